@@ -1,0 +1,64 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type RequestHandler, type Router } from 'express';
+import helmet from 'helmet';
+import type { Logger } from '../log.js';
+import { createErrorHandler, notFound } from './errors.js';
+import { guard } from './policy.js';
+
+export interface Mount {
+  path: string;
+  router: Router;
+}
+
+export interface AppDeps {
+  log: Logger;
+  /** Resolves `req.principal` from a session cookie, basic auth or token; never rejects a request itself. */
+  authenticate: RequestHandler;
+  /** Runs after authentication, before routers (CSRF, audit hooks). */
+  middleware?: RequestHandler[];
+  mounts: Mount[];
+  /** The built designer; served at / with index.html as the fallback for client-side routes. */
+  staticDir?: string;
+  jsonLimit?: string;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'extended');
+
+  app.use((req, res, next) => {
+    const incoming = req.get('x-request-id');
+    req.requestId = incoming && /^[\w-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
+    res.set('X-Request-Id', req.requestId);
+    next();
+  });
+  app.use(helmet({
+    contentSecurityPolicy: {
+      directives: {
+        // bpmn-js renders with inline styles on SVG elements.
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+      },
+    },
+  }));
+  app.use(express.json({ limit: deps.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+  app.use(deps.authenticate);
+  for (const m of deps.middleware ?? []) app.use(m);
+  for (const m of deps.mounts) app.use(m.path, m.router);
+
+  // Unknown API paths answer in the API's error shape, not with the designer's HTML.
+  app.use(['/api', '/engine-rest'], (req, _res, next) => next(notFound(`No such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`)));
+
+  if (deps.staticDir && fs.existsSync(path.join(deps.staticDir, 'index.html'))) {
+    const dir = deps.staticDir;
+    app.use(express.static(dir, { index: 'index.html', maxAge: '1h' }));
+    app.get(/^\/(?!api\/|engine-rest\/).*/, guard('public'), (_req, res) => res.sendFile(path.join(dir, 'index.html')));
+  }
+
+  app.use(createErrorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,66 @@
+import type { ErrorRequestHandler } from 'express';
+import { ZodError } from 'zod';
+import type { Logger } from '../log.js';
+
+/**
+ * The one error shape every client sees: `{type, message}` (plus `details` naming fields).
+ * Services throw these; routers never build error bodies by hand.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) =>
+  new ApiError(400, 'InvalidRequestException', message, details);
+export const notFound = (message: string) => new ApiError(404, 'NotFound', message);
+export const conflict = (message: string, details?: unknown) => new ApiError(409, 'Conflict', message, details);
+export const unauthorized = (message = 'Login required') => new ApiError(401, 'Unauthorized', message);
+export const forbidden = (message = 'You do not have permission for this action') =>
+  new ApiError(403, 'Forbidden', message);
+
+/** Turns a zod failure into a 400 naming each offending field. */
+export function fromZodError(err: ZodError, where = 'body'): ApiError {
+  const details = err.issues.map((i) => ({ field: [where, ...i.path].join('.'), message: i.message }));
+  const first = details[0];
+  return new ApiError(400, 'ValidationError', first ? `${first.field}: ${first.message}` : 'Invalid input', details);
+}
+
+interface BodyParserError extends Error { type?: string; status?: number; limit?: number }
+
+export function createErrorHandler(log: Logger): ErrorRequestHandler {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  return (err, req, res, _next) => {
+    const e = toApiError(err as Error);
+    if (e.status >= 500) log.error({ err, requestId: req.requestId, path: req.path }, 'request failed');
+    if (res.headersSent) return;
+    const body: Record<string, unknown> = { type: e.type, message: e.message };
+    if (e.details !== undefined) body.details = e.details;
+    res.status(e.status).set('Content-Type', 'application/json').send(Buffer.from(JSON.stringify(body)));
+  };
+}
+
+export function toApiError(err: Error): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ZodError) return fromZodError(err);
+  const bp = err as BodyParserError;
+  switch (bp.type) {
+    case 'entity.parse.failed':
+      return badRequest('Request body is not valid JSON');
+    case 'entity.too.large':
+      return new ApiError(413, 'PayloadTooLarge', `Request body exceeds the limit of ${bp.limit} bytes`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError(415, 'UnsupportedMediaType', err.message);
+    default:
+      break;
+  }
+  if (bp.status && bp.status >= 400 && bp.status < 500) return new ApiError(bp.status, 'BadRequest', err.message);
+  return new ApiError(500, 'InternalError', 'Internal server error');
+}

@@ -1,0 +1,43 @@
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from './config.js';
+import { openDatabase } from './db/connect.js';
+import { runMigrations } from './db/migrate.js';
+import { createLogger } from './log.js';
+import { createPlatform } from './platform.js';
+
+const config = loadConfig();
+const log = createLogger(config.logLevel);
+const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+await runMigrations(db.knex);
+const platform = await createPlatform({ config, db, log });
+
+const server = platform.app.listen(config.port, config.host);
+await new Promise<void>((resolve, reject) => {
+  server.once('listening', () => resolve());
+  server.once('error', reject);
+});
+const port = (server.address() as AddressInfo).port;
+const baseUrl = `http://localhost:${port}`;
+for (const b of platform.background) await b.start(baseUrl);
+
+console.log(`\nTTHC platform is running at ${baseUrl}/`);
+console.log(`  database: ${db.kind === 'pglite' ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL server'}`);
+console.log(`  Camunda-compatible REST: ${baseUrl}/engine-rest`);
+if (config.demoMode && platform.demoLogins.length) {
+  console.log('  Demo logins (demo mode only):');
+  for (const l of platform.demoLogins) console.log(`    ${l.username.padEnd(16)} ${l.password.padEnd(14)} ${l.role}`);
+}
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  for (const b of [...platform.background].reverse()) await b.stop().catch((err) => log.error({ err }, `stop ${b.name}`));
+  server.closeAllConnections?.();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await db.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

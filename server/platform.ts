@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Router, type RequestHandler } from 'express';
+import type { Config } from './config.js';
+import type { Database } from './db/connect.js';
+import { createApp, type Mount } from './http/app.js';
+import { sendJson } from './http/json.js';
+import { guard } from './http/policy.js';
+import type { Logger } from './log.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface PlatformDeps {
+  config: Config;
+  db: Database;
+  log: Logger;
+}
+
+/** Something that runs in the background (schedulers, workers) and must stop cleanly. */
+export interface BackgroundService {
+  name: string;
+  start(baseUrl: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface Platform {
+  app: ReturnType<typeof createApp>;
+  background: BackgroundService[];
+  /** Demo logins to print at start-up (demo mode only). */
+  demoLogins: Array<{ username: string; password: string; role: string }>;
+}
+
+function createHealthRouter(db: Database): Router {
+  const r = Router();
+  r.get('/', guard('public'), async (_req, res) => {
+    await db.knex.raw('select 1');
+    sendJson(res, 200, { status: 'ok', database: db.kind });
+  });
+  return r;
+}
+
+/**
+ * The composition root: each capability is built here from its dependencies and mounted.
+ * Nothing below this file imports another capability's singleton.
+ */
+export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
+  const { db, log } = deps;
+  const mounts: Mount[] = [{ path: '/api/health', router: createHealthRouter(db) }];
+  const background: BackgroundService[] = [];
+  const middleware: RequestHandler[] = [];
+  const authenticate: RequestHandler = (_req, _res, next) => next();
+
+  const app = createApp({
+    log,
+    authenticate,
+    middleware,
+    mounts,
+    staticDir: path.join(ROOT, 'designer', 'dist'),
+  });
+  return { app, background, demoLogins: [] };
+}

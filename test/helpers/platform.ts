@@ -1,0 +1,25 @@
+import { loadConfig } from '../../server/config.js';
+import type { Database } from '../../server/db/connect.js';
+import { createLogger } from '../../server/log.js';
+import { createPlatform, type Platform } from '../../server/platform.js';
+import { createTestDatabase } from './db.js';
+
+export interface TestPlatform extends Platform {
+  db: Database;
+  close(): Promise<void>;
+}
+
+/** The whole platform on a fresh database, as `npm start` builds it, without listening. */
+export async function createTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+  const db = await createTestDatabase();
+  const config = loadConfig({ DEMO_MODE: 'true', WORKERS: 'false', ...env });
+  const platform = await createPlatform({ config, db, log: createLogger('silent') });
+  return {
+    ...platform,
+    db,
+    async close() {
+      for (const b of [...platform.background].reverse()) await b.stop();
+      await db.close();
+    },
+  };
+}
