@@ -18,6 +18,7 @@ class FolderMigrationSource implements Knex.MigrationSource<string> {
   constructor(private readonly dir: string) {}
 
   async getMigrations(): Promise<string[]> {
+    if (!fs.existsSync(this.dir)) return [];
     return fs.readdirSync(this.dir)
       .filter((f) => /^\d{4}_[\w-]+\.(ts|js)$/.test(f))
       .sort();
