@@ -7,6 +7,10 @@ import { createApp, type Mount } from './http/app.js';
 import { sendJson } from './http/json.js';
 import { guard } from './http/policy.js';
 import type { Logger } from './log.js';
+import { createAuthRouter } from './identity/auth-router.js';
+import { createAuthenticate, createCsrfCheck } from './identity/authenticate.js';
+import { seedDemo } from './identity/demo.js';
+import { createIdentityService } from './identity/service.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -48,7 +52,17 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const mounts: Mount[] = [{ path: '/api/health', router: createHealthRouter(db) }];
   const background: BackgroundService[] = [];
   const middleware: RequestHandler[] = [];
-  const authenticate: RequestHandler = (_req, _res, next) => next();
+
+  // Identity: who is calling (authenticate), CSRF for cookie writes, login endpoints.
+  const identity = createIdentityService({ knex: db.knex });
+  const authenticate = createAuthenticate(identity);
+  middleware.push(createCsrfCheck());
+  mounts.push({ path: '/api/auth', router: createAuthRouter({ identity }) });
+  const demoLogins: Platform['demoLogins'] = [];
+  if (deps.config.demoMode) demoLogins.push(...(await seedDemo(db.knex)));
+  else if (deps.config.adminUsername && deps.config.adminPassword) {
+    await identity.ensureAdmin(deps.config.adminUsername, deps.config.adminPassword);
+  }
 
   const app = createApp({
     log,
@@ -57,5 +71,5 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     mounts,
     staticDir: path.join(ROOT, 'designer', 'dist'),
   });
-  return { app, background, demoLogins: [] };
+  return { app, background, demoLogins };
 }

@@ -1,0 +1,376 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
+import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
+import type { Principal } from '../http/policy.js';
+import { hashPassword, passwordProblems, verifyPassword } from './password.js';
+import { permissionsOf, ROLES, type Role } from './permissions.js';
+import * as store from './store.js';
+
+export type RoleHoldersChanged = (trx: Knex.Transaction, change: { roles: string[]; unitIds: string[] }) => Promise<void>;
+
+export interface IdentityOptions {
+  knex: Knex;
+  /** Called inside the same transaction whenever who holds a role in a unit changes (re-approval trigger). */
+  onRoleHoldersChanged?: RoleHoldersChanged;
+  /** A session ends after this much inactivity… */
+  sessionIdleMs?: number;
+  /** …and after this long in any case. */
+  sessionMaxMs?: number;
+  maxFailures?: number;
+  lockMs?: number;
+}
+
+export interface UserView {
+  username: string;
+  displayName: string;
+  kind: 'user' | 'service';
+  disabled: boolean;
+  roles: Array<{ role: Role; unitId: string; unitName: string; title: string | null }>;
+}
+
+export interface LoginResult { token: string; csrfToken: string; expiresAt: Date; user: UserView }
+
+export const invalidCredentials = () =>
+  new ApiError(401, 'InvalidCredentials', 'Tên đăng nhập hoặc mật khẩu không đúng / Wrong username or password');
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+const randomToken = () => crypto.randomBytes(32).toString('base64url');
+/** Roles that see every unit: administration, read-only inspection and machine accounts. */
+const SEE_ALL: ReadonlySet<Role> = new Set(['system-admin', 'inspector', 'service']);
+/** Kinds whose people's committee an approver in one of its offices works for. */
+const COMMITTEE_KINDS = new Set(['province', 'district', 'commune']);
+
+export function toView(u: store.UserWithRoles): UserView {
+  return { username: u.username, displayName: u.displayName, kind: u.kind, disabled: u.disabled, roles: u.roles };
+}
+
+export function toPrincipal(u: store.UserWithRoles, sessionId?: string): Principal {
+  const roles = u.roles.map((r) => ({ role: r.role, unitId: r.unitId }));
+  return {
+    kind: u.kind,
+    userId: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    roles,
+    permissions: permissionsOf(roles.map((r) => r.role)),
+    ...(sessionId ? { sessionId } : {}),
+  };
+}
+
+export function holdsRoleInUnit(principal: Pick<Principal, 'roles'>, role: Role, unitId: string): boolean {
+  return principal.roles.some((r) => r.role === role && r.unitId === unitId);
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;
+
+export function createIdentityService(opts: IdentityOptions) {
+  const { knex } = opts;
+  const idleMs = opts.sessionIdleMs ?? 2 * 3600_000;
+  const maxMs = opts.sessionMaxMs ?? 12 * 3600_000;
+  const maxFailures = opts.maxFailures ?? 5;
+  const lockMs = opts.lockMs ?? 15 * 60_000;
+  // Basic auth arrives on every worker poll; argon2 per poll would eat the CPU.
+  const basicCache = new LRUCache<string, { userId: string; passwordHash: string }>({ max: 1000, ttl: 5 * 60_000 });
+
+  async function rolesChanged(trx: Knex.Transaction, roles: string[], unitIds: string[]): Promise<void> {
+    if (opts.onRoleHoldersChanged && roles.length) await opts.onRoleHoldersChanged(trx, { roles: [...new Set(roles)], unitIds: [...new Set(unitIds)] });
+  }
+
+  async function checkPassword(username: string, password: string): Promise<store.UserWithRoles> {
+    const name = username.trim().toLowerCase();
+    const t = await store.throttleState(knex, name);
+    if (t?.lockedUntil && new Date(t.lockedUntil) > new Date()) {
+      const retry = Math.ceil((new Date(t.lockedUntil).getTime() - Date.now()) / 1000);
+      throw new ApiError(429, 'LoginLocked', `Đăng nhập tạm khoá do nhập sai nhiều lần, thử lại sau ${retry} giây / Too many failed attempts, retry in ${retry} s`, { retryAfterSeconds: retry });
+    }
+    const user = await store.userWithRoles(knex, { username: name });
+    const ok = await verifyPassword(user?.passwordHash, password);
+    if (!user || !ok || user.disabled) {
+      await store.recordFailure(knex, name, maxFailures, lockMs);
+      throw invalidCredentials();
+    }
+    if (t) await store.clearFailures(knex, name);
+    return user;
+  }
+
+  function sessionExpiry(createdAt: Date): Date {
+    return new Date(Math.min(Date.now() + idleMs, createdAt.getTime() + maxMs));
+  }
+
+  const service = {
+    async login(username: string, password: string, ip?: string): Promise<LoginResult> {
+      const user = await checkPassword(username, password);
+      if (user.kind !== 'user') throw invalidCredentials();
+      const token = randomToken();
+      const csrfToken = randomToken();
+      const expiresAt = sessionExpiry(new Date());
+      await store.insertSession(knex, { id: sha256(token), userId: user.id, csrfToken, expiresAt, ip });
+      return { token, csrfToken, expiresAt, user: toView(user) };
+    },
+
+    async logout(sessionId: string): Promise<void> {
+      await store.deleteSession(knex, sessionId);
+    },
+
+    /** The principal behind a session cookie, or undefined when it is unknown or expired. */
+    async fromSession(token: string): Promise<{ principal: Principal; csrfToken: string } | undefined> {
+      const id = sha256(token);
+      const s = await store.findSession(knex, id);
+      if (!s) return undefined;
+      if (new Date(s.expiresAt) <= new Date()) {
+        await store.deleteSession(knex, id);
+        return undefined;
+      }
+      const user = await store.userWithRoles(knex, { id: s.userId });
+      if (!user || user.disabled) return undefined;
+      // Sliding expiry, written at most once a minute per session.
+      if (Date.now() - new Date(s.lastSeenAt).getTime() > 60_000) {
+        await store.touchSession(knex, id, sessionExpiry(new Date(s.createdAt)));
+      }
+      return { principal: toPrincipal(user, id), csrfToken: s.csrfToken };
+    },
+
+    async fromBasic(username: string, password: string): Promise<Principal> {
+      const key = sha256(`${username}\u0000${password}`);
+      const hit = basicCache.get(key);
+      if (hit) {
+        const user = await store.userWithRoles(knex, { id: hit.userId });
+        if (user && !user.disabled && user.passwordHash === hit.passwordHash) return toPrincipal(user);
+        basicCache.delete(key);
+      }
+      const user = await checkPassword(username, password);
+      basicCache.set(key, { userId: user.id, passwordHash: user.passwordHash! });
+      return toPrincipal(user);
+    },
+
+    async fromApiToken(token: string): Promise<Principal | undefined> {
+      const t = await store.findToken(knex, sha256(token));
+      if (!t) return undefined;
+      const user = await store.userWithRoles(knex, { id: t.userId });
+      return user && !user.disabled ? toPrincipal(user) : undefined;
+    },
+
+    async me(principal: Principal): Promise<UserView> {
+      const u = await store.userWithRoles(knex, { id: principal.userId });
+      if (!u) throw notFound('User not found');
+      return toView(u);
+    },
+
+    async changeOwnPassword(principal: Principal, current: string, next: string): Promise<void> {
+      const u = await store.userWithRoles(knex, { id: principal.userId });
+      if (!u || !(await verifyPassword(u.passwordHash, current))) throw invalidCredentials();
+      const problems = passwordProblems(next, u.username);
+      if (problems.length) throw badRequest(problems[0]!, problems.map((m) => ({ field: 'body.newPassword', message: m })));
+      const hash = await hashPassword(next);
+      await knex.transaction(async (trx) => {
+        await store.updateUser(trx, u.id, { passwordHash: hash });
+        await store.deleteSessionsOf(trx, u.id);
+      });
+    },
+
+    // ---- scoping helpers for other capabilities ----------------------------
+
+    /** Units whose tasks and dossiers the principal may see: 'all', or own units (leaders: plus sub-units). */
+    async visibleUnitIds(principal: Pick<Principal, 'roles'>): Promise<string[] | 'all'> {
+      if (principal.roles.some((r) => SEE_ALL.has(r.role))) return 'all';
+      const own = [...new Set(principal.roles.map((r) => r.unitId))];
+      const led = [...new Set(principal.roles.filter((r) => r.role === 'leader').map((r) => r.unitId))];
+      const below = await store.subtreeIds(knex, led);
+      return [...new Set([...own, ...below])].sort();
+    },
+
+    holdsRoleInUnit,
+
+    /** Process owners draft for the unit they hold the role in, and its sub-units. */
+    async canDraftFor(principal: Pick<Principal, 'roles'>, unitId: string): Promise<boolean> {
+      if (principal.roles.some((r) => r.role === 'system-admin')) return true;
+      const mine = principal.roles.filter((r) => r.role === 'process-owner').map((r) => r.unitId);
+      return (await store.subtreeIds(knex, mine)).includes(unitId);
+    },
+
+    /**
+     * Approvers work for a people's committee: an approver held in an office of the
+     * province (vp-ubnd) approves for the whole province; one in a commune, for that commune.
+     * The author of a version can never approve it (four-eyes).
+     */
+    async canApprove(principal: Pick<Principal, 'roles' | 'username'>, target: { unitId: string; authorUsername: string }): Promise<{ ok: boolean; reason?: string }> {
+      if (principal.username.toLowerCase() === target.authorUsername.toLowerCase()) {
+        return { ok: false, reason: 'Người soạn thảo không được tự phê duyệt / the author cannot approve their own version (four-eyes)' };
+      }
+      if (principal.roles.some((r) => r.role === 'system-admin')) return { ok: true };
+      const roots: string[] = [];
+      for (const r of principal.roles.filter((x) => x.role === 'approver')) {
+        const chain = await store.ancestry(knex, r.unitId);
+        const committee = [...chain].reverse().find((u) => COMMITTEE_KINDS.has(u.kind));
+        roots.push(committee?.id ?? r.unitId);
+      }
+      const scope = await store.subtreeIds(knex, roots);
+      return scope.includes(target.unitId)
+        ? { ok: true }
+        : { ok: false, reason: 'Ngoài phạm vi phê duyệt / outside the approver\'s scope' };
+    },
+
+    /**
+     * A BPMN candidate group resolves to usernames. `specialist` → holders of that role in the
+     * dossier's unit; `approver@vp-ubnd` → holders in the named unit, whatever the dossier.
+     */
+    async candidateUsers(group: string, dossierUnitId: string): Promise<string[]> {
+      const [role, fixedUnit] = group.split('@') as [string, string | undefined];
+      const rows = await store.holders(knex, role, [fixedUnit ?? dossierUnitId]);
+      return rows.map((r) => r.username);
+    },
+
+    async roleHolders(role: Role, unitIds: string[]) {
+      return store.holders(knex, role, unitIds);
+    },
+
+    // ---- organisation -------------------------------------------------------
+
+    listUnits: (q?: string) => store.listUnits(knex, q),
+    unitKinds: () => store.unitKinds(knex),
+    async getUnit(id: string) {
+      const u = await store.getUnit(knex, id);
+      if (!u) throw notFound(`Không có đơn vị ${id} / no unit ${id}`);
+      return u;
+    },
+    subtreeIds: (ids: string[]) => store.subtreeIds(knex, ids),
+
+    async createUnit(input: { id: string; parentId: string | null; name: string; kind: string }): Promise<store.UnitRow> {
+      return knex.transaction(async (trx) => {
+        if (await store.getUnit(trx, input.id)) throw conflict(`Mã đơn vị ${input.id} đã tồn tại / unit id already exists`);
+        if (!(await store.unitKinds(trx)).some((k) => k.id === input.kind)) throw badRequest(`Unknown unit kind: ${input.kind}`, [{ field: 'body.kind', message: 'unknown kind' }]);
+        let level = 0;
+        if (input.parentId) {
+          const parent = await store.getUnit(trx, input.parentId);
+          if (!parent) throw badRequest(`Unknown parent unit: ${input.parentId}`, [{ field: 'body.parentId', message: 'unknown unit' }]);
+          level = parent.level + 1;
+        }
+        await store.insertUnit(trx, { ...input, level });
+        return (await store.getUnit(trx, input.id))!;
+      });
+    },
+
+    async updateUnit(id: string, patch: { name?: string; kind?: string }): Promise<store.UnitRow> {
+      return knex.transaction(async (trx) => {
+        if (!(await store.getUnit(trx, id))) throw notFound(`Không có đơn vị ${id} / no unit ${id}`);
+        if (patch.kind && !(await store.unitKinds(trx)).some((k) => k.id === patch.kind)) throw badRequest(`Unknown unit kind: ${patch.kind}`, [{ field: 'body.kind', message: 'unknown kind' }]);
+        await store.updateUnit(trx, id, patch);
+        return (await store.getUnit(trx, id))!;
+      });
+    },
+
+    async deleteUnit(id: string): Promise<void> {
+      await knex.transaction(async (trx) => {
+        if (!(await store.getUnit(trx, id))) throw notFound(`Không có đơn vị ${id} / no unit ${id}`);
+        if (await store.unitInUse(trx, id)) throw conflict('Đơn vị còn đơn vị con hoặc người giữ chức danh / unit still has sub-units or role holders');
+        await store.deleteUnit(trx, id);
+      });
+    },
+
+    // ---- users and roles ----------------------------------------------------
+
+    listUsers: (f: store.UserFilter) => store.listUsers(knex, f).then((r) => ({ total: r.total, items: r.items.map(toView) })),
+
+    async getUser(username: string): Promise<UserView> {
+      const u = await store.userWithRoles(knex, { username });
+      if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
+      return toView(u);
+    },
+
+    async createUser(input: { username: string; displayName: string; kind: 'user' | 'service'; password?: string; roles?: Array<{ role: Role; unitId: string; title?: string }> }): Promise<UserView> {
+      let hash: string | null = null;
+      if (input.password !== undefined) {
+        const problems = passwordProblems(input.password, input.username);
+        if (problems.length) throw badRequest(problems[0]!, problems.map((m) => ({ field: 'body.password', message: m })));
+        hash = await hashPassword(input.password);
+      }
+      await knex.transaction(async (trx) => {
+        const id = await store.insertUser(trx, { username: input.username, displayName: input.displayName, kind: input.kind, passwordHash: hash });
+        if (!id) throw conflict(`Tên đăng nhập ${input.username} đã tồn tại / username already exists`);
+        for (const r of input.roles ?? []) {
+          if (!(await store.getUnit(trx, r.unitId))) throw badRequest(`Unknown unit: ${r.unitId}`, [{ field: 'body.roles.unitId', message: 'unknown unit' }]);
+          await store.addRole(trx, id, r.role, r.unitId, r.title ?? null);
+        }
+        await rolesChanged(trx, (input.roles ?? []).map((r) => r.role), (input.roles ?? []).map((r) => r.unitId));
+      });
+      return service.getUser(input.username);
+    },
+
+    async updateUser(username: string, patch: { displayName?: string; disabled?: boolean; password?: string }): Promise<UserView> {
+      const u = await store.userWithRoles(knex, { username });
+      if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
+      let passwordHash: string | undefined;
+      if (patch.password !== undefined) {
+        const problems = passwordProblems(patch.password, u.username);
+        if (problems.length) throw badRequest(problems[0]!, problems.map((m) => ({ field: 'body.password', message: m })));
+        passwordHash = await hashPassword(patch.password);
+      }
+      await knex.transaction(async (trx) => {
+        await store.updateUser(trx, u.id, { displayName: patch.displayName, disabled: patch.disabled, passwordHash });
+        if (patch.disabled || passwordHash) await store.deleteSessionsOf(trx, u.id);
+        // Disabling or re-enabling someone changes who can take a role's tasks.
+        if (patch.disabled !== undefined && patch.disabled !== u.disabled) {
+          await rolesChanged(trx, u.roles.map((r) => r.role), u.roles.map((r) => r.unitId));
+        }
+      });
+      return service.getUser(username);
+    },
+
+    async assignRole(username: string, role: Role, unitId: string, title?: string): Promise<UserView> {
+      await knex.transaction(async (trx) => {
+        const u = await store.findUser(trx, username);
+        if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
+        if (!(await store.getUnit(trx, unitId))) throw badRequest(`Unknown unit: ${unitId}`, [{ field: 'body.unitId', message: 'unknown unit' }]);
+        if (await store.addRole(trx, u.id, role, unitId, title ?? null)) await rolesChanged(trx, [role], [unitId]);
+      });
+      return service.getUser(username);
+    },
+
+    async removeRole(username: string, role: Role, unitId: string): Promise<UserView> {
+      await knex.transaction(async (trx) => {
+        const u = await store.findUser(trx, username);
+        if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
+        if (!(await store.removeRole(trx, u.id, role, unitId))) throw notFound(`${username} không giữ ${role} tại ${unitId} / does not hold that role there`);
+        await rolesChanged(trx, [role], [unitId]);
+      });
+      return service.getUser(username);
+    },
+
+    async createApiToken(username: string, name: string, expiresAt: Date | null): Promise<{ id: string; token: string }> {
+      const u = await store.findUser(knex, username);
+      if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
+      const token = `tthc_${randomToken()}`;
+      const id = await store.insertToken(knex, { userId: u.id, name, tokenHash: sha256(token), expiresAt });
+      return { id, token };
+    },
+
+    async listApiTokens(username: string) {
+      const u = await store.findUser(knex, username);
+      if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
+      return store.listTokens(knex, u.id);
+    },
+
+    async revokeApiToken(username: string, id: string): Promise<void> {
+      const u = await store.findUser(knex, username);
+      if (!u || !(await store.revokeToken(knex, u.id, id))) throw notFound('Không có mã truy cập này / no such token');
+    },
+
+    /** Outside demo mode the first administrator comes from the environment or the CLI. */
+    async ensureAdmin(username: string, password: string, displayName = 'Quản trị hệ thống'): Promise<'created' | 'exists'> {
+      if (await store.hasSystemAdmin(knex)) return 'exists';
+      const problems = passwordProblems(password, username);
+      if (problems.length) throw new Error(`ADMIN_PASSWORD rejected: ${problems.join('; ')}`);
+      const roots = (await store.listUnits(knex)).filter((u) => !u.parentId);
+      const unitId = roots[0]?.id ?? 'root';
+      if (!roots.length) await store.insertUnit(knex, { id: 'root', parentId: null, name: 'Đơn vị gốc', kind: 'province', level: 0 });
+      await service.createUser({ username, displayName, kind: 'user', password, roles: [{ role: 'system-admin', unitId }] });
+      return 'created';
+    },
+
+    deleteExpiredSessions: () => store.deleteExpiredSessions(knex),
+  };
+  return service;
+}
+
+export const isRole = (s: string): s is Role => (ROLES as readonly string[]).includes(s);
