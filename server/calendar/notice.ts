@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DayEntry, YearRecord } from './calendar.js';
 import { ordinalOfDate, weekdayOf } from './time.js';
 
-/** One year of an official notice, in the shape of `data/holidays-vn.json` (snake_case as published there). */
+/** One year of an official notice, in the shape of `holidays-vn.json` (snake_case as published there). */
 const NoticeDay = z.object({
   date: z.string().refine((d) => ordinalOfDate(d) !== undefined, 'must be a real date YYYY-MM-DD'),
   name: z.string().trim().min(1).max(200),
