@@ -1,0 +1,253 @@
+import { createRequire } from 'node:module';
+import { BpmnModdle } from 'bpmn-moddle';
+import { checkExpression } from './expression.js';
+
+/** Our BPMN extension namespace (working-time budgets and due-relative timers). */
+export const TTHC_NS = 'http://tthc-platform.github.io/schema/1.0/bpmn';
+
+// Loaded with require: JSON import attributes are not understood by every runner we use (jest/swc).
+const camundaDescriptor: unknown = createRequire(import.meta.url)('camunda-bpmn-moddle/resources/camunda.json');
+export const moddleOptions = { camunda: camundaDescriptor };
+
+/** A refusal: the element it concerns and why. */
+export interface Finding {
+  elementId?: string;
+  message: string;
+}
+
+/** What the durable host needs to know about one flow element, read once at deployment. */
+export interface ActivityInfo {
+  type: string;
+  name?: string;
+  assignee?: string;
+  candidateUsers?: string;
+  candidateGroups?: string;
+  dueDate?: string;
+  followUpDate?: string;
+  priority?: string;
+  formKey?: string;
+  topic?: string;
+  taskPriority?: string;
+  budget?: string;
+  beforeDue?: string;
+  message?: { id: string; name: string };
+  timer?: boolean;
+  /** camunda:elementVariable of a multi-instance activity. */
+  elementVariable?: string;
+  isStart?: boolean;
+}
+
+export interface ProcessModel {
+  processId: string;
+  name?: string;
+  versionTag?: string;
+  activities: Record<string, ActivityInfo>;
+  /** Message start events: message name → start event id. */
+  messageStarts: Record<string, string>;
+  timerStarts: Array<{ activityId: string; timeDate?: string; timeDuration?: string; timeCycle?: string }>;
+  noneStart: boolean;
+}
+
+export interface ParsedDefinitions {
+  processes: ProcessModel[];
+  findings: Finding[];
+}
+
+const MAX_XML = 5 * 1024 * 1024;
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type El = any;
+
+const SUPPORTED = new Set([
+  'bpmn:StartEvent', 'bpmn:EndEvent', 'bpmn:IntermediateCatchEvent', 'bpmn:IntermediateThrowEvent', 'bpmn:BoundaryEvent',
+  'bpmn:UserTask', 'bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:ReceiveTask', 'bpmn:Task', 'bpmn:ManualTask',
+  'bpmn:ExclusiveGateway', 'bpmn:ParallelGateway', 'bpmn:EventBasedGateway', 'bpmn:InclusiveGateway',
+  'bpmn:SubProcess', 'bpmn:SequenceFlow',
+]);
+const IGNORED = new Set(['bpmn:DataObject', 'bpmn:DataObjectReference', 'bpmn:DataStoreReference', 'bpmn:TextAnnotation', 'bpmn:Association', 'bpmn:Group']);
+const EVENT_DEFS = new Set(['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:ErrorEventDefinition', 'bpmn:TerminateEventDefinition']);
+
+/** DOCTYPE and ENTITY declarations are refused before any parser sees them (XXE, billion laughs). */
+export function xmlSafetyFinding(xml: string): Finding | null {
+  if (Buffer.byteLength(xml) > MAX_XML) return { message: `BPMN file exceeds ${MAX_XML} bytes` };
+  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) return { message: 'DOCTYPE and ENTITY declarations are not allowed in BPMN files' };
+  if (!/<([\w-]+:)?definitions[\s>]/.test(xml)) return { message: 'Not a BPMN 2.0 document: no <definitions> root element' };
+  return null;
+}
+
+function attr(el: El, name: string): string | undefined {
+  const v = el.get ? el.get(`camunda:${name}`) : undefined;
+  if (v === undefined || v === null || v === '') return undefined;
+  return Array.isArray(v) ? v.join(',') : String(v);
+}
+
+function tthcAttr(el: El, local: string): string | undefined {
+  const attrs: Record<string, string> = el.$attrs ?? {};
+  for (const [k, v] of Object.entries(attrs)) {
+    const [prefix, name] = k.includes(':') ? k.split(':') : ['', k];
+    if (name !== local || !prefix) continue;
+    // The prefix is whatever the author chose; resolve it against the declared namespaces.
+    let p: El = el;
+    while (p) {
+      if (p.$attrs?.[`xmlns:${prefix}`] === TTHC_NS) return v;
+      p = p.$parent;
+    }
+  }
+  return undefined;
+}
+
+function formal(x: El): string | undefined {
+  if (!x) return undefined;
+  return typeof x.body === 'string' ? x.body.trim() : undefined;
+}
+
+/** Parses BPMN XML and applies every refusal rule; never throws for bad input. */
+export async function parseDefinitions(xml: string): Promise<ParsedDefinitions> {
+  const findings: Finding[] = [];
+  const unsafe = xmlSafetyFinding(xml);
+  if (unsafe) return { processes: [], findings: [unsafe] };
+  let root: El;
+  let warnings: Array<{ message: string }> = [];
+  try {
+    const moddle = new BpmnModdle(moddleOptions as never);
+    const res = await moddle.fromXML(xml.trim(), 'bpmn:Definitions');
+    root = res.rootElement;
+    warnings = (res.warnings ?? []) as Array<{ message: string }>;
+  } catch (err) {
+    return { processes: [], findings: [{ message: `Malformed BPMN XML: ${(err as Error).message.split('\n')[0]}` }] };
+  }
+  if (!root || root.$type !== 'bpmn:Definitions') return { processes: [], findings: [{ message: 'Not a BPMN 2.0 document' }] };
+  const unparsable = warnings.find((w) => /unparsable content|unresolved reference|illegal/i.test(w.message));
+  if (unparsable) findings.push({ message: `Invalid BPMN: ${unparsable.message.split('\n')[0]}` });
+
+  const processes: ProcessModel[] = [];
+  const executable = (root.rootElements ?? []).filter((e: El) => e.$type === 'bpmn:Process' && e.isExecutable !== false);
+  if (!executable.length) findings.push({ message: 'The file has no executable process (isExecutable="true")' });
+  if (executable.length > 1) {
+    findings.push({ elementId: executable[1].id, message: 'Only one executable process per file is supported; split the collaboration into one file per process' });
+  }
+  for (const proc of executable.slice(0, 1)) {
+    const model: ProcessModel = {
+      processId: proc.id, name: proc.name, versionTag: attr(proc, 'versionTag'),
+      activities: {}, messageStarts: {}, timerStarts: [], noneStart: false,
+    };
+    walk(proc, model, findings, true);
+    processes.push(model);
+  }
+  return { processes, findings };
+}
+
+function checkExpr(findings: Finding[], id: string, what: string, text: string | undefined): void {
+  if (!text) return;
+  const why = checkExpression(text);
+  if (why) findings.push({ elementId: id, message: `Unsupported expression in ${what} "${text}": ${why}` });
+}
+
+function walk(container: El, model: ProcessModel, findings: Finding[], topLevel: boolean): void {
+  for (const el of container.flowElements ?? []) {
+    const t: string = el.$type;
+    if (IGNORED.has(t)) continue;
+    const id: string = el.id;
+    if (t === 'bpmn:ScriptTask') { findings.push({ elementId: id, message: 'Script tasks are not allowed: scripts cannot run safely on the server; use an external service task' }); continue; }
+    if (!SUPPORTED.has(t)) { findings.push({ elementId: id, message: `${t.replace('bpmn:', '')} is not supported by this engine` }); continue; }
+    if (t === 'bpmn:SequenceFlow') {
+      const cond = el.conditionExpression;
+      if (cond) {
+        if (cond.language) findings.push({ elementId: id, message: `Script conditions (${cond.language}) are not allowed; use an expression like \${approved}` });
+        else checkExpr(findings, id, 'condition', formal(cond));
+      }
+      continue;
+    }
+    if (t === 'bpmn:InclusiveGateway' && (el.incoming?.length ?? 0) > 1) {
+      findings.push({ elementId: id, message: 'Converging inclusive gateways (OR-join) are not supported; join with a parallel or exclusive gateway' });
+    }
+    if (t === 'bpmn:SubProcess' && el.triggeredByEvent) {
+      findings.push({ elementId: id, message: 'Event subprocesses are not supported' });
+      continue;
+    }
+    const info: ActivityInfo = { type: t, name: el.name };
+    const loop = el.loopCharacteristics;
+    if (loop) {
+      if (loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') findings.push({ elementId: id, message: 'Standard loops are not supported; use multi-instance' });
+      else {
+        checkExpr(findings, id, 'loopCardinality', formal(loop.loopCardinality));
+        checkExpr(findings, id, 'completionCondition', formal(loop.completionCondition));
+        checkExpr(findings, id, 'collection', attr(loop, 'collection'));
+        info.elementVariable = attr(loop, 'elementVariable');
+      }
+    }
+    if (t === 'bpmn:UserTask') {
+      for (const a of ['assignee', 'candidateUsers', 'candidateGroups', 'dueDate', 'followUpDate', 'priority', 'formKey'] as const) {
+        const v = attr(el, a);
+        if (v !== undefined) { info[a] = v; checkExpr(findings, id, `camunda:${a}`, v); }
+      }
+      info.budget = tthcAttr(el, 'budget');
+      if (info.budget && !parseWorkingAmountSafe(info.budget)) findings.push({ elementId: id, message: `tthc:budget "${info.budget}" must look like 4h, 0.5d or 7d` });
+    }
+    if (t === 'bpmn:ServiceTask' || t === 'bpmn:SendTask') {
+      if (attr(el, 'type') !== 'external' || !attr(el, 'topic')) {
+        findings.push({ elementId: id, message: 'Service tasks must be external (camunda:type="external" with a camunda:topic): the server runs no code of its own' });
+      }
+      info.topic = attr(el, 'topic');
+      info.taskPriority = attr(el, 'taskPriority');
+      checkExpr(findings, id, 'camunda:topic', info.topic);
+      checkExpr(findings, id, 'camunda:taskPriority', info.taskPriority);
+    }
+    if (t === 'bpmn:ReceiveTask') {
+      if (!el.messageRef?.name) findings.push({ elementId: id, message: 'A receive task needs a message with a name' });
+      else info.message = { id: el.messageRef.id, name: el.messageRef.name };
+    }
+    for (const def of el.eventDefinitions ?? []) {
+      const dt: string = def.$type;
+      if (!EVENT_DEFS.has(dt)) { findings.push({ elementId: id, message: `${dt.replace('bpmn:', '')} is not supported by this engine` }); continue; }
+      if (dt === 'bpmn:MessageEventDefinition') {
+        if (t === 'bpmn:IntermediateThrowEvent' || t === 'bpmn:EndEvent') {
+          findings.push({ elementId: id, message: 'Message throw events are not supported; use an external service task to send messages' });
+        } else if (!def.messageRef?.name) findings.push({ elementId: id, message: 'A message event needs a message with a name' });
+        else {
+          info.message = { id: def.messageRef.id, name: def.messageRef.name };
+          if (t === 'bpmn:StartEvent') {
+            if (!topLevel) findings.push({ elementId: id, message: 'Message start events are only supported at the process level' });
+            model.messageStarts[def.messageRef.name] = id;
+          }
+        }
+      }
+      if (dt === 'bpmn:TimerEventDefinition') {
+        info.timer = true;
+        const spec = { timeDate: formal(def.timeDate), timeDuration: formal(def.timeDuration), timeCycle: formal(def.timeCycle) };
+        for (const [k, v] of Object.entries(spec)) checkExpr(findings, id, k, v);
+        info.beforeDue = tthcAttr(el, 'beforeDue');
+        if (info.beforeDue && !parseWorkingAmountSafe(info.beforeDue)) findings.push({ elementId: id, message: `tthc:beforeDue "${info.beforeDue}" must look like 4h, 0.5d or 7d` });
+        if (!spec.timeDate && !spec.timeDuration && !spec.timeCycle) findings.push({ elementId: id, message: 'A timer needs timeDate, timeDuration or timeCycle' });
+        if (t === 'bpmn:StartEvent') {
+          if (!topLevel) findings.push({ elementId: id, message: 'Timer start events are only supported at the process level' });
+          model.timerStarts.push({ activityId: id, ...spec });
+        }
+      }
+      if (dt === 'bpmn:ErrorEventDefinition' && t === 'bpmn:StartEvent') findings.push({ elementId: id, message: 'Error start events are not supported' });
+    }
+    if (t === 'bpmn:StartEvent' && topLevel && !(el.eventDefinitions ?? []).length) model.noneStart = true;
+    if (t === 'bpmn:StartEvent' && topLevel) info.isStart = true;
+    model.activities[id] = info;
+    if (t === 'bpmn:SubProcess') walk(el, model, findings, false);
+  }
+  if (topLevel) {
+    const starts = Number(model.noneStart) + Object.keys(model.messageStarts).length + model.timerStarts.length;
+    if (starts > 1) findings.push({ elementId: model.processId, message: 'A process may have only one start event' });
+    if (starts === 0) findings.push({ elementId: model.processId, message: 'The process has no start event' });
+  }
+}
+
+export type WorkingAmount = { workingDays: number } | { workingHours: number };
+
+/** '4h' → {workingHours: 4}; '0.5d' / '7d' → {workingDays}. Throws on anything else. */
+export function parseWorkingAmount(text: string): WorkingAmount {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([dh])\s*$/i.exec(text);
+  if (!m) throw new Error(`Not a working-time amount: "${text}" (expected e.g. 4h, 0.5d, 7d)`);
+  const n = Number(m[1]);
+  return m[2]!.toLowerCase() === 'd' ? { workingDays: n } : { workingHours: n };
+}
+
+function parseWorkingAmountSafe(text: string): WorkingAmount | null {
+  try { return parseWorkingAmount(text); } catch { return null; }
+}

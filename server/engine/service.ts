@@ -1,0 +1,737 @@
+import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
+import { notify, type Database } from '../db/connect.js';
+import { ApiError, badRequest, notFound } from '../http/errors.js';
+import type { Logger } from '../log.js';
+import { CommandError, EngineRun, serializeSource, type LiveItem, type RunResult } from './host.js';
+import { parseDefinitions, parseWorkingAmount, type Finding, type ProcessModel } from './model.js';
+import { createEngineStore, toDefinition, toExternalTask, toInstance, toTask } from './store.js';
+import type {
+  DeployInput, Deployment, ExternalTaskRow, FetchAndLockInput, InstanceRow, LockedExternalTask, TaskQuery, TaskRow, TaskScope, WorkingTime,
+} from './types.js';
+import { parseCamundaDate, plainValue, typedFromPlain, type TypedValue } from './values.js';
+
+export const EXTERNAL_TASK_CHANNEL = 'engine_external_task';
+
+export interface EngineDeps {
+  db: Database;
+  log: Logger;
+  workingTime?: WorkingTime;
+  nodeId?: string;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Row = Record<string, any>;
+type Trx = Knex.Transaction;
+
+interface LoadedDefinition { row: Row; model: ProcessModel; engineSource: string }
+
+const TABLE: Record<LiveItem['kind'], string> = {
+  userTask: 'engine_task', external: 'engine_external_task', timer: 'engine_timer', message: 'engine_message_sub',
+};
+
+const invalid = (type: string, message: string) => new ApiError(400, type, message);
+
+export function createEngine(deps: EngineDeps) {
+  const { db, log } = deps;
+  const knex = db.knex;
+  const store = createEngineStore();
+  const nodeId = deps.nodeId ?? `node-${process.pid}`;
+  const defCache = new LRUCache<string, LoadedDefinition>({ max: 200 });
+  /** Wakes local long polls; PostgreSQL NOTIFY feeds it from other nodes. */
+  const wake = new EventEmitter();
+  wake.setMaxListeners(0);
+  let unlisten: (() => Promise<void>) | null = null;
+
+  async function loadDefinition(trx: Knex | Trx, id: string): Promise<LoadedDefinition> {
+    const hit = defCache.get(id);
+    if (hit) return hit;
+    const row = await store.definitionById(trx, id);
+    if (!row) throw notFound(`Process definition ${id} not found`);
+    const loaded = { row, model: row.model as ProcessModel, engineSource: row.engine_source as string };
+    defCache.set(id, loaded);
+    return loaded;
+  }
+
+  // ------------------------------------------------------------------ deployment
+
+  async function checkDeployable(xml: string): Promise<Finding[]> {
+    return (await parseDefinitions(xml)).findings;
+  }
+
+  async function deploy(input: DeployInput): Promise<Deployment> {
+    if (!input.resources.length) throw badRequest('A deployment needs at least one .bpmn resource');
+    const parsed: Array<{ res: DeployInput['resources'][number]; model: ProcessModel; hash: string; engineSource: string }> = [];
+    for (const res of input.resources) {
+      if (!/\.(bpmn|bpmn20\.xml|xml)$/i.test(res.name)) throw badRequest(`Resource '${res.name}' is not a BPMN file (.bpmn)`);
+      const { processes, findings } = await parseDefinitions(res.content);
+      if (findings.length) {
+        const f = findings[0]!;
+        throw new ApiError(400, 'ParseException', `${res.name}: ${f.elementId ? `element '${f.elementId}': ` : ''}${f.message}`, { findings: findings.map((x) => ({ resource: res.name, ...x })) });
+      }
+      let engineSource: string;
+      try {
+        engineSource = await serializeSource(res.content);
+      } catch (err) {
+        throw new ApiError(400, 'ParseException', `${res.name}: bpmn-engine cannot load it: ${(err as Error).message}`);
+      }
+      const hash = crypto.createHash('sha256').update(res.content).digest('hex');
+      parsed.push({ res, model: processes[0]!, hash, engineSource });
+    }
+    const filter = input.duplicateFiltering || input.deployChangedOnly;
+    return knex.transaction(async (trx) => {
+      const deploymentId = crypto.randomUUID();
+      const deploymentTime = new Date();
+      await store.insertDeployment(trx, { id: deploymentId, name: input.name ?? null, source: input.source ?? null, deployment_time: deploymentTime });
+      const deployed: Row[] = [];
+      for (const p of parsed) {
+        const key = p.model.processId;
+        await store.lockDefinitionKey(trx, key);
+        const latest = await store.latestDefinition(trx, key);
+        if (filter && latest && latest.hash === p.hash) continue;
+        const resourceId = crypto.randomUUID();
+        await store.insertResource(trx, { id: resourceId, deployment_id: deploymentId, name: p.res.name, content: p.res.content, hash: p.hash });
+        const version = (latest?.version ?? 0) + 1;
+        const row = {
+          id: `${key}:${version}:${crypto.randomUUID()}`, key, version, version_tag: p.model.versionTag ?? null, name: p.model.name ?? null,
+          deployment_id: deploymentId, resource_id: resourceId, resource_name: p.res.name, hash: p.hash,
+          engine_source: p.engineSource, model: JSON.stringify(p.model), suspended: false,
+        };
+        await store.insertDefinition(trx, row);
+        await scheduleStartTimers(trx, row.id, key, p.model);
+        deployed.push(row);
+      }
+      return { id: deploymentId, name: input.name ?? null, source: input.source ?? null, deploymentTime, deployedProcessDefinitions: deployed.map(toDefinition) };
+    });
+  }
+
+  /** A new version replaces the previous version's start timers (Camunda does the same). */
+  async function scheduleStartTimers(trx: Trx, definitionId: string, key: string, model: ProcessModel): Promise<void> {
+    await store.deleteStartTimersOfKey(trx, key);
+    for (const t of model.timerStarts) {
+      const due = firstDue(t);
+      if (!due) continue;
+      await store.insertTimer(trx, {
+        id: crypto.randomUUID(), instance_id: null, definition_id: definitionId, execution_id: `start:${definitionId}:${t.activityId}`,
+        activity_id: t.activityId, due_at: due, repeat: t.timeCycle ?? null,
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  interface Ctx { trx: Trx; row: Row; def: LoadedDefinition; run: EngineRun; typed: Record<string, TypedValue>; changed: Record<string, TypedValue>; userId: string | null }
+
+  function setVariables(ctx: Ctx, vars: Record<string, TypedValue> | undefined): void {
+    for (const [k, v] of Object.entries(vars ?? {})) {
+      ctx.typed[k] = v;
+      ctx.changed[k] = v;
+      ctx.run.vars[k] = plainValue(v);
+    }
+  }
+
+  /** One command on one instance = one transaction, serialised by the instance row lock. */
+  async function command<T>(instanceId: string, userId: string | null, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+    const newTasks = { external: 0 };
+    const result = await knex.transaction(async (trx) => {
+      const row = await store.lockInstance(trx, instanceId);
+      if (!row) throw notFound(`Process instance ${instanceId} not found`);
+      if (row.state !== 'ACTIVE') throw invalid('BadUserRequestException', `Process instance ${instanceId} has ended (${row.state})`);
+      const def = await loadDefinition(trx, row.definition_id);
+      const typed = await store.variables(trx, instanceId);
+      const run = new EngineRun(def.engineSource, def.model, plainVars(typed));
+      const ctx: Ctx = { trx, row, def, run, typed, changed: {}, userId };
+      await guardRun(() => run.resume(row.engine_state));
+      const out = await guardRun(() => fn(ctx));
+      newTasks.external = await persist(ctx, await guardRun(() => run.finish()));
+      return out;
+    });
+    if (newTasks.external) wake.emit('task');
+    return result;
+  }
+
+  async function guardRun<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof CommandError) throw invalid('ProcessEngineException', err.message);
+      throw err;
+    }
+  }
+
+  function plainVars(typed: Record<string, TypedValue>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(typed)) out[k] = plainValue(v);
+    return out;
+  }
+
+  /** Writes state, variables, history and reconciles the waiting-for tables with the run. Returns new external tasks. */
+  async function persist(ctx: Ctx, res: RunResult): Promise<number> {
+    const { trx, row, def, run } = ctx;
+    const now = new Date();
+    const hist: Row[] = [];
+    const base = { instance_id: row.id, definition_id: row.definition_id };
+    await store.upsertVariables(trx, row.id, ctx.changed);
+    for (const [name, v] of Object.entries(ctx.changed)) hist.push({ ...base, kind: 'variable-set', user_id: ctx.userId, data: JSON.stringify({ name, type: v.type, value: v.value }), at: now });
+    for (const h of res.history) {
+      hist.push({ ...base, kind: h.kind, activity_id: h.activityId, activity_type: h.activityType, activity_name: h.activityName ?? null, execution_id: h.executionId, at: h.at });
+    }
+    let newExternal = 0;
+    for (const kind of Object.keys(TABLE) as Array<LiveItem['kind']>) {
+      const table = TABLE[kind];
+      const existing = await store.rowsOf(trx, table, row.id);
+      const live = [...res.live.values()].filter((i) => i.kind === kind);
+      const liveIds = new Set(live.map((i) => i.executionId));
+      const gone = existing.filter((e) => !liveIds.has(e.execution_id));
+      await store.deleteByIds(trx, table, gone.map((g) => g.id));
+      if (kind === 'userTask') {
+        for (const g of gone) hist.push({ ...base, kind: 'task-deleted', task_id: g.id, activity_id: g.task_definition_key, execution_id: g.execution_id, user_id: ctx.userId, at: now });
+      }
+      if (kind === 'external') for (const g of gone) await resolveIncidentsOf(trx, g.id, hist, base, now);
+      const have = new Map(existing.map((e) => [e.execution_id, e]));
+      const fresh = live.filter((i) => !have.has(i.executionId));
+      if (kind === 'timer') {
+        for (const t of live) {
+          const e = have.get(t.executionId);
+          const due = timerDue(t, def, run);
+          if (e && due && new Date(e.due_at).getTime() !== due.getTime() && !e.locked_by) await store.updateTimerDue(trx, e.id, due);
+        }
+      }
+      const rows = fresh.map((i) => projectionRow(kind, i, ctx, now));
+      const inserted = await store.insertIgnore(trx, table, rows);
+      if (kind === 'external') newExternal += inserted.length;
+      if (kind === 'userTask') {
+        for (const t of inserted) {
+          hist.push({ ...base, kind: 'task-created', task_id: t.id, activity_id: t.task_definition_key, activity_name: t.name, execution_id: t.execution_id, user_id: t.assignee, data: JSON.stringify({ assignee: t.assignee, candidateGroups: t.candidate_groups, due: t.due }), at: now });
+        }
+      }
+    }
+    const patch: Row = { engine_state: res.state ? JSON.stringify(res.state) : null };
+    if (res.ended) {
+      patch.state = res.failure ? 'INTERNALLY_TERMINATED' : 'COMPLETED';
+      patch.end_time = now;
+      if (res.failure) patch.delete_reason = res.failure.slice(0, 1000);
+      hist.push({ ...base, kind: res.failure ? 'instance-failed' : 'instance-end', data: res.failure ? JSON.stringify({ message: res.failure }) : null, at: now });
+    }
+    await store.updateInstance(trx, row.id, patch);
+    await store.appendHistory(trx, hist);
+    if (newExternal) await notify(trx, EXTERNAL_TASK_CHANNEL, row.id);
+    return newExternal;
+  }
+
+  async function resolveIncidentsOf(trx: Trx, externalTaskId: string, hist: Row[], base: Row, now: Date): Promise<void> {
+    const resolved = await store.resolveIncidents(trx, externalTaskId);
+    for (const r of resolved) hist.push({ ...base, kind: 'incident-resolved', activity_id: r.activity_id, data: JSON.stringify({ incidentId: r.id }), at: now });
+  }
+
+  function evalAttr(run: EngineRun, text: string | undefined, activityId: string): unknown {
+    if (text === undefined) return undefined;
+    return run.evaluate(text, { id: activityId });
+  }
+
+  function toDate(v: unknown, what: string): Date | null {
+    if (v === undefined || v === null || v === '') return null;
+    if (v instanceof Date) return v;
+    const d = parseCamundaDate(String(v));
+    if (!d) throw new CommandError(`${what} '${String(v)}' is not a date`);
+    return d;
+  }
+
+  function list(v: unknown): string[] {
+    if (v === undefined || v === null || v === '') return [];
+    if (Array.isArray(v)) return v.map(String);
+    return String(v).split(',').map((s) => s.trim()).filter(Boolean);
+  }
+
+  function timerDue(item: LiveItem, def: LoadedDefinition, run: EngineRun): Date | undefined {
+    const info = def.model.activities[item.activityId];
+    if (info?.beforeDue && deps.workingTime) {
+      const dueAt = run.vars.dueAt;
+      const end = dueAt instanceof Date ? dueAt : typeof dueAt === 'string' ? parseCamundaDate(dueAt) : null;
+      if (end) return deps.workingTime.subtract(end, parseWorkingAmount(info.beforeDue), (run.vars.unitId as string) ?? undefined);
+    }
+    return item.dueAt;
+  }
+
+  function projectionRow(kind: LiveItem['kind'], i: LiveItem, ctx: Ctx, now: Date): Row {
+    const { row, def, run } = ctx;
+    const info = def.model.activities[i.activityId] ?? { type: 'unknown' };
+    const common = { id: crypto.randomUUID(), instance_id: row.id, execution_id: i.executionId };
+    // Multi-instance iterations see their element variable in attribute expressions.
+    const evalCtx = { id: i.activityId, item: i.loop?.item, index: i.loop?.index };
+    const ev = (t: string | undefined) => (t === undefined ? undefined : run.evaluate(t, i.loop ? evalCtx : { id: i.activityId }));
+    switch (kind) {
+      case 'userTask': {
+        const unitId = (row.unit_id as string | null) ?? undefined;
+        let due = toDate(ev(info.dueDate), 'dueDate');
+        if (!due && info.budget && deps.workingTime) due = deps.workingTime.add(now, parseWorkingAmount(info.budget), unitId);
+        const assignee = ev(info.assignee);
+        const prio = ev(info.priority);
+        return {
+          ...common, definition_id: row.definition_id, task_definition_key: i.activityId, name: info.name ?? null,
+          assignee: assignee === undefined || assignee === null || assignee === '' ? null : String(assignee),
+          candidate_users: list(ev(info.candidateUsers)), candidate_groups: list(ev(info.candidateGroups)),
+          due, follow_up: toDate(ev(info.followUpDate), 'followUpDate'), priority: prio === undefined ? 50 : Number(prio) || 0,
+          form_key: info.formKey ? String(ev(info.formKey)) : null, unit_id: row.unit_id ?? null, business_key: row.business_key ?? null, created: now,
+        };
+      }
+      case 'external': {
+        const prio = ev(info.taskPriority);
+        return {
+          ...common, activity_id: i.activityId, topic: String(ev(info.topic) ?? ''), priority: prio === undefined ? 0 : Number(prio) || 0,
+          retries: null, business_key: row.business_key ?? null, definition_id: row.definition_id, definition_key: row.definition_key, created: now,
+        };
+      }
+      case 'timer':
+        return { ...common, definition_id: row.definition_id, activity_id: i.activityId, due_at: timerDue(i, def, run) ?? now };
+      case 'message':
+        return { ...common, activity_id: i.activityId, message_name: info.message?.name ?? '', message_ref: info.message?.id ?? '', business_key: row.business_key ?? null, created: now };
+    }
+  }
+
+  // ------------------------------------------------------------------ start
+
+  interface StartInput {
+    definitionId?: string;
+    key?: string;
+    businessKey?: string | null;
+    variables?: Record<string, TypedValue>;
+    startUser?: string | null;
+    /** Internal: which start event fires (message or timer start). */
+    trigger?: { messageRef?: string; timerActivityId?: string };
+  }
+
+  async function resolveDefinition(trx: Knex | Trx, input: { definitionId?: string; key?: string }): Promise<LoadedDefinition> {
+    if (input.definitionId) return loadDefinition(trx, input.definitionId);
+    if (!input.key) throw badRequest('Either definitionId or key is required');
+    const latest = await store.latestDefinition(trx, input.key);
+    if (!latest) throw notFound(`No process definition with key '${input.key}'`);
+    return loadDefinition(trx, latest.id);
+  }
+
+  async function startProcess(input: StartInput): Promise<InstanceRow & { ended: boolean }> {
+    const businessKey = input.businessKey ?? null;
+    if (businessKey !== null && (typeof businessKey !== 'string' || businessKey.length > 255)) throw badRequest('businessKey must be a string of at most 255 characters');
+    let woke = false;
+    const inst = await knex.transaction(async (trx) => {
+      const def = await resolveDefinition(trx, input);
+      if (def.row.suspended) throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
+      if (!input.trigger && !def.model.noneStart) {
+        throw invalid('BadUserRequestException', `Process '${def.row.key}' starts by a message or timer, not directly`);
+      }
+      const typed = { ...(input.variables ?? {}) };
+      const unit = typed.unitId ? plainValue(typed.unitId) : null;
+      const id = crypto.randomUUID();
+      const now = new Date();
+      const row: Row = {
+        id, definition_id: def.row.id, definition_key: def.row.key, business_key: businessKey, unit_id: typeof unit === 'string' ? unit : null,
+        state: 'ACTIVE', engine_state: null, revision: 0, start_user: input.startUser ?? null, start_time: now,
+      };
+      await store.insertInstance(trx, row);
+      const run = new EngineRun(def.engineSource, def.model, plainVars(typed));
+      const ctx: Ctx = { trx, row, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null };
+      await store.appendHistory(trx, [{ instance_id: id, definition_id: def.row.id, kind: 'instance-start', user_id: input.startUser ?? null, data: JSON.stringify({ businessKey }), at: now }]);
+      await guardRun(() => run.create());
+      if (input.trigger?.messageRef) run.message(input.trigger.messageRef);
+      if (input.trigger?.timerActivityId) {
+        const t = run.liveOf('timer').find((x) => x.activityId === input.trigger!.timerActivityId);
+        if (t) run.fireTimer(t.executionId);
+      }
+      const res = await guardRun(() => run.finish());
+      woke = (await persist(ctx, res)) > 0;
+      return { ...toInstance({ ...row, state: res.ended ? (res.failure ? 'INTERNALLY_TERMINATED' : 'COMPLETED') : 'ACTIVE' }), ended: res.ended };
+    });
+    if (woke) wake.emit('task');
+    return inst;
+  }
+
+  // ------------------------------------------------------------------ user tasks
+
+  async function getTask(id: string, scope: TaskScope): Promise<TaskRow> {
+    const r = await store.taskById(knex, id, scope);
+    if (!r) throw notFound(`Cannot find task with id ${id}`);
+    return toTask(r);
+  }
+
+  async function claimTask(id: string, userId: string, scope: TaskScope): Promise<void> {
+    await knex.transaction(async (trx) => {
+      const t = await store.taskById(trx, id, scope, true);
+      if (!t) throw notFound(`Cannot find task with id ${id}`);
+      if (t.assignee && t.assignee !== userId) throw invalid('TaskAlreadyClaimedException', `Task '${id}' is already claimed by someone else.`);
+      await store.updateTask(trx, id, { assignee: userId });
+      await store.appendHistory(trx, [{ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'task-claimed', task_id: id, activity_id: t.task_definition_key, user_id: userId, at: new Date() }]);
+    });
+  }
+
+  async function setAssignee(id: string, assignee: string | null, actor: string | null, scope: TaskScope): Promise<void> {
+    await knex.transaction(async (trx) => {
+      const t = await store.taskById(trx, id, scope, true);
+      if (!t) throw notFound(`Cannot find task with id ${id}`);
+      await store.updateTask(trx, id, { assignee });
+      await store.appendHistory(trx, [{ instance_id: t.instance_id, definition_id: t.definition_id, kind: assignee ? 'task-assigned' : 'task-unclaimed', task_id: id, activity_id: t.task_definition_key, user_id: actor, data: JSON.stringify({ assignee }), at: new Date() }]);
+    });
+  }
+
+  async function completeTask(id: string, input: { variables?: Record<string, TypedValue>; userId: string | null }, scope: TaskScope): Promise<void> {
+    const pre = await store.taskById(knex, id, scope);
+    if (!pre) throw notFound(`Cannot find task with id ${id}`);
+    await command(pre.instance_id, input.userId, async (ctx) => {
+      // Re-read under the instance lock: a concurrent completion on another node has removed it.
+      const t = await store.taskById(ctx.trx, id, scope);
+      if (!t) throw notFound(`Cannot find task with id ${id}`);
+      if (!('all' in scope) && t.assignee && t.assignee !== scope.username) throw invalid('BadUserRequestException', `Task '${id}' is assigned to ${t.assignee}; claim it first`);
+      if (!ctx.run.live.has(t.execution_id)) throw invalid('BadUserRequestException', `Task '${id}' is no longer waiting`);
+      setVariables(ctx, input.variables);
+      await store.appendHistory(ctx.trx, [{ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'task-completed', task_id: id, activity_id: t.task_definition_key, activity_name: t.name, execution_id: t.execution_id, user_id: input.userId ?? t.assignee, at: new Date() }]);
+      await store.deleteByIds(ctx.trx, 'engine_task', [id]);
+      ctx.run.signalTask(t.task_definition_key, t.execution_id);
+    });
+  }
+
+  // ------------------------------------------------------------------ external tasks
+
+  function waitForTask(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => { clearTimeout(timer); wake.off('task', done); signal?.removeEventListener('abort', done); resolve(); };
+      const timer = setTimeout(done, ms);
+      wake.on('task', done);
+      signal?.addEventListener('abort', done);
+    });
+  }
+
+  async function fetchAndLockOnce(input: FetchAndLockInput): Promise<LockedExternalTask[]> {
+    if (!input.topics.length) return [];
+    return knex.transaction(async (trx) => {
+      const out: Row[] = [];
+      const topicOf = new Map<string, (typeof input.topics)[number]>();
+      for (const t of input.topics) {
+        const left = input.maxTasks - out.length;
+        if (left <= 0) break;
+        const rows = await store.lockableExternalTasks(trx, t, left, input.usePriority !== false);
+        const until = new Date(Date.now() + t.lockDuration);
+        for (const r of rows) {
+          await store.lockExternalTask(trx, r.id, input.workerId, until);
+          out.push({ ...r, worker_id: input.workerId, lock_expiration: until });
+          topicOf.set(r.id, t);
+        }
+      }
+      const instanceIds = [...new Set(out.map((r) => r.instance_id as string))];
+      const wantAll = input.topics.some((t) => !t.variables);
+      const names = wantAll ? null : [...new Set(input.topics.flatMap((t) => t.variables ?? []))];
+      const vars = await store.variablesOf(trx, instanceIds, names);
+      return out.map((r) => {
+        const t = topicOf.get(r.id)!;
+        const variables: Record<string, TypedValue> = {};
+        for (const v of vars) {
+          if (v.instance_id !== r.instance_id) continue;
+          if (t.variables && !t.variables.includes(v.name)) continue;
+          variables[v.name] = { type: v.type, value: v.value, valueInfo: v.value_info ?? {} };
+        }
+        return { ...toExternalTask(r), variables };
+      });
+    });
+  }
+
+  /** Long polling: returns as soon as something is locked, or after asyncResponseTimeout with []. */
+  async function fetchAndLock(input: FetchAndLockInput, signal?: AbortSignal): Promise<LockedExternalTask[]> {
+    const deadline = Date.now() + Math.min(input.asyncResponseTimeout ?? 0, 30 * 60 * 1000);
+    for (;;) {
+      // Subscribe before querying so a task created in between is not missed.
+      const waiter = waitForTask(Math.max(0, Math.min(deadline - Date.now(), 5000)), signal);
+      const got = await fetchAndLockOnce(input);
+      if (got.length || Date.now() >= deadline || signal?.aborted) { void waiter; return got; }
+      await waiter;
+      if (signal?.aborted) return [];
+    }
+  }
+
+  async function lockedTask(trx: Knex | Trx, id: string, workerId: string, lock = true): Promise<Row> {
+    const t = await store.externalTaskById(trx, id, lock);
+    if (!t) throw notFound(`External task with id ${id} does not exist`);
+    if (t.worker_id !== workerId) {
+      throw invalid('BadUserRequestException', `External Task ${id} cannot be completed by worker '${workerId}'. It is locked by worker '${t.worker_id ?? 'nobody'}'.`);
+    }
+    if (!t.lock_expiration || new Date(t.lock_expiration).getTime() < Date.now()) {
+      throw invalid('BadUserRequestException', `External Task ${id}: the lock of worker '${workerId}' has expired`);
+    }
+    return t;
+  }
+
+  async function completeExternalTask(id: string, input: { workerId: string; variables?: Record<string, TypedValue> }): Promise<void> {
+    const pre = await store.externalTaskById(knex, id);
+    if (!pre) throw notFound(`External task with id ${id} does not exist`);
+    await command(pre.instance_id, input.workerId, async (ctx) => {
+      const t = await lockedTask(ctx.trx, id, input.workerId);
+      setVariables(ctx, input.variables);
+      if (!ctx.run.completeExternal(t.execution_id)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);
+    });
+  }
+
+  async function bpmnErrorExternalTask(id: string, input: { workerId: string; errorCode: string; errorMessage?: string; variables?: Record<string, TypedValue> }): Promise<void> {
+    const pre = await store.externalTaskById(knex, id);
+    if (!pre) throw notFound(`External task with id ${id} does not exist`);
+    await command(pre.instance_id, input.workerId, async (ctx) => {
+      const t = await lockedTask(ctx.trx, id, input.workerId);
+      setVariables(ctx, input.variables);
+      if (!ctx.run.bpmnErrorExternal(t.execution_id, input.errorCode, input.errorMessage)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);
+    });
+  }
+
+  async function failExternalTask(id: string, input: { workerId: string; errorMessage?: string; errorDetails?: string; retries?: number; retryTimeout?: number }): Promise<void> {
+    await knex.transaction(async (trx) => {
+      const t = await lockedTask(trx, id, input.workerId);
+      const retries = Math.max(0, input.retries ?? 0);
+      const now = new Date();
+      await store.updateExternalTask(trx, id, {
+        retries, error_message: input.errorMessage?.slice(0, 4000) ?? null, error_details: input.errorDetails?.slice(0, 100000) ?? null,
+        worker_id: null, lock_expiration: input.retryTimeout && retries > 0 ? new Date(Date.now() + input.retryTimeout) : null,
+      });
+      if (retries === 0) {
+        const incidentId = crypto.randomUUID();
+        await store.insertIncident(trx, { id: incidentId, instance_id: t.instance_id, definition_id: t.definition_id, activity_id: t.activity_id, incident_type: 'failedExternalTask', configuration: id, message: input.errorMessage ?? null, created: now });
+        await store.appendHistory(trx, [{ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'incident-created', activity_id: t.activity_id, data: JSON.stringify({ incidentId, message: input.errorMessage ?? null }), at: now }]);
+      }
+    });
+  }
+
+  async function setRetries(id: string, retries: number): Promise<void> {
+    if (!Number.isInteger(retries) || retries < 0) throw badRequest('retries must be a non-negative integer');
+    await knex.transaction(async (trx) => {
+      const t = await store.externalTaskById(trx, id, true);
+      if (!t) throw notFound(`External task with id ${id} does not exist`);
+      await store.updateExternalTask(trx, id, { retries });
+      if (retries > 0) await resolveIncidentsOf(trx, id, [], {}, new Date()).then(async () => {
+        await store.appendHistory(trx, [{ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'incident-resolved', activity_id: t.activity_id, data: JSON.stringify({ externalTaskId: id }), at: new Date() }]);
+      });
+    });
+    if (retries > 0) wake.emit('task');
+  }
+
+  async function extendLock(id: string, workerId: string, newDuration: number): Promise<void> {
+    await knex.transaction(async (trx) => {
+      await lockedTask(trx, id, workerId);
+      await store.updateExternalTask(trx, id, { lock_expiration: new Date(Date.now() + newDuration) });
+    });
+  }
+
+  async function unlock(id: string): Promise<void> {
+    await knex.transaction(async (trx) => {
+      const t = await store.externalTaskById(trx, id, true);
+      if (!t) throw notFound(`External task with id ${id} does not exist`);
+      await store.updateExternalTask(trx, id, { worker_id: null, lock_expiration: null });
+    });
+    wake.emit('task');
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  async function correlateMessage(input: { messageName: string; businessKey?: string | null; processInstanceId?: string | null; processVariables?: Record<string, TypedValue>; all?: boolean; userId?: string | null }): Promise<Array<{ resultType: 'Execution' | 'ProcessDefinition'; processInstanceId: string }>> {
+    const subs = await store.messageSubscriptions(knex, { messageName: input.messageName, businessKey: input.businessKey ?? undefined, processInstanceId: input.processInstanceId ?? undefined });
+    const byInstance = new Map<string, Row>();
+    for (const s of subs) if (!byInstance.has(s.instance_id)) byInstance.set(s.instance_id, s);
+    const targets = [...byInstance.values()];
+    if (targets.length > 1 && !input.all) {
+      throw invalid('MismatchingMessageCorrelationException', `Cannot correlate message '${input.messageName}': ${targets.length} process instances match; give a businessKey or processInstanceId, or use "all": true`);
+    }
+    const results: Array<{ resultType: 'Execution' | 'ProcessDefinition'; processInstanceId: string }> = [];
+    for (const s of targets) {
+      await command(s.instance_id, input.userId ?? null, async (ctx) => {
+        const live = [...ctx.run.live.values()].find((i) => i.kind === 'message' && ctx.def.model.activities[i.activityId]?.message?.name === input.messageName);
+        if (!live) throw invalid('MismatchingMessageCorrelationException', `Process instance ${s.instance_id} no longer waits for '${input.messageName}'`);
+        setVariables(ctx, input.processVariables);
+        ctx.run.message(ctx.def.model.activities[live.activityId]!.message!.id);
+      });
+      results.push({ resultType: 'Execution', processInstanceId: s.instance_id });
+    }
+    if (results.length) return results;
+    if (!input.processInstanceId) {
+      const starts = await knex.raw(
+        `select d.id, d.model from engine_definition d
+         where d.version = (select max(version) from engine_definition x where x.key = d.key)
+           and d.model->'messageStarts' ? ?`, [input.messageName]);
+      const defs: Row[] = starts.rows ?? starts;
+      if (defs.length > 1 && !input.all) throw invalid('MismatchingMessageCorrelationException', `Message '${input.messageName}' starts ${defs.length} processes`);
+      for (const d of defs) {
+        const model = (typeof d.model === 'string' ? JSON.parse(d.model) : d.model) as ProcessModel;
+        const startId = model.messageStarts[input.messageName]!;
+        const inst = await startProcess({ definitionId: d.id, businessKey: input.businessKey ?? null, variables: input.processVariables, startUser: input.userId ?? null, trigger: { messageRef: model.activities[startId]!.message!.id } });
+        results.push({ resultType: 'ProcessDefinition', processInstanceId: inst.id });
+      }
+    }
+    if (!results.length) throw invalid('MismatchingMessageCorrelationException', `Cannot correlate message '${input.messageName}': no process instance waits for it and no process starts with it`);
+    return results;
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  /** Claims due timers (SKIP LOCKED, leased), then fires each as its own command. Returns how many fired. */
+  async function fireDueTimers(limit = 50): Promise<number> {
+    const claimed = await store.claimDueTimers(knex, nodeId, limit, 60_000);
+    let fired = 0;
+    for (const t of claimed) {
+      try {
+        if (t.instance_id) {
+          await command(t.instance_id, null, async (ctx) => {
+            const still = await store.timerById(ctx.trx, t.id);
+            if (!still) return;
+            await store.deleteByIds(ctx.trx, 'engine_timer', [t.id]);
+            ctx.run.fireTimer(t.execution_id);
+          });
+        } else {
+          await fireStartTimer(t);
+        }
+        fired++;
+      } catch (err) {
+        const e = err as ApiError;
+        // An instance that has ended or a stale timer: drop it rather than retry forever.
+        if (e instanceof ApiError && e.status < 500) await knex('engine_timer').where({ id: t.id }).delete();
+        else log.error({ err, timerId: t.id }, 'timer fire failed; it will be retried after its lease');
+      }
+    }
+    return fired;
+  }
+
+  async function fireStartTimer(t: Row): Promise<void> {
+    const def = await loadDefinition(knex, t.definition_id);
+    await startProcess({ definitionId: t.definition_id, trigger: { timerActivityId: t.activity_id } });
+    const spec = def.model.timerStarts.find((s) => s.activityId === t.activity_id);
+    const next = spec?.timeCycle ? nextCycle(spec.timeCycle, new Date(t.due_at)) : null;
+    if (next) await store.updateTimerDue(knex, t.id, next);
+    else await knex('engine_timer').where({ id: t.id }).delete();
+  }
+
+  async function nextTimerDue(): Promise<Date | null> {
+    return store.nextTimerDue(knex);
+  }
+
+  // ------------------------------------------------------------------ instances and queries
+
+  async function deleteInstance(id: string, reason: string | null, userId: string | null): Promise<void> {
+    await knex.transaction(async (trx) => {
+      const row = await store.lockInstance(trx, id);
+      if (!row) throw notFound(`Process instance with id ${id} does not exist`);
+      if (row.state !== 'ACTIVE') throw notFound(`Process instance with id ${id} does not exist`);
+      const ext = await store.rowsOf(trx, 'engine_external_task', id);
+      const now = new Date();
+      const hist: Row[] = [];
+      const base = { instance_id: id, definition_id: row.definition_id };
+      for (const e of ext) await resolveIncidentsOf(trx, e.id, hist, base, now);
+      for (const t of await store.rowsOf(trx, 'engine_task', id)) hist.push({ ...base, kind: 'task-deleted', task_id: t.id, activity_id: t.task_definition_key, user_id: userId, at: now });
+      await store.deleteAllOf(trx, id);
+      await store.updateInstance(trx, id, { state: 'EXTERNALLY_TERMINATED', end_time: now, delete_reason: reason ?? 'deleted', engine_state: null });
+      hist.push({ ...base, kind: 'instance-deleted', user_id: userId, data: JSON.stringify({ reason }), at: now });
+      await store.appendHistory(trx, hist);
+    });
+  }
+
+  async function getInstance(id: string): Promise<InstanceRow> {
+    const r = await store.instanceById(knex, id);
+    if (!r) throw notFound(`Process instance with id ${id} does not exist`);
+    return toInstance(r);
+  }
+
+  async function getVariables(instanceId: string): Promise<Record<string, TypedValue>> {
+    await getInstance(instanceId);
+    return store.variables(knex, instanceId);
+  }
+
+  async function start(): Promise<void> {
+    if (unlisten) return;
+    unlisten = await db.listen(EXTERNAL_TASK_CHANNEL, () => wake.emit('task'));
+  }
+
+  async function stop(): Promise<void> {
+    const u = unlisten;
+    unlisten = null;
+    await u?.().catch(() => undefined);
+    wake.emit('task');
+  }
+
+  return {
+    checkDeployable,
+    deploy,
+    startProcess,
+    deleteInstance,
+    getInstance,
+    getVariables,
+    listInstances: async (q: Parameters<typeof store.listInstances>[1]) => (await store.listInstances(knex, q)).map(toInstance),
+    listDeployments: async (q: Parameters<typeof store.listDeployments>[1]) => {
+      const rows = await store.listDeployments(knex, q);
+      return rows.map((r) => ({ id: r.id as string, name: (r.name ?? null) as string | null, source: (r.source ?? null) as string | null, deploymentTime: r.deployment_time as Date }));
+    },
+    listDefinitions: async (q: Parameters<typeof store.listDefinitions>[1]) => (await store.listDefinitions(knex, q)).map(toDefinition),
+    getDefinition: async (id: string) => {
+      const r = await store.definitionById(knex, id);
+      if (!r) throw notFound(`No matching definition with id ${id}`);
+      return toDefinition(r);
+    },
+    getDefinitionByKey: async (key: string) => {
+      const r = await store.latestDefinition(knex, key);
+      if (!r) throw notFound(`No matching process definition with key: ${key}`);
+      return toDefinition(r);
+    },
+    getDefinitionXml: async (id: string) => {
+      const r = await knex('engine_resource as r').join('engine_definition as d', 'd.resource_id', 'r.id').where('d.id', id).first('r.content', 'd.id');
+      if (!r) throw notFound(`No matching definition with id ${id}`);
+      return { id: r.id as string, bpmn20Xml: r.content as string };
+    },
+    listTasks: async (q: TaskQuery, scope: TaskScope) => (await store.listTasks(knex, q, scope)).map(toTask),
+    countTasks: (q: TaskQuery, scope: TaskScope) => store.countTasks(knex, q, scope),
+    getTask,
+    getTaskVariables: async (id: string, scope: TaskScope) => store.variables(knex, (await getTask(id, scope)).processInstanceId),
+    claimTask,
+    unclaimTask: (id: string, actor: string | null, scope: TaskScope) => setAssignee(id, null, actor, scope),
+    setAssignee,
+    completeTask,
+    fetchAndLock,
+    listExternalTasks: async (q: Parameters<typeof store.listExternalTasks>[1]): Promise<ExternalTaskRow[]> => (await store.listExternalTasks(knex, q)).map(toExternalTask),
+    getExternalTask: async (id: string) => {
+      const r = await store.externalTaskById(knex, id);
+      if (!r) throw notFound(`External task with id ${id} does not exist`);
+      return toExternalTask(r);
+    },
+    completeExternalTask,
+    failExternalTask,
+    bpmnErrorExternalTask,
+    extendLock,
+    unlock,
+    setRetries,
+    correlateMessage,
+    listIncidents: (q: Parameters<typeof store.listIncidents>[1]) => store.listIncidents(knex, q),
+    history: (q: Parameters<typeof store.history>[1]) => store.history(knex, q),
+    fireDueTimers,
+    nextTimerDue,
+    /** Starts listening for external-task notifications from other nodes (long-poll wake-up). */
+    start,
+    stop,
+    typedFromPlain,
+  };
+}
+
+export type EngineService = ReturnType<typeof createEngine>;
+
+function firstDue(spec: { timeDate?: string; timeDuration?: string; timeCycle?: string }): Date | null {
+  const now = new Date();
+  if (spec.timeDate) return parseCamundaDate(spec.timeDate);
+  if (spec.timeDuration) return addIsoDuration(now, spec.timeDuration);
+  if (spec.timeCycle) return nextCycle(spec.timeCycle, now);
+  return null;
+}
+
+/** R[n]/[start/]PT… cycles: the next run after `from`. */
+function nextCycle(cycle: string, from: Date): Date | null {
+  const parts = cycle.split('/');
+  const dur = parts[parts.length - 1]!;
+  return addIsoDuration(from, dur);
+}
+
+function addIsoDuration(from: Date, iso: string): Date | null {
+  const m = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(iso.trim());
+  if (!m) return null;
+  const [, y, mo, w, d, h, mi, s] = m.map((x) => (x === undefined ? 0 : Number(x))) as number[];
+  const out = new Date(from);
+  out.setUTCFullYear(out.getUTCFullYear() + y!, out.getUTCMonth() + mo!);
+  return new Date(out.getTime() + ((w! * 7 + d!) * 86400 + h! * 3600 + mi! * 60 + s!) * 1000);
+}

@@ -1,0 +1,272 @@
+import type { Knex } from 'knex';
+import type { TypedValue } from './values.js';
+import type {
+  DefinitionRow, ExternalTaskRow, FetchTopic, HistoryRow, InstanceRow, TaskQuery, TaskRow, TaskScope,
+} from './types.js';
+
+/** All engine SQL. Parameterised only; every write takes the caller's transaction. */
+type Db = Knex | Knex.Transaction;
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Row = Record<string, any>;
+
+export const toDefinition = (r: Row): DefinitionRow => ({
+  id: r.id, key: r.key, version: r.version, versionTag: r.version_tag ?? null, name: r.name ?? null,
+  deploymentId: r.deployment_id, resourceName: r.resource_name, suspended: r.suspended,
+});
+
+export const toInstance = (r: Row): InstanceRow => ({
+  id: r.id, definitionId: r.definition_id, definitionKey: r.definition_key, businessKey: r.business_key ?? null,
+  unitId: r.unit_id ?? null, state: r.state, startTime: r.start_time, endTime: r.end_time ?? null,
+  startUserId: r.start_user ?? null, deleteReason: r.delete_reason ?? null,
+});
+
+export const toTask = (r: Row): TaskRow => ({
+  id: r.id, name: r.name ?? null, assignee: r.assignee ?? null, created: r.created, due: r.due ?? null,
+  followUp: r.follow_up ?? null, priority: r.priority, processDefinitionId: r.definition_id,
+  processInstanceId: r.instance_id, taskDefinitionKey: r.task_definition_key, executionId: r.execution_id,
+  formKey: r.form_key ?? null, candidateUsers: r.candidate_users ?? [], candidateGroups: r.candidate_groups ?? [],
+  unitId: r.unit_id ?? null, businessKey: r.business_key ?? null,
+});
+
+export const toExternalTask = (r: Row): ExternalTaskRow => ({
+  id: r.id, activityId: r.activity_id, topicName: r.topic, workerId: r.worker_id ?? null,
+  lockExpirationTime: r.lock_expiration ?? null, retries: r.retries ?? null, errorMessage: r.error_message ?? null,
+  errorDetails: r.error_details ?? null, priority: r.priority, businessKey: r.business_key ?? null,
+  processInstanceId: r.instance_id, processDefinitionId: r.definition_id, processDefinitionKey: r.definition_key,
+  executionId: r.execution_id, createTime: r.created,
+});
+
+export function createEngineStore() {
+  return {
+    // ---- definitions
+    async latestDefinition(db: Db, key: string): Promise<Row | undefined> {
+      return db('engine_definition').where({ key }).orderBy('version', 'desc').first();
+    },
+    async definitionById(db: Db, id: string): Promise<Row | undefined> {
+      return db('engine_definition').where({ id }).first();
+    },
+    async insertDeployment(db: Db, row: Row): Promise<void> { await db('engine_deployment').insert(row); },
+    async insertResource(db: Db, row: Row): Promise<void> { await db('engine_resource').insert(row); },
+    async insertDefinition(db: Db, row: Row): Promise<void> { await db('engine_definition').insert(row); },
+    async lockDefinitionKey(db: Db, key: string): Promise<void> {
+      // Serialises concurrent deployments of one key so versions stay gapless and unique.
+      await db.raw('select pg_advisory_xact_lock(hashtext(?))', [`engine-def:${key}`]);
+    },
+    async listDeployments(db: Db, q: { id?: string; name?: string; firstResult?: number; maxResults?: number }): Promise<Row[]> {
+      const b = db('engine_deployment').orderBy('deployment_time', 'desc');
+      if (q.id) b.where({ id: q.id });
+      if (q.name) b.where({ name: q.name });
+      return b.offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
+    },
+    async definitionsOfDeployments(db: Db, ids: string[]): Promise<Row[]> {
+      return ids.length ? db('engine_definition').whereIn('deployment_id', ids).select('id', 'key', 'version', 'version_tag', 'name', 'deployment_id', 'resource_name', 'suspended') : [];
+    },
+    async listDefinitions(db: Db, q: { key?: string; keyLike?: string; latestVersion?: boolean; deploymentId?: string; versionTag?: string; firstResult?: number; maxResults?: number; count?: boolean }): Promise<Row[]> {
+      const b = db('engine_definition as d').select('d.id', 'd.key', 'd.version', 'd.version_tag', 'd.name', 'd.deployment_id', 'd.resource_name', 'd.suspended');
+      if (q.key) b.where('d.key', q.key);
+      if (q.keyLike) b.whereLike('d.key', q.keyLike);
+      if (q.deploymentId) b.where('d.deployment_id', q.deploymentId);
+      if (q.versionTag) b.where('d.version_tag', q.versionTag);
+      if (q.latestVersion) b.whereRaw('d.version = (select max(version) from engine_definition x where x.key = d.key)');
+      return b.orderBy([{ column: 'd.key' }, { column: 'd.version' }]).offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
+    },
+
+    // ---- instances
+    async insertInstance(db: Db, row: Row): Promise<void> { await db('engine_instance').insert(row); },
+    async lockInstance(db: Db, id: string): Promise<Row | undefined> {
+      return db('engine_instance').where({ id }).forUpdate().first();
+    },
+    async instanceById(db: Db, id: string): Promise<Row | undefined> {
+      return db('engine_instance').where({ id }).first('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
+    },
+    async updateInstance(db: Db, id: string, patch: Row): Promise<void> {
+      await db('engine_instance').where({ id }).update({ ...patch, revision: db.raw('revision + 1') });
+    },
+    async listInstances(db: Db, q: { active?: boolean; businessKey?: string; processDefinitionId?: string; processDefinitionKey?: string; processInstanceIds?: string[]; firstResult?: number; maxResults?: number; finished?: boolean }): Promise<Row[]> {
+      const b = db('engine_instance').select('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
+      if (q.active) b.where({ state: 'ACTIVE' });
+      if (q.finished) b.whereNot({ state: 'ACTIVE' });
+      if (q.businessKey) b.where({ business_key: q.businessKey });
+      if (q.processDefinitionId) b.where({ definition_id: q.processDefinitionId });
+      if (q.processDefinitionKey) b.where({ definition_key: q.processDefinitionKey });
+      if (q.processInstanceIds) b.whereIn('id', q.processInstanceIds);
+      return b.orderBy('start_time', 'asc').orderBy('id').offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
+    },
+
+    // ---- variables
+    async variables(db: Db, instanceId: string): Promise<Record<string, TypedValue>> {
+      const rows = await db('engine_variable').where({ instance_id: instanceId });
+      const out: Record<string, TypedValue> = {};
+      for (const r of rows) out[r.name] = { type: r.type, value: r.value, valueInfo: r.value_info ?? {} };
+      return out;
+    },
+    async variablesOf(db: Db, instanceIds: string[], names: string[] | null): Promise<Row[]> {
+      if (!instanceIds.length) return [];
+      const b = db('engine_variable').whereIn('instance_id', instanceIds);
+      if (names) b.whereIn('name', names);
+      return b;
+    },
+    async upsertVariables(db: Db, instanceId: string, vars: Record<string, TypedValue>): Promise<void> {
+      const rows = Object.entries(vars).map(([name, v]) => ({
+        instance_id: instanceId, name, type: v.type, value: JSON.stringify(v.value ?? null), value_info: JSON.stringify(v.valueInfo ?? {}),
+      }));
+      if (rows.length) await db('engine_variable').insert(rows).onConflict(['instance_id', 'name']).merge(['type', 'value', 'value_info']);
+    },
+
+    // ---- projections of what the engine is waiting for
+    async rowsOf(db: Db, table: string, instanceId: string): Promise<Row[]> {
+      return db(table).where({ instance_id: instanceId });
+    },
+    async insertIgnore(db: Db, table: string, rows: Row[]): Promise<Row[]> {
+      if (!rows.length) return [];
+      return db(table).insert(rows).onConflict('execution_id').ignore().returning('*');
+    },
+    async deleteByIds(db: Db, table: string, ids: string[]): Promise<void> {
+      if (ids.length) await db(table).whereIn('id', ids).delete();
+    },
+    async deleteAllOf(db: Db, instanceId: string): Promise<void> {
+      for (const t of ['engine_task', 'engine_external_task', 'engine_timer', 'engine_message_sub']) await db(t).where({ instance_id: instanceId }).delete();
+    },
+    async updateTimerDue(db: Db, id: string, dueAt: Date): Promise<void> {
+      await db('engine_timer').where({ id }).update({ due_at: dueAt, locked_until: null, locked_by: null });
+    },
+
+    // ---- user tasks
+    taskQuery(db: Db, q: TaskQuery, scope: TaskScope): Knex.QueryBuilder {
+      const b = db('engine_task as t');
+      applyScope(b, scope);
+      if (q.assignee) b.where('t.assignee', q.assignee);
+      if (q.unassigned) b.whereNull('t.assignee');
+      if (q.candidateGroup) b.whereRaw('? = any(t.candidate_groups)', [q.candidateGroup]).whereNull('t.assignee');
+      if (q.candidateUser) b.whereRaw('? = any(t.candidate_users)', [q.candidateUser]).whereNull('t.assignee');
+      if (q.processInstanceId) b.where('t.instance_id', q.processInstanceId);
+      if (q.processInstanceBusinessKey) b.where('t.business_key', q.processInstanceBusinessKey);
+      if (q.processDefinitionKey) b.whereLike('t.definition_id', `${q.processDefinitionKey.replace(/[%_\\]/g, '\\$&')}:%`);
+      if (q.taskDefinitionKey) b.where('t.task_definition_key', q.taskDefinitionKey);
+      if (q.dueBefore) b.where('t.due', '<', q.dueBefore);
+      if (q.dueAfter) b.where('t.due', '>', q.dueAfter);
+      return b;
+    },
+    async listTasks(db: Db, q: TaskQuery, scope: TaskScope): Promise<Row[]> {
+      const col = { created: 't.created', dueDate: 't.due', priority: 't.priority', name: 't.name', assignee: 't.assignee', id: 't.id', followUpDate: 't.follow_up' }[q.sortBy ?? 'created'];
+      return this.taskQuery(db, q, scope).select('t.*').orderBy(col, q.sortOrder ?? 'asc').orderBy('t.id').offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
+    },
+    async countTasks(db: Db, q: TaskQuery, scope: TaskScope): Promise<number> {
+      const r = await this.taskQuery(db, q, scope).count({ n: '*' }).first();
+      return Number(r?.n ?? 0);
+    },
+    async taskById(db: Db, id: string, scope: TaskScope, lock = false): Promise<Row | undefined> {
+      const b = db('engine_task as t').where('t.id', id).select('t.*');
+      applyScope(b, scope);
+      if (lock) b.forUpdate();
+      return b.first();
+    },
+    async updateTask(db: Db, id: string, patch: Row): Promise<void> { await db('engine_task').where({ id }).update(patch); },
+
+    // ---- external tasks
+    async lockableExternalTasks(db: Db, t: FetchTopic, limit: number, usePriority: boolean): Promise<Row[]> {
+      const b = db('engine_external_task').where('topic', t.topicName)
+        .where((w) => w.whereNull('lock_expiration').orWhere('lock_expiration', '<', db.fn.now()))
+        .where((w) => w.whereNull('retries').orWhere('retries', '>', 0));
+      if (t.businessKey) b.where('business_key', t.businessKey);
+      if (t.processDefinitionKey) b.where('definition_key', t.processDefinitionKey);
+      if (t.processDefinitionKeyIn?.length) b.whereIn('definition_key', t.processDefinitionKeyIn);
+      if (usePriority) b.orderBy('priority', 'desc');
+      return b.orderBy('created', 'asc').limit(limit).forUpdate().skipLocked();
+    },
+    async lockExternalTask(db: Db, id: string, workerId: string, until: Date): Promise<void> {
+      await db('engine_external_task').where({ id }).update({ worker_id: workerId, lock_expiration: until });
+    },
+    async externalTaskById(db: Db, id: string, lock = false): Promise<Row | undefined> {
+      const b = db('engine_external_task').where({ id });
+      if (lock) b.forUpdate();
+      return b.first();
+    },
+    async updateExternalTask(db: Db, id: string, patch: Row): Promise<void> { await db('engine_external_task').where({ id }).update(patch); },
+    async listExternalTasks(db: Db, q: { topicName?: string; workerId?: string; locked?: boolean; notLocked?: boolean; processInstanceId?: string; activityId?: string; withRetriesLeft?: boolean; noRetriesLeft?: boolean; firstResult?: number; maxResults?: number }): Promise<Row[]> {
+      const b = db('engine_external_task');
+      if (q.topicName) b.where({ topic: q.topicName });
+      if (q.workerId) b.where({ worker_id: q.workerId });
+      if (q.locked) b.where('lock_expiration', '>', db.fn.now());
+      if (q.notLocked) b.where((w) => w.whereNull('lock_expiration').orWhere('lock_expiration', '<=', db.fn.now()));
+      if (q.processInstanceId) b.where({ instance_id: q.processInstanceId });
+      if (q.activityId) b.where({ activity_id: q.activityId });
+      if (q.withRetriesLeft) b.where((w) => w.whereNull('retries').orWhere('retries', '>', 0));
+      if (q.noRetriesLeft) b.where('retries', 0);
+      return b.orderBy('created').orderBy('id').offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
+    },
+
+    // ---- timers
+    async claimDueTimers(db: Db, nodeId: string, limit: number, leaseMs: number): Promise<Row[]> {
+      return db('engine_timer').whereIn('id', (sub) => {
+        sub.select('id').from('engine_timer').where('due_at', '<=', db.fn.now())
+          .where((w) => w.whereNull('locked_until').orWhere('locked_until', '<', db.fn.now()))
+          .orderBy('due_at').limit(limit).forUpdate().skipLocked();
+      }).update({ locked_until: new Date(Date.now() + leaseMs), locked_by: nodeId, attempts: db.raw('attempts + 1') }).returning('*');
+    },
+    async nextTimerDue(db: Db): Promise<Date | null> {
+      const r = await db('engine_timer').min({ d: 'due_at' }).first();
+      return r?.d ? new Date(r.d) : null;
+    },
+    async timerById(db: Db, id: string, lock = false): Promise<Row | undefined> {
+      const b = db('engine_timer').where({ id });
+      if (lock) b.forUpdate();
+      return b.first();
+    },
+    async deleteStartTimersOfKey(db: Db, key: string): Promise<void> {
+      await db('engine_timer').whereNull('instance_id').whereLike('definition_id', `${key.replace(/[%_\\]/g, '\\$&')}:%`).delete();
+    },
+    async insertTimer(db: Db, row: Row): Promise<void> { await db('engine_timer').insert(row).onConflict('execution_id').ignore(); },
+
+    // ---- messages
+    async messageSubscriptions(db: Db, q: { messageName: string; businessKey?: string; processInstanceId?: string }): Promise<Row[]> {
+      const b = db('engine_message_sub').where({ message_name: q.messageName });
+      if (q.businessKey) b.where({ business_key: q.businessKey });
+      if (q.processInstanceId) b.where({ instance_id: q.processInstanceId });
+      return b.orderBy('created');
+    },
+
+    // ---- incidents
+    async insertIncident(db: Db, row: Row): Promise<void> { await db('engine_incident').insert(row); },
+    async resolveIncidents(db: Db, configuration: string): Promise<Row[]> {
+      return db('engine_incident').where({ configuration }).whereNull('resolved').update({ resolved: new Date() }).returning('*');
+    },
+    async listIncidents(db: Db, q: { processInstanceId?: string; incidentType?: string; open?: boolean; firstResult?: number; maxResults?: number }): Promise<Row[]> {
+      const b = db('engine_incident');
+      if (q.processInstanceId) b.where({ instance_id: q.processInstanceId });
+      if (q.incidentType) b.where({ incident_type: q.incidentType });
+      if (q.open !== false) b.whereNull('resolved');
+      return b.orderBy('created').offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
+    },
+
+    // ---- history (append-only)
+    async appendHistory(db: Db, rows: Row[]): Promise<void> {
+      if (rows.length) await db('engine_history').insert(rows);
+    },
+    async history(db: Db, q: { instanceId?: string; kinds?: string[]; taskId?: string }): Promise<HistoryRow[]> {
+      const b = db('engine_history');
+      if (q.instanceId) b.where({ instance_id: q.instanceId });
+      if (q.taskId) b.where({ task_id: q.taskId });
+      if (q.kinds) b.whereIn('kind', q.kinds);
+      const rows = await b.orderBy('id').limit(10000);
+      return rows.map((r: Row) => ({
+        kind: r.kind, activityId: r.activity_id, activityType: r.activity_type, activityName: r.activity_name,
+        executionId: r.execution_id, taskId: r.task_id, userId: r.user_id, data: r.data, at: r.at, instanceId: r.instance_id, definitionId: r.definition_id,
+      }));
+    },
+  };
+}
+
+export type EngineStore = ReturnType<typeof createEngineStore>;
+
+/** Candidate groups name roles; a scoped user sees a task assigned to them, offered to them, or offered to a role they hold in the task's unit. */
+function applyScope(b: Knex.QueryBuilder, scope: TaskScope): void {
+  if ('all' in scope) return;
+  b.where((w) => {
+    w.where('t.assignee', scope.username).orWhereRaw('? = any(t.candidate_users)', [scope.username]);
+    for (const { unitId, role } of scope.unitRoles) {
+      w.orWhere((x) => x.whereRaw('? = any(t.candidate_groups)', [role]).andWhere((u) => u.where('t.unit_id', unitId).orWhereNull('t.unit_id')));
+    }
+  });
+}
