@@ -7,6 +7,9 @@ import { createApp, type Mount } from './http/app.js';
 import { sendJson } from './http/json.js';
 import { guard } from './http/policy.js';
 import type { Logger } from './log.js';
+import { createAuditMiddleware } from './audit/middleware.js';
+import { createAuditRouter } from './audit/router.js';
+import { createAuditService } from './audit/service.js';
 import { createAuthRouter } from './identity/auth-router.js';
 import { createAuthenticate, createCsrfCheck } from './identity/authenticate.js';
 import { seedDemo } from './identity/demo.js';
@@ -56,7 +59,12 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   // Identity: who is calling (authenticate), CSRF for cookie writes, login endpoints.
   const identity = createIdentityService({ knex: db.knex });
   const authenticate = createAuthenticate(identity);
-  middleware.push(createCsrfCheck());
+  // Audit first, so writes refused by the CSRF check or a guard are recorded too.
+  const audit = createAuditService({ knex: db.knex });
+  const auditTrail = createAuditMiddleware(audit, db.knex, log);
+  middleware.push(auditTrail, createCsrfCheck());
+  background.push({ name: 'audit-trail', start: async () => undefined, stop: () => auditTrail.flush() });
+  mounts.push({ path: '/api/audit', router: createAuditRouter({ audit, knex: db.knex }) });
   mounts.push({ path: '/api/auth', router: createAuthRouter({ identity }) });
   const demoLogins: Platform['demoLogins'] = [];
   if (deps.config.demoMode) demoLogins.push(...(await seedDemo(db.knex)));
