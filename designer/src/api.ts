@@ -1,0 +1,53 @@
+/** Same-origin client of the platform API: session cookie + X-CSRF-Token on every write. */
+export class ApiFailure extends Error {
+  constructor(readonly status: number, readonly type: string, message: string, readonly details?: unknown) {
+    super(message);
+  }
+}
+
+const CSRF_KEY = 'tthc.csrf';
+let csrfToken: string | null = sessionStorage.getItem(CSRF_KEY);
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+  if (token) sessionStorage.setItem(CSRF_KEY, token);
+  else sessionStorage.removeItem(CSRF_KEY);
+}
+
+let onUnauthorized: () => void = () => {};
+export function setUnauthorizedHandler(cb: () => void): void {
+  onUnauthorized = cb;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  } catch (err) {
+    throw new ApiFailure(0, 'NetworkError', (err as Error).message);
+  }
+  const text = await res.text();
+  let data: any = undefined;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = undefined; }
+  }
+  if (!res.ok) {
+    if (res.status === 401 && !opts.quiet401) onUnauthorized();
+    throw new ApiFailure(res.status, data?.type ?? `HTTP${res.status}`, data?.message ?? res.statusText, data?.details);
+  }
+  return data as T;
+}
+
+export const get = <T>(path: string, opts?: { quiet401?: boolean }) => api<T>('GET', path, undefined, opts);
+export const post = <T>(path: string, body: unknown = {}) => api<T>('POST', path, body);
+export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
+
+export function qs(params: Record<string, string | number | undefined>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}

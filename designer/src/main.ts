@@ -1,0 +1,34 @@
+import './styles.css';
+import { setUnauthorizedHandler } from './api.js';
+import { onLangChange } from './i18n/index.js';
+import { route, startRouter, navigate, render, currentPath } from './router.js';
+import { currentUser, loadMe } from './session.js';
+import { loginPage } from './pages/login.js';
+import { cataloguePage } from './pages/catalogue.js';
+import { procedurePage } from './pages/procedure.js';
+import { inboxPage } from './pages/inbox.js';
+import { layout } from './pages/layout.js';
+
+route('/login', loginPage);
+route('/procedures', layout(cataloguePage));
+route('/procedures/:id', layout(procedurePage));
+route('/inbox', layout(inboxPage));
+route('/versions/:id', layout(async (root, params) => (await import('./pages/version.js')).versionPage(root, params)));
+// The modeler is the heavy part (bpmn-js, properties panel, exports): loaded only when opened.
+route('/versions/:id/edit', layout(async (root, params) => (await import('./pages/editor.js')).editorPage(root, params)));
+
+setUnauthorizedHandler(() => {
+  if (currentPath() !== '/login') navigate(`/login?next=${encodeURIComponent(currentPath())}`);
+});
+onLangChange(() => {
+  document.documentElement.lang = localStorage.getItem('tthc.lang') ?? 'vi';
+  // The modeler keeps its own state; everything else re-renders in the new language.
+  if (!currentPath().endsWith('/edit')) void render();
+});
+
+let checked = false;
+startRouter(document.getElementById('app')!, async (path) => {
+  if (!checked) { checked = true; await loadMe(); }
+  if (path === '/login') return null;
+  return currentUser() ? null : `/login?next=${encodeURIComponent(path)}`;
+});

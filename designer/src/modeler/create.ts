@@ -1,0 +1,27 @@
+import Modeler from 'bpmn-js/lib/Modeler.js';
+import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, CamundaPlatformPropertiesProviderModule } from 'bpmn-js-properties-panel';
+import 'bpmn-js/dist/assets/diagram-js.css';
+import 'bpmn-js/dist/assets/bpmn-js.css';
+import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
+import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
+import { moddleExtensions } from './extensions.js';
+import translateModule from './translate/index.js';
+import stepPropertiesModule from './step-properties/index.js';
+import stepPaletteModule from './step-palette/index.js';
+import liveValidationModule from './live-validation/index.js';
+import type { LiveValidationConfig } from './live-validation/LiveValidation.js';
+
+export function createModeler(opts: { container: HTMLElement; propertiesParent: HTMLElement; validation: LiveValidationConfig }): any {
+  // (TypeScript sees bpmn-js' ESM files as CommonJS under NodeNext; the bundler uses the class.)
+  return new (Modeler as any)({
+    container: opts.container,
+    keyboard: { bindTo: document },
+    propertiesPanel: { parent: opts.propertiesParent },
+    additionalModules: [
+      BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, CamundaPlatformPropertiesProviderModule,
+      translateModule, stepPropertiesModule, stepPaletteModule, liveValidationModule,
+    ],
+    moddleExtensions,
+    tthcValidation: opts.validation,
+  } as any);
+}

@@ -1,0 +1,6 @@
+import LiveValidation from './LiveValidation.js';
+
+export default {
+  __init__: ['tthcLiveValidation'],
+  tthcLiveValidation: ['type', LiveValidation],
+};

@@ -1,0 +1,57 @@
+/** A tiny hash router: '#/versions/:id' → handler({id}). */
+export type Params = Record<string, string>;
+export type PageHandler = (root: HTMLElement, params: Params) => void | (() => void) | Promise<void | (() => void)>;
+
+const routes: Array<{ pattern: RegExp; keys: string[]; handler: PageHandler }> = [];
+
+export function route(path: string, handler: PageHandler): void {
+  const keys: string[] = [];
+  const pattern = new RegExp('^' + path.replace(/:(\w+)/g, (_, k: string) => { keys.push(k); return '([^/]+)'; }) + '$');
+  routes.push({ pattern, keys, handler });
+}
+
+export function navigate(path: string): void {
+  if (location.hash === '#' + path) void render();
+  else location.hash = path;
+}
+
+export function currentPath(): string {
+  return location.hash.replace(/^#/, '').split('?')[0] || '/';
+}
+
+export function queryParam(name: string): string | null {
+  const q = location.hash.split('?')[1];
+  return q ? new URLSearchParams(q).get(name) : null;
+}
+
+let root: HTMLElement;
+let cleanup: void | (() => void);
+let before: (path: string) => Promise<string | null> = async () => null;
+
+export function startRouter(el: HTMLElement, guard: (path: string) => Promise<string | null>): void {
+  root = el;
+  before = guard;
+  window.addEventListener('hashchange', () => void render());
+  void render();
+}
+
+export async function render(): Promise<void> {
+  const path = currentPath();
+  const redirect = await before(path);
+  if (redirect && redirect !== path) {
+    navigate(redirect);
+    return;
+  }
+  if (typeof cleanup === 'function') cleanup();
+  cleanup = undefined;
+  for (const r of routes) {
+    const m = r.pattern.exec(path);
+    if (!m) continue;
+    const params: Params = {};
+    r.keys.forEach((k, i) => { params[k] = decodeURIComponent(m[i + 1]!); });
+    root.replaceChildren();
+    cleanup = await r.handler(root, params);
+    return;
+  }
+  navigate('/procedures');
+}

@@ -1,0 +1,59 @@
+import { formatDuration, formatHours } from './duration.js';
+import { isStep, longestPathOf, mainFlow, processesOf } from './graph.js';
+import { readStep, type ModdleElement } from './model.js';
+import { messages, type Lang } from '../i18n/messages.js';
+
+/** One row of the step table an approval decision annexes (Bước | Đơn vị/người thực hiện | Nội dung công việc | Thời hạn). */
+export interface StepRow {
+  step: string;
+  elementId: string;
+  who: string;
+  task: string;
+  time: string;
+  form: string;
+  counted: boolean;
+}
+
+export interface StepTable {
+  rows: StepRow[];
+  totalHours: number;
+  totalText: string;
+}
+
+function who(n: ModdleElement, lang: Lang): string {
+  const s = readStep(n);
+  const dict = messages[lang] as Record<string, string>;
+  const role = s.role ? dict[`role.${s.role}`] ?? s.role : '';
+  if (s.consultAgency) return role ? `${role}; ${s.consultAgency}` : s.consultAgency;
+  return role;
+}
+
+function time(n: ModdleElement, lang: Lang): string {
+  const s = readStep(n);
+  const dict = messages[lang];
+  if (!s.countsTowardLimit) return s.budget ? `${dict['steps.notCounted']} (${formatDuration(s.budget, lang)})` : dict['steps.notCounted'];
+  return s.budget ? formatDuration(s.budget, lang) : '';
+}
+
+/** Builds the step table of a diagram's definitions, in flow order; total = the longest path. */
+export function buildStepTable(definitions: ModdleElement, lang: Lang): StepTable {
+  const rows: StepRow[] = [];
+  for (const p of processesOf(definitions)) {
+    for (const n of mainFlow(p).order) {
+      if (!isStep(n)) continue;
+      const s = readStep(n);
+      rows.push({
+        step: `B${rows.length + 1}`,
+        elementId: n.id!,
+        who: who(n, lang),
+        task: n.name ?? '',
+        time: time(n, lang),
+        form: s.form ? (/^\d{2}$/.test(s.form) ? `${messages[lang]['steps.formPrefix']} ${s.form}` : s.form) : '',
+        counted: s.countsTowardLimit,
+      });
+    }
+  }
+  const totalHours = longestPathOf(definitions).totalHours;
+  return { rows, totalHours, totalText: formatHours(totalHours, lang) };
+}
+
