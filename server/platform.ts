@@ -10,6 +10,7 @@ import type { Logger } from './log.js';
 import { createAuditMiddleware } from './audit/middleware.js';
 import { createAuditRouter } from './audit/router.js';
 import { createAuditService } from './audit/service.js';
+import { CalendarService, createCalendarRouter } from './calendar/index.js';
 import { createAuthRouter } from './identity/auth-router.js';
 import { createAuthenticate, createCsrfCheck } from './identity/authenticate.js';
 import { seedDemo } from './identity/demo.js';
@@ -71,6 +72,11 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   else if (deps.config.adminUsername && deps.config.adminPassword) {
     await identity.ensureAdmin(deps.config.adminUsername, deps.config.adminPassword);
   }
+  // Calendar: loaded once here, then kept in step with every node through NOTIFY.
+  const calendarService = new CalendarService({ db, log });
+  await calendarService.reload();
+  background.push({ name: 'calendar-sync', start: () => calendarService.start(), stop: () => calendarService.stop() });
+  mounts.push({ path: '/api/calendar', router: createCalendarRouter({ service: calendarService }) });
 
   const app = createApp({
     log,

@@ -18,7 +18,9 @@ export interface CalendarRouterDeps {
   publicRateLimit?: { windowMs: number; limit: number };
 }
 
-const MAX_RANGE_DAYS = 3 * 366;
+/** The first day past a 3-year range starting on `date` (29/2 rolls to 1/3). */
+const threeYearsAfter = (date: string) =>
+  Date.UTC(Number(date.slice(0, 4)) + 3, Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000;
 
 const LimitSchema = z.object({
   workingDays: z.number().min(0).max(2000).optional(),
@@ -41,7 +43,7 @@ const DeadlineBody = z.object({
 }).strict();
 
 const DaysQuery = z.object({ from: DateText, to: DateText, unitId: UnitId.optional() }).strict();
-const YearParams = z.object({ year: z.coerce.number().int().min(1976).max(2200) });
+const YearParams = z.object({ year: z.coerce.number().int().min(1976).max(2100) });
 const DayParams = YearParams.extend({ date: DateText });
 const UnitParams = z.object({ unitId: UnitId });
 
@@ -66,7 +68,7 @@ const HoursBody = z.object({
 const ChangesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
   beforeId: z.coerce.number().int().positive().optional(),
-  year: z.coerce.number().int().min(1976).max(2200).optional(),
+  year: z.coerce.number().int().min(1976).max(2100).optional(),
 }).strict();
 
 /** "08:00"–"12:00" pairs → sorted, disjoint minute intervals, or a 400 saying which is wrong. */
@@ -133,7 +135,7 @@ export function createCalendarRouter(deps: CalendarRouterDeps): Router {
     const from = ordinalOfDate(q.from)!;
     const to = ordinalOfDate(q.to)!;
     if (to < from) throw badRequest('query.to: must not be before query.from');
-    if (to - from >= MAX_RANGE_DAYS) throw badRequest('query.to: the range may cover at most 3 years');
+    if (to >= threeYearsAfter(q.from)) throw badRequest('query.to: the range may cover at most 3 years');
     if (q.unitId) await service.checkUnit(q.unitId);
     try {
       const days = [];

@@ -11,9 +11,9 @@ export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
 
-/** Supported years: the fixed-offset assumption holds from 1976; nothing plausible needs past 2200. */
+/** Supported years: the fixed-offset assumption holds from 1976; nothing plausible needs past 2100 (and a public request must not make us tabulate centuries). */
 export const MIN_YEAR = 1976;
-export const MAX_YEAR = 2200;
+export const MAX_YEAR = 2100;
 
 /** Local day number (days since 1970-01-01 in Vietnamese time). */
 export const ordinalOf = (ms: number): number => Math.floor((ms + OFFSET_MS) / DAY_MS);
