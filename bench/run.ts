@@ -5,6 +5,7 @@ import { printTable, type BenchRow, type BenchSection } from './table.js';
  * and prints one table. Each capability adds its section file here.
  */
 const SECTIONS: Record<string, () => Promise<{ default: BenchSection }>> = {
+  calendar: () => import('./calendar.js'),
 };
 
 const wanted = process.argv.slice(2);
