@@ -1,0 +1,58 @@
+import { lintXml } from './lint.js';
+import { BpmnInputError, parseBpmn } from './moddle.js';
+import { checkDomainRules } from './rules.js';
+import type { DeployabilityCheck, Finding, ProcedureRules, ValidationResult } from './types.js';
+
+export { WORKER_TOPICS, TASK_ROLES, type WorkerTopic } from './topics.js';
+export { DOMAIN_RULES } from './rules.js';
+export { LINT_MESSAGES_VI, stopLintWorker } from './lint.js';
+export { BpmnInputError, parseBpmn, MAX_XML_BYTES, TTHC_NS } from './moddle.js';
+export { parseBudget, formatBudget, limitHours, HOURS_PER_DAY } from './budget.js';
+export type { Finding, LongestPath, ProcedureRules, ValidationResult, DeployabilityCheck } from './types.js';
+
+export interface Validator {
+  /** Never throws for bad input: unparseable XML becomes a single `xml/parse` error finding. */
+  validate(xml: unknown, procedure?: ProcedureRules): Promise<ValidationResult>;
+}
+
+export function createValidator(deps: { checkDeployable?: DeployabilityCheck } = {}): Validator {
+  return {
+    async validate(xml, procedure) {
+      let parsed;
+      try {
+        parsed = await parseBpmn(xml);
+      } catch (err) {
+        if (!(err instanceof BpmnInputError)) throw err;
+        return {
+          findings: [{ ruleId: `xml/${err.code}`, severity: 'error', message: { vi: xmlMessageVi(err.code), en: err.message } }],
+          longestPath: { totalHours: 0, elementIds: [] },
+        };
+      }
+      // The worker lints while this thread runs the domain rules.
+      const linting = lintXml(xml as string);
+      const domain = checkDomainRules(parsed.definitions, procedure);
+      const lint = await linting;
+      const findings: Finding[] = [...lint, ...domain.findings];
+      for (const w of parsed.warnings) {
+        findings.push({ ruleId: 'xml/warning', severity: 'warning', message: { vi: `Cảnh báo khi đọc XML: ${w}`, en: w } });
+      }
+      if (deps.checkDeployable) {
+        for (const f of await deps.checkDeployable(xml as string)) {
+          findings.push({ ruleId: 'engine/deployable', severity: 'error', elementId: f.elementId, message: { vi: `Máy thực thi không chạy được: ${f.message}`, en: f.message } });
+        }
+      }
+      return { findings, longestPath: domain.longestPath };
+    },
+  };
+}
+
+function xmlMessageVi(code: BpmnInputError['code']): string {
+  switch (code) {
+    case 'too-large': return 'Tệp quy trình quá lớn';
+    case 'doctype': return 'Không chấp nhận XML có khai báo DOCTYPE hoặc ENTITY';
+    case 'not-xml': return 'Nội dung không phải XML';
+    default: return 'Không phải tài liệu BPMN 2.0 hợp lệ';
+  }
+}
+
+export const hasErrors = (findings: Finding[]) => findings.some((f) => f.severity === 'error');

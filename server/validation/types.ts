@@ -1,0 +1,30 @@
+export type Severity = 'error' | 'warning';
+
+/** One validation result, shown the same way by the server and the designer. */
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  elementId?: string;
+  message: { vi: string; en: string };
+}
+
+export interface LongestPath {
+  totalHours: number;
+  limitHours?: number;
+  elementIds: string[];
+}
+
+export interface ValidationResult {
+  findings: Finding[];
+  longestPath: LongestPath;
+}
+
+/** What the domain rules need to know about the procedure the process belongs to. */
+export interface ProcedureRules {
+  limit?: { value: number; unit: 'days' | 'hours' };
+  requiresSupplementPath?: boolean;
+  requiresRefusalPath?: boolean;
+}
+
+/** Engine-side deployability check (script tasks, unsupported gateways, unparseable expressions). */
+export type DeployabilityCheck = (xml: string) => Promise<Array<{ elementId?: string; message: string }>> | Array<{ elementId?: string; message: string }>;
