@@ -13,6 +13,7 @@ import { createAuditService } from './audit/service.js';
 import { CalendarService, createCalendarRouter } from './calendar/index.js';
 import { createAuthRouter } from './identity/auth-router.js';
 import { createAuthenticate, createCsrfCheck } from './identity/authenticate.js';
+import { createUnitsRouter, createUsersRouter } from './identity/org-router.js';
 import { seedDemo } from './identity/demo.js';
 import { createIdentityService } from './identity/service.js';
 
@@ -67,6 +68,8 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   background.push({ name: 'audit-trail', start: async () => undefined, stop: () => auditTrail.flush() });
   mounts.push({ path: '/api/audit', router: createAuditRouter({ audit, knex: db.knex }) });
   mounts.push({ path: '/api/auth', router: createAuthRouter({ identity }) });
+  mounts.push({ path: '/api/units', router: createUnitsRouter({ identity }) });
+  mounts.push({ path: '/api/users', router: createUsersRouter({ identity }) });
   const demoLogins: Platform['demoLogins'] = [];
   if (deps.config.demoMode) demoLogins.push(...(await seedDemo(db.knex)));
   else if (deps.config.adminUsername && deps.config.adminPassword) {

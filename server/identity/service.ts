@@ -73,8 +73,9 @@ export function createIdentityService(opts: IdentityOptions) {
   // Basic auth arrives on every worker poll; argon2 per poll would eat the CPU.
   const basicCache = new LRUCache<string, { userId: string; passwordHash: string }>({ max: 1000, ttl: 5 * 60_000 });
 
+  let onRoleHoldersChanged = opts.onRoleHoldersChanged;
   async function rolesChanged(trx: Knex.Transaction, roles: string[], unitIds: string[]): Promise<void> {
-    if (opts.onRoleHoldersChanged && roles.length) await opts.onRoleHoldersChanged(trx, { roles: [...new Set(roles)], unitIds: [...new Set(unitIds)] });
+    if (onRoleHoldersChanged && roles.length) await onRoleHoldersChanged(trx, { roles: [...new Set(roles)], unitIds: [...new Set(unitIds)] });
   }
 
   async function checkPassword(username: string, password: string): Promise<store.UserWithRoles> {
@@ -99,6 +100,11 @@ export function createIdentityService(opts: IdentityOptions) {
   }
 
   const service = {
+    /** For a composition root that builds the lifecycle after identity: same effect as the option. */
+    setRoleHoldersChanged(fn: RoleHoldersChanged | undefined): void {
+      onRoleHoldersChanged = fn;
+    },
+
     async login(username: string, password: string, ip?: string): Promise<LoginResult> {
       const user = await checkPassword(username, password);
       if (user.kind !== 'user') throw invalidCredentials();
@@ -202,7 +208,7 @@ export function createIdentityService(opts: IdentityOptions) {
       const roots: string[] = [];
       for (const r of principal.roles.filter((x) => x.role === 'approver')) {
         const chain = await store.ancestry(knex, r.unitId);
-        const committee = [...chain].reverse().find((u) => COMMITTEE_KINDS.has(u.kind));
+        const committee = chain.find((u) => COMMITTEE_KINDS.has(u.kind)); // nearest first
         roots.push(committee?.id ?? r.unitId);
       }
       const scope = await store.subtreeIds(knex, roots);

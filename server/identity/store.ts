@@ -168,7 +168,8 @@ export async function addRole(db: Db, userId: string, role: Role, unitId: string
 }
 
 export async function removeRole(db: Db, userId: string, role: Role, unitId: string): Promise<boolean> {
-  return (await db('user_role').where({ user_id: userId, role, unit_id: unitId }).delete()) > 0;
+  // RETURNING rather than the affected-row count: the embedded driver does not report counts.
+  return (await db('user_role').where({ user_id: userId, role, unit_id: unitId }).delete().returning('role')).length > 0;
 }
 
 export async function holders(db: Db, role: string, unitIds: string[]): Promise<Array<{ username: string; unitId: string }>> {
@@ -226,7 +227,7 @@ export async function deleteSessionsOf(db: Db, userId: string): Promise<void> {
 }
 
 export async function deleteExpiredSessions(db: Db): Promise<number> {
-  return db('auth_session').where('expires_at', '<', db.fn.now()).delete();
+  return (await db('auth_session').where('expires_at', '<', db.fn.now()).delete().returning('id')).length;
 }
 
 export async function insertToken(db: Db, t: { userId: string; name: string; tokenHash: string; expiresAt: Date | null }): Promise<string> {
@@ -245,5 +246,5 @@ export async function listTokens(db: Db, userId: string): Promise<Array<{ id: st
 }
 
 export async function revokeToken(db: Db, userId: string, id: string): Promise<boolean> {
-  return (await db('api_token').where({ user_id: userId, id }).whereNull('revoked_at').update({ revoked_at: db.fn.now() })) > 0;
+  return (await db('api_token').where({ user_id: userId, id }).whereNull('revoked_at').update({ revoked_at: db.fn.now() }).returning('id')).length > 0;
 }
