@@ -1,6 +1,9 @@
 import request from 'supertest';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { loginAs, type AuthedClient } from '../helpers/auth.js';
+import { createApp } from '../../server/http/app.js';
+import { createLogger } from '../../server/log.js';
+import { CalendarService, createCalendarRouter } from '../../server/calendar/index.js';
 
 describe('calendar API', () => {
   let platform: TestPlatform;
@@ -51,6 +54,22 @@ describe('calendar API', () => {
       expect(res.status).toBe(400);
       expect(typeof res.body.type).toBe('string');
       expect(res.body.message).toMatch(message);
+    });
+
+    it('is rate-limited per client', async () => {
+      const log = createLogger('silent');
+      const service = new CalendarService({ db: platform.db, log });
+      await service.reload();
+      const app = createApp({
+        log, authenticate: (_req, _res, next) => next(),
+        mounts: [{ path: '/api/calendar', router: createCalendarRouter({ service, publicRateLimit: { windowMs: 60_000, limit: 2 } }) }],
+      });
+      const body = { receivedAt: '2026-03-02T08:00:00+07:00', limit: { workingDays: 1 } };
+      expect((await request(app).post('/api/calendar/deadline').send(body)).status).toBe(200);
+      expect((await request(app).get('/api/calendar/days?from=2026-03-02&to=2026-03-03')).status).toBe(200);
+      const third = await request(app).post('/api/calendar/deadline').send(body);
+      expect(third.status).toBe(429);
+      expect(third.body.type).toBe('TooManyRequests');
     });
 
     it('400 on a body that is not JSON', async () => {
