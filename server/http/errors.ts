@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../log.js';
+import { sendJson } from './json.js';
 
 /**
  * The one error shape every client sees: `{type, message}` (plus `details` naming fields).
@@ -42,7 +43,7 @@ export function createErrorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     const body: Record<string, unknown> = { type: e.type, message: e.message };
     if (e.details !== undefined) body.details = e.details;
-    res.status(e.status).set('Content-Type', 'application/json').send(Buffer.from(JSON.stringify(body)));
+    sendJson(res, e.status, body);
   };
 }
 

@@ -6,5 +6,6 @@ import type { Response } from 'express';
  * JSON is UTF-8 by definition (RFC 8259), so nothing is lost.
  */
 export function sendJson(res: Response, status: number, body: unknown): void {
-  res.status(status).set('Content-Type', 'application/json').send(Buffer.from(JSON.stringify(body)));
+  res.status(status).setHeader('Content-Type', 'application/json');
+  res.send(Buffer.from(JSON.stringify(body)));
 }

@@ -9,12 +9,15 @@ describe('http foundation', () => {
   it('reports health with the database kind', async () => {
     const res = await request(platform.app).get('/api/health').expect(200);
     expect(res.body).toEqual({ status: 'ok', database: platform.db.kind });
+    // camunda-external-task-client-js refuses a charset parameter.
+    expect(res.headers['content-type']).toBe('application/json');
     expect(res.headers['x-request-id']).toMatch(/^[\w-]+$/);
   });
 
   it('answers an unknown API path with a JSON 404', async () => {
     const res = await request(platform.app).get('/api/no-such-thing').expect(404);
     expect(res.body).toEqual({ type: 'NotFound', message: 'No such endpoint: GET /api/no-such-thing' });
+    expect(res.headers['content-type']).toBe('application/json');
   });
 
   it('refuses unparseable JSON with a 400', async () => {
