@@ -14,8 +14,10 @@ export function hasRole(role: string): boolean {
 /** True when the signed-in user wrote the version (the four-eyes rule hides Approve then). */
 export function isAuthor(v: { authorId?: string; authorName?: string }): boolean {
   if (!me) return false;
-  if (v.authorId) return v.authorId === me.id || v.authorId === me.username;
-  return !!v.authorName && v.authorName === me.displayName;
+  // The session user carries no id today: fall back to username, then display name. The server
+  // enforces the rule anyway; this only decides whether the button is shown.
+  if (me.id && v.authorId) return v.authorId === me.id;
+  return v.authorId === me.username || (!!v.authorName && v.authorName === me.displayName);
 }
 
 export async function loadMe(): Promise<User | null> {

@@ -15,7 +15,6 @@ export function createModeler(opts: { container: HTMLElement; propertiesParent: 
   // (TypeScript sees bpmn-js' ESM files as CommonJS under NodeNext; the bundler uses the class.)
   return new (Modeler as any)({
     container: opts.container,
-    keyboard: { bindTo: document },
     propertiesPanel: { parent: opts.propertiesParent },
     additionalModules: [
       BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, CamundaPlatformPropertiesProviderModule,

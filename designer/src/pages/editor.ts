@@ -77,6 +77,8 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   const registry = modeler.get('elementRegistry') as { get(id: string): unknown };
   const canvas = modeler.get('canvas') as { scrollToElement(el: unknown): void; zoom(z: string): void };
   window.__tthc = { modeler };
+  // For the browser test (MIWG import through the same preparation as the Import button).
+  (window as any).__tthcTools = { renameConflictingPrefixes };
 
   let dirty = false;
   let latest: ValidationState | undefined;

@@ -28,7 +28,6 @@ const MARKERS = ['tthc-finding-error', 'tthc-finding-warning'];
 export default class LiveValidation {
   static $inject = ['config.tthcValidation', 'eventBus', 'bpmnjs', 'canvas', 'elementRegistry', 'translate'];
 
-  private linter = new Linter({ config: lintConfig, resolver: lintResolver });
   private timer: ReturnType<typeof setTimeout> | undefined;
   private seq = 0;
   private marked: Array<[string, string]> = [];
@@ -43,7 +42,7 @@ export default class LiveValidation {
     private translate: (s: string) => string,
   ) {
     eventBus.on('import.done', () => this.schedule(0));
-    eventBus.on('commandStack.changed', () => this.schedule(this.config?.delay ?? 150));
+    eventBus.on('commandStack.changed', () => this.schedule(this.config?.delay ?? 100));
   }
 
   private schedule(delay: number): void {
@@ -79,7 +78,8 @@ export default class LiveValidation {
 
   private async lint(definitions: unknown): Promise<Finding[]> {
     try {
-      const results = await this.linter.lint(definitions);
+      // A fresh linter per run: some rules keep state in their closure (no-duplicate-sequence-flows).
+      const results = await new Linter({ config: lintConfig, resolver: lintResolver }).lint(definitions);
       const out: Finding[] = [];
       for (const [rule, reports] of Object.entries(results)) {
         for (const r of reports) {

@@ -12,8 +12,9 @@ export default class ReminderBehavior extends (CommandInterceptor as any) {
 
   constructor(eventBus: any, modeling: any, bpmnFactory: any, translate: Translate) {
     super(eventBus);
-    this.postExecuted('shape.create', (event: any) => {
-      const shape = event.context.shape;
+    // unwrap = true: the handler gets the command context itself.
+    this.postExecuted('shape.create', (context: any) => {
+      const shape = context.shape;
       const bo = shape?.businessObject;
       if (!bo || bo.$type !== 'bpmn:BoundaryEvent' || !bo.get('tthc:beforeDue') || !shape.host) return;
       if ((bo.outgoing ?? []).length) return;

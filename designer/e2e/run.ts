@@ -1,0 +1,336 @@
+/**
+ * Browser test of the designer (`npm run test:browser`): builds the app, starts the platform on a
+ * fresh embedded database, drives Debian's chromium through the owner → approver scenario, opens
+ * the 21 MIWG models in the real modeler, and prints the performance figures. Screenshots go to
+ * test-artifacts/designer/. Exits non-zero on the first failed step.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
+import { buildDesigner, bundleSize } from '../build.js';
+import { bigDiagramXml } from './big-diagram.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ART = path.join(ROOT, 'test-artifacts', 'designer');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PASSWORD = 'Demo@2026';
+
+export interface Figures { [name: string]: string | number }
+const figures: Figures = {};
+let shot = 0;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+    s.on('error', reject);
+  });
+}
+
+async function startPlatform(): Promise<{ child: ChildProcess; base: string; dataDir: string }> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tthc-e2e-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', DEMO_MODE: 'true', LOG_LEVEL: 'warn' },
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { out += d; });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`platform exited:\n${out}`);
+    try { if ((await fetch(`${base}/api/health`)).ok) return { child, base, dataDir }; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`platform did not start:\n${out}`);
+}
+
+async function snap(page: Page, name: string): Promise<void> {
+  shot++;
+  await page.screenshot({ path: path.join(ART, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+}
+
+function step(name: string): void {
+  console.log(`  · ${name}`);
+}
+
+async function login(page: Page, base: string, username: string): Promise<void> {
+  await page.goto(`${base}/#/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=user]');
+}
+
+async function logout(page: Page): Promise<void> {
+  await page.click('[data-testid=logout]');
+  await page.waitForSelector('input[name=username]');
+}
+
+/** The API from inside the page (same session and CSRF token as the app). */
+async function pageApi<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
+  return page.evaluate(async ({ method, url, body }) => {
+    const res = await fetch(url, {
+      method, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('tthc.csrf') ?? '' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  }, { method, url, body }) as Promise<T>;
+}
+
+async function validationSettled(page: Page): Promise<{ total: number; findings: number; latencyMs: number }> {
+  await page.waitForFunction(() => { const v = (window as any).__tthc?.validation; return v && !v.pending; });
+  return page.evaluate(() => {
+    const v = (window as any).__tthc.validation;
+    return { total: v.longestPath.totalHours, findings: v.findings.length, latencyMs: v.latencyMs };
+  });
+}
+
+async function scenario(page: Page, base: string): Promise<void> {
+  step('owner logs in and finds a procedure');
+  await login(page, base, 'owner.stp');
+  await page.waitForSelector('[data-testid=procedures] tbody tr');
+  await snap(page, 'catalogue');
+  await page.fill('[data-testid=search]', 'ly lich tu phap');
+  await page.waitForTimeout(600);
+  const rows = await page.locator('[data-testid=procedures] tbody tr').count();
+  if (!rows) throw new Error('accent-insensitive search found no procedure');
+  await page.locator('[data-testid=procedures] tbody tr').first().click();
+  await page.waitForSelector('[data-testid=create-draft]');
+  const procedureUrl = page.url();
+
+  step('owner creates a draft from the standard template');
+  await page.selectOption('[data-testid=template]', 'standard');
+  await page.click('[data-testid=create-draft]');
+  await page.waitForSelector('.djs-palette .tthc-palette-appraise');
+  const first = await validationSettled(page);
+  await snap(page, 'modeler-template');
+  const draftId = page.url().match(/versions\/([^/]+)\/edit/)![1]!;
+
+  step('owner inserts an appraisal step from the palette onto a flow');
+  const userTasks = () => page.evaluate(() => (window as any).__tthc.modeler.get('elementRegistry').filter((e: any) => e.type === 'bpmn:UserTask').map((e: any) => e.id) as string[]);
+  const beforeIds = await userTasks();
+  const before = beforeIds.length;
+  // Drop onto the flow between "Xem xét, trình ký" and "Ký duyệt": bpmn-js splits the flow.
+  const flowBox = await page.evaluate(() => {
+    const reg = (window as any).__tthc.modeler.get('elementRegistry');
+    const review = reg.get('Task_Review');
+    const flow = review.outgoing[0];
+    const gfx = reg.getGraphics(flow).getBoundingClientRect();
+    return { x: gfx.x + gfx.width / 2, y: gfx.y + gfx.height / 2 };
+  });
+  await page.click('.djs-palette .tthc-palette-appraise');
+  await page.mouse.move(flowBox.x - 10, flowBox.y);
+  await page.mouse.move(flowBox.x, flowBox.y, { steps: 5 });
+  await page.mouse.click(flowBox.x, flowBox.y);
+  await page.waitForFunction((n) => (window as any).__tthc.modeler.get('elementRegistry').filter((e: any) => e.type === 'bpmn:UserTask').length === n + 1, before);
+  const newId = (await userTasks()).find((id) => !beforeIds.includes(id))!;
+  const split = await page.evaluate((id) => { const e = (window as any).__tthc.modeler.get('elementRegistry').get(id); return [e.incoming[0]?.source?.id, e.outgoing[0]?.target?.id]; }, newId);
+  if (split[0] !== 'Task_Review' || split[1] !== 'Task_Approve') throw new Error(`the step was not inserted into the flow: ${split}`);
+  await page.evaluate((id) => { const m = (window as any).__tthc.modeler; m.get('selection').select(m.get('elementRegistry').get(id)); }, newId);
+
+  step('owner sets role and budget in the properties panel');
+  const group = page.locator('[data-group-id="group-tthc-step"]');
+  await group.waitFor();
+  if (!(await group.locator('.bio-properties-panel-group-entries.open').count())) await group.locator('.bio-properties-panel-group-header').click();
+  await page.selectOption('#bio-properties-panel-tthc-role', 'leader');
+  await page.fill('#bio-properties-panel-tthc-budget', '2d');
+  await page.waitForFunction((id) => (window as any).__tthc.modeler.get('elementRegistry').get(id).businessObject.get('tthc:budget') === '2d', newId);
+  // The template's appraise step defaults to 3d; it is now 2d on the main path: +16 h.
+  await page.waitForFunction((h) => { const v = (window as any).__tthc?.validation; return v && !v.pending && v.longestPath.totalHours === h; }, first.total + 16)
+    .catch(async () => { throw new Error(`budget bar did not follow: ${first.total} → ${(await validationSettled(page)).total}`); });
+  const after = await validationSettled(page);
+  const bo = await page.evaluate((id) => { const b = (window as any).__tthc.modeler.get('elementRegistry').get(id).businessObject; return { role: b.get('tthc:role'), groups: b.get('camunda:candidateGroups') }; }, newId);
+  if (bo.role !== 'leader' || bo.groups !== 'leader') throw new Error(`role not written: ${JSON.stringify(bo)}`);
+  const budgetText = await page.textContent('[data-testid=budget-text]');
+  await snap(page, 'modeler-step-added');
+
+  step('findings update and a finding selects its element');
+  await page.evaluate(() => {
+    const m = (window as any).__tthc.modeler;
+    const reg = m.get('elementRegistry');
+    m.get('modeling').updateLabel(reg.get('Task_Assign'), '');
+  });
+  await page.waitForSelector('.finding[data-rule="bpmnlint/label-required"]');
+  await page.click('.finding[data-rule="bpmnlint/label-required"]');
+  const selected = await page.evaluate(() => (window as any).__tthc.modeler.get('selection').get()[0]?.id);
+  if (selected !== 'Task_Assign') throw new Error(`clicking a finding selected ${selected}`);
+  await snap(page, 'modeler-findings');
+  await page.click('[data-testid=undo]');
+  await page.waitForFunction(() => !document.querySelector('.finding[data-rule="bpmnlint/label-required"]'));
+
+  step('validation latency after an edit');
+  const latencies: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await page.evaluate((i) => {
+      const m = (window as any).__tthc.modeler;
+      m.get('modeling').updateProperties(m.get('elementRegistry').get('Task_Clerical'), { 'tthc:budget': `${4 + i}h` });
+    }, i);
+    await page.waitForFunction((h) => { const v = (window as any).__tthc?.validation; return v && !v.pending && v.longestPath.totalHours === h; }, after.total - 4 + 4 + i);
+    latencies.push((await validationSettled(page)).latencyMs);
+  }
+  latencies.sort((a, b) => a - b);
+  figures['validation feedback after edit (median, server incl., ms)'] = Math.round(latencies[2]!);
+
+  step('owner saves; a stale save from another tab is refused with a message');
+  await page.click('[data-testid=save]');
+  await page.waitForSelector('[data-testid=status] .ok');
+  const saved = await pageApi<{ revision: number }>(page, 'GET', `/api/process-versions/${draftId}`);
+  const other = await page.context().newPage();
+  await other.goto(page.url());
+  await other.waitForSelector('.djs-palette');
+  await page.evaluate(() => { const m = (window as any).__tthc.modeler; m.get('modeling').updateLabel(m.get('elementRegistry').get('Task_Return'), 'Trả kết quả cho công dân'); });
+  await page.click('[data-testid=save]');
+  await page.waitForSelector('[data-testid=status] .ok');
+  await other.evaluate(() => { const m = (window as any).__tthc.modeler; m.get('modeling').updateLabel(m.get('elementRegistry').get('Task_Receive'), 'Tiếp nhận (tab 2)'); });
+  await other.click('[data-testid=save]');
+  await other.waitForSelector('[data-testid=conflict-download]');
+  await snap(other, 'save-conflict');
+  await other.close();
+  if (saved.revision < 1) throw new Error('no revision');
+
+  step('owner submits for review');
+  await page.click('[data-testid=submit]');
+  await page.waitForSelector('[data-testid=state]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=state]')?.className.includes('state-in_review'));
+  await snap(page, 'submitted');
+  if (await page.locator('[data-testid=approve]').count()) throw new Error('the author sees Approve');
+  await logout(page);
+
+  step('approver opens the review inbox and the coloured diff');
+  await login(page, base, 'approver');
+  await page.goto(`${base}/#/inbox`);
+  await page.waitForSelector(`[data-testid=review-link][href="#/versions/${draftId}"]`);
+  await snap(page, 'inbox');
+  await page.click(`[data-testid=review-link][href="#/versions/${draftId}"]`);
+  await page.waitForSelector('[data-testid=new-diagram] .djs-element');
+  await page.waitForSelector('[data-testid=changes]');
+  const coloured = await page.locator('[data-testid=new-diagram] .diff-added, [data-testid=new-diagram] .diff-changed').count();
+  const hasBaseline = await page.locator('[data-testid=old-diagram]').count();
+  if (hasBaseline && !coloured) throw new Error('no coloured diff on the new diagram');
+  await snap(page, 'review-diff');
+
+  step('approver approves and activates');
+  await page.fill('input[name=decisionNumber]', '123/QĐ-UBND');
+  await page.fill('input[name=signer]', 'Lê Văn Duyệt');
+  await page.click('[data-testid=approve]');
+  await page.waitForSelector('[data-testid=activate]');
+  await snap(page, 'approved');
+  await page.click('[data-testid=activate]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=state]')?.className.includes('state-active'));
+  await snap(page, 'active');
+  await page.goto(procedureUrl);
+  await page.waitForSelector('[data-testid=versions] .state-active');
+  await snap(page, 'versions-active');
+  figures['coloured diff elements'] = coloured;
+  figures['budget bar after edit'] = budgetText ?? '';
+}
+
+async function miwgAndPerformance(page: Page, base: string): Promise<void> {
+  step('a 300-element diagram opens; the 21 MIWG models open and export without losing elements');
+  await login(page, base, 'owner.stp');
+  const list = await pageApi<{ items: Array<{ id: string; level?: string }> }>(page, 'GET', '/api/procedures?pageSize=1');
+  const proc = list.items[0]!;
+  const big = bigDiagramXml(149); // 151 nodes + 150 flows = 301 elements
+  const v = await pageApi<{ id: string }>(page, 'POST', `/api/procedures/${proc.id}/versions`, { level: proc.level, xml: big });
+  const openTimes: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await page.goto(`${base}/#/procedures`);
+    await page.waitForSelector('[data-testid=procedures]');
+    const t0 = Date.now();
+    await page.goto(`${base}/#/versions/${v.id}/edit`);
+    await page.waitForFunction(() => (window as any).__tthc?.openMs !== undefined);
+    figures[`300-element diagram: page to rendered (ms) #${i + 1}`] = Date.now() - t0;
+    openTimes.push(await page.evaluate(() => (window as any).__tthc.openMs));
+  }
+  const elements = await page.evaluate(() => (window as any).__tthc.modeler.get('elementRegistry').filter((e: any) => e.type !== 'label' && e.type !== 'bpmn:Process').length);
+  openTimes.sort((a, b) => a - b);
+  figures['300-element diagram: elements'] = elements;
+  figures['300-element diagram: importXML (median ms)'] = Math.round(openTimes[1]!);
+  await snap(page, 'big-diagram');
+
+  const dir = path.join(ROOT, 'designer/test/fixtures/miwg');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.bpmn')).sort();
+  let ok = 0;
+  for (const f of files) {
+    const xml = fs.readFileSync(path.join(dir, f), 'utf8');
+    const r = await page.evaluate(async (xml) => {
+      const { renameConflictingPrefixes } = (window as any).__tthcTools;
+      const m = (window as any).__tthc.modeler;
+      // (No named helper functions in here: tsx would wrap them in __name, unknown in the page.)
+      await m.importXML(renameConflictingPrefixes(xml).xml);
+      const a = m.get('elementRegistry').filter((e: any) => e.type !== 'label').map((e: any) => e.id);
+      const out = (await m.saveXML()).xml;
+      await m.importXML(out);
+      const b = m.get('elementRegistry').filter((e: any) => e.type !== 'label').map((e: any) => e.id);
+      const missing = a.filter((id: string) => !b.includes(id));
+      return { shown: a.length, missing };
+    }, xml);
+    if (!r.shown || r.missing.length) throw new Error(`${f}: ${r.shown} elements, lost ${r.missing.join(', ')}`);
+    ok++;
+    if (f === 'C.4.0.bpmn') await snap(page, 'miwg-C.4.0');
+  }
+  figures['MIWG models opened and re-exported without loss'] = `${ok}/${files.length}`;
+}
+
+async function main(): Promise<void> {
+  fs.rmSync(ART, { recursive: true, force: true });
+  fs.mkdirSync(ART, { recursive: true });
+  if (!fs.existsSync(CHROMIUM)) {
+    console.error(`chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+    process.exit(2);
+  }
+  console.log('designer browser test');
+  const t0 = Date.now();
+  await buildDesigner();
+  const size = bundleSize();
+  figures['bundle total (KiB)'] = Math.round(size.bytes / 1024);
+  figures['bundle js (KiB)'] = Math.round(size.js / 1024);
+  figures['build/check time (s)'] = ((Date.now() - t0) / 1000).toFixed(1);
+  // E2E_BASE_URL runs against a platform that is already up (its data must be fresh demo data).
+  const { child, base, dataDir } = process.env.E2E_BASE_URL
+    ? { child: undefined, base: process.env.E2E_BASE_URL, dataDir: undefined }
+    : await startPlatform();
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tthc-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM, headless: true, viewport: { width: 1500, height: 950 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  context.setDefaultTimeout(20_000);
+  const page = context.pages()[0] ?? await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  let failed = false;
+  try {
+    await scenario(page, base);
+    await miwgAndPerformance(page, base);
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+  } catch (err) {
+    failed = true;
+    console.error(`FAILED: ${(err as Error).stack ?? err}`);
+    await snap(page, 'failure').catch(() => {});
+  } finally {
+    await context.close().catch(() => {});
+    if (child) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  }
+  console.log('\nfigures:');
+  for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(58)} ${v}`);
+  fs.writeFileSync(path.join(ART, 'figures.json'), JSON.stringify(figures, null, 2));
+  console.log(failed ? '\nbrowser test FAILED' : `\nbrowser test passed; screenshots in ${path.relative(ROOT, ART)}/`);
+  process.exit(failed ? 1 : 0);
+}
+
+await main();
