@@ -16,6 +16,8 @@ import { createAuthenticate, createCsrfCheck } from './identity/authenticate.js'
 import { createUnitsRouter, createUsersRouter } from './identity/org-router.js';
 import { seedDemo } from './identity/demo.js';
 import { createIdentityService } from './identity/service.js';
+import { createEngine, createTimerScheduler } from './engine/index.js';
+import { createEngineRestRouter } from './engine-rest/router.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -75,11 +77,17 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   else if (deps.config.adminUsername && deps.config.adminPassword) {
     await identity.ensureAdmin(deps.config.adminUsername, deps.config.adminPassword);
   }
+
   // Calendar: loaded once here, then kept in step with every node through NOTIFY.
   const calendarService = new CalendarService({ db, log });
   await calendarService.reload();
   background.push({ name: 'calendar-sync', start: () => calendarService.start(), stop: () => calendarService.stop() });
   mounts.push({ path: '/api/calendar', router: createCalendarRouter({ service: calendarService }) });
+
+  // Engine: durable bpmn-engine host; its timer scheduler also listens for external-task NOTIFY.
+  const engine = createEngine({ db, log, nodeId: deps.config.nodeId });
+  background.push(createTimerScheduler(engine, log));
+  mounts.push({ path: '/engine-rest', router: createEngineRestRouter({ engine }) });
 
   const app = createApp({
     log,
