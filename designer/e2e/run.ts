@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
 import { buildDesigner, bundleSize } from '../build.js';
 import { bigDiagramXml } from './big-diagram.js';
@@ -84,6 +85,57 @@ async function pageApi<T>(page: Page, method: string, url: string, body?: unknow
     if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
     return text ? JSON.parse(text) : undefined;
   }, { method, url, body }) as Promise<T>;
+}
+
+/** One file out of a zip (the DOCX), via its central directory. */
+function unzipEntry(zip: Buffer, name: string): string {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let p = zip.readUInt32LE(eocd + 16);
+  const count = zip.readUInt16LE(eocd + 10);
+  for (let i = 0; i < count; i++) {
+    const method = zip.readUInt16LE(p + 10);
+    const size = zip.readUInt32LE(p + 20);
+    const nameLen = zip.readUInt16LE(p + 28);
+    const extra = zip.readUInt16LE(p + 30);
+    const comment = zip.readUInt16LE(p + 32);
+    const local = zip.readUInt32LE(p + 42);
+    if (zip.toString('utf8', p + 46, p + 46 + nameLen) === name) {
+      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      const data = zip.subarray(start, start + size);
+      return (method === 8 ? zlib.inflateRawSync(data) : data).toString('utf8');
+    }
+    p += 46 + nameLen + extra + comment;
+  }
+  throw new Error(`${name} not in zip`);
+}
+
+async function downloadOf(page: Page, testid: string): Promise<Buffer> {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+  const file = await dl.path();
+  const buf = fs.readFileSync(file);
+  fs.copyFileSync(file, path.join(ART, dl.suggestedFilename()));
+  return buf;
+}
+
+async function exports(page: Page): Promise<void> {
+  const docx = await downloadOf(page, 'export-docx');
+  const body = unzipEntry(docx, 'word/document.xml');
+  for (const text of ['Bước', 'Đơn vị/người thực hiện', 'Tiếp nhận hồ sơ', 'Thẩm định hồ sơ', 'Lãnh đạo cơ quan']) {
+    if (!body.includes(text)) throw new Error(`DOCX lacks "${text}"`);
+  }
+  if (!unzipEntry(docx, '[Content_Types].xml').includes('png')) throw new Error('DOCX has no diagram image');
+  const pdf = (await downloadOf(page, 'export-pdf')).toString('latin1');
+  if (!pdf.startsWith('%PDF')) throw new Error('not a PDF');
+  // Roboto embedded, and its ToUnicode map covers Vietnamese letters: ế (U+1EBF), ư (U+01B0), đ (U+0111).
+  if (!/Roboto/.test(pdf)) throw new Error('PDF font is not Roboto');
+  for (const cp of ['1ebf', '01b0', '0111']) if (!new RegExp(`<${cp}>`, 'i').test(pdf)) throw new Error(`PDF lacks U+${cp}`);
+  const svg = (await downloadOf(page, 'export-svg')).toString('utf8');
+  if (!svg.includes('Tiếp nhận hồ')) throw new Error('SVG lost the Vietnamese labels');
+  const png = await downloadOf(page, 'export-png');
+  if (png.readUInt32BE(0) !== 0x89504e47 || png.length < 5000) throw new Error('PNG export is not an image');
+  const bpmn = (await downloadOf(page, 'export-bpmn')).toString('utf8');
+  if (!bpmn.includes('tthc:budget=') || !bpmn.includes('camunda:candidateGroups=')) throw new Error('.bpmn export lost the extension attributes');
+  figures['exports (docx/pdf/svg/png/bpmn bytes)'] = [docx.length, pdf.length, svg.length, png.length, bpmn.length].join('/');
 }
 
 async function validationSettled(page: Page): Promise<{ total: number; findings: number; latencyMs: number }> {
@@ -196,6 +248,9 @@ async function scenario(page: Page, base: string): Promise<void> {
   await snap(other, 'save-conflict');
   await other.close();
   if (saved.revision < 1) throw new Error('no revision');
+
+  step('owner exports the step table (DOCX, PDF) and the diagram (SVG, PNG, .bpmn)');
+  await exports(page);
 
   step('owner submits for review');
   await page.click('[data-testid=submit]');

@@ -73,6 +73,9 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
   });
   const definition = {
     pageOrientation: 'landscape',
+    // Uncompressed text keeps the ToUnicode maps inspectable (the browser test checks the diacritics);
+    // the diagram image is PNG-compressed anyway.
+    compress: false,
     content: [
       { text: l.heading, style: 'h1', alignment: 'center' },
       { text: `${doc.code} — ${doc.title} (v${doc.version})`, bold: true, margin: [0, 8, 0, 4] },
