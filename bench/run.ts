@@ -6,6 +6,8 @@ import { printTable, type BenchRow, type BenchSection } from './table.js';
  */
 const SECTIONS: Record<string, () => Promise<{ default: BenchSection }>> = {
   calendar: () => import('./calendar.js'),
+  designer: () => import('./designer.js'),
+  identity: () => import('./identity.js'),
 };
 
 const wanted = process.argv.slice(2);
