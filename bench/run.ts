@@ -6,7 +6,6 @@ import { printTable, type BenchRow, type BenchSection } from './table.js';
  */
 const SECTIONS: Record<string, () => Promise<{ default: BenchSection }>> = {
   calendar: () => import('./calendar.js'),
-  identity: () => import('./identity.js'),
   designer: () => import('./designer.js'),
   identity: () => import('./identity.js'),
 };
