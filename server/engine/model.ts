@@ -144,6 +144,11 @@ function checkExpr(findings: Finding[], id: string, what: string, text: string |
 }
 
 function walk(container: El, model: ProcessModel, findings: Finding[], topLevel: boolean): void {
+  // <incoming> children are optional in BPMN XML; count the flows themselves.
+  const incoming = new Map<string, number>();
+  for (const f of container.flowElements ?? []) {
+    if (f.$type === 'bpmn:SequenceFlow' && f.targetRef?.id) incoming.set(f.targetRef.id, (incoming.get(f.targetRef.id) ?? 0) + 1);
+  }
   for (const el of container.flowElements ?? []) {
     const t: string = el.$type;
     if (IGNORED.has(t)) continue;
@@ -158,7 +163,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
       }
       continue;
     }
-    if (t === 'bpmn:InclusiveGateway' && (el.incoming?.length ?? 0) > 1) {
+    if (t === 'bpmn:InclusiveGateway' && (incoming.get(id) ?? 0) > 1) {
       findings.push({ elementId: id, message: 'Converging inclusive gateways (OR-join) are not supported; join with a parallel or exclusive gateway' });
     }
     if (t === 'bpmn:SubProcess' && el.triggeredByEvent) {

@@ -37,6 +37,10 @@ export const toExternalTask = (r: Row): ExternalTaskRow => ({
   executionId: r.execution_id, createTime: r.created,
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids in uuid columns: anything else cannot exist, and must not reach PostgreSQL as a cast error. */
+const isUuid = (id: string) => UUID.test(id);
+
 export function createEngineStore() {
   return {
     // ---- definitions
@@ -55,7 +59,7 @@ export function createEngineStore() {
     },
     async listDeployments(db: Db, q: { id?: string; name?: string; firstResult?: number; maxResults?: number }): Promise<Row[]> {
       const b = db('engine_deployment').orderBy('deployment_time', 'desc');
-      if (q.id) b.where({ id: q.id });
+      if (q.id) b.where({ id: isUuid(q.id) ? q.id : null });
       if (q.name) b.where({ name: q.name });
       return b.offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
     },
@@ -66,7 +70,7 @@ export function createEngineStore() {
       const b = db('engine_definition as d').select('d.id', 'd.key', 'd.version', 'd.version_tag', 'd.name', 'd.deployment_id', 'd.resource_name', 'd.suspended');
       if (q.key) b.where('d.key', q.key);
       if (q.keyLike) b.whereLike('d.key', q.keyLike);
-      if (q.deploymentId) b.where('d.deployment_id', q.deploymentId);
+      if (q.deploymentId) b.where('d.deployment_id', isUuid(q.deploymentId) ? q.deploymentId : null);
       if (q.versionTag) b.where('d.version_tag', q.versionTag);
       if (q.latestVersion) b.whereRaw('d.version = (select max(version) from engine_definition x where x.key = d.key)');
       return b.orderBy([{ column: 'd.key' }, { column: 'd.version' }]).offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
@@ -75,9 +79,11 @@ export function createEngineStore() {
     // ---- instances
     async insertInstance(db: Db, row: Row): Promise<void> { await db('engine_instance').insert(row); },
     async lockInstance(db: Db, id: string): Promise<Row | undefined> {
+      if (!isUuid(id)) return undefined;
       return db('engine_instance').where({ id }).forUpdate().first();
     },
     async instanceById(db: Db, id: string): Promise<Row | undefined> {
+      if (!isUuid(id)) return undefined;
       return db('engine_instance').where({ id }).first('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
     },
     async updateInstance(db: Db, id: string, patch: Row): Promise<void> {
@@ -90,7 +96,7 @@ export function createEngineStore() {
       if (q.businessKey) b.where({ business_key: q.businessKey });
       if (q.processDefinitionId) b.where({ definition_id: q.processDefinitionId });
       if (q.processDefinitionKey) b.where({ definition_key: q.processDefinitionKey });
-      if (q.processInstanceIds) b.whereIn('id', q.processInstanceIds);
+      if (q.processInstanceIds) b.whereIn('id', q.processInstanceIds.filter(isUuid));
       return b.orderBy('start_time', 'asc').orderBy('id').offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
     },
 
@@ -140,7 +146,7 @@ export function createEngineStore() {
       if (q.unassigned) b.whereNull('t.assignee');
       if (q.candidateGroup) b.whereRaw('? = any(t.candidate_groups)', [q.candidateGroup]).whereNull('t.assignee');
       if (q.candidateUser) b.whereRaw('? = any(t.candidate_users)', [q.candidateUser]).whereNull('t.assignee');
-      if (q.processInstanceId) b.where('t.instance_id', q.processInstanceId);
+      if (q.processInstanceId) b.where('t.instance_id', isUuid(q.processInstanceId) ? q.processInstanceId : null);
       if (q.processInstanceBusinessKey) b.where('t.business_key', q.processInstanceBusinessKey);
       if (q.processDefinitionKey) b.whereLike('t.definition_id', `${q.processDefinitionKey.replace(/[%_\\]/g, '\\$&')}:%`);
       if (q.taskDefinitionKey) b.where('t.task_definition_key', q.taskDefinitionKey);
@@ -157,6 +163,7 @@ export function createEngineStore() {
       return Number(r?.n ?? 0);
     },
     async taskById(db: Db, id: string, scope: TaskScope, lock = false): Promise<Row | undefined> {
+      if (!isUuid(id)) return undefined;
       const b = db('engine_task as t').where('t.id', id).select('t.*');
       applyScope(b, scope);
       if (lock) b.forUpdate();
@@ -179,6 +186,7 @@ export function createEngineStore() {
       await db('engine_external_task').where({ id }).update({ worker_id: workerId, lock_expiration: until });
     },
     async externalTaskById(db: Db, id: string, lock = false): Promise<Row | undefined> {
+      if (!isUuid(id)) return undefined;
       const b = db('engine_external_task').where({ id });
       if (lock) b.forUpdate();
       return b.first();
@@ -190,7 +198,7 @@ export function createEngineStore() {
       if (q.workerId) b.where({ worker_id: q.workerId });
       if (q.locked) b.where('lock_expiration', '>', db.fn.now());
       if (q.notLocked) b.where((w) => w.whereNull('lock_expiration').orWhere('lock_expiration', '<=', db.fn.now()));
-      if (q.processInstanceId) b.where({ instance_id: q.processInstanceId });
+      if (q.processInstanceId) b.where({ instance_id: isUuid(q.processInstanceId) ? q.processInstanceId : null });
       if (q.activityId) b.where({ activity_id: q.activityId });
       if (q.withRetriesLeft) b.where((w) => w.whereNull('retries').orWhere('retries', '>', 0));
       if (q.noRetriesLeft) b.where('retries', 0);
@@ -223,7 +231,7 @@ export function createEngineStore() {
     async messageSubscriptions(db: Db, q: { messageName: string; businessKey?: string; processInstanceId?: string }): Promise<Row[]> {
       const b = db('engine_message_sub').where({ message_name: q.messageName });
       if (q.businessKey) b.where({ business_key: q.businessKey });
-      if (q.processInstanceId) b.where({ instance_id: q.processInstanceId });
+      if (q.processInstanceId) b.where({ instance_id: isUuid(q.processInstanceId) ? q.processInstanceId : null });
       return b.orderBy('created');
     },
 
@@ -234,7 +242,7 @@ export function createEngineStore() {
     },
     async listIncidents(db: Db, q: { processInstanceId?: string; incidentType?: string; open?: boolean; firstResult?: number; maxResults?: number }): Promise<Row[]> {
       const b = db('engine_incident');
-      if (q.processInstanceId) b.where({ instance_id: q.processInstanceId });
+      if (q.processInstanceId) b.where({ instance_id: isUuid(q.processInstanceId) ? q.processInstanceId : null });
       if (q.incidentType) b.where({ incident_type: q.incidentType });
       if (q.open !== false) b.whereNull('resolved');
       return b.orderBy('created').offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
@@ -246,8 +254,8 @@ export function createEngineStore() {
     },
     async history(db: Db, q: { instanceId?: string; kinds?: string[]; taskId?: string }): Promise<HistoryRow[]> {
       const b = db('engine_history');
-      if (q.instanceId) b.where({ instance_id: q.instanceId });
-      if (q.taskId) b.where({ task_id: q.taskId });
+      if (q.instanceId) b.where({ instance_id: isUuid(q.instanceId) ? q.instanceId : null });
+      if (q.taskId) b.where({ task_id: isUuid(q.taskId) ? q.taskId : null });
       if (q.kinds) b.whereIn('kind', q.kinds);
       const rows = await b.orderBy('id').limit(10000);
       return rows.map((r: Row) => ({
