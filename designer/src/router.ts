@@ -26,6 +26,7 @@ export function queryParam(name: string): string | null {
 
 let root: HTMLElement;
 let cleanup: void | (() => void);
+let renders = 0;
 let before: (path: string) => Promise<string | null> = async () => null;
 
 export function startRouter(el: HTMLElement, guard: (path: string) => Promise<string | null>): void {
@@ -49,8 +50,15 @@ export async function render(): Promise<void> {
     if (!m) continue;
     const params: Params = {};
     r.keys.forEach((k, i) => { params[k] = decodeURIComponent(m[i + 1]!); });
-    root.replaceChildren();
-    cleanup = await r.handler(root, params);
+    // Each render gets its own element: a page still loading when the user moves on writes into
+    // a detached element instead of the new page.
+    const mine = ++renders;
+    const el = document.createElement('div');
+    el.className = 'route';
+    root.replaceChildren(el);
+    const done = await r.handler(el, params);
+    if (mine === renders) cleanup = done;
+    else if (typeof done === 'function') done();
     return;
   }
   navigate('/procedures');
