@@ -1,0 +1,69 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { badRequest } from '../http/errors.js';
+import { sendJson } from '../http/json.js';
+import { guard } from '../http/policy.js';
+import { parseBody, parseQuery } from '../http/validate.js';
+import type { CatalogService } from './service.js';
+import { ProcedureInputSchema } from './types.js';
+
+const ListQuery = z.object({
+  q: z.string().max(200).optional(),
+  field: z.string().max(200).optional(),
+  level: z.string().max(40).optional(),
+  agencyId: z.string().max(64).optional(),
+  status: z.enum(['active', 'withdrawn']).optional(),
+  page: z.coerce.number().int().min(1).max(100000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+}).strict();
+const FormatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }).strict();
+const ImportQuery = z.object({ format: z.enum(['json', 'csv']).default('json'), dryRun: z.enum(['true', 'false']).optional() }).strict();
+const UpdateBody = ProcedureInputSchema.extend({ revision: z.number().int().min(1).optional() }).strict();
+
+export const MAX_IMPORT_BYTES = '5mb';
+
+export function createCatalogRouter(deps: { catalog: CatalogService }): Router {
+  const { catalog } = deps;
+  const r = Router();
+  const rawText = express.text({ type: () => true, limit: MAX_IMPORT_BYTES });
+
+  r.get('/', guard('catalog:read'), async (req, res) => {
+    sendJson(res, 200, await catalog.search(parseQuery(ListQuery, req)));
+  });
+  r.post('/', guard('catalog:write'), async (req, res) => {
+    sendJson(res, 201, await catalog.create(parseBody(ProcedureInputSchema, req), req.principal!));
+  });
+  r.get('/export', guard('catalog:read'), async (req, res) => {
+    const { format } = parseQuery(FormatQuery, req);
+    const body = await catalog.export(format);
+    res.status(200)
+      .set('Content-Type', format === 'json' ? 'application/json' : 'text/csv; charset=utf-8')
+      .set('Content-Disposition', `attachment; filename="thu-tuc.${format}"`)
+      .send(Buffer.from(body, 'utf8'));
+  });
+  r.post('/import', guard('catalog:write'), rawText, async (req, res) => {
+    const { format, dryRun } = parseQuery(ImportQuery, req);
+    // A JSON upload sent as application/json was already parsed by the app-level parser.
+    const content = typeof req.body === 'string' ? req.body : req.body && typeof req.body === 'object' && Object.keys(req.body).length ? JSON.stringify(req.body) : '';
+    if (!content.trim()) throw badRequest('Tệp nhập trống / the import file is empty');
+    sendJson(res, 200, await catalog.import(format, content, req.principal!, { dryRun: dryRun === 'true' }));
+  });
+  r.get('/:id', guard('catalog:read'), async (req, res) => {
+    sendJson(res, 200, await catalog.get(String(req.params.id)));
+  });
+  r.put('/:id', guard('catalog:write'), async (req, res) => {
+    const { revision, ...input } = parseBody(UpdateBody, req);
+    sendJson(res, 200, await catalog.update(String(req.params.id), input, req.principal!, revision));
+  });
+  r.delete('/:id', guard('catalog:write'), async (req, res) => {
+    sendJson(res, 200, await catalog.withdraw(String(req.params.id), req.principal!));
+  });
+  return r;
+}
+
+export function createCatalogMetaRouter(deps: { catalog: CatalogService }): Router {
+  const r = Router();
+  r.get('/fields', guard('catalog:read'), async (_req, res) => sendJson(res, 200, await deps.catalog.fields()));
+  r.get('/levels', guard('catalog:read'), async (_req, res) => sendJson(res, 200, await deps.catalog.levels()));
+  return r;
+}

@@ -1,0 +1,259 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { badRequest, conflict, forbidden, notFound } from '../http/errors.js';
+import type { Principal } from '../http/policy.js';
+import { CsvSyntaxError, formatCsv, parseCsv } from './csv.js';
+import * as store from './store.js';
+import { ProcedureInputSchema, type ImportRowResult, type Page, type Procedure, type ProcedureInput, type ProcedureQuery } from './types.js';
+
+/** Who may write which procedure: the identity service answers (process owners: their units and sub-units). */
+export interface CatalogAccess {
+  canDraftFor(principal: Pick<Principal, 'roles'>, unitId: string): Promise<boolean>;
+}
+
+export interface CatalogDeps {
+  knex: Knex;
+  access: CatalogAccess;
+  /** Runs in the withdrawing transaction: the lifecycle retires the procedure's processes. */
+  onWithdrawn?: (trx: Knex.Transaction, procedureId: string, actor: Principal) => Promise<void>;
+}
+
+export const MAX_IMPORT_ROWS = 5000;
+export const CSV_COLUMNS = [
+  'code', 'name', 'field', 'level', 'agencyId', 'legalBasis', 'limitValue', 'limitUnit', 'afterCutoffNextDay',
+  'pauseOnSupplement', 'requiresSupplementPath', 'requiresRefusalPath', 'onlineLevel', 'status', 'components', 'fees',
+] as const;
+const REQUIRED_COLUMNS = ['code', 'name', 'field', 'level', 'agencyId', 'limitValue', 'limitUnit', 'onlineLevel'];
+
+export type CatalogService = ReturnType<typeof createCatalogService>;
+
+export function createCatalogService(deps: CatalogDeps) {
+  const { knex, access } = deps;
+
+  async function checkRefs(db: Knex | Knex.Transaction, p: ProcedureInput): Promise<string | undefined> {
+    if (!(await store.levelExists(db, p.level))) return `level: unknown level "${p.level}"`;
+    if (!(await store.unitExists(db, p.agencyId))) return `agencyId: unknown unit "${p.agencyId}"`;
+    return undefined;
+  }
+
+  async function mayWrite(actor: Principal, agencyId: string): Promise<void> {
+    if (!(await access.canDraftFor(actor, agencyId))) {
+      throw forbidden(`Không có quyền với thủ tục của đơn vị ${agencyId} / you may not edit procedures of unit ${agencyId}`);
+    }
+  }
+
+  async function requireProcedure(db: Knex | Knex.Transaction, id: string): Promise<Procedure> {
+    const p = z.uuid().safeParse(id).success ? await store.get(db, id) : undefined;
+    if (!p) throw notFound(`Không có thủ tục ${id} / no procedure ${id}`);
+    return p;
+  }
+
+  return {
+    search: (q: ProcedureQuery): Promise<Page<Procedure>> => store.search(knex, q),
+    /** `db` lets a caller inside a transaction read on that transaction's connection. */
+    get: (id: string, db: Knex | Knex.Transaction = knex) => requireProcedure(db, id),
+    getByCode: (code: string) => store.getByCode(knex, code),
+    fields: () => store.fields(knex),
+    levels: () => store.levels(knex),
+    count: () => store.count(knex),
+
+    async create(input: ProcedureInput, actor: Principal): Promise<Procedure> {
+      await mayWrite(actor, input.agencyId);
+      const id = await knex.transaction(async (trx) => {
+        const bad = await checkRefs(trx, input);
+        if (bad) throw badRequest(bad);
+        if (await store.getByCode(trx, input.code)) throw conflict(`Mã thủ tục ${input.code} đã có / code ${input.code} already exists`);
+        return store.insert(trx, input);
+      });
+      return requireProcedure(knex, id);
+    },
+
+    /** `revision` (optional) makes the save conditional: a stale one is a 409. */
+    async update(id: string, input: ProcedureInput, actor: Principal, revision?: number): Promise<Procedure> {
+      // Scope is checked before the transaction: the access service reads on its own connection.
+      const current = await requireProcedure(knex, id);
+      await mayWrite(actor, current.agencyId);
+      if (input.agencyId !== current.agencyId) await mayWrite(actor, input.agencyId);
+      await knex.transaction(async (trx) => {
+        const locked = await store.lockForUpdate(trx, id);
+        if (!locked) throw notFound(`Không có thủ tục ${id} / no procedure ${id}`);
+        if (revision !== undefined && locked.revision !== revision) {
+          throw conflict(`Thủ tục đã được sửa (bản ${locked.revision}) / the procedure changed since revision ${revision}`, { currentRevision: locked.revision });
+        }
+        if (locked.agencyId !== current.agencyId) throw conflict('Thủ tục vừa được chuyển đơn vị / the procedure changed agency meanwhile');
+        const bad = await checkRefs(trx, input);
+        if (bad) throw badRequest(bad);
+        const other = await store.getByCode(trx, input.code);
+        if (other && other.id !== id) throw conflict(`Mã thủ tục ${input.code} đã có / code ${input.code} already exists`);
+        await store.update(trx, id, input);
+        if (input.status === 'withdrawn' && locked.status !== 'withdrawn') await deps.onWithdrawn?.(trx, id, actor);
+      });
+      return requireProcedure(knex, id);
+    },
+
+    async withdraw(id: string, actor: Principal): Promise<Procedure> {
+      const p = await requireProcedure(knex, id);
+      await mayWrite(actor, p.agencyId);
+      await knex.transaction(async (trx) => {
+        const locked = await store.lockForUpdate(trx, id);
+        if (!locked || locked.status === 'withdrawn') return;
+        await store.setStatus(trx, id, 'withdrawn');
+        await deps.onWithdrawn?.(trx, id, actor);
+      });
+      return requireProcedure(knex, id);
+    },
+
+    async export(format: 'json' | 'csv'): Promise<string> {
+      const items = await store.all(knex);
+      if (format === 'json') return JSON.stringify(items.map(toPortable), null, 2);
+      return formatCsv([[...CSV_COLUMNS], ...items.map(toCsvRow)]);
+    },
+
+    /**
+     * Creates or updates by national code. A malformed file is refused whole (400); a bad row is
+     * reported and skipped. Everything accepted is written in one transaction.
+     */
+    async import(format: 'json' | 'csv', content: string, actor: Principal, opts: { dryRun?: boolean } = {}): Promise<{ rows: ImportRowResult[]; created: number; updated: number; rejected: number; dryRun: boolean }> {
+      const records = format === 'json' ? readJson(content) : readCsv(content);
+      // Scope answers are gathered first: the access service reads on its own connection.
+      const allowed = new Map<string, boolean>();
+      const codes = records.map((r) => (r.value as { code?: unknown })?.code).filter((c): c is string => typeof c === 'string');
+      const agencies = new Set<string>(records.map((r) => (r.value as { agencyId?: unknown })?.agencyId).filter((a): a is string => typeof a === 'string'));
+      for (const c of codes) { const e = await store.getByCode(knex, c.trim()); if (e) agencies.add(e.agencyId); }
+      for (const a of agencies) allowed.set(a, await access.canDraftFor(actor, a));
+      const mayImport = (agencyId: string) => allowed.get(agencyId) === true;
+      const rows: ImportRowResult[] = [];
+      const rollback = new Error('dry run');
+      try {
+        await knex.transaction(async (trx) => {
+          const seen = new Set<string>();
+          for (const rec of records) {
+            const result = await importOne(trx, rec, seen);
+            rows.push(result);
+          }
+          if (opts.dryRun) throw rollback;
+        });
+      } catch (err) {
+        if (err !== rollback) throw err;
+      }
+      const n = (o: ImportRowResult['outcome']) => rows.filter((r) => r.outcome === o).length;
+      return { rows, created: n('created'), updated: n('updated'), rejected: n('rejected'), dryRun: !!opts.dryRun };
+
+      async function importOne(trx: Knex.Transaction, rec: { row: number; value: unknown; error?: string }, seen: Set<string>): Promise<ImportRowResult> {
+        const code = typeof (rec.value as { code?: unknown })?.code === 'string' ? (rec.value as { code: string }).code.trim() : undefined;
+        const reject = (reason: string): ImportRowResult => ({ row: rec.row, code, outcome: 'rejected', reason });
+        if (rec.error) return reject(rec.error);
+        const parsed = ProcedureInputSchema.safeParse(rec.value);
+        if (!parsed.success) {
+          const i = parsed.error.issues[0]!;
+          return reject(`${i.path.join('.') || 'row'}: ${i.message}`);
+        }
+        const input = parsed.data;
+        if (seen.has(input.code)) return reject(`code: ${input.code} appears twice in the file`);
+        seen.add(input.code);
+        const bad = await checkRefs(trx, input);
+        if (bad) return reject(bad);
+        if (!mayImport(input.agencyId)) return reject(`agencyId: you may not edit procedures of unit ${input.agencyId}`);
+        const existing = await store.getByCode(trx, input.code);
+        if (existing) {
+          if (!mayImport(existing.agencyId)) return reject(`agencyId: you may not edit procedures of unit ${existing.agencyId}`);
+          // Keep the step table when the file does not carry one (CSV never does).
+          await store.update(trx, existing.id, { ...input, steps: input.steps.length ? input.steps : existing.steps });
+          if (input.status === 'withdrawn' && existing.status !== 'withdrawn') await deps.onWithdrawn?.(trx, existing.id, actor);
+          return { row: rec.row, code: input.code, outcome: 'updated', id: existing.id };
+        }
+        const id = await store.insert(trx, input);
+        return { row: rec.row, code: input.code, outcome: 'created', id };
+      }
+    },
+  };
+}
+
+function toPortable(p: Procedure): ProcedureInput {
+  const { id: _id, revision: _r, createdAt: _c, updatedAt: _u, agencyName: _a, ...rest } = p;
+  return rest;
+}
+
+const COPY_VI: Record<string, string> = { original: 'original', copy: 'copy', either: 'either' };
+
+function toCsvRow(p: Procedure): Array<string | number | boolean> {
+  return [
+    p.code, p.name, p.field, p.level, p.agencyId, p.legalBasis, p.limit.value, p.limit.unit, p.afterCutoffNextDay,
+    p.pauseOnSupplement, p.requiresSupplementPath, p.requiresRefusalPath, p.onlineLevel, p.status,
+    p.components.map((c) => [c.name.replace(/[|;]/g, ' '), COPY_VI[c.copyType], c.quantity, c.required ? 'required' : 'optional'].join('|')).join('; '),
+    p.fees.map((f) => `${f.description.replace(/[|;]/g, ' ')}|${f.amount}`).join('; '),
+  ];
+}
+
+function readJson(content: string): Array<{ row: number; value: unknown }> {
+  let data: unknown;
+  try {
+    data = JSON.parse(content.charCodeAt(0) === 0xfeff ? content.slice(1) : content);
+  } catch {
+    throw badRequest('Tệp không phải JSON hợp lệ / the file is not valid JSON');
+  }
+  const list = Array.isArray(data) ? data : (data as { items?: unknown })?.items;
+  if (!Array.isArray(list)) throw badRequest('Tệp JSON phải là một mảng thủ tục / the JSON file must be an array of procedures');
+  if (list.length > MAX_IMPORT_ROWS) throw badRequest(`At most ${MAX_IMPORT_ROWS} procedures per file`);
+  return list.map((value, i) => ({ row: i + 1, value }));
+}
+
+function readCsv(content: string): Array<{ row: number; value: unknown; error?: string }> {
+  let table: string[][];
+  try {
+    table = parseCsv(content);
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) throw badRequest(`Tệp CSV lỗi cú pháp / malformed CSV: ${err.message}`);
+    throw err;
+  }
+  const header = table[0]?.map((h) => h.trim());
+  if (!header) throw badRequest('Tệp CSV trống / the CSV file is empty');
+  const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
+  if (missing.length) throw badRequest(`Tệp CSV thiếu cột / the CSV header lacks: ${missing.join(', ')}`);
+  const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
+  if (unknown.length) throw badRequest(`Cột không rõ / unknown CSV columns: ${unknown.join(', ')}`);
+  if (table.length - 1 > MAX_IMPORT_ROWS) throw badRequest(`At most ${MAX_IMPORT_ROWS} procedures per file`);
+  return table.slice(1).map((cells, i) => {
+    const row = i + 1;
+    if (cells.length !== header.length) return { row, value: {}, error: `expected ${header.length} cells, found ${cells.length}` };
+    const c = Object.fromEntries(header.map((h, j) => [h, cells[j]!.trim()]));
+    try {
+      return { row, value: fromCsvCells(c) };
+    } catch (err) {
+      return { row, value: { code: c.code }, error: (err as Error).message };
+    }
+  });
+}
+
+function bool(v: string | undefined, name: string, dflt: boolean): boolean {
+  if (v === undefined || v === '') return dflt;
+  if (/^(true|1|yes|có|co)$/i.test(v)) return true;
+  if (/^(false|0|no|không|khong)$/i.test(v)) return false;
+  throw new Error(`${name}: "${v}" is not true/false`);
+}
+
+function fromCsvCells(c: Record<string, string>): unknown {
+  const limitValue = Number(c.limitValue);
+  if (!c.limitValue || !Number.isFinite(limitValue)) throw new Error(`limitValue: "${c.limitValue}" is not a number`);
+  const components = (c.components ?? '').split(';').map((s) => s.trim()).filter(Boolean).map((s) => {
+    const [name, copyType, quantity, required] = s.split('|').map((x) => x.trim());
+    const q = Number(quantity ?? '1');
+    if (!Number.isInteger(q)) throw new Error(`components: quantity "${quantity}" is not a whole number`);
+    return { name, copyType: copyType || 'either', quantity: q, required: (required ?? 'required') !== 'optional' };
+  });
+  const fees = (c.fees ?? '').split(';').map((s) => s.trim()).filter(Boolean).map((s) => {
+    const [description, amount] = s.split('|').map((x) => x.trim());
+    const a = Number(amount);
+    if (!Number.isFinite(a)) throw new Error(`fees: amount "${amount}" is not a number`);
+    return { description, amount: a };
+  });
+  return {
+    code: c.code, name: c.name, field: c.field, level: c.level, agencyId: c.agencyId, legalBasis: c.legalBasis ?? '',
+    limit: { value: limitValue, unit: c.limitUnit },
+    afterCutoffNextDay: bool(c.afterCutoffNextDay, 'afterCutoffNextDay', true),
+    pauseOnSupplement: bool(c.pauseOnSupplement, 'pauseOnSupplement', true),
+    requiresSupplementPath: bool(c.requiresSupplementPath, 'requiresSupplementPath', true),
+    requiresRefusalPath: bool(c.requiresRefusalPath, 'requiresRefusalPath', true),
+    onlineLevel: c.onlineLevel, status: c.status || 'active', components, fees,
+  };
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+export const CODE_RE = /^[0-9]\.[0-9]{6}(\.[0-9A-Za-z.-]+)?$/;
+
+export const ComponentSchema = z.object({
+  name: z.string().trim().min(1).max(500),
+  /** bản chính / bản sao / either */
+  copyType: z.enum(['original', 'copy', 'either']),
+  quantity: z.number().int().min(1).max(100),
+  required: z.boolean(),
+}).strict();
+
+export const FeeSchema = z.object({
+  description: z.string().trim().min(1).max(300),
+  amount: z.number().int().min(0).max(1_000_000_000), // VND
+}).strict();
+
+export const StepSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  role: z.string().trim().min(1).max(64),
+  budget: z.string().regex(/^\d+(\.\d+)?[dh]$/, 'a working time like "4h" or "0.5d"'),
+  form: z.string().max(40).optional(),
+  countsTowardLimit: z.boolean().optional(),
+  consultAgency: z.string().max(64).optional(),
+  replyDeadline: z.string().regex(/^\d+(\.\d+)?[dh]$/).optional(),
+}).strict();
+
+export const ProcedureInputSchema = z.object({
+  code: z.string().trim().regex(CODE_RE, 'a national procedure code such as 1.001806'),
+  name: z.string().trim().min(3).max(500),
+  field: z.string().trim().min(2).max(200),
+  level: z.string().trim().min(1).max(40),
+  agencyId: z.string().trim().min(1).max(64),
+  legalBasis: z.string().max(5000).default(''),
+  limit: z.object({ value: z.number().positive().max(3650), unit: z.enum(['days', 'hours']) }).strict(),
+  afterCutoffNextDay: z.boolean().default(true),
+  pauseOnSupplement: z.boolean().default(true),
+  requiresSupplementPath: z.boolean().default(true),
+  requiresRefusalPath: z.boolean().default(true),
+  components: z.array(ComponentSchema).max(100).default([]),
+  fees: z.array(FeeSchema).max(50).default([]),
+  steps: z.array(StepSchema).max(50).default([]),
+  onlineLevel: z.enum(['partial', 'full']),
+  status: z.enum(['active', 'withdrawn']).default('active'),
+}).strict();
+export type ProcedureInput = z.infer<typeof ProcedureInputSchema>;
+export type Component = z.infer<typeof ComponentSchema>;
+export type StepRow = z.infer<typeof StepSchema>;
+
+export interface Procedure extends ProcedureInput {
+  id: string;
+  agencyName?: string;
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProcedureQuery {
+  q?: string;
+  field?: string;
+  level?: string;
+  agencyId?: string;
+  status?: 'active' | 'withdrawn';
+  page: number;
+  pageSize: number;
+}
+
+export interface Page<T> { items: T[]; total: number; page: number; pageSize: number }
+
+export interface ImportRowResult { row: number; code?: string; outcome: 'created' | 'updated' | 'rejected'; reason?: string; id?: string }

@@ -1,0 +1,90 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { sendJson } from '../http/json.js';
+import { guard } from '../http/policy.js';
+import { parseBody, parseQuery } from '../http/validate.js';
+import { MAX_XML_BYTES } from '../validation/moddle.js';
+import type { LifecycleService } from './service.js';
+
+const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date');
+const Xml = z.string().min(1).max(MAX_XML_BYTES);
+const NewVersionBody = z.object({ level: z.string().max(40).optional(), xml: Xml.optional(), fromVersionId: z.string().max(64).optional() }).strict();
+const SaveBody = z.object({ xml: Xml, revision: z.number().int().min(1) }).strict();
+const ApproveBody = z.object({
+  decisionNumber: z.string().trim().min(1).max(100), decisionDate: DATE, signer: z.string().trim().min(1).max(200), effectiveDate: DATE,
+}).strict();
+const RejectBody = z.object({ comment: z.string().trim().min(1, 'a rejection needs a comment').max(5000) }).strict();
+const CommentBody = z.object({ comment: z.string().max(5000).optional() }).strict();
+const ValidateBody = z.object({ xml: z.string().max(MAX_XML_BYTES), procedureId: z.string().max(64).optional() }).strict();
+const LevelQuery = z.object({ level: z.string().max(40).optional() }).strict();
+const DiffQuery = z.object({ against: z.string().min(1).max(64) }).strict();
+
+/** `/api/procedures/:id/process` and `/api/procedures/:id/versions` (mounted beside the catalogue router). */
+export function createProcedureProcessRouter(deps: { lifecycle: LifecycleService }): Router {
+  const { lifecycle } = deps;
+  const r = Router();
+  r.get('/:id/process', guard('process:read'), async (req, res) => {
+    sendJson(res, 200, await lifecycle.getProcess(String(req.params.id), parseQuery(LevelQuery, req).level));
+  });
+  r.get('/:id/active-definition', guard('process:read'), async (req, res) => {
+    sendJson(res, 200, (await lifecycle.activeDefinition(String(req.params.id), parseQuery(LevelQuery, req).level)) ?? null);
+  });
+  r.post('/:id/versions', guard('process:draft'), async (req, res) => {
+    sendJson(res, 201, await lifecycle.createDraft(String(req.params.id), parseBody(NewVersionBody, req), req.principal!));
+  });
+  return r;
+}
+
+/** `/api/process-versions`. */
+export function createProcessVersionRouter(deps: { lifecycle: LifecycleService }): Router {
+  const { lifecycle } = deps;
+  const r = Router();
+  // Designer calls this on every change: no database write, just the findings.
+  r.post('/validate', guard('process:read'), async (req, res) => {
+    const body = parseBody(ValidateBody, req);
+    sendJson(res, 200, await lifecycle.validate(body.xml, body.procedureId));
+  });
+  r.get('/:id', guard('process:read'), async (req, res) => {
+    sendJson(res, 200, await lifecycle.getVersion(String(req.params.id)));
+  });
+  r.put('/:id', guard('process:draft'), async (req, res) => {
+    sendJson(res, 200, await lifecycle.saveDraft(String(req.params.id), parseBody(SaveBody, req), req.principal!));
+  });
+  r.post('/:id/submit', guard('process:draft'), async (req, res) => {
+    sendJson(res, 200, await lifecycle.submit(String(req.params.id), req.principal!, parseBody(CommentBody, req).comment));
+  });
+  r.post('/:id/approve', guard('process:approve'), async (req, res) => {
+    sendJson(res, 200, await lifecycle.approve(String(req.params.id), parseBody(ApproveBody, req), req.principal!));
+  });
+  r.post('/:id/reject', guard('process:approve'), async (req, res) => {
+    sendJson(res, 200, await lifecycle.reject(String(req.params.id), parseBody(RejectBody, req).comment, req.principal!));
+  });
+  r.post('/:id/activate', guard('process:activate'), async (req, res) => {
+    parseBody(CommentBody, req);
+    const v = await lifecycle.activate(String(req.params.id), req.principal!);
+    sendJson(res, v.scheduled ? 202 : 200, v);
+  });
+  r.post('/:id/retire', guard('process:activate'), async (req, res) => {
+    sendJson(res, 200, await lifecycle.retire(String(req.params.id), req.principal!, parseBody(CommentBody, req).comment));
+  });
+  r.get('/:id/history', guard('process:read'), async (req, res) => {
+    sendJson(res, 200, await lifecycle.history(String(req.params.id)));
+  });
+  r.get('/:id/diff', guard('process:read'), async (req, res) => {
+    sendJson(res, 200, await lifecycle.diff(String(req.params.id), parseQuery(DiffQuery, req).against));
+  });
+  return r;
+}
+
+/** `/api/review-inbox` and `/api/processes/needs-review`. */
+export function createReviewInboxRouter(deps: { lifecycle: LifecycleService }): Router {
+  const r = Router();
+  r.get('/', guard('process:approve'), async (req, res) => sendJson(res, 200, await deps.lifecycle.reviewInbox(req.principal!)));
+  return r;
+}
+
+export function createProcessesRouter(deps: { lifecycle: LifecycleService }): Router {
+  const r = Router();
+  r.get('/needs-review', guard('process:read'), async (_req, res) => sendJson(res, 200, await deps.lifecycle.needsReview()));
+  return r;
+}

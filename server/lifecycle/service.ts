@@ -1,0 +1,414 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import type { CatalogService } from '../catalog/service.js';
+import type { Procedure } from '../catalog/types.js';
+import { TIME_ZONE } from '../config.js';
+import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/errors.js';
+import { createValidator, hasErrors, type Finding, type ValidationResult, type Validator } from '../validation/index.js';
+import { BpmnInputError, isType, parseBpmn, type ModdleElement } from '../validation/moddle.js';
+import { diffXml, type VersionDiff } from './diff.js';
+import { canTransition, TRANSITIONS, type LifecycleActionName } from './states.js';
+import * as store from './store.js';
+import { generateProcessXml } from './template.js';
+import type { Actor, LifecycleAccess, ProcessDeployer, ProcessModel, Version, VersionState, VersionSummary } from './types.js';
+
+export interface LifecycleDeps {
+  knex: Knex;
+  catalog: CatalogService;
+  access: LifecycleAccess;
+  /** The engine; without one, activation is refused (503) rather than faked. */
+  deployer?: ProcessDeployer;
+  validator?: Validator;
+  now?: () => Date;
+}
+
+export interface DecisionInput { decisionNumber: string; decisionDate: string; signer: string; effectiveDate: string }
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
+const isUuid = (s: string) => z.uuid().safeParse(s).success;
+
+/** The calendar date in Vietnam: effective dates are Vietnamese dates whatever the host's zone. */
+export function vietnamDate(d: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+const invalidState = (action: string, state: VersionState) => new ApiError(409, 'InvalidState',
+  `Không thể "${action}" khi phiên bản ở trạng thái ${state} / cannot ${action} a version in state ${state}`, { state });
+
+/** What a saved document must be: parseable BPMN. Its process key and the roles it names are kept for later. */
+export async function inspectXml(xml: string): Promise<{ processKey?: string; roles: string[] }> {
+  let defs: ModdleElement;
+  try {
+    defs = (await parseBpmn(xml)).definitions;
+  } catch (err) {
+    if (err instanceof BpmnInputError) {
+      throw new ApiError(err.code === 'too-large' ? 413 : 400, err.code === 'too-large' ? 'PayloadTooLarge' : 'InvalidBpmn', err.message);
+    }
+    throw err;
+  }
+  const processes = ((defs.rootElements as ModdleElement[] | undefined) ?? []).filter((e) => isType(e, 'bpmn:Process'));
+  const main = processes.find((p) => p.isExecutable === true) ?? processes[0];
+  const roles = new Set<string>();
+  const walk = (c: ModdleElement) => {
+    for (const e of (c.flowElements as ModdleElement[] | undefined) ?? []) {
+      for (const attr of ['camunda:candidateGroups', 'tthc:role']) {
+        const v = e.get?.(attr);
+        if (typeof v === 'string') v.split(',').map((x) => x.trim().split('@')[0]!).filter((x) => x && !x.startsWith('$')).forEach((x) => roles.add(x));
+      }
+      if (isType(e, 'bpmn:SubProcess')) walk(e);
+    }
+  };
+  processes.forEach(walk);
+  return { processKey: main?.id, roles: [...roles].sort() };
+}
+
+export function templateFor(p: Procedure, level: string): string {
+  const steps = p.steps.length ? p.steps : [
+    { name: 'Tiếp nhận hồ sơ', role: 'one-stop-officer', budget: '4h', form: '01' },
+    { name: 'Thẩm định hồ sơ', role: 'specialist', budget: '4h' },
+    { name: 'Ký duyệt', role: 'leader', budget: '4h' },
+    { name: 'Trả kết quả', role: 'one-stop-officer', budget: '4h', countsTowardLimit: false },
+  ];
+  return generateProcessXml({
+    processId: processKeyFor(p.code, level), name: p.name, steps,
+    supplement: p.requiresSupplementPath, refusal: p.requiresRefusalPath,
+  });
+}
+
+/** One engine key per procedure and level, so versions of one process stay one definition key. */
+export const processKeyFor = (code: string, level: string) => `tthc_${code.replace(/[^0-9A-Za-z]/g, '_')}_${level}`;
+
+export type LifecycleService = ReturnType<typeof createLifecycleService>;
+
+export function createLifecycleService(deps: LifecycleDeps) {
+  const { knex, catalog, access } = deps;
+  const validator = deps.validator ?? createValidator({ checkDeployable: deps.deployer?.checkDeployable?.bind(deps.deployer) });
+  const now = deps.now ?? (() => new Date());
+
+  async function requireVersion(db: Knex | Knex.Transaction, id: string, forUpdate = false): Promise<store.StoredVersion> {
+    const v = isUuid(id) ? await store.getVersion(db, id, { forUpdate }) : undefined;
+    if (!v) throw notFound(`Không có phiên bản quy trình ${id} / no process version ${id}`);
+    return v;
+  }
+
+  async function mayDraft(actor: Actor, p: Procedure): Promise<void> {
+    if (!(await access.canDraftFor(actor, p.agencyId))) {
+      throw forbidden(`Chỉ chủ quy trình của đơn vị ${p.agencyId} được soạn thảo / only process owners of ${p.agencyId} may draft`);
+    }
+  }
+
+  async function mayGovern(actor: Actor, p: Procedure): Promise<void> {
+    const r = await access.canApprove(actor, { unitId: p.agencyId, authorUsername: '' });
+    if (!r.ok) throw forbidden(r.reason);
+  }
+
+  /** Four-eyes: nobody who wrote any revision of a version may approve or reject it. */
+  function fourEyes(actor: Actor, v: store.StoredVersion): void {
+    if (v.editorUsernames.some((u) => u.toLowerCase() === actor.username.toLowerCase())) {
+      throw forbidden('Người soạn thảo không được tự phê duyệt / the author of a version cannot approve it (four-eyes)');
+    }
+  }
+
+  /** Checked outside transactions: the access service reads on its own connection. */
+  async function mayReview(actor: Actor, v: store.StoredVersion): Promise<void> {
+    fourEyes(actor, v);
+    const p = await catalog.get(v.procedureId);
+    const scope = await access.canApprove(actor, { unitId: p.agencyId, authorUsername: v.authorUsername });
+    if (!scope.ok) throw forbidden(scope.reason);
+  }
+
+  function transition(action: LifecycleActionName, v: Version): VersionState {
+    if (!canTransition(action, v.state)) throw invalidState(action, v.state);
+    return TRANSITIONS[action].to;
+  }
+
+  function rulesOf(p: Procedure) {
+    return { limit: p.limit, requiresSupplementPath: p.requiresSupplementPath, requiresRefusalPath: p.requiresRefusalPath };
+  }
+
+  /**
+   * Deploys first, outside any transaction (the engine writes in its own; on the embedded database
+   * a nested transaction would wait for the one connection forever), then switches states in one
+   * transaction that re-checks the version is still approved. A lost race leaves an unused
+   * deployment behind, never two active versions.
+   */
+  async function activateNow(id: string, actor: Actor, comment?: string): Promise<void> {
+    if (!deps.deployer) throw new ApiError(503, 'EngineUnavailable', 'Máy thực thi chưa sẵn sàng / the process engine is not available');
+    const pre = await requireVersion(knex, id);
+    transition('activate', pre);
+    const p = await catalog.get(pre.procedureId);
+    const deployment = await deps.deployer.deploy({
+      name: `${p.code} ${pre.level} v${pre.number}`,
+      source: 'tthc-lifecycle',
+      resources: [{ name: `${processKeyFor(p.code, pre.level)}.bpmn`, content: pre.xml }],
+    });
+    await knex.transaction(async (trx) => {
+      const v = await requireVersion(trx, id, true);
+      const to = transition('activate', v);
+      await store.lockModel(trx, v.modelId);
+      const model = (await store.getModelById(trx, v.modelId))!;
+      if (model.activeVersionId && model.activeVersionId !== v.id) {
+        const prev = await requireVersion(trx, model.activeVersionId, true);
+        if (prev.state === 'active') {
+          await store.updateVersion(trx, prev.id, { state: 'superseded', ended_at: trx.fn.now() });
+          await store.record(trx, { versionId: prev.id, action: 'supersede', fromState: 'active', toState: 'superseded', actor, comment: `Thay bằng phiên bản ${v.number} / replaced by version ${v.number}` });
+        }
+      }
+      await store.updateVersion(trx, v.id, {
+        state: to, deployment_id: deployment.deploymentId, definition_id: deployment.definitionId, activated_at: trx.fn.now(),
+      });
+      await store.setActive(trx, v.modelId, v.id);
+      await store.record(trx, { versionId: v.id, action: 'activate', fromState: v.state, toState: to, actor, comment, details: deployment });
+    });
+  }
+
+  const service = {
+    validate: async (xml: unknown, procedureId?: string): Promise<ValidationResult> => {
+      const p = procedureId ? await catalog.get(procedureId) : undefined;
+      return validator.validate(xml, p ? rulesOf(p) : undefined);
+    },
+
+    async getProcess(procedureId: string, level?: string): Promise<{ model: Omit<ProcessModel, 'id'> & { id: string | null }; versions: VersionSummary[] }> {
+      const p = await catalog.get(procedureId);
+      const lvl = level ?? p.level;
+      const model = await store.getModel(knex, p.id, lvl);
+      if (!model) return { model: { id: null, procedureId: p.id, level: lvl, needsReview: false, activeVersionId: null }, versions: [] };
+      return { model, versions: await store.listVersions(knex, model.id) };
+    },
+
+    async createDraft(procedureId: string, input: { level?: string; xml?: string; fromVersionId?: string }, actor: Actor): Promise<Version> {
+      const p = await catalog.get(procedureId);
+      if (p.status !== 'active') throw conflict(`Thủ tục đã bãi bỏ / the procedure is withdrawn`);
+      await mayDraft(actor, p);
+      const level = input.level ?? p.level;
+      const levels = await catalog.levels();
+      if (!levels.some((l) => l.id === level)) throw badRequest(`level: unknown level "${level}"`);
+      let xml = input.xml;
+      if (xml === undefined && input.fromVersionId) {
+        const from = await requireVersion(knex, input.fromVersionId);
+        if (from.procedureId !== p.id) throw badRequest('fromVersionId: the version belongs to another procedure');
+        xml = from.xml;
+      }
+      xml ??= templateFor(p, level);
+      const info = await inspectXml(xml);
+      const id = await knex.transaction(async (trx) => {
+        const model = await store.ensureModel(trx, p.id, level);
+        const number = await store.nextNumber(trx, model.id);
+        const vid = await store.insertVersion(trx, {
+          modelId: model.id, procedureId: p.id, level, number, state: 'draft', xml: xml!, contentHash: sha256(xml!),
+          processKey: info.processKey, roles: info.roles, author: actor,
+        });
+        await store.record(trx, { versionId: vid, action: 'create', fromState: null, toState: 'draft', actor, details: input.fromVersionId ? { fromVersionId: input.fromVersionId } : undefined });
+        return vid;
+      });
+      return service.getVersion(id);
+    },
+
+    async getVersion(id: string): Promise<Version> {
+      const { authorUsername: _a, editorUsernames: _e, ...v } = await requireVersion(knex, id);
+      return v;
+    },
+
+    /** Optimistic concurrency: the save names the revision it was based on; a stale one is a 409. */
+    async saveDraft(id: string, input: { xml: string; revision: number }, actor: Actor): Promise<Version> {
+      const info = await inspectXml(input.xml);
+      const pre = await requireVersion(knex, id);
+      await mayDraft(actor, await catalog.get(pre.procedureId));
+      await knex.transaction(async (trx) => {
+        const v = await requireVersion(trx, id, true);
+        transition('save', v);
+        if (v.revision !== input.revision) {
+          throw conflict(`Phiên bản đã được lưu bởi người khác (bản ${v.revision}) / the draft changed since revision ${input.revision}`, { currentRevision: v.revision });
+        }
+        const editors = v.editorUsernames.includes(actor.username) ? v.editorUsernames : [...v.editorUsernames, actor.username];
+        await store.updateVersion(trx, id, {
+          xml: input.xml, content_hash: sha256(input.xml), process_key: info.processKey ?? null, roles: JSON.stringify(info.roles),
+          revision: v.revision + 1, editor_usernames: JSON.stringify(editors),
+        });
+        await store.record(trx, { versionId: id, action: 'save', fromState: 'draft', toState: 'draft', actor, details: { revision: v.revision + 1 } });
+      });
+      return service.getVersion(id);
+    },
+
+    async submit(id: string, actor: Actor, comment?: string): Promise<Version & { findings: Finding[] }> {
+      const pre = await requireVersion(knex, id);
+      const p = await catalog.get(pre.procedureId);
+      await mayDraft(actor, p);
+      const result = await validator.validate(pre.xml, rulesOf(p));
+      const findings = [...result.findings];
+      if (pre.processKey && await store.processKeyUsedElsewhere(knex, pre.processKey, pre.modelId)) {
+        findings.push({ ruleId: 'tthc/process-key-unique', severity: 'error', elementId: pre.processKey, message: {
+          vi: `Mã quy trình "${pre.processKey}" đã được thủ tục khác sử dụng`, en: `Process id "${pre.processKey}" is used by another procedure's process` } });
+      }
+      if (hasErrors(findings)) {
+        throw badRequest(`Quy trình còn ${findings.filter((f) => f.severity === 'error').length} lỗi / the process has validation errors`, findings);
+      }
+      await knex.transaction(async (trx) => {
+        const v = await requireVersion(trx, id, true);
+        const to = transition('submit', v);
+        if (v.contentHash !== pre.contentHash) throw conflict('Phiên bản vừa thay đổi, hãy gửi lại / the draft changed while it was being checked');
+        await store.updateVersion(trx, id, { state: to, submitted_at: trx.fn.now() });
+        await store.record(trx, { versionId: id, action: 'submit', fromState: v.state, toState: to, actor, comment,
+          details: { warnings: findings.length, longestPathHours: result.longestPath.totalHours } });
+      });
+      return { ...(await service.getVersion(id)), findings };
+    },
+
+    async approve(id: string, d: DecisionInput, actor: Actor): Promise<Version> {
+      if (d.effectiveDate < d.decisionDate) throw badRequest('effectiveDate: the effective date cannot be before the decision date');
+      const pre = await requireVersion(knex, id);
+      transition('approve', pre);
+      await mayReview(actor, pre);
+      await knex.transaction(async (trx) => {
+        const v = await requireVersion(trx, id, true);
+        const to = transition('approve', v);
+        fourEyes(actor, v);
+        await store.updateVersion(trx, id, {
+          state: to, decision_number: d.decisionNumber, decision_date: d.decisionDate, decision_signer: d.signer,
+          effective_date: d.effectiveDate, approver_id: actor.userId, approver_name: actor.displayName, approved_at: trx.fn.now(),
+        });
+        await store.record(trx, { versionId: id, action: 'approve', fromState: v.state, toState: to, actor,
+          comment: `Quyết định ${d.decisionNumber} ngày ${d.decisionDate}, hiệu lực ${d.effectiveDate}`, details: d });
+      });
+      return service.getVersion(id);
+    },
+
+    async reject(id: string, comment: string, actor: Actor): Promise<Version> {
+      if (!comment.trim()) throw badRequest('comment: a rejection needs a comment');
+      const pre = await requireVersion(knex, id);
+      transition('reject', pre);
+      await mayReview(actor, pre);
+      await knex.transaction(async (trx) => {
+        const v = await requireVersion(trx, id, true);
+        const to = transition('reject', v);
+        fourEyes(actor, v);
+        await store.updateVersion(trx, id, { state: to, rejection_comment: comment });
+        await store.record(trx, { versionId: id, action: 'reject', fromState: v.state, toState: to, actor, comment });
+      });
+      return service.getVersion(id);
+    },
+
+    /** Activates now, or on the effective date when it lies in the future (the scheduler finishes it). */
+    async activate(id: string, actor: Actor): Promise<Version & { scheduled: boolean }> {
+      const v = await requireVersion(knex, id);
+      transition('activate', v);
+      const p = await catalog.get(v.procedureId);
+      await mayGovern(actor, p);
+      if (p.status !== 'active') throw conflict('Thủ tục đã bãi bỏ / the procedure is withdrawn');
+      if (v.decision && v.decision.effectiveDate > vietnamDate(now())) {
+        await knex.transaction(async (trx) => {
+          const locked = await requireVersion(trx, id, true);
+          transition('activate', locked);
+          await store.updateVersion(trx, id, { activation_requested_at: trx.fn.now(), activation_requested_by: actor.displayName });
+          await store.record(trx, { versionId: id, action: 'schedule-activation', fromState: locked.state, toState: locked.state, actor,
+            comment: `Áp dụng từ ngày ${v.decision!.effectiveDate} / activates on ${v.decision!.effectiveDate}` });
+        });
+        return { ...(await service.getVersion(id)), scheduled: true };
+      }
+      await activateNow(id, actor);
+      return { ...(await service.getVersion(id)), scheduled: false };
+    },
+
+    /**
+     * Scheduler: activates approved versions whose effective date has come. Each claim is a lease
+     * (the request time moves 5 minutes ahead), so two nodes never work on the same version and a
+     * failed deployment is retried later. Returns the ids activated.
+     */
+    async activateDue(): Promise<string[]> {
+      const ids = await knex.transaction(async (trx) => {
+        const due = await store.claimDueActivations(trx, vietnamDate(now()));
+        if (due.length) await trx('process_version').whereIn('id', due).update({ activation_requested_at: trx.raw("now() + interval '5 minutes'") });
+        return due;
+      });
+      const done: string[] = [];
+      const scheduler: Actor = { userId: 'scheduler', username: 'scheduler', displayName: 'Bộ lập lịch (ngày hiệu lực)', roles: [] };
+      const errors: unknown[] = [];
+      for (const id of ids) {
+        try {
+          const v = await requireVersion(knex, id);
+          await activateNow(id, scheduler, `Đến ngày hiệu lực ${v.decision?.effectiveDate ?? ''}`);
+          done.push(id);
+        } catch (err) {
+          errors.push(err); // retried when the lease runs out
+        }
+      }
+      if (errors.length) throw new AggregateError(errors, `${errors.length} scheduled activation(s) failed; activated ${done.length}`);
+      return done;
+    },
+
+    /** Internal (seed loading): activates an approved version without a caller's scope check. */
+    activateVersion: (id: string, actor: Actor, comment?: string) => activateNow(id, actor, comment),
+
+    async retire(id: string, actor: Actor, comment?: string): Promise<Version> {
+      const pre = await requireVersion(knex, id);
+      await mayGovern(actor, await catalog.get(pre.procedureId));
+      await knex.transaction(async (trx) => {
+        await retireOne(trx, await requireVersion(trx, id, true), actor, comment);
+      });
+      return service.getVersion(id);
+    },
+
+    /** Withdrawing a procedure retires its active and approved versions (called in the withdrawing transaction). */
+    async retireAllForProcedure(trx: Knex.Transaction, procedureId: string, actor: Actor): Promise<void> {
+      for (const m of await store.modelsOfProcedure(trx, procedureId)) {
+        for (const s of await store.listVersions(trx, m.id)) {
+          if (s.state === 'active' || s.state === 'approved') {
+            await retireOne(trx, await requireVersion(trx, s.id, true), actor, 'Thủ tục bị bãi bỏ / the procedure was withdrawn');
+          }
+        }
+      }
+    },
+
+    history: async (id: string) => {
+      await requireVersion(knex, id);
+      return store.history(knex, id);
+    },
+
+    async diff(id: string, againstId: string): Promise<VersionDiff & { from: { id: string; number: number }; to: { id: string; number: number } }> {
+      const [v, other] = await Promise.all([requireVersion(knex, id), requireVersion(knex, againstId)]);
+      if (v.procedureId !== other.procedureId) throw badRequest('against: the versions belong to different procedures');
+      // Changes read from the older version to the newer one.
+      const [older, newer] = other.number <= v.number ? [other, v] : [v, other];
+      return { ...(await diffXml(older.xml, newer.xml)), from: { id: older.id, number: older.number }, to: { id: newer.id, number: newer.number } };
+    },
+
+    async reviewInbox(actor: Actor) {
+      const rows = await store.versionsInState(knex, 'in_review');
+      const out = [];
+      for (const r of rows) {
+        if (r.editorUsernames.some((u) => u.toLowerCase() === actor.username.toLowerCase())) continue;
+        if (!(await access.canApprove(actor, { unitId: r.agencyId, authorUsername: r.authorUsername })).ok) continue;
+        const { authorUsername: _a, editorUsernames: _e, ...summary } = r;
+        out.push(summary);
+      }
+      return out;
+    },
+
+    needsReview: () => store.needsReviewList(knex),
+
+    /** Re-approval trigger: wired to the identity service's onRoleHoldersChanged hook. */
+    markNeedsReviewForRoles: (trx: Knex.Transaction, change: { roles: string[]; unitIds: string[] }) =>
+      store.flagNeedsReview(trx, change.roles, change.unitIds,
+        `Thay đổi người giữ vai trò ${change.roles.join(', ')} tại ${change.unitIds.join(', ')} / role holders changed`),
+
+    /** What new dossiers of a procedure start on. */
+    async activeDefinition(procedureId: string, level?: string): Promise<{ versionId: string; definitionId: string; processKey?: string } | undefined> {
+      const p = await catalog.get(procedureId);
+      const model = await store.getModel(knex, p.id, level ?? p.level);
+      if (!model?.activeVersionId) return undefined;
+      const v = await requireVersion(knex, model.activeVersionId);
+      return v.definitionId ? { versionId: v.id, definitionId: v.definitionId, processKey: v.processKey } : undefined;
+    },
+  };
+
+  async function retireOne(trx: Knex.Transaction, v: store.StoredVersion, actor: Actor, comment?: string): Promise<void> {
+    const to = transition('retire', v);
+    await store.updateVersion(trx, v.id, { state: to, ended_at: trx.fn.now() });
+    const model = await store.getModelById(trx, v.modelId);
+    if (model?.activeVersionId === v.id) await store.setActive(trx, v.modelId, null);
+    await store.record(trx, { versionId: v.id, action: 'retire', fromState: v.state, toState: to, actor, comment });
+  }
+
+  return service;
+}

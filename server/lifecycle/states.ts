@@ -1,0 +1,31 @@
+import type { VersionState } from './types.js';
+
+/**
+ * The whole state machine. `save` keeps a draft a draft; every other action moves a version
+ * forward and nothing moves a version back: a rejected version stays rejected and a new draft
+ * is made from it.
+ */
+export const TRANSITIONS = {
+  save: { from: ['draft'], to: 'draft' },
+  submit: { from: ['draft'], to: 'in_review' },
+  approve: { from: ['in_review'], to: 'approved' },
+  reject: { from: ['in_review'], to: 'rejected' },
+  activate: { from: ['approved'], to: 'active' },
+  supersede: { from: ['active'], to: 'superseded' },
+  retire: { from: ['active', 'approved'], to: 'retired' },
+} as const satisfies Record<string, { from: readonly VersionState[]; to: VersionState }>;
+export type LifecycleActionName = keyof typeof TRANSITIONS;
+
+export function canTransition(action: LifecycleActionName, from: VersionState): boolean {
+  return (TRANSITIONS[action].from as readonly VersionState[]).includes(from);
+}
+
+export const STATE_LABELS: Record<VersionState, { vi: string; en: string }> = {
+  draft: { vi: 'Dự thảo', en: 'Draft' },
+  in_review: { vi: 'Chờ phê duyệt', en: 'In review' },
+  approved: { vi: 'Đã phê duyệt', en: 'Approved' },
+  active: { vi: 'Đang áp dụng', en: 'Active' },
+  superseded: { vi: 'Đã thay thế', en: 'Superseded' },
+  retired: { vi: 'Ngừng áp dụng', en: 'Retired' },
+  rejected: { vi: 'Bị trả lại', en: 'Rejected' },
+};
