@@ -85,7 +85,8 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   mounts.push({ path: '/api/calendar', router: createCalendarRouter({ service: calendarService }) });
 
   // Engine: durable bpmn-engine host; its timer scheduler also listens for external-task NOTIFY.
-  const engine = createEngine({ db, log, nodeId: deps.config.nodeId });
+  // Step budgets (tthc:budget) and "before due" timers (tthc:beforeDue) count in the calendar's working time.
+  const engine = createEngine({ db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar });
   background.push(createTimerScheduler(engine, log));
   mounts.push({ path: '/engine-rest', router: createEngineRestRouter({ engine }) });
 
