@@ -18,6 +18,13 @@ import { seedDemo } from './identity/demo.js';
 import { createIdentityService } from './identity/service.js';
 import { createEngine, createTimerScheduler } from './engine/index.js';
 import { createEngineRestRouter } from './engine-rest/router.js';
+import { createCatalogMetaRouter, createCatalogRouter } from './catalog/router.js';
+import { createCatalogService } from './catalog/service.js';
+import { deployerFromEngine } from './lifecycle/deployer.js';
+import { createProcedureProcessRouter, createProcessesRouter, createProcessVersionRouter, createReviewInboxRouter } from './lifecycle/router.js';
+import { createActivationScheduler } from './lifecycle/scheduler.js';
+import { loadSeedCatalogue } from './lifecycle/seed.js';
+import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -89,6 +96,25 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const engine = createEngine({ db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar });
   background.push(createTimerScheduler(engine, log));
   mounts.push({ path: '/engine-rest', router: createEngineRestRouter({ engine }) });
+
+  // Catalogue and governed process lifecycle: only approved versions are deployed; the seed
+  // catalogue (processes/) loads on the first start of an empty database, in every mode.
+  let lifecycle!: LifecycleService;
+  const catalog = createCatalogService({
+    knex: db.knex, access: identity, onWithdrawn: (trx, id, actor) => lifecycle.retireAllForProcedure(trx, id, actor),
+  });
+  lifecycle = createLifecycleService({ knex: db.knex, catalog, access: identity, deployer: deployerFromEngine(engine) });
+  identity.setRoleHoldersChanged(async (trx, change) => { await lifecycle.markNeedsReviewForRoles(trx, change); });
+  await loadSeedCatalogue({ knex: db.knex, activate: lifecycle.activateVersion });
+  background.push(createActivationScheduler({ lifecycle, log }));
+  mounts.push(
+    { path: '/api/procedures', router: createCatalogRouter({ catalog }) },
+    { path: '/api/procedures', router: createProcedureProcessRouter({ lifecycle }) },
+    { path: '/api/catalog', router: createCatalogMetaRouter({ catalog }) },
+    { path: '/api/process-versions', router: createProcessVersionRouter({ lifecycle }) },
+    { path: '/api/review-inbox', router: createReviewInboxRouter({ lifecycle }) },
+    { path: '/api/processes', router: createProcessesRouter({ lifecycle }) },
+  );
 
   const app = createApp({
     log,

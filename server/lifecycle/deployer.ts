@@ -1,0 +1,20 @@
+import type { ProcessDeployer } from './types.js';
+
+/** The part of server/engine's createEngine result the lifecycle uses. */
+export interface EngineLike {
+  deploy(input: { name?: string; source?: string; resources: Array<{ name: string; content: string }> }): Promise<{ id: string; deployedProcessDefinitions: Array<{ id: string }> }>;
+  checkDeployable(xml: string): Promise<Array<{ elementId?: string; message: string }>>;
+}
+
+/** Adapts the engine to the lifecycle's ProcessDeployer: one resource in, one definition out. */
+export function deployerFromEngine(engine: EngineLike): ProcessDeployer {
+  return {
+    async deploy(input) {
+      const d = await engine.deploy({ name: input.name, source: input.source, resources: input.resources });
+      const def = d.deployedProcessDefinitions[0];
+      if (!def) throw new Error(`deployment ${d.id} produced no process definition`);
+      return { deploymentId: d.id, definitionId: def.id };
+    },
+    checkDeployable: (xml) => engine.checkDeployable(xml),
+  };
+}
