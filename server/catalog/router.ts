@@ -36,10 +36,10 @@ export function createCatalogRouter(deps: { catalog: CatalogService }): Router {
   r.get('/export', guard('catalog:read'), async (req, res) => {
     const { format } = parseQuery(FormatQuery, req);
     const body = await catalog.export(format);
-    res.status(200)
-      .set('Content-Type', format === 'json' ? 'application/json' : 'text/csv; charset=utf-8')
-      .set('Content-Disposition', `attachment; filename="thu-tuc.${format}"`)
-      .send(Buffer.from(body, 'utf8'));
+    // setHeader, not res.set: express would append a charset to application/json.
+    res.status(200).setHeader('Content-Type', format === 'json' ? 'application/json' : 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="thu-tuc.${format}"`);
+    res.send(Buffer.from(body, 'utf8'));
   });
   r.post('/import', guard('catalog:write'), rawText, async (req, res) => {
     const { format, dryRun } = parseQuery(ImportQuery, req);
