@@ -7,7 +7,7 @@ import type { Diff } from '../types.js';
 export async function openViewer(container: HTMLElement, xml: string): Promise<any> {
   const viewer = new (NavigatedViewer as any)({ container, moddleExtensions } as any);
   await viewer.importXML(xml);
-  (viewer.get('canvas') as any).zoom('fit-viewport');
+  (viewer.get('canvas') as any).zoom('fit-viewport', 'auto');
   return viewer;
 }
 

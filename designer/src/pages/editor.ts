@@ -75,7 +75,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   const eventBus = modeler.get('eventBus') as { on(e: string, cb: (ev: any) => void): void };
   const selection = modeler.get('selection') as { select(el: unknown): void };
   const registry = modeler.get('elementRegistry') as { get(id: string): unknown };
-  const canvas = modeler.get('canvas') as { scrollToElement(el: unknown): void; zoom(z: string): void };
+  const canvas = modeler.get('canvas') as { scrollToElement(el: unknown): void; zoom(z: string, center?: string): void };
   window.__tthc = { modeler };
   // For the browser test (MIWG import through the same preparation as the Import button).
   (window as any).__tthcTools = { renameConflictingPrefixes };
@@ -136,7 +136,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     try {
       const r = await (modeler as any).importXML(renameConflictingPrefixes(xml).xml);
       window.__tthc!.openMs = performance.now() - t0;
-      canvas.zoom('fit-viewport');
+      canvas.zoom('fit-viewport', 'auto');
       if (r.warnings?.length) setStatus(t('editor.importWarnings', { n: r.warnings.length }));
       return true;
     } catch (err) {

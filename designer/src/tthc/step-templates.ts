@@ -7,7 +7,7 @@ export interface StepTemplate {
   /** i18n key of the palette tooltip and of the new element's name. */
   label: string;
   name: string;
-  type: 'bpmn:UserTask' | 'bpmn:ServiceTask' | 'bpmn:BoundaryEvent';
+  type: 'bpmn:UserTask' | 'bpmn:ServiceTask' | 'bpmn:IntermediateCatchEvent';
   attrs: Record<string, string | boolean>;
   icon: string;
 }
@@ -33,8 +33,10 @@ export const STEP_TEMPLATES: StepTemplate[] = [
   user('clerical', 'clerical', '0.5d'),
   user('return', 'one-stop-officer', null, { 'tthc:countsTowardLimit': 'false' }),
   {
-    id: 'remind', label: 'palette.remind', name: 'stepName.remind', type: 'bpmn:BoundaryEvent', icon: 'bpmn-icon-intermediate-event-catch-timer',
-    attrs: { 'tthc:beforeDue': '1d', cancelActivity: false },
+    // Created as an intermediate timer like bpmn-js' own palette does: dropped on a step, bpmn-js
+    // turns it into a boundary event, and ReminderBehavior makes it non-interrupting.
+    id: 'remind', label: 'palette.remind', name: 'stepName.remind', type: 'bpmn:IntermediateCatchEvent', icon: 'bpmn-icon-intermediate-event-catch-timer',
+    attrs: { 'tthc:beforeDue': '1d' },
   },
 ];
 

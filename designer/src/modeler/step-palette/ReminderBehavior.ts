@@ -12,17 +12,24 @@ export default class ReminderBehavior extends (CommandInterceptor as any) {
 
   constructor(eventBus: any, modeling: any, bpmnFactory: any, translate: Translate) {
     super(eventBus);
-    // unwrap = true: the handler gets the command context itself.
-    this.postExecuted('shape.create', (context: any) => {
-      const shape = context.shape;
-      const bo = shape?.businessObject;
-      if (!bo || bo.$type !== 'bpmn:BoundaryEvent' || !bo.get('tthc:beforeDue') || !shape.host) return;
-      if ((bo.outgoing ?? []).length) return;
-      const worker = bpmnFactory.create('bpmn:ServiceTask', {
-        name: translate('stepName.remindWorker'), 'camunda:type': 'external', 'camunda:topic': REMIND_TOPIC,
-        'tthc:countsTowardLimit': 'false',
-      });
-      modeling.appendShape(shape, { type: 'bpmn:ServiceTask', businessObject: worker }, { x: shape.x + 100, y: shape.y + 100 });
+    // After bpmn-js' AttachEventBehavior (priority 500) has turned the dropped timer into a boundary event.
+    this.postExecuted('elements.create', 250, (context: any) => {
+      for (const shape of context.elements ?? []) {
+        const bo = shape?.businessObject;
+        if (!bo || bo.$type !== 'bpmn:BoundaryEvent' || !bo.get('tthc:beforeDue') || !shape.host) continue;
+        if ((bo.outgoing ?? []).length) continue;
+        // A reminder must not cancel the step it watches.
+        if (bo.cancelActivity !== false) modeling.updateProperties(shape, { cancelActivity: false });
+        const worker = bpmnFactory.create('bpmn:ServiceTask', {
+          name: translate('stepName.remindWorker'), 'camunda:type': 'external', 'camunda:topic': REMIND_TOPIC,
+          'tthc:countsTowardLimit': 'false',
+        });
+        // Below the step (or above it when the timer sits on its top edge), clear of the main flow.
+        const host = shape.host;
+        const below = shape.y + shape.height / 2 >= host.y + host.height / 2;
+        const y = below ? host.y + host.height + 90 : host.y - 90;
+        modeling.appendShape(shape, { type: 'bpmn:ServiceTask', businessObject: worker }, { x: host.x + host.width + 40, y });
+      }
     }, true);
   }
 }

@@ -20,10 +20,8 @@ export default class StepPalette {
     const attrs: Record<string, unknown> = { ...tpl.attrs, name: this.translate(tpl.name) };
     if (attrs['tthc:consultAgency'] === '') delete attrs['tthc:consultAgency'];
     const bo = this.bpmnFactory.create(tpl.type, attrs);
-    if (tpl.type === 'bpmn:BoundaryEvent') {
-      bo.eventDefinitions = [this.bpmnFactory.create('bpmn:TimerEventDefinition')];
-      bo.eventDefinitions[0].$parent = bo;
-      return this.elementFactory.createShape({ type: tpl.type, businessObject: bo });
+    if (tpl.type === 'bpmn:IntermediateCatchEvent') {
+      return this.elementFactory.createShape({ type: tpl.type, businessObject: bo, eventDefinitionType: 'bpmn:TimerEventDefinition' });
     }
     return this.elementFactory.createShape({ type: tpl.type, businessObject: bo });
   }
