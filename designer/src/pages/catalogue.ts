@@ -30,7 +30,13 @@ export async function cataloguePage(root: HTMLElement): Promise<void> {
   ]);
   const list = (x: Option[] | { items: Option[] }) => (Array.isArray(x) ? x : x.items ?? []);
   for (const f of list(fields)) field.append(h('option', { value: optValue(f) }, optLabel(f)));
-  for (const l of list(levels)) level.append(h('option', { value: optValue(l) }, optLabel(l)));
+  const levelNames = new Map<string, string>();
+  const fieldNames = new Map<string, string>();
+  for (const f of list(fields)) fieldNames.set(optValue(f), optLabel(f));
+  for (const l of list(levels)) {
+    levelNames.set(optValue(l), optLabel(l));
+    level.append(h('option', { value: optValue(l) }, optLabel(l)));
+  }
   const agencies = new Map<string, string>();
 
   let seq = 0;
@@ -50,7 +56,7 @@ export async function cataloguePage(root: HTMLElement): Promise<void> {
           h('thead', null, h('tr', null, ...['code', 'name', 'field', 'level', 'agency', 'limit'].map((c) => h('th', null, t(`catalogue.col.${c}` as never))))),
           h('tbody', null, page.items.map((p) => h('tr', { class: 'clickable', onclick: () => navigate(`/procedures/${encodeURIComponent(p.id)}`) },
             h('td', null, p.code), h('td', null, h('a', { href: `#/procedures/${encodeURIComponent(p.id)}` }, p.name)),
-            h('td', null, p.field ?? ''), h('td', null, p.level ?? ''), h('td', null, p.agencyName ?? ''), h('td', null, limitText(p)))))),
+            h('td', null, fieldNames.get(p.field ?? '') ?? p.field ?? ''), h('td', null, levelNames.get(p.level ?? '') ?? p.level ?? ''), h('td', null, p.agencyName ?? ''), h('td', null, limitText(p)))))),
         h('div', { class: 'pager' },
           h('button', { disabled: state.page <= 1, onclick: () => { state.page--; void load(); } }, '‹'),
           ` ${page.page} / ${pages} `,

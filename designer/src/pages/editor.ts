@@ -3,7 +3,7 @@ import { clear, download, h } from '../dom.js';
 import { getLang, onLangChange, pick, t } from '../i18n/index.js';
 import { createModeler } from '../modeler/create.js';
 import type { ValidationState } from '../modeler/live-validation/LiveValidation.js';
-import { navigate } from '../router.js';
+import { navigate, render } from '../router.js';
 import { formatHours } from '../tthc/duration.js';
 import { buildStepTable } from '../tthc/steps.js';
 import { renameConflictingPrefixes } from '../tthc/xml-prefixes.js';
@@ -129,7 +129,13 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     setStatus(t('editor.unsaved'));
     void (modeler as any).saveXML().then((r: { xml: string }) => localStorage.setItem(backupKey, r.xml)).catch(() => {});
   });
-  onLangChange(() => { renderSteps(); if (latest) renderValidation(latest); });
+  // bpmn-js renders its palette and panel once: switch by reopening the page, unless that would
+  // lose unsaved work (then only our own panels follow until the next visit).
+  const offLang = onLangChange(() => {
+    if (!dirty) { void render(); return; }
+    renderSteps();
+    if (latest) renderValidation(latest);
+  });
 
   async function open(xml: string): Promise<boolean> {
     const t0 = performance.now();
@@ -240,6 +246,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   window.addEventListener('beforeunload', beforeUnload);
   return () => {
     window.removeEventListener('beforeunload', beforeUnload);
+    offLang();
     root.classList.remove('editor-page');
     (modeler as any).destroy();
     window.__tthc = {};
