@@ -68,7 +68,9 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const middleware: RequestHandler[] = [];
 
   // Identity: who is calling (authenticate), CSRF for cookie writes, login endpoints.
-  const identity = createIdentityService({ knex: db.knex });
+  // Principals are cached a few seconds; logout, password, role and disable changes reach every node through NOTIFY.
+  const identity = createIdentityService({ knex: db.knex, listen: db.listen });
+  background.push({ name: 'identity-sync', start: async () => undefined, stop: () => identity.close() });
   const authenticate = createAuthenticate(identity);
   // Audit first, so writes refused by the CSRF check or a guard are recorded too.
   const audit = createAuditService({ knex: db.knex });

@@ -1,10 +1,12 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
+import { notify, type Unlisten } from '../db/connect.js';
 import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 import { hashPassword, passwordProblems, verifyPassword } from './password.js';
 import { permissionsOf, ROLES, type Role } from './permissions.js';
+import { createPrincipalCache, IDENTITY_CHANNEL, parseChange, type CachedPrincipal, type IdentityChange } from './principal-cache.js';
 import * as store from './store.js';
 
 export type RoleHoldersChanged = (trx: Knex.Transaction, change: { roles: string[]; unitIds: string[] }) => Promise<void>;
@@ -19,6 +21,15 @@ export interface IdentityOptions {
   sessionMaxMs?: number;
   maxFailures?: number;
   lockMs?: number;
+  /**
+   * Subscribes to NOTIFY (the `Database.listen` of server/db/connect.ts) so every node drops
+   * cached principals as soon as any node logs someone out or changes their password or roles.
+   */
+  listen?: (channel: string, onPayload: (payload: string) => void) => Promise<Unlisten>;
+  /** How long a resolved principal is reused without a query (default 5 s). */
+  principalTtlMs?: number;
+  /** The clock for session expiry (tests). */
+  now?: () => number;
 }
 
 export interface UserView {
@@ -72,6 +83,20 @@ export function createIdentityService(opts: IdentityOptions) {
   const lockMs = opts.lockMs ?? 15 * 60_000;
   // Basic auth arrives on every worker poll; argon2 per poll would eat the CPU.
   const basicCache = new LRUCache<string, { userId: string; passwordHash: string }>({ max: 1000, ttl: 5 * 60_000 });
+  const clock = opts.now ?? Date.now;
+  const principals = createPrincipalCache(opts.principalTtlMs ?? 5_000);
+  // Bumped by every invalidation: a lookup that read the database before a change committed
+  // must not put its stale result into the cache after the change was announced.
+  let generation = 0;
+  const invalidate = (change: IdentityChange) => { generation++; principals.invalidate(change); };
+  const cacheIfCurrent = (gen: number, key: string, entry: CachedPrincipal) => { if (gen === generation) principals.set(key, entry); };
+  const unlisten = opts.listen?.(IDENTITY_CHANNEL, (payload) => invalidate(parseChange(payload))).catch(() => undefined);
+
+  /** Tells every node (NOTIFY commits with the transaction) and this one at once. */
+  async function announce(db: Knex | Knex.Transaction, change: IdentityChange): Promise<void> {
+    invalidate(change);
+    await notify(db, IDENTITY_CHANNEL, JSON.stringify(change));
+  }
 
   let onRoleHoldersChanged = opts.onRoleHoldersChanged;
   async function rolesChanged(trx: Knex.Transaction, roles: string[], unitIds: string[]): Promise<void> {
@@ -96,7 +121,7 @@ export function createIdentityService(opts: IdentityOptions) {
   }
 
   function sessionExpiry(createdAt: Date): Date {
-    return new Date(Math.min(Date.now() + idleMs, createdAt.getTime() + maxMs));
+    return new Date(Math.min(clock() + idleMs, createdAt.getTime() + maxMs));
   }
 
   const service = {
@@ -110,51 +135,100 @@ export function createIdentityService(opts: IdentityOptions) {
       if (user.kind !== 'user') throw invalidCredentials();
       const token = randomToken();
       const csrfToken = randomToken();
-      const expiresAt = sessionExpiry(new Date());
+      const expiresAt = sessionExpiry(new Date(clock()));
       await store.insertSession(knex, { id: sha256(token), userId: user.id, csrfToken, expiresAt, ip });
       return { token, csrfToken, expiresAt, user: toView(user) };
     },
 
     async logout(sessionId: string): Promise<void> {
-      await store.deleteSession(knex, sessionId);
+      await knex.transaction(async (trx) => {
+        await store.deleteSession(trx, sessionId);
+        await announce(trx, { sessionId });
+      });
+      invalidate({ sessionId });
     },
 
-    /** The principal behind a session cookie, or undefined when it is unknown or expired. */
+    /**
+     * The principal behind a session cookie, or undefined when it is unknown or expired.
+     * A cached session still has its expiry checked on every request; at the boundary it is
+     * re-read, since another node may have slid it forward.
+     */
     async fromSession(token: string): Promise<{ principal: Principal; csrfToken: string } | undefined> {
       const id = sha256(token);
-      const s = await store.findSession(knex, id);
-      if (!s) return undefined;
-      if (new Date(s.expiresAt) <= new Date()) {
-        await store.deleteSession(knex, id);
-        return undefined;
+      const key = `s:${id}`;
+      const now = clock();
+      let c = principals.get(key);
+      if (c && c.expiresAt! <= now) {
+        principals.delete(key);
+        c = undefined;
       }
-      const user = await store.userWithRoles(knex, { id: s.userId });
-      if (!user || user.disabled) return undefined;
-      // Sliding expiry, written at most once a minute per session.
-      if (Date.now() - new Date(s.lastSeenAt).getTime() > 60_000) {
-        await store.touchSession(knex, id, sessionExpiry(new Date(s.createdAt)));
+      if (!c) {
+        const gen = generation;
+        const s = await store.findSession(knex, id);
+        if (!s) return undefined;
+        if (new Date(s.expiresAt).getTime() <= now) {
+          await store.deleteSession(knex, id);
+          return undefined;
+        }
+        const user = await store.userWithRoles(knex, { id: s.userId });
+        if (!user || user.disabled) return undefined;
+        c = {
+          principal: toPrincipal(user, id), userId: user.id, sessionId: id, csrfToken: s.csrfToken,
+          createdAt: new Date(s.createdAt).getTime(), expiresAt: new Date(s.expiresAt).getTime(), lastSeenAt: new Date(s.lastSeenAt).getTime(),
+        };
+        cacheIfCurrent(gen, key, c);
       }
-      return { principal: toPrincipal(user, id), csrfToken: s.csrfToken };
+      // Sliding expiry, written at most once a minute per session (not per request).
+      if (now - c.lastSeenAt! > 60_000) {
+        const expiresAt = sessionExpiry(new Date(c.createdAt!));
+        c.lastSeenAt = now;
+        c.expiresAt = expiresAt.getTime();
+        await store.touchSession(knex, id, expiresAt);
+      }
+      return { principal: c.principal, csrfToken: c.csrfToken! };
     },
 
     async fromBasic(username: string, password: string): Promise<Principal> {
       const key = sha256(`${username}\u0000${password}`);
+      const cached = principals.get(`b:${key}`);
+      if (cached) return cached.principal;
+      const gen = generation;
+      let user: store.UserWithRoles | undefined;
       const hit = basicCache.get(key);
       if (hit) {
-        const user = await store.userWithRoles(knex, { id: hit.userId });
-        if (user && !user.disabled && user.passwordHash === hit.passwordHash) return toPrincipal(user);
-        basicCache.delete(key);
+        const u = await store.userWithRoles(knex, { id: hit.userId });
+        if (u && !u.disabled && u.passwordHash === hit.passwordHash) user = u;
+        else basicCache.delete(key);
       }
-      const user = await checkPassword(username, password);
-      basicCache.set(key, { userId: user.id, passwordHash: user.passwordHash! });
-      return toPrincipal(user);
+      if (!user) {
+        user = await checkPassword(username, password);
+        basicCache.set(key, { userId: user.id, passwordHash: user.passwordHash! });
+      }
+      const principal = toPrincipal(user);
+      cacheIfCurrent(gen, `b:${key}`, { principal, userId: user.id });
+      return principal;
     },
 
     async fromApiToken(token: string): Promise<Principal | undefined> {
-      const t = await store.findToken(knex, sha256(token));
-      if (!t) return undefined;
+      const hash = sha256(token);
+      const key = `t:${hash}`;
+      const cached = principals.get(key);
+      if (cached && (cached.expiresAt === undefined || cached.expiresAt > clock())) return cached.principal;
+      principals.delete(key);
+      const gen = generation;
+      const t = await store.findToken(knex, hash);
+      if (!t || (t.expiresAt && new Date(t.expiresAt).getTime() <= clock())) return undefined;
       const user = await store.userWithRoles(knex, { id: t.userId });
-      return user && !user.disabled ? toPrincipal(user) : undefined;
+      if (!user || user.disabled) return undefined;
+      const principal = toPrincipal(user);
+      cacheIfCurrent(gen, key, { principal, userId: user.id, ...(t.expiresAt ? { expiresAt: new Date(t.expiresAt).getTime() } : {}) });
+      return principal;
+    },
+
+    /** Stops listening for other nodes' changes (shutdown). */
+    async close(): Promise<void> {
+      const u = await unlisten;
+      await u?.();
     },
 
     async me(principal: Principal): Promise<UserView> {
@@ -172,7 +246,9 @@ export function createIdentityService(opts: IdentityOptions) {
       await knex.transaction(async (trx) => {
         await store.updateUser(trx, u.id, { passwordHash: hash });
         await store.deleteSessionsOf(trx, u.id);
+        await announce(trx, { userId: u.id });
       });
+      invalidate({ userId: u.id });
     },
 
     // ---- scoping helpers for other capabilities ----------------------------
@@ -315,31 +391,41 @@ export function createIdentityService(opts: IdentityOptions) {
       await knex.transaction(async (trx) => {
         await store.updateUser(trx, u.id, { displayName: patch.displayName, disabled: patch.disabled, passwordHash });
         if (patch.disabled || passwordHash) await store.deleteSessionsOf(trx, u.id);
+        await announce(trx, { userId: u.id });
         // Disabling or re-enabling someone changes who can take a role's tasks.
         if (patch.disabled !== undefined && patch.disabled !== u.disabled) {
           await rolesChanged(trx, u.roles.map((r) => r.role), u.roles.map((r) => r.unitId));
         }
       });
+      invalidate({ userId: u.id });
       return service.getUser(username);
     },
 
     async assignRole(username: string, role: Role, unitId: string, title?: string): Promise<UserView> {
+      let userId = '';
       await knex.transaction(async (trx) => {
         const u = await store.findUser(trx, username);
         if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
         if (!(await store.getUnit(trx, unitId))) throw badRequest(`Unknown unit: ${unitId}`, [{ field: 'body.unitId', message: 'unknown unit' }]);
         if (await store.addRole(trx, u.id, role, unitId, title ?? null)) await rolesChanged(trx, [role], [unitId]);
+        await announce(trx, { userId: u.id });
+        userId = u.id;
       });
+      invalidate({ userId });
       return service.getUser(username);
     },
 
     async removeRole(username: string, role: Role, unitId: string): Promise<UserView> {
+      let userId = '';
       await knex.transaction(async (trx) => {
         const u = await store.findUser(trx, username);
         if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
         if (!(await store.removeRole(trx, u.id, role, unitId))) throw notFound(`${username} không giữ ${role} tại ${unitId} / does not hold that role there`);
         await rolesChanged(trx, [role], [unitId]);
+        await announce(trx, { userId: u.id });
+        userId = u.id;
       });
+      invalidate({ userId });
       return service.getUser(username);
     },
 
@@ -359,7 +445,11 @@ export function createIdentityService(opts: IdentityOptions) {
 
     async revokeApiToken(username: string, id: string): Promise<void> {
       const u = await store.findUser(knex, username);
-      if (!u || !(await store.revokeToken(knex, u.id, id))) throw notFound('Không có mã truy cập này / no such token');
+      await knex.transaction(async (trx) => {
+        if (!u || !(await store.revokeToken(trx, u.id, id))) throw notFound('Không có mã truy cập này / no such token');
+        await announce(trx, { userId: u.id });
+      });
+      invalidate({ userId: u!.id });
     },
 
     /** Outside demo mode the first administrator comes from the environment or the CLI. */

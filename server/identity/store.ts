@@ -235,8 +235,8 @@ export async function insertToken(db: Db, t: { userId: string; name: string; tok
   return (row as { id: string }).id;
 }
 
-export async function findToken(db: Db, tokenHash: string): Promise<{ id: string; userId: string } | undefined> {
-  return db('api_token').select('id', 'user_id as userId').where({ token_hash: tokenHash }).whereNull('revoked_at')
+export async function findToken(db: Db, tokenHash: string): Promise<{ id: string; userId: string; expiresAt: Date | null } | undefined> {
+  return db('api_token').select('id', 'user_id as userId', 'expires_at as expiresAt').where({ token_hash: tokenHash }).whereNull('revoked_at')
     .andWhere((w) => w.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now())).first();
 }
 
