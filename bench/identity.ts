@@ -128,6 +128,8 @@ async function generateChain(knex: Knex, n: number): Promise<void> {
       cols.map((c, i) => (i === 1 ? (c as Date[]).map((d) => d.toISOString()) : c)) as unknown as Knex.RawBinding[],
     );
   }
+  // The chain head moves with the rows, as the audit service's appends do.
+  await knex('audit_chain_head').where({ id: 1 }).update({ seq: n, hash: prev });
 }
 
 async function verifyWalk(db: Database): Promise<BenchRow[]> {

@@ -73,7 +73,9 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   background.push({ name: 'identity-sync', start: async () => undefined, stop: () => identity.close() });
   const authenticate = createAuthenticate(identity);
   // Audit first, so writes refused by the CSRF check or a guard are recorded too.
-  const audit = createAuditService({ knex: db.knex });
+  const audit = createAuditService({
+    knex: db.knex, onWriteError: (err, queued) => log.error({ err, queued }, 'audit group commit failed; rows kept, retrying'),
+  });
   const auditTrail = createAuditMiddleware(audit, db.knex, log);
   middleware.push(auditTrail, createCsrfCheck());
   background.push({ name: 'audit-trail', start: async () => undefined, stop: () => auditTrail.flush() });

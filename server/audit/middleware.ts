@@ -44,17 +44,17 @@ function targetOf(seen: Seen, path: string): { type: string; id: string | null }
 }
 
 export interface AuditMiddleware extends RequestHandler {
-  /** Resolves once every record for a finished request is written (tests, shutdown). */
+  /** Resolves once every record for a finished request is committed (tests, shutdown). */
   flush(): Promise<void>;
 }
 
 /**
  * Records every state-changing request once its response is finished: who, in which unit and
  * role, the route pattern (never the URL's or body's data), target ids, status, request id, IP.
- * Writing after the response keeps the chain lock off the request's critical path.
+ * Rows go to the audit service's group-commit queue, so neither the chain lock nor a commit
+ * sits on the request's path (README, "Audit trail", for what a crash can lose).
  */
-export function createAuditMiddleware(audit: AuditService, knex: Parameters<AuditService['record']>[0], log: Logger): AuditMiddleware {
-  const pending = new Set<Promise<unknown>>();
+export function createAuditMiddleware(audit: AuditService, _knex?: unknown, _log?: Logger): AuditMiddleware {
   const handler: RequestHandler = (req, res, next) => {
     if (!WRITES.has(req.method)) return next();
     const seen = watchRouting(req);
@@ -67,22 +67,16 @@ export function createAuditMiddleware(audit: AuditService, knex: Parameters<Audi
       // Refused before routing (CSRF) or unknown: the path itself; query strings never.
       const pattern = route ? `${seen.baseUrl}${route.path === '/' && seen.baseUrl ? '' : route.path}` : path.slice(0, 200);
       const status = res.writableFinished ? res.statusCode : 499; // 499: client went away first
-      const p = audit.record(knex, {
+      audit.enqueue({
         ...actor,
         action: `${req.method} ${pattern}`,
         target: targetOf(seen, path),
         outcome: String(status),
         requestId: req.requestId,
         ip: req.ip ?? null,
-      }).catch((err) => log.error({ err, requestId: req.requestId }, 'audit write failed'))
-        .finally(() => pending.delete(p));
-      pending.add(p);
+      });
     });
     next();
   };
-  return Object.assign(handler, {
-    async flush() {
-      while (pending.size) await Promise.all([...pending]);
-    },
-  });
+  return Object.assign(handler, { flush: () => audit.flush() });
 }

@@ -24,7 +24,12 @@ export interface VerifyResult {
   ok: boolean;
   checked: number;
   headSeq: number;
-  firstBroken?: { seq: number; reason: 'gap' | 'prev-hash' | 'hash'; expected?: string; found?: string };
+  /**
+   * gap / prev-hash / hash: a row was removed, relinked or edited; truncated: the newest rows
+   * are gone (the log ends before the recorded chain head); head: the last row is not the one
+   * the chain head recorded.
+   */
+  firstBroken?: { seq: number; reason: 'gap' | 'prev-hash' | 'hash' | 'truncated' | 'head'; expected?: string; found?: string };
 }
 
 /**
@@ -40,14 +45,23 @@ export function actorOf(principal: Principal | undefined, permission?: Permissio
 
 export type AuditService = ReturnType<typeof createAuditService>;
 
-export function createAuditService(opts: { knex: Knex }) {
-  const { knex } = opts;
+export interface AuditServiceOptions {
+  knex: Knex;
+  /** Where a failed group commit is reported (it is retried, never dropped silently). */
+  onWriteError?: (err: unknown, queued: number) => void;
+  /** Rows per group-commit transaction. */
+  maxBatch?: number;
+}
 
-  async function append(trx: Knex.Transaction, e: AuditEntry): Promise<{ seq: number; hash: string }> {
-    await store.lockChain(trx);
-    const last = await store.head(trx);
-    const row: AuditRow = {
-      seq: (last?.seq ?? 0) + 1,
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createAuditService(opts: AuditServiceOptions) {
+  const { knex } = opts;
+  const maxBatch = opts.maxBatch ?? 500;
+
+  function toRow(e: AuditEntry, seq: number, prevHash: string): AuditRow {
+    return {
+      seq,
       at: e.at ?? new Date(),
       userId: e.userId ?? null,
       username: e.username?.toLowerCase() ?? null,
@@ -60,11 +74,52 @@ export function createAuditService(opts: { knex: Knex }) {
       requestId: e.requestId ?? null,
       ip: e.ip ?? null,
       details: e.details ? JSON.stringify(e.details) : null,
-      prevHash: last?.hash ?? GENESIS_HASH,
+      prevHash,
     };
-    const hash = hashRow(row);
-    await store.insert(trx, { ...row, hash });
-    return { seq: row.seq, hash };
+  }
+
+  /** One head lock, many rows, the head moved forward: all in the caller's transaction. */
+  async function appendMany(trx: Knex.Transaction, entries: AuditEntry[]): Promise<Array<{ seq: number; hash: string }>> {
+    const head = await store.lockHead(trx);
+    let { seq, hash } = head;
+    const rows: store.StoredRow[] = [];
+    for (const e of entries) {
+      const row = toRow(e, seq + 1, hash);
+      seq = row.seq;
+      hash = hashRow(row);
+      rows.push({ ...row, hash });
+    }
+    for (let i = 0; i < rows.length; i += 500) await store.insertMany(trx, rows.slice(i, i + 500));
+    await store.setHead(trx, seq, hash);
+    return rows.map((r) => ({ seq: r.seq, hash: r.hash }));
+  }
+
+  // ---- group commit: requests queue rows; one writer appends them in batches ----
+  const queue: AuditEntry[] = [];
+  let writer: Promise<void> | null = null;
+  let failures = 0;
+
+  async function drain(): Promise<void> {
+    while (queue.length) {
+      const batch = queue.slice(0, maxBatch);
+      try {
+        await knex.transaction((trx) => appendMany(trx, batch));
+        queue.splice(0, batch.length);
+        failures = 0;
+      } catch (err) {
+        failures++;
+        opts.onWriteError?.(err, queue.length);
+        if (!opts.onWriteError) console.error(`audit: group commit failed, ${queue.length} rows kept for retry`, err);
+        await sleep(Math.min(50 * 2 ** failures, 5_000));
+      }
+    }
+  }
+
+  function startWriter(): void {
+    writer ??= drain().finally(() => {
+      writer = null;
+      if (queue.length) startWriter();
+    });
   }
 
   const service = {
@@ -73,8 +128,29 @@ export function createAuditService(opts: { knex: Knex }) {
      * commits (or not) with it; with a plain knex handle it gets its own transaction.
      */
     async record(db: Knex | Knex.Transaction, e: AuditEntry): Promise<{ seq: number; hash: string }> {
-      return db.isTransaction ? append(db as Knex.Transaction, e) : db.transaction((trx) => append(trx, e));
+      const [out] = db.isTransaction ? await appendMany(db as Knex.Transaction, [e]) : await db.transaction((trx) => appendMany(trx, [e]));
+      return out!;
     },
+
+    /**
+     * Queues a record for the group-commit writer and returns at once (request middleware).
+     * Rows are appended in order, many per transaction; a failed batch is retried, not dropped.
+     */
+    enqueue(e: AuditEntry): void {
+      queue.push({ ...e, at: e.at ?? new Date() });
+      startWriter();
+    },
+
+    /** Resolves once every queued record is committed (shutdown, tests). */
+    async flush(): Promise<void> {
+      while (writer || queue.length) {
+        startWriter();
+        await writer;
+      }
+    },
+
+    /** Rows queued and not yet committed. */
+    pending: () => queue.length,
 
     /** Records that someone read a citizen's personal data (dossier, applicant record…). */
     async recordAccess(db: Knex | Knex.Transaction, req: Request, target: { type: string; id: string }, what = 'read'): Promise<void> {
@@ -88,28 +164,53 @@ export function createAuditService(opts: { knex: Knex }) {
       });
     },
 
-    /** Re-walks the chain in batches (never all in memory) and reports the first broken link. */
-    async verify(opts: { batchSize?: number; onProgress?: (checked: number) => void } = {}): Promise<VerifyResult> {
+    /**
+     * Re-walks the chain in keyset batches and reports the first broken link. The database
+     * hashes each batch and returns a verdict (nothing but flagged rows crosses the wire); a
+     * flagged batch is re-checked row by row here, which names the break. The walk stops at
+     * the chain head read first, then compares the last row with it (tail truncation).
+     */
+    async verify(opts: { batchSize?: number; onProgress?: (checked: number) => void; inDatabase?: boolean; onRecheck?: (afterSeq: number) => void } = {}): Promise<VerifyResult> {
       const batchSize = opts.batchSize ?? 10_000;
+      const anchor = await store.readHead(knex);
       let prevHash = GENESIS_HASH;
-      let expectedSeq = 1;
+      let lastSeq = 0;
       let checked = 0;
       for (;;) {
-        const rows = await store.batchAfter(knex, expectedSeq - 1, batchSize);
-        if (!rows.length) break;
-        for (const r of rows) {
+        if (opts.inDatabase !== false) {
+          const v = await store.verifyBatch(knex, lastSeq, prevHash, anchor.seq, batchSize);
+          if (!v.n) break;
+          if (v.firstBad === null) {
+            lastSeq = v.lastSeq!;
+            prevHash = v.lastHash!;
+            checked += v.n;
+            opts.onProgress?.(checked);
+            continue;
+          }
+          opts.onRecheck?.(lastSeq);
+        }
+        const rows = await store.batchAfter(knex, lastSeq, batchSize);
+        const inRange = rows.filter((r) => Number(r.seq) <= anchor.seq);
+        if (!inRange.length) break;
+        for (const r of inRange) {
           const seq = Number(r.seq);
-          if (seq !== expectedSeq) return { ok: false, checked, headSeq: seq, firstBroken: { seq: expectedSeq, reason: 'gap', found: String(seq) } };
+          if (seq !== lastSeq + 1) return { ok: false, checked, headSeq: seq, firstBroken: { seq: lastSeq + 1, reason: 'gap', found: String(seq) } };
           if (r.prevHash !== prevHash) return { ok: false, checked, headSeq: seq, firstBroken: { seq, reason: 'prev-hash', expected: prevHash, found: r.prevHash } };
           const h = hashRow({ ...r, seq });
           if (h !== r.hash) return { ok: false, checked, headSeq: seq, firstBroken: { seq, reason: 'hash', expected: h, found: r.hash } };
           prevHash = r.hash;
-          expectedSeq++;
+          lastSeq = seq;
           checked++;
         }
         opts.onProgress?.(checked);
       }
-      return { ok: true, checked, headSeq: expectedSeq - 1 };
+      if (lastSeq < anchor.seq) {
+        return { ok: false, checked, headSeq: lastSeq, firstBroken: { seq: lastSeq + 1, reason: 'truncated', expected: `head seq ${anchor.seq}`, found: `log ends at ${lastSeq}` } };
+      }
+      if (prevHash !== anchor.hash) {
+        return { ok: false, checked, headSeq: lastSeq, firstBroken: { seq: lastSeq, reason: 'head', expected: anchor.hash, found: prevHash } };
+      }
+      return { ok: true, checked, headSeq: lastSeq };
     },
 
     async query(f: store.AuditFilter, limit: number): Promise<{ items: store.StoredRow[]; nextBefore: number | null }> {
