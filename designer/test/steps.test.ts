@@ -9,10 +9,17 @@ describe('step table', () => {
     const { definitions, warnings } = await parse(TEMPLATES.standard('Cấp phiếu lý lịch tư pháp'));
     expect(warnings).toEqual([]);
     const table = buildStepTable(definitions, 'vi');
-    expect(table.rows.map((r) => r.step)).toEqual(['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7']);
-    expect(table.rows[0]).toMatchObject({ who: 'Bộ phận Một cửa', task: 'Tiếp nhận hồ sơ', time: '0,5 ngày', form: 'Mẫu 01', counted: true });
-    expect(table.rows[2]).toMatchObject({ who: 'Chuyên viên', task: 'Thẩm định hồ sơ', time: '7 ngày' });
-    expect(table.rows[6]).toMatchObject({ task: 'Trả kết quả', time: 'Không tính', counted: false });
+    expect(table.rows.map((r) => r.step)).toEqual(['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9']);
+    expect(table.rows.map((r) => r.task)).toEqual([
+      'Tiếp nhận hồ sơ', 'Phân công xử lý', 'Yêu cầu bổ sung hồ sơ', 'Từ chối tiếp nhận hồ sơ',
+      'Thẩm định hồ sơ', 'Xem xét, trình ký', 'Ký duyệt', 'Vào sổ, đóng dấu', 'Trả kết quả',
+    ]);
+    const row = (task: string) => table.rows.find((r) => r.task === task)!;
+    expect(row('Tiếp nhận hồ sơ')).toMatchObject({ who: 'Bộ phận Một cửa', time: '0,5 ngày', form: 'Mẫu 01', counted: true });
+    expect(row('Yêu cầu bổ sung hồ sơ')).toMatchObject({ form: 'Mẫu 02', time: 'Không tính', counted: false });
+    expect(row('Từ chối tiếp nhận hồ sơ')).toMatchObject({ form: 'Mẫu 03', counted: false });
+    expect(row('Thẩm định hồ sơ')).toMatchObject({ who: 'Chuyên viên', time: '7 ngày' });
+    expect(row('Trả kết quả')).toMatchObject({ time: 'Không tính', counted: false });
     expect(table.totalHours).toBe(80);
     expect(table.totalText).toBe('80 giờ = 10 ngày làm việc');
   });
@@ -20,7 +27,7 @@ describe('step table', () => {
   it('speaks English when asked', async () => {
     const { definitions } = await parse(TEMPLATES.standard('x'));
     const table = buildStepTable(definitions, 'en');
-    expect(table.rows[1]).toMatchObject({ who: 'Division head', time: '0.5 days' });
+    expect(table.rows[1]).toMatchObject({ task: 'Phân công xử lý', who: 'Division head', time: '0.5 days' });
     expect(table.totalText).toBe('80 h = 10 working days');
   });
 
