@@ -8,6 +8,7 @@ const SECTIONS: Record<string, () => Promise<{ default: BenchSection }>> = {
   calendar: () => import('./calendar.js'),
   designer: () => import('./designer.js'),
   identity: () => import('./identity.js'),
+  lifecycle: () => import('./lifecycle.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -30,9 +30,14 @@ export type CatalogService = ReturnType<typeof createCatalogService>;
 export function createCatalogService(deps: CatalogDeps) {
   const { knex, access } = deps;
 
-  async function checkRefs(db: Knex | Knex.Transaction, p: ProcedureInput): Promise<string | undefined> {
-    if (!(await store.levelExists(db, p.level))) return `level: unknown level "${p.level}"`;
-    if (!(await store.unitExists(db, p.agencyId))) return `agencyId: unknown unit "${p.agencyId}"`;
+  /** `known` memoises lookups within one import: levels and units do not change under it. */
+  async function checkRefs(db: Knex | Knex.Transaction, p: ProcedureInput, known = new Map<string, boolean>()): Promise<string | undefined> {
+    const has = async (key: string, look: () => Promise<boolean>) => {
+      if (!known.has(key)) known.set(key, await look());
+      return known.get(key)!;
+    };
+    if (!(await has(`level:${p.level}`, () => store.levelExists(db, p.level)))) return `level: unknown level "${p.level}"`;
+    if (!(await has(`unit:${p.agencyId}`, () => store.unitExists(db, p.agencyId)))) return `agencyId: unknown unit "${p.agencyId}"`;
     return undefined;
   }
 
@@ -127,8 +132,9 @@ export function createCatalogService(deps: CatalogDeps) {
       try {
         await knex.transaction(async (trx) => {
           const seen = new Set<string>();
+          const known = new Map<string, boolean>();
           for (const rec of records) {
-            const result = await importOne(trx, rec, seen);
+            const result = await importOne(trx, rec, seen, known);
             rows.push(result);
           }
           if (opts.dryRun) throw rollback;
@@ -139,7 +145,7 @@ export function createCatalogService(deps: CatalogDeps) {
       const n = (o: ImportRowResult['outcome']) => rows.filter((r) => r.outcome === o).length;
       return { rows, created: n('created'), updated: n('updated'), rejected: n('rejected'), dryRun: !!opts.dryRun };
 
-      async function importOne(trx: Knex.Transaction, rec: { row: number; value: unknown; error?: string }, seen: Set<string>): Promise<ImportRowResult> {
+      async function importOne(trx: Knex.Transaction, rec: { row: number; value: unknown; error?: string }, seen: Set<string>, known: Map<string, boolean>): Promise<ImportRowResult> {
         const code = typeof (rec.value as { code?: unknown })?.code === 'string' ? (rec.value as { code: string }).code.trim() : undefined;
         const reject = (reason: string): ImportRowResult => ({ row: rec.row, code, outcome: 'rejected', reason });
         if (rec.error) return reject(rec.error);
@@ -151,7 +157,7 @@ export function createCatalogService(deps: CatalogDeps) {
         const input = parsed.data;
         if (seen.has(input.code)) return reject(`code: ${input.code} appears twice in the file`);
         seen.add(input.code);
-        const bad = await checkRefs(trx, input);
+        const bad = await checkRefs(trx, input, known);
         if (bad) return reject(bad);
         if (!mayImport(input.agencyId)) return reject(`agencyId: you may not edit procedures of unit ${input.agencyId}`);
         const existing = await store.getByCode(trx, input.code);

@@ -15,7 +15,7 @@ const ApproveBody = z.object({
 }).strict();
 const RejectBody = z.object({ comment: z.string().trim().min(1, 'a rejection needs a comment').max(5000) }).strict();
 const CommentBody = z.object({ comment: z.string().max(5000).optional() }).strict();
-const ValidateBody = z.object({ xml: z.string().max(MAX_XML_BYTES), procedureId: z.string().max(64).optional() }).strict();
+const ValidateBody = z.object({ xml: z.string().max(MAX_XML_BYTES), procedureId: z.string().max(64).optional(), engineCheck: z.boolean().optional() }).strict();
 const LevelQuery = z.object({ level: z.string().max(40).optional() }).strict();
 const DiffQuery = z.object({ against: z.string().min(1).max(64) }).strict();
 
@@ -42,7 +42,7 @@ export function createProcessVersionRouter(deps: { lifecycle: LifecycleService }
   // Designer calls this on every change: no database write, just the findings.
   r.post('/validate', guard('process:read'), async (req, res) => {
     const body = parseBody(ValidateBody, req);
-    sendJson(res, 200, await lifecycle.validate(body.xml, body.procedureId));
+    sendJson(res, 200, await lifecycle.validate(body.xml, body.procedureId, { engineCheck: body.engineCheck }));
   });
   r.get('/:id', guard('process:read'), async (req, res) => {
     sendJson(res, 200, await lifecycle.getVersion(String(req.params.id)));

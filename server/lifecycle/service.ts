@@ -164,9 +164,10 @@ export function createLifecycleService(deps: LifecycleDeps) {
   }
 
   const service = {
-    validate: async (xml: unknown, procedureId?: string): Promise<ValidationResult> => {
+    /** The designer's check on every change; `engineCheck` adds the engine's own (slower) check. */
+    validate: async (xml: unknown, procedureId?: string, opts: { engineCheck?: boolean } = {}): Promise<ValidationResult> => {
       const p = procedureId ? await catalog.get(procedureId) : undefined;
-      return validator.validate(xml, p ? rulesOf(p) : undefined);
+      return validator.validate(xml, p ? rulesOf(p) : undefined, { engineCheck: opts.engineCheck ?? false });
     },
 
     async getProcess(procedureId: string, level?: string): Promise<{ model: Omit<ProcessModel, 'id'> & { id: string | null }; versions: VersionSummary[] }> {

@@ -1,6 +1,6 @@
-// bpmnlint in a worker thread. bpmnlint is CommonJS that requires ESM-only packages (min-dash):
-// Node loads that natively, jest's module runtime cannot; a worker always runs on Node's own
-// loader. It also keeps linting off the event loop of the HTTP server.
+// bpmnlint in a worker thread, for runtimes that cannot load it in-process (lint.ts tries that
+// first). bpmnlint is CommonJS that requires ESM-only packages (min-dash): Node loads that
+// natively, jest's module runtime cannot; a worker always runs on Node's own loader.
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
 import { BpmnModdle } from 'bpmn-moddle';

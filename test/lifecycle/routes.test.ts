@@ -74,8 +74,12 @@ describe('process lifecycle over HTTP, on the real engine', () => {
     const v = await owner.get(`/api/process-versions/${proc.body.model.activeVersionId}`).expect(200);
     const ok = await owner.post('/api/process-versions/validate').send({ xml: v.body.xml, procedureId }).expect(200);
     expect(ok.body).toEqual({ findings: [], longestPath: expect.objectContaining({ totalHours: 80, limitHours: 80 }) });
-    const bad = await owner.post('/api/process-versions/validate').send({ xml: v.body.xml.replace(/<bpmn:userTask id="Step_B6"/, '<bpmn:scriptTask id="Step_B6"').replace(/(<bpmn:scriptTask id="Step_B6".*?)<\/bpmn:userTask>/s, '$1</bpmn:scriptTask>') }).expect(200);
+    const bad = await owner.post('/api/process-versions/validate').send({ engineCheck: true, xml: v.body.xml.replace(/<bpmn:userTask id="Step_B6"/, '<bpmn:scriptTask id="Step_B6"').replace(/(<bpmn:scriptTask id="Step_B6".*?)<\/bpmn:userTask>/s, '$1</bpmn:scriptTask>') }).expect(200);
     expect(bad.body.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(expect.arrayContaining(['tthc/no-script-task', 'engine/deployable']));
+    // Without engineCheck (the as-you-type path) the domain rule alone reports it.
+    const fast = await owner.post('/api/process-versions/validate').send({ xml: v.body.xml.replace(/<bpmn:userTask id="Step_B6"/, '<bpmn:scriptTask id="Step_B6"').replace(/(<bpmn:scriptTask id="Step_B6".*?)<\/bpmn:userTask>/s, '$1</bpmn:scriptTask>') }).expect(200);
+    const errors = fast.body.findings.filter((f: { severity: string }) => f.severity === 'error');
+    expect(errors.map((f: { ruleId: string }) => f.ruleId)).toEqual(['tthc/no-script-task']);
   });
 
   it('bad input: 4xx naming what is wrong, nothing written', async () => {
