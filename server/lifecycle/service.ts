@@ -11,7 +11,7 @@ import { diffXml, type VersionDiff } from './diff.js';
 import { canTransition, TRANSITIONS, type LifecycleActionName } from './states.js';
 import * as store from './store.js';
 import { generateProcessXml } from './template.js';
-import type { Actor, LifecycleAccess, ProcessDeployer, ProcessModel, Version, VersionState, VersionSummary } from './types.js';
+import type { Actor, LifecycleAccess, MigrationPlan, ProcessDeployer, ProcessModel, Version, VersionState, VersionSummary } from './types.js';
 
 export interface LifecycleDeps {
   knex: Knex;
@@ -61,6 +61,20 @@ export async function inspectXml(xml: string): Promise<{ processKey?: string; ro
   };
   processes.forEach(walk);
   return { processKey: main?.id, roles: [...roles].sort() };
+}
+
+/** Every flow element id in a document (waiting activities must exist in a migration target). */
+async function elementIds(xml: string): Promise<string[]> {
+  const { definitions } = await parseBpmn(xml);
+  const out: string[] = [];
+  const walk = (c: ModdleElement) => {
+    for (const e of (c.flowElements as ModdleElement[] | undefined) ?? []) {
+      if (e.id) out.push(e.id);
+      if (isType(e, 'bpmn:SubProcess')) walk(e);
+    }
+  };
+  ((definitions.rootElements as ModdleElement[] | undefined) ?? []).filter((e) => isType(e, 'bpmn:Process')).forEach(walk);
+  return out;
 }
 
 export function templateFor(p: Procedure, level: string): string {
@@ -392,6 +406,42 @@ export function createLifecycleService(deps: LifecycleDeps) {
     markNeedsReviewForRoles: (trx: Knex.Transaction, change: { roles: string[]; unitIds: string[] }) =>
       store.flagNeedsReview(trx, change.roles, change.unitIds,
         `Thay đổi người giữ vai trò ${change.roles.join(', ')} tại ${change.unitIds.join(', ')} / role holders changed`),
+
+    /**
+     * Migration of running instances to an active version: an explicit administrator action,
+     * audited either way. The dry run lists what would move (every waiting activity id exists in
+     * the target) and what cannot (with the missing ids). Applying needs an engine that can move
+     * instances; without one it answers 501 after recording the plan.
+     */
+    async migrate(targetId: string, input: { fromVersionId?: string; dryRun: boolean }, actor: Actor): Promise<MigrationPlan> {
+      const target = await requireVersion(knex, targetId);
+      if (target.state !== 'active' || !target.definitionId) throw invalidState('migrate to', target.state);
+      const deployer = deps.deployer;
+      if (!deployer?.runningInstances) throw new ApiError(501, 'NotImplemented', 'Máy thực thi không liệt kê được hồ sơ đang chạy / the engine cannot list running instances');
+      const targetIds = new Set(await elementIds(target.xml));
+      const sources = (await store.listVersions(knex, target.modelId))
+        .filter((v) => v.id !== target.id && v.definitionId && (input.fromVersionId ? v.id === input.fromVersionId : ['superseded', 'retired'].includes(v.state)));
+      if (input.fromVersionId && !sources.length) throw badRequest('fromVersionId: not an earlier deployed version of this process');
+      const plan: MigrationPlan = { targetVersionId: target.id, dryRun: input.dryRun, movable: [], blocked: [] };
+      for (const src of sources) {
+        for (const inst of await deployer.runningInstances(src.definitionId!)) {
+          const missing = inst.waitingActivityIds.filter((a) => !targetIds.has(a));
+          if (missing.length) plan.blocked.push({ ...inst, fromVersionId: src.id, missingActivityIds: missing });
+          else plan.movable.push({ ...inst, fromVersionId: src.id });
+        }
+      }
+      const summary = { movable: plan.movable.length, blocked: plan.blocked.length, instances: [...plan.movable, ...plan.blocked].map((i) => i.instanceId) };
+      await knex.transaction((trx) => store.record(trx, { versionId: target.id, action: input.dryRun ? 'migration-dry-run' : 'migration', fromState: 'active', toState: 'active', actor, details: summary }));
+      if (input.dryRun) return plan;
+      if (!deployer.migrateInstances) {
+        throw new ApiError(501, 'NotImplemented', 'Máy thực thi chưa hỗ trợ chuyển hồ sơ đang chạy sang phiên bản mới / the engine cannot migrate running instances yet', plan);
+      }
+      for (const src of sources) {
+        const ids = plan.movable.filter((m) => m.fromVersionId === src.id).map((m) => m.instanceId);
+        if (ids.length) await deployer.migrateInstances({ fromDefinitionId: src.definitionId!, toDefinitionId: target.definitionId, instanceIds: ids });
+      }
+      return plan;
+    },
 
     /** What new dossiers of a procedure start on. */
     async activeDefinition(procedureId: string, level?: string): Promise<{ versionId: string; definitionId: string; processKey?: string } | undefined> {

@@ -67,6 +67,19 @@ export interface LifecycleAction {
 export interface ProcessDeployer {
   deploy(input: { name: string; source?: string; resources: Array<{ name: string; content: string }> }, trx?: Knex.Transaction): Promise<{ deploymentId: string; definitionId: string }>;
   checkDeployable?(xml: string): Promise<Array<{ elementId?: string; message: string }>> | Array<{ elementId?: string; message: string }>;
+  /** Running instances of a definition and the activities each waits in (migration dry-run). */
+  runningInstances?(definitionId: string): Promise<RunningInstance[]>;
+  /** Moves instances to another definition; the engine does not offer this yet. */
+  migrateInstances?(input: { fromDefinitionId: string; toDefinitionId: string; instanceIds: string[] }): Promise<void>;
+}
+
+export interface RunningInstance { instanceId: string; businessKey: string | null; waitingActivityIds: string[] }
+
+export interface MigrationPlan {
+  targetVersionId: string;
+  dryRun: boolean;
+  movable: Array<RunningInstance & { fromVersionId: string }>;
+  blocked: Array<RunningInstance & { fromVersionId: string; missingActivityIds: string[] }>;
 }
 
 /** Scoping answered by the identity service. */
