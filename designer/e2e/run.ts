@@ -227,6 +227,23 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.click('[data-testid=undo]');
   await page.waitForFunction(() => !document.querySelector('.finding[data-rule="bpmnlint/label-required"]'));
 
+  step('owner drops "remind 1 working day before due" on a step; one undo takes it back');
+  await page.click('.djs-palette .tthc-palette-remind');
+  const host = await page.evaluate(() => { const reg = (window as any).__tthc.modeler.get('elementRegistry'); const r = reg.getGraphics(reg.get('Task_Approve')).getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height }; });
+  await page.mouse.move(host.x, host.y + 120, { steps: 4 });
+  await page.mouse.move(host.x, host.y - 12, { steps: 10 });
+  await page.mouse.click(host.x, host.y - 12);
+  const reminder = await page.waitForFunction(() => {
+    const reg = (window as any).__tthc.modeler.get('elementRegistry');
+    const b = reg.filter((e: any) => e.type === 'bpmn:BoundaryEvent' && e.host?.id === 'Task_Approve')[0];
+    const worker = b?.outgoing[0]?.target;
+    return b && worker && { beforeDue: b.businessObject.get('tthc:beforeDue'), interrupting: b.businessObject.cancelActivity, topic: worker.businessObject.get('camunda:topic') };
+  }).then((h) => h.jsonValue());
+  if (reminder.beforeDue !== '1d' || reminder.interrupting !== false || reminder.topic !== 'tthc.remind-before-due') throw new Error(`reminder: ${JSON.stringify(reminder)}`);
+  await snap(page, 'modeler-reminder');
+  await page.click('[data-testid=undo]');
+  await page.waitForFunction(() => !(window as any).__tthc.modeler.get('elementRegistry').filter((e: any) => e.type === 'bpmn:BoundaryEvent' || e.type === 'bpmn:ServiceTask').length);
+
   step('validation latency after an edit');
   const latencies: number[] = [];
   for (let i = 0; i < 5; i++) {

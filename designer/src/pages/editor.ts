@@ -41,7 +41,8 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   const stepsEl = h('div', { class: 'steps-wrap' });
   const fileInput = h('input', { type: 'file', accept: '.bpmn,.xml', hidden: true });
   const btn = (key: Parameters<typeof t>[0], testid: string, onclick: () => unknown, cls = '') =>
-    h('button', { class: cls, 'data-testid': testid, onclick: () => void onclick() }, t(key));
+    // mousedown does not take the focus: a label being typed on the canvas is not committed by it.
+    h('button', { class: cls, 'data-testid': testid, onmousedown: (e: Event) => e.preventDefault(), onclick: () => void onclick() }, t(key));
 
   root.classList.add('editor-page');
   root.append(
@@ -51,7 +52,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
         h('h1', null, `${proc?.code ?? ''} v${version.number} `, badge(version.state))),
       h('div', { class: 'toolbar' },
         btn('editor.save', 'save', () => save(), 'primary'),
-        btn('editor.undo', 'undo', () => commandStack.undo()),
+        btn('editor.undo', 'undo', () => undo()),
         btn('editor.redo', 'redo', () => commandStack.redo()),
         btn('editor.import', 'import', () => fileInput.click()),
         btn('editor.exportBpmn', 'export-bpmn', () => exportBpmn()),
@@ -77,6 +78,14 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   const registry = modeler.get('elementRegistry') as { get(id: string): unknown };
   const canvas = modeler.get('canvas') as { scrollToElement(el: unknown): void; zoom(z: string, center?: string): void };
   window.__tthc = { modeler };
+  const directEditing = modeler.get('directEditing') as { isActive(): boolean; cancel(): void };
+
+  // bpmn-js opens a label editor on every new step: drop it (uncommitted) before undoing, so the
+  // undo takes back the step rather than a label commit.
+  function undo(): void {
+    if (directEditing.isActive()) directEditing.cancel();
+    commandStack.undo();
+  }
   // For the browser test (MIWG import through the same preparation as the Import button).
   (window as any).__tthcTools = { renameConflictingPrefixes };
 
