@@ -1,6 +1,8 @@
 import StepPropertiesProvider from './StepPropertiesProvider.js';
+import RoleSyncBehavior from './RoleSyncBehavior.js';
 
 export default {
-  __init__: ['tthcStepPropertiesProvider'],
+  __init__: ['tthcStepPropertiesProvider', 'tthcRoleSyncBehavior'],
   tthcStepPropertiesProvider: ['type', StepPropertiesProvider],
+  tthcRoleSyncBehavior: ['type', RoleSyncBehavior],
 };
