@@ -177,7 +177,7 @@ export function createCatalogService(deps: CatalogDeps) {
 
 function toPortable(p: Procedure): ProcedureInput {
   const { id: _id, revision: _r, createdAt: _c, updatedAt: _u, agencyName: _a, ...rest } = p;
-  return rest;
+  return { ...rest, limit: { value: p.limit.value, unit: p.limit.unit } };
 }
 
 const COPY_VI: Record<string, string> = { original: 'original', copy: 'copy', either: 'either' };

@@ -19,7 +19,8 @@ function toProcedure(r: Row): Procedure {
   return {
     id: r.id, code: r.code, name: r.name, field: r.field, level: r.level, agencyId: r.agency_id,
     ...(r.agency_name ? { agencyName: r.agency_name } : {}),
-    legalBasis: r.legal_basis, limit: { value: Number(r.limit_value), unit: r.limit_unit },
+    legalBasis: r.legal_basis,
+    limit: { value: Number(r.limit_value), unit: r.limit_unit, [r.limit_unit === 'days' ? 'workingDays' : 'workingHours']: Number(r.limit_value) },
     afterCutoffNextDay: r.after_cutoff_next_day, pauseOnSupplement: r.pause_on_supplement,
     requiresSupplementPath: r.requires_supplement_path, requiresRefusalPath: r.requires_refusal_path,
     components: json(r.components), fees: json(r.fees), steps: json(r.steps),
@@ -102,9 +103,9 @@ export async function fields(db: Db): Promise<string[]> {
   return rows.map((r: { field: string }) => r.field);
 }
 
-export async function levels(db: Db): Promise<Array<{ id: string; nameVi: string; nameEn: string; active: boolean }>> {
+export async function levels(db: Db): Promise<Array<{ id: string; name: string; nameVi: string; nameEn: string; active: boolean }>> {
   const rows = await db('catalog_level').select('*').orderBy('sort');
-  return rows.map((r: { id: string; name_vi: string; name_en: string; active: boolean }) => ({ id: r.id, nameVi: r.name_vi, nameEn: r.name_en, active: r.active }));
+  return rows.map((r: { id: string; name_vi: string; name_en: string; active: boolean }) => ({ id: r.id, name: r.name_vi, nameVi: r.name_vi, nameEn: r.name_en, active: r.active }));
 }
 
 export async function levelExists(db: Db, id: string): Promise<boolean> {

@@ -25,6 +25,20 @@ export const StepSchema = z.object({
   replyDeadline: z.string().regex(/^\d+(\.\d+)?[dh]$/).optional(),
 }).strict();
 
+/** `{value, unit}`, or the designer's `{workingDays}` / `{workingHours}`; stored as `{value, unit}`. */
+export const LimitSchema = z.object({
+  value: z.number().positive().max(3650).optional(),
+  unit: z.enum(['days', 'hours']).optional(),
+  workingDays: z.number().positive().max(3650).optional(),
+  workingHours: z.number().positive().max(29200).optional(),
+}).strict().transform((l, ctx): { value: number; unit: 'days' | 'hours' } => {
+  if (l.value !== undefined && l.unit) return { value: l.value, unit: l.unit };
+  if (l.workingDays !== undefined) return { value: l.workingDays, unit: 'days' };
+  if (l.workingHours !== undefined) return { value: l.workingHours, unit: 'hours' };
+  ctx.addIssue({ code: 'custom', message: 'give {value, unit} or workingDays or workingHours' });
+  return z.NEVER;
+});
+
 export const ProcedureInputSchema = z.object({
   code: z.string().trim().regex(CODE_RE, 'a national procedure code such as 1.001806'),
   name: z.string().trim().min(3).max(500),
@@ -32,7 +46,7 @@ export const ProcedureInputSchema = z.object({
   level: z.string().trim().min(1).max(40),
   agencyId: z.string().trim().min(1).max(64),
   legalBasis: z.string().max(5000).default(''),
-  limit: z.object({ value: z.number().positive().max(3650), unit: z.enum(['days', 'hours']) }).strict(),
+  limit: LimitSchema,
   afterCutoffNextDay: z.boolean().default(true),
   pauseOnSupplement: z.boolean().default(true),
   requiresSupplementPath: z.boolean().default(true),
@@ -48,6 +62,8 @@ export type Component = z.infer<typeof ComponentSchema>;
 export type StepRow = z.infer<typeof StepSchema>;
 
 export interface Procedure extends ProcedureInput {
+  /** Both spellings: `{value, unit}` and the designer's `workingDays` / `workingHours`. */
+  limit: { value: number; unit: 'days' | 'hours'; workingDays?: number; workingHours?: number };
   id: string;
   agencyName?: string;
   revision: number;

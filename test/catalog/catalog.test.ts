@@ -38,8 +38,8 @@ describe('procedure catalogue over HTTP', () => {
     expect(fields.body).toEqual(expect.arrayContaining(['Hộ tịch', 'Đất đai', 'Chứng thực']));
     const levels = await owner.get('/api/catalog/levels').expect(200);
     expect(levels.body).toEqual([
-      { id: 'province', nameVi: 'Cấp tỉnh', nameEn: 'Province', active: true },
-      { id: 'commune', nameVi: 'Cấp xã', nameEn: 'Commune', active: true },
+      { id: 'province', name: 'Cấp tỉnh', nameVi: 'Cấp tỉnh', nameEn: 'Province', active: true },
+      { id: 'commune', name: 'Cấp xã', nameVi: 'Cấp xã', nameEn: 'Commune', active: true },
       expect.objectContaining({ id: 'district', active: false }),
     ]);
   });
@@ -55,6 +55,11 @@ describe('procedure catalogue over HTTP', () => {
     const stale = await owner.put(`/api/procedures/${id}`).send({ ...body, name: 'ghi đè', revision: 1 }).expect(409);
     expect(stale.body.type).toBe('Conflict');
     expect((await owner.get(`/api/procedures/${id}`).expect(200)).body.name).toBe('Cấp bản sao trích lục (sửa)');
+    // The designer's spelling of the limit is accepted too, and both come back.
+    const hours = await owner.put(`/api/procedures/${id}`).send({ ...body, limit: { workingHours: 12 } }).expect(200);
+    expect(hours.body.limit).toEqual({ value: 12, unit: 'hours', workingHours: 12 });
+    expect(created.body.limit).toEqual({ value: 3, unit: 'days', workingDays: 3 });
+    await owner.put(`/api/procedures/${id}`).send({ ...body, limit: {} }).expect(400);
     const gone = await owner.delete(`/api/procedures/${id}`).expect(200);
     expect(gone.body.status).toBe('withdrawn');
     expect((await owner.get('/api/procedures?status=withdrawn').expect(200)).body.items.map((p: { id: string }) => p.id)).toContain(id);
