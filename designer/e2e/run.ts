@@ -270,6 +270,8 @@ async function scenario(page: Page, base: string): Promise<string> {
   await other.evaluate(() => { const m = (window as any).__tthc.modeler; m.get('modeling').updateLabel(m.get('elementRegistry').get('Task_Receive'), 'Tiếp nhận (tab 2)'); });
   await other.click('[data-testid=save]');
   await other.waitForSelector('[data-testid=conflict-download]');
+  const kept = await other.evaluate((id) => localStorage.getItem(`tthc.draft.${id}`) ?? '', draftId);
+  if (!kept.includes('Tiếp nhận (tab 2)')) throw new Error('the refused save did not keep the local copy');
   await snap(other, 'save-conflict');
   await other.close();
   if (saved.revision < 1) throw new Error('no revision');
@@ -311,6 +313,38 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.waitForSelector('[data-testid=versions] .state-active');
   await snap(page, 'versions-active');
   figures['coloured diff elements'] = coloured;
+
+  step('owner drafts a change from the active version; approver sees it changed and rejects it with a comment');
+  await logout(page);
+  await login(page, base, 'owner.stp');
+  await page.goto(procedureUrl);
+  await page.click('[data-testid=create-from-active]');
+  await page.waitForSelector('.djs-palette');
+  await validationSettled(page);
+  await page.evaluate(() => { const m = (window as any).__tthc.modeler; m.get('selection').select(m.get('elementRegistry').get('Task_Review')); });
+  const group2 = page.locator('[data-group-id="group-tthc-step"]');
+  await group2.waitFor();
+  if (!(await group2.locator('.bio-properties-panel-group-entries.open').count())) await group2.locator('.bio-properties-panel-group-header').click();
+  await page.fill('#bio-properties-panel-tthc-budget', '2h');
+  await page.waitForFunction(() => (window as any).__tthc.modeler.get('elementRegistry').get('Task_Review').businessObject.get('tthc:budget') === '2h');
+  await page.click('[data-testid=submit]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=state]')?.className.includes('state-in_review'));
+  const changeId = page.url().match(/versions\/([^/?]+)/)![1]!;
+  await logout(page);
+  await login(page, base, 'approver');
+  await page.goto(`${base}/#/versions/${changeId}`);
+  await page.waitForSelector('[data-testid=old-diagram] .djs-element');
+  await page.waitForSelector('[data-testid=changes]');
+  await page.waitForSelector('[data-testid=new-diagram] .diff-changed');
+  const changedOld = await page.locator('[data-testid=old-diagram] .diff-changed').count();
+  if (!changedOld) throw new Error('the changed step is not coloured on the old diagram');
+  await snap(page, 'review-change-diff');
+  await page.click('[data-testid=reject]'); // empty comment: the form refuses
+  if (!(await page.locator('[data-testid=approve-form]').count())) throw new Error('rejected without a comment');
+  await page.fill('textarea[name=comment]', 'Thời hạn xem xét 2 giờ là quá ngắn.');
+  await page.click('[data-testid=reject]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=state]')?.className.includes('state-rejected'));
+  await snap(page, 'rejected');
   figures['budget bar after edit'] = budgetText ?? '';
   return decodeURIComponent(procedureUrl.split('#/procedures/')[1]!);
 }

@@ -60,7 +60,7 @@ export async function procedurePage(root: HTMLElement, params: Record<string, st
       canDraft ? h('div', { class: 'actions' },
         template,
         h('button', { class: 'primary', 'data-testid': 'create-draft', onclick: () => create({ xml: TEMPLATES[template.value as TemplateName](proc.name) }) }, t('process.newFromTemplate')),
-        active ? h('button', { onclick: () => create({ fromVersionId: active.id }) }, t('process.newFromActive', { n: active.number })) : null,
+        active ? h('button', { 'data-testid': 'create-from-active', onclick: () => create({ fromVersionId: active.id }) }, t('process.newFromActive', { n: active.number })) : null,
         h('button', { onclick: () => fileInput.click() }, t('process.importBpmn')), fileInput) : null,
       createError,
       h('h2', null, t('process.versions')),
