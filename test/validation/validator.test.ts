@@ -96,7 +96,7 @@ describe('validation: each domain rule', () => {
   it('tthc/expression: conditions the engine cannot evaluate', async () => {
     const r = await validator.validate(mutate(goodXml(), "${decision == 'refuse'}", '${runtime.exec("rm")}'));
     expect(ids(r.findings)).toEqual(['tthc/expression@Flow_7']);
-    expect(r.findings[0]!.message.en).toContain('function calls are not supported');
+    expect(r.findings[0]!.message.en).toContain('method calls are not supported');
     expect(checkExpression("${a.b >= 3 && !(c || d == 'x')}")).toBeUndefined();
     expect(checkExpression('decision == 1')).toMatch(/\$\{/);
     expect(checkExpression('${a ==}')).toBeDefined();
