@@ -124,7 +124,7 @@ export function createCatalogService(deps: CatalogDeps) {
       const allowed = new Map<string, boolean>();
       const codes = records.map((r) => (r.value as { code?: unknown })?.code).filter((c): c is string => typeof c === 'string');
       const agencies = new Set<string>(records.map((r) => (r.value as { agencyId?: unknown })?.agencyId).filter((a): a is string => typeof a === 'string'));
-      for (const c of codes) { const e = await store.getByCode(knex, c.trim()); if (e) agencies.add(e.agencyId); }
+      for (const e of (await store.byCodes(knex, codes.map((c) => c.trim()))).values()) agencies.add(e.agencyId);
       for (const a of agencies) allowed.set(a, await access.canDraftFor(actor, a));
       const mayImport = (agencyId: string) => allowed.get(agencyId) === true;
       const rows: ImportRowResult[] = [];
@@ -133,8 +133,9 @@ export function createCatalogService(deps: CatalogDeps) {
         await knex.transaction(async (trx) => {
           const seen = new Set<string>();
           const known = new Map<string, boolean>();
+          const existingByCode = await store.byCodes(trx, codes.map((c) => c.trim()));
           for (const rec of records) {
-            const result = await importOne(trx, rec, seen, known);
+            const result = await importOne(trx, rec, seen, known, existingByCode);
             rows.push(result);
           }
           if (opts.dryRun) throw rollback;
@@ -145,7 +146,7 @@ export function createCatalogService(deps: CatalogDeps) {
       const n = (o: ImportRowResult['outcome']) => rows.filter((r) => r.outcome === o).length;
       return { rows, created: n('created'), updated: n('updated'), rejected: n('rejected'), dryRun: !!opts.dryRun };
 
-      async function importOne(trx: Knex.Transaction, rec: { row: number; value: unknown; error?: string }, seen: Set<string>, known: Map<string, boolean>): Promise<ImportRowResult> {
+      async function importOne(trx: Knex.Transaction, rec: { row: number; value: unknown; error?: string }, seen: Set<string>, known: Map<string, boolean>, existingByCode: Map<string, Procedure>): Promise<ImportRowResult> {
         const code = typeof (rec.value as { code?: unknown })?.code === 'string' ? (rec.value as { code: string }).code.trim() : undefined;
         const reject = (reason: string): ImportRowResult => ({ row: rec.row, code, outcome: 'rejected', reason });
         if (rec.error) return reject(rec.error);
@@ -160,7 +161,7 @@ export function createCatalogService(deps: CatalogDeps) {
         const bad = await checkRefs(trx, input, known);
         if (bad) return reject(bad);
         if (!mayImport(input.agencyId)) return reject(`agencyId: you may not edit procedures of unit ${input.agencyId}`);
-        const existing = await store.getByCode(trx, input.code);
+        const existing = existingByCode.get(input.code);
         if (existing) {
           if (!mayImport(existing.agencyId)) return reject(`agencyId: you may not edit procedures of unit ${existing.agencyId}`);
           // Keep the step table when the file does not carry one (CSV never does).

@@ -54,6 +54,15 @@ export async function getByCode(db: Db, code: string): Promise<Procedure | undef
   return r ? toProcedure(r as Row) : undefined;
 }
 
+/** Existing procedures by code, in one query (imports). */
+export async function byCodes(db: Db, codes: string[]): Promise<Map<string, Procedure>> {
+  const out = new Map<string, Procedure>();
+  for (let i = 0; i < codes.length; i += 1000) {
+    for (const r of (await base(db).whereIn('p.code', codes.slice(i, i + 1000))) as Row[]) out.set(r.code, toProcedure(r));
+  }
+  return out;
+}
+
 export async function lockForUpdate(trx: Knex.Transaction, id: string): Promise<Procedure | undefined> {
   const r = await trx('procedure').where({ id }).forUpdate().first();
   return r ? toProcedure(r as Row) : undefined;
