@@ -178,9 +178,10 @@ export function createAuditService(opts: AuditServiceOptions) {
       let checked = 0;
       for (;;) {
         if (opts.inDatabase !== false) {
-          const v = await store.verifyBatch(knex, lastSeq, prevHash, anchor.seq, batchSize);
-          if (!v.n) break;
-          if (v.firstBad === null) {
+          // A seq range, not LIMIT: the plan stays an index range scan even without table statistics.
+          const v = await store.verifyBatch(knex, lastSeq, prevHash, Math.min(anchor.seq, lastSeq + batchSize));
+          if (!v.n && lastSeq >= anchor.seq) break;
+          if (v.intact) {
             lastSeq = v.lastSeq!;
             prevHash = v.lastHash!;
             checked += v.n;

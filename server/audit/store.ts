@@ -36,38 +36,38 @@ export async function insertMany(db: Db, rows: StoredRow[]): Promise<void> {
   })));
 }
 
-const json = (col: string) => `coalesce(to_json(${col})::text, 'null')`;
 /**
  * The canonical serialization of server/audit/chain.ts written in SQL, so the database hashes
- * (built-in sha256) and only a verdict per batch crosses the wire. JSON.stringify and to_json
- * escape strings the same way; verify still re-checks any flagged batch in JavaScript, which
- * stays the authority.
+ * (built-in sha256) and only a verdict per batch crosses the wire: array_to_json writes the
+ * same compact array as JSON.stringify, and to_json escapes strings the same way. Verify still
+ * re-checks any flagged batch in JavaScript, which stays the authority.
  */
-const CANONICAL_SQL = `'[' || seq::text || ',' || to_json(to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text || ',' || ${
-  ['user_id', 'username', 'unit_id', 'role', 'action', 'target_type', 'target_id', 'outcome', 'request_id', 'ip', 'details', 'prev_hash'].map(json).join(" || ',' || ")
-} || ']'`;
+const CANONICAL_SQL = `array_to_json(array[to_json(seq), to_json(to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')), ${
+  ['user_id', 'username', 'unit_id', 'role', 'action', 'target_type', 'target_id', 'outcome', 'request_id', 'ip', 'details', 'prev_hash'].map((c) => `to_json(${c})`).join(', ')
+}])::text`;
 
-export interface BatchVerdict { n: number; lastSeq: number | null; lastHash: string | null; firstBad: number | null }
+export interface BatchVerdict { n: number; lastSeq: number | null; lastHash: string | null; intact: boolean }
 
-/** Checks up to `limit` rows after `afterSeq` (and at most `upTo`) in the database: hashes, links, density. */
-export async function verifyBatch(db: Db, afterSeq: number, prevHash: string, upTo: number, limit: number): Promise<BatchVerdict> {
-  const { rows } = await db.raw<{ rows: Array<{ n: number; last_seq: number | null; last_hash: string | null; first_bad: number | null }> }>(
-    `with b as (
-       select seq, prev_hash, hash,
-              encode(sha256(convert_to(${CANONICAL_SQL}, 'UTF8')), 'hex') as computed,
-              lag(seq) over (order by seq) as p_seq, lag(hash) over (order by seq) as p_hash
-       from (select * from audit_log where seq > ? and seq <= ? order by seq limit ?) x
-     )
-     select count(*)::int as n, max(seq) as last_seq,
-            (select hash from b order by seq desc limit 1) as last_hash,
-            min(seq) filter (where computed <> hash
-              or (p_seq is null and (seq <> ? + 1 or prev_hash <> ?))
-              or (p_seq is not null and (seq <> p_seq + 1 or prev_hash <> p_hash))) as first_bad
-     from b`,
-    [afterSeq, upTo, limit, afterSeq, prevHash],
+/**
+ * Checks the rows with afterSeq < seq <= upTo in the database: every hash,
+ * density (seq is unique, so count = max - min + 1 from afterSeq + 1), and every link (each
+ * prev_hash equals the hash before it), as aggregates over the batch.
+ */
+export async function verifyBatch(db: Db, afterSeq: number, prevHash: string, upTo: number): Promise<BatchVerdict> {
+  const { rows } = await db.raw<{ rows: Array<{ n: number; mn: number | null; mx: number | null; bad: number; linked: boolean | null; first_prev: string | null; last_hash: string | null }> }>(
+    `select count(*)::int as n, min(seq) as mn, max(seq) as mx,
+            count(*) filter (where encode(sha256(convert_to(${CANONICAL_SQL}, 'UTF8')), 'hex') <> hash)::int as bad,
+            (array_agg(prev_hash order by seq))[2:] = (array_agg(hash order by seq))[:count(*) - 1] as linked,
+            (array_agg(prev_hash order by seq))[1] as first_prev,
+            (array_agg(hash order by seq))[count(*)] as last_hash
+     from audit_log where seq > ? and seq <= ?`,
+    [afterSeq, upTo],
   );
   const r = rows[0]!;
-  return { n: Number(r.n), lastSeq: r.last_seq === null ? null : Number(r.last_seq), lastHash: r.last_hash, firstBad: r.first_bad === null ? null : Number(r.first_bad) };
+  const n = Number(r.n);
+  const intact = n > 0 && Number(r.bad) === 0 && r.linked === true && r.first_prev === prevHash
+    && Number(r.mn) === afterSeq + 1 && Number(r.mx) === afterSeq + n;
+  return { n, lastSeq: r.mx === null ? null : Number(r.mx), lastHash: r.last_hash, intact };
 }
 
 export async function batchAfter(db: Db, afterSeq: number, limit: number): Promise<StoredRow[]> {
