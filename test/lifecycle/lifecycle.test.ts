@@ -263,3 +263,28 @@ describe('lifecycle service', () => {
     expect((await rejects(s.lifecycle.diff(a.id, '00000000-0000-4000-8000-000000000000'))).status).toBe(404);
   });
 });
+
+describe('activation scheduler (background service)', () => {
+  it('activates a version whose effective date has come, once', async () => {
+    const { createActivationScheduler } = await import('../../server/lifecycle/scheduler.js');
+    const { createLogger } = await import('../../server/log.js');
+    const s = await setup();
+    try {
+      const owner = await s.as('owner.stp');
+      const p = await s.catalog.create(procedureInput({ code: '1.000003' }), owner);
+      const v = await s.lifecycle.createDraft(p.id, {}, owner);
+      await s.lifecycle.submit(v.id, owner);
+      await s.lifecycle.approve(v.id, { ...DECISION, effectiveDate: '2026-04-01' }, await s.as('approver'));
+      await s.lifecycle.activate(v.id, await s.as('approver'));
+      const scheduler = createActivationScheduler({ lifecycle: s.lifecycle, log: createLogger('silent') });
+      expect(await scheduler.tick()).toEqual([]);
+      s.clock.now = new Date('2026-04-01T01:00:00Z');
+      expect(await scheduler.tick()).toEqual([v.id]);
+      expect(await scheduler.tick()).toEqual([]);
+      expect((await s.lifecycle.history(v.id)).map((h) => h.action)).toEqual(['create', 'submit', 'approve', 'schedule-activation', 'activate']);
+      await scheduler.stop();
+    } finally {
+      await s.close();
+    }
+  });
+});
