@@ -9,6 +9,7 @@ import { createValidator, hasErrors, type Finding, type ValidationResult, type V
 import { BpmnInputError, isType, parseBpmn, type ModdleElement } from '../validation/moddle.js';
 import { diffXml, type VersionDiff } from './diff.js';
 import { canTransition, TRANSITIONS, type LifecycleActionName } from './states.js';
+import { markNeedsReviewForRoles } from './reapproval.js';
 import * as store from './store.js';
 import { generateProcessXml } from './template.js';
 import type { Actor, LifecycleAccess, MigrationPlan, ProcessDeployer, ProcessModel, Version, VersionState, VersionSummary } from './types.js';
@@ -403,9 +404,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
     needsReview: () => store.needsReviewList(knex),
 
     /** Re-approval trigger: wired to the identity service's onRoleHoldersChanged hook. */
-    markNeedsReviewForRoles: (trx: Knex.Transaction, change: { roles: string[]; unitIds: string[] }) =>
-      store.flagNeedsReview(trx, change.roles, change.unitIds,
-        `Thay đổi người giữ vai trò ${change.roles.join(', ')} tại ${change.unitIds.join(', ')} / role holders changed`),
+    markNeedsReviewForRoles: (trx: Knex.Transaction, change: { roles: string[]; unitIds: string[] }) => markNeedsReviewForRoles(trx, change),
 
     /**
      * Migration of running instances to an active version: an explicit administrator action,
