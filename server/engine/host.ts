@@ -60,7 +60,7 @@ const ENDING = new Set(['activity.end', 'activity.leave', 'activity.discard', 'a
 
 export class EngineRun {
   readonly live = new Map<string, LiveItem>();
-  readonly history: HistoryFact[] = [];
+  history: HistoryFact[] = [];
   private readonly timers = new Map<string, TimerRef>();
   private readonly serviceCallbacks = new Map<string, (err: unknown, out?: unknown) => void>();
   private engine: any;
@@ -292,6 +292,17 @@ export class EngineRun {
 
   liveOf(kind: LiveKind): LiveItem[] {
     return [...this.live.values()].filter((i) => i.kind === kind);
+  }
+
+  /** A cached run is reused for the next command on the same revision: start its bookkeeping afresh. */
+  beginCommand(): void {
+    this.history = [];
+    this.runError = null;
+  }
+
+  /** Whether this run can serve another command (it is still waiting somewhere). */
+  get reusable(): boolean {
+    return !this.ended && !this.runError && Boolean(this.execution);
   }
 
   async finish(): Promise<RunResult> {

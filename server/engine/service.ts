@@ -40,6 +40,11 @@ export function createEngine(deps: EngineDeps) {
   const store = createEngineStore();
   const nodeId = deps.nodeId ?? `node-${process.pid}`;
   const defCache = new LRUCache<string, LoadedDefinition>({ max: 200 });
+  /**
+   * Hot instances: the live bpmn-engine of an instance after its last command on this node,
+   * trusted only while the row's revision is the one it was saved at (other nodes bump it).
+   */
+  const hot = new LRUCache<string, { revision: number; run: EngineRun; typed: Record<string, TypedValue> }>({ max: 2000 });
   /** Wakes local long polls; PostgreSQL NOTIFY feeds it from other nodes. */
   const wake = new EventEmitter();
   wake.setMaxListeners(0);
@@ -135,19 +140,35 @@ export function createEngine(deps: EngineDeps) {
   /** One command on one instance = one transaction, serialised by the instance row lock. */
   async function command<T>(instanceId: string, userId: string | null, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
     const newTasks = { external: 0 };
+    let keepHot: { id: string; revision: number; run: EngineRun; typed: Record<string, TypedValue> } | null = null;
     const result = await knex.transaction(async (trx) => {
       const row = await store.lockInstance(trx, instanceId);
       if (!row) throw notFound(`Process instance ${instanceId} not found`);
       if (row.state !== 'ACTIVE') throw invalid('BadUserRequestException', `Process instance ${instanceId} has ended (${row.state})`);
       const def = await loadDefinition(trx, row.definition_id);
-      const typed = await store.variables(trx, instanceId);
-      const run = new EngineRun(def.engineSource, def.model, plainVars(typed));
+      const cached = hot.get(instanceId);
+      hot.delete(instanceId);
+      let run: EngineRun;
+      let typed: Record<string, TypedValue>;
+      if (cached && cached.revision === row.revision && cached.run.reusable) {
+        run = cached.run;
+        typed = cached.typed;
+        run.beginCommand();
+      } else {
+        typed = await store.variables(trx, instanceId);
+        run = new EngineRun(def.engineSource, def.model, plainVars(typed));
+        await guardRun(() => run.resume(row.engine_state));
+      }
       const ctx: Ctx = { trx, row, def, run, typed, changed: {}, userId };
-      await guardRun(() => run.resume(row.engine_state));
       const out = await guardRun(() => fn(ctx));
-      newTasks.external = await persist(ctx, await guardRun(() => run.finish()));
+      const res = await guardRun(() => run.finish());
+      newTasks.external = await persist(ctx, res);
+      keepHot = res.ended ? null : { id: instanceId, revision: row.revision + 1, run, typed };
       return out;
     });
+    // Only after the commit: a rolled-back command leaves no in-memory trace.
+    const k = keepHot as { id: string; revision: number; run: EngineRun; typed: Record<string, TypedValue> } | null;
+    if (k) hot.set(k.id, { revision: k.revision, run: k.run, typed: k.typed });
     if (newTasks.external) wake.emit('task');
     return result;
   }
@@ -315,6 +336,7 @@ export function createEngine(deps: EngineDeps) {
     const businessKey = input.businessKey ?? null;
     if (businessKey !== null && (typeof businessKey !== 'string' || businessKey.length > 255)) throw badRequest('businessKey must be a string of at most 255 characters');
     let woke = false;
+    let started: { run: EngineRun; typed: Record<string, TypedValue> } | null = null;
     const inst = await knex.transaction(async (trx) => {
       const def = await resolveDefinition(trx, input);
       if (def.row.suspended) throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
@@ -341,9 +363,12 @@ export function createEngine(deps: EngineDeps) {
       }
       const res = await guardRun(() => run.finish());
       woke = (await persist(ctx, res)) > 0;
+      if (!res.ended) started = { run, typed };
       return { ...toInstance({ ...row, state: res.ended ? (res.failure ? 'INTERNALLY_TERMINATED' : 'COMPLETED') : 'ACTIVE' }), ended: res.ended };
     });
     if (woke) wake.emit('task');
+    const s = started as { run: EngineRun; typed: Record<string, TypedValue> } | null;
+    if (s) hot.set(inst.id, { revision: 1, run: s.run, typed: s.typed });
     return inst;
   }
 
@@ -609,6 +634,7 @@ export function createEngine(deps: EngineDeps) {
   // ------------------------------------------------------------------ instances and queries
 
   async function deleteInstance(id: string, reason: string | null, userId: string | null): Promise<void> {
+    hot.delete(id);
     await knex.transaction(async (trx) => {
       const row = await store.lockInstance(trx, id);
       if (!row) throw notFound(`Process instance with id ${id} does not exist`);

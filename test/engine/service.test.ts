@@ -100,6 +100,23 @@ describe('engine service', () => {
     expect(await db.knex('engine_message_sub').where({ instance_id: inst.id })).toHaveLength(0);
   });
 
+  test('two engine services on one database (two nodes) never act on a stale in-memory instance', async () => {
+    const other = createEngine({ db, log: createLogger('silent'), nodeId: 'other' });
+    const inst = await engine.startProcess({ key: 'shapes', variables: { signers: { value: JSON.stringify(['an', 'binh', 'chi']), type: 'Json' } } });
+    const tasks = await engine.listTasks({ processInstanceId: inst.id, taskDefinitionKey: 'sign', sortBy: 'assignee' }, ALL);
+    await engine.completeTask(tasks[0]!.id, { userId: 'an' }, ALL);
+    await other.completeTask(tasks[1]!.id, { userId: 'binh' }, ALL);
+    // `engine` still holds the instance as it was before `other` moved it on; it must notice.
+    await engine.completeTask(tasks[2]!.id, { userId: 'chi' }, ALL);
+    const left = await engine.listTasks({ processInstanceId: inst.id }, ALL);
+    expect(left.map((t) => t.taskDefinitionKey)).toEqual(['inner']);
+    const inner = left[0];
+    await other.completeTask(inner!.id, { userId: 'x' }, ALL);
+    expect(await db.knex('engine_message_sub').where({ instance_id: inst.id })).toHaveLength(1);
+    await engine.correlateMessage({ messageName: 'reply', processInstanceId: inst.id });
+    expect((await engine.getInstance(inst.id)).state).toBe('COMPLETED');
+  });
+
   test('parallel, embedded subprocess, multi-instance and event-based gateway', async () => {
     const inst = await engine.startProcess({ key: 'shapes', businessKey: 'S-1', variables: { signers: { value: JSON.stringify(['an', 'binh']), type: 'Json' } } });
     let tasks = await engine.listTasks({ processInstanceId: inst.id, sortBy: 'assignee' }, ALL);
