@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { badRequest } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { guard } from '../http/policy.js';
-import { parseBody, parseQuery } from '../http/validate.js';
+import { parseBody, parseParams, parseQuery } from '../http/validate.js';
 import type { CatalogService } from './service.js';
 import { ProcedureInputSchema } from './types.js';
 
@@ -19,6 +19,12 @@ const ListQuery = z.object({
 const FormatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }).strict();
 const ImportQuery = z.object({ format: z.enum(['json', 'csv']).default('json'), dryRun: z.enum(['true', 'false']).optional() }).strict();
 const UpdateBody = ProcedureInputSchema.extend({ revision: z.number().int().min(1).optional() }).strict();
+
+const LevelParams = z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'a lower-case id such as "commune"') });
+const LevelBody = z.object({
+  nameVi: z.string().trim().min(1).max(100), nameEn: z.string().trim().min(1).max(100),
+  active: z.boolean().default(true), sort: z.number().int().min(0).max(1000).default(10),
+}).strict();
 
 export const MAX_IMPORT_BYTES = '5mb';
 
@@ -65,5 +71,9 @@ export function createCatalogMetaRouter(deps: { catalog: CatalogService }): Rout
   const r = Router();
   r.get('/fields', guard('catalog:read'), async (_req, res) => sendJson(res, 200, await deps.catalog.fields()));
   r.get('/levels', guard('catalog:read'), async (_req, res) => sendJson(res, 200, await deps.catalog.levels()));
+  r.put('/levels/:id', guard('catalog:admin'), async (req, res) => {
+    const { id } = parseParams(LevelParams, req);
+    sendJson(res, 200, await deps.catalog.saveLevel({ id, ...parseBody(LevelBody, req) }));
+  });
   return r;
 }

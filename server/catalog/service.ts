@@ -60,6 +60,11 @@ export function createCatalogService(deps: CatalogDeps) {
     getByCode: (code: string) => store.getByCode(knex, code),
     fields: () => store.fields(knex),
     levels: () => store.levels(knex),
+    /** Levels are rows, not an enum: a province adds or retires one without a release. */
+    async saveLevel(l: { id: string; nameVi: string; nameEn: string; active: boolean; sort: number }) {
+      await store.upsertLevel(knex, l);
+      return (await store.levels(knex)).find((x) => x.id === l.id)!;
+    },
     count: () => store.count(knex),
 
     async create(input: ProcedureInput, actor: Principal): Promise<Procedure> {

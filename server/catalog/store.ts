@@ -124,3 +124,8 @@ export async function levelExists(db: Db, id: string): Promise<boolean> {
 export async function unitExists(db: Db, id: string): Promise<boolean> {
   return !!(await db('org_unit').where({ id }).first());
 }
+
+export async function upsertLevel(db: Db, l: { id: string; nameVi: string; nameEn: string; active: boolean; sort: number }): Promise<void> {
+  await db('catalog_level').insert({ id: l.id, name_vi: l.nameVi, name_en: l.nameEn, active: l.active, sort: l.sort })
+    .onConflict('id').merge(['name_vi', 'name_en', 'active', 'sort']);
+}

@@ -30,6 +30,7 @@ export const PERMISSIONS = [
   // catalogue and process lifecycle
   'catalog:read',
   'catalog:write',
+  'catalog:admin', // the configurable lists (levels)
   'process:read',
   'process:draft',
   'process:approve',

@@ -44,6 +44,15 @@ describe('procedure catalogue over HTTP', () => {
     ]);
   });
 
+  it('levels are configurable by an administrator only', async () => {
+    await owner.put('/api/catalog/levels/ward').send({ nameVi: 'Cấp phường', nameEn: 'Ward' }).expect(403);
+    const saved = await admin.put('/api/catalog/levels/ward').send({ nameVi: 'Cấp phường', nameEn: 'Ward', sort: 5 }).expect(200);
+    expect(saved.body).toEqual({ id: 'ward', name: 'Cấp phường', nameVi: 'Cấp phường', nameEn: 'Ward', active: true });
+    await admin.put('/api/catalog/levels/Bad Id').send({ nameVi: 'x', nameEn: 'x' }).expect(400);
+    await admin.put('/api/catalog/levels/ward').send({ nameVi: '', nameEn: 'x' }).expect(400);
+    await owner.post('/api/procedures').send(procedureInput({ code: '1.100010', level: 'ward' })).expect(201);
+  });
+
   it('creates, reads, updates with a revision check and withdraws a procedure', async () => {
     const created = await owner.post('/api/procedures').send(procedureInput({ code: '1.100001' })).expect(201);
     expect(created.body).toMatchObject({ code: '1.100001', revision: 1, status: 'active', agencyName: 'Sở Tư pháp' });
