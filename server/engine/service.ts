@@ -127,7 +127,13 @@ export function createEngine(deps: EngineDeps) {
 
   // ------------------------------------------------------------------ commands
 
-  interface Ctx { trx: Trx; row: Row; def: LoadedDefinition; run: EngineRun; typed: Record<string, TypedValue>; changed: Record<string, TypedValue>; userId: string | null }
+  interface Ctx {
+    trx: Trx; row: Row; def: LoadedDefinition; run: EngineRun; typed: Record<string, TypedValue>; changed: Record<string, TypedValue>; userId: string | null;
+    /** History rows the command itself adds; written with the rest in one insert. */
+    hist: Row[];
+    /** User tasks this command completed: persist drops them without a 'task-deleted' fact. */
+    completedTasks: Set<string>;
+  }
 
   function setVariables(ctx: Ctx, vars: Record<string, TypedValue> | undefined): void {
     for (const [k, v] of Object.entries(vars ?? {})) {
@@ -159,7 +165,7 @@ export function createEngine(deps: EngineDeps) {
         run = new EngineRun(def.engineSource, def.model, plainVars(typed));
         await guardRun(() => run.resume(row.engine_state));
       }
-      const ctx: Ctx = { trx, row, def, run, typed, changed: {}, userId };
+      const ctx: Ctx = { trx, row, def, run, typed, changed: {}, userId, hist: [], completedTasks: new Set() };
       const out = await guardRun(() => fn(ctx));
       const res = await guardRun(() => run.finish());
       newTasks.external = await persist(ctx, res);
@@ -192,9 +198,11 @@ export function createEngine(deps: EngineDeps) {
   async function persist(ctx: Ctx, res: RunResult): Promise<number> {
     const { trx, row, def, run } = ctx;
     const now = new Date();
-    const hist: Row[] = [];
+    const hist: Row[] = ctx.hist;
     const base = { instance_id: row.id, definition_id: row.definition_id };
     await store.upsertVariables(trx, row.id, ctx.changed);
+    // One round trip for everything this instance is waiting for.
+    const allExisting = await store.projectionsOf(trx, row.id);
     for (const [name, v] of Object.entries(ctx.changed)) hist.push({ ...base, kind: 'variable-set', user_id: ctx.userId, data: JSON.stringify({ name, type: v.type, value: v.value }), at: now });
     for (const h of res.history) {
       hist.push({ ...base, kind: h.kind, activity_id: h.activityId, activity_type: h.activityType, activity_name: h.activityName ?? null, execution_id: h.executionId, at: h.at });
@@ -202,13 +210,13 @@ export function createEngine(deps: EngineDeps) {
     let newExternal = 0;
     for (const kind of Object.keys(TABLE) as Array<LiveItem['kind']>) {
       const table = TABLE[kind];
-      const existing = await store.rowsOf(trx, table, row.id);
+      const existing = allExisting[table] ?? [];
       const live = [...res.live.values()].filter((i) => i.kind === kind);
       const liveIds = new Set(live.map((i) => i.executionId));
       const gone = existing.filter((e) => !liveIds.has(e.execution_id));
       await store.deleteByIds(trx, table, gone.map((g) => g.id));
       if (kind === 'userTask') {
-        for (const g of gone) hist.push({ ...base, kind: 'task-deleted', task_id: g.id, activity_id: g.task_definition_key, execution_id: g.execution_id, user_id: ctx.userId, at: now });
+        for (const g of gone) if (!ctx.completedTasks.has(g.id)) hist.push({ ...base, kind: 'task-deleted', task_id: g.id, activity_id: g.task_definition_key, execution_id: g.execution_id, user_id: ctx.userId, at: now });
       }
       if (kind === 'external') for (const g of gone) await resolveIncidentsOf(trx, g.id, hist, base, now);
       const have = new Map(existing.map((e) => [e.execution_id, e]));
@@ -353,8 +361,10 @@ export function createEngine(deps: EngineDeps) {
       };
       await store.insertInstance(trx, row);
       const run = new EngineRun(def.engineSource, def.model, plainVars(typed));
-      const ctx: Ctx = { trx, row, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null };
-      await store.appendHistory(trx, [{ instance_id: id, definition_id: def.row.id, kind: 'instance-start', user_id: input.startUser ?? null, data: JSON.stringify({ businessKey }), at: now }]);
+      const ctx: Ctx = {
+        trx, row, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null, completedTasks: new Set(),
+        hist: [{ instance_id: id, definition_id: def.row.id, kind: 'instance-start', user_id: input.startUser ?? null, data: JSON.stringify({ businessKey }), at: now }],
+      };
       await guardRun(() => run.create());
       if (input.trigger?.messageRef) run.message(input.trigger.messageRef);
       if (input.trigger?.timerActivityId) {
@@ -409,8 +419,8 @@ export function createEngine(deps: EngineDeps) {
       if (!('all' in scope) && t.assignee && t.assignee !== scope.username) throw invalid('BadUserRequestException', `Task '${id}' is assigned to ${t.assignee}; claim it first`);
       if (!ctx.run.live.has(t.execution_id)) throw invalid('BadUserRequestException', `Task '${id}' is no longer waiting`);
       setVariables(ctx, input.variables);
-      await store.appendHistory(ctx.trx, [{ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'task-completed', task_id: id, activity_id: t.task_definition_key, activity_name: t.name, execution_id: t.execution_id, user_id: input.userId ?? t.assignee, at: new Date() }]);
-      await store.deleteByIds(ctx.trx, 'engine_task', [id]);
+      ctx.hist.push({ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'task-completed', task_id: id, activity_id: t.task_definition_key, activity_name: t.name, execution_id: t.execution_id, user_id: input.userId ?? t.assignee, at: new Date() });
+      ctx.completedTasks.add(id);
       ctx.run.signalTask(t.task_definition_key, t.execution_id);
     });
   }

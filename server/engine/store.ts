@@ -124,6 +124,17 @@ export function createEngineStore() {
     async rowsOf(db: Db, table: string, instanceId: string): Promise<Row[]> {
       return db(table).where({ instance_id: instanceId });
     },
+    /** The four projection tables of one instance in one round trip, keyed by table name. */
+    async projectionsOf(db: Db, instanceId: string): Promise<Record<string, Row[]>> {
+      const res = await db.raw(`
+        select 'engine_task' as t, to_jsonb(x) as r from engine_task x where instance_id = ?
+        union all select 'engine_external_task', to_jsonb(x) from engine_external_task x where instance_id = ?
+        union all select 'engine_timer', to_jsonb(x) from engine_timer x where instance_id = ?
+        union all select 'engine_message_sub', to_jsonb(x) from engine_message_sub x where instance_id = ?`, [instanceId, instanceId, instanceId, instanceId]);
+      const out: Record<string, Row[]> = {};
+      for (const { t, r } of (res.rows ?? res) as Array<{ t: string; r: Row }>) (out[t] ??= []).push(r);
+      return out;
+    },
     async insertIgnore(db: Db, table: string, rows: Row[]): Promise<Row[]> {
       if (!rows.length) return [];
       return db(table).insert(rows).onConflict('execution_id').ignore().returning('*');
