@@ -52,20 +52,32 @@ async function fresh(inMemory = false): Promise<{ db: Database; cleanup(): Promi
   return { db, async cleanup() { await db.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
 
-async function timeRequests(app: http.RequestListener, headers: Record<string, string>, after?: () => Promise<void>): Promise<number[]> {
+async function listen(app: http.RequestListener): Promise<{ server: http.Server; url: string }> {
   const server = http.createServer(app).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/bench/items/HS-1`;
-  const times: number[] = [];
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/bench/items/HS-1` };
+}
+
+/**
+ * Alternates requests to the bare and the full app, so both see the same machine load (other
+ * processes, GC, the audit writer's batches) and the difference is the middleware's own cost.
+ */
+async function timePair(bare: http.RequestListener, full: http.RequestListener, headers: Record<string, string>, after?: () => Promise<void>): Promise<[number[], number[]]> {
+  const a = await listen(bare);
+  const b = await listen(full);
+  const times: [number[], number[]] = [[], []];
   for (let i = 0; i < REQUESTS + 200; i++) {
-    const t0 = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"n":1}' });
-    await res.arrayBuffer();
-    if (after) await after();
-    if (i >= 200) times.push(performance.now() - t0); // first 200 warm up the JIT and pools
-    if (res.status !== 200) throw new Error(`bench request failed: ${res.status}`);
+    for (const [k, target, h] of [[0, a.url, {}], [1, b.url, headers]] as const) {
+      const t0 = performance.now();
+      const res = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...h }, body: '{"n":1}' });
+      await res.arrayBuffer();
+      if (k === 1 && after) await after();
+      if (i >= 200) times[k].push(performance.now() - t0); // first 200 warm up the JIT and pools
+      if (res.status !== 200) throw new Error(`bench request failed: ${res.status}`);
+    }
   }
-  server.close();
+  a.server.close();
+  b.server.close();
   return times;
 }
 
@@ -90,16 +102,17 @@ async function overhead(db: Database): Promise<BenchRow[]> {
   const login = await identity.login('admin', 'Demo@2026');
   const headers = { cookie: `tthc_session=${login.token}`, 'x-csrf-token': login.csrfToken };
 
-  const base = await timeRequests(bare as unknown as http.RequestListener, {});
-  const withAuth = await timeRequests(full as unknown as http.RequestListener, headers);
-  // The audit row is written after the response; this variant waits for it before the next request.
-  const withWrite = await timeRequests(full as unknown as http.RequestListener, headers, () => trail.flush());
+  const [base, withAuth] = await timePair(bare as unknown as http.RequestListener, full as unknown as http.RequestListener, headers);
+  await trail.flush();
+  // Waits for the group commit of the request's audit row before the next request.
+  const [base2, withWrite] = await timePair(bare as unknown as http.RequestListener, full as unknown as http.RequestListener, headers, () => trail.flush());
   const p95 = (xs: number[]) => percentile(xs, 95);
   const over = p95(withAuth) - p95(base);
-  const overWrite = p95(withWrite) - p95(base);
+  const overWrite = p95(withWrite) - p95(base2);
   return [
     { area: 'identity', metric: `guarded write, bare p95 (${REQUESTS} req, ${db.kind}${db.kind === 'pglite' ? ' in memory' : ''})`, value: `${p95(base).toFixed(2)} ms` },
-    { area: 'identity', metric: 'authn + CSRF + authz + audit (async) p95 overhead', value: `${over.toFixed(2)} ms`, target: '< 2 ms', ok: over < 2 },
+    { area: 'identity', metric: 'authn + CSRF + authz + audit (group commit) p95 overhead', value: `${over.toFixed(2)} ms`, target: '< 2 ms', ok: over < 2 },
+    { area: 'identity', metric: 'same, median overhead', value: `${(percentile(withAuth, 50) - percentile(base, 50)).toFixed(2)} ms` },
     { area: 'identity', metric: 'same, waiting for the audit row commit p95 overhead', value: `${overWrite.toFixed(2)} ms`, target: '< 2 ms', ok: overWrite < 2 },
   ];
 }

@@ -49,8 +49,10 @@ export interface AuditServiceOptions {
   knex: Knex;
   /** Where a failed group commit is reported (it is retried, never dropped silently). */
   onWriteError?: (err: unknown, queued: number) => void;
-  /** Rows per group-commit transaction. */
+  /** Rows per group-commit statement. */
   maxBatch?: number;
+  /** How long a queued row may wait for others to share its commit (default 5 ms). */
+  groupWindowMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -58,6 +60,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function createAuditService(opts: AuditServiceOptions) {
   const { knex } = opts;
   const maxBatch = opts.maxBatch ?? 500;
+  const groupWindowMs = opts.groupWindowMs ?? 5;
 
   function toRow(e: AuditEntry, seq: number, prevHash: string): AuditRow {
     return {
@@ -78,20 +81,41 @@ export function createAuditService(opts: AuditServiceOptions) {
     };
   }
 
-  /** One head lock, many rows, the head moved forward: all in the caller's transaction. */
-  async function appendMany(trx: Knex.Transaction, entries: AuditEntry[]): Promise<Array<{ seq: number; hash: string }>> {
-    const head = await store.lockHead(trx);
+  function chain(entries: AuditEntry[], head: { seq: number; hash: string }): store.StoredRow[] {
     let { seq, hash } = head;
-    const rows: store.StoredRow[] = [];
-    for (const e of entries) {
+    return entries.map((e) => {
       const row = toRow(e, seq + 1, hash);
       seq = row.seq;
       hash = hashRow(row);
-      rows.push({ ...row, hash });
-    }
+      return { ...row, hash };
+    });
+  }
+
+  /** One head lock, many rows, the head moved forward: all in the caller's transaction. */
+  async function appendMany(trx: Knex.Transaction, entries: AuditEntry[]): Promise<Array<{ seq: number; hash: string }>> {
+    const rows = chain(entries, await store.lockHead(trx));
     for (let i = 0; i < rows.length; i += 500) await store.insertMany(trx, rows.slice(i, i + 500));
-    await store.setHead(trx, seq, hash);
+    const last = rows[rows.length - 1]!;
+    await store.setHead(trx, last.seq, last.hash);
     return rows.map((r) => ({ seq: r.seq, hash: r.hash }));
+  }
+
+  // The head this process last wrote: usually still current, so a batch is one statement.
+  let knownHead: { seq: number; hash: string } | null = null;
+
+  async function appendBatch(entries: AuditEntry[]): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const head = knownHead ?? (await store.readHead(knex));
+      const rows = chain(entries, head);
+      if (await store.appendIfHead(knex, head, rows)) {
+        const last = rows[rows.length - 1]!;
+        knownHead = { seq: last.seq, hash: last.hash };
+        return;
+      }
+      knownHead = null; // another writer moved the head
+    }
+    // Heavy contention: queue on the head lock instead.
+    await knex.transaction((trx) => appendMany(trx, entries));
   }
 
   // ---- group commit: requests queue rows; one writer appends them in batches ----
@@ -103,11 +127,12 @@ export function createAuditService(opts: AuditServiceOptions) {
     while (queue.length) {
       const batch = queue.slice(0, maxBatch);
       try {
-        await knex.transaction((trx) => appendMany(trx, batch));
+        await appendBatch(batch);
         queue.splice(0, batch.length);
         failures = 0;
       } catch (err) {
         failures++;
+        knownHead = null;
         opts.onWriteError?.(err, queue.length);
         if (!opts.onWriteError) console.error(`audit: group commit failed, ${queue.length} rows kept for retry`, err);
         await sleep(Math.min(50 * 2 ** failures, 5_000));
@@ -116,10 +141,22 @@ export function createAuditService(opts: AuditServiceOptions) {
   }
 
   function startWriter(): void {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
     writer ??= drain().finally(() => {
       writer = null;
       if (queue.length) startWriter();
     });
+  }
+
+  // Rows wait up to groupWindowMs so that one statement carries several requests' rows.
+  let timer: NodeJS.Timeout | null = null;
+  function schedule(): void {
+    if (writer || timer) return;
+    if (groupWindowMs <= 0 || queue.length >= maxBatch) return startWriter();
+    timer = setTimeout(startWriter, groupWindowMs);
   }
 
   const service = {
@@ -138,7 +175,7 @@ export function createAuditService(opts: AuditServiceOptions) {
      */
     enqueue(e: AuditEntry): void {
       queue.push({ ...e, at: e.at ?? new Date() });
-      startWriter();
+      schedule();
     },
 
     /** Resolves once every queued record is committed (shutdown, tests). */

@@ -37,6 +37,29 @@ export async function insertMany(db: Db, rows: StoredRow[]): Promise<void> {
 }
 
 /**
+ * Appends rows in ONE statement if the head is still `expected` (optimistic group commit):
+ * the conditional UPDATE takes the head row lock, and a writer that lost the race updates
+ * nothing, so inserts nothing, and retries from the new head. Returns whether it appended.
+ */
+export async function appendIfHead(db: Db, expected: { seq: number; hash: string }, rows: StoredRow[]): Promise<boolean> {
+  const last = rows[rows.length - 1]!;
+  const col = <K extends keyof StoredRow>(k: K) => rows.map((r) => r[k]);
+  const { rows: out } = await db.raw<{ rows: unknown[] }>(
+    `with h as (
+       update audit_chain_head set seq = ?, hash = ?, updated_at = now() where id = 1 and seq = ? and hash = ? returning 1
+     )
+     insert into audit_log (seq, at, user_id, username, unit_id, role, action, target_type, target_id, outcome, request_id, ip, details, prev_hash, hash)
+     select * from unnest(?::bigint[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+     where exists (select 1 from h)
+     returning seq`,
+    [last.seq, last.hash, expected.seq, expected.hash,
+      col('seq'), rows.map((r) => new Date(r.at).toISOString()), col('userId'), col('username'), col('unitId'), col('role'), col('action'),
+      col('targetType'), col('targetId'), col('outcome'), col('requestId'), col('ip'), col('details'), col('prevHash'), col('hash')] as unknown as Knex.RawBinding[],
+  );
+  return out.length === rows.length;
+}
+
+/**
  * The canonical serialization of server/audit/chain.ts written in SQL, so the database hashes
  * (built-in sha256) and only a verdict per batch crosses the wire: array_to_json writes the
  * same compact array as JSON.stringify, and to_json escapes strings the same way. Verify still
