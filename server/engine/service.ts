@@ -582,11 +582,7 @@ export function createEngine(deps: EngineDeps) {
     }
     if (results.length) return results;
     if (!input.processInstanceId) {
-      const starts = await knex.raw(
-        `select d.id, d.model from engine_definition d
-         where d.version = (select max(version) from engine_definition x where x.key = d.key)
-           and d.model->'messageStarts' ? ?`, [input.messageName]);
-      const defs: Row[] = starts.rows ?? starts;
+      const defs = await store.latestWithMessageStart(knex, input.messageName);
       if (defs.length > 1 && !input.all) throw invalid('MismatchingMessageCorrelationException', `Message '${input.messageName}' starts ${defs.length} processes`);
       for (const d of defs) {
         const model = (typeof d.model === 'string' ? JSON.parse(d.model) : d.model) as ProcessModel;

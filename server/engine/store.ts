@@ -50,6 +50,14 @@ export function createEngineStore() {
     async definitionById(db: Db, id: string): Promise<Row | undefined> {
       return db('engine_definition').where({ id }).first();
     },
+    /** Latest versions whose model starts with this message name. */
+    async latestWithMessageStart(db: Db, messageName: string): Promise<Row[]> {
+      const res = await db.raw(`
+        select d.id, d.model from engine_definition d
+        where d.version = (select max(version) from engine_definition x where x.key = d.key)
+          and jsonb_exists(d.model->'messageStarts', ?)`, [messageName]);
+      return (res.rows ?? res) as Row[];
+    },
     async insertDeployment(db: Db, row: Row): Promise<void> { await db('engine_deployment').insert(row); },
     async insertResource(db: Db, row: Row): Promise<void> { await db('engine_resource').insert(row); },
     async insertDefinition(db: Db, row: Row): Promise<void> { await db('engine_definition').insert(row); },

@@ -3,7 +3,7 @@ import type { Database } from '../../server/db/connect.js';
 import { createLogger } from '../../server/log.js';
 import { createEngine, type EngineService } from '../../server/engine/index.js';
 import { createTestDatabase } from '../helpers/db.js';
-import { APPROVAL, SHAPES, TIMERS } from './fixtures.js';
+import { APPROVAL, bpmn, SHAPES, TIMERS } from './fixtures.js';
 
 const ALL = { all: true } as const;
 const str = (value: string) => ({ value, type: 'String' });
@@ -115,6 +115,31 @@ describe('engine service', () => {
     expect(await db.knex('engine_message_sub').where({ instance_id: inst.id })).toHaveLength(1);
     await engine.correlateMessage({ messageName: 'reply', processInstanceId: inst.id });
     expect((await engine.getInstance(inst.id)).state).toBe('COMPLETED');
+  });
+
+  test('message start and timer start events start instances', async () => {
+    const msgStart = bpmn('byMessage', `<bpmn:startEvent id="start"><bpmn:messageEventDefinition messageRef="Filed"/></bpmn:startEvent>
+      <bpmn:sequenceFlow id="f" sourceRef="start" targetRef="receive"/><bpmn:userTask id="receive"/>
+      <bpmn:sequenceFlow id="g" sourceRef="receive" targetRef="end"/><bpmn:endEvent id="end"/>`, '<bpmn:message id="Filed" name="dossierFiled"/>');
+    const timerStart = bpmn('byTimer', `<bpmn:startEvent id="start"><bpmn:timerEventDefinition><bpmn:timeCycle>R/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>
+      <bpmn:sequenceFlow id="f" sourceRef="start" targetRef="report"/><bpmn:serviceTask id="report" camunda:type="external" camunda:topic="report"/>
+      <bpmn:sequenceFlow id="g" sourceRef="report" targetRef="end"/><bpmn:endEvent id="end"/>`);
+    await engine.deploy({ name: 'starts', resources: [{ name: 'm.bpmn', content: msgStart }, { name: 't.bpmn', content: timerStart }] });
+    await expect(engine.startProcess({ key: 'byMessage' })).rejects.toMatchObject({ status: 400 });
+    const [res] = await engine.correlateMessage({ messageName: 'dossierFiled', businessKey: 'HS-M', processVariables: { fee: { value: 1, type: 'Integer' } } });
+    expect(res!.resultType).toBe('ProcessDefinition');
+    expect((await engine.listTasks({ processInstanceId: res!.processInstanceId }, ALL)).map((t) => t.taskDefinitionKey)).toEqual(['receive']);
+    expect((await engine.getInstance(res!.processInstanceId)).businessKey).toBe('HS-M');
+    const [timer] = await db.knex('engine_timer').whereNull('instance_id').where('definition_id', 'like', 'byTimer:%');
+    expect(new Date(timer.due_at).getTime()).toBeGreaterThan(Date.now() + 59 * 60 * 1000);
+    await db.knex('engine_timer').where({ id: timer.id }).update({ due_at: new Date(Date.now() - 1000) });
+    await engine.fireDueTimers();
+    const started = await engine.listInstances({ processDefinitionKey: 'byTimer' });
+    expect(started).toHaveLength(1);
+    expect((await engine.listExternalTasks({ processInstanceId: started[0]!.id })).map((t) => t.topicName)).toEqual(['report']);
+    // The cycle is rescheduled, not dropped.
+    const [next] = await db.knex('engine_timer').whereNull('instance_id').where('definition_id', 'like', 'byTimer:%');
+    expect(new Date(next.due_at).getTime()).toBeGreaterThan(Date.now() + 59 * 60 * 1000);
   });
 
   test('parallel, embedded subprocess, multi-instance and event-based gateway', async () => {
