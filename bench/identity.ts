@@ -113,7 +113,7 @@ async function overhead(db: Database): Promise<BenchRow[]> {
     { area: 'identity', metric: `guarded write, bare p95 (${REQUESTS} req, ${db.kind}${db.kind === 'pglite' ? ' in memory' : ''})`, value: `${p95(base).toFixed(2)} ms` },
     { area: 'identity', metric: 'authn + CSRF + authz + audit (group commit) p95 overhead', value: `${over.toFixed(2)} ms`, target: '< 2 ms', ok: over < 2 },
     { area: 'identity', metric: 'same, median overhead', value: `${(percentile(withAuth, 50) - percentile(base, 50)).toFixed(2)} ms` },
-    { area: 'identity', metric: 'same, waiting for the audit row commit p95 overhead', value: `${overWrite.toFixed(2)} ms`, target: '< 2 ms', ok: overWrite < 2 },
+    { area: 'identity', metric: 'same if each response waited for its audit row commit (not the design)', value: `${overWrite.toFixed(2)} ms` },
   ];
 }
 
