@@ -16,7 +16,6 @@ const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(32).optional(),
   ADMIN_USERNAME: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
-  WORKERS: z.enum(['true', 'false']).default('true'),
 });
 
 export interface Config {
@@ -29,7 +28,6 @@ export interface Config {
   nodeId: string;
   adminUsername?: string;
   adminPassword?: string;
-  startWorkers: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -49,6 +47,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeId: e.NODE_ID ?? `node-${process.pid}`,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
-    startWorkers: e.WORKERS === 'true',
   };
 }

@@ -12,7 +12,7 @@ export interface TestPlatform extends Platform {
 /** The whole platform on a fresh database, as `npm start` builds it, without listening. */
 export async function createTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
   const db = await createTestDatabase();
-  const config = loadConfig({ DEMO_MODE: 'true', WORKERS: 'false', ...env });
+  const config = loadConfig({ DEMO_MODE: 'true', ...env });
   const platform = await createPlatform({ config, db, log: createLogger('silent') });
   return {
     ...platform,
