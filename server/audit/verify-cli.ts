@@ -6,6 +6,10 @@ import { createAuditService } from './service.js';
 const config = loadConfig();
 const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
 try {
+  if (!(await db.knex.schema.hasTable('audit_chain_head'))) {
+    console.error('No audit chain here: the database is not migrated (start the platform once with npm start).');
+    process.exit(2);
+  }
   const started = Date.now();
   const result = await createAuditService({ knex: db.knex }).verify({
     onProgress: (n) => { if (n % 100_000 === 0) process.stderr.write(`  checked ${n}\n`); },
