@@ -1,0 +1,249 @@
+import type { Knex } from 'knex';
+import type { Database } from '../db/connect.js';
+import { ApiError, badRequest, notFound } from '../http/errors.js';
+import type { Logger } from '../log.js';
+import { EngineRun } from './host.js';
+import type { ProcessModel } from './model.js';
+import { plainValue, type TypedValue } from './values.js';
+
+/**
+ * Moves running instances from one version of a process to another. bpmn-engine's stored state
+ * is kept as it is: it names elements by id, so it recovers against the new definition as long as
+ * every element the instance is in still exists there with the same type. That is checked two
+ * ways before anything is written: structurally (ids and types), then by a trial — the state is
+ * resumed in memory on the new definition and must wait in exactly the same executions as the
+ * tables say it does now. The row's revision is bumped so every node's hot cache drops the old run.
+ */
+
+export interface InstanceMigrationPlan {
+  instanceId: string;
+  businessKey: string | null;
+  /** Everything the instance is in: waiting tasks, timers, message catches and every element bpmn-engine's state has running. */
+  waitingActivityIds: string[];
+  canMigrate: boolean;
+  /** Waiting ids the target version does not have. */
+  missing: string[];
+  /** Other reasons it cannot move (an element whose type changed, a trial resume that waits elsewhere, …). */
+  problems: string[];
+}
+
+export interface MigrationOutcome {
+  fromDefinitionId: string;
+  toDefinitionId: string;
+  migrated: InstanceMigrationPlan[];
+  skipped: InstanceMigrationPlan[];
+}
+
+export interface InstanceMigrator {
+  planMigration(fromDefinitionId: string, toDefinitionId: string, instanceIds?: string[]): Promise<InstanceMigrationPlan[]>;
+  migrateInstances(fromDefinitionId: string, toDefinitionId: string, instanceIds: string[], actor: string | null): Promise<MigrationOutcome>;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Row = Record<string, any>;
+type Db = Knex | Knex.Transaction;
+interface Def { id: string; key: string; version: number; suspended: boolean; engineSource: string; model: ProcessModel; shape?: Map<string, string> }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PROJECTIONS = [
+  { table: 'engine_task', kind: 'userTask', activity: 'task_definition_key' },
+  { table: 'engine_external_task', kind: 'external', activity: 'activity_id' },
+  { table: 'engine_timer', kind: 'timer', activity: 'activity_id' },
+  { table: 'engine_message_sub', kind: 'message', activity: 'activity_id' },
+] as const;
+/** What each projection kind must be in the target model. */
+const KIND_FITS: Record<string, (a: ProcessModel['activities'][string]) => boolean> = {
+  userTask: (a) => a.type === 'bpmn:UserTask',
+  external: (a) => a.type === 'bpmn:ServiceTask' || a.type === 'bpmn:SendTask',
+  timer: (a) => Boolean(a.timer),
+  message: (a) => Boolean(a.message),
+};
+
+/** Elements bpmn-engine's state has running (a status set), subprocess contents included. */
+export function runningElements(state: unknown): Array<{ id: string; type: string }> {
+  const out: Array<{ id: string; type: string }> = [];
+  const visit = (children: Row[] | undefined) => {
+    for (const c of children ?? []) {
+      if (!c?.status) continue;
+      out.push({ id: String(c.id), type: String(c.type) });
+      visit(c.execution?.children);
+    }
+  };
+  for (const d of (state as Row | null)?.definitions ?? []) for (const p of d.execution?.processes ?? []) visit(p.execution?.children);
+  return out;
+}
+
+export function createInstanceMigrator(deps: { db: Database; log?: Logger }): InstanceMigrator {
+  const knex = deps.db.knex;
+
+  async function loadPair(db: Db, fromId: string, toId: string): Promise<[Def, Def]> {
+    if (fromId === toId) throw badRequest('The source and target process definitions are the same');
+    const rows = await sql.definitions(db, [fromId, toId]);
+    const from = rows.find((r) => r.id === fromId);
+    const to = rows.find((r) => r.id === toId);
+    if (!from) throw notFound(`No process definition ${fromId}`);
+    if (!to) throw notFound(`No process definition ${toId}`);
+    if (from.key !== to.key) throw badRequest(`Instances can only move between versions of one process: '${from.key}' is not '${to.key}'`);
+    if (to.suspended) throw new ApiError(400, 'BadUserRequestException', `Process definition ${toId} is suspended`);
+    return [from, to];
+  }
+
+  /** The check, on one instance row (read under its lock when migrating). Never writes. */
+  async function assess(db: Db, row: Row, from: Def, to: Def): Promise<InstanceMigrationPlan> {
+    const plan: InstanceMigrationPlan = { instanceId: row.id, businessKey: row.business_key ?? null, waitingActivityIds: [], canMigrate: false, missing: [], problems: [] };
+    if (row.state !== 'ACTIVE' || !row.engine_state) {
+      plan.problems.push(`not running (${row.state})`);
+      return plan;
+    }
+    if (row.definition_id !== from.id) {
+      plan.problems.push(`runs on ${row.definition_id}, not ${from.id}`);
+      return plan;
+    }
+    const items = await sql.projections(db, row.id);
+    const running = runningElements(row.engine_state);
+    plan.waitingActivityIds = [...new Set([...items.map((i) => i.activityId), ...running.map((r) => r.id)])].sort();
+    const target = to.model.activities;
+    plan.missing = plan.waitingActivityIds.filter((id) => !target[id]);
+    const [was, will] = [shapeOf(from), shapeOf(to)];
+    for (const r of running) {
+      const t = target[r.id];
+      if (t && t.type !== r.type) plan.problems.push(`'${r.id}' is ${r.type.replace('bpmn:', '')} here but ${t.type.replace('bpmn:', '')} in the new version`);
+      else if (t && was.get(r.id) !== will.get(r.id)) plan.problems.push(`'${r.id}' sits elsewhere in the new version (${was.get(r.id)} → ${will.get(r.id)})`);
+    }
+    for (const i of items) {
+      const t = target[i.activityId];
+      if (t && !KIND_FITS[i.kind]!(t)) plan.problems.push(`'${i.activityId}' waits as ${i.kind} but the new version's element cannot`);
+    }
+    if (!plan.missing.length && !plan.problems.length) {
+      const why = await trialResume(db, row, to, items);
+      if (why) plan.problems.push(why);
+    }
+    plan.canMigrate = !plan.missing.length && !plan.problems.length;
+    return plan;
+  }
+
+  /** Resumes the stored state on the target definition in memory; it must wait exactly where it waits now. */
+  async function trialResume(db: Db, row: Row, to: Def, items: Array<{ kind: string; executionId: string; activityId: string }>): Promise<string | null> {
+    const vars: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(await sql.variables(db, row.id))) vars[k] = plainValue(v);
+    try {
+      const run = new EngineRun(to.engineSource, to.model, vars);
+      await run.resume(row.engine_state);
+      const res = await run.finish();
+      if (res.ended) return `the new version would end it at once${res.failure ? `: ${res.failure}` : ''}`;
+      const key = (i: { kind: string; executionId: string; activityId: string }) => `${i.kind} ${i.activityId} (${i.executionId})`;
+      const now = new Set(items.map(key));
+      const then = new Set([...res.live.values()].map(key));
+      const lost = [...now].filter((k) => !then.has(k));
+      const gained = [...then].filter((k) => !now.has(k));
+      if (lost.length || gained.length) {
+        return `on the new version it would not wait the same way (${[...lost.map((k) => `no longer ${k}`), ...gained.map((k) => `new ${k}`)].join('; ')})`;
+      }
+      return null;
+    } catch (err) {
+      return `the new version cannot resume it: ${(err as Error).message}`;
+    }
+  }
+
+  async function planMigration(fromDefinitionId: string, toDefinitionId: string, instanceIds?: string[]): Promise<InstanceMigrationPlan[]> {
+    const [from, to] = await loadPair(knex, fromDefinitionId, toDefinitionId);
+    const rows = instanceIds ? await sql.instancesByIds(knex, instanceIds) : await sql.activeInstancesOf(knex, from.id);
+    const out: InstanceMigrationPlan[] = [];
+    for (const id of instanceIds ?? rows.map((r) => r.id as string)) {
+      const row = rows.find((r) => r.id === id);
+      out.push(row ? await assess(knex, row, from, to) : { instanceId: id, businessKey: null, waitingActivityIds: [], canMigrate: false, missing: [], problems: ['no such process instance'] });
+    }
+    return out;
+  }
+
+  /** Each instance in its own transaction: one that cannot move (or fails) is reported and left as it was. */
+  async function migrateInstances(fromDefinitionId: string, toDefinitionId: string, instanceIds: string[], actor: string | null): Promise<MigrationOutcome> {
+    const [from, to] = await loadPair(knex, fromDefinitionId, toDefinitionId);
+    const outcome: MigrationOutcome = { fromDefinitionId, toDefinitionId, migrated: [], skipped: [] };
+    for (const id of [...new Set(instanceIds)]) {
+      try {
+        const plan = await knex.transaction(async (trx) => {
+          const row = await sql.lockInstance(trx, id);
+          if (!row) return { instanceId: id, businessKey: null, waitingActivityIds: [], canMigrate: false, missing: [], problems: ['no such process instance'] };
+          const p = await assess(trx, row, from, to);
+          if (!p.canMigrate) return p;
+          await sql.moveInstance(trx, row, from, to, actor);
+          return p;
+        });
+        (plan.canMigrate ? outcome.migrated : outcome.skipped).push(plan);
+      } catch (err) {
+        deps.log?.error({ err, instanceId: id }, 'instance migration failed; left on its version');
+        outcome.skipped.push({ instanceId: id, businessKey: null, waitingActivityIds: [], canMigrate: false, missing: [], problems: [`failed: ${(err as Error).message}`] });
+      }
+    }
+    return outcome;
+  }
+
+  return { planMigration, migrateInstances };
+}
+
+/**
+ * Where each activity sits (its scope, and for a boundary event what it is attached to), read from
+ * bpmn-engine's serialized source: a running element that moved scope would resume in the wrong place.
+ */
+function shapeOf(def: Def): Map<string, string> {
+  if (def.shape) return def.shape;
+  const shape = new Map<string, string>();
+  const ctx = JSON.parse(def.engineSource) as { activities?: Row[] };
+  for (const a of ctx.activities ?? []) {
+    shape.set(String(a.id), `in ${a.parent?.id ?? '?'}${a.behaviour?.attachedTo?.id ? `, attached to ${a.behaviour.attachedTo.id}` : ''}`);
+  }
+  def.shape = shape;
+  return shape;
+}
+
+// ------------------------------------------------------------------ SQL (parameterised only)
+
+const sql = {
+  async definitions(db: Db, ids: string[]): Promise<Def[]> {
+    const rows = await db('engine_definition').whereIn('id', ids).select('id', 'key', 'version', 'suspended', 'engine_source', 'model');
+    return rows.map((r: Row) => ({
+      id: r.id, key: r.key, version: r.version, suspended: r.suspended, engineSource: r.engine_source,
+      model: (typeof r.model === 'string' ? JSON.parse(r.model) : r.model) as ProcessModel,
+    }));
+  },
+  async activeInstancesOf(db: Db, definitionId: string): Promise<Row[]> {
+    return db('engine_instance').where({ definition_id: definitionId, state: 'ACTIVE' }).orderBy('start_time').orderBy('id');
+  },
+  async instancesByIds(db: Db, ids: string[]): Promise<Row[]> {
+    const valid = ids.filter((i) => UUID.test(i));
+    return valid.length ? db('engine_instance').whereIn('id', valid) : [];
+  },
+  async lockInstance(trx: Knex.Transaction, id: string): Promise<Row | undefined> {
+    if (!UUID.test(id)) return undefined;
+    return trx('engine_instance').where({ id }).forUpdate().first();
+  },
+  async projections(db: Db, instanceId: string): Promise<Array<{ kind: string; executionId: string; activityId: string }>> {
+    const out: Array<{ kind: string; executionId: string; activityId: string }> = [];
+    for (const p of PROJECTIONS) {
+      const rows = await db(p.table).where({ instance_id: instanceId }).select('execution_id', `${p.activity} as activity_id`);
+      for (const r of rows) out.push({ kind: p.kind, executionId: r.execution_id, activityId: r.activity_id });
+    }
+    return out;
+  },
+  async variables(db: Db, instanceId: string): Promise<Record<string, TypedValue>> {
+    const out: Record<string, TypedValue> = {};
+    for (const r of await db('engine_variable').where({ instance_id: instanceId })) out[r.name] = { type: r.type, value: r.value, valueInfo: r.value_info ?? {} };
+    return out;
+  },
+  /** Switches the instance and its open projections; the engine state stays, the revision moves on. */
+  async moveInstance(trx: Knex.Transaction, row: Row, from: Def, to: Def, actor: string | null): Promise<void> {
+    await trx('engine_instance').where({ id: row.id }).update({ definition_id: to.id, revision: trx.raw('revision + 1') });
+    for (const t of ['engine_task', 'engine_external_task', 'engine_timer']) await trx(t).where({ instance_id: row.id }).update({ definition_id: to.id });
+    // Correlation reads the message from the instance's definition: keep the subscription in step with it.
+    for (const s of await trx('engine_message_sub').where({ instance_id: row.id }).select('id', 'activity_id')) {
+      const m = to.model.activities[s.activity_id]?.message;
+      if (m) await trx('engine_message_sub').where({ id: s.id }).update({ message_name: m.name, message_ref: m.id });
+    }
+    await trx('engine_incident').where({ instance_id: row.id }).whereNull('resolved').update({ definition_id: to.id });
+    await trx('engine_history').insert({
+      instance_id: row.id, definition_id: to.id, kind: 'migrated', user_id: actor, at: new Date(),
+      data: JSON.stringify({ fromDefinitionId: from.id, toDefinitionId: to.id, fromVersion: from.version, toVersion: to.version }),
+    });
+  },
+};
