@@ -16,7 +16,7 @@ import { createAuthenticate, createCsrfCheck } from './identity/authenticate.js'
 import { createUnitsRouter, createUsersRouter } from './identity/org-router.js';
 import { seedDemo } from './identity/demo.js';
 import { createIdentityService } from './identity/service.js';
-import { createEngine, createTimerScheduler } from './engine/index.js';
+import { createEngine, createInstanceMigrator, createTimerScheduler } from './engine/index.js';
 import { createEngineRestRouter } from './engine-rest/router.js';
 import { createCatalogMetaRouter, createCatalogRouter } from './catalog/router.js';
 import { createCatalogService } from './catalog/service.js';
@@ -99,7 +99,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   // Step budgets (tthc:budget) and "before due" timers (tthc:beforeDue) count in the calendar's working time.
   const engine = createEngine({ db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar });
   background.push(createTimerScheduler(engine, log));
-  mounts.push({ path: '/engine-rest', router: createEngineRestRouter({ engine }) });
+  mounts.push({ path: '/engine-rest', router: createEngineRestRouter({ engine, units: identity }) });
 
   // Catalogue and governed process lifecycle: only approved versions are deployed; the seed
   // catalogue (processes/) loads on the first start of an empty database, in every mode.
@@ -107,7 +107,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const catalog = createCatalogService({
     knex: db.knex, access: identity, onWithdrawn: (trx, id, actor) => lifecycle.retireAllForProcedure(trx, id, actor),
   });
-  lifecycle = createLifecycleService({ knex: db.knex, catalog, access: identity, deployer: deployerFromEngine(engine) });
+  lifecycle = createLifecycleService({ knex: db.knex, catalog, access: identity, deployer: deployerFromEngine(engine, createInstanceMigrator({ db, log })) });
   identity.setRoleHoldersChanged(async (trx, change) => { await lifecycle.markNeedsReviewForRoles(trx, change); });
   await loadSeedCatalogue({ knex: db.knex, activate: lifecycle.activateVersion });
   background.push(createActivationScheduler({ lifecycle, log }));

@@ -16,7 +16,7 @@ const ApproveBody = z.object({
 const RejectBody = z.object({ comment: z.string().trim().min(1, 'a rejection needs a comment').max(5000) }).strict();
 const CommentBody = z.object({ comment: z.string().max(5000).optional() }).strict();
 const ValidateBody = z.object({ xml: z.string().max(MAX_XML_BYTES), procedureId: z.string().max(64).optional(), engineCheck: z.boolean().optional() }).strict();
-const MigrateBody = z.object({ fromVersionId: z.string().max(64).optional(), dryRun: z.boolean().default(true) }).strict();
+const MigrateBody = z.object({ fromVersionId: z.string().max(64).optional(), dryRun: z.boolean().default(true), instanceIds: z.array(z.string().max(64)).min(1).max(10_000).optional() }).strict();
 const LevelQuery = z.object({ level: z.string().max(40).optional() }).strict();
 const DiffQuery = z.object({ against: z.string().min(1).max(64) }).strict();
 
@@ -68,7 +68,7 @@ export function createProcessVersionRouter(deps: { lifecycle: LifecycleService }
   r.post('/:id/retire', guard('process:activate'), async (req, res) => {
     sendJson(res, 200, await lifecycle.retire(String(req.params.id), req.principal!, parseBody(CommentBody, req).comment));
   });
-  // Administrators only; dry run unless `dryRun: false` is sent explicitly.
+  // Administrators only; dry run unless `dryRun: false` (with `fromVersionId`) is sent explicitly.
   r.post('/:id/migrate', guard('process:migrate'), async (req, res) => {
     sendJson(res, 200, await lifecycle.migrate(String(req.params.id), parseBody(MigrateBody, req), req.principal!));
   });

@@ -12,7 +12,7 @@ import { canTransition, TRANSITIONS, type LifecycleActionName } from './states.j
 import { markNeedsReviewForRoles } from './reapproval.js';
 import * as store from './store.js';
 import { generateProcessXml } from './template.js';
-import type { Actor, LifecycleAccess, MigrationPlan, ProcessDeployer, ProcessModel, Version, VersionState, VersionSummary } from './types.js';
+import type { Actor, InstanceCheck, LifecycleAccess, MigrationPlan, ProcessDeployer, ProcessModel, Version, VersionState, VersionSummary } from './types.js';
 
 export interface LifecycleDeps {
   knex: Knex;
@@ -62,20 +62,6 @@ export async function inspectXml(xml: string): Promise<{ processKey?: string; ro
   };
   processes.forEach(walk);
   return { processKey: main?.id, roles: [...roles].sort() };
-}
-
-/** Every flow element id in a document (waiting activities must exist in a migration target). */
-async function elementIds(xml: string): Promise<string[]> {
-  const { definitions } = await parseBpmn(xml);
-  const out: string[] = [];
-  const walk = (c: ModdleElement) => {
-    for (const e of (c.flowElements as ModdleElement[] | undefined) ?? []) {
-      if (e.id) out.push(e.id);
-      if (isType(e, 'bpmn:SubProcess')) walk(e);
-    }
-  };
-  ((definitions.rootElements as ModdleElement[] | undefined) ?? []).filter((e) => isType(e, 'bpmn:Process')).forEach(walk);
-  return out;
 }
 
 export function templateFor(p: Procedure, level: string): string {
@@ -407,38 +393,79 @@ export function createLifecycleService(deps: LifecycleDeps) {
     markNeedsReviewForRoles: (trx: Knex.Transaction, change: { roles: string[]; unitIds: string[] }) => markNeedsReviewForRoles(trx, change),
 
     /**
-     * Migration of running instances to an active version: an explicit administrator action,
-     * audited either way. The dry run lists what would move (every waiting activity id exists in
-     * the target) and what cannot (with the missing ids). Applying needs an engine that can move
-     * instances; without one it answers 501 after recording the plan.
+     * Migration of running instances to the active version: an explicit administrator action,
+     * audited either way. The dry run lists what would move (the engine finds every waiting
+     * element in the target, unchanged in kind and place, and a trial resume waits the same way)
+     * and what cannot, with why. The real run names the version its instances leave
+     * (`fromVersionId`, a superseded or retired version of the same process), optionally some of
+     * its instances, and moves each movable one in its own engine transaction after a re-check
+     * under the instance's lock; anything left behind is reported and recorded.
      */
-    async migrate(targetId: string, input: { fromVersionId?: string; dryRun: boolean }, actor: Actor): Promise<MigrationPlan> {
+    async migrate(targetId: string, input: { fromVersionId?: string; dryRun: boolean; instanceIds?: string[] }, actor: Actor): Promise<MigrationPlan> {
       const target = await requireVersion(knex, targetId);
       if (target.state !== 'active' || !target.definitionId) throw invalidState('migrate to', target.state);
       const deployer = deps.deployer;
-      if (!deployer?.runningInstances) throw new ApiError(501, 'NotImplemented', 'Máy thực thi không liệt kê được hồ sơ đang chạy / the engine cannot list running instances');
-      const targetIds = new Set(await elementIds(target.xml));
-      const sources = (await store.listVersions(knex, target.modelId))
-        .filter((v) => v.id !== target.id && v.definitionId && (input.fromVersionId ? v.id === input.fromVersionId : ['superseded', 'retired'].includes(v.state)));
-      if (input.fromVersionId && !sources.length) throw badRequest('fromVersionId: not an earlier deployed version of this process');
-      const plan: MigrationPlan = { targetVersionId: target.id, dryRun: input.dryRun, movable: [], blocked: [] };
+      if (!deployer?.planMigration || (!input.dryRun && !deployer.migrateInstances)) {
+        throw new ApiError(501, 'NotImplemented', 'Máy thực thi không hỗ trợ chuyển hồ sơ đang chạy / the engine cannot migrate running instances');
+      }
+      if (!input.fromVersionId && (!input.dryRun || input.instanceIds)) {
+        throw badRequest('fromVersionId: hãy chọn phiên bản cần chuyển hồ sơ đi / name the version whose instances move');
+      }
+      let sources: VersionSummary[];
+      if (input.fromVersionId) {
+        const from = isUuid(input.fromVersionId) ? await store.getVersion(knex, input.fromVersionId) : undefined;
+        if (!from) throw badRequest(`fromVersionId: không có phiên bản ${input.fromVersionId} / no process version ${input.fromVersionId}`);
+        if (from.id === target.id) throw badRequest('fromVersionId: phiên bản nguồn trùng phiên bản đích / the version to migrate from is the target itself');
+        if (from.modelId !== target.modelId) throw badRequest('fromVersionId: phiên bản thuộc quy trình khác / the version belongs to another process (procedure or level)');
+        if (!from.definitionId || !['superseded', 'retired'].includes(from.state)) {
+          throw badRequest(`fromVersionId: phiên bản ${from.number} đang ở trạng thái ${from.state} / only a superseded or retired version that ran can be migrated from (version ${from.number} is ${from.state})`);
+        }
+        sources = [from];
+      } else {
+        sources = (await store.listVersions(knex, target.modelId)).filter((v) => v.id !== target.id && v.definitionId && ['superseded', 'retired'].includes(v.state));
+      }
+      const plan: MigrationPlan = { targetVersionId: target.id, ...(input.fromVersionId ? { fromVersionId: input.fromVersionId } : {}), dryRun: input.dryRun, movable: [], blocked: [] };
+      const blockedOf = (c: InstanceCheck, fromVersionId: string) => ({
+        instanceId: c.instanceId, businessKey: c.businessKey, waitingActivityIds: c.waitingActivityIds, fromVersionId, missingActivityIds: c.missing, problems: c.problems,
+      });
+      const movableOf = (c: InstanceCheck, fromVersionId: string) => ({ instanceId: c.instanceId, businessKey: c.businessKey, waitingActivityIds: c.waitingActivityIds, fromVersionId });
+      const checked: Array<{ src: VersionSummary; checks: InstanceCheck[] }> = [];
       for (const src of sources) {
-        for (const inst of await deployer.runningInstances(src.definitionId!)) {
-          const missing = inst.waitingActivityIds.filter((a) => !targetIds.has(a));
-          if (missing.length) plan.blocked.push({ ...inst, fromVersionId: src.id, missingActivityIds: missing });
-          else plan.movable.push({ ...inst, fromVersionId: src.id });
+        let checks = await deployer.planMigration(src.definitionId!, target.definitionId);
+        if (input.instanceIds) {
+          const known = new Set(checks.map((c) => c.instanceId));
+          const unknown = input.instanceIds.filter((i) => !known.has(i));
+          if (unknown.length) throw badRequest(`instanceIds: không phải hồ sơ đang chạy trên phiên bản ${src.number} / not running on version ${src.number}: ${unknown.slice(0, 5).join(', ')}`, { unknown });
+          const wanted = new Set(input.instanceIds);
+          checks = checks.filter((c) => wanted.has(c.instanceId));
+        }
+        checked.push({ src, checks });
+      }
+      for (const { src, checks } of checked) {
+        for (const c of checks) {
+          if (c.canMigrate) plan.movable.push(movableOf(c, src.id));
+          else plan.blocked.push(blockedOf(c, src.id));
         }
       }
-      const summary = { movable: plan.movable.length, blocked: plan.blocked.length, instances: [...plan.movable, ...plan.blocked].map((i) => i.instanceId) };
-      await knex.transaction((trx) => store.record(trx, { versionId: target.id, action: input.dryRun ? 'migration-dry-run' : 'migration', fromState: 'active', toState: 'active', actor, details: summary }));
-      if (input.dryRun) return plan;
-      if (!deployer.migrateInstances) {
-        throw new ApiError(501, 'NotImplemented', 'Máy thực thi chưa hỗ trợ chuyển hồ sơ đang chạy sang phiên bản mới / the engine cannot migrate running instances yet', plan);
+      if (!input.dryRun) {
+        const src = sources[0]!;
+        const ids = plan.movable.map((m) => m.instanceId);
+        const outcome = ids.length
+          ? await deployer.migrateInstances!({ fromDefinitionId: src.definitionId!, toDefinitionId: target.definitionId, instanceIds: ids, actor: actor.username })
+          : { migrated: [], skipped: [] };
+        plan.movable = outcome.migrated.map((c) => movableOf(c, src.id));
+        plan.blocked.push(...outcome.skipped.map((c) => blockedOf(c, src.id)));
       }
-      for (const src of sources) {
-        const ids = plan.movable.filter((m) => m.fromVersionId === src.id).map((m) => m.instanceId);
-        if (ids.length) await deployer.migrateInstances({ fromDefinitionId: src.definitionId!, toDefinitionId: target.definitionId, instanceIds: ids });
-      }
+      const details = {
+        fromVersionId: input.fromVersionId ?? null, movable: plan.movable.length, blocked: plan.blocked.length,
+        moved: input.dryRun ? [] : plan.movable.map((m) => ({ instanceId: m.instanceId, businessKey: m.businessKey, fromVersionId: m.fromVersionId })),
+        notMoved: plan.blocked.map((b) => ({ instanceId: b.instanceId, businessKey: b.businessKey, fromVersionId: b.fromVersionId, missing: b.missingActivityIds, problems: b.problems })),
+        instances: [...plan.movable, ...plan.blocked].map((i) => i.instanceId),
+      };
+      const comment = input.dryRun
+        ? `Chạy thử: ${plan.movable.length} hồ sơ chuyển được, ${plan.blocked.length} không / dry run: ${plan.movable.length} movable, ${plan.blocked.length} not`
+        : `Đã chuyển ${plan.movable.length} hồ sơ sang phiên bản ${target.number}, ${plan.blocked.length} giữ nguyên / moved ${plan.movable.length} instances to version ${target.number}, ${plan.blocked.length} left`;
+      await knex.transaction((trx) => store.record(trx, { versionId: target.id, action: input.dryRun ? 'migration-dry-run' : 'migration', fromState: 'active', toState: 'active', actor, comment, details }));
       return plan;
     },
 

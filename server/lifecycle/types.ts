@@ -67,19 +67,25 @@ export interface LifecycleAction {
 export interface ProcessDeployer {
   deploy(input: { name: string; source?: string; resources: Array<{ name: string; content: string }> }, trx?: Knex.Transaction): Promise<{ deploymentId: string; definitionId: string }>;
   checkDeployable?(xml: string): Promise<Array<{ elementId?: string; message: string }>> | Array<{ elementId?: string; message: string }>;
-  /** Running instances of a definition and the activities each waits in (migration dry-run). */
-  runningInstances?(definitionId: string): Promise<RunningInstance[]>;
-  /** Moves instances to another definition; the engine does not offer this yet. */
-  migrateInstances?(input: { fromDefinitionId: string; toDefinitionId: string; instanceIds: string[] }): Promise<void>;
+  /** The running instances of a definition, each checked against a migration target (dry run). */
+  planMigration?(fromDefinitionId: string, toDefinitionId: string): Promise<InstanceCheck[]>;
+  /** Moves instances, each re-checked under its lock; those that cannot move stay as they are and are reported. */
+  migrateInstances?(input: { fromDefinitionId: string; toDefinitionId: string; instanceIds: string[]; actor: string }): Promise<{ migrated: InstanceCheck[]; skipped: InstanceCheck[] }>;
 }
 
 export interface RunningInstance { instanceId: string; businessKey: string | null; waitingActivityIds: string[] }
 
+/** The engine's verdict on one instance (server/engine's InstanceMigrationPlan). */
+export interface InstanceCheck extends RunningInstance { canMigrate: boolean; missing: string[]; problems: string[] }
+
 export interface MigrationPlan {
   targetVersionId: string;
+  fromVersionId?: string;
   dryRun: boolean;
+  /** Dry run: what would move. Real run: what moved. */
   movable: Array<RunningInstance & { fromVersionId: string }>;
-  blocked: Array<RunningInstance & { fromVersionId: string; missingActivityIds: string[] }>;
+  /** What cannot move (or, in a real run, was left behind when re-checked), with why. */
+  blocked: Array<RunningInstance & { fromVersionId: string; missingActivityIds: string[]; problems: string[] }>;
 }
 
 /** Scoping answered by the identity service. */

@@ -69,31 +69,7 @@ describe('process lifecycle over HTTP, on the real engine', () => {
     await owner.put(`/api/process-versions/${draft.body.id}`).send({ xml: edited, revision: 2 }).expect(409);
   });
 
-  it('migration: an audited dry run lists what would move and what cannot; applying needs engine support', async () => {
-    const admin = await loginAs(platform.app, 'admin');
-    const proc = await owner.get(`/api/procedures/${procedureId}/process`).expect(200);
-    const active = proc.body.versions.find((v: { state: string }) => v.state === 'active');
-    await owner.post(`/api/process-versions/${active.id}/migrate`).send({}).expect(403);
-    const plan = await admin.post(`/api/process-versions/${active.id}/migrate`).send({ dryRun: true }).expect(200);
-    expect(plan.body.movable).toEqual([expect.objectContaining({ businessKey: 'HS-001', waitingActivityIds: ['Step_B1'] })]);
-    expect(plan.body.blocked).toEqual([]);
-
-    // A version without the reception step's id: the dossier waiting there cannot move.
-    const cur = await owner.get(`/api/process-versions/${active.id}`).expect(200);
-    const renamed = cur.body.xml.replace(/Step_B1(?=["_<])/g, 'Step_Receive');
-    const d = await owner.post(`/api/procedures/${procedureId}/versions`).send({ xml: renamed }).expect(201);
-    await owner.post(`/api/process-versions/${d.body.id}/submit`).send({}).expect(200);
-    await approver.post(`/api/process-versions/${d.body.id}/approve`).send(DECISION).expect(200);
-    await approver.post(`/api/process-versions/${d.body.id}/activate`).send({}).expect(200);
-    const blocked = await admin.post(`/api/process-versions/${d.body.id}/migrate`).send({ dryRun: true }).expect(200);
-    expect(blocked.body.blocked).toEqual([expect.objectContaining({ businessKey: 'HS-001', missingActivityIds: ['Step_B1'] })]);
-    expect(blocked.body.movable).toEqual([]);
-    const apply = await admin.post(`/api/process-versions/${d.body.id}/migrate`).send({ dryRun: false }).expect(501);
-    expect(apply.body.type).toBe('NotImplemented');
-    const history = await admin.get(`/api/process-versions/${d.body.id}/history`).expect(200);
-    expect(history.body.slice(-2).map((h: { action: string }) => h.action)).toEqual(['migration-dry-run', 'migration']);
-    await admin.post(`/api/process-versions/${d.body.id}/migrate`).send({ dryRun: 'yes' }).expect(400);
-  });
+  // Migration of running instances (dry run, real run, guards, bad input): migration.test.ts.
 
   it('validate answers findings and the longest path for the designer, without writing', async () => {
     const proc = await owner.get(`/api/procedures/${procedureId}/process`).expect(200);
