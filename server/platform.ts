@@ -99,7 +99,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   // Step budgets (tthc:budget) and "before due" timers (tthc:beforeDue) count in the calendar's working time.
   const engine = createEngine({ db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar });
   background.push(createTimerScheduler(engine, log));
-  mounts.push({ path: '/engine-rest', router: createEngineRestRouter({ engine }) });
+  mounts.push({ path: '/engine-rest', router: createEngineRestRouter({ engine, units: identity }) });
 
   // Catalogue and governed process lifecycle: only approved versions are deployed; the seed
   // catalogue (processes/) loads on the first start of an empty database, in every mode.

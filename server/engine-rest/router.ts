@@ -11,10 +11,12 @@ import { parseBody, parseQuery } from '../http/validate.js';
 import {
   activityInstances, definitionDto, externalTaskDto, historicInstanceDto, historicTasks, incidentDto, instanceDto, lockedTaskDto, taskDto,
 } from './dto.js';
-import { taskScopeOf } from './scope.js';
+import { canReadUnit, instanceUnitsOf, taskReadScopeOf, taskScopeOf, type UnitVisibility } from './scope.js';
 
 export interface EngineRestDeps {
   engine: EngineService;
+  /** Unit tree for read scoping (leaders see sub-units, inspectors all); without it callers read only their own units. */
+  units?: UnitVisibility;
   /** Largest BPMN upload accepted (bytes). */
   maxUploadBytes?: number;
 }
@@ -99,6 +101,29 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     });
   };
   const wrap = (fn: (req: Request, res: Response) => Promise<void>): RequestHandler => (req, res, next: NextFunction) => { fn(req, res).catch(next); };
+  const readScope = (req: Request) => taskReadScopeOf(req.principal!, deps.units);
+  const readableUnits = (req: Request) => instanceUnitsOf(req.principal!, deps.units);
+  const unitFilter = async (req: Request) => {
+    const visible = await readableUnits(req);
+    return visible === 'all' ? undefined : visible;
+  };
+  /** An instance of a unit the caller cannot read answers exactly like one that does not exist. */
+  const readableInstance = async (req: Request, instanceId: string) => {
+    const inst = await engine.getInstance(instanceId);
+    if (!canReadUnit(await readableUnits(req), inst.unitId)) throw new ApiError(404, 'NotFound', `Process instance with id ${instanceId} does not exist`);
+    return inst;
+  };
+  /** Keeps the rows whose process instance the caller may read (lists without a unit filter in SQL). */
+  const onlyReadable = async <T extends { processInstanceId?: unknown }>(req: Request, rows: T[]): Promise<T[]> => {
+    const visible = await readableUnits(req);
+    if (visible === 'all') return rows;
+    const instanceOf = (r: T) => (typeof r.processInstanceId === 'string' ? r.processInstanceId : null);
+    const unitOf = new Map<string, string | null>();
+    for (const id of new Set(rows.map(instanceOf).filter((x): x is string => !!x))) {
+      unitOf.set(id, await engine.getInstance(id).then((i) => i.unitId, () => null));
+    }
+    return rows.filter((r) => { const i = instanceOf(r); return i !== null && canReadUnit(visible, unitOf.get(i) ?? null); });
+  };
 
   r.get('/version', guard('authenticated'), (_req, res) => sendJson(res, 200, { version: '7.22.0' }));
   r.get('/engine', guard('authenticated'), (_req, res) => sendJson(res, 200, [{ name: 'default' }]));
@@ -176,17 +201,18 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     return { ...q, processInstanceIds: q.processInstanceIds?.split(','), active: true };
   };
   r.get('/process-instance', guard('engine:read'), wrap(async (req, res) => {
-    sendJson(res, 200, (await engine.listInstances(instQuery(req))).map(instanceDto));
+    sendJson(res, 200, (await engine.listInstances({ ...instQuery(req), unitIds: await unitFilter(req) })).map(instanceDto));
   }));
   r.get('/process-instance/count', guard('engine:read'), wrap(async (req, res) => {
-    sendJson(res, 200, { count: (await engine.listInstances({ ...instQuery(req), maxResults: 1000 })).length });
+    sendJson(res, 200, { count: (await engine.listInstances({ ...instQuery(req), unitIds: await unitFilter(req), maxResults: 1000 })).length });
   }));
   r.get('/process-instance/:id', guard('engine:read'), wrap(async (req, res) => {
-    const inst = await engine.getInstance(id(req));
+    const inst = await readableInstance(req, id(req));
     if (inst.state !== 'ACTIVE') throw new ApiError(404, 'InvalidRequestException', `Process instance with id ${id(req)} does not exist`);
     sendJson(res, 200, instanceDto(inst));
   }));
   r.get('/process-instance/:id/variables', guard('engine:read'), wrap(async (req, res) => {
+    await readableInstance(req, id(req));
     sendJson(res, 200, await engine.getVariables(id(req)));
   }));
   r.delete('/process-instance/:id', guard('engine:admin'), wrap(async (req, res) => {
@@ -198,17 +224,17 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
   // ---- user tasks
   r.get('/task', guard('engine:read'), wrap(async (req, res) => {
     const q = parseQuery(TaskQuerySchema, req) as TaskQuery;
-    sendJson(res, 200, (await engine.listTasks(q, taskScopeOf(req.principal!))).map(taskDto));
+    sendJson(res, 200, (await engine.listTasks(q, await readScope(req))).map(taskDto));
   }));
   r.get('/task/count', guard('engine:read'), wrap(async (req, res) => {
     const q = parseQuery(TaskQuerySchema, req) as TaskQuery;
-    sendJson(res, 200, { count: await engine.countTasks(q, taskScopeOf(req.principal!)) });
+    sendJson(res, 200, { count: await engine.countTasks(q, await readScope(req)) });
   }));
   r.get('/task/:id', guard('engine:read'), wrap(async (req, res) => {
-    sendJson(res, 200, taskDto(await engine.getTask(id(req), taskScopeOf(req.principal!))));
+    sendJson(res, 200, taskDto(await engine.getTask(id(req), await readScope(req))));
   }));
   r.get('/task/:id/variables', guard('engine:read'), wrap(async (req, res) => {
-    sendJson(res, 200, await engine.getTaskVariables(id(req), taskScopeOf(req.principal!)));
+    sendJson(res, 200, await engine.getTaskVariables(id(req), await readScope(req)));
   }));
   r.post('/task/:id/claim', guard('engine:task'), wrap(async (req, res) => {
     const { userId } = parseBody(z.object({ userId: z.string().min(1) }).strict(), req);
@@ -260,10 +286,12 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
       processInstanceId: z.string().optional(), activityId: z.string().optional(), withRetriesLeft: bool.optional(), noRetriesLeft: bool.optional(),
       sortBy: z.string().optional(), sortOrder: z.string().optional(), ...page,
     }).strict(), req);
-    sendJson(res, 200, (await engine.listExternalTasks(q)).map(externalTaskDto));
+    sendJson(res, 200, (await onlyReadable(req, (await engine.listExternalTasks(q)).map(externalTaskDto))));
   }));
   r.get('/external-task/:id', guard('engine:read'), wrap(async (req, res) => {
-    sendJson(res, 200, externalTaskDto(await engine.getExternalTask(id(req))));
+    const task = externalTaskDto(await engine.getExternalTask(id(req)));
+    if (!(await onlyReadable(req, [task])).length) throw new ApiError(404, 'NotFound', `External task with id ${id(req)} does not exist`);
+    sendJson(res, 200, task);
   }));
   r.post('/external-task/:id/complete', guard('engine:external-task'), wrap(async (req, res) => {
     const b = parseBody(WorkerBody.extend({ variables: vars, localVariables: vars }).strict(), req);
@@ -321,7 +349,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
   }));
   r.get('/incident', guard('engine:read'), wrap(async (req, res) => {
     const q = parseQuery(z.object({ processInstanceId: z.string().optional(), incidentType: z.string().optional(), sortBy: z.string().optional(), sortOrder: z.string().optional(), ...page }).strict(), req);
-    sendJson(res, 200, (await engine.listIncidents(q)).map(incidentDto));
+    sendJson(res, 200, await onlyReadable(req, (await engine.listIncidents(q)).map(incidentDto)));
   }));
 
   const keyOf = (definitionId: string) => definitionId.split(':')[0]!;
@@ -333,14 +361,14 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     const rows = await engine.listInstances({
       businessKey: q.processInstanceBusinessKey, processDefinitionKey: q.processDefinitionKey, processDefinitionId: q.processDefinitionId,
       processInstanceIds: q.processInstanceId ? [q.processInstanceId] : undefined, active: q.unfinished, finished: q.finished,
-      firstResult: q.firstResult, maxResults: q.maxResults,
+      unitIds: await unitFilter(req), firstResult: q.firstResult, maxResults: q.maxResults,
     });
     const defs = new Map((await engine.listDefinitions({ maxResults: 1000 })).map((d) => [d.id, { name: d.name, version: d.version }]));
     sendJson(res, 200, rows.map((i) => historicInstanceDto(i, defs)));
   }));
   r.get('/history/activity-instance', guard('engine:read'), wrap(async (req, res) => {
     const q = parseQuery(z.object({ processInstanceId: z.string().min(1), activityId: z.string().optional(), activityType: z.string().optional(), sortBy: z.string().optional(), sortOrder: z.string().optional(), ...page }).strict(), req);
-    await engine.getInstance(q.processInstanceId);
+    await readableInstance(req, q.processInstanceId);
     let out = activityInstances(await engine.history({ instanceId: q.processInstanceId }), keyOf);
     if (q.activityId) out = out.filter((a) => a.activityId === q.activityId);
     if (q.activityType) out = out.filter((a) => a.activityType === q.activityType);
@@ -349,7 +377,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
   r.get('/history/task', guard('engine:read'), wrap(async (req, res) => {
     const q = parseQuery(z.object({ processInstanceId: z.string().optional(), taskId: z.string().optional(), taskAssignee: z.string().optional(), finished: bool.optional(), unfinished: bool.optional(), sortBy: z.string().optional(), sortOrder: z.string().optional(), ...page }).strict(), req);
     if (!q.processInstanceId && !q.taskId) throw badRequest('processInstanceId or taskId is required');
-    let out = historicTasks(await engine.history({ instanceId: q.processInstanceId, taskId: q.taskId }), keyOf);
+    let out = await onlyReadable(req, historicTasks(await engine.history({ instanceId: q.processInstanceId, taskId: q.taskId }), keyOf));
     if (q.taskAssignee) out = out.filter((t) => t.assignee === q.taskAssignee);
     if (q.finished) out = out.filter((t) => t.endTime);
     if (q.unfinished) out = out.filter((t) => !t.endTime);

@@ -97,7 +97,7 @@ export function createEngineStore() {
     async updateInstance(db: Db, id: string, patch: Row): Promise<void> {
       await db('engine_instance').where({ id }).update({ ...patch, revision: db.raw('revision + 1') });
     },
-    async listInstances(db: Db, q: { active?: boolean; businessKey?: string; processDefinitionId?: string; processDefinitionKey?: string; processInstanceIds?: string[]; firstResult?: number; maxResults?: number; finished?: boolean }): Promise<Row[]> {
+    async listInstances(db: Db, q: { active?: boolean; businessKey?: string; processDefinitionId?: string; processDefinitionKey?: string; processInstanceIds?: string[]; unitIds?: string[]; firstResult?: number; maxResults?: number; finished?: boolean }): Promise<Row[]> {
       const b = db('engine_instance').select('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
       if (q.active) b.where({ state: 'ACTIVE' });
       if (q.finished) b.whereNot({ state: 'ACTIVE' });
@@ -105,6 +105,7 @@ export function createEngineStore() {
       if (q.processDefinitionId) b.where({ definition_id: q.processDefinitionId });
       if (q.processDefinitionKey) b.where({ definition_key: q.processDefinitionKey });
       if (q.processInstanceIds) b.whereIn('id', q.processInstanceIds.filter(isUuid));
+      if (q.unitIds) b.whereIn('unit_id', q.unitIds);
       return b.orderBy('start_time', 'asc').orderBy('id').offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
     },
 
@@ -295,5 +296,6 @@ function applyScope(b: Knex.QueryBuilder, scope: TaskScope): void {
     for (const { unitId, role } of scope.unitRoles) {
       w.orWhere((x) => x.whereRaw('? = any(t.candidate_groups)', [role]).andWhere((u) => u.where('t.unit_id', unitId).orWhereNull('t.unit_id')));
     }
+    if (scope.readUnitIds?.length) w.orWhereIn('t.unit_id', [...scope.readUnitIds]);
   });
 }

@@ -11,7 +11,14 @@ export interface WorkingTime {
  * Whose tasks a caller may see. Candidate groups name roles, resolved within the task's unit.
  * Built from the principal by `taskScopeOf` in server/engine-rest/scope.ts.
  */
-export type TaskScope = { all: true } | { username: string; unitRoles: ReadonlyArray<{ unitId: string; role: string }> };
+export type TaskScope =
+  | { all: true }
+  | {
+    username: string;
+    unitRoles: ReadonlyArray<{ unitId: string; role: string }>;
+    /** Reads only: every task in these units (a leader's unit and its sub-units). */
+    readUnitIds?: ReadonlyArray<string>;
+  };
 
 export interface DeployResource { name: string; content: string }
 
