@@ -7,8 +7,8 @@ import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { bpmn } from '../engine/fixtures.js';
 
 /**
- * The engine counts step budgets and "before due" timers in the calendar's working time,
- * as wired in server/platform.ts (the calendar's own arithmetic is tested in test/calendar).
+ * "Before due" timers count in the calendar's working time, as wired in server/platform.ts
+ * (step budgets: test/engine-rest/working-time.test.ts; the arithmetic itself: test/calendar).
  */
 const STEPS = bpmn('budgeted', `
   <bpmn:startEvent id="start"/>
@@ -38,25 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await platform.close(); });
 
-describe('working-time due dates in the engine', () => {
-  test('a user task budget of 2d is due 2 working days after it starts, in the dossier unit calendar', async () => {
-    const dueAt = '2026-03-10T17:00:00.000+0700';
-    const start = await request(platform.app).post('/engine-rest/process-definition/key/budgeted/start')
-      .set('Authorization', ADMIN)
-      .send({ businessKey: 'HS-001', variables: { unitId: { value: 'xa-phu-long', type: 'String' }, dueAt: { value: dueAt, type: 'Date' } } });
-    expect(start.status).toBe(200);
-
-    const tasks = await request(platform.app).get(`/engine-rest/task?processInstanceId=${start.body.id}`).set('Authorization', ADMIN);
-    expect(tasks.status).toBe(200);
-    expect(tasks.body).toHaveLength(1);
-    const task = tasks.body[0];
-    const created = new Date(task.created);
-    const expected = calendar.calendar.add(created, { workingDays: 2 }, 'xa-phu-long');
-    expect(new Date(task.due).getTime()).toBe(expected.getTime());
-    // The due instant is a working instant, never a weekend or a Tết day.
-    expect(calendar.calendar.isWorkingDay(new Date(task.due), 'xa-phu-long')).toBe(true);
-  });
-
+describe('working-time timers in the engine', () => {
   test('a timer marked tthc:beforeDue fires 1 working day before the dossier due date, not after its own duration', async () => {
     const dueAt = new Date('2026-02-23T10:00:00+07:00'); // Monday after Tết
     const start = await request(platform.app).post('/engine-rest/process-definition/key/budgeted/start')
