@@ -28,6 +28,12 @@ type Trx = Knex.Transaction;
 
 interface LoadedDefinition { row: Row; model: ProcessModel; engineSource: string }
 
+/** What an instance waits for, per projection table: the columns reconciling needs. */
+type Projections = Record<string, Row[]>;
+const projectionKey = (r: Row): Row => ({ id: r.id, execution_id: r.execution_id, task_definition_key: r.task_definition_key, due_at: r.due_at, locked_by: r.locked_by });
+
+interface Hot { revision: number; run: EngineRun; typed: Record<string, TypedValue>; proj: Projections | null }
+
 const TABLE: Record<LiveItem['kind'], string> = {
   userTask: 'engine_task', external: 'engine_external_task', timer: 'engine_timer', message: 'engine_message_sub',
 };
@@ -44,7 +50,7 @@ export function createEngine(deps: EngineDeps) {
    * Hot instances: the live bpmn-engine of an instance after its last command on this node,
    * trusted only while the row's revision is the one it was saved at (other nodes bump it).
    */
-  const hot = new LRUCache<string, { revision: number; run: EngineRun; typed: Record<string, TypedValue> }>({ max: 2000 });
+  const hot = new LRUCache<string, Hot>({ max: 2000 });
   /** Wakes local long polls; PostgreSQL NOTIFY feeds it from other nodes. */
   const wake = new EventEmitter();
   wake.setMaxListeners(0);
@@ -133,6 +139,10 @@ export function createEngine(deps: EngineDeps) {
     hist: Row[];
     /** User tasks this command completed: persist drops them without a 'task-deleted' fact. */
     completedTasks: Set<string>;
+    /** The hot instance's projection rows, when trusted (same revision). */
+    proj: Projections | null;
+    /** Projection rows read under the instance lock in this command, by id. */
+    readRows: Map<string, Row>;
   }
 
   function setVariables(ctx: Ctx, vars: Record<string, TypedValue> | undefined): void {
@@ -143,38 +153,46 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
-  /** One command on one instance = one transaction, serialised by the instance row lock. */
-  async function command<T>(instanceId: string, userId: string | null, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  /**
+   * One command on one instance = one transaction, serialised by the instance row lock. The target
+   * is an instance id, or a task / external task whose instance is locked in the same statement
+   * (the caller re-reads that row under the lock: a concurrent command may have removed it).
+   */
+  async function command<T>(target: string | { table: 'engine_task' | 'engine_external_task'; id: string; missing: string }, userId: string | null, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
     const newTasks = { external: 0 };
-    let keepHot: { id: string; revision: number; run: EngineRun; typed: Record<string, TypedValue> } | null = null;
+    let keepHot: (Hot & { id: string }) | null = null;
     const result = await knex.transaction(async (trx) => {
-      const row = await store.lockInstance(trx, instanceId);
-      if (!row) throw notFound(`Process instance ${instanceId} not found`);
+      const row = typeof target === 'string' ? await store.lockInstance(trx, target) : await store.lockInstanceOf(trx, target.table, target.id);
+      if (!row) throw notFound(typeof target === 'string' ? `Process instance ${target} not found` : target.missing);
+      const instanceId = row.id as string;
       if (row.state !== 'ACTIVE') throw invalid('BadUserRequestException', `Process instance ${instanceId} has ended (${row.state})`);
       const def = await loadDefinition(trx, row.definition_id);
       const cached = hot.get(instanceId);
       hot.delete(instanceId);
       let run: EngineRun;
       let typed: Record<string, TypedValue>;
+      let proj: Projections | null = null;
       if (cached && cached.revision === row.revision && cached.run.reusable) {
         run = cached.run;
         typed = cached.typed;
+        proj = cached.proj;
         run.beginCommand();
       } else {
         typed = await store.variables(trx, instanceId);
         run = new EngineRun(def.engineSource, def.model, plainVars(typed));
         await guardRun(() => run.resume(row.engine_state));
       }
-      const ctx: Ctx = { trx, row, def, run, typed, changed: {}, userId, hist: [], completedTasks: new Set() };
+      const ctx: Ctx = { trx, row, def, run, typed, changed: {}, userId, hist: [], completedTasks: new Set(), proj, readRows: new Map() };
       const out = await guardRun(() => fn(ctx));
       const res = await guardRun(() => run.finish());
-      newTasks.external = await persist(ctx, res);
-      keepHot = res.ended ? null : { id: instanceId, revision: row.revision + 1, run, typed };
+      const written = await persist(ctx, res);
+      newTasks.external = written.newExternal;
+      keepHot = res.ended ? null : { id: instanceId, revision: row.revision + 1, run, typed, proj: written.proj };
       return out;
     });
     // Only after the commit: a rolled-back command leaves no in-memory trace.
-    const k = keepHot as { id: string; revision: number; run: EngineRun; typed: Record<string, TypedValue> } | null;
-    if (k) hot.set(k.id, { revision: k.revision, run: k.run, typed: k.typed });
+    const k = keepHot as (Hot & { id: string }) | null;
+    if (k) hot.set(k.id, { revision: k.revision, run: k.run, typed: k.typed, proj: k.proj });
     if (newTasks.external) wake.emit('task');
     return result;
   }
@@ -194,31 +212,44 @@ export function createEngine(deps: EngineDeps) {
     return out;
   }
 
-  /** Writes state, variables, history and reconciles the waiting-for tables with the run. Returns new external tasks. */
-  async function persist(ctx: Ctx, res: RunResult): Promise<number> {
+  /**
+   * Writes state, variables, history and reconciles the waiting-for tables with the run, in one
+   * statement. What the instance waits for is read from the database unless the hot instance
+   * remembers it (projection rows change only under the instance lock, at a known revision);
+   * timers are always re-read, since the scheduler leases them without that lock.
+   */
+  async function persist(ctx: Ctx, res: RunResult): Promise<{ newExternal: number; proj: Projections | null }> {
     const { trx, row, def, run } = ctx;
     const now = new Date();
     const hist: Row[] = ctx.hist;
     const base = { instance_id: row.id, definition_id: row.definition_id };
-    await store.upsertVariables(trx, row.id, ctx.changed);
-    // One round trip for everything this instance is waiting for.
-    const allExisting = await store.projectionsOf(trx, row.id);
+    const liveTimers = [...res.live.values()].some((i) => i.kind === 'timer');
+    const allExisting = ctx.proj && !liveTimers && !ctx.proj.engine_timer?.length ? ctx.proj : await store.projectionsOf(trx, row.id);
     for (const [name, v] of Object.entries(ctx.changed)) hist.push({ ...base, kind: 'variable-set', user_id: ctx.userId, data: JSON.stringify({ name, type: v.type, value: v.value }), at: now });
     for (const h of res.history) {
       hist.push({ ...base, kind: h.kind, activity_id: h.activityId, activity_type: h.activityType, activity_name: h.activityName ?? null, execution_id: h.executionId, at: h.at });
     }
-    let newExternal = 0;
+    const deletes: Record<string, string[]> = {};
+    const inserts: Record<string, Row[]> = {};
+    const kept: Projections = {};
     for (const kind of Object.keys(TABLE) as Array<LiveItem['kind']>) {
       const table = TABLE[kind];
       const existing = allExisting[table] ?? [];
       const live = [...res.live.values()].filter((i) => i.kind === kind);
       const liveIds = new Set(live.map((i) => i.executionId));
       const gone = existing.filter((e) => !liveIds.has(e.execution_id));
-      await store.deleteByIds(trx, table, gone.map((g) => g.id));
+      deletes[table] = gone.map((g) => g.id);
+      kept[table] = existing.filter((e) => liveIds.has(e.execution_id)).map(projectionKey);
       if (kind === 'userTask') {
         for (const g of gone) if (!ctx.completedTasks.has(g.id)) hist.push({ ...base, kind: 'task-deleted', task_id: g.id, activity_id: g.task_definition_key, execution_id: g.execution_id, user_id: ctx.userId, at: now });
       }
-      if (kind === 'external') for (const g of gone) await resolveIncidentsOf(trx, g.id, hist, base, now);
+      if (kind === 'external') {
+        for (const g of gone) {
+          // An open incident means retries 0; a row read in this transaction tells whether to look.
+          const known = ctx.readRows.get(g.id) ?? g;
+          if (known.retries === undefined || known.retries === 0) await resolveIncidentsOf(trx, g.id, hist, base, now);
+        }
+      }
       const have = new Map(existing.map((e) => [e.execution_id, e]));
       const fresh = live.filter((i) => !have.has(i.executionId));
       if (kind === 'timer') {
@@ -228,26 +259,34 @@ export function createEngine(deps: EngineDeps) {
           if (e && due && new Date(e.due_at).getTime() !== due.getTime() && !e.locked_by) await store.updateTimerDue(trx, e.id, due);
         }
       }
-      const rows = fresh.map((i) => projectionRow(kind, i, ctx, now));
-      const inserted = await store.insertIgnore(trx, table, rows);
-      if (kind === 'external') newExternal += inserted.length;
+      inserts[table] = fresh.map((i) => projectionRow(kind, i, ctx, now));
       if (kind === 'userTask') {
-        for (const t of inserted) {
+        // Written only for rows the insert really creates (the statement filters on its RETURNING).
+        for (const t of inserts[table]!) {
           hist.push({ ...base, kind: 'task-created', task_id: t.id, activity_id: t.task_definition_key, activity_name: t.name, execution_id: t.execution_id, user_id: t.assignee, data: JSON.stringify({ assignee: t.assignee, candidateGroups: t.candidate_groups, due: t.due }), at: now });
         }
       }
     }
-    const patch: Row = { engine_state: res.state ? JSON.stringify(res.state) : null };
+    const patch: { engine_state: string | null; state?: string; end_time?: Date; delete_reason?: string } = { engine_state: res.state ? JSON.stringify(res.state) : null };
     if (res.ended) {
       patch.state = res.failure ? 'INTERNALLY_TERMINATED' : 'COMPLETED';
       patch.end_time = now;
       if (res.failure) patch.delete_reason = res.failure.slice(0, 1000);
       hist.push({ ...base, kind: res.failure ? 'instance-failed' : 'instance-end', data: res.failure ? JSON.stringify({ message: res.failure }) : null, at: now });
     }
-    await store.updateInstance(trx, row.id, patch);
-    await store.appendHistory(trx, hist);
-    if (newExternal) await notify(trx, EXTERNAL_TASK_CHANNEL, row.id);
-    return newExternal;
+    const variables = Object.entries(ctx.changed).map(([name, v]) => ({ instance_id: row.id, name, type: v.type, value: v.value ?? null, value_info: v.valueInfo ?? {} }));
+    const inserted = await store.writeCommand(trx, {
+      instanceId: row.id, patch, variables, deletes, inserts, history: hist, notify: { channel: EXTERNAL_TASK_CHANNEL, payload: row.id },
+    });
+    let complete = true;
+    for (const [table, rows] of Object.entries(inserts)) {
+      const got = inserted[table] ?? [];
+      if (got.length !== rows.length) complete = false;
+      const byExec = new Map(rows.map((r) => [r.execution_id as string, r]));
+      for (const g of got) kept[table]!.push(projectionKey({ ...byExec.get(g.execution_id), id: g.id }));
+    }
+    // A row that already existed (insert ignored) is not in `kept` as it is: read afresh next time.
+    return { newExternal: inserted.engine_external_task?.length ?? 0, proj: complete ? kept : null };
   }
 
   async function resolveIncidentsOf(trx: Trx, externalTaskId: string, hist: Row[], base: Row, now: Date): Promise<void> {
@@ -344,7 +383,7 @@ export function createEngine(deps: EngineDeps) {
     const businessKey = input.businessKey ?? null;
     if (businessKey !== null && (typeof businessKey !== 'string' || businessKey.length > 255)) throw badRequest('businessKey must be a string of at most 255 characters');
     let woke = false;
-    let started: { run: EngineRun; typed: Record<string, TypedValue> } | null = null;
+    let started: Omit<Hot, 'revision'> | null = null;
     const inst = await knex.transaction(async (trx) => {
       const def = await resolveDefinition(trx, input);
       if (def.row.suspended) throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
@@ -362,7 +401,7 @@ export function createEngine(deps: EngineDeps) {
       await store.insertInstance(trx, row);
       const run = new EngineRun(def.engineSource, def.model, plainVars(typed));
       const ctx: Ctx = {
-        trx, row, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null, completedTasks: new Set(),
+        trx, row, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null, completedTasks: new Set(), proj: {}, readRows: new Map(),
         hist: [{ instance_id: id, definition_id: def.row.id, kind: 'instance-start', user_id: input.startUser ?? null, data: JSON.stringify({ businessKey }), at: now }],
       };
       await guardRun(() => run.create());
@@ -372,13 +411,14 @@ export function createEngine(deps: EngineDeps) {
         if (t) run.fireTimer(t.executionId);
       }
       const res = await guardRun(() => run.finish());
-      woke = (await persist(ctx, res)) > 0;
-      if (!res.ended) started = { run, typed };
+      const written = await persist(ctx, res);
+      woke = written.newExternal > 0;
+      if (!res.ended) started = { run, typed, proj: written.proj };
       return { ...toInstance({ ...row, state: res.ended ? (res.failure ? 'INTERNALLY_TERMINATED' : 'COMPLETED') : 'ACTIVE' }), ended: res.ended };
     });
     if (woke) wake.emit('task');
-    const s = started as { run: EngineRun; typed: Record<string, TypedValue> } | null;
-    if (s) hot.set(inst.id, { revision: 1, run: s.run, typed: s.typed });
+    const s = started as Omit<Hot, 'revision'> | null;
+    if (s) hot.set(inst.id, { revision: 1, ...s });
     return inst;
   }
 
@@ -410,9 +450,7 @@ export function createEngine(deps: EngineDeps) {
   }
 
   async function completeTask(id: string, input: { variables?: Record<string, TypedValue>; userId: string | null }, scope: TaskScope): Promise<void> {
-    const pre = await store.taskById(knex, id, scope);
-    if (!pre) throw notFound(`Cannot find task with id ${id}`);
-    await command(pre.instance_id, input.userId, async (ctx) => {
+    await command({ table: 'engine_task', id, missing: `Cannot find task with id ${id}` }, input.userId, async (ctx) => {
       // Re-read under the instance lock: a concurrent completion on another node has removed it.
       const t = await store.taskById(ctx.trx, id, scope);
       if (!t) throw notFound(`Cannot find task with id ${id}`);
@@ -437,18 +475,18 @@ export function createEngine(deps: EngineDeps) {
   }
 
   async function fetchAndLockOnce(input: FetchAndLockInput): Promise<LockedExternalTask[]> {
-    if (!input.topics.length) return [];
-    return knex.transaction(async (trx) => {
+    if (!input.topics.length || input.maxTasks <= 0) return [];
+    // One topic is one atomic UPDATE; several share a transaction so a failure locks nothing.
+    const run = <T>(fn: (db: Knex | Trx) => Promise<T>) => (input.topics.length === 1 ? fn(knex) : knex.transaction(fn));
+    return run(async (trx) => {
       const out: Row[] = [];
       const topicOf = new Map<string, (typeof input.topics)[number]>();
       for (const t of input.topics) {
         const left = input.maxTasks - out.length;
         if (left <= 0) break;
-        const rows = await store.lockableExternalTasks(trx, t, left, input.usePriority !== false);
         const until = new Date(Date.now() + t.lockDuration);
-        for (const r of rows) {
-          await store.lockExternalTask(trx, r.id, input.workerId, until);
-          out.push({ ...r, worker_id: input.workerId, lock_expiration: until });
+        for (const r of await store.lockExternalTasks(trx, t, left, input.usePriority !== false, input.workerId, until)) {
+          out.push(r);
           topicOf.set(r.id, t);
         }
       }
@@ -495,20 +533,18 @@ export function createEngine(deps: EngineDeps) {
   }
 
   async function completeExternalTask(id: string, input: { workerId: string; variables?: Record<string, TypedValue> }): Promise<void> {
-    const pre = await store.externalTaskById(knex, id);
-    if (!pre) throw notFound(`External task with id ${id} does not exist`);
-    await command(pre.instance_id, input.workerId, async (ctx) => {
+    await command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist` }, input.workerId, async (ctx) => {
       const t = await lockedTask(ctx.trx, id, input.workerId);
+      ctx.readRows.set(t.id, t);
       setVariables(ctx, input.variables);
       if (!ctx.run.completeExternal(t.execution_id)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);
     });
   }
 
   async function bpmnErrorExternalTask(id: string, input: { workerId: string; errorCode: string; errorMessage?: string; variables?: Record<string, TypedValue> }): Promise<void> {
-    const pre = await store.externalTaskById(knex, id);
-    if (!pre) throw notFound(`External task with id ${id} does not exist`);
-    await command(pre.instance_id, input.workerId, async (ctx) => {
+    await command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist` }, input.workerId, async (ctx) => {
       const t = await lockedTask(ctx.trx, id, input.workerId);
+      ctx.readRows.set(t.id, t);
       setVariables(ctx, input.variables);
       if (!ctx.run.bpmnErrorExternal(t.execution_id, input.errorCode, input.errorMessage)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);
     });

@@ -90,6 +90,11 @@ export function createEngineStore() {
       if (!isUuid(id)) return undefined;
       return db('engine_instance').where({ id }).forUpdate().first();
     },
+    /** Locks the instance a task or external task belongs to (the caller re-reads that row under the lock). */
+    async lockInstanceOf(db: Db, table: 'engine_task' | 'engine_external_task', id: string): Promise<Row | undefined> {
+      if (!isUuid(id)) return undefined;
+      return db('engine_instance').where('id', db(table).select('instance_id').where({ id })).forUpdate().first();
+    },
     async instanceById(db: Db, id: string): Promise<Row | undefined> {
       if (!isUuid(id)) return undefined;
       return db('engine_instance').where({ id }).first('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
@@ -192,18 +197,23 @@ export function createEngineStore() {
     async updateTask(db: Db, id: string, patch: Row): Promise<void> { await db('engine_task').where({ id }).update(patch); },
 
     // ---- external tasks
-    async lockableExternalTasks(db: Db, t: FetchTopic, limit: number, usePriority: boolean): Promise<Row[]> {
-      const b = db('engine_external_task').where('topic', t.topicName)
-        .where((w) => w.whereNull('lock_expiration').orWhere('lock_expiration', '<', db.fn.now()))
-        .where((w) => w.whereNull('retries').orWhere('retries', '>', 0));
-      if (t.businessKey) b.where('business_key', t.businessKey);
-      if (t.processDefinitionKey) b.where('definition_key', t.processDefinitionKey);
-      if (t.processDefinitionKeyIn?.length) b.whereIn('definition_key', t.processDefinitionKeyIn);
-      if (usePriority) b.orderBy('priority', 'desc');
-      return b.orderBy('created', 'asc').limit(limit).forUpdate().skipLocked();
-    },
-    async lockExternalTask(db: Db, id: string, workerId: string, until: Date): Promise<void> {
-      await db('engine_external_task').where({ id }).update({ worker_id: workerId, lock_expiration: until });
+    /**
+     * Locks up to `limit` fetchable tasks of a topic for a worker in one statement (UPDATE of a
+     * SKIP LOCKED sub-select), returned in fetch order: priority first if asked, then creation time.
+     */
+    async lockExternalTasks(db: Db, t: FetchTopic, limit: number, usePriority: boolean, workerId: string, until: Date): Promise<Row[]> {
+      const rows: Row[] = await db('engine_external_task').whereIn('id', (b) => {
+        b.select('id').from('engine_external_task').where('topic', t.topicName)
+          .where((w) => w.whereNull('lock_expiration').orWhere('lock_expiration', '<', db.fn.now()))
+          .where((w) => w.whereNull('retries').orWhere('retries', '>', 0));
+        if (t.businessKey) b.where('business_key', t.businessKey);
+        if (t.processDefinitionKey) b.where('definition_key', t.processDefinitionKey);
+        if (t.processDefinitionKeyIn?.length) b.whereIn('definition_key', t.processDefinitionKeyIn);
+        if (usePriority) b.orderBy('priority', 'desc');
+        b.orderBy('created', 'asc').limit(limit).forUpdate().skipLocked();
+      }).update({ worker_id: workerId, lock_expiration: until }).returning('*');
+      const time = (r: Row) => new Date(r.created).getTime();
+      return rows.sort((x, y) => (usePriority ? y.priority - x.priority : 0) || time(x) - time(y) || String(x.id).localeCompare(String(y.id)));
     },
     async externalTaskById(db: Db, id: string, lock = false): Promise<Row | undefined> {
       if (!isUuid(id)) return undefined;
@@ -269,6 +279,63 @@ export function createEngineStore() {
     },
 
     // ---- history (append-only)
+    /**
+     * Everything a command writes, as ONE statement (each round trip costs more than the SQL):
+     * variables upserted, projections deleted and inserted (ignoring an execution id that already
+     * has its row), history appended in the given order ('task-created' rows only for tasks really
+     * inserted), the instance row updated with its revision bumped, and NOTIFY when an external
+     * task was inserted. Data-modifying CTEs always run, referenced or not.
+     */
+    async writeCommand(db: Db, w: {
+      instanceId: string; patch: { engine_state: string | null; state?: string; end_time?: Date; delete_reason?: string };
+      variables: Row[]; deletes: Record<string, string[]>; inserts: Record<string, Row[]>; history: Row[];
+      notify?: { channel: string; payload: string };
+    }): Promise<Record<string, Array<{ id: string; execution_id: string }>>> {
+      const ctes: string[] = [];
+      const bindings: Knex.RawBinding[] = [];
+      if (w.variables.length) {
+        ctes.push(`v as (insert into engine_variable (instance_id, name, type, value, value_info)
+          select instance_id, name, type, value, value_info from jsonb_populate_recordset(null::engine_variable, ?::jsonb)
+          on conflict (instance_id, name) do update set type = excluded.type, value = excluded.value, value_info = excluded.value_info)`);
+        bindings.push(JSON.stringify(w.variables));
+      }
+      let n = 0;
+      for (const [table, ids] of Object.entries(w.deletes)) {
+        if (!ids.length) continue;
+        ctes.push(`d${n++} as (delete from ${table} where id in (select jsonb_array_elements_text(?::jsonb)::uuid))`);
+        bindings.push(JSON.stringify(ids));
+      }
+      const inserted: string[] = [];
+      for (const [table, rows] of Object.entries(w.inserts)) {
+        if (!rows.length) continue;
+        const cols = Object.keys(rows[0]!).map((c) => `"${c}"`).join(', ');
+        ctes.push(`i_${table} as (insert into ${table} (${cols}) select ${cols} from jsonb_populate_recordset(null::${table}, ?::jsonb)
+          on conflict (execution_id) do nothing returning id, execution_id)`);
+        bindings.push(JSON.stringify(rows));
+        inserted.push(table);
+      }
+      if (w.history.length) {
+        const cols = '"instance_id", "definition_id", "kind", "activity_id", "activity_type", "activity_name", "execution_id", "task_id", "user_id", "data", "at"';
+        const created = inserted.includes('engine_task') ? 'select execution_id from i_engine_task' : 'select null::text where false';
+        ctes.push(`h as (insert into engine_history (${cols}) select ${cols} from jsonb_populate_recordset(null::engine_history, ?::jsonb) with ordinality x
+          where x.kind <> 'task-created' or x.execution_id in (${created}) order by ordinality)`);
+        bindings.push(JSON.stringify(w.history.map((h) => ({ ...h, data: typeof h.data === 'string' ? JSON.parse(h.data) : h.data ?? null }))));
+      }
+      const p = w.patch;
+      ctes.push(`u as (update engine_instance set engine_state = ?::jsonb, state = coalesce(?, state), end_time = coalesce(?, end_time),
+        delete_reason = coalesce(?, delete_reason), revision = revision + 1 where id = ?)`);
+      bindings.push(p.engine_state, p.state ?? null, p.end_time ?? null, p.delete_reason ?? null, w.instanceId);
+      const outs = inserted.map((t) => `(select coalesce(jsonb_agg(jsonb_build_object('id', id, 'execution_id', execution_id)), '[]'::jsonb) from i_${t}) as "${t}"`);
+      if (w.notify && inserted.includes('engine_external_task')) {
+        outs.push(`(select pg_notify(?, ?) where exists (select 1 from i_engine_external_task)) as notified`);
+        bindings.push(w.notify.channel, w.notify.payload);
+      }
+      const res = await db.raw(`with ${ctes.join(',\n')} select ${outs.length ? outs.join(', ') : '1 as done'}`, bindings);
+      const row = ((res.rows ?? res) as Row[])[0] ?? {};
+      const out: Record<string, Array<{ id: string; execution_id: string }>> = {};
+      for (const t of inserted) out[t] = typeof row[t] === 'string' ? JSON.parse(row[t]) : row[t];
+      return out;
+    },
     async appendHistory(db: Db, rows: Row[]): Promise<void> {
       if (rows.length) await db('engine_history').insert(rows);
     },
