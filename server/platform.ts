@@ -9,7 +9,7 @@ import { guard } from './http/policy.js';
 import type { Logger } from './log.js';
 import { createAuditMiddleware } from './audit/middleware.js';
 import { createAuditRouter } from './audit/router.js';
-import { createAuditService } from './audit/service.js';
+import { actorOf, createAuditService } from './audit/service.js';
 import { CalendarService, createCalendarRouter } from './calendar/index.js';
 import { createAuthRouter } from './identity/auth-router.js';
 import { createAuthenticate, createCsrfCheck } from './identity/authenticate.js';
@@ -99,7 +99,13 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   // Step budgets (tthc:budget) and "before due" timers (tthc:beforeDue) count in the calendar's working time.
   const engine = createEngine({ db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar });
   background.push(createTimerScheduler(engine, log));
-  mounts.push({ path: '/engine-rest', router: createEngineRestRouter({ engine, units: identity }) });
+  mounts.push({ path: '/engine-rest', router: createEngineRestRouter({
+    engine,
+    units: identity,
+    onPersonalDataRead: (req, target) => audit.enqueue({
+      ...actorOf(req.principal), action: 'access:read-variables', target, outcome: 'ok', requestId: req.requestId, ip: req.ip ?? null,
+    }),
+  }) });
 
   // Catalogue and governed process lifecycle: only approved versions are deployed; the seed
   // catalogue (processes/) loads on the first start of an empty database, in every mode.

@@ -17,6 +17,8 @@ export interface EngineRestDeps {
   engine: EngineService;
   /** Unit tree for read scoping (leaders see sub-units, inspectors all); without it callers read only their own units. */
   units?: UnitVisibility;
+  /** Told of every read of process variables, which hold citizens' personal data (the audit trail records it). */
+  onPersonalDataRead?: (req: Request, target: { type: 'process-instance' | 'task'; id: string }) => void;
   /** Largest BPMN upload accepted (bytes). */
   maxUploadBytes?: number;
 }
@@ -213,7 +215,9 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
   }));
   r.get('/process-instance/:id/variables', guard('engine:read'), wrap(async (req, res) => {
     await readableInstance(req, id(req));
-    sendJson(res, 200, await engine.getVariables(id(req)));
+    const variables = await engine.getVariables(id(req));
+    deps.onPersonalDataRead?.(req, { type: 'process-instance', id: id(req) });
+    sendJson(res, 200, variables);
   }));
   r.delete('/process-instance/:id', guard('engine:admin'), wrap(async (req, res) => {
     const q = parseQuery(z.object({ skipCustomListeners: z.string().optional(), skipIoMappings: z.string().optional(), skipSubprocesses: z.string().optional(), failIfNotExists: z.string().optional(), deleteReason: z.string().max(1000).optional() }).strict(), req);
@@ -234,7 +238,9 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     sendJson(res, 200, taskDto(await engine.getTask(id(req), await readScope(req))));
   }));
   r.get('/task/:id/variables', guard('engine:read'), wrap(async (req, res) => {
-    sendJson(res, 200, await engine.getTaskVariables(id(req), await readScope(req)));
+    const variables = await engine.getTaskVariables(id(req), await readScope(req));
+    deps.onPersonalDataRead?.(req, { type: 'task', id: id(req) });
+    sendJson(res, 200, variables);
   }));
   r.post('/task/:id/claim', guard('engine:task'), wrap(async (req, res) => {
     const { userId } = parseBody(z.object({ userId: z.string().min(1) }).strict(), req);

@@ -63,6 +63,19 @@ describe('instance data is read only within the caller\'s units', () => {
     expect(listedIds((await own.get('/engine-rest/process-instance').expect(200)).body)).toEqual([instanceId]);
   });
 
+  it('every read of process variables (personal data) is in the audit trail, refused reads are not', async () => {
+    const { instanceId, taskId } = ids.commune!;
+    await clients['chuyenvien.xa']!.get(`/engine-rest/task/${taskId}/variables`).expect(200);
+    await clients['chuyenvien.xa2']!.get(`/engine-rest/task/${taskId}/variables`).expect(404);
+    await platform.background.find((b) => b.name === 'audit-trail')!.stop();
+    const reads = await platform.db.knex('audit_log').where({ action: 'access:read-variables' }).orderBy('seq')
+      .select('username', 'unit_id', 'target_type', 'target_id');
+    expect(reads).toEqual([
+      { username: 'chuyenvien.xa', unit_id: 'xa-phu-long', target_type: 'process-instance', target_id: instanceId },
+      { username: 'chuyenvien.xa', unit_id: 'xa-phu-long', target_type: 'task', target_id: taskId },
+    ]);
+  });
+
   it('a leader reads the tasks of their unit and of its sub-units, not of other units', async () => {
     const communeLeader = clients['lanhdao.xa']!;
     expect(listedIds((await communeLeader.get('/engine-rest/task').expect(200)).body)).toEqual([ids.commune!.taskId]);
