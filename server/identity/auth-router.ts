@@ -21,6 +21,7 @@ const PasswordBody = z.object({
 /** What login and /me return: only what the UI needs. */
 export function sessionUser(u: UserView) {
   return {
+    id: u.id,
     username: u.username,
     displayName: u.displayName,
     roles: u.roles.map((r) => ({ role: r.role, unitId: r.unitId, unitName: r.unitName })),

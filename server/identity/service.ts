@@ -33,6 +33,8 @@ export interface IdentityOptions {
 }
 
 export interface UserView {
+  /** Stable id: what versions record as their author (the UI's four-eyes check compares it). */
+  id: string;
   username: string;
   displayName: string;
   kind: 'user' | 'service';
@@ -53,7 +55,7 @@ const SEE_ALL: ReadonlySet<Role> = new Set(['system-admin', 'inspector', 'servic
 const COMMITTEE_KINDS = new Set(['province', 'district', 'commune']);
 
 export function toView(u: store.UserWithRoles): UserView {
-  return { username: u.username, displayName: u.displayName, kind: u.kind, disabled: u.disabled, roles: u.roles };
+  return { id: u.id, username: u.username, displayName: u.displayName, kind: u.kind, disabled: u.disabled, roles: u.roles };
 }
 
 export function toPrincipal(u: store.UserWithRoles, sessionId?: string): Principal {

@@ -9,7 +9,9 @@ describe('authentication', () => {
 
   it('logs in a demo user and returns roles with unit names and a CSRF token', async () => {
     const res = await request(platform.app).post('/api/auth/login').send({ username: 'chuyenvien.xa', password: 'Demo@2026' }).expect(200);
+    const row = await platform.db.knex('app_user').where({ username: 'chuyenvien.xa' }).first('id');
     expect(res.body.user).toEqual({
+      id: row.id,
       username: 'chuyenvien.xa',
       displayName: 'Đặng Văn Chuyên',
       roles: [{ role: 'specialist', unitId: 'xa-phu-long', unitName: 'UBND xã Phú Long' }],
