@@ -1,4 +1,5 @@
 import { Engine } from 'bpmn-engine';
+import { LRUCache } from 'lru-cache';
 import type { ActivityInfo, ProcessModel } from './model.js';
 import { moddleOptions } from './model.js';
 import { evaluate, hasExpression, ExpressionError } from './expression.js';
@@ -76,7 +77,7 @@ export class EngineRun {
     readonly vars: Record<string, unknown>,
   ) {}
 
-  private build(): any {
+  private build(sourceContext: unknown): any {
     const run = this;
     const executing: TimerRef[] = [];
     const timers = {
@@ -144,6 +145,7 @@ export class EngineRun {
     };
     const engine = new Engine({
       name: this.model.processId,
+      sourceContext,
       moddleOptions,
       timers,
       expressions,
@@ -225,26 +227,30 @@ export class EngineRun {
   }
 
   private async recoverFrom(state: any): Promise<void> {
+    // The deserialized model is shared by every run of the definition: recover() finds it by
+    // definition id among the engine's sources when the state carries no `source` of its own.
+    const context = await sourceContextOf(this.engineSource);
+    this.build(context);
     const engine = this.engine;
     if (state) {
-      for (const d of state.definitions ?? []) d.source = this.engineSource;
+      // A state saved under another definitions id (an instance moved to a new version) brings its source.
+      for (const d of state.definitions ?? []) {
+        if (d.id === (context as { id?: string }).id) delete d.source;
+        else d.source = this.engineSource;
+      }
       engine.recover(state);
       this.execution = await engine.resume();
     } else {
-      const { deserialize, TypeResolver } = await loadSerializer();
-      engine.addSource({ sourceContext: deserialize(JSON.parse(this.engineSource), TypeResolver(await loadElements())) });
       this.execution = await engine.execute();
     }
     await this.settle();
   }
 
   async create(): Promise<void> {
-    this.build();
     await this.recoverFrom(null);
   }
 
   async resume(state: unknown): Promise<void> {
-    this.build();
     await this.recoverFrom(structuredClone(state));
   }
 
@@ -312,6 +318,20 @@ export class EngineRun {
     if (state) for (const d of state.definitions ?? []) delete d.source;
     return { state, live: ended ? new Map() : this.live, history: this.history, ended, failure: this.failure };
   }
+}
+
+/**
+ * Deserialized models by serialized source (the same string instance per loaded definition).
+ * Read-only once built: bpmn-elements copies each element's behaviour into its activity.
+ */
+const contexts = new LRUCache<string, object>({ max: 200 });
+async function sourceContextOf(engineSource: string): Promise<object> {
+  const hit = contexts.get(engineSource);
+  if (hit) return hit;
+  const { deserialize, TypeResolver } = await loadSerializer();
+  const ctx = deserialize(JSON.parse(engineSource), TypeResolver(await loadElements()));
+  contexts.set(engineSource, ctx);
+  return ctx;
 }
 
 let serializerMod: any;
