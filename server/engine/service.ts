@@ -143,6 +143,8 @@ export function createEngine(deps: EngineDeps) {
     proj: Projections | null;
     /** Projection rows read under the instance lock in this command, by id. */
     readRows: Map<string, Row>;
+    /** The task / external task a command targets, locked (latest version) with its instance. */
+    item?: Row;
   }
 
   function setVariables(ctx: Ctx, vars: Record<string, TypedValue> | undefined): void {
@@ -158,11 +160,12 @@ export function createEngine(deps: EngineDeps) {
    * is an instance id, or a task / external task whose instance is locked in the same statement
    * (the caller re-reads that row under the lock: a concurrent command may have removed it).
    */
-  async function command<T>(target: string | { table: 'engine_task' | 'engine_external_task'; id: string; missing: string }, userId: string | null, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  async function command<T>(target: string | { table: 'engine_task' | 'engine_external_task'; id: string; missing: string; scope?: TaskScope }, userId: string | null, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
     const newTasks = { external: 0 };
     let keepHot: (Hot & { id: string }) | null = null;
     const result = await knex.transaction(async (trx) => {
-      const row = typeof target === 'string' ? await store.lockInstance(trx, target) : await store.lockInstanceOf(trx, target.table, target.id);
+      const locked = typeof target === 'string' ? { instance: await store.lockInstance(trx, target), item: undefined } : await store.lockInstanceOf(trx, target.table, target.id, target.scope);
+      const row = locked?.instance;
       if (!row) throw notFound(typeof target === 'string' ? `Process instance ${target} not found` : target.missing);
       const instanceId = row.id as string;
       if (row.state !== 'ACTIVE') throw invalid('BadUserRequestException', `Process instance ${instanceId} has ended (${row.state})`);
@@ -182,7 +185,7 @@ export function createEngine(deps: EngineDeps) {
         run = new EngineRun(def.engineSource, def.model, plainVars(typed));
         await guardRun(() => run.resume(row.engine_state));
       }
-      const ctx: Ctx = { trx, row, def, run, typed, changed: {}, userId, hist: [], completedTasks: new Set(), proj, readRows: new Map() };
+      const ctx: Ctx = { trx, row, def, run, typed, changed: {}, userId, hist: [], completedTasks: new Set(), proj, readRows: new Map(), item: locked?.item };
       const out = await guardRun(() => fn(ctx));
       const res = await guardRun(() => run.finish());
       const written = await persist(ctx, res);
@@ -450,10 +453,9 @@ export function createEngine(deps: EngineDeps) {
   }
 
   async function completeTask(id: string, input: { variables?: Record<string, TypedValue>; userId: string | null }, scope: TaskScope): Promise<void> {
-    await command({ table: 'engine_task', id, missing: `Cannot find task with id ${id}` }, input.userId, async (ctx) => {
-      // Re-read under the instance lock: a concurrent completion on another node has removed it.
-      const t = await store.taskById(ctx.trx, id, scope);
-      if (!t) throw notFound(`Cannot find task with id ${id}`);
+    await command({ table: 'engine_task', id, missing: `Cannot find task with id ${id}`, scope }, input.userId, async (ctx) => {
+      // Locked with the instance, so a concurrent completion on another node has either finished or not begun.
+      const t = ctx.item!;
       if (!('all' in scope) && t.assignee && t.assignee !== scope.username) throw invalid('BadUserRequestException', `Task '${id}' is assigned to ${t.assignee}; claim it first`);
       if (!ctx.run.live.has(t.execution_id)) throw invalid('BadUserRequestException', `Task '${id}' is no longer waiting`);
       setVariables(ctx, input.variables);
@@ -523,6 +525,11 @@ export function createEngine(deps: EngineDeps) {
   async function lockedTask(trx: Knex | Trx, id: string, workerId: string, lock = true): Promise<Row> {
     const t = await store.externalTaskById(trx, id, lock);
     if (!t) throw notFound(`External task with id ${id} does not exist`);
+    return checkWorker(t, workerId);
+  }
+
+  function checkWorker(t: Row, workerId: string): Row {
+    const id = t.id as string;
     if (t.worker_id !== workerId) {
       throw invalid('BadUserRequestException', `External Task ${id} cannot be completed by worker '${workerId}'. It is locked by worker '${t.worker_id ?? 'nobody'}'.`);
     }
@@ -534,7 +541,7 @@ export function createEngine(deps: EngineDeps) {
 
   async function completeExternalTask(id: string, input: { workerId: string; variables?: Record<string, TypedValue> }): Promise<void> {
     await command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist` }, input.workerId, async (ctx) => {
-      const t = await lockedTask(ctx.trx, id, input.workerId);
+      const t = checkWorker(ctx.item!, input.workerId);
       ctx.readRows.set(t.id, t);
       setVariables(ctx, input.variables);
       if (!ctx.run.completeExternal(t.execution_id)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);
@@ -543,7 +550,7 @@ export function createEngine(deps: EngineDeps) {
 
   async function bpmnErrorExternalTask(id: string, input: { workerId: string; errorCode: string; errorMessage?: string; variables?: Record<string, TypedValue> }): Promise<void> {
     await command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist` }, input.workerId, async (ctx) => {
-      const t = await lockedTask(ctx.trx, id, input.workerId);
+      const t = checkWorker(ctx.item!, input.workerId);
       ctx.readRows.set(t.id, t);
       setVariables(ctx, input.variables);
       if (!ctx.run.bpmnErrorExternal(t.execution_id, input.errorCode, input.errorMessage)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);

@@ -90,10 +90,20 @@ export function createEngineStore() {
       if (!isUuid(id)) return undefined;
       return db('engine_instance').where({ id }).forUpdate().first();
     },
-    /** Locks the instance a task or external task belongs to (the caller re-reads that row under the lock). */
-    async lockInstanceOf(db: Db, table: 'engine_task' | 'engine_external_task', id: string): Promise<Row | undefined> {
+    /**
+     * Locks a task or external task together with its instance, in one statement. FOR UPDATE OF
+     * both returns their latest committed versions after any wait (a row deleted meanwhile drops
+     * out), and takes the instance first, the order every command uses.
+     */
+    async lockInstanceOf(db: Db, table: 'engine_task' | 'engine_external_task', id: string, scope?: TaskScope): Promise<{ instance: Row; item: Row } | undefined> {
       if (!isUuid(id)) return undefined;
-      return db('engine_instance').where('id', db(table).select('instance_id').where({ id })).forUpdate().first();
+      const b = db('engine_instance as i').join(`${table} as t`, 't.instance_id', 'i.id').where('t.id', id)
+        .select(db.raw('to_jsonb(i) as instance, to_jsonb(t) as item')).forUpdate('i', 't');
+      if (scope) applyScope(b, scope);
+      const r = await b.first();
+      if (!r) return undefined;
+      const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Row;
+      return { instance: parse(r.instance), item: parse(r.item) };
     },
     async instanceById(db: Db, id: string): Promise<Row | undefined> {
       if (!isUuid(id)) return undefined;
