@@ -183,7 +183,8 @@ export function createEngine(deps: EngineDeps) {
       } else {
         typed = await store.variables(trx, instanceId);
         run = new EngineRun(def.engineSource, def.model, plainVars(typed));
-        await guardRun(() => run.resume(row.engine_state));
+        const state = await store.instanceState(trx, instanceId);
+        await guardRun(() => run.resume(state));
       }
       const ctx: Ctx = { trx, row, def, run, typed, changed: {}, userId, hist: [], completedTasks: new Set(), proj, readRows: new Map(), item: locked?.item };
       const out = await guardRun(() => fn(ctx));

@@ -37,6 +37,9 @@ export const toExternalTask = (r: Row): ExternalTaskRow => ({
   executionId: r.execution_id, createTime: r.created,
 });
 
+/** engine_instance without engine_state (kilobytes a command on a hot instance never reads). */
+const INSTANCE_COLUMNS = ['id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'revision', 'start_user', 'start_time', 'end_time', 'delete_reason'];
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids in uuid columns: anything else cannot exist, and must not reach PostgreSQL as a cast error. */
 const isUuid = (id: string) => UUID.test(id);
@@ -86,9 +89,14 @@ export function createEngineStore() {
 
     // ---- instances
     async insertInstance(db: Db, row: Row): Promise<void> { await db('engine_instance').insert(row); },
+    /** Locks an instance row. Without engine_state: a hot instance does not need it (see instanceState). */
     async lockInstance(db: Db, id: string): Promise<Row | undefined> {
       if (!isUuid(id)) return undefined;
-      return db('engine_instance').where({ id }).forUpdate().first();
+      return db('engine_instance').where({ id }).forUpdate().first(INSTANCE_COLUMNS);
+    },
+    async instanceState(db: Db, id: string): Promise<unknown> {
+      const r = await db('engine_instance').where({ id }).first('engine_state');
+      return r?.engine_state ?? null;
     },
     /**
      * Locks a task or external task together with its instance, in one statement. FOR UPDATE OF
@@ -98,12 +106,12 @@ export function createEngineStore() {
     async lockInstanceOf(db: Db, table: 'engine_task' | 'engine_external_task', id: string, scope?: TaskScope): Promise<{ instance: Row; item: Row } | undefined> {
       if (!isUuid(id)) return undefined;
       const b = db('engine_instance as i').join(`${table} as t`, 't.instance_id', 'i.id').where('t.id', id)
-        .select(db.raw('to_jsonb(i) as instance, to_jsonb(t) as item')).forUpdate('i', 't');
+        .select([...INSTANCE_COLUMNS.map((c) => `i.${c}`), db.raw('to_jsonb(t) as item')]).forUpdate('i', 't');
       if (scope) applyScope(b, scope);
       const r = await b.first();
       if (!r) return undefined;
-      const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Row;
-      return { instance: parse(r.instance), item: parse(r.item) };
+      const { item, ...instance } = r;
+      return { instance, item: (typeof item === 'string' ? JSON.parse(item) : item) as Row };
     },
     async instanceById(db: Db, id: string): Promise<Row | undefined> {
       if (!isUuid(id)) return undefined;
