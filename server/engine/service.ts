@@ -378,9 +378,9 @@ export function createEngine(deps: EngineDeps) {
   async function resolveDefinition(trx: Knex | Trx, input: { definitionId?: string; key?: string }): Promise<LoadedDefinition> {
     if (input.definitionId) return loadDefinition(trx, input.definitionId);
     if (!input.key) throw badRequest('Either definitionId or key is required');
-    const latest = await store.latestDefinition(trx, input.key);
+    const latest = await store.latestDefinitionId(trx, input.key);
     if (!latest) throw notFound(`No process definition with key '${input.key}'`);
-    return loadDefinition(trx, latest.id);
+    return loadDefinition(trx, latest);
   }
 
   async function startProcess(input: StartInput): Promise<InstanceRow & { ended: boolean }> {

@@ -50,6 +50,10 @@ export function createEngineStore() {
     async latestDefinition(db: Db, key: string): Promise<Row | undefined> {
       return db('engine_definition').where({ key }).orderBy('version', 'desc').first();
     },
+    /** The latest version's id only: its source and model are cached by id (kilobytes per start otherwise). */
+    async latestDefinitionId(db: Db, key: string): Promise<string | undefined> {
+      return (await db('engine_definition').where({ key }).orderBy('version', 'desc').first('id'))?.id;
+    },
     async definitionById(db: Db, id: string): Promise<Row | undefined> {
       return db('engine_definition').where({ id }).first();
     },
