@@ -2,19 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { basicAuthHeader, loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
-import { bpmn } from '../engine/fixtures.js';
+import { specialistCheck } from '../engine/fixtures.js';
 
 /**
  * Reading dossiers' process data is scoped by unit like acting on tasks: instance variables
  * carry citizens' personal data, so another commune must not read them through any route.
  * Leaders read their units and every sub-unit; inspectors read everything, act on nothing.
  */
-const CHECK = bpmn('scoped', `
-  <bpmn:startEvent id="start"/>
-  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check"/>
-  <bpmn:userTask id="check" name="Thẩm định hồ sơ" camunda:candidateGroups="specialist"/>
-  <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="end"/>
-  <bpmn:endEvent id="end"/>`);
+const CHECK = specialistCheck('scoped');
 
 const ADMIN = basicAuthHeader('admin');
 let platform: TestPlatform;

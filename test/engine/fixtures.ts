@@ -83,3 +83,13 @@ export function chain(n: number, id = 'chain'): string {
   body += `<bpmn:sequenceFlow id="fend" sourceRef="${prev}" targetRef="end"/><bpmn:endEvent id="end"/>`;
   return bpmn(id, body);
 }
+
+/** One user task offered to the `specialist` role of the dossier's unit (unit-scoping tests). */
+export function specialistCheck(processId: string): string {
+  return bpmn(processId, `
+  <bpmn:startEvent id="start"/>
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check"/>
+  <bpmn:userTask id="check" name="Thẩm định hồ sơ" camunda:candidateGroups="specialist"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="end"/>
+  <bpmn:endEvent id="end"/>`);
+}

@@ -1,15 +1,9 @@
 import request from 'supertest';
 import { basicAuthHeader, loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
-import { bpmn } from '../engine/fixtures.js';
+import { specialistCheck } from '../engine/fixtures.js';
 
-/** One user task offered to the `specialist` role of the dossier's unit. */
-const CHECK = bpmn('crossunit', `
-  <bpmn:startEvent id="start"/>
-  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check"/>
-  <bpmn:userTask id="check" name="Thẩm định hồ sơ" camunda:candidateGroups="specialist"/>
-  <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="end"/>
-  <bpmn:endEvent id="end"/>`);
+const CHECK = specialistCheck('crossunit');
 
 const ADMIN = basicAuthHeader('admin');
 
