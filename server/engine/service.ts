@@ -390,7 +390,7 @@ export function createEngine(deps: EngineDeps) {
     let started: Omit<Hot, 'revision'> | null = null;
     const inst = await knex.transaction(async (trx) => {
       const def = await resolveDefinition(trx, input);
-      if (def.row.suspended) throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
+      if (await store.isDefinitionSuspended(trx, def.row.id as string)) throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
       if (!input.trigger && !def.model.noneStart) {
         throw invalid('BadUserRequestException', `Process '${def.row.key}' starts by a message or timer, not directly`);
       }
@@ -747,6 +747,10 @@ export function createEngine(deps: EngineDeps) {
       const r = await store.latestDefinition(knex, key);
       if (!r) throw notFound(`No matching process definition with key: ${key}`);
       return toDefinition(r);
+    },
+    /** A suspended definition starts no new instance (by id or key); running ones carry on. */
+    setDefinitionSuspended: async (id: string, suspended: boolean, trx?: Knex.Transaction) => {
+      if (!(await store.setDefinitionSuspended(trx ?? knex, id, suspended))) throw notFound(`No matching definition with id ${id}`);
     },
     getDefinitionXml: async (id: string) => {
       const r = await knex('engine_resource as r').join('engine_definition as d', 'd.resource_id', 'r.id').where('d.id', id).first('r.content', 'd.id');

@@ -121,6 +121,13 @@ export function createEngineStore() {
       if (!isUuid(id)) return undefined;
       return db('engine_instance').where({ id }).first('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
     },
+    /** Read fresh at every start: definitions are cached per node, suspension may come from another. */
+    async isDefinitionSuspended(db: Db, id: string): Promise<boolean> {
+      return Boolean((await db('engine_definition').where({ id }).first('suspended'))?.suspended);
+    },
+    async setDefinitionSuspended(db: Db, id: string, suspended: boolean): Promise<number> {
+      return db('engine_definition').where({ id }).update({ suspended });
+    },
     async updateInstance(db: Db, id: string, patch: Row): Promise<void> {
       await db('engine_instance').where({ id }).update({ ...patch, revision: db.raw('revision + 1') });
     },

@@ -1,9 +1,11 @@
+import type { Knex } from 'knex';
 import type { ProcessDeployer } from './types.js';
 
 /** The part of server/engine's createEngine result the lifecycle uses. */
 export interface EngineLike {
   deploy(input: { name?: string; source?: string; resources: Array<{ name: string; content: string }> }): Promise<{ id: string; deployedProcessDefinitions: Array<{ id: string }> }>;
   checkDeployable(xml: string): Promise<Array<{ elementId?: string; message: string }>>;
+  setDefinitionSuspended?(id: string, suspended: boolean, trx?: Knex.Transaction): Promise<void>;
 }
 
 /** The part of server/engine's createInstanceMigrator result the lifecycle uses. */
@@ -23,6 +25,10 @@ export function deployerFromEngine(engine: EngineLike, migrator?: MigratorLike):
     },
     checkDeployable: (xml) => engine.checkDeployable(xml),
   };
+  if (engine.setDefinitionSuspended) {
+    const suspend = engine.setDefinitionSuspended.bind(engine);
+    deployer.suspend = (definitionId, trx) => suspend(definitionId, true, trx);
+  }
   if (migrator) {
     deployer.planMigration = (from, to) => migrator.planMigration(from, to);
     deployer.migrateInstances = (input) => migrator.migrateInstances(input.fromDefinitionId, input.toDefinitionId, input.instanceIds, input.actor);

@@ -484,6 +484,8 @@ export function createLifecycleService(deps: LifecycleDeps) {
     await store.updateVersion(trx, v.id, { state: to, ended_at: trx.fn.now() });
     const model = await store.getModelById(trx, v.modelId);
     if (model?.activeVersionId === v.id) await store.setActive(trx, v.modelId, null);
+    // A retired process starts no new dossier, even through /engine-rest by key.
+    if (v.definitionId) await deps.deployer?.suspend?.(v.definitionId, trx);
     await store.record(trx, { versionId: v.id, action: 'retire', fromState: v.state, toState: to, actor, comment });
   }
 

@@ -71,6 +71,8 @@ export interface ProcessDeployer {
   planMigration?(fromDefinitionId: string, toDefinitionId: string): Promise<InstanceCheck[]>;
   /** Moves instances, each re-checked under its lock; those that cannot move stay as they are and are reported. */
   migrateInstances?(input: { fromDefinitionId: string; toDefinitionId: string; instanceIds: string[]; actor: string }): Promise<{ migrated: InstanceCheck[]; skipped: InstanceCheck[] }>;
+  /** Stops new instances of a retired version's definition, in the retiring transaction. */
+  suspend?(definitionId: string, trx: Knex.Transaction): Promise<void>;
 }
 
 export interface RunningInstance { instanceId: string; businessKey: string | null; waitingActivityIds: string[] }

@@ -126,4 +126,28 @@ describe('process lifecycle over HTTP, on the real engine', () => {
     expect(flagged.body.map((m: { procedureCode: string }) => m.procedureCode)).toEqual(expect.arrayContaining(['1.001193', '1.000894']));
     expect(flagged.body.every((m: { level: string }) => m.level === 'commune')).toBe(true);
   });
+
+  it('withdrawing a procedure retires its process: no new dossier starts, even by key; running ones carry on', async () => {
+    const admin = await loginAs(platform.app, 'admin');
+    const list = await admin.get('/api/procedures?q=khai sinh').expect(200);
+    const birth = list.body.items[0];
+    const proc = await admin.get(`/api/procedures/${birth.id}/process`).expect(200);
+    const active = proc.body.versions.find((v: { state: string }) => v.state === 'active');
+    const def = await admin.get(`/engine-rest/process-definition/${active.definitionId}`).expect(200);
+    const running = await admin.post(`/engine-rest/process-definition/${active.definitionId}/start`)
+      .send({ businessKey: 'HS-KS-1', variables: { unitId: { value: 'xa-phu-long', type: 'String' } } }).expect(200);
+
+    await admin.delete(`/api/procedures/${birth.id}`).expect((r) => expect(r.status).toBeLessThan(300));
+
+    expect((await admin.get(`/api/process-versions/${active.id}`).expect(200)).body.state).toBe('retired');
+    expect((await admin.get(`/engine-rest/process-definition/${active.definitionId}`).expect(200)).body.suspended).toBe(true);
+    const officer = await loginAs(platform.app, 'motcua.xa');
+    const byKey = await officer.post(`/engine-rest/process-definition/key/${def.body.key}/start`).send({ businessKey: 'HS-KS-2' });
+    expect(byKey.status).toBe(400);
+    expect(byKey.body.message).toMatch(/suspended/);
+    await officer.post(`/engine-rest/process-definition/${active.definitionId}/start`).send({}).expect(400);
+    // The dossier that was already running is still waiting at its first step.
+    const tasks = await admin.get('/engine-rest/task').query({ processInstanceId: running.body.id }).expect(200);
+    expect(tasks.body).toHaveLength(1);
+  });
 });
