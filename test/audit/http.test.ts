@@ -2,15 +2,17 @@ import request from 'supertest';
 import { loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
-/** Audit rows are written once the response has gone out; wait (bounded) for one to appear. */
-async function auditRow(platform: TestPlatform, where: Record<string, unknown>) {
+/** Audit rows are written once the response has gone out (group commit); wait (bounded) for `n` to appear. */
+async function auditRows(platform: TestPlatform, where: Record<string, unknown>, n: number) {
   for (let i = 0; i < 100; i++) {
-    const row = await platform.db.knex('audit_log').where(where).orderBy('seq', 'desc').first();
-    if (row) return row;
+    const rows = await platform.db.knex('audit_log').where(where).orderBy('seq', 'desc');
+    if (rows.length >= n) return rows;
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error(`no audit row for ${JSON.stringify(where)}`);
+  throw new Error(`fewer than ${n} audit rows for ${JSON.stringify(where)}`);
 }
+
+const auditRow = async (platform: TestPlatform, where: Record<string, unknown>) => (await auditRows(platform, where, 1))[0];
 
 describe('audit trail over HTTP', () => {
   let platform: TestPlatform;
@@ -38,7 +40,8 @@ describe('audit trail over HTTP', () => {
 
   it('lets inspectors query by user, unit and time range, with paging', async () => {
     for (let i = 0; i < 3; i++) await request(platform.app).post('/api/auth/login').send({ username: 'vanthu.xa', password: 'Demo@2026' }).expect(200);
-    await auditRow(platform, { username: 'vanthu.xa', outcome: '200' });
+    // All three logins must be committed, or the first page could be the last one.
+    await auditRows(platform, { username: 'vanthu.xa', outcome: '200' }, 3);
     const page1 = await inspector.get('/api/audit?username=vanthu.xa&limit=2').expect(200);
     expect(page1.body.items).toHaveLength(2);
     expect(page1.body.items[0].seq).toBeGreaterThan(page1.body.items[1].seq);
