@@ -1,21 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { WorkingCalendar, dossierDeadline, type YearRecord } from '../server/calendar/index.js';
-import { NoticeYearSchema, noticeToYear } from '../server/calendar/notice.js';
+import { dossierDeadline } from '../server/calendar/index.js';
+import { seededCalendar } from '../server/calendar/seeded.js';
 import type { BenchRow } from './table.js';
-
-/** The calendar as seeded (announced 2025–2026, computed years after), without a database. */
-function seeded(): WorkingCalendar {
-  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../server/calendar/holidays-vn.json');
-  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { years: Record<string, unknown> };
-  const years: YearRecord[] = [];
-  for (const [y, raw] of Object.entries(data.years)) {
-    const n = NoticeYearSchema.parse(raw);
-    if (n.notice) years.push(noticeToYear(Number(y), n, 'confirmed').record!);
-  }
-  return new WorkingCalendar({ years, unitHours: new Map() });
-}
 
 function randomInstants(n: number): Date[] {
   const from = Date.UTC(2025, 0, 1);
@@ -43,7 +28,7 @@ const fmt = (n: number) => `${Math.round(n).toLocaleString('en-US')}/s`;
 
 export default async function calendarBench(): Promise<BenchRow[]> {
   const t0 = performance.now();
-  const cal = seeded();
+  const cal = seededCalendar();
   cal.add(new Date(Date.UTC(2025, 0, 1)), { workingDays: 1 });
   cal.add(new Date(Date.UTC(2034, 11, 1)), { workingDays: 60 });
   const buildMs = performance.now() - t0;

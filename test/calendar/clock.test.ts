@@ -1,7 +1,7 @@
 import {
   ClockRuleError, dueState, extendClock, formatLocal, parseInstant, pauseClock, resumeClock, startClock,
 } from '../../server/calendar/index.js';
-import { seededCalendar } from './fixtures/seeded-calendar.js';
+import { seededCalendar } from '../../server/calendar/seeded.js';
 
 const at = (s: string) => parseInstant(s)!;
 const cal = seededCalendar();
