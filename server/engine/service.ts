@@ -7,7 +7,7 @@ import { ApiError, badRequest, notFound } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { CommandError, EngineRun, serializeSource, type LiveItem, type RunResult } from './host.js';
 import { parseDefinitions, parseWorkingAmount, type Finding, type ProcessModel } from './model.js';
-import { createEngineStore, toDefinition, toExternalTask, toInstance, toTask } from './store.js';
+import { createEngineStore, type WriteGuard, toDefinition, toExternalTask, toInstance, toTask } from './store.js';
 import type {
   DeployInput, Deployment, ExternalTaskRow, FetchAndLockInput, InstanceRow, LockedExternalTask, TaskQuery, TaskRow, TaskScope, WorkingTime,
 } from './types.js';
@@ -32,7 +32,22 @@ interface LoadedDefinition { row: Row; model: ProcessModel; engineSource: string
 type Projections = Record<string, Row[]>;
 const projectionKey = (r: Row): Row => ({ id: r.id, execution_id: r.execution_id, task_definition_key: r.task_definition_key, due_at: r.due_at, locked_by: r.locked_by });
 
-interface Hot { revision: number; run: EngineRun; typed: Record<string, TypedValue>; proj: Projections | null }
+interface Hot { revision: number; row: Row; run: EngineRun; typed: Record<string, TypedValue>; proj: Projections | null }
+
+/** The task or external task a command acts on, and what must hold for the caller to act on it. */
+interface ItemTarget {
+  table: 'engine_task' | 'engine_external_task';
+  id: string;
+  missing: string;
+  scope?: TaskScope;
+  /** A user task assigned to someone else is refused. */
+  assignee?: string;
+  /** An external task must be locked by this worker, the lock unexpired. */
+  workerId?: string;
+}
+
+/** An optimistic command found its hot instance out of date: it is redone under the instance lock. */
+class Stale extends Error {}
 
 const TABLE: Record<LiveItem['kind'], string> = {
   userTask: 'engine_task', external: 'engine_external_task', timer: 'engine_timer', message: 'engine_message_sub',
@@ -51,6 +66,12 @@ export function createEngine(deps: EngineDeps) {
    * trusted only while the row's revision is the one it was saved at (other nodes bump it).
    */
   const hot = new LRUCache<string, Hot>({ max: 2000 });
+  /** Which instance a task or external task belongs to, for the optimistic path (a hint, never trusted alone). */
+  const itemOwner = new LRUCache<string, string>({ max: 20000 });
+  function keep(id: string, h: Hot): void {
+    hot.set(id, h);
+    for (const t of ['engine_task', 'engine_external_task']) for (const r of h.proj?.[t] ?? []) itemOwner.set(r.id, id);
+  }
   /** Wakes local long polls; PostgreSQL NOTIFY feeds it from other nodes. */
   const wake = new EventEmitter();
   wake.setMaxListeners(0);
@@ -134,7 +155,9 @@ export function createEngine(deps: EngineDeps) {
   // ------------------------------------------------------------------ commands
 
   interface Ctx {
-    trx: Trx; row: Row; def: LoadedDefinition; run: EngineRun; typed: Record<string, TypedValue>; changed: Record<string, TypedValue>; userId: string | null;
+    trx: Trx | Knex; row: Row;
+    /** Computed from the hot instance without a lock: persist writes under a guard or gives up (Stale). */
+    optimistic?: WriteGuard; def: LoadedDefinition; run: EngineRun; typed: Record<string, TypedValue>; changed: Record<string, TypedValue>; userId: string | null;
     /** History rows the command itself adds; written with the rest in one insert. */
     hist: Row[];
     /** User tasks this command completed: persist drops them without a 'task-deleted' fact. */
@@ -159,9 +182,14 @@ export function createEngine(deps: EngineDeps) {
    * One command on one instance = one transaction, serialised by the instance row lock. The target
    * is an instance id, or a task / external task whose instance is locked in the same statement
    * (the caller re-reads that row under the lock: a concurrent command may have removed it).
+   * A command on a task of a hot instance first tries the optimistic path: one guarded statement.
    */
-  async function command<T>(target: string | { table: 'engine_task' | 'engine_external_task'; id: string; missing: string; scope?: TaskScope }, userId: string | null, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-    const newTasks = { external: 0 };
+  async function command<T>(target: string | ItemTarget, userId: string | null, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+    if (typeof target !== 'string') {
+      const fast = await optimisticCommand(target, userId, fn);
+      if (fast) return fast.out;
+    }
+    let newExternal = 0;
     let keepHot: (Hot & { id: string }) | null = null;
     const result = await knex.transaction(async (trx) => {
       const locked = typeof target === 'string' ? { instance: await store.lockInstance(trx, target), item: undefined } : await store.lockInstanceOf(trx, target.table, target.id, target.scope);
@@ -169,6 +197,7 @@ export function createEngine(deps: EngineDeps) {
       if (!row) throw notFound(typeof target === 'string' ? `Process instance ${target} not found` : target.missing);
       const instanceId = row.id as string;
       if (row.state !== 'ACTIVE') throw invalid('BadUserRequestException', `Process instance ${instanceId} has ended (${row.state})`);
+      if (typeof target !== 'string') checkItem(target, locked!.item!);
       const def = await loadDefinition(trx, row.definition_id);
       const cached = hot.get(instanceId);
       hot.delete(instanceId);
@@ -190,15 +219,58 @@ export function createEngine(deps: EngineDeps) {
       const out = await guardRun(() => fn(ctx));
       const res = await guardRun(() => run.finish());
       const written = await persist(ctx, res);
-      newTasks.external = written.newExternal;
-      keepHot = res.ended ? null : { id: instanceId, revision: row.revision + 1, run, typed, proj: written.proj };
+      newExternal = written.newExternal;
+      keepHot = res.ended ? null : { id: instanceId, revision: row.revision + 1, row, run, typed, proj: written.proj };
       return out;
     });
     // Only after the commit: a rolled-back command leaves no in-memory trace.
     const k = keepHot as (Hot & { id: string }) | null;
-    if (k) hot.set(k.id, { revision: k.revision, run: k.run, typed: k.typed, proj: k.proj });
-    if (newTasks.external) wake.emit('task');
+    if (k) keep(k.id, k);
+    if (newExternal) wake.emit('task');
     return result;
+  }
+
+  /**
+   * The common case without a transaction: the instance is hot on this node and the command only
+   * changes what the hot engine already knows. It runs in memory and is written by one statement
+   * that re-checks, under row locks, everything it relied on (revision, the item, scope, assignee,
+   * worker lock). Returns null when that cannot be done or the check fails; nothing was written
+   * then, the in-memory run is dropped, and the caller takes the locked path, which answers errors.
+   */
+  async function optimisticCommand<T>(target: ItemTarget, userId: string | null, fn: (ctx: Ctx) => Promise<T>): Promise<{ out: T } | null> {
+    const instanceId = itemOwner.get(target.id);
+    const cached = instanceId ? hot.get(instanceId) : undefined;
+    const known = cached?.proj?.[target.table]?.find((r) => r.id === target.id);
+    const def = cached ? defCache.get(cached.row.definition_id) : undefined;
+    if (!instanceId || !cached || !known || !def || !cached.run.reusable || cached.proj?.engine_timer?.length) return null;
+    hot.delete(instanceId);
+    const { row, run, typed } = cached;
+    run.beginCommand();
+    const item = {
+      ...known, instance_id: instanceId, definition_id: row.definition_id, name: def.model.activities[known.task_definition_key]?.name ?? null,
+      // The guard admits an external task only while it has retries left, so it has no open incident.
+      retries: null,
+    };
+    const optimistic: WriteGuard = { kind: 'instance', revision: cached.revision, table: target.table, itemId: target.id, scope: target.scope, assignee: target.assignee, workerId: target.workerId };
+    const ctx: Ctx = { trx: knex, optimistic, row, def, run, typed: { ...typed }, changed: {}, userId, hist: [], completedTasks: new Set(), proj: cached.proj, readRows: new Map(), item };
+    try {
+      const out = await fn(ctx);
+      const res = await run.finish();
+      const written = await persist(ctx, res);
+      if (!res.ended) keep(instanceId, { revision: cached.revision + 1, row, run, typed: ctx.typed, proj: written.proj });
+      if (written.newExternal) wake.emit('task');
+      return { out };
+    } catch (err) {
+      if (!(err instanceof Stale) && !(err instanceof CommandError) && !(err instanceof ApiError)) log.warn({ err }, 'optimistic command failed; retrying under the instance lock');
+      return null;
+    }
+  }
+
+  function checkItem(target: ItemTarget, item: Row): void {
+    if (target.assignee && item.assignee && item.assignee !== target.assignee) {
+      throw invalid('BadUserRequestException', `Task '${target.id}' is assigned to ${item.assignee}; claim it first`);
+    }
+    if (target.workerId !== undefined) checkWorker(item, target.workerId);
   }
 
   async function guardRun<T>(fn: () => Promise<T>): Promise<T> {
@@ -222,13 +294,16 @@ export function createEngine(deps: EngineDeps) {
    * remembers it (projection rows change only under the instance lock, at a known revision);
    * timers are always re-read, since the scheduler leases them without that lock.
    */
-  async function persist(ctx: Ctx, res: RunResult): Promise<{ newExternal: number; proj: Projections | null }> {
-    const { trx, row, def, run } = ctx;
+  async function persist(ctx: Ctx, res: RunResult, start?: Row): Promise<{ newExternal: number; proj: Projections | null }> {
+    const { row, def, run } = ctx;
+    // The optimistic path has no transaction: anything that needs a read first goes the locked way.
+    const trx = ctx.optimistic ? null : (ctx.trx as Trx);
+    const locked = (): Trx => { if (!trx) throw new Stale(); return trx; };
     const now = new Date();
     const hist: Row[] = ctx.hist;
     const base = { instance_id: row.id, definition_id: row.definition_id };
-    const liveTimers = [...res.live.values()].some((i) => i.kind === 'timer');
-    const allExisting = ctx.proj && !liveTimers && !ctx.proj.engine_timer?.length ? ctx.proj : await store.projectionsOf(trx, row.id);
+    // Without timers the hot projections are exact; timers are leased by the scheduler without the instance lock.
+    const allExisting = ctx.proj && !ctx.proj.engine_timer?.length ? ctx.proj : await store.projectionsOf(locked(), row.id);
     for (const [name, v] of Object.entries(ctx.changed)) hist.push({ ...base, kind: 'variable-set', user_id: ctx.userId, data: JSON.stringify({ name, type: v.type, value: v.value }), at: now });
     for (const h of res.history) {
       hist.push({ ...base, kind: h.kind, activity_id: h.activityId, activity_type: h.activityType, activity_name: h.activityName ?? null, execution_id: h.executionId, at: h.at });
@@ -251,7 +326,7 @@ export function createEngine(deps: EngineDeps) {
         for (const g of gone) {
           // An open incident means retries 0; a row read in this transaction tells whether to look.
           const known = ctx.readRows.get(g.id) ?? g;
-          if (known.retries === undefined || known.retries === 0) await resolveIncidentsOf(trx, g.id, hist, base, now);
+          if (known.retries === undefined || known.retries === 0) await resolveIncidentsOf(locked(), g.id, hist, base, now);
         }
       }
       const have = new Map(existing.map((e) => [e.execution_id, e]));
@@ -260,7 +335,7 @@ export function createEngine(deps: EngineDeps) {
         for (const t of live) {
           const e = have.get(t.executionId);
           const due = timerDue(t, def, run);
-          if (e && due && new Date(e.due_at).getTime() !== due.getTime() && !e.locked_by) await store.updateTimerDue(trx, e.id, due);
+          if (e && due && new Date(e.due_at).getTime() !== due.getTime() && !e.locked_by) await store.updateTimerDue(locked(), e.id, due);
         }
       }
       inserts[table] = fresh.map((i) => projectionRow(kind, i, ctx, now));
@@ -279,9 +354,12 @@ export function createEngine(deps: EngineDeps) {
       hist.push({ ...base, kind: res.failure ? 'instance-failed' : 'instance-end', data: res.failure ? JSON.stringify({ message: res.failure }) : null, at: now });
     }
     const variables = Object.entries(ctx.changed).map(([name, v]) => ({ instance_id: row.id, name, type: v.type, value: v.value ?? null, value_info: v.valueInfo ?? {} }));
-    const inserted = await store.writeCommand(trx, {
+    const written = await store.writeCommand(ctx.trx, {
       instanceId: row.id, patch, variables, deletes, inserts, history: hist, notify: { channel: EXTERNAL_TASK_CHANNEL, payload: row.id },
+      guard: ctx.optimistic, insertInstance: start,
     });
+    if (!written.ok) throw new Stale();
+    const inserted = written.inserted;
     let complete = true;
     for (const [table, rows] of Object.entries(inserts)) {
       const got = inserted[table] ?? [];
@@ -386,44 +464,43 @@ export function createEngine(deps: EngineDeps) {
   async function startProcess(input: StartInput): Promise<InstanceRow & { ended: boolean }> {
     const businessKey = input.businessKey ?? null;
     if (businessKey !== null && (typeof businessKey !== 'string' || businessKey.length > 255)) throw badRequest('businessKey must be a string of at most 255 characters');
-    let woke = false;
-    let started: Omit<Hot, 'revision'> | null = null;
-    const inst = await knex.transaction(async (trx) => {
-      const def = await resolveDefinition(trx, input);
-      if (await store.isDefinitionSuspended(trx, def.row.id as string)) throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
-      if (!input.trigger && !def.model.noneStart) {
-        throw invalid('BadUserRequestException', `Process '${def.row.key}' starts by a message or timer, not directly`);
-      }
-      const typed = { ...(input.variables ?? {}) };
-      const unit = typed.unitId ? plainValue(typed.unitId) : null;
-      const id = crypto.randomUUID();
-      const now = new Date();
-      const row: Row = {
-        id, definition_id: def.row.id, definition_key: def.row.key, business_key: businessKey, unit_id: typeof unit === 'string' ? unit : null,
-        state: 'ACTIVE', engine_state: null, revision: 0, start_user: input.startUser ?? null, start_time: now,
-      };
-      await store.insertInstance(trx, row);
-      const run = new EngineRun(def.engineSource, def.model, plainVars(typed));
-      const ctx: Ctx = {
-        trx, row, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null, completedTasks: new Set(), proj: {}, readRows: new Map(),
-        hist: [{ instance_id: id, definition_id: def.row.id, kind: 'instance-start', user_id: input.startUser ?? null, data: JSON.stringify({ businessKey }), at: now }],
-      };
-      await guardRun(() => run.create());
-      if (input.trigger?.messageRef) run.message(input.trigger.messageRef);
-      if (input.trigger?.timerActivityId) {
-        const t = run.liveOf('timer').find((x) => x.activityId === input.trigger!.timerActivityId);
-        if (t) run.fireTimer(t.executionId);
-      }
-      const res = await guardRun(() => run.finish());
-      const written = await persist(ctx, res);
-      woke = written.newExternal > 0;
-      if (!res.ended) started = { run, typed, proj: written.proj };
-      return { ...toInstance({ ...row, state: res.ended ? (res.failure ? 'INTERNALLY_TERMINATED' : 'COMPLETED') : 'ACTIVE' }), ended: res.ended };
-    });
-    if (woke) wake.emit('task');
-    const s = started as Omit<Hot, 'revision'> | null;
-    if (s) hot.set(inst.id, { revision: 1, ...s });
-    return inst;
+    // No transaction: the new instance and everything it waits for are one statement, written only
+    // while the definition is not suspended (checked under a share lock against a concurrent suspend).
+    const def = await resolveDefinition(knex, input);
+    if (!input.trigger && !def.model.noneStart) {
+      throw invalid('BadUserRequestException', `Process '${def.row.key}' starts by a message or timer, not directly`);
+    }
+    const typed = { ...(input.variables ?? {}) };
+    const unit = typed.unitId ? plainValue(typed.unitId) : null;
+    const id = crypto.randomUUID();
+    const now = new Date();
+    const row: Row = {
+      id, definition_id: def.row.id, definition_key: def.row.key, business_key: businessKey, unit_id: typeof unit === 'string' ? unit : null,
+      state: 'ACTIVE', revision: 1, start_user: input.startUser ?? null, start_time: now,
+    };
+    const run = new EngineRun(def.engineSource, def.model, plainVars(typed));
+    const ctx: Ctx = {
+      trx: knex, optimistic: { kind: 'definition', definitionId: def.row.id }, row, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null,
+      completedTasks: new Set(), proj: {}, readRows: new Map(),
+      hist: [{ instance_id: id, definition_id: def.row.id, kind: 'instance-start', user_id: input.startUser ?? null, data: JSON.stringify({ businessKey }), at: now }],
+    };
+    await guardRun(() => run.create());
+    if (input.trigger?.messageRef) run.message(input.trigger.messageRef);
+    if (input.trigger?.timerActivityId) {
+      const t = run.liveOf('timer').find((x) => x.activityId === input.trigger!.timerActivityId);
+      if (t) run.fireTimer(t.executionId);
+    }
+    const res = await guardRun(() => run.finish());
+    let written: Awaited<ReturnType<typeof persist>>;
+    try {
+      written = await persist(ctx, res, row);
+    } catch (err) {
+      if (err instanceof Stale) throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
+      throw err;
+    }
+    if (written.newExternal) wake.emit('task');
+    if (!res.ended) keep(id, { revision: 1, row, run, typed, proj: written.proj });
+    return { ...toInstance({ ...row, state: res.ended ? (res.failure ? 'INTERNALLY_TERMINATED' : 'COMPLETED') : 'ACTIVE' }), ended: res.ended };
   }
 
   // ------------------------------------------------------------------ user tasks
@@ -454,10 +531,10 @@ export function createEngine(deps: EngineDeps) {
   }
 
   async function completeTask(id: string, input: { variables?: Record<string, TypedValue>; userId: string | null }, scope: TaskScope): Promise<void> {
-    await command({ table: 'engine_task', id, missing: `Cannot find task with id ${id}`, scope }, input.userId, async (ctx) => {
+    const assignee = 'all' in scope ? undefined : scope.username;
+    await command({ table: 'engine_task', id, missing: `Cannot find task with id ${id}`, scope, assignee }, input.userId, async (ctx) => {
       // Locked with the instance, so a concurrent completion on another node has either finished or not begun.
       const t = ctx.item!;
-      if (!('all' in scope) && t.assignee && t.assignee !== scope.username) throw invalid('BadUserRequestException', `Task '${id}' is assigned to ${t.assignee}; claim it first`);
       if (!ctx.run.live.has(t.execution_id)) throw invalid('BadUserRequestException', `Task '${id}' is no longer waiting`);
       setVariables(ctx, input.variables);
       ctx.hist.push({ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'task-completed', task_id: id, activity_id: t.task_definition_key, activity_name: t.name, execution_id: t.execution_id, user_id: input.userId ?? t.assignee, at: new Date() });
@@ -483,28 +560,15 @@ export function createEngine(deps: EngineDeps) {
     const run = <T>(fn: (db: Knex | Trx) => Promise<T>) => (input.topics.length === 1 ? fn(knex) : knex.transaction(fn));
     return run(async (trx) => {
       const out: Row[] = [];
-      const topicOf = new Map<string, (typeof input.topics)[number]>();
       for (const t of input.topics) {
         const left = input.maxTasks - out.length;
         if (left <= 0) break;
         const until = new Date(Date.now() + t.lockDuration);
-        for (const r of await store.lockExternalTasks(trx, t, left, input.usePriority !== false, input.workerId, until)) {
-          out.push(r);
-          topicOf.set(r.id, t);
-        }
+        out.push(...await store.lockExternalTasks(trx, t, left, input.usePriority !== false, input.workerId, until));
       }
-      const instanceIds = [...new Set(out.map((r) => r.instance_id as string))];
-      const wantAll = input.topics.some((t) => !t.variables);
-      const names = wantAll ? null : [...new Set(input.topics.flatMap((t) => t.variables ?? []))];
-      const vars = await store.variablesOf(trx, instanceIds, names);
-      return out.map((r) => {
-        const t = topicOf.get(r.id)!;
+      return out.map(({ variables: vars, ...r }) => {
         const variables: Record<string, TypedValue> = {};
-        for (const v of vars) {
-          if (v.instance_id !== r.instance_id) continue;
-          if (t.variables && !t.variables.includes(v.name)) continue;
-          variables[v.name] = { type: v.type, value: v.value, valueInfo: v.value_info ?? {} };
-        }
+        for (const v of (typeof vars === 'string' ? JSON.parse(vars) : vars ?? []) as Row[]) variables[v.name] = { type: v.type, value: v.value, valueInfo: v.valueInfo ?? {} };
         return { ...toExternalTask(r), variables };
       });
     });
@@ -541,8 +605,8 @@ export function createEngine(deps: EngineDeps) {
   }
 
   async function completeExternalTask(id: string, input: { workerId: string; variables?: Record<string, TypedValue> }): Promise<void> {
-    await command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist` }, input.workerId, async (ctx) => {
-      const t = checkWorker(ctx.item!, input.workerId);
+    await command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist`, workerId: input.workerId }, input.workerId, async (ctx) => {
+      const t = ctx.item!;
       ctx.readRows.set(t.id, t);
       setVariables(ctx, input.variables);
       if (!ctx.run.completeExternal(t.execution_id)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);
@@ -550,8 +614,8 @@ export function createEngine(deps: EngineDeps) {
   }
 
   async function bpmnErrorExternalTask(id: string, input: { workerId: string; errorCode: string; errorMessage?: string; variables?: Record<string, TypedValue> }): Promise<void> {
-    await command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist` }, input.workerId, async (ctx) => {
-      const t = checkWorker(ctx.item!, input.workerId);
+    await command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist`, workerId: input.workerId }, input.workerId, async (ctx) => {
+      const t = ctx.item!;
       ctx.readRows.set(t.id, t);
       setVariables(ctx, input.variables);
       if (!ctx.run.bpmnErrorExternal(t.execution_id, input.errorCode, input.errorMessage)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);

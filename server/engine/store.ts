@@ -92,7 +92,6 @@ export function createEngineStore() {
     },
 
     // ---- instances
-    async insertInstance(db: Db, row: Row): Promise<void> { await db('engine_instance').insert(row); },
     /** Locks an instance row. Without engine_state: a hot instance does not need it (see instanceState). */
     async lockInstance(db: Db, id: string): Promise<Row | undefined> {
       if (!isUuid(id)) return undefined;
@@ -121,10 +120,6 @@ export function createEngineStore() {
       if (!isUuid(id)) return undefined;
       return db('engine_instance').where({ id }).first('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
     },
-    /** Read fresh at every start: definitions are cached per node, suspension may come from another. */
-    async isDefinitionSuspended(db: Db, id: string): Promise<boolean> {
-      return Boolean((await db('engine_definition').where({ id }).first('suspended'))?.suspended);
-    },
     async setDefinitionSuspended(db: Db, id: string, suspended: boolean): Promise<number> {
       return db('engine_definition').where({ id }).update({ suspended });
     },
@@ -150,19 +145,6 @@ export function createEngineStore() {
       for (const r of rows) out[r.name] = { type: r.type, value: r.value, valueInfo: r.value_info ?? {} };
       return out;
     },
-    async variablesOf(db: Db, instanceIds: string[], names: string[] | null): Promise<Row[]> {
-      if (!instanceIds.length) return [];
-      const b = db('engine_variable').whereIn('instance_id', instanceIds);
-      if (names) b.whereIn('name', names);
-      return b;
-    },
-    async upsertVariables(db: Db, instanceId: string, vars: Record<string, TypedValue>): Promise<void> {
-      const rows = Object.entries(vars).map(([name, v]) => ({
-        instance_id: instanceId, name, type: v.type, value: JSON.stringify(v.value ?? null), value_info: JSON.stringify(v.valueInfo ?? {}),
-      }));
-      if (rows.length) await db('engine_variable').insert(rows).onConflict(['instance_id', 'name']).merge(['type', 'value', 'value_info']);
-    },
-
     // ---- projections of what the engine is waiting for
     async rowsOf(db: Db, table: string, instanceId: string): Promise<Row[]> {
       return db(table).where({ instance_id: instanceId });
@@ -177,10 +159,6 @@ export function createEngineStore() {
       const out: Record<string, Row[]> = {};
       for (const { t, r } of (res.rows ?? res) as Array<{ t: string; r: Row }>) (out[t] ??= []).push(r);
       return out;
-    },
-    async insertIgnore(db: Db, table: string, rows: Row[]): Promise<Row[]> {
-      if (!rows.length) return [];
-      return db(table).insert(rows).onConflict('execution_id').ignore().returning('*');
     },
     async deleteByIds(db: Db, table: string, ids: string[]): Promise<void> {
       if (ids.length) await db(table).whereIn('id', ids).delete();
@@ -231,7 +209,7 @@ export function createEngineStore() {
      * SKIP LOCKED sub-select), returned in fetch order: priority first if asked, then creation time.
      */
     async lockExternalTasks(db: Db, t: FetchTopic, limit: number, usePriority: boolean, workerId: string, until: Date): Promise<Row[]> {
-      const rows: Row[] = await db('engine_external_task').whereIn('id', (b) => {
+      const lock = db('engine_external_task').whereIn('id', (b) => {
         b.select('id').from('engine_external_task').where('topic', t.topicName)
           .where((w) => w.whereNull('lock_expiration').orWhere('lock_expiration', '<', db.fn.now()))
           .where((w) => w.whereNull('retries').orWhere('retries', '>', 0));
@@ -241,6 +219,12 @@ export function createEngineStore() {
         if (usePriority) b.orderBy('priority', 'desc');
         b.orderBy('created', 'asc').limit(limit).forUpdate().skipLocked();
       }).update({ worker_id: workerId, lock_expiration: until }).returning('*');
+      // The variables the worker asked for come back in the same round trip.
+      const names = t.variables ? ' and v.name = any(?::text[])' : '';
+      // knex parenthesises a SELECT builder bound into raw SQL, but not an UPDATE.
+      const res = await db.raw(`with locked as (?) select locked.*, (select coalesce(jsonb_agg(jsonb_build_object('name', v.name, 'type', v.type, 'value', v.value, 'valueInfo', v.value_info)), '[]'::jsonb)
+        from engine_variable v where v.instance_id = locked.instance_id${names}) as variables from locked`, t.variables ? [lock, t.variables] : [lock]);
+      const rows = (res.rows ?? res) as Row[];
       const time = (r: Row) => new Date(r.created).getTime();
       return rows.sort((x, y) => (usePriority ? y.priority - x.priority : 0) || time(x) - time(y) || String(x.id).localeCompare(String(y.id)));
     },
@@ -315,30 +299,50 @@ export function createEngineStore() {
      * inserted), the instance row updated with its revision bumped, and NOTIFY when an external
      * task was inserted. Data-modifying CTEs always run, referenced or not.
      */
+    /**
+     * Writes one command's outcome in one statement. Normally the caller holds the instance lock in
+     * its transaction. With a `guard` the statement stands alone (autocommit): it locks the rows the
+     * command was computed from and writes only if they are still as the caller saw them; `ok` is
+     * false otherwise and nothing was written. With `insertInstance` it creates the instance too.
+     */
     async writeCommand(db: Db, w: {
       instanceId: string; patch: { engine_state: string | null; state?: string; end_time?: Date; delete_reason?: string };
       variables: Row[]; deletes: Record<string, string[]>; inserts: Record<string, Row[]>; history: Row[];
       notify?: { channel: string; payload: string };
-    }): Promise<Record<string, Array<{ id: string; execution_id: string }>>> {
+      guard?: WriteGuard;
+      insertInstance?: Row;
+    }): Promise<{ ok: boolean; inserted: Record<string, Array<{ id: string; execution_id: string }>> }> {
       const ctes: string[] = [];
       const bindings: Knex.RawBinding[] = [];
+      // Every write below is conditional on the guard's locked row(s), so a stale guard writes nothing.
+      const when = w.guard ? ' and exists (select 1 from ok)' : '';
+      if (w.guard) {
+        ctes.push('ok as ?');
+        bindings.push(guardQuery(db, w.guard, w.instanceId));
+      }
+      if (w.insertInstance) {
+        const inst = { ...w.insertInstance, ...w.patch, engine_state: w.patch.engine_state === null ? null : JSON.parse(w.patch.engine_state) };
+        const cols = Object.keys(inst).map((c) => `"${c}"`).join(', ');
+        ctes.push(`ins as (insert into engine_instance (${cols}) select ${cols} from jsonb_populate_record(null::engine_instance, ?::jsonb) where true${when})`);
+        bindings.push(JSON.stringify(inst));
+      }
       if (w.variables.length) {
         ctes.push(`v as (insert into engine_variable (instance_id, name, type, value, value_info)
-          select instance_id, name, type, value, value_info from jsonb_populate_recordset(null::engine_variable, ?::jsonb)
+          select instance_id, name, type, value, value_info from jsonb_populate_recordset(null::engine_variable, ?::jsonb) where true${when}
           on conflict (instance_id, name) do update set type = excluded.type, value = excluded.value, value_info = excluded.value_info)`);
         bindings.push(JSON.stringify(w.variables));
       }
       let n = 0;
       for (const [table, ids] of Object.entries(w.deletes)) {
         if (!ids.length) continue;
-        ctes.push(`d${n++} as (delete from ${table} where id in (select jsonb_array_elements_text(?::jsonb)::uuid))`);
+        ctes.push(`d${n++} as (delete from ${table} where id in (select jsonb_array_elements_text(?::jsonb)::uuid)${when})`);
         bindings.push(JSON.stringify(ids));
       }
       const inserted: string[] = [];
       for (const [table, rows] of Object.entries(w.inserts)) {
         if (!rows.length) continue;
         const cols = Object.keys(rows[0]!).map((c) => `"${c}"`).join(', ');
-        ctes.push(`i_${table} as (insert into ${table} (${cols}) select ${cols} from jsonb_populate_recordset(null::${table}, ?::jsonb)
+        ctes.push(`i_${table} as (insert into ${table} (${cols}) select ${cols} from jsonb_populate_recordset(null::${table}, ?::jsonb) where true${when}
           on conflict (execution_id) do nothing returning id, execution_id)`);
         bindings.push(JSON.stringify(rows));
         inserted.push(table);
@@ -347,23 +351,26 @@ export function createEngineStore() {
         const cols = '"instance_id", "definition_id", "kind", "activity_id", "activity_type", "activity_name", "execution_id", "task_id", "user_id", "data", "at"';
         const created = inserted.includes('engine_task') ? 'select execution_id from i_engine_task' : 'select null::text where false';
         ctes.push(`h as (insert into engine_history (${cols}) select ${cols} from jsonb_populate_recordset(null::engine_history, ?::jsonb) with ordinality x
-          where x.kind <> 'task-created' or x.execution_id in (${created}) order by ordinality)`);
+          where (x.kind <> 'task-created' or x.execution_id in (${created}))${when} order by ordinality)`);
         bindings.push(JSON.stringify(w.history.map((h) => ({ ...h, data: typeof h.data === 'string' ? JSON.parse(h.data) : h.data ?? null }))));
       }
-      const p = w.patch;
-      ctes.push(`u as (update engine_instance set engine_state = ?::jsonb, state = coalesce(?, state), end_time = coalesce(?, end_time),
-        delete_reason = coalesce(?, delete_reason), revision = revision + 1 where id = ?)`);
-      bindings.push(p.engine_state, p.state ?? null, p.end_time ?? null, p.delete_reason ?? null, w.instanceId);
+      if (!w.insertInstance) {
+        const p = w.patch;
+        ctes.push(`u as (update engine_instance set engine_state = ?::jsonb, state = coalesce(?, state), end_time = coalesce(?, end_time),
+          delete_reason = coalesce(?, delete_reason), revision = revision + 1 where id = ?${when})`);
+        bindings.push(p.engine_state, p.state ?? null, p.end_time ?? null, p.delete_reason ?? null, w.instanceId);
+      }
       const outs = inserted.map((t) => `(select coalesce(jsonb_agg(jsonb_build_object('id', id, 'execution_id', execution_id)), '[]'::jsonb) from i_${t}) as "${t}"`);
       if (w.notify && inserted.includes('engine_external_task')) {
         outs.push(`(select pg_notify(?, ?) where exists (select 1 from i_engine_external_task)) as notified`);
         bindings.push(w.notify.channel, w.notify.payload);
       }
-      const res = await db.raw(`with ${ctes.join(',\n')} select ${outs.length ? outs.join(', ') : '1 as done'}`, bindings);
+      outs.push(w.guard ? 'exists (select 1 from ok) as ok' : 'true as ok');
+      const res = await db.raw(`with ${ctes.join(',\n')} select ${outs.join(', ')}`, bindings);
       const row = ((res.rows ?? res) as Row[])[0] ?? {};
       const out: Record<string, Array<{ id: string; execution_id: string }>> = {};
       for (const t of inserted) out[t] = typeof row[t] === 'string' ? JSON.parse(row[t]) : row[t];
-      return out;
+      return { ok: row.ok === true || row.ok === 't', inserted: out };
     },
     async appendHistory(db: Db, rows: Row[]): Promise<void> {
       if (rows.length) await db('engine_history').insert(rows);
@@ -383,6 +390,30 @@ export function createEngineStore() {
 }
 
 export type EngineStore = ReturnType<typeof createEngineStore>;
+
+/**
+ * What an optimistic write must still find, locked, for its outcome to stand:
+ * - `instance`: the instance at the revision its hot engine was saved at, and the task / external
+ *   task the command targets still there, still in the caller's scope, still the caller's to act on;
+ * - `definition`: for a start, the definition not suspended (held FOR SHARE against a concurrent suspend).
+ */
+export type WriteGuard =
+  | { kind: 'instance'; revision: number; table: 'engine_task' | 'engine_external_task'; itemId: string; scope?: TaskScope; assignee?: string; workerId?: string }
+  | { kind: 'definition'; definitionId: string };
+
+function guardQuery(db: Db, g: WriteGuard, instanceId: string): Knex.QueryBuilder {
+  if (g.kind === 'definition') return db('engine_definition').where({ id: g.definitionId, suspended: false }).select('id').forShare();
+  const b = db('engine_instance as i').join(`${g.table} as t`, 't.instance_id', 'i.id')
+    .where('i.id', instanceId).where('i.revision', g.revision).where('i.state', 'ACTIVE').where('t.id', g.itemId)
+    .select('i.id').forUpdate('i', 't');
+  if (g.scope) applyScope(b, g.scope);
+  if (g.assignee) b.where((w) => w.whereNull('t.assignee').orWhere('t.assignee', g.assignee!));
+  if (g.workerId) {
+    b.where('t.worker_id', g.workerId).where('t.lock_expiration', '>=', db.fn.now())
+      .where((w) => w.whereNull('t.retries').orWhere('t.retries', '>', 0));
+  }
+  return b;
+}
 
 /** Candidate groups name roles; a scoped user sees a task assigned to them, offered to them, or offered to a role they hold in the task's unit. */
 function applyScope(b: Knex.QueryBuilder, scope: TaskScope): void {

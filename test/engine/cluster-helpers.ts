@@ -38,7 +38,9 @@ export function startServer(db: { url?: string; dataDir?: string }, name: string
   delete env.DATABASE_URL;
   if (db.url) env.DATABASE_URL = db.url;
   if (db.dataDir) env.DATA_DIR = db.dataDir;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  // TTHC_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers a bench starts.
+  const extra = (process.env.TTHC_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...extra, '--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
