@@ -340,9 +340,9 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
       processVariables: vars, processVariablesLocal: vars, correlationKeys: vars, all: z.boolean().optional(), resultEnabled: z.boolean().optional(),
       variablesInResultEnabled: z.boolean().optional(), tenantId: z.string().optional().nullable(), withoutTenantId: z.boolean().optional(),
     }).strict(), req);
-    if (b.correlationKeys && Object.keys(b.correlationKeys).length) throw badRequest('correlationKeys are not supported; correlate by businessKey or processInstanceId');
     const results = await engine.correlateMessage({
       messageName: b.messageName, businessKey: b.businessKey, processInstanceId: b.processInstanceId,
+      correlationKeys: normaliseVariables(b.correlationKeys, 'correlationKeys'),
       processVariables: normaliseVariables(b.processVariables, 'processVariables'), all: b.all, userId: userOf(req),
     });
     if (b.resultEnabled) {

@@ -670,8 +670,10 @@ export function createEngine(deps: EngineDeps) {
 
   // ------------------------------------------------------------------ messages
 
-  async function correlateMessage(input: { messageName: string; businessKey?: string | null; processInstanceId?: string | null; processVariables?: Record<string, TypedValue>; all?: boolean; userId?: string | null }): Promise<Array<{ resultType: 'Execution' | 'ProcessDefinition'; processInstanceId: string }>> {
-    const subs = await store.messageSubscriptions(knex, { messageName: input.messageName, businessKey: input.businessKey ?? undefined, processInstanceId: input.processInstanceId ?? undefined });
+  async function correlateMessage(input: { messageName: string; businessKey?: string | null; processInstanceId?: string | null; processVariables?: Record<string, TypedValue>; correlationKeys?: Record<string, TypedValue>; all?: boolean; userId?: string | null }): Promise<Array<{ resultType: 'Execution' | 'ProcessDefinition'; processInstanceId: string }>> {
+    const keys = Object.entries(input.correlationKeys ?? {});
+    const correlationKeys = keys.length ? Object.fromEntries(keys.map(([k, v]) => [k, v.value])) : undefined;
+    const subs = await store.messageSubscriptions(knex, { messageName: input.messageName, businessKey: input.businessKey ?? undefined, processInstanceId: input.processInstanceId ?? undefined, correlationKeys });
     const byInstance = new Map<string, Row>();
     for (const s of subs) if (!byInstance.has(s.instance_id)) byInstance.set(s.instance_id, s);
     const targets = [...byInstance.values()];
@@ -689,7 +691,8 @@ export function createEngine(deps: EngineDeps) {
       results.push({ resultType: 'Execution', processInstanceId: s.instance_id });
     }
     if (results.length) return results;
-    if (!input.processInstanceId) {
+    // Correlation keys name variables of a running instance: a message carrying them starts nothing.
+    if (!input.processInstanceId && !correlationKeys) {
       const defs = await store.latestWithMessageStart(knex, input.messageName);
       if (defs.length > 1 && !input.all) throw invalid('MismatchingMessageCorrelationException', `Message '${input.messageName}' starts ${defs.length} processes`);
       for (const d of defs) {

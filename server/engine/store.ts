@@ -271,10 +271,15 @@ export function createEngineStore() {
     async insertTimer(db: Db, row: Row): Promise<void> { await db('engine_timer').insert(row).onConflict('execution_id').ignore(); },
 
     // ---- messages
-    async messageSubscriptions(db: Db, q: { messageName: string; businessKey?: string; processInstanceId?: string }): Promise<Row[]> {
-      const b = db('engine_message_sub').where({ message_name: q.messageName });
-      if (q.businessKey) b.where({ business_key: q.businessKey });
-      if (q.processInstanceId) b.where({ instance_id: isUuid(q.processInstanceId) ? q.processInstanceId : null });
+    /** `correlationKeys`: process variables the waiting instance must hold, with equal values (as stored). */
+    async messageSubscriptions(db: Db, q: { messageName: string; businessKey?: string; processInstanceId?: string; correlationKeys?: Record<string, unknown> }): Promise<Row[]> {
+      const b = db('engine_message_sub as s').where({ 's.message_name': q.messageName }).select('s.*');
+      if (q.businessKey) b.where({ 's.business_key': q.businessKey });
+      if (q.processInstanceId) b.where({ 's.instance_id': isUuid(q.processInstanceId) ? q.processInstanceId : null });
+      for (const [name, value] of Object.entries(q.correlationKeys ?? {})) {
+        b.whereExists((x) => x.select(db.raw('1')).from('engine_variable as v').whereRaw('v.instance_id = s.instance_id')
+          .where('v.name', name).whereRaw('v.value = ?::jsonb', [JSON.stringify(value ?? null)]));
+      }
       return b.orderBy('created');
     },
 
