@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { Engine } from 'bpmn-engine';
 import { BasicAuthInterceptor, Client } from 'camunda-external-task-client-js';
-import { moddleOptions } from '../server/engine/model.js';
+import { EngineRun, serializeSource } from '../server/engine/host.js';
+import { moddleOptions, parseDefinitions } from '../server/engine/model.js';
 import { ADMIN, WORKER, childDatabase, deployXml, http, startServer, stopServer, type Child } from '../test/engine/cluster-helpers.js';
 import { chain, WORK } from '../test/engine/fixtures.js';
 import { percentile, type BenchRow } from './table.js';
@@ -44,6 +45,41 @@ async function bare(): Promise<number> {
   const t0 = performance.now();
   await run(instances);
   return (instances * STEPS) / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * What bpmn-engine alone costs per command through our host, hot and in memory (no database, no
+ * HTTP): the floor under (b) and (c). One core cannot do more than 1000 / these ms per second.
+ */
+async function floor(): Promise<{ startMs: number; stepMs: number; externalMs: number }> {
+  const load = async (xml: string) => ({ src: await serializeSource(xml), model: (await parseDefinitions(xml)).processes[0]! });
+  const userTasks = await load(chain(STEPS, 'floor'));
+  const external = await load(WORK.replace('<bpmn:userTask id="check" camunda:candidateGroups="specialist"/>', '<bpmn:task id="check"/>'));
+  const time = async (rounds: number, fn: () => Promise<void>) => {
+    for (let i = 0; i < 10; i++) await fn();
+    const t0 = performance.now();
+    for (let i = 0; i < rounds; i++) await fn();
+    return (performance.now() - t0) / rounds;
+  };
+  const startMs = await time(100, async () => { const r = new EngineRun(userTasks.src, userTasks.model, {}); await r.create(); await r.finish(); });
+  const chainMs = await time(30, async () => {
+    const r = new EngineRun(userTasks.src, userTasks.model, {});
+    await r.create();
+    for (let s = 0; s < STEPS; s++) {
+      r.beginCommand();
+      const [t] = r.liveOf('userTask');
+      r.signalTask(t!.activityId, t!.executionId);
+      JSON.stringify((await r.finish()).state);
+    }
+  });
+  const externalMs = await time(100, async () => {
+    const r = new EngineRun(external.src, external.model, {});
+    await r.create();
+    r.beginCommand();
+    r.completeExternal(r.liveOf('external')[0]!.executionId);
+    await r.finish();
+  });
+  return { startMs, stepMs: (chainMs - startMs) / STEPS, externalMs: externalMs - startMs };
 }
 
 async function call(base: string, method: string, url: string, body?: unknown, auth = ADMIN): Promise<any> {
@@ -156,6 +192,10 @@ export default async function engineBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const a = await bare();
   rows.push({ area: 'engine', metric: '(a) bare bpmn-engine, recover→resume→signal→getState', value: `${a.toFixed(0)} steps/s` });
+  const f = await floor();
+  rows.push({ area: 'engine', metric: 'floor: bpmn-engine alone, hot user-task step (signal + getState)', value: `${f.stepMs.toFixed(1)} ms (≤ ${(1000 / f.stepMs).toFixed(0)}/s per core)` });
+  rows.push({ area: 'engine', metric: 'floor: bpmn-engine alone, start of an instance', value: `${f.startMs.toFixed(1)} ms` });
+  rows.push({ area: 'engine', metric: 'floor: bpmn-engine alone, external task completed → end', value: `${f.externalMs.toFixed(1)} ms (≤ ${(1000 / f.externalMs).toFixed(0)}/s per core)` });
   const db = await childDatabase();
   const kind = db.url ? 'postgres' : 'embedded';
   let child = await startServer(db, 'bench');
