@@ -155,9 +155,9 @@ export function createEngine(deps: EngineDeps) {
   // ------------------------------------------------------------------ commands
 
   interface Ctx {
-    trx: Trx | Knex; row: Row;
-    /** Computed from the hot instance without a lock: persist writes under a guard or gives up (Stale). */
-    optimistic?: WriteGuard; def: LoadedDefinition; run: EngineRun; typed: Record<string, TypedValue>; changed: Record<string, TypedValue>; userId: string | null;
+    trx: Trx | Knex; row: Row; def: LoadedDefinition; run: EngineRun; typed: Record<string, TypedValue>; changed: Record<string, TypedValue>; userId: string | null;
+    /** Set when the command runs without a transaction (a hot instance, a start): persist writes under this guard or throws Stale. */
+    optimistic?: WriteGuard;
     /** History rows the command itself adds; written with the rest in one insert. */
     hist: Row[];
     /** User tasks this command completed: persist drops them without a 'task-deleted' fact. */
@@ -252,12 +252,12 @@ export function createEngine(deps: EngineDeps) {
       retries: null,
     };
     const optimistic: WriteGuard = { kind: 'instance', revision: cached.revision, table: target.table, itemId: target.id, scope: target.scope, assignee: target.assignee, workerId: target.workerId };
-    const ctx: Ctx = { trx: knex, optimistic, row, def, run, typed: { ...typed }, changed: {}, userId, hist: [], completedTasks: new Set(), proj: cached.proj, readRows: new Map(), item };
+    const ctx: Ctx = { trx: knex, optimistic, row, def, run, typed, changed: {}, userId, hist: [], completedTasks: new Set(), proj: cached.proj, readRows: new Map(), item };
     try {
       const out = await fn(ctx);
       const res = await run.finish();
       const written = await persist(ctx, res);
-      if (!res.ended) keep(instanceId, { revision: cached.revision + 1, row, run, typed: ctx.typed, proj: written.proj });
+      if (!res.ended) keep(instanceId, { revision: cached.revision + 1, row, run, typed, proj: written.proj });
       if (written.newExternal) wake.emit('task');
       return { out };
     } catch (err) {
