@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { midnightOf, ordinalOfDate } from '../calendar/time.js';
 import { sendDocument } from '../documents/index.js';
 import { badRequest } from '../http/errors.js';
+import { doc } from '../http/openapi.js';
 import { sendJson } from '../http/json.js';
 import { guard } from '../http/policy.js';
 import { parseBody, parseParams, parseQuery } from '../http/validate.js';
@@ -67,7 +68,7 @@ export function createDossierRouter(deps: DossierRouterDeps): Router {
   const { dossiers } = deps;
   const r = Router();
 
-  r.get('/', guard('dossier:read'), async (req, res) => {
+  r.get('/', guard('dossier:read'), doc({ summary: 'Danh sách hồ sơ (lọc, phân trang; số định danh và điện thoại bị che) / dossier list, masked', query: ListQuery }), async (req, res) => {
     const q = parseQuery(ListQuery, req);
     const query: DossierQuery = {
       status: q.status as DossierQuery['status'], procedureId: q.procedureId, unitId: q.unitId, dueState: q.dueState,
@@ -78,12 +79,12 @@ export function createDossierRouter(deps: DossierRouterDeps): Router {
     sendJson(res, 200, await dossiers.list(query, req.principal!));
   });
 
-  r.post('/', guard('dossier:receive'), async (req, res) => {
+  r.post('/', guard('dossier:receive'), doc({ summary: 'Tiếp nhận trực tiếp: tiếp nhận (2→4, mẫu 01), yêu cầu bổ sung (5, mẫu 02) hoặc từ chối (3, mẫu 03) / receive in person', body: ReceiveSchema, status: 201 }), async (req, res) => {
     const d = await dossiers.receive(parseBody(ReceiveSchema, req), req.principal!);
     sendJson(res, 201, d);
   });
 
-  r.get('/by-code/:code', guard('dossier:read'), async (req, res) => {
+  r.get('/by-code/:code', guard('dossier:read'), doc({ summary: 'Hồ sơ theo mã (đọc dữ liệu cá nhân được ghi nhật ký) / dossier by code (audited)', params: z.object({ code: z.string() }) }), async (req, res) => {
     const code = String(req.params.code);
     if (!/^[A-Z0-9.]{1,20}-\d{6}-\d{1,6}$/.test(code)) throw badRequest('code: không đúng dạng <mã cơ quan>-<yyMMdd>-<số> / not a dossier code');
     const d = await dossiers.getByCode(code, req.principal!);
@@ -91,19 +92,19 @@ export function createDossierRouter(deps: DossierRouterDeps): Router {
     sendJson(res, 200, { ...d, dueState: dossiers.dueState(d)?.state ?? null });
   });
 
-  r.get('/:id', guard('dossier:read'), async (req, res) => {
+  r.get('/:id', guard('dossier:read'), doc({ summary: 'Một hồ sơ (đọc dữ liệu cá nhân được ghi nhật ký) / one dossier (audited)', params: Id }), async (req, res) => {
     const { id } = parseParams(Id, req);
     const d = await dossiers.get(id, req.principal!);
     await deps.recordAccess(deps.knex, req, { type: 'dossier', id });
     sendJson(res, 200, { ...d, dueState: dossiers.dueState(d)?.state ?? null });
   });
 
-  r.get('/:id/timeline', guard('dossier:read'), async (req, res) => {
+  r.get('/:id/timeline', guard('dossier:read'), doc({ summary: 'Lịch sử trạng thái và sự kiện / status history and events', params: Id }), async (req, res) => {
     const { id } = parseParams(Id, req);
     sendJson(res, 200, await dossiers.timeline(id, req.principal!));
   });
 
-  r.get('/:id/forms/:file', guard('dossier:read'), async (req, res) => {
+  r.get('/:id/forms/:file', guard('dossier:read'), doc({ summary: 'Mẫu 01/02/03/05 (PDF hoặc DOCX) từ dữ liệu đã lưu / forms as PDF or DOCX', params: FormParams, responseType: 'application/pdf' }), async (req, res) => {
     const { id, file } = parseParams(FormParams, req);
     const [no, format] = file.split('.') as [FormNo, 'pdf' | 'docx'];
     const d = await dossiers.get(id, req.principal!);
@@ -112,29 +113,29 @@ export function createDossierRouter(deps: DossierRouterDeps): Router {
     await sendDocument(res, doc, format, `mau-${no}-${d.code}`);
   });
 
-  r.post('/:id/accept', guard('dossier:receive'), async (req, res) => {
+  r.post('/:id/accept', guard('dossier:receive'), doc({ summary: 'Tiếp nhận hồ sơ trực tuyến (1→2→4) / accept an online dossier', params: Id }), async (req, res) => {
     sendJson(res, 200, await dossiers.accept(parseParams(Id, req).id, req.principal!));
   });
-  r.post('/:id/supplement-request', guard('dossier:receive'), async (req, res) => {
+  r.post('/:id/supplement-request', guard('dossier:receive'), doc({ summary: 'Yêu cầu bổ sung một lần (5, mẫu 02; dừng tính thời gian) / request a supplement once', params: Id, body: SupplementBody }), async (req, res) => {
     sendJson(res, 200, await dossiers.requestSupplement(parseParams(Id, req).id, parseBody(SupplementBody, req), req.principal!));
   });
-  r.post('/:id/supplement-received', guard('dossier:receive'), async (req, res) => {
+  r.post('/:id/supplement-received', guard('dossier:receive'), doc({ summary: 'Đã nhận bổ sung: tiếp tục xử lý / supplement received', params: Id, body: SupplementReceivedBody }), async (req, res) => {
     sendJson(res, 200, await dossiers.receiveSupplement(parseParams(Id, req).id, parseBody(SupplementReceivedBody, req), req.principal!));
   });
-  r.post('/:id/refuse', guard('dossier:receive'), async (req, res) => {
+  r.post('/:id/refuse', guard('dossier:receive'), doc({ summary: 'Từ chối tiếp nhận (3, mẫu 03) / refuse', params: Id, body: RefuseBody }), async (req, res) => {
     sendJson(res, 200, await dossiers.refuse(parseParams(Id, req).id, parseBody(RefuseBody, req), req.principal!));
   });
-  r.post('/:id/withdraw', guard('dossier:receive'), async (req, res) => {
+  r.post('/:id/withdraw', guard('dossier:receive'), doc({ summary: 'Công dân rút hồ sơ (7) / withdrawn at the citizen’s request', params: Id, body: ReasonBody }), async (req, res) => {
     sendJson(res, 200, await dossiers.withdraw(parseParams(Id, req).id, parseBody(ReasonBody, req), req.principal!));
   });
-  r.post('/:id/stop', guard('dossier:receive'), async (req, res) => {
+  r.post('/:id/stop', guard('dossier:receive'), doc({ summary: 'Dừng xử lý (8, mẫu 05) / stop', params: Id, body: ReasonBody }), async (req, res) => {
     sendJson(res, 200, await dossiers.stop(parseParams(Id, req).id, parseBody(ReasonBody, req), req.principal!));
   });
-  r.post('/:id/return', guard('dossier:receive'), async (req, res) => {
+  r.post('/:id/return', guard('dossier:receive'), doc({ summary: 'Đã trả kết quả (10) và hình thức nhận / result returned', params: Id, body: ReturnBody }), async (req, res) => {
     sendJson(res, 200, await dossiers.returnResult(parseParams(Id, req).id, parseBody(ReturnBody, req), req.principal!));
   });
   /** The one extension (the apology flow of the workers issue calls the service directly; this is its manual form). */
-  r.post('/:id/extension', guard('dossier:process'), async (req, res) => {
+  r.post('/:id/extension', guard('dossier:process'), doc({ summary: 'Hẹn lại ngày trả kết quả (một lần) / the one extension', params: Id, body: ExtensionBody }), async (req, res) => {
     const { id } = parseParams(Id, req);
     const b = parseBody(ExtensionBody, req);
     await dossiers.get(id, req.principal!);
@@ -147,7 +148,7 @@ export function createDossierRouter(deps: DossierRouterDeps): Router {
 /** `PUT /api/units/:id/agency-code`: the administrator sets the code that starts the unit's dossier codes. */
 export function createAgencyCodeRouter(deps: { dossiers: DossierService }): Router {
   const r = Router();
-  r.put('/:id/agency-code', guard('identity:admin'), async (req, res) => {
+  r.put('/:id/agency-code', guard('identity:admin'), doc({ summary: 'Mã cơ quan dùng trong mã hồ sơ / agency code used in dossier codes', params: z.object({ id: z.string() }), body: AgencyBody }), async (req, res) => {
     const id = String(req.params.id);
     const { agencyCode } = parseBody(AgencyBody, req);
     await deps.dossiers.setAgencyCode(id, agencyCode || null);
