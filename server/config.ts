@@ -22,7 +22,7 @@ const EnvSchema = z.object({
   SMS_GATEWAY_URL: z.string().url().optional(),
   SMS_GATEWAY_KEY: z.string().optional(),
   // External-task workers started by `npm start` (workers/): `off`, or how many processes; default 1 in demo mode.
-  WORKERS: z.union([z.literal('off'), z.coerce.number().int().min(0).max(16)]).optional(),
+  WORKERS: z.string().regex(/^(off|false|on|true|\d{1,2})$/, 'off, false, on, true or a number of processes').optional(),
   WORKER_USERNAME: z.string().default('worker'),
   WORKER_PASSWORD: z.string().optional(),
   /** How long before the due date the watch process reminds (working time: 1d, 4h). */
@@ -63,7 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
     workers: {
-      count: e.WORKERS === 'off' ? 0 : e.WORKERS ?? ((e.DEMO_MODE ? e.DEMO_MODE === 'true' : !e.DATABASE_URL) ? 1 : 0),
+      count: e.WORKERS === undefined ? ((e.DEMO_MODE ? e.DEMO_MODE === 'true' : !e.DATABASE_URL) ? 1 : 0)
+        : e.WORKERS === 'off' || e.WORKERS === 'false' ? 0 : e.WORKERS === 'on' || e.WORKERS === 'true' ? 1 : Number(e.WORKERS),
       username: e.WORKER_USERNAME,
       password: e.WORKER_PASSWORD,
     },
