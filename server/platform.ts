@@ -134,7 +134,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const taskEvents = createTaskEvents({ db });
   background.push({ name: 'task-events', start: () => taskEvents.start(), stop: () => taskEvents.stop() });
   const steps = createStepCatalog(async (definitionId) => (await engine.getDefinitionXml(definitionId)).bpmn20Xml);
-  const tasks = createTasksService({ knex: db.knex, engine, calendar: calendarService.calendar, steps, units: identity });
+  const tasks = createTasksService({ knex: db.knex, engine, calendar: calendarService.calendar, steps, units: identity, nearDue: deps.config.nearDue });
   mounts.push({ path: '/api/tasks', router: createTasksRouter({ tasks, events: taskEvents, units: identity }) });
   // SOS: raise, board, resolve; `sos.raiseAutomatic` is what the overdue worker calls.
   const sos = createSosService({

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { parseInstant } from '../calendar/index.js';
 import { sendJson } from '../http/json.js';
+import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
 import { parseBody, parseQuery } from '../http/validate.js';
 import type { TaskEvents } from './events.js';
@@ -53,7 +54,7 @@ export function createTasksRouter(deps: TasksRouterDeps): Router {
   const { tasks } = deps;
   const r = Router();
 
-  r.get('/', guard('engine:read'), async (req, res) => {
+  r.get('/', guard('engine:read'), doc({ summary: 'Danh sách công việc / the tasklist: one tab\'s rows and the counts of every tab', query: ListQuery }), async (req, res) => {
     const q = parseQuery(ListQuery, req);
     const filter = {
       procedure: q.procedure, step: q.step, dueState: q.dueState, code: q.code, applicant: q.applicant,
@@ -63,29 +64,29 @@ export function createTasksRouter(deps: TasksRouterDeps): Router {
   });
 
   /** Server-sent events: `event: tasks` whenever a task of the caller's units arrives, is taken or is done. */
-  r.get('/events', guard('engine:read'), async (req, res) => {
+  r.get('/events', guard('engine:read'), doc({ summary: 'Live updates (server-sent events): `tasks` when a task of your units arrives, is taken or done', responseType: 'text/event-stream' }), async (req, res) => {
     const p = req.principal!;
     const visible = await deps.units.visibleUnitIds(p);
     const own = [...new Set(p.roles.map((x) => x.unitId))];
     deps.events.subscribe(res, { username: p.username, units: visible === 'all' ? 'all' : [...new Set([...visible, ...own])] });
   });
 
-  r.get('/:id', guard('engine:read'), async (req, res) => {
+  r.get('/:id', guard('engine:read'), doc({ summary: 'One task: its row, the outcomes its step declares, the actions you may take' }), async (req, res) => {
     sendJson(res, 200, await tasks.get(req.principal!, id(req)));
   });
-  r.post('/:id/claim', guard('engine:task'), async (req, res) => {
+  r.post('/:id/claim', guard('engine:task'), doc({ summary: 'Nhận xử lý / claim (409 if someone else holds it)', status: 204 }), async (req, res) => {
     await tasks.claim(req.principal!, id(req));
     res.status(204).end();
   });
-  r.post('/:id/unclaim', guard('engine:task'), async (req, res) => {
+  r.post('/:id/unclaim', guard('engine:task'), doc({ summary: 'Trả lại / release the task to its group', status: 204 }), async (req, res) => {
     await tasks.unclaim(req.principal!, id(req));
     res.status(204).end();
   });
-  r.post('/:id/assign', guard('engine:task'), async (req, res) => {
+  r.post('/:id/assign', guard('engine:task'), doc({ summary: 'Phân công / assign (division head) or reassign with a reason', body: AssignBody, status: 204 }), async (req, res) => {
     await tasks.assign(req.principal!, id(req), parseBody(AssignBody, req));
     res.status(204).end();
   });
-  r.post('/:id/complete', guard('engine:task'), async (req, res) => {
+  r.post('/:id/complete', guard('engine:task'), doc({ summary: 'Hoàn thành bước / complete with an outcome the step declares, a comment and documents', body: CompleteBody }), async (req, res) => {
     sendJson(res, 200, await tasks.complete(req.principal!, id(req), parseBody(CompleteBody, req)));
   });
   return r;
