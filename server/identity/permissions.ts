@@ -39,6 +39,8 @@ export const PERMISSIONS = [
   // identity and audit
   'identity:admin',
   'audit:read',
+  // tasklist: the SOS board (see and resolve escalations)
+  'sos:board',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -51,9 +53,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   'one-stop-officer': [...STAFF, 'engine:start', 'engine:message'],
   specialist: STAFF,
   'division-head': STAFF,
-  leader: STAFF,
+  leader: [...STAFF, 'sos:board'],
   clerical: STAFF,
-  inspector: ['engine:read', 'catalog:read', 'process:read', 'audit:read'],
+  inspector: ['engine:read', 'catalog:read', 'process:read', 'audit:read', 'sos:board'],
   service: ['engine:read', 'engine:start', 'engine:external-task', 'engine:message', 'catalog:read'],
 };
 

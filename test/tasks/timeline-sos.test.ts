@@ -83,6 +83,7 @@ describe('SOS', () => {
     expect((await c.thanhtra!.get('/api/sos').expect(200)).body).toHaveLength(1);
     expect((await c['lanhdao.stp']!.get('/api/sos').expect(200)).body).toEqual([]);
     await c['chuyenvien.xa']!.get('/api/sos').expect(403);
+    await c['truongphong.xa']!.get('/api/sos').expect(403);
   });
 
   it('resolving needs an action, only once, only by the board; every step is audited', async () => {
@@ -107,6 +108,10 @@ describe('SOS', () => {
 });
 
 describe('live updates', () => {
+  it('a plain request (no event-stream Accept) is refused instead of hanging open', async () => {
+    expect((await c['motcua.xa']!.get('/api/tasks/events').expect(406)).body.type).toBe('NotAcceptable');
+  });
+
   it('an open tasklist hears of a new task through server-sent events', async () => {
     await platform.background.find((b) => b.name === 'task-events')!.start('');
     const server = http.createServer(platform.app).listen(0);
@@ -114,7 +119,7 @@ describe('live updates', () => {
       const port = (server.address() as AddressInfo).port;
       const events: string[] = [];
       const got = new Promise<void>((resolve, reject) => {
-        const req = http.get({ port, path: '/api/tasks/events', headers: { Cookie: c['motcua.xa']!.cookie } }, (res) => {
+        const req = http.get({ port, path: '/api/tasks/events', headers: { Cookie: c['motcua.xa']!.cookie, Accept: 'text/event-stream' } }, (res) => {
           expect(res.headers['content-type']).toMatch(/text\/event-stream/);
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
