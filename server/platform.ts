@@ -27,6 +27,7 @@ import { createProcedureProcessRouter, createProcessesRouter, createProcessVersi
 import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
+import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller } from './dossiers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
 
@@ -130,6 +131,18 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     { path: '/api/processes', router: createProcessesRouter({ lifecycle }) },
   );
 
+  // Dossiers at the one-stop office: reception, statuses, the stored clock, forms; resolved when the process ends "result ready".
+  const dossiers = createDossierService({
+    knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine, access: identity,
+  });
+  background.push(createResolutionPoller({ dossiers, engine, log }));
+  mounts.push(
+    { path: '/api/dossiers', router: createDossierRouter({
+      dossiers, knex: db.knex, recordAccess: (k, req, target) => audit.recordAccess(k, req, target),
+      formContext: (unitId, createdBy) => dossiers.formContext(unitId, createdBy),
+    }) },
+    { path: '/api/units', router: createAgencyCodeRouter({ dossiers }) },
+  );
   // Staff tasklist over the engine's tasks; live updates through NOTIFY task_changed on every node.
   const taskEvents = createTaskEvents({ db });
   background.push({ name: 'task-events', start: () => taskEvents.start(), stop: () => taskEvents.stop() });
