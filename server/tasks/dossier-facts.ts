@@ -66,12 +66,13 @@ function date(v: unknown): Date | null {
 }
 
 /**
- * A dossier started straight through the engine (a Camunda tool, a test) has no recorded facts:
- * they are projected once from its instance and variables (applicantName, receivedAt, dueAt,
+ * Projected once per instance, the first time the tasklist shows it: from the dossier capability's
+ * row when the instance belongs to a received dossier, else (a Camunda tool, a test) from the instance and variables (applicantName, receivedAt, dueAt,
  * procedureCode, procedureName, dossierId) the first time the tasklist shows it.
  */
 export async function projectFromEngine(db: Knex, instanceIds: string[]): Promise<Map<string, Row>> {
-  const { instances, variables } = await tasksStore.instanceFacts(db, instanceIds, VARS);
+  const { instances, variables, dossiers } = await tasksStore.instanceFacts(db, instanceIds, VARS);
+  const dossierOf = new Map(dossiers.map((d) => [d.instance_id as string, d]));
   const byInstance = new Map<string, Map<string, Row>>();
   for (const v of variables) {
     const m = byInstance.get(v.instance_id) ?? new Map();
@@ -82,7 +83,12 @@ export async function projectFromEngine(db: Knex, instanceIds: string[]): Promis
   for (const i of instances) {
     const vars = byInstance.get(i.id) ?? new Map();
     const str = (n: string) => { const x = plain(vars.get(n)); return typeof x === 'string' && x ? x : null; };
-    const facts: DossierFacts = {
+    const dos = dossierOf.get(i.id);
+    const facts: DossierFacts = dos ? {
+      instanceId: i.id, dossierId: dos.id, code: dos.code, procedureCode: dos.procedure_code, procedureName: dos.procedure_name,
+      applicantName: (dos.applicant as { fullName?: string } | null)?.fullName ?? null, unitId: dos.unit_id,
+      receivedAt: dos.received_at ?? dos.filed_at, dueAt: dos.due_at, paused: !!dos.paused_at, status: String(dos.status),
+    } : {
       instanceId: i.id,
       dossierId: str('dossierId'),
       code: i.business_key ?? null,

@@ -99,6 +99,8 @@ export function createTasksService(deps: TasksDeps) {
     const stepKey = (r.task_definition_key ?? r.step_key) as string;
     const info = r.definition_id ? await steps.step(r.definition_id, stepKey).catch(() => ({ outcomes: [] as Outcome[] } as { budget?: string; outcomes: Outcome[] })) : { outcomes: [] as Outcome[] };
     const budget = info.budget ?? r.budget ?? null;
+    // The dossier's own row is the live clock (paused, extended); the projection is the fallback.
+    if (r.dos_id) { r.due_at = r.dos_due_at; r.paused = !!r.dos_paused_at; r.dossier_id = r.dos_id; }
     const paused = !!r.paused;
     const unit = r.unit_id ?? null;
     const stepDue = r.due ?? r.task_due ?? null;

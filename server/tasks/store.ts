@@ -46,6 +46,8 @@ const OPEN_COLUMNS = [
   't.id', 't.name', 't.task_definition_key', 't.definition_id', 't.instance_id', 't.assignee', 't.candidate_groups', 't.unit_id',
   't.created', 't.due', 't.business_key', 'd.code', 'd.procedure_code', 'd.procedure_name', 'd.applicant_masked', 'd.received_at',
   'd.due_at', 'd.paused', 'd.status', 'd.dossier_id', 'd.instance_id as d_instance',
+  // The dossier's live clock (paused, extended) from the dossier capability's own row.
+  'dos.id as dos_id', 'dos.due_at as dos_due_at', 'dos.paused_at as dos_paused_at',
 ];
 
 /** Tasks offered to the viewer: unclaimed, and a candidate role they hold in the task's unit (or named as candidate user). */
@@ -97,7 +99,7 @@ export const tasksStore = {
     const b = openBase(db, a);
     tabWhere(b, a.tab, a);
     const [rows, total] = await Promise.all([
-      b.clone().select(OPEN_COLUMNS).orderByRaw('t.due asc nulls last').orderBy('t.created').orderBy('t.id').offset(a.offset).limit(a.limit),
+      b.clone().leftJoin('dossier as dos', 'dos.instance_id', 't.instance_id').select(OPEN_COLUMNS).orderByRaw('t.due asc nulls last').orderBy('t.created').orderBy('t.id').offset(a.offset).limit(a.limit),
       b.clone().count({ n: '*' }).first(),
     ]);
     return { rows, total: Number(total?.n ?? 0) };
@@ -192,13 +194,15 @@ export const tasksStore = {
   },
 
   /** Instances and the variables the fallback projection reads (dossiers started straight through the engine). */
-  async instanceFacts(db: Db, instanceIds: string[], names: string[]): Promise<{ instances: Row[]; variables: Row[] }> {
-    if (!instanceIds.length) return { instances: [], variables: [] };
+  async instanceFacts(db: Db, instanceIds: string[], names: string[]): Promise<{ instances: Row[]; variables: Row[]; dossiers: Row[] }> {
+    if (!instanceIds.length) return { instances: [], variables: [], dossiers: [] };
     const [instances, variables] = await Promise.all([
       db('engine_instance as i').leftJoin('engine_definition as f', 'f.id', 'i.definition_id').whereIn('i.id', instanceIds)
         .select('i.id', 'i.business_key', 'i.unit_id', 'i.start_time', 'i.state', 'i.definition_key', 'f.name as definition_name'),
       db('engine_variable').whereIn('instance_id', instanceIds).whereIn('name', names).select('instance_id', 'name', 'type', 'value'),
     ]);
-    return { instances, variables };
+    const dossiers = await db('dossier as x').leftJoin('procedure as p', 'p.id', 'x.procedure_id').whereIn('x.instance_id', instanceIds)
+      .select('x.instance_id', 'x.id', 'x.code', 'x.applicant', 'x.received_at', 'x.filed_at', 'x.due_at', 'x.paused_at', 'x.status', 'x.unit_id', 'p.code as procedure_code', 'p.name as procedure_name');
+    return { instances, variables, dossiers };
   },
 };

@@ -79,8 +79,10 @@ export function createTimeline(deps: {
 
   /** A dossier id (as the dossier capability records it) or a process instance id. */
   async function resolveInstance(id: string): Promise<Row> {
-    const byDossier = await knex('task_dossier').where('dossier_id', id).first('instance_id');
-    const instanceId = byDossier?.instance_id ?? (/^[0-9a-f-]{36}$/i.test(id) ? id : null);
+    const uuid = /^[0-9a-f-]{36}$/i.test(id);
+    // A dossier id or code (the dossier capability's row), else a process instance id.
+    const byDossier = await knex('dossier').where('code', id).modify((b) => { if (uuid) b.orWhere('id', id); }).first('instance_id');
+    const instanceId = byDossier?.instance_id ?? (uuid ? id : null);
     const i = instanceId ? await knex('engine_instance').where('id', instanceId).first('id', 'unit_id', 'business_key', 'state', 'definition_id') : null;
     if (!i) throw notFound(`Không tìm thấy hồ sơ ${id} / dossier not found`);
     return i;

@@ -47,7 +47,7 @@ describe('timeline', () => {
     await step('truongphong.xa');
     await step('chuyenvien.xa', { comment: 'Dự thảo kết quả' });
     await step('truongphong.xa', { outcome: 'return', comment: 'Thiếu chữ ký' });
-    const body = (await c['lanhdao.xa']!.get(`/api/dossiers/${instanceId}/timeline`).expect(200)).body;
+    const body = (await c['lanhdao.xa']!.get(`/api/dossiers/${instanceId}/handovers`).expect(200)).body;
     expect(body.code).toBe('XPL-260102-0007');
     const done = body.handOvers.filter((h: { handedOverAt: string | null }) => h.handedOverAt);
     expect(done.map((h: { stepKey: string; by: string }) => `${h.stepKey}:${h.by}`)).toEqual(['B1:motcua.xa', 'B2:truongphong.xa', 'B3:chuyenvien.xa', 'B4:truongphong.xa']);
@@ -60,10 +60,10 @@ describe('timeline', () => {
   });
 
   it('another commune and another agency\'s leader cannot read it; unknown ids are 404', async () => {
-    await c['chuyenvien.xa2']!.get(`/api/dossiers/${instanceId}/timeline`).expect(404);
-    await c['lanhdao.stp']!.get(`/api/dossiers/${instanceId}/timeline`).expect(404);
-    await c['lanhdao.xa']!.get('/api/dossiers/nope/timeline').expect(404);
-    await c.thanhtra!.get(`/api/dossiers/${instanceId}/timeline`).expect(200);
+    await c['chuyenvien.xa2']!.get(`/api/dossiers/${instanceId}/handovers`).expect(404);
+    await c['lanhdao.stp']!.get(`/api/dossiers/${instanceId}/handovers`).expect(404);
+    await c['lanhdao.xa']!.get('/api/dossiers/nope/handovers').expect(404);
+    await c.thanhtra!.get(`/api/dossiers/${instanceId}/handovers`).expect(200);
   });
 });
 

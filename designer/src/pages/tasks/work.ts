@@ -44,7 +44,7 @@ export async function workPage(root: HTMLElement, params: { id: string }): Promi
   const id = params.id;
   const msg = h('p', { role: 'status', 'aria-live': 'polite', 'data-testid': 'work-status' });
   try {
-    const tl = await get<Timeline>(`/api/dossiers/${encodeURIComponent(id)}/timeline`);
+    const tl = await get<Timeline>(`/api/dossiers/${encodeURIComponent(id)}/handovers`);
     const openTasks = tl.handOvers.filter((x) => !x.handedOverAt);
     const details = (await Promise.all(openTasks.map((x) => get<TaskDetail>(`/api/tasks/${x.taskId}`).catch(() => null)))).filter((d): d is TaskDetail => !!d);
     const head = details[0]?.task;
