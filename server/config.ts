@@ -16,6 +16,8 @@ const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(32).optional(),
   ADMIN_USERNAME: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
+  /** Which BPMN interpreter new deployments use: our own (default) or the hosted bpmn-engine. */
+  ENGINE_INTERPRETER: z.enum(['native', 'bpmn-engine']).default('native'),
 });
 
 export interface Config {
@@ -28,6 +30,7 @@ export interface Config {
   nodeId: string;
   adminUsername?: string;
   adminPassword?: string;
+  engineInterpreter: 'native' | 'bpmn-engine';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -47,5 +50,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeId: e.NODE_ID ?? `node-${process.pid}`,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
+    engineInterpreter: e.ENGINE_INTERPRETER,
   };
 }

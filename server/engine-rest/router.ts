@@ -87,6 +87,7 @@ const FetchBody = z.object({
   }).passthrough()).default([]),
 }).strict();
 
+const SignalBody = z.object({ name: z.string().min(1).max(255), variables: vars, executionId: z.string().optional().nullable(), tenantId: z.string().optional().nullable(), withoutTenantId: z.boolean().optional() }).strict();
 const WorkerBody = z.object({ workerId: z.string().min(1) });
 
 /** Camunda-7-compatible REST (/engine-rest). Thin: validate, call the engine service, shape the answer. */
@@ -352,6 +353,11 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
         processInstance: x.resultType === 'ProcessDefinition' ? { id: x.processInstanceId, links: [], ended: false, suspended: false, tenantId: null } : null,
       })));
     } else noContent(res);
+  }));
+  r.post('/signal', guard('engine:message'), wrap(async (req, res) => {
+    const b = parseBody(SignalBody, req);
+    await engine.throwSignal({ name: b.name, variables: normaliseVariables(b.variables, 'variables'), userId: userOf(req) });
+    noContent(res);
   }));
   r.get('/incident', guard('engine:read'), wrap(async (req, res) => {
     const q = parseQuery(z.object({ processInstanceId: z.string().optional(), incidentType: z.string().optional(), sortBy: z.string().optional(), sortOrder: z.string().optional(), ...page }).strict(), req);
