@@ -257,7 +257,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
           if (topLevel) model.timerStarts.push({ activityId: id, ...spec });
         }
       }
-      if (dt === 'bpmn:ErrorEventDefinition' && t === 'bpmn:StartEvent') findings.push({ elementId: id, message: 'Error start events are not supported' });
+      if (!native && dt === 'bpmn:ErrorEventDefinition' && t === 'bpmn:StartEvent') findings.push({ elementId: id, message: 'Error start events are not supported' });
     }
     if (t === 'bpmn:StartEvent' && topLevel && !(el.eventDefinitions ?? []).length && !(el.eventDefinitionRef ?? []).length) model.noneStart = true;
     if (t === 'bpmn:StartEvent' && topLevel) info.isStart = true;

@@ -148,22 +148,9 @@ function checkPlacement(el: El, n: GNode, container: El, findings: Finding[]): v
   if (k === 'timer' && n.type === 'startEvent' && container.$type === 'bpmn:SubProcess' && !container.triggeredByEvent) refuse('Timer start events are only supported at the process level or in event subprocesses');
   if (n.type === 'startEvent' && container.$type === 'bpmn:SubProcess' && !container.triggeredByEvent && k !== 'none') refuse('An embedded subprocess starts with a none start event');
   if (n.type === 'startEvent' && container.triggeredByEvent && k === 'none') refuse('An event subprocess starts with a triggered start event (message, timer, signal, error, escalation or conditional)');
-  const dir = el.gatewayDirection;
-  const ins = (el.incoming ?? []).length;
-  const outs = (el.outgoing ?? []).length;
-  if (dir === 'Converging' && outs > 1) refuse('A converging gateway has one outgoing flow');
-  if (dir === 'Diverging' && ins > 1) refuse('A diverging gateway has one incoming flow');
+  if (el.gatewayDirection && el.gatewayDirection !== 'Unspecified') n.direction = el.gatewayDirection;
   if (n.type === 'boundaryEvent' && !el.attachedToRef) refuse('A boundary event must be attached to an activity');
   if (n.type === 'boundaryEvent' && (k === 'none' || k === 'link' || k === 'terminate')) refuse(`A ${k} event cannot be a boundary event`);
-  if (n.type === 'eventBasedGateway') {
-    for (const f of el.outgoing ?? []) {
-      const t = f.targetRef;
-      const tk = (t?.eventDefinitions ?? [])[0]?.$type;
-      if (!(t?.$type === 'bpmn:ReceiveTask' || (t?.$type === 'bpmn:IntermediateCatchEvent' && tk !== 'bpmn:LinkEventDefinition'))) {
-        refuse(`An event-based gateway leads only to catch events or receive tasks ('${t?.id}' is not one)`);
-      }
-    }
-  }
 }
 
 function link(g: Graph, findings: Finding[]): void {
@@ -177,6 +164,18 @@ function link(g: Graph, findings: Finding[]): void {
     if (s.type === 'parallelGateway' && f.condition) delete f.condition; // the spec ignores them (13.3.2)
   }
   for (const n of Object.values(g.nodes)) {
+    const refuse = (message: string) => findings.push({ elementId: n.id, message });
+    // Gateway direction (§8.3.9): checked on the flows themselves, <incoming>/<outgoing> are optional in XML.
+    if (n.direction === 'Converging' && n.out.length > 1) refuse('A converging gateway has one outgoing flow');
+    if (n.direction === 'Diverging' && n.in.length > 1) refuse('A diverging gateway has one incoming flow');
+    if (n.type === 'eventBasedGateway') {
+      for (const f of n.out) {
+        const t = g.nodes[g.flows[f]!.target];
+        if (!(t?.type === 'receiveTask' || (t?.type === 'intermediateCatchEvent' && t.event?.kind !== 'link' && t.event?.kind !== 'none'))) {
+          refuse(`An event-based gateway leads only to catch events or receive tasks ('${t?.id ?? g.flows[f]!.target}' is not one)`);
+        }
+      }
+    }
     if (n.attachedTo) {
       const host = g.nodes[n.attachedTo];
       if (host) host.boundary.push(n.id);

@@ -56,6 +56,8 @@ export interface GNode {
   external?: boolean;
   /** Subprocesses: an event subprocess (started by its start event only). */
   triggeredByEvent?: boolean;
+  /** Gateways: the declared gatewayDirection, when not Unspecified. */
+  direction?: string;
 }
 
 export interface GFlow { id: string; source: string; target: string; condition?: string }
