@@ -762,7 +762,9 @@ export function createEngine(deps: EngineDeps) {
 
   /** Claims due timers (SKIP LOCKED, leased), then fires each as its own command. Returns how many fired. */
   async function fireDueTimers(limit = 50): Promise<number> {
-    const claimed = await store.claimDueTimers(knex, nodeId, limit, 60_000);
+    // The lease only keeps nodes from doing the same work: an instance timer fires under the instance
+    // lock after re-reading its row. So it is short, and a node killed mid-batch delays its timers ≤ 10 s.
+    const claimed = await store.claimDueTimers(knex, nodeId, limit, 10_000);
     let fired = 0;
     for (const t of claimed) {
       try {

@@ -202,11 +202,12 @@ export class NativeRun implements Run {
     this.history.push({ kind, activityId: n.id, activityType: typeName(n.type), activityName: n.name, executionId: e.id, at: new Date() });
   }
 
-  /** Removes an execution with everything under it and every subscription they own. */
+  /** Removes an execution with everything under it and every subscription they own (cancellation). */
   private cancel(e: Exec): void {
     for (const k of this.kids(e.id)) this.cancel(k);
     for (const s of [...this.x.values()]) if (s.on === e.id && s.k === 'sub') this.x.delete(s.id);
-    if (this.x.delete(e.id) && e.k !== 'sub' && e.k !== 'mi' && e.w !== 'join') this.hist('activity-end', e);
+    // A cancelled activity gets no 'activity-end' (as with bpmn-engine): it did not complete.
+    this.x.delete(e.id);
   }
 
   private disarm(e: Exec): void {
