@@ -25,6 +25,19 @@ const { seq } = fc.letrec<{ seq: Block[]; block: Block }>((tie) => ({
     fc.record({ t: fc.constant('sub' as const), body: tie('seq') })) as fc.Arbitrary<Block>,
 }));
 
+/**
+ * bpmn-engine's dead-path elimination sends the untaken branch of an exclusive split through the
+ * exclusive merge as a "discard", which an enclosing parallel join then counts as an arrival: it
+ * fires early where the spec waits (found by this very test). So the common subset has no
+ * exclusive split inside a parallel branch; nor subprocesses nested in subprocesses, where the
+ * hosted bpmn-engine was seen ending an instance with a user task still open.
+ */
+function common(bs: Block[], inAnd = false, inSub = false): boolean {
+  return bs.every((b) => (b.t === 'xor' ? !inAnd && b.branches.every((x) => common(x, inAnd, inSub))
+    : b.t === 'and' ? b.branches.every((x) => common(x, true, inSub))
+      : b.t === 'sub' ? !inSub && common(b.body, inAnd, true) : true));
+}
+
 /** Renders a model; returns the process body. Conditions read boolean variables c0, c1, … */
 function render(blocks: Block[]): { xml: string; conds: number } {
   let n = 0;
@@ -45,15 +58,14 @@ function render(blocks: Block[]): { xml: string; conds: number } {
       case 'user': { const u = id('user'); me(`<bpmn:userTask id="${u}"/>`); flow(from, u); return u; }
       case 'external': { const x = id('ext'); me(`<bpmn:serviceTask id="${x}" camunda:type="external" camunda:topic="t"/>`); flow(from, x); return x; }
       case 'guarded': {
-        // The boundary path merges back, so a token is never lost before a join (where the spec deadlocks and bpmn-engine does not).
+        // The boundary is armed and disarmed but never fired (see `both`), so its path ends by itself.
         const u = id('user');
         const be = id('stop');
-        const merge = id('merge');
-        me(`<bpmn:userTask id="${u}"/><bpmn:boundaryEvent id="${be}" attachedToRef="${u}"><bpmn:messageEventDefinition messageRef="Stop"/></bpmn:boundaryEvent><bpmn:exclusiveGateway id="${merge}"/>`);
+        const end = id('stopped');
+        me(`<bpmn:userTask id="${u}"/><bpmn:boundaryEvent id="${be}" attachedToRef="${u}"><bpmn:messageEventDefinition messageRef="Stop"/></bpmn:boundaryEvent><bpmn:endEvent id="${end}"/>`);
         flow(from, u);
-        flow(u, merge);
-        flow(be, merge);
-        return merge;
+        flow(be, end);
+        return u;
       }
       case 'xor': case 'and': {
         const tag = b.t === 'xor' ? 'exclusiveGateway' : 'parallelGateway';
@@ -153,7 +165,7 @@ async function both(blocks: Block[], choices: boolean[], picks: number[]): Promi
 describe('differential: native interpreter vs bpmn-engine on random models of the common subset', () => {
   test('same waiting points after every command, same completed elements', async () => {
     await fc.assert(
-      fc.asyncProperty(seq, fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }), fc.array(fc.nat(5), { minLength: 1, maxLength: 8 }),
+      fc.asyncProperty(seq.filter((b) => common(b)), fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }), fc.array(fc.nat(5), { minLength: 1, maxLength: 8 }),
         async (blocks, choices, picks) => { await both(blocks, choices, picks); }),
       { numRuns: Number(process.env.DIFF_RUNS ?? 60), seed: process.env.DIFF_SEED ? Number(process.env.DIFF_SEED) : undefined },
     );
