@@ -87,6 +87,14 @@ const FetchBody = z.object({
   }).passthrough()).default([]),
 }).strict();
 
+const ModificationBody = z.object({
+  skipCustomListeners: z.boolean().optional(), skipIoMappings: z.boolean().optional(), annotation: z.string().max(4000).optional().nullable(),
+  instructions: z.array(z.object({
+    type: z.enum(['startBeforeActivity', 'startAfterActivity', 'cancel']),
+    activityId: z.string().min(1).max(255).optional().nullable(), activityInstanceId: z.string().min(1).max(255).optional().nullable(),
+    variables: vars, cancelCurrentActiveActivityInstances: z.boolean().optional(),
+  }).strict().refine((i) => Boolean(i.activityId || (i.type === 'cancel' && i.activityInstanceId)), { message: 'each instruction names an activityId (or, to cancel, an activityInstanceId)' })).min(1).max(100),
+}).strict();
 const SignalBody = z.object({ name: z.string().min(1).max(255), variables: vars, executionId: z.string().optional().nullable(), tenantId: z.string().optional().nullable(), withoutTenantId: z.boolean().optional() }).strict();
 const WorkerBody = z.object({ workerId: z.string().min(1) });
 
@@ -223,6 +231,16 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
   r.delete('/process-instance/:id', guard('engine:admin'), wrap(async (req, res) => {
     const q = parseQuery(z.object({ skipCustomListeners: z.string().optional(), skipIoMappings: z.string().optional(), skipSubprocesses: z.string().optional(), failIfNotExists: z.string().optional(), deleteReason: z.string().max(1000).optional() }).strict(), req);
     await engine.deleteInstance(id(req), q.deleteReason ?? null, userOf(req));
+    noContent(res);
+  }));
+
+  r.post('/process-instance/:id/modification', guard('engine:admin'), wrap(async (req, res) => {
+    const b = parseBody(ModificationBody, req);
+    await engine.modifyInstance(id(req), {
+      instructions: b.instructions.map((i) => ({ type: i.type, activityId: i.activityId ?? undefined, activityInstanceId: i.activityInstanceId ?? undefined })),
+      annotation: b.annotation ?? null, userId: userOf(req),
+      variables: Object.assign({}, ...b.instructions.map((i) => normaliseVariables(i.variables, 'variables'))),
+    });
     noContent(res);
   }));
 

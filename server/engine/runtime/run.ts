@@ -157,6 +157,51 @@ export class NativeRun implements Run {
     return { state, live: this.live, history: this.history, ended: this.ended, failure: this.failure };
   }
 
+  /**
+   * Administrator repair (Camunda's process instance modification), in the order given: start a
+   * token before an activity or on its outgoing flows, or cancel an activity's executions (all of
+   * them by activity id, or one by its execution id = activity instance id).
+   */
+  modify(instructions: ReadonlyArray<{ type: 'startBeforeActivity' | 'startAfterActivity' | 'cancel'; activityId?: string; activityInstanceId?: string }>): void {
+    this.guard(() => {
+      // Scopes left empty by a cancel complete only after every instruction (cancel + start = a move).
+      const emptied: Exec[] = [];
+      for (const ins of instructions) {
+        if (this.ended) throw new CommandError('The instance has ended; nothing more can be modified');
+        if (ins.type === 'cancel') {
+          const targets = ins.activityInstanceId
+            ? [this.x.get(ins.activityInstanceId)].filter((e): e is Exec => Boolean(e && e.k !== 'sub'))
+            : [...this.x.values()].filter((e) => e.a === ins.activityId && e.k !== 'sub' && e.k !== 'root');
+          if (!targets.length) throw new CommandError(`Nothing to cancel: no active instance of '${ins.activityInstanceId ?? ins.activityId}'`);
+          for (const e of targets) {
+            if (this.x.get(e.id) !== e) continue;
+            const parent = e.p ? this.x.get(e.p) : undefined;
+            this.cancel(e);
+            if (parent?.k === 'mi' && !this.kids(parent.id).length) {
+              this.disarm(parent);
+              this.x.delete(parent.id);
+              if (parent.p && this.x.get(parent.p)) emptied.push(this.x.get(parent.p)!);
+            } else if (parent) emptied.push(parent);
+          }
+          continue;
+        }
+        const n = this.g.nodes[ins.activityId ?? ''];
+        if (!n) throw new CommandError(`Element '${ins.activityId ?? ''}' is not in this process`);
+        const scope = n.scope === this.g.processId
+          ? [...this.x.values()].find((e) => e.k === 'root')
+          : [...this.x.values()].find((e) => e.k === 'scope' && e.a === n.scope);
+        if (!scope) throw new CommandError(`'${n.id}' sits in '${n.scope}', which is not active in this instance`);
+        if (ins.type === 'startBeforeActivity') this.start(scope, n);
+        else {
+          if (!n.out.length) throw new CommandError(`'${n.id}' has no outgoing sequence flow to start after`);
+          for (const f of n.out) this.take(scope, f);
+        }
+      }
+      for (const e of emptied) this.checkScope(e);
+      this.settle();
+    });
+  }
+
   /** Executions whose place no longer fits the graph (a step made multi-instance, or no longer): migration refuses them. */
   misfits(): Set<string> {
     const out = new Set<string>();
