@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   WORKER_PASSWORD: z.string().optional(),
   /** How long before the due date the watch process reminds (working time: 1d, 4h). */
   REMIND_BEFORE_DUE: z.string().regex(/^\d+(\.\d+)?[dh]$/).default('1d'),
+  /** Which BPMN interpreter new deployments use: our own (default) or the hosted bpmn-engine. */
+  ENGINE_INTERPRETER: z.enum(['native', 'bpmn-engine']).default('native'),
   /** Tasklist colours: near due with at most this many working days, or this share of the step's budget, left. */
   TASK_NEAR_DUE_DAYS: z.coerce.number().min(0).max(30).default(1),
   TASK_NEAR_DUE_RATIO: z.coerce.number().min(0).max(1).default(0.2),
@@ -46,6 +48,7 @@ export interface Config {
   /** Worker processes `npm start` runs (0 = none) and their service account. */
   workers: { count: number; username: string; password?: string };
   remindBeforeDue: string;
+  engineInterpreter: 'native' | 'bpmn-engine';
   nearDue: { workingDays: number; ratio: number };
 }
 
@@ -74,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     remindBeforeDue: e.REMIND_BEFORE_DUE,
     notifications: { smtpUrl: e.SMTP_URL, smtpFrom: e.SMTP_FROM, smsUrl: e.SMS_GATEWAY_URL, smsKey: e.SMS_GATEWAY_KEY },
+    engineInterpreter: e.ENGINE_INTERPRETER,
     nearDue: { workingDays: e.TASK_NEAR_DUE_DAYS, ratio: e.TASK_NEAR_DUE_RATIO },
   };
 }
