@@ -27,7 +27,7 @@ import { createProcedureProcessRouter, createProcessesRouter, createProcessVersi
 import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
-import { createDeadlinesRouter, createDeadlinesService, watchProcessXml } from './deadlines/index.js';
+import { createDeadlinesRouter, createDeadlinesService, watchProcessXml, withWatch } from './deadlines/index.js';
 import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
 import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller } from './dossiers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
@@ -144,12 +144,11 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
 
   // Deadlines: the watch process every accepted dossier runs (reminder, apology, overdue escalation).
   await engine.deploy({ name: 'tthc-watch', source: 'platform', resources: [{ name: 'tthc-watch.bpmn', content: watchProcessXml({ remindBefore: deps.config.remindBeforeDue }) }], duplicateFiltering: true });
-  const deadlines = createDeadlinesService({ knex: db.knex, calendar: calendarService.calendar, notifications });
-  mounts.push({ path: '/api/apologies', router: createDeadlinesRouter({ deadlines }) });
 
   // Dossiers at the one-stop office: reception, statuses, the stored clock, forms; resolved when the process ends "result ready".
   const dossiers = createDossierService({
-    knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine, access: identity,
+    // withWatch: every dossier's process start also starts its watch process (server/deadlines/).
+    knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine: withWatch(engine, log), access: identity,
   });
   background.push(createResolutionPoller({ dossiers, engine, log }));
   mounts.push(
@@ -171,6 +170,8 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     audit: (p, action, target) => audit.enqueue({ ...actorOf(p ?? undefined), action, target, outcome: 'ok' }),
   });
   mounts.push({ path: '/api/sos', router: createSosRouter({ sos }) });
+  const deadlines = createDeadlinesService({ knex: db.knex, calendar: calendarService.calendar, notifications, dossiers, sos });
+  mounts.push({ path: '/api/apologies', router: createDeadlinesRouter({ deadlines }) });
   const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity });
   mounts.push({ path: '/api/dossiers', router: createTimelineRouter({
     timeline,

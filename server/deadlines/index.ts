@@ -1,4 +1,5 @@
 export { createDeadlinesService } from './service.js';
-export type { DeadlinesService, Extension, ApologyInput } from './service.js';
+export type { DeadlinesService, Extension, ApologyInput, DossierPort } from './service.js';
 export { createDeadlinesRouter } from './router.js';
 export { watchProcessXml, WATCH_PROCESS_KEY, RESOLVED_MESSAGE } from './watch.js';
+export { withWatch } from './watcher.js';

@@ -14,10 +14,21 @@ export interface DeadlinesDeps {
   maxExtension?: Limit;
   /** The unit whose inspectors oversee every dossier (province oversight role). */
   oversightUnitId?: string;
-  /** Raises the SOS for an overdue dossier (the tasklist's `server/sos/`, once wired). */
-  raiseSos?: (input: { dossierCode: string; unitId: string; reason: string }) => Promise<void>;
+  /** The dossier record (server/dossiers/): its single extension, its timeline, its status. */
+  dossiers?: DossierPort;
+  /** Raises the automatic SOS on the dossier's process instance (server/sos/). */
+  sos?: { raiseAutomatic(instanceId: string, reason: string, by?: string): Promise<string | null> };
   now?: () => Date;
 }
+
+/** What the deadlines need of a dossier; a code without a dossier (a watch started by hand) is fine. */
+export interface DossierPort {
+  getByCode(code: string, p: null): Promise<{ id: string; status: number; instanceId: string | null }>;
+  setExtension(id: string, body: { newDueAt: Date; reason: string }, actor: { id: string | null; name: string }, db?: Knex.Transaction): Promise<unknown>;
+  recordEvent(id: string, e: { kind: string; reason?: string; data?: unknown }, actor: { id: string | null; name: string }, db?: Knex | Knex.Transaction): Promise<void>;
+}
+
+const RESOLVED = 9;
 
 export interface ApologyInput {
   dossierCode: string;
@@ -68,6 +79,8 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
   const now = deps.now ?? (() => new Date());
   const maxExtension = deps.maxExtension ?? { workingDays: 15 };
   const oversight = deps.oversightUnitId ?? 'tinh';
+  const dossierOf = async (code: string) => (deps.dossiers ? deps.dossiers.getByCode(code, null).catch(() => undefined) : undefined);
+  const WORKER_ACTOR = { id: null, name: 'workers' };
 
   return {
     /**
@@ -89,7 +102,15 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
           dossier_code: input.dossierCode, unit_id: input.unitId, original_due_at: original, new_due_at: next,
           reason: input.reason.trim(), signed_by: input.signedBy.trim(), issued_at: issuedAt, late: issuedAt > original,
         }).onConflict('dossier_code').ignore().returning('*');
-        if (inserted.length) return { created: true, row: inserted[0] as Record<string, unknown> };
+        if (inserted.length) {
+          // The dossier's own clock takes the extension in the same transaction (its second one is refused there too).
+          const d = await dossierOf(input.dossierCode);
+          if (d) {
+            await deps.dossiers!.setExtension(d.id, { newDueAt: next, reason: input.reason.trim() }, { id: null, name: input.signedBy.trim() }, trx);
+            await deps.dossiers!.recordEvent(d.id, { kind: 'apology', reason: input.reason.trim(), data: { newDueAt: formatLocal(next), late: issuedAt > original, form: '04' } }, { id: null, name: input.signedBy.trim() }, trx);
+          }
+          return { created: true, row: inserted[0] as Record<string, unknown> };
+        }
         const existing = await trx('dossier_extension').where({ dossier_code: input.dossierCode }).first();
         if ((existing.new_due_at as Date).getTime() !== next.getTime()) {
           throw conflict(`Hồ sơ ${input.dossierCode} đã được gia hạn một lần (đến ${formatLocal(existing.new_due_at)}); không gia hạn lần thứ hai / the dossier's single extension is already used`);
@@ -114,8 +135,10 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
      * At the (extended) due date: counts the dossier late once, tells the unit's leaders and the
      * province's inspectors, and raises the SOS. Idempotent on the dossier.
      */
-    async markOverdue(input: { dossierCode: string; unitId: string; dueAt: string }): Promise<{ created: boolean; apologised: boolean }> {
+    async markOverdue(input: { dossierCode: string; unitId: string; dueAt: string }): Promise<{ created: boolean; apologised: boolean; resolved?: boolean }> {
       const due = instant(input.dueAt, 'dueAt');
+      const dossier = await dossierOf(input.dossierCode);
+      if (dossier && dossier.status >= RESOLVED) return { created: false, apologised: false, resolved: true };
       const apology = await knex('dossier_extension').where({ dossier_code: input.dossierCode }).first('dossier_code');
       const apologised = Boolean(apology);
       const rows = await knex('dossier_late').insert({
@@ -126,7 +149,14 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
         params: { dossierCode: input.dossierCode, dueAt: formatLocal(due), apologised },
         roles: [{ role: 'leader', unitId: input.unitId }, { role: 'inspector', unitId: oversight }],
       });
-      await deps.raiseSos?.({ dossierCode: input.dossierCode, unitId: input.unitId, reason: apologised ? 'overdue' : 'overdue-without-apology' });
+      if (dossier?.instanceId && deps.sos) {
+        await deps.sos.raiseAutomatic(dossier.instanceId, apologised
+          ? `Quá hạn giải quyết (${formatLocal(due)}) / overdue`
+          : `Quá hạn giải quyết (${formatLocal(due)}), chưa có thư xin lỗi / overdue without apology`, 'workers');
+      }
+      if (dossier && rows.length === 1) {
+        await deps.dossiers!.recordEvent(dossier.id, { kind: 'overdue', data: { dueAt: formatLocal(due), withoutApology: !apologised } }, WORKER_ACTOR);
+      }
       return { created: rows.length === 1, apologised };
     },
 

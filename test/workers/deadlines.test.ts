@@ -120,3 +120,33 @@ describe('every dossier is watched: reminder, apology, overdue escalation (real 
     expect(await env.platform.db.knex('dossier_extension').where({ dossier_code: 'HS-W-4' })).toEqual([]);
   });
 });
+
+describe('wired to the dossier', () => {
+  test('an accepted dossier gets its watch; at its due date the SOS is raised on it and "overdue" is on its timeline', async () => {
+    const officer = await loginAs(env.platform.app, 'motcua.xa');
+    const birth = (await env.platform.db.knex('procedure').where({ code: '1.001193' }).first('id')).id as string;
+    const res = await officer.post('/api/dossiers').send({
+      procedureId: birth, content: 'Đăng ký khai sinh cho con',
+      applicant: { fullName: 'Lê Văn Cường', idNumber: '079190004321', address: 'Thôn 3, xã Phú Long', phone: '0987654321', email: 'cuong@example.vn' },
+      components: [{ name: 'Tờ khai đăng ký khai sinh', quantity: 1 }, { name: 'Giấy chứng sinh', quantity: 1 }],
+    });
+    expect(res.status).toBe(201);
+    const d = res.body as { id: string; code: string; instanceId: string; dueAt: string };
+    const watch = await env.platform.db.knex('engine_instance').where({ business_key: d.code }).whereNot({ id: d.instanceId }).first('id', 'definition_id');
+    expect(String(watch.definition_id)).toMatch(/^tthc-watch:/);
+    const timers = await env.platform.db.knex('engine_timer').where({ instance_id: watch.id }).select('due_at');
+    expect(timers.map((t: { due_at: Date }) => new Date(t.due_at).getTime())).toContain(new Date(d.dueAt).getTime());
+
+    const overdue = await request(env.platform.app).post('/api/apologies/overdue').set('Authorization', WORKER)
+      .send({ dossierCode: d.code, unitId: UNIT, dueAt: d.dueAt });
+    expect(overdue.status).toBe(200);
+    expect(overdue.body).toEqual({ created: true, apologised: false });
+    const sos = await env.platform.db.knex('sos').where({ instance_id: d.instanceId }).select('status', 'automatic');
+    expect(sos).toEqual([{ status: 'open', automatic: true }]);
+    const tl = await officer.get(`/api/dossiers/${d.id}/timeline`).expect(200);
+    expect(tl.body.map((e: { kind: string }) => e.kind)).toContain('overdue');
+    // Once more (a redelivered task): no second SOS, no second count.
+    expect((await request(env.platform.app).post('/api/apologies/overdue').set('Authorization', WORKER).send({ dossierCode: d.code, unitId: UNIT, dueAt: d.dueAt })).body.created).toBe(false);
+    expect(await env.platform.db.knex('sos').where({ instance_id: d.instanceId })).toHaveLength(1);
+  });
+});

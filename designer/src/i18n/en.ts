@@ -1,3 +1,4 @@
+import { workersEn } from './workers.en.js';
 import { tasksEn } from './tasks.en.js';
 import type { vi } from './vi.js';
 
@@ -194,4 +195,5 @@ export const en: Record<keyof typeof vi, string> = {
   'export.limit': 'Statutory time limit',
   'export.diagram': 'Process diagram',
   ...tasksEn,
+  ...workersEn,
 };

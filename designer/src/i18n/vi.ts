@@ -1,3 +1,4 @@
+import { workersVi } from './workers.vi.js';
 import { tasksVi } from './tasks.vi.js';
 /** Vietnamese (default). Every key must also exist in en.ts (checked by designer/test/i18n.test.ts). */
 export const vi = {
@@ -192,4 +193,5 @@ export const vi = {
   'export.limit': 'Thời hạn giải quyết',
   'export.diagram': 'Sơ đồ quy trình',
   ...tasksVi,
+  ...workersVi,
 };

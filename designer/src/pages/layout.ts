@@ -1,4 +1,5 @@
 import { h } from '../dom.js';
+import { bell } from './incidents/bell.js';
 import { getLang, setLang, t } from '../i18n/index.js';
 import { navigate, type PageHandler } from '../router.js';
 import { currentUser, hasRole, logout } from '../session.js';
@@ -25,9 +26,11 @@ export function layout(page: PageHandler): PageHandler {
           h('a', { href: '#/procedures' }, t('nav.catalogue')),
           hasRole('approver') ? h('a', { href: '#/inbox', 'data-testid': 'nav-inbox' }, t('nav.inbox')) : null,
           STAFF.some(hasRole) ? h('a', { href: '#/tasks', 'data-testid': 'nav-tasks' }, t('nav.tasks')) : null,
-          hasRole('leader') || hasRole('inspector') ? h('a', { href: '#/sos', 'data-testid': 'nav-sos' }, t('nav.sos')) : null),
+          hasRole('leader') || hasRole('inspector') ? h('a', { href: '#/sos', 'data-testid': 'nav-sos' }, t('nav.sos')) : null,
+          hasRole('system-admin') ? h('a', { href: '#/incidents', 'data-testid': 'nav-incidents' }, t('nav.incidents')) : null),
         h('span', { class: 'spacer' }),
         langSwitch(),
+        user ? bell() : null,
         user ? h('span', { class: 'user', 'data-testid': 'user' }, user.displayName || user.username) : null,
         h('button', { class: 'link', 'data-testid': 'logout', onclick: async () => { await logout(); navigate('/login'); } }, t('nav.logout'))),
       main);

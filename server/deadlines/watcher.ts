@@ -1,0 +1,26 @@
+import type { EngineService } from '../engine/index.js';
+import type { Logger } from '../log.js';
+import { WATCH_PROCESS_KEY } from './watch.js';
+
+type StartInput = Parameters<EngineService['startProcess']>[0];
+const WATCHED_VARIABLES = ['dossierId', 'dossierCode', 'unitId', 'dueAt'];
+
+/**
+ * The engine as the dossier service sees it, with the watch process started next to every dossier's
+ * own process: whatever a procedure's drawing contains, its dossier is watched against the stored
+ * due date. A watch that fails to start is logged and does not undo the dossier's start.
+ */
+export function withWatch<E extends Pick<EngineService, 'startProcess' | 'deleteInstance'>>(engine: E, log: Logger): Pick<EngineService, 'startProcess' | 'deleteInstance'> {
+  return {
+    async startProcess(input: StartInput) {
+      const started = await engine.startProcess(input);
+      const vars = Object.fromEntries(Object.entries(input.variables ?? {}).filter(([k]) => WATCHED_VARIABLES.includes(k)));
+      if (input.businessKey && vars.dueAt && !started.ended) {
+        await engine.startProcess({ key: WATCH_PROCESS_KEY, businessKey: input.businessKey, variables: vars } as StartInput)
+          .catch((err: Error) => log.error({ err: err.message, dossierCode: input.businessKey }, 'watch process did not start'));
+      }
+      return started;
+    },
+    deleteInstance: (...args: Parameters<EngineService['deleteInstance']>) => engine.deleteInstance(...args),
+  };
+}
