@@ -28,6 +28,8 @@ import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
 import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller } from './dossiers/index.js';
+import { createFileStore } from './files/index.js';
+import { createPublicRouter } from './public/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -140,6 +142,8 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
       formContext: (unitId, createdBy) => dossiers.formContext(unitId, createdBy),
     }) },
     { path: '/api/units', router: createAgencyCodeRouter({ dossiers }) },
+    // Citizens, without login: online filing (files under DATA_DIR/files, outside the web root), lookup, rating.
+    { path: '/api/public', router: createPublicRouter({ dossiers, catalog, files: createFileStore({ knex: db.knex, dir: path.join(deps.config.dataDir, 'files') }) }) },
   );
 
   const app = createApp({

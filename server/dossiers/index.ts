@@ -19,4 +19,4 @@ export { createDossierRouter, createAgencyCodeRouter, type DossierRouterDeps } f
 export { createResolutionPoller, resultReadyEndEvents } from './resolution.js';
 export { buildForm, FORM_NOS, type FormNo, type FormContext } from './forms.js';
 export { STATUS, STATUS_NAMES, TRANSITIONS, FINAL_STATUSES, canTransition, assertTransition, isStatus, type Status } from './states.js';
-export type { Dossier, DossierSummary, DossierEvent, DossierQuery, Party, ReceivedComponent, SupplementRequest, Actor, Channel, CollectionMethod, Page } from './types.js';
+export type { PublicDossierView, Dossier, DossierSummary, DossierEvent, DossierQuery, Party, ReceivedComponent, SupplementRequest, Actor, Channel, CollectionMethod, Page } from './types.js';
