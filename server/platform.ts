@@ -37,6 +37,8 @@ export interface PlatformDeps {
   config: Config;
   db: Database;
   log: Logger;
+  /** Clock for dossier reception and clocks (tests move it); defaults to the system clock. */
+  now?: () => Date;
 }
 
 /** Something that runs in the background (schedulers, workers) and must stop cleanly. */
@@ -133,7 +135,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
 
   // Dossiers at the one-stop office: reception, statuses, the stored clock, forms; resolved when the process ends "result ready".
   const dossiers = createDossierService({
-    knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine, access: identity,
+    knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine, access: identity, now: deps.now,
   });
   background.push(createResolutionPoller({ dossiers, engine, log }));
   mounts.push(
