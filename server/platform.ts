@@ -27,7 +27,7 @@ import { createProcedureProcessRouter, createProcessesRouter, createProcessVersi
 import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
-import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller } from './dossiers/index.js';
+import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
 import { createFileStore } from './files/index.js';
 import { createPublicRouter } from './public/index.js';
 
@@ -138,6 +138,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine, access: identity, now: deps.now,
   });
   background.push(createResolutionPoller({ dossiers, engine, log }));
+  if (deps.config.demoDossiers) await seedDemoDossiers({ knex: db.knex, dossiers, log });
   mounts.push(
     { path: '/api/dossiers', router: createDossierRouter({
       dossiers, knex: db.knex, recordAccess: (k, req, target) => audit.recordAccess(k, req, target),

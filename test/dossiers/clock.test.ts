@@ -9,7 +9,7 @@ import { APPLICANT, procedureId } from './setup.js';
 /** The platform with a clock the test moves (dossier reception and clocks read it). */
 async function platformAt(clock: { now: Date }): Promise<TestPlatform> {
   const db = await createTestDatabase();
-  const platform = await createPlatform({ config: loadConfig({ DEMO_MODE: 'true' }), db, log: createLogger('silent'), now: () => clock.now });
+  const platform = await createPlatform({ config: loadConfig({ DEMO_MODE: 'true', DEMO_DOSSIERS: 'false' }), db, log: createLogger('silent'), now: () => clock.now });
   return { ...platform, db, async close() { for (const b of [...platform.background].reverse()) await b.stop(); await db.close(); } };
 }
 
