@@ -13,6 +13,12 @@ route('/login', loginPage);
 route('/procedures', layout(cataloguePage));
 route('/procedures/:id', layout(procedurePage));
 route('/inbox', layout(inboxPage));
+route('/dossiers', layout(async (root) => (await import('./pages/dossiers/list.js')).dossierListPage(root)));
+route('/dossiers/new', layout(async (root) => (await import('./pages/dossiers/receive.js')).receivePage(root)));
+route('/dossiers/:id', layout(async (root, params) => (await import('./pages/dossiers/dossier.js')).dossierPage(root, params)));
+// Citizen pages: reachable without login.
+route('/public/file', async (root) => (await import('./pages/public/public.js')).publicFilePage(root));
+route('/public/lookup', async (root) => (await import('./pages/public/public.js')).publicLookupPage(root));
 route('/versions/:id', layout(async (root, params) => (await import('./pages/version.js')).versionPage(root, params)));
 // The modeler is the heavy part (bpmn-js, properties panel, exports): loaded only when opened.
 route('/versions/:id/edit', layout(async (root, params) => (await import('./pages/editor.js')).editorPage(root, params)));
@@ -29,6 +35,6 @@ onLangChange(() => {
 let checked = false;
 startRouter(document.getElementById('app')!, async (path) => {
   if (!checked) { checked = true; await loadMe(); }
-  if (path === '/login') return null;
+  if (path === '/login' || path.startsWith('/public/')) return null;
   return currentUser() ? null : `/login?next=${encodeURIComponent(path)}`;
 });

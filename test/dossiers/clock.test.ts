@@ -26,7 +26,7 @@ describe('the dossier clock', () => {
     officer = await loginAs(platform.app, 'motcua.xa');
     admin = await loginAs(platform.app, 'admin');
     marriage = await procedureId(platform, '1.000894'); // 5 working days, pauses on supplement
-  });
+  }, 120_000);
   afterAll(async () => { await platform.close(); });
 
   it('pauses across a weekend and Tết while a supplement is awaited and resumes with the time that was left', async () => {

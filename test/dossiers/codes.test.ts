@@ -13,7 +13,7 @@ describe('dossier codes <agency code>-<yyMMdd>-<seq>', () => {
     officer = await loginAs(platform.app, 'motcua.xa');
     admin = await loginAs(platform.app, 'admin');
     birth = await procedureId(platform, '1.001193');
-  });
+  }, 120_000);
   afterAll(async () => { await platform.close(); });
 
   it('uses the unit’s agency code, editable by an administrator only', async () => {
@@ -36,7 +36,7 @@ describe('dossier codes <agency code>-<yyMMdd>-<seq>', () => {
     expect(prefix).toMatch(/^H48\.27-\d{6}$/);
     const seqs = codes.map((c) => Number(c.split('-')[2])).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => seqs[0]! + i));
-  });
+  }, 120_000);
 
   it('another unit’s code is not found; the public lookup refuses malformed codes the same way as unknown ones', async () => {
     const d = (await officer.post('/api/dossiers').send({ procedureId: birth, applicant: APPLICANT, decision: 'refuse', refusal: { reasons: ['x'] }, components: [] }).expect(201)).body;

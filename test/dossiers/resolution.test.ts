@@ -6,7 +6,7 @@ import { APPLICANT, BIRTH_COMPONENTS, procedureId } from './setup.js';
 
 describe('resolved (9) when the process ends "result ready"; demo data', () => {
   let platform: TestPlatform;
-  beforeAll(async () => { platform = await createTestPlatform({ DEMO_DOSSIERS: 'true' }); });
+  beforeAll(async () => { platform = await createTestPlatform({ DEMO_DOSSIERS: 'true' }); }, 180_000);
   afterAll(async () => { await platform.close(); });
 
   it('reads tthc:result="ready" end events; unmarked models count EndEvent_Done, never the refusal end', () => {

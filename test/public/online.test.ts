@@ -24,7 +24,7 @@ describe('online filing, citizen lookup and rating', () => {
     platform = await createTestPlatform({ DATA_DIR: dataDir });
     officer = await loginAs(platform.app, 'motcua.xa');
     birth = await procedureId(platform, '1.001193');
-  });
+  }, 120_000);
   afterAll(async () => {
     await platform.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
