@@ -337,7 +337,7 @@ export function createDossierService(deps: DossierDeps) {
       return calendarDueState(cal(), c, at);
     },
 
-    async list(q: DossierQuery, p: Principal): Promise<Page<DossierSummary>> {
+    async list(q: DossierQuery, p: Principal): Promise<Page<DossierSummary> & { totalCapped: boolean }> {
       const units = await unitsOf(p);
       const t = now();
       const f: store.ListFilter = {
@@ -357,7 +357,7 @@ export function createDossierService(deps: DossierDeps) {
           if (q.dueState === 'on-time') f.dueAfter = t;
         }
       }
-      const { rows, total } = await store.list(knex, f);
+      const { rows, total, capped } = await store.list(knex, f);
       const items = rows.map((r): DossierSummary => {
         const a = r.applicant as Party;
         const d = { unitId: r.unit_id, limit: { value: Number(r.limit_value), unit: r.limit_unit as 'days' | 'hours' }, receivedAt: iso(r.received_at), startsAt: iso(r.received_at), dueAt: iso(r.due_at), pausedAt: iso(r.paused_at), remainingMs: null, originalDueAt: null, extendedAt: null, status: Number(r.status) as Status };
@@ -368,7 +368,7 @@ export function createDossierService(deps: DossierDeps) {
           receivedAt: iso(r.received_at), dueAt: iso(r.due_at), dueState: service.dueState(d, t)?.state ?? null,
         };
       });
-      return { items, total, page: q.page, pageSize: q.pageSize };
+      return { items, total, totalCapped: capped, page: q.page, pageSize: q.pageSize };
     },
 
     // ---------------------------------------------------------------- reception
