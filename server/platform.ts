@@ -30,6 +30,8 @@ import { createLifecycleService, type LifecycleService } from './lifecycle/servi
 import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
 import { createFileStore } from './files/index.js';
 import { createPublicRouter } from './public/index.js';
+import { createSosRouter, createSosService } from './sos/index.js';
+import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -148,6 +150,25 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     // Citizens, without login: online filing (files under DATA_DIR/files, outside the web root), lookup, rating.
     { path: '/api/public', router: createPublicRouter({ dossiers, catalog, files: createFileStore({ knex: db.knex, dir: path.join(deps.config.dataDir, 'files') }) }) },
   );
+  // Staff tasklist over the engine's tasks; live updates through NOTIFY task_changed on every node.
+  const taskEvents = createTaskEvents({ db });
+  background.push({ name: 'task-events', start: () => taskEvents.start(), stop: () => taskEvents.stop() });
+  const steps = createStepCatalog(async (definitionId) => (await engine.getDefinitionXml(definitionId)).bpmn20Xml);
+  const tasks = createTasksService({ knex: db.knex, engine, calendar: calendarService.calendar, steps, units: identity, nearDue: deps.config.nearDue });
+  mounts.push({ path: '/api/tasks', router: createTasksRouter({ tasks, events: taskEvents, units: identity }) });
+  // SOS: raise, board, resolve; `sos.raiseAutomatic` is what the overdue worker calls.
+  const sos = createSosService({
+    knex: db.knex, calendar: calendarService.calendar, units: identity,
+    audit: (p, action, target) => audit.enqueue({ ...actorOf(p ?? undefined), action, target, outcome: 'ok' }),
+  });
+  mounts.push({ path: '/api/sos', router: createSosRouter({ sos }) });
+  const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity });
+  mounts.push({ path: '/api/dossiers', router: createTimelineRouter({
+    timeline,
+    onRead: (req, instanceId) => audit.enqueue({
+      ...actorOf(req.principal), action: 'access:read-timeline', target: { type: 'process-instance', id: instanceId }, outcome: 'ok', requestId: req.requestId, ip: req.ip ?? null,
+    }),
+  }) });
 
   const app = createApp({
     log,

@@ -1,3 +1,4 @@
+import { tasksEn } from './tasks.en.js';
 import type { vi } from './vi.js';
 import { dossiersEn } from './dossiers.en.js';
 
@@ -194,4 +195,5 @@ export const en: Record<keyof typeof vi, string> = {
   'export.heading': 'ELECTRONIC PROCESS FOR RESOLVING THE ADMINISTRATIVE PROCEDURE',
   'export.limit': 'Statutory time limit',
   'export.diagram': 'Process diagram',
+  ...tasksEn,
 };
