@@ -51,9 +51,13 @@ const snap = async (page: Page, name: string) => {
   shot++;
   await page.screenshot({ path: path.join(ART, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
 };
+/** Waits until the element shows the text (pages re-render after a command). */
 const expectText = async (page: Page, selector: string, text: string) => {
-  const got = await page.locator(selector).first().innerText({ timeout: 30_000 });
-  if (!got.includes(text)) throw new Error(`${selector}: expected "${text}", got "${got}"`);
+  try {
+    await page.locator(selector, { hasText: text }).first().waitFor({ timeout: 30_000 });
+  } catch {
+    throw new Error(`${selector}: expected "${text}", got "${await page.locator(selector).first().innerText().catch(() => '')}"`);
+  }
 };
 
 async function main(): Promise<void> {
