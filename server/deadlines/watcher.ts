@@ -10,8 +10,9 @@ const WATCHED_VARIABLES = ['dossierId', 'dossierCode', 'unitId', 'dueAt'];
  * own process: whatever a procedure's drawing contains, its dossier is watched against the stored
  * due date. A watch that fails to start is logged and does not undo the dossier's start.
  */
-export function withWatch<E extends Pick<EngineService, 'startProcess' | 'deleteInstance'>>(engine: E, log: Logger): Pick<EngineService, 'startProcess' | 'deleteInstance'> {
+export function withWatch<E extends Pick<EngineService, 'startProcess'>>(engine: E, log: Logger): E {
   return {
+    ...engine,
     async startProcess(input: StartInput) {
       const started = await engine.startProcess(input);
       const vars = Object.fromEntries(Object.entries(input.variables ?? {}).filter(([k]) => WATCHED_VARIABLES.includes(k)));
@@ -21,6 +22,5 @@ export function withWatch<E extends Pick<EngineService, 'startProcess' | 'delete
       }
       return started;
     },
-    deleteInstance: (...args: Parameters<EngineService['deleteInstance']>) => engine.deleteInstance(...args),
   };
 }
