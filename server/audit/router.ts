@@ -85,7 +85,9 @@ export function createAuditRouter(deps: { audit: AuditService; knex: Knex }): Ro
   });
 
   r.get('/verify', guard('audit:read'), async (_req, res) => {
-    sendJson(res, 200, await audit.verify());
+    // The chain's integrity, and whether rows are still being written (a chain can be intact
+    // while nothing new reaches it).
+    sendJson(res, 200, { ...(await audit.verify()), writer: audit.health() });
   });
 
   return r;

@@ -5,6 +5,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from '../log.js';
 import { createErrorHandler, notFound } from './errors.js';
+import { createInputGuard } from './input.js';
 import { guard } from './policy.js';
 
 export interface Mount {
@@ -48,6 +49,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: deps.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
   app.use(deps.authenticate);
   for (const m of deps.middleware ?? []) app.use(m);
+  // After the audit hook, so refused hostile input is recorded too.
+  app.use(createInputGuard());
   for (const m of deps.mounts) app.use(m.path, m.router);
 
   // Unknown API paths answer in the API's error shape, not with the designer's HTML.
