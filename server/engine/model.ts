@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { BpmnModdle } from 'bpmn-moddle';
 import { checkExpression } from './expression.js';
+import { timerSpecProblems } from './timer-spec.js';
 
 /** Our BPMN extension namespace (working-time budgets and due-relative timers). */
 export const TTHC_NS = 'http://tthc-platform.github.io/schema/1.0/bpmn';
@@ -221,6 +222,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
         info.timer = true;
         const spec = { timeDate: formal(def.timeDate), timeDuration: formal(def.timeDuration), timeCycle: formal(def.timeCycle) };
         for (const [k, v] of Object.entries(spec)) checkExpr(findings, id, k, v);
+        for (const problem of timerSpecProblems(spec)) findings.push({ elementId: id, message: problem });
         info.beforeDue = tthcAttr(el, 'beforeDue');
         if (info.beforeDue && !parseWorkingAmountSafe(info.beforeDue)) findings.push({ elementId: id, message: `tthc:beforeDue "${info.beforeDue}" must look like 4h, 0.5d or 7d` });
         if (!spec.timeDate && !spec.timeDuration && !spec.timeCycle) findings.push({ elementId: id, message: 'A timer needs timeDate, timeDuration or timeCycle' });
