@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, type RequestHandler } from 'express';
@@ -5,6 +6,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
 import { createApp, type Mount } from './http/app.js';
 import { sendJson } from './http/json.js';
+import { doc } from './http/openapi.js';
 import { guard } from './http/policy.js';
 import type { Logger } from './log.js';
 import { createAuditMiddleware } from './audit/middleware.js';
@@ -25,6 +27,7 @@ import { createProcedureProcessRouter, createProcessesRouter, createProcessVersi
 import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
+import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller } from './dossiers/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -50,7 +53,7 @@ export interface Platform {
 
 function createHealthRouter(db: Database, audit: () => AuditWriterHealth): Router {
   const r = Router();
-  r.get('/', guard('public'), async (_req, res) => {
+  r.get('/', guard('public'), doc({ summary: 'Health' }), async (_req, res) => {
     await db.knex.raw('select 1');
     // A writer that cannot write is a degraded node: say so where monitoring looks.
     const a = audit();
@@ -133,12 +136,26 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     { path: '/api/processes', router: createProcessesRouter({ lifecycle }) },
   );
 
+  // Dossiers at the one-stop office: reception, statuses, the stored clock, forms; resolved when the process ends "result ready".
+  const dossiers = createDossierService({
+    knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine, access: identity,
+  });
+  background.push(createResolutionPoller({ dossiers, engine, log }));
+  mounts.push(
+    { path: '/api/dossiers', router: createDossierRouter({
+      dossiers, knex: db.knex, recordAccess: (k, req, target) => audit.recordAccess(k, req, target),
+      formContext: (unitId, createdBy) => dossiers.formContext(unitId, createdBy),
+    }) },
+    { path: '/api/units', router: createAgencyCodeRouter({ dossiers }) },
+  );
+
   const app = createApp({
     log,
     authenticate,
     middleware,
     mounts,
     staticDir: path.join(ROOT, 'designer', 'dist'),
+    version: (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
   });
   return { app, background, demoLogins };
 }

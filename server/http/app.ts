@@ -6,6 +6,9 @@ import helmet from 'helmet';
 import type { Logger } from '../log.js';
 import { createErrorHandler, notFound } from './errors.js';
 import { createInputGuard } from './input.js';
+import { sendJson } from './json.js';
+import { buildOpenApi, doc } from './openapi.js';
+import { renderOpenApiPage } from './openapi-page.js';
 import { guard } from './policy.js';
 
 export interface Mount {
@@ -23,6 +26,8 @@ export interface AppDeps {
   /** The built designer; served at / with index.html as the fallback for client-side routes. */
   staticDir?: string;
   jsonLimit?: string;
+  /** The platform's version, shown in the OpenAPI document. */
+  version?: string;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -52,6 +57,16 @@ export function createApp(deps: AppDeps): express.Express {
   // After the audit hook, so refused hostile input is recorded too.
   app.use(createInputGuard());
   for (const m of deps.mounts) app.use(m.path, m.router);
+
+  // The API's own description, generated from the route table once every router is mounted.
+  let openapi: ReturnType<typeof buildOpenApi> | undefined;
+  const document = () => (openapi ??= buildOpenApi(app, { version: deps.version ?? '0.0.0' }));
+  app.get('/api/openapi.json', guard('public'), doc({ summary: 'This API as an OpenAPI 3.1 document', tag: 'docs' }), (_req, res) => {
+    sendJson(res, 200, document());
+  });
+  app.get('/api/docs', guard('public'), doc({ summary: 'This API as a readable page', tag: 'docs', responseType: 'text/html' }), (_req, res) => {
+    res.type('html').send(renderOpenApiPage(document()));
+  });
 
   // Unknown API paths answer in the API's error shape, not with the designer's HTML.
   app.use(['/api', '/engine-rest'], (req, _res, next) => next(notFound(`No such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`)));
