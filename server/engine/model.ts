@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { BpmnModdle } from 'bpmn-moddle';
 import { checkExpression } from './expression.js';
+import { MAX_SUBPROCESS_DEPTH, nestingProblem } from './limits.js';
 import { timerSpecProblems } from './timer-spec.js';
 
 /** Our BPMN extension namespace (working-time budgets and due-relative timers). */
@@ -107,6 +108,8 @@ export async function parseDefinitions(xml: string): Promise<ParsedDefinitions> 
   const findings: Finding[] = [];
   const unsafe = xmlSafetyFinding(xml);
   if (unsafe) return { processes: [], findings: [unsafe] };
+  const deep = nestingProblem(xml);
+  if (deep) return { processes: [], findings: [{ message: deep }] };
   let root: El;
   let warnings: Array<{ message: string }> = [];
   try {
@@ -144,7 +147,7 @@ function checkExpr(findings: Finding[], id: string, what: string, text: string |
   if (why) findings.push({ elementId: id, message: `Unsupported expression in ${what} "${text}": ${why}` });
 }
 
-function walk(container: El, model: ProcessModel, findings: Finding[], topLevel: boolean): void {
+function walk(container: El, model: ProcessModel, findings: Finding[], topLevel: boolean, depth = 0): void {
   // <incoming> children are optional in BPMN XML; count the flows themselves.
   const incoming = new Map<string, number>();
   for (const f of container.flowElements ?? []) {
@@ -236,7 +239,10 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
     if (t === 'bpmn:StartEvent' && topLevel && !(el.eventDefinitions ?? []).length) model.noneStart = true;
     if (t === 'bpmn:StartEvent' && topLevel) info.isStart = true;
     model.activities[id] = info;
-    if (t === 'bpmn:SubProcess') walk(el, model, findings, false);
+    if (t === 'bpmn:SubProcess') {
+      if (depth + 1 > MAX_SUBPROCESS_DEPTH) findings.push({ elementId: id, message: `Sub-processes are nested deeper than ${MAX_SUBPROCESS_DEPTH} levels` });
+      else walk(el, model, findings, false, depth + 1);
+    }
   }
   if (topLevel) {
     const starts = Number(model.noneStart) + Object.keys(model.messageStarts).length + model.timerStarts.length;

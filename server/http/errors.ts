@@ -63,5 +63,11 @@ export function toApiError(err: Error): ApiError {
       break;
   }
   if (bp.status && bp.status >= 400 && bp.status < 500) return new ApiError(bp.status, 'BadRequest', err.message);
+  // The database refusing a value (out of range, malformed date, oversized index entry) is a
+  // bad input that got past validation: a 400, never a 500 (server/http/input.ts stops most earlier).
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(code)) {
+    return badRequest('A value in the request cannot be stored (out of range, malformed or too large)');
+  }
   return new ApiError(500, 'InternalError', 'Internal server error');
 }

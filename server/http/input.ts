@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { ApiError } from './errors.js';
-import { findTextIssue, textProblem } from './input-text.js';
+import { findTextIssue, storableText, textProblem } from './input-text.js';
 
 /** Nesting allowed in a JSON body or query: far above any real form or variable, far below a stack overflow. */
 export const MAX_JSON_DEPTH = 64;
@@ -37,6 +37,28 @@ export function createInputGuard(opts: { maxDepth?: number } = {}): RequestHandl
     if (req.body !== undefined && req.body !== null && typeof req.body === 'object') {
       const inBody = findTextIssue(req.body, 'body', maxDepth);
       if (inBody) return next(invalidInput(inBody.path, inBody.problem));
+    }
+    next();
+  };
+}
+
+/**
+ * The same gate for a multipart form, placed right after its parser (multer): text fields,
+ * file names, and the content of text files (XML models) must be storable.
+ */
+export function multipartTextGuard(): RequestHandler {
+  return (req, _res, next) => {
+    const inFields = findTextIssue(req.body, 'form', 4);
+    if (inFields) return next(invalidInput(inFields.path, inFields.problem));
+    const files = (Array.isArray(req.files) ? req.files : Object.values(req.files ?? {}).flat()) as Array<{ fieldname: string; originalname?: string; buffer?: Buffer; mimetype?: string }>;
+    for (const f of files) {
+      for (const [what, v] of [['field name', f.fieldname], ['file name', f.originalname ?? '']] as const) {
+        const p = textProblem(v);
+        if (p) return next(invalidInput(`form file ${what}`, p));
+      }
+      if (f.buffer && /xml|text|bpmn/i.test(`${f.mimetype ?? ''} ${f.originalname ?? ''}`) && f.buffer.includes(0)) {
+        return next(invalidInput(`form file ${JSON.stringify(storableText(f.originalname ?? f.fieldname, 80))}`, 'contains a NUL character (\\u0000)'));
+      }
     }
     next();
   };
