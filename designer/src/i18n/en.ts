@@ -1,3 +1,4 @@
+import { tasksEn } from './tasks.en.js';
 import type { vi } from './vi.js';
 
 /** English. The type makes a missing key a compile error; the i18n test checks it too. */
@@ -192,4 +193,5 @@ export const en: Record<keyof typeof vi, string> = {
   'export.heading': 'ELECTRONIC PROCESS FOR RESOLVING THE ADMINISTRATIVE PROCEDURE',
   'export.limit': 'Statutory time limit',
   'export.diagram': 'Process diagram',
+  ...tasksEn,
 };

@@ -1,3 +1,4 @@
+import { tasksVi } from './tasks.vi.js';
 /** Vietnamese (default). Every key must also exist in en.ts (checked by designer/test/i18n.test.ts). */
 export const vi = {
   'app.title': 'Thiết kế quy trình điện tử TTHC',
@@ -190,4 +191,5 @@ export const vi = {
   'export.heading': 'QUY TRÌNH ĐIỆN TỬ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH',
   'export.limit': 'Thời hạn giải quyết',
   'export.diagram': 'Sơ đồ quy trình',
+  ...tasksVi,
 };

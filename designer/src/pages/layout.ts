@@ -10,6 +10,9 @@ export function langSwitch(): HTMLElement {
   }, h('option', { value: 'vi', selected: getLang() === 'vi' }, 'Tiếng Việt'), h('option', { value: 'en', selected: getLang() === 'en' }, 'English'));
 }
 
+/** Roles that work dossiers' steps (the tasklist link). */
+const STAFF = ['one-stop-officer', 'specialist', 'division-head', 'leader', 'clerical', 'inspector'];
+
 /** Wraps a page with the header (navigation, language, user). */
 export function layout(page: PageHandler): PageHandler {
   return async (root, params) => {
@@ -20,7 +23,9 @@ export function layout(page: PageHandler): PageHandler {
         h('a', { class: 'brand', href: '#/procedures' }, t('app.title')),
         h('nav', null,
           h('a', { href: '#/procedures' }, t('nav.catalogue')),
-          hasRole('approver') ? h('a', { href: '#/inbox', 'data-testid': 'nav-inbox' }, t('nav.inbox')) : null),
+          hasRole('approver') ? h('a', { href: '#/inbox', 'data-testid': 'nav-inbox' }, t('nav.inbox')) : null,
+          STAFF.some(hasRole) ? h('a', { href: '#/tasks', 'data-testid': 'nav-tasks' }, t('nav.tasks')) : null,
+          hasRole('leader') || hasRole('inspector') ? h('a', { href: '#/sos', 'data-testid': 'nav-sos' }, t('nav.sos')) : null),
         h('span', { class: 'spacer' }),
         langSwitch(),
         user ? h('span', { class: 'user', 'data-testid': 'user' }, user.displayName || user.username) : null,
