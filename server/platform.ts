@@ -78,6 +78,14 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   // Principals are cached a few seconds; logout, password, role and disable changes reach every node through NOTIFY.
   const identity = createIdentityService({ knex: db.knex, listen: db.listen });
   background.push({ name: 'identity-sync', start: async () => undefined, stop: () => identity.close() });
+  // Expired sessions and stale login_throttle rows are purged every 10 minutes (and at start-up).
+  let housekeeping: NodeJS.Timeout | undefined;
+  const purge = () => identity.purgeExpired().catch((err) => log.error({ err }, 'identity housekeeping failed'));
+  background.push({
+    name: 'identity-housekeeping',
+    start: async () => { void purge(); housekeeping = setInterval(purge, 10 * 60_000); housekeeping.unref(); },
+    stop: async () => { if (housekeeping) clearInterval(housekeeping); },
+  });
   const authenticate = createAuthenticate(identity);
   // Audit first, so writes refused by the CSRF check or a guard are recorded too.
   const audit = createAuditService({
