@@ -25,7 +25,7 @@ export function createProcedureProcessRouter(deps: { lifecycle: LifecycleService
   const { lifecycle } = deps;
   const r = Router();
   r.get('/:id/process', guard('process:read'), async (req, res) => {
-    sendJson(res, 200, await lifecycle.getProcess(String(req.params.id), parseQuery(LevelQuery, req).level));
+    sendJson(res, 200, await lifecycle.getProcess(String(req.params.id), parseQuery(LevelQuery, req).level, req.principal!));
   });
   r.get('/:id/active-definition', guard('process:read'), async (req, res) => {
     sendJson(res, 200, (await lifecycle.activeDefinition(String(req.params.id), parseQuery(LevelQuery, req).level)) ?? null);
@@ -46,7 +46,13 @@ export function createProcessVersionRouter(deps: { lifecycle: LifecycleService }
     sendJson(res, 200, await lifecycle.validate(body.xml, body.procedureId, { engineCheck: body.engineCheck }));
   });
   r.get('/:id', guard('process:read'), async (req, res) => {
-    sendJson(res, 200, await lifecycle.getVersion(String(req.params.id)));
+    sendJson(res, 200, await lifecycle.getVersionFor(String(req.params.id), req.principal!));
+  });
+  r.post('/:id/discard', guard('process:draft'), async (req, res) => {
+    sendJson(res, 200, await lifecycle.discard(String(req.params.id), req.principal!, parseBody(CommentBody, req).comment));
+  });
+  r.post('/:id/withdraw', guard('process:draft'), async (req, res) => {
+    sendJson(res, 200, await lifecycle.withdraw(String(req.params.id), req.principal!, parseBody(CommentBody, req).comment));
   });
   r.put('/:id', guard('process:draft'), async (req, res) => {
     sendJson(res, 200, await lifecycle.saveDraft(String(req.params.id), parseBody(SaveBody, req), req.principal!));

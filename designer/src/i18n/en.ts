@@ -1,10 +1,11 @@
+import { designerEn } from './designer.en.js';
 import type { vi } from './vi.js';
 
 /** English. The type makes a missing key a compile error; the i18n test checks it too. */
 export const en: Record<keyof typeof vi, string> = {
   'app.title': 'TTHC electronic process designer',
   'nav.catalogue': 'Procedures',
-  'nav.inbox': 'Review inbox',
+  'nav.inbox': 'Processes awaiting approval',
   'nav.language': 'Language',
   'nav.logout': 'Log out',
   'error.notFound': 'Not found.',
@@ -192,4 +193,5 @@ export const en: Record<keyof typeof vi, string> = {
   'export.heading': 'ELECTRONIC PROCESS FOR RESOLVING THE ADMINISTRATIVE PROCEDURE',
   'export.limit': 'Statutory time limit',
   'export.diagram': 'Process diagram',
+  ...designerEn,
 };
