@@ -179,7 +179,7 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
     // the diagram image is PNG-compressed anyway.
     compress: false,
     ...(doc.decision ? {} : { watermark: { text: x.draft, color: '#c00000', opacity: 0.12, bold: true } }),
-    footer: (page: number, pages: number) => ({ text: `${x.version} — ${page}/${pages}`, alignment: 'right', italics: true, fontSize: 9, margin: [0, 10, 40, 0] }),
+    footer: (page: number, pages: number) => ({ text: `${doc.decision ? '' : `${x.draft} — `}${x.version} — ${page}/${pages}`, alignment: 'right', italics: true, fontSize: 9, margin: [0, 10, 40, 0] }),
     content: [
       {
         columns: [
