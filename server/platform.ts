@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, type RequestHandler } from 'express';
@@ -5,6 +6,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
 import { createApp, type Mount } from './http/app.js';
 import { sendJson } from './http/json.js';
+import { doc } from './http/openapi.js';
 import { guard } from './http/policy.js';
 import type { Logger } from './log.js';
 import { createAuditMiddleware } from './audit/middleware.js';
@@ -50,7 +52,7 @@ export interface Platform {
 
 function createHealthRouter(db: Database): Router {
   const r = Router();
-  r.get('/', guard('public'), async (_req, res) => {
+  r.get('/', guard('public'), doc({ summary: 'Health' }), async (_req, res) => {
     await db.knex.raw('select 1');
     sendJson(res, 200, { status: 'ok', database: db.kind });
   });
@@ -132,6 +134,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     middleware,
     mounts,
     staticDir: path.join(ROOT, 'designer', 'dist'),
+    version: (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
   });
   return { app, background, demoLogins };
 }

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { TIME_ZONE } from '../config.js';
 import { sendJson } from '../http/json.js';
+import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
 import { parseQuery } from '../http/validate.js';
 import type { AuditService } from './service.js';
@@ -64,13 +65,13 @@ export function createAuditRouter(deps: { audit: AuditService; knex: Knex }): Ro
   const { audit } = deps;
   const r = Router();
 
-  r.get('/', guard('audit:read'), async (req, res) => {
+  r.get('/', guard('audit:read'), doc({ summary: 'Audit trail (filtered, paged)', query: Filter }), async (req, res) => {
     const q = parseQuery(Filter, req);
     const page = await audit.query(toFilter(q), q.limit);
     sendJson(res, 200, { items: page.items.map(view), nextBefore: page.nextBefore });
   });
 
-  r.get('/export.csv', guard('audit:read'), async (req, res) => {
+  r.get('/export.csv', guard('audit:read'), doc({ summary: 'Audit trail as CSV', query: Filter }), async (req, res) => {
     const q = parseQuery(Filter.omit({ limit: true }), req);
     res.status(200).set({
       'Content-Type': 'text/csv; charset=utf-8',
@@ -84,7 +85,7 @@ export function createAuditRouter(deps: { audit: AuditService; knex: Knex }): Ro
     res.end();
   });
 
-  r.get('/verify', guard('audit:read'), async (_req, res) => {
+  r.get('/verify', guard('audit:read'), doc({ summary: 'Verify the hash chain' }), async (_req, res) => {
     sendJson(res, 200, await audit.verify());
   });
 

@@ -3,6 +3,7 @@ import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { ApiError, badRequest } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
+import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
 import { parseBody, parseParams, parseQuery } from '../http/validate.js';
 import { NoticeYearSchema } from './notice.js';
@@ -46,6 +47,7 @@ const DaysQuery = z.object({ from: DateText, to: DateText, unitId: UnitId.option
 const YearParams = z.object({ year: z.coerce.number().int().min(1976).max(2100) });
 const DayParams = YearParams.extend({ date: DateText });
 const UnitParams = z.object({ unitId: UnitId });
+const ComputedQuery = z.object({ tetDaysBefore: z.coerce.number().int().min(0).max(5).optional() }).strict();
 
 const DayBody = z.object({
   kind: z.enum(['off', 'working']),
@@ -116,7 +118,7 @@ export function createCalendarRouter(deps: CalendarRouterDeps): Router {
     handler: (_req, _res, next) => next(new ApiError(429, 'TooManyRequests', 'Too many requests, try again later / Quá nhiều yêu cầu')),
   });
 
-  r.post('/deadline', guard('public'), limiter, async (req, res) => {
+  r.post('/deadline', guard('public'), doc({ summary: 'Compute a dossier deadline in working time', body: DeadlineBody }), limiter, async (req, res) => {
     const body = parseBody(DeadlineBody, req);
     if (body.unitId) await service.checkUnit(body.unitId);
     try {
@@ -130,7 +132,7 @@ export function createCalendarRouter(deps: CalendarRouterDeps): Router {
     } catch (e) { rangeTo400(e); }
   });
 
-  r.get('/days', guard('public'), limiter, async (req, res) => {
+  r.get('/days', guard('public'), doc({ summary: 'Working days in a range (≤ 3 years)', query: DaysQuery }), limiter, async (req, res) => {
     const q = parseQuery(DaysQuery, req);
     const from = ordinalOfDate(q.from)!;
     const to = ordinalOfDate(q.to)!;
@@ -144,69 +146,69 @@ export function createCalendarRouter(deps: CalendarRouterDeps): Router {
     } catch (e) { rangeTo400(e); }
   });
 
-  r.get('/years/:year', guard('public'), limiter, (req, res) => {
+  r.get('/years/:year', guard('public'), doc({ summary: 'Days off and swaps of a year', params: YearParams }), limiter, (req, res) => {
     const { year } = parseParams(YearParams, req);
     sendJson(res, 200, service.getYear(year));
   });
 
-  r.get('/years/:year/computed', guard('calendar:admin'), (req, res) => {
+  r.get('/years/:year/computed', guard('calendar:admin'), doc({ summary: 'Preview the computed days off of a year', params: YearParams, query: ComputedQuery }), (req, res) => {
     const { year } = parseParams(YearParams, req);
-    const q = parseQuery(z.object({ tetDaysBefore: z.coerce.number().int().min(0).max(5).optional() }).strict(), req);
+    const q = parseQuery(ComputedQuery, req);
     sendJson(res, 200, service.computeYear(year, q.tetDaysBefore === undefined ? {} : { tetDaysBefore: q.tetDaysBefore }));
   });
 
-  r.put('/years/:year', guard('calendar:admin'), async (req, res) => {
+  r.put('/years/:year', guard('calendar:admin'), doc({ summary: 'Import a year notice', params: YearParams, body: NoticeYearSchema }), async (req, res) => {
     const { year } = parseParams(YearParams, req);
     sendJson(res, 200, await service.importYear(actorOf(req), year, parseBody(NoticeYearSchema, req)));
   });
 
-  r.post('/years/:year/confirm', guard('calendar:admin'), async (req, res) => {
+  r.post('/years/:year/confirm', guard('calendar:admin'), doc({ summary: 'Confirm (store) a computed year', params: YearParams, body: PlacementBody }), async (req, res) => {
     const { year } = parseParams(YearParams, req);
     const body = parseBody(PlacementBody, req);
     sendJson(res, 200, await service.confirmYear(actorOf(req), year, Object.keys(body).length ? body : undefined));
   });
 
-  r.put('/years/:year/days/:date', guard('calendar:admin'), async (req, res) => {
+  r.put('/years/:year/days/:date', guard('calendar:admin'), doc({ summary: 'Set a day off or a working day', params: DayParams, body: DayBody }), async (req, res) => {
     const { year, date } = parseParams(DayParams, req);
     if (!date.startsWith(`${year}-`)) throw badRequest(`params.date: ${date} is not in ${year}`);
     sendJson(res, 200, await service.putDay(actorOf(req), date, parseBody(DayBody, req)));
   });
 
-  r.delete('/years/:year/days/:date', guard('calendar:admin'), async (req, res) => {
+  r.delete('/years/:year/days/:date', guard('calendar:admin'), doc({ summary: 'Remove a day override', params: DayParams }), async (req, res) => {
     const { year, date } = parseParams(DayParams, req);
     if (!date.startsWith(`${year}-`)) throw badRequest(`params.date: ${date} is not in ${year}`);
     sendJson(res, 200, await service.removeDay(actorOf(req), date));
   });
 
-  r.post('/years/:year/swaps', guard('calendar:admin'), async (req, res) => {
+  r.post('/years/:year/swaps', guard('calendar:admin'), doc({ summary: 'Swap a working day and a day off', params: YearParams, body: SwapBody }), async (req, res) => {
     const { year } = parseParams(YearParams, req);
     sendJson(res, 201, await service.addSwap(actorOf(req), year, parseBody(SwapBody, req)));
   });
 
-  r.get('/hours', guard('authenticated'), async (_req, res) => {
+  r.get('/hours', guard('authenticated'), doc({ summary: 'Default working hours' }), async (_req, res) => {
     sendJson(res, 200, showHours(await service.getHours()));
   });
 
-  r.put('/hours', guard('calendar:admin'), async (req, res) => {
+  r.put('/hours', guard('calendar:admin'), doc({ summary: 'Set default working hours', body: HoursBody }), async (req, res) => {
     sendJson(res, 200, showHours(await service.putHours(actorOf(req), DEFAULT_UNIT, toHours(parseBody(HoursBody, req)))));
   });
 
-  r.get('/units/:unitId/hours', guard('authenticated'), async (req, res) => {
+  r.get('/units/:unitId/hours', guard('authenticated'), doc({ summary: "A unit's effective working hours", params: UnitParams }), async (req, res) => {
     const { unitId } = parseParams(UnitParams, req);
     sendJson(res, 200, showHours(await service.getHours(unitId)));
   });
 
-  r.put('/units/:unitId/hours', guard('calendar:admin'), async (req, res) => {
+  r.put('/units/:unitId/hours', guard('calendar:admin'), doc({ summary: "Set a unit's working hours", params: UnitParams, body: HoursBody }), async (req, res) => {
     const { unitId } = parseParams(UnitParams, req);
     sendJson(res, 200, showHours(await service.putHours(actorOf(req), unitId, toHours(parseBody(HoursBody, req)))));
   });
 
-  r.delete('/units/:unitId/hours', guard('calendar:admin'), async (req, res) => {
+  r.delete('/units/:unitId/hours', guard('calendar:admin'), doc({ summary: "Remove a unit's own hours (inherit)", params: UnitParams }), async (req, res) => {
     const { unitId } = parseParams(UnitParams, req);
     sendJson(res, 200, showHours(await service.removeHours(actorOf(req), unitId)));
   });
 
-  r.get('/changes', guard('calendar:admin'), async (req, res) => {
+  r.get('/changes', guard('calendar:admin'), doc({ summary: 'Calendar change log of a year', query: ChangesQuery }), async (req, res) => {
     sendJson(res, 200, await service.listChanges(parseQuery(ChangesQuery, req)));
   });
 

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { catalogError } from './messages.js';
 import { sendJson } from '../http/json.js';
+import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
 import { parseBody, parseParams, parseQuery } from '../http/validate.js';
 import type { CatalogService } from './service.js';
@@ -39,13 +40,13 @@ export function createCatalogRouter(deps: { catalog: CatalogService }): Router {
   const r = Router();
   const rawText = express.text({ type: () => true, limit: MAX_IMPORT_BYTES });
 
-  r.get('/', guard('catalog:read'), async (req, res) => {
+  r.get('/', guard('catalog:read'), doc({ summary: 'Tìm thủ tục / search procedures (accent-insensitive, paged)', query: ListQuery }), async (req, res) => {
     sendJson(res, 200, await catalog.search(parseQuery(ListQuery, req)));
   });
-  r.post('/', guard('catalog:write'), async (req, res) => {
+  r.post('/', guard('catalog:write'), doc({ summary: 'Create a procedure', body: ProcedureInputSchema }), async (req, res) => {
     sendJson(res, 201, await catalog.create(parseBody(ProcedureInputSchema, req), req.principal!));
   });
-  r.get('/export', guard('catalog:read'), async (req, res) => {
+  r.get('/export', guard('catalog:read'), doc({ summary: 'Export the catalogue as JSON or CSV', query: FormatQuery }), async (req, res) => {
     const { format } = parseQuery(FormatQuery, req);
     const body = await catalog.export(format);
     // setHeader, not res.set: express would append a charset to application/json.
@@ -53,21 +54,21 @@ export function createCatalogRouter(deps: { catalog: CatalogService }): Router {
     res.setHeader('Content-Disposition', `attachment; filename="thu-tuc.${format}"`);
     res.send(Buffer.from(body, 'utf8'));
   });
-  r.post('/import', guard('catalog:write'), rawText, async (req, res) => {
+  r.post('/import', guard('catalog:write'), doc({ summary: 'Import procedures from JSON or CSV (dryRun=true to preview)', query: ImportQuery }), rawText, async (req, res) => {
     const { format, dryRun } = parseQuery(ImportQuery, req);
     // A JSON upload sent as application/json was already parsed by the app-level parser.
     const content = typeof req.body === 'string' ? req.body : req.body && typeof req.body === 'object' && Object.keys(req.body).length ? JSON.stringify(req.body) : '';
     if (!content.trim()) throw catalogError(400, 'InvalidRequestException', 'catalog.importEmpty');
     sendJson(res, 200, await catalog.import(format, content, req.principal!, { dryRun: dryRun === 'true' }));
   });
-  r.get('/:id', guard('catalog:read'), async (req, res) => {
+  r.get('/:id', guard('catalog:read'), doc({ summary: 'One procedure' }), async (req, res) => {
     sendJson(res, 200, await catalog.get(String(req.params.id)));
   });
-  r.put('/:id', guard('catalog:write'), async (req, res) => {
+  r.put('/:id', guard('catalog:write'), doc({ summary: 'Update a procedure (optimistic revision)', body: UpdateBody }), async (req, res) => {
     const { revision, agencyName: _a, managingAgencyName: _m, ...input } = parseBody(UpdateBody, req);
     sendJson(res, 200, await catalog.update(String(req.params.id), input, req.principal!, revision));
   });
-  r.delete('/:id', guard('catalog:write'), async (req, res) => {
+  r.delete('/:id', guard('catalog:write'), doc({ summary: 'Withdraw a procedure (retires its processes)' }), async (req, res) => {
     sendJson(res, 200, await catalog.withdraw(String(req.params.id), req.principal!));
   });
   return r;
@@ -75,9 +76,9 @@ export function createCatalogRouter(deps: { catalog: CatalogService }): Router {
 
 export function createCatalogMetaRouter(deps: { catalog: CatalogService }): Router {
   const r = Router();
-  r.get('/fields', guard('catalog:read'), async (_req, res) => sendJson(res, 200, await deps.catalog.fields()));
-  r.get('/levels', guard('catalog:read'), async (_req, res) => sendJson(res, 200, await deps.catalog.levels()));
-  r.put('/levels/:id', guard('catalog:admin'), async (req, res) => {
+  r.get('/fields', guard('catalog:read'), doc({ summary: 'Fields (lĩnh vực) in use' }), async (_req, res) => sendJson(res, 200, await deps.catalog.fields()));
+  r.get('/levels', guard('catalog:read'), doc({ summary: 'Administrative levels' }), async (_req, res) => sendJson(res, 200, await deps.catalog.levels()));
+  r.put('/levels/:id', guard('catalog:admin'), doc({ summary: 'Create or update a level', params: LevelParams, body: LevelBody }), async (req, res) => {
     const { id } = parseParams(LevelParams, req);
     sendJson(res, 200, await deps.catalog.saveLevel({ id, ...parseBody(LevelBody, req) }));
   });

@@ -5,6 +5,9 @@ import express, { type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from '../log.js';
 import { createErrorHandler, notFound } from './errors.js';
+import { sendJson } from './json.js';
+import { buildOpenApi, doc } from './openapi.js';
+import { renderOpenApiPage } from './openapi-page.js';
 import { guard } from './policy.js';
 
 export interface Mount {
@@ -22,6 +25,8 @@ export interface AppDeps {
   /** The built designer; served at / with index.html as the fallback for client-side routes. */
   staticDir?: string;
   jsonLimit?: string;
+  /** The platform's version, shown in the OpenAPI document. */
+  version?: string;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -49,6 +54,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(deps.authenticate);
   for (const m of deps.middleware ?? []) app.use(m);
   for (const m of deps.mounts) app.use(m.path, m.router);
+
+  // The API's own description, generated from the route table once every router is mounted.
+  let openapi: ReturnType<typeof buildOpenApi> | undefined;
+  const document = () => (openapi ??= buildOpenApi(app, { version: deps.version ?? '0.0.0' }));
+  app.get('/api/openapi.json', guard('public'), doc({ summary: 'This API as an OpenAPI 3.1 document', tag: 'docs' }), (_req, res) => {
+    sendJson(res, 200, document());
+  });
+  app.get('/api/docs', guard('public'), doc({ summary: 'This API as a readable page', tag: 'docs', responseType: 'text/html' }), (_req, res) => {
+    res.type('html').send(renderOpenApiPage(document()));
+  });
 
   // Unknown API paths answer in the API's error shape, not with the designer's HTML.
   app.use(['/api', '/engine-rest'], (req, _res, next) => next(notFound(`No such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`)));

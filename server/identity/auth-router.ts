@@ -3,6 +3,7 @@ import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { ApiError } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
+import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
 import { parseBody } from '../http/validate.js';
 import { authContext, clearSessionCookie, setSessionCookie } from './authenticate.js';
@@ -48,7 +49,7 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
     handler: (_req, _res, next) => next(new ApiError(429, 'TooManyRequests', 'Quá nhiều lần đăng nhập sai từ địa chỉ này / too many failed logins from this address')),
   });
 
-  r.post('/login', guard('public'), limiter, async (req, res) => {
+  r.post('/login', guard('public'), doc({ summary: 'Log in (sets the session cookie; returns the CSRF token)', body: LoginBody }), limiter, async (req, res) => {
     const body = parseBody(LoginBody, req);
     res.locals.auditUsername = body.username.toLowerCase();
     const out = await identity.login(body.username, body.password, req.ip);
@@ -56,18 +57,18 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
     sendJson(res, 200, { user: sessionUser(out.user), csrfToken: out.csrfToken });
   });
 
-  r.post('/logout', guard('authenticated'), async (req, res) => {
+  r.post('/logout', guard('authenticated'), doc({ summary: 'Log out' }), async (req, res) => {
     if (req.principal?.sessionId) await identity.logout(req.principal.sessionId);
     clearSessionCookie(req, res);
     sendJson(res, 200, { ok: true });
   });
 
-  r.get('/me', guard('authenticated'), async (req, res) => {
+  r.get('/me', guard('authenticated'), doc({ summary: 'The caller: user, roles, permissions, CSRF token' }), async (req, res) => {
     const user = await identity.me(req.principal!);
     sendJson(res, 200, { user: sessionUser(user), csrfToken: authContext(req)?.csrfToken ?? null });
   });
 
-  r.post('/password', guard('authenticated'), async (req, res) => {
+  r.post('/password', guard('authenticated'), doc({ summary: 'Change my password', body: PasswordBody }), async (req, res) => {
     const body = parseBody(PasswordBody, req);
     await identity.changeOwnPassword(req.principal!, body.currentPassword, body.newPassword);
     clearSessionCookie(req, res);

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { sendJson } from '../http/json.js';
+import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
 import { parseBody, parseQuery } from '../http/validate.js';
 import { MAX_XML_BYTES } from '../validation/moddle.js';
@@ -24,13 +25,13 @@ const DiffQuery = z.object({ against: z.string().min(1).max(64) }).strict();
 export function createProcedureProcessRouter(deps: { lifecycle: LifecycleService }): Router {
   const { lifecycle } = deps;
   const r = Router();
-  r.get('/:id/process', guard('process:read'), async (req, res) => {
+  r.get('/:id/process', guard('process:read'), doc({ summary: "A procedure's process and its versions, with what the caller may do", query: LevelQuery }), async (req, res) => {
     sendJson(res, 200, await lifecycle.getProcess(String(req.params.id), parseQuery(LevelQuery, req).level, req.principal!));
   });
-  r.get('/:id/active-definition', guard('process:read'), async (req, res) => {
+  r.get('/:id/active-definition', guard('process:read'), doc({ summary: "A procedure's active engine definition", query: LevelQuery }), async (req, res) => {
     sendJson(res, 200, (await lifecycle.activeDefinition(String(req.params.id), parseQuery(LevelQuery, req).level)) ?? null);
   });
-  r.post('/:id/versions', guard('process:draft'), async (req, res) => {
+  r.post('/:id/versions', guard('process:draft'), doc({ summary: 'Create a draft version (BPMN XML or a template)', body: NewVersionBody }), async (req, res) => {
     sendJson(res, 201, await lifecycle.createDraft(String(req.params.id), parseBody(NewVersionBody, req), req.principal!));
   });
   return r;
@@ -41,47 +42,47 @@ export function createProcessVersionRouter(deps: { lifecycle: LifecycleService }
   const { lifecycle } = deps;
   const r = Router();
   // Designer calls this on every change: no database write, just the findings.
-  r.post('/validate', guard('process:read'), async (req, res) => {
+  r.post('/validate', guard('process:read'), doc({ summary: 'Validate BPMN XML (bpmnlint + domain rules)', body: ValidateBody }), async (req, res) => {
     const body = parseBody(ValidateBody, req);
     sendJson(res, 200, await lifecycle.validate(body.xml, body.procedureId, { engineCheck: body.engineCheck }));
   });
-  r.get('/:id', guard('process:read'), async (req, res) => {
+  r.get('/:id', guard('process:read'), doc({ summary: 'One process version, with the actions the caller may take (may)' }), async (req, res) => {
     sendJson(res, 200, await lifecycle.getVersionFor(String(req.params.id), req.principal!));
   });
-  r.post('/:id/discard', guard('process:draft'), async (req, res) => {
+  r.post('/:id/discard', guard('process:draft'), doc({ summary: 'Discard a draft (kept with its history)', body: CommentBody }), async (req, res) => {
     sendJson(res, 200, await lifecycle.discard(String(req.params.id), req.principal!, parseBody(CommentBody, req).comment));
   });
-  r.post('/:id/withdraw', guard('process:draft'), async (req, res) => {
+  r.post('/:id/withdraw', guard('process:draft'), doc({ summary: 'Withdraw a submission: it becomes a draft again', body: CommentBody }), async (req, res) => {
     sendJson(res, 200, await lifecycle.withdraw(String(req.params.id), req.principal!, parseBody(CommentBody, req).comment));
   });
-  r.put('/:id', guard('process:draft'), async (req, res) => {
+  r.put('/:id', guard('process:draft'), doc({ summary: 'Save a draft', body: SaveBody }), async (req, res) => {
     sendJson(res, 200, await lifecycle.saveDraft(String(req.params.id), parseBody(SaveBody, req), req.principal!));
   });
-  r.post('/:id/submit', guard('process:draft'), async (req, res) => {
+  r.post('/:id/submit', guard('process:draft'), doc({ summary: 'Submit a draft for approval', body: CommentBody }), async (req, res) => {
     sendJson(res, 200, await lifecycle.submit(String(req.params.id), req.principal!, parseBody(CommentBody, req).comment));
   });
-  r.post('/:id/approve', guard('process:approve'), async (req, res) => {
+  r.post('/:id/approve', guard('process:approve'), doc({ summary: 'Approve a version (four-eyes)', body: ApproveBody }), async (req, res) => {
     sendJson(res, 200, await lifecycle.approve(String(req.params.id), parseBody(ApproveBody, req), req.principal!));
   });
-  r.post('/:id/reject', guard('process:approve'), async (req, res) => {
+  r.post('/:id/reject', guard('process:approve'), doc({ summary: 'Reject a version with a reason', body: RejectBody }), async (req, res) => {
     sendJson(res, 200, await lifecycle.reject(String(req.params.id), parseBody(RejectBody, req).comment, req.principal!));
   });
-  r.post('/:id/activate', guard('process:activate'), async (req, res) => {
+  r.post('/:id/activate', guard('process:activate'), doc({ summary: 'Activate an approved version (now or at a date)', body: CommentBody }), async (req, res) => {
     parseBody(CommentBody, req);
     const v = await lifecycle.activate(String(req.params.id), req.principal!);
     sendJson(res, v.scheduled ? 202 : 200, v);
   });
-  r.post('/:id/retire', guard('process:activate'), async (req, res) => {
+  r.post('/:id/retire', guard('process:activate'), doc({ summary: 'Retire an active version', body: CommentBody }), async (req, res) => {
     sendJson(res, 200, await lifecycle.retire(String(req.params.id), req.principal!, parseBody(CommentBody, req).comment));
   });
   // Administrators only; dry run unless `dryRun: false` (with `fromVersionId`) is sent explicitly.
-  r.post('/:id/migrate', guard('process:migrate'), async (req, res) => {
+  r.post('/:id/migrate', guard('process:migrate'), doc({ summary: 'Migrate running instances to this version', body: MigrateBody }), async (req, res) => {
     sendJson(res, 200, await lifecycle.migrate(String(req.params.id), parseBody(MigrateBody, req), req.principal!));
   });
-  r.get('/:id/history', guard('process:read'), async (req, res) => {
+  r.get('/:id/history', guard('process:read'), doc({ summary: "A version's decision history" }), async (req, res) => {
     sendJson(res, 200, await lifecycle.history(String(req.params.id)));
   });
-  r.get('/:id/diff', guard('process:read'), async (req, res) => {
+  r.get('/:id/diff', guard('process:read'), doc({ summary: 'Diff against another version', query: DiffQuery }), async (req, res) => {
     sendJson(res, 200, await lifecycle.diff(String(req.params.id), parseQuery(DiffQuery, req).against));
   });
   return r;
@@ -90,12 +91,12 @@ export function createProcessVersionRouter(deps: { lifecycle: LifecycleService }
 /** `/api/review-inbox` and `/api/processes/needs-review`. */
 export function createReviewInboxRouter(deps: { lifecycle: LifecycleService }): Router {
   const r = Router();
-  r.get('/', guard('process:approve'), async (req, res) => sendJson(res, 200, await deps.lifecycle.reviewInbox(req.principal!)));
+  r.get('/', guard('process:approve'), doc({ summary: 'Versions waiting for my review' }), async (req, res) => sendJson(res, 200, await deps.lifecycle.reviewInbox(req.principal!)));
   return r;
 }
 
 export function createProcessesRouter(deps: { lifecycle: LifecycleService }): Router {
   const r = Router();
-  r.get('/needs-review', guard('process:read'), async (_req, res) => sendJson(res, 200, await deps.lifecycle.needsReview()));
+  r.get('/needs-review', guard('process:read'), doc({ summary: 'Active processes that need review after role changes' }), async (_req, res) => sendJson(res, 200, await deps.lifecycle.needsReview()));
   return r;
 }
