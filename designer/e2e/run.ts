@@ -140,6 +140,19 @@ function checkAnnexPdf(pdf: Buffer, kind: 'draft' | 'approved', name: string, de
   execFileSync('pdftoppm', ['-png', '-r', '50', file, path.join(ART, name)]);
 }
 
+/** axe-core (WCAG 2 A/AA) on the page as it stands; violations are listed and fail the run. */
+const a11yReport: Record<string, number> = {};
+async function a11y(page: Page, name: string, strict = process.env.AXE_STRICT !== "0"): Promise<void> {
+  await page.addScriptTag({ path: path.join(ROOT, 'node_modules/axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const r = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')) }));
+  });
+  a11yReport[name] = violations.length;
+  figures[`axe violations: ${name}`] = violations.length ? violations.map((v: { id: string }) => v.id).join(' ') : 0;
+  if (violations.length && strict) throw new Error(`axe on ${name}: ${JSON.stringify(violations)}`);
+}
+
 async function exports(page: Page): Promise<void> {
   const docx = await downloadOf(page, 'export-docx');
   const body = unzipEntry(docx, 'word/document.xml');
@@ -178,6 +191,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   await login(page, base, 'owner.stp');
   await page.waitForSelector('[data-testid=procedures] tbody tr');
   await snap(page, 'catalogue');
+  await a11y(page, 'catalogue');
   await page.fill('[data-testid=search]', 'ly lich tu phap');
   await page.waitForTimeout(600);
   const rows = await page.locator('[data-testid=procedures] tbody tr').count();
@@ -192,6 +206,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.waitForSelector('[data-testid=add-step]');
   const first = await validationSettled(page);
   await snap(page, 'modeler-template');
+  await a11y(page, 'modeler', false);
   const draftId = page.url().match(/versions\/([^/]+)\/edit/)![1]!;
 
   step('the modeler fits 1366×768: palette inside the canvas, side panel beside it, readable zoom');
@@ -363,6 +378,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.goto(`${base}/#/inbox`);
   await page.waitForSelector(`[data-testid=review-link][href="#/versions/${draftId}"]`);
   await snap(page, 'inbox');
+  await a11y(page, 'inbox');
   await page.click(`[data-testid=review-link][href="#/versions/${draftId}"]`);
   await page.waitForSelector('[data-testid=new-diagram] .djs-element');
   await page.waitForSelector('[data-testid=changes]');
@@ -426,6 +442,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   const changedOld = await page.locator('[data-testid=old-diagram] .diff-changed').count();
   if (!changedOld) throw new Error('the changed step is not coloured on the old diagram');
   await snap(page, 'review-change-diff');
+  await a11y(page, 'review', false);
   await page.click('[data-testid=reject]'); // empty comment: the form refuses
   if (!(await page.locator('[data-testid=approve-form]').count())) throw new Error('rejected without a comment');
   await page.fill('textarea[name=comment]', 'Thời hạn xem xét 2 giờ là quá ngắn.');
@@ -456,6 +473,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   const why = await page.textContent('[data-testid=no-draft-right]');
   if (!why?.includes('Sở Tư pháp')) throw new Error(`no reason given: ${why}`);
   await snap(page, 'no-draft-right-vi');
+  await a11y(page, 'procedure');
   await page.selectOption('[data-testid=lang]', 'en');
   await page.waitForFunction(() => /drafted by the process owners of/.test(document.querySelector('[data-testid=no-draft-right]')?.textContent ?? ''));
   const refusal = await page.evaluate(async (url) => {
@@ -477,6 +495,39 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.focus('[data-testid=skip-link]');
   await page.keyboard.press('Enter');
   if (await page.evaluate(() => document.activeElement?.id) !== 'main') throw new Error('the skip link does not move focus to the content');
+  await logout(page);
+
+  step('administrator screens: units tree, users and roles, calendar year, audit search with CSV');
+  await login(page, base, 'admin');
+  await page.goto(`${base}/#/admin/units`);
+  await page.waitForSelector('[data-testid=unit-tree] li');
+  if (!(await page.locator('[data-testid=unit-tree] li li', { hasText: 'Sở Tư pháp' }).count())) throw new Error('the unit tree does not nest Sở Tư pháp under the province');
+  await snap(page, 'admin-units');
+  await a11y(page, 'admin-units');
+  await page.goto(`${base}/#/admin/users`);
+  await page.fill('[data-testid=user-search]', 'chu quy trinh');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=users] tbody tr').length >= 2 && document.querySelectorAll('[data-testid=users] tbody tr').length <= 6);
+  await snap(page, 'admin-users');
+  await a11y(page, 'admin-users');
+  await page.goto(`${base}/#/admin/calendar`);
+  await page.waitForSelector('[data-testid=year-status]');
+  await snap(page, 'admin-calendar');
+  await a11y(page, 'admin-calendar');
+  await page.goto(`${base}/#/admin/audit`);
+  await page.waitForSelector('[data-testid=audit] tbody tr');
+  await page.fill('[data-testid=audit-user]', 'owner.sxd');
+  await page.click('[data-testid=audit-filter] button[type=submit]');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=audit] tbody tr td:nth-child(2)')].every((td) => td.textContent === 'owner.sxd'));
+  const csvHref = await page.getAttribute('[data-testid=audit-csv]', 'href');
+  if (!csvHref?.includes('username=owner.sxd')) throw new Error(`the CSV link ignores the filter: ${csvHref}`);
+  const csvText = await page.evaluate(async (u) => (await fetch(u!)).text(), csvHref);
+  if (!csvText.includes('owner.sxd') || csvText.includes('owner.stp,')) throw new Error('the CSV export does not follow the filter');
+  await snap(page, 'admin-audit');
+  await a11y(page, 'admin-audit');
+  await page.selectOption('[data-testid=lang]', 'en');
+  await page.waitForSelector('text=Audit trail');
+  await snap(page, 'admin-audit-en');
+  await page.selectOption('[data-testid=lang]', 'vi');
   await logout(page);
   figures['budget bar after edit'] = budgetText ?? '';
   return decodeURIComponent(procedureUrl.split('#/procedures/')[1]!);

@@ -24,7 +24,9 @@ export function layout(page: PageHandler): PageHandler {
         h('a', { class: 'brand', href: '#/procedures' }, t('app.title')),
         h('nav', null,
           h('a', { href: '#/procedures' }, t('nav.catalogue')),
-          reviewLink),
+          reviewLink,
+          hasRole('system-admin') ? h('a', { href: '#/admin/units', 'data-testid': 'nav-admin' }, t('admin.title'))
+            : hasRole('inspector') ? h('a', { href: '#/admin/audit', 'data-testid': 'nav-audit' }, t('admin.audit')) : null),
         h('span', { class: 'spacer' }),
         langSwitch(),
         user ? h('span', { class: 'user', 'data-testid': 'user' }, user.displayName || user.username) : null,
