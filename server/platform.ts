@@ -27,6 +27,7 @@ import { createProcedureProcessRouter, createProcessesRouter, createProcessVersi
 import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
+import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller } from './dossiers/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -126,6 +127,19 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     { path: '/api/process-versions', router: createProcessVersionRouter({ lifecycle }) },
     { path: '/api/review-inbox', router: createReviewInboxRouter({ lifecycle }) },
     { path: '/api/processes', router: createProcessesRouter({ lifecycle }) },
+  );
+
+  // Dossiers at the one-stop office: reception, statuses, the stored clock, forms; resolved when the process ends "result ready".
+  const dossiers = createDossierService({
+    knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine, access: identity,
+  });
+  background.push(createResolutionPoller({ dossiers, engine, log }));
+  mounts.push(
+    { path: '/api/dossiers', router: createDossierRouter({
+      dossiers, knex: db.knex, recordAccess: (k, req, target) => audit.recordAccess(k, req, target),
+      formContext: (unitId, createdBy) => dossiers.formContext(unitId, createdBy),
+    }) },
+    { path: '/api/units', router: createAgencyCodeRouter({ dossiers }) },
   );
 
   const app = createApp({

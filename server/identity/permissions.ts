@@ -36,25 +36,29 @@ export const PERMISSIONS = [
   'process:approve',
   'process:activate',
   'process:migrate',
+  // dossiers (one-stop office)
+  'dossier:read', // read dossiers of one's units (personal data: audited)
+  'dossier:receive', // receive, accept, supplement, refuse, withdraw, stop, return
+  'dossier:process', // extension, resolution (staff flows, workers)
   // identity and audit
   'identity:admin',
   'audit:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const STAFF: Permission[] = ['engine:read', 'engine:task', 'catalog:read', 'process:read'];
+const STAFF: Permission[] = ['engine:read', 'engine:task', 'catalog:read', 'process:read', 'dossier:read'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   'system-admin': PERMISSIONS.filter((p) => p !== 'engine:external-task'),
   'process-owner': ['catalog:read', 'catalog:write', 'process:read', 'process:draft', 'engine:read'],
   approver: ['catalog:read', 'process:read', 'process:approve', 'process:activate', 'engine:read'],
-  'one-stop-officer': [...STAFF, 'engine:start', 'engine:message'],
+  'one-stop-officer': [...STAFF, 'engine:start', 'engine:message', 'dossier:receive'],
   specialist: STAFF,
   'division-head': STAFF,
   leader: STAFF,
   clerical: STAFF,
-  inspector: ['engine:read', 'catalog:read', 'process:read', 'audit:read'],
-  service: ['engine:read', 'engine:start', 'engine:external-task', 'engine:message', 'catalog:read'],
+  inspector: ['engine:read', 'catalog:read', 'process:read', 'audit:read', 'dossier:read'],
+  service: ['engine:read', 'engine:start', 'engine:external-task', 'engine:message', 'catalog:read', 'dossier:read', 'dossier:process'],
 };
 
 export function permissionsOf(roles: Iterable<Role>): Set<Permission> {

@@ -1,0 +1,131 @@
+import type { Knex } from 'knex';
+import type { DossierEvent } from './types.js';
+
+type Db = Knex | Knex.Transaction;
+
+/** A raw `dossier` row (snake case, as the database returns it). */
+export type DossierRow = Record<string, unknown> & {
+  id: string; code: string; unit_id: string; competent_unit_id: string; procedure_id: string; status: number;
+  applicant: unknown; proxy: unknown; revision: number;
+};
+
+const SUMMARY_COLUMNS = [
+  'd.id', 'd.code', 'd.unit_id', 'd.procedure_id', 'd.status', 'd.channel', 'd.applicant', 'd.filed_at', 'd.received_at',
+  'd.due_at', 'd.paused_at', 'd.limit_value', 'd.limit_unit', 'p.name as procedure_name',
+];
+
+/**
+ * Next gapless number for a unit's day. The upsert takes the counter row's lock until the
+ * caller's transaction ends, so concurrent receptions (on any node) queue on it and a rollback
+ * gives the number back.
+ */
+export async function nextSeq(trx: Knex.Transaction, unitId: string, day: string): Promise<number> {
+  const r = await trx.raw(
+    `insert into dossier_code_seq (unit_id, day, last) values (?, ?, 1)
+     on conflict (unit_id, day) do update set last = dossier_code_seq.last + 1
+     returning last`,
+    [unitId, day],
+  );
+  return Number((r.rows as Array<{ last: number }>)[0]!.last);
+}
+
+export async function unitInfo(db: Db, unitId: string): Promise<{ id: string; name: string; agencyCode: string | null; parentId: string | null } | undefined> {
+  const r = await db('org_unit').where({ id: unitId }).first('id', 'name', 'agency_code', 'parent_id');
+  return r ? { id: r.id, name: r.name, agencyCode: r.agency_code ?? null, parentId: r.parent_id ?? null } : undefined;
+}
+
+export async function setAgencyCode(db: Db, unitId: string, code: string | null): Promise<number> {
+  return db('org_unit').where({ id: unitId }).update({ agency_code: code });
+}
+
+export async function insertDossier(trx: Knex.Transaction, row: Record<string, unknown>): Promise<string> {
+  const [r] = await trx('dossier').insert(row).returning('id');
+  return (r as { id: string }).id;
+}
+
+export async function byId(db: Db, id: string, lock = false): Promise<DossierRow | undefined> {
+  const q = db('dossier as d').leftJoin('procedure as p', 'p.id', 'd.procedure_id').leftJoin('org_unit as u', 'u.id', 'd.unit_id')
+    .where('d.id', id).first('d.*', 'p.name as procedure_name', 'p.code as procedure_code', 'u.name as unit_name');
+  if (lock) void q.forUpdate('d');
+  return (await q) as DossierRow | undefined;
+}
+
+export async function idByCode(db: Db, code: string): Promise<string | undefined> {
+  const r = await db('dossier').where({ code }).first('id');
+  return r?.id as string | undefined;
+}
+
+export async function update(trx: Db, id: string, patch: Record<string, unknown>): Promise<void> {
+  await trx('dossier').where({ id }).update({ ...patch, updated_at: trx.fn.now(), revision: trx.raw('revision + 1') });
+}
+
+export async function appendEvent(db: Db, e: {
+  dossierId: string; kind: string; from?: number | null; to?: number | null; actorId?: string | null; actorName?: string | null;
+  reason?: string | null; data?: unknown; at?: Date;
+}): Promise<void> {
+  await db('dossier_event').insert({
+    dossier_id: e.dossierId, kind: e.kind, from_status: e.from ?? null, to_status: e.to ?? null, actor_id: e.actorId ?? null,
+    actor_name: e.actorName ?? null, reason: e.reason ?? null, data: e.data === undefined ? null : JSON.stringify(e.data), at: e.at ?? new Date(),
+  });
+}
+
+export async function events(db: Db, dossierId: string): Promise<DossierEvent[]> {
+  const rows = await db('dossier_event').where({ dossier_id: dossierId }).orderBy('id');
+  return rows.map((r) => ({
+    id: Number(r.id), kind: r.kind, fromStatus: r.from_status, toStatus: r.to_status, actorId: r.actor_id, actorName: r.actor_name,
+    reason: r.reason, data: r.data, at: (r.at as Date).toISOString(),
+  }));
+}
+
+export interface ListFilter {
+  units: string[] | 'all';
+  status?: number[];
+  procedureId?: string;
+  unitId?: string;
+  receivedFrom?: Date;
+  receivedTo?: Date;
+  code?: string;
+  applicantLike?: string;
+  channel?: string;
+  /** Due-state filters translated to instants by the service. */
+  dueBefore?: Date;
+  dueAfter?: Date;
+  paused?: boolean;
+  limit: number;
+  offset: number;
+}
+
+export async function list(db: Db, f: ListFilter): Promise<{ rows: DossierRow[]; total: number }> {
+  const base = db('dossier as d');
+  if (f.units !== 'all') void base.where((w) => { void w.whereIn('d.unit_id', f.units as string[]).orWhereIn('d.competent_unit_id', f.units as string[]); });
+  if (f.unitId) void base.where((w) => { void w.where('d.unit_id', f.unitId!).orWhere('d.competent_unit_id', f.unitId!); });
+  if (f.status?.length) void base.whereIn('d.status', f.status);
+  if (f.procedureId) void base.where('d.procedure_id', f.procedureId);
+  if (f.receivedFrom) void base.where('d.filed_at', '>=', f.receivedFrom);
+  if (f.receivedTo) void base.where('d.filed_at', '<', f.receivedTo);
+  if (f.code) void base.where('d.code', f.code);
+  if (f.applicantLike) void base.whereRaw("d.applicant_folded like ? escape '\\'", [f.applicantLike]);
+  if (f.channel) void base.where('d.channel', f.channel);
+  if (f.paused !== undefined) void (f.paused ? base.whereNotNull('d.paused_at') : base.whereNull('d.paused_at'));
+  if (f.dueBefore) void base.where('d.due_at', '<', f.dueBefore);
+  if (f.dueAfter) void base.where('d.due_at', '>=', f.dueAfter);
+  const [rows, count] = await Promise.all([
+    base.clone().leftJoin('procedure as p', 'p.id', 'd.procedure_id').select(SUMMARY_COLUMNS)
+      .orderBy([{ column: 'd.filed_at', order: 'desc' }, { column: 'd.id', order: 'desc' }]).limit(f.limit).offset(f.offset),
+    base.clone().count<{ n: string }[]>({ n: '*' }),
+  ]);
+  return { rows: rows as DossierRow[], total: Number(count[0]?.n ?? 0) };
+}
+
+/** Dossiers waiting on an engine instance that has completed (the resolution poller). */
+export async function completedInstances(db: Db, limit: number): Promise<Array<{ id: string; instance_id: string; definition_id: string }>> {
+  return db('dossier as d').join('engine_instance as i', 'i.id', 'd.instance_id')
+    .whereIn('d.status', [4]).where('i.state', 'COMPLETED').select('d.id', 'd.instance_id', 'd.definition_id').limit(limit);
+}
+
+/** Names printed on forms: the receiving unit, its parent, and the officer who received the dossier. */
+export async function formNames(db: Db, unitId: string, userId: string | null): Promise<{ unitName: string; parentName?: string; officerName?: string }> {
+  const u = await db('org_unit as u').leftJoin('org_unit as p', 'p.id', 'u.parent_id').where('u.id', unitId).first('u.name', 'p.name as parent_name');
+  const officer = userId ? await db('app_user').where({ id: userId }).first('display_name') : undefined;
+  return { unitName: u?.name ?? unitId, parentName: u?.parent_name ?? undefined, officerName: officer?.display_name ?? undefined };
+}
