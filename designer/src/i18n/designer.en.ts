@@ -147,4 +147,5 @@ export const designerEn: Record<keyof typeof designerVi, string> = {
   'admin.audit.to': "To",
   'admin.audit.search': "Search",
   'admin.audit.none': "No matching records.",
+  'budget.showPath': "Show the longest path on the diagram",
 };

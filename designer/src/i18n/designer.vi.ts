@@ -146,4 +146,5 @@ export const designerVi = {
   'admin.audit.to': "Đến ngày",
   'admin.audit.search': "Tìm",
   'admin.audit.none': "Không có bản ghi phù hợp.",
+  'budget.showPath': "Xem đường dài nhất trên sơ đồ",
 };

@@ -163,6 +163,10 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     const el = registry.get(id) as { businessObject?: { name?: string } } | undefined;
     return el?.businessObject?.name?.trim() || t('chg.unnamed');
   }
+  function nameOfPathStep(id: string): string {
+    const el = registry.get(id) as { type?: string; businessObject?: { name?: string } } | undefined;
+    return el && /Task$|SubProcess|CallActivity/.test(el.type ?? '') ? el.businessObject?.name?.trim() ?? '' : '';
+  }
   /** Server messages may list element ids: show the steps' names instead. */
   function namesForIds(text: string): string {
     return text.replace(/\b[A-Za-z_][\w.-]*\b/g, (word) => {
@@ -178,6 +182,15 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     const b = budgetStatus(state.longestPath.totalHours, lim);
     clear(budgetEl,
       h('div', { class: `bar ${b.level}` }, h('div', { class: 'fill', style: `width:${b.percent}%` })),
+      state.longestPath.elementIds?.length ? h('button', {
+        type: 'button', class: 'link', 'data-testid': 'show-path',
+        // The longest path by the steps' names; a click selects it on the diagram.
+        title: state.longestPath.elementIds.map(nameOfPathStep).filter(Boolean).join(' → '),
+        onclick: () => {
+          const els = state.longestPath.elementIds.map((id) => registry.get(id)).filter(Boolean);
+          selection.select(els as never);
+        },
+      }, t('budget.showPath')) : null,
       h('span', { 'data-testid': 'budget-text' },
         t('budget.text', { total: formatHours(state.longestPath.totalHours, getLang()) }),
         lim !== undefined ? ` / ${t('budget.limit', { hours: lim })}` : ` (${t('budget.noLimit')})`,

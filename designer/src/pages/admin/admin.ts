@@ -37,7 +37,7 @@ export async function unitsPage(root: HTMLElement): Promise<void> {
   root.append(body);
   async function load(): Promise<void> {
     try {
-      const units = await get<Unit[]>('/api/units');
+      const units = (await get<{ items: Unit[] }>('/api/units')).items;
       const children = new Map<string | null, Unit[]>();
       for (const u of units) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u]);
       const ids = new Set(units.map((u) => u.id));
@@ -80,7 +80,7 @@ export async function usersPage(root: HTMLElement): Promise<void> {
   const msg = h('div', { role: 'status' });
   root.append(h('div', { class: 'filters' }, q), msg, body);
   let units: Unit[] = [];
-  try { units = await get<Unit[]>('/api/units'); } catch { /* the unit lists stay empty */ }
+  try { units = (await get<{ items: Unit[] }>('/api/units')).items; } catch { /* the unit lists stay empty */ }
   async function load(): Promise<void> {
     try {
       const r = await get<{ total: number; items: UserView[] }>(`/api/users${qs({ q: q.value.trim(), limit: 200 })}`);
