@@ -28,6 +28,8 @@ import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
 import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller } from './dossiers/index.js';
+import { createSosRouter, createSosService } from './sos/index.js';
+import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -141,6 +143,25 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     }) },
     { path: '/api/units', router: createAgencyCodeRouter({ dossiers }) },
   );
+  // Staff tasklist over the engine's tasks; live updates through NOTIFY task_changed on every node.
+  const taskEvents = createTaskEvents({ db });
+  background.push({ name: 'task-events', start: () => taskEvents.start(), stop: () => taskEvents.stop() });
+  const steps = createStepCatalog(async (definitionId) => (await engine.getDefinitionXml(definitionId)).bpmn20Xml);
+  const tasks = createTasksService({ knex: db.knex, engine, calendar: calendarService.calendar, steps, units: identity, nearDue: deps.config.nearDue });
+  mounts.push({ path: '/api/tasks', router: createTasksRouter({ tasks, events: taskEvents, units: identity }) });
+  // SOS: raise, board, resolve; `sos.raiseAutomatic` is what the overdue worker calls.
+  const sos = createSosService({
+    knex: db.knex, calendar: calendarService.calendar, units: identity,
+    audit: (p, action, target) => audit.enqueue({ ...actorOf(p ?? undefined), action, target, outcome: 'ok' }),
+  });
+  mounts.push({ path: '/api/sos', router: createSosRouter({ sos }) });
+  const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity });
+  mounts.push({ path: '/api/dossiers', router: createTimelineRouter({
+    timeline,
+    onRead: (req, instanceId) => audit.enqueue({
+      ...actorOf(req.principal), action: 'access:read-timeline', target: { type: 'process-instance', id: instanceId }, outcome: 'ok', requestId: req.requestId, ip: req.ip ?? null,
+    }),
+  }) });
 
   const app = createApp({
     log,

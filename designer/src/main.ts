@@ -13,6 +13,9 @@ route('/login', loginPage);
 route('/procedures', layout(cataloguePage));
 route('/procedures/:id', layout(procedurePage));
 route('/inbox', layout(inboxPage));
+route('/tasks', layout(async (root) => (await import('./pages/tasks/tasklist.js')).tasklistPage(root)));
+route('/work/:id', layout(async (root, params) => (await import('./pages/tasks/work.js')).workPage(root, params as { id: string })));
+route('/sos', layout(async (root) => (await import('./pages/tasks/sos.js')).sosPage(root)));
 route('/versions/:id', layout(async (root, params) => (await import('./pages/version.js')).versionPage(root, params)));
 // The modeler is the heavy part (bpmn-js, properties panel, exports): loaded only when opened.
 route('/versions/:id/edit', layout(async (root, params) => (await import('./pages/editor.js')).editorPage(root, params)));

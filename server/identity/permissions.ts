@@ -43,6 +43,8 @@ export const PERMISSIONS = [
   // identity and audit
   'identity:admin',
   'audit:read',
+  // tasklist: the SOS board (see and resolve escalations)
+  'sos:board',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -55,9 +57,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   'one-stop-officer': [...STAFF, 'engine:start', 'engine:message', 'dossier:receive'],
   specialist: STAFF,
   'division-head': STAFF,
-  leader: STAFF,
+  leader: [...STAFF, 'sos:board'],
   clerical: STAFF,
-  inspector: ['engine:read', 'catalog:read', 'process:read', 'audit:read', 'dossier:read'],
+  inspector: ['engine:read', 'catalog:read', 'process:read', 'audit:read', 'dossier:read', 'sos:board'],
   service: ['engine:read', 'engine:start', 'engine:external-task', 'engine:message', 'catalog:read', 'dossier:read', 'dossier:process'],
 };
 

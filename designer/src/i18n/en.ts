@@ -1,4 +1,5 @@
 import { designerEn } from './designer.en.js';
+import { tasksEn } from './tasks.en.js';
 import type { vi } from './vi.js';
 
 /** English. The type makes a missing key a compile error; the i18n test checks it too. */
@@ -194,4 +195,5 @@ export const en: Record<keyof typeof vi, string> = {
   'export.limit': 'Statutory time limit',
   'export.diagram': 'Process diagram',
   ...designerEn,
+  ...tasksEn,
 };

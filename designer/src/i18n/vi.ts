@@ -1,4 +1,5 @@
 import { designerVi } from './designer.vi.js';
+import { tasksVi } from './tasks.vi.js';
 
 /** Vietnamese (default). Every key must also exist in en.ts (checked by designer/test/i18n.test.ts). */
 export const vi = {
@@ -193,4 +194,5 @@ export const vi = {
   'export.limit': 'Thời hạn giải quyết',
   'export.diagram': 'Sơ đồ quy trình',
   ...designerVi,
+  ...tasksVi,
 };

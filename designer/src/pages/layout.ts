@@ -11,6 +11,9 @@ export function langSwitch(): HTMLElement {
   }, h('option', { value: 'vi', selected: getLang() === 'vi' }, 'Tiếng Việt'), h('option', { value: 'en', selected: getLang() === 'en' }, 'English'));
 }
 
+/** Roles that work dossiers' steps (the tasklist link). */
+const STAFF = ['one-stop-officer', 'specialist', 'division-head', 'leader', 'clerical', 'inspector'];
+
 /** Wraps a page with the header (navigation, language, user). */
 export function layout(page: PageHandler): PageHandler {
   return async (root, params) => {
@@ -25,6 +28,8 @@ export function layout(page: PageHandler): PageHandler {
         h('nav', null,
           h('a', { href: '#/procedures' }, t('nav.catalogue')),
           reviewLink,
+          STAFF.some(hasRole) ? h('a', { href: '#/tasks', 'data-testid': 'nav-tasks' }, t('nav.tasks')) : null,
+          hasRole('leader') || hasRole('inspector') ? h('a', { href: '#/sos', 'data-testid': 'nav-sos' }, t('nav.sos')) : null,
           hasRole('system-admin') ? h('a', { href: '#/admin/units', 'data-testid': 'nav-admin' }, t('admin.title'))
             : hasRole('inspector') ? h('a', { href: '#/admin/audit', 'data-testid': 'nav-audit' }, t('admin.audit')) : null),
         h('span', { class: 'spacer' }),

@@ -1,0 +1,316 @@
+import type { Knex } from 'knex';
+import { dueState, parseBudget, type WorkingCalendar } from '../calendar/index.js';
+import type { EngineService } from '../engine/index.js';
+import { taskScopeOf } from '../engine-rest/scope.js';
+import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/errors.js';
+import type { Principal } from '../http/policy.js';
+import { foldText } from '../text/fold.js';
+import { projectFromEngine } from './dossier-facts.js';
+import type { Outcome, StepCatalog } from './outcomes.js';
+import { tasksStore, type TaskFilter, type Tab, type Viewer } from './store.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Row = Record<string, any>;
+
+export interface NearDue {
+  /** Near due with at most this many working days left (default 1)… */
+  workingDays: number;
+  /** …or at most this share of the step's budget left (default 0.2). */
+  ratio: number;
+}
+
+export interface TasksDeps {
+  knex: Knex;
+  engine: EngineService;
+  calendar: WorkingCalendar;
+  steps: StepCatalog;
+  units: {
+    visibleUnitIds(p: Pick<Principal, 'roles'>): Promise<string[] | 'all'>;
+    candidateUsers(group: string, unitId: string): Promise<string[]>;
+  };
+  nearDue?: Partial<NearDue>;
+  /** Display names of users, for the hand-over records. */
+  displayName?: (username: string) => Promise<string | null>;
+}
+
+export type DueColour = 'on-time' | 'near-due' | 'overdue' | 'paused' | 'none';
+
+export interface TaskView {
+  id: string;
+  dossierId: string | null;
+  instanceId: string;
+  code: string | null;
+  procedure: { code: string | null; name: string | null };
+  step: { key: string; name: string | null; budget: string | null };
+  applicant: string | null;
+  unitId: string | null;
+  assignee: string | null;
+  receivedAt: string | null;
+  createdAt: string;
+  stepDueAt: string | null;
+  dossierDueAt: string | null;
+  timeLeft: { workingHours: number; workingDays: number } | null;
+  state: DueColour;
+  dossierState: DueColour;
+  paused: boolean;
+  readOnly: boolean;
+  completedAt?: string;
+  outcome?: string | null;
+}
+
+export interface ListResult {
+  tab: Tab;
+  items: TaskView[];
+  total: number;
+  page: number;
+  pageSize: number;
+  counts: Record<Tab, number>;
+}
+
+const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+const actsOnAll = (p: Principal) => p.kind === 'service' || p.roles.some((r) => r.role === 'system-admin' || r.role === 'service');
+const round = (n: number) => Math.round(n * 10) / 10;
+
+export function createTasksService(deps: TasksDeps) {
+  const { knex, engine, calendar, steps } = deps;
+  const near: NearDue = { workingDays: deps.nearDue?.workingDays ?? 1, ratio: deps.nearDue?.ratio ?? 0.2 };
+
+  async function viewerOf(p: Principal): Promise<Viewer> {
+    const all = actsOnAll(p);
+    const visible = await deps.units.visibleUnitIds(p);
+    const oversees = p.roles.some((r) => r.role === 'leader' || r.role === 'inspector');
+    return {
+      username: p.username,
+      unitRoles: p.roles.map((r) => ({ role: r.role, unitId: r.unitId })),
+      overseeAll: oversees && visible === 'all',
+      overseenUnitIds: oversees && visible !== 'all' ? visible : [],
+      all,
+    };
+  }
+
+  function colour(due: Date | null, budget: string | null, unitId: string | null, paused: boolean, now: Date): { state: DueColour; remainingMs: number | null } {
+    if (!due) return { state: paused ? 'paused' : 'none', remainingMs: null };
+    const limit = parseBudget(budget ?? '') ?? { workingHours: 0 };
+    const r = dueState(calendar, { dueAt: due, limit, unitId: unitId ?? undefined, pausedAt: paused ? now : undefined }, now, near);
+    return { state: r.state, remainingMs: r.remainingMs };
+  }
+
+  async function toView(r: Row, now: Date, readOnly: boolean): Promise<TaskView> {
+    const stepKey = (r.task_definition_key ?? r.step_key) as string;
+    const info = r.definition_id ? await steps.step(r.definition_id, stepKey).catch(() => ({ outcomes: [] as Outcome[] } as { budget?: string; outcomes: Outcome[] })) : { outcomes: [] as Outcome[] };
+    const budget = info.budget ?? r.budget ?? null;
+    // The dossier's own row is the live clock (paused, extended); the projection is the fallback.
+    if (r.dos_id) { r.due_at = r.dos_due_at; r.paused = !!r.dos_paused_at; r.dossier_id = r.dos_id; }
+    const paused = !!r.paused;
+    const unit = r.unit_id ?? null;
+    const stepDue = r.due ?? r.task_due ?? null;
+    const step = colour(stepDue ? new Date(stepDue) : null, budget, unit, paused, now);
+    const dossier = colour(r.due_at ? new Date(r.due_at) : null, null, unit, paused, now);
+    const day = calendar.limitMs({ workingDays: 1 }, unit ?? undefined);
+    return {
+      id: r.id ?? r.task_id,
+      dossierId: r.dossier_id ?? null,
+      instanceId: r.instance_id,
+      code: r.code ?? r.business_key ?? null,
+      procedure: { code: r.procedure_code ?? null, name: r.procedure_name ?? null },
+      step: { key: stepKey, name: r.name ?? r.step_name ?? null, budget },
+      applicant: r.applicant_masked ?? null,
+      unitId: unit,
+      assignee: r.assignee ?? null,
+      receivedAt: iso(r.received_at),
+      createdAt: iso(r.created ?? r.task_created)!,
+      stepDueAt: iso(stepDue),
+      dossierDueAt: iso(r.due_at),
+      timeLeft: step.remainingMs === null ? null : { workingHours: round(step.remainingMs / 3_600_000), workingDays: round(step.remainingMs / day) },
+      state: step.state,
+      dossierState: dossier.state,
+      paused,
+      readOnly,
+    };
+  }
+
+  async function fillFacts(rows: Row[]): Promise<void> {
+    const missing = [...new Set(rows.filter((r) => !r.d_instance).map((r) => r.instance_id as string))];
+    if (!missing.length) return;
+    const facts = await projectFromEngine(knex, missing);
+    for (const r of rows) {
+      const f = facts.get(r.instance_id);
+      if (f && !r.d_instance) Object.assign(r, { ...f, d_instance: r.instance_id, unit_id: r.unit_id ?? f.unit_id });
+    }
+  }
+
+  function isActionable(v: Viewer, t: Row): boolean {
+    if (v.all) return true;
+    if (t.assignee === v.username) return true;
+    if (t.assignee) return false;
+    if ((t.candidate_users as string[] | null)?.includes(v.username)) return true;
+    return v.unitRoles.some((ur) => ur.unitId === t.unit_id && (t.candidate_groups as string[]).includes(ur.role));
+  }
+
+  const holds = (p: Principal, roles: string[], unitId: string | null) => p.roles.some((r) => roles.includes(r.role) && r.unitId === unitId);
+
+  /** The open task, or 409 if someone already completed it, or 404 if it never was (or is not the caller's to see). */
+  async function openTask(id: string): Promise<Row> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`Không tìm thấy công việc ${id} / task not found`);
+    const t = await tasksStore.taskById(knex, id);
+    if (t) return t;
+    throw await goneOrMissing(id);
+  }
+
+  async function goneOrMissing(id: string): Promise<ApiError> {
+    const done = await knex('engine_history').where({ task_id: id, kind: 'task-completed' }).first('user_id', 'at');
+    if (done) return conflict(`Công việc đã được ${done.user_id ?? 'người khác'} hoàn thành / the task was already completed`, { completedBy: done.user_id, at: iso(done.at) });
+    return notFound(`Không tìm thấy công việc ${id} / task not found`);
+  }
+
+  async function record(p: Principal, t: Row, kind: string, extra: Row = {}): Promise<void> {
+    const unit = p.roles.find((r) => r.unitId === t.unit_id)?.unitId ?? p.roles[0]?.unitId ?? null;
+    const step = await steps.step(t.definition_id, t.task_definition_key).catch(() => ({ budget: undefined }));
+    await tasksStore.insertEvent(knex, {
+      task_id: t.id, instance_id: t.instance_id, business_key: t.business_key, unit_id: t.unit_id, step_key: t.task_definition_key,
+      step_name: t.name, kind, actor: p.username, actor_name: p.displayName ?? null, actor_unit: unit,
+      task_created: t.created, task_due: t.due, budget: (step as { budget?: string }).budget ?? null, at: new Date(), ...extra,
+    });
+  }
+
+  const engineError = async (err: unknown, id: string): Promise<never> => {
+    if (err instanceof ApiError) {
+      if (err.status === 404) throw await goneOrMissing(id);
+      if (err.type === 'TaskAlreadyClaimedException' || /assigned to|already claimed/.test(err.message)) {
+        const t = await tasksStore.taskById(knex, id);
+        throw conflict(`Công việc đã được ${t?.assignee ?? 'người khác'} nhận / the task was already claimed by ${t?.assignee ?? 'someone else'}`, { assignee: t?.assignee ?? null });
+      }
+      if (/no longer waiting|has ended/.test(err.message)) throw await goneOrMissing(id).then((e) => (e.status === 404 ? conflict('Công việc không còn chờ xử lý / the task is no longer open') : e));
+    }
+    throw err;
+  };
+
+  return {
+    near,
+    viewerOf,
+
+    async list(p: Principal, tab: Tab, filter: TaskFilter, page: number, pageSize: number): Promise<ListResult> {
+      const viewer = await viewerOf(p);
+      const now = new Date();
+      const nearCutoff = calendar.add(now, { workingDays: near.workingDays });
+      const f = { ...filter, applicant: filter.applicant ? foldText(filter.applicant) : undefined };
+      const args = { viewer, filter: f, now, nearCutoff, offset: (page - 1) * pageSize, limit: pageSize };
+      const [open, done, doneCount] = await Promise.all([
+        tasksStore.countOpen(knex, args),
+        tab === 'done' ? tasksStore.listDone(knex, args) : tasksStore.listOpen(knex, { ...args, tab }),
+        tasksStore.countDone(knex, viewer.username),
+      ]);
+      if (tab !== 'done') await fillFacts(done.rows);
+      const items: TaskView[] = [];
+      for (const r of done.rows) {
+        const v = await toView(r, now, tab === 'done' || !isActionable(viewer, r));
+        if (tab === 'done') { v.completedAt = iso(r.at)!; v.outcome = r.outcome ?? null; v.state = 'none'; v.timeLeft = null; }
+        items.push(v);
+      }
+      return { tab, items, total: done.total, page, pageSize, counts: { ...open, done: doneCount } };
+    },
+
+    /** One open task with what the caller may do on it and the outcomes its step declares. */
+    async get(p: Principal, id: string): Promise<{ task: TaskView; outcomes: Outcome[]; actions: string[]; candidates: string[] }> {
+      const t = await openTask(id);
+      const viewer = await viewerOf(p);
+      const visible = await deps.units.visibleUnitIds(p);
+      const canSee = isActionable(viewer, t) || t.assignee === p.username || visible === 'all' || (t.unit_id && visible.includes(t.unit_id))
+        || holds(p, ['division-head'], t.unit_id);
+      if (!canSee) throw notFound(`Không tìm thấy công việc ${id} / task not found`);
+      const facts = (await tasksStore.dossierFacts(knex, [t.instance_id]))[0];
+      const rows: Row[] = [{ ...t, ...(facts ?? {}), d_instance: facts ? t.instance_id : undefined, unit_id: t.unit_id }];
+      await fillFacts(rows);
+      const acts = isActionable(viewer, t) && p.permissions.has('engine:task');
+      const view = await toView(rows[0]!, new Date(), !acts);
+      const step = await steps.step(t.definition_id, t.task_definition_key);
+      const actions: string[] = [];
+      if (acts && !t.assignee) actions.push('claim');
+      if (acts) actions.push('complete');
+      if (t.assignee && (t.assignee === p.username || holds(p, ['division-head', 'leader'], t.unit_id) || viewer.all)) actions.push('unclaim');
+      const assigns = viewer.all || holds(p, ['division-head'], t.unit_id);
+      if (assigns) actions.push('assign');
+      const candidates = assigns ? await this.candidates(t) : [];
+      return { task: view, outcomes: step.outcomes, actions, candidates };
+    },
+
+    async candidates(t: Row): Promise<string[]> {
+      const out = new Set<string>();
+      for (const g of t.candidate_groups as string[]) for (const u of await deps.units.candidateUsers(g, t.unit_id)) out.add(u);
+      for (const u of (t.candidate_users as string[]) ?? []) out.add(u);
+      return [...out].sort();
+    },
+
+    async claim(p: Principal, id: string): Promise<void> {
+      const t = await openTask(id);
+      const viewer = await viewerOf(p);
+      if (!isActionable(viewer, { ...t, assignee: null })) throw notFound(`Không tìm thấy công việc ${id} / task not found`);
+      if (t.assignee && t.assignee !== p.username) throw conflict(`Công việc đã được ${t.assignee} nhận / the task was already claimed by ${t.assignee}`, { assignee: t.assignee });
+      if (t.assignee === p.username) return;
+      await engine.claimTask(id, p.username, taskScopeOf(p)).catch((e) => engineError(e, id));
+      await record(p, t, 'claimed', { target_user: p.username });
+    },
+
+    async unclaim(p: Principal, id: string): Promise<void> {
+      const t = await openTask(id);
+      if (!t.assignee) return;
+      if (t.assignee !== p.username && !holds(p, ['division-head', 'leader'], t.unit_id) && !actsOnAll(p)) {
+        throw forbidden(`Chỉ người đang giữ hoặc trưởng phòng được trả lại công việc / only the assignee or a division head may release the task`);
+      }
+      await engine.setAssignee(id, null, p.username, { all: true }).catch((e) => engineError(e, id));
+      await record(p, t, 'unclaimed', { target_user: t.assignee });
+    },
+
+    /** "Phân công": a division head of the task's unit assigns it to a person of that unit holding the role; reassigning needs a reason. */
+    async assign(p: Principal, id: string, input: { username: string; reason?: string; expectedAssignee?: string | null }): Promise<void> {
+      const t = await openTask(id);
+      if (!actsOnAll(p) && !holds(p, ['division-head'], t.unit_id)) {
+        const visible = await deps.units.visibleUnitIds(p);
+        if (visible !== 'all' && !visible.includes(t.unit_id)) throw notFound(`Không tìm thấy công việc ${id} / task not found`);
+        throw forbidden('Chỉ trưởng phòng của đơn vị được phân công / only a division head of the unit may assign');
+      }
+      if (input.expectedAssignee !== undefined && (input.expectedAssignee ?? null) !== (t.assignee ?? null)) {
+        throw conflict(`Công việc vừa được giao cho ${t.assignee ?? 'không ai'} / the task was just reassigned`, { assignee: t.assignee });
+      }
+      const candidates = await this.candidates(t);
+      if (!candidates.includes(input.username)) {
+        throw new ApiError(400, 'NotACandidate', `${input.username} không giữ vai trò ${(t.candidate_groups as string[]).join(', ')} tại đơn vị ${t.unit_id} / does not hold the step's role in the task's unit`);
+      }
+      const reassign = !!t.assignee && t.assignee !== input.username;
+      if (reassign && !input.reason?.trim()) throw badRequest('Giao lại cần nêu lý do / a reassignment needs a reason', [{ field: 'body.reason', message: 'required' }]);
+      if (t.assignee === input.username) return;
+      await engine.setAssignee(id, input.username, p.username, { all: true }).catch((e) => engineError(e, id));
+      await record(p, t, reassign ? 'reassigned' : 'assigned', { target_user: input.username, comment: input.reason?.trim() || null });
+    },
+
+    /** Completes the step with an outcome it declares: the process receives `outcome` (and `outcomeComment`) as variables. */
+    async complete(p: Principal, id: string, input: { outcome?: string; comment?: string; documents?: Array<{ id: string; name: string }> }): Promise<{ outcome: string | null }> {
+      const t = await openTask(id);
+      const viewer = await viewerOf(p);
+      // Someone outside the task's unit and roles learns nothing about it, not even who holds it.
+      if (!isActionable(viewer, t) && !isActionable(viewer, { ...t, assignee: null })) throw notFound(`Không tìm thấy công việc ${id} / task not found`);
+      if (t.assignee && t.assignee !== p.username && !viewer.all) {
+        throw conflict(`Công việc đang do ${t.assignee} xử lý / the task is assigned to ${t.assignee}`, { assignee: t.assignee });
+      }
+      const step = await steps.step(t.definition_id, t.task_definition_key);
+      const comment = input.comment?.trim() || null;
+      let outcome: Outcome | null = null;
+      if (step.outcomes.length) {
+        if (!input.outcome) throw badRequest(`Cần chọn kết quả xử lý: ${step.outcomes.map((o) => o.key).join(', ')} / an outcome is required`, [{ field: 'body.outcome', message: 'required' }]);
+        outcome = step.outcomes.find((o) => o.key === input.outcome) ?? null;
+      }
+      if (input.outcome && !outcome) {
+        throw new ApiError(400, 'UnknownOutcome', `Bước "${t.name ?? t.task_definition_key}" không có kết quả '${input.outcome}'${step.outcomes.length ? ` (chỉ: ${step.outcomes.map((o) => o.key).join(', ')})` : ''} / the step does not declare this outcome`);
+      }
+      if (outcome?.reasonRequired && !comment) throw badRequest(`Kết quả "${outcome.label}" cần nêu lý do / this outcome needs a reason`, [{ field: 'body.comment', message: 'required' }]);
+      const variables: Record<string, { value: unknown; type: string }> = {};
+      if (outcome) variables.outcome = { value: outcome.key, type: 'String' };
+      if (comment) variables.outcomeComment = { value: comment, type: 'String' };
+      await engine.completeTask(id, { variables, userId: p.username }, viewer.all ? { all: true } : taskScopeOf(p)).catch((e) => engineError(e, id));
+      await record(p, t, 'completed', { outcome: outcome?.key ?? null, comment, documents: input.documents?.length ? JSON.stringify(input.documents) : null });
+      return { outcome: outcome?.key ?? null };
+    },
+  };
+}
+
+export type TasksService = ReturnType<typeof createTasksService>;
