@@ -4,6 +4,8 @@ import { openDatabase } from './db/connect.js';
 import { runMigrations } from './db/migrate.js';
 import { createLogger } from './log.js';
 import { createPlatform } from './platform.js';
+import { createWorkersHost } from './workers-host/index.js';
+import { DEMO_PASSWORD } from './identity/demo.js';
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);
@@ -18,6 +20,11 @@ await new Promise<void>((resolve, reject) => {
 });
 const port = (server.address() as AddressInfo).port;
 const baseUrl = `http://localhost:${port}`;
+// The external-task workers (workers/) as child processes; in demo mode the demo service account.
+const workerPassword = config.workers.password ?? (config.demoMode ? DEMO_PASSWORD : undefined);
+if (config.workers.count > 0 && workerPassword) {
+  platform.background.push(createWorkersHost({ log, count: config.workers.count, username: config.workers.username, password: workerPassword }));
+} else if (config.workers.count > 0) log.warn('WORKER_PASSWORD is not set: the workers are not started (run `npm run workers` with it)');
 for (const b of platform.background) await b.start(baseUrl);
 
 console.log(`\nTTHC platform is running at ${baseUrl}/`);

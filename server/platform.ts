@@ -27,6 +27,8 @@ import { createProcedureProcessRouter, createProcessesRouter, createProcessVersi
 import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
+import { createDeadlinesRouter, createDeadlinesService, watchProcessXml } from './deadlines/index.js';
+import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
 import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller } from './dossiers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
@@ -130,6 +132,20 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     { path: '/api/review-inbox', router: createReviewInboxRouter({ lifecycle }) },
     { path: '/api/processes', router: createProcessesRouter({ lifecycle }) },
   );
+
+  // Notifications: the bell for staff; email (SMTP_URL) and SMS (SMS_GATEWAY_URL) for citizens. Sent by the workers.
+  const n = deps.config.notifications;
+  const adapters: NotificationAdapter[] = [];
+  if (n.smtpUrl) adapters.push(createEmailAdapter({ smtpUrl: n.smtpUrl, from: n.smtpFrom }));
+  if (n.smsUrl) adapters.push(createSmsAdapter({ url: n.smsUrl, key: n.smsKey ?? '' }));
+  const notifications = createNotificationService({ knex: db.knex, staff: identity, adapters, log });
+  background.push({ name: 'notifications', start: async () => undefined, stop: () => notifications.close() });
+  mounts.push({ path: '/api/notifications', router: createNotificationsRouter({ notifications }) });
+
+  // Deadlines: the watch process every accepted dossier runs (reminder, apology, overdue escalation).
+  await engine.deploy({ name: 'tthc-watch', source: 'platform', resources: [{ name: 'tthc-watch.bpmn', content: watchProcessXml({ remindBefore: deps.config.remindBeforeDue }) }], duplicateFiltering: true });
+  const deadlines = createDeadlinesService({ knex: db.knex, calendar: calendarService.calendar, notifications });
+  mounts.push({ path: '/api/apologies', router: createDeadlinesRouter({ deadlines }) });
 
   // Dossiers at the one-stop office: reception, statuses, the stored clock, forms; resolved when the process ends "result ready".
   const dossiers = createDossierService({
