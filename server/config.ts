@@ -11,6 +11,8 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   /** Demo mode seeds an organisation with known passwords; on by default only for the embedded database. */
   DEMO_MODE: z.enum(['true', 'false']).optional(),
+  /** Demo dossiers on the first start (default: on in demo mode). */
+  DEMO_DOSSIERS: z.enum(['true', 'false']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ID: z.string().optional(),
   SESSION_SECRET: z.string().min(32).optional(),
@@ -40,6 +42,7 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   demoMode: boolean;
+  demoDossiers: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   nodeId: string;
   adminUsername?: string;
@@ -65,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
     demoMode: e.DEMO_MODE ? e.DEMO_MODE === 'true' : !e.DATABASE_URL,
+    demoDossiers: (e.DEMO_MODE ? e.DEMO_MODE === 'true' : !e.DATABASE_URL) && e.DEMO_DOSSIERS !== 'false',
     logLevel: e.LOG_LEVEL,
     nodeId: e.NODE_ID ?? `node-${process.pid}`,
     adminUsername: e.ADMIN_USERNAME,

@@ -27,9 +27,11 @@ import { createProcedureProcessRouter, createProcessesRouter, createProcessVersi
 import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
+import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
+import { createFileStore } from './files/index.js';
+import { createPublicRouter } from './public/index.js';
 import { createDeadlinesRouter, createDeadlinesService, watchProcessXml } from './deadlines/index.js';
 import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
-import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller } from './dossiers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
 
@@ -39,6 +41,8 @@ export interface PlatformDeps {
   config: Config;
   db: Database;
   log: Logger;
+  /** Clock for dossier reception and clocks (tests move it); defaults to the system clock. */
+  now?: () => Date;
 }
 
 /** Something that runs in the background (schedulers, workers) and must stop cleanly. */
@@ -149,15 +153,18 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
 
   // Dossiers at the one-stop office: reception, statuses, the stored clock, forms; resolved when the process ends "result ready".
   const dossiers = createDossierService({
-    knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine, access: identity,
+    knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine, access: identity, now: deps.now,
   });
   background.push(createResolutionPoller({ dossiers, engine, log }));
+  if (deps.config.demoDossiers) await seedDemoDossiers({ knex: db.knex, dossiers, log });
   mounts.push(
     { path: '/api/dossiers', router: createDossierRouter({
       dossiers, knex: db.knex, recordAccess: (k, req, target) => audit.recordAccess(k, req, target),
       formContext: (unitId, createdBy) => dossiers.formContext(unitId, createdBy),
     }) },
     { path: '/api/units', router: createAgencyCodeRouter({ dossiers }) },
+    // Citizens, without login: online filing (files under DATA_DIR/files, outside the web root), lookup, rating.
+    { path: '/api/public', router: createPublicRouter({ dossiers, catalog, files: createFileStore({ knex: db.knex, dir: path.join(deps.config.dataDir, 'files') }) }) },
   );
   // Staff tasklist over the engine's tasks; live updates through NOTIFY task_changed on every node.
   const taskEvents = createTaskEvents({ db });

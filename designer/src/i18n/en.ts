@@ -1,9 +1,11 @@
 import { designerEn } from './designer.en.js';
 import { tasksEn } from './tasks.en.js';
 import type { vi } from './vi.js';
+import { dossiersEn } from './dossiers.en.js';
 
 /** English. The type makes a missing key a compile error; the i18n test checks it too. */
 export const en: Record<keyof typeof vi, string> = {
+  ...dossiersEn,
   'app.title': 'TTHC electronic process designer',
   'nav.catalogue': 'Procedures',
   'nav.inbox': 'Processes awaiting approval',

@@ -1,8 +1,10 @@
 import { designerVi } from './designer.vi.js';
+import { dossiersVi } from './dossiers.vi.js';
 import { tasksVi } from './tasks.vi.js';
 
 /** Vietnamese (default). Every key must also exist in en.ts (checked by designer/test/i18n.test.ts). */
 export const vi = {
+  ...dossiersVi,
   'app.title': 'Thiết kế quy trình điện tử TTHC',
   'nav.catalogue': 'Danh mục thủ tục',
   'nav.inbox': 'Quy trình chờ phê duyệt',

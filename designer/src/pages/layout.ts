@@ -27,6 +27,7 @@ export function layout(page: PageHandler): PageHandler {
         h('a', { class: 'brand', href: '#/procedures' }, t('app.title')),
         h('nav', null,
           h('a', { href: '#/procedures' }, t('nav.catalogue')),
+          hasRole('one-stop-officer') || hasRole('specialist') || hasRole('leader') || hasRole('inspector') ? h('a', { href: '#/dossiers', 'data-testid': 'nav-dossiers' }, t('nav.dossiers')) : null,
           reviewLink,
           STAFF.some(hasRole) ? h('a', { href: '#/tasks', 'data-testid': 'nav-tasks' }, t('nav.tasks')) : null,
           hasRole('leader') || hasRole('inspector') ? h('a', { href: '#/sos', 'data-testid': 'nav-sos' }, t('nav.sos')) : null,
