@@ -40,6 +40,11 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
+  // Whatever hangs (a stuck query, a background job), the process exits within 15 s.
+  setTimeout(() => {
+    log.error({ signal }, 'shutdown did not finish in 15 s; exiting');
+    process.exit(1);
+  }, 15_000).unref();
   for (const b of [...platform.background].reverse()) await b.stop().catch((err) => log.error({ err }, `stop ${b.name}`));
   server.closeAllConnections?.();
   await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -11,7 +11,7 @@ import { guard } from './http/policy.js';
 import type { Logger } from './log.js';
 import { createAuditMiddleware } from './audit/middleware.js';
 import { createAuditRouter } from './audit/router.js';
-import { actorOf, createAuditService } from './audit/service.js';
+import { actorOf, createAuditService, type AuditWriterHealth } from './audit/service.js';
 import { CalendarService, createCalendarRouter } from './calendar/index.js';
 import { createAuthRouter } from './identity/auth-router.js';
 import { createAuthenticate, createCsrfCheck } from './identity/authenticate.js';
@@ -59,11 +59,13 @@ export interface Platform {
   demoLogins: Array<{ username: string; password: string; role: string }>;
 }
 
-function createHealthRouter(db: Database): Router {
+function createHealthRouter(db: Database, audit: () => AuditWriterHealth): Router {
   const r = Router();
   r.get('/', guard('public'), doc({ summary: 'Health' }), async (_req, res) => {
     await db.knex.raw('select 1');
-    sendJson(res, 200, { status: 'ok', database: db.kind });
+    // A writer that cannot write is a degraded node: say so where monitoring looks.
+    const a = audit();
+    sendJson(res, 200, { status: a.status === 'ok' ? 'ok' : 'degraded', database: db.kind, audit: a });
   });
   return r;
 }
@@ -74,7 +76,7 @@ function createHealthRouter(db: Database): Router {
  */
 export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const { db, log } = deps;
-  const mounts: Mount[] = [{ path: '/api/health', router: createHealthRouter(db) }];
+  const mounts: Mount[] = [];
   const background: BackgroundService[] = [];
   const middleware: RequestHandler[] = [];
 
@@ -82,14 +84,27 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   // Principals are cached a few seconds; logout, password, role and disable changes reach every node through NOTIFY.
   const identity = createIdentityService({ knex: db.knex, listen: db.listen });
   background.push({ name: 'identity-sync', start: async () => undefined, stop: () => identity.close() });
+  // Expired sessions and stale login_throttle rows are purged every 10 minutes (and at start-up).
+  let housekeeping: NodeJS.Timeout | undefined;
+  const purge = () => identity.purgeExpired().catch((err) => log.error({ err }, 'identity housekeeping failed'));
+  background.push({
+    name: 'identity-housekeeping',
+    start: async () => { void purge(); housekeeping = setInterval(purge, 10 * 60_000); housekeeping.unref(); },
+    stop: async () => { if (housekeeping) clearInterval(housekeeping); },
+  });
   const authenticate = createAuthenticate(identity);
   // Audit first, so writes refused by the CSRF check or a guard are recorded too.
   const audit = createAuditService({
     knex: db.knex, onWriteError: (err, queued) => log.error({ err, queued }, 'audit group commit failed; rows kept, retrying'),
   });
+  mounts.push({ path: '/api/health', router: createHealthRouter(db, () => audit.health()) });
   const auditTrail = createAuditMiddleware(audit, db.knex, log);
   middleware.push(auditTrail, createCsrfCheck());
-  background.push({ name: 'audit-trail', start: async () => undefined, stop: () => auditTrail.flush() });
+  // Shutdown flushes for at most 5 s: a database that refuses writes must not keep the process alive.
+  background.push({ name: 'audit-trail', start: async () => undefined, stop: async () => {
+    const left = await audit.stop(5_000);
+    if (left) log.error({ left }, 'audit rows not written at shutdown');
+  } });
   mounts.push({ path: '/api/audit', router: createAuditRouter({ audit, knex: db.knex }) });
   mounts.push({ path: '/api/auth', router: createAuthRouter({ identity }) });
   mounts.push({ path: '/api/units', router: createUnitsRouter({ identity }) });

@@ -27,6 +27,13 @@ route('/versions/:id', layout(async (root, params) => (await import('./pages/ver
 // The modeler is the heavy part (bpmn-js, properties panel, exports): loaded only when opened.
 route('/versions/:id/edit', layout(async (root, params) => (await import('./pages/editor.js')).editorPage(root, params)));
 
+// Administration (issue 16): units, users and roles, calendar, audit.
+const admin = () => import('./pages/admin/admin.js');
+route('/admin/units', layout(async (root) => (await admin()).unitsPage(root)));
+route('/admin/users', layout(async (root) => (await admin()).usersPage(root)));
+route('/admin/calendar', layout(async (root) => (await admin()).calendarPage(root)));
+route('/admin/audit', layout(async (root) => (await admin()).auditPage(root)));
+
 setUnauthorizedHandler(() => {
   if (currentPath() !== '/login') navigate(`/login?next=${encodeURIComponent(currentPath())}`);
 });
