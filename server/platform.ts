@@ -28,6 +28,7 @@ import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
 import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller } from './dossiers/index.js';
+import { createRegistersRouter } from './registers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
 
@@ -131,6 +132,14 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     { path: '/api/processes', router: createProcessesRouter({ lifecycle }) },
   );
 
+  // Hand-overs and form 06 first: `/api/dossiers/:id/forms/06.*` is answered here, other forms fall through.
+  const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity });
+  mounts.push({ path: '/api/dossiers', router: createTimelineRouter({
+    timeline, knex: db.knex,
+    onRead: (req, instanceId) => audit.enqueue({
+      ...actorOf(req.principal), action: 'access:read-timeline', target: { type: 'process-instance', id: instanceId }, outcome: 'ok', requestId: req.requestId, ip: req.ip ?? null,
+    }),
+  }) });
   // Dossiers at the one-stop office: reception, statuses, the stored clock, forms; resolved when the process ends "result ready".
   const dossiers = createDossierService({
     knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine, access: identity,
@@ -155,11 +164,10 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     audit: (p, action, target) => audit.enqueue({ ...actorOf(p ?? undefined), action, target, outcome: 'ok' }),
   });
   mounts.push({ path: '/api/sos', router: createSosRouter({ sos }) });
-  const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity });
-  mounts.push({ path: '/api/dossiers', router: createTimelineRouter({
-    timeline,
-    onRead: (req, instanceId) => audit.enqueue({
-      ...actorOf(req.principal), action: 'access:read-timeline', target: { type: 'process-instance', id: instanceId }, outcome: 'ok', requestId: req.requestId, ip: req.ip ?? null,
+  mounts.push({ path: '/api/registers', router: createRegistersRouter({
+    knex: db.knex, units: identity,
+    onRead: (req, unitId) => audit.enqueue({
+      ...actorOf(req.principal), action: 'access:read-register', target: { type: 'unit', id: unitId }, outcome: 'ok', requestId: req.requestId, ip: req.ip ?? null,
     }),
   }) });
 
