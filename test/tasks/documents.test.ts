@@ -76,7 +76,7 @@ describe('a received dossier through the tasklist', () => {
     const xlsx = await c['lanhdao.xa']!.get('/api/registers/07').query({ unit: 'xa-phu-long', from: today, to: today, format: 'xlsx' })
       .buffer(true).parse(binaryParser).expect(200);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(xlsx.body as Buffer);
+    await wb.xlsx.load(xlsx.body as never);
     const ws = wb.worksheets[0]!;
     expect(ws.getRow(3).getCell(2).value).toBe('Mã hồ sơ');
     const line = ws.getRow(4).values as unknown[];
@@ -87,7 +87,7 @@ describe('a received dossier through the tasklist', () => {
     await c['lanhdao.xa']!.get('/api/registers/07').query({ unit: 'xa-phu-long', from: today, to: today, format: 'docx' }).buffer(true).parse(binaryParser).expect(200);
     const empty = await c['lanhdao.xa']!.get('/api/registers/07').query({ unit: 'xa-phu-long', from: '2020-01-01', to: '2020-12-31', format: 'xlsx' }).buffer(true).parse(binaryParser).expect(200);
     const wb2 = new ExcelJS.Workbook();
-    await wb2.xlsx.load(empty.body as Buffer);
+    await wb2.xlsx.load(empty.body as never);
     expect(wb2.worksheets[0]!.rowCount).toBe(3);
     await c['chuyenvien.xa2']!.get('/api/registers/07').query({ unit: 'xa-phu-long', from: today, to: today }).expect(404);
     await c['lanhdao.xa']!.get('/api/registers/07').query({ unit: 'xa-phu-long', from: today, to: '2020-01-01' }).expect(400);
