@@ -31,7 +31,7 @@ beforeAll(async () => {
   const birth = await procedureId(platform, '1.001193');
   const res = await c['motcua.xa']!.post('/api/dossiers').send({ procedureId: birth, applicant: APPLICANT, components: BIRTH_COMPONENTS, content: 'Đăng ký khai sinh' }).expect(201);
   dossier = res.body;
-});
+}, 120_000);
 afterAll(async () => { await platform.close(); });
 
 describe('a received dossier through the tasklist', () => {
