@@ -16,6 +16,8 @@ const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(32).optional(),
   ADMIN_USERNAME: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
+  /** Which BPMN interpreter new deployments use: our own (default) or the hosted bpmn-engine. */
+  ENGINE_INTERPRETER: z.enum(['native', 'bpmn-engine']).default('native'),
   /** Tasklist colours: near due with at most this many working days, or this share of the step's budget, left. */
   TASK_NEAR_DUE_DAYS: z.coerce.number().min(0).max(30).default(1),
   TASK_NEAR_DUE_RATIO: z.coerce.number().min(0).max(1).default(0.2),
@@ -31,6 +33,7 @@ export interface Config {
   nodeId: string;
   adminUsername?: string;
   adminPassword?: string;
+  engineInterpreter: 'native' | 'bpmn-engine';
   nearDue: { workingDays: number; ratio: number };
 }
 
@@ -51,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeId: e.NODE_ID ?? `node-${process.pid}`,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
+    engineInterpreter: e.ENGINE_INTERPRETER,
     nearDue: { workingDays: e.TASK_NEAR_DUE_DAYS, ratio: e.TASK_NEAR_DUE_RATIO },
   };
 }

@@ -103,7 +103,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
 
   // Engine: durable bpmn-engine host; its timer scheduler also listens for external-task NOTIFY.
   // Step budgets (tthc:budget) and "before due" timers (tthc:beforeDue) count in the calendar's working time.
-  const engine = createEngine({ db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar });
+  const engine = createEngine({ db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar, interpreter: deps.config.engineInterpreter });
   background.push(createTimerScheduler(engine, log));
   mounts.push({ path: '/engine-rest', router: createEngineRestRouter({
     engine,

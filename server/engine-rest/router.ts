@@ -87,6 +87,15 @@ const FetchBody = z.object({
   }).passthrough()).default([]),
 }).strict();
 
+const ModificationBody = z.object({
+  skipCustomListeners: z.boolean().optional(), skipIoMappings: z.boolean().optional(), annotation: z.string().max(4000).optional().nullable(),
+  instructions: z.array(z.object({
+    type: z.enum(['startBeforeActivity', 'startAfterActivity', 'cancel']),
+    activityId: z.string().min(1).max(255).optional().nullable(), activityInstanceId: z.string().min(1).max(255).optional().nullable(),
+    variables: vars, cancelCurrentActiveActivityInstances: z.boolean().optional(),
+  }).strict().refine((i) => Boolean(i.activityId || (i.type === 'cancel' && i.activityInstanceId)), { message: 'each instruction names an activityId (or, to cancel, an activityInstanceId)' })).min(1).max(100),
+}).strict();
+const SignalBody = z.object({ name: z.string().min(1).max(255), variables: vars, executionId: z.string().optional().nullable(), tenantId: z.string().optional().nullable(), withoutTenantId: z.boolean().optional() }).strict();
 const WorkerBody = z.object({ workerId: z.string().min(1) });
 
 /** Camunda-7-compatible REST (/engine-rest). Thin: validate, call the engine service, shape the answer. */
@@ -225,6 +234,16 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     noContent(res);
   }));
 
+  r.post('/process-instance/:id/modification', guard('engine:admin'), wrap(async (req, res) => {
+    const b = parseBody(ModificationBody, req);
+    await engine.modifyInstance(id(req), {
+      instructions: b.instructions.map((i) => ({ type: i.type, activityId: i.activityId ?? undefined, activityInstanceId: i.activityInstanceId ?? undefined })),
+      annotation: b.annotation ?? null, userId: userOf(req),
+      variables: Object.assign({}, ...b.instructions.map((i) => normaliseVariables(i.variables, 'variables'))),
+    });
+    noContent(res);
+  }));
+
   // ---- user tasks
   r.get('/task', guard('engine:read'), wrap(async (req, res) => {
     const q = parseQuery(TaskQuerySchema, req) as TaskQuery;
@@ -352,6 +371,11 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
         processInstance: x.resultType === 'ProcessDefinition' ? { id: x.processInstanceId, links: [], ended: false, suspended: false, tenantId: null } : null,
       })));
     } else noContent(res);
+  }));
+  r.post('/signal', guard('engine:message'), wrap(async (req, res) => {
+    const b = parseBody(SignalBody, req);
+    await engine.throwSignal({ name: b.name, variables: normaliseVariables(b.variables, 'variables'), userId: userOf(req) });
+    noContent(res);
   }));
   r.get('/incident', guard('engine:read'), wrap(async (req, res) => {
     const q = parseQuery(z.object({ processInstanceId: z.string().optional(), incidentType: z.string().optional(), sortBy: z.string().optional(), sortOrder: z.string().optional(), ...page }).strict(), req);

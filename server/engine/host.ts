@@ -11,38 +11,9 @@ import { evaluate, hasExpression, ExpressionError } from './expression.js';
  * end of the run is reported as `live` so the service can reconcile its tables with it.
  */
 
-export type LiveKind = 'userTask' | 'external' | 'timer' | 'message';
+import { CommandError, type HistoryFact, type LiveItem, type LiveKind, type Run, type RunResult } from './runtime/types.js';
 
-export interface LiveItem {
-  kind: LiveKind;
-  executionId: string;
-  activityId: string;
-  /** Execution ids of enclosing scopes: when one of them ends, this ends too. */
-  ancestors: string[];
-  dueAt?: Date;
-  /** Multi-instance iteration data the item was created with. */
-  loop?: { item?: unknown; index?: number };
-}
-
-export interface HistoryFact {
-  kind: 'activity-start' | 'activity-end';
-  activityId: string;
-  activityType: string;
-  activityName?: string;
-  executionId: string;
-  at: Date;
-}
-
-export interface RunResult {
-  state: unknown;
-  live: Map<string, LiveItem>;
-  history: HistoryFact[];
-  ended: boolean;
-  /** Set when the process ended by an unhandled error. */
-  failure?: string;
-}
-
-export class CommandError extends Error {}
+export { CommandError, type HistoryFact, type LiveItem, type LiveKind, type RunResult };
 
 interface TimerRef { owner: Record<string, unknown>; cb: (...a: unknown[]) => void; args: unknown[]; executionId: string }
 
@@ -59,7 +30,7 @@ function ancestorsOf(content: any): string[] {
 
 const ENDING = new Set(['activity.end', 'activity.leave', 'activity.discard', 'activity.consumed', 'activity.error']);
 
-export class EngineRun {
+export class EngineRun implements Run {
   readonly live = new Map<string, LiveItem>();
   history: HistoryFact[] = [];
   private readonly timers = new Map<string, TimerRef>();

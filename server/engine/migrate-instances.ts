@@ -3,6 +3,8 @@ import type { Database } from '../db/connect.js';
 import { ApiError, badRequest, notFound } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { EngineRun } from './host.js';
+import { convertWaitingState } from './runtime/convert.js';
+import { NativeRun, type NativeState } from './runtime/run.js';
 import type { ProcessModel } from './model.js';
 import { plainValue, type TypedValue } from './values.js';
 
@@ -59,8 +61,12 @@ const KIND_FITS: Record<string, (a: ProcessModel['activities'][string]) => boole
   message: (a) => Boolean(a.message),
 };
 
-/** Elements bpmn-engine's state has running (a status set), subprocess contents included. */
-export function runningElements(state: unknown): Array<{ id: string; type: string }> {
+/** Elements an instance's state has running: the native executions, or bpmn-engine's (a status set), subprocess contents included. */
+export function runningElements(state: unknown, model?: ProcessModel): Array<{ id: string; type: string }> {
+  const native = state as NativeState | null;
+  if (native?.v === 1) {
+    return native.x.filter((e) => e.k !== 'root' && e.w !== 'join').map((e) => ({ id: e.a, type: model?.activities[e.a]?.type ?? 'unknown' }));
+  }
   const out: Array<{ id: string; type: string }> = [];
   const visit = (children: Row[] | undefined) => {
     for (const c of children ?? []) {
@@ -89,6 +95,9 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
   }
 
   /** The check, on one instance row (read under its lock when migrating). Never writes. */
+  /** States converted by the last assessment of an instance (bpmn-engine → native), written by the move. */
+  const converted = new Map<string, NativeState>();
+
   async function assess(db: Db, row: Row, from: Def, to: Def): Promise<InstanceMigrationPlan> {
     const plan: InstanceMigrationPlan = { instanceId: row.id, businessKey: row.business_key ?? null, waitingActivityIds: [], canMigrate: false, missing: [], problems: [] };
     if (row.state !== 'ACTIVE' || !row.engine_state) {
@@ -100,7 +109,7 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
       return plan;
     }
     const items = await sql.projections(db, row.id);
-    const running = runningElements(row.engine_state);
+    const running = runningElements(row.engine_state, from.model);
     plan.waitingActivityIds = [...new Set([...items.map((i) => i.activityId), ...running.map((r) => r.id)])].sort();
     const target = to.model.activities;
     plan.missing = plan.waitingActivityIds.filter((id) => !target[id]);
@@ -115,31 +124,45 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
       if (t && !KIND_FITS[i.kind]!(t)) plan.problems.push(`'${i.activityId}' waits as ${i.kind} but the new version's element cannot`);
     }
     if (!plan.missing.length && !plan.problems.length) {
-      const why = await trialResume(db, row, to, items);
-      if (why) plan.problems.push(why);
+      const why = await trialResume(db, row, from, to, items);
+      if (typeof why === 'string') plan.problems.push(why);
+      else if (why) converted.set(row.id, why);
     }
     plan.canMigrate = !plan.missing.length && !plan.problems.length;
     return plan;
   }
 
   /** Resumes the stored state on the target definition in memory; it must wait exactly where it waits now. */
-  async function trialResume(db: Db, row: Row, to: Def, items: Array<{ kind: string; executionId: string; activityId: string }>): Promise<string | null> {
+  /**
+   * Returns null when the stored state resumes as it is on the target, a converted state when an
+   * instance of bpmn-engine moves to a natively run version (convert.ts), or why it cannot move.
+   */
+  async function trialResume(db: Db, row: Row, from: Def, to: Def, items: Array<{ kind: string; executionId: string; activityId: string }>): Promise<string | NativeState | null> {
     const vars: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(await sql.variables(db, row.id))) vars[k] = plainValue(v);
+    let state = row.engine_state;
+    let converted: NativeState | null = null;
+    if (to.model.graph && !from.model.graph) {
+      const dues = await sql.timerDues(db, row.id);
+      const c = convertWaitingState(to.model.graph, runningElements(row.engine_state), items.map((i) => ({ ...i, dueAt: dues.get(i.executionId) })));
+      if (typeof c === 'string') return `its bpmn-engine state cannot be converted for the native interpreter: ${c}`;
+      state = converted = c;
+    } else if (!to.model.graph && from.model.graph) return 'a natively run instance cannot move back to a bpmn-engine version';
     try {
-      const run = new EngineRun(to.engineSource, to.model, vars);
-      await run.resume(row.engine_state);
+      const run = to.model.graph ? new NativeRun(to.model.graph, vars) : new EngineRun(to.engineSource, to.model, vars);
+      await run.resume(state);
       const res = await run.finish();
       if (res.ended) return `the new version would end it at once${res.failure ? `: ${res.failure}` : ''}`;
       const key = (i: { kind: string; executionId: string; activityId: string }) => `${i.kind} ${i.activityId} (${i.executionId})`;
       const now = new Set(items.map(key));
-      const then = new Set([...res.live.values()].map(key));
+      const misfits = run instanceof NativeRun ? run.misfits() : new Set<string>();
+      const then = new Set([...res.live.values()].filter((i) => !misfits.has(i.executionId)).map(key));
       const lost = [...now].filter((k) => !then.has(k));
       const gained = [...then].filter((k) => !now.has(k));
       if (lost.length || gained.length) {
         return `on the new version it would not wait the same way (${[...lost.map((k) => `no longer ${k}`), ...gained.map((k) => `new ${k}`)].join('; ')})`;
       }
-      return null;
+      return converted;
     } catch (err) {
       return `the new version cannot resume it: ${(err as Error).message}`;
     }
@@ -151,7 +174,8 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
     const out: InstanceMigrationPlan[] = [];
     for (const id of instanceIds ?? rows.map((r) => r.id as string)) {
       const row = rows.find((r) => r.id === id);
-      out.push(row ? await assess(knex, row, from, to) : { instanceId: id, businessKey: null, waitingActivityIds: [], canMigrate: false, missing: [], problems: ['no such process instance'] });
+      if (row) converted.delete(row.id);
+      out.push(row ? await assess(knex, row, from, to).finally(() => converted.delete(row.id)) : { instanceId: id, businessKey: null, waitingActivityIds: [], canMigrate: false, missing: [], problems: ['no such process instance'] });
     }
     return out;
   }
@@ -167,7 +191,8 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
           if (!row) return { instanceId: id, businessKey: null, waitingActivityIds: [], canMigrate: false, missing: [], problems: ['no such process instance'] };
           const p = await assess(trx, row, from, to);
           if (!p.canMigrate) return p;
-          await sql.moveInstance(trx, row, from, to, actor);
+          await sql.moveInstance(trx, row, from, to, actor, converted.get(row.id));
+          converted.delete(row.id);
           return p;
         });
         (plan.canMigrate ? outcome.migrated : outcome.skipped).push(plan);
@@ -189,6 +214,11 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
 function shapeOf(def: Def): Map<string, string> {
   if (def.shape) return def.shape;
   const shape = new Map<string, string>();
+  if (def.model.graph) {
+    for (const n of Object.values(def.model.graph.nodes)) shape.set(n.id, `in ${n.scope}${n.attachedTo ? `, attached to ${n.attachedTo}` : ''}`);
+    def.shape = shape;
+    return shape;
+  }
   const ctx = JSON.parse(def.engineSource) as { activities?: Row[] };
   for (const a of ctx.activities ?? []) {
     shape.set(String(a.id), `in ${a.parent?.id ?? '?'}${a.behaviour?.attachedTo?.id ? `, attached to ${a.behaviour.attachedTo.id}` : ''}`);
@@ -231,9 +261,13 @@ const sql = {
     for (const r of await db('engine_variable').where({ instance_id: instanceId })) out[r.name] = { type: r.type, value: r.value, valueInfo: r.value_info ?? {} };
     return out;
   },
-  /** Switches the instance and its open projections; the engine state stays, the revision moves on. */
-  async moveInstance(trx: Knex.Transaction, row: Row, from: Def, to: Def, actor: string | null): Promise<void> {
-    await trx('engine_instance').where({ id: row.id }).update({ definition_id: to.id, revision: trx.raw('revision + 1') });
+  async timerDues(db: Db, instanceId: string): Promise<Map<string, Date>> {
+    const rows = await db('engine_timer').where({ instance_id: instanceId }).select('execution_id', 'due_at');
+    return new Map(rows.map((r: Row) => [r.execution_id as string, new Date(r.due_at)]));
+  },
+  /** Switches the instance and its open projections; the revision moves on (a converted state replaces the stored one). */
+  async moveInstance(trx: Knex.Transaction, row: Row, from: Def, to: Def, actor: string | null, state?: NativeState): Promise<void> {
+    await trx('engine_instance').where({ id: row.id }).update({ definition_id: to.id, revision: trx.raw('revision + 1'), ...(state ? { engine_state: JSON.stringify(state) } : {}) });
     for (const t of ['engine_task', 'engine_external_task', 'engine_timer']) await trx(t).where({ instance_id: row.id }).update({ definition_id: to.id });
     // Correlation reads the message from the instance's definition: keep the subscription in step with it.
     for (const s of await trx('engine_message_sub').where({ instance_id: row.id }).select('id', 'activity_id')) {

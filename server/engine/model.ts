@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 import { BpmnModdle } from 'bpmn-moddle';
+import { compileProcess } from './compile/compile.js';
+import type { Graph } from './compile/graph.js';
 import { checkExpression } from './expression.js';
 
 /** Our BPMN extension namespace (working-time budgets and due-relative timers). */
@@ -46,7 +48,14 @@ export interface ProcessModel {
   messageStarts: Record<string, string>;
   timerStarts: Array<{ activityId: string; timeDate?: string; timeDuration?: string; timeCycle?: string }>;
   noneStart: boolean;
+  /** Signal start events (native interpreter): signal name → start event id. */
+  signalStarts?: Record<string, string>;
+  /** The native interpreter's executable graph; absent on definitions run by bpmn-engine. */
+  graph?: Graph;
 }
+
+/** Which interpreter a deployment is compiled for: our own (`native`) or the hosted bpmn-engine. */
+export type Interpreter = 'native' | 'bpmn-engine';
 
 export interface ParsedDefinitions {
   processes: ProcessModel[];
@@ -64,6 +73,8 @@ const SUPPORTED = new Set([
   'bpmn:ExclusiveGateway', 'bpmn:ParallelGateway', 'bpmn:EventBasedGateway', 'bpmn:InclusiveGateway',
   'bpmn:SubProcess', 'bpmn:SequenceFlow',
 ]);
+/** What only the native interpreter runs (its compiler refuses what it cannot). */
+const NATIVE_EXTRA = new Set(['bpmn:BusinessRuleTask', 'bpmn:CallActivity', 'bpmn:ComplexGateway', 'bpmn:Transaction', 'bpmn:AdHocSubProcess']);
 const IGNORED = new Set(['bpmn:DataObject', 'bpmn:DataObjectReference', 'bpmn:DataStoreReference', 'bpmn:TextAnnotation', 'bpmn:Association', 'bpmn:Group']);
 const EVENT_DEFS = new Set(['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:ErrorEventDefinition', 'bpmn:TerminateEventDefinition']);
 
@@ -102,7 +113,8 @@ function formal(x: El): string | undefined {
 }
 
 /** Parses BPMN XML and applies every refusal rule; never throws for bad input. */
-export async function parseDefinitions(xml: string): Promise<ParsedDefinitions> {
+export async function parseDefinitions(xml: string, interpreter: Interpreter = 'bpmn-engine'): Promise<ParsedDefinitions> {
+  const native = interpreter === 'native';
   const findings: Finding[] = [];
   const unsafe = xmlSafetyFinding(xml);
   if (unsafe) return { processes: [], findings: [unsafe] };
@@ -131,7 +143,8 @@ export async function parseDefinitions(xml: string): Promise<ParsedDefinitions> 
       processId: proc.id, name: proc.name, versionTag: attr(proc, 'versionTag'),
       activities: {}, messageStarts: {}, timerStarts: [], noneStart: false,
     };
-    walk(proc, model, findings, true);
+    walk(proc, model, findings, true, native);
+    if (native) model.graph = compileProcess(proc, findings);
     processes.push(model);
   }
   return { processes, findings };
@@ -143,7 +156,7 @@ function checkExpr(findings: Finding[], id: string, what: string, text: string |
   if (why) findings.push({ elementId: id, message: `Unsupported expression in ${what} "${text}": ${why}` });
 }
 
-function walk(container: El, model: ProcessModel, findings: Finding[], topLevel: boolean): void {
+function walk(container: El, model: ProcessModel, findings: Finding[], topLevel: boolean, native = false): void {
   // <incoming> children are optional in BPMN XML; count the flows themselves.
   const incoming = new Map<string, number>();
   for (const f of container.flowElements ?? []) {
@@ -154,7 +167,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
     if (IGNORED.has(t)) continue;
     const id: string = el.id;
     if (t === 'bpmn:ScriptTask') { findings.push({ elementId: id, message: 'Script tasks are not allowed: scripts cannot run safely on the server; use an external service task' }); continue; }
-    if (!SUPPORTED.has(t)) { findings.push({ elementId: id, message: `${t.replace('bpmn:', '')} is not supported by this engine` }); continue; }
+    if (native && NATIVE_EXTRA.has(t)) { if (t !== 'bpmn:BusinessRuleTask') continue; } else if (!SUPPORTED.has(t)) { findings.push({ elementId: id, message: `${t.replace('bpmn:', '')} is not supported by this engine` }); continue; }
     if (t === 'bpmn:SequenceFlow') {
       const cond = el.conditionExpression;
       if (cond) {
@@ -163,18 +176,20 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
       }
       continue;
     }
-    if (t === 'bpmn:InclusiveGateway' && (incoming.get(id) ?? 0) > 1) {
+    if (!native && t === 'bpmn:InclusiveGateway' && (incoming.get(id) ?? 0) > 1) {
       findings.push({ elementId: id, message: 'Converging inclusive gateways (OR-join) are not supported; join with a parallel or exclusive gateway' });
     }
-    if (t === 'bpmn:SubProcess' && el.triggeredByEvent) {
+    if (!native && t === 'bpmn:SubProcess' && el.triggeredByEvent) {
       findings.push({ elementId: id, message: 'Event subprocesses are not supported' });
       continue;
     }
     const info: ActivityInfo = { type: t, name: el.name };
     const loop = el.loopCharacteristics;
     if (loop) {
-      if (loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') findings.push({ elementId: id, message: 'Standard loops are not supported; use multi-instance' });
-      else {
+      if (loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') {
+        if (native) checkExpr(findings, id, 'loopCondition', formal(loop.loopCondition));
+        else findings.push({ elementId: id, message: 'Standard loops are not supported; use multi-instance' });
+      } else {
         checkExpr(findings, id, 'loopCardinality', formal(loop.loopCardinality));
         checkExpr(findings, id, 'completionCondition', formal(loop.completionCondition));
         checkExpr(findings, id, 'collection', attr(loop, 'collection'));
@@ -189,7 +204,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
       info.budget = tthcAttr(el, 'budget');
       if (info.budget && !parseWorkingAmountSafe(info.budget)) findings.push({ elementId: id, message: `tthc:budget "${info.budget}" must look like 4h, 0.5d or 7d` });
     }
-    if (t === 'bpmn:ServiceTask' || t === 'bpmn:SendTask') {
+    if (t === 'bpmn:ServiceTask' || t === 'bpmn:SendTask' || t === 'bpmn:BusinessRuleTask') {
       if (attr(el, 'type') !== 'external' || !attr(el, 'topic')) {
         findings.push({ elementId: id, message: 'Service tasks must be external (camunda:type="external" with a camunda:topic): the server runs no code of its own' });
       }
@@ -202,18 +217,31 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
       if (!el.messageRef?.name) findings.push({ elementId: id, message: 'A receive task needs a message with a name' });
       else info.message = { id: el.messageRef.id, name: el.messageRef.name };
     }
-    for (const def of el.eventDefinitions ?? []) {
+    const throwing = t === 'bpmn:IntermediateThrowEvent' || t === 'bpmn:EndEvent';
+    for (const def of [...(el.eventDefinitions ?? []), ...(native ? el.eventDefinitionRef ?? [] : [])]) {
       const dt: string = def.$type;
-      if (!EVENT_DEFS.has(dt)) { findings.push({ elementId: id, message: `${dt.replace('bpmn:', '')} is not supported by this engine` }); continue; }
+      if (native) {
+        // The native compiler judges every event definition; the signal name doubles as a subscription name.
+        const name = def.signalRef?.name ?? def.signalRef?.id;
+        if (dt === 'bpmn:SignalEventDefinition' && !throwing && name) {
+          info.message = { id: `signal:${name}`, name: `signal:${name}` };
+          if (t === 'bpmn:StartEvent' && topLevel) (model.signalStarts ??= {})[name] = id;
+        }
+        if (dt === 'bpmn:MessageEventDefinition' && throwing) {
+          if (attr(el, 'topic')) { info.topic = attr(el, 'topic'); checkExpr(findings, id, 'camunda:topic', info.topic); }
+          continue;
+        }
+        if (dt === 'bpmn:ConditionalEventDefinition') checkExpr(findings, id, 'condition', formal(def.condition));
+      } else if (!EVENT_DEFS.has(dt)) { findings.push({ elementId: id, message: `${dt.replace('bpmn:', '')} is not supported by this engine` }); continue; }
       if (dt === 'bpmn:MessageEventDefinition') {
-        if (t === 'bpmn:IntermediateThrowEvent' || t === 'bpmn:EndEvent') {
+        if (throwing) {
           findings.push({ elementId: id, message: 'Message throw events are not supported; use an external service task to send messages' });
         } else if (!def.messageRef?.name) findings.push({ elementId: id, message: 'A message event needs a message with a name' });
         else {
           info.message = { id: def.messageRef.id, name: def.messageRef.name };
           if (t === 'bpmn:StartEvent') {
-            if (!topLevel) findings.push({ elementId: id, message: 'Message start events are only supported at the process level' });
-            model.messageStarts[def.messageRef.name] = id;
+            if (!topLevel && !native) findings.push({ elementId: id, message: 'Message start events are only supported at the process level' });
+            if (topLevel) model.messageStarts[def.messageRef.name] = id;
           }
         }
       }
@@ -225,19 +253,19 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
         if (info.beforeDue && !parseWorkingAmountSafe(info.beforeDue)) findings.push({ elementId: id, message: `tthc:beforeDue "${info.beforeDue}" must look like 4h, 0.5d or 7d` });
         if (!spec.timeDate && !spec.timeDuration && !spec.timeCycle) findings.push({ elementId: id, message: 'A timer needs timeDate, timeDuration or timeCycle' });
         if (t === 'bpmn:StartEvent') {
-          if (!topLevel) findings.push({ elementId: id, message: 'Timer start events are only supported at the process level' });
-          model.timerStarts.push({ activityId: id, ...spec });
+          if (!topLevel && !native) findings.push({ elementId: id, message: 'Timer start events are only supported at the process level' });
+          if (topLevel) model.timerStarts.push({ activityId: id, ...spec });
         }
       }
-      if (dt === 'bpmn:ErrorEventDefinition' && t === 'bpmn:StartEvent') findings.push({ elementId: id, message: 'Error start events are not supported' });
+      if (!native && dt === 'bpmn:ErrorEventDefinition' && t === 'bpmn:StartEvent') findings.push({ elementId: id, message: 'Error start events are not supported' });
     }
-    if (t === 'bpmn:StartEvent' && topLevel && !(el.eventDefinitions ?? []).length) model.noneStart = true;
+    if (t === 'bpmn:StartEvent' && topLevel && !(el.eventDefinitions ?? []).length && !(el.eventDefinitionRef ?? []).length) model.noneStart = true;
     if (t === 'bpmn:StartEvent' && topLevel) info.isStart = true;
     model.activities[id] = info;
-    if (t === 'bpmn:SubProcess') walk(el, model, findings, false);
+    if (t === 'bpmn:SubProcess') walk(el, model, findings, false, native);
   }
   if (topLevel) {
-    const starts = Number(model.noneStart) + Object.keys(model.messageStarts).length + model.timerStarts.length;
+    const starts = Number(model.noneStart) + Object.keys(model.messageStarts).length + model.timerStarts.length + Object.keys(model.signalStarts ?? {}).length;
     if (starts > 1) findings.push({ elementId: model.processId, message: 'A process may have only one start event' });
     if (starts === 0) findings.push({ elementId: model.processId, message: 'The process has no start event' });
   }

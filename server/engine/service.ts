@@ -6,7 +6,9 @@ import { notify, type Database } from '../db/connect.js';
 import { ApiError, badRequest, notFound } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { CommandError, EngineRun, serializeSource, type LiveItem, type RunResult } from './host.js';
-import { parseDefinitions, parseWorkingAmount, type Finding, type ProcessModel } from './model.js';
+import { NativeRun } from './runtime/run.js';
+import type { Run } from './runtime/types.js';
+import { parseDefinitions, parseWorkingAmount, type Finding, type Interpreter, type ProcessModel } from './model.js';
 import { createEngineStore, type WriteGuard, toDefinition, toExternalTask, toInstance, toTask } from './store.js';
 import type {
   DeployInput, Deployment, ExternalTaskRow, FetchAndLockInput, InstanceRow, LockedExternalTask, TaskQuery, TaskRow, TaskScope, WorkingTime,
@@ -20,6 +22,11 @@ export interface EngineDeps {
   log: Logger;
   workingTime?: WorkingTime;
   nodeId?: string;
+  /**
+   * Which interpreter new deployments are compiled for (default: our own). Each definition keeps
+   * the one it was deployed with, so instances of older definitions finish on bpmn-engine.
+   */
+  interpreter?: Interpreter;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -32,7 +39,7 @@ interface LoadedDefinition { row: Row; model: ProcessModel; engineSource: string
 type Projections = Record<string, Row[]>;
 const projectionKey = (r: Row): Row => ({ id: r.id, execution_id: r.execution_id, task_definition_key: r.task_definition_key, due_at: r.due_at, locked_by: r.locked_by });
 
-interface Hot { revision: number; row: Row; run: EngineRun; typed: Record<string, TypedValue>; proj: Projections | null }
+interface Hot { revision: number; row: Row; run: Run; typed: Record<string, TypedValue>; proj: Projections | null }
 
 /** The task or external task a command acts on, and what must hold for the caller to act on it. */
 interface ItemTarget {
@@ -60,6 +67,10 @@ export function createEngine(deps: EngineDeps) {
   const knex = db.knex;
   const store = createEngineStore();
   const nodeId = deps.nodeId ?? `node-${process.pid}`;
+  const interpreter: Interpreter = deps.interpreter ?? 'native';
+  /** A definition runs on the interpreter it was compiled for: a graph means ours. */
+  const newRun = (def: LoadedDefinition, vars: Record<string, unknown>): Run =>
+    (def.model.graph ? new NativeRun(def.model.graph, vars) : new EngineRun(def.engineSource, def.model, vars));
   const defCache = new LRUCache<string, LoadedDefinition>({ max: 200 });
   /**
    * Hot instances: the live bpmn-engine of an instance after its last command on this node,
@@ -90,7 +101,7 @@ export function createEngine(deps: EngineDeps) {
   // ------------------------------------------------------------------ deployment
 
   async function checkDeployable(xml: string): Promise<Finding[]> {
-    return (await parseDefinitions(xml)).findings;
+    return (await parseDefinitions(xml, interpreter)).findings;
   }
 
   async function deploy(input: DeployInput): Promise<Deployment> {
@@ -98,13 +109,13 @@ export function createEngine(deps: EngineDeps) {
     const parsed: Array<{ res: DeployInput['resources'][number]; model: ProcessModel; hash: string; engineSource: string }> = [];
     for (const res of input.resources) {
       if (!/\.(bpmn|bpmn20\.xml|xml)$/i.test(res.name)) throw badRequest(`Resource '${res.name}' is not a BPMN file (.bpmn)`);
-      const { processes, findings } = await parseDefinitions(res.content);
+      const { processes, findings } = await parseDefinitions(res.content, interpreter);
       if (findings.length) {
         const f = findings[0]!;
         throw new ApiError(400, 'ParseException', `${res.name}: ${f.elementId ? `element '${f.elementId}': ` : ''}${f.message}`, { findings: findings.map((x) => ({ resource: res.name, ...x })) });
       }
-      let engineSource: string;
-      try {
+      let engineSource = '';
+      if (interpreter === 'bpmn-engine') try {
         engineSource = await serializeSource(res.content);
       } catch (err) {
         throw new ApiError(400, 'ParseException', `${res.name}: bpmn-engine cannot load it: ${(err as Error).message}`);
@@ -155,7 +166,7 @@ export function createEngine(deps: EngineDeps) {
   // ------------------------------------------------------------------ commands
 
   interface Ctx {
-    trx: Trx | Knex; row: Row; def: LoadedDefinition; run: EngineRun; typed: Record<string, TypedValue>; changed: Record<string, TypedValue>; userId: string | null;
+    trx: Trx | Knex; row: Row; def: LoadedDefinition; run: Run; typed: Record<string, TypedValue>; changed: Record<string, TypedValue>; userId: string | null;
     /** Set when the command runs without a transaction (a hot instance, a start): persist writes under this guard or throws Stale. */
     optimistic?: WriteGuard;
     /** History rows the command itself adds; written with the rest in one insert. */
@@ -190,6 +201,8 @@ export function createEngine(deps: EngineDeps) {
       if (fast) return fast.out;
     }
     let newExternal = 0;
+    let thrown: string[] = [];
+    let origin = '';
     let keepHot: (Hot & { id: string }) | null = null;
     const result = await knex.transaction(async (trx) => {
       const locked = typeof target === 'string' ? { instance: await store.lockInstance(trx, target), item: undefined } : await store.lockInstanceOf(trx, target.table, target.id, target.scope);
@@ -201,7 +214,7 @@ export function createEngine(deps: EngineDeps) {
       const def = await loadDefinition(trx, row.definition_id);
       const cached = hot.get(instanceId);
       hot.delete(instanceId);
-      let run: EngineRun;
+      let run: Run;
       let typed: Record<string, TypedValue>;
       let proj: Projections | null = null;
       if (cached && cached.revision === row.revision && cached.run.reusable) {
@@ -211,7 +224,7 @@ export function createEngine(deps: EngineDeps) {
         run.beginCommand();
       } else {
         typed = await store.variables(trx, instanceId);
-        run = new EngineRun(def.engineSource, def.model, plainVars(typed));
+        run = newRun(def, plainVars(typed));
         const state = await store.instanceState(trx, instanceId);
         await guardRun(() => run.resume(state));
       }
@@ -220,6 +233,8 @@ export function createEngine(deps: EngineDeps) {
       const res = await guardRun(() => run.finish());
       const written = await persist(ctx, res);
       newExternal = written.newExternal;
+      thrown = run instanceof NativeRun ? [...run.thrown] : [];
+      origin = instanceId;
       keepHot = res.ended ? null : { id: instanceId, revision: row.revision + 1, row, run, typed, proj: written.proj };
       return out;
     });
@@ -227,6 +242,7 @@ export function createEngine(deps: EngineDeps) {
     const k = keepHot as (Hot & { id: string }) | null;
     if (k) keep(k.id, k);
     if (newExternal) wake.emit('task');
+    for (const name of thrown) await throwSignal({ name, userId }, origin);
     return result;
   }
 
@@ -259,6 +275,7 @@ export function createEngine(deps: EngineDeps) {
       const written = await persist(ctx, res);
       if (!res.ended) keep(instanceId, { revision: cached.revision + 1, row, run, typed, proj: written.proj });
       if (written.newExternal) wake.emit('task');
+      if (run instanceof NativeRun) for (const name of run.thrown) await throwSignal({ name, userId }, instanceId);
       return { out };
     } catch (err) {
       if (!(err instanceof Stale) && !(err instanceof CommandError) && !(err instanceof ApiError)) log.warn({ err }, 'optimistic command failed; retrying under the instance lock');
@@ -376,7 +393,7 @@ export function createEngine(deps: EngineDeps) {
     for (const r of resolved) hist.push({ ...base, kind: 'incident-resolved', activity_id: r.activity_id, data: JSON.stringify({ incidentId: r.id }), at: now });
   }
 
-  function evalAttr(run: EngineRun, text: string | undefined, activityId: string): unknown {
+  function evalAttr(run: Run, text: string | undefined, activityId: string): unknown {
     if (text === undefined) return undefined;
     return run.evaluate(text, { id: activityId });
   }
@@ -395,7 +412,7 @@ export function createEngine(deps: EngineDeps) {
     return String(v).split(',').map((s) => s.trim()).filter(Boolean);
   }
 
-  function timerDue(item: LiveItem, def: LoadedDefinition, run: EngineRun): Date | undefined {
+  function timerDue(item: LiveItem, def: LoadedDefinition, run: Run): Date | undefined {
     const info = def.model.activities[item.activityId];
     if (info?.beforeDue && deps.workingTime) {
       const dueAt = run.vars.dueAt;
@@ -450,7 +467,7 @@ export function createEngine(deps: EngineDeps) {
     variables?: Record<string, TypedValue>;
     startUser?: string | null;
     /** Internal: which start event fires (message or timer start). */
-    trigger?: { messageRef?: string; timerActivityId?: string };
+    trigger?: { messageRef?: string; timerActivityId?: string; signal?: string };
   }
 
   async function resolveDefinition(trx: Knex | Trx, input: { definitionId?: string; key?: string }): Promise<LoadedDefinition> {
@@ -478,7 +495,7 @@ export function createEngine(deps: EngineDeps) {
       id, definition_id: def.row.id, definition_key: def.row.key, business_key: businessKey, unit_id: typeof unit === 'string' ? unit : null,
       state: 'ACTIVE', revision: 1, start_user: input.startUser ?? null, start_time: now,
     };
-    const run = new EngineRun(def.engineSource, def.model, plainVars(typed));
+    const run = newRun(def, plainVars(typed));
     const ctx: Ctx = {
       trx: knex, optimistic: { kind: 'definition', definitionId: def.row.id }, row, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null,
       completedTasks: new Set(), proj: {}, readRows: new Map(),
@@ -490,6 +507,7 @@ export function createEngine(deps: EngineDeps) {
       const t = run.liveOf('timer').find((x) => x.activityId === input.trigger!.timerActivityId);
       if (t) run.fireTimer(t.executionId);
     }
+    if (input.trigger?.signal && run instanceof NativeRun) run.signal(input.trigger.signal);
     const res = await guardRun(() => run.finish());
     let written: Awaited<ReturnType<typeof persist>>;
     try {
@@ -500,6 +518,7 @@ export function createEngine(deps: EngineDeps) {
     }
     if (written.newExternal) wake.emit('task');
     if (!res.ended) keep(id, { revision: 1, row, run, typed, proj: written.proj });
+    if (run instanceof NativeRun) for (const name of run.thrown) await throwSignal({ name, userId: input.startUser ?? null }, id);
     return { ...toInstance({ ...row, state: res.ended ? (res.failure ? 'INTERNALLY_TERMINATED' : 'COMPLETED') : 'ACTIVE' }), ended: res.ended };
   }
 
@@ -706,11 +725,46 @@ export function createEngine(deps: EngineDeps) {
     return results;
   }
 
+  // ------------------------------------------------------------------ signals
+
+  let signalDepth = 0;
+  /**
+   * A signal is broadcast (BPMN 2.0 §10.5.4): every instance waiting for it is triggered, each in its
+   * own command, and the latest version of every process with that signal start starts once.
+   * `origin` already delivered it to itself. Chains of signals stop after 10 hops.
+   */
+  async function throwSignal(input: { name: string; variables?: Record<string, TypedValue>; userId?: string | null }, origin?: string): Promise<void> {
+    if (!input.name || input.name.length > 255) throw badRequest('A signal needs a name of at most 255 characters');
+    if (signalDepth >= 10) { log.warn({ signal: input.name }, 'signal chain too deep; not broadcast further'); return; }
+    signalDepth++;
+    try {
+      const subs = await store.messageSubscriptions(knex, { messageName: `signal:${input.name}` });
+      for (const instanceId of new Set(subs.map((x) => x.instance_id as string))) {
+        if (instanceId === origin) continue;
+        try {
+          await command(instanceId, input.userId ?? null, async (ctx) => {
+            setVariables(ctx, input.variables);
+            if (ctx.run instanceof NativeRun) ctx.run.signal(input.name);
+          });
+        } catch (err) {
+          if (!(err instanceof ApiError && err.status < 500)) throw err;
+        }
+      }
+      for (const d of await store.latestWithSignalStart(knex, input.name)) {
+        await startProcess({ definitionId: d.id, variables: input.variables, startUser: input.userId ?? null, trigger: { signal: input.name } });
+      }
+    } finally {
+      signalDepth--;
+    }
+  }
+
   // ------------------------------------------------------------------ timers
 
   /** Claims due timers (SKIP LOCKED, leased), then fires each as its own command. Returns how many fired. */
   async function fireDueTimers(limit = 50): Promise<number> {
-    const claimed = await store.claimDueTimers(knex, nodeId, limit, 60_000);
+    // The lease only keeps nodes from doing the same work: an instance timer fires under the instance
+    // lock after re-reading its row. So it is short, and a node killed mid-batch delays its timers ≤ 10 s.
+    const claimed = await store.claimDueTimers(knex, nodeId, limit, 10_000);
     let fired = 0;
     for (const t of claimed) {
       try {
@@ -769,6 +823,21 @@ export function createEngine(deps: EngineDeps) {
     });
   }
 
+  type ModificationInstruction = { type: 'startBeforeActivity' | 'startAfterActivity' | 'cancel'; activityId?: string; activityInstanceId?: string };
+  /**
+   * Administrators repairing a dossier (`POST /process-instance/{id}/modification`): one command,
+   * recorded in the instance history with who did it, what and why. Native instances only.
+   */
+  async function modifyInstance(id: string, input: { instructions: ModificationInstruction[]; annotation?: string | null; variables?: Record<string, TypedValue>; userId: string | null }): Promise<void> {
+    if (!input.instructions.length) throw badRequest('A modification needs at least one instruction');
+    await command(id, input.userId, async (ctx) => {
+      if (!(ctx.run instanceof NativeRun)) throw invalid('BadUserRequestException', `Process instance ${id} runs on bpmn-engine; migrate it to a version deployed for the native interpreter first`);
+      setVariables(ctx, input.variables);
+      ctx.hist.push({ instance_id: id, definition_id: ctx.row.definition_id, kind: 'instance-modified', user_id: input.userId, data: JSON.stringify({ instructions: input.instructions, annotation: input.annotation ?? null }), at: new Date() });
+      ctx.run.modify(input.instructions);
+    });
+  }
+
   async function getInstance(id: string): Promise<InstanceRow> {
     const r = await store.instanceById(knex, id);
     if (!r) throw notFound(`Process instance with id ${id} does not exist`);
@@ -797,6 +866,7 @@ export function createEngine(deps: EngineDeps) {
     deploy,
     startProcess,
     deleteInstance,
+    modifyInstance,
     getInstance,
     getVariables,
     listInstances: async (q: Parameters<typeof store.listInstances>[1]) => (await store.listInstances(knex, q)).map(toInstance),
@@ -846,6 +916,7 @@ export function createEngine(deps: EngineDeps) {
     unlock,
     setRetries,
     correlateMessage,
+    throwSignal: (input: { name: string; variables?: Record<string, TypedValue>; userId?: string | null }) => throwSignal(input),
     listIncidents: (q: Parameters<typeof store.listIncidents>[1]) => store.listIncidents(knex, q),
     history: (q: Parameters<typeof store.history>[1]) => store.history(knex, q),
     fireDueTimers,

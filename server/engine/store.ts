@@ -65,6 +65,13 @@ export function createEngineStore() {
           and jsonb_exists(d.model->'messageStarts', ?)`, [messageName]);
       return (res.rows ?? res) as Row[];
     },
+    async latestWithSignalStart(db: Db, signalName: string): Promise<Row[]> {
+      const res = await db.raw(`
+        select d.id, d.model from engine_definition d
+        where d.version = (select max(version) from engine_definition x where x.key = d.key)
+          and not d.suspended and jsonb_exists(coalesce(d.model->'signalStarts', '{}'::jsonb), ?)`, [signalName]);
+      return (res.rows ?? res) as Row[];
+    },
     async insertDeployment(db: Db, row: Row): Promise<void> { await db('engine_deployment').insert(row); },
     async insertResource(db: Db, row: Row): Promise<void> { await db('engine_resource').insert(row); },
     async insertDefinition(db: Db, row: Row): Promise<void> { await db('engine_definition').insert(row); },

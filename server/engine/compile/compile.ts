@@ -1,0 +1,209 @@
+import type { Finding } from '../model.js';
+import { checkTimerLiteral } from '../runtime/timers.js';
+import type { EventDef, GFlow, GNode, Graph, LoopDef } from './graph.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type El = any;
+
+const short = (t: string): string => t.replace(/^bpmn:/, '').replace(/^./, (c) => c.toLowerCase());
+
+/** Elements the interpreter runs. Anything else in a process is refused with its id. */
+const RUNS = new Set([
+  'startEvent', 'endEvent', 'intermediateCatchEvent', 'intermediateThrowEvent', 'boundaryEvent',
+  'task', 'userTask', 'serviceTask', 'sendTask', 'receiveTask', 'manualTask', 'businessRuleTask',
+  'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway', 'subProcess',
+]);
+const NOT_YET: Record<string, string> = {
+  complexGateway: 'Complex gateways are not supported yet; use inclusive or parallel gateways',
+  callActivity: 'Call activities are not supported yet; model the called steps in an embedded subprocess',
+  transaction: 'Transaction subprocesses (and cancel events) are not supported yet',
+  adHocSubProcess: 'Ad-hoc subprocesses are not supported yet',
+};
+const KINDS: Record<string, EventDef['kind']> = {
+  'bpmn:MessageEventDefinition': 'message', 'bpmn:TimerEventDefinition': 'timer', 'bpmn:SignalEventDefinition': 'signal',
+  'bpmn:ErrorEventDefinition': 'error', 'bpmn:EscalationEventDefinition': 'escalation', 'bpmn:TerminateEventDefinition': 'terminate',
+  'bpmn:LinkEventDefinition': 'link', 'bpmn:ConditionalEventDefinition': 'conditional',
+};
+
+function body(x: El): string | undefined {
+  return x && typeof x.body === 'string' && x.body.trim() ? x.body.trim() : undefined;
+}
+function camunda(el: El, name: string): string | undefined {
+  const v = el?.get ? el.get(`camunda:${name}`) : undefined;
+  return v === undefined || v === null || v === '' ? undefined : String(v);
+}
+
+/**
+ * Compiles one executable process (moddle element) into the interpreter's graph. Everything the
+ * interpreter cannot run faithfully is a finding naming the element: nothing is half-run later.
+ */
+export function compileProcess(proc: El, findings: Finding[]): Graph {
+  const g: Graph = { processId: proc.id, nodes: {}, flows: {}, scopes: {}, reach: {} };
+  walk(proc, proc.id, g, findings);
+  link(g, findings);
+  for (const id of Object.keys(g.nodes)) g.reach[id] = reachable(g, id);
+  return g;
+}
+
+function eventOf(el: El, type: string, findings: Finding[]): EventDef | undefined {
+  const defs: El[] = [...(el.eventDefinitions ?? []), ...(el.eventDefinitionRef ?? [])];
+  if (!defs.length) return type.endsWith('Event') ? { kind: 'none' } : undefined;
+  if (defs.length > 1) { findings.push({ elementId: el.id, message: 'Multiple and parallel multiple events are not supported yet: give the event one definition' }); return undefined; }
+  const d = defs[0];
+  const kind = KINDS[d.$type];
+  if (!kind) { findings.push({ elementId: el.id, message: `${String(d.$type).replace('bpmn:', '')} is not supported yet` }); return undefined; }
+  const ev: EventDef = { kind };
+  if (kind === 'message') { ev.ref = d.messageRef?.id; ev.name = d.messageRef?.name; }
+  if (kind === 'signal') {
+    ev.name = d.signalRef?.name ?? d.signalRef?.id;
+    if (!ev.name) findings.push({ elementId: el.id, message: 'A signal event needs a signal with a name' });
+  }
+  if (kind === 'error') ev.code = d.errorRef?.errorCode ?? d.errorRef?.id;
+  if (kind === 'escalation') ev.code = d.escalationRef?.escalationCode ?? d.escalationRef?.id;
+  if (kind === 'link') ev.name = d.name ?? el.name;
+  if (kind === 'conditional') {
+    ev.condition = body(d.condition);
+    if (!ev.condition) findings.push({ elementId: el.id, message: 'A conditional event needs a condition' });
+  }
+  if (kind === 'timer') {
+    const spec = { timeDate: body(d.timeDate), timeDuration: body(d.timeDuration), timeCycle: body(d.timeCycle) };
+    const given = Object.entries(spec).filter(([, v]) => v !== undefined);
+    if (given.length > 1) findings.push({ elementId: el.id, message: `A timer has one definition; this one has ${given.map(([k]) => k).join(' and ')}` });
+    for (const [k, v] of given) {
+      const why = checkTimerLiteral(k as 'timeDate', v!);
+      if (why) findings.push({ elementId: el.id, message: `${k} "${v}": ${why}` });
+    }
+    ev.timer = spec;
+  }
+  return ev;
+}
+
+function loopOf(el: El): LoopDef | undefined {
+  const l = el.loopCharacteristics;
+  if (!l) return undefined;
+  if (l.$type === 'bpmn:MultiInstanceLoopCharacteristics') {
+    return {
+      mi: true, sequential: Boolean(l.isSequential), cardinality: body(l.loopCardinality), completion: body(l.completionCondition),
+      collection: camunda(l, 'collection') ?? l.loopDataInputRef?.id, elementVariable: camunda(l, 'elementVariable') ?? l.inputDataItem?.name ?? l.inputDataItem?.id,
+    };
+  }
+  return { mi: false, condition: body(l.loopCondition), testBefore: Boolean(l.testBefore), maximum: l.loopMaximum === undefined ? undefined : Number(l.loopMaximum) };
+}
+
+function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): void {
+  const scope = { starts: [] as string[], eventStarts: [] as string[] };
+  g.scopes[scopeId] = scope;
+  for (const el of container.flowElements ?? []) {
+    if (el.$type === 'bpmn:SequenceFlow') {
+      const f: GFlow = { id: el.id, source: el.sourceRef?.id, target: el.targetRef?.id, condition: body(el.conditionExpression) };
+      g.flows[el.id] = f;
+      continue;
+    }
+    const type = short(el.$type);
+    if (NOT_YET[type]) { findings.push({ elementId: el.id, message: NOT_YET[type]! }); continue; }
+    if (!RUNS.has(type)) continue; // data objects, annotations … (model.ts refuses the rest)
+    const node: GNode = {
+      id: el.id, type, name: el.name, scope: scopeId, in: [], out: [], boundary: [],
+      startQuantity: Number(el.startQuantity ?? 1) || 1, completionQuantity: Number(el.completionQuantity ?? 1) || 1,
+    };
+    if (el.default?.id) node.default = el.default.id;
+    node.event = eventOf(el, type, findings);
+    const lp = loopOf(el);
+    if (lp) node.loop = lp;
+    if (type === 'serviceTask' || type === 'sendTask' || type === 'businessRuleTask') node.external = true;
+    if ((type === 'intermediateThrowEvent' || type === 'endEvent') && node.event?.kind === 'message') node.external = Boolean(camunda(el, 'topic'));
+    if (type === 'receiveTask') node.event = { kind: 'message', ref: el.messageRef?.id, name: el.messageRef?.name };
+    if (type === 'boundaryEvent') { node.attachedTo = el.attachedToRef?.id; node.interrupting = el.cancelActivity !== false; }
+    if (type === 'subProcess' && el.triggeredByEvent) node.triggeredByEvent = true;
+    if (type === 'startEvent') node.interrupting = el.isInterrupting !== false;
+    g.nodes[el.id] = node;
+    checkPlacement(el, node, container, findings);
+    if (type === 'subProcess') walk(el, el.id, g, findings);
+  }
+  for (const n of Object.values(g.nodes)) {
+    if (n.scope !== scopeId) continue;
+    if (n.type === 'startEvent') {
+      const inEventSub = g.nodes[scopeId]?.triggeredByEvent;
+      if (!inEventSub && n.event?.kind === 'none') scope.starts.push(n.id);
+    }
+    if (n.type === 'subProcess' && n.triggeredByEvent) {
+      const start = Object.values(g.nodes).find((x) => x.scope === n.id && x.type === 'startEvent');
+      if (!start) findings.push({ elementId: n.id, message: 'An event subprocess needs a start event' });
+      else scope.eventStarts.push(start.id);
+    }
+  }
+}
+
+function checkPlacement(el: El, n: GNode, container: El, findings: Finding[]): void {
+  const k = n.event?.kind;
+  const refuse = (message: string) => findings.push({ elementId: n.id, message });
+  if (k === 'terminate' && n.type !== 'endEvent') refuse('A terminate event can only be an end event');
+  if (k === 'error' && (n.type === 'intermediateThrowEvent' || n.type === 'intermediateCatchEvent')) refuse('An error event can only be an end, boundary or event-subprocess start event');
+  if (k === 'error' && n.type === 'boundaryEvent' && el.cancelActivity === false) refuse('An error boundary event always interrupts (cancelActivity cannot be false)');
+  if (k === 'error' && n.type === 'startEvent' && !container.triggeredByEvent) refuse('An error start event belongs in an event subprocess');
+  if (k === 'escalation' && n.type === 'startEvent' && !container.triggeredByEvent) refuse('An escalation start event belongs in an event subprocess');
+  if (k === 'escalation' && n.type === 'intermediateCatchEvent') refuse('Escalations are caught by boundary events or event subprocesses only');
+  if (k === 'link' && !['intermediateThrowEvent', 'intermediateCatchEvent'].includes(n.type)) refuse('Link events are intermediate events only');
+  if (k === 'message' && n.type === 'startEvent' && container.$type === 'bpmn:SubProcess' && !container.triggeredByEvent) refuse('Message start events are only supported at the process level or in event subprocesses');
+  if (k === 'timer' && n.type === 'startEvent' && container.$type === 'bpmn:SubProcess' && !container.triggeredByEvent) refuse('Timer start events are only supported at the process level or in event subprocesses');
+  if (n.type === 'startEvent' && container.$type === 'bpmn:SubProcess' && !container.triggeredByEvent && k !== 'none') refuse('An embedded subprocess starts with a none start event');
+  if (n.type === 'startEvent' && container.triggeredByEvent && k === 'none') refuse('An event subprocess starts with a triggered start event (message, timer, signal, error, escalation or conditional)');
+  if (el.gatewayDirection && el.gatewayDirection !== 'Unspecified') n.direction = el.gatewayDirection;
+  if (n.type === 'boundaryEvent' && !el.attachedToRef) refuse('A boundary event must be attached to an activity');
+  if (n.type === 'boundaryEvent' && (k === 'none' || k === 'link' || k === 'terminate')) refuse(`A ${k} event cannot be a boundary event`);
+}
+
+function link(g: Graph, findings: Finding[]): void {
+  for (const f of Object.values(g.flows)) {
+    const s = g.nodes[f.source];
+    const t = g.nodes[f.target];
+    if (!s || !t) continue;
+    if (s.scope !== t.scope) findings.push({ elementId: f.id, message: 'A sequence flow cannot cross a subprocess boundary' });
+    s.out.push(f.id);
+    t.in.push(f.id);
+    if (s.type === 'parallelGateway' && f.condition) delete f.condition; // the spec ignores them (13.3.2)
+  }
+  for (const n of Object.values(g.nodes)) {
+    const refuse = (message: string) => findings.push({ elementId: n.id, message });
+    // Gateway direction (§8.3.9): checked on the flows themselves, <incoming>/<outgoing> are optional in XML.
+    if (n.direction === 'Converging' && n.out.length > 1) refuse('A converging gateway has one outgoing flow');
+    if (n.direction === 'Diverging' && n.in.length > 1) refuse('A diverging gateway has one incoming flow');
+    if (n.type === 'eventBasedGateway') {
+      for (const f of n.out) {
+        const t = g.nodes[g.flows[f]!.target];
+        if (!(t?.type === 'receiveTask' || (t?.type === 'intermediateCatchEvent' && t.event?.kind !== 'link' && t.event?.kind !== 'none'))) {
+          refuse(`An event-based gateway leads only to catch events or receive tasks ('${t?.id ?? g.flows[f]!.target}' is not one)`);
+        }
+      }
+    }
+    if (n.attachedTo) {
+      const host = g.nodes[n.attachedTo];
+      if (host) host.boundary.push(n.id);
+      if (host && (n.event?.kind === 'escalation') && host.type !== 'subProcess') findings.push({ elementId: n.id, message: 'An escalation boundary event sits on a subprocess' });
+    }
+    if (n.type === 'intermediateThrowEvent' && n.event?.kind === 'link') {
+      const target = Object.values(g.nodes).find((x) => x.scope === n.scope && x.type === 'intermediateCatchEvent' && x.event?.kind === 'link' && x.event.name === n.event!.name);
+      if (!target) findings.push({ elementId: n.id, message: `No link catch event named '${n.event.name ?? ''}' in the same scope` });
+    }
+    if (n.type === 'startEvent' && n.in.length) findings.push({ elementId: n.id, message: 'A start event has no incoming flow' });
+    if (n.type === 'endEvent' && n.out.length) findings.push({ elementId: n.id, message: 'An end event has no outgoing flow' });
+  }
+}
+
+/** Nodes reachable from `id` by sequence flows (and the boundary events of what it reaches). */
+function reachable(g: Graph, id: string): string[] {
+  const seen = new Set<string>();
+  const todo = [id];
+  while (todo.length) {
+    const n = g.nodes[todo.pop()!];
+    if (!n) continue;
+    for (const next of [...n.out.map((f) => g.flows[f]!.target), ...n.boundary]) {
+      if (!seen.has(next)) { seen.add(next); todo.push(next); }
+    }
+    if (n.type === 'intermediateThrowEvent' && n.event?.kind === 'link') {
+      const t = Object.values(g.nodes).find((x) => x.scope === n.scope && x.type === 'intermediateCatchEvent' && x.event?.kind === 'link' && x.event.name === n.event!.name);
+      if (t && !seen.has(t.id)) { seen.add(t.id); todo.push(t.id); }
+    }
+  }
+  return [...seen];
+}

@@ -1,0 +1,79 @@
+/**
+ * The executable graph of one process: what the interpreter walks. Built once at deployment from
+ * the moddle tree (compile.ts), stored with the definition as plain JSON, never changed afterwards.
+ */
+
+export type EventKind =
+  | 'none' | 'message' | 'timer' | 'signal' | 'error' | 'escalation' | 'terminate' | 'link' | 'conditional';
+
+export interface TimerSpec { timeDate?: string; timeDuration?: string; timeCycle?: string }
+
+export interface EventDef {
+  kind: EventKind;
+  /** Message / signal / link name. */
+  name?: string;
+  /** Message element id (what `message(ref)` names). */
+  ref?: string;
+  /** Error / escalation code; absent on a catch = catch all. */
+  code?: string;
+  timer?: TimerSpec;
+  condition?: string;
+}
+
+export interface LoopDef {
+  /** Multi-instance (true) or a standard loop (false). */
+  mi: boolean;
+  sequential?: boolean;
+  cardinality?: string;
+  collection?: string;
+  elementVariable?: string;
+  completion?: string;
+  /** Standard loop. */
+  condition?: string;
+  testBefore?: boolean;
+  maximum?: number;
+}
+
+/** Short BPMN type names: 'userTask', 'parallelGateway', 'subProcess', … */
+export interface GNode {
+  id: string;
+  type: string;
+  name?: string;
+  /** The enclosing scope: the process id or a subprocess id. */
+  scope: string;
+  in: string[];
+  out: string[];
+  default?: string;
+  event?: EventDef;
+  /** Boundary events: the activity they sit on, and whether they cancel it. */
+  attachedTo?: string;
+  interrupting?: boolean;
+  boundary: string[];
+  loop?: LoopDef;
+  startQuantity: number;
+  completionQuantity: number;
+  /** Service-like tasks and message throws done by an external worker. */
+  external?: boolean;
+  /** Subprocesses: an event subprocess (started by its start event only). */
+  triggeredByEvent?: boolean;
+  /** Gateways: the declared gatewayDirection, when not Unspecified. */
+  direction?: string;
+}
+
+export interface GFlow { id: string; source: string; target: string; condition?: string }
+
+export interface GScope {
+  /** None start events (a subprocess begins at all of them). */
+  starts: string[];
+  /** Start events of the event subprocesses directly in this scope. */
+  eventStarts: string[];
+}
+
+export interface Graph {
+  processId: string;
+  nodes: Record<string, GNode>;
+  flows: Record<string, GFlow>;
+  scopes: Record<string, GScope>;
+  /** For each node, every node it can reach in its scope (the inclusive join's upstream rule). */
+  reach: Record<string, string[]>;
+}

@@ -1,0 +1,657 @@
+import crypto from 'node:crypto';
+import type { GNode, Graph } from '../compile/graph.js';
+import { evaluate, ExpressionError, hasExpression } from '../expression.js';
+import { firstDue, nextDue } from './timers.js';
+import { CommandError, type HistoryFact, type LiveItem, type LiveKind, type Run, type RunResult } from './types.js';
+
+/**
+ * The platform's own BPMN interpreter (BPMN 2.0 chapter 13, execution semantics). An instance is a
+ * tree of executions with ids that are stable across commands: the root, subprocess and
+ * multi-instance scopes, tokens at activities, and subscriptions (boundary events, event-based
+ * gateway branches, event-subprocess starts). A command mutates the tree synchronously and
+ * `finish` reports what it now waits for; nothing runs between commands.
+ */
+
+type Wait = 'user' | 'external' | 'message' | 'timer' | 'signal' | 'conditional' | 'join' | 'ebg';
+
+export interface Exec {
+  id: string;
+  /** Parent execution (a scope), null for the root. */
+  p: string | null;
+  /** Node id (the process id for the root). */
+  a: string;
+  k: 'root' | 'scope' | 'mi' | 'token' | 'sub';
+  w?: Wait;
+  /** The flow a token arrived by (joins). */
+  f?: string;
+  /** A subscription's owner: the activity (boundary), the gateway token (event-based) or the scope (event subprocess, start). */
+  on?: string;
+  due?: string;
+  left?: number | null;
+  cycle?: string;
+  /** Conditional subscriptions: the condition's last value (they fire when it becomes true). */
+  c?: boolean;
+  i?: number;
+  item?: unknown;
+  mi?: { n: number; done: number; next: number; items?: unknown[] };
+  lc?: number;
+}
+
+export interface NativeState { v: 1; p: string; n: number; x: Exec[] }
+
+const LIVE: Partial<Record<Wait, LiveKind>> = { user: 'userTask', external: 'external', message: 'message', signal: 'message', timer: 'timer' };
+const typeName = (t: string) => t[0]!.toUpperCase() + t.slice(1);
+
+export class NativeRun implements Run {
+  history: HistoryFact[] = [];
+  /** Signals thrown in this command: the service broadcasts them to other instances. */
+  thrown: string[] = [];
+  private x = new Map<string, Exec>();
+  private p = '';
+  private n = 0;
+  private ended = false;
+  private failure: string | undefined;
+  private broken = false;
+
+  constructor(private readonly g: Graph, readonly vars: Record<string, unknown>) {}
+
+  // ------------------------------------------------------------------ commands
+
+  async create(): Promise<void> {
+    this.p = crypto.randomUUID();
+    const root = this.add({ p: null, a: this.g.processId, k: 'root' });
+    const starts = this.g.scopes[this.g.processId]!.starts;
+    this.subscribeEventStarts(root, this.g.processId);
+    if (starts.length) for (const s of starts) this.run(this.add({ p: root.id, a: s, k: 'token' }));
+    else {
+      for (const n of Object.values(this.g.nodes)) {
+        if (n.type === 'startEvent' && n.scope === this.g.processId) this.subscribe(n, root, root.id);
+      }
+    }
+    this.settle();
+  }
+
+  async resume(state: unknown): Promise<void> {
+    const s = state as NativeState;
+    if (!s || s.v !== 1) throw new CommandError('The stored instance state is not the native interpreter\'s');
+    this.p = s.p;
+    this.n = s.n;
+    this.x = new Map(s.x.map((e) => [e.id, { ...e }]));
+  }
+
+  beginCommand(): void { this.history = []; this.thrown = []; }
+
+  get reusable(): boolean { return !this.ended && !this.broken; }
+
+  signalTask(_activityId: string, executionId: string): void {
+    const e = this.x.get(executionId);
+    if (!e || (e.w !== 'user' && e.w !== 'message')) throw new CommandError(`Execution ${executionId} is not waiting`);
+    this.guard(() => { delete e.w; this.complete(e); });
+  }
+
+  completeExternal(executionId: string): boolean {
+    const e = this.x.get(executionId);
+    if (!e || e.w !== 'external') return false;
+    this.guard(() => { delete e.w; this.complete(e); });
+    return true;
+  }
+
+  bpmnErrorExternal(executionId: string, errorCode: string, errorMessage?: string): boolean {
+    const e = this.x.get(executionId);
+    if (!e || e.w !== 'external') return false;
+    this.guard(() => { delete e.w; this.throwError(e, errorCode, errorMessage); });
+    return true;
+  }
+
+  fireTimer(executionId: string): boolean {
+    const e = this.x.get(executionId);
+    if (!e || e.w !== 'timer') return false;
+    this.guard(() => this.trigger(e));
+    return true;
+  }
+
+  message(messageRef: string): void {
+    const e = [...this.x.values()].find((s) => s.w === 'message' && this.g.nodes[s.a]?.event?.ref === messageRef);
+    if (e) this.guard(() => this.trigger(e));
+  }
+
+  /** A signal reaches every subscription of this instance (BPMN 2.0 §10.5.4: broadcast). */
+  signal(name: string): boolean {
+    const subs = [...this.x.values()].filter((s) => s.w === 'signal' && this.g.nodes[s.a]?.event?.name === name);
+    this.guard(() => { for (const s of subs) if (this.x.get(s.id) === s && s.w === 'signal') this.trigger(s); });
+    return subs.length > 0;
+  }
+
+  get live(): Map<string, LiveItem> {
+    const out = new Map<string, LiveItem>();
+    if (this.ended) return out;
+    for (const e of this.x.values()) {
+      const kind = e.w && LIVE[e.w];
+      if (!kind) continue;
+      const item: LiveItem = { kind, executionId: e.id, activityId: e.a, ancestors: this.ancestors(e) };
+      if (e.due) item.dueAt = new Date(e.due);
+      const it = this.iteration(e);
+      if (it) item.loop = { item: it.item, index: it.i };
+      out.set(e.id, item);
+    }
+    return out;
+  }
+
+  liveOf(kind: LiveKind): LiveItem[] { return [...this.live.values()].filter((i) => i.kind === kind); }
+
+  /** For the service's attribute expressions: `content` is `{ id, item?, index? }` like bpmn-engine's. */
+  evaluate(expr: string, content?: unknown): unknown {
+    const c = content as { id?: string; item?: unknown; index?: number } | undefined;
+    let vars = this.vars;
+    if (c && c.index !== undefined && c.index !== null) {
+      vars = { ...vars, loopCounter: c.index, item: c.item };
+      const ev = c.id ? this.g.nodes[c.id]?.loop?.elementVariable : undefined;
+      if (ev) vars = { ...vars, [ev]: c.item };
+    }
+    return this.eval(expr, vars, c?.id);
+  }
+
+  async finish(): Promise<RunResult> {
+    if (!this.ended) this.guard(() => this.settle());
+    const state: NativeState | null = this.ended ? null : { v: 1, p: this.p, n: this.n, x: [...this.x.values()] };
+    return { state, live: this.live, history: this.history, ended: this.ended, failure: this.failure };
+  }
+
+  /**
+   * Administrator repair (Camunda's process instance modification), in the order given: start a
+   * token before an activity or on its outgoing flows, or cancel an activity's executions (all of
+   * them by activity id, or one by its execution id = activity instance id).
+   */
+  modify(instructions: ReadonlyArray<{ type: 'startBeforeActivity' | 'startAfterActivity' | 'cancel'; activityId?: string; activityInstanceId?: string }>): void {
+    this.guard(() => {
+      // Scopes left empty by a cancel complete only after every instruction (cancel + start = a move).
+      const emptied: Exec[] = [];
+      for (const ins of instructions) {
+        if (this.ended) throw new CommandError('The instance has ended; nothing more can be modified');
+        if (ins.type === 'cancel') {
+          const targets = ins.activityInstanceId
+            ? [this.x.get(ins.activityInstanceId)].filter((e): e is Exec => Boolean(e && e.k !== 'sub'))
+            : [...this.x.values()].filter((e) => e.a === ins.activityId && e.k !== 'sub' && e.k !== 'root');
+          if (!targets.length) throw new CommandError(`Nothing to cancel: no active instance of '${ins.activityInstanceId ?? ins.activityId}'`);
+          for (const e of targets) {
+            if (this.x.get(e.id) !== e) continue;
+            const parent = e.p ? this.x.get(e.p) : undefined;
+            this.cancel(e);
+            if (parent?.k === 'mi' && !this.kids(parent.id).length) {
+              this.disarm(parent);
+              this.x.delete(parent.id);
+              if (parent.p && this.x.get(parent.p)) emptied.push(this.x.get(parent.p)!);
+            } else if (parent) emptied.push(parent);
+          }
+          continue;
+        }
+        const n = this.g.nodes[ins.activityId ?? ''];
+        if (!n) throw new CommandError(`Element '${ins.activityId ?? ''}' is not in this process`);
+        const scope = n.scope === this.g.processId
+          ? [...this.x.values()].find((e) => e.k === 'root')
+          : [...this.x.values()].find((e) => e.k === 'scope' && e.a === n.scope);
+        if (!scope) throw new CommandError(`'${n.id}' sits in '${n.scope}', which is not active in this instance`);
+        if (ins.type === 'startBeforeActivity') this.start(scope, n);
+        else {
+          if (!n.out.length) throw new CommandError(`'${n.id}' has no outgoing sequence flow to start after`);
+          for (const f of n.out) this.take(scope, f);
+        }
+      }
+      for (const e of emptied) this.checkScope(e);
+      this.settle();
+    });
+  }
+
+  /** Executions whose place no longer fits the graph (a step made multi-instance, or no longer): migration refuses them. */
+  misfits(): Set<string> {
+    const out = new Set<string>();
+    for (const e of this.x.values()) {
+      if (e.k !== 'token' && e.k !== 'scope') continue;
+      const inMi = e.p ? this.x.get(e.p)?.k === 'mi' : false;
+      if (Boolean(this.g.nodes[e.a]?.loop?.mi) !== inMi) out.add(e.id);
+    }
+    return out;
+  }
+
+  /** The stored state's executions (for migration checks and the admin view). */
+  executions(): readonly Exec[] { return [...this.x.values()]; }
+
+  // ------------------------------------------------------------------ tree
+
+  private guard(fn: () => void): void {
+    try { fn(); } catch (err) { this.broken = true; throw err; }
+  }
+
+  private add(e: Omit<Exec, 'id'>): Exec {
+    const ex = { id: `${this.p}.${++this.n}`, ...e } as Exec;
+    this.x.set(ex.id, ex);
+    return ex;
+  }
+
+  private kids(id: string): Exec[] { return [...this.x.values()].filter((e) => e.p === id); }
+
+  private ancestors(e: Exec): string[] {
+    const out: string[] = [];
+    for (let p = e.p ? this.x.get(e.p) : undefined; p; p = p.p ? this.x.get(p.p) : undefined) out.push(p.id);
+    return out;
+  }
+
+  private iteration(e: Exec): Exec | undefined {
+    for (let c: Exec | undefined = e; c; c = c.p ? this.x.get(c.p) : undefined) if (c.i !== undefined) return c;
+    return undefined;
+  }
+
+  private hist(kind: HistoryFact['kind'], e: Exec): void {
+    const n = this.g.nodes[e.a];
+    if (!n) return;
+    this.history.push({ kind, activityId: n.id, activityType: typeName(n.type), activityName: n.name, executionId: e.id, at: new Date() });
+  }
+
+  /** Removes an execution with everything under it and every subscription they own (cancellation). */
+  private cancel(e: Exec): void {
+    for (const k of this.kids(e.id)) this.cancel(k);
+    for (const s of [...this.x.values()]) if (s.on === e.id && s.k === 'sub') this.x.delete(s.id);
+    // A cancelled activity gets no 'activity-end' (as with bpmn-engine): it did not complete.
+    this.x.delete(e.id);
+  }
+
+  private disarm(e: Exec): void {
+    for (const s of [...this.x.values()]) if (s.on === e.id && s.k === 'sub') this.x.delete(s.id);
+  }
+
+  // ------------------------------------------------------------------ expressions
+
+  private eval(expr: string, vars: Record<string, unknown>, where?: string): unknown {
+    try {
+      return evaluate(expr, vars);
+    } catch (err) {
+      const message = err instanceof ExpressionError ? err.message : String(err);
+      throw new CommandError(`Cannot evaluate expression '${expr}'${where ? ` on '${where}'` : ''}: ${message}`);
+    }
+  }
+
+  /** Variables as seen from an execution: the instance's, plus its multi-instance iteration's. */
+  private varsAt(e: Exec): Record<string, unknown> {
+    const it = this.iteration(e);
+    if (!it) return this.vars;
+    const body = it.p ? this.x.get(it.p) : undefined;
+    const node = this.g.nodes[it.a];
+    const out: Record<string, unknown> = { ...this.vars, loopCounter: it.i, item: it.item };
+    if (node?.loop?.elementVariable) out[node.loop.elementVariable] = it.item;
+    if (body?.mi) Object.assign(out, this.miVars(body));
+    return out;
+  }
+
+  private miVars(body: Exec): Record<string, unknown> {
+    return { nrOfInstances: body.mi!.n, nrOfCompletedInstances: body.mi!.done, nrOfActiveInstances: this.kids(body.id).length };
+  }
+
+  private truth(expr: string, e: Exec, extra?: Record<string, unknown>): boolean {
+    return Boolean(this.eval(expr, extra ? { ...this.varsAt(e), ...extra } : this.varsAt(e), e.a));
+  }
+
+  private text(t: string | undefined, e: Exec): string | undefined {
+    if (t === undefined || !hasExpression(t)) return t;
+    const v = this.eval(t, this.varsAt(e), e.a);
+    return v instanceof Date ? v.toISOString() : String(v);
+  }
+
+  // ------------------------------------------------------------------ flow
+
+  private node(id: string): GNode {
+    const n = this.g.nodes[id];
+    if (!n) throw new CommandError(`Element '${id}' is not in this process`);
+    return n;
+  }
+
+  private take(scope: Exec, flowId: string): void {
+    const f = this.g.flows[flowId]!;
+    const target = this.node(f.target);
+    const join = (target.type === 'parallelGateway' || target.type === 'inclusiveGateway') && target.in.length > 1;
+    if (join || target.startQuantity > 1) {
+      this.add({ p: scope.id, a: target.id, k: 'token', w: 'join', f: flowId });
+      this.tryJoin(scope, target);
+      return;
+    }
+    this.start(scope, target);
+  }
+
+  /** §13.3.2 parallel join: one token on every incoming flow. §13.3.3 inclusive join: no token upstream. */
+  private tryJoin(scope: Exec, n: GNode): boolean {
+    const waiting = this.kids(scope.id).filter((e) => e.a === n.id && e.w === 'join');
+    if (!waiting.length) return false;
+    let take: Exec[] | null = null;
+    const onePerFlow = () => [...new Map(waiting.map((e) => [e.f, e])).values()];
+    if (n.type === 'parallelGateway') {
+      const per = onePerFlow();
+      if (per.length >= n.in.length) take = per;
+    } else if (n.type === 'inclusiveGateway') {
+      if (!this.upstream(scope, n)) take = onePerFlow();
+    } else if (waiting.length >= n.startQuantity) take = waiting.slice(0, n.startQuantity);
+    if (!take) return false;
+    for (const t of take) this.x.delete(t.id);
+    this.start(scope, n);
+    return true;
+  }
+
+  private upstream(scope: Exec, join: GNode): boolean {
+    for (const e of this.kids(scope.id)) {
+      if (e.k === 'sub' || (e.a === join.id && e.w === 'join')) continue;
+      if (this.g.reach[e.a]?.includes(join.id)) return true;
+    }
+    return false;
+  }
+
+  private start(scope: Exec, n: GNode): void {
+    if (n.loop?.mi) { this.startMi(scope, n); return; }
+    const e = this.add({ p: scope.id, a: n.id, k: 'token' });
+    if (n.loop && !n.loop.mi) {
+      e.lc = 0;
+      if (n.loop.testBefore && !(n.loop.condition && this.truth(n.loop.condition, e))) { this.hist('activity-start', e); this.hist('activity-end', e); this.leave(e); return; }
+    }
+    this.run(e);
+  }
+
+  /** Runs the behaviour of the node an execution sits at. */
+  private run(e: Exec): void {
+    const n = this.node(e.a);
+    this.hist('activity-start', e);
+    const inMi = e.p ? this.x.get(e.p)?.k === 'mi' : false;
+    const arm = () => { if (!inMi) for (const b of n.boundary) this.subscribe(this.node(b), e, e.p!); };
+    if (n.external) { e.w = 'external'; arm(); return; }
+    switch (n.type) {
+      case 'userTask': e.w = 'user'; arm(); return;
+      case 'receiveTask': e.w = 'message'; arm(); return;
+      case 'subProcess':
+        e.k = 'scope'; arm();
+        this.openScope(e, n.id);
+        return;
+      case 'eventBasedGateway':
+        e.w = 'ebg';
+        for (const f of n.out) this.subscribe(this.node(this.g.flows[f]!.target), e, e.p!);
+        return;
+      case 'intermediateCatchEvent': this.catchAt(e, n); return;
+      case 'intermediateThrowEvent': case 'endEvent': this.throwAt(e, n); return;
+      default: this.complete(e);
+    }
+  }
+
+  private openScope(scope: Exec, scopeId: string): void {
+    this.subscribeEventStarts(scope, scopeId);
+    const starts = this.g.scopes[scopeId]?.starts ?? [];
+    for (const s of starts) this.run(this.add({ p: scope.id, a: s, k: 'token' }));
+    if (!starts.length) this.checkScope(scope);
+  }
+
+  private subscribeEventStarts(scope: Exec, scopeId: string): void {
+    for (const s of this.g.scopes[scopeId]?.eventStarts ?? []) this.subscribe(this.node(s), scope, scope.id);
+  }
+
+  private catchAt(e: Exec, n: GNode): void {
+    const k = n.event?.kind;
+    if (k === 'message' || k === 'signal') { e.w = k; return; }
+    if (k === 'timer') { this.arm(e, n); return; }
+    if (k === 'conditional') {
+      if (this.conditionHolds(n, e)) this.complete(e);
+      else { e.w = 'conditional'; e.c = false; }
+      return;
+    }
+    this.complete(e);
+  }
+
+  private throwAt(e: Exec, n: GNode): void {
+    const k = n.event?.kind;
+    const scope = this.x.get(e.p!)!;
+    if (k === 'error') { this.x.delete(e.id); this.hist('activity-end', e); this.throwError(scope, n.event!.code ?? '', undefined); return; }
+    if (k === 'terminate') {
+      this.x.delete(e.id); this.hist('activity-end', e);
+      for (const c of this.kids(scope.id)) this.cancel(c);
+      this.checkScope(scope);
+      return;
+    }
+    if (k === 'signal') this.broadcast(n.event!.name!);
+    if (k === 'escalation') { this.escalate(e, n.event!.code ?? ''); if (this.x.get(e.id) !== e) return; }
+    if (k === 'link') {
+      const target = Object.values(this.g.nodes).find((x) => x.scope === n.scope && x.type === 'intermediateCatchEvent' && x.event?.kind === 'link' && x.event.name === n.event!.name)!;
+      this.x.delete(e.id); this.hist('activity-end', e);
+      this.start(scope, target);
+      return;
+    }
+    this.complete(e);
+  }
+
+  /** The activity at `e` has done its work: loops, multi-instance, then its outgoing flows (§13.2.1). */
+  private complete(e: Exec): void {
+    const n = this.node(e.a);
+    this.hist('activity-end', e);
+    this.disarm(e);
+    const parent = e.p ? this.x.get(e.p) : undefined;
+    if (parent?.k === 'mi') { this.iterationDone(parent, e); return; }
+    if (n.loop && !n.loop.mi) {
+      const lc = (e.lc ?? 0) + 1;
+      const more = (n.loop.maximum === undefined || lc < n.loop.maximum) && Boolean(n.loop.condition) && this.truth(n.loop.condition!, e, { loopCounter: lc });
+      if (more) { this.x.delete(e.id); this.run(this.add({ p: e.p, a: n.id, k: 'token', lc })); return; }
+    }
+    this.leave(e);
+  }
+
+  private leave(e: Exec): void {
+    const n = this.node(e.a);
+    const scope = this.x.get(e.p!)!;
+    const flows = this.select(n, e);
+    this.x.delete(e.id);
+    for (const f of flows) for (let q = 0; q < n.completionQuantity; q++) this.take(scope, f);
+    if (!flows.length) this.checkScope(scope);
+  }
+
+  /** Which outgoing flows a completed node takes (§13.3 gateways, §13.2.1 conditional flows of activities). */
+  private select(n: GNode, e: Exec): string[] {
+    if (n.type === 'parallelGateway') return n.out;
+    const holds = (fid: string) => { const c = this.g.flows[fid]!.condition; return !c || this.truth(c, e); };
+    const candidates = n.out.filter((f) => f !== n.default);
+    let taken: string[];
+    if (n.type === 'exclusiveGateway') { const first = candidates.find(holds); taken = first ? [first] : []; } else taken = candidates.filter(holds);
+    if (!taken.length && n.default) taken = [n.default];
+    if (!taken.length && n.out.length) throw new CommandError(`No outgoing sequence flow of '${n.id}' applies: none of their conditions holds and there is no default flow`);
+    return taken;
+  }
+
+  /** A scope with no token left completes (§13.2.2 "the subprocess completes when no token remains"). */
+  private checkScope(scope: Exec | undefined): void {
+    if (!scope || scope.k === 'mi' || this.x.get(scope.id) !== scope) return;
+    const kids = this.kids(scope.id);
+    if (kids.some((k) => k.k !== 'sub')) return;
+    for (const s of kids) this.x.delete(s.id);
+    if (scope.k === 'root') { this.x.clear(); this.ended = true; return; }
+    const n = this.node(scope.a);
+    if (n.triggeredByEvent) {
+      this.x.delete(scope.id); this.hist('activity-end', scope);
+      this.checkScope(scope.p ? this.x.get(scope.p) : undefined);
+      return;
+    }
+    this.complete(scope);
+  }
+
+  // ------------------------------------------------------------------ multi-instance (§13.2.7)
+
+  private startMi(scope: Exec, n: GNode): void {
+    const L = n.loop!;
+    const body = this.add({ p: scope.id, a: n.id, k: 'mi' });
+    for (const b of n.boundary) this.subscribe(this.node(b), body, scope.id);
+    let items: unknown[] | undefined;
+    let count: number;
+    if (L.collection) {
+      const c = hasExpression(L.collection) ? this.eval(L.collection, this.varsAt(body), n.id) : this.vars[L.collection];
+      if (!Array.isArray(c)) throw new CommandError(`Multi-instance '${n.id}': collection ${L.collection} is not a list`);
+      items = c;
+      count = c.length;
+    } else {
+      count = Number(L.cardinality === undefined ? NaN : this.eval(L.cardinality.includes('{') ? L.cardinality : `\${${L.cardinality}}`, this.varsAt(body), n.id));
+      if (!Number.isInteger(count) || count < 0) throw new CommandError(`Multi-instance '${n.id}': loopCardinality is not a whole number ≥ 0`);
+    }
+    body.mi = { n: count, done: 0, next: 0, items };
+    if (!count) { this.disarm(body); this.leave(body); return; }
+    for (let k = 0; k < (L.sequential ? 1 : count); k++) this.nextIteration(body, n);
+  }
+
+  private nextIteration(body: Exec, n: GNode): void {
+    const i = body.mi!.next++;
+    this.run(this.add({ p: body.id, a: n.id, k: 'token', i, item: body.mi!.items?.[i] }));
+  }
+
+  private iterationDone(body: Exec, it: Exec): void {
+    const n = this.node(body.a);
+    const vars = { ...this.varsAt(it) };
+    this.x.delete(it.id);
+    body.mi!.done++;
+    Object.assign(vars, this.miVars(body));
+    const early = n.loop!.completion ? Boolean(this.eval(n.loop!.completion, vars, n.id)) : false;
+    if (early || body.mi!.done >= body.mi!.n) {
+      for (const k of this.kids(body.id)) this.cancel(k);
+      this.disarm(body);
+      this.leave(body);
+      return;
+    }
+    if (n.loop!.sequential) this.nextIteration(body, n);
+  }
+
+  // ------------------------------------------------------------------ events
+
+  /** A waiting point for an event: `owner` is what it belongs to, `scopeId` where its token will run. */
+  private subscribe(n: GNode, owner: Exec, scopeId: string): void {
+    const k = n.event?.kind;
+    if (n.type === 'receiveTask' || k === 'message') { this.add({ p: scopeId, a: n.id, k: 'sub', on: owner.id, w: 'message' }); return; }
+    if (k === 'signal') { this.add({ p: scopeId, a: n.id, k: 'sub', on: owner.id, w: 'signal' }); return; }
+    if (k === 'timer') { this.arm(this.add({ p: scopeId, a: n.id, k: 'sub', on: owner.id }), n); return; }
+    if (k === 'conditional') { this.add({ p: scopeId, a: n.id, k: 'sub', on: owner.id, w: 'conditional', c: false }); return; }
+    // error and escalation handlers are found when thrown; none/link need no subscription.
+  }
+
+  private arm(e: Exec, n: GNode): void {
+    const spec = n.event!.timer!;
+    const evaluated = { timeDate: this.text(spec.timeDate, e), timeDuration: this.text(spec.timeDuration, e), timeCycle: this.text(spec.timeCycle, e) };
+    const due = firstDue(evaluated, new Date());
+    if (!due) throw new CommandError(`Timer '${n.id}': cannot compute when it is due from ${JSON.stringify(evaluated)}`);
+    e.w = 'timer';
+    e.due = due.at.toISOString();
+    if (due.cycle) { e.cycle = due.cycle; e.left = due.left ?? null; }
+  }
+
+  private conditionHolds(n: GNode, e: Exec): boolean {
+    try { return this.truth(n.event!.condition!, e); } catch { return false; }
+  }
+
+  /** An event arrived for a waiting execution. */
+  private trigger(e: Exec): void {
+    const n = this.node(e.a);
+    if (e.k !== 'sub') { delete e.w; this.complete(e); return; }
+    const owner = this.x.get(e.on!);
+    const scope = this.x.get(e.p!);
+    if (!owner || !scope) { this.x.delete(e.id); return; }
+    if (n.type === 'boundaryEvent') {
+      if (n.interrupting) this.cancel(owner);
+      else this.repeat(e, n);
+      this.run(this.add({ p: scope.id, a: n.id, k: 'token' }));
+      return;
+    }
+    if (n.type === 'startEvent' && n.scope === this.g.processId && owner.k === 'root') {
+      // A process start (message, timer, signal): the other start subscriptions go.
+      for (const s of this.kids(owner.id)) if (s.k === 'sub' && this.node(s.a).scope === this.g.processId && this.node(s.a).type === 'startEvent') this.x.delete(s.id);
+      this.run(this.add({ p: owner.id, a: n.id, k: 'token' }));
+      return;
+    }
+    if (n.type === 'startEvent') { this.startEventSub(owner, n, e); return; }
+    // An event-based gateway branch: the gateway and its other branches go (§13.3.5).
+    this.x.delete(owner.id);
+    this.hist('activity-end', owner);
+    this.disarm(owner);
+    const t = this.add({ p: scope.id, a: n.id, k: 'token' });
+    this.hist('activity-start', t);
+    this.complete(t);
+  }
+
+  /** A non-interrupting subscription stays: a cycle timer moves to its next run, or goes when spent. */
+  private repeat(e: Exec, n: GNode): void {
+    if (e.w === 'conditional') { e.c = true; return; }
+    if (e.w !== 'timer') return;
+    this.x.delete(e.id);
+    const next = e.cycle ? nextDue(e.cycle, new Date(e.due!), e.left) : null;
+    if (next) this.add({ p: e.p, a: n.id, k: 'sub', on: e.on, w: 'timer', due: next.at.toISOString(), cycle: e.cycle, left: next.left ?? null });
+  }
+
+  private startEventSub(scope: Exec, start: GNode, sub: Exec | null): void {
+    if (start.interrupting !== false) for (const c of this.kids(scope.id)) this.cancel(c);
+    else if (sub) this.repeat(sub, start);
+    const inst = this.add({ p: scope.id, a: start.scope, k: 'scope' });
+    this.hist('activity-start', inst);
+    this.subscribeEventStarts(inst, start.scope);
+    this.run(this.add({ p: inst.id, a: start.id, k: 'token' }));
+  }
+
+  private broadcast(name: string): void {
+    this.thrown.push(name);
+    for (const s of [...this.x.values()]) if (s.w === 'signal' && this.g.nodes[s.a]?.event?.name === name && this.x.get(s.id) === s) this.trigger(s);
+  }
+
+  /** §10.5.6 errors: the innermost handler (event subprocess, then boundary) going outwards; none = the instance fails. */
+  private throwError(from: Exec, code: string, message: string | undefined): void {
+    const match = (c: string | undefined) => c === code;
+    const handler = this.findHandler(from, 'error', match) ?? this.findHandler(from, 'error', (c) => c === undefined);
+    if (!handler) { this.fail(`Unhandled BPMN error '${code}'${message ? `: ${message}` : ''}`); return; }
+    this.handle(handler, true);
+  }
+
+  private escalate(from: Exec, code: string): void {
+    const handler = this.findHandler(this.x.get(from.p!)!, 'escalation', (c) => c === code) ?? this.findHandler(this.x.get(from.p!)!, 'escalation', (c) => c === undefined);
+    if (handler) this.handle(handler, false);
+  }
+
+  private findHandler(from: Exec, kind: 'error' | 'escalation', match: (c: string | undefined) => boolean): { at: Exec; node: GNode } | null {
+    for (let cur: Exec | undefined = from; cur; cur = cur.p ? this.x.get(cur.p) : undefined) {
+      if (cur.k === 'root' || cur.k === 'scope') {
+        const scopeId = cur.k === 'root' ? this.g.processId : cur.a;
+        const s = (this.g.scopes[scopeId]?.eventStarts ?? []).map((id) => this.node(id)).find((x) => x.event?.kind === kind && match(x.event.code));
+        if (s) return { at: cur, node: s };
+      }
+      const inMi = cur.p ? this.x.get(cur.p)?.k === 'mi' : false;
+      if (cur.k !== 'root' && !inMi) {
+        const b = (this.g.nodes[cur.a]?.boundary ?? []).map((id) => this.node(id)).find((x) => x.event?.kind === kind && match(x.event.code));
+        if (b) return { at: cur, node: b };
+      }
+    }
+    return null;
+  }
+
+  private handle(h: { at: Exec; node: GNode }, always: boolean): void {
+    if (h.node.type === 'startEvent') { this.startEventSub(h.at, h.node, null); return; }
+    const scope = this.x.get(h.at.p!)!;
+    if (always || h.node.interrupting) this.cancel(h.at);
+    this.run(this.add({ p: scope.id, a: h.node.id, k: 'token' }));
+    this.checkScope(scope);
+  }
+
+  private fail(message: string): void {
+    this.x.clear();
+    this.ended = true;
+    this.failure = message;
+  }
+
+  /** After every command: conditions that now hold fire, inclusive joins with nothing upstream fire. */
+  private settle(): void {
+    for (let round = 0; round < 1000 && !this.ended; round++) {
+      let moved = false;
+      for (const e of [...this.x.values()]) {
+        if (this.ended) return;
+        if (this.x.get(e.id) !== e) continue;
+        if (e.w === 'conditional') {
+          const holds = this.conditionHolds(this.node(e.a), e);
+          if (holds && !e.c) { this.trigger(e); moved = true; } else if (e.k === 'sub') e.c = holds;
+        } else if (e.w === 'join' && this.node(e.a).type === 'inclusiveGateway') {
+          const scope = this.x.get(e.p!);
+          if (scope && this.tryJoin(scope, this.node(e.a))) moved = true;
+        }
+      }
+      if (!moved) return;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/** What one command of one instance reports back to the service, whichever interpreter ran it. */
+
+export type LiveKind = 'userTask' | 'external' | 'timer' | 'message';
+
+export interface LiveItem {
+  kind: LiveKind;
+  executionId: string;
+  activityId: string;
+  /** Execution ids of enclosing scopes: when one of them ends, this ends too. */
+  ancestors: string[];
+  dueAt?: Date;
+  /** Multi-instance iteration data the item was created with. */
+  loop?: { item?: unknown; index?: number };
+}
+
+export interface HistoryFact {
+  kind: 'activity-start' | 'activity-end';
+  activityId: string;
+  activityType: string;
+  activityName?: string;
+  executionId: string;
+  at: Date;
+}
+
+export interface RunResult {
+  state: unknown;
+  live: Map<string, LiveItem>;
+  history: HistoryFact[];
+  ended: boolean;
+  /** Set when the process ended by an unhandled error. */
+  failure?: string;
+}
+
+/** A command that cannot be carried out as asked (bad expression, no applicable flow): nothing is written. */
+export class CommandError extends Error {}
+
+/** One instance's interpreter for the length of a command (or several, while hot). */
+export interface Run {
+  readonly vars: Record<string, unknown>;
+  readonly live: Map<string, LiveItem>;
+  readonly reusable: boolean;
+  create(): Promise<void>;
+  resume(state: unknown): Promise<void>;
+  beginCommand(): void;
+  signalTask(activityId: string, executionId: string): void;
+  completeExternal(executionId: string): boolean;
+  bpmnErrorExternal(executionId: string, errorCode: string, errorMessage?: string): boolean;
+  fireTimer(executionId: string): boolean;
+  message(messageRef: string): void;
+  liveOf(kind: LiveKind): LiveItem[];
+  evaluate(expr: string, content?: unknown): unknown;
+  finish(): Promise<RunResult>;
+}
