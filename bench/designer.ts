@@ -50,6 +50,12 @@ export default async function designerBench(): Promise<BenchRow[]> {
     const feedback = Number(f['validation feedback after edit (median, server incl., ms)']);
     if (Number.isFinite(open)) rows.push({ area: 'designer', metric: 'open 300-element diagram, importXML (browser, median)', value: `${open} ms`, target: '< 1500 ms', ok: open < 1500 });
     if (Number.isFinite(page)) rows.push({ area: 'designer', metric: 'open 300-element diagram, navigation to rendered (worst of 3)', value: `${page} ms`, target: '< 1500 ms', ok: page < 1500 });
+    const fromKey = Number(f['budget bar after a keystroke (median, from keydown, ms)']);
+    if (Number.isFinite(fromKey)) rows.push({ area: 'designer', metric: 'budget bar follows a keystroke in the panel (browser, from keydown)', value: `${fromKey} ms`, target: '< 300 ms', ok: fromKey < 300 });
+    for (const kind of ['PDF', 'DOCX']) {
+      const ms = Number(f[`annex ${kind}: click to file (ms)`]);
+      if (Number.isFinite(ms)) rows.push({ area: 'designer', metric: `step-table annex ${kind}, click to file (browser)`, value: `${ms} ms`, target: '< 3000 ms', ok: ms < 3000 });
+    }
     if (Number.isFinite(feedback)) rows.push({ area: 'designer', metric: 'validation feedback after an edit (browser, server incl.)', value: `${feedback} ms`, target: '< 300 ms', ok: feedback < 300 });
   } else {
     rows.push({ area: 'designer', metric: 'browser figures', value: 'run `npm run test:browser` first' });

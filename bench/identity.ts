@@ -105,7 +105,7 @@ async function overhead(db: Database): Promise<BenchRow[]> {
   const [base, withAuth] = await timePair(bare as unknown as http.RequestListener, full as unknown as http.RequestListener, headers);
   await trail.flush();
   // Waits for the group commit of the request's audit row before the next request.
-  const [base2, withWrite] = await timePair(bare as unknown as http.RequestListener, full as unknown as http.RequestListener, headers, () => trail.flush());
+  const [base2, withWrite] = await timePair(bare as unknown as http.RequestListener, full as unknown as http.RequestListener, headers, async () => { await trail.flush(); });
   const p95 = (xs: number[]) => percentile(xs, 95);
   const over = p95(withAuth) - p95(base);
   const overWrite = p95(withWrite) - p95(base2);

@@ -7,6 +7,7 @@ import { printTable, type BenchRow, type BenchSection } from './table.js';
 const SECTIONS: Record<string, () => Promise<{ default: BenchSection }>> = {
   calendar: () => import('./calendar.js'),
   designer: () => import('./designer.js'),
+  dossiers: () => import('./dossiers.js'),
   engine: () => import('./engine.js'),
   identity: () => import('./identity.js'),
   lifecycle: () => import('./lifecycle.js'),

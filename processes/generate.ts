@@ -14,7 +14,7 @@ const dir = path.dirname(fileURLToPath(import.meta.url));
 const catalog = JSON.parse(fs.readFileSync(path.join(dir, 'catalog.json'), 'utf8')) as { procedures: unknown[] };
 for (const raw of catalog.procedures) {
   const p = ProcedureInputSchema.parse(raw);
-  const xml = templateFor({ ...p, id: '', revision: 1, createdAt: '', updatedAt: '' }, p.level);
+  const xml = templateFor({ ...p, managingAgencyId: p.managingAgencyId ?? p.agencyId, id: '', revision: 1, createdAt: '', updatedAt: '' }, p.level);
   fs.writeFileSync(path.join(dir, seedFileName(p.code)), xml);
   console.log(seedFileName(p.code));
 }

@@ -11,11 +11,24 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   /** Demo mode seeds an organisation with known passwords; on by default only for the embedded database. */
   DEMO_MODE: z.enum(['true', 'false']).optional(),
+  /** Demo dossiers on the first start (default: on in demo mode). */
+  DEMO_DOSSIERS: z.enum(['true', 'false']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ID: z.string().optional(),
   SESSION_SECRET: z.string().min(32).optional(),
   ADMIN_USERNAME: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
+  // Notifications (server/notifications/): email through SMTP, SMS through an HTTP gateway.
+  SMTP_URL: z.string().url().optional(),
+  SMTP_FROM: z.string().default('TTHC <no-reply@tthc.local>'),
+  SMS_GATEWAY_URL: z.string().url().optional(),
+  SMS_GATEWAY_KEY: z.string().optional(),
+  // External-task workers started by `npm start` (workers/): `off`, or how many processes; default 1 in demo mode.
+  WORKERS: z.string().regex(/^(off|false|on|true|\d{1,2})$/, 'off, false, on, true or a number of processes').optional(),
+  WORKER_USERNAME: z.string().default('worker'),
+  WORKER_PASSWORD: z.string().optional(),
+  /** How long before the due date the watch process reminds (working time: 1d, 4h). */
+  REMIND_BEFORE_DUE: z.string().regex(/^\d+(\.\d+)?[dh]$/).default('1d'),
   /** Which BPMN interpreter new deployments use: our own (default) or the hosted bpmn-engine. */
   ENGINE_INTERPRETER: z.enum(['native', 'bpmn-engine']).default('native'),
   /** Tasklist colours: near due with at most this many working days, or this share of the step's budget, left. */
@@ -29,10 +42,15 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   demoMode: boolean;
+  demoDossiers: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   nodeId: string;
   adminUsername?: string;
   adminPassword?: string;
+  notifications: { smtpUrl?: string; smtpFrom: string; smsUrl?: string; smsKey?: string };
+  /** Worker processes `npm start` runs (0 = none) and their service account. */
+  workers: { count: number; username: string; password?: string };
+  remindBeforeDue: string;
   engineInterpreter: 'native' | 'bpmn-engine';
   nearDue: { workingDays: number; ratio: number };
 }
@@ -50,10 +68,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
     demoMode: e.DEMO_MODE ? e.DEMO_MODE === 'true' : !e.DATABASE_URL,
+    demoDossiers: (e.DEMO_MODE ? e.DEMO_MODE === 'true' : !e.DATABASE_URL) && e.DEMO_DOSSIERS !== 'false',
     logLevel: e.LOG_LEVEL,
     nodeId: e.NODE_ID ?? `node-${process.pid}`,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
+    workers: {
+      count: e.WORKERS === undefined ? ((e.DEMO_MODE ? e.DEMO_MODE === 'true' : !e.DATABASE_URL) ? 1 : 0)
+        : e.WORKERS === 'off' || e.WORKERS === 'false' ? 0 : e.WORKERS === 'on' || e.WORKERS === 'true' ? 1 : Number(e.WORKERS),
+      username: e.WORKER_USERNAME,
+      password: e.WORKER_PASSWORD,
+    },
+    remindBeforeDue: e.REMIND_BEFORE_DUE,
+    notifications: { smtpUrl: e.SMTP_URL, smtpFrom: e.SMTP_FROM, smsUrl: e.SMS_GATEWAY_URL, smsKey: e.SMS_GATEWAY_KEY },
     engineInterpreter: e.ENGINE_INTERPRETER,
     nearDue: { workingDays: e.TASK_NEAR_DUE_DAYS, ratio: e.TASK_NEAR_DUE_RATIO },
   };

@@ -4,6 +4,8 @@ import { openDatabase } from './db/connect.js';
 import { runMigrations } from './db/migrate.js';
 import { createLogger } from './log.js';
 import { createPlatform } from './platform.js';
+import { createWorkersHost } from './workers-host/index.js';
+import { DEMO_PASSWORD } from './identity/demo.js';
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);
@@ -18,6 +20,11 @@ await new Promise<void>((resolve, reject) => {
 });
 const port = (server.address() as AddressInfo).port;
 const baseUrl = `http://localhost:${port}`;
+// The external-task workers (workers/) as child processes; in demo mode the demo service account.
+const workerPassword = config.workers.password ?? (config.demoMode ? DEMO_PASSWORD : undefined);
+if (config.workers.count > 0 && workerPassword) {
+  platform.background.push(createWorkersHost({ log, count: config.workers.count, username: config.workers.username, password: workerPassword }));
+} else if (config.workers.count > 0) log.warn('WORKER_PASSWORD is not set: the workers are not started (run `npm run workers` with it)');
 for (const b of platform.background) await b.start(baseUrl);
 
 console.log(`\nTTHC platform is running at ${baseUrl}/`);
@@ -33,6 +40,11 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
+  // Whatever hangs (a stuck query, a background job), the process exits within 15 s.
+  setTimeout(() => {
+    log.error({ signal }, 'shutdown did not finish in 15 s; exiting');
+    process.exit(1);
+  }, 15_000).unref();
   for (const b of [...platform.background].reverse()) await b.stop().catch((err) => log.error({ err }, `stop ${b.name}`));
   server.closeAllConnections?.();
   await new Promise<void>((resolve) => server.close(() => resolve()));

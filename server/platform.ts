@@ -11,7 +11,7 @@ import { guard } from './http/policy.js';
 import type { Logger } from './log.js';
 import { createAuditMiddleware } from './audit/middleware.js';
 import { createAuditRouter } from './audit/router.js';
-import { actorOf, createAuditService } from './audit/service.js';
+import { actorOf, createAuditService, type AuditWriterHealth } from './audit/service.js';
 import { CalendarService, createCalendarRouter } from './calendar/index.js';
 import { createAuthRouter } from './identity/auth-router.js';
 import { createAuthenticate, createCsrfCheck } from './identity/authenticate.js';
@@ -27,7 +27,11 @@ import { createProcedureProcessRouter, createProcessesRouter, createProcessVersi
 import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
-import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller } from './dossiers/index.js';
+import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
+import { createFileStore } from './files/index.js';
+import { createPublicRouter } from './public/index.js';
+import { createDeadlinesRouter, createDeadlinesService, watchProcessXml } from './deadlines/index.js';
+import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
 import { createRegistersRouter } from './registers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
@@ -38,6 +42,8 @@ export interface PlatformDeps {
   config: Config;
   db: Database;
   log: Logger;
+  /** Clock for dossier reception and clocks (tests move it); defaults to the system clock. */
+  now?: () => Date;
 }
 
 /** Something that runs in the background (schedulers, workers) and must stop cleanly. */
@@ -54,11 +60,13 @@ export interface Platform {
   demoLogins: Array<{ username: string; password: string; role: string }>;
 }
 
-function createHealthRouter(db: Database): Router {
+function createHealthRouter(db: Database, audit: () => AuditWriterHealth): Router {
   const r = Router();
   r.get('/', guard('public'), doc({ summary: 'Health' }), async (_req, res) => {
     await db.knex.raw('select 1');
-    sendJson(res, 200, { status: 'ok', database: db.kind });
+    // A writer that cannot write is a degraded node: say so where monitoring looks.
+    const a = audit();
+    sendJson(res, 200, { status: a.status === 'ok' ? 'ok' : 'degraded', database: db.kind, audit: a });
   });
   return r;
 }
@@ -69,7 +77,7 @@ function createHealthRouter(db: Database): Router {
  */
 export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const { db, log } = deps;
-  const mounts: Mount[] = [{ path: '/api/health', router: createHealthRouter(db) }];
+  const mounts: Mount[] = [];
   const background: BackgroundService[] = [];
   const middleware: RequestHandler[] = [];
 
@@ -77,14 +85,27 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   // Principals are cached a few seconds; logout, password, role and disable changes reach every node through NOTIFY.
   const identity = createIdentityService({ knex: db.knex, listen: db.listen });
   background.push({ name: 'identity-sync', start: async () => undefined, stop: () => identity.close() });
+  // Expired sessions and stale login_throttle rows are purged every 10 minutes (and at start-up).
+  let housekeeping: NodeJS.Timeout | undefined;
+  const purge = () => identity.purgeExpired().catch((err) => log.error({ err }, 'identity housekeeping failed'));
+  background.push({
+    name: 'identity-housekeeping',
+    start: async () => { void purge(); housekeeping = setInterval(purge, 10 * 60_000); housekeeping.unref(); },
+    stop: async () => { if (housekeeping) clearInterval(housekeeping); },
+  });
   const authenticate = createAuthenticate(identity);
   // Audit first, so writes refused by the CSRF check or a guard are recorded too.
   const audit = createAuditService({
     knex: db.knex, onWriteError: (err, queued) => log.error({ err, queued }, 'audit group commit failed; rows kept, retrying'),
   });
+  mounts.push({ path: '/api/health', router: createHealthRouter(db, () => audit.health()) });
   const auditTrail = createAuditMiddleware(audit, db.knex, log);
   middleware.push(auditTrail, createCsrfCheck());
-  background.push({ name: 'audit-trail', start: async () => undefined, stop: () => auditTrail.flush() });
+  // Shutdown flushes for at most 5 s: a database that refuses writes must not keep the process alive.
+  background.push({ name: 'audit-trail', start: async () => undefined, stop: async () => {
+    const left = await audit.stop(5_000);
+    if (left) log.error({ left }, 'audit rows not written at shutdown');
+  } });
   mounts.push({ path: '/api/audit', router: createAuditRouter({ audit, knex: db.knex }) });
   mounts.push({ path: '/api/auth', router: createAuthRouter({ identity }) });
   mounts.push({ path: '/api/units', router: createUnitsRouter({ identity }) });
@@ -132,6 +153,20 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     { path: '/api/processes', router: createProcessesRouter({ lifecycle }) },
   );
 
+  // Notifications: the bell for staff; email (SMTP_URL) and SMS (SMS_GATEWAY_URL) for citizens. Sent by the workers.
+  const n = deps.config.notifications;
+  const adapters: NotificationAdapter[] = [];
+  if (n.smtpUrl) adapters.push(createEmailAdapter({ smtpUrl: n.smtpUrl, from: n.smtpFrom }));
+  if (n.smsUrl) adapters.push(createSmsAdapter({ url: n.smsUrl, key: n.smsKey ?? '' }));
+  const notifications = createNotificationService({ knex: db.knex, staff: identity, adapters, log });
+  background.push({ name: 'notifications', start: async () => undefined, stop: () => notifications.close() });
+  mounts.push({ path: '/api/notifications', router: createNotificationsRouter({ notifications }) });
+
+  // Deadlines: the watch process every accepted dossier runs (reminder, apology, overdue escalation).
+  await engine.deploy({ name: 'tthc-watch', source: 'platform', resources: [{ name: 'tthc-watch.bpmn', content: watchProcessXml({ remindBefore: deps.config.remindBeforeDue }) }], duplicateFiltering: true });
+  const deadlines = createDeadlinesService({ knex: db.knex, calendar: calendarService.calendar, notifications });
+  mounts.push({ path: '/api/apologies', router: createDeadlinesRouter({ deadlines }) });
+
   // Hand-overs and form 06 first: `/api/dossiers/:id/forms/06.*` is answered here, other forms fall through.
   const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity });
   mounts.push({ path: '/api/dossiers', router: createTimelineRouter({
@@ -142,15 +177,18 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   }) });
   // Dossiers at the one-stop office: reception, statuses, the stored clock, forms; resolved when the process ends "result ready".
   const dossiers = createDossierService({
-    knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine, access: identity,
+    knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine, access: identity, now: deps.now,
   });
   background.push(createResolutionPoller({ dossiers, engine, log }));
+  if (deps.config.demoDossiers) await seedDemoDossiers({ knex: db.knex, dossiers, log });
   mounts.push(
     { path: '/api/dossiers', router: createDossierRouter({
       dossiers, knex: db.knex, recordAccess: (k, req, target) => audit.recordAccess(k, req, target),
       formContext: (unitId, createdBy) => dossiers.formContext(unitId, createdBy),
     }) },
     { path: '/api/units', router: createAgencyCodeRouter({ dossiers }) },
+    // Citizens, without login: online filing (files under DATA_DIR/files, outside the web root), lookup, rating.
+    { path: '/api/public', router: createPublicRouter({ dossiers, catalog, files: createFileStore({ knex: db.knex, dir: path.join(deps.config.dataDir, 'files') }) }) },
   );
   // Staff tasklist over the engine's tasks; live updates through NOTIFY task_changed on every node.
   const taskEvents = createTaskEvents({ db });

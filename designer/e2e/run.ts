@@ -4,7 +4,7 @@
  * the 21 MIWG models in the real modeler, and prints the performance figures. Screenshots go to
  * test-artifacts/designer/. Exits non-zero on the first failed step.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -117,6 +117,43 @@ async function downloadOf(page: Page, testid: string): Promise<Buffer> {
   return buf;
 }
 
+/** The annex as an approval-decision annex: Times New Roman 13 pt, landscape, motto, limit in days. */
+function checkAnnexDocx(body: string, kind: 'draft' | 'approved', decision?: string): void {
+  for (const text of ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'QUY TRÌNH NỘI BỘ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH', '10 ngày làm việc', 'nhánh phụ', 'TM. ỦY BAN NHÂN DÂN']) {
+    if (!body.includes(text)) throw new Error(`annex DOCX lacks "${text}"`);
+  }
+  if (!body.includes('w:orient="landscape"')) throw new Error('annex DOCX is not landscape');
+  if (body.includes(': 80 h')) throw new Error('annex states the limit in hours');
+  if (kind === 'approved' && !body.includes(`Kèm theo Quyết định số ${decision}`)) throw new Error('approved annex does not name its decision');
+}
+
+/** Reads the PDF back (pdftotext) and renders its pages (pdftoppm) for a look. */
+function checkAnnexPdf(pdf: Buffer, kind: 'draft' | 'approved', name: string, decision?: string): void {
+  const file = path.join(ART, `${name}.pdf`);
+  fs.writeFileSync(file, pdf);
+  const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+  for (const t of ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'QUY TRÌNH NỘI BỘ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH', '10 ngày làm việc', 'TM. ỦY BAN NHÂN DÂN']) {
+    if (!text.includes(t)) throw new Error(`annex PDF lacks "${t}"`);
+  }
+  if (kind === 'draft' && !text.includes('DỰ THẢO')) throw new Error('draft annex PDF has no DRAFT watermark');
+  if (kind === 'approved' && (text.includes('DỰ THẢO') || !text.includes(`Kèm theo Quyết định số ${decision}`))) throw new Error('approved annex PDF: watermark left or decision missing');
+  execFileSync('pdftoppm', ['-png', '-r', '50', file, path.join(ART, name)]);
+}
+
+/** axe-core (WCAG 2 A/AA) on the page as it stands; violations are listed and fail the run. */
+const a11yReport: Record<string, number> = {};
+async function a11y(page: Page, name: string, strict = process.env.AXE_STRICT !== "0"): Promise<void> {
+  await page.addScriptTag({ path: path.join(ROOT, 'node_modules/axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const r = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')) }));
+  });
+  a11yReport[name] = violations.length;
+  figures[`axe violations: ${name}`] = violations.length ? violations.map((v: { id: string }) => v.id).join(' ') : 0;
+  if (violations.length) console.log(`    axe ${name}: ${JSON.stringify(violations)}`);
+  if (violations.length && strict) throw new Error(`axe on ${name}: ${JSON.stringify(violations)}`);
+}
+
 async function exports(page: Page): Promise<void> {
   const docx = await downloadOf(page, 'export-docx');
   const body = unzipEntry(docx, 'word/document.xml');
@@ -124,7 +161,10 @@ async function exports(page: Page): Promise<void> {
     if (!body.includes(text)) throw new Error(`DOCX lacks "${text}"`);
   }
   if (!unzipEntry(docx, '[Content_Types].xml').includes('png')) throw new Error('DOCX has no diagram image');
-  const pdf = (await downloadOf(page, 'export-pdf')).toString('latin1');
+  checkAnnexDocx(body, 'draft');
+  const pdfBuf = await downloadOf(page, 'export-pdf');
+  checkAnnexPdf(pdfBuf, 'draft', 'annex-draft');
+  const pdf = pdfBuf.toString('latin1');
   if (!pdf.startsWith('%PDF')) throw new Error('not a PDF');
   // Roboto embedded, and its ToUnicode map covers Vietnamese letters: ế (U+1EBF), ư (U+01B0), đ (U+0111).
   if (!/Roboto/.test(pdf)) throw new Error('PDF font is not Roboto');
@@ -152,6 +192,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   await login(page, base, 'owner.stp');
   await page.waitForSelector('[data-testid=procedures] tbody tr');
   await snap(page, 'catalogue');
+  await a11y(page, 'catalogue');
   await page.fill('[data-testid=search]', 'ly lich tu phap');
   await page.waitForTimeout(600);
   const rows = await page.locator('[data-testid=procedures] tbody tr').count();
@@ -163,12 +204,28 @@ async function scenario(page: Page, base: string): Promise<string> {
   step('owner creates a draft from the standard template');
   await page.selectOption('[data-testid=template]', 'standard');
   await page.click('[data-testid=create-draft]');
-  await page.waitForSelector('.djs-palette .tthc-palette-appraise');
+  await page.waitForSelector('[data-testid=add-step]');
   const first = await validationSettled(page);
   await snap(page, 'modeler-template');
+  await a11y(page, 'modeler', false);
   const draftId = page.url().match(/versions\/([^/]+)\/edit/)![1]!;
 
-  step('owner inserts an appraisal step from the palette onto a flow');
+  step('the modeler fits 1366×768: palette inside the canvas, side panel beside it, readable zoom');
+  const fit = await page.evaluate(() => {
+    const pal = document.querySelector('.djs-palette')!.getBoundingClientRect();
+    const cv = document.querySelector('[data-testid=canvas]')!.getBoundingClientRect();
+    const side = document.querySelector('[data-testid=side]')!.getBoundingClientRect();
+    return { pal: pal.bottom, canvas: cv.bottom, side: side.right, width: innerWidth, zoom: (window as any).__tthc.modeler.get('canvas').zoom() };
+  });
+  if (fit.pal > fit.canvas || fit.canvas > 768 || fit.side > fit.width || fit.zoom < 0.79) throw new Error(`modeler does not fit the screen: ${JSON.stringify(fit)}`);
+  figures['modeler at 1366×768: palette bottom / canvas bottom (px), zoom'] = `${Math.round(fit.pal)} / ${Math.round(fit.canvas)}, ${fit.zoom.toFixed(2)}`;
+  const groups = await page.evaluate(() => [...document.querySelectorAll('[data-testid=properties] [data-group-id]')].map((g) => g.getAttribute('data-group-id')));
+  await page.evaluate(() => { const m = (window as any).__tthc.modeler; m.get('selection').select(m.get('elementRegistry').get('Task_Appraise')); });
+  await page.waitForSelector('[data-group-id="group-tthc-step"]');
+  const stepGroups = await page.evaluate(() => [...document.querySelectorAll('[data-testid=properties] [data-group-id]')].map((g) => g.getAttribute('data-group-id')));
+  if (stepGroups.some((g) => !['group-general', 'group-tthc-step'].includes(g!))) throw new Error(`engine internals shown in TTHC mode: ${stepGroups} (process: ${groups})`);
+
+  step('owner inserts an appraisal step from the searchable "add step" menu onto a flow, which makes room');
   const userTasks = () => page.evaluate(() => (window as any).__tthc.modeler.get('elementRegistry').filter((e: any) => e.type === 'bpmn:UserTask').map((e: any) => e.id) as string[]);
   const beforeIds = await userTasks();
   const before = beforeIds.length;
@@ -180,7 +237,12 @@ async function scenario(page: Page, base: string): Promise<string> {
     const gfx = reg.getGraphics(flow).getBoundingClientRect();
     return { x: gfx.x + gfx.width / 2, y: gfx.y + gfx.height / 2 };
   });
-  await page.click('.djs-palette .tthc-palette-appraise');
+  await page.click('[data-testid=add-step]');
+  await page.fill('[data-testid=add-step-search]', 'tham dinh');
+  const offered = await page.locator('[data-testid=add-step-menu] [role=option]').allTextContents();
+  if (offered.length !== 1 || !offered[0]!.includes('Thẩm định hồ sơ') || !offered[0]!.includes('Chuyên viên')) throw new Error(`menu search: ${offered}`);
+  await snap(page, 'add-step-menu');
+  await page.click('[data-testid=add-step-menu] [data-template=appraise]');
   await page.mouse.move(flowBox.x - 10, flowBox.y);
   await page.mouse.move(flowBox.x, flowBox.y, { steps: 5 });
   await page.mouse.click(flowBox.x, flowBox.y);
@@ -188,6 +250,12 @@ async function scenario(page: Page, base: string): Promise<string> {
   const newId = (await userTasks()).find((id) => !beforeIds.includes(id))!;
   const split = await page.evaluate((id) => { const e = (window as any).__tthc.modeler.get('elementRegistry').get(id); return [e.incoming[0]?.source?.id, e.outgoing[0]?.target?.id]; }, newId);
   if (split[0] !== 'Task_Review' || split[1] !== 'Task_Approve') throw new Error(`the step was not inserted into the flow: ${split}`);
+  const room = await page.evaluate((id) => {
+    const reg = (window as any).__tthc.modeler.get('elementRegistry');
+    const [a, n, b] = [reg.get('Task_Review'), reg.get(id), reg.get('Task_Approve')];
+    return { before: n.x - (a.x + a.width), after: b.x - (n.x + n.width) };
+  }, newId);
+  if (room.before < 20 || room.after < 20) throw new Error(`the inserted step overlaps its neighbours: ${JSON.stringify(room)}`);
   await page.evaluate((id) => { const m = (window as any).__tthc.modeler; m.get('selection').select(m.get('elementRegistry').get(id)); }, newId);
 
   step('owner sets role and budget in the properties panel');
@@ -219,17 +287,23 @@ async function scenario(page: Page, base: string): Promise<string> {
     const reg = m.get('elementRegistry');
     m.get('modeling').updateLabel(reg.get('Task_Assign'), '');
   });
+  await page.click('[data-testid=tab-findings]');
   await page.waitForSelector('.finding[data-rule="bpmnlint/label-required"]');
+  const findingText = await page.locator('[data-testid=findings]').textContent();
+  if (/\b(Task|Activity|Gateway|Flow)_\w+/.test(findingText ?? '')) throw new Error(`findings name elements by id: ${findingText}`);
   await page.click('.finding[data-rule="bpmnlint/label-required"]');
   const selected = await page.evaluate(() => (window as any).__tthc.modeler.get('selection').get()[0]?.id);
   if (selected !== 'Task_Assign') throw new Error(`clicking a finding selected ${selected}`);
   await snap(page, 'modeler-findings');
   await page.click('[data-testid=undo]');
   await page.waitForFunction(() => !document.querySelector('.finding[data-rule="bpmnlint/label-required"]'));
+  await page.click('[data-testid=tab-properties]');
 
   step('owner drops "remind 1 working day before due" on a step; one undo takes it back');
-  await page.click('.djs-palette .tthc-palette-remind');
-  const host = await page.evaluate(() => { const reg = (window as any).__tthc.modeler.get('elementRegistry'); const r = reg.getGraphics(reg.get('Task_Approve')).getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height }; });
+  await page.click('[data-testid=add-step]');
+  await page.fill('[data-testid=add-step-search]', 'nhac');
+  await page.click('[data-testid=add-step-menu] [data-template=remind]');
+  const host = await page.evaluate(() => { const m = (window as any).__tthc.modeler; const reg = m.get('elementRegistry'); m.get('canvas').scrollToElement(reg.get('Task_Approve')); const r = reg.getGraphics(reg.get('Task_Approve')).getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height }; });
   await page.mouse.move(host.x, host.y + 120, { steps: 4 });
   await page.mouse.move(host.x, host.y - 12, { steps: 10 });
   await page.mouse.click(host.x, host.y - 12);
@@ -257,6 +331,28 @@ async function scenario(page: Page, base: string): Promise<string> {
   latencies.sort((a, b) => a - b);
   figures['validation feedback after edit (median, server incl., ms)'] = Math.round(latencies[2]!);
 
+  step('budget typed in the panel: the bar follows, measured from the keystroke');
+  await page.evaluate(() => { const m = (window as any).__tthc.modeler; m.get('selection').select(m.get('elementRegistry').get('Task_Clerical')); });
+  await page.waitForSelector('#bio-properties-panel-tthc-budget');
+  const fromKey: number[] = [];
+  for (const [i, value] of ['6h', '5h', '4h'].entries()) {
+    const expected = after.total - 4 + Number(value.replace('h', ''));
+    await page.fill('#bio-properties-panel-tthc-budget', value.slice(0, -1));
+    await page.focus('#bio-properties-panel-tthc-budget');
+    await page.keyboard.press('End');
+    await page.evaluate(() => { (window as any).__keyAt = undefined; document.addEventListener('keydown', () => { (window as any).__keyAt = performance.now(); }, { once: true, capture: true }); });
+    await page.keyboard.type('h');
+    const ms = await page.waitForFunction((h) => {
+      const v = (window as any).__tthc?.validation;
+      const text = document.querySelector('[data-testid=budget-text]')?.textContent ?? '';
+      return v && v.longestPath.totalHours === h && text ? performance.now() - (window as any).__keyAt : false;
+    }, expected, { polling: 'raf' }).then((r) => r.jsonValue() as Promise<number>);
+    fromKey.push(ms);
+    if (i === 0 && await page.locator('.bio-properties-panel-error').count()) throw new Error('a stale budget error stays after a valid value');
+  }
+  fromKey.sort((a, b) => a - b);
+  figures['budget bar after a keystroke (median, from keydown, ms)'] = Math.round(fromKey[1]!);
+
   step('owner saves; a stale save from another tab is refused with a message');
   await page.click('[data-testid=save]');
   await page.waitForSelector('[data-testid=status] .ok');
@@ -279,12 +375,25 @@ async function scenario(page: Page, base: string): Promise<string> {
   step('owner exports the step table (DOCX, PDF) and the diagram (SVG, PNG, .bpmn)');
   await exports(page);
 
-  step('owner submits for review');
+  step('Ctrl+S saves the draft and the toolbar says when');
+  await page.evaluate(() => { const m = (window as any).__tthc.modeler; m.get('modeling').updateLabel(m.get('elementRegistry').get('Task_Return'), 'Trả kết quả'); });
+  await page.locator('[data-testid=canvas]').click({ position: { x: 5, y: 5 } });
+  await page.evaluate(() => { document.querySelector('[data-testid=saved-at]')!.textContent = ''; });
+  await page.keyboard.press('Control+s');
+  await page.waitForFunction(() => /\d{2}:\d{2}/.test(document.querySelector('[data-testid=saved-at]')?.textContent ?? ''));
+  const afterCtrlS = await pageApi<{ xml: string }>(page, 'GET', `/api/process-versions/${draftId}`);
+  if (!afterCtrlS.xml.includes('name="Trả kết quả"')) throw new Error('Ctrl+S did not save the draft');
+
+  step('owner submits for review with a change note');
   await page.click('[data-testid=submit]');
+  await page.fill('[data-testid=change-note]', 'Thêm bước lãnh đạo xem xét trước khi ký');
+  await page.click('[data-testid=submit-confirm]');
   await page.waitForSelector('[data-testid=state]');
   await page.waitForFunction(() => document.querySelector('[data-testid=state]')?.className.includes('state-in_review'));
   await snap(page, 'submitted');
   if (await page.locator('[data-testid=approve]').count()) throw new Error('the author sees Approve');
+  if (await page.locator('[data-testid=reject-form]').count()) throw new Error('the author sees the reject form of their own version');
+  await page.waitForSelector('[data-testid=withdraw]');
   await logout(page);
 
   step('approver opens the review inbox and the coloured diff');
@@ -292,6 +401,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.goto(`${base}/#/inbox`);
   await page.waitForSelector(`[data-testid=review-link][href="#/versions/${draftId}"]`);
   await snap(page, 'inbox');
+  await a11y(page, 'inbox');
   await page.click(`[data-testid=review-link][href="#/versions/${draftId}"]`);
   await page.waitForSelector('[data-testid=new-diagram] .djs-element');
   await page.waitForSelector('[data-testid=changes]');
@@ -312,6 +422,18 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.goto(procedureUrl);
   await page.waitForSelector('[data-testid=versions] .state-active');
   await snap(page, 'versions-active');
+
+  step('the approved version\'s annex names its decision (PDF and DOCX read back)');
+  await page.goto(`${base}/#/versions/${draftId}`);
+  await page.waitForSelector('[data-testid=new-diagram] .djs-element');
+  let t0 = Date.now();
+  const annexPdf = await downloadOf(page, 'annex-pdf');
+  figures['annex PDF: click to file (ms)'] = Date.now() - t0;
+  checkAnnexPdf(annexPdf, 'approved', 'annex-approved', '123/QĐ-UBND');
+  t0 = Date.now();
+  const annexDocx = await downloadOf(page, 'annex-docx');
+  figures['annex DOCX: click to file (ms)'] = Date.now() - t0;
+  checkAnnexDocx(unzipEntry(annexDocx, 'word/document.xml'), 'approved', '123/QĐ-UBND');
   figures['coloured diff elements'] = coloured;
 
   step('owner drafts a change from the active version; approver sees it changed and rejects it with a comment');
@@ -328,6 +450,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.fill('#bio-properties-panel-tthc-budget', '2h');
   await page.waitForFunction(() => (window as any).__tthc.modeler.get('elementRegistry').get('Task_Review').businessObject.get('tthc:budget') === '2h');
   await page.click('[data-testid=submit]');
+  await page.click('[data-testid=submit-confirm]');
   await page.waitForFunction(() => document.querySelector('[data-testid=state]')?.className.includes('state-in_review'));
   const changeId = page.url().match(/versions\/([^/?]+)/)![1]!;
   await logout(page);
@@ -336,15 +459,103 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.waitForSelector('[data-testid=old-diagram] .djs-element');
   await page.waitForSelector('[data-testid=changes]');
   await page.waitForSelector('[data-testid=new-diagram] .diff-changed');
+  const words = await page.locator('[data-testid=changes] li').allTextContents();
+  if (!words.some((w) => /Thời hạn của 'Xem xét, trình ký'.*→ 2 giờ/.test(w))) throw new Error(`the change is not said in words: ${words.join(' | ')}`);
+  await page.locator('[data-testid=changes] button[data-element-id=Task_Review]').first().click();
+  const selectedBoth = await page.evaluate(() => [...document.querySelectorAll('[data-testid=old-diagram] .djs-element.selected, [data-testid=new-diagram] .djs-element.selected')].map((e) => e.getAttribute('data-element-id')));
+  if (selectedBoth.filter((id) => id === 'Task_Review').length !== 2) throw new Error(`clicking a change did not select it in both diagrams: ${selectedBoth}`);
+  if (!(await page.locator('[data-testid=step-table] tr.row-changed').count())) throw new Error('no changed row marked in the step tables');
+  await page.waitForSelector('[data-testid=history]');
   const changedOld = await page.locator('[data-testid=old-diagram] .diff-changed').count();
   if (!changedOld) throw new Error('the changed step is not coloured on the old diagram');
   await snap(page, 'review-change-diff');
+  await a11y(page, 'review', false);
   await page.click('[data-testid=reject]'); // empty comment: the form refuses
   if (!(await page.locator('[data-testid=approve-form]').count())) throw new Error('rejected without a comment');
   await page.fill('textarea[name=comment]', 'Thời hạn xem xét 2 giờ là quá ngắn.');
   await page.click('[data-testid=reject]');
   await page.waitForFunction(() => document.querySelector('[data-testid=state]')?.className.includes('state-rejected'));
   await snap(page, 'rejected');
+
+  step('the author reads the comment and reworks the rejected version into a new draft');
+  await logout(page);
+  await login(page, base, 'owner.stp');
+  await page.goto(`${base}/#/versions/${changeId}`);
+  await page.waitForSelector('[data-testid=rejection]');
+  const comment = await page.textContent('[data-testid=rejection]');
+  if (!comment?.includes('Thời hạn xem xét 2 giờ là quá ngắn.')) throw new Error(`reviewer comment not shown: ${comment}`);
+  await page.click('[data-testid=rework]');
+  await page.waitForSelector('.djs-palette');
+  const reworkId = page.url().match(/versions\/([^/]+)\/edit/)![1]!;
+  await page.goto(`${base}/#/versions/${reworkId}`);
+  await page.click('[data-testid=discard]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=state]')?.className.includes('state-discarded'));
+
+  step('a process owner of another agency is offered no draft button and told why, in both languages');
+  await logout(page);
+  await login(page, base, 'owner.sxd');
+  await page.goto(procedureUrl);
+  await page.waitForSelector('[data-testid=no-draft-right]');
+  if (await page.locator('[data-testid=create-draft]').count()) throw new Error('a draft button is offered to a user who may not draft');
+  const why = await page.textContent('[data-testid=no-draft-right]');
+  if (!why?.includes('Sở Tư pháp')) throw new Error(`no reason given: ${why}`);
+  await snap(page, 'no-draft-right-vi');
+  await a11y(page, 'procedure');
+  await page.selectOption('[data-testid=lang]', 'en');
+  await page.waitForFunction(() => /drafted by the process owners of/.test(document.querySelector('[data-testid=no-draft-right]')?.textContent ?? ''));
+  const refusal = await page.evaluate(async (url) => {
+    const id = url.split('#/procedures/')[1];
+    const res = await fetch(`/api/procedures/${id}/versions`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept-Language': 'en', 'X-CSRF-Token': sessionStorage.getItem('tthc.csrf') ?? '' }, body: '{}' });
+    return res.json();
+  }, procedureUrl);
+  if (refusal.key !== 'lifecycle.mayNotDraft' || !/^You may not draft/.test(refusal.message)) throw new Error(`refusal not in English: ${JSON.stringify(refusal)}`);
+  await snap(page, 'no-draft-right-en');
+  await page.selectOption('[data-testid=lang]', 'vi');
+
+  step('keyboard: a skip link first, focus on the heading after navigation');
+  await page.goto(`${base}/#/procedures`);
+  await page.waitForSelector('[data-testid=procedures] tbody tr');
+  const focused = await page.evaluate(() => document.activeElement?.tagName);
+  if (focused !== 'H1') throw new Error(`focus after navigation is on ${focused}, not the heading`);
+  const firstFocus = await page.evaluate(() => document.querySelector('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')?.getAttribute('data-testid'));
+  if (firstFocus !== "skip-link") throw new Error(`the first focusable element is ${firstFocus}, not the skip link`);
+  await page.focus('[data-testid=skip-link]');
+  await page.keyboard.press('Enter');
+  if (await page.evaluate(() => document.activeElement?.id) !== 'main') throw new Error('the skip link does not move focus to the content');
+  await logout(page);
+
+  step('administrator screens: units tree, users and roles, calendar year, audit search with CSV');
+  await login(page, base, 'admin');
+  await page.goto(`${base}/#/admin/units`);
+  await page.waitForSelector('[data-testid=unit-tree] li');
+  if (!(await page.locator('[data-testid=unit-tree] li li', { hasText: 'Sở Tư pháp' }).count())) throw new Error('the unit tree does not nest Sở Tư pháp under the province');
+  await snap(page, 'admin-units');
+  await a11y(page, 'admin-units');
+  await page.goto(`${base}/#/admin/users`);
+  await page.fill('[data-testid=user-search]', 'chu quy trinh');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=users] tbody tr').length >= 2 && document.querySelectorAll('[data-testid=users] tbody tr').length <= 6);
+  await snap(page, 'admin-users');
+  await a11y(page, 'admin-users');
+  await page.goto(`${base}/#/admin/calendar`);
+  await page.waitForSelector('[data-testid=year-status]');
+  await snap(page, 'admin-calendar');
+  await a11y(page, 'admin-calendar');
+  await page.goto(`${base}/#/admin/audit`);
+  await page.waitForSelector('[data-testid=audit] tbody tr');
+  await page.fill('[data-testid=audit-user]', 'owner.sxd');
+  await page.click('[data-testid=audit-filter] button[type=submit]');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=audit] tbody tr td:nth-child(2)')].every((td) => td.textContent === 'owner.sxd'));
+  const csvHref = await page.getAttribute('[data-testid=audit-csv]', 'href');
+  if (!csvHref?.includes('username=owner.sxd')) throw new Error(`the CSV link ignores the filter: ${csvHref}`);
+  const csvText = await page.evaluate(async (u) => (await fetch(u!)).text(), csvHref);
+  if (!csvText.includes('owner.sxd') || csvText.includes('owner.stp,')) throw new Error('the CSV export does not follow the filter');
+  await snap(page, 'admin-audit');
+  await a11y(page, 'admin-audit');
+  await page.selectOption('[data-testid=lang]', 'en');
+  await page.waitForSelector('text=Audit trail');
+  await snap(page, 'admin-audit-en');
+  await page.selectOption('[data-testid=lang]', 'vi');
+  await logout(page);
   figures['budget bar after edit'] = budgetText ?? '';
   return decodeURIComponent(procedureUrl.split('#/procedures/')[1]!);
 }
@@ -415,13 +626,16 @@ async function main(): Promise<void> {
     : await startPlatform();
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tthc-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1500, height: 950 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh',
+    executablePath: CHROMIUM, headless: true, viewport: { width: 1366, height: 768 }, bypassCSP: true /* axe-core is injected */, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   context.setDefaultTimeout(20_000);
   const page = context.pages()[0] ?? await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // Confirmations (activate, discard, import over a draft) are accepted, as the user would.
+  context.on('page', (p) => p.on('dialog', (d) => void d.accept()));
+  page.on('dialog', (d) => void d.accept());
   let failed = false;
   try {
     const procedureId = await scenario(page, base);

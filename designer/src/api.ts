@@ -1,6 +1,8 @@
+import { getLang } from './i18n/index.js';
+
 /** Same-origin client of the platform API: session cookie + X-CSRF-Token on every write. */
 export class ApiFailure extends Error {
-  constructor(readonly status: number, readonly type: string, message: string, readonly details?: unknown) {
+  constructor(readonly status: number, readonly type: string, message: string, readonly details?: unknown, readonly key?: string) {
     super(message);
   }
 }
@@ -20,7 +22,8 @@ export function setUnauthorizedHandler(cb: () => void): void {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  // The server words its messages in the language the user reads.
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': getLang() };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;
@@ -36,7 +39,7 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
   }
   if (!res.ok) {
     if (res.status === 401 && !opts.quiet401) onUnauthorized();
-    throw new ApiFailure(res.status, data?.type ?? `HTTP${res.status}`, data?.message ?? res.statusText, data?.details);
+    throw new ApiFailure(res.status, data?.type ?? `HTTP${res.status}`, data?.message ?? res.statusText, data?.details, data?.key);
   }
   return data as T;
 }

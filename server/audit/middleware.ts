@@ -44,8 +44,8 @@ function targetOf(seen: Seen, path: string): { type: string; id: string | null }
 }
 
 export interface AuditMiddleware extends RequestHandler {
-  /** Resolves once every record for a finished request is committed (tests, shutdown). */
-  flush(): Promise<void>;
+  /** Resolves once every record for a finished request is committed (tests); returns rows left. */
+  flush(timeoutMs?: number): Promise<number>;
 }
 
 /**
@@ -78,5 +78,5 @@ export function createAuditMiddleware(audit: AuditService, _knex?: unknown, _log
     });
     next();
   };
-  return Object.assign(handler, { flush: () => audit.flush() });
+  return Object.assign(handler, { flush: (timeoutMs?: number) => audit.flush(timeoutMs) });
 }

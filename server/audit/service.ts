@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Knex } from 'knex';
 import type { Principal } from '../http/policy.js';
 import { ROLE_PERMISSIONS, type Permission } from '../identity/permissions.js';
+import { storableText } from '../http/input-text.js';
 import { GENESIS_HASH, hashRow, type AuditRow } from './chain.js';
 import * as store from './store.js';
 
@@ -57,6 +58,50 @@ export interface AuditServiceOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Every audited text goes through here: whatever a request carried (NUL, lone surrogates,
+ * megabytes), the row stays storable and indexable (indexed columns stay far below the
+ * 2,700-byte btree limit), and a cut value says it was cut.
+ */
+function auditText(v: string | null | undefined, max = 200): string | null {
+  if (v === null || v === undefined) return null;
+  return storableText(String(v), max);
+}
+
+const DETAILS_MAX = 4000;
+
+/** JSON.stringify escapes NUL and lone surrogates as ASCII; an oversized object is replaced by a note. */
+function auditDetails(d: Record<string, unknown> | null | undefined): string | null {
+  if (!d) return null;
+  let json: string;
+  try {
+    json = JSON.stringify(d);
+  } catch {
+    return JSON.stringify({ unserializable: true });
+  }
+  if (json.length <= DETAILS_MAX) return storableText(json, Number.MAX_SAFE_INTEGER);
+  return JSON.stringify({ truncated: true, length: json.length, head: storableText(json, 1000) });
+}
+
+/** SQLSTATE classes that mean "this row", not "the database": data exception, integrity, program limit. */
+function isRowError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
+}
+
+export interface AuditWriterHealth {
+  /** ok: nothing failing; retrying: the last batch failed and is being retried; stopped: shut down. */
+  status: 'ok' | 'retrying' | 'stopped';
+  /** When the writer last committed rows (ISO), null if not yet in this process. */
+  lastWrittenAt: string | null;
+  queueLength: number;
+  rowsWritten: number;
+  failedBatches: number;
+  /** Rows the database refused even alone; each was replaced by an `audit:row-refused` row. */
+  refusedRows: number;
+  lastError: { at: string; code: string | null; message: string } | null;
+}
+
 export function createAuditService(opts: AuditServiceOptions) {
   const { knex } = opts;
   const maxBatch = opts.maxBatch ?? 500;
@@ -65,18 +110,18 @@ export function createAuditService(opts: AuditServiceOptions) {
   function toRow(e: AuditEntry, seq: number, prevHash: string): AuditRow {
     return {
       seq,
-      at: e.at ?? new Date(),
-      userId: e.userId ?? null,
-      username: e.username?.toLowerCase() ?? null,
-      unitId: e.unitId ?? null,
-      role: e.role ?? null,
-      action: e.action.slice(0, 300),
-      targetType: e.target?.type ?? null,
-      targetId: e.target?.id ?? null,
-      outcome: e.outcome,
-      requestId: e.requestId ?? null,
-      ip: e.ip ?? null,
-      details: e.details ? JSON.stringify(e.details) : null,
+      at: e.at instanceof Date && !Number.isNaN(e.at.getTime()) ? e.at : new Date(),
+      userId: auditText(e.userId),
+      username: auditText(e.username?.toLowerCase()),
+      unitId: auditText(e.unitId),
+      role: auditText(e.role),
+      action: auditText(e.action, 300) ?? '',
+      targetType: auditText(e.target?.type),
+      targetId: auditText(e.target?.id, 300),
+      outcome: auditText(e.outcome) ?? '',
+      requestId: auditText(e.requestId),
+      ip: auditText(e.ip),
+      details: auditDetails(e.details),
       prevHash,
     };
   }
@@ -122,17 +167,84 @@ export function createAuditService(opts: AuditServiceOptions) {
   const queue: AuditEntry[] = [];
   let writer: Promise<void> | null = null;
   let failures = 0;
+  let stopped = false;
+  const health: Omit<AuditWriterHealth, 'status' | 'queueLength'> = {
+    lastWrittenAt: null, rowsWritten: 0, failedBatches: 0, refusedRows: 0, lastError: null,
+  };
+
+  function noteError(err: unknown): void {
+    const e = err as { code?: unknown; message?: unknown };
+    health.lastError = {
+      at: new Date().toISOString(),
+      code: typeof e?.code === 'string' ? e.code : null,
+      message: storableText(String(e?.message ?? err), 300),
+    };
+  }
+
+  function written(n: number): void {
+    health.rowsWritten += n;
+    health.lastWrittenAt = new Date().toISOString();
+  }
+
+  /** What is recorded instead of a row the database refused: the failure itself, with only safe facts. */
+  function refusal(e: AuditEntry, err: unknown): AuditEntry {
+    return {
+      action: 'audit:row-refused',
+      outcome: 'error',
+      at: e.at,
+      requestId: e.requestId,
+      target: { type: 'audit', id: null },
+      details: {
+        code: (err as { code?: unknown })?.code ?? null,
+        action: storableText(String(e.action ?? ''), 100),
+        outcome: storableText(String(e.outcome ?? ''), 20),
+      },
+    };
+  }
+
+  /**
+   * A batch the database refused: write its rows one by one so one bad row cannot hold back
+   * the others; a row refused alone is replaced by a record of the refusal. A failure that is
+   * not about the row (connection lost…) stops here; the rest stays queued for the retry.
+   */
+  async function isolate(batch: AuditEntry[]): Promise<void> {
+    for (const e of batch) {
+      try {
+        await appendBatch([e]);
+        written(1);
+      } catch (err) {
+        knownHead = null;
+        if (!isRowError(err)) throw err;
+        noteError(err);
+        health.refusedRows++;
+        opts.onWriteError?.(err, queue.length);
+        await appendBatch([refusal(e, err)]);
+        written(1);
+      }
+      queue.shift();
+    }
+  }
 
   async function drain(): Promise<void> {
-    while (queue.length) {
+    while (queue.length && !stopped) {
       const batch = queue.slice(0, maxBatch);
       try {
         await appendBatch(batch);
         queue.splice(0, batch.length);
+        written(batch.length);
         failures = 0;
       } catch (err) {
-        failures++;
         knownHead = null;
+        health.failedBatches++;
+        noteError(err);
+        try {
+          await isolate(batch);
+          failures = 0;
+          continue;
+        } catch (again) {
+          noteError(again);
+        }
+        failures++;
         opts.onWriteError?.(err, queue.length);
         if (!opts.onWriteError) console.error(`audit: group commit failed, ${queue.length} rows kept for retry`, err);
         await sleep(Math.min(50 * 2 ** failures, 5_000));
@@ -145,16 +257,17 @@ export function createAuditService(opts: AuditServiceOptions) {
       clearTimeout(timer);
       timer = null;
     }
+    if (stopped) return;
     writer ??= drain().finally(() => {
       writer = null;
-      if (queue.length) startWriter();
+      if (queue.length && !stopped) startWriter();
     });
   }
 
   // Rows wait up to groupWindowMs so that one statement carries several requests' rows.
   let timer: NodeJS.Timeout | null = null;
   function schedule(): void {
-    if (writer || timer) return;
+    if (writer || timer || stopped) return;
     if (groupWindowMs <= 0 || queue.length >= maxBatch) return startWriter();
     timer = setTimeout(startWriter, groupWindowMs);
   }
@@ -178,16 +291,42 @@ export function createAuditService(opts: AuditServiceOptions) {
       schedule();
     },
 
-    /** Resolves once every queued record is committed (shutdown, tests). */
-    async flush(): Promise<void> {
-      while (writer || queue.length) {
+    /**
+     * Resolves once every queued record is committed (tests), or after `timeoutMs` with the
+     * number of rows still queued (shutdown must not wait for ever on a failing database).
+     */
+    async flush(timeoutMs = Infinity): Promise<number> {
+      const deadline = Date.now() + timeoutMs;
+      while ((writer || queue.length) && !stopped) {
         startWriter();
-        await writer;
+        const left = deadline - Date.now();
+        if (left <= 0) break;
+        if (left === Infinity) await writer;
+        else {
+          let t: NodeJS.Timeout | undefined;
+          await Promise.race([writer, new Promise((r) => { t = setTimeout(r, left); })]);
+          clearTimeout(t);
+        }
       }
+      return queue.length;
+    },
+
+    /** Flushes for at most `timeoutMs`, then stops the writer; returns the rows left unwritten. */
+    async stop(timeoutMs = 5_000): Promise<number> {
+      const left = await service.flush(timeoutMs);
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      return left;
     },
 
     /** Rows queued and not yet committed. */
     pending: () => queue.length,
+
+    /** The writer's health, for /api/health and verify. */
+    health(): AuditWriterHealth {
+      const status = stopped ? 'stopped' : failures > 0 ? 'retrying' : 'ok';
+      return { status, queueLength: queue.length, ...health };
+    },
 
     /** Records that someone read a citizen's personal data (dossier, applicant record…). */
     async recordAccess(db: Knex | Knex.Transaction, req: Request, target: { type: string; id: string }, what = 'read'): Promise<void> {

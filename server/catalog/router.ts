@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { badRequest } from '../http/errors.js';
+import { catalogError } from './messages.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
@@ -13,13 +13,19 @@ const ListQuery = z.object({
   field: z.string().max(200).optional(),
   level: z.string().max(40).optional(),
   agencyId: z.string().max(64).optional(),
+  managingAgencyId: z.string().max(64).optional(),
   status: z.enum(['active', 'withdrawn']).optional(),
   page: z.coerce.number().int().min(1).max(100000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 }).strict();
 const FormatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }).strict();
 const ImportQuery = z.object({ format: z.enum(['json', 'csv']).default('json'), dryRun: z.enum(['true', 'false']).optional() }).strict();
-const UpdateBody = ProcedureInputSchema.extend({ revision: z.number().int().min(1).optional() }).strict();
+/** A procedure as read can be sent back: the unit names it carries are ignored. */
+const UpdateBody = ProcedureInputSchema.extend({
+  revision: z.number().int().min(1).optional(),
+  agencyName: z.string().max(500).optional(),
+  managingAgencyName: z.string().max(500).optional(),
+}).strict();
 
 const LevelParams = z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'a lower-case id such as "commune"') });
 const LevelBody = z.object({
@@ -52,14 +58,14 @@ export function createCatalogRouter(deps: { catalog: CatalogService }): Router {
     const { format, dryRun } = parseQuery(ImportQuery, req);
     // A JSON upload sent as application/json was already parsed by the app-level parser.
     const content = typeof req.body === 'string' ? req.body : req.body && typeof req.body === 'object' && Object.keys(req.body).length ? JSON.stringify(req.body) : '';
-    if (!content.trim()) throw badRequest('Tệp nhập trống / the import file is empty');
+    if (!content.trim()) throw catalogError(400, 'InvalidRequestException', 'catalog.importEmpty');
     sendJson(res, 200, await catalog.import(format, content, req.principal!, { dryRun: dryRun === 'true' }));
   });
   r.get('/:id', guard('catalog:read'), doc({ summary: 'One procedure' }), async (req, res) => {
     sendJson(res, 200, await catalog.get(String(req.params.id)));
   });
   r.put('/:id', guard('catalog:write'), doc({ summary: 'Update a procedure (optimistic revision)', body: UpdateBody }), async (req, res) => {
-    const { revision, ...input } = parseBody(UpdateBody, req);
+    const { revision, agencyName: _a, managingAgencyName: _m, ...input } = parseBody(UpdateBody, req);
     sendJson(res, 200, await catalog.update(String(req.params.id), input, req.principal!, revision));
   });
   r.delete('/:id', guard('catalog:write'), doc({ summary: 'Withdraw a procedure (retires its processes)' }), async (req, res) => {

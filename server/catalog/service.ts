@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { badRequest, conflict, forbidden, notFound } from '../http/errors.js';
+import { badRequest } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 import { CsvSyntaxError, formatCsv, parseCsv } from './csv.js';
+import { catalogError } from './messages.js';
 import * as store from './store.js';
 import { ProcedureInputSchema, type ImportRowResult, type Page, type Procedure, type ProcedureInput, type ProcedureQuery } from './types.js';
 
@@ -21,7 +22,7 @@ export interface CatalogDeps {
 export const MAX_IMPORT_ROWS = 5000;
 export const CSV_COLUMNS = [
   'code', 'name', 'field', 'level', 'agencyId', 'legalBasis', 'limitValue', 'limitUnit', 'afterCutoffNextDay',
-  'pauseOnSupplement', 'requiresSupplementPath', 'requiresRefusalPath', 'onlineLevel', 'status', 'components', 'fees',
+  'pauseOnSupplement', 'requiresSupplementPath', 'requiresRefusalPath', 'onlineLevel', 'status', 'components', 'fees', 'managingAgencyId',
 ] as const;
 const REQUIRED_COLUMNS = ['code', 'name', 'field', 'level', 'agencyId', 'limitValue', 'limitUnit', 'onlineLevel'];
 
@@ -38,18 +39,23 @@ export function createCatalogService(deps: CatalogDeps) {
     };
     if (!(await has(`level:${p.level}`, () => store.levelExists(db, p.level)))) return `level: unknown level "${p.level}"`;
     if (!(await has(`unit:${p.agencyId}`, () => store.unitExists(db, p.agencyId)))) return `agencyId: unknown unit "${p.agencyId}"`;
+    const m = p.managingAgencyId;
+    if (m && !(await has(`unit:${m}`, () => store.unitExists(db, m)))) return `managingAgencyId: unknown unit "${m}"`;
     return undefined;
   }
 
-  async function mayWrite(actor: Principal, agencyId: string): Promise<void> {
-    if (!(await access.canDraftFor(actor, agencyId))) {
-      throw forbidden(`Không có quyền với thủ tục của đơn vị ${agencyId} / you may not edit procedures of unit ${agencyId}`);
+  /** A procedure is maintained by its managing agency (cơ quan quản lý lĩnh vực). */
+  async function mayWrite(actor: Principal, managingAgencyId: string): Promise<void> {
+    if (!(await access.canDraftFor(actor, managingAgencyId))) {
+      const name = (await store.unitName(knex, managingAgencyId)) ?? managingAgencyId;
+      throw catalogError(403, 'Forbidden', 'catalog.mayNotEdit', { agency: name });
     }
   }
+  const managerOf = (p: { agencyId: string; managingAgencyId?: string }) => p.managingAgencyId ?? p.agencyId;
 
   async function requireProcedure(db: Knex | Knex.Transaction, id: string): Promise<Procedure> {
     const p = z.uuid().safeParse(id).success ? await store.get(db, id) : undefined;
-    if (!p) throw notFound(`Không có thủ tục ${id} / no procedure ${id}`);
+    if (!p) throw catalogError(404, 'NotFound', 'catalog.noProcedure', { id });
     return p;
   }
 
@@ -68,11 +74,11 @@ export function createCatalogService(deps: CatalogDeps) {
     count: () => store.count(knex),
 
     async create(input: ProcedureInput, actor: Principal): Promise<Procedure> {
-      await mayWrite(actor, input.agencyId);
+      await mayWrite(actor, managerOf(input));
       const id = await knex.transaction(async (trx) => {
         const bad = await checkRefs(trx, input);
         if (bad) throw badRequest(bad);
-        if (await store.getByCode(trx, input.code)) throw conflict(`Mã thủ tục ${input.code} đã có / code ${input.code} already exists`);
+        if (await store.getByCode(trx, input.code)) throw catalogError(409, 'Conflict', 'catalog.codeExists', { code: input.code });
         return store.insert(trx, input);
       });
       return requireProcedure(knex, id);
@@ -82,19 +88,21 @@ export function createCatalogService(deps: CatalogDeps) {
     async update(id: string, input: ProcedureInput, actor: Principal, revision?: number): Promise<Procedure> {
       // Scope is checked before the transaction: the access service reads on its own connection.
       const current = await requireProcedure(knex, id);
-      await mayWrite(actor, current.agencyId);
-      if (input.agencyId !== current.agencyId) await mayWrite(actor, input.agencyId);
+      await mayWrite(actor, current.managingAgencyId);
+      const manager = input.managingAgencyId ?? current.managingAgencyId;
+      if (manager !== current.managingAgencyId) await mayWrite(actor, manager);
+      input = { ...input, managingAgencyId: manager };
       await knex.transaction(async (trx) => {
         const locked = await store.lockForUpdate(trx, id);
-        if (!locked) throw notFound(`Không có thủ tục ${id} / no procedure ${id}`);
+        if (!locked) throw catalogError(404, 'NotFound', 'catalog.noProcedure', { id });
         if (revision !== undefined && locked.revision !== revision) {
-          throw conflict(`Thủ tục đã được sửa (bản ${locked.revision}) / the procedure changed since revision ${revision}`, { currentRevision: locked.revision });
+          throw catalogError(409, 'Conflict', 'catalog.staleRevision', { revision: locked.revision }, { currentRevision: locked.revision });
         }
-        if (locked.agencyId !== current.agencyId) throw conflict('Thủ tục vừa được chuyển đơn vị / the procedure changed agency meanwhile');
+        if (locked.managingAgencyId !== current.managingAgencyId) throw catalogError(409, 'Conflict', 'catalog.agencyChanged');
         const bad = await checkRefs(trx, input);
         if (bad) throw badRequest(bad);
         const other = await store.getByCode(trx, input.code);
-        if (other && other.id !== id) throw conflict(`Mã thủ tục ${input.code} đã có / code ${input.code} already exists`);
+        if (other && other.id !== id) throw catalogError(409, 'Conflict', 'catalog.codeExists', { code: input.code });
         await store.update(trx, id, input);
         if (input.status === 'withdrawn' && locked.status !== 'withdrawn') await deps.onWithdrawn?.(trx, id, actor);
       });
@@ -103,7 +111,7 @@ export function createCatalogService(deps: CatalogDeps) {
 
     async withdraw(id: string, actor: Principal): Promise<Procedure> {
       const p = await requireProcedure(knex, id);
-      await mayWrite(actor, p.agencyId);
+      await mayWrite(actor, p.managingAgencyId);
       await knex.transaction(async (trx) => {
         const locked = await store.lockForUpdate(trx, id);
         if (!locked || locked.status === 'withdrawn') return;
@@ -128,8 +136,12 @@ export function createCatalogService(deps: CatalogDeps) {
       // Scope answers are gathered first: the access service reads on its own connection.
       const allowed = new Map<string, boolean>();
       const codes = records.map((r) => (r.value as { code?: unknown })?.code).filter((c): c is string => typeof c === 'string');
-      const agencies = new Set<string>(records.map((r) => (r.value as { agencyId?: unknown })?.agencyId).filter((a): a is string => typeof a === 'string'));
-      for (const e of (await store.byCodes(knex, codes.map((c) => c.trim()))).values()) agencies.add(e.agencyId);
+      const managerOfRecord = (v: unknown) => {
+        const o = v as { agencyId?: unknown; managingAgencyId?: unknown } | undefined;
+        return typeof o?.managingAgencyId === 'string' ? o.managingAgencyId : o?.agencyId;
+      };
+      const agencies = new Set<string>(records.map((r) => managerOfRecord(r.value)).filter((a): a is string => typeof a === 'string'));
+      for (const e of (await store.byCodes(knex, codes.map((c) => c.trim()))).values()) agencies.add(e.managingAgencyId);
       for (const a of agencies) allowed.set(a, await access.canDraftFor(actor, a));
       const mayImport = (agencyId: string) => allowed.get(agencyId) === true;
       const rows: ImportRowResult[] = [];
@@ -165,10 +177,10 @@ export function createCatalogService(deps: CatalogDeps) {
         seen.add(input.code);
         const bad = await checkRefs(trx, input, known);
         if (bad) return reject(bad);
-        if (!mayImport(input.agencyId)) return reject(`agencyId: you may not edit procedures of unit ${input.agencyId}`);
+        if (!mayImport(managerOf(input))) return reject(`managingAgencyId: you may not edit procedures managed by ${managerOf(input)}`);
         const existing = existingByCode.get(input.code);
         if (existing) {
-          if (!mayImport(existing.agencyId)) return reject(`agencyId: you may not edit procedures of unit ${existing.agencyId}`);
+          if (!mayImport(existing.managingAgencyId)) return reject(`managingAgencyId: you may not edit procedures managed by ${existing.managingAgencyId}`);
           // Keep the step table when the file does not carry one (CSV never does).
           await store.update(trx, existing.id, { ...input, steps: input.steps.length ? input.steps : existing.steps });
           if (input.status === 'withdrawn' && existing.status !== 'withdrawn') await deps.onWithdrawn?.(trx, existing.id, actor);
@@ -182,7 +194,7 @@ export function createCatalogService(deps: CatalogDeps) {
 }
 
 function toPortable(p: Procedure): ProcedureInput {
-  const { id: _id, revision: _r, createdAt: _c, updatedAt: _u, agencyName: _a, ...rest } = p;
+  const { id: _id, revision: _r, createdAt: _c, updatedAt: _u, agencyName: _a, managingAgencyName: _m, ...rest } = p;
   return { ...rest, limit: { value: p.limit.value, unit: p.limit.unit } };
 }
 
@@ -194,6 +206,7 @@ function toCsvRow(p: Procedure): Array<string | number | boolean> {
     p.pauseOnSupplement, p.requiresSupplementPath, p.requiresRefusalPath, p.onlineLevel, p.status,
     p.components.map((c) => [c.name.replace(/[|;]/g, ' '), COPY_VI[c.copyType], c.quantity, c.required ? 'required' : 'optional'].join('|')).join('; '),
     p.fees.map((f) => `${f.description.replace(/[|;]/g, ' ')}|${f.amount}`).join('; '),
+    p.managingAgencyId,
   ];
 }
 
@@ -202,11 +215,11 @@ function readJson(content: string): Array<{ row: number; value: unknown }> {
   try {
     data = JSON.parse(content.charCodeAt(0) === 0xfeff ? content.slice(1) : content);
   } catch {
-    throw badRequest('Tệp không phải JSON hợp lệ / the file is not valid JSON');
+    throw catalogError(400, 'InvalidRequestException', 'catalog.badJson');
   }
   const list = Array.isArray(data) ? data : (data as { items?: unknown })?.items;
-  if (!Array.isArray(list)) throw badRequest('Tệp JSON phải là một mảng thủ tục / the JSON file must be an array of procedures');
-  if (list.length > MAX_IMPORT_ROWS) throw badRequest(`At most ${MAX_IMPORT_ROWS} procedures per file`);
+  if (!Array.isArray(list)) throw catalogError(400, 'InvalidRequestException', 'catalog.jsonNotArray');
+  if (list.length > MAX_IMPORT_ROWS) throw catalogError(400, 'InvalidRequestException', 'catalog.tooManyRows', { max: MAX_IMPORT_ROWS });
   return list.map((value, i) => ({ row: i + 1, value }));
 }
 
@@ -215,16 +228,16 @@ function readCsv(content: string): Array<{ row: number; value: unknown; error?: 
   try {
     table = parseCsv(content);
   } catch (err) {
-    if (err instanceof CsvSyntaxError) throw badRequest(`Tệp CSV lỗi cú pháp / malformed CSV: ${err.message}`);
+    if (err instanceof CsvSyntaxError) throw catalogError(400, 'InvalidRequestException', 'catalog.badCsv', { detail: err.message });
     throw err;
   }
   const header = table[0]?.map((h) => h.trim());
-  if (!header) throw badRequest('Tệp CSV trống / the CSV file is empty');
+  if (!header) throw catalogError(400, 'InvalidRequestException', 'catalog.emptyCsv');
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
-  if (missing.length) throw badRequest(`Tệp CSV thiếu cột / the CSV header lacks: ${missing.join(', ')}`);
+  if (missing.length) throw catalogError(400, 'InvalidRequestException', 'catalog.missingColumns', { columns: missing.join(', ') });
   const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
-  if (unknown.length) throw badRequest(`Cột không rõ / unknown CSV columns: ${unknown.join(', ')}`);
-  if (table.length - 1 > MAX_IMPORT_ROWS) throw badRequest(`At most ${MAX_IMPORT_ROWS} procedures per file`);
+  if (unknown.length) throw catalogError(400, 'InvalidRequestException', 'catalog.unknownColumns', { columns: unknown.join(', ') });
+  if (table.length - 1 > MAX_IMPORT_ROWS) throw catalogError(400, 'InvalidRequestException', 'catalog.tooManyRows', { max: MAX_IMPORT_ROWS });
   return table.slice(1).map((cells, i) => {
     const row = i + 1;
     if (cells.length !== header.length) return { row, value: {}, error: `expected ${header.length} cells, found ${cells.length}` };
@@ -267,5 +280,6 @@ function fromCsvCells(c: Record<string, string>): unknown {
     requiresSupplementPath: bool(c.requiresSupplementPath, 'requiresSupplementPath', true),
     requiresRefusalPath: bool(c.requiresRefusalPath, 'requiresRefusalPath', true),
     onlineLevel: c.onlineLevel, status: c.status || 'active', components, fees,
+    ...(c.managingAgencyId ? { managingAgencyId: c.managingAgencyId } : {}),
   };
 }

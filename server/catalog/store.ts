@@ -5,7 +5,7 @@ import type { Page, Procedure, ProcedureInput, ProcedureQuery } from './types.js
 type Db = Knex | Knex.Transaction;
 
 interface Row {
-  id: string; code: string; name: string; field: string; level: string; agency_id: string; agency_name?: string | null;
+  id: string; code: string; name: string; field: string; level: string; agency_id: string; agency_name?: string | null; managing_agency_id: string; managing_agency_name?: string | null;
   legal_basis: string; limit_value: number | string; limit_unit: 'days' | 'hours';
   after_cutoff_next_day: boolean; pause_on_supplement: boolean; requires_supplement_path: boolean; requires_refusal_path: boolean;
   components: unknown; fees: unknown; steps: unknown; online_level: 'partial' | 'full'; status: 'active' | 'withdrawn';
@@ -18,7 +18,9 @@ const iso = (v: Date | string) => (v instanceof Date ? v.toISOString() : new Dat
 function toProcedure(r: Row): Procedure {
   return {
     id: r.id, code: r.code, name: r.name, field: r.field, level: r.level, agencyId: r.agency_id,
+    managingAgencyId: r.managing_agency_id ?? r.agency_id,
     ...(r.agency_name ? { agencyName: r.agency_name } : {}),
+    ...(r.managing_agency_name ? { managingAgencyName: r.managing_agency_name } : {}),
     legalBasis: r.legal_basis,
     limit: { value: Number(r.limit_value), unit: r.limit_unit, [r.limit_unit === 'days' ? 'workingDays' : 'workingHours']: Number(r.limit_value) },
     afterCutoffNextDay: r.after_cutoff_next_day, pauseOnSupplement: r.pause_on_supplement,
@@ -32,7 +34,7 @@ function toProcedure(r: Row): Procedure {
 function toRow(p: ProcedureInput): Record<string, unknown> {
   return {
     code: p.code, name: p.name, name_folded: foldText(p.name), field: p.field, field_folded: foldText(p.field),
-    level: p.level, agency_id: p.agencyId, legal_basis: p.legalBasis, limit_value: p.limit.value, limit_unit: p.limit.unit,
+    level: p.level, agency_id: p.agencyId, managing_agency_id: p.managingAgencyId ?? p.agencyId, legal_basis: p.legalBasis, limit_value: p.limit.value, limit_unit: p.limit.unit,
     after_cutoff_next_day: p.afterCutoffNextDay, pause_on_supplement: p.pauseOnSupplement,
     requires_supplement_path: p.requiresSupplementPath, requires_refusal_path: p.requiresRefusalPath,
     components: JSON.stringify(p.components), fees: JSON.stringify(p.fees), steps: JSON.stringify(p.steps),
@@ -41,7 +43,8 @@ function toRow(p: ProcedureInput): Record<string, unknown> {
 }
 
 function base(db: Db) {
-  return db('procedure as p').leftJoin('org_unit as u', 'u.id', 'p.agency_id').select('p.*', 'u.name as agency_name');
+  return db('procedure as p').leftJoin('org_unit as u', 'u.id', 'p.agency_id').leftJoin('org_unit as m', 'm.id', 'p.managing_agency_id')
+    .select('p.*', 'u.name as agency_name', 'm.name as managing_agency_name');
 }
 
 export async function get(db: Db, id: string): Promise<Procedure | undefined> {
@@ -91,6 +94,7 @@ export async function search(db: Db, q: ProcedureQuery): Promise<Page<Procedure>
     if (q.field) b.where('p.field_folded', foldText(q.field));
     if (q.level) b.where('p.level', q.level);
     if (q.agencyId) b.where('p.agency_id', q.agencyId);
+    if (q.managingAgencyId) b.where('p.managing_agency_id', q.managingAgencyId);
     if (q.status) b.where('p.status', q.status);
   };
   const countRow = await db('procedure as p').modify(where).count<{ n: number }[]>({ n: '*' }).first();
@@ -128,4 +132,9 @@ export async function unitExists(db: Db, id: string): Promise<boolean> {
 export async function upsertLevel(db: Db, l: { id: string; nameVi: string; nameEn: string; active: boolean; sort: number }): Promise<void> {
   await db('catalog_level').insert({ id: l.id, name_vi: l.nameVi, name_en: l.nameEn, active: l.active, sort: l.sort })
     .onConflict('id').merge(['name_vi', 'name_en', 'active', 'sort']);
+}
+
+export async function unitName(db: Db, id: string): Promise<string | undefined> {
+  const r = await db('org_unit').select('name').where({ id }).first();
+  return (r as { name?: string } | undefined)?.name;
 }

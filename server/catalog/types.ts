@@ -44,7 +44,10 @@ export const ProcedureInputSchema = z.object({
   name: z.string().trim().min(3).max(500),
   field: z.string().trim().min(2).max(200),
   level: z.string().trim().min(1).max(40),
+  /** The agency that executes the procedure (receives and decides dossiers). */
   agencyId: z.string().trim().min(1).max(64),
+  /** The agency that manages the field (cơ quan quản lý lĩnh vực) and drafts the process; defaults to agencyId. */
+  managingAgencyId: z.string().trim().min(1).max(64).optional(),
   legalBasis: z.string().max(5000).default(''),
   limit: LimitSchema,
   afterCutoffNextDay: z.boolean().default(true),
@@ -65,7 +68,9 @@ export interface Procedure extends ProcedureInput {
   /** Both spellings: `{value, unit}` and the designer's `workingDays` / `workingHours`. */
   limit: { value: number; unit: 'days' | 'hours'; workingDays?: number; workingHours?: number };
   id: string;
+  managingAgencyId: string;
   agencyName?: string;
+  managingAgencyName?: string;
   revision: number;
   createdAt: string;
   updatedAt: string;
@@ -76,6 +81,7 @@ export interface ProcedureQuery {
   field?: string;
   level?: string;
   agencyId?: string;
+  managingAgencyId?: string;
   status?: 'active' | 'withdrawn';
   page: number;
   pageSize: number;

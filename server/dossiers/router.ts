@@ -134,6 +134,13 @@ export function createDossierRouter(deps: DossierRouterDeps): Router {
   r.post('/:id/return', guard('dossier:receive'), doc({ summary: 'Đã trả kết quả (10) và hình thức nhận / result returned', params: Id, body: ReturnBody }), async (req, res) => {
     sendJson(res, 200, await dossiers.returnResult(parseParams(Id, req).id, parseBody(ReturnBody, req), req.principal!));
   });
+  /** Resolved (9) by a service account or administrator when the result is ready outside the process (normally the resolution poller does it). */
+  r.post('/:id/resolve', guard('dossier:process'), doc({ summary: 'Đã xử lý xong (9) / resolved', params: Id }), async (req, res) => {
+    const { id } = parseParams(Id, req);
+    await dossiers.get(id, req.principal!);
+    const p = req.principal!;
+    sendJson(res, 200, await dossiers.markResolved(id, { id: p.userId, name: p.displayName || p.username }, undefined, true));
+  });
   /** The one extension (the apology flow of the workers issue calls the service directly; this is its manual form). */
   r.post('/:id/extension', guard('dossier:process'), doc({ summary: 'Hẹn lại ngày trả kết quả (một lần) / the one extension', params: Id, body: ExtensionBody }), async (req, res) => {
     const { id } = parseParams(Id, req);

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import {
@@ -10,11 +11,11 @@ import type { Procedure } from '../catalog/index.js';
 import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 import { foldText, likeContains } from '../text/fold.js';
-import { assertTransition, FINAL_STATUSES, STATUS, type Status } from './states.js';
+import { assertTransition, FINAL_STATUSES, STATUS, STATUS_NAMES, type Status } from './states.js';
 import * as store from './store.js';
 import {
   PartySchema, ReceivedComponentSchema, type Actor, type Dossier, type DossierEvent, type DossierQuery, type DossierSummary,
-  type Page, type Party, type ReceivedComponent,
+  type Page, type Party, type PublicDossierView, type ReceivedComponent,
 } from './types.js';
 
 /** What the dossier service needs from the rest of the platform (wired in platform.ts). */
@@ -27,6 +28,7 @@ export interface DossierDeps {
   engine: {
     startProcess(input: { definitionId: string; businessKey: string; variables: Record<string, TypedValue>; startUser?: string | null }): Promise<{ id: string; ended: boolean }>;
     deleteInstance(id: string, reason: string | null, userId: string | null): Promise<void>;
+    listTasks(q: { processInstanceId?: string }, scope: { all: true }): Promise<Array<{ name: string | null }>>;
   };
   access: { visibleUnitIds(p: Pick<Principal, 'roles'>): Promise<string[] | 'all'> };
   /** Clock source (tests move it). */
@@ -267,7 +269,50 @@ export function createDossierService(deps: DossierDeps) {
     return startClock(cal(), { receivedAt: at, limit: limitOf(p.limit), afterCutoffNextDay: p.afterCutoffNextDay, unitId });
   }
 
+  /** The dossier behind a code if the second factor (last 4 digits of the phone or ID number) matches. */
+  async function byCodeAndFactor(code: string, factor: string): Promise<store.DossierRow | undefined> {
+    const id = /^[A-Z0-9.]{1,20}-\d{6}-\d{1,6}$/.test(code) ? await store.idByCode(knex, code) : undefined;
+    const r = id ? await store.byId(knex, id) : undefined;
+    const same = (a: unknown) => typeof a === 'string' && a.length === 4 && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(factor.padEnd(4).slice(0, 4)));
+    if (!r || !/^\d{4}$/.test(factor) || !(same(r.phone_last4) || same(r.id_last4))) return undefined;
+    return r;
+  }
+
   const service = {
+    // ---------------------------------------------------------------- citizen
+
+    /**
+     * Citizen lookup: status in words, procedure, received and due dates, the current step's name,
+     * the supplement awaited. No personal data, no staff names. Unknown code and wrong factor are the same `undefined`.
+     */
+    async lookup(code: string, factor: string): Promise<PublicDossierView | undefined> {
+      const r = await byCodeAndFactor(code, factor);
+      if (!r) return undefined;
+      const d = toDossier(r);
+      const tasks = d.instanceId && d.status === STATUS.PROCESSING ? await deps.engine.listTasks({ processInstanceId: d.instanceId }, { all: true }) : [];
+      return {
+        code: d.code, status: d.status, statusName: STATUS_NAMES[d.status], procedure: d.procedureName ?? '', unit: d.unitName ?? '',
+        filedAt: d.filedAt, receivedAt: d.receivedAt, dueAt: d.dueAt, currentStep: tasks.map((t) => t.name).filter(Boolean).join(', ') || null,
+        supplement: d.status === STATUS.SUPPLEMENT && d.supplement ? { items: d.supplement.items, reason: d.supplement.reason } : null,
+        refusalReasons: d.refusal?.reasons ?? null, returnedAt: d.returnedAt, canRate: d.status === STATUS.RETURNED && d.rating === null, rated: d.rating !== null,
+      };
+    },
+
+    /** Satisfaction rating, once, after the result was returned (10). */
+    async rate(code: string, factor: string, body: { rating: 'satisfied' | 'normal' | 'dissatisfied'; comment?: string }): Promise<boolean> {
+      const r = await byCodeAndFactor(code, factor);
+      if (!r) return false;
+      await knex.transaction(async (trx) => {
+        const row = (await store.byId(trx, r.id, true))!;
+        if (Number(row.status) !== STATUS.RETURNED) throw conflict('Chỉ đánh giá được sau khi đã trả kết quả / you can rate only after the result was returned');
+        if (row.rating !== null && row.rating !== undefined) throw conflict('Hồ sơ đã được đánh giá / this dossier was already rated');
+        const value = { satisfied: 1, normal: 2, dissatisfied: 3 }[body.rating];
+        await store.update(trx, r.id, { rating: value, rating_comment: body.comment ?? null, rated_at: now() });
+        await store.appendEvent(trx, { dossierId: r.id, kind: 'rating', actorName: 'citizen', data: { rating: body.rating } });
+      });
+      return true;
+    },
+
     // ---------------------------------------------------------------- reads
 
     async get(id: string, p: Principal | null): Promise<Dossier> {
@@ -292,7 +337,7 @@ export function createDossierService(deps: DossierDeps) {
       return calendarDueState(cal(), c, at);
     },
 
-    async list(q: DossierQuery, p: Principal): Promise<Page<DossierSummary>> {
+    async list(q: DossierQuery, p: Principal): Promise<Page<DossierSummary> & { totalCapped: boolean }> {
       const units = await unitsOf(p);
       const t = now();
       const f: store.ListFilter = {
@@ -312,7 +357,7 @@ export function createDossierService(deps: DossierDeps) {
           if (q.dueState === 'on-time') f.dueAfter = t;
         }
       }
-      const { rows, total } = await store.list(knex, f);
+      const { rows, total, capped } = await store.list(knex, f);
       const items = rows.map((r): DossierSummary => {
         const a = r.applicant as Party;
         const d = { unitId: r.unit_id, limit: { value: Number(r.limit_value), unit: r.limit_unit as 'days' | 'hours' }, receivedAt: iso(r.received_at), startsAt: iso(r.received_at), dueAt: iso(r.due_at), pausedAt: iso(r.paused_at), remainingMs: null, originalDueAt: null, extendedAt: null, status: Number(r.status) as Status };
@@ -323,7 +368,7 @@ export function createDossierService(deps: DossierDeps) {
           receivedAt: iso(r.received_at), dueAt: iso(r.due_at), dueState: service.dueState(d, t)?.state ?? null,
         };
       });
-      return { items, total, page: q.page, pageSize: q.pageSize };
+      return { items, total, totalCapped: capped, page: q.page, pageSize: q.pageSize };
     },
 
     // ---------------------------------------------------------------- reception
@@ -510,10 +555,10 @@ export function createDossierService(deps: DossierDeps) {
      * Resolved (9): the process reached an end event meaning "result ready" (or a caller with the
      * right says so). Idempotent for a dossier already resolved.
      */
-    async markResolved(id: string, actor: Actor = SYSTEM_ACTOR, db?: Knex.Transaction): Promise<Dossier> {
+    async markResolved(id: string, actor: Actor = SYSTEM_ACTOR, db?: Knex.Transaction, strict = false): Promise<Dossier> {
       const run = async (trx: Knex.Transaction) => {
         const r = await load(trx, id, null, true);
-        if (Number(r.status) === STATUS.RESOLVED) return;
+        if (Number(r.status) === STATUS.RESOLVED && !strict) return;
         await transition(trx, r, STATUS.RESOLVED, actor, { resolved_at: now() });
       };
       if (db) await run(db);

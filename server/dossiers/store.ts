@@ -95,26 +95,53 @@ export interface ListFilter {
   offset: number;
 }
 
-export async function list(db: Db, f: ListFilter): Promise<{ rows: DossierRow[]; total: number }> {
-  const base = db('dossier as d');
-  if (f.units !== 'all') void base.where((w) => { void w.whereIn('d.unit_id', f.units as string[]).orWhereIn('d.competent_unit_id', f.units as string[]); });
-  if (f.unitId) void base.where((w) => { void w.where('d.unit_id', f.unitId!).orWhere('d.competent_unit_id', f.unitId!); });
-  if (f.status?.length) void base.whereIn('d.status', f.status);
-  if (f.procedureId) void base.where('d.procedure_id', f.procedureId);
-  if (f.receivedFrom) void base.where('d.filed_at', '>=', f.receivedFrom);
-  if (f.receivedTo) void base.where('d.filed_at', '<', f.receivedTo);
-  if (f.code) void base.where('d.code', f.code);
-  if (f.applicantLike) void base.whereRaw("d.applicant_folded like ? escape '\\'", [f.applicantLike]);
-  if (f.channel) void base.where('d.channel', f.channel);
-  if (f.paused !== undefined) void (f.paused ? base.whereNotNull('d.paused_at') : base.whereNull('d.paused_at'));
-  if (f.dueBefore) void base.where('d.due_at', '<', f.dueBefore);
-  if (f.dueAfter) void base.where('d.due_at', '>=', f.dueAfter);
+/** Totals above this are reported as "more than" (an exact count over a million rows costs more than the page). */
+export const COUNT_CAP = 10_000;
+
+/**
+ * One page of a unit-scoped list, newest first. The scope "received by one of my units OR competent
+ * unit is one of mine" is two index-ordered branches (`(unit_id, status, filed_at)` and
+ * `(competent_unit_id, filed_at)`) merged, so a page costs the same over a million rows as over a
+ * thousand; the total is counted up to COUNT_CAP.
+ */
+export async function list(db: Db, f: ListFilter): Promise<{ rows: DossierRow[]; total: number; capped: boolean }> {
+  const filters = (q: Knex.QueryBuilder) => {
+    if (f.unitId) void q.where((w) => { void w.where('d.unit_id', f.unitId!).orWhere('d.competent_unit_id', f.unitId!); });
+    if (f.status?.length) void q.whereIn('d.status', f.status);
+    if (f.procedureId) void q.where('d.procedure_id', f.procedureId);
+    if (f.receivedFrom) void q.where('d.filed_at', '>=', f.receivedFrom);
+    if (f.receivedTo) void q.where('d.filed_at', '<', f.receivedTo);
+    if (f.code) void q.where('d.code', f.code);
+    if (f.applicantLike) void q.whereRaw("d.applicant_folded like ? escape '\\'", [f.applicantLike]);
+    if (f.channel) void q.where('d.channel', f.channel);
+    if (f.paused !== undefined) void (f.paused ? q.whereNotNull('d.paused_at') : q.whereNull('d.paused_at'));
+    if (f.dueBefore) void q.where('d.due_at', '<', f.dueBefore);
+    if (f.dueAfter) void q.where('d.due_at', '>=', f.dueAfter);
+    return q;
+  };
+  const take = f.offset + f.limit;
+  const branch = (which: 'unit' | 'competent' | 'all', n: number) => {
+    const q = filters(db('dossier as d').select('d.id', 'd.filed_at'));
+    if (which === 'unit') void q.whereIn('d.unit_id', f.units as string[]);
+    if (which === 'competent') void q.whereIn('d.competent_unit_id', f.units as string[]).whereNotIn('d.unit_id', f.units as string[]);
+    return q.orderBy([{ column: 'd.filed_at', order: 'desc' }, { column: 'd.id', order: 'desc' }]).limit(n);
+  };
+  const ids = f.units === 'all'
+    ? db.from(branch('all', take).as('x')).select('x.id', 'x.filed_at')
+    : db.from(db.union([branch('unit', take), branch('competent', take)], true).as('x')).select('x.id', 'x.filed_at');
+  const pageIds = await db.from(ids.as('y')).select('y.id').orderBy([{ column: 'y.filed_at', order: 'desc' }, { column: 'y.id', order: 'desc' }]).limit(f.limit).offset(f.offset);
+  const countQ = f.units === 'all'
+    ? branch('all', COUNT_CAP + 1)
+    : db.union([branch('unit', COUNT_CAP + 1), branch('competent', COUNT_CAP + 1)], true);
   const [rows, count] = await Promise.all([
-    base.clone().leftJoin('procedure as p', 'p.id', 'd.procedure_id').select(SUMMARY_COLUMNS)
-      .orderBy([{ column: 'd.filed_at', order: 'desc' }, { column: 'd.id', order: 'desc' }]).limit(f.limit).offset(f.offset),
-    base.clone().count<{ n: string }[]>({ n: '*' }),
+    pageIds.length
+      ? db('dossier as d').leftJoin('procedure as p', 'p.id', 'd.procedure_id').whereIn('d.id', pageIds.map((r: { id: string }) => r.id)).select(SUMMARY_COLUMNS)
+        .orderBy([{ column: 'd.filed_at', order: 'desc' }, { column: 'd.id', order: 'desc' }])
+      : Promise.resolve([]),
+    db.from(countQ.as('c')).count<{ n: string }[]>({ n: '*' }),
   ]);
-  return { rows: rows as DossierRow[], total: Number(count[0]?.n ?? 0) };
+  const n = Number(count[0]?.n ?? 0);
+  return { rows: rows as DossierRow[], total: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
 }
 
 /** Dossiers waiting on an engine instance that has completed (the resolution poller). */

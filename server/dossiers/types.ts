@@ -153,3 +153,21 @@ export interface Page<T> { items: T[]; total: number; page: number; pageSize: nu
 
 /** Who acts on a dossier (a principal, or the system for engine-driven changes). */
 export interface Actor { id: string | null; name: string }
+
+/** What the citizen lookup shows: no personal data, no staff names. */
+export interface PublicDossierView {
+  code: string;
+  status: Status;
+  statusName: { vi: string; en: string };
+  procedure: string;
+  unit: string;
+  filedAt: string;
+  receivedAt: string | null;
+  dueAt: string | null;
+  currentStep: string | null;
+  supplement: { items: string[]; reason: string } | null;
+  refusalReasons: string[] | null;
+  returnedAt: string | null;
+  canRate: boolean;
+  rated: boolean;
+}

@@ -12,6 +12,7 @@ import {
   activityInstances, definitionDto, externalTaskDto, historicInstanceDto, historicTasks, incidentDto, instanceDto, lockedTaskDto, taskDto,
 } from './dto.js';
 import { canReadUnit, instanceUnitsOf, taskReadScopeOf, taskScopeOf, type UnitVisibility } from './scope.js';
+import { multipartTextGuard } from '../http/input.js';
 
 export interface EngineRestDeps {
   engine: EngineService;
@@ -140,7 +141,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
   r.get('/engine', guard('authenticated'), (_req, res) => sendJson(res, 200, [{ name: 'default' }]));
 
   // ---- deployments and definitions
-  r.post('/deployment/create', guard('engine:deploy'), uploadAny, wrap(async (req, res) => {
+  r.post('/deployment/create', guard('engine:deploy'), uploadAny, multipartTextGuard(), wrap(async (req, res) => {
     if (!req.is('multipart/form-data')) throw new ApiError(415, 'UnsupportedMediaType', 'POST /deployment/create expects multipart/form-data');
     const files = (req.files ?? []) as Express.Multer.File[];
     const body = (req.body ?? {}) as Record<string, string>;

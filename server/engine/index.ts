@@ -5,3 +5,8 @@ export { createTimerScheduler } from './scheduler.js';
 export { createInstanceMigrator, type InstanceMigrator, type InstanceMigrationPlan, type MigrationOutcome } from './migrate-instances.js';
 export { formatDate, parseCamundaDate, typedFromPlain, type TypedValue } from './values.js';
 export type * from './types.js';
+export {
+  firstDue, nextCycleDue, parseCycle, timerSpecProblem, timerSpecProblems, isTimerExpression,
+  MIN_CYCLE_MS, MIN_UNBOUNDED_CYCLE_MS, MAX_REPETITIONS, MAX_TIMER_ATTEMPTS, type TimerSpec, type Cycle,
+} from './timer-spec.js';
+export { MAX_SUBPROCESS_DEPTH, MAX_XML_DEPTH, nestingProblem, xmlDepth } from './limits.js';

@@ -3,6 +3,8 @@ import { BpmnModdle } from 'bpmn-moddle';
 import { compileProcess } from './compile/compile.js';
 import type { Graph } from './compile/graph.js';
 import { checkExpression } from './expression.js';
+import { MAX_SUBPROCESS_DEPTH, nestingProblem } from './limits.js';
+import { timerSpecProblems } from './timer-spec.js';
 
 /** Our BPMN extension namespace (working-time budgets and due-relative timers). */
 export const TTHC_NS = 'http://tthc-platform.github.io/schema/1.0/bpmn';
@@ -118,6 +120,8 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
   const findings: Finding[] = [];
   const unsafe = xmlSafetyFinding(xml);
   if (unsafe) return { processes: [], findings: [unsafe] };
+  const deep = nestingProblem(xml);
+  if (deep) return { processes: [], findings: [{ message: deep }] };
   let root: El;
   let warnings: Array<{ message: string }> = [];
   try {
@@ -156,7 +160,7 @@ function checkExpr(findings: Finding[], id: string, what: string, text: string |
   if (why) findings.push({ elementId: id, message: `Unsupported expression in ${what} "${text}": ${why}` });
 }
 
-function walk(container: El, model: ProcessModel, findings: Finding[], topLevel: boolean, native = false): void {
+function walk(container: El, model: ProcessModel, findings: Finding[], topLevel: boolean, native = false, depth = 0): void {
   // <incoming> children are optional in BPMN XML; count the flows themselves.
   const incoming = new Map<string, number>();
   for (const f of container.flowElements ?? []) {
@@ -249,6 +253,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
         info.timer = true;
         const spec = { timeDate: formal(def.timeDate), timeDuration: formal(def.timeDuration), timeCycle: formal(def.timeCycle) };
         for (const [k, v] of Object.entries(spec)) checkExpr(findings, id, k, v);
+        for (const problem of timerSpecProblems(spec)) findings.push({ elementId: id, message: problem });
         info.beforeDue = tthcAttr(el, 'beforeDue');
         if (info.beforeDue && !parseWorkingAmountSafe(info.beforeDue)) findings.push({ elementId: id, message: `tthc:beforeDue "${info.beforeDue}" must look like 4h, 0.5d or 7d` });
         if (!spec.timeDate && !spec.timeDuration && !spec.timeCycle) findings.push({ elementId: id, message: 'A timer needs timeDate, timeDuration or timeCycle' });
@@ -262,7 +267,10 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
     if (t === 'bpmn:StartEvent' && topLevel && !(el.eventDefinitions ?? []).length && !(el.eventDefinitionRef ?? []).length) model.noneStart = true;
     if (t === 'bpmn:StartEvent' && topLevel) info.isStart = true;
     model.activities[id] = info;
-    if (t === 'bpmn:SubProcess') walk(el, model, findings, false, native);
+    if (t === 'bpmn:SubProcess') {
+      if (depth + 1 > MAX_SUBPROCESS_DEPTH) findings.push({ elementId: id, message: `Sub-processes are nested deeper than ${MAX_SUBPROCESS_DEPTH} levels` });
+      else walk(el, model, findings, false, native, depth + 1);
+    }
   }
   if (topLevel) {
     const starts = Number(model.noneStart) + Object.keys(model.messageStarts).length + model.timerStarts.length + Object.keys(model.signalStarts ?? {}).length;

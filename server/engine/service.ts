@@ -14,6 +14,7 @@ import type {
   DeployInput, Deployment, ExternalTaskRow, FetchAndLockInput, InstanceRow, LockedExternalTask, TaskQuery, TaskRow, TaskScope, WorkingTime,
 } from './types.js';
 import { parseCamundaDate, plainValue, typedFromPlain, type TypedValue } from './values.js';
+import { firstDue, MAX_TIMER_ATTEMPTS, nextCycleDue } from './timer-spec.js';
 
 export const EXTERNAL_TASK_CHANNEL = 'engine_external_task';
 
@@ -22,6 +23,8 @@ export interface EngineDeps {
   log: Logger;
   workingTime?: WorkingTime;
   nodeId?: string;
+  /** Timer fires per instance within a minute above which it is a timer loop (parked with an incident); default 120. */
+  timerLoopFires?: number;
   /**
    * Which interpreter new deployments are compiled for (default: our own). Each definition keeps
    * the one it was deployed with, so instances of older definitions finish on bpmn-engine.
@@ -767,7 +770,13 @@ export function createEngine(deps: EngineDeps) {
     const claimed = await store.claimDueTimers(knex, nodeId, limit, 10_000);
     let fired = 0;
     for (const t of claimed) {
+      // Yield between timers: HTTP requests are served between two fires, whatever the batch.
+      if (fired) await new Promise((r) => setImmediate(r));
       try {
+        if (t.instance_id && firesTooOften(t.instance_id)) {
+          await parkFailingTimer(t, new Error(`instance fired more than ${LOOP_FIRES} timers within a minute (a timer loop); parked`));
+          continue;
+        }
         if (t.instance_id) {
           await command(t.instance_id, null, async (ctx) => {
             const still = await store.timerById(ctx.trx, t.id);
@@ -783,19 +792,52 @@ export function createEngine(deps: EngineDeps) {
         const e = err as ApiError;
         // An instance that has ended or a stale timer: drop it rather than retry forever.
         if (e instanceof ApiError && e.status < 500) await knex('engine_timer').where({ id: t.id }).delete();
-        else log.error({ err, timerId: t.id }, 'timer fire failed; it will be retried after its lease');
+        else if (Number(t.attempts) >= MAX_TIMER_ATTEMPTS) {
+          log.error({ err, timerId: t.id }, 'timer failed too often; parked with an incident');
+          await parkFailingTimer(t, err).catch((e2) => log.error({ err: e2, timerId: t.id }, 'could not park a failing timer'));
+        } else log.error({ err, timerId: t.id }, 'timer fire failed; it will be retried after its lease');
       }
     }
     return fired;
+  }
+
+  // A model can loop through a zero-length timer: count fires per instance over a minute.
+  const LOOP_FIRES = deps.timerLoopFires ?? 120;
+  const recentFires = new Map<string, { since: number; n: number }>();
+  function firesTooOften(instanceId: string): boolean {
+    const now = Date.now();
+    if (recentFires.size > 10_000) recentFires.clear();
+    const r = recentFires.get(instanceId);
+    if (!r || now - r.since > 60_000) {
+      recentFires.set(instanceId, { since: now, n: 1 });
+      return false;
+    }
+    return ++r.n > LOOP_FIRES;
   }
 
   async function fireStartTimer(t: Row): Promise<void> {
     const def = await loadDefinition(knex, t.definition_id);
     await startProcess({ definitionId: t.definition_id, trigger: { timerActivityId: t.activity_id } });
     const spec = def.model.timerStarts.find((s) => s.activityId === t.activity_id);
-    const next = spec?.timeCycle ? nextCycle(spec.timeCycle, new Date(t.due_at)) : null;
-    if (next) await store.updateTimerDue(knex, t.id, next);
+    const fired = Number(t.fired ?? 0) + 1;
+    const next = spec?.timeCycle ? nextCycleDue(spec.timeCycle, new Date(t.due_at), fired) : null;
+    if (next) await store.rescheduleTimer(knex, t.id, next, fired);
     else await knex('engine_timer').where({ id: t.id }).delete();
+  }
+
+  /**
+   * A timer that failed MAX_TIMER_ATTEMPTS times in a row stops retrying: it is parked (no
+   * node claims it again) and an incident says why, instead of looping for ever.
+   */
+  async function parkFailingTimer(t: Row, err: unknown): Promise<void> {
+    const message = String((err as Error)?.message ?? err).slice(0, 500);
+    await knex.transaction(async (trx) => {
+      await trx('engine_timer').where({ id: t.id }).update({ locked_until: new Date('9999-12-31T00:00:00Z'), locked_by: 'incident' });
+      await store.insertIncident(trx, {
+        id: crypto.randomUUID(), instance_id: t.instance_id ?? null, definition_id: t.definition_id, activity_id: t.activity_id,
+        incident_type: 'failedTimer', configuration: t.id, message, created: new Date(),
+      });
+    });
   }
 
   async function nextTimerDue(): Promise<Date | null> {
@@ -930,26 +972,3 @@ export function createEngine(deps: EngineDeps) {
 
 export type EngineService = ReturnType<typeof createEngine>;
 
-function firstDue(spec: { timeDate?: string; timeDuration?: string; timeCycle?: string }): Date | null {
-  const now = new Date();
-  if (spec.timeDate) return parseCamundaDate(spec.timeDate);
-  if (spec.timeDuration) return addIsoDuration(now, spec.timeDuration);
-  if (spec.timeCycle) return nextCycle(spec.timeCycle, now);
-  return null;
-}
-
-/** R[n]/[start/]PT… cycles: the next run after `from`. */
-function nextCycle(cycle: string, from: Date): Date | null {
-  const parts = cycle.split('/');
-  const dur = parts[parts.length - 1]!;
-  return addIsoDuration(from, dur);
-}
-
-function addIsoDuration(from: Date, iso: string): Date | null {
-  const m = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(iso.trim());
-  if (!m) return null;
-  const [, y, mo, w, d, h, mi, s] = m.map((x) => (x === undefined ? 0 : Number(x))) as number[];
-  const out = new Date(from);
-  out.setUTCFullYear(out.getUTCFullYear() + y!, out.getUTCMonth() + mo!);
-  return new Date(out.getTime() + ((w! * 7 + d!) * 86400 + h! * 3600 + mi! * 60 + s!) * 1000);
-}

@@ -263,9 +263,15 @@ export function createEngineStore() {
           .orderBy('due_at').limit(limit).forUpdate().skipLocked();
       }).update({ locked_until: new Date(Date.now() + leaseMs), locked_by: nodeId, attempts: db.raw('attempts + 1') }).returning('*');
     },
+    /** A cycle's next occurrence: counted, unleased, attempts reset. */
+    async rescheduleTimer(db: Db, id: string, due: Date, fired: number): Promise<void> {
+      await db('engine_timer').where({ id }).update({ due_at: due, fired, attempts: 0, locked_until: null, locked_by: null });
+    },
+    /** The next time a timer can be claimed: a leased (or parked) timer counts from its lease's end. */
     async nextTimerDue(db: Db): Promise<Date | null> {
-      const r = await db('engine_timer').min({ d: 'due_at' }).first();
-      return r?.d ? new Date(r.d) : null;
+      const { rows } = await db.raw<{ rows: Array<{ d: Date | null }> }>('select min(greatest(due_at, coalesce(locked_until, due_at))) as d from engine_timer');
+      const d = rows[0]?.d;
+      return d ? new Date(d) : null;
     },
     async timerById(db: Db, id: string, lock = false): Promise<Row | undefined> {
       const b = db('engine_timer').where({ id });

@@ -2,13 +2,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type RequestHandler, type Router } from 'express';
-import helmet from 'helmet';
 import type { Logger } from '../log.js';
 import { createErrorHandler, notFound } from './errors.js';
+import { createInputGuard } from './input.js';
 import { sendJson } from './json.js';
 import { buildOpenApi, doc } from './openapi.js';
 import { renderOpenApiPage } from './openapi-page.js';
 import { guard } from './policy.js';
+import { createSecurityHeaders, type UpgradeInsecure } from './security-headers.js';
 
 export interface Mount {
   path: string;
@@ -25,6 +26,8 @@ export interface AppDeps {
   /** The built designer; served at / with index.html as the fallback for client-side routes. */
   staticDir?: string;
   jsonLimit?: string;
+  /** CSP upgrade-insecure-requests: only over HTTPS by default (server/http/security-headers.ts). */
+  upgradeInsecureRequests?: UpgradeInsecure;
   /** The platform's version, shown in the OpenAPI document. */
   version?: string;
 }
@@ -41,18 +44,12 @@ export function createApp(deps: AppDeps): express.Express {
     res.set('X-Request-Id', req.requestId);
     next();
   });
-  app.use(helmet({
-    contentSecurityPolicy: {
-      directives: {
-        // bpmn-js renders with inline styles on SVG elements.
-        'style-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:', 'blob:'],
-      },
-    },
-  }));
+  app.use(createSecurityHeaders({ upgradeInsecureRequests: deps.upgradeInsecureRequests }));
   app.use(express.json({ limit: deps.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
   app.use(deps.authenticate);
   for (const m of deps.middleware ?? []) app.use(m);
+  // After the audit hook, so refused hostile input is recorded too.
+  app.use(createInputGuard());
   for (const m of deps.mounts) app.use(m.path, m.router);
 
   // The API's own description, generated from the route table once every router is mounted.

@@ -13,9 +13,19 @@ export class ApiError extends Error {
     readonly type: string,
     message: string,
     readonly details?: unknown,
+    /** A keyed message: `message` is its Vietnamese text; a client asking for English gets `en`. */
+    readonly text?: LocalizedText,
   ) {
     super(message);
   }
+}
+
+/** A message a person reads, by key, in Vietnamese and English (placeholders already filled). */
+export interface LocalizedText { key: string; vi: string; en: string }
+
+/** The client's language: English when its Accept-Language prefers it, Vietnamese otherwise. */
+export function requestLang(header: string | undefined): 'vi' | 'en' {
+  return /^\s*en\b/i.test(header ?? '') ? 'en' : 'vi';
 }
 
 export const badRequest = (message: string, details?: unknown) =>
@@ -42,6 +52,7 @@ export function createErrorHandler(log: Logger): ErrorRequestHandler {
     if (e.status >= 500) log.error({ err, requestId: req.requestId, path: req.path }, 'request failed');
     if (res.headersSent) return;
     const body: Record<string, unknown> = { type: e.type, message: e.message };
+    if (e.text) Object.assign(body, { key: e.text.key, message: e.text[requestLang(req.headers['accept-language'])] });
     if (e.details !== undefined) body.details = e.details;
     sendJson(res, e.status, body);
   };
@@ -63,5 +74,23 @@ export function toApiError(err: Error): ApiError {
       break;
   }
   if (bp.status && bp.status >= 400 && bp.status < 500) return new ApiError(bp.status, 'BadRequest', err.message);
+  // The database refusing a value (out of range, malformed date, oversized index entry) is a
+  // bad input that got past validation: a 400, never a 500 (server/http/input.ts stops most earlier).
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(code)) {
+    return badRequest('A value in the request cannot be stored (out of range, malformed or too large)');
+  }
   return new ApiError(500, 'InternalError', 'Internal server error');
+}
+
+/** A capability's table of person-facing messages, by key; `{name}` placeholders are filled from params. */
+export type MessageTable = Record<string, { vi: string; en: string }>;
+
+/** Makes the keyed errors of one table: `err(403, 'Forbidden', 'lifecycle.mayNotDraft', {agency})`. */
+export function messageCatalogue<T extends MessageTable>(table: T) {
+  return (status: number, type: string, key: keyof T & string, params: Record<string, string | number> = {}, details?: unknown): ApiError => {
+    const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
+    const text: LocalizedText = { key, vi: fill(table[key]!.vi), en: fill(table[key]!.en) };
+    return new ApiError(status, type, text.vi, details, text);
+  };
 }

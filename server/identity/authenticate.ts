@@ -53,17 +53,23 @@ export function createAuthenticate(identity: IdentityService): RequestHandler {
     try {
       const auth = req.headers.authorization;
       if (auth) {
+        // Every credential check counts against its source address; past the limit, 429 before any check.
+        const retry = identity.sourceRetryAfter(req.ip);
+        if (retry) {
+          return next(new ApiError(429, 'TooManyRequests', `Quá nhiều lần xác thực sai từ địa chỉ này, thử lại sau ${retry} giây / too many failed credential checks from this address, retry in ${retry} s`, { retryAfterSeconds: retry }));
+        }
         const [scheme, value = ''] = auth.split(' ', 2) as [string, string?];
         if (/^basic$/i.test(scheme)) {
-          const decoded = Buffer.from(value, 'base64').toString('utf8');
+          const decoded = value.length <= 1024 ? Buffer.from(value, 'base64').toString('utf8') : '';
           const colon = decoded.indexOf(':');
           if (colon > 0) {
-            req.principal = await identity.fromBasic(decoded.slice(0, colon), decoded.slice(colon + 1)).catch(() => undefined);
+            req.principal = await identity.fromBasic(decoded.slice(0, colon), decoded.slice(colon + 1), req.ip).catch(() => undefined);
             if (req.principal) contexts.set(req, { via: 'basic' });
-          }
+          } else identity.sourceFailed(req.ip);
         } else if (/^bearer$/i.test(scheme) && value) {
-          req.principal = await identity.fromApiToken(value);
+          req.principal = value.length <= 512 ? await identity.fromApiToken(value) : undefined;
           if (req.principal) contexts.set(req, { via: 'token' });
+          else identity.sourceFailed(req.ip);
         }
         return next();
       }

@@ -11,6 +11,7 @@ export const DEMO_UNITS: Array<{ id: string; parentId: string | null; name: stri
   { id: 'stp', parentId: 'tinh', name: 'Sở Tư pháp', kind: 'agency', level: 1 },
   { id: 'stp-hctp', parentId: 'stp', name: 'Phòng Hành chính tư pháp', kind: 'division', level: 2 },
   { id: 'sxd', parentId: 'tinh', name: 'Sở Xây dựng', kind: 'agency', level: 1 },
+  { id: 'stc', parentId: 'tinh', name: 'Sở Tài chính', kind: 'agency', level: 1 },
   { id: 'stnmt', parentId: 'tinh', name: 'Sở Nông nghiệp và Môi trường', kind: 'agency', level: 1 },
   { id: 'ttpvhcc', parentId: 'tinh', name: 'Trung tâm Phục vụ hành chính công tỉnh', kind: 'centre', level: 1 },
   { id: 'xa-phu-long', parentId: 'tinh', name: 'UBND xã Phú Long', kind: 'commune', level: 1 },
@@ -21,6 +22,9 @@ export const DEMO_USERS: Array<{ username: string; displayName: string; role: Ro
   { username: 'admin', displayName: 'Quản trị hệ thống', role: 'system-admin', unitId: 'tinh' },
   { username: 'owner.stp', displayName: 'Nguyễn Văn Sở (chủ quy trình STP)', role: 'process-owner', unitId: 'stp' },
   { username: 'owner.sxd', displayName: 'Trần Thị Xây (chủ quy trình SXD)', role: 'process-owner', unitId: 'sxd' },
+  // Every seed procedure has a drafting owner: its managing agency's (processes/catalog.json managingAgencyId).
+  { username: 'owner.stnmt', displayName: 'Phan Văn Đất (chủ quy trình Sở NN&MT)', role: 'process-owner', unitId: 'stnmt' },
+  { username: 'owner.stc', displayName: 'Mai Thị Tài (chủ quy trình Sở Tài chính)', role: 'process-owner', unitId: 'stc' },
   { username: 'approver', displayName: 'Lê Văn Duyệt', role: 'approver', unitId: 'vp-ubnd' },
   { username: 'approver2', displayName: 'Phạm Thị Duyệt', role: 'approver', unitId: 'vp-ubnd' },
   { username: 'motcua.xa', displayName: 'Võ Thị Một Cửa', role: 'one-stop-officer', unitId: 'xa-phu-long' },

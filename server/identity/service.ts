@@ -8,6 +8,7 @@ import { hashPassword, passwordProblems, verifyPassword } from './password.js';
 import { permissionsOf, ROLES, type Role } from './permissions.js';
 import { createPrincipalCache, IDENTITY_CHANNEL, parseChange, type CachedPrincipal, type IdentityChange } from './principal-cache.js';
 import * as store from './store.js';
+import { createSourceLimiter, plausibleCredentials } from './credential-limits.js';
 
 export type RoleHoldersChanged = (trx: Knex.Transaction, change: { roles: string[]; unitIds: string[] }) => Promise<void>;
 
@@ -21,6 +22,8 @@ export interface IdentityOptions {
   sessionMaxMs?: number;
   maxFailures?: number;
   lockMs?: number;
+  /** Failed credential checks per source address within lockMs before it gets 429 (default 30). */
+  failuresPerSource?: number;
   /**
    * Subscribes to NOTIFY (the `Database.listen` of server/db/connect.ts) so every node drops
    * cached principals as soon as any node logs someone out or changes their password or roles.
@@ -105,9 +108,27 @@ export function createIdentityService(opts: IdentityOptions) {
     if (onRoleHoldersChanged && roles.length) await onRoleHoldersChanged(trx, { roles: [...new Set(roles)], unitIds: [...new Set(unitIds)] });
   }
 
-  async function checkPassword(username: string, password: string): Promise<store.UserWithRoles> {
+  const sources = createSourceLimiter({ limit: opts.failuresPerSource, windowMs: lockMs, now: clock });
+
+  function tooManyFromSource(retry: number): ApiError {
+    return new ApiError(429, 'TooManyRequests', `Quá nhiều lần xác thực sai từ địa chỉ này, thử lại sau ${retry} giây / too many failed credential checks from this address, retry in ${retry} s`, { retryAfterSeconds: retry });
+  }
+
+  /**
+   * The lock is per account AND source address: guesses from one address lock that address out
+   * of that account, never the account itself (a worker polling from its own host keeps working).
+   * Failures older than the lock window are forgotten, and a lapsed lock starts the count afresh.
+   */
+  async function checkPassword(username: string, password: string, ip?: string): Promise<store.UserWithRoles> {
+    const fromSource = sources.retryAfter(ip);
+    if (fromSource) throw tooManyFromSource(fromSource);
+    if (!plausibleCredentials(username, password)) {
+      sources.fail(ip);
+      throw invalidCredentials();
+    }
     const name = username.trim().toLowerCase();
-    const t = await store.throttleState(knex, name);
+    const key = `${name}|${ip ?? '?'}`;
+    const t = await store.throttleState(knex, key);
     if (t?.lockedUntil && new Date(t.lockedUntil) > new Date()) {
       const retry = Math.ceil((new Date(t.lockedUntil).getTime() - Date.now()) / 1000);
       throw new ApiError(429, 'LoginLocked', `Đăng nhập tạm khoá do nhập sai nhiều lần, thử lại sau ${retry} giây / Too many failed attempts, retry in ${retry} s`, { retryAfterSeconds: retry });
@@ -115,10 +136,11 @@ export function createIdentityService(opts: IdentityOptions) {
     const user = await store.userWithRoles(knex, { username: name });
     const ok = await verifyPassword(user?.passwordHash, password);
     if (!user || !ok || user.disabled) {
-      await store.recordFailure(knex, name, maxFailures, lockMs);
+      sources.fail(ip);
+      await store.recordFailure(knex, key, maxFailures, lockMs);
       throw invalidCredentials();
     }
-    if (t) await store.clearFailures(knex, name);
+    if (t) await store.clearFailures(knex, key);
     return user;
   }
 
@@ -133,7 +155,7 @@ export function createIdentityService(opts: IdentityOptions) {
     },
 
     async login(username: string, password: string, ip?: string): Promise<LoginResult> {
-      const user = await checkPassword(username, password);
+      const user = await checkPassword(username, password, ip);
       if (user.kind !== 'user') throw invalidCredentials();
       const token = randomToken();
       const csrfToken = randomToken();
@@ -190,7 +212,7 @@ export function createIdentityService(opts: IdentityOptions) {
       return { principal: c.principal, csrfToken: c.csrfToken! };
     },
 
-    async fromBasic(username: string, password: string): Promise<Principal> {
+    async fromBasic(username: string, password: string, ip?: string): Promise<Principal> {
       const key = sha256(`${username}\u0000${password}`);
       const cached = principals.get(`b:${key}`);
       if (cached) return cached.principal;
@@ -203,7 +225,7 @@ export function createIdentityService(opts: IdentityOptions) {
         else basicCache.delete(key);
       }
       if (!user) {
-        user = await checkPassword(username, password);
+        user = await checkPassword(username, password, ip);
         basicCache.set(key, { userId: user.id, passwordHash: user.passwordHash! });
       }
       const principal = toPrincipal(user);
@@ -467,6 +489,18 @@ export function createIdentityService(opts: IdentityOptions) {
     },
 
     deleteExpiredSessions: () => store.deleteExpiredSessions(knex),
+
+    /** An address over its failure limit: seconds to wait, else 0 (authenticate answers 429). */
+    sourceRetryAfter: (ip: string | undefined) => sources.retryAfter(ip),
+    /** A failed bearer token or other cheap credential check from this address. */
+    sourceFailed: (ip: string | undefined) => sources.fail(ip),
+
+    /** Housekeeping: expired sessions and throttle rows whose window has passed. Returns rows removed. */
+    async purgeExpired(): Promise<{ sessions: number; throttle: number }> {
+      const sessions = await store.deleteExpiredSessions(knex);
+      const throttle = await store.purgeThrottle(knex, lockMs);
+      return { sessions, throttle };
+    },
   };
   return service;
 }

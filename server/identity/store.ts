@@ -194,11 +194,24 @@ export async function recordFailure(db: Db, username: string, maxFailures: numbe
   await db.raw(
     `insert into login_throttle (username, failures, updated_at) values (?, 1, now())
      on conflict (username) do update set
-       failures = login_throttle.failures + 1,
+       failures = case when ${STALE} then 1 else login_throttle.failures + 1 end,
        updated_at = now(),
-       locked_until = case when login_throttle.failures + 1 >= ? then now() + (? * interval '1 millisecond') else login_throttle.locked_until end`,
-    [username, maxFailures, lockMs],
+       locked_until = case when ${STALE} then null
+                           when login_throttle.failures + 1 >= ? then now() + (? * interval '1 millisecond')
+                           else login_throttle.locked_until end`,
+    [username, lockMs, lockMs, maxFailures, lockMs],
   );
+}
+
+/** A count is stale when its last failure is older than the window or its lock has lapsed: it starts again. */
+const STALE = `(login_throttle.updated_at < now() - (? * interval '1 millisecond') or login_throttle.locked_until < now())`;
+
+/** Throttle rows whose last failure is older than the window and that hold no lock. */
+export async function purgeThrottle(db: Db, windowMs: number): Promise<number> {
+  return (await db('login_throttle')
+    .where('updated_at', '<', db.raw(`now() - (? * interval '1 millisecond')`, [windowMs]))
+    .where((w) => w.whereNull('locked_until').orWhere('locked_until', '<', db.fn.now()))
+    .delete().returning('username')).length;
 }
 
 export async function clearFailures(db: Db, username: string): Promise<void> {

@@ -25,8 +25,8 @@ const DiffQuery = z.object({ against: z.string().min(1).max(64) }).strict();
 export function createProcedureProcessRouter(deps: { lifecycle: LifecycleService }): Router {
   const { lifecycle } = deps;
   const r = Router();
-  r.get('/:id/process', guard('process:read'), doc({ summary: "A procedure's process and its versions", query: LevelQuery }), async (req, res) => {
-    sendJson(res, 200, await lifecycle.getProcess(String(req.params.id), parseQuery(LevelQuery, req).level));
+  r.get('/:id/process', guard('process:read'), doc({ summary: "A procedure's process and its versions, with what the caller may do", query: LevelQuery }), async (req, res) => {
+    sendJson(res, 200, await lifecycle.getProcess(String(req.params.id), parseQuery(LevelQuery, req).level, req.principal!));
   });
   r.get('/:id/active-definition', guard('process:read'), doc({ summary: "A procedure's active engine definition", query: LevelQuery }), async (req, res) => {
     sendJson(res, 200, (await lifecycle.activeDefinition(String(req.params.id), parseQuery(LevelQuery, req).level)) ?? null);
@@ -46,8 +46,14 @@ export function createProcessVersionRouter(deps: { lifecycle: LifecycleService }
     const body = parseBody(ValidateBody, req);
     sendJson(res, 200, await lifecycle.validate(body.xml, body.procedureId, { engineCheck: body.engineCheck }));
   });
-  r.get('/:id', guard('process:read'), doc({ summary: 'One process version' }), async (req, res) => {
-    sendJson(res, 200, await lifecycle.getVersion(String(req.params.id)));
+  r.get('/:id', guard('process:read'), doc({ summary: 'One process version, with the actions the caller may take (may)' }), async (req, res) => {
+    sendJson(res, 200, await lifecycle.getVersionFor(String(req.params.id), req.principal!));
+  });
+  r.post('/:id/discard', guard('process:draft'), doc({ summary: 'Discard a draft (kept with its history)', body: CommentBody }), async (req, res) => {
+    sendJson(res, 200, await lifecycle.discard(String(req.params.id), req.principal!, parseBody(CommentBody, req).comment));
+  });
+  r.post('/:id/withdraw', guard('process:draft'), doc({ summary: 'Withdraw a submission: it becomes a draft again', body: CommentBody }), async (req, res) => {
+    sendJson(res, 200, await lifecycle.withdraw(String(req.params.id), req.principal!, parseBody(CommentBody, req).comment));
   });
   r.put('/:id', guard('process:draft'), doc({ summary: 'Save a draft', body: SaveBody }), async (req, res) => {
     sendJson(res, 200, await lifecycle.saveDraft(String(req.params.id), parseBody(SaveBody, req), req.principal!));

@@ -9,6 +9,7 @@ import { createValidator, hasErrors, type Finding, type ValidationResult, type V
 import { BpmnInputError, isType, parseBpmn, type ModdleElement } from '../validation/moddle.js';
 import { diffXml, type VersionDiff } from './diff.js';
 import { canTransition, TRANSITIONS, type LifecycleActionName } from './states.js';
+import { lifecycleError } from './messages.js';
 import { markNeedsReviewForRoles } from './reapproval.js';
 import * as store from './store.js';
 import { generateProcessXml } from './template.js';
@@ -24,6 +25,16 @@ export interface LifecycleDeps {
   now?: () => Date;
 }
 
+/** Who is looking: the lifecycle answers what they may do. */
+export type Viewer = Actor & { permissions: ReadonlySet<string> };
+
+export interface VersionPermissions {
+  edit: boolean; submit: boolean; discard: boolean; withdraw: boolean; approve: boolean; reject: boolean;
+  activate: boolean; retire: boolean; rework: boolean;
+  /** The viewer wrote a revision of it (four-eyes: never approves or rejects it). */
+  isAuthor: boolean;
+}
+
 export interface DecisionInput { decisionNumber: string; decisionDate: string; signer: string; effectiveDate: string }
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
@@ -34,8 +45,16 @@ export function vietnamDate(d: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
 }
 
-const invalidState = (action: string, state: VersionState) => new ApiError(409, 'InvalidState',
-  `Không thể "${action}" khi phiên bản ở trạng thái ${state} / cannot ${action} a version in state ${state}`, { state });
+const ACTION_VI: Record<string, string> = {
+  save: 'lưu', submit: 'gửi duyệt', approve: 'phê duyệt', reject: 'từ chối', activate: 'áp dụng', retire: 'ngừng áp dụng',
+  discard: 'huỷ bản nháp', withdraw: 'rút lại', 'migrate to': 'chuyển hồ sơ sang',
+};
+const STATE_VI: Record<string, string> = {
+  draft: 'bản nháp', in_review: 'chờ phê duyệt', approved: 'đã phê duyệt', active: 'đang áp dụng', superseded: 'đã thay thế',
+  retired: 'ngừng áp dụng', rejected: 'bị từ chối', discarded: 'đã huỷ', withdrawn: 'đã rút lại',
+};
+const invalidState = (action: string, state: VersionState) => lifecycleError(409, 'InvalidState', 'lifecycle.invalidState',
+  { action, state, actionVi: ACTION_VI[action] ?? action, stateVi: STATE_VI[state] ?? state }, { state });
 
 /** What a saved document must be: parseable BPMN. Its process key and the roles it names are kept for later. */
 export async function inspectXml(xml: string): Promise<{ processKey?: string; roles: string[] }> {
@@ -89,25 +108,26 @@ export function createLifecycleService(deps: LifecycleDeps) {
 
   async function requireVersion(db: Knex | Knex.Transaction, id: string, forUpdate = false): Promise<store.StoredVersion> {
     const v = isUuid(id) ? await store.getVersion(db, id, { forUpdate }) : undefined;
-    if (!v) throw notFound(`Không có phiên bản quy trình ${id} / no process version ${id}`);
+    if (!v) throw lifecycleError(404, 'NotFound', 'lifecycle.noVersion', { id });
     return v;
   }
 
+  /** Drafting follows the procedure's managing agency (cơ quan quản lý lĩnh vực), not the executing one. */
   async function mayDraft(actor: Actor, p: Procedure): Promise<void> {
-    if (!(await access.canDraftFor(actor, p.agencyId))) {
-      throw forbidden(`Chỉ chủ quy trình của đơn vị ${p.agencyId} được soạn thảo / only process owners of ${p.agencyId} may draft`);
+    if (!(await access.canDraftFor(actor, p.managingAgencyId))) {
+      throw lifecycleError(403, 'Forbidden', 'lifecycle.mayNotDraft', { agency: p.managingAgencyName ?? p.managingAgencyId });
     }
   }
 
   async function mayGovern(actor: Actor, p: Procedure): Promise<void> {
-    const r = await access.canApprove(actor, { unitId: p.agencyId, authorUsername: '' });
-    if (!r.ok) throw forbidden(r.reason);
+    const r = await access.canApprove(actor, { unitId: p.managingAgencyId, authorUsername: '' });
+    if (!r.ok) throw lifecycleError(403, 'Forbidden', 'lifecycle.outsideScope');
   }
 
   /** Four-eyes: nobody who wrote any revision of a version may approve or reject it. */
   function fourEyes(actor: Actor, v: store.StoredVersion): void {
     if (v.editorUsernames.some((u) => u.toLowerCase() === actor.username.toLowerCase())) {
-      throw forbidden('Người soạn thảo không được tự phê duyệt / the author of a version cannot approve it (four-eyes)');
+      throw lifecycleError(403, 'Forbidden', 'lifecycle.fourEyes');
     }
   }
 
@@ -115,8 +135,25 @@ export function createLifecycleService(deps: LifecycleDeps) {
   async function mayReview(actor: Actor, v: store.StoredVersion): Promise<void> {
     fourEyes(actor, v);
     const p = await catalog.get(v.procedureId);
-    const scope = await access.canApprove(actor, { unitId: p.agencyId, authorUsername: v.authorUsername });
-    if (!scope.ok) throw forbidden(scope.reason);
+    const scope = await access.canApprove(actor, { unitId: p.managingAgencyId, authorUsername: v.authorUsername });
+    if (!scope.ok) throw lifecycleError(403, 'Forbidden', 'lifecycle.outsideScope');
+  }
+
+  async function canDraft(viewer: Pick<Actor, 'roles'>, p: Procedure): Promise<boolean> {
+    return p.status === 'active' && await access.canDraftFor(viewer, p.managingAgencyId);
+  }
+
+  /** Submitting what is already in force would ask an approver to decide nothing. */
+  async function refuseIdenticalToActive(v: store.StoredVersion): Promise<void> {
+    const model = await store.getModelById(knex, v.modelId);
+    if (!model?.activeVersionId || model.activeVersionId === v.id) return;
+    const active = await requireVersion(knex, model.activeVersionId);
+    let same = active.contentHash === v.contentHash;
+    if (!same) {
+      const d = await diffXml(active.xml, v.xml);
+      same = !d.added.length && !d.removed.length && !d.changed.length && !d.layoutChanged.length;
+    }
+    if (same) throw lifecycleError(409, 'IdenticalToActive', 'lifecycle.identicalToActive', { n: active.number });
   }
 
   function transition(action: LifecycleActionName, v: Version): VersionState {
@@ -135,7 +172,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
    * deployment behind, never two active versions.
    */
   async function activateNow(id: string, actor: Actor, comment?: string): Promise<void> {
-    if (!deps.deployer) throw new ApiError(503, 'EngineUnavailable', 'Máy thực thi chưa sẵn sàng / the process engine is not available');
+    if (!deps.deployer) throw lifecycleError(503, 'EngineUnavailable', 'lifecycle.engineUnavailable');
     const pre = await requireVersion(knex, id);
     transition('activate', pre);
     const p = await catalog.get(pre.procedureId);
@@ -171,25 +208,77 @@ export function createLifecycleService(deps: LifecycleDeps) {
       return validator.validate(xml, p ? rulesOf(p) : undefined, { engineCheck: opts.engineCheck ?? false });
     },
 
-    async getProcess(procedureId: string, level?: string): Promise<{ model: Omit<ProcessModel, 'id'> & { id: string | null }; versions: VersionSummary[] }> {
+    async getProcess(procedureId: string, level?: string, viewer?: Viewer): Promise<{ model: Omit<ProcessModel, 'id'> & { id: string | null }; versions: VersionSummary[]; may?: { draft: boolean } }> {
       const p = await catalog.get(procedureId);
       const lvl = level ?? p.level;
+      const may = viewer ? { draft: await canDraft(viewer, p) } : undefined;
       const model = await store.getModel(knex, p.id, lvl);
-      if (!model) return { model: { id: null, procedureId: p.id, level: lvl, needsReview: false, activeVersionId: null }, versions: [] };
-      return { model, versions: await store.listVersions(knex, model.id) };
+      if (!model) return { model: { id: null, procedureId: p.id, level: lvl, needsReview: false, activeVersionId: null }, versions: [], ...(may ? { may } : {}) };
+      return { model, versions: await store.listVersions(knex, model.id), ...(may ? { may } : {}) };
+    },
+
+    /** A version with what the viewer may do with it: the designer offers exactly these buttons. */
+    async getVersionFor(id: string, viewer: Viewer): Promise<Version & { may: VersionPermissions }> {
+      const v = await requireVersion(knex, id);
+      const p = await catalog.get(v.procedureId);
+      const has = (perm: string) => viewer.permissions.has(perm as never);
+      const drafter = has('process:draft') && await canDraft(viewer, p);
+      const isEditor = v.editorUsernames.some((u) => u.toLowerCase() === viewer.username.toLowerCase());
+      const governs = (await access.canApprove(viewer, { unitId: p.managingAgencyId, authorUsername: '' })).ok;
+      const reviewer = has('process:approve') && !isEditor && governs;
+      const may: VersionPermissions = {
+        edit: v.state === 'draft' && drafter,
+        submit: v.state === 'draft' && drafter,
+        discard: v.state === 'draft' && drafter,
+        withdraw: v.state === 'in_review' && drafter,
+        approve: v.state === 'in_review' && reviewer,
+        reject: v.state === 'in_review' && reviewer,
+        activate: v.state === 'approved' && has('process:activate') && governs && !v.activationRequestedAt,
+        retire: (v.state === 'active' || v.state === 'approved') && has('process:activate') && governs,
+        rework: v.state === 'rejected' && drafter,
+        isAuthor: isEditor,
+      };
+      const { authorUsername: _a, editorUsernames: _e, ...rest } = v;
+      return { ...rest, may };
+    },
+
+    /** The author gives a draft up: it is kept as `discarded` with its history. */
+    async discard(id: string, actor: Actor, comment?: string): Promise<Version> {
+      const pre = await requireVersion(knex, id);
+      await mayDraft(actor, await catalog.get(pre.procedureId));
+      await knex.transaction(async (trx) => {
+        const v = await requireVersion(trx, id, true);
+        const to = transition('discard', v);
+        await store.updateVersion(trx, id, { state: to, ended_at: trx.fn.now() });
+        await store.record(trx, { versionId: id, action: 'discard', fromState: v.state, toState: to, actor, comment });
+      });
+      return service.getVersion(id);
+    },
+
+    /** The author takes a submission back before a decision: it becomes a draft again. */
+    async withdraw(id: string, actor: Actor, comment?: string): Promise<Version> {
+      const pre = await requireVersion(knex, id);
+      await mayDraft(actor, await catalog.get(pre.procedureId));
+      await knex.transaction(async (trx) => {
+        const v = await requireVersion(trx, id, true);
+        const to = transition('withdraw', v);
+        await store.updateVersion(trx, id, { state: to, submitted_at: null });
+        await store.record(trx, { versionId: id, action: 'withdraw', fromState: v.state, toState: to, actor, comment });
+      });
+      return service.getVersion(id);
     },
 
     async createDraft(procedureId: string, input: { level?: string; xml?: string; fromVersionId?: string }, actor: Actor): Promise<Version> {
       const p = await catalog.get(procedureId);
-      if (p.status !== 'active') throw conflict(`Thủ tục đã bãi bỏ / the procedure is withdrawn`);
+      if (p.status !== 'active') throw lifecycleError(409, 'Conflict', 'lifecycle.procedureWithdrawn');
       await mayDraft(actor, p);
       const level = input.level ?? p.level;
       const levels = await catalog.levels();
-      if (!levels.some((l) => l.id === level)) throw badRequest(`level: unknown level "${level}"`);
+      if (!levels.some((l) => l.id === level)) throw lifecycleError(400, 'InvalidRequestException', 'lifecycle.unknownLevel', { level });
       let xml = input.xml;
       if (xml === undefined && input.fromVersionId) {
         const from = await requireVersion(knex, input.fromVersionId);
-        if (from.procedureId !== p.id) throw badRequest('fromVersionId: the version belongs to another procedure');
+        if (from.procedureId !== p.id) throw lifecycleError(400, 'InvalidRequestException', 'lifecycle.otherProcedure', { id: from.id });
         xml = from.xml;
       }
       xml ??= templateFor(p, level);
@@ -221,7 +310,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
         const v = await requireVersion(trx, id, true);
         transition('save', v);
         if (v.revision !== input.revision) {
-          throw conflict(`Phiên bản đã được lưu bởi người khác (bản ${v.revision}) / the draft changed since revision ${input.revision}`, { currentRevision: v.revision });
+          throw lifecycleError(409, 'Conflict', 'lifecycle.staleDraft', { revision: v.revision }, { currentRevision: v.revision });
         }
         const editors = v.editorUsernames.includes(actor.username) ? v.editorUsernames : [...v.editorUsernames, actor.username];
         await store.updateVersion(trx, id, {
@@ -237,6 +326,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
       const pre = await requireVersion(knex, id);
       const p = await catalog.get(pre.procedureId);
       await mayDraft(actor, p);
+      await refuseIdenticalToActive(pre);
       const result = await validator.validate(pre.xml, rulesOf(p));
       const findings = [...result.findings];
       if (pre.processKey && await store.processKeyUsedElsewhere(knex, pre.processKey, pre.modelId)) {
@@ -244,12 +334,12 @@ export function createLifecycleService(deps: LifecycleDeps) {
           vi: `Mã quy trình "${pre.processKey}" đã được thủ tục khác sử dụng`, en: `Process id "${pre.processKey}" is used by another procedure's process` } });
       }
       if (hasErrors(findings)) {
-        throw badRequest(`Quy trình còn ${findings.filter((f) => f.severity === 'error').length} lỗi / the process has validation errors`, findings);
+        throw lifecycleError(400, 'InvalidRequestException', 'lifecycle.hasErrors', { n: findings.filter((f) => f.severity === 'error').length }, findings);
       }
       await knex.transaction(async (trx) => {
         const v = await requireVersion(trx, id, true);
         const to = transition('submit', v);
-        if (v.contentHash !== pre.contentHash) throw conflict('Phiên bản vừa thay đổi, hãy gửi lại / the draft changed while it was being checked');
+        if (v.contentHash !== pre.contentHash) throw lifecycleError(409, 'Conflict', 'lifecycle.changedWhileChecking');
         await store.updateVersion(trx, id, { state: to, submitted_at: trx.fn.now() });
         await store.record(trx, { versionId: id, action: 'submit', fromState: v.state, toState: to, actor, comment,
           details: { warnings: findings.length, longestPathHours: result.longestPath.totalHours } });
@@ -258,7 +348,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
     },
 
     async approve(id: string, d: DecisionInput, actor: Actor): Promise<Version> {
-      if (d.effectiveDate < d.decisionDate) throw badRequest('effectiveDate: the effective date cannot be before the decision date');
+      if (d.effectiveDate < d.decisionDate) throw lifecycleError(400, 'InvalidRequestException', 'lifecycle.effectiveBeforeDecision');
       const pre = await requireVersion(knex, id);
       transition('approve', pre);
       await mayReview(actor, pre);
@@ -297,7 +387,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
       transition('activate', v);
       const p = await catalog.get(v.procedureId);
       await mayGovern(actor, p);
-      if (p.status !== 'active') throw conflict('Thủ tục đã bãi bỏ / the procedure is withdrawn');
+      if (p.status !== 'active') throw lifecycleError(409, 'Conflict', 'lifecycle.procedureWithdrawn');
       if (v.decision && v.decision.effectiveDate > vietnamDate(now())) {
         await knex.transaction(async (trx) => {
           const locked = await requireVersion(trx, id, true);
@@ -380,7 +470,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
       const out = [];
       for (const r of rows) {
         if (r.editorUsernames.some((u) => u.toLowerCase() === actor.username.toLowerCase())) continue;
-        if (!(await access.canApprove(actor, { unitId: r.agencyId, authorUsername: r.authorUsername })).ok) continue;
+        if (!(await access.canApprove(actor, { unitId: r.managingAgencyId, authorUsername: r.authorUsername })).ok) continue;
         const { authorUsername: _a, editorUsernames: _e, ...summary } = r;
         out.push(summary);
       }

@@ -1,9 +1,9 @@
 import type { VersionState } from './types.js';
 
 /**
- * The whole state machine. `save` keeps a draft a draft; every other action moves a version
- * forward and nothing moves a version back: a rejected version stays rejected and a new draft
- * is made from it.
+ * The whole state machine. `save` keeps a draft a draft; `withdraw` takes an undecided submission
+ * back to draft; every other action moves a version forward: a rejected version stays rejected and
+ * a new draft is made from it ("rework").
  */
 export const TRANSITIONS = {
   save: { from: ['draft'], to: 'draft' },
@@ -13,6 +13,10 @@ export const TRANSITIONS = {
   activate: { from: ['approved'], to: 'active' },
   supersede: { from: ['active'], to: 'superseded' },
   retire: { from: ['active', 'approved'], to: 'retired' },
+  /** The author gives a draft up; it stays readable with its history. */
+  discard: { from: ['draft'], to: 'discarded' },
+  /** The author takes a submission back before a decision: it is a draft again. */
+  withdraw: { from: ['in_review'], to: 'draft' },
 } as const satisfies Record<string, { from: readonly VersionState[]; to: VersionState }>;
 export type LifecycleActionName = keyof typeof TRANSITIONS;
 
@@ -28,4 +32,5 @@ export const STATE_LABELS: Record<VersionState, { vi: string; en: string }> = {
   superseded: { vi: 'Đã thay thế', en: 'Superseded' },
   retired: { vi: 'Ngừng áp dụng', en: 'Retired' },
   rejected: { vi: 'Bị trả lại', en: 'Rejected' },
+  discarded: { vi: 'Đã huỷ', en: 'Discarded' },
 };

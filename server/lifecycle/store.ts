@@ -142,12 +142,12 @@ export async function history(db: Db, versionId: string): Promise<LifecycleActio
   }));
 }
 
-export async function versionsInState(db: Db, state: VersionState): Promise<Array<VersionSummary & { agencyId: string; procedureCode: string; procedureName: string; authorUsername: string; editorUsernames: string[] }>> {
+export async function versionsInState(db: Db, state: VersionState): Promise<Array<VersionSummary & { agencyId: string; managingAgencyId: string; procedureCode: string; procedureName: string; authorUsername: string; editorUsernames: string[] }>> {
   const rows = await db('process_version as v').join('procedure as p', 'p.id', 'v.procedure_id')
-    .select(SUMMARY_COLUMNS.map((c) => `v.${c}`)).select('p.agency_id', 'p.code', 'p.name')
+    .select(SUMMARY_COLUMNS.map((c) => `v.${c}`)).select('p.agency_id', 'p.managing_agency_id', 'p.code', 'p.name')
     .where('v.state', state).orderBy('v.submitted_at');
-  return rows.map((r: VersionRow & { agency_id: string; code: string; name: string }) => ({
-    ...toSummary(r), agencyId: r.agency_id, procedureCode: r.code, procedureName: r.name,
+  return rows.map((r: VersionRow & { agency_id: string; managing_agency_id: string; code: string; name: string }) => ({
+    ...toSummary(r), agencyId: r.agency_id, managingAgencyId: r.managing_agency_id, procedureCode: r.code, procedureName: r.name,
     authorUsername: r.author_username, editorUsernames: json<string[]>(r.editor_usernames),
   }));
 }

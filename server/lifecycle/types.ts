@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Principal } from '../http/policy.js';
 
-export const STATES = ['draft', 'in_review', 'approved', 'active', 'superseded', 'retired', 'rejected'] as const;
+export const STATES = ['draft', 'in_review', 'approved', 'active', 'superseded', 'retired', 'rejected', 'discarded'] as const;
 export type VersionState = (typeof STATES)[number];
 
 export interface Decision {

@@ -56,6 +56,7 @@ function xmlMessageVi(code: BpmnInputError['code']): string {
     case 'too-large': return 'Tệp quy trình quá lớn';
     case 'doctype': return 'Không chấp nhận XML có khai báo DOCTYPE hoặc ENTITY';
     case 'not-xml': return 'Nội dung không phải XML';
+    case 'too-deep': return 'Quy trình lồng nhau quá sâu (tối đa 10 cấp quy trình con)';
     default: return 'Không phải tài liệu BPMN 2.0 hợp lệ';
   }
 }

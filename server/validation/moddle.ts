@@ -1,3 +1,4 @@
+import { nestingProblem } from '../engine/index.js';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -27,7 +28,7 @@ export interface ParsedBpmn {
 
 /** Input that is not a BPMN document at all: callers answer 400 (or a finding), never 500. */
 export class BpmnInputError extends Error {
-  constructor(readonly code: 'too-large' | 'not-xml' | 'doctype' | 'not-bpmn', message: string) {
+  constructor(readonly code: 'too-large' | 'not-xml' | 'doctype' | 'not-bpmn' | 'too-deep', message: string) {
     super(message);
   }
 }
@@ -61,6 +62,9 @@ export async function parseBpmn(xml: unknown): Promise<ParsedBpmn> {
     throw new BpmnInputError('doctype', 'XML with a DOCTYPE or ENTITY declaration is not accepted');
   }
   if (!xml.trimStart().startsWith('<')) throw new BpmnInputError('not-xml', 'The process model is not XML');
+  // Before the parser and every recursive walk: deep nesting is refused, not a stack overflow.
+  const deep = nestingProblem(xml);
+  if (deep) throw new BpmnInputError('too-deep', deep);
   let result: { rootElement: unknown; warnings: Array<{ message: string }> };
   try {
     result = (await shared.fromXML(xml, 'bpmn:Definitions')) as never;

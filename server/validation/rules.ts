@@ -5,6 +5,7 @@ import { isUncounted, longestPath } from './paths.js';
 import { TASK_ROLES, WORKER_TOPICS } from './topics.js';
 import type { Finding, LongestPath, ProcedureRules } from './types.js';
 import { foldText } from '../text/fold.js';
+import { MAX_SUBPROCESS_DEPTH, timerSpecProblems } from '../engine/index.js';
 
 /** The domain rules: id → messages. Each finding names the rule and, where it can, the element. */
 export const DOMAIN_RULES = {
@@ -22,6 +23,8 @@ export const DOMAIN_RULES = {
   'tthc/supplement-path': { vi: 'Thủ tục yêu cầu có nhánh yêu cầu bổ sung hồ sơ (mẫu 02)', en: 'The procedure requires a supplement path (form 02)' },
   'tthc/refusal-path': { vi: 'Thủ tục yêu cầu có nhánh từ chối tiếp nhận (mẫu 03)', en: 'The procedure requires a refusal path (form 03)' },
   'tthc/before-due': { vi: 'Giá trị tthc:beforeDue không hợp lệ (ví dụ "1d")', en: 'tthc:beforeDue is not a working time (e.g. "1d")' },
+  'tthc/timer': { vi: 'Hẹn giờ không hợp lệ (chu kỳ tối thiểu 1 phút; lặp vô hạn tối thiểu 5 phút)', en: 'The timer is not valid (cycles at least 1 minute apart; unbounded cycles at least 5 minutes)' },
+  'tthc/nesting': { vi: 'Quy trình con lồng nhau quá sâu (tối đa 10 cấp)', en: 'Sub-processes are nested too deep (at most 10 levels)' },
   'tthc/has-process': { vi: 'Tài liệu không chứa quy trình nào', en: 'The document holds no process' },
 } as const;
 export type DomainRuleId = keyof typeof DOMAIN_RULES;
@@ -38,10 +41,17 @@ function finding(ruleId: DomainRuleId, elementId?: string, extra?: { vi: string;
   };
 }
 
-function allElements(container: ModdleElement, out: ModdleElement[] = []): ModdleElement[] {
-  for (const e of (container.flowElements as ModdleElement[] | undefined) ?? []) {
-    out.push(e);
-    if (isType(e, 'bpmn:SubProcess')) allElements(e, out);
+/** Every flow element, sub-processes included, without recursion; sub-processes past the depth limit are reported, not entered. */
+function allElements(container: ModdleElement, out: ModdleElement[] = [], tooDeep: ModdleElement[] = []): ModdleElement[] {
+  const stack: Array<{ c: ModdleElement; depth: number }> = [{ c: container, depth: 0 }];
+  while (stack.length) {
+    const { c, depth } = stack.pop()!;
+    for (const e of (c.flowElements as ModdleElement[] | undefined) ?? []) {
+      out.push(e);
+      if (!isType(e, 'bpmn:SubProcess')) continue;
+      if (depth + 1 > MAX_SUBPROCESS_DEPTH) tooDeep.push(e);
+      else stack.push({ c: e, depth: depth + 1 });
+    }
   }
   return out;
 }
@@ -90,6 +100,16 @@ function checkElement(el: ModdleElement, out: Finding[]): void {
   if (consult && parseBudget(str(el, 'tthc:replyDeadline')) === undefined) out.push(finding('tthc/consultation-deadline', id));
   const beforeDue = str(el, 'tthc:beforeDue');
   if (beforeDue !== undefined && parseBudget(beforeDue) === undefined) out.push(finding('tthc/before-due', id));
+  for (const def of (el.eventDefinitions as ModdleElement[] | undefined) ?? []) {
+    if (!isType(def, 'bpmn:TimerEventDefinition')) continue;
+    const body = (k: string) => {
+      const b = (def[k] as ModdleElement | undefined)?.body;
+      return typeof b === 'string' && b.trim() ? b.trim() : undefined;
+    };
+    for (const problem of timerSpecProblems({ timeDate: body('timeDate'), timeDuration: body('timeDuration'), timeCycle: body('timeCycle') })) {
+      out.push(finding('tthc/timer', id, { vi: problem, en: problem }));
+    }
+  }
   if (isType(el, 'bpmn:SequenceFlow')) {
     const body = (el.conditionExpression as ModdleElement | undefined)?.body;
     if (typeof body === 'string' && body.trim()) {
@@ -119,8 +139,10 @@ export function checkDomainRules(definitions: ModdleElement, procedure?: Procedu
   const executable = processes.filter((p) => p.isExecutable === true);
   if (!executable.length) for (const p of processes) findings.push(finding('tthc/executable', p.id));
   const main = executable[0] ?? processes[0]!;
-  const elements = processes.flatMap((p) => allElements(p));
+  const tooDeep: ModdleElement[] = [];
+  const elements = processes.flatMap((p) => allElements(p, [], tooDeep));
   for (const el of elements) checkElement(el, findings);
+  for (const el of tooDeep) findings.push(finding('tthc/nesting', el.id));
 
   const path = longestPath(main);
   const longest: LongestPath = { totalHours: path.totalHours, limitHours: limit, elementIds: path.elementIds };

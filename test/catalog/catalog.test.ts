@@ -145,7 +145,7 @@ describe('procedure catalogue over HTTP', () => {
     ]);
     // A process owner imports only for their own units.
     const scoped = await owner.post('/api/procedures/import?format=json').send([procedureInput({ code: '1.200005', agencyId: 'sxd' })]).expect(200);
-    expect(scoped.body.rows[0]).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/agencyId/) });
+    expect(scoped.body.rows[0]).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/managingAgencyId/) });
   });
 
   it('a dry run reports without writing', async () => {

@@ -10,7 +10,7 @@ describe('reception at the one-stop office', () => {
     platform = await createTestPlatform();
     officer = await loginAs(platform.app, 'motcua.xa');
     birth = await procedureId(platform, '1.001193');
-  });
+  }, 120_000);
   afterAll(async () => { await platform.close(); });
 
   it('accepts in person: status 2 then 4, the process starts with the dossier code as business key, form 01 shows the stored due date', async () => {

@@ -12,7 +12,8 @@ export interface TestPlatform extends Platform {
 /** The whole platform on a fresh database, as `npm start` builds it, without listening. */
 export async function createTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
   const db = await createTestDatabase();
-  const config = loadConfig({ DEMO_MODE: 'true', ...env });
+  // Demo dossiers only where a test asks for them (DEMO_DOSSIERS: 'true'): they cost every platform a few seconds.
+  const config = loadConfig({ DEMO_MODE: 'true', DEMO_DOSSIERS: 'false', ...env });
   const platform = await createPlatform({ config, db, log: createLogger('silent') });
   return {
     ...platform,

@@ -1,4 +1,5 @@
 import { ApiError } from '../../server/http/errors.js';
+import { templateFor } from '../../server/lifecycle/service.js';
 import { canTransition, TRANSITIONS, type LifecycleActionName } from '../../server/lifecycle/states.js';
 import { STATES, type VersionState } from '../../server/lifecycle/types.js';
 import { procedureInput, setup, type Setup } from './setup.js';
@@ -18,7 +19,7 @@ async function rejects(p: Promise<unknown>): Promise<ApiError> {
 describe('state machine table', () => {
   const allowed: Record<LifecycleActionName, VersionState[]> = {
     save: ['draft'], submit: ['draft'], approve: ['in_review'], reject: ['in_review'], activate: ['approved'],
-    supersede: ['active'], retire: ['active', 'approved'],
+    supersede: ['active'], retire: ['active', 'approved'], discard: ['draft'], withdraw: ['in_review'],
   };
   for (const action of Object.keys(TRANSITIONS) as LifecycleActionName[]) {
     for (const state of STATES) {
@@ -39,16 +40,23 @@ describe('lifecycle service', () => {
   });
   afterAll(async () => { await s.close(); });
 
+  /** A template draft that differs from every earlier one: an identical draft is refused at submit. */
+  let seq = 0;
+  async function fresh(pid: string): Promise<{ xml: string }> {
+    const p = await s.catalog.get(pid);
+    return { xml: templateFor(p, p.level).replace(/(<bpmn:process id="[^"]*" name=")/, `$1#${++seq} `) };
+  }
+
   async function approvedVersion(xml?: string) {
     const owner = await s.as('owner.stp');
-    const v = await s.lifecycle.createDraft(procedureId, xml ? { xml } : {}, owner);
+    const v = await s.lifecycle.createDraft(procedureId, xml ? { xml } : await fresh(procedureId), owner);
     await s.lifecycle.submit(v.id, owner);
     return s.lifecycle.approve(v.id, DECISION, await s.as('approver'));
   }
 
   it('creates a draft from the procedure\'s step table, and records who did it', async () => {
     const owner = await s.as('owner.stp');
-    const v = await s.lifecycle.createDraft(procedureId, {}, owner);
+    const v = await s.lifecycle.createDraft(procedureId, await fresh(procedureId), owner);
     expect(v).toMatchObject({ procedureId, level: 'province', number: 1, state: 'draft', revision: 1, authorName: owner.displayName });
     expect(v.xml).toContain('Thẩm định hồ sơ');
     expect(v.contentHash).toMatch(/^[0-9a-f]{64}$/);
@@ -59,7 +67,7 @@ describe('lifecycle service', () => {
 
   it('saves a draft with optimistic concurrency: a stale revision is a 409 and writes nothing', async () => {
     const owner = await s.as('owner.stp');
-    const v = await s.lifecycle.createDraft(procedureId, {}, owner);
+    const v = await s.lifecycle.createDraft(procedureId, await fresh(procedureId), owner);
     const saved = await s.lifecycle.saveDraft(v.id, { xml: v.xml.replace('Ký duyệt', 'Ký quyết định'), revision: 1 }, owner);
     expect(saved.revision).toBe(2);
     expect(saved.contentHash).not.toBe(v.contentHash);
@@ -70,7 +78,7 @@ describe('lifecycle service', () => {
 
   it('refuses non-XML, DOCTYPE and oversized drafts with a 4xx, writing nothing', async () => {
     const owner = await s.as('owner.stp');
-    const v = await s.lifecycle.createDraft(procedureId, {}, owner);
+    const v = await s.lifecycle.createDraft(procedureId, await fresh(procedureId), owner);
     for (const [xml, status] of [['not xml', 400], ['<!DOCTYPE x><x/>', 400], [`<x>${'a'.repeat(3 * 1024 * 1024)}</x>`, 413], ['<a><b></a>', 400]] as const) {
       const e = await rejects(s.lifecycle.saveDraft(v.id, { xml, revision: 1 }, owner));
       expect(e.status).toBe(status);
@@ -88,7 +96,7 @@ describe('lifecycle service', () => {
 
   it('submit runs validation: a version with errors stays a draft and the findings come back', async () => {
     const owner = await s.as('owner.stp');
-    const v = await s.lifecycle.createDraft(procedureId, {}, owner);
+    const v = await s.lifecycle.createDraft(procedureId, await fresh(procedureId), owner);
     const broken = v.xml.replace(' tthc:budget="2d"', '');
     const saved = await s.lifecycle.saveDraft(v.id, { xml: broken, revision: 1 }, owner);
     const e = await rejects(s.lifecycle.submit(saved.id, owner));
@@ -99,14 +107,15 @@ describe('lifecycle service', () => {
 
   it('four-eyes: the author (or anyone who saved the version) can never approve it', async () => {
     const owner = await s.as('owner.stp');
-    const v = await s.lifecycle.createDraft(procedureId, {}, owner);
+    const v = await s.lifecycle.createDraft(procedureId, await fresh(procedureId), owner);
     await s.lifecycle.submit(v.id, owner);
     const e = await rejects(s.lifecycle.approve(v.id, DECISION, owner));
     expect(e.status).toBe(403);
-    expect(e.message).toMatch(/four-eyes/);
+    expect(e.text?.key).toBe('lifecycle.fourEyes');
+    expect(e.text?.en).toMatch(/four-eyes/);
     // An administrator who edited the draft is an author too.
     const admin = await s.as('admin');
-    const v2 = await s.lifecycle.createDraft(procedureId, {}, owner);
+    const v2 = await s.lifecycle.createDraft(procedureId, await fresh(procedureId), owner);
     await s.lifecycle.saveDraft(v2.id, { xml: v2.xml.replace('Ký duyệt', 'Ký'), revision: 1 }, admin);
     await s.lifecycle.submit(v2.id, owner);
     expect((await rejects(s.lifecycle.approve(v2.id, DECISION, admin))).status).toBe(403);
@@ -121,7 +130,7 @@ describe('lifecycle service', () => {
   it('reject needs a comment; a rejected version stays rejected and a new draft is made from it', async () => {
     const owner = await s.as('owner.stp');
     const approver = await s.as('approver');
-    const v = await s.lifecycle.createDraft(procedureId, {}, owner);
+    const v = await s.lifecycle.createDraft(procedureId, await fresh(procedureId), owner);
     await s.lifecycle.submit(v.id, owner);
     expect((await rejects(s.lifecycle.reject(v.id, '  ', approver))).status).toBe(400);
     const r = await s.lifecycle.reject(v.id, 'Bước thẩm định quá dài', approver);
@@ -135,7 +144,7 @@ describe('lifecycle service', () => {
   it('refuses every forbidden transition with 409 InvalidState', async () => {
     const owner = await s.as('owner.stp');
     const approver = await s.as('approver');
-    const draft = await s.lifecycle.createDraft(procedureId, {}, owner);
+    const draft = await s.lifecycle.createDraft(procedureId, await fresh(procedureId), owner);
     const onDraft = [() => s.lifecycle.approve(draft.id, DECISION, approver), () => s.lifecycle.reject(draft.id, 'x', approver),
       () => s.lifecycle.activate(draft.id, approver), () => s.lifecycle.retire(draft.id, approver)];
     for (const f of onDraft) expect((await rejects(f())).type).toBe('InvalidState');
@@ -189,7 +198,7 @@ describe('lifecycle service', () => {
 
   it('activation on a future effective date is scheduled and done by the scheduler on that date', async () => {
     const owner = await s.as('owner.stp');
-    const v = await s.lifecycle.createDraft(procedureId, {}, owner);
+    const v = await s.lifecycle.createDraft(procedureId, await fresh(procedureId), owner);
     await s.lifecycle.submit(v.id, owner);
     await s.lifecycle.approve(v.id, { ...DECISION, effectiveDate: '2026-03-10' }, await s.as('approver'));
     const r = await s.lifecycle.activate(v.id, await s.as('approver'));
@@ -203,14 +212,14 @@ describe('lifecycle service', () => {
 
   it('rejects a decision whose effective date precedes it, and impossible dates never reach the store', async () => {
     const owner = await s.as('owner.stp');
-    const v = await s.lifecycle.createDraft(procedureId, {}, owner);
+    const v = await s.lifecycle.createDraft(procedureId, await fresh(procedureId), owner);
     await s.lifecycle.submit(v.id, owner);
     expect((await rejects(s.lifecycle.approve(v.id, { ...DECISION, effectiveDate: '2026-02-01' }, await s.as('approver')))).status).toBe(400);
   });
 
   it('the review inbox lists what the caller may approve, never their own versions', async () => {
     const owner = await s.as('owner.stp');
-    const v = await s.lifecycle.createDraft(procedureId, {}, owner);
+    const v = await s.lifecycle.createDraft(procedureId, await fresh(procedureId), owner);
     await s.lifecycle.submit(v.id, owner);
     expect((await s.lifecycle.reviewInbox(await s.as('approver'))).map((x) => x.id)).toContain(v.id);
     expect((await s.lifecycle.reviewInbox(owner)).map((x) => x.id)).not.toContain(v.id);
@@ -236,19 +245,19 @@ describe('lifecycle service', () => {
   it('withdrawing the procedure retires its active process', async () => {
     const p = await s.catalog.create(procedureInput({ code: '1.000002', name: 'Thủ tục sẽ bãi bỏ' }), await s.as('owner.stp'));
     const owner = await s.as('owner.stp');
-    const v = await s.lifecycle.createDraft(p.id, {}, owner);
+    const v = await s.lifecycle.createDraft(p.id, await fresh(p.id), owner);
     await s.lifecycle.submit(v.id, owner);
     await s.lifecycle.approve(v.id, DECISION, await s.as('approver'));
     await s.lifecycle.activate(v.id, await s.as('approver'));
     await s.catalog.withdraw(p.id, owner);
     expect((await s.lifecycle.getVersion(v.id)).state).toBe('retired');
     expect(await s.lifecycle.activeDefinition(p.id)).toBeUndefined();
-    expect((await rejects(s.lifecycle.createDraft(p.id, {}, owner))).status).toBe(409);
+    expect((await rejects(s.lifecycle.createDraft(p.id, await fresh(p.id), owner))).status).toBe(409);
   });
 
   it('diff lists added, removed and changed elements with old and new values, layout apart', async () => {
     const owner = await s.as('owner.stp');
-    const a = await s.lifecycle.createDraft(procedureId, {}, owner);
+    const a = await s.lifecycle.createDraft(procedureId, await fresh(procedureId), owner);
     const moved = a.xml.replace(/(<bpmndi:BPMNShape id="StartEvent_1_di" bpmnElement="StartEvent_1"><dc:Bounds x=")100/, '$1110');
     const b = await s.lifecycle.createDraft(procedureId, { xml: moved.replace(' tthc:budget="2d"', ' tthc:budget="1.5d"').replace('name="Ký duyệt"', 'name="Lãnh đạo ký"') }, owner);
     const d = await s.lifecycle.diff(b.id, a.id);

@@ -86,14 +86,14 @@ describe('migrating running dossiers to the active version', () => {
     const other = (await owner.get('/api/procedures?pageSize=100').expect(200)).body.items.find((p: { id: string }) => p.id !== procedureId);
     const otherActive = (await owner.get(`/api/procedures/${other.id}/process`).expect(200)).body.model.activeVersionId;
     const cases: Array<[string, object, number, RegExp]> = [
-      ['00000000-0000-4000-8000-000000000000', { dryRun: false, fromVersionId: v1.id }, 404, /no process version/],
-      ['nonsense', { dryRun: false, fromVersionId: v1.id }, 404, /no process version/],
+      ['00000000-0000-4000-8000-000000000000', { dryRun: false, fromVersionId: v1.id }, 404, /Không có phiên bản quy trình/],
+      ['nonsense', { dryRun: false, fromVersionId: v1.id }, 404, /Không có phiên bản quy trình/],
       [v2.id, { dryRun: false, fromVersionId: '00000000-0000-4000-8000-000000000000' }, 400, /fromVersionId/],
       [v2.id, { dryRun: false, fromVersionId: 'nonsense' }, 400, /fromVersionId/],
       [v2.id, { dryRun: false, fromVersionId: v2.id }, 400, /fromVersionId: .*target itself/],
       [v2.id, { dryRun: false, fromVersionId: otherActive }, 400, /fromVersionId: .*another process/],
       [v2.id, { dryRun: false }, 400, /fromVersionId/],
-      [v1.id, { dryRun: false, fromVersionId: v2.id }, 409, /superseded/],
+      [v1.id, { dryRun: false, fromVersionId: v2.id }, 409, /đã thay thế/],
       [v2.id, { dryRun: false, fromVersionId: v1.id, instanceIds: [staying, '00000000-0000-4000-8000-000000000000'] }, 400, /instanceIds/],
       [v2.id, { dryRun: false, fromVersionId: v1.id, force: true }, 400, /force|unrecognized/i],
       [v2.id, { dryRun: 'no', fromVersionId: v1.id }, 400, /dryRun/],

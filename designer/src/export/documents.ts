@@ -1,24 +1,52 @@
-import { AlignmentType, Document, HeadingLevel, ImageRun, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import {
+  AlignmentType, BorderStyle, Document, Footer, Header, ImageRun, PageOrientation, Packer, Paragraph, Table, TableCell, TableRow, TextRun, VerticalAlign, WidthType,
+} from 'docx';
 import { messages, type Lang } from '../i18n/messages.js';
-import type { StepTable } from '../tthc/steps.js';
+import type { StepRow, StepTable } from '../tthc/steps.js';
 import { svgToPng } from './image.js';
 
+/**
+ * The step table as the annex of an approval decision (administrative format, Nghị định 30/2020):
+ * title block with the national motto, "Kèm theo Quyết định số … ngày …" once approved (a DRAFT
+ * watermark before), the limit as the catalogue states it, main steps numbered in order with the
+ * side branches (supplement, refusal) after them, units/positions by name, a signature block.
+ */
 export interface StepTableDoc {
   title: string;
   code: string;
   version: number;
   table: StepTable;
   svg: string;
+  /** The statutory limit in words ("10 ngày làm việc"). */
+  limitText?: string;
+  /** @deprecated kept for callers that only know hours */
   limitHours?: number;
   lang: Lang;
+  /** The issuing People's Committee ("UBND tỉnh Bình Thuận"). */
+  issuer?: string;
+  /** Present once approved: the annex then says which decision it belongs to. */
+  decision?: { number: string; date: string; signer?: string };
+  /** Steps off the main path (supplement, refusal): numbered after the main steps and marked. */
+  branchIds?: Set<string>;
 }
 
-function labels(lang: Lang) {
-  const m = messages[lang];
-  return {
-    heading: m['export.heading'], cols: [m['steps.col.step'], m['steps.col.who'], m['steps.col.task'], m['steps.col.time'], m['steps.col.form']],
-    total: m['steps.total'], limit: m['export.limit'], diagram: m['export.diagram'],
-  };
+function L(lang: Lang) {
+  const m = messages[lang] as unknown as Record<string, string>;
+  return (k: string) => m[k] ?? k;
+}
+
+/** dd/mm/yyyy of a YYYY-MM-DD date. */
+function dmy(d: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : d;
+}
+
+/** Main steps first in flow order, numbered 1…n; side branches after them, numbered on and marked. */
+export function annexRows(doc: StepTableDoc): Array<StepRow & { no: string; branch: boolean }> {
+  const side = doc.branchIds ?? new Set<string>();
+  const main = doc.table.rows.filter((r) => !side.has(r.elementId));
+  const branches = doc.table.rows.filter((r) => side.has(r.elementId));
+  return [...main, ...branches].map((r, i) => ({ ...r, no: String(i + 1), branch: side.has(r.elementId) }));
 }
 
 async function pngOf(svg: string): Promise<{ data: Uint8Array; width: number; height: number }> {
@@ -27,74 +55,160 @@ async function pngOf(svg: string): Promise<{ data: Uint8Array; width: number; he
   return { data: new Uint8Array(await blob.arrayBuffer()), width: bitmap.width / 2, height: bitmap.height / 2 };
 }
 
-function fit(w: number, h: number, maxW: number): { width: number; height: number } {
-  const k = w > maxW ? maxW / w : 1;
+function fit(w: number, h: number, maxW: number, maxH: number): { width: number; height: number } {
+  const k = Math.min(maxW / w, maxH / h, 1.6);
   return { width: Math.round(w * k), height: Math.round(h * k) };
 }
 
-/** The step table (as annexed to the approval decision) and the diagram, as a Word document. */
+function texts(doc: StepTableDoc) {
+  const t = L(doc.lang);
+  const decisionLine = doc.decision
+    ? t('annex.attached').replace('{number}', doc.decision.number).replace('{date}', dmy(doc.decision.date)).replace('{issuer}', doc.issuer ?? '')
+    : t('annex.attachedDraft').replace('{issuer}', doc.issuer ?? '');
+  return {
+    issuer: (doc.issuer ?? t('annex.issuerDefault')).toUpperCase(),
+    motto1: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+    motto2: 'Độc lập - Tự do - Hạnh phúc',
+    heading: t('annex.heading'),
+    procedure: `${doc.title} (${t('annex.code')} ${doc.code})`,
+    decisionLine,
+    limit: doc.limitText ? `${t('export.limit')}: ${doc.limitText}` : '',
+    cols: [t('annex.col.no'), t('steps.col.who'), t('steps.col.task'), t('steps.col.time'), t('steps.col.form')],
+    total: t('steps.total'),
+    diagram: t('export.diagram'),
+    branch: t('annex.branch'),
+    draft: t('annex.watermark'),
+    signTitle: t('annex.signTitle'),
+    signer: doc.decision?.signer ?? '',
+    version: t('annex.version').replace('{n}', String(doc.version)),
+  };
+}
+
+const FONT = 'Times New Roman';
+const SZ = 26; // half-points: 13 pt (Nghị định 30/2020: 13–14 pt)
+
+/** The annex as a Word document: Times New Roman 13 pt, A4 landscape, legible diagram. */
 export async function stepTableDocx(doc: StepTableDoc): Promise<Blob> {
-  const l = labels(doc.lang);
-  const cell = (text: string, bold = false) => new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold })] })] });
-  const rows = [
-    new TableRow({ tableHeader: true, children: l.cols.map((c) => cell(c, true)) }),
-    ...doc.table.rows.map((r) => new TableRow({ children: [r.step, r.who, r.task, r.time, r.form].map((c) => cell(c)) })),
-    new TableRow({ children: [cell(l.total, true), cell(''), cell(''), cell(doc.table.totalText, true), cell('')] }),
-  ];
+  const x = texts(doc);
+  const run = (text: string, o: { bold?: boolean; italics?: boolean; size?: number; underline?: boolean; color?: string } = {}) =>
+    new TextRun({ text, font: FONT, size: o.size ?? SZ, bold: o.bold, italics: o.italics, color: o.color, ...(o.underline ? { underline: {} } : {}) });
+  const para = (children: TextRun[], align: (typeof AlignmentType)[keyof typeof AlignmentType] = AlignmentType.LEFT, after = 60) =>
+    new Paragraph({ alignment: align, spacing: { after }, children });
+  const none = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
+  const noBorders = { top: none, bottom: none, left: none, right: none, insideHorizontal: none, insideVertical: none };
+  const titleBlock = new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE }, borders: noBorders,
+    rows: [new TableRow({ children: [
+      new TableCell({ width: { size: 40, type: WidthType.PERCENTAGE }, borders: noBorders, children: [para([run(x.issuer, { bold: true })], AlignmentType.CENTER)] }),
+      new TableCell({ width: { size: 60, type: WidthType.PERCENTAGE }, borders: noBorders, children: [
+        para([run(x.motto1, { bold: true })], AlignmentType.CENTER, 0),
+        para([run(x.motto2, { bold: true, size: 28, underline: true })], AlignmentType.CENTER),
+      ] }),
+    ] })],
+  });
+  const cell = (text: string, o: { bold?: boolean; italics?: boolean; center?: boolean } = {}) => new TableCell({
+    verticalAlign: VerticalAlign.CENTER,
+    children: [para([run(text, { bold: o.bold, italics: o.italics })], o.center ? AlignmentType.CENTER : AlignmentType.LEFT, 0)],
+  });
+  const rows = annexRows(doc);
+  const table = new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE },
+    rows: [
+      new TableRow({ tableHeader: true, children: x.cols.map((c) => cell(c, { bold: true, center: true })) }),
+      ...rows.map((r) => new TableRow({ children: [
+        cell(r.no, { center: true }), cell(r.who), cell(r.branch ? `${r.task} (${x.branch})` : r.task, { italics: r.branch }), cell(r.time), cell(r.form),
+      ] })),
+      new TableRow({ children: [cell(''), cell(x.total, { bold: true }), cell(''), cell(doc.table.totalText, { bold: true }), cell('')] }),
+    ],
+  });
   const png = await pngOf(doc.svg);
-  const size = fit(png.width, png.height, 600);
+  // Landscape A4 text width is about 25 cm ≈ 940 px at 96 dpi; the diagram takes a page of its own.
+  const size = fit(png.width, png.height, 940, 560);
+  const signature = new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE }, borders: noBorders,
+    rows: [new TableRow({ children: [
+      new TableCell({ width: { size: 55, type: WidthType.PERCENTAGE }, borders: noBorders, children: [para([run('')])] }),
+      new TableCell({ width: { size: 45, type: WidthType.PERCENTAGE }, borders: noBorders, children: [
+        para([run(x.signTitle, { bold: true })], AlignmentType.CENTER, 1400),
+        para([run(x.signer, { bold: true })], AlignmentType.CENTER),
+      ] }),
+    ] })],
+  });
   const d = new Document({
     creator: 'TTHC', title: doc.title,
+    styles: { default: { document: { run: { font: FONT, size: SZ } } } },
     sections: [{
+      properties: { page: { size: { orientation: PageOrientation.LANDSCAPE }, margin: { top: 1134, bottom: 1134, left: 1701, right: 1134 } } },
+      headers: doc.decision ? undefined : { default: new Header({ children: [para([run(x.draft, { bold: true, color: 'C00000', size: 32 })], AlignmentType.RIGHT)] }) },
+      footers: { default: new Footer({ children: [para([run(x.version, { italics: true, size: 20 })], AlignmentType.RIGHT)] }) },
       children: [
-        new Paragraph({ heading: HeadingLevel.HEADING_1, alignment: AlignmentType.CENTER, children: [new TextRun(l.heading)] }),
-        new Paragraph({ children: [new TextRun({ text: `${doc.code} — ${doc.title} (v${doc.version})`, bold: true })] }),
-        doc.limitHours !== undefined ? new Paragraph(`${l.limit}: ${doc.limitHours} h`) : new Paragraph(''),
-        new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows }),
-        new Paragraph(''),
-        new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun(l.diagram)] }),
-        new Paragraph({ children: [new ImageRun({ type: 'png', data: png.data, transformation: size })] }),
+        titleBlock,
+        para([run('')]),
+        para([run(x.heading, { bold: true, size: 28 })], AlignmentType.CENTER, 0),
+        para([run(x.procedure, { bold: true })], AlignmentType.CENTER, 0),
+        para([run(x.decisionLine, { italics: true })], AlignmentType.CENTER, 120),
+        x.limit ? para([run(x.limit)]) : para([run('')]),
+        table,
+        para([run('')]),
+        signature,
+        new Paragraph({ pageBreakBefore: true, alignment: AlignmentType.CENTER, children: [run(x.diagram, { bold: true })] }),
+        new Paragraph({ alignment: AlignmentType.CENTER, children: [new ImageRun({ type: 'png', data: png.data, transformation: size })] }),
       ],
     }],
   });
   return Packer.toBlob(d);
 }
 
-/** The same content as a PDF; pdfmake's bundled Roboto has the Vietnamese glyphs. */
+/** The same annex as a PDF (A4 landscape); pdfmake's bundled Roboto has the Vietnamese glyphs. */
 export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
   const [{ default: pdfMake }, { default: vfs }] = await Promise.all([import('pdfmake/build/pdfmake.js'), import('pdfmake/build/vfs_fonts.js')]);
   pdfMake.addVirtualFileSystem?.(vfs);
-  const l = labels(doc.lang);
+  const x = texts(doc);
   const png = await pngOf(doc.svg);
   const dataUrl = await new Promise<string>((resolve) => {
     const r = new FileReader();
     r.onload = () => resolve(String(r.result));
     r.readAsDataURL(new Blob([png.data as BlobPart], { type: 'image/png' }));
   });
+  const rows = annexRows(doc);
   const definition = {
+    pageSize: 'A4',
     pageOrientation: 'landscape',
+    pageMargins: [56, 40, 40, 40],
     // Uncompressed text keeps the ToUnicode maps inspectable (the browser test checks the diacritics);
     // the diagram image is PNG-compressed anyway.
     compress: false,
+    ...(doc.decision ? {} : { watermark: { text: x.draft, color: '#c00000', opacity: 0.12, bold: true } }),
+    footer: (page: number, pages: number) => ({ text: `${doc.decision ? '' : `${x.draft} — `}${x.version} — ${page}/${pages}`, alignment: 'right', italics: true, fontSize: 9, margin: [0, 10, 40, 0] }),
     content: [
-      { text: l.heading, style: 'h1', alignment: 'center' },
-      { text: `${doc.code} — ${doc.title} (v${doc.version})`, bold: true, margin: [0, 8, 0, 4] },
-      doc.limitHours !== undefined ? { text: `${l.limit}: ${doc.limitHours} h`, margin: [0, 0, 0, 8] } : { text: '' },
+      {
+        columns: [
+          { width: '40%', stack: [{ text: x.issuer, bold: true, alignment: 'center' }] },
+          { width: '60%', stack: [{ text: x.motto1, bold: true, alignment: 'center' }, { text: x.motto2, bold: true, decoration: 'underline', alignment: 'center' }] },
+        ],
+      },
+      { text: x.heading, bold: true, fontSize: 14, alignment: 'center', margin: [0, 18, 0, 2] },
+      { text: x.procedure, bold: true, alignment: 'center' },
+      { text: x.decisionLine, italics: true, alignment: 'center', margin: [0, 2, 0, 10] },
+      x.limit ? { text: x.limit, margin: [0, 0, 0, 6] } : { text: '' },
       {
         table: {
           headerRows: 1, widths: ['auto', '*', '*', 'auto', 'auto'],
           body: [
-            l.cols.map((c) => ({ text: c, bold: true })),
-            ...doc.table.rows.map((r) => [r.step, r.who, r.task, r.time, r.form]),
-            [{ text: l.total, bold: true, colSpan: 3 }, '', '', { text: doc.table.totalText, bold: true, colSpan: 2 }, ''],
+            x.cols.map((c) => ({ text: c, bold: true, alignment: 'center' })),
+            ...rows.map((r) => [{ text: r.no, alignment: 'center' }, r.who, r.branch ? { text: `${r.task} (${x.branch})`, italics: true } : r.task, r.time, r.form]),
+            ['', { text: x.total, bold: true }, '', { text: doc.table.totalText, bold: true }, ''],
           ],
         },
       },
-      { text: l.diagram, style: 'h2', margin: [0, 12, 0, 6], pageBreak: 'before' },
-      { image: dataUrl, fit: [760, 480] },
+      {
+        columns: [{ width: '55%', text: '' }, { width: '45%', stack: [{ text: x.signTitle, bold: true, alignment: 'center', margin: [0, 16, 0, 56] }, { text: x.signer, bold: true, alignment: 'center' }] }],
+        unbreakable: true,
+      },
+      { text: x.diagram, bold: true, alignment: 'center', margin: [0, 0, 0, 6], pageBreak: 'before' },
+      { image: dataUrl, fit: [760, 470], alignment: 'center' },
     ],
-    styles: { h1: { fontSize: 16, bold: true }, h2: { fontSize: 13, bold: true } },
-    defaultStyle: { font: 'Roboto', fontSize: 10 },
+    defaultStyle: { font: 'Roboto', fontSize: 11 },
   };
   const pdf = pdfMake.createPdf(definition);
   if (typeof pdf.getBlob === 'function') {

@@ -1,11 +1,14 @@
+import { designerEn } from './designer.en.js';
 import { tasksEn } from './tasks.en.js';
 import type { vi } from './vi.js';
+import { dossiersEn } from './dossiers.en.js';
 
 /** English. The type makes a missing key a compile error; the i18n test checks it too. */
 export const en: Record<keyof typeof vi, string> = {
+  ...dossiersEn,
   'app.title': 'TTHC electronic process designer',
   'nav.catalogue': 'Procedures',
-  'nav.inbox': 'Review inbox',
+  'nav.inbox': 'Processes awaiting approval',
   'nav.language': 'Language',
   'nav.logout': 'Log out',
   'error.notFound': 'Not found.',
@@ -193,5 +196,6 @@ export const en: Record<keyof typeof vi, string> = {
   'export.heading': 'ELECTRONIC PROCESS FOR RESOLVING THE ADMINISTRATIVE PROCEDURE',
   'export.limit': 'Statutory time limit',
   'export.diagram': 'Process diagram',
+  ...designerEn,
   ...tasksEn,
 };

@@ -1,9 +1,13 @@
+import { designerVi } from './designer.vi.js';
+import { dossiersVi } from './dossiers.vi.js';
 import { tasksVi } from './tasks.vi.js';
+
 /** Vietnamese (default). Every key must also exist in en.ts (checked by designer/test/i18n.test.ts). */
 export const vi = {
+  ...dossiersVi,
   'app.title': 'Thiết kế quy trình điện tử TTHC',
   'nav.catalogue': 'Danh mục thủ tục',
-  'nav.inbox': 'Hồ sơ chờ duyệt',
+  'nav.inbox': 'Quy trình chờ phê duyệt',
   'nav.language': 'Ngôn ngữ',
   'nav.logout': 'Đăng xuất',
   'error.notFound': 'Không tìm thấy.',
@@ -191,5 +195,6 @@ export const vi = {
   'export.heading': 'QUY TRÌNH ĐIỆN TỬ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH',
   'export.limit': 'Thời hạn giải quyết',
   'export.diagram': 'Sơ đồ quy trình',
+  ...designerVi,
   ...tasksVi,
 };

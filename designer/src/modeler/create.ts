@@ -9,17 +9,22 @@ import translateModule from './translate/index.js';
 import stepPropertiesModule from './step-properties/index.js';
 import stepPaletteModule from './step-palette/index.js';
 import liveValidationModule from './live-validation/index.js';
+import makeRoomModule from './make-room/index.js';
+import tthcModeModule from './tthc-mode/index.js';
 import type { LiveValidationConfig } from './live-validation/LiveValidation.js';
 
-export function createModeler(opts: { container: HTMLElement; propertiesParent: HTMLElement; validation: LiveValidationConfig }): any {
+/** `advanced`: the properties panel shows the Camunda engine internals too (administrators). */
+export function createModeler(opts: { container: HTMLElement; propertiesParent: HTMLElement; validation: LiveValidationConfig; advanced?: boolean }): any {
   // (TypeScript sees bpmn-js' ESM files as CommonJS under NodeNext; the bundler uses the class.)
   return new (Modeler as any)({
     container: opts.container,
-    propertiesPanel: { parent: opts.propertiesParent },
+    // The official's fields open at once; the rest stays folded.
+    propertiesPanel: { parent: opts.propertiesParent, layout: { groups: { 'tthc-step': { open: true }, general: { open: true } } } },
     additionalModules: [
       BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, CamundaPlatformPropertiesProviderModule,
-      translateModule, stepPropertiesModule, stepPaletteModule, liveValidationModule,
+      translateModule, stepPropertiesModule, stepPaletteModule, liveValidationModule, makeRoomModule, tthcModeModule,
     ],
+    tthcMode: { advanced: !!opts.advanced },
     moddleExtensions,
     tthcValidation: opts.validation,
   } as any);

@@ -25,3 +25,25 @@ export function markDiff(viewer: any, diff: Diff, side: 'old' | 'new'): number {
   mark(diff.layoutChanged ?? [], 'diff-layout');
   return marked;
 }
+
+/** Keeps two viewers on the same part of the diagram: zoom or scroll one, the other follows. */
+export function syncViewboxes(a: any, b: any): void {
+  let busy = false;
+  const follow = (from: any, to: any) => from.get('eventBus').on('canvas.viewbox.changed', (e: { viewbox: { x: number; y: number; width: number; height: number } }) => {
+    if (busy) return;
+    busy = true;
+    try { to.get('canvas').viewbox({ x: e.viewbox.x, y: e.viewbox.y, width: e.viewbox.width, height: e.viewbox.height }); } finally { busy = false; }
+  });
+  follow(a, b);
+  follow(b, a);
+  b.get('canvas').viewbox(a.get('canvas').viewbox());
+}
+
+/** Selects an element (if the diagram has it) and brings it into view. */
+export function selectInViewer(viewer: any, id: string): boolean {
+  const el = viewer.get('elementRegistry').get(id);
+  if (!el) { viewer.get('selection').select(null); return false; }
+  viewer.get('selection').select(el);
+  viewer.get('canvas').scrollToElement(el);
+  return true;
+}

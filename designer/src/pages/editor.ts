@@ -10,6 +10,9 @@ import { renameConflictingPrefixes } from '../tthc/xml-prefixes.js';
 import { budgetStatus } from '../tthc/budget-bar.js';
 import { limitHours, type Finding, type Procedure, type ValidationReport, type Version } from '../types.js';
 import { badge, errorBox } from './layout.js';
+import { limitText } from './names.js';
+import { addStepMenu } from '../modeler/step-palette/AddStepMenu.js';
+import { hasRole } from '../session.js';
 import { stepTableView } from './step-table-view.js';
 
 declare global {
@@ -26,8 +29,8 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     root.append(errorBox(err));
     return () => {};
   }
-  if (version.state !== 'draft') {
-    navigate(`/versions/${version.id}`); // only drafts are editable
+  if (version.state !== 'draft' || version.may?.edit === false) {
+    navigate(`/versions/${version.id}`); // only drafts are editable, by who may draft them
     return () => {};
   }
   const limit = limitHours(proc);
@@ -39,7 +42,60 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   const budgetEl = h('div', { class: 'budget', 'data-testid': 'budget' });
   const findingsEl = h('div', { class: 'findings', 'data-testid': 'findings' });
   const stepsEl = h('div', { class: 'steps-wrap' });
+  const savedAt = h('span', { class: 'muted saved-at', 'data-testid': 'saved-at', 'aria-live': 'polite' });
+  const noteInput = h('textarea', { name: 'changeNote', rows: 3, 'data-testid': 'change-note' });
+  const submitDialog = h('dialog', { class: 'card', 'data-testid': 'submit-dialog', 'aria-labelledby': 'submit-dialog-title' },
+    h('form', { method: 'dialog', onsubmit: (e: SubmitEvent) => { e.preventDefault(); submitDialog.close(); void submit(noteInput.value.trim()); } },
+      h('h2', { id: 'submit-dialog-title' }, t('editor.submit')),
+      h('label', null, t('version.submitNote'), noteInput),
+      h('div', { class: 'actions' },
+        h('button', { type: 'submit', class: 'accent', 'data-testid': 'submit-confirm' }, t('editor.submit')),
+        h('button', { type: 'button', onclick: () => submitDialog.close() }, t('editor.cancel')))));
   const fileInput = h('input', { type: 'file', accept: '.bpmn,.xml', hidden: true });
+  // The side column: properties, findings and the list of steps as tabs, collapsible, so that
+  // everything fits a 1366×768 laptop without scrolling below the canvas.
+  const stepMenuHost = h('div', { class: 'add-step-host' });
+  const tabs = ['properties', 'findings', 'steps'] as const;
+  type Tab = (typeof tabs)[number];
+  const panes: Record<Tab, HTMLElement> = {
+    properties: h('div', { class: 'pane', role: 'tabpanel', id: 'pane-properties', 'aria-labelledby': 'tab-properties' }, propsEl),
+    findings: h('div', { class: 'pane', role: 'tabpanel', id: 'pane-findings', 'aria-labelledby': 'tab-findings', hidden: true }, findingsEl),
+    steps: h('div', { class: 'pane', role: 'tabpanel', id: 'pane-steps', 'aria-labelledby': 'tab-steps', hidden: true }, h('p', { class: 'muted small' }, t('editor.stepsHint')), stepsEl),
+  };
+  const tabButtons = Object.fromEntries(tabs.map((k) => [k, h('button', {
+    role: 'tab', id: `tab-${k}`, 'aria-controls': `pane-${k}`, 'data-testid': `tab-${k}`, type: 'button',
+    'aria-selected': k === 'properties' ? 'true' : 'false', tabindex: k === 'properties' ? '0' : '-1',
+    onclick: () => showTab(k),
+    onkeydown: (e: KeyboardEvent) => {
+      const i = tabs.indexOf(k);
+      const next = e.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : e.key === 'ArrowLeft' ? tabs[(i + tabs.length - 1) % tabs.length] : undefined;
+      if (next) { showTab(next); tabButtons[next]!.focus(); e.preventDefault(); }
+    },
+  }, k === 'findings' ? t('editor.tab.findings', { n: 0 }) : t(`editor.tab.${k}` as never))])) as Record<Tab, HTMLButtonElement>;
+  function showTab(k: Tab): void {
+    side.classList.remove('collapsed');
+    for (const x of tabs) {
+      panes[x].hidden = x !== k;
+      tabButtons[x].setAttribute('aria-selected', String(x === k));
+      tabButtons[x].tabIndex = x === k ? 0 : -1;
+    }
+  }
+  const collapse = h('button', {
+    type: 'button', class: 'link collapse', 'data-testid': 'collapse-side', 'aria-expanded': 'true', title: t('editor.collapse'), 'aria-label': t('editor.collapse'),
+    onclick: () => {
+      const c = side.classList.toggle('collapsed');
+      collapse.setAttribute('aria-expanded', String(!c));
+      collapse.textContent = c ? '«' : '»';
+      collapse.title = c ? t('editor.expand') : t('editor.collapse');
+      collapse.setAttribute('aria-label', collapse.title);
+    },
+  }, '»');
+  const advancedSwitch = hasRole('system-admin') ? h('label', { class: 'advanced small' },
+    h('input', { type: 'checkbox', 'data-testid': 'advanced', onchange: (e: Event) => (modeler.get('tthcMode') as { setAdvanced(on: boolean): void }).setAdvanced((e.target as HTMLInputElement).checked) }),
+    ' ', t('editor.advanced')) : null;
+  const side = h('aside', { class: 'side', 'data-testid': 'side' },
+    h('div', { class: 'side-head' }, h('div', { role: 'tablist', 'aria-label': t('editor.tab.properties') }, tabs.map((k) => tabButtons[k])), collapse),
+    advancedSwitch, panes.properties, panes.findings, panes.steps);
   const btn = (key: Parameters<typeof t>[0], testid: string, onclick: () => unknown, cls = '') =>
     // mousedown does not take the focus: a label being typed on the canvas is not committed by it.
     h('button', { class: cls, 'data-testid': testid, onmousedown: (e: Event) => e.preventDefault(), onclick: () => void onclick() }, t(key));
@@ -54,22 +110,19 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
         btn('editor.save', 'save', () => save(), 'primary'),
         btn('editor.undo', 'undo', () => undo()),
         btn('editor.redo', 'redo', () => commandStack.redo()),
-        btn('editor.import', 'import', () => fileInput.click()),
+        btn('editor.import', 'import', () => { if (confirm(t('editor.importConfirm'))) fileInput.click(); }),
         btn('editor.exportBpmn', 'export-bpmn', () => exportBpmn()),
         btn('editor.exportSvg', 'export-svg', () => exportImage('svg')),
         btn('editor.exportPng', 'export-png', () => exportImage('png')),
         btn('editor.exportDocx', 'export-docx', () => exportDoc('docx')),
         btn('editor.exportPdf', 'export-pdf', () => exportDoc('pdf')),
-        btn('editor.submit', 'submit', () => submit(), 'accent'),
-        fileInput)),
-    status, budgetEl,
-    h('div', { class: 'editor-body' }, canvasEl, propsEl),
-    h('div', { class: 'editor-bottom' },
-      h('section', null, h('h2', null, t('findings.title')), findingsEl),
-      h('section', null, h('h2', null, t('steps.title')), stepsEl)));
+        btn('editor.submit', 'submit', () => submitDialog.showModal(), 'accent'),
+        fileInput, savedAt)),
+    status, budgetEl, submitDialog,
+    h('div', { class: 'editor-body' }, h('div', { class: 'canvas-wrap' }, canvasEl, stepMenuHost), side));
 
   const modeler = createModeler({
-    container: canvasEl, propertiesParent: propsEl,
+    container: canvasEl, propertiesParent: propsEl, advanced: false,
     validation: { validate: (xml) => post<ValidationReport>('/api/process-versions/validate', { xml, procedureId: version.procedureId }) },
   });
   const commandStack = modeler.get('commandStack') as { undo(): void; redo(): void; canUndo(): boolean };
@@ -78,6 +131,8 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   const registry = modeler.get('elementRegistry') as { get(id: string): unknown };
   const canvas = modeler.get('canvas') as { scrollToElement(el: unknown): void; zoom(z: string, center?: string): void };
   window.__tthc = { modeler };
+  const menu = addStepMenu(modeler.get('tthcStepPalette') as Parameters<typeof addStepMenu>[0]);
+  stepMenuHost.append(menu.button, menu.panel);
   const directEditing = modeler.get('directEditing') as { isActive(): boolean; cancel(): void };
 
   // bpmn-js opens a label editor on every new step: drop it (uncommitted) before undoing, so the
@@ -103,6 +158,23 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     try { canvas.scrollToElement(el); } catch { /* element not in the visible plane */ }
   }
 
+  /** A step by its name ("Thẩm định hồ sơ"), never its id. */
+  function nameOf(id: string): string {
+    const el = registry.get(id) as { businessObject?: { name?: string } } | undefined;
+    return el?.businessObject?.name?.trim() || t('chg.unnamed');
+  }
+  function nameOfPathStep(id: string): string {
+    const el = registry.get(id) as { type?: string; businessObject?: { name?: string } } | undefined;
+    return el && /Task$|SubProcess|CallActivity/.test(el.type ?? '') ? el.businessObject?.name?.trim() ?? '' : '';
+  }
+  /** Server messages may list element ids: show the steps' names instead. */
+  function namesForIds(text: string): string {
+    return text.replace(/\b[A-Za-z_][\w.-]*\b/g, (word) => {
+      const el = registry.get(word) as { businessObject?: { name?: string } } | undefined;
+      return el?.businessObject?.name?.trim() ? `"${el.businessObject.name.trim()}"` : word;
+    });
+  }
+
   function renderValidation(state: ValidationState): void {
     latest = state;
     window.__tthc!.validation = state;
@@ -110,25 +182,35 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     const b = budgetStatus(state.longestPath.totalHours, lim);
     clear(budgetEl,
       h('div', { class: `bar ${b.level}` }, h('div', { class: 'fill', style: `width:${b.percent}%` })),
+      state.longestPath.elementIds?.length ? h('button', {
+        type: 'button', class: 'link', 'data-testid': 'show-path',
+        // The longest path by the steps' names; a click selects it on the diagram.
+        title: state.longestPath.elementIds.map(nameOfPathStep).filter(Boolean).join(' → '),
+        onclick: () => {
+          const els = state.longestPath.elementIds.map((id) => registry.get(id)).filter(Boolean);
+          selection.select(els as never);
+        },
+      }, t('budget.showPath')) : null,
       h('span', { 'data-testid': 'budget-text' },
         t('budget.text', { total: formatHours(state.longestPath.totalHours, getLang()) }),
         lim !== undefined ? ` / ${t('budget.limit', { hours: lim })}` : ` (${t('budget.noLimit')})`,
         b.level === 'over' ? ` — ${t('budget.over')}` : ''),
       state.pending ? h('span', { class: 'muted' }, ` ${t('findings.checking')}`) : null,
       !state.serverOk ? h('span', { class: 'warning-inline' }, ` ${t('findings.serverUnavailable')}`) : null);
+    tabButtons.findings.textContent = t('editor.tab.findings', { n: state.findings.length });
     const sorted = [...state.findings].sort((a, c) => (a.severity === c.severity ? 0 : a.severity === 'error' ? -1 : 1));
     clear(findingsEl, sorted.length
       ? h('ul', null, sorted.map((f) => h('li', {
         class: `finding ${f.severity} ${f.elementId ? 'clickable' : ''}`, 'data-rule': f.ruleId,
         onclick: f.elementId ? () => select(f.elementId!) : undefined,
-      }, h('span', { class: 'sev' }, t(`findings.${f.severity}` as never)), ' ', pick(f.message), f.elementId ? h('code', null, ` ${f.elementId}`) : null)))
+      }, h('span', { class: 'sev' }, t(`findings.${f.severity}` as never)), ' ', namesForIds(pick(f.message)), f.elementId ? h('span', { class: 'muted' }, ` — ${nameOf(f.elementId)}`) : null)))
       : h('p', { class: 'ok' }, t('findings.none')));
     renderSteps();
   }
 
   function renderSteps(): void {
     const defs = (modeler as any).getDefinitions();
-    if (defs) clear(stepsEl, stepTableView(buildStepTable(defs, getLang()), select, limit));
+    if (defs) clear(stepsEl, stepTableView(buildStepTable(defs, getLang()), (id) => { select(id); showTab('properties'); }, limit));
   }
 
   eventBus.on('tthc.validation.changed', (e) => renderValidation(e.state));
@@ -137,7 +219,30 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     dirty = true;
     setStatus(t('editor.unsaved'));
     void (modeler as any).saveXML().then((r: { xml: string }) => localStorage.setItem(backupKey, r.xml)).catch(() => {});
+    scheduleAutosave();
   });
+
+  // Autosave: a draft is saved a few seconds after the last change (not while a label is being typed).
+  const AUTOSAVE_MS = Number(localStorage.getItem('tthc.autosaveMs') ?? 4000);
+  let autosaveTimer: ReturnType<typeof setTimeout> | undefined;
+  let conflicted = false;
+  function scheduleAutosave(): void {
+    if (autosaveTimer) clearTimeout(autosaveTimer);
+    autosaveTimer = setTimeout(() => {
+      if (!dirty || conflicted) return;
+      if (directEditing.isActive()) { scheduleAutosave(); return; }
+      void save();
+    }, AUTOSAVE_MS);
+  }
+  // Ctrl+S (⌘S) saves the draft instead of the browser's "save page".
+  const onKey = (e: KeyboardEvent) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 's') {
+      e.preventDefault();
+      if (directEditing.isActive()) (modeler.get('directEditing') as { complete(): void }).complete();
+      void save();
+    }
+  };
+  document.addEventListener('keydown', onKey);
   // bpmn-js renders its palette and panel once: switch by reopening the page, unless that would
   // lose unsaved work (then only our own panels follow until the next visit).
   const offLang = onLangChange(() => {
@@ -151,12 +256,25 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     try {
       const r = await (modeler as any).importXML(renameConflictingPrefixes(xml).xml);
       window.__tthc!.openMs = performance.now() - t0;
-      canvas.zoom('fit-viewport', 'auto');
+      fitReadable();
       if (r.warnings?.length) setStatus(t('editor.importWarnings', { n: r.warnings.length }));
       return true;
     } catch (err) {
       setStatus(t('editor.importFailed', { message: (err as Error).message }), 'error');
       return false;
+    }
+  }
+
+  /** Fit the diagram, but never below a zoom where labels stay readable: then start at its left end. */
+  function fitReadable(): void {
+    const c = canvas as unknown as { zoom(z?: string | number, center?: unknown): number; viewbox(v?: unknown): { x: number; y: number; width: number; height: number; inner: { x: number; y: number; width: number; height: number } } };
+    c.zoom('fit-viewport', 'auto');
+    const MIN = 0.8;
+    if (c.zoom() < MIN) {
+      const vb = c.viewbox();
+      const w = vb.width * (c.zoom() / MIN);
+      const hgt = vb.height * (c.zoom() / MIN);
+      c.viewbox({ x: vb.inner.x - 20, y: vb.inner.y + vb.inner.height / 2 - hgt / 2, width: w, height: hgt });
     }
   }
 
@@ -169,18 +287,21 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     try {
       version = await put<Version>(`/api/process-versions/${version.id}`, { xml, revision: version.revision });
       dirty = false;
+      conflicted = false;
       localStorage.removeItem(backupKey);
       setStatus(t('editor.saved'), 'ok');
+      savedAt.textContent = t('editor.savedAt', { time: new Date().toLocaleTimeString('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', second: '2-digit' }) });
       return true;
     } catch (err) {
       if (err instanceof ApiFailure && err.status === 409) {
         // Someone saved this draft elsewhere: keep the user's work and let them choose.
+        conflicted = true;
         localStorage.setItem(backupKey, xml);
         setStatus(t('editor.conflict'), 'error', h('span', null,
           h('button', { 'data-testid': 'conflict-download', onclick: () => download(`${proc?.code ?? 'process'}-v${version.number}-mine.bpmn`, xml, 'application/xml') }, t('editor.downloadMine')),
           h('button', { 'data-testid': 'conflict-reload', onclick: () => void reloadLatest() }, t('editor.reloadLatest'))));
       } else {
-        setStatus(t('editor.saveFailed', { message: (err as Error).message }), 'error');
+        clear(status, errorBox(err));
       }
       return false;
     }
@@ -194,7 +315,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     setStatus(t('editor.reloaded'));
   }
 
-  async function submit(): Promise<void> {
+  async function submit(note = ''): Promise<void> {
     const state = await (modeler.get('tthcLiveValidation') as { run(): Promise<ValidationState> }).run();
     const errors = state.findings.filter((f) => f.severity === 'error');
     if (errors.length) {
@@ -204,13 +325,13 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     }
     if (dirty && !(await save())) return;
     try {
-      await post(`/api/process-versions/${version.id}/submit`);
+      await post(`/api/process-versions/${version.id}/submit`, note ? { comment: note } : {});
       navigate(`/versions/${version.id}`);
     } catch (err) {
       const details = (err as ApiFailure).details as Finding[] | { findings?: Finding[] } | undefined;
       const list = Array.isArray(details) ? details : details?.findings;
-      setStatus(t('editor.submitFailed', { message: (err as Error).message }), 'error',
-        list?.length ? h('ul', null, list.map((f) => h('li', { class: 'clickable', onclick: () => f.elementId && select(f.elementId) }, pick(f.message)))) : undefined);
+      setStatus((err as Error).message, 'error',
+        list?.length ? h('ul', null, list.map((f) => h('li', { class: 'clickable', onclick: () => f.elementId && select(f.elementId) }, namesForIds(pick(f.message))))) : undefined);
     }
   }
 
@@ -228,9 +349,9 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   async function exportDoc(kind: 'docx' | 'pdf'): Promise<void> {
     setStatus(t('editor.exporting'));
     const { svg } = await (modeler as any).saveSVG();
-    const table = buildStepTable((modeler as any).getDefinitions(), getLang());
     const mod = await import('../export/documents.js');
-    const input = { title: proc?.name ?? '', code: proc?.code ?? '', version: version.number, table, svg, limitHours: limit, lang: getLang() };
+    const { annexInput } = await import('../export/annex-input.js');
+    const input = await annexInput({ definitions: (modeler as any).getDefinitions(), svg, proc, version, lang: getLang(), limitText: limitText(proc) });
     const blob = kind === 'docx' ? await mod.stepTableDocx(input) : await mod.stepTablePdf(input);
     download(`${proc?.code ?? 'process'}-v${version.number}.${kind}`, blob);
     setStatus(t('editor.exported'), 'ok');
@@ -239,7 +360,17 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   fileInput.addEventListener('change', async () => {
     const f = fileInput.files?.[0];
     fileInput.value = '';
-    if (f && (await open(await f.text()))) { dirty = true; setStatus(t('editor.imported')); }
+    if (!f) return;
+    const previous = await currentXml();
+    if (await open(await f.text())) {
+      dirty = true;
+      scheduleAutosave();
+      // Importing replaces the diagram (the modeler's own undo history restarts): one click brings the previous one back.
+      setStatus(t('editor.imported'), 'info', h('button', {
+        'data-testid': 'undo-import',
+        onclick: async () => { if (await open(previous)) { dirty = true; scheduleAutosave(); setStatus(t('editor.importUndone')); } },
+      }, t('editor.undoImport')));
+    }
   });
 
   const backup = localStorage.getItem(backupKey);
@@ -255,6 +386,8 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   window.addEventListener('beforeunload', beforeUnload);
   return () => {
     window.removeEventListener('beforeunload', beforeUnload);
+    document.removeEventListener('keydown', onKey);
+    if (autosaveTimer) clearTimeout(autosaveTimer);
     offLang();
     root.classList.remove('editor-page');
     (modeler as any).destroy();

@@ -1,11 +1,11 @@
 import { get, post, qs } from '../api.js';
-import { add, clear, formatDate, h } from '../dom.js';
-import { getLang, t } from '../i18n/index.js';
+import { add, clear, h } from '../dom.js';
+import { t } from '../i18n/index.js';
 import { navigate } from '../router.js';
-import { hasRole } from '../session.js';
 import { TEMPLATES, type TemplateName } from '../tthc/templates.js';
 import type { ProcessInfo, Procedure, Version } from '../types.js';
 import { badge, errorBox } from './layout.js';
+import { dateTimeVi, levelName, limitText } from './names.js';
 
 export async function procedurePage(root: HTMLElement, params: Record<string, string>): Promise<void> {
   let proc: Procedure;
@@ -16,13 +16,15 @@ export async function procedurePage(root: HTMLElement, params: Record<string, st
     return;
   }
   const levels = proc.levels?.length ? proc.levels : proc.level ? [proc.level] : [];
-  const levelSel = h('select', { 'aria-label': t('catalogue.level'), 'data-testid': 'level' }, levels.map((l) => h('option', { value: l }, l)));
+  const levelNames = await Promise.all(levels.map((l) => levelName(l)));
+  const levelSel = h('select', { 'aria-label': t('catalogue.level'), 'data-testid': 'level' }, levels.map((l, i) => h('option', { value: l }, levelNames[i]!)));
   const body = h('div');
   add(root,
     h('p', null, h('a', { href: '#/procedures' }, '← ', t('nav.catalogue'))),
-    h('h1', null, proc.name),
-    h('p', { class: 'muted' }, `${proc.code} · ${proc.agencyName ?? ''} · ${proc.field ?? ''}`,
-      proc.limit?.workingDays !== undefined ? ` · ${t('catalogue.days', { n: proc.limit.workingDays })}` : ''),
+    h('h1', { tabindex: '-1' }, proc.name),
+    h('p', { class: 'muted' }, `${proc.code} · ${proc.field ?? ''} · ${await levelName(proc.level)} · ${t('proc.limit', { limit: limitText(proc) })}`),
+    h('p', { class: 'muted', 'data-testid': 'agencies' }, t('proc.executedBy', { agency: proc.agencyName ?? proc.agencyId ?? '' }), h('br'),
+      t('proc.managedBy', { agency: proc.managingAgencyName ?? proc.managingAgencyId ?? proc.agencyName ?? '' })),
     levels.length > 1 ? h('label', null, t('catalogue.level'), ' ', levelSel) : null,
     body);
 
@@ -37,16 +39,17 @@ export async function procedurePage(root: HTMLElement, params: Record<string, st
   }
 
   function render(info: ProcessInfo, level: string): void {
-    const canDraft = hasRole('process-owner');
+    // The server says whether this user may draft here (managing agency): no button they cannot use.
+    const canDraft = info.may?.draft === true;
     const template = h('select', { 'data-testid': 'template' },
       (Object.keys(TEMPLATES) as TemplateName[]).map((k) => h('option', { value: k }, t(`template.${k}` as never))));
-    const createError = h('div', { class: 'error', hidden: true });
+    const createError = h('div', { hidden: true });
     async function create(body: { xml?: string; fromVersionId?: string }): Promise<void> {
       try {
         const v = await post<Version>(`/api/procedures/${encodeURIComponent(proc.id)}/versions`, { level, ...body });
         navigate(`/versions/${v.id}/edit`);
       } catch (err) {
-        createError.textContent = (err as Error).message;
+        createError.replaceChildren(errorBox(err));
         createError.hidden = false;
       }
     }
@@ -63,13 +66,14 @@ export async function procedurePage(root: HTMLElement, params: Record<string, st
         active ? h('button', { 'data-testid': 'create-from-active', onclick: () => create({ fromVersionId: active.id }) }, t('process.newFromActive', { n: active.number })) : null,
         h('button', { onclick: () => fileInput.click() }, t('process.importBpmn')), fileInput) : null,
       createError,
+      canDraft ? null : h('p', { class: 'muted', 'data-testid': 'no-draft-right' }, t('proc.noDraftRight', { agency: proc.managingAgencyName ?? proc.managingAgencyId ?? '' })),
       h('h2', null, t('process.versions')),
       info.versions.length
         ? h('table', { class: 'grid', 'data-testid': 'versions' },
           h('thead', null, h('tr', null, h('th', null, '#'), h('th', null, t('process.state')), h('th', null, t('process.author')), h('th', null, t('process.updated')), h('th', null, ''))),
           h('tbody', null, [...info.versions].sort((a, b) => b.number - a.number).map((v) => h('tr', null,
             h('td', null, `v${v.number}`), h('td', null, badge(v.state)), h('td', null, v.authorName ?? ''),
-            h('td', null, formatDate(v.updatedAt, getLang())),
+            h('td', null, dateTimeVi(v.updatedAt)),
             h('td', null,
               h('a', { href: `#/versions/${v.id}` }, t('process.open')),
               v.state === 'draft' && canDraft ? [' · ', h('a', { href: `#/versions/${v.id}/edit`, 'data-testid': 'edit' }, t('process.edit'))] : null)))))

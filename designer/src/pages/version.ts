@@ -1,27 +1,22 @@
 import { get, post, qs } from '../api.js';
-import { add, clear, formatDate, h } from '../dom.js';
+import { add, clear, h } from '../dom.js';
 import { getLang, pick, t } from '../i18n/index.js';
-import { markDiff, openViewer } from '../modeler/viewer.js';
-import { render } from '../router.js';
-import { hasRole, isAuthor } from '../session.js';
+import { markDiff, openViewer, selectInViewer, syncViewboxes } from '../modeler/viewer.js';
+import { navigate, render } from '../router.js';
+import { describeChanges, indexElements } from '../tthc/describe-changes.js';
 import { buildStepTable } from '../tthc/steps.js';
-import { limitHours, type Change, type Diff, type ProcessInfo, type Procedure, type ValidationReport, type Version } from '../types.js';
+import { limitHours, type Diff, type ProcessInfo, type Procedure, type ValidationReport, type Version } from '../types.js';
 import { badge, errorBox } from './layout.js';
+import { dateTimeVi, dateVi, levelName, limitText } from './names.js';
 import { stepTableView } from './step-table-view.js';
+
+interface HistoryEntry { action: string; actorName: string; at: string; comment?: string }
 
 /** The version we compare against: the active one, else the newest earlier version. */
 function baseline(v: Version, info: ProcessInfo | undefined): Version | undefined {
-  const others = (info?.versions ?? []).filter((o) => o.id !== v.id && o.number < v.number);
+  const others = (info?.versions ?? []).filter((o) => o.id !== v.id && o.number < v.number && o.state !== 'discarded');
   const active = others.find((o) => o.id === info?.model?.activeVersionId || o.state === 'active');
   return active ?? others.sort((a, b) => b.number - a.number)[0];
-}
-
-function changeList(diff: Diff): HTMLElement {
-  const item = (c: Change, kind: string) => h('li', { class: `change ${kind}` },
-    h('span', { class: 'kind' }, t(`diff.${kind}` as never)), ' ', c.name || c.id, h('span', { class: 'muted' }, ` (${c.type.replace('bpmn:', '')})`),
-    c.attrs ? h('ul', null, Object.entries(c.attrs).map(([k, v]) => h('li', null, h('code', null, k), `: ${String(v.old ?? '∅')} → ${String(v.new ?? '∅')}`))) : null);
-  const all = [...diff.added.map((c) => item(c, 'added')), ...diff.removed.map((c) => item(c, 'removed')), ...diff.changed.map((c) => item(c, 'changed')), ...(diff.layoutChanged ?? []).map((c) => item(c, 'layout'))];
-  return all.length ? h('ul', { class: 'changes', 'data-testid': 'changes' }, all) : h('p', { class: 'muted', 'data-testid': 'changes' }, t('diff.none'));
 }
 
 async function definitionsOf(xml: string) {
@@ -30,6 +25,18 @@ async function definitionsOf(xml: string) {
   return (await new BpmnModdle(moddleExtensions).fromXML(xml)).rootElement;
 }
 
+function historyTable(items: HistoryEntry[]): HTMLElement {
+  return h('table', { class: 'grid', 'data-testid': 'history' },
+    h('thead', null, h('tr', null, ...['when', 'who', 'what', 'note'].map((c) => h('th', null, t(`history.col.${c}` as never))))),
+    h('tbody', null, items.filter((e) => e.action !== 'save').map((e) => h('tr', null,
+      h('td', null, dateTimeVi(e.at)), h('td', null, e.actorName), h('td', null, t(`history.${e.action}` as never)), h('td', null, e.comment ?? '')))));
+}
+
+/**
+ * The review page: the diagrams first, large and side by side (zoom kept in step); the changes in
+ * words, each selecting its element in both diagrams; the step tables with changed rows marked;
+ * the findings and the version's history; the decision form last, after the evidence.
+ */
 export async function versionPage(root: HTMLElement, params: Record<string, string>): Promise<() => void> {
   const viewers: Array<{ destroy(): void }> = [];
   let v: Version;
@@ -39,98 +46,125 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
     root.append(errorBox(err));
     return () => {};
   }
-  const [proc, info] = await Promise.all([
+  const may = v.may;
+  const [proc, info, history] = await Promise.all([
     get<Procedure>(`/api/procedures/${encodeURIComponent(v.procedureId)}`).catch(() => undefined),
     get<ProcessInfo>(`/api/procedures/${encodeURIComponent(v.procedureId)}/process${qs({ level: v.level })}`).catch(() => undefined),
+    get<HistoryEntry[]>(`/api/process-versions/${encodeURIComponent(v.id)}/history`).catch(() => [] as HistoryEntry[]),
   ]);
   const base = baseline(v, info);
   const limit = limitHours(proc);
-  const actionsEl = h('div', { class: 'actions', 'data-testid': 'actions' });
-  const msg = h('div', { class: 'status', role: 'status' });
+  const msg = h('div', { class: 'status', role: 'status', 'data-testid': 'status' });
+  const rejection = [...history].reverse().find((e) => e.action === 'reject');
 
-  add(root,
-    h('p', null, h('a', { href: `#/procedures/${encodeURIComponent(v.procedureId)}` }, '← ', proc?.name ?? t('nav.catalogue'))),
-    h('h1', null, `${proc?.code ?? ''} v${v.number} (${v.level}) `, badge(v.state)),
-    h('p', { class: 'muted' }, t('version.meta', { author: v.authorName ?? '', date: formatDate(v.updatedAt, getLang()) })),
-    v.decision ? h('p', { class: 'decision', 'data-testid': 'decision' }, t('version.decision', {
-      number: v.decision.number, date: v.decision.date, signer: v.decision.signer, effective: v.decision.effectiveDate,
-    })) : null,
-    v.rejectionComment ? h('p', { class: 'error' }, t('version.rejected', { comment: v.rejectionComment })) : null,
-    actionsEl, msg);
-
-  async function act(path: string, body: unknown = {}): Promise<void> {
+  async function act(path: string, body: unknown = {}, after?: (r: any) => void): Promise<void> {
     try {
-      await post(`/api/process-versions/${v.id}/${path}`, body);
-      await render();
+      const r = await post(`/api/process-versions/${v.id}/${path}`, body);
+      if (after) after(r);
+      else await render();
     } catch (err) {
       clear(msg, errorBox(err));
     }
   }
 
-  // Actions follow the state; Approve is absent for the version's author (four-eyes rule).
-  if (v.state === 'draft' && hasRole('process-owner')) actionsEl.append(h('a', { class: 'button primary', href: `#/versions/${v.id}/edit`, 'data-testid': 'edit' }, t('process.edit')));
-  if (v.state === 'in_review' && hasRole('approver')) {
-    if (!isAuthor(v)) {
-      const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh' });
-      const num = h('input', { name: 'decisionNumber', required: true, placeholder: '123/QĐ-UBND' });
-      const date = h('input', { name: 'decisionDate', type: 'date', required: true, value: today });
-      const signer = h('input', { name: 'signer', required: true });
-      const eff = h('input', { name: 'effectiveDate', type: 'date', required: true, value: today });
-      actionsEl.append(h('form', {
-        class: 'approve card', 'data-testid': 'approve-form',
-        onsubmit: (e: Event) => { e.preventDefault(); void act('approve', { decisionNumber: num.value.trim(), decisionDate: date.value, signer: signer.value.trim(), effectiveDate: eff.value }); },
-      }, h('h3', null, t('version.approveTitle')),
-      h('label', null, t('version.decisionNumber'), num), h('label', null, t('version.decisionDate'), date),
-      h('label', null, t('version.signer'), signer), h('label', null, t('version.effectiveDate'), eff),
-      h('button', { class: 'primary', type: 'submit', 'data-testid': 'approve' }, t('version.approve'))));
-    } else {
-      actionsEl.append(h('p', { class: 'muted', 'data-testid': 'own-version' }, t('version.ownVersion')));
-    }
-    const comment = h('textarea', { name: 'comment', required: true, rows: 2 });
-    actionsEl.append(h('form', {
-      class: 'reject card',
-      onsubmit: (e: Event) => { e.preventDefault(); if (comment.value.trim()) void act('reject', { comment: comment.value.trim() }); },
-    }, h('h3', null, t('version.rejectTitle')), h('label', null, t('version.comment'), comment), h('button', { type: 'submit', 'data-testid': 'reject' }, t('version.reject'))));
-  }
-  if (v.state === 'approved' && hasRole('approver')) actionsEl.append(h('button', { class: 'primary', 'data-testid': 'activate', onclick: () => void act('activate') }, t('version.activate')));
+  const ownerActions = h('div', { class: 'actions', 'data-testid': 'actions' },
+    may?.edit ? h('a', { class: 'button primary', href: `#/versions/${v.id}/edit`, 'data-testid': 'edit' }, t('process.edit')) : null,
+    may?.discard ? h('button', { 'data-testid': 'discard', onclick: () => { if (confirm(t('version.discardConfirm', { n: v.number }))) void act('discard'); } }, t('version.discard')) : null,
+    may?.withdraw ? h('button', { 'data-testid': 'withdraw', onclick: () => { if (confirm(t('version.withdrawConfirm', { n: v.number }))) void act('withdraw'); } }, t('version.withdraw')) : null,
+    may?.rework ? h('button', {
+      class: 'primary', 'data-testid': 'rework',
+      onclick: async () => {
+        try {
+          const d = await post<Version>(`/api/procedures/${encodeURIComponent(v.procedureId)}/versions`, { level: v.level, fromVersionId: v.id });
+          navigate(`/versions/${d.id}/edit`);
+        } catch (err) { clear(msg, errorBox(err)); }
+      },
+    }, t('version.rework')) : null);
 
-  // Diagrams side by side (old | new) with the diff coloured, then the change list, report and step tables.
-  const oldEl = h('div', { class: 'canvas small', 'data-testid': 'old-diagram' });
-  const newEl = h('div', { class: 'canvas small', 'data-testid': 'new-diagram' });
+  const scheduled = v.state === 'approved' && v.activationRequestedAt && v.decision;
+  add(root,
+    h('p', null, h('a', { href: `#/procedures/${encodeURIComponent(v.procedureId)}` }, '← ', proc?.name ?? t('nav.catalogue'))),
+    h('h1', { tabindex: '-1' }, `${proc?.name ?? proc?.code ?? ''} — v${v.number} `, badge(v.state)),
+    h('p', { class: 'muted', 'data-testid': 'meta' }, [
+      proc?.code, t('version.levelName', { level: await levelName(v.level) }), proc ? t('proc.limit', { limit: limitText(proc) }) : '',
+      t('version.meta', { author: v.authorName ?? '', date: dateTimeVi(v.updatedAt) }),
+    ].filter(Boolean).join(' · ')),
+    v.decision ? h('p', { class: 'decision', 'data-testid': 'decision' }, t('version.decision', {
+      number: v.decision.number, date: dateVi(v.decision.date), signer: v.decision.signer, effective: dateVi(v.decision.effectiveDate),
+    }), v.decision.approverName ? [' · ', t('version.approver', { name: v.decision.approverName })] : null) : null,
+    scheduled ? h('p', { class: 'warning', 'data-testid': 'scheduled' }, t('version.scheduled', { date: dateVi(v.decision!.effectiveDate) })) : null,
+    v.rejectionComment ? h('div', { class: 'error', 'data-testid': 'rejection' },
+      t('version.reviewerComment', { name: rejection?.actorName ?? '', date: dateTimeVi(rejection?.at), comment: v.rejectionComment }),
+      may?.rework ? h('p', null, t('version.reworkHint')) : null) : null,
+    ownerActions, msg);
+
+  // Diagrams side by side (old | new) with the diff coloured and zoom kept in step.
+  const oldEl = h('div', { class: 'canvas review', 'data-testid': 'old-diagram' });
+  const newEl = h('div', { class: 'canvas review', 'data-testid': 'new-diagram' });
   const changesEl = h('div');
   const reportEl = h('div', { 'data-testid': 'report' });
   const stepsOld = h('div');
   const stepsNew = h('div');
+  const decisionEl = h('div', { 'data-testid': 'decision-area' });
+  // The step-table annex: with "Kèm theo Quyết định số … ngày …" once approved, marked DRAFT before.
+  let annexSource: { viewer: any; xml: string } | undefined;
+  async function exportAnnex(kind: 'pdf' | 'docx'): Promise<void> {
+    if (!annexSource) return;
+    const { svg } = await annexSource.viewer.saveSVG();
+    const [{ annexInput }, mod, { download }] = await Promise.all([import('../export/annex-input.js'), import('../export/documents.js'), import('../dom.js')]);
+    const input = await annexInput({ definitions: await definitionsOf(annexSource.xml), svg, proc, version: v, lang: getLang(), limitText: limitText(proc) });
+    const blob = kind === 'docx' ? await mod.stepTableDocx(input) : await mod.stepTablePdf(input);
+    download(`${proc?.code ?? 'process'}-v${v.number}-phu-luc.${kind}`, blob);
+  }
+  ownerActions.append(
+    h('button', { type: 'button', 'data-testid': 'annex-pdf', onclick: () => void exportAnnex('pdf') }, t('version.annexPdf')),
+    h('button', { type: 'button', 'data-testid': 'annex-docx', onclick: () => void exportAnnex('docx') }, t('version.annexDocx')));
   root.append(
     h('div', { class: base ? 'compare' : 'single' },
       base ? h('section', null, h('h2', null, t('version.before', { n: base.number })), oldEl) : null,
       h('section', null, h('h2', null, base ? t('version.after', { n: v.number }) : t('version.diagram')), newEl)),
     h('div', { class: 'legend' }, ['added', 'removed', 'changed'].map((k) => h('span', { class: `swatch diff-${k}` }, t(`diff.${k}` as never)))),
-    h('div', { class: 'compare' },
-      h('section', null, h('h2', null, t('diff.title')), changesEl),
-      h('section', null, h('h2', null, t('findings.title')), reportEl)),
+    h('section', null, h('h2', null, t('diff.title')), changesEl),
     h('div', { class: 'compare' },
       base ? h('section', null, h('h2', null, t('steps.before')), stepsOld) : null,
-      h('section', null, h('h2', null, base ? t('steps.after') : t('steps.title')), stepsNew)));
+      h('section', null, h('h2', null, base ? t('steps.after') : t('steps.title')), stepsNew)),
+    h('div', { class: 'compare' },
+      h('section', null, h('h2', null, t('findings.title')), reportEl),
+      h('section', null, h('h2', null, t('version.history')), historyTable(history))),
+    decisionEl);
 
   try {
     const newViewer = await openViewer(newEl, v.xml);
     viewers.push(newViewer);
-    stepsNew.append(stepTableView(buildStepTable(await definitionsOf(v.xml), getLang()), undefined, limit));
+    annexSource = { viewer: newViewer, xml: v.xml };
+    const newDefs = await definitionsOf(v.xml);
     if (base) {
       const baseFull = await get<Version>(`/api/process-versions/${base.id}`);
       const oldViewer = await openViewer(oldEl, baseFull.xml);
       viewers.push(oldViewer);
-      stepsOld.append(stepTableView(buildStepTable(await definitionsOf(baseFull.xml), getLang()), undefined, limit));
+      syncViewboxes(oldViewer, newViewer);
+      const oldDefs = await definitionsOf(baseFull.xml);
       try {
         const diff = await get<Diff>(`/api/process-versions/${v.id}/diff${qs({ against: base.id })}`);
         markDiff(newViewer, diff, 'new');
         markDiff(oldViewer, diff, 'old');
-        changesEl.append(changeList(diff));
+        const touched = new Set([...diff.added, ...diff.changed, ...diff.removed].map((c) => c.id));
+        stepsOld.append(stepTableView(buildStepTable(oldDefs, getLang()), undefined, limit, touched));
+        stepsNew.append(stepTableView(buildStepTable(newDefs, getLang()), undefined, limit, touched));
+        const { lines, layoutOnly } = describeChanges(diff, indexElements(oldDefs), indexElements(newDefs), getLang());
+        const select = (id: string) => { selectInViewer(oldViewer, id); selectInViewer(newViewer, id); };
+        changesEl.append(lines.length || layoutOnly
+          ? h('ul', { class: 'changes', 'data-testid': 'changes' },
+            lines.map((l) => h('li', { class: `change ${l.kind}` },
+              h('button', { class: 'link', type: 'button', title: t('chg.select'), 'data-element-id': l.id, onclick: () => select(l.id) },
+                h('span', { class: 'kind' }, t(`diff.${l.kind}` as never)), ' ', l.text))),
+            layoutOnly ? h('li', { class: 'change layout muted', 'data-testid': 'layout-only' }, t('chg.layoutOnly', { n: layoutOnly })) : null)
+          : h('p', { class: 'muted', 'data-testid': 'changes' }, t('diff.none')));
       } catch (err) {
         changesEl.append(errorBox(err));
       }
     } else {
+      stepsNew.append(stepTableView(buildStepTable(newDefs, getLang()), undefined, limit));
       changesEl.append(h('p', { class: 'muted' }, t('diff.first')));
     }
   } catch (err) {
@@ -143,6 +177,38 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
       : h('p', { class: 'ok' }, t('findings.none')));
   } catch (err) {
     reportEl.append(errorBox(err));
+  }
+
+  // The decision comes after the evidence, and only for who may take it (never the author).
+  if (may?.approve) {
+    const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh' });
+    const num = h('input', { name: 'decisionNumber', required: true, placeholder: '123/QĐ-UBND' });
+    const date = h('input', { name: 'decisionDate', type: 'date', required: true, value: today });
+    const signer = h('input', { name: 'signer', required: true });
+    const eff = h('input', { name: 'effectiveDate', type: 'date', required: true, value: today });
+    decisionEl.append(h('form', {
+      class: 'approve card', 'data-testid': 'approve-form',
+      onsubmit: (e: Event) => { e.preventDefault(); void act('approve', { decisionNumber: num.value.trim(), decisionDate: date.value, signer: signer.value.trim(), effectiveDate: eff.value }); },
+    }, h('h2', null, t('version.approveTitle')),
+    h('label', null, t('version.decisionNumber'), num), h('label', null, t('version.decisionDate'), date),
+    h('label', null, t('version.signer'), signer), h('label', null, t('version.effectiveDate'), eff),
+    h('button', { class: 'primary', type: 'submit', 'data-testid': 'approve' }, t('version.approve'))));
+  } else if (v.state === 'in_review' && may?.isAuthor) {
+    decisionEl.append(h('p', { class: 'muted', 'data-testid': 'own-version' }, t('version.ownVersion')));
+  }
+  if (may?.reject) {
+    const comment = h('textarea', { name: 'comment', required: true, rows: 2 });
+    decisionEl.append(h('form', {
+      class: 'reject card', 'data-testid': 'reject-form',
+      onsubmit: (e: Event) => { e.preventDefault(); if (comment.value.trim()) void act('reject', { comment: comment.value.trim() }); },
+    }, h('h2', null, t('version.rejectTitle')), h('label', null, t('version.comment'), comment), h('button', { type: 'submit', 'data-testid': 'reject' }, t('version.reject'))));
+  }
+  if (may?.activate && v.decision) {
+    const future = v.decision.effectiveDate > new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh' });
+    const question = future
+      ? t('version.activateConfirmFuture', { n: v.number, date: dateVi(v.decision.effectiveDate) })
+      : t('version.activateConfirm', { n: v.number });
+    decisionEl.append(h('button', { class: 'primary', 'data-testid': 'activate', onclick: () => { if (confirm(question)) void act('activate'); } }, t('version.activate')));
   }
   return () => viewers.forEach((x) => x.destroy());
 }

@@ -2,18 +2,51 @@ import { STEP_TEMPLATES, type StepTemplate } from '../../tthc/step-templates.js'
 
 type Translate = (s: string) => string;
 
-/** Palette entries for the usual procedure steps, pre-filled with role, budget and form. */
+/**
+ * The usual procedure steps, pre-filled with role, budget and form, offered by the searchable
+ * "add step" menu (not the palette: eleven glyphs made it taller than a laptop's canvas).
+ */
 export default class StepPalette {
-  static $inject = ['palette', 'create', 'elementFactory', 'bpmnFactory', 'translate'];
+  static $inject = ['create', 'elementFactory', 'bpmnFactory', 'translate', 'selection', 'modeling', 'autoPlace', 'canvas'];
 
   constructor(
-    palette: { registerProvider(p: unknown): void },
     private create: { start(event: Event, shape: unknown): void },
     private elementFactory: { createShape(attrs: Record<string, unknown>): unknown },
     private bpmnFactory: { create(type: string, attrs?: Record<string, unknown>): any },
     private translate: Translate,
-  ) {
-    palette.registerProvider(this);
+    private selection: { get(): any[]; select(e: unknown): void },
+    private modeling: { createShape(shape: unknown, position: { x: number; y: number }, target: unknown, hints?: Record<string, unknown>): any },
+    private autoPlace: { append(source: unknown, shape: unknown): any },
+    private canvas: { getRootElement(): any; viewbox(): { x: number; y: number; width: number; height: number } },
+  ) {}
+
+  /**
+   * Mouse: the new step follows the pointer until dropped (on a flow it is inserted, with room made).
+   * Keyboard: it goes onto the selected flow, after the selected step, or onto the selected step
+   * (a reminder); with nothing selected, in the middle of the view.
+   */
+  insert(tpl: StepTemplate, event?: MouseEvent): unknown {
+    const shape = this.createShape(tpl) as { width: number; height: number };
+    if (event && event.detail > 0) {
+      this.create.start(event, shape);
+      return shape;
+    }
+    const sel = this.selection.get()[0];
+    let created: unknown;
+    if (sel?.waypoints && sel.type === 'bpmn:SequenceFlow') {
+      const w = sel.waypoints as Array<{ x: number; y: number }>;
+      const a = w[0]!; const b = w[w.length - 1]!;
+      created = this.modeling.createShape(shape, { x: (a.x + b.x) / 2, y: a.y }, sel);
+    } else if (sel && !sel.waypoints && tpl.type === 'bpmn:IntermediateCatchEvent' && /Task$/.test(sel.type)) {
+      created = this.modeling.createShape(shape, { x: sel.x + sel.width / 2, y: sel.y + sel.height }, sel, { attach: true });
+    } else if (sel && !sel.waypoints && sel.type !== 'label' && sel.type !== 'bpmn:Participant') {
+      created = this.autoPlace.append(sel, shape);
+    } else {
+      const vb = this.canvas.viewbox();
+      created = this.modeling.createShape(shape, { x: vb.x + vb.width / 2, y: vb.y + vb.height / 2 }, this.canvas.getRootElement());
+    }
+    if (created) this.selection.select(created);
+    return created;
   }
 
   createShape(tpl: StepTemplate): unknown {
@@ -24,21 +57,5 @@ export default class StepPalette {
       return this.elementFactory.createShape({ type: tpl.type, businessObject: bo, eventDefinitionType: 'bpmn:TimerEventDefinition' });
     }
     return this.elementFactory.createShape({ type: tpl.type, businessObject: bo });
-  }
-
-  getPaletteEntries(): Record<string, unknown> {
-    const entries: Record<string, unknown> = {
-      'tthc-separator': { group: 'tthc', separator: true },
-    };
-    for (const tpl of STEP_TEMPLATES) {
-      const start = (event: Event) => this.create.start(event, this.createShape(tpl));
-      entries[`tthc-${tpl.id}`] = {
-        group: 'tthc',
-        className: `${tpl.icon} tthc-palette tthc-palette-${tpl.id}`,
-        title: this.translate(tpl.label),
-        action: { click: start, dragstart: start },
-      };
-    }
-    return entries;
   }
 }

@@ -1,0 +1,6 @@
+import MakeRoomBehavior from './MakeRoomBehavior.js';
+
+export default {
+  __init__: ['tthcMakeRoomBehavior'],
+  tthcMakeRoomBehavior: ['type', MakeRoomBehavior],
+};

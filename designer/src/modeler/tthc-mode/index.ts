@@ -1,0 +1,6 @@
+import TthcModeFilter from './TthcModeFilter.js';
+
+export default {
+  __init__: ['tthcMode'],
+  tthcMode: ['type', TthcModeFilter],
+};

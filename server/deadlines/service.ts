@@ -1,0 +1,142 @@
+import type { Knex } from 'knex';
+import type { WorkingTimeCalculator } from '../calendar/index.js';
+import { formatLocal, parseInstant } from '../calendar/index.js';
+import { badRequest, conflict } from '../http/errors.js';
+import type { NotificationService } from '../notifications/index.js';
+
+type Limit = Parameters<WorkingTimeCalculator['add']>[1];
+
+export interface DeadlinesDeps {
+  knex: Knex;
+  calendar: WorkingTimeCalculator;
+  notifications: NotificationService;
+  /** The latest new date an apology may set, counted from the original due date (statutory maximum). */
+  maxExtension?: Limit;
+  /** The unit whose inspectors oversee every dossier (province oversight role). */
+  oversightUnitId?: string;
+  /** Raises the SOS for an overdue dossier (the tasklist's `server/sos/`, once wired). */
+  raiseSos?: (input: { dossierCode: string; unitId: string; reason: string }) => Promise<void>;
+  now?: () => Date;
+}
+
+export interface ApologyInput {
+  dossierCode: string;
+  unitId: string;
+  originalDueAt: string;
+  newDueAt: string;
+  reason: string;
+  signedBy: string;
+  procedureName?: string;
+  agency?: string;
+  contact: { email?: string; phone?: string };
+}
+
+export interface Extension {
+  dossierCode: string;
+  originalDueAt: string;
+  newDueAt: string;
+  reason: string;
+  signedBy: string;
+  issuedAt: string;
+  late: boolean;
+}
+
+function toExtension(r: Record<string, unknown>): Extension {
+  return {
+    dossierCode: r.dossier_code as string,
+    originalDueAt: formatLocal(r.original_due_at as Date),
+    newDueAt: formatLocal(r.new_due_at as Date),
+    reason: r.reason as string,
+    signedBy: r.signed_by as string,
+    issuedAt: formatLocal(r.issued_at as Date),
+    late: r.late as boolean,
+  };
+}
+
+function instant(text: string, field: string): Date {
+  const d = parseInstant(text);
+  if (!d) throw badRequest(`${field}: cần thời điểm ISO-8601 có múi giờ, ví dụ 2026-03-02T17:00:00+07:00 / an ISO-8601 instant with an offset`);
+  return d;
+}
+
+/**
+ * Deadlines of dossiers: the single extension granted by an apology (form 04) and the lateness
+ * record written when a dossier passes its (extended) due date unresolved.
+ */
+export function createDeadlinesService(deps: DeadlinesDeps) {
+  const { knex } = deps;
+  const now = deps.now ?? (() => new Date());
+  const maxExtension = deps.maxExtension ?? { workingDays: 15 };
+  const oversight = deps.oversightUnitId ?? 'tinh';
+
+  return {
+    /**
+     * Sets the dossier's one extension and tells the citizen. The same apology sent again (same new
+     * date) answers the stored one; any other second apology is a 409. The date must be after the
+     * original due date and no later than the statutory maximum.
+     */
+    async issueApology(input: ApologyInput): Promise<{ created: boolean; extension: Extension }> {
+      const original = instant(input.originalDueAt, 'originalDueAt');
+      const next = instant(input.newDueAt, 'newDueAt');
+      if (!input.reason.trim()) throw badRequest('reason: cần nêu lý do chậm trễ / the reason for the delay is required');
+      if (!input.signedBy.trim()) throw badRequest('signedBy: cần người ký thư xin lỗi / the signer is required');
+      if (next <= original) throw badRequest(`newDueAt: ngày hẹn mới phải sau hạn ban đầu ${formatLocal(original)} / the new date must be after the original due date`);
+      const latest = deps.calendar.add(original, maxExtension, input.unitId || undefined);
+      if (next > latest) throw badRequest(`newDueAt: ngày hẹn mới vượt quá thời hạn tối đa (${formatLocal(latest)}) / the new date is beyond the statutory maximum`);
+      const issuedAt = now();
+      const { created, row } = await knex.transaction(async (trx) => {
+        const inserted = await trx('dossier_extension').insert({
+          dossier_code: input.dossierCode, unit_id: input.unitId, original_due_at: original, new_due_at: next,
+          reason: input.reason.trim(), signed_by: input.signedBy.trim(), issued_at: issuedAt, late: issuedAt > original,
+        }).onConflict('dossier_code').ignore().returning('*');
+        if (inserted.length) return { created: true, row: inserted[0] as Record<string, unknown> };
+        const existing = await trx('dossier_extension').where({ dossier_code: input.dossierCode }).first();
+        if ((existing.new_due_at as Date).getTime() !== next.getTime()) {
+          throw conflict(`Hồ sơ ${input.dossierCode} đã được gia hạn một lần (đến ${formatLocal(existing.new_due_at)}); không gia hạn lần thứ hai / the dossier's single extension is already used`);
+        }
+        return { created: false, row: existing as Record<string, unknown> };
+      });
+      const extension = toExtension(row);
+      // Keyed on the dossier: a repeated call sends nothing already sent.
+      await deps.notifications.notifyCitizen({
+        key: `${input.dossierCode}:citizen:apology`, template: 'apology', dossierCode: input.dossierCode, contact: input.contact,
+        params: { dossierCode: input.dossierCode, reason: extension.reason, originalDueAt: extension.originalDueAt, newDueAt: extension.newDueAt, agency: input.agency ?? 'Cơ quan giải quyết' },
+      });
+      return { created, extension };
+    },
+
+    async extensionOf(dossierCode: string): Promise<Extension | undefined> {
+      const r = await knex('dossier_extension').where({ dossier_code: dossierCode }).first();
+      return r ? toExtension(r) : undefined;
+    },
+
+    /**
+     * At the (extended) due date: counts the dossier late once, tells the unit's leaders and the
+     * province's inspectors, and raises the SOS. Idempotent on the dossier.
+     */
+    async markOverdue(input: { dossierCode: string; unitId: string; dueAt: string }): Promise<{ created: boolean; apologised: boolean }> {
+      const due = instant(input.dueAt, 'dueAt');
+      const apology = await knex('dossier_extension').where({ dossier_code: input.dossierCode }).first('dossier_code');
+      const apologised = Boolean(apology);
+      const rows = await knex('dossier_late').insert({
+        dossier_code: input.dossierCode, unit_id: input.unitId, due_at: due, without_apology: !apologised,
+      }).onConflict('dossier_code').ignore().returning('dossier_code');
+      await deps.notifications.notifyStaff({
+        key: `${input.dossierCode}:overdue:${formatLocal(due)}`, template: 'overdue', dossierCode: input.dossierCode,
+        params: { dossierCode: input.dossierCode, dueAt: formatLocal(due), apologised },
+        roles: [{ role: 'leader', unitId: input.unitId }, { role: 'inspector', unitId: oversight }],
+      });
+      await deps.raiseSos?.({ dossierCode: input.dossierCode, unitId: input.unitId, reason: apologised ? 'overdue' : 'overdue-without-apology' });
+      return { created: rows.length === 1, apologised };
+    },
+
+    /** Late dossiers of a period, and how many of them had no apology (the scorecard's input). */
+    async lateCounts(from: Date, to: Date): Promise<{ late: number; withoutApology: number }> {
+      const r = await knex('dossier_late').where('counted_at', '>=', from).andWhere('counted_at', '<', to)
+        .select(knex.raw('count(*)::int as late'), knex.raw('count(*) filter (where without_apology)::int as "withoutApology"')).first();
+      return { late: r?.late ?? 0, withoutApology: r?.withoutApology ?? 0 };
+    },
+  };
+}
+
+export type DeadlinesService = ReturnType<typeof createDeadlinesService>;

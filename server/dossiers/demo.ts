@@ -1,0 +1,84 @@
+import type { Knex } from 'knex';
+import type { Principal } from '../http/policy.js';
+import { permissionsOf } from '../identity/permissions.js';
+import type { Logger } from '../log.js';
+import type { DossierService } from './service.js';
+
+/** Agency codes for the demo units (the first part of dossier codes). */
+const AGENCY_CODES: Record<string, string> = {
+  'xa-phu-long': 'XPL', 'xa-ham-tien': 'XHT', stp: 'STP', sxd: 'SXD', stnmt: 'SNNMT', tinh: 'UBT', ttpvhcc: 'TTPVHCC',
+};
+
+const NAMES = [
+  'Nguyễn Văn An', 'Trần Thị Bích Ngọc', 'Lê Hoàng Phúc', 'Phạm Thị Thu Hà', 'Hoàng Đức Thắng', 'Võ Thị Mỹ Duyên', 'Đặng Quốc Bảo',
+  'Bùi Thị Hồng Nhung', 'Đỗ Minh Khôi', 'Huỳnh Thị Lan Anh', 'Ngô Văn Lợi', 'Dương Thị Kim Oanh', 'Lý Gia Huy', 'Phan Thị Ánh Tuyết',
+];
+
+interface Plan { code: string; unitId: string; daysAgo: number; outcome: 'accept' | 'supplement' | 'refuse' | 'online' | 'resolved' | 'returned' | 'withdrawn' | 'stopped' | 'supplement-later' }
+
+/**
+ * Demo mode, first start: a few dozen dossiers in every status for the demo commune (Phú Long) and a
+ * department (Sở Tư pháp), received over the last weeks, so a new user sees a real queue.
+ */
+export async function seedDemoDossiers(deps: { knex: Knex; dossiers: DossierService; log: Logger }): Promise<number> {
+  const { knex, dossiers } = deps;
+  for (const [unit, code] of Object.entries(AGENCY_CODES)) {
+    await knex('org_unit').where({ id: unit }).whereNull('agency_code').update({ agency_code: code }).catch(() => undefined);
+  }
+  if (Number((await knex('dossier').count({ n: '*' }))[0]!.n) > 0) return 0;
+  const officer = await knex('app_user').where({ username: 'motcua.xa' }).first('id', 'display_name');
+  const admin = await knex('app_user').where({ username: 'admin' }).first('id', 'display_name');
+  if (!officer || !admin) return 0;
+  const asOfficer: Principal = {
+    kind: 'user', userId: officer.id, username: 'motcua.xa', displayName: officer.display_name,
+    roles: [{ role: 'one-stop-officer', unitId: 'xa-phu-long' }], permissions: permissionsOf(['one-stop-officer']),
+  };
+  const asAdmin: Principal = {
+    kind: 'user', userId: admin.id, username: 'admin', displayName: admin.display_name,
+    roles: [{ role: 'system-admin', unitId: 'tinh' }], permissions: permissionsOf(['system-admin']),
+  };
+  const procs = new Map<string, { id: string; components: Array<{ name: string; required: boolean }> }>(
+    (await knex('procedure').select('id', 'code', 'components')).map((p) => [p.code as string, { id: p.id as string, components: p.components }]),
+  );
+  const plans: Plan[] = [];
+  const commune = ['1.001193', '1.000894', '2.000815', '1.001612', '1.009994'];
+  const outcomes: Plan['outcome'][] = ['accept', 'accept', 'accept', 'online', 'supplement', 'accept', 'refuse', 'resolved', 'returned', 'accept', 'supplement-later', 'withdrawn', 'stopped', 'online', 'accept'];
+  for (let i = 0; i < 30; i++) plans.push({ code: commune[i % commune.length]!, unitId: 'xa-phu-long', daysAgo: (i * 7) % 25, outcome: outcomes[i % outcomes.length]! });
+  for (let i = 0; i < 8; i++) plans.push({ code: '2.000488', unitId: 'stp', daysAgo: (i * 5) % 20, outcome: (['accept', 'online', 'accept', 'resolved', 'supplement', 'accept', 'refuse', 'returned'] as const)[i]! });
+
+  let n = 0;
+  for (const [i, plan] of plans.entries()) {
+    const proc = procs.get(plan.code);
+    if (!proc) continue;
+    const who = plan.unitId === 'xa-phu-long' ? asOfficer : asAdmin;
+    const name = NAMES[i % NAMES.length]!;
+    const applicant = {
+      kind: 'person' as const, fullName: name, idNumber: `0791${String(90000000 + i * 7919).slice(-8)}`, address: `Thôn ${1 + (i % 6)}, xã Phú Long, tỉnh Bình Thuận`,
+      phone: `09${String(12345600 + i * 137).slice(-8)}`, email: undefined,
+    };
+    const required = proc.components.filter((c) => c.required).map((c) => ({ name: c.name, quantity: 1 }));
+    const receivedAt = new Date(Date.now() - plan.daysAgo * 86_400_000 - (i % 5) * 3_600_000).toISOString();
+    try {
+      if (plan.outcome === 'online') {
+        await dossiers.fileOnline({ procedureId: proc.id, unitId: plan.unitId, applicant, components: required, content: 'Nộp trực tuyến qua Cổng dịch vụ công' });
+      } else if (plan.outcome === 'supplement' || plan.outcome === 'refuse') {
+        await dossiers.receive({
+          procedureId: proc.id, unitId: plan.unitId, channel: 'in-person', applicant, components: required.slice(0, 1), content: '', notes: '', receivedAt, decision: plan.outcome,
+          supplement: plan.outcome === 'supplement' ? { items: required.slice(1).map((c) => c.name).concat(required.length > 1 ? [] : [required[0]!.name]), reason: 'Hồ sơ chưa đầy đủ thành phần' } : undefined,
+          refusal: plan.outcome === 'refuse' ? { reasons: ['Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan'] } : undefined,
+        }, who);
+      } else {
+        const d = await dossiers.receive({ procedureId: proc.id, unitId: plan.unitId, channel: i % 4 === 0 ? 'post' : 'in-person', applicant, components: required, content: '', notes: '', receivedAt, decision: 'accept' }, who);
+        if (plan.outcome === 'resolved' || plan.outcome === 'returned') await dossiers.markResolved(d.id, { id: who.userId, name: who.displayName });
+        if (plan.outcome === 'returned') await dossiers.returnResult(d.id, { collectionMethod: 'in-person' }, who);
+        if (plan.outcome === 'withdrawn') await dossiers.withdraw(d.id, { reason: 'Công dân có đơn xin rút hồ sơ' }, who);
+        if (plan.outcome === 'stopped') await dossiers.stop(d.id, { reason: 'Có văn bản của cơ quan có thẩm quyền yêu cầu tạm dừng' }, who);
+        if (plan.outcome === 'supplement-later') await dossiers.requestSupplement(d.id, { items: [required[0]!.name], reason: 'Cần bản rõ nét hơn' }, who);
+      }
+      n++;
+    } catch (err) {
+      deps.log.warn({ err: (err as Error).message, procedure: plan.code }, 'demo dossier skipped');
+    }
+  }
+  return n;
+}

@@ -1,0 +1,53 @@
+/**
+ * Structural limits of a deployable model, checked before anything recursive touches it
+ * (moddle, the model walk, bpmn-engine): a hostile model must get a finding, not a stack overflow
+ * at deployment or an instance that dies later.
+ */
+
+/** Sub-processes inside sub-processes: real procedures use 2–3; 10 is generous. */
+export const MAX_SUBPROCESS_DEPTH = 10;
+/** XML element nesting of the whole document (definitions, process, sub-processes, extensions, diagram). */
+export const MAX_XML_DEPTH = 64;
+
+/**
+ * The deepest element nesting of an XML text, by a linear scan (no recursion, no parser), or
+ * stops counting once past `stopAt`. Comments, CDATA, processing instructions and declarations
+ * do not count.
+ */
+export function xmlDepth(xml: string, stopAt = Infinity): number {
+  let depth = 0;
+  let max = 0;
+  let i = xml.indexOf('<');
+  while (i !== -1 && i < xml.length) {
+    const c = xml[i + 1];
+    if (xml.startsWith('<!--', i)) {
+      const end = xml.indexOf('-->', i + 4);
+      i = end === -1 ? -1 : xml.indexOf('<', end + 3);
+      continue;
+    }
+    if (xml.startsWith('<![CDATA[', i)) {
+      const end = xml.indexOf(']]>', i + 9);
+      i = end === -1 ? -1 : xml.indexOf('<', end + 3);
+      continue;
+    }
+    const close = xml.indexOf('>', i + 1);
+    if (close === -1) break;
+    if (c === '/') depth--;
+    else if (c !== '?' && c !== '!' && xml[close - 1] !== '/') {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > stopAt) return max;
+      }
+    }
+    i = xml.indexOf('<', close + 1);
+  }
+  return max;
+}
+
+/** What is wrong with a model's nesting (English, like the other engine findings), or null. */
+export function nestingProblem(xml: string): string | null {
+  const d = xmlDepth(xml, MAX_XML_DEPTH);
+  if (d > MAX_XML_DEPTH) return `The model nests elements deeper than ${MAX_XML_DEPTH} levels`;
+  return null;
+}

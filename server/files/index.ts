@@ -1,0 +1,91 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { ApiError, badRequest } from '../http/errors.js';
+
+/**
+ * Uploaded files (dossier components). Bytes live outside the web root, under `<DATA_DIR>/files/`,
+ * content-addressed by sha256 (`ab/abcdef….bin`, never the uploaded name); `stored_file` rows say
+ * what was uploaded, by whom, for which owner. The type is decided by the content's magic bytes,
+ * never by the name or the declared type: PDF, JPEG and PNG only.
+ */
+export type FileKind = 'application/pdf' | 'image/jpeg' | 'image/png';
+
+export const FILE_LIMITS = {
+  /** Per file. */
+  maxFileBytes: 10 * 1024 * 1024,
+  /** Per dossier (all files together). */
+  maxTotalBytes: 30 * 1024 * 1024,
+  maxFiles: 20,
+};
+
+export interface StoredFile { id: string; fileName: string; mime: FileKind; size: number; sha256: string; label: string }
+
+/** The content's type from its first bytes, or undefined when it is none of PDF, JPEG, PNG. */
+export function sniff(buf: Buffer): FileKind | undefined {
+  if (buf.length >= 5 && buf.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
+  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'image/jpeg';
+  if (buf.length >= 8 && buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  return undefined;
+}
+
+const tooLarge = (message: string) => new ApiError(413, 'PayloadTooLarge', message);
+
+/** Checks a batch of uploads against the limits and the allowed types; throws a 4xx naming the file. */
+export function checkUploads(files: Array<{ name: string; buffer: Buffer }>): FileKind[] {
+  if (files.length > FILE_LIMITS.maxFiles) throw badRequest(`Tối đa ${FILE_LIMITS.maxFiles} tệp / at most ${FILE_LIMITS.maxFiles} files`);
+  let total = 0;
+  return files.map((f) => {
+    if (f.buffer.length === 0) throw badRequest(`Tệp "${f.name}" rỗng / file "${f.name}" is empty`);
+    if (f.buffer.length > FILE_LIMITS.maxFileBytes) throw tooLarge(`Tệp "${f.name}" vượt quá ${FILE_LIMITS.maxFileBytes / 1048576} MB / file "${f.name}" exceeds the per-file limit`);
+    total += f.buffer.length;
+    if (total > FILE_LIMITS.maxTotalBytes) throw tooLarge(`Tổng dung lượng tệp vượt quá ${FILE_LIMITS.maxTotalBytes / 1048576} MB / the files exceed the per-dossier limit`);
+    const kind = sniff(f.buffer);
+    if (!kind) throw new ApiError(415, 'UnsupportedMediaType', `Tệp "${f.name}" không phải PDF, JPEG hoặc PNG (kiểm tra theo nội dung) / file "${f.name}" is not a PDF, JPEG or PNG by its content`);
+    return kind;
+  });
+}
+
+export function createFileStore(deps: { knex: Knex; dir: string }) {
+  const root = path.resolve(deps.dir);
+
+  const pathOf = (sha: string) => path.join(root, sha.slice(0, 2), `${sha}.bin`);
+
+  return {
+    /**
+     * Writes the bytes (once per content) and records the file inside the caller's transaction.
+     * A rolled-back transaction leaves at most an unreferenced content file, never a row without bytes.
+     */
+    async save(trx: Knex.Transaction, owner: { type: string; id: string }, f: { name: string; label?: string; buffer: Buffer; mime: FileKind }): Promise<StoredFile> {
+      const sha = crypto.createHash('sha256').update(f.buffer).digest('hex');
+      const target = pathOf(sha);
+      if (!fs.existsSync(target)) {
+        await fs.promises.mkdir(path.dirname(target), { recursive: true });
+        const tmp = `${target}.${process.pid}.${crypto.randomUUID()}.tmp`;
+        await fs.promises.writeFile(tmp, f.buffer, { mode: 0o600 });
+        await fs.promises.rename(tmp, target);
+      }
+      const fileName = path.basename(f.name).replace(/[\u0000-\u001f]/g, '').slice(0, 200) || 'tep';
+      const [row] = await trx('stored_file').insert({
+        owner_type: owner.type, owner_id: owner.id, label: f.label ?? '', file_name: fileName, mime: f.mime, size: f.buffer.length, sha256: sha, storage_key: `${sha.slice(0, 2)}/${sha}.bin`,
+      }).returning('id');
+      return { id: (row as { id: string }).id, fileName, mime: f.mime, size: f.buffer.length, sha256: sha, label: f.label ?? '' };
+    },
+
+    async list(db: Knex | Knex.Transaction, owner: { type: string; id: string }): Promise<StoredFile[]> {
+      const rows = await db('stored_file').where({ owner_type: owner.type, owner_id: owner.id }).orderBy('created_at');
+      return rows.map((r) => ({ id: r.id, fileName: r.file_name, mime: r.mime, size: Number(r.size), sha256: r.sha256, label: r.label }));
+    },
+
+    /** The bytes of a file of this owner (the caller has checked the owner's scope). */
+    async read(db: Knex, owner: { type: string; id: string }, fileId: string): Promise<{ file: StoredFile; body: Buffer } | undefined> {
+      const r = await db('stored_file').where({ id: fileId, owner_type: owner.type, owner_id: owner.id }).first();
+      if (!r) return undefined;
+      const body = await fs.promises.readFile(path.join(root, r.storage_key as string));
+      return { file: { id: r.id, fileName: r.file_name, mime: r.mime, size: Number(r.size), sha256: r.sha256, label: r.label }, body };
+    },
+  };
+}
+
+export type FileStore = ReturnType<typeof createFileStore>;

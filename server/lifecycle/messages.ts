@@ -1,0 +1,25 @@
+import { messageCatalogue } from '../http/errors.js';
+
+/** Every refusal of the process lifecycle a person reads, by key, in Vietnamese and English. */
+export const LIFECYCLE_MESSAGES = {
+  'lifecycle.invalidState': { vi: 'Không thể {actionVi} khi phiên bản đang ở trạng thái "{stateVi}"', en: 'Cannot {action} a version that is "{state}"' },
+  'lifecycle.noVersion': { vi: 'Không có phiên bản quy trình {id}', en: 'No process version {id}' },
+  'lifecycle.mayNotDraft': {
+    vi: 'Bạn không có quyền soạn thảo quy trình này: chỉ chủ quy trình của {agency} (cơ quan quản lý lĩnh vực) được soạn thảo',
+    en: 'You may not draft this process: only process owners of {agency} (the agency managing the field) may draft it',
+  },
+  'lifecycle.fourEyes': { vi: 'Người soạn thảo không được tự phê duyệt hoặc từ chối phiên bản của mình', en: 'The author of a version cannot approve or reject it (four-eyes rule)' },
+  'lifecycle.outsideScope': { vi: 'Thủ tục này nằm ngoài phạm vi phê duyệt của bạn', en: 'This procedure is outside your approval scope' },
+  'lifecycle.engineUnavailable': { vi: 'Máy thực thi quy trình chưa sẵn sàng, hãy thử lại sau', en: 'The process engine is not available; try again later' },
+  'lifecycle.procedureWithdrawn': { vi: 'Thủ tục đã bị bãi bỏ', en: 'The procedure is withdrawn' },
+  'lifecycle.staleDraft': { vi: 'Bản nháp đã được lưu bởi người khác (lần lưu {revision}); hãy tải lại', en: 'The draft was saved by someone else (revision {revision}); reload it' },
+  'lifecycle.hasErrors': { vi: 'Quy trình còn {n} lỗi cần sửa trước khi gửi duyệt', en: 'The process has {n} error(s) to fix before it can be submitted' },
+  'lifecycle.changedWhileChecking': { vi: 'Bản nháp vừa thay đổi trong khi kiểm tra; hãy gửi lại', en: 'The draft changed while it was being checked; submit again' },
+  'lifecycle.identicalToActive': { vi: 'Bản nháp giống hệt phiên bản {n} đang áp dụng: không có gì để phê duyệt', en: 'The draft is identical to active version {n}: there is nothing to approve' },
+  'lifecycle.effectiveBeforeDecision': { vi: 'Ngày hiệu lực không được trước ngày quyết định', en: 'The effective date cannot be before the decision date' },
+  'lifecycle.unknownLevel': { vi: 'Cấp thực hiện "{level}" không có trong danh mục', en: 'Unknown level "{level}"' },
+  'lifecycle.otherProcedure': { vi: 'Phiên bản {id} thuộc thủ tục khác', en: 'Version {id} belongs to another procedure' },
+  'lifecycle.notAuthor': { vi: 'Chỉ người soạn thảo hoặc chủ quy trình được rút phiên bản đã gửi duyệt', en: 'Only the author or a process owner may withdraw a submitted version' },
+} as const;
+
+export const lifecycleError = messageCatalogue(LIFECYCLE_MESSAGES);

@@ -1,0 +1,146 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { ApiError, badRequest } from '../http/errors.js';
+import type { Logger } from '../log.js';
+import type { NotificationAdapter } from './adapters.js';
+import * as store from './store.js';
+import { CITIZEN_TEMPLATES, STAFF_TEMPLATES, type CitizenTemplate, type StaffTemplate } from './templates.js';
+
+export interface StaffDirectory {
+  /** Active users holding `role` in any of `unitIds`. */
+  roleHolders(role: string, unitIds: string[]): Promise<Array<{ username: string }>>;
+}
+
+export interface NotificationDeps {
+  knex: Knex;
+  staff: StaffDirectory;
+  adapters: NotificationAdapter[];
+  log: Logger;
+  /** A delivery claimed by a sender that died is taken over after this long. */
+  staleSendMs?: number;
+}
+
+/** An effect key names the dossier and the kind of effect, never a delivery: `HS-1:citizen:accepted`. */
+export const EffectKey = z.string().min(3).max(200).regex(/^[\p{L}\p{N}._:+\-/]+$/u, 'chỉ chữ, số và . _ : + - / / letters, digits and . _ : + - / only');
+
+export interface StaffNotice {
+  key: string;
+  template: StaffTemplate;
+  params: Record<string, unknown>;
+  dossierCode?: string;
+  link?: string;
+  usernames?: string[];
+  roles?: Array<{ role: string; unitId: string }>;
+}
+
+export interface CitizenNotice {
+  key: string;
+  template: CitizenTemplate;
+  params: Record<string, unknown>;
+  dossierCode: string;
+  contact: { email?: string; phone?: string };
+}
+
+export type DeliveryOutcome = Array<{ channel: string; status: string; attempts: number }>;
+
+export class DeliveryFailed extends ApiError {
+  constructor(readonly deliveries: DeliveryOutcome) {
+    super(502, 'DeliveryFailed', 'Chưa gửi được thông báo, sẽ thử lại / delivery failed, will be retried', { deliveries });
+  }
+}
+
+function render<T extends Record<string, { params: z.ZodType; render(p: never): { subject: string; body: string } }>>(
+  templates: T, name: string, params: unknown,
+): { subject: string; body: string } {
+  const t = templates[name];
+  if (!t) throw badRequest(`Mẫu thông báo không tồn tại: ${name} / unknown template ${name}`);
+  const r = t.params.safeParse(params);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw badRequest(`Tham số mẫu ${name} không hợp lệ: ${['params', ...i.path].join('.')}: ${i.message}`);
+  }
+  return t.render(r.data as never);
+}
+
+export function createNotificationService(deps: NotificationDeps) {
+  const { knex, log } = deps;
+  const staleMs = deps.staleSendMs ?? 5 * 60_000;
+  const adapters = new Map(deps.adapters.map((a) => [a.channel, a]));
+
+  /** Sends whatever of the effect's email/SMS is still unsent; the address is dropped once sent. */
+  async function deliver(key: string): Promise<DeliveryOutcome> {
+    const claimed = await store.claimDeliveries(knex, key, staleMs);
+    for (const d of claimed) {
+      const adapter = adapters.get(d.channel);
+      try {
+        if (!adapter) throw new Error(`no ${d.channel} adapter configured`);
+        if (!d.address) throw new Error('address missing');
+        await adapter.send({ to: d.address, subject: d.subject, body: d.body });
+        await store.markSent(knex, d.id);
+      } catch (err) {
+        // The message names the channel and the effect, never the address or the text.
+        log.warn({ channel: d.channel, effectKey: key, err: (err as Error).message }, 'notification delivery failed');
+        await store.markFailed(knex, d.id, (err as Error).message);
+      }
+    }
+    return store.deliveriesOf(knex, key);
+  }
+
+  return {
+    channels: () => [...adapters.keys()],
+
+    /** Staff notifications in the platform (the bell). Idempotent on `key`. */
+    async notifyStaff(n: StaffNotice): Promise<{ created: boolean; recipients: string[] }> {
+      const { subject, body } = render(STAFF_TEMPLATES, n.template, n.params);
+      const recipients = new Set(n.usernames ?? []);
+      for (const r of n.roles ?? []) for (const h of await deps.staff.roleHolders(r.role, [r.unitId])) recipients.add(h.username);
+      return knex.transaction(async (trx) => {
+        const created = await store.claimEffect(trx, n.key, `staff:${n.template}`, n.dossierCode ?? null);
+        if (!created) {
+          const prior = await store.effect(trx, n.key);
+          return { created: false, recipients: ((prior?.result as { recipients?: string[] } | null)?.recipients) ?? [] };
+        }
+        const list = [...recipients].sort();
+        await store.insertNotifications(trx, list.map((recipient) => ({
+          recipient, template: n.template, title: subject, body, dossierCode: n.dossierCode ?? null, link: n.link ?? null, effectKey: n.key,
+        })));
+        await store.setEffectResult(trx, n.key, { recipients: list });
+        return { created: true, recipients: list };
+      });
+    },
+
+    /**
+     * Tells a citizen by email and/or SMS. The effect and its outbox rows are written in one
+     * transaction; sending follows. A repeated call with the same key sends only what is still
+     * unsent (a failed or interrupted delivery), never a second copy of a sent one.
+     */
+    async notifyCitizen(n: CitizenNotice): Promise<{ created: boolean; deliveries: DeliveryOutcome }> {
+      const { subject, body } = render(CITIZEN_TEMPLATES, n.template, n.params);
+      const outbox = [
+        ...(n.contact.email ? [{ channel: 'email', address: n.contact.email }] : []),
+        ...(n.contact.phone ? [{ channel: 'sms', address: n.contact.phone }] : []),
+      ].filter((o) => adapters.has(o.channel as 'email' | 'sms'));
+      const created = await knex.transaction(async (trx) => {
+        const fresh = await store.claimEffect(trx, n.key, `citizen:${n.template}`, n.dossierCode);
+        if (fresh) {
+          await store.insertDeliveries(trx, outbox.map((o) => ({ effectKey: n.key, channel: o.channel, address: o.address, template: n.template, subject, body })));
+        }
+        return fresh;
+      });
+      const deliveries = await deliver(n.key);
+      if (deliveries.some((d) => d.status === 'failed')) throw new DeliveryFailed(deliveries);
+      return { created, deliveries };
+    },
+
+    list: (username: string, opts: { unreadOnly?: boolean; limit?: number } = {}) =>
+      store.listFor(knex, username, { unreadOnly: opts.unreadOnly, limit: Math.min(opts.limit ?? 50, 200) }),
+    unreadCount: (username: string) => store.unreadCount(knex, username),
+    markRead: (username: string, id: string | 'all') => store.markRead(knex, username, id),
+
+    async close(): Promise<void> {
+      for (const a of adapters.values()) await a.close?.();
+    },
+  };
+}
+
+export type NotificationService = ReturnType<typeof createNotificationService>;

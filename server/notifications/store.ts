@@ -1,0 +1,94 @@
+import type { Knex } from 'knex';
+
+type Db = Knex | Knex.Transaction;
+
+export interface NotificationRow {
+  id: string;
+  template: string;
+  title: string;
+  body: string;
+  dossierCode: string | null;
+  link: string | null;
+  createdAt: Date;
+  readAt: Date | null;
+}
+
+export interface DeliveryRow {
+  id: string;
+  channel: 'email' | 'sms';
+  address: string | null;
+  subject: string;
+  body: string;
+  status: string;
+  attempts: number;
+}
+
+/** Records the effect once: true when this call created it, false when it already existed. */
+export async function claimEffect(db: Db, key: string, kind: string, dossierCode: string | null): Promise<boolean> {
+  const rows = await db('worker_effect').insert({ key, kind, dossier_code: dossierCode }).onConflict('key').ignore().returning('key');
+  return rows.length === 1;
+}
+
+export async function effect(db: Db, key: string): Promise<{ key: string; kind: string; result: unknown } | undefined> {
+  const r = await db('worker_effect').where({ key }).first();
+  return r ? { key: r.key, kind: r.kind, result: r.result } : undefined;
+}
+
+export async function setEffectResult(db: Db, key: string, result: unknown): Promise<void> {
+  await db('worker_effect').where({ key }).update({ result: JSON.stringify(result) });
+}
+
+export async function insertNotifications(db: Db, rows: Array<{ recipient: string; template: string; title: string; body: string; dossierCode: string | null; link: string | null; effectKey: string }>): Promise<void> {
+  if (!rows.length) return;
+  await db('notification').insert(rows.map((r) => ({
+    recipient: r.recipient, template: r.template, title: r.title, body: r.body, dossier_code: r.dossierCode, link: r.link, effect_key: r.effectKey,
+  }))).onConflict(['effect_key', 'recipient']).ignore();
+}
+
+export async function insertDeliveries(db: Db, rows: Array<{ effectKey: string; channel: string; address: string; template: string; subject: string; body: string }>): Promise<void> {
+  if (!rows.length) return;
+  await db('notification_delivery').insert(rows.map((r) => ({
+    effect_key: r.effectKey, channel: r.channel, address: r.address, template: r.template, subject: r.subject, body: r.body,
+  }))).onConflict(['effect_key', 'channel']).ignore();
+}
+
+/** Claims the deliveries of an effect still to send (or whose sender died more than `staleMs` ago). */
+export async function claimDeliveries(db: Db, effectKey: string, staleMs: number): Promise<DeliveryRow[]> {
+  const { rows } = await db.raw(
+    `update notification_delivery set status = 'sending', claimed_at = now()
+      where effect_key = ? and (status in ('pending', 'failed') or (status = 'sending' and claimed_at < now() - (? * interval '1 millisecond')))
+      returning id, channel, address, subject, body, status, attempts`,
+    [effectKey, staleMs],
+  );
+  return rows as DeliveryRow[];
+}
+
+export async function markSent(db: Db, id: string): Promise<void> {
+  await db('notification_delivery').where({ id }).update({ status: 'sent', sent_at: db.fn.now(), address: null, error: null, attempts: db.raw('attempts + 1') });
+}
+
+export async function markFailed(db: Db, id: string, error: string): Promise<void> {
+  await db('notification_delivery').where({ id }).update({ status: 'failed', error: error.slice(0, 500), attempts: db.raw('attempts + 1') });
+}
+
+export async function deliveriesOf(db: Db, effectKey: string): Promise<Array<{ channel: string; status: string; attempts: number }>> {
+  return db('notification_delivery').where({ effect_key: effectKey }).select('channel', 'status', 'attempts').orderBy('channel');
+}
+
+export async function listFor(db: Db, recipient: string, opts: { unreadOnly?: boolean; limit: number }): Promise<NotificationRow[]> {
+  const q = db('notification').where({ recipient }).orderBy('created_at', 'desc').limit(opts.limit)
+    .select('id', 'template', 'title', 'body', 'dossier_code as dossierCode', 'link', 'created_at as createdAt', 'read_at as readAt');
+  if (opts.unreadOnly) q.whereNull('read_at');
+  return q;
+}
+
+export async function unreadCount(db: Db, recipient: string): Promise<number> {
+  const r = await db('notification').where({ recipient }).whereNull('read_at').count<{ n: string }[]>({ n: '*' });
+  return Number(r[0]?.n ?? 0);
+}
+
+export async function markRead(db: Db, recipient: string, id: string | 'all'): Promise<number> {
+  const q = db('notification').where({ recipient }).whereNull('read_at');
+  if (id !== 'all') q.andWhere({ id });
+  return q.update({ read_at: db.fn.now() });
+}

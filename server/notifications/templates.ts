@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { formatLocal, parseInstant } from '../calendar/index.js';
+
+/**
+ * Vietnamese message templates. Citizens are told four things (accepted, supplement requested,
+ * apology with a new date, result ready); staff get reminders and warnings in the platform.
+ * Parameters are validated per template, so a worker sending a malformed request gets a 400.
+ */
+
+/** "17:00 ngày 23/02/2026", read from the Vietnamese local time (formatLocal), never hand-shifted. */
+export function vnDateTime(iso: string): string {
+  const d = parseInstant(iso);
+  if (!d) return iso;
+  const l = formatLocal(d); // 2026-02-23T17:00:00+07:00
+  return `${l.slice(11, 16)} ngày ${l.slice(8, 10)}/${l.slice(5, 7)}/${l.slice(0, 4)}`;
+}
+
+const instant = z.string().refine((s) => parseInstant(s) !== undefined, 'thời điểm ISO-8601 có múi giờ / an ISO-8601 instant with an offset');
+const code = z.string().min(1).max(64);
+const text = z.string().min(1).max(2000);
+
+interface Template<S extends z.ZodType> {
+  params: S;
+  render(p: z.infer<S>): { subject: string; body: string };
+}
+
+function tpl<S extends z.ZodType>(params: S, render: (p: z.infer<S>) => { subject: string; body: string }): Template<S> {
+  return { params, render };
+}
+
+export const CITIZEN_TEMPLATES = {
+  accepted: tpl(z.object({ dossierCode: code, procedureName: text, dueAt: instant }).strict(), (p) => ({
+    subject: `Hồ sơ ${p.dossierCode} đã được tiếp nhận`,
+    body: `Hồ sơ ${p.dossierCode} (${p.procedureName}) đã được tiếp nhận. Ngày hẹn trả kết quả: ${vnDateTime(p.dueAt)}. `
+      + `Tra cứu tình trạng hồ sơ bằng mã ${p.dossierCode}.`,
+  })),
+  supplement: tpl(z.object({ dossierCode: code, reason: text, deadline: instant.optional() }).strict(), (p) => ({
+    subject: `Hồ sơ ${p.dossierCode}: đề nghị bổ sung, hoàn thiện`,
+    body: `Hồ sơ ${p.dossierCode} cần bổ sung, hoàn thiện: ${p.reason}.`
+      + (p.deadline ? ` Đề nghị bổ sung trước ${vnDateTime(p.deadline)}.` : ''),
+  })),
+  apology: tpl(z.object({ dossierCode: code, reason: text, originalDueAt: instant, newDueAt: instant, agency: text }).strict(), (p) => ({
+    subject: `Hồ sơ ${p.dossierCode}: thư xin lỗi và hẹn lại ngày trả kết quả`,
+    body: `${p.agency} xin lỗi vì hồ sơ ${p.dossierCode} chưa thể trả kết quả đúng hẹn (${vnDateTime(p.originalDueAt)}). `
+      + `Lý do: ${p.reason}. Ngày hẹn trả kết quả mới: ${vnDateTime(p.newDueAt)}.`,
+  })),
+  'result-ready': tpl(z.object({ dossierCode: code, where: text }).strict(), (p) => ({
+    subject: `Hồ sơ ${p.dossierCode} đã có kết quả`,
+    body: `Hồ sơ ${p.dossierCode} đã có kết quả. Nhận kết quả tại: ${p.where}.`,
+  })),
+} as const;
+
+export const STAFF_TEMPLATES = {
+  'remind-before-due': tpl(z.object({ dossierCode: code, dueAt: instant, step: text.optional() }).strict(), (p) => ({
+    subject: `Hồ sơ ${p.dossierCode} sắp đến hạn`,
+    body: `Hồ sơ ${p.dossierCode} đến hạn trả kết quả lúc ${vnDateTime(p.dueAt)}`
+      + (p.step ? `, đang ở bước "${p.step}"` : '') + '. Đề nghị xử lý hoặc lập thư xin lỗi (mẫu 04) nếu không kịp hạn.',
+  })),
+  'write-apology': tpl(z.object({ dossierCode: code, dueAt: instant }).strict(), (p) => ({
+    subject: `Lập thư xin lỗi (mẫu 04) cho hồ sơ ${p.dossierCode}`,
+    body: `Hồ sơ ${p.dossierCode} có nguy cơ quá hạn (${vnDateTime(p.dueAt)}). Đề nghị ký thư xin lỗi, nêu lý do và ngày hẹn mới trước hạn.`,
+  })),
+  overdue: tpl(z.object({ dossierCode: code, dueAt: instant, apologised: z.boolean() }).strict(), (p) => ({
+    subject: `Hồ sơ ${p.dossierCode} đã quá hạn`,
+    body: `Hồ sơ ${p.dossierCode} đã quá hạn trả kết quả (${vnDateTime(p.dueAt)})`
+      + (p.apologised ? '.' : ' và chưa có thư xin lỗi.') + ' Đã phát tín hiệu SOS.',
+  })),
+  'consultation-request': tpl(z.object({ dossierCode: code, question: text, replyBy: instant }).strict(), (p) => ({
+    subject: `Đề nghị cho ý kiến về hồ sơ ${p.dossierCode}`,
+    body: `Đề nghị cho ý kiến: ${p.question}. Hạn trả lời: ${vnDateTime(p.replyBy)}.`,
+  })),
+  'consultation-overdue': tpl(z.object({ dossierCode: code, replyBy: instant, days: z.number().int().min(0) }).strict(), (p) => ({
+    subject: `Quá hạn trả lời ý kiến về hồ sơ ${p.dossierCode}`,
+    body: `Đề nghị cho ý kiến về hồ sơ ${p.dossierCode} đã quá hạn trả lời (${vnDateTime(p.replyBy)})`
+      + (p.days > 0 ? `, chậm ${p.days} ngày làm việc.` : '.') + ' Đề nghị trả lời và giải trình lý do chậm.',
+  })),
+  'portal-unacknowledged': tpl(z.object({ dossierCode: code, since: instant }).strict(), (p) => ({
+    subject: `Cổng DVC quốc gia chưa xác nhận hồ sơ ${p.dossierCode}`,
+    body: `Bản ghi đồng bộ hồ sơ ${p.dossierCode} gửi từ ${vnDateTime(p.since)} chưa được Cổng Dịch vụ công quốc gia xác nhận sau 2 giờ làm việc.`,
+  })),
+} as const;
+
+export type CitizenTemplate = keyof typeof CITIZEN_TEMPLATES;
+export type StaffTemplate = keyof typeof STAFF_TEMPLATES;

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/** Every topic the workers can handle; `WORKER_TOPICS` picks a subset (to scale one out separately). */
+export const ALL_TOPICS = [
+  'tthc.notify-citizen',
+  'tthc.remind-before-due',
+  'tthc.overdue.escalate',
+  'tthc.apology.issue',
+  'tthc.sync-national-portal',
+  'tthc.consultation.request',
+  'tthc.consultation.overdue',
+] as const;
+export type Topic = (typeof ALL_TOPICS)[number];
+
+const Env = z.object({
+  ENGINE_REST_URL: z.string().url().default('http://localhost:3000/engine-rest'),
+  /** The platform's HTTP API; by default the same host as the engine. */
+  PLATFORM_API_URL: z.string().url().optional(),
+  WORKER_USERNAME: z.string().min(1).default('worker'),
+  WORKER_PASSWORD: z.string().min(1).optional(),
+  WORKER_TOPICS: z.string().optional(),
+  WORKER_ID: z.string().optional(),
+  WORKER_MAX_TASKS: z.coerce.number().int().min(1).max(1000).default(10),
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
+  WORKER_RETRIES: z.coerce.number().int().min(0).max(100).default(5),
+  /** First retry after this long; each later one waits twice as long (capped at WORKER_RETRY_MAX_MS). */
+  WORKER_RETRY_BASE_MS: z.coerce.number().int().min(0).default(5_000),
+  WORKER_RETRY_MAX_MS: z.coerce.number().int().min(0).default(3_600_000),
+  WORKER_POLL_TIMEOUT_MS: z.coerce.number().int().min(0).default(20_000),
+  /** On SIGTERM, wait this long for running handlers before unlocking what is left. */
+  WORKER_SHUTDOWN_MS: z.coerce.number().int().min(0).default(10_000),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+export interface WorkerConfig {
+  engineRestUrl: string;
+  apiUrl: string;
+  username: string;
+  password: string;
+  topics: Topic[];
+  workerId: string;
+  maxTasks: number;
+  lockMs: number;
+  retries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  pollTimeoutMs: number;
+  shutdownMs: number;
+  logLevel: string;
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const r = Env.safeParse(env);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new Error(`Invalid environment variable ${i.path.join('.')}: ${i.message}`);
+  }
+  const e = r.data;
+  if (!e.WORKER_PASSWORD) throw new Error('WORKER_PASSWORD is required (the service account the workers log in with)');
+  const topics = e.WORKER_TOPICS ? e.WORKER_TOPICS.split(',').map((s) => s.trim()).filter(Boolean) : [...ALL_TOPICS];
+  const unknown = topics.filter((t) => !(ALL_TOPICS as readonly string[]).includes(t));
+  if (unknown.length) throw new Error(`WORKER_TOPICS: unknown topic(s) ${unknown.join(', ')}; known: ${ALL_TOPICS.join(', ')}`);
+  const engine = e.ENGINE_REST_URL.replace(/\/+$/, '');
+  return {
+    engineRestUrl: engine,
+    apiUrl: (e.PLATFORM_API_URL ?? engine.replace(/\/engine-rest$/, '')).replace(/\/+$/, '') + (e.PLATFORM_API_URL ? '' : '/api'),
+    username: e.WORKER_USERNAME,
+    password: e.WORKER_PASSWORD,
+    topics: topics as Topic[],
+    workerId: e.WORKER_ID ?? `workers-${process.pid}`,
+    maxTasks: e.WORKER_MAX_TASKS,
+    lockMs: e.WORKER_LOCK_MS,
+    retries: e.WORKER_RETRIES,
+    retryBaseMs: e.WORKER_RETRY_BASE_MS,
+    retryMaxMs: e.WORKER_RETRY_MAX_MS,
+    pollTimeoutMs: e.WORKER_POLL_TIMEOUT_MS,
+    shutdownMs: e.WORKER_SHUTDOWN_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
