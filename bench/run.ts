@@ -11,6 +11,7 @@ const SECTIONS: Record<string, () => Promise<{ default: BenchSection }>> = {
   engine: () => import('./engine.js'),
   identity: () => import('./identity.js'),
   lifecycle: () => import('./lifecycle.js'),
+  tasklist: () => import('./tasklist.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -32,6 +32,7 @@ import { createAgencyCodeRouter, createDossierRouter, createDossierService, crea
 import { createFileStore } from './files/index.js';
 import { createPublicRouter } from './public/index.js';
 import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
+import { createRegistersRouter } from './registers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
 
@@ -164,6 +165,14 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   // Deadlines: the watch process every accepted dossier runs (reminder, apology, overdue escalation).
   await engine.deploy({ name: 'tthc-watch', source: 'platform', resources: [{ name: 'tthc-watch.bpmn', content: watchProcessXml({ remindBefore: deps.config.remindBeforeDue }) }], duplicateFiltering: true });
 
+  // Hand-overs and form 06 first: `/api/dossiers/:id/forms/06.*` is answered here, other forms fall through.
+  const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity });
+  mounts.push({ path: '/api/dossiers', router: createTimelineRouter({
+    timeline, knex: db.knex,
+    onRead: (req, instanceId) => audit.enqueue({
+      ...actorOf(req.principal), action: 'access:read-timeline', target: { type: 'process-instance', id: instanceId }, outcome: 'ok', requestId: req.requestId, ip: req.ip ?? null,
+    }),
+  }) });
   // Dossiers at the one-stop office: reception, statuses, the stored clock, forms; resolved when the process ends "result ready".
   const dossiers = createDossierService({
     // withWatch: every dossier's process start also starts its watch process (server/deadlines/).
@@ -194,11 +203,10 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   mounts.push({ path: '/api/sos', router: createSosRouter({ sos }) });
   const deadlines = createDeadlinesService({ knex: db.knex, calendar: calendarService.calendar, notifications, dossiers, sos });
   mounts.push({ path: '/api/apologies', router: createDeadlinesRouter({ deadlines }) });
-  const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity });
-  mounts.push({ path: '/api/dossiers', router: createTimelineRouter({
-    timeline,
-    onRead: (req, instanceId) => audit.enqueue({
-      ...actorOf(req.principal), action: 'access:read-timeline', target: { type: 'process-instance', id: instanceId }, outcome: 'ok', requestId: req.requestId, ip: req.ip ?? null,
+  mounts.push({ path: '/api/registers', router: createRegistersRouter({
+    knex: db.knex, units: identity,
+    onRead: (req, unitId) => audit.enqueue({
+      ...actorOf(req.principal), action: 'access:read-register', target: { type: 'unit', id: unitId }, outcome: 'ok', requestId: req.requestId, ip: req.ip ?? null,
     }),
   }) });
 

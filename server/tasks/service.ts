@@ -194,6 +194,12 @@ export function createTasksService(deps: TasksDeps) {
       const now = new Date();
       const nearCutoff = calendar.add(now, { workingDays: near.workingDays });
       const f = { ...filter, applicant: filter.applicant ? foldText(filter.applicant) : undefined };
+      // Filters read the projected dossier facts: project what is still missing in the caller's units first.
+      if (f.applicant || f.code || f.receivedFrom || f.receivedTo || f.procedure) {
+        const units = viewer.all || viewer.overseeAll ? 'all' as const : [...new Set([...viewer.unitRoles.map((r) => r.unitId), ...viewer.overseenUnitIds])];
+        const missing = await tasksStore.unprojected(knex, units);
+        if (missing.length) await projectFromEngine(knex, missing);
+      }
       const args = { viewer, filter: f, now, nearCutoff, offset: (page - 1) * pageSize, limit: pageSize };
       const [open, done, doneCount] = await Promise.all([
         tasksStore.countOpen(knex, args),

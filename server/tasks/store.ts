@@ -166,6 +166,13 @@ export const tasksStore = {
     return Number(r?.n ?? 0);
   },
 
+  /** Open tasks of these units whose dossier facts are not projected yet (a few hundred at most per call). */
+  async unprojected(db: Db, unitIds: string[] | 'all', limit = 500): Promise<string[]> {
+    const b = db('engine_task as t').leftJoin('task_dossier as d', 'd.instance_id', 't.instance_id').whereNull('d.instance_id').distinct('t.instance_id').limit(limit);
+    if (unitIds !== 'all') b.whereIn('t.unit_id', unitIds);
+    return (await b).map((r: Row) => r.instance_id as string);
+  },
+
   async taskById(db: Db, id: string, lock = false): Promise<Row | undefined> {
     const b = db('engine_task as t').where('t.id', id).first('t.*');
     if (lock) b.forUpdate();

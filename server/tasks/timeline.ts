@@ -97,7 +97,7 @@ export function createTimeline(deps: {
   async function build(i: Row): Promise<Timeline> {
     const [hist, events, sos, open, facts] = await Promise.all([
       knex('engine_history').where('instance_id', i.id).whereIn('kind', ['task-created', 'task-completed', 'activity-start', 'activity-end']).orderBy('at').orderBy('id')
-        .select('kind', 'activity_id', 'activity_type', 'task_id', 'user_id', 'at'),
+        .select('kind', 'activity_id', 'activity_type', 'activity_name', 'task_id', 'user_id', 'at'),
       knex('task_event').where('instance_id', i.id).orderBy('at').orderBy('id'),
       knex('sos').where('instance_id', i.id).orderBy('raised_at'),
       knex('engine_task').where('instance_id', i.id).select('id', 'task_definition_key', 'name', 'created', 'due', 'unit_id', 'assignee'),
@@ -125,7 +125,7 @@ export function createTimeline(deps: {
     const created = new Map<string, Row>(hist.filter((h: Row) => h.kind === 'task-created').map((h: Row) => [h.task_id, h]));
     for (const h of hist.filter((x: Row) => x.kind === 'task-completed' && !completedBy.has(x.task_id))) {
       const c = created.get(h.task_id);
-      handOvers.push(hand(h.task_id, h.activity_id, null, new Date(c?.at ?? h.at), null, null, { at: h.at, actor: h.user_id }, i.unit_id));
+      handOvers.push(hand(h.task_id, h.activity_id, h.activity_name ?? null, new Date(c?.at ?? h.at), null, null, { at: h.at, actor: h.user_id }, i.unit_id));
     }
     for (const t of open) handOvers.push(hand(t.id, t.task_definition_key, t.name, new Date(t.created), t.due ? new Date(t.due) : null, null, undefined, t.unit_id));
     handOvers.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));

@@ -40,7 +40,7 @@ beforeAll(async () => {
   for (const u of ['motcua.xa', 'truongphong.xa', 'chuyenvien.xa', 'chuyenvien.xa2', 'lanhdao.xa', 'lanhdao.stp', 'vanthu.xa', 'thanhtra', 'admin']) {
     c[u] = await loginAs(platform.app, u);
   }
-});
+}, 120_000);
 afterAll(async () => { await platform.close(); });
 
 describe('tabs and counts', () => {

@@ -28,7 +28,7 @@ beforeAll(async () => {
     .send({ businessKey: 'XPL-260102-0007', variables: { unitId: { value: 'xa-phu-long', type: 'String' }, applicantName: { value: 'Lê Thị Hoa', type: 'String' } } }).expect(200);
   instanceId = res.body.id;
   for (const u of ['motcua.xa', 'truongphong.xa', 'chuyenvien.xa', 'chuyenvien.xa2', 'lanhdao.xa', 'lanhdao.stp', 'thanhtra', 'vanthu.xa']) c[u] = await loginAs(platform.app, u);
-});
+}, 120_000);
 afterAll(async () => { await platform.close(); });
 
 describe('punctuality of a hand-over', () => {
