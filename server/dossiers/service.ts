@@ -243,6 +243,9 @@ export function createDossierService(deps: DossierDeps) {
           competentUnitId: { value: r.competent_unit_id, type: 'String' },
           procedureCode: { value: p.code, type: 'String' },
           dueAt: { value: formatDate(new Date(r.due_at as string)), type: 'Date' },
+          // The one-stop office already decided to accept this dossier; the seed processes' reception
+          // gateway routes on `decision`, so completing the reception step hands it on without asking again.
+          decision: { value: 'accept', type: 'String' },
         },
       });
     } catch (err) {
