@@ -18,11 +18,7 @@ export const BIRTH_COMPONENTS = [
   { name: 'Giấy chứng sinh', quantity: 1 },
 ];
 
-/** Extracts the text of a PDF with poppler's pdftotext (Debian's poppler-utils). */
-export async function pdfText(pdf: Buffer): Promise<string> {
-  const { execFileSync } = await import('node:child_process');
-  return execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).toString('utf8');
-}
+export { pdfText } from '../helpers/pdf-text.js';
 
 /** supertest parser that keeps a binary body (PDF, DOCX) as a Buffer. */
 export const binaryParser = (res: Response, cb: (err: Error | null, body: Buffer) => void): void => {
