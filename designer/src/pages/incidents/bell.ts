@@ -4,11 +4,24 @@ import { t } from '../../i18n/index.js';
 
 interface Item { id: string; title: string; body: string; link: string | null; createdAt: string; readAt: string | null }
 
+/** A bell drawn as SVG: the emoji has no glyph in the fonts of many office machines (it showed as an empty box). */
+function bellIcon(): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24'); svg.setAttribute('width', '18'); svg.setAttribute('height', '18');
+  svg.setAttribute('aria-hidden', 'true'); svg.setAttribute('focusable', 'false');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('fill', 'currentColor');
+  path.setAttribute('d', 'M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z');
+  svg.append(path);
+  return svg;
+}
+
 /** The header bell: unread count (refreshed every 30 s), a list that marks items read when opened. */
 export function bell(): HTMLElement {
   const count = h('span', { class: 'bell-count', 'data-testid': 'bell-count', 'aria-live': 'polite' }, '');
   const list = h('div', { class: 'bell-list', role: 'region', 'aria-label': t('bell.label'), hidden: true });
-  const button = h('button', { class: 'link bell', 'data-testid': 'bell', 'aria-expanded': 'false', 'aria-label': t('bell.label') }, '🔔 ', count);
+  const button = h('button', { class: 'link bell', 'data-testid': 'bell', 'aria-expanded': 'false', 'aria-label': t('bell.label') }, bellIcon(), count);
   const wrap = h('span', { class: 'bell-wrap' }, button, list);
 
   async function refresh(): Promise<void> {

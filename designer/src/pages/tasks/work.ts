@@ -16,7 +16,7 @@ interface Timeline {
   path: { finished: string[]; current: string[]; overdue: string[]; taken: string[] };
 }
 interface TaskDetail {
-  task: { id: string; step: { name: string | null; key: string }; procedure: { name: string | null }; receivedAt: string | null; dossierDueAt: string | null; dossierState: DueColour; state: DueColour; paused: boolean; assignee: string | null };
+  task: { id: string; dossierId?: string | null; step: { name: string | null; key: string }; procedure: { name: string | null }; receivedAt: string | null; dossierDueAt: string | null; dossierState: DueColour; state: DueColour; paused: boolean; assignee: string | null };
   outcomes: Array<{ key: string; label: string; reasonRequired: boolean }>;
   actions: string[];
   candidates: string[];
@@ -48,16 +48,19 @@ export async function workPage(root: HTMLElement, params: { id: string }): Promi
     const openTasks = tl.handOvers.filter((x) => !x.handedOverAt);
     const details = (await Promise.all(openTasks.map((x) => get<TaskDetail>(`/api/tasks/${x.taskId}`).catch(() => null)))).filter((d): d is TaskDetail => !!d);
     const head = details[0]?.task;
+    // The dossier's own status (national codes 1–10) and unit name, rather than the engine instance's state.
+    const dossierId = head?.dossierId ?? null;
+    const dossier = dossierId ? await get<{ status: number; unitName?: string }>(`/api/dossiers/${encodeURIComponent(dossierId)}`).catch(() => null) : null;
     root.append(
       h('p', null, h('a', { href: '#/tasks' }, t('work.back'))),
       h('div', { class: 'work-head' },
         h('h1', null, t('work.title', { code: tl.code ?? id })),
         h('dl', null,
           h('dt', null, t('tasks.col.procedure')), h('dd', null, head?.procedure.name ?? ''),
-          h('dt', null, t('work.status')), h('dd', { 'data-testid': 'dossier-state' }, tl.state),
+          h('dt', null, t('work.status')), h('dd', { 'data-testid': 'dossier-state' }, dossier ? t(`status.${dossier.status}` as never) : tl.state),
           h('dt', null, t('tasks.col.received')), h('dd', null, when(head?.receivedAt)),
           h('dt', null, t('tasks.col.dossierDue')), h('dd', null, when(head?.dossierDueAt), ' ', head ? dueBadge(head.paused ? 'paused' : head.dossierState) : null),
-          h('dt', null, t('work.unit')), h('dd', null, tl.unitId ?? ''))),
+          h('dt', null, t('work.unit')), h('dd', null, dossier?.unitName ?? tl.unitId ?? ''))),
       h('p', null, h('a', { class: 'button', href: `/api/dossiers/${encodeURIComponent(tl.instanceId)}/forms/06.pdf`, target: '_blank', 'data-testid': 'form06' }, t('work.forms'))),
       msg,
     );
