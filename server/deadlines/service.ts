@@ -97,6 +97,9 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
       const latest = deps.calendar.add(original, maxExtension, input.unitId || undefined);
       if (next > latest) throw badRequest(`newDueAt: ngày hẹn mới vượt quá thời hạn tối đa (${formatLocal(latest)}) / the new date is beyond the statutory maximum`);
       const issuedAt = now();
+      // Read before the transaction: on the embedded database the pool has one connection, so a read
+      // outside `trx` while it is open would wait for itself.
+      const d = await dossierOf(input.dossierCode);
       const { created, row } = await knex.transaction(async (trx) => {
         const inserted = await trx('dossier_extension').insert({
           dossier_code: input.dossierCode, unit_id: input.unitId, original_due_at: original, new_due_at: next,
@@ -104,7 +107,6 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
         }).onConflict('dossier_code').ignore().returning('*');
         if (inserted.length) {
           // The dossier's own clock takes the extension in the same transaction (its second one is refused there too).
-          const d = await dossierOf(input.dossierCode);
           if (d) {
             await deps.dossiers!.setExtension(d.id, { newDueAt: next, reason: input.reason.trim() }, { id: null, name: input.signedBy.trim() }, trx);
             await deps.dossiers!.recordEvent(d.id, { kind: 'apology', reason: input.reason.trim(), data: { newDueAt: formatLocal(next), late: issuedAt > original, form: '04' } }, { id: null, name: input.signedBy.trim() }, trx);
