@@ -57,10 +57,11 @@ export function createSosService(deps: SosDeps) {
   }
 
   /** Someone works on the dossier: holds, is offered or completed one of its tasks, or holds a role in its unit. */
-  async function worksOn(p: Principal, i: Row): Promise<boolean> {
+  async function worksOn(db: Knex | Knex.Transaction, p: Principal, i: Row): Promise<boolean> {
     if (p.roles.some((r) => r.role === 'system-admin')) return true;
     if (p.roles.some((r) => r.unitId === i.unit_id && r.role !== 'inspector')) return true;
-    const did = await knex('task_event').where({ instance_id: i.id, actor: p.username }).first('id');
+    // Inside the caller's transaction: on the embedded database the pool has one connection.
+    const did = await db('task_event').where({ instance_id: i.id, actor: p.username }).first('id');
     return !!did;
   }
 
@@ -98,7 +99,7 @@ export function createSosService(deps: SosDeps) {
       const row = await knex.transaction(async (trx) => {
         await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`sos:${instanceId}`]);
         const i = await instanceOf(trx, instanceId);
-        if (!(await worksOn(p, i))) throw notFound('Không tìm thấy hồ sơ / dossier not found');
+        if (!(await worksOn(trx, p, i))) throw notFound('Không tìm thấy hồ sơ / dossier not found');
         if (i.state !== 'ACTIVE') throw new ApiError(409, 'DossierClosed', 'Hồ sơ đã kết thúc, không thể báo SOS / the dossier is closed');
         return insert(trx, i, { reason, cause: input.cause, raisedBy: p.username, automatic: false });
       });
