@@ -252,7 +252,7 @@ async function rss(db: Awaited<ReturnType<typeof childDatabase>>, child: Child):
 
 /** The operations series (server/metrics/) as the running server reports them after (b) and (c). */
 async function metricsSeen(child: Child): Promise<{ seen: number; expected: number; summary: string }> {
-  const text = await (await fetch(`${child.base}/metrics`)).text();
+  const text = await (await fetch(`${child.base.replace(/\/engine-rest$/, '')}/metrics`)).text();
   const sum = (prefix: string) => text.split('\n').filter((l) => l.startsWith(prefix)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
   const families = ['tthc_http_request_duration_seconds_count', 'tthc_engine_command_duration_seconds_count', 'tthc_engine_open_user_tasks',
     'tthc_engine_timers_due', 'tthc_engine_timer_lag_seconds', 'tthc_engine_external_tasks', 'tthc_audit_queue_length',

@@ -1,9 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-/** Every working-time rule is Vietnamese time, whatever the host's TZ says. */
-export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
-
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),

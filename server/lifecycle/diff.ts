@@ -43,7 +43,7 @@ export async function diffXml(oldXml: string, newXml: string): Promise<VersionDi
     removed: Object.values(d._removed).map(change),
     changed: Object.values(d._changed).map((c) => ({
       ...change(c.model),
-      // bpmn-js-differ 3 labels the attribute values the other way round (checked by test/lifecycle/diff.test.ts).
+      // bpmn-js-differ 3 labels the attribute values the other way round (checked by test/lifecycle/routes.test.ts, the diff of a renamed step).
       attrs: Object.fromEntries(Object.entries(c.attrs).map(([k, v]) => [k, { old: plain(v.newValue), new: plain(v.oldValue) }])),
     })),
     layoutChanged: Object.values(d._layoutChanged).map(change),

@@ -7,7 +7,7 @@ export { WORKER_TOPICS, TASK_ROLES, type WorkerTopic } from './topics.js';
 export { DOMAIN_RULES } from './rules.js';
 export { LINT_MESSAGES_VI, lintMode, stopLintWorker } from './lint.js';
 export { BpmnInputError, parseBpmn, MAX_XML_BYTES, TTHC_NS } from './moddle.js';
-export { parseBudget, formatBudget, limitHours, HOURS_PER_DAY } from './budget.js';
+export { positiveBudgetHours, limitHours } from './budget.js';
 export type { Finding, LongestPath, ProcedureRules, ValidationResult, DeployabilityCheck } from './types.js';
 
 export interface Validator {

@@ -1,4 +1,5 @@
-import { normaliseDuration } from './duration.js';
+import tthcModdle from '../../../server/validation/tthc-moddle.json' with { type: 'json' };
+import { normaliseBudget } from '../../../server/calendar/budget.js';
 
 /** The slice of a moddle element (bpmn-moddle business object) that our helpers use. */
 export interface ModdleElement {
@@ -12,7 +13,8 @@ export interface ModdleElement {
   [key: string]: any;
 }
 
-export const TTHC_URI = 'http://tthc-platform.github.io/schema/1.0/bpmn';
+/** The tthc: namespace, as the server's moddle descriptor declares it (one definition for both). */
+export const TTHC_URI = tthcModdle.uri;
 /** Roles a step can be assigned to; resolved to people within the dossier's unit at run time. */
 export const ROLES = ['one-stop-officer', 'specialist', 'division-head', 'leader', 'clerical'] as const;
 export const FORMS = ['01', '02', '03', '04', '05', '06', '07'] as const;
@@ -68,7 +70,7 @@ export function stepUpdates(field: StepField, value: string | boolean | undefine
     case 'replyDeadline':
     case 'beforeDue': {
       if (!text) return { [`tthc:${field}`]: undefined };
-      const norm = normaliseDuration(text);
+      const norm = normaliseBudget(text);
       if (!norm) throw new StepValueError(field, value);
       return { [`tthc:${field}`]: norm };
     }
