@@ -192,7 +192,8 @@ export function createConsultationService(deps: ConsultationDeps) {
     const answeredAt = opts.receivedAt ?? at;
     if (answeredAt > at) throw badRequest('receivedAt: ngày nhận trả lời không được ở tương lai / the reply cannot be received in the future');
     const pre = await store.byId(knex, id);
-    if (!pre || !(await mayRead(p, pre))) throw notFound(`Không tìm thấy đề nghị lấy ý kiến ${id} / consultation not found`);
+    if (!pre) throw notFound(`Không tìm thấy đề nghị lấy ý kiến ${id} / consultation not found`);
+    // Anyone but the consulted unit's staff (or, by hand, the requesting unit's) is refused, whatever they may read.
     if (!opts.check(pre)) {
       throw forbidden(opts.byHand
         ? 'Chỉ cán bộ của đơn vị đề nghị mới được ghi nhận ý kiến trả lời của cơ quan ngoài hệ thống / only staff of the requesting unit may record an outside agency\'s reply'
