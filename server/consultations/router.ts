@@ -58,6 +58,8 @@ const FileParams = IdParams.extend({ fileId: z.string().uuid() });
 function uploads(): RequestHandler {
   const upload = multer({
     storage: multer.memoryStorage(),
+    // Browsers send file names as raw UTF-8 (Vietnamese names), not latin1 as busboy assumes by default.
+    defParamCharset: 'utf8',
     limits: { fileSize: FILE_LIMITS.maxFileBytes, files: FILE_LIMITS.maxFiles, fields: 8, fieldSize: 64 * 1024, parts: FILE_LIMITS.maxFiles + 8 },
   });
   return (req, res, next) => {

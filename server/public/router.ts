@@ -41,6 +41,8 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
   });
   const upload = multer({
     storage: multer.memoryStorage(),
+    // Browsers send file names as raw UTF-8 (Vietnamese names), not latin1 as busboy assumes by default.
+    defParamCharset: 'utf8',
     limits: { fileSize: FILE_LIMITS.maxFileBytes, files: FILE_LIMITS.maxFiles, fields: 4, fieldSize: 64 * 1024, parts: FILE_LIMITS.maxFiles + 4 },
   });
   const uploadAny: RequestHandler = (req, res, next) => {

@@ -33,7 +33,8 @@ let requester: AuthedClient;
 beforeAll(async () => {
   smtp = await startSmtpSink();
   env = await startListening({ SMTP_URL: smtp.url });
-  for (const [key, agency, deadline] of [['consult-unit', 'stnmt', '2d'], ['consult-police', 'Công an tỉnh', '1d'], ['consult-short', 'stnmt', '1d']]) {
+  // consult-unknown was deployed around the validator (raw /engine-rest deployment): the worker must not loop on it.
+  for (const [key, agency, deadline] of [['consult-unit', 'stnmt', '2d'], ['consult-police', 'Công an tỉnh', '1d'], ['consult-short', 'stnmt', '1d'], ['consult-unknown', 'Sở Không Tồn Tại', '1d']]) {
     const res = await request(env.platform.app).post('/engine-rest/deployment/create').set('Authorization', ADMIN)
       .field('deployment-name', key).attach(`${key}.bpmn`, Buffer.from(processXml(key!, agency!, deadline)), `${key}.bpmn`);
     expect(res.status).toBe(200);
@@ -185,5 +186,12 @@ describe('consultations with the real client against our engine', () => {
     expect(rec.status).toBe(200);
     expect(rec.body).toMatchObject({ status: 'answered', recordedByHand: true, late: false, repliedBy: 'Đặng Văn Chuyên' });
     expect(smtp.mails.filter((m) => m.subject.includes('HS-C-5'))).toHaveLength(1);
+  });
+
+  test('a drawing that names an unknown agency (deployed around the validator): one incident, no retry loop, nothing written', async () => {
+    const id = await start('consult-unknown', 'HS-C-6');
+    const incident = await until(async () => knex()('engine_incident').where({ instance_id: id }).first(), 'the incident');
+    expect(incident.message).toMatch(/Sở Không Tồn Tại/);
+    expect(await knex()('consultation').where({ dossier_code: 'HS-C-6' })).toEqual([]);
   });
 });
