@@ -185,6 +185,11 @@ export function createEngine(deps: EngineDeps) {
   }
 
   function setVariables(ctx: Ctx, vars: Record<string, TypedValue> | undefined): void {
+    // The instance's unit is fixed when it starts (it scopes who reads and acts on it): no write moves it.
+    const unit = vars?.unitId === undefined ? undefined : plainValue(vars.unitId);
+    if (unit !== undefined && unit !== (ctx.row.unit_id ?? null)) {
+      throw invalid('BadUserRequestException', `unitId: đơn vị của hồ sơ đang xử lý không thay đổi được / the unit of a running process instance (${ctx.row.unit_id ?? 'none'}) cannot change`);
+    }
     for (const [k, v] of Object.entries(vars ?? {})) {
       ctx.typed[k] = v;
       ctx.changed[k] = v;
@@ -692,10 +697,14 @@ export function createEngine(deps: EngineDeps) {
 
   // ------------------------------------------------------------------ messages
 
-  async function correlateMessage(input: { messageName: string; businessKey?: string | null; processInstanceId?: string | null; processVariables?: Record<string, TypedValue>; correlationKeys?: Record<string, TypedValue>; all?: boolean; userId?: string | null }): Promise<Array<{ resultType: 'Execution' | 'ProcessDefinition'; processInstanceId: string }>> {
+  /**
+   * `unitIds`: a scoped caller reaches only instances of these units (others answer like no match);
+   * `allowStart: false`: the message may not start a process (the caller could not start one).
+   */
+  async function correlateMessage(input: { messageName: string; businessKey?: string | null; processInstanceId?: string | null; processVariables?: Record<string, TypedValue>; correlationKeys?: Record<string, TypedValue>; all?: boolean; userId?: string | null; unitIds?: readonly string[]; allowStart?: boolean }): Promise<Array<{ resultType: 'Execution' | 'ProcessDefinition'; processInstanceId: string }>> {
     const keys = Object.entries(input.correlationKeys ?? {});
     const correlationKeys = keys.length ? Object.fromEntries(keys.map(([k, v]) => [k, v.value])) : undefined;
-    const subs = await store.messageSubscriptions(knex, { messageName: input.messageName, businessKey: input.businessKey ?? undefined, processInstanceId: input.processInstanceId ?? undefined, correlationKeys });
+    const subs = await store.messageSubscriptions(knex, { messageName: input.messageName, businessKey: input.businessKey ?? undefined, processInstanceId: input.processInstanceId ?? undefined, correlationKeys, unitIds: input.unitIds });
     const byInstance = new Map<string, Row>();
     for (const s of subs) if (!byInstance.has(s.instance_id)) byInstance.set(s.instance_id, s);
     const targets = [...byInstance.values()];
@@ -714,7 +723,7 @@ export function createEngine(deps: EngineDeps) {
     }
     if (results.length) return results;
     // Correlation keys name variables of a running instance: a message carrying them starts nothing.
-    if (!input.processInstanceId && !correlationKeys) {
+    if (!input.processInstanceId && !correlationKeys && input.allowStart !== false) {
       const defs = await store.latestWithMessageStart(knex, input.messageName);
       if (defs.length > 1 && !input.all) throw invalid('MismatchingMessageCorrelationException', `Message '${input.messageName}' starts ${defs.length} processes`);
       for (const d of defs) {
