@@ -28,7 +28,7 @@ import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
 import { createDeadlinesRouter, createDeadlinesService, watchProcessXml, withWatch } from './deadlines/index.js';
-import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
+import { createAgencyCodeRouter, createDossierFilesRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
 import { createFileStore } from './files/index.js';
 import { createPublicRouter } from './public/index.js';
 import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
@@ -181,20 +181,22 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     }),
   }) });
   // Dossiers at the one-stop office: reception, statuses, the stored clock, forms; resolved when the process ends "result ready".
-  const files = createFileStore({ knex: db.knex, dir: path.join(deps.config.dataDir, 'files') });
   const dossiers = createDossierService({
     // withWatch: every dossier's process start also starts its watch process (server/deadlines/).
     knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine: withWatch(engine, log), access: identity, now: deps.now,
   });
   background.push(createResolutionPoller({ dossiers, engine, log }));
+  // Uploaded files live under DATA_DIR/files, outside the web root.
+  const files = createFileStore({ knex: db.knex, dir: path.join(deps.config.dataDir, 'files') });
   if (deps.config.demoDossiers) await seedDemoDossiers({ knex: db.knex, dossiers, log });
   mounts.push(
     { path: '/api/dossiers', router: createDossierRouter({
       dossiers, knex: db.knex, recordAccess: (k, req, target) => audit.recordAccess(k, req, target),
       formContext: (unitId, createdBy) => dossiers.formContext(unitId, createdBy),
     }) },
+    { path: '/api/dossiers', router: createDossierFilesRouter({ dossiers, files, knex: db.knex, recordAccess: (k, req, target) => audit.recordAccess(k, req, target) }) },
     { path: '/api/units', router: createAgencyCodeRouter({ dossiers }) },
-    // Citizens, without login: online filing (files under DATA_DIR/files, outside the web root), lookup, rating.
+    // Citizens, without login: online filing with component files, lookup, rating.
     { path: '/api/public', router: createPublicRouter({ dossiers, catalog, files }) },
   );
 

@@ -1,8 +1,7 @@
-import { Router, type Request, type RequestHandler } from 'express';
-import multer from 'multer';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { FILE_LIMITS } from '../files/index.js';
-import { ApiError, badRequest } from '../http/errors.js';
+import { uploadedFiles, uploadFiles } from '../files/upload.js';
+import { badRequest } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
@@ -55,27 +54,8 @@ const IdParams = z.object({ id: z.string().uuid('mã đề nghị không hợp l
 const FileParams = IdParams.extend({ fileId: z.string().uuid() });
 
 /** JSON, or multipart/form-data with the same fields plus files (PDF, JPEG, PNG, checked by content). */
-function uploads(): RequestHandler {
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    // Browsers send file names as raw UTF-8 (Vietnamese names), not latin1 as busboy assumes by default.
-    defParamCharset: 'utf8',
-    limits: { fileSize: FILE_LIMITS.maxFileBytes, files: FILE_LIMITS.maxFiles, fields: 8, fieldSize: 64 * 1024, parts: FILE_LIMITS.maxFiles + 8 },
-  });
-  return (req, res, next) => {
-    upload.any()(req, res, (err: unknown) => {
-      if (!err) return next();
-      const e = err as { code?: string; message?: string };
-      if (e.code === 'LIMIT_FILE_SIZE') return next(new ApiError(413, 'PayloadTooLarge', `Tệp vượt quá ${FILE_LIMITS.maxFileBytes / 1048576} MB / a file exceeds the per-file limit`));
-      if (e.code?.startsWith('LIMIT_')) return next(badRequest(`Yêu cầu tải lên vượt giới hạn (${e.code}) / upload limit exceeded`));
-      next(badRequest(`Tải tệp không thành công / upload failed: ${e.message ?? 'malformed multipart body'}`));
-    });
-  };
-}
-
-function filesOf(req: Request) {
-  return ((req.files as Express.Multer.File[] | undefined) ?? []).map((f) => ({ name: f.originalname, buffer: f.buffer }));
-}
+const uploads = () => uploadFiles({ fields: 8 });
+const filesOf = (req: Request) => uploadedFiles(req).map((f) => ({ name: f.originalname, buffer: f.buffer }));
 
 /** Multipart fields arrive as strings: empty optional ones are absent; `documents` is JSON. */
 function replyFields(req: Request): Record<string, unknown> {
