@@ -115,8 +115,9 @@ async function main(): Promise<void> {
     // 4. The officer opens the online queue and requests a supplement (form 02).
     await page.goto(`${base}/#/dossiers?status=1`);
     await page.click(`text=${code}`);
-    page.once('dialog', (d) => void d.accept('Giấy chứng sinh'));
     await page.click('[data-testid=do-supplement]');
+    await page.fill('[data-testid=ask-answer]', 'Giấy chứng sinh');
+    await page.click('[data-testid=ask-ok]');
     await expectText(page, '[data-testid=status]', 'Yêu cầu bổ sung');
     await snap(page, 'supplement-requested');
 
