@@ -18,6 +18,6 @@ export { createDossierService, ReceiveSchema, OnlineFilingSchema, maskTail, SYST
 export { createDossierRouter, createAgencyCodeRouter, type DossierRouterDeps } from './router.js';
 export { createResolutionPoller, resultReadyEndEvents } from './resolution.js';
 export { seedDemoDossiers } from './demo.js';
-export { buildForm, FORM_NOS, type FormNo, type FormContext } from './forms.js';
+export { buildForm, FORM_NOS, formDocument, applicantRows, vnDateTime, vnDate, type FormNo, type FormContext } from './forms.js';
 export { STATUS, STATUS_NAMES, TRANSITIONS, FINAL_STATUSES, canTransition, assertTransition, isStatus, type Status } from './states.js';
 export type { PublicDossierView, Dossier, DossierSummary, DossierEvent, DossierQuery, Party, ReceivedComponent, SupplementRequest, Actor, Channel, CollectionMethod, Page } from './types.js';

@@ -289,8 +289,11 @@ export function createTasksService(deps: TasksDeps) {
       await record(p, t, reassign ? 'reassigned' : 'assigned', { target_user: input.username, comment: input.reason?.trim() || null });
     },
 
-    /** Completes the step with an outcome it declares: the process receives `outcome` (and `outcomeComment`) as variables. */
-    async complete(p: Principal, id: string, input: { outcome?: string; comment?: string; documents?: Array<{ id: string; name: string }> }): Promise<{ outcome: string | null }> {
+    /**
+     * Completes the step with an outcome it declares: the process receives `outcome` (and `outcomeComment`) as variables.
+     * `extra` are variables a capability has already validated for this step (the signed apology of form 04).
+     */
+    async complete(p: Principal, id: string, input: { outcome?: string; comment?: string; documents?: Array<{ id: string; name: string }> }, extra: Record<string, { value: unknown; type: string }> = {}): Promise<{ outcome: string | null }> {
       const t = await openTask(id);
       const viewer = await viewerOf(p);
       // Someone outside the task's unit and roles learns nothing about it, not even who holds it.
@@ -309,7 +312,7 @@ export function createTasksService(deps: TasksDeps) {
         throw new ApiError(400, 'UnknownOutcome', `Bước "${t.name ?? t.task_definition_key}" không có kết quả '${input.outcome}'${step.outcomes.length ? ` (chỉ: ${step.outcomes.map((o) => o.key).join(', ')})` : ''} / the step does not declare this outcome`);
       }
       if (outcome?.reasonRequired && !comment) throw badRequest(`Kết quả "${outcome.label}" cần nêu lý do / this outcome needs a reason`, [{ field: 'body.comment', message: 'required' }]);
-      const variables: Record<string, { value: unknown; type: string }> = {};
+      const variables: Record<string, { value: unknown; type: string }> = { ...extra };
       if (outcome) variables.outcome = { value: outcome.key, type: 'String' };
       if (comment) variables.outcomeComment = { value: comment, type: 'String' };
       await engine.completeTask(id, { variables, userId: p.username }, viewer.all ? { all: true } : taskScopeOf(p)).catch((e) => engineError(e, id));
