@@ -34,6 +34,8 @@ import { createPublicRouter } from './public/index.js';
 import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
 import { createRegistersRouter } from './registers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
+import { consultationWatchXml, createConsultationService, createConsultationsRouter, resolveConsultationTarget, withConsultationRules, type ConsultationService } from './consultations/index.js';
+import { createValidator } from './validation/index.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -140,7 +142,10 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const catalog = createCatalogService({
     knex: db.knex, access: identity, onWithdrawn: (trx, id, actor) => lifecycle.retireAllForProcedure(trx, id, actor),
   });
-  lifecycle = createLifecycleService({ knex: db.knex, catalog, access: identity, deployer: deployerFromEngine(engine, createInstanceMigrator({ db, log })) });
+  const deployer = deployerFromEngine(engine, createInstanceMigrator({ db, log }));
+  // The consultation rules (server/consultations/rules.ts) need the organisation: added around the base validator.
+  const validator = withConsultationRules(createValidator({ checkDeployable: deployer.checkDeployable?.bind(deployer) }), (text) => resolveConsultationTarget(db.knex, text));
+  lifecycle = createLifecycleService({ knex: db.knex, catalog, access: identity, deployer, validator });
   identity.setRoleHoldersChanged(async (trx, change) => { await lifecycle.markNeedsReviewForRoles(trx, change); });
   await loadSeedCatalogue({ knex: db.knex, activate: lifecycle.activateVersion });
   background.push(createActivationScheduler({ lifecycle, log }));
@@ -166,7 +171,9 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   await engine.deploy({ name: 'tthc-watch', source: 'platform', resources: [{ name: 'tthc-watch.bpmn', content: watchProcessXml({ remindBefore: deps.config.remindBeforeDue }) }], duplicateFiltering: true });
 
   // Hand-overs and form 06 first: `/api/dossiers/:id/forms/06.*` is answered here, other forms fall through.
-  const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity });
+  let consultations: ConsultationService | undefined;
+  const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity,
+    extra: [async (instanceId) => (consultations ? consultations.timelineEntries(instanceId) : [])] });
   mounts.push({ path: '/api/dossiers', router: createTimelineRouter({
     timeline, knex: db.knex,
     onRead: (req, instanceId) => audit.enqueue({
@@ -192,6 +199,27 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     // Citizens, without login: online filing with component files, lookup, rating.
     { path: '/api/public', router: createPublicRouter({ dossiers, catalog, files }) },
   );
+
+  // Consultations (lấy ý kiến): opened by the worker, answered by the consulted unit (or recorded by hand for an
+  // outside agency, emailed the request); reminders each working day run in the consultation watch process.
+  await engine.deploy({ name: 'tthc-consultation-watch', source: 'platform', resources: [{ name: 'tthc-consultation-watch.bpmn', content: consultationWatchXml() }], duplicateFiltering: true });
+  consultations = createConsultationService({ knex: db.knex, calendar: calendarService.calendar, notifications, engine, units: identity, dossiers, files, log, now: deps.now });
+  const consult = consultations;
+  let relay: NodeJS.Timeout | undefined;
+  background.push({
+    name: 'consultation-relay',
+    start: async () => {
+      relay = setInterval(() => void consult.relay().catch((err: Error) => log.warn({ err: err.message }, 'consultation relay failed')), 3_000);
+      relay.unref();
+    },
+    stop: async () => { if (relay) clearInterval(relay); },
+  });
+  mounts.push({ path: '/api/consultations', router: createConsultationsRouter({
+    consultations: consult,
+    onRead: (req, id) => audit.enqueue({
+      ...actorOf(req.principal), action: 'access:read-consultation', target: { type: 'consultation', id }, outcome: 'ok', requestId: req.requestId, ip: req.ip ?? null,
+    }),
+  }) });
   // Staff tasklist over the engine's tasks; live updates through NOTIFY task_changed on every node.
   const taskEvents = createTaskEvents({ db });
   background.push({ name: 'task-events', start: () => taskEvents.start(), stop: () => taskEvents.stop() });
