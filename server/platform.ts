@@ -28,12 +28,14 @@ import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
 import { createApologyFormRouter, createApologySignRouter, createDeadlinesRouter, createDeadlinesService, watchProcessXml, withWatch } from './deadlines/index.js';
-import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
+import { createAgencyCodeRouter, createDossierFilesRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
 import { createFileStore } from './files/index.js';
 import { createPublicRouter } from './public/index.js';
 import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
 import { createRegistersRouter } from './registers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
+import { consultationWatchXml, createConsultationService, createConsultationsRouter, resolveConsultationTarget, withConsultationRules, type ConsultationService } from './consultations/index.js';
+import { createValidator } from './validation/index.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -140,7 +142,10 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const catalog = createCatalogService({
     knex: db.knex, access: identity, onWithdrawn: (trx, id, actor) => lifecycle.retireAllForProcedure(trx, id, actor),
   });
-  lifecycle = createLifecycleService({ knex: db.knex, catalog, access: identity, deployer: deployerFromEngine(engine, createInstanceMigrator({ db, log })) });
+  const deployer = deployerFromEngine(engine, createInstanceMigrator({ db, log }));
+  // The consultation rules (server/consultations/rules.ts) need the organisation: added around the base validator.
+  const validator = withConsultationRules(createValidator({ checkDeployable: deployer.checkDeployable?.bind(deployer) }), (text) => resolveConsultationTarget(db.knex, text));
+  lifecycle = createLifecycleService({ knex: db.knex, catalog, access: identity, deployer, validator });
   identity.setRoleHoldersChanged(async (trx, change) => { await lifecycle.markNeedsReviewForRoles(trx, change); });
   await loadSeedCatalogue({ knex: db.knex, activate: lifecycle.activateVersion });
   background.push(createActivationScheduler({ lifecycle, log }));
@@ -166,7 +171,9 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   await engine.deploy({ name: 'tthc-watch', source: 'platform', resources: [{ name: 'tthc-watch.bpmn', content: watchProcessXml({ remindBefore: deps.config.remindBeforeDue }) }], duplicateFiltering: true });
 
   // Hand-overs and form 06 first: `/api/dossiers/:id/forms/06.*` is answered here, other forms fall through.
-  const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity });
+  let consultations: ConsultationService | undefined;
+  const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity,
+    extra: [async (instanceId) => (consultations ? consultations.timelineEntries(instanceId) : [])] });
   mounts.push({ path: '/api/dossiers', router: createTimelineRouter({
     timeline, knex: db.knex,
     onRead: (req, instanceId) => audit.enqueue({
@@ -179,6 +186,8 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine: withWatch(engine, log), access: identity, now: deps.now,
   });
   background.push(createResolutionPoller({ dossiers, engine, log }));
+  // Uploaded files live under DATA_DIR/files, outside the web root.
+  const files = createFileStore({ knex: db.knex, dir: path.join(deps.config.dataDir, 'files') });
   if (deps.config.demoDossiers) await seedDemoDossiers({ knex: db.knex, dossiers, log });
   // SOS: raise, board, resolve; `sos.raiseAutomatic` is what the overdue worker calls.
   const sos = createSosService({
@@ -194,10 +203,32 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     { path: '/api/dossiers', router: createDossierRouter({
       dossiers, knex: db.knex, recordAccess, formContext,
     }) },
+    { path: '/api/dossiers', router: createDossierFilesRouter({ dossiers, files, knex: db.knex, recordAccess }) },
     { path: '/api/units', router: createAgencyCodeRouter({ dossiers }) },
-    // Citizens, without login: online filing (files under DATA_DIR/files, outside the web root), lookup, rating.
-    { path: '/api/public', router: createPublicRouter({ dossiers, catalog, files: createFileStore({ knex: db.knex, dir: path.join(deps.config.dataDir, 'files') }) }) },
+    // Citizens, without login: online filing with component files, lookup, rating.
+    { path: '/api/public', router: createPublicRouter({ dossiers, catalog, files }) },
   );
+
+  // Consultations (lấy ý kiến): opened by the worker, answered by the consulted unit (or recorded by hand for an
+  // outside agency, emailed the request); reminders each working day run in the consultation watch process.
+  await engine.deploy({ name: 'tthc-consultation-watch', source: 'platform', resources: [{ name: 'tthc-consultation-watch.bpmn', content: consultationWatchXml() }], duplicateFiltering: true });
+  consultations = createConsultationService({ knex: db.knex, calendar: calendarService.calendar, notifications, engine, units: identity, dossiers, files, log, now: deps.now });
+  const consult = consultations;
+  let relay: NodeJS.Timeout | undefined;
+  background.push({
+    name: 'consultation-relay',
+    start: async () => {
+      relay = setInterval(() => void consult.relay().catch((err: Error) => log.warn({ err: err.message }, 'consultation relay failed')), 3_000);
+      relay.unref();
+    },
+    stop: async () => { if (relay) clearInterval(relay); },
+  });
+  mounts.push({ path: '/api/consultations', router: createConsultationsRouter({
+    consultations: consult,
+    onRead: (req, id) => audit.enqueue({
+      ...actorOf(req.principal), action: 'access:read-consultation', target: { type: 'consultation', id }, outcome: 'ok', requestId: req.requestId, ip: req.ip ?? null,
+    }),
+  }) });
   // Staff tasklist over the engine's tasks; live updates through NOTIFY task_changed on every node.
   const taskEvents = createTaskEvents({ db });
   background.push({ name: 'task-events', start: () => taskEvents.start(), stop: () => taskEvents.stop() });

@@ -16,6 +16,7 @@
  */
 export { createDossierService, ReceiveSchema, OnlineFilingSchema, maskTail, SYSTEM_ACTOR, type DossierService, type DossierDeps, type ReceiveInput, type OnlineFilingInput } from './service.js';
 export { createDossierRouter, createAgencyCodeRouter, type DossierRouterDeps } from './router.js';
+export { createDossierFilesRouter, type DossierFilesRouterDeps } from './files-router.js';
 export { createResolutionPoller, resultReadyEndEvents } from './resolution.js';
 export { seedDemoDossiers } from './demo.js';
 export { buildForm, FORM_NOS, formDocument, applicantRows, vnDateTime, vnDate, type FormNo, type FormContext } from './forms.js';

@@ -80,5 +80,21 @@ export const STAFF_TEMPLATES = {
   })),
 } as const;
 
+/** Email to an agency outside the platform (a consultation sent by the consultation capability). */
+export const AGENCY_TEMPLATES = {
+  'consultation-request': tpl(z.object({ dossierCode: code, question: text, replyBy: instant, requester: text, agency: text }).strict(), (p) => ({
+    subject: `${p.requester} đề nghị cho ý kiến về hồ sơ ${p.dossierCode}`,
+    body: `Kính gửi: ${p.agency}.\n\n${p.requester} đề nghị Quý cơ quan cho ý kiến về hồ sơ ${p.dossierCode}: ${p.question}.\n`
+      + `Hạn trả lời: ${vnDateTime(p.replyBy)}. Đề nghị trả lời bằng văn bản (thư điện tử hoặc công văn), ghi rõ ý kiến: `
+      + 'đồng ý / đồng ý có điều kiện / không đồng ý. Trường hợp trả lời sau hạn, đề nghị nêu rõ lý do chậm trễ.',
+  })),
+  'consultation-overdue': tpl(z.object({ dossierCode: code, replyBy: instant, requester: text, agency: text }).strict(), (p) => ({
+    subject: `Nhắc: quá hạn cho ý kiến về hồ sơ ${p.dossierCode}`,
+    body: `Kính gửi: ${p.agency}.\n\nĐề nghị cho ý kiến của ${p.requester} về hồ sơ ${p.dossierCode} đã quá hạn trả lời (${vnDateTime(p.replyBy)}). `
+      + 'Đề nghị Quý cơ quan trả lời và giải trình bằng văn bản lý do chậm trễ.',
+  })),
+} as const;
+
 export type CitizenTemplate = keyof typeof CITIZEN_TEMPLATES;
+export type AgencyTemplate = keyof typeof AGENCY_TEMPLATES;
 export type StaffTemplate = keyof typeof STAFF_TEMPLATES;

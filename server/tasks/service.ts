@@ -312,11 +312,16 @@ export function createTasksService(deps: TasksDeps) {
         throw new ApiError(400, 'UnknownOutcome', `Bước "${t.name ?? t.task_definition_key}" không có kết quả '${input.outcome}'${step.outcomes.length ? ` (chỉ: ${step.outcomes.map((o) => o.key).join(', ')})` : ''} / the step does not declare this outcome`);
       }
       if (outcome?.reasonRequired && !comment) throw badRequest(`Kết quả "${outcome.label}" cần nêu lý do / this outcome needs a reason`, [{ field: 'body.comment', message: 'required' }]);
+      // Documents are cited by id after they were attached to the dossier (POST /api/dossiers/:id/files).
+      const wanted = [...new Set((input.documents ?? []).map((d) => d.id))];
+      const documents = wanted.length ? await tasksStore.dossierFiles(knex, t.instance_id, wanted.filter((x) => /^[0-9a-f-]{36}$/i.test(x))) : [];
+      const unknown = wanted.filter((x) => !documents.some((d) => d.id === x));
+      if (unknown.length) throw badRequest(`Tài liệu không thuộc hồ sơ này: ${unknown.join(', ')} / documents not attached to this dossier`, [{ field: 'body.documents', message: 'unknown file id' }]);
       const variables: Record<string, { value: unknown; type: string }> = { ...extra };
       if (outcome) variables.outcome = { value: outcome.key, type: 'String' };
       if (comment) variables.outcomeComment = { value: comment, type: 'String' };
       await engine.completeTask(id, { variables, userId: p.username }, viewer.all ? { all: true } : taskScopeOf(p)).catch((e) => engineError(e, id));
-      await record(p, t, 'completed', { outcome: outcome?.key ?? null, comment, documents: input.documents?.length ? JSON.stringify(input.documents) : null });
+      await record(p, t, 'completed', { outcome: outcome?.key ?? null, comment, documents: documents.length ? JSON.stringify(documents) : null });
       return { outcome: outcome?.key ?? null };
     },
   };

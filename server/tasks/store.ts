@@ -179,6 +179,14 @@ export const tasksStore = {
     return b;
   },
 
+  /** Those of `ids` that are files of the dossier running as this instance (a step may only cite its own dossier's documents). */
+  async dossierFiles(db: Db, instanceId: string, ids: string[]): Promise<Array<{ id: string; name: string }>> {
+    if (!ids.length) return [];
+    const rows = await db('stored_file as f').where('f.owner_type', 'dossier').whereIn('f.id', ids)
+      .whereRaw('f.owner_id in (select d.id::text from dossier d where d.instance_id = ?)', [instanceId]).select('f.id', 'f.file_name');
+    return rows.map((r: Row) => ({ id: r.id as string, name: r.file_name as string }));
+  },
+
   async lastEventOf(db: Db, taskId: string, kind: string): Promise<Row | undefined> {
     return db('task_event').where({ task_id: taskId, kind }).orderBy('id', 'desc').first();
   },

@@ -43,6 +43,8 @@ export interface TimelineEntry {
 
 export interface Timeline {
   instanceId: string;
+  /** The dossier this instance runs (null for instances started outside reception). */
+  dossierId: string | null;
   code: string | null;
   unitId: string | null;
   state: string;
@@ -101,7 +103,7 @@ export function createTimeline(deps: {
       knex('task_event').where('instance_id', i.id).orderBy('at').orderBy('id'),
       knex('sos').where('instance_id', i.id).orderBy('raised_at'),
       knex('engine_task').where('instance_id', i.id).select('id', 'task_definition_key', 'name', 'created', 'due', 'unit_id', 'assignee'),
-      knex('task_dossier').where('instance_id', i.id).first('code'),
+      knex('task_dossier').where('instance_id', i.id).first('code', 'dossier_id'),
     ]);
     const completedBy = new Map<string, Row>();
     for (const e of events) if (e.kind === 'completed') completedBy.set(e.task_id, e);
@@ -153,7 +155,7 @@ export function createTimeline(deps: {
       ...handOvers.filter((h) => h.punctuality === 'late').map((h) => h.stepKey),
     ];
     return {
-      instanceId: i.id, code: facts?.code ?? i.business_key ?? null, unitId: i.unit_id, state: i.state, handOvers, entries,
+      instanceId: i.id, dossierId: facts?.dossier_id ?? null, code: facts?.code ?? i.business_key ?? null, unitId: i.unit_id, state: i.state, handOvers, entries,
       path: { finished, current, overdue: [...new Set(overdue)], taken }, definitionId: i.definition_id,
     };
   }

@@ -1,5 +1,6 @@
 import type { Topic } from '../config.js';
 import type { TopicHandler } from '../runner.js';
+import { remindConsultation, requestConsultation } from './consult.js';
 import { escalateOverdue, issueApology, remindBeforeDue } from './deadline.js';
 import { notifyCitizen } from './notify.js';
 
@@ -9,4 +10,6 @@ export const HANDLERS: Partial<Record<Topic, TopicHandler>> = {
   'tthc.remind-before-due': remindBeforeDue,
   'tthc.apology.issue': issueApology,
   'tthc.overdue.escalate': escalateOverdue,
+  'tthc.consultation.request': requestConsultation,
+  'tthc.consultation.overdue': remindConsultation,
 };

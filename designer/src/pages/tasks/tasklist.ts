@@ -77,7 +77,7 @@ export async function tasklistPage(root: HTMLElement): Promise<() => void> {
       done ? h('td', null, when(r.completedAt)) : h('td', null, when(r.stepDueAt)),
       done ? h('td', null, r.outcome ?? '') : h('td', null, when(r.dossierDueAt)),
       done ? null : h('td', null, timeLeft(r.timeLeft)),
-      done ? null : h('td', null, dueBadge(r.paused ? 'paused' : r.state), r.paused ? h('span', { class: 'muted' }, ` ${t('tasks.paused')}`) : null),
+      done ? null : h('td', null, dueBadge(r.paused ? 'paused' : r.state)),
       done ? null : h('td', null, r.assignee ?? ''));
   }
 

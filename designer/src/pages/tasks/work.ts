@@ -2,6 +2,7 @@ import { get, post } from '../../api.js';
 import { clear, h } from '../../dom.js';
 import { t } from '../../i18n/index.js';
 import { processView } from '../../viewer/process-view.js';
+import { filePicker, filesCard } from '../dossiers/files.js';
 import { errorBox } from '../layout.js';
 import { apologyCard, APOLOGY_STEP } from './apology.js';
 import { dueBadge, when, type DueColour } from './format.js';
@@ -10,10 +11,10 @@ import './tasks.css';
 interface HandOver {
   taskId: string; stepKey: string; stepName: string | null; receivedAt: string; handedOverAt: string | null; by: string | null; byName: string | null;
   unitId: string | null; budget: string | null; spent: { workingHours: number } | null; punctuality: 'early' | 'on-time' | 'late' | null;
-  outcome: string | null; comment: string | null;
+  outcome: string | null; comment: string | null; documents?: Array<{ id: string; name: string }>;
 }
 interface Timeline {
-  instanceId: string; code: string | null; unitId: string | null; state: string; definitionId: string; handOvers: HandOver[];
+  instanceId: string; code: string | null; unitId: string | null; state: string; definitionId: string; handOvers: HandOver[]; dossierId?: string | null;
   path: { finished: string[]; current: string[]; overdue: string[]; taken: string[] };
 }
 interface TaskDetail {
@@ -21,6 +22,11 @@ interface TaskDetail {
   outcomes: Array<{ key: string; label: string; reasonRequired: boolean }>;
   actions: string[];
   candidates: string[];
+}
+
+/** A document a step cited, as a download link when the dossier is known. */
+function dossierLink(tl: Timeline, f: { id: string; name: string }): HTMLElement {
+  return tl.dossierId ? h('a', { href: `/api/dossiers/${encodeURIComponent(tl.dossierId)}/files/${f.id}`, download: f.name }, f.name) : h('span', null, f.name);
 }
 
 const PUNCT: Record<string, string> = { early: 'work.early', 'on-time': 'work.onTime', late: 'work.late' };
@@ -37,7 +43,7 @@ export function timelineTable(tl: Timeline): HTMLElement {
       h('td', null, x.byName ?? x.by ?? '', x.unitId ? h('div', { class: 'muted' }, x.unitId) : null),
       h('td', null, x.spent ? `${x.spent.workingHours} h${x.budget ? ` / ${x.budget}` : ''}` : ''),
       h('td', null, x.punctuality ? h('span', { class: `punct-${x.punctuality}` }, t(PUNCT[x.punctuality] as never)) : '', x.outcome ? h('div', null, x.outcome) : null),
-      h('td', null, x.comment ?? '')))));
+      h('td', null, x.comment ?? '', ...(x.documents ?? []).map((f) => h('div', null, dossierLink(tl, f))))))));
 }
 
 /** The dossier work page: header, diagram with the path taken, timeline, and the actions the user may take. */
@@ -71,6 +77,7 @@ export async function workPage(root: HTMLElement, params: { id: string }): Promi
       if (d.task.step.key === APOLOGY_STEP && d.actions.includes('complete')) root.append(apologyCard(d.task.id, d.task.dossierId, d.task.dossierDueAt, msg));
     }
     root.append(sosCard(tl.instanceId, msg));
+    if (dossierId) root.append(await filesCard(dossierId, false));
     const canvas = h('div', { class: 'canvas dossier', 'aria-label': t('work.diagram') });
     root.append(h('h2', null, t('work.diagram')),
       h('div', { class: 'legend' }, h('span', { class: 'done' }, t('work.legend.done')), h('span', { class: 'current' }, t('work.legend.current')), h('span', { class: 'overdue' }, t('work.legend.overdue'))),
@@ -110,11 +117,16 @@ function actionsCard(d: TaskDetail, msg: HTMLElement): HTMLElement {
     const outcomes = d.outcomes.length ? h('fieldset', null, h('legend', null, t('work.outcome')),
       d.outcomes.map((o, i) => h('label', { class: 'row' }, h('input', { type: 'radio', name: `outcome-${d.task.id}`, value: o.key, checked: i === 0, 'data-testid': `outcome-${o.key}` }),
         o.label, o.reasonRequired ? h('span', { class: 'muted' }, t('work.reasonRequired')) : null))) : null;
+    // Documents the step produced are attached to the dossier first, then cited by the completion.
+    const picker = d.task.dossierId ? filePicker(d.task.dossierId, d.task.id) : null;
     const form = h('form', { onsubmit: (e: Event) => {
       e.preventDefault();
       const chosen = form.querySelector<HTMLInputElement>(`input[name="outcome-${d.task.id}"]:checked`)?.value;
-      void act(() => post(`${base}/complete`, { outcome: chosen, comment: comment.value || undefined }), t('work.done'));
-    } }, outcomes, h('label', { for: comment.id }, t('work.comment')), comment,
+      void act(async () => {
+        const files = picker ? await picker.send(stepName) : [];
+        return post(`${base}/complete`, { outcome: chosen, comment: comment.value || undefined, documents: files.length ? files.map((f) => ({ id: f.id, name: f.fileName })) : undefined });
+      }, t('work.done'));
+    } }, outcomes, h('label', { for: comment.id }, t('work.comment')), comment, picker?.field ?? null,
     h('div', null, h('button', { type: 'submit', class: 'accent', 'data-testid': 'complete' }, t('work.complete'))));
     card.append(form);
   }
