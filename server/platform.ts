@@ -27,7 +27,7 @@ import { createProcedureProcessRouter, createProcessesRouter, createProcessVersi
 import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
-import { createDeadlinesRouter, createDeadlinesService, watchProcessXml, withWatch } from './deadlines/index.js';
+import { createApologyFormRouter, createApologySignRouter, createDeadlinesRouter, createDeadlinesService, watchProcessXml, withWatch } from './deadlines/index.js';
 import { createAgencyCodeRouter, createDossierFilesRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
 import { createFileStore } from './files/index.js';
 import { createPublicRouter } from './public/index.js';
@@ -197,12 +197,21 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   // Uploaded files live under DATA_DIR/files, outside the web root.
   const files = createFileStore({ knex: db.knex, dir: path.join(deps.config.dataDir, 'files') });
   if (deps.config.demoDossiers) await seedDemoDossiers({ knex: db.knex, dossiers, log });
+  // SOS: raise, board, resolve; `sos.raiseAutomatic` is what the overdue worker calls.
+  const sos = createSosService({
+    knex: db.knex, calendar: calendarService.calendar, units: identity,
+    audit: (p, action, target) => audit.enqueue({ ...actorOf(p ?? undefined), action, target, outcome: 'ok' }),
+  });
+  const deadlines = createDeadlinesService({ knex: db.knex, calendar: calendarService.calendar, notifications, dossiers, sos });
+  const recordAccess = (k: typeof db.knex, req: Parameters<typeof audit.recordAccess>[1], target: { type: string; id: string }) => audit.recordAccess(k, req, target);
+  const formContext = (unitId: string, createdBy: string | null) => dossiers.formContext(unitId, createdBy);
+  // Form 04 from the recorded apology first; other form numbers fall through to the dossier router.
+  mounts.push({ path: '/api/dossiers', router: createApologyFormRouter({ deadlines, dossiers, knex: db.knex, recordAccess, formContext }) });
   mounts.push(
     { path: '/api/dossiers', router: createDossierRouter({
-      dossiers, knex: db.knex, recordAccess: (k, req, target) => audit.recordAccess(k, req, target),
-      formContext: (unitId, createdBy) => dossiers.formContext(unitId, createdBy),
+      dossiers, knex: db.knex, recordAccess, formContext,
     }) },
-    { path: '/api/dossiers', router: createDossierFilesRouter({ dossiers, files, knex: db.knex, recordAccess: (k, req, target) => audit.recordAccess(k, req, target) }) },
+    { path: '/api/dossiers', router: createDossierFilesRouter({ dossiers, files, knex: db.knex, recordAccess }) },
     { path: '/api/units', router: createAgencyCodeRouter({ dossiers }) },
     // Citizens, without login: online filing with component files, lookup, rating.
     { path: '/api/public', router: createPublicRouter({ dossiers, catalog, files }) },
@@ -234,14 +243,9 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const steps = createStepCatalog(async (definitionId) => (await engine.getDefinitionXml(definitionId)).bpmn20Xml);
   const tasks = createTasksService({ knex: db.knex, engine, calendar: calendarService.calendar, steps, units: identity, nearDue: deps.config.nearDue });
   mounts.push({ path: '/api/tasks', router: createTasksRouter({ tasks, events: taskEvents, units: identity }) });
-  // SOS: raise, board, resolve; `sos.raiseAutomatic` is what the overdue worker calls.
-  const sos = createSosService({
-    knex: db.knex, calendar: calendarService.calendar, units: identity,
-    audit: (p, action, target) => audit.enqueue({ ...actorOf(p ?? undefined), action, target, outcome: 'ok' }),
-  });
   mounts.push({ path: '/api/sos', router: createSosRouter({ sos }) });
-  const deadlines = createDeadlinesService({ knex: db.knex, calendar: calendarService.calendar, notifications, dossiers, sos });
   mounts.push({ path: '/api/apologies', router: createDeadlinesRouter({ deadlines }) });
+  mounts.push({ path: '/api/apologies', router: createApologySignRouter({ deadlines, dossiers, tasks }) });
   mounts.push({ path: '/api/registers', router: createRegistersRouter({
     knex: db.knex, units: identity,
     onRead: (req, unitId) => audit.enqueue({
