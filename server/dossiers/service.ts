@@ -610,8 +610,13 @@ export function createDossierService(deps: DossierDeps) {
         await store.update(trx, id, { ...clockFields(ext), extension_reason: body.reason });
         await store.appendEvent(trx, { dossierId: id, kind: 'extension', actorId: actor.id, actorName: actor.name, reason: body.reason, data: { from: c.dueAt.toISOString(), to: body.newDueAt.toISOString() } });
       };
-      if (db) await run(db);
-      else await knex.transaction(run);
+      // Inside the caller's transaction, read back through it: on the embedded database the pool has
+      // one connection, and a read on the root knex would wait for the open transaction forever.
+      if (db) {
+        await run(db);
+        return toDossier(await load(db, id, null));
+      }
+      await knex.transaction(run);
       return service.get(id, null);
     },
 

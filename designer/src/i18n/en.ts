@@ -1,3 +1,4 @@
+import { portalEn } from './portal.en.js';
 import { workersEn } from './workers.en.js';
 import { designerEn } from './designer.en.js';
 import { tasksEn } from './tasks.en.js';
@@ -200,4 +201,5 @@ export const en: Record<keyof typeof vi, string> = {
   ...designerEn,
   ...tasksEn,
   ...workersEn,
+  ...portalEn,
 };

@@ -1,3 +1,4 @@
+import { portalVi } from './portal.vi.js';
 import { workersVi } from './workers.vi.js';
 import { designerVi } from './designer.vi.js';
 import { dossiersVi } from './dossiers.vi.js';
@@ -199,4 +200,5 @@ export const vi = {
   ...designerVi,
   ...tasksVi,
   ...workersVi,
+  ...portalVi,
 };
