@@ -1,4 +1,5 @@
 import { workersEn } from './workers.en.js';
+import { consultationsEn } from './consultations.en.js';
 import { designerEn } from './designer.en.js';
 import { tasksEn } from './tasks.en.js';
 import type { vi } from './vi.js';
@@ -200,4 +201,5 @@ export const en: Record<keyof typeof vi, string> = {
   ...designerEn,
   ...tasksEn,
   ...workersEn,
+  ...consultationsEn,
 };

@@ -1,4 +1,5 @@
 import { workersVi } from './workers.vi.js';
+import { consultationsVi } from './consultations.vi.js';
 import { designerVi } from './designer.vi.js';
 import { dossiersVi } from './dossiers.vi.js';
 import { tasksVi } from './tasks.vi.js';
@@ -199,4 +200,5 @@ export const vi = {
   ...designerVi,
   ...tasksVi,
   ...workersVi,
+  ...consultationsVi,
 };
