@@ -34,6 +34,10 @@ const EnvSchema = z.object({
   /** Tasklist colours: near due with at most this many working days, or this share of the step's budget, left. */
   TASK_NEAR_DUE_DAYS: z.coerce.number().min(0).max(30).default(1),
   TASK_NEAR_DUE_RATIO: z.coerce.number().min(0).max(1).default(0.2),
+  /** Threads that validate and compile large BPMN models off the event loop (default: cores − 1, at most 2). */
+  VALIDATION_THREADS: z.coerce.number().int().min(1).max(16).optional(),
+  /** POST /api/process-versions/validate calls per user per minute. */
+  VALIDATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
 });
 
 export interface Config {
@@ -53,6 +57,7 @@ export interface Config {
   remindBeforeDue: string;
   engineInterpreter: 'native' | 'bpmn-engine';
   nearDue: { workingDays: number; ratio: number };
+  validation: { threads?: number; perMinute: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -83,5 +88,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifications: { smtpUrl: e.SMTP_URL, smtpFrom: e.SMTP_FROM, smsUrl: e.SMS_GATEWAY_URL, smsKey: e.SMS_GATEWAY_KEY },
     engineInterpreter: e.ENGINE_INTERPRETER,
     nearDue: { workingDays: e.TASK_NEAR_DUE_DAYS, ratio: e.TASK_NEAR_DUE_RATIO },
+    validation: { threads: e.VALIDATION_THREADS, perMinute: e.VALIDATE_PER_MINUTE },
   };
 }

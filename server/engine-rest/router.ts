@@ -8,6 +8,7 @@ import { ApiError, badRequest } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { guard } from '../http/policy.js';
 import { parseBody, parseQuery } from '../http/validate.js';
+import { idempotencyKeyOf } from '../http/idempotency.js';
 import { multipartTextGuard } from '../http/input.js';
 import { bool, id, noContent, page, userOf, vars, wrap } from './common.js';
 import {
@@ -169,7 +170,12 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     const variables = normaliseVariables(body.variables);
     await checkStartUnit(req.principal!, variables, deps.units);
     const target = by === 'key' ? { key: String(req.params.key) } : { definitionId: id(req) };
-    const inst = await engine.startProcess({ ...target, businessKey: body.businessKey ?? null, variables, startUser: userOf(req) });
+    // A retry of a start whose answer was lost (same Idempotency-Key, same caller) answers the first instance.
+    const key = idempotencyKeyOf(req);
+    const inst = await engine.startProcess({
+      ...target, businessKey: body.businessKey ?? null, variables, startUser: userOf(req), idempotencyKey: key ? `rest:${userOf(req)}:${key}` : null,
+    });
+    if (inst.replayed) res.setHeader('Idempotent-Replayed', 'true');
     const out: Record<string, unknown> = instanceDto(inst);
     if (body.withVariablesInReturn) {
       out.variables = await engine.getVariables(inst.id);

@@ -4,11 +4,12 @@ import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import { notify, type Database } from '../db/connect.js';
 import { ApiError, badRequest, notFound } from '../http/errors.js';
+import { isUniqueViolation } from '../http/idempotency.js';
 import type { Logger } from '../log.js';
 import { CommandError, EngineRun, serializeSource, type LiveItem, type RunResult } from './host.js';
 import { NativeRun } from './runtime/run.js';
 import type { Run } from './runtime/types.js';
-import { parseDefinitions, parseWorkingAmount, type Finding, type Interpreter, type ProcessModel } from './model.js';
+import { parseDefinitions, parseWorkingAmount, type Finding, type Interpreter, type ParsedDefinitions, type ProcessModel } from './model.js';
 import { createEngineStore, type WriteGuard, toDefinition, toExternalTask, toInstance, toTask } from './store.js';
 import type {
   DeployInput, Deployment, ExternalTaskRow, FetchAndLockInput, InstanceRow, LockedExternalTask, TaskQuery, TaskRow, TaskScope, WorkingTime,
@@ -30,6 +31,11 @@ export interface EngineDeps {
    * the one it was deployed with, so instances of older definitions finish on bpmn-engine.
    */
   interpreter?: Interpreter;
+  /**
+   * Compiles a model for deployment (and the deployability check) somewhere other than the event
+   * loop — the validation pool's threads; default: here. Must compile for `interpreter`.
+   */
+  compile?: (xml: string) => Promise<ParsedDefinitions>;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -91,6 +97,8 @@ export function createEngine(deps: EngineDeps) {
   wake.setMaxListeners(0);
   let unlisten: (() => Promise<void>) | null = null;
 
+  const compile = deps.compile ?? ((xml: string) => parseDefinitions(xml, interpreter));
+
   async function loadDefinition(trx: Knex | Trx, id: string): Promise<LoadedDefinition> {
     const hit = defCache.get(id);
     if (hit) return hit;
@@ -104,7 +112,7 @@ export function createEngine(deps: EngineDeps) {
   // ------------------------------------------------------------------ deployment
 
   async function checkDeployable(xml: string): Promise<Finding[]> {
-    return (await parseDefinitions(xml, interpreter)).findings;
+    return (await compile(xml)).findings;
   }
 
   async function deploy(input: DeployInput): Promise<Deployment> {
@@ -112,7 +120,7 @@ export function createEngine(deps: EngineDeps) {
     const parsed: Array<{ res: DeployInput['resources'][number]; model: ProcessModel; hash: string; engineSource: string }> = [];
     for (const res of input.resources) {
       if (!/\.(bpmn|bpmn20\.xml|xml)$/i.test(res.name)) throw badRequest(`Resource '${res.name}' is not a BPMN file (.bpmn)`);
-      const { processes, findings } = await parseDefinitions(res.content, interpreter);
+      const { processes, findings } = await compile(res.content);
       if (findings.length) {
         const f = findings[0]!;
         throw new ApiError(400, 'ParseException', `${res.name}: ${f.elementId ? `element '${f.elementId}': ` : ''}${f.message}`, { findings: findings.map((x) => ({ resource: res.name, ...x })) });
@@ -476,6 +484,11 @@ export function createEngine(deps: EngineDeps) {
     startUser?: string | null;
     /** Internal: which start event fires (message or timer start). */
     trigger?: { messageRef?: string; timerActivityId?: string; signal?: string };
+    /**
+     * A start carrying a key already used answers the instance that key started (`replayed`) and
+     * starts nothing; the key is written with the instance, in the same statement. Callers namespace it.
+     */
+    idempotencyKey?: string | null;
   }
 
   async function resolveDefinition(trx: Knex | Trx, input: { definitionId?: string; key?: string }): Promise<LoadedDefinition> {
@@ -486,12 +499,27 @@ export function createEngine(deps: EngineDeps) {
     return loadDefinition(trx, latest);
   }
 
-  async function startProcess(input: StartInput): Promise<InstanceRow & { ended: boolean }> {
+  /** The instance a key already started, answered again; a key reused for another start is a conflict. */
+  async function replayed(key: string, def: LoadedDefinition, businessKey: string | null): Promise<(InstanceRow & { ended: boolean; replayed: true }) | null> {
+    const prior = await store.instanceByIdempotencyKey(knex, key);
+    if (!prior) return null;
+    if (prior.definition_key !== def.row.key || (prior.business_key ?? null) !== businessKey) {
+      throw new ApiError(409, 'IdempotencyKeyReused', 'Idempotency-Key đã dùng cho một yêu cầu khác / the Idempotency-Key was already used for a different start');
+    }
+    return { ...toInstance(prior), ended: prior.state !== 'ACTIVE', replayed: true };
+  }
+
+  async function startProcess(input: StartInput): Promise<InstanceRow & { ended: boolean; replayed?: boolean }> {
     const businessKey = input.businessKey ?? null;
     if (businessKey !== null && (typeof businessKey !== 'string' || businessKey.length > 255)) throw badRequest('businessKey must be a string of at most 255 characters');
     // No transaction: the new instance and everything it waits for are one statement, written only
     // while the definition is not suspended (checked under a share lock against a concurrent suspend).
     const def = await resolveDefinition(knex, input);
+    const key = input.idempotencyKey ?? null;
+    if (key) {
+      const again = await replayed(key, def, businessKey);
+      if (again) return again;
+    }
     if (!input.trigger && !def.model.noneStart) {
       throw invalid('BadUserRequestException', `Process '${def.row.key}' starts by a message or timer, not directly`);
     }
@@ -502,6 +530,7 @@ export function createEngine(deps: EngineDeps) {
     const row: Row = {
       id, definition_id: def.row.id, definition_key: def.row.key, business_key: businessKey, unit_id: typeof unit === 'string' ? unit : null,
       state: 'ACTIVE', revision: 1, start_user: input.startUser ?? null, start_time: now,
+      ...(key ? { idempotency_key: key } : {}),
     };
     const run = newRun(def, plainVars(typed));
     const ctx: Ctx = {
@@ -522,6 +551,11 @@ export function createEngine(deps: EngineDeps) {
       written = await persist(ctx, res, row);
     } catch (err) {
       if (err instanceof Stale) throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
+      // A concurrent start with the same key won: answer its instance (this statement wrote nothing).
+      if (key && isUniqueViolation(err, 'engine_instance_idempotency_key')) {
+        const again = await replayed(key, def, businessKey);
+        if (again) return again;
+      }
       throw err;
     }
     if (written.newExternal) wake.emit('task');

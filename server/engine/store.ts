@@ -123,6 +123,9 @@ export function createEngineStore() {
       const { item, ...instance } = r;
       return { instance, item: (typeof item === 'string' ? JSON.parse(item) : item) as Row };
     },
+    async instanceByIdempotencyKey(db: Db, key: string): Promise<Row | undefined> {
+      return db('engine_instance').where({ idempotency_key: key }).first('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
+    },
     async instanceById(db: Db, id: string): Promise<Row | undefined> {
       if (!isUuid(id)) return undefined;
       return db('engine_instance').where({ id }).first('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');

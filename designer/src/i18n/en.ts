@@ -1,3 +1,4 @@
+import { portalEn } from './portal.en.js';
 import { workersEn } from './workers.en.js';
 import { consultationsEn } from './consultations.en.js';
 import { designerEn } from './designer.en.js';
@@ -202,4 +203,5 @@ export const en: Record<keyof typeof vi, string> = {
   ...tasksEn,
   ...workersEn,
   ...consultationsEn,
+  ...portalEn,
 };

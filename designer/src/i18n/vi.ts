@@ -1,3 +1,4 @@
+import { portalVi } from './portal.vi.js';
 import { workersVi } from './workers.vi.js';
 import { consultationsVi } from './consultations.vi.js';
 import { designerVi } from './designer.vi.js';
@@ -201,4 +202,5 @@ export const vi = {
   ...tasksVi,
   ...workersVi,
   ...consultationsVi,
+  ...portalVi,
 };

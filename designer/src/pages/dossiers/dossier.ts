@@ -44,7 +44,7 @@ export async function dossierPage(root: HTMLElement, params: Params): Promise<vo
   };
   const reasonFor = (title: string, label: string, multiline = true) => ask({ title, label, multiline });
   const forms = [
-    ['01', !!d.receivedAt && !!d.dueAt], ['02', !!d.supplement], ['03', !!d.refusal], ['05', !!d.stop],
+    ['01', !!d.receivedAt && !!d.dueAt], ['02', !!d.supplement], ['03', !!d.refusal], ['04', !!d.originalDueAt], ['05', !!d.stop],
   ].filter(([, ok]) => ok).map(([no]) => h('li', null, t(`form.${no}` as MessageKey), ': ',
     h('a', { href: `/api/dossiers/${d.id}/forms/${no}.pdf`, target: '_blank', 'data-testid': `form-${no}-pdf` }, 'PDF'), ' · ',
     h('a', { href: `/api/dossiers/${d.id}/forms/${no}.docx`, 'data-testid': `form-${no}-docx` }, 'DOCX')));

@@ -4,6 +4,7 @@ import { t } from '../../i18n/index.js';
 import { processView } from '../../viewer/process-view.js';
 import { filePicker, filesCard } from '../dossiers/files.js';
 import { errorBox } from '../layout.js';
+import { apologyCard, APOLOGY_STEP } from './apology.js';
 import { dueBadge, when, type DueColour } from './format.js';
 import './tasks.css';
 
@@ -71,7 +72,11 @@ export async function workPage(root: HTMLElement, params: { id: string }): Promi
       h('p', null, h('a', { class: 'button', href: `/api/dossiers/${encodeURIComponent(tl.instanceId)}/forms/06.pdf`, target: '_blank', 'data-testid': 'form06' }, t('work.forms'))),
       msg,
     );
-    for (const d of details) root.append(actionsCard(d, msg));
+    for (const d of details) {
+      root.append(actionsCard(d, msg));
+      // The leader's apology step completes through its own form (reason, new date → form 04).
+      if (d.task.step.key === APOLOGY_STEP && d.actions.includes('complete')) root.append(apologyCard(d.task.id, d.task.dossierId, d.task.dossierDueAt, msg));
+    }
     root.append(sosCard(tl.instanceId, msg));
     if (dossierId) root.append(await filesCard(dossierId, false));
     const canvas = h('div', { class: 'canvas dossier', 'aria-label': t('work.diagram') });
@@ -115,7 +120,7 @@ function actionsCard(d: TaskDetail, msg: HTMLElement): HTMLElement {
       h('label', { for: who.id }, t('work.assignTo')), who, h('label', { for: reason.id }, t('work.reason')), reason,
       h('button', { type: 'submit', 'data-testid': 'assign' }, t('work.assign'))));
   }
-  if (d.actions.includes('complete')) {
+  if (d.actions.includes('complete') && d.task.step.key !== APOLOGY_STEP) {
     const comment = h('textarea', { id: `comment-${d.task.id}`, 'data-testid': 'comment' });
     const outcomes = d.outcomes.length ? h('fieldset', null, h('legend', null, t('work.outcome')),
       d.outcomes.map((o, i) => h('label', { class: 'row' }, h('input', { type: 'radio', name: `outcome-${d.task.id}`, value: o.key, checked: i === 0, 'data-testid': `outcome-${o.key}` }),
