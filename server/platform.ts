@@ -34,7 +34,7 @@ import { createPublicRouter } from './public/index.js';
 import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
 import { createRegistersRouter } from './registers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
-import { consultationWatchXml, createConsultationService, createConsultationsRouter, resolveConsultationTarget, withConsultationRules, type ConsultationService } from './consultations/index.js';
+import { consultationWatchXml, createConsultationService, seedDemoConsultations, createConsultationsRouter, resolveConsultationTarget, withConsultationRules, type ConsultationService } from './consultations/index.js';
 import { createValidationPool, createValidator, worthOffloading, type PoolStats } from './validation/index.js';
 import { parseDefinitions } from './engine/model.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
@@ -222,6 +222,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   await engine.deploy({ name: 'tthc-consultation-watch', source: 'platform', resources: [{ name: 'tthc-consultation-watch.bpmn', content: consultationWatchXml() }], duplicateFiltering: true });
   consultations = createConsultationService({ knex: db.knex, calendar: calendarService.calendar, notifications, engine, units: identity, dossiers, files, log, now: deps.now });
   const consult = consultations;
+  if (deps.config.demoDossiers) await seedDemoConsultations({ knex: db.knex, consultations: consult, calendar: calendarService.calendar, log });
   let relay: NodeJS.Timeout | undefined;
   background.push({
     name: 'consultation-relay',
