@@ -188,6 +188,13 @@ export const tasksStore = {
     return rows.map((r: Row) => ({ id: r.id as string, name: r.file_name as string }));
   },
 
+  /** Display names of these users (the assign list shows people, not logins). */
+  async displayNames(db: Db, usernames: string[]): Promise<Record<string, string>> {
+    if (!usernames.length) return {};
+    const rows = await db('app_user').whereIn('username', usernames).select('username', 'display_name');
+    return Object.fromEntries(rows.map((r: Row) => [r.username as string, (r.display_name as string) || (r.username as string)]));
+  },
+
   async lastEventOf(db: Db, taskId: string, kind: string): Promise<Row | undefined> {
     return db('task_event').where({ task_id: taskId, kind }).orderBy('id', 'desc').first();
   },
