@@ -40,6 +40,10 @@ const EnvSchema = z.object({
   PORTAL_RETRY_MAX_MS: z.coerce.number().int().min(0).default(30 * 60_000),
   /** How often the platform looks for records unacknowledged after 2 working hours. */
   PORTAL_CHECK_MS: z.coerce.number().int().min(50).default(60_000),
+  /** Threads that validate and compile large BPMN models off the event loop (default: cores − 1, at most 2). */
+  VALIDATION_THREADS: z.coerce.number().int().min(1).max(16).optional(),
+  /** POST /api/process-versions/validate calls per user per minute. */
+  VALIDATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
 });
 
 export interface Config {
@@ -61,6 +65,7 @@ export interface Config {
   nearDue: { workingDays: number; ratio: number };
   /** National-portal sync: the portal's URL (unset: the mock in demo mode, else nothing is pushed), backoff, warning check. */
   portal: { url?: string; mock: boolean; retryBaseMs: number; retryMaxMs: number; checkMs: number };
+  validation: { threads?: number; perMinute: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -95,5 +100,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       url: e.NATIONAL_PORTAL_URL, mock: !e.NATIONAL_PORTAL_URL && (e.DEMO_MODE ? e.DEMO_MODE === 'true' : !e.DATABASE_URL),
       retryBaseMs: e.PORTAL_RETRY_BASE_MS, retryMaxMs: e.PORTAL_RETRY_MAX_MS, checkMs: e.PORTAL_CHECK_MS,
     },
+    validation: { threads: e.VALIDATION_THREADS, perMinute: e.VALIDATE_PER_MINUTE },
   };
 }

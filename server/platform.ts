@@ -36,8 +36,9 @@ import { createDossierSyncLogRouter, createPortalSyncRouter, createPortalSyncSer
 import { createMockPortal } from './mock-portal/index.js';
 import { createRegistersRouter } from './registers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
-import { consultationWatchXml, createConsultationService, createConsultationsRouter, resolveConsultationTarget, withConsultationRules, type ConsultationService } from './consultations/index.js';
-import { createValidator } from './validation/index.js';
+import { consultationWatchXml, createConsultationService, seedDemoConsultations, createConsultationsRouter, resolveConsultationTarget, withConsultationRules, type ConsultationService } from './consultations/index.js';
+import { createValidationPool, createValidator, worthOffloading, type PoolStats } from './validation/index.js';
+import { parseDefinitions } from './engine/model.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,13 +65,13 @@ export interface Platform {
   demoLogins: Array<{ username: string; password: string; role: string }>;
 }
 
-function createHealthRouter(db: Database, audit: () => AuditWriterHealth): Router {
+function createHealthRouter(db: Database, audit: () => AuditWriterHealth, validation: () => PoolStats): Router {
   const r = Router();
   r.get('/', guard('public'), doc({ summary: 'Health' }), async (_req, res) => {
     await db.knex.raw('select 1');
     // A writer that cannot write is a degraded node: say so where monitoring looks.
     const a = audit();
-    sendJson(res, 200, { status: a.status === 'ok' ? 'ok' : 'degraded', database: db.kind, audit: a });
+    sendJson(res, 200, { status: a.status === 'ok' ? 'ok' : 'degraded', database: db.kind, audit: a, validation: validation() });
   });
   return r;
 }
@@ -102,7 +103,10 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const audit = createAuditService({
     knex: db.knex, onWriteError: (err, queued) => log.error({ err, queued }, 'audit group commit failed; rows kept, retrying'),
   });
-  mounts.push({ path: '/api/health', router: createHealthRouter(db, () => audit.health()) });
+  // Large BPMN models are validated and compiled on worker threads, not on this event loop.
+  const validationPool = createValidationPool({ size: deps.config.validation.threads });
+  background.push({ name: 'validation-pool', start: async () => undefined, stop: () => validationPool.stop() });
+  mounts.push({ path: '/api/health', router: createHealthRouter(db, () => audit.health(), () => validationPool.stats()) });
   const auditTrail = createAuditMiddleware(audit, db.knex, log);
   middleware.push(auditTrail, createCsrfCheck());
   // Shutdown flushes for at most 5 s: a database that refuses writes must not keep the process alive.
@@ -128,7 +132,11 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
 
   // Engine: durable bpmn-engine host; its timer scheduler also listens for external-task NOTIFY.
   // Step budgets (tthc:budget) and "before due" timers (tthc:beforeDue) count in the calendar's working time.
-  const engine = createEngine({ db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar, interpreter: deps.config.engineInterpreter });
+  const interpreter = deps.config.engineInterpreter;
+  const engine = createEngine({
+    db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar, interpreter,
+    compile: (xml) => (worthOffloading(xml) ? validationPool.compile(xml, interpreter) : parseDefinitions(xml, interpreter)),
+  });
   background.push(createTimerScheduler(engine, log));
   mounts.push({ path: '/engine-rest', router: createEngineRestRouter({
     engine,
@@ -146,7 +154,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   });
   const deployer = deployerFromEngine(engine, createInstanceMigrator({ db, log }));
   // The consultation rules (server/consultations/rules.ts) need the organisation: added around the base validator.
-  const validator = withConsultationRules(createValidator({ checkDeployable: deployer.checkDeployable?.bind(deployer) }), (text) => resolveConsultationTarget(db.knex, text));
+  const validator = withConsultationRules(createValidator({ checkDeployable: deployer.checkDeployable?.bind(deployer), offload: { pool: validationPool, interpreter } }), (text) => resolveConsultationTarget(db.knex, text));
   lifecycle = createLifecycleService({ knex: db.knex, catalog, access: identity, deployer, validator });
   identity.setRoleHoldersChanged(async (trx, change) => { await lifecycle.markNeedsReviewForRoles(trx, change); });
   await loadSeedCatalogue({ knex: db.knex, activate: lifecycle.activateVersion });
@@ -155,7 +163,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     { path: '/api/procedures', router: createCatalogRouter({ catalog }) },
     { path: '/api/procedures', router: createProcedureProcessRouter({ lifecycle }) },
     { path: '/api/catalog', router: createCatalogMetaRouter({ catalog }) },
-    { path: '/api/process-versions', router: createProcessVersionRouter({ lifecycle }) },
+    { path: '/api/process-versions', router: createProcessVersionRouter({ lifecycle, validateRate: { limit: deps.config.validation.perMinute, windowMs: 60_000 } }) },
     { path: '/api/review-inbox', router: createReviewInboxRouter({ lifecycle }) },
     { path: '/api/processes', router: createProcessesRouter({ lifecycle }) },
   );
@@ -216,6 +224,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   await engine.deploy({ name: 'tthc-consultation-watch', source: 'platform', resources: [{ name: 'tthc-consultation-watch.bpmn', content: consultationWatchXml() }], duplicateFiltering: true });
   consultations = createConsultationService({ knex: db.knex, calendar: calendarService.calendar, notifications, engine, units: identity, dossiers, files, log, now: deps.now });
   const consult = consultations;
+  if (deps.config.demoDossiers) await seedDemoConsultations({ knex: db.knex, consultations: consult, calendar: calendarService.calendar, log });
   let relay: NodeJS.Timeout | undefined;
   background.push({
     name: 'consultation-relay',

@@ -217,7 +217,7 @@ export function createTasksService(deps: TasksDeps) {
     },
 
     /** One open task with what the caller may do on it and the outcomes its step declares. */
-    async get(p: Principal, id: string): Promise<{ task: TaskView; outcomes: Outcome[]; actions: string[]; candidates: string[] }> {
+    async get(p: Principal, id: string): Promise<{ task: TaskView; outcomes: Outcome[]; actions: string[]; candidates: string[]; people: Array<{ username: string; displayName: string }> }> {
       const t = await openTask(id);
       const viewer = await viewerOf(p);
       const visible = await deps.units.visibleUnitIds(p);
@@ -237,7 +237,8 @@ export function createTasksService(deps: TasksDeps) {
       const assigns = viewer.all || holds(p, ['division-head'], t.unit_id);
       if (assigns) actions.push('assign');
       const candidates = assigns ? await this.candidates(t) : [];
-      return { task: view, outcomes: step.outcomes, actions, candidates };
+      const names = await tasksStore.displayNames(knex, candidates);
+      return { task: view, outcomes: step.outcomes, actions, candidates, people: candidates.map((u) => ({ username: u, displayName: names[u] ?? u })) };
     },
 
     async candidates(t: Row): Promise<string[]> {
