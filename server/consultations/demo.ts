@@ -22,7 +22,6 @@ export async function seedDemoConsultations(deps: { knex: Knex; consultations: C
     const sentAt = deps.calendar.subtract(new Date(), { workingDays: plan.ago }, 'stnmt');
     await deps.consultations.open({
       dossierCode: d.code, stepKey: `Demo_Consult_${i + 1}`, consultAgency: 'stnmt', replyDeadline: plan.deadline, question: plan.question, requestingUnitId: 'xa-phu-long',
-      documents: [{ id: `demo-${i + 1}`, name: 'Trích lục bản đồ địa chính.pdf' }],
     }, { sentAt, detached: true, stepName: 'Lấy ý kiến Sở Nông nghiệp và Môi trường' }).catch((err: Error) => deps.log.warn({ err: err.message }, 'demo consultation skipped'));
   }
 }

@@ -275,12 +275,16 @@ export function createConsultationService(deps: ConsultationDeps) {
       const dueAt = calendar.add(sentAt, budget, target.kind === 'unit' ? target.unitId : requestingUnitId);
       const stepName = drawn?.name ?? internal.stepName ?? null;
       const question = input.question?.trim() || `${stepName ?? input.stepKey} — hồ sơ ${input.dossierCode}`;
+      // Without a list from the process, the dossier's own files go with the request (readable through the consultation).
+      const documents = input.documents ?? (dossier && deps.files
+        ? (await deps.files.list(knex, { type: 'dossier', id: dossier.id })).map((f) => ({ id: f.id, name: f.label ? `${f.label} — ${f.fileName}` : f.fileName }))
+        : []);
       const { created, row } = await knex.transaction(async (trx) => {
         const r = await store.insertOnce(trx, {
           request_key: key, dossier_code: input.dossierCode, dossier_id: dossier?.id ?? null, instance_id: internal.detached ? null : input.processInstanceId ?? dossier?.instanceId ?? null,
           step_key: input.stepKey, step_name: stepName, requesting_unit_id: requestingUnitId,
           consulted_unit_id: target.kind === 'unit' ? target.unitId : null, agency_id: target.kind === 'external' ? target.agencyId : null, agency_name: target.name,
-          question: question.slice(0, 4000), documents: JSON.stringify(input.documents ?? []), reply_deadline: deadline!.trim(), sent_at: sentAt, reply_due_at: dueAt,
+          question: question.slice(0, 4000), documents: JSON.stringify(documents), reply_deadline: deadline!.trim(), sent_at: sentAt, reply_due_at: dueAt,
         });
         if (r.created) {
           const data = { replyDueAt: formatLocal(dueAt), external: target.kind === 'external', stepKey: input.stepKey };
@@ -374,7 +378,10 @@ export function createConsultationService(deps: ConsultationDeps) {
     async file(p: Principal, id: string, fileId: string) {
       const c = await store.byId(knex, id);
       if (!c || !(await mayRead(p, c)) || !deps.files) throw notFound('Không tìm thấy tệp / file not found');
-      const f = await deps.files.read(knex, { type: 'consultation', id }, fileId);
+      // A reply's own file, or one of the dossier's files sent with the request.
+      const sentWith = c.dossier_id && json<DocRef[]>(c.documents, []).some((d) => d.id === fileId);
+      const f = await deps.files.read(knex, { type: 'consultation', id }, fileId)
+        ?? (sentWith ? await deps.files.read(knex, { type: 'dossier', id: c.dossier_id }, fileId) : undefined);
       if (!f) throw notFound('Không tìm thấy tệp / file not found');
       return f;
     },

@@ -160,8 +160,15 @@ describe('on the dossier', () => {
     });
     expect(res.status).toBe(201);
     const d = res.body as { id: string; code: string };
+    const attached = await officer.post(`/api/dossiers/${d.id}/files`).field('label', 'Giấy chứng sinh').attach('files', Buffer.from('%PDF-1.4\n%%EOF\n'), 'giay-chung-sinh.pdf');
+    expect(attached.status).toBe(201);
     const c = (await open({ dossierCode: d.code, stepKey: 'Consult', consultAgency: 'Sở Nông nghiệp và Môi trường', replyDeadline: '3d', question: 'Xác nhận nơi cư trú' }).expect(201)).body;
     expect(c).toMatchObject({ dossierId: d.id, requestingUnitId: 'xa-phu-long', consultedUnitId: 'stnmt' });
+    // The dossier's files go with the request: the consulted unit reads them through the consultation, not the dossier.
+    expect(c.documents).toHaveLength(1);
+    expect(c.documents[0].name).toContain('giay-chung-sinh.pdf');
+    await consulted.get(`/api/consultations/${c.id}/files/${c.documents[0].id}`).expect(200);
+    expect((await consulted.get(`/api/dossiers/${d.id}/files/${c.documents[0].id}`)).status).toBe(404);
     await knex()('consultation').where({ id: c.id }).update({ reply_due_at: new Date(Date.now() - 60_000) });
     await consulted.post(`/api/consultations/${c.id}/reply`).send({ opinion: 'disagree', text: 'Không xác nhận được', explanation: 'Hệ thống dữ liệu dân cư gián đoạn' }).expect(200);
     const tl = await officer.get(`/api/dossiers/${d.id}/timeline`).expect(200);

@@ -110,7 +110,7 @@ export async function consultationPage(root: HTMLElement, params: { id: string }
       h('dt', null, t('consult.reminders')), h('dd', null, c.remindersSent)),
     c.external ? h('p', { class: 'muted' }, t('consult.external')) : null),
     h('section', { class: 'card' }, h('h2', null, t('consult.question')), h('p', { class: 'consult-question', 'data-testid': 'consult-question' }, c.question),
-      h('h3', null, t('consult.documents')), docList(c, c.documents, false)),
+      h('h3', null, t('consult.documents')), docList(c, c.documents, !!c.dossierId)),
     msg,
   );
   if (c.status === 'answered') root.append(answerCard(c));
