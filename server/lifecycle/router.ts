@@ -40,13 +40,13 @@ export function createProcedureProcessRouter(deps: { lifecycle: LifecycleService
   return r;
 }
 
-/** `/api/process-versions`. `validateRate`: validations per user per window (default 60 a minute). */
+/** `/api/process-versions`. `validateRate`: validations per user per window (default 300 a minute). */
 export function createProcessVersionRouter(deps: { lifecycle: LifecycleService; validateRate?: { limit: number; windowMs: number } }): Router {
   const { lifecycle } = deps;
   const r = Router();
   const validateLimiter: RequestHandler = rateLimit({
     windowMs: deps.validateRate?.windowMs ?? 60_000,
-    limit: deps.validateRate?.limit ?? 60,
+    limit: deps.validateRate?.limit ?? 300,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     validate: false,
