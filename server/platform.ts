@@ -28,15 +28,18 @@ import { createDecisionFiles } from './lifecycle/decision-files.js';
 import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
-import { createDeadlinesRouter, createDeadlinesService, watchProcessXml, withWatch } from './deadlines/index.js';
+import { createApologyFormRouter, createApologySignRouter, createDeadlinesRouter, createDeadlinesService, watchProcessXml, withWatch } from './deadlines/index.js';
 import { createAgencyCodeRouter, createDossierFilesRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
 import { createFileStore } from './files/index.js';
 import { createPublicRouter } from './public/index.js';
 import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
+import { createDossierSyncLogRouter, createPortalSyncRouter, createPortalSyncService } from './portal-sync/index.js';
+import { createMockPortal } from './mock-portal/index.js';
 import { createRegistersRouter } from './registers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
-import { consultationWatchXml, createConsultationService, createConsultationsRouter, resolveConsultationTarget, withConsultationRules, type ConsultationService } from './consultations/index.js';
-import { createValidator } from './validation/index.js';
+import { consultationWatchXml, createConsultationService, seedDemoConsultations, createConsultationsRouter, resolveConsultationTarget, withConsultationRules, type ConsultationService } from './consultations/index.js';
+import { createValidationPool, createValidator, worthOffloading, type PoolStats } from './validation/index.js';
+import { parseDefinitions } from './engine/model.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,13 +66,13 @@ export interface Platform {
   demoLogins: Array<{ username: string; password: string; role: string }>;
 }
 
-function createHealthRouter(db: Database, audit: () => AuditWriterHealth): Router {
+function createHealthRouter(db: Database, audit: () => AuditWriterHealth, validation: () => PoolStats): Router {
   const r = Router();
   r.get('/', guard('public'), doc({ summary: 'Health' }), async (_req, res) => {
     await db.knex.raw('select 1');
     // A writer that cannot write is a degraded node: say so where monitoring looks.
     const a = audit();
-    sendJson(res, 200, { status: a.status === 'ok' ? 'ok' : 'degraded', database: db.kind, audit: a });
+    sendJson(res, 200, { status: a.status === 'ok' ? 'ok' : 'degraded', database: db.kind, audit: a, validation: validation() });
   });
   return r;
 }
@@ -101,7 +104,10 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const audit = createAuditService({
     knex: db.knex, onWriteError: (err, queued) => log.error({ err, queued }, 'audit group commit failed; rows kept, retrying'),
   });
-  mounts.push({ path: '/api/health', router: createHealthRouter(db, () => audit.health()) });
+  // Large BPMN models are validated and compiled on worker threads, not on this event loop.
+  const validationPool = createValidationPool({ size: deps.config.validation.threads });
+  background.push({ name: 'validation-pool', start: async () => undefined, stop: () => validationPool.stop() });
+  mounts.push({ path: '/api/health', router: createHealthRouter(db, () => audit.health(), () => validationPool.stats()) });
   const auditTrail = createAuditMiddleware(audit, db.knex, log);
   middleware.push(auditTrail, createCsrfCheck());
   // Shutdown flushes for at most 5 s: a database that refuses writes must not keep the process alive.
@@ -127,7 +133,11 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
 
   // Engine: durable bpmn-engine host; its timer scheduler also listens for external-task NOTIFY.
   // Step budgets (tthc:budget) and "before due" timers (tthc:beforeDue) count in the calendar's working time.
-  const engine = createEngine({ db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar, interpreter: deps.config.engineInterpreter });
+  const interpreter = deps.config.engineInterpreter;
+  const engine = createEngine({
+    db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar, interpreter,
+    compile: (xml) => (worthOffloading(xml) ? validationPool.compile(xml, interpreter) : parseDefinitions(xml, interpreter)),
+  });
   background.push(createTimerScheduler(engine, log));
   mounts.push({ path: '/engine-rest', router: createEngineRestRouter({
     engine,
@@ -157,7 +167,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   });
   const deployer = deployerFromEngine(engine, createInstanceMigrator({ db, log }));
   // The consultation rules (server/consultations/rules.ts) need the organisation: added around the base validator.
-  const validator = withConsultationRules(createValidator({ checkDeployable: deployer.checkDeployable?.bind(deployer) }), (text) => resolveConsultationTarget(db.knex, text));
+  const validator = withConsultationRules(createValidator({ checkDeployable: deployer.checkDeployable?.bind(deployer), offload: { pool: validationPool, interpreter } }), (text) => resolveConsultationTarget(db.knex, text));
   lifecycle = createLifecycleService({
     knex: db.knex, catalog, access: identity, deployer, validator,
     // The author hears of approval, rejection and activation in the bell.
@@ -170,7 +180,9 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     { path: '/api/procedures', router: createCatalogRouter({ catalog }) },
     { path: '/api/procedures', router: createProcedureProcessRouter({ lifecycle }) },
     { path: '/api/catalog', router: createCatalogMetaRouter({ catalog }) },
-    { path: '/api/process-versions', router: createProcessVersionRouter({ lifecycle, decisions: createDecisionFiles({ knex: db.knex, files, lifecycle }) }) },
+    { path: '/api/process-versions', router: createProcessVersionRouter({
+      lifecycle, decisions: createDecisionFiles({ knex: db.knex, files, lifecycle }), validateRate: { limit: deps.config.validation.perMinute, windowMs: 60_000 },
+    }) },
     { path: '/api/review-inbox', router: createReviewInboxRouter({ lifecycle }) },
     { path: '/api/processes', router: createProcessesRouter({ lifecycle }) },
   );
@@ -196,12 +208,21 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   });
   background.push(createResolutionPoller({ dossiers, engine, log }));
   if (deps.config.demoDossiers) await seedDemoDossiers({ knex: db.knex, dossiers, log });
+  // SOS: raise, board, resolve; `sos.raiseAutomatic` is what the overdue worker calls.
+  const sos = createSosService({
+    knex: db.knex, calendar: calendarService.calendar, units: identity,
+    audit: (p, action, target) => audit.enqueue({ ...actorOf(p ?? undefined), action, target, outcome: 'ok' }),
+  });
+  const deadlines = createDeadlinesService({ knex: db.knex, calendar: calendarService.calendar, notifications, dossiers, sos });
+  const recordAccess = (k: typeof db.knex, req: Parameters<typeof audit.recordAccess>[1], target: { type: string; id: string }) => audit.recordAccess(k, req, target);
+  const formContext = (unitId: string, createdBy: string | null) => dossiers.formContext(unitId, createdBy);
+  // Form 04 from the recorded apology first; other form numbers fall through to the dossier router.
+  mounts.push({ path: '/api/dossiers', router: createApologyFormRouter({ deadlines, dossiers, knex: db.knex, recordAccess, formContext }) });
   mounts.push(
     { path: '/api/dossiers', router: createDossierRouter({
-      dossiers, knex: db.knex, recordAccess: (k, req, target) => audit.recordAccess(k, req, target),
-      formContext: (unitId, createdBy) => dossiers.formContext(unitId, createdBy),
+      dossiers, knex: db.knex, recordAccess, formContext,
     }) },
-    { path: '/api/dossiers', router: createDossierFilesRouter({ dossiers, files, knex: db.knex, recordAccess: (k, req, target) => audit.recordAccess(k, req, target) }) },
+    { path: '/api/dossiers', router: createDossierFilesRouter({ dossiers, files, knex: db.knex, recordAccess }) },
     { path: '/api/units', router: createAgencyCodeRouter({ dossiers }) },
     // Citizens, without login: online filing with component files, lookup, rating.
     { path: '/api/public', router: createPublicRouter({ dossiers, catalog, files }) },
@@ -212,6 +233,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   await engine.deploy({ name: 'tthc-consultation-watch', source: 'platform', resources: [{ name: 'tthc-consultation-watch.bpmn', content: consultationWatchXml() }], duplicateFiltering: true });
   consultations = createConsultationService({ knex: db.knex, calendar: calendarService.calendar, notifications, engine, units: identity, dossiers, files, log, now: deps.now });
   const consult = consultations;
+  if (deps.config.demoDossiers) await seedDemoConsultations({ knex: db.knex, consultations: consult, calendar: calendarService.calendar, log });
   let relay: NodeJS.Timeout | undefined;
   background.push({
     name: 'consultation-relay',
@@ -233,14 +255,25 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const steps = createStepCatalog(async (definitionId) => (await engine.getDefinitionXml(definitionId)).bpmn20Xml);
   const tasks = createTasksService({ knex: db.knex, engine, calendar: calendarService.calendar, steps, units: identity, nearDue: deps.config.nearDue });
   mounts.push({ path: '/api/tasks', router: createTasksRouter({ tasks, events: taskEvents, units: identity }) });
-  // SOS: raise, board, resolve; `sos.raiseAutomatic` is what the overdue worker calls.
-  const sos = createSosService({
-    knex: db.knex, calendar: calendarService.calendar, units: identity,
-    audit: (p, action, target) => audit.enqueue({ ...actorOf(p ?? undefined), action, target, outcome: 'ok' }),
-  });
   mounts.push({ path: '/api/sos', router: createSosRouter({ sos }) });
-  const deadlines = createDeadlinesService({ knex: db.knex, calendar: calendarService.calendar, notifications, dossiers, sos });
   mounts.push({ path: '/api/apologies', router: createDeadlinesRouter({ deadlines }) });
+  mounts.push({ path: '/api/apologies', router: createApologySignRouter({ deadlines, dossiers, tasks }) });
+  // National-portal sync: the outbox (filled by a trigger on every status change), pushed by the workers; in demo mode
+  // without NATIONAL_PORTAL_URL the local mock portal answers under /mock-portal (npm start points the workers at it).
+  const portal = deps.config.portal;
+  const sync = createPortalSyncService({
+    knex: db.knex, calendar: calendarService.calendar, notifications, now: deps.now, retry: { baseMs: portal.retryBaseMs, maxMs: portal.retryMaxMs },
+  });
+  mounts.push({ path: '/api/portal-sync', router: createPortalSyncRouter({ sync, units: identity }) });
+  mounts.push({ path: '/api/dossiers', router: createDossierSyncLogRouter({ sync, dossiers }) });
+  if (portal.mock) mounts.push({ path: '/mock-portal', router: createMockPortal().router });
+  let portalCheck: NodeJS.Timeout | undefined;
+  const warn = () => void sync.warnUnacknowledged().catch((err: Error) => log.warn({ err: err.message }, 'portal sync warning check failed'));
+  background.push({
+    name: 'portal-sync-warnings',
+    start: async () => { portalCheck = setInterval(warn, portal.checkMs); portalCheck.unref(); },
+    stop: async () => { if (portalCheck) clearInterval(portalCheck); },
+  });
   mounts.push({ path: '/api/registers', router: createRegistersRouter({
     knex: db.knex, units: identity,
     onRead: (req, unitId) => audit.enqueue({

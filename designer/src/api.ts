@@ -46,6 +46,24 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
   return data as T;
 }
 
+/** A multipart POST (fields and files): the same session, CSRF header and error shape as `api`. */
+export async function postForm<T>(path: string, form: FormData): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': getLang() };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method: 'POST', headers, body: form, credentials: 'same-origin' });
+  } catch (err) {
+    throw new ApiFailure(0, 'NetworkError', (err as Error).message);
+  }
+  const data = await res.json().catch(() => undefined) as { type?: string; message?: string; details?: unknown; key?: string } | undefined;
+  if (!res.ok) {
+    if (res.status === 401) onUnauthorized();
+    throw new ApiFailure(res.status, data?.type ?? `HTTP${res.status}`, data?.message ?? res.statusText, data?.details, data?.key);
+  }
+  return data as T;
+}
+
 export const get = <T>(path: string, opts?: { quiet401?: boolean }) => api<T>('GET', path, undefined, opts);
 export const post = <T>(path: string, body: unknown = {}) => api<T>('POST', path, body);
 /** Multipart upload (files and fields) with the session's CSRF token. */

@@ -4,3 +4,4 @@ export { createConsultationsRouter } from './router.js';
 export { consultationWatchXml, CONSULTATION_WATCH_KEY, REPLY_MESSAGE, ANSWERED_MESSAGE } from './watch.js';
 export { withConsultationRules, consultationFindings, CONSULTATION_RULES, CONSULTATION_TOPIC } from './rules.js';
 export { resolveTarget as resolveConsultationTarget } from './store.js';
+export { seedDemoConsultations } from './demo.js';

@@ -41,6 +41,8 @@ function waitsForReply(el: ModdleElement): boolean {
  * (A reply deadline that is not a working-time duration is already `tthc/consultation-deadline`.)
  */
 export async function consultationFindings(xml: unknown, resolve: (text: string) => Promise<unknown>): Promise<Finding[]> {
+  // Most models have no consultation step: no need to parse them again here, on the event loop.
+  if (typeof xml === 'string' && !xml.includes(CONSULTATION_TOPIC) && !xml.includes('consultAgency')) return [];
   let definitions: ModdleElement;
   try {
     definitions = (await parseBpmn(xml)).definitions;

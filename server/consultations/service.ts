@@ -6,7 +6,7 @@ import { checkUploads, type FileStore } from '../files/index.js';
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 import type { Logger } from '../log.js';
-import type { NotificationService } from '../notifications/index.js';
+import { vnDateTime, type NotificationService } from '../notifications/index.js';
 import { parseBpmn } from '../validation/moddle.js';
 import * as store from './store.js';
 import { ANSWERED_MESSAGE, CONSULTATION_WATCH_KEY, REPLY_MESSAGE } from './watch.js';
@@ -113,6 +113,13 @@ export function createConsultationService(deps: ConsultationDeps) {
   }
   type View = ReturnType<typeof view>;
 
+  /** The requesting unit's name for people (ids are for machines). */
+  async function named<T extends { requestingUnitId: string }>(views: T[]): Promise<Array<T & { requestingUnitName: string }>> {
+    const ids = [...new Set(views.map((v) => v.requestingUnitId))];
+    const names = new Map((ids.length ? await knex('org_unit').whereIn('id', ids).select('id', 'name') : []).map((u: Row) => [u.id as string, u.name as string]));
+    return views.map((v) => ({ ...v, requestingUnitName: names.get(v.requestingUnitId) ?? v.requestingUnitId }));
+  }
+
   async function dossierEvent(db: Knex | Knex.Transaction, c: Row, kind: string, reason: string | undefined, data: unknown, actor: { id: string | null; name: string }) {
     if (c.dossier_id && deps.dossiers) await deps.dossiers.recordEvent(c.dossier_id, { kind: `consultation-${kind}`, reason, data: { consultationId: c.id, agency: c.agency_name, ...(data as object) } }, actor, db);
   }
@@ -165,6 +172,7 @@ export function createConsultationService(deps: ConsultationDeps) {
       } });
     } catch (err) {
       log.debug({ consultationId: c.id, err: (err as Error).message }, 'consultation reply not correlated yet');
+      await knex('consultation').where({ id: c.id }).increment('correlation_attempts', 1);
       return false;
     }
     await knex('consultation').where({ id: c.id }).update({ correlated_at: now() });
@@ -224,7 +232,8 @@ export function createConsultationService(deps: ConsultationDeps) {
       if (late) {
         await store.addEvent(trx, { consultationId: id, kind: 'late', actor: p.username, data: { replyDueAt: iso(c.reply_due_at) }, at });
         await store.addEvent(trx, { consultationId: id, kind: 'explanation', actor: p.username, data: { text: explanation }, at });
-        await dossierEvent(trx, updated!, 'late', explanation!, { replyDueAt: iso(c.reply_due_at) }, actor);
+        await dossierEvent(trx, updated!, 'late', `Hạn trả lời ${vnDateTime(iso(c.reply_due_at)!)} / reply due`, { replyDueAt: iso(c.reply_due_at) }, actor);
+        await dossierEvent(trx, updated!, 'explanation', explanation!, {}, actor);
       }
       return updated as Row;
     });
@@ -240,7 +249,7 @@ export function createConsultationService(deps: ConsultationDeps) {
      * delivered twice (two workers, an expired lock) finds the consultation open and only finishes
      * what is unfinished (notification, email, reminder watch), each itself keyed.
      */
-    async open(input: OpenInput): Promise<{ created: boolean; consultation: View }> {
+    async open(input: OpenInput, internal: { sentAt?: Date; detached?: boolean; stepName?: string } = {}): Promise<{ created: boolean; consultation: View }> {
       const key = `${input.dossierCode}:${input.stepKey}`;
       const existing = await store.byKey(knex, key);
       if (existing) {
@@ -262,16 +271,20 @@ export function createConsultationService(deps: ConsultationDeps) {
       const requestingUnitId = instance?.unit_id ?? dossier?.unitId ?? input.requestingUnitId;
       if (!requestingUnitId) throw badRequest('requestingUnitId: không xác định được đơn vị đề nghị / the requesting unit is unknown');
       if (target.kind === 'unit' && target.unitId === requestingUnitId) throw badRequest('Không lấy ý kiến chính đơn vị mình / a unit does not consult itself');
-      const sentAt = now();
+      const sentAt = internal.sentAt ?? now();
       const dueAt = calendar.add(sentAt, budget, target.kind === 'unit' ? target.unitId : requestingUnitId);
-      const stepName = drawn?.name ?? null;
+      const stepName = drawn?.name ?? internal.stepName ?? null;
       const question = input.question?.trim() || `${stepName ?? input.stepKey} — hồ sơ ${input.dossierCode}`;
+      // Without a list from the process, the dossier's own files go with the request (readable through the consultation).
+      const documents = input.documents ?? (dossier && deps.files
+        ? (await deps.files.list(knex, { type: 'dossier', id: dossier.id })).map((f) => ({ id: f.id, name: f.label ? `${f.label} — ${f.fileName}` : f.fileName }))
+        : []);
       const { created, row } = await knex.transaction(async (trx) => {
         const r = await store.insertOnce(trx, {
-          request_key: key, dossier_code: input.dossierCode, dossier_id: dossier?.id ?? null, instance_id: input.processInstanceId ?? dossier?.instanceId ?? null,
+          request_key: key, dossier_code: input.dossierCode, dossier_id: dossier?.id ?? null, instance_id: internal.detached ? null : input.processInstanceId ?? dossier?.instanceId ?? null,
           step_key: input.stepKey, step_name: stepName, requesting_unit_id: requestingUnitId,
           consulted_unit_id: target.kind === 'unit' ? target.unitId : null, agency_id: target.kind === 'external' ? target.agencyId : null, agency_name: target.name,
-          question: question.slice(0, 4000), documents: JSON.stringify(input.documents ?? []), reply_deadline: deadline!.trim(), sent_at: sentAt, reply_due_at: dueAt,
+          question: question.slice(0, 4000), documents: JSON.stringify(documents), reply_deadline: deadline!.trim(), sent_at: sentAt, reply_due_at: dueAt,
         });
         if (r.created) {
           const data = { replyDueAt: formatLocal(dueAt), external: target.kind === 'external', stepKey: input.stepKey };
@@ -332,15 +345,15 @@ export function createConsultationService(deps: ConsultationDeps) {
     async list(p: Principal, q: { side: 'incoming' | 'outgoing'; status?: 'open' | 'answered'; dossierCode?: string; page: number; pageSize: number }) {
       const units = await deps.units.visibleUnitIds(p);
       const { rows, total } = await store.list(knex, { side: q.side, units, status: q.status, dossierCode: q.dossierCode, limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
-      return { items: rows.map(view), total, page: q.page, pageSize: q.pageSize };
+      return { items: await named(rows.map(view)), total, page: q.page, pageSize: q.pageSize };
     },
 
-    async get(p: Principal, id: string): Promise<View & { events: Array<{ kind: string; at: string; actor: string | null; data: unknown }>; may: { reply: boolean; recordByHand: boolean } }> {
+    async get(p: Principal, id: string): Promise<View & { requestingUnitName: string; events: Array<{ kind: string; at: string; actor: string | null; data: unknown }>; may: { reply: boolean; recordByHand: boolean } }> {
       const c = await store.byId(knex, id);
       if (!c || !(await mayRead(p, c))) throw notFound(`Không tìm thấy đề nghị lấy ý kiến ${id} / consultation not found`);
       const evs = await store.events(knex, id);
       return {
-        ...view(c),
+        ...(await named([view(c)]))[0]!,
         events: evs.map((e) => ({ kind: e.kind, at: iso(e.at)!, actor: e.actor ?? null, data: json(e.data, null) })),
         may: { reply: c.status === 'open' && mayReply(p, c), recordByHand: c.status === 'open' && !c.consulted_unit_id && mayRecordByHand(p, c) },
       };
@@ -365,7 +378,10 @@ export function createConsultationService(deps: ConsultationDeps) {
     async file(p: Principal, id: string, fileId: string) {
       const c = await store.byId(knex, id);
       if (!c || !(await mayRead(p, c)) || !deps.files) throw notFound('Không tìm thấy tệp / file not found');
-      const f = await deps.files.read(knex, { type: 'consultation', id }, fileId);
+      // A reply's own file, or one of the dossier's files sent with the request.
+      const sentWith = c.dossier_id && json<DocRef[]>(c.documents, []).some((d) => d.id === fileId);
+      const f = await deps.files.read(knex, { type: 'consultation', id }, fileId)
+        ?? (sentWith ? await deps.files.read(knex, { type: 'dossier', id: c.dossier_id }, fileId) : undefined);
       if (!f) throw notFound('Không tìm thấy tệp / file not found');
       return f;
     },
@@ -380,10 +396,10 @@ export function createConsultationService(deps: ConsultationDeps) {
       }));
     },
 
-    /** Replies whose message has not reached the process yet: tried again (the relay calls this every few seconds). */
+    /** Replies whose message has not reached the process yet: tried again (the relay calls this every 3 s, about an hour at most). */
     async relay(): Promise<number> {
       let done = 0;
-      for (const c of await store.uncorrelated(knex, 50)) if (await correlate(c)) done++;
+      for (const c of await store.uncorrelated(knex, 50, 1200)) if (await correlate(c)) done++;
       return done;
     },
 

@@ -101,8 +101,13 @@ export async function list(db: Db, f: ListFilter): Promise<{ rows: Row[]; total:
   return { rows, total: Number(n) };
 }
 
-/** Answered but the reply message has not reached the process yet (it was not waiting, or the engine failed). */
-export async function uncorrelated(db: Db, limit: number): Promise<Row[]> {
-  return db('consultation').where({ status: 'answered' }).whereNull('correlated_at').whereNotNull('instance_id')
-    .orderBy('replied_at').limit(limit);
+/**
+ * Answered but the reply message has not reached the process yet (it was not waiting, or the engine
+ * failed): only while the instance runs, and at most `maxAttempts` times (a drawing with no catch event
+ * for the reply never takes it; the validator warns about such drawings).
+ */
+export async function uncorrelated(db: Db, limit: number, maxAttempts: number): Promise<Row[]> {
+  return db('consultation as c').join('engine_instance as i', 'i.id', 'c.instance_id')
+    .where('c.status', 'answered').whereNull('c.correlated_at').where('c.correlation_attempts', '<', maxAttempts).where('i.state', 'active')
+    .orderBy('c.correlation_attempts').orderBy('c.replied_at').limit(limit).select('c.*');
 }

@@ -19,6 +19,6 @@ export { createDossierRouter, createAgencyCodeRouter, type DossierRouterDeps } f
 export { createDossierFilesRouter, type DossierFilesRouterDeps } from './files-router.js';
 export { createResolutionPoller, resultReadyEndEvents } from './resolution.js';
 export { seedDemoDossiers } from './demo.js';
-export { buildForm, FORM_NOS, type FormNo, type FormContext } from './forms.js';
+export { buildForm, FORM_NOS, formDocument, applicantRows, vnDateTime, vnDate, type FormNo, type FormContext } from './forms.js';
 export { STATUS, STATUS_NAMES, TRANSITIONS, FINAL_STATUSES, canTransition, assertTransition, isStatus, type Status } from './states.js';
 export type { PublicDossierView, Dossier, DossierSummary, DossierEvent, DossierQuery, Party, ReceivedComponent, SupplementRequest, Actor, Channel, CollectionMethod, Page } from './types.js';

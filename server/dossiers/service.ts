@@ -228,11 +228,12 @@ export function createDossierService(deps: DossierDeps) {
    * The start is its own engine command (one statement), so it runs after the accepted row
    * is committed; a start that fails leaves the dossier at 2 with an event saying why.
    */
-  async function startProcess(id: string, actor: Actor): Promise<void> {
+  /** `known`: the procedure and its active process when the caller has just read them (reception), saving the reads again. */
+  async function startProcess(id: string, actor: Actor, known?: { proc: Procedure; active: { versionId: string; definitionId: string } }): Promise<void> {
     const r = await store.byId(knex, id);
     if (!r || Number(r.status) !== STATUS.ACCEPTED) return;
-    const p = await deps.catalog.get(r.procedure_id);
-    const active = await activeProcess(p);
+    const p = known?.proc ?? await deps.catalog.get(r.procedure_id);
+    const active = known?.active ?? await activeProcess(p);
     let inst: { id: string; ended: boolean };
     try {
       inst = await deps.engine.startProcess({
@@ -258,8 +259,7 @@ export function createDossierService(deps: DossierDeps) {
       const row = (await store.byId(trx, id, true))!;
       // A concurrent start of the same dossier (a retried request) got the same instance and attached it first.
       if (Number(row.status) !== STATUS.ACCEPTED) return;
-      await store.update(trx, id, { instance_id: inst.id, process_version_id: active.versionId, definition_id: active.definitionId });
-      await transition(trx, row, STATUS.PROCESSING, actor, {}, null, { instanceId: inst.id });
+      await transition(trx, row, STATUS.PROCESSING, actor, { instance_id: inst.id, process_version_id: active.versionId, definition_id: active.definitionId }, null, { instanceId: inst.id });
     });
   }
 
@@ -402,7 +402,7 @@ export function createDossierService(deps: DossierDeps) {
       const receivedAt = parseReceivedAt(input.receivedAt);
       const proc = await requireProcedure(knex, input.procedureId);
       const components = checkComponents(proc, input.components);
-      if (input.decision === 'accept') await activeProcess(proc);
+      const active = input.decision === 'accept' ? await activeProcess(proc) : undefined;
       if (input.decision === 'supplement' && !input.supplement) throw badRequest('supplement: liệt kê các giấy tờ cần bổ sung / list the items to supplement');
       if (input.decision === 'refuse' && !input.refusal) throw badRequest('refusal.reasons: nêu rõ lý do từ chối / give the specific reasons');
       if (input.decision === 'supplement') checkSupplementItems(proc, input.supplement!.items);
@@ -431,7 +431,7 @@ export function createDossierService(deps: DossierDeps) {
         throw err;
       });
       if (id === null) return (await replay())!;
-      if (input.decision === 'accept') await startProcess(id, actor);
+      if (active) await startProcess(id, actor, { proc, active });
       return service.get(id, null);
     },
 
@@ -610,8 +610,13 @@ export function createDossierService(deps: DossierDeps) {
         await store.update(trx, id, { ...clockFields(ext), extension_reason: body.reason });
         await store.appendEvent(trx, { dossierId: id, kind: 'extension', actorId: actor.id, actorName: actor.name, reason: body.reason, data: { from: c.dueAt.toISOString(), to: body.newDueAt.toISOString() } });
       };
-      if (db) await run(db);
-      else await knex.transaction(run);
+      // Inside the caller's transaction, read back through it: on the embedded database the pool has
+      // one connection, and a read on the root knex would wait for the open transaction forever.
+      if (db) {
+        await run(db);
+        return toDossier(await load(db, id, null));
+      }
+      await knex.transaction(run);
       return service.get(id, null);
     },
 

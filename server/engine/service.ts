@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { CommandError, EngineRun, serializeSource, type LiveItem, type RunResult } from './host.js';
 import { NativeRun } from './runtime/run.js';
 import type { Run } from './runtime/types.js';
-import { parseDefinitions, parseWorkingAmount, type Finding, type Interpreter, type ProcessModel } from './model.js';
+import { parseDefinitions, parseWorkingAmount, type Finding, type Interpreter, type ParsedDefinitions, type ProcessModel } from './model.js';
 import { createEngineStore, type WriteGuard, toDefinition, toExternalTask, toInstance, toTask } from './store.js';
 import type {
   DeployInput, Deployment, ExternalTaskRow, FetchAndLockInput, InstanceRow, LockedExternalTask, TaskQuery, TaskRow, TaskScope, WorkingTime,
@@ -31,6 +31,11 @@ export interface EngineDeps {
    * the one it was deployed with, so instances of older definitions finish on bpmn-engine.
    */
   interpreter?: Interpreter;
+  /**
+   * Compiles a model for deployment (and the deployability check) somewhere other than the event
+   * loop — the validation pool's threads; default: here. Must compile for `interpreter`.
+   */
+  compile?: (xml: string) => Promise<ParsedDefinitions>;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -92,6 +97,8 @@ export function createEngine(deps: EngineDeps) {
   wake.setMaxListeners(0);
   let unlisten: (() => Promise<void>) | null = null;
 
+  const compile = deps.compile ?? ((xml: string) => parseDefinitions(xml, interpreter));
+
   async function loadDefinition(trx: Knex | Trx, id: string): Promise<LoadedDefinition> {
     const hit = defCache.get(id);
     if (hit) return hit;
@@ -105,7 +112,7 @@ export function createEngine(deps: EngineDeps) {
   // ------------------------------------------------------------------ deployment
 
   async function checkDeployable(xml: string): Promise<Finding[]> {
-    return (await parseDefinitions(xml, interpreter)).findings;
+    return (await compile(xml)).findings;
   }
 
   async function deploy(input: DeployInput): Promise<Deployment> {
@@ -113,7 +120,7 @@ export function createEngine(deps: EngineDeps) {
     const parsed: Array<{ res: DeployInput['resources'][number]; model: ProcessModel; hash: string; engineSource: string }> = [];
     for (const res of input.resources) {
       if (!/\.(bpmn|bpmn20\.xml|xml)$/i.test(res.name)) throw badRequest(`Resource '${res.name}' is not a BPMN file (.bpmn)`);
-      const { processes, findings } = await parseDefinitions(res.content, interpreter);
+      const { processes, findings } = await compile(res.content);
       if (findings.length) {
         const f = findings[0]!;
         throw new ApiError(400, 'ParseException', `${res.name}: ${f.elementId ? `element '${f.elementId}': ` : ''}${f.message}`, { findings: findings.map((x) => ({ resource: res.name, ...x })) });

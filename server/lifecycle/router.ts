@@ -1,5 +1,8 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
+import { MAX_XML_ELEMENTS, structureProblem } from '../engine/index.js';
+import { ApiError } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
@@ -42,14 +45,29 @@ export function createProcedureProcessRouter(deps: { lifecycle: LifecycleService
 
 const FileParams = z.object({ id: z.string().max(64), fileId: z.uuid() });
 
-/** `/api/process-versions`. */
-export function createProcessVersionRouter(deps: { lifecycle: LifecycleService; decisions?: DecisionFiles }): Router {
+/**
+ * `/api/process-versions`. `validateRate`: validations per user per window (default 60 a minute);
+ * `decisions`: the signed decision files (absent: no such routes).
+ */
+export function createProcessVersionRouter(deps: { lifecycle: LifecycleService; decisions?: DecisionFiles; validateRate?: { limit: number; windowMs: number } }): Router {
   const { lifecycle, decisions } = deps;
   const r = Router();
-  // Designer calls this on every change: no database write, just the findings.
-  r.post('/validate', guard('process:read'), doc({ summary: 'Validate BPMN XML (bpmnlint + domain rules)', body: ValidateBody }), async (req, res) => {
+  const validateLimiter: RequestHandler = rateLimit({
+    windowMs: deps.validateRate?.windowMs ?? 60_000,
+    limit: deps.validateRate?.limit ?? 60,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    validate: false,
+    keyGenerator: (req) => `user:${req.principal!.userId}`,
+    handler: (_req, _res, next) => next(new ApiError(429, 'TooManyRequests', 'Kiểm tra quy trình quá nhiều lần, hãy đợi một phút / too many validations; wait a minute')),
+  });
+  // Designer calls this on every change: no database write, just the findings. The work runs on the
+  // validation pool's threads (one at a time per user); a model past the size caps is refused unread.
+  r.post('/validate', guard('process:read'), doc({ summary: 'Validate BPMN XML (bpmnlint + domain rules)', body: ValidateBody }), validateLimiter, async (req, res) => {
     const body = parseBody(ValidateBody, req);
-    sendJson(res, 200, await lifecycle.validate(body.xml, body.procedureId, { engineCheck: body.engineCheck }));
+    const tooBig = structureProblem(body.xml);
+    if (tooBig?.code === 'too-large') throw new ApiError(413, 'PayloadTooLarge', `Quy trình quá lớn (tối đa ${MAX_XML_ELEMENTS} phần tử XML) / ${tooBig.message}`);
+    sendJson(res, 200, await lifecycle.validate(body.xml, body.procedureId, { engineCheck: body.engineCheck, owner: req.principal!.userId }));
   });
   r.get('/:id', guard('process:read'), doc({ summary: 'One process version, with the actions the caller may take (may)' }), async (req, res) => {
     sendJson(res, 200, await lifecycle.getVersionFor(String(req.params.id), req.principal!));

@@ -216,9 +216,9 @@ export function createLifecycleService(deps: LifecycleDeps) {
 
   const service = {
     /** The designer's check on every change; `engineCheck` adds the engine's own (slower) check. */
-    validate: async (xml: unknown, procedureId?: string, opts: { engineCheck?: boolean } = {}): Promise<ValidationResult> => {
+    validate: async (xml: unknown, procedureId?: string, opts: { engineCheck?: boolean; owner?: string } = {}): Promise<ValidationResult> => {
       const p = procedureId ? await catalog.get(procedureId) : undefined;
-      return validator.validate(xml, p ? rulesOf(p) : undefined, { engineCheck: opts.engineCheck ?? false });
+      return validator.validate(xml, p ? rulesOf(p) : undefined, { engineCheck: opts.engineCheck ?? false, owner: opts.owner });
     },
 
     async getProcess(procedureId: string, level?: string, viewer?: Viewer): Promise<{ model: Omit<ProcessModel, 'id'> & { id: string | null }; versions: VersionSummary[]; may?: { draft: boolean } }> {

@@ -148,3 +148,35 @@ describe('bad input to /api/consultations: 4xx, Vietnamese message, nothing writ
     expect((await admin.post('/api/consultations/agencies').send({ id: 'Bộ CA', name: 'x', email: 'no' })).status).toBe(400);
   });
 });
+
+describe('on the dossier', () => {
+  test('sent, answered late, explanation: on the dossier\'s history, in the same transaction as the reply', async () => {
+    const officer = await loginAs(platform.app, 'motcua.xa');
+    const birth = (await knex()('procedure').where({ code: '1.001193' }).first('id')).id as string;
+    const res = await officer.post('/api/dossiers').send({
+      procedureId: birth, content: 'Đăng ký khai sinh cho con',
+      applicant: { fullName: 'Lê Văn Cường', idNumber: '079190004321', address: 'Thôn 3, xã Phú Long', phone: '0987654321' },
+      components: [{ name: 'Tờ khai đăng ký khai sinh', quantity: 1 }, { name: 'Giấy chứng sinh', quantity: 1 }],
+    });
+    expect(res.status).toBe(201);
+    const d = res.body as { id: string; code: string };
+    const attached = await officer.post(`/api/dossiers/${d.id}/files`).field('label', 'Giấy chứng sinh').attach('files', Buffer.from('%PDF-1.4\n%%EOF\n'), 'giay-chung-sinh.pdf');
+    expect(attached.status).toBe(201);
+    const c = (await open({ dossierCode: d.code, stepKey: 'Consult', consultAgency: 'Sở Nông nghiệp và Môi trường', replyDeadline: '3d', question: 'Xác nhận nơi cư trú' }).expect(201)).body;
+    expect(c).toMatchObject({ dossierId: d.id, requestingUnitId: 'xa-phu-long', consultedUnitId: 'stnmt' });
+    // The dossier's files go with the request: the consulted unit reads them through the consultation, not the dossier.
+    expect(c.documents).toHaveLength(1);
+    expect(c.documents[0].name).toContain('giay-chung-sinh.pdf');
+    await consulted.get(`/api/consultations/${c.id}/files/${c.documents[0].id}`).expect(200);
+    expect((await consulted.get(`/api/dossiers/${d.id}/files/${c.documents[0].id}`)).status).toBe(404);
+    await knex()('consultation').where({ id: c.id }).update({ reply_due_at: new Date(Date.now() - 60_000) });
+    await consulted.post(`/api/consultations/${c.id}/reply`).send({ opinion: 'disagree', text: 'Không xác nhận được', explanation: 'Hệ thống dữ liệu dân cư gián đoạn' }).expect(200);
+    const tl = await officer.get(`/api/dossiers/${d.id}/timeline`).expect(200);
+    const kinds = tl.body.map((e: { kind: string }) => e.kind).filter((k: string) => k.startsWith('consultation-'));
+    expect(kinds).toEqual(['consultation-sent', 'consultation-answered', 'consultation-late', 'consultation-explanation']);
+    expect(tl.body.find((e: { kind: string }) => e.kind === 'consultation-explanation').reason).toBe('Hệ thống dữ liệu dân cư gián đoạn');
+    // The requesting unit sees it among the consultations it sent.
+    const sent = await (await loginAs(platform.app, 'chuyenvien.xa')).get('/api/consultations').query({ side: 'outgoing', dossierCode: d.code }).expect(200);
+    expect(sent.body.items.map((x: { id: string; requestingUnitName: string }) => [x.id, x.requestingUnitName])).toEqual([[c.id, 'UBND xã Phú Long']]);
+  });
+});

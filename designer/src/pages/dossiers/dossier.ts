@@ -7,6 +7,7 @@ import { errorBox } from '../layout.js';
 import { ask } from './ask.js';
 import './dossiers.css';
 import { filesCard } from './files.js';
+import { syncLogCard } from '../portal/sync.js';
 import { dueBadge, statusLabel } from './list.js';
 
 /** Roles that work on dossiers (attach documents); an inspector only reads. */
@@ -44,7 +45,7 @@ export async function dossierPage(root: HTMLElement, params: Params): Promise<vo
   };
   const reasonFor = (title: string, label: string, multiline = true) => ask({ title, label, multiline });
   const forms = [
-    ['01', !!d.receivedAt && !!d.dueAt], ['02', !!d.supplement], ['03', !!d.refusal], ['05', !!d.stop],
+    ['01', !!d.receivedAt && !!d.dueAt], ['02', !!d.supplement], ['03', !!d.refusal], ['04', !!d.originalDueAt], ['05', !!d.stop],
   ].filter(([, ok]) => ok).map(([no]) => h('li', null, t(`form.${no}` as MessageKey), ': ',
     h('a', { href: `/api/dossiers/${d.id}/forms/${no}.pdf`, target: '_blank', 'data-testid': `form-${no}-pdf` }, 'PDF'), ' · ',
     h('a', { href: `/api/dossiers/${d.id}/forms/${no}.docx`, 'data-testid': `form-${no}-docx` }, 'DOCX')));
@@ -88,6 +89,7 @@ export async function dossierPage(root: HTMLElement, params: Params): Promise<vo
     await filesCard(d.id, WORKING_ROLES.some(hasRole) && ![3, 7, 8, 10].includes(s)),
     forms.length ? h('section', { class: 'card' }, h('h2', null, t('dossier.forms')), h('ul', null, ...forms)) : null,
     buttons.length ? h('section', { class: 'card' }, h('h2', null, t('dossier.actions')), msg, h('p', { class: 'actions' }, ...buttons.flatMap((b) => [b, ' ']))) : msg,
+    syncLogCard(d.id),
     h('section', { class: 'card' }, h('h2', null, t('dossier.history')),
       h('table', { class: 'grid' }, h('tbody', null, ...events.map((e) => h('tr', null,
         h('td', null, formatDate(e.at, lang)),
