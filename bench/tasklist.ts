@@ -79,7 +79,9 @@ export default async function tasklistBench(): Promise<BenchRow[]> {
         tasks.push({
           id: crypto.randomUUID(), instance_id: id, execution_id: `bench-${i}`, definition_id: def.id, task_definition_key: 'B3', name: 'Thẩm định hồ sơ',
           candidate_groups: `{${roles[i % roles.length]}}`, unit_id: unit, business_key: `B-${i}`, created, due: new Date(created.getTime() + 2 * 86_400_000),
-          assignee: i % 7 === 0 ? 'chuyenvien.xa' : null,
+          // One task in seven is someone's: five people per unit share them (the viewer is one of xa-phu-long's),
+          // so a specialist holds ~TASKS/UNITS/35 of them, as in an office, not a seventh of the province.
+          assignee: i % 7 === 0 ? (unit === 'xa-phu-long' && i % 5 === 0 ? 'chuyenvien.xa' : `u${i % 5}.${unit}`) : null,
         });
       }
       await db.knex('engine_instance').insert(inst);

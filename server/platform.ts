@@ -22,16 +22,22 @@ import { createCatalogMetaRouter, createCatalogRouter } from './catalog/router.j
 import { createCatalogService } from './catalog/service.js';
 import { deployerFromEngine } from './lifecycle/deployer.js';
 import { createProcedureProcessRouter, createProcessesRouter, createProcessVersionRouter, createReviewInboxRouter } from './lifecycle/router.js';
+import { createDecisionFiles } from './lifecycle/decision-files.js';
 import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
-import { createDeadlinesRouter, createDeadlinesService, watchProcessXml, withWatch } from './deadlines/index.js';
-import { createAgencyCodeRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
+import { createApologyFormRouter, createApologySignRouter, createDeadlinesRouter, createDeadlinesService, watchProcessXml, withWatch } from './deadlines/index.js';
+import { createAgencyCodeRouter, createDossierFilesRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
 import { createFileStore } from './files/index.js';
 import { createPublicRouter } from './public/index.js';
 import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
+import { createDossierSyncLogRouter, createPortalSyncRouter, createPortalSyncService } from './portal-sync/index.js';
+import { createMockPortal } from './mock-portal/index.js';
 import { createRegistersRouter } from './registers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
+import { consultationWatchXml, createConsultationService, seedDemoConsultations, createConsultationsRouter, resolveConsultationTarget, withConsultationRules, type ConsultationService } from './consultations/index.js';
+import { createValidationPool, createValidator, worthOffloading } from './validation/index.js';
+import { parseDefinitions } from './engine/model.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -85,9 +91,12 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const audit = createAuditService({
     knex: db.knex, onWriteError: (err, queued) => log.error({ err, queued }, 'audit group commit failed; rows kept, retrying'),
   });
+  // Large BPMN models are validated and compiled on worker threads, not on this event loop.
+  const validationPool = createValidationPool({ size: deps.config.validation.threads });
+  background.push({ name: 'validation-pool', start: async () => undefined, stop: () => validationPool.stop() });
   // Operations: Prometheus series at /metrics (METRICS_TOKEN), liveness and readiness under /api/health.
   const metrics = createMetrics({ knex: db.knex, audit: () => audit.health() });
-  mounts.push({ path: '/api/health', router: createHealthRouter({ knex: db.knex, kind: db.kind, audit: () => audit.health() }) });
+  mounts.push({ path: '/api/health', router: createHealthRouter({ knex: db.knex, kind: db.kind, audit: () => audit.health(), validation: () => validationPool.stats() }) });
   mounts.push({ path: '/metrics', router: createMetricsRouter({ metrics, access: { token: deps.config.metricsToken, demoMode: deps.config.demoMode } }) });
   const auditTrail = createAuditMiddleware(audit, db.knex, log);
   middleware.push(auditTrail, createCsrfCheck());
@@ -114,8 +123,12 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
 
   // Engine: durable bpmn-engine host; its timer scheduler also listens for external-task NOTIFY.
   // Step budgets (tthc:budget) and "before due" timers (tthc:beforeDue) count in the calendar's working time.
+  const interpreter = deps.config.engineInterpreter;
   // Every command timed into tthc_engine_command_duration_seconds.
-  const engine = instrumentEngine(createEngine({ db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar, interpreter: deps.config.engineInterpreter }), metrics);
+  const engine = instrumentEngine(createEngine({
+    db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar, interpreter,
+    compile: (xml) => (worthOffloading(xml) ? validationPool.compile(xml, interpreter) : parseDefinitions(xml, interpreter)),
+  }), metrics);
   background.push(createTimerScheduler(engine, log));
   mounts.push({ path: '/engine-rest', router: createEngineRestRouter({
     engine,
@@ -124,25 +137,6 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
       ...actorOf(req.principal), action: 'access:read-variables', target, outcome: 'ok', requestId: req.requestId, ip: req.ip ?? null,
     }),
   }) });
-
-  // Catalogue and governed process lifecycle: only approved versions are deployed; the seed
-  // catalogue (processes/) loads on the first start of an empty database, in every mode.
-  let lifecycle!: LifecycleService;
-  const catalog = createCatalogService({
-    knex: db.knex, access: identity, onWithdrawn: (trx, id, actor) => lifecycle.retireAllForProcedure(trx, id, actor),
-  });
-  lifecycle = createLifecycleService({ knex: db.knex, catalog, access: identity, deployer: deployerFromEngine(engine, createInstanceMigrator({ db, log })) });
-  identity.setRoleHoldersChanged(async (trx, change) => { await lifecycle.markNeedsReviewForRoles(trx, change); });
-  await loadSeedCatalogue({ knex: db.knex, activate: lifecycle.activateVersion });
-  background.push(createActivationScheduler({ lifecycle, log }));
-  mounts.push(
-    { path: '/api/procedures', router: createCatalogRouter({ catalog }) },
-    { path: '/api/procedures', router: createProcedureProcessRouter({ lifecycle }) },
-    { path: '/api/catalog', router: createCatalogMetaRouter({ catalog }) },
-    { path: '/api/process-versions', router: createProcessVersionRouter({ lifecycle }) },
-    { path: '/api/review-inbox', router: createReviewInboxRouter({ lifecycle }) },
-    { path: '/api/processes', router: createProcessesRouter({ lifecycle }) },
-  );
 
   // Notifications: the bell for staff; email (SMTP_URL) and SMS (SMS_GATEWAY_URL) for citizens. Sent by the workers.
   const n = deps.config.notifications;
@@ -153,11 +147,45 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   background.push({ name: 'notifications', start: async () => undefined, stop: () => notifications.close() });
   mounts.push({ path: '/api/notifications', router: createNotificationsRouter({ notifications }) });
 
+  // Uploaded files live under DATA_DIR/files, outside the web root.
+  const files = createFileStore({ knex: db.knex, dir: path.join(deps.config.dataDir, 'files') });
+
+  // Catalogue and governed process lifecycle: only approved versions are deployed; the seed
+  // catalogue (processes/) loads on the first start of an empty database, in every mode.
+  let lifecycle!: LifecycleService;
+  const catalog = createCatalogService({
+    knex: db.knex, access: identity, onWithdrawn: (trx, id, actor) => lifecycle.retireAllForProcedure(trx, id, actor),
+  });
+  const deployer = deployerFromEngine(engine, createInstanceMigrator({ db, log }));
+  // The consultation rules (server/consultations/rules.ts) need the organisation: added around the base validator.
+  const validator = withConsultationRules(createValidator({ checkDeployable: deployer.checkDeployable?.bind(deployer), offload: { pool: validationPool, interpreter } }), (text) => resolveConsultationTarget(db.knex, text));
+  lifecycle = createLifecycleService({
+    knex: db.knex, catalog, access: identity, deployer, validator,
+    // The author hears of approval, rejection and activation in the bell.
+    notifyAuthor: (notice) => notifications.notifyStaff(notice).catch((err: Error) => log.warn({ err: err.message, key: notice.key }, 'author notification failed')),
+  });
+  identity.setRoleHoldersChanged(async (trx, change) => { await lifecycle.markNeedsReviewForRoles(trx, change); });
+  await loadSeedCatalogue({ knex: db.knex, activate: lifecycle.activateVersion });
+  background.push(createActivationScheduler({ lifecycle, log }));
+  mounts.push(
+    { path: '/api/procedures', router: createCatalogRouter({ catalog }) },
+    { path: '/api/procedures', router: createProcedureProcessRouter({ lifecycle }) },
+    { path: '/api/catalog', router: createCatalogMetaRouter({ catalog }) },
+    { path: '/api/process-versions', router: createProcessVersionRouter({
+      lifecycle, decisions: createDecisionFiles({ knex: db.knex, files, lifecycle }), validateRate: { limit: deps.config.validation.perMinute, windowMs: 60_000 },
+    }) },
+    { path: '/api/review-inbox', router: createReviewInboxRouter({ lifecycle }) },
+    { path: '/api/processes', router: createProcessesRouter({ lifecycle }) },
+  );
+
+
   // Deadlines: the watch process every accepted dossier runs (reminder, apology, overdue escalation).
   await engine.deploy({ name: 'tthc-watch', source: 'platform', resources: [{ name: 'tthc-watch.bpmn', content: watchProcessXml({ remindBefore: deps.config.remindBeforeDue }) }], duplicateFiltering: true });
 
   // Hand-overs and form 06 first: `/api/dossiers/:id/forms/06.*` is answered here, other forms fall through.
-  const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity });
+  let consultations: ConsultationService | undefined;
+  const timeline = createTimeline({ knex: db.knex, calendar: calendarService.calendar, units: identity,
+    extra: [async (instanceId) => (consultations ? consultations.timelineEntries(instanceId) : [])] });
   mounts.push({ path: '/api/dossiers', router: createTimelineRouter({
     timeline, knex: db.knex,
     onRead: (req, instanceId) => audit.enqueue({
@@ -171,29 +199,72 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   });
   background.push(createResolutionPoller({ dossiers, engine, log }));
   if (deps.config.demoDossiers) await seedDemoDossiers({ knex: db.knex, dossiers, log });
+  // SOS: raise, board, resolve; `sos.raiseAutomatic` is what the overdue worker calls.
+  const sos = createSosService({
+    knex: db.knex, calendar: calendarService.calendar, units: identity,
+    audit: (p, action, target) => audit.enqueue({ ...actorOf(p ?? undefined), action, target, outcome: 'ok' }),
+  });
+  const deadlines = createDeadlinesService({ knex: db.knex, calendar: calendarService.calendar, notifications, dossiers, sos });
+  const recordAccess = (k: typeof db.knex, req: Parameters<typeof audit.recordAccess>[1], target: { type: string; id: string }) => audit.recordAccess(k, req, target);
+  const formContext = (unitId: string, createdBy: string | null) => dossiers.formContext(unitId, createdBy);
+  // Form 04 from the recorded apology first; other form numbers fall through to the dossier router.
+  mounts.push({ path: '/api/dossiers', router: createApologyFormRouter({ deadlines, dossiers, knex: db.knex, recordAccess, formContext }) });
   mounts.push(
     { path: '/api/dossiers', router: createDossierRouter({
-      dossiers, knex: db.knex, recordAccess: (k, req, target) => audit.recordAccess(k, req, target),
-      formContext: (unitId, createdBy) => dossiers.formContext(unitId, createdBy),
+      dossiers, knex: db.knex, recordAccess, formContext,
     }) },
+    { path: '/api/dossiers', router: createDossierFilesRouter({ dossiers, files, knex: db.knex, recordAccess }) },
     { path: '/api/units', router: createAgencyCodeRouter({ dossiers }) },
-    // Citizens, without login: online filing (files under DATA_DIR/files, outside the web root), lookup, rating.
-    { path: '/api/public', router: createPublicRouter({ dossiers, catalog, files: createFileStore({ knex: db.knex, dir: path.join(deps.config.dataDir, 'files') }) }) },
+    // Citizens, without login: online filing with component files, lookup, rating.
+    { path: '/api/public', router: createPublicRouter({ dossiers, catalog, files }) },
   );
+
+  // Consultations (lấy ý kiến): opened by the worker, answered by the consulted unit (or recorded by hand for an
+  // outside agency, emailed the request); reminders each working day run in the consultation watch process.
+  await engine.deploy({ name: 'tthc-consultation-watch', source: 'platform', resources: [{ name: 'tthc-consultation-watch.bpmn', content: consultationWatchXml() }], duplicateFiltering: true });
+  consultations = createConsultationService({ knex: db.knex, calendar: calendarService.calendar, notifications, engine, units: identity, dossiers, files, log, now: deps.now });
+  const consult = consultations;
+  if (deps.config.demoDossiers) await seedDemoConsultations({ knex: db.knex, consultations: consult, calendar: calendarService.calendar, log });
+  let relay: NodeJS.Timeout | undefined;
+  background.push({
+    name: 'consultation-relay',
+    start: async () => {
+      relay = setInterval(() => void consult.relay().catch((err: Error) => log.warn({ err: err.message }, 'consultation relay failed')), 3_000);
+      relay.unref();
+    },
+    stop: async () => { if (relay) clearInterval(relay); },
+  });
+  mounts.push({ path: '/api/consultations', router: createConsultationsRouter({
+    consultations: consult,
+    onRead: (req, id) => audit.enqueue({
+      ...actorOf(req.principal), action: 'access:read-consultation', target: { type: 'consultation', id }, outcome: 'ok', requestId: req.requestId, ip: req.ip ?? null,
+    }),
+  }) });
   // Staff tasklist over the engine's tasks; live updates through NOTIFY task_changed on every node.
   const taskEvents = createTaskEvents({ db });
   background.push({ name: 'task-events', start: () => taskEvents.start(), stop: () => taskEvents.stop() });
   const steps = createStepCatalog(async (definitionId) => (await engine.getDefinitionXml(definitionId)).bpmn20Xml);
   const tasks = createTasksService({ knex: db.knex, engine, calendar: calendarService.calendar, steps, units: identity, nearDue: deps.config.nearDue });
   mounts.push({ path: '/api/tasks', router: createTasksRouter({ tasks, events: taskEvents, units: identity }) });
-  // SOS: raise, board, resolve; `sos.raiseAutomatic` is what the overdue worker calls.
-  const sos = createSosService({
-    knex: db.knex, calendar: calendarService.calendar, units: identity,
-    audit: (p, action, target) => audit.enqueue({ ...actorOf(p ?? undefined), action, target, outcome: 'ok' }),
-  });
   mounts.push({ path: '/api/sos', router: createSosRouter({ sos }) });
-  const deadlines = createDeadlinesService({ knex: db.knex, calendar: calendarService.calendar, notifications, dossiers, sos });
   mounts.push({ path: '/api/apologies', router: createDeadlinesRouter({ deadlines }) });
+  mounts.push({ path: '/api/apologies', router: createApologySignRouter({ deadlines, dossiers, tasks }) });
+  // National-portal sync: the outbox (filled by a trigger on every status change), pushed by the workers; in demo mode
+  // without NATIONAL_PORTAL_URL the local mock portal answers under /mock-portal (npm start points the workers at it).
+  const portal = deps.config.portal;
+  const sync = createPortalSyncService({
+    knex: db.knex, calendar: calendarService.calendar, notifications, now: deps.now, retry: { baseMs: portal.retryBaseMs, maxMs: portal.retryMaxMs },
+  });
+  mounts.push({ path: '/api/portal-sync', router: createPortalSyncRouter({ sync, units: identity }) });
+  mounts.push({ path: '/api/dossiers', router: createDossierSyncLogRouter({ sync, dossiers }) });
+  if (portal.mock) mounts.push({ path: '/mock-portal', router: createMockPortal().router });
+  let portalCheck: NodeJS.Timeout | undefined;
+  const warn = () => void sync.warnUnacknowledged().catch((err: Error) => log.warn({ err: err.message }, 'portal sync warning check failed'));
+  background.push({
+    name: 'portal-sync-warnings',
+    start: async () => { portalCheck = setInterval(warn, portal.checkMs); portalCheck.unref(); },
+    stop: async () => { if (portalCheck) clearInterval(portalCheck); },
+  });
   mounts.push({ path: '/api/registers', router: createRegistersRouter({
     knex: db.knex, units: identity,
     onRead: (req, unitId) => audit.enqueue({

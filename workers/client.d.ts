@@ -7,5 +7,6 @@ declare module 'camunda-external-task-client-js' {
     retries?: number | null;
     activityId?: string;
     processDefinitionKey?: string;
+    processDefinitionId?: string;
   }
 }

@@ -5,66 +5,19 @@
  * supplement from the online queue; the citizen looks it up and sees what is missing.
  * `E2E_BASE_URL=http://…` runs it against a platform that is already up. Screenshots in test-artifacts/dossiers/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
 import { buildDesigner } from '../build.js';
+import { expectText, launch, ROOT, snapper, startPlatform } from './support.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ART = path.join(ROOT, 'test-artifacts', 'dossiers');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
-    s.on('error', reject);
-  });
-}
-
-async function startPlatform(): Promise<{ child?: ChildProcess; base: string }> {
-  if (process.env.E2E_BASE_URL) return { base: process.env.E2E_BASE_URL };
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tthc-e2e-dossiers-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DEMO_MODE: 'true', LOG_LEVEL: 'warn' };
-  delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
-  let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 300_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`platform exited:\n${out}`);
-    try { if ((await fetch(`${base}/api/health`)).ok) return { child, base }; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`platform did not start:\n${out}`);
-}
-
-let shot = 0;
-const snap = async (page: Page, name: string) => {
-  shot++;
-  await page.screenshot({ path: path.join(ART, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
-};
-/** Waits until the element shows the text (pages re-render after a command). */
-const expectText = async (page: Page, selector: string, text: string) => {
-  try {
-    await page.locator(selector, { hasText: text }).first().waitFor({ timeout: 30_000 });
-  } catch {
-    throw new Error(`${selector}: expected "${text}", got "${await page.locator(selector).first().innerText().catch(() => '')}"`);
-  }
-};
+const snap = snapper(ART);
 
 async function main(): Promise<void> {
   fs.mkdirSync(ART, { recursive: true });
   if (!process.env.E2E_BASE_URL) await buildDesigner();
-  const { child, base } = await startPlatform();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  const { child, base } = await startPlatform('dossiers');
+  const browser = await launch();
   try {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
     page.setDefaultTimeout(30_000);
@@ -115,8 +68,9 @@ async function main(): Promise<void> {
     // 4. The officer opens the online queue and requests a supplement (form 02).
     await page.goto(`${base}/#/dossiers?status=1`);
     await page.click(`text=${code}`);
-    page.once('dialog', (d) => void d.accept('Giấy chứng sinh'));
     await page.click('[data-testid=do-supplement]');
+    await page.fill('[data-testid=ask-answer]', 'Giấy chứng sinh');
+    await page.click('[data-testid=ask-ok]');
     await expectText(page, '[data-testid=status]', 'Yêu cầu bổ sung');
     await snap(page, 'supplement-requested');
 

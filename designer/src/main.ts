@@ -21,8 +21,11 @@ route('/public/file', async (root) => (await import('./pages/public/public.js'))
 route('/public/lookup', async (root) => (await import('./pages/public/public.js')).publicLookupPage(root));
 route('/tasks', layout(async (root) => (await import('./pages/tasks/tasklist.js')).tasklistPage(root)));
 route('/work/:id', layout(async (root, params) => (await import('./pages/tasks/work.js')).workPage(root, params as { id: string })));
+route('/consultations', layout(async (root) => (await import('./pages/consultations/consultations.js')).consultationsPage(root)));
+route('/consultations/:id', layout(async (root, params) => (await import('./pages/consultations/consultations.js')).consultationPage(root, params as { id: string })));
 route('/sos', layout(async (root) => (await import('./pages/tasks/sos.js')).sosPage(root)));
 route('/incidents', layout(async (root) => (await import('./pages/incidents/incidents.js')).incidentsPage(root)));
+route('/portal-sync', layout(async (root) => (await import('./pages/portal/sync.js')).portalSyncPage(root)));
 route('/versions/:id', layout(async (root, params) => (await import('./pages/version.js')).versionPage(root, params)));
 // The modeler is the heavy part (bpmn-js, properties panel, exports): loaded only when opened.
 route('/versions/:id/edit', layout(async (root, params) => (await import('./pages/editor.js')).editorPage(root, params)));

@@ -82,20 +82,36 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
   const dossierOf = async (code: string) => (deps.dossiers ? deps.dossiers.getByCode(code, null).catch(() => undefined) : undefined);
   const WORKER_ACTOR = { id: null, name: 'workers' };
 
+  /** The rules an apology's dates must meet (400 otherwise): after the original due date, within the statutory maximum. */
+  function checkDates(input: Pick<ApologyInput, 'originalDueAt' | 'newDueAt' | 'reason' | 'signedBy' | 'unitId'>): { original: Date; next: Date } {
+    const original = instant(input.originalDueAt, 'originalDueAt');
+    const next = instant(input.newDueAt, 'newDueAt');
+    if (!input.reason.trim()) throw badRequest('reason: cần nêu lý do chậm trễ / the reason for the delay is required');
+    if (!input.signedBy.trim()) throw badRequest('signedBy: cần người ký thư xin lỗi / the signer is required');
+    if (next <= original) throw badRequest(`newDueAt: ngày hẹn mới phải sau hạn ban đầu ${formatLocal(original)} / the new date must be after the original due date`);
+    const latest = deps.calendar.add(original, maxExtension, input.unitId || undefined);
+    if (next > latest) throw badRequest(`newDueAt: ngày hẹn mới vượt quá thời hạn tối đa (${formatLocal(latest)}) / the new date is beyond the statutory maximum`);
+    return { original, next };
+  }
+
   return {
+    /**
+     * What the leader signs, checked before the "write the apology" task completes, so a bad date or a
+     * second apology is refused at once (4xx) and nothing is written: the same rules as `issueApology`.
+     */
+    async checkApology(input: Pick<ApologyInput, 'dossierCode' | 'originalDueAt' | 'newDueAt' | 'reason' | 'signedBy' | 'unitId'>): Promise<void> {
+      checkDates(input);
+      const existing = await knex('dossier_extension').where({ dossier_code: input.dossierCode }).first('new_due_at');
+      if (existing) throw conflict(`Hồ sơ ${input.dossierCode} đã được gia hạn một lần (đến ${formatLocal(existing.new_due_at)}); không gia hạn lần thứ hai / the dossier's single extension is already used`);
+    },
+
     /**
      * Sets the dossier's one extension and tells the citizen. The same apology sent again (same new
      * date) answers the stored one; any other second apology is a 409. The date must be after the
      * original due date and no later than the statutory maximum.
      */
     async issueApology(input: ApologyInput): Promise<{ created: boolean; extension: Extension }> {
-      const original = instant(input.originalDueAt, 'originalDueAt');
-      const next = instant(input.newDueAt, 'newDueAt');
-      if (!input.reason.trim()) throw badRequest('reason: cần nêu lý do chậm trễ / the reason for the delay is required');
-      if (!input.signedBy.trim()) throw badRequest('signedBy: cần người ký thư xin lỗi / the signer is required');
-      if (next <= original) throw badRequest(`newDueAt: ngày hẹn mới phải sau hạn ban đầu ${formatLocal(original)} / the new date must be after the original due date`);
-      const latest = deps.calendar.add(original, maxExtension, input.unitId || undefined);
-      if (next > latest) throw badRequest(`newDueAt: ngày hẹn mới vượt quá thời hạn tối đa (${formatLocal(latest)}) / the new date is beyond the statutory maximum`);
+      const { original, next } = checkDates(input);
       const issuedAt = now();
       // Read before the transaction: on the embedded database the pool has one connection, so a read
       // outside `trx` while it is open would wait for itself.

@@ -17,7 +17,9 @@ export function withWatch<E extends Pick<EngineService, 'startProcess'>>(engine:
       const started = await engine.startProcess(input);
       const vars = Object.fromEntries(Object.entries(input.variables ?? {}).filter(([k]) => WATCHED_VARIABLES.includes(k)));
       if (input.businessKey && vars.dueAt && !started.ended) {
-        await engine.startProcess({ key: WATCH_PROCESS_KEY, businessKey: input.businessKey, variables: vars } as StartInput)
+        // A repeated (idempotent) start repeats its watch too: keyed alike, it answers the first watch.
+        const idempotencyKey = input.idempotencyKey ? `${input.idempotencyKey}:watch` : null;
+        await engine.startProcess({ key: WATCH_PROCESS_KEY, businessKey: input.businessKey, variables: vars, idempotencyKey } as StartInput)
           .catch((err: Error) => log.error({ err: err.message, dossierCode: input.businessKey }, 'watch process did not start'));
       }
       return started;

@@ -29,13 +29,13 @@ export function vnDateTime(isoText: string): string {
   return `${String(Math.floor(mins / 60)).padStart(2, '0')} giờ ${String(mins % 60).padStart(2, '0')} phút, ngày ${day}`;
 }
 
-const vnDate = (isoText: string) => vietnameseDateWords(dateOf(ordinalOf(new Date(isoText).getTime())));
+export const vnDate = (isoText: string) => vietnameseDateWords(dateOf(ordinalOf(new Date(isoText).getTime())));
 
 function limitText(d: Dossier): string {
   return d.limit.unit === 'days' ? `${d.limit.value} ngày làm việc` : `${d.limit.value} giờ làm việc`;
 }
 
-function applicantRows(d: Dossier): Array<{ label: string; value: string; plain?: boolean }> {
+export function applicantRows(d: Dossier): Array<{ label: string; value: string; plain?: boolean }> {
   const a = d.applicant;
   const rows = [
     { label: a.kind === 'organisation' ? 'Tên tổ chức' : 'Họ và tên người nộp', value: a.fullName },
@@ -48,7 +48,8 @@ function applicantRows(d: Dossier): Array<{ label: string; value: string; plain?
   return rows;
 }
 
-function base(d: Dossier, ctx: FormContext, title: string, number: string, at: string, body: Block[]): AdminDocument {
+/** The common frame of a dossier form: title block (agency, number, place and date), title, the dossier code. */
+export function formDocument(d: Dossier, ctx: FormContext, title: string, number: string, at: string, body: Block[]): AdminDocument {
   return {
     pageSize: 'A4',
     header: {
@@ -88,7 +89,7 @@ function form01(d: Dossier, ctx: FormContext): AdminDocument {
       { title: 'Người tiếp nhận hồ sơ', note: '(Ký và ghi rõ họ tên)', name: ctx.officerName },
     ] },
   ];
-  return base(d, ctx, 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả', `Số: ${d.code}`, d.receivedAt, body);
+  return formDocument(d, ctx, 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả', `Số: ${d.code}`, d.receivedAt, body);
 }
 
 function form02(d: Dossier, ctx: FormContext): AdminDocument {
@@ -104,7 +105,7 @@ function form02(d: Dossier, ctx: FormContext): AdminDocument {
     { kind: 'paragraph', text: 'Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, Ông/Bà liên hệ người tiếp nhận hồ sơ để được hướng dẫn. Thời gian chờ bổ sung không tính vào thời hạn giải quyết.', italic: true },
     { kind: 'signatures', blocks: [{ title: 'Người tiếp nhận hồ sơ', note: '(Ký và ghi rõ họ tên)', name: s.requestedBy }] },
   ];
-  return base(d, ctx, 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ', `Số: ${d.code}/BS`, s.requestedAt, body);
+  return formDocument(d, ctx, 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ', `Số: ${d.code}/BS`, s.requestedAt, body);
 }
 
 function form03(d: Dossier, ctx: FormContext): AdminDocument {
@@ -119,7 +120,7 @@ function form03(d: Dossier, ctx: FormContext): AdminDocument {
     { kind: 'paragraph', text: 'Xin thông báo để Ông/Bà được biết.', italic: true },
     { kind: 'signatures', blocks: [{ title: 'Người tiếp nhận hồ sơ', note: '(Ký và ghi rõ họ tên)', name: r.by }] },
   ];
-  return base(d, ctx, 'Phiếu từ chối tiếp nhận giải quyết hồ sơ', `Số: ${d.code}/TC`, r.at, body);
+  return formDocument(d, ctx, 'Phiếu từ chối tiếp nhận giải quyết hồ sơ', `Số: ${d.code}/TC`, r.at, body);
 }
 
 function form05(d: Dossier, ctx: FormContext): AdminDocument {
@@ -136,7 +137,7 @@ function form05(d: Dossier, ctx: FormContext): AdminDocument {
     { kind: 'fields', rows: [{ label: 'Lý do', value: s.reason }, { label: 'Ngày dừng', value: vnDateTime(s.at), plain: true }] },
     { kind: 'signatures', blocks: [{ title: `Thủ trưởng cơ quan`, note: '(Ký, ghi rõ họ tên và đóng dấu)' }] },
   ];
-  return base(d, ctx, 'Thông báo dừng giải quyết hồ sơ', `Số: ${d.code}/DXL`, s.at, body);
+  return formDocument(d, ctx, 'Thông báo dừng giải quyết hồ sơ', `Số: ${d.code}/DXL`, s.at, body);
 }
 
 export function buildForm(no: FormNo, d: Dossier, ctx: FormContext): AdminDocument {

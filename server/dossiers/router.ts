@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { midnightOf, ordinalOfDate } from '../calendar/time.js';
 import { sendDocument } from '../documents/index.js';
 import { badRequest } from '../http/errors.js';
+import { idempotencyKeyOf } from '../http/idempotency.js';
 import { doc } from '../http/openapi.js';
 import { sendJson } from '../http/json.js';
 import { guard } from '../http/policy.js';
@@ -80,7 +81,9 @@ export function createDossierRouter(deps: DossierRouterDeps): Router {
   });
 
   r.post('/', guard('dossier:receive'), doc({ summary: 'Tiếp nhận trực tiếp: tiếp nhận (2→4, mẫu 01), yêu cầu bổ sung (5, mẫu 02) hoặc từ chối (3, mẫu 03) / receive in person', body: ReceiveSchema, status: 201 }), async (req, res) => {
-    const d = await dossiers.receive(parseBody(ReceiveSchema, req), req.principal!);
+    const d = await dossiers.receive(parseBody(ReceiveSchema, req), req.principal!, {
+      idempotencyKey: idempotencyKeyOf(req), onReplay: () => res.setHeader('Idempotent-Replayed', 'true'),
+    });
     sendJson(res, 201, d);
   });
 
@@ -114,7 +117,9 @@ export function createDossierRouter(deps: DossierRouterDeps): Router {
   });
 
   r.post('/:id/accept', guard('dossier:receive'), doc({ summary: 'Tiếp nhận hồ sơ trực tuyến (1→2→4) / accept an online dossier', params: Id }), async (req, res) => {
-    sendJson(res, 200, await dossiers.accept(parseParams(Id, req).id, req.principal!));
+    sendJson(res, 200, await dossiers.accept(parseParams(Id, req).id, req.principal!, {
+      idempotencyKey: idempotencyKeyOf(req), onReplay: () => res.setHeader('Idempotent-Replayed', 'true'),
+    }));
   });
   r.post('/:id/supplement-request', guard('dossier:receive'), doc({ summary: 'Yêu cầu bổ sung một lần (5, mẫu 02; dừng tính thời gian) / request a supplement once', params: Id, body: SupplementBody }), async (req, res) => {
     sendJson(res, 200, await dossiers.requestSupplement(parseParams(Id, req).id, parseBody(SupplementBody, req), req.principal!));

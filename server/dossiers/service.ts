@@ -9,6 +9,7 @@ import { ordinalOf, dateOf } from '../calendar/time.js';
 import { formatDate, type TypedValue } from '../engine/index.js';
 import type { Procedure } from '../catalog/index.js';
 import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
+import { isUniqueViolation } from '../http/idempotency.js';
 import type { Principal } from '../http/policy.js';
 import { foldText, likeContains } from '../text/fold.js';
 import { assertTransition, FINAL_STATUSES, STATUS, STATUS_NAMES, type Status } from './states.js';
@@ -26,7 +27,7 @@ export interface DossierDeps {
   catalog: { get(id: string, db?: Knex | Knex.Transaction): Promise<Procedure> };
   lifecycle: { activeDefinition(procedureId: string, level?: string): Promise<{ versionId: string; definitionId: string } | undefined> };
   engine: {
-    startProcess(input: { definitionId: string; businessKey: string; variables: Record<string, TypedValue>; startUser?: string | null }): Promise<{ id: string; ended: boolean }>;
+    startProcess(input: { definitionId: string; businessKey: string; variables: Record<string, TypedValue>; startUser?: string | null; idempotencyKey?: string | null }): Promise<{ id: string; ended: boolean }>;
     deleteInstance(id: string, reason: string | null, userId: string | null): Promise<void>;
     listTasks(q: { processInstanceId?: string }, scope: { all: true }): Promise<Array<{ name: string | null }>>;
   };
@@ -227,15 +228,17 @@ export function createDossierService(deps: DossierDeps) {
    * The start is its own engine command (one statement), so it runs after the accepted row
    * is committed; a start that fails leaves the dossier at 2 with an event saying why.
    */
-  async function startProcess(id: string, actor: Actor): Promise<void> {
+  /** `known`: the procedure and its active process when the caller has just read them (reception), saving the reads again. */
+  async function startProcess(id: string, actor: Actor, known?: { proc: Procedure; active: { versionId: string; definitionId: string } }): Promise<void> {
     const r = await store.byId(knex, id);
     if (!r || Number(r.status) !== STATUS.ACCEPTED) return;
-    const p = await deps.catalog.get(r.procedure_id);
-    const active = await activeProcess(p);
+    const p = known?.proc ?? await deps.catalog.get(r.procedure_id);
+    const active = known?.active ?? await activeProcess(p);
     let inst: { id: string; ended: boolean };
     try {
       inst = await deps.engine.startProcess({
-        definitionId: active.definitionId, businessKey: r.code, startUser: actor.id,
+        // One dossier, one instance: a start repeated (a retried request, two nodes) answers the first.
+        definitionId: active.definitionId, businessKey: r.code, startUser: actor.id, idempotencyKey: `dossier:${r.id}`,
         variables: {
           dossierId: { value: r.id, type: 'String' },
           dossierCode: { value: r.code, type: 'String' },
@@ -254,8 +257,9 @@ export function createDossierService(deps: DossierDeps) {
     }
     await knex.transaction(async (trx) => {
       const row = (await store.byId(trx, id, true))!;
-      await store.update(trx, id, { instance_id: inst.id, process_version_id: active.versionId, definition_id: active.definitionId });
-      await transition(trx, row, STATUS.PROCESSING, actor, {}, null, { instanceId: inst.id });
+      // A concurrent start of the same dossier (a retried request) got the same instance and attached it first.
+      if (Number(row.status) !== STATUS.ACCEPTED) return;
+      await transition(trx, row, STATUS.PROCESSING, actor, { instance_id: inst.id, process_version_id: active.versionId, definition_id: active.definitionId }, null, { instanceId: inst.id });
     });
   }
 
@@ -377,13 +381,28 @@ export function createDossierService(deps: DossierDeps) {
     // ---------------------------------------------------------------- reception
 
     /** In person (or by post): accept (2 → 4, form 01), request a supplement (5, form 02) or refuse (3, form 03). */
-    async receive(input: ReceiveInput, p: Principal): Promise<Dossier> {
+    /**
+     * `opts.idempotencyKey`: a retried request (its answer lost) answers the dossier the first one
+     * created — and starts its process if that had not happened — instead of receiving it twice.
+     */
+    async receive(input: ReceiveInput, p: Principal, opts: { idempotencyKey?: string; onReplay?: () => void } = {}): Promise<Dossier> {
       const unitId = input.unitId ?? defaultUnit(p);
       requireReceivingUnit(await unitsOf(p), unitId);
+      const key = opts.idempotencyKey;
+      const replay = async (): Promise<Dossier | undefined> => {
+        const prior = key ? await store.byIdempotencyKey(knex, p.userId, key) : undefined;
+        if (!prior) return undefined;
+        if (prior.procedure_id !== input.procedureId) throw new ApiError(409, 'IdempotencyKeyReused', 'Idempotency-Key đã dùng cho một hồ sơ khác / the Idempotency-Key was already used for another dossier');
+        if (Number(prior.status) === STATUS.ACCEPTED) await startProcess(prior.id as string, actorOf(p));
+        opts.onReplay?.();
+        return service.get(prior.id as string, null);
+      };
+      const again = await replay();
+      if (again) return again;
       const receivedAt = parseReceivedAt(input.receivedAt);
       const proc = await requireProcedure(knex, input.procedureId);
       const components = checkComponents(proc, input.components);
-      if (input.decision === 'accept') await activeProcess(proc);
+      const active = input.decision === 'accept' ? await activeProcess(proc) : undefined;
       if (input.decision === 'supplement' && !input.supplement) throw badRequest('supplement: liệt kê các giấy tờ cần bổ sung / list the items to supplement');
       if (input.decision === 'refuse' && !input.refusal) throw badRequest('refusal.reasons: nêu rõ lý do từ chối / give the specific reasons');
       if (input.decision === 'supplement') checkSupplementItems(proc, input.supplement!.items);
@@ -398,7 +417,7 @@ export function createDossierService(deps: DossierDeps) {
           channel: input.channel, applicant: JSON.stringify(input.applicant), proxy: input.proxy ? JSON.stringify(input.proxy) : null,
           applicant_folded: foldText(input.applicant.fullName), phone_last4: last4(input.applicant.phone), id_last4: last4(input.applicant.idNumber),
           components: JSON.stringify(components), fees: JSON.stringify(proc.fees), content: input.content, notes: input.notes,
-          filed_at: receivedAt, limit_value: proc.limit.value, limit_unit: proc.limit.unit, created_by: p.userId,
+          filed_at: receivedAt, limit_value: proc.limit.value, limit_unit: proc.limit.unit, created_by: p.userId, idempotency_key: key ?? null,
           ...(clock ? clockFields(clock) : { received_at: receivedAt }),
           supplement: input.decision === 'supplement' ? JSON.stringify(supplementOf(input.supplement!, actor, 0, receivedAt)) : null,
           refusal: input.decision === 'refuse' ? JSON.stringify({ reasons: input.refusal!.reasons, at: receivedAt.toISOString(), by: actor.name }) : null,
@@ -406,8 +425,13 @@ export function createDossierService(deps: DossierDeps) {
         await store.appendEvent(trx, { dossierId: id, kind: 'status', from: null, to, actorId: actor.id, actorName: actor.name, at: receivedAt,
           reason: input.decision === 'refuse' ? input.refusal!.reasons.join('; ') : input.decision === 'supplement' ? input.supplement!.reason : null });
         return id;
+      }).catch(async (err) => {
+        // A concurrent retry with the same key won the insert: answer its dossier.
+        if (key && isUniqueViolation(err, 'dossier_idempotency_key')) return null;
+        throw err;
       });
-      if (input.decision === 'accept') await startProcess(id, actor);
+      if (id === null) return (await replay())!;
+      if (active) await startProcess(id, actor, { proc, active });
       return service.get(id, null);
     },
 
@@ -438,19 +462,33 @@ export function createDossierService(deps: DossierDeps) {
     },
 
     /** Accept an online dossier (1 → 2 → 4); the clock starts now. */
-    async accept(id: string, p: Principal): Promise<Dossier> {
+    /**
+     * `opts.idempotencyKey`: a retried acceptance (its answer lost, or racing the first) of a dossier
+     * already accepted answers it again — starting its process if that had not happened — instead of 409.
+     */
+    async accept(id: string, p: Principal, opts: { idempotencyKey?: string; onReplay?: () => void } = {}): Promise<Dossier> {
       const actor = actorOf(p);
       const units = await unitsOf(p);
       const r0 = await load(knex, id, units);
       requireReceivingUnit(units, r0.unit_id);
+      const accepted = (status: unknown) => Number(status) === STATUS.ACCEPTED || Number(status) === STATUS.PROCESSING;
+      const replay = async () => {
+        await startProcess(id, actor); // keyed by the dossier: starts nothing when it already runs
+        opts.onReplay?.();
+        return service.get(id, null);
+      };
+      if (opts.idempotencyKey && accepted(r0.status)) return replay();
       const proc = await deps.catalog.get(r0.procedure_id);
       assertTransition(Number(r0.status), STATUS.ACCEPTED);
       await activeProcess(proc);
-      await knex.transaction(async (trx) => {
+      const won = await knex.transaction(async (trx) => {
         const r = await load(trx, id, units, true);
+        if (opts.idempotencyKey && accepted(r.status)) return false;
         const t = now();
         await transition(trx, r, STATUS.ACCEPTED, actor, clockFields(startClockAt(proc, r.unit_id, t)));
+        return true;
       });
+      if (!won) return replay();
       await startProcess(id, actor);
       return service.get(id, null);
     },
@@ -586,8 +624,13 @@ export function createDossierService(deps: DossierDeps) {
         await store.update(trx, id, { ...clockFields(ext), extension_reason: body.reason });
         await store.appendEvent(trx, { dossierId: id, kind: 'extension', actorId: actor.id, actorName: actor.name, reason: body.reason, data: { from: c.dueAt.toISOString(), to: body.newDueAt.toISOString() } });
       };
-      if (db) await run(db);
-      else await knex.transaction(run);
+      // Inside the caller's transaction, read back through it: on the embedded database the pool has
+      // one connection, and a read on the root knex would wait for the open transaction forever.
+      if (db) {
+        await run(db);
+        return toDossier(await load(db, id, null));
+      }
+      await knex.transaction(run);
       return service.get(id, null);
     },
 

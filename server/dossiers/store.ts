@@ -43,6 +43,11 @@ export async function insertDossier(trx: Knex.Transaction, row: Record<string, u
   return (r as { id: string }).id;
 }
 
+/** The dossier an officer's request with this Idempotency-Key already created. */
+export async function byIdempotencyKey(db: Db, createdBy: string, key: string): Promise<DossierRow | undefined> {
+  return (await db('dossier').where({ created_by: createdBy, idempotency_key: key }).first('id', 'procedure_id', 'status')) as DossierRow | undefined;
+}
+
 export async function byId(db: Db, id: string, lock = false): Promise<DossierRow | undefined> {
   const q = db('dossier as d').leftJoin('procedure as p', 'p.id', 'd.procedure_id').leftJoin('org_unit as u', 'u.id', 'd.unit_id')
     .where('d.id', id).first('d.*', 'p.name as procedure_name', 'p.code as procedure_code', 'u.name as unit_name');

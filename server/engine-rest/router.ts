@@ -1,45 +1,37 @@
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import type { EngineService } from '../engine/service.js';
-import type { FetchAndLockInput, TaskQuery } from '../engine/types.js';
-import { formatDate, normaliseVariables, parseCamundaDate } from '../engine/values.js';
+import type { FetchAndLockInput } from '../engine/types.js';
+import { formatDate, normaliseVariables } from '../engine/values.js';
 import { ApiError, badRequest } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { guard } from '../http/policy.js';
 import { parseBody, parseQuery } from '../http/validate.js';
-import {
-  activityInstances, definitionDto, externalTaskDto, historicInstanceDto, historicTasks, incidentDto, instanceDto, lockedTaskDto, taskDto,
-} from './dto.js';
-import { canReadUnit, instanceUnitsOf, taskReadScopeOf, taskScopeOf, type UnitVisibility } from './scope.js';
+import { idempotencyKeyOf } from '../http/idempotency.js';
 import { multipartTextGuard } from '../http/input.js';
+import { bool, id, noContent, page, userOf, vars, wrap } from './common.js';
+import {
+  activityInstances, definitionDto, externalTaskDto, historicInstanceDto, historicTasks, incidentDto, instanceDto, lockedTaskDto,
+} from './dto.js';
+import { actsOnAll, canReadUnit, instanceUnitsOf, type UnitVisibility } from './scope.js';
+import { registerTaskRoutes } from './task-routes.js';
+import { checkStartUnit, type Directory } from './write-scope.js';
 
 export interface EngineRestDeps {
   engine: EngineService;
-  /** Unit tree for read scoping (leaders see sub-units, inspectors all); without it callers read only their own units. */
-  units?: UnitVisibility;
+  /**
+   * The organisation: the unit tree for read scoping (leaders see sub-units, inspectors all), and
+   * the units and users that engine writes are checked against (the identity service).
+   */
+  units: UnitVisibility & Directory;
   /** Told of every read of process variables, which hold citizens' personal data (the audit trail records it). */
-  onPersonalDataRead?: (req: Request, target: { type: 'process-instance' | 'task'; id: string }) => void;
+  onPersonalDataRead?: (req: Request, target: { type: 'process-instance' | 'task' | 'external-task'; id: string }) => void;
   /** Largest BPMN upload accepted (bytes). */
   maxUploadBytes?: number;
 }
 
 const MAX_UPLOAD = 5 * 1024 * 1024;
-const vars = z.record(z.string(), z.unknown()).optional().nullable();
-const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
-const int = z.coerce.number().int().min(0);
-const date = z.string().transform((s, ctx) => {
-  const d = parseCamundaDate(s);
-  if (!d) ctx.addIssue({ code: 'custom', message: "expected a date like 2026-01-31T08:00:00.000+0700" });
-  return d ?? new Date(0);
-});
-const page = { firstResult: int.optional(), maxResults: int.max(1000).optional() };
-const id = (req: Request) => String(req.params.id);
-const userOf = (req: Request) => req.principal?.username ?? null;
-
-function noContent(res: Response): void {
-  res.status(204).end();
-}
 
 const StartBody = z.object({
   businessKey: z.string().max(255).optional().nullable(),
@@ -48,22 +40,6 @@ const StartBody = z.object({
   caseInstanceId: z.string().optional().nullable(),
   skipCustomListeners: z.boolean().optional(),
   skipIoMappings: z.boolean().optional(),
-}).strict();
-
-const TaskQuerySchema = z.object({
-  assignee: z.string().optional(),
-  candidateGroup: z.string().optional(),
-  candidateUser: z.string().optional(),
-  unassigned: bool.optional(),
-  processInstanceId: z.string().optional(),
-  processInstanceBusinessKey: z.string().optional(),
-  processDefinitionKey: z.string().optional(),
-  taskDefinitionKey: z.string().optional(),
-  dueBefore: date.optional(),
-  dueAfter: date.optional(),
-  sortBy: z.enum(['created', 'dueDate', 'priority', 'name', 'assignee', 'id', 'followUpDate']).optional(),
-  sortOrder: z.enum(['asc', 'desc']).optional(),
-  ...page,
 }).strict();
 
 const FetchBody = z.object({
@@ -112,8 +88,6 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
       return next(badRequest(`Invalid multipart body: ${e.message ?? String(err)}`));
     });
   };
-  const wrap = (fn: (req: Request, res: Response) => Promise<void>): RequestHandler => (req, res, next: NextFunction) => { fn(req, res).catch(next); };
-  const readScope = (req: Request) => taskReadScopeOf(req.principal!, deps.units);
   const readableUnits = (req: Request) => instanceUnitsOf(req.principal!, deps.units);
   const unitFilter = async (req: Request) => {
     const visible = await readableUnits(req);
@@ -194,10 +168,19 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
   const start = (by: 'key' | 'id'): RequestHandler => wrap(async (req, res) => {
     const body = parseBody(StartBody, req);
     const variables = normaliseVariables(body.variables);
+    await checkStartUnit(req.principal!, variables, deps.units);
     const target = by === 'key' ? { key: String(req.params.key) } : { definitionId: id(req) };
-    const inst = await engine.startProcess({ ...target, businessKey: body.businessKey ?? null, variables, startUser: userOf(req) });
+    // A retry of a start whose answer was lost (same Idempotency-Key, same caller) answers the first instance.
+    const key = idempotencyKeyOf(req);
+    const inst = await engine.startProcess({
+      ...target, businessKey: body.businessKey ?? null, variables, startUser: userOf(req), idempotencyKey: key ? `rest:${userOf(req)}:${key}` : null,
+    });
+    if (inst.replayed) res.setHeader('Idempotent-Replayed', 'true');
     const out: Record<string, unknown> = instanceDto(inst);
-    if (body.withVariablesInReturn) out.variables = await engine.getVariables(inst.id);
+    if (body.withVariablesInReturn) {
+      out.variables = await engine.getVariables(inst.id);
+      deps.onPersonalDataRead?.(req, { type: 'process-instance', id: inst.id });
+    }
     sendJson(res, 200, out);
   });
   r.post('/process-definition/key/:key/start', guard('engine:start'), start('key'));
@@ -246,48 +229,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
   }));
 
   // ---- user tasks
-  r.get('/task', guard('engine:read'), wrap(async (req, res) => {
-    const q = parseQuery(TaskQuerySchema, req) as TaskQuery;
-    sendJson(res, 200, (await engine.listTasks(q, await readScope(req))).map(taskDto));
-  }));
-  r.get('/task/count', guard('engine:read'), wrap(async (req, res) => {
-    const q = parseQuery(TaskQuerySchema, req) as TaskQuery;
-    sendJson(res, 200, { count: await engine.countTasks(q, await readScope(req)) });
-  }));
-  r.get('/task/:id', guard('engine:read'), wrap(async (req, res) => {
-    sendJson(res, 200, taskDto(await engine.getTask(id(req), await readScope(req))));
-  }));
-  r.get('/task/:id/variables', guard('engine:read'), wrap(async (req, res) => {
-    const variables = await engine.getTaskVariables(id(req), await readScope(req));
-    deps.onPersonalDataRead?.(req, { type: 'task', id: id(req) });
-    sendJson(res, 200, variables);
-  }));
-  r.post('/task/:id/claim', guard('engine:task'), wrap(async (req, res) => {
-    const { userId } = parseBody(z.object({ userId: z.string().min(1) }).strict(), req);
-    const p = req.principal!;
-    const scope = taskScopeOf(p);
-    // Users claim for themselves; only administrators may claim on someone else's behalf.
-    if (!('all' in scope) && userId !== p.username) throw new ApiError(403, 'AuthorizationException', `You may only claim tasks for yourself (${p.username})`);
-    await engine.claimTask(id(req), userId, scope);
-    noContent(res);
-  }));
-  r.post('/task/:id/unclaim', guard('engine:task'), wrap(async (req, res) => {
-    await engine.unclaimTask(id(req), userOf(req), taskScopeOf(req.principal!));
-    noContent(res);
-  }));
-  r.post('/task/:id/assignee', guard('engine:task'), wrap(async (req, res) => {
-    const { userId } = parseBody(z.object({ userId: z.string().min(1).nullable() }).strict(), req);
-    await engine.setAssignee(id(req), userId, userOf(req), taskScopeOf(req.principal!));
-    noContent(res);
-  }));
-  r.post('/task/:id/complete', guard('engine:task'), wrap(async (req, res) => {
-    const body = parseBody(z.object({ variables: vars, withVariablesInReturn: z.boolean().optional() }).strict(), req);
-    const scope = taskScopeOf(req.principal!);
-    const task = await engine.getTask(id(req), scope);
-    await engine.completeTask(id(req), { variables: normaliseVariables(body.variables), userId: userOf(req) }, scope);
-    if (body.withVariablesInReturn) sendJson(res, 200, await engine.getVariables(task.processInstanceId));
-    else noContent(res);
-  }));
+  registerTaskRoutes(r, deps);
 
   // ---- external tasks
   r.post('/external-task/fetchAndLock', guard('engine:external-task'), wrap(async (req, res) => {
@@ -304,7 +246,10 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
       for (const t of tasks) await engine.unlock(t.id);
       return;
     }
-    if (!res.writableEnded) sendJson(res, 200, tasks.map(lockedTaskDto));
+    if (res.writableEnded) return;
+    // Process variables hold citizens' personal data: each task handed out with some is an audited read.
+    for (const t of tasks) if (Object.keys(t.variables).length) deps.onPersonalDataRead?.(req, { type: 'external-task', id: t.id });
+    sendJson(res, 200, tasks.map(lockedTaskDto));
   }));
   r.get('/external-task', guard('engine:read'), wrap(async (req, res) => {
     const q = parseQuery(z.object({
@@ -360,10 +305,18 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
       processVariables: vars, processVariablesLocal: vars, correlationKeys: vars, all: z.boolean().optional(), resultEnabled: z.boolean().optional(),
       variablesInResultEnabled: z.boolean().optional(), tenantId: z.string().optional().nullable(), withoutTenantId: z.boolean().optional(),
     }).strict(), req);
+    const p = req.principal!;
+    const processVariables = normaliseVariables(b.processVariables, 'processVariables');
+    // A scoped caller reaches only instances of its units (others answer like no match, ids unseen),
+    // and a message starts a process for it only in a unit it may start in, named by processVariables.unitId.
+    const scoped = !actsOnAll(p);
+    if (processVariables.unitId !== undefined) await checkStartUnit(p, processVariables, deps.units, 'processVariables');
+    const visible = scoped ? await instanceUnitsOf(p, deps.units) : 'all';
     const results = await engine.correlateMessage({
       messageName: b.messageName, businessKey: b.businessKey, processInstanceId: b.processInstanceId,
       correlationKeys: normaliseVariables(b.correlationKeys, 'correlationKeys'),
-      processVariables: normaliseVariables(b.processVariables, 'processVariables'), all: b.all, userId: userOf(req),
+      processVariables, all: b.all, userId: userOf(req),
+      unitIds: visible === 'all' ? undefined : visible, allowStart: !scoped || processVariables.unitId !== undefined,
     });
     if (b.resultEnabled) {
       sendJson(res, 200, results.map((x) => ({
@@ -375,7 +328,11 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
   }));
   r.post('/signal', guard('engine:message'), wrap(async (req, res) => {
     const b = parseBody(SignalBody, req);
-    await engine.throwSignal({ name: b.name, variables: normaliseVariables(b.variables, 'variables'), userId: userOf(req) });
+    // A signal is a broadcast to every instance of every unit: not for a caller scoped to its units.
+    if (!actsOnAll(req.principal!)) throw new ApiError(403, 'AuthorizationException', 'Tín hiệu gửi tới mọi đơn vị: chỉ quản trị hoặc tài khoản dịch vụ được phát / a signal reaches every unit: administrators and service accounts only');
+    const variables = normaliseVariables(b.variables, 'variables');
+    if (variables.unitId !== undefined) await checkStartUnit(req.principal!, variables, deps.units);
+    await engine.throwSignal({ name: b.name, variables, userId: userOf(req) });
     noContent(res);
   }));
   r.get('/incident', guard('engine:read'), wrap(async (req, res) => {

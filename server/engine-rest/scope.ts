@@ -6,7 +6,7 @@ export interface UnitVisibility {
   visibleUnitIds(principal: Pick<Principal, 'roles'>): Promise<string[] | 'all'>;
 }
 
-const actsOnAll = (p: Principal) => p.kind === 'service' || p.roles.some((r) => r.role === 'system-admin' || r.role === 'service');
+export const actsOnAll = (p: Principal) => p.kind === 'service' || p.roles.some((r) => r.role === 'system-admin' || r.role === 'service');
 
 /**
  * Whose tasks a caller may act on (claim, assign, complete). Administrators and service

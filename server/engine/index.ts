@@ -9,4 +9,4 @@ export {
   firstDue, nextCycleDue, parseCycle, timerSpecProblem, timerSpecProblems, isTimerExpression,
   MIN_CYCLE_MS, MIN_UNBOUNDED_CYCLE_MS, MAX_REPETITIONS, MAX_TIMER_ATTEMPTS, type TimerSpec, type Cycle,
 } from './timer-spec.js';
-export { MAX_SUBPROCESS_DEPTH, MAX_XML_BYTES, MAX_XML_DEPTH, nestingProblem, xmlDepth, xmlSafetyProblem } from './limits.js';
+export { MAX_SUBPROCESS_DEPTH, MAX_XML_BYTES, MAX_XML_DEPTH, MAX_XML_ELEMENTS, nestingProblem, structureProblem, xmlDepth, xmlSafetyProblem, xmlShape } from './limits.js';

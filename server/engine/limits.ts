@@ -21,6 +21,12 @@ export function xmlSafetyProblem(xml: string): { kind: 'too-large' | 'doctype'; 
 export const MAX_SUBPROCESS_DEPTH = 10;
 /** XML element nesting of the whole document (definitions, process, sub-processes, extensions, diagram). */
 export const MAX_XML_DEPTH = 64;
+/**
+ * XML elements of the whole document (flow elements, their extensions and diagram shapes: about
+ * four per step). Real procedures have tens of steps (seed models: under 200 elements); 20,000
+ * admits some 4,000 steps and keeps one model's validation to a bounded piece of a worker's time.
+ */
+export const MAX_XML_ELEMENTS = 20_000;
 
 /**
  * The deepest element nesting of an XML text, by a linear scan (no recursion, no parser), or
@@ -28,8 +34,14 @@ export const MAX_XML_DEPTH = 64;
  * do not count.
  */
 export function xmlDepth(xml: string, stopAt = Infinity): number {
+  return xmlShape(xml, stopAt).depth;
+}
+
+/** Deepest nesting and number of elements, in one linear scan; stops once either passes its limit. */
+export function xmlShape(xml: string, stopDepth = Infinity, stopElements = Infinity): { depth: number; elements: number } {
   let depth = 0;
   let max = 0;
+  let elements = 0;
   let i = xml.indexOf('<');
   while (i !== -1 && i < xml.length) {
     const c = xml[i + 1];
@@ -46,21 +58,29 @@ export function xmlDepth(xml: string, stopAt = Infinity): number {
     const close = xml.indexOf('>', i + 1);
     if (close === -1) break;
     if (c === '/') depth--;
-    else if (c !== '?' && c !== '!' && xml[close - 1] !== '/') {
-      depth++;
-      if (depth > max) {
-        max = depth;
-        if (max > stopAt) return max;
+    else if (c !== '?' && c !== '!') {
+      if (++elements > stopElements) return { depth: max, elements };
+      if (xml[close - 1] !== '/') {
+        depth++;
+        if (depth > max) {
+          max = depth;
+          if (max > stopDepth) return { depth: max, elements };
+        }
       }
     }
     i = xml.indexOf('<', close + 1);
   }
-  return max;
+  return { depth: max, elements };
 }
 
-/** What is wrong with a model's nesting (English, like the other engine findings), or null. */
+/** What is wrong with a model's nesting or size (English, like the other engine findings), or null. */
 export function nestingProblem(xml: string): string | null {
-  const d = xmlDepth(xml, MAX_XML_DEPTH);
-  if (d > MAX_XML_DEPTH) return `The model nests elements deeper than ${MAX_XML_DEPTH} levels`;
+  return structureProblem(xml)?.message ?? null;
+}
+
+export function structureProblem(xml: string): { code: 'too-deep' | 'too-large'; message: string } | null {
+  const s = xmlShape(xml, MAX_XML_DEPTH, MAX_XML_ELEMENTS);
+  if (s.depth > MAX_XML_DEPTH) return { code: 'too-deep', message: `The model nests elements deeper than ${MAX_XML_DEPTH} levels` };
+  if (s.elements > MAX_XML_ELEMENTS) return { code: 'too-large', message: `The model has more than ${MAX_XML_ELEMENTS} XML elements` };
   return null;
 }

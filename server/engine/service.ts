@@ -4,11 +4,12 @@ import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import { notify, type Database } from '../db/connect.js';
 import { ApiError, badRequest, notFound } from '../http/errors.js';
+import { isUniqueViolation } from '../http/idempotency.js';
 import type { Logger } from '../log.js';
 import { CommandError, EngineRun, serializeSource, type LiveItem, type RunResult } from './host.js';
 import { NativeRun } from './runtime/run.js';
 import type { Run } from './runtime/types.js';
-import { parseDefinitions, type Finding, type Interpreter, type ProcessModel } from './model.js';
+import { parseDefinitions, type Finding, type Interpreter, type ParsedDefinitions, type ProcessModel } from './model.js';
 import { createEngineStore, type WriteGuard, toDefinition, toExternalTask, toInstance, toTask } from './store.js';
 import type {
   DeployInput, Deployment, ExternalTaskRow, FetchAndLockInput, InstanceRow, LockedExternalTask, TaskQuery, TaskRow, TaskScope, WorkingTime,
@@ -38,6 +39,11 @@ export interface EngineDeps {
    * the one it was deployed with, so instances of older definitions finish on bpmn-engine.
    */
   interpreter?: Interpreter;
+  /**
+   * Compiles a model for deployment (and the deployability check) somewhere other than the event
+   * loop — the validation pool's threads; default: here. Must compile for `interpreter`.
+   */
+  compile?: (xml: string) => Promise<ParsedDefinitions>;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -99,6 +105,8 @@ export function createEngine(deps: EngineDeps) {
   wake.setMaxListeners(0);
   let unlisten: (() => Promise<void>) | null = null;
 
+  const compile = deps.compile ?? ((xml: string) => parseDefinitions(xml, interpreter));
+
   async function loadDefinition(trx: Knex | Trx, id: string): Promise<LoadedDefinition> {
     const hit = defCache.get(id);
     if (hit) return hit;
@@ -112,7 +120,7 @@ export function createEngine(deps: EngineDeps) {
   // ------------------------------------------------------------------ deployment
 
   async function checkDeployable(xml: string): Promise<Finding[]> {
-    return (await parseDefinitions(xml, interpreter)).findings;
+    return (await compile(xml)).findings;
   }
 
   async function deploy(input: DeployInput): Promise<Deployment> {
@@ -120,7 +128,7 @@ export function createEngine(deps: EngineDeps) {
     const parsed: Array<{ res: DeployInput['resources'][number]; model: ProcessModel; hash: string; engineSource: string }> = [];
     for (const res of input.resources) {
       if (!/\.(bpmn|bpmn20\.xml|xml)$/i.test(res.name)) throw badRequest(`Resource '${res.name}' is not a BPMN file (.bpmn)`);
-      const { processes, findings } = await parseDefinitions(res.content, interpreter);
+      const { processes, findings } = await compile(res.content);
       if (findings.length) {
         const f = findings[0]!;
         throw new ApiError(400, 'ParseException', `${res.name}: ${f.elementId ? `element '${f.elementId}': ` : ''}${f.message}`, { findings: findings.map((x) => ({ resource: res.name, ...x })) });
@@ -193,6 +201,11 @@ export function createEngine(deps: EngineDeps) {
   }
 
   function setVariables(ctx: Ctx, vars: Record<string, TypedValue> | undefined): void {
+    // The instance's unit is fixed when it starts (it scopes who reads and acts on it): no write moves it.
+    const unit = vars?.unitId === undefined ? undefined : plainValue(vars.unitId);
+    if (unit !== undefined && unit !== (ctx.row.unit_id ?? null)) {
+      throw invalid('BadUserRequestException', `unitId: đơn vị của hồ sơ đang xử lý không thay đổi được / the unit of a running process instance (${ctx.row.unit_id ?? 'none'}) cannot change`);
+    }
     for (const [k, v] of Object.entries(vars ?? {})) {
       ctx.typed[k] = v;
       ctx.changed[k] = v;
@@ -479,6 +492,11 @@ export function createEngine(deps: EngineDeps) {
     startUser?: string | null;
     /** Internal: which start event fires (message or timer start). */
     trigger?: { messageRef?: string; timerActivityId?: string; signal?: string };
+    /**
+     * A start carrying a key already used answers the instance that key started (`replayed`) and
+     * starts nothing; the key is written with the instance, in the same statement. Callers namespace it.
+     */
+    idempotencyKey?: string | null;
   }
 
   async function resolveDefinition(trx: Knex | Trx, input: { definitionId?: string; key?: string }): Promise<LoadedDefinition> {
@@ -489,12 +507,27 @@ export function createEngine(deps: EngineDeps) {
     return loadDefinition(trx, latest);
   }
 
-  async function startProcess(input: StartInput): Promise<InstanceRow & { ended: boolean }> {
+  /** The instance a key already started, answered again; a key reused for another start is a conflict. */
+  async function replayed(key: string, def: LoadedDefinition, businessKey: string | null): Promise<(InstanceRow & { ended: boolean; replayed: true }) | null> {
+    const prior = await store.instanceByIdempotencyKey(knex, key);
+    if (!prior) return null;
+    if (prior.definition_key !== def.row.key || (prior.business_key ?? null) !== businessKey) {
+      throw new ApiError(409, 'IdempotencyKeyReused', 'Idempotency-Key đã dùng cho một yêu cầu khác / the Idempotency-Key was already used for a different start');
+    }
+    return { ...toInstance(prior), ended: prior.state !== 'ACTIVE', replayed: true };
+  }
+
+  async function startProcess(input: StartInput): Promise<InstanceRow & { ended: boolean; replayed?: boolean }> {
     const businessKey = input.businessKey ?? null;
     if (businessKey !== null && (typeof businessKey !== 'string' || businessKey.length > 255)) throw badRequest('businessKey must be a string of at most 255 characters');
     // No transaction: the new instance and everything it waits for are one statement, written only
     // while the definition is not suspended (checked under a share lock against a concurrent suspend).
     const def = await resolveDefinition(knex, input);
+    const key = input.idempotencyKey ?? null;
+    if (key) {
+      const again = await replayed(key, def, businessKey);
+      if (again) return again;
+    }
     if (!input.trigger && !def.model.noneStart) {
       throw invalid('BadUserRequestException', `Process '${def.row.key}' starts by a message or timer, not directly`);
     }
@@ -505,6 +538,7 @@ export function createEngine(deps: EngineDeps) {
     const row: Row = {
       id, definition_id: def.row.id, definition_key: def.row.key, business_key: businessKey, unit_id: typeof unit === 'string' ? unit : null,
       state: 'ACTIVE', revision: 1, start_user: input.startUser ?? null, start_time: now,
+      ...(key ? { idempotency_key: key } : {}),
     };
     const run = newRun(def, plainVars(typed));
     const ctx: Ctx = {
@@ -525,6 +559,11 @@ export function createEngine(deps: EngineDeps) {
       written = await persist(ctx, res, row);
     } catch (err) {
       if (err instanceof Stale) throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
+      // A concurrent start with the same key won: answer its instance (this statement wrote nothing).
+      if (key && isUniqueViolation(err, 'engine_instance_idempotency_key')) {
+        const again = await replayed(key, def, businessKey);
+        if (again) return again;
+      }
       throw err;
     }
     if (written.newExternal) wake.emit('task');
@@ -700,10 +739,14 @@ export function createEngine(deps: EngineDeps) {
 
   // ------------------------------------------------------------------ messages
 
-  async function correlateMessage(input: { messageName: string; businessKey?: string | null; processInstanceId?: string | null; processVariables?: Record<string, TypedValue>; correlationKeys?: Record<string, TypedValue>; all?: boolean; userId?: string | null }): Promise<Array<{ resultType: 'Execution' | 'ProcessDefinition'; processInstanceId: string }>> {
+  /**
+   * `unitIds`: a scoped caller reaches only instances of these units (others answer like no match);
+   * `allowStart: false`: the message may not start a process (the caller could not start one).
+   */
+  async function correlateMessage(input: { messageName: string; businessKey?: string | null; processInstanceId?: string | null; processVariables?: Record<string, TypedValue>; correlationKeys?: Record<string, TypedValue>; all?: boolean; userId?: string | null; unitIds?: readonly string[]; allowStart?: boolean }): Promise<Array<{ resultType: 'Execution' | 'ProcessDefinition'; processInstanceId: string }>> {
     const keys = Object.entries(input.correlationKeys ?? {});
     const correlationKeys = keys.length ? Object.fromEntries(keys.map(([k, v]) => [k, v.value])) : undefined;
-    const subs = await store.messageSubscriptions(knex, { messageName: input.messageName, businessKey: input.businessKey ?? undefined, processInstanceId: input.processInstanceId ?? undefined, correlationKeys });
+    const subs = await store.messageSubscriptions(knex, { messageName: input.messageName, businessKey: input.businessKey ?? undefined, processInstanceId: input.processInstanceId ?? undefined, correlationKeys, unitIds: input.unitIds });
     const byInstance = new Map<string, Row>();
     for (const s of subs) if (!byInstance.has(s.instance_id)) byInstance.set(s.instance_id, s);
     const targets = [...byInstance.values()];
@@ -722,7 +765,7 @@ export function createEngine(deps: EngineDeps) {
     }
     if (results.length) return results;
     // Correlation keys name variables of a running instance: a message carrying them starts nothing.
-    if (!input.processInstanceId && !correlationKeys) {
+    if (!input.processInstanceId && !correlationKeys && input.allowStart !== false) {
       const defs = await store.latestWithMessageStart(knex, input.messageName);
       if (defs.length > 1 && !input.all) throw invalid('MismatchingMessageCorrelationException', `Message '${input.messageName}' starts ${defs.length} processes`);
       for (const d of defs) {

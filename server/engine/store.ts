@@ -123,6 +123,9 @@ export function createEngineStore() {
       const { item, ...instance } = r;
       return { instance, item: (typeof item === 'string' ? JSON.parse(item) : item) as Row };
     },
+    async instanceByIdempotencyKey(db: Db, key: string): Promise<Row | undefined> {
+      return db('engine_instance').where({ idempotency_key: key }).first('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
+    },
     async instanceById(db: Db, id: string): Promise<Row | undefined> {
       if (!isUuid(id)) return undefined;
       return db('engine_instance').where({ id }).first('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
@@ -285,8 +288,13 @@ export function createEngineStore() {
 
     // ---- messages
     /** `correlationKeys`: process variables the waiting instance must hold, with equal values (as stored). */
-    async messageSubscriptions(db: Db, q: { messageName: string; businessKey?: string; processInstanceId?: string; correlationKeys?: Record<string, unknown> }): Promise<Row[]> {
+    /** `unitIds`: only instances of these units (a scoped caller's); an instance without a unit is in none. */
+    async messageSubscriptions(db: Db, q: { messageName: string; businessKey?: string; processInstanceId?: string; correlationKeys?: Record<string, unknown>; unitIds?: readonly string[] }): Promise<Row[]> {
       const b = db('engine_message_sub as s').where({ 's.message_name': q.messageName }).select('s.*');
+      if (q.unitIds) {
+        const units = [...q.unitIds];
+        b.whereExists((x) => x.select(db.raw('1')).from('engine_instance as i').whereRaw('i.id = s.instance_id').whereIn('i.unit_id', units));
+      }
       if (q.businessKey) b.where({ 's.business_key': q.businessKey });
       if (q.processInstanceId) b.where({ 's.instance_id': isUuid(q.processInstanceId) ? q.processInstanceId : null });
       for (const [name, value] of Object.entries(q.correlationKeys ?? {})) {
@@ -433,13 +441,18 @@ function guardQuery(db: Db, g: WriteGuard, instanceId: string): Knex.QueryBuilde
   return b;
 }
 
-/** Candidate groups name roles; a scoped user sees a task assigned to them, offered to them, or offered to a role they hold in the task's unit. */
+/**
+ * Candidate groups name roles; a scoped user sees a task assigned to them, offered to them, or offered
+ * to a role they hold in the task's unit (`role`, or `role@unit` naming the unit outright). A task of an
+ * instance without a unit is offered by role to nobody: otherwise it would reach that role in every unit.
+ */
 function applyScope(b: Knex.QueryBuilder, scope: TaskScope): void {
   if ('all' in scope) return;
   b.where((w) => {
     w.where('t.assignee', scope.username).orWhereRaw('? = any(t.candidate_users)', [scope.username]);
     for (const { unitId, role } of scope.unitRoles) {
-      w.orWhere((x) => x.whereRaw('? = any(t.candidate_groups)', [role]).andWhere((u) => u.where('t.unit_id', unitId).orWhereNull('t.unit_id')));
+      w.orWhere((x) => x.whereRaw('? = any(t.candidate_groups)', [role]).andWhere('t.unit_id', unitId));
+      w.orWhereRaw('? = any(t.candidate_groups)', [`${role}@${unitId}`]);
     }
     if (scope.readUnitIds?.length) w.orWhereIn('t.unit_id', [...scope.readUnitIds]);
   });

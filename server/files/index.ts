@@ -33,9 +33,9 @@ export function sniff(buf: Buffer): FileKind | undefined {
 const tooLarge = (message: string) => new ApiError(413, 'PayloadTooLarge', message);
 
 /** Checks a batch of uploads against the limits and the allowed types; throws a 4xx naming the file. */
-export function checkUploads(files: Array<{ name: string; buffer: Buffer }>): FileKind[] {
-  if (files.length > FILE_LIMITS.maxFiles) throw badRequest(`Tối đa ${FILE_LIMITS.maxFiles} tệp / at most ${FILE_LIMITS.maxFiles} files`);
-  let total = 0;
+export function checkUploads(files: Array<{ name: string; buffer: Buffer }>, already: { bytes: number; files: number } = { bytes: 0, files: 0 }): FileKind[] {
+  if (files.length + already.files > FILE_LIMITS.maxFiles) throw badRequest(`Tối đa ${FILE_LIMITS.maxFiles} tệp cho một hồ sơ / at most ${FILE_LIMITS.maxFiles} files per dossier`);
+  let total = already.bytes;
   return files.map((f) => {
     if (f.buffer.length === 0) throw badRequest(`Tệp "${f.name}" rỗng / file "${f.name}" is empty`);
     if (f.buffer.length > FILE_LIMITS.maxFileBytes) throw tooLarge(`Tệp "${f.name}" vượt quá ${FILE_LIMITS.maxFileBytes / 1048576} MB / file "${f.name}" exceeds the per-file limit`);
@@ -76,6 +76,12 @@ export function createFileStore(deps: { knex: Knex; dir: string }) {
     async list(db: Knex | Knex.Transaction, owner: { type: string; id: string }): Promise<StoredFile[]> {
       const rows = await db('stored_file').where({ owner_type: owner.type, owner_id: owner.id }).orderBy('created_at');
       return rows.map((r) => ({ id: r.id, fileName: r.file_name, mime: r.mime, size: Number(r.size), sha256: r.sha256, label: r.label }));
+    },
+
+    /** Bytes already stored for this owner, so a later upload is held to the per-owner total. */
+    async totalSize(db: Knex | Knex.Transaction, owner: { type: string; id: string }): Promise<{ bytes: number; files: number }> {
+      const row = await db('stored_file').where({ owner_type: owner.type, owner_id: owner.id }).sum({ bytes: 'size' }).count({ files: '*' }).first();
+      return { bytes: Number(row?.bytes ?? 0), files: Number(row?.files ?? 0) };
     },
 
     /** The bytes of a file of this owner (the caller has checked the owner's scope). */

@@ -34,6 +34,7 @@ export const DEMO_USERS: Array<{ username: string; displayName: string; role: Ro
   { username: 'vanthu.xa', displayName: 'Ngô Thị Văn Thư', role: 'clerical', unitId: 'xa-phu-long' },
   { username: 'chuyenvien.xa2', displayName: 'Đỗ Thị Hàm Tiến', role: 'specialist', unitId: 'xa-ham-tien' },
   { username: 'chuyenvien.stp', displayName: 'Huỳnh Văn Tư Pháp', role: 'specialist', unitId: 'stp-hctp' },
+  { username: 'chuyenvien.stnmt', displayName: 'Trịnh Văn Đất Đai', role: 'specialist', unitId: 'stnmt' },
   { username: 'lanhdao.stp', displayName: 'Dương Văn Giám Đốc', role: 'leader', unitId: 'stp' },
   { username: 'thanhtra', displayName: 'Lý Thị Thanh Tra', role: 'inspector', unitId: 'tinh' },
   { username: 'worker', displayName: 'Tài khoản dịch vụ (worker)', role: 'service', unitId: 'tinh', kind: 'service' },

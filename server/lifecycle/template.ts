@@ -24,6 +24,9 @@ export interface TemplateSpec {
   refusal?: boolean;
 }
 
+/** The message a consultation step's catch event waits for (server/consultations/ correlates it). */
+export const CONSULTATION_REPLY_MESSAGE = 'tthc.consultation.reply';
+
 interface Box { id: string; x: number; y: number; w: number; h: number }
 interface Node extends Box { xml: string }
 interface Flow { id: string; from: Box; to: Box; xml: string; points: Array<[number, number]> }
@@ -42,7 +45,9 @@ function withFlows(n: Node, flows: Flow[]): string {
     ...flows.filter((f) => f.from.id === n.id).map((f) => `<bpmn:outgoing>${f.id}</bpmn:outgoing>`),
   ];
   const tag = /^<([\w:]+)/.exec(n.xml)![1];
-  return refs.length ? n.xml.replace(/\s*\/>$/, `>${refs.join('')}</${tag}>`) : n.xml;
+  if (!refs.length) return n.xml;
+  // Self-closing: the refs become its children; otherwise they go first (before event definitions).
+  return /\/>$/.test(n.xml) ? n.xml.replace(/\s*\/>$/, `>${refs.join('')}</${tag}>`) : n.xml.replace(/^(<[^>]*[^/])>/, `$1>${refs.join('')}`);
 }
 
 /**
@@ -105,6 +110,12 @@ export function generateProcessXml(spec: TemplateSpec): string {
     const task = next(id, 'task', s.consultAgency ? consultTask(id, s) : userTask(id, s));
     flow(prev, task);
     prev = task;
+    if (s.consultAgency) {
+      // The process waits here for the reply, correlated by the platform (or POST /message on Camunda 7).
+      const wait = next(`${id}_Reply`, 'event', `<bpmn:intermediateCatchEvent id="${id}_Reply" name="Nhận ý kiến trả lời"><bpmn:messageEventDefinition id="${id}_ReplyDef" messageRef="Message_ConsultReply" /></bpmn:intermediateCatchEvent>`);
+      flow(prev, wait);
+      prev = wait;
+    }
     if (i === 0 && (spec.supplement || spec.refusal)) {
       const gw = next('Gateway_Check', 'gateway', '<bpmn:exclusiveGateway id="Gateway_Check" name="Hồ sơ hợp lệ?" default="Flow_Valid" />');
       flow(prev, gw);
@@ -148,6 +159,7 @@ export function generateProcessXml(spec: TemplateSpec): string {
     '  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
     `  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:tthc="${TTHC_NS}"`,
     `  id="Definitions_${esc(spec.processId)}" targetNamespace="http://tthc-platform.github.io/processes">`,
+    ...(spec.steps.some((s) => s.consultAgency) ? [`  <bpmn:message id="Message_ConsultReply" name="${CONSULTATION_REPLY_MESSAGE}" />`] : []),
     `  <bpmn:process id="${esc(spec.processId)}" name="${esc(spec.name)}" isExecutable="true">`,
     ...nodes.map((n) => `    ${withFlows(n, flows)}`),
     ...flows.map((f) => `    ${f.xml}`),

@@ -11,6 +11,8 @@ export interface HealthDeps {
   knex: Knex;
   kind: DatabaseKind;
   audit: () => AuditWriterHealth;
+  /** The validation worker pool's figures, shown in the summary. */
+  validation?: () => unknown;
 }
 
 /**
@@ -49,7 +51,7 @@ export function createHealthRouter(deps: HealthDeps): Router {
     await deps.knex.raw('select 1');
     // A writer that cannot write is a degraded node: say so where monitoring looks.
     const a = deps.audit();
-    sendJson(res, 200, { status: a.status === 'ok' ? 'ok' : 'degraded', database: deps.kind, audit: a });
+    sendJson(res, 200, { status: a.status === 'ok' ? 'ok' : 'degraded', database: deps.kind, audit: a, ...(deps.validation ? { validation: deps.validation() } : {}) });
   });
   r.get('/live', guard('public'), doc({ summary: 'Liveness: the process answers', tag: 'health' }), (_req, res) => {
     sendJson(res, 200, { status: 'ok' });

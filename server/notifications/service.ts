@@ -4,7 +4,7 @@ import { ApiError, badRequest } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import type { NotificationAdapter } from './adapters.js';
 import * as store from './store.js';
-import { CITIZEN_TEMPLATES, STAFF_TEMPLATES, type CitizenTemplate, type StaffTemplate } from './templates.js';
+import { AGENCY_TEMPLATES, CITIZEN_TEMPLATES, STAFF_TEMPLATES, type AgencyTemplate, type CitizenTemplate, type StaffTemplate } from './templates.js';
 
 export interface StaffDirectory {
   /** Active users holding `role` in any of `unitIds`. */
@@ -39,6 +39,15 @@ export interface CitizenNotice {
   params: Record<string, unknown>;
   dossierCode: string;
   contact: { email?: string; phone?: string };
+}
+
+/** An email to an agency outside the platform (e.g. a consultation of the provincial police). */
+export interface AgencyNotice {
+  key: string;
+  template: AgencyTemplate;
+  params: Record<string, unknown>;
+  dossierCode: string;
+  email: string;
 }
 
 export type DeliveryOutcome = Array<{ channel: string; status: string; attempts: number }>;
@@ -86,6 +95,26 @@ export function createNotificationService(deps: NotificationDeps) {
     return store.deliveriesOf(knex, key);
   }
 
+  /**
+   * The effect and its outbox rows are written in one transaction; sending follows. A repeated call
+   * with the same key sends only what is still unsent (a failed or interrupted delivery), never a
+   * second copy of a sent one.
+   */
+  async function queueAndDeliver(key: string, kind: string, dossierCode: string, msg: { subject: string; body: string }, template: string,
+    targets: Array<{ channel: string; address: string }>): Promise<{ created: boolean; deliveries: DeliveryOutcome }> {
+    const outbox = targets.filter((o) => adapters.has(o.channel as 'email' | 'sms'));
+    const created = await knex.transaction(async (trx) => {
+      const fresh = await store.claimEffect(trx, key, kind, dossierCode);
+      if (fresh) {
+        await store.insertDeliveries(trx, outbox.map((o) => ({ effectKey: key, channel: o.channel, address: o.address, template, subject: msg.subject, body: msg.body })));
+      }
+      return fresh;
+    });
+    const deliveries = await deliver(key);
+    if (deliveries.some((d) => d.status === 'failed')) throw new DeliveryFailed(deliveries);
+    return { created, deliveries };
+  }
+
   return {
     channels: () => [...adapters.keys()],
 
@@ -115,21 +144,16 @@ export function createNotificationService(deps: NotificationDeps) {
      * unsent (a failed or interrupted delivery), never a second copy of a sent one.
      */
     async notifyCitizen(n: CitizenNotice): Promise<{ created: boolean; deliveries: DeliveryOutcome }> {
-      const { subject, body } = render(CITIZEN_TEMPLATES, n.template, n.params);
-      const outbox = [
+      return queueAndDeliver(n.key, `citizen:${n.template}`, n.dossierCode, render(CITIZEN_TEMPLATES, n.template, n.params), n.template, [
         ...(n.contact.email ? [{ channel: 'email', address: n.contact.email }] : []),
         ...(n.contact.phone ? [{ channel: 'sms', address: n.contact.phone }] : []),
-      ].filter((o) => adapters.has(o.channel as 'email' | 'sms'));
-      const created = await knex.transaction(async (trx) => {
-        const fresh = await store.claimEffect(trx, n.key, `citizen:${n.template}`, n.dossierCode);
-        if (fresh) {
-          await store.insertDeliveries(trx, outbox.map((o) => ({ effectKey: n.key, channel: o.channel, address: o.address, template: n.template, subject, body })));
-        }
-        return fresh;
-      });
-      const deliveries = await deliver(n.key);
-      if (deliveries.some((d) => d.status === 'failed')) throw new DeliveryFailed(deliveries);
-      return { created, deliveries };
+      ]);
+    },
+
+    /** Emails an agency outside the platform, through the same outbox (idempotent on `key`). */
+    async notifyAgency(n: AgencyNotice): Promise<{ created: boolean; deliveries: DeliveryOutcome }> {
+      if (!adapters.has('email')) throw new ApiError(503, 'EmailNotConfigured', 'Chưa cấu hình máy chủ thư (SMTP_URL) nên chưa gửi được thư đề nghị / email is not configured (SMTP_URL)');
+      return queueAndDeliver(n.key, `agency:${n.template}`, n.dossierCode, render(AGENCY_TEMPLATES, n.template, n.params), n.template, [{ channel: 'email', address: n.email }]);
     },
 
     list: (username: string, opts: { unreadOnly?: boolean; limit?: number } = {}) =>

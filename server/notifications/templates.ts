@@ -74,11 +74,44 @@ export const STAFF_TEMPLATES = {
     body: `Đề nghị cho ý kiến về hồ sơ ${p.dossierCode} đã quá hạn trả lời (${vnDateTime(p.replyBy)})`
       + (p.days > 0 ? `, chậm ${p.days} ngày làm việc.` : '.') + ' Đề nghị trả lời và giải trình lý do chậm.',
   })),
+  // The author of a process version is told of the decision on it (server/lifecycle/notify.ts).
+  'process-approved': tpl(z.object({ procedure: text, version: z.number().int().min(1), approver: text, decisionNumber: text, effectiveDate: text }).strict(), (p) => ({
+    subject: `Quy trình "${p.procedure}" phiên bản ${p.version} đã được phê duyệt`,
+    body: `${p.approver} đã phê duyệt phiên bản ${p.version} của quy trình "${p.procedure}" (Quyết định số ${p.decisionNumber}, hiệu lực từ ngày ${p.effectiveDate}).`,
+  })),
+  'process-rejected': tpl(z.object({ procedure: text, version: z.number().int().min(1), approver: text, comment: text }).strict(), (p) => ({
+    subject: `Quy trình "${p.procedure}" phiên bản ${p.version} bị trả lại`,
+    body: `${p.approver} đã trả lại phiên bản ${p.version} của quy trình "${p.procedure}". Lý do: ${p.comment}. Có thể tạo bản nháp mới từ phiên bản này để chỉnh sửa.`,
+  })),
+  'process-activated': tpl(z.object({ procedure: text, version: z.number().int().min(1), by: text }).strict(), (p) => ({
+    subject: `Quy trình "${p.procedure}" phiên bản ${p.version} đã được áp dụng`,
+    body: `Phiên bản ${p.version} của quy trình "${p.procedure}" được áp dụng (${p.by}): hồ sơ tiếp nhận từ nay chạy theo phiên bản này; hồ sơ đang xử lý giữ phiên bản cũ.`,
+  })),
   'portal-unacknowledged': tpl(z.object({ dossierCode: code, since: instant }).strict(), (p) => ({
     subject: `Cổng DVC quốc gia chưa xác nhận hồ sơ ${p.dossierCode}`,
     body: `Bản ghi đồng bộ hồ sơ ${p.dossierCode} gửi từ ${vnDateTime(p.since)} chưa được Cổng Dịch vụ công quốc gia xác nhận sau 2 giờ làm việc.`,
   })),
+  'portal-rejected': tpl(z.object({ dossierCode: code, error: text }).strict(), (p) => ({
+    subject: `Cổng DVC quốc gia từ chối bản ghi của hồ sơ ${p.dossierCode}`,
+    body: `Cổng Dịch vụ công quốc gia từ chối bản ghi đồng bộ hồ sơ ${p.dossierCode} vì dữ liệu không hợp lệ: ${p.error}. Đề nghị kiểm tra, sửa dữ liệu và gửi lại.`,
+  })),
+} as const;
+
+/** Email to an agency outside the platform (a consultation sent by the consultation capability). */
+export const AGENCY_TEMPLATES = {
+  'consultation-request': tpl(z.object({ dossierCode: code, question: text, replyBy: instant, requester: text, agency: text }).strict(), (p) => ({
+    subject: `${p.requester} đề nghị cho ý kiến về hồ sơ ${p.dossierCode}`,
+    body: `Kính gửi: ${p.agency}.\n\n${p.requester} đề nghị Quý cơ quan cho ý kiến về hồ sơ ${p.dossierCode}: ${p.question}.\n`
+      + `Hạn trả lời: ${vnDateTime(p.replyBy)}. Đề nghị trả lời bằng văn bản (thư điện tử hoặc công văn), ghi rõ ý kiến: `
+      + 'đồng ý / đồng ý có điều kiện / không đồng ý. Trường hợp trả lời sau hạn, đề nghị nêu rõ lý do chậm trễ.',
+  })),
+  'consultation-overdue': tpl(z.object({ dossierCode: code, replyBy: instant, requester: text, agency: text }).strict(), (p) => ({
+    subject: `Nhắc: quá hạn cho ý kiến về hồ sơ ${p.dossierCode}`,
+    body: `Kính gửi: ${p.agency}.\n\nĐề nghị cho ý kiến của ${p.requester} về hồ sơ ${p.dossierCode} đã quá hạn trả lời (${vnDateTime(p.replyBy)}). `
+      + 'Đề nghị Quý cơ quan trả lời và giải trình bằng văn bản lý do chậm trễ.',
+  })),
 } as const;
 
 export type CitizenTemplate = keyof typeof CITIZEN_TEMPLATES;
+export type AgencyTemplate = keyof typeof AGENCY_TEMPLATES;
 export type StaffTemplate = keyof typeof STAFF_TEMPLATES;

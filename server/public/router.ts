@@ -1,11 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Knex } from 'knex';
-import multer from 'multer';
 import { z } from 'zod';
 import type { CatalogService } from '../catalog/index.js';
 import { OnlineFilingSchema, type DossierService } from '../dossiers/index.js';
-import { checkUploads, FILE_LIMITS, type FileStore } from '../files/index.js';
+import { checkUploads, type FileStore } from '../files/index.js';
+import { uploadFiles, uploadedFiles } from '../files/upload.js';
 import { ApiError, badRequest, notFound } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
@@ -39,19 +39,7 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
     windowMs: 10 * 60_000, limit: deps.lookupLimit ?? 30, standardHeaders: 'draft-8', legacyHeaders: false,
     handler: (_req, _res, next) => next(new ApiError(429, 'TooManyRequests', 'Quá nhiều lần tra cứu, vui lòng thử lại sau / too many lookups, try again later')),
   });
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: FILE_LIMITS.maxFileBytes, files: FILE_LIMITS.maxFiles, fields: 4, fieldSize: 64 * 1024, parts: FILE_LIMITS.maxFiles + 4 },
-  });
-  const uploadAny: RequestHandler = (req, res, next) => {
-    upload.any()(req, res, (err: unknown) => {
-      if (!err) return next();
-      const e = err as { code?: string; message?: string };
-      if (e.code === 'LIMIT_FILE_SIZE') return next(new ApiError(413, 'PayloadTooLarge', `Tệp vượt quá ${FILE_LIMITS.maxFileBytes / 1048576} MB / a file exceeds the per-file limit`));
-      if (e.code?.startsWith('LIMIT_')) return next(badRequest(`Yêu cầu tải lên vượt giới hạn (${e.code}) / upload limit exceeded`));
-      next(badRequest(`Tải tệp không thành công / upload failed: ${e.message ?? 'malformed multipart body'}`));
-    });
-  };
+  const uploadAny = uploadFiles();
 
   r.get('/procedures', guard('public'), doc({ summary: 'Thủ tục nộp trực tuyến được / procedures that can be filed online', query: ProcQuery }), async (req, res) => {
     const q = parseQuery(ProcQuery, req);
@@ -70,7 +58,7 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
    * in a field named `component:<n>` belongs to `components[n]`. Types are checked by content.
    */
   r.post('/dossiers', guard('public'), doc({ summary: 'Nộp hồ sơ trực tuyến (trạng thái 1) kèm tệp PDF/JPEG/PNG / file a dossier online', body: OnlineFilingSchema, bodyType: 'multipart/form-data', status: 201 }), uploadAny, async (req, res) => {
-    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+    const files = uploadedFiles(req);
     let raw: unknown = req.body;
     if (typeof (req.body as { data?: unknown })?.data === 'string') {
       try {

@@ -217,7 +217,7 @@ export function createTasksService(deps: TasksDeps) {
     },
 
     /** One open task with what the caller may do on it and the outcomes its step declares. */
-    async get(p: Principal, id: string): Promise<{ task: TaskView; outcomes: Outcome[]; actions: string[]; candidates: string[] }> {
+    async get(p: Principal, id: string): Promise<{ task: TaskView; outcomes: Outcome[]; actions: string[]; candidates: string[]; people: Array<{ username: string; displayName: string }> }> {
       const t = await openTask(id);
       const viewer = await viewerOf(p);
       const visible = await deps.units.visibleUnitIds(p);
@@ -237,7 +237,8 @@ export function createTasksService(deps: TasksDeps) {
       const assigns = viewer.all || holds(p, ['division-head'], t.unit_id);
       if (assigns) actions.push('assign');
       const candidates = assigns ? await this.candidates(t) : [];
-      return { task: view, outcomes: step.outcomes, actions, candidates };
+      const names = await tasksStore.displayNames(knex, candidates);
+      return { task: view, outcomes: step.outcomes, actions, candidates, people: candidates.map((u) => ({ username: u, displayName: names[u] ?? u })) };
     },
 
     async candidates(t: Row): Promise<string[]> {
@@ -289,8 +290,11 @@ export function createTasksService(deps: TasksDeps) {
       await record(p, t, reassign ? 'reassigned' : 'assigned', { target_user: input.username, comment: input.reason?.trim() || null });
     },
 
-    /** Completes the step with an outcome it declares: the process receives `outcome` (and `outcomeComment`) as variables. */
-    async complete(p: Principal, id: string, input: { outcome?: string; comment?: string; documents?: Array<{ id: string; name: string }> }): Promise<{ outcome: string | null }> {
+    /**
+     * Completes the step with an outcome it declares: the process receives `outcome` (and `outcomeComment`) as variables.
+     * `extra` are variables a capability has already validated for this step (the signed apology of form 04).
+     */
+    async complete(p: Principal, id: string, input: { outcome?: string; comment?: string; documents?: Array<{ id: string; name: string }> }, extra: Record<string, { value: unknown; type: string }> = {}): Promise<{ outcome: string | null }> {
       const t = await openTask(id);
       const viewer = await viewerOf(p);
       // Someone outside the task's unit and roles learns nothing about it, not even who holds it.
@@ -309,11 +313,16 @@ export function createTasksService(deps: TasksDeps) {
         throw new ApiError(400, 'UnknownOutcome', `Bước "${t.name ?? t.task_definition_key}" không có kết quả '${input.outcome}'${step.outcomes.length ? ` (chỉ: ${step.outcomes.map((o) => o.key).join(', ')})` : ''} / the step does not declare this outcome`);
       }
       if (outcome?.reasonRequired && !comment) throw badRequest(`Kết quả "${outcome.label}" cần nêu lý do / this outcome needs a reason`, [{ field: 'body.comment', message: 'required' }]);
-      const variables: Record<string, { value: unknown; type: string }> = {};
+      // Documents are cited by id after they were attached to the dossier (POST /api/dossiers/:id/files).
+      const wanted = [...new Set((input.documents ?? []).map((d) => d.id))];
+      const documents = wanted.length ? await tasksStore.dossierFiles(knex, t.instance_id, wanted.filter((x) => /^[0-9a-f-]{36}$/i.test(x))) : [];
+      const unknown = wanted.filter((x) => !documents.some((d) => d.id === x));
+      if (unknown.length) throw badRequest(`Tài liệu không thuộc hồ sơ này: ${unknown.join(', ')} / documents not attached to this dossier`, [{ field: 'body.documents', message: 'unknown file id' }]);
+      const variables: Record<string, { value: unknown; type: string }> = { ...extra };
       if (outcome) variables.outcome = { value: outcome.key, type: 'String' };
       if (comment) variables.outcomeComment = { value: comment, type: 'String' };
       await engine.completeTask(id, { variables, userId: p.username }, viewer.all ? { all: true } : taskScopeOf(p)).catch((e) => engineError(e, id));
-      await record(p, t, 'completed', { outcome: outcome?.key ?? null, comment, documents: input.documents?.length ? JSON.stringify(input.documents) : null });
+      await record(p, t, 'completed', { outcome: outcome?.key ?? null, comment, documents: documents.length ? JSON.stringify(documents) : null });
       return { outcome: outcome?.key ?? null };
     },
   };

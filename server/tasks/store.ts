@@ -54,7 +54,8 @@ const OPEN_COLUMNS = [
 function whereGroup(b: Knex.QueryBuilder, v: Viewer): void {
   b.whereNull('t.assignee').andWhere((w) => {
     if (v.all) { w.whereRaw('true'); return; }
-    w.whereRaw('? = any(t.candidate_users)', [v.username]);
+    // `@>` (not `= any`) so the GIN index on candidate_users can serve it.
+    w.whereRaw('t.candidate_users @> array[?]::text[]', [v.username]);
     for (const ur of v.unitRoles) w.orWhere((x) => x.where('t.unit_id', ur.unitId).whereRaw('? = any(t.candidate_groups)', [ur.role]));
   });
 }
@@ -112,7 +113,7 @@ export const tasksStore = {
     const bindings: Knex.RawBinding[] = [];
     const groupSql = (): string => {
       if (v.all) return 't.assignee is null';
-      const parts = ['? = any(t.candidate_users)'];
+      const parts = ['t.candidate_users @> array[?]::text[]'];
       bindings.push(v.username);
       for (const ur of v.unitRoles) { parts.push('(t.unit_id = ? and ? = any(t.candidate_groups))'); bindings.push(ur.unitId, ur.role); }
       return `t.assignee is null and (${parts.join(' or ')})`;
@@ -135,7 +136,7 @@ export const tasksStore = {
       else {
         const units = [...new Set([...v.unitRoles.map((r) => r.unitId), ...v.overseenUnitIds])];
         if (units.length) w.orWhereIn('t.unit_id', units);
-        w.orWhereRaw('? = any(t.candidate_users)', [v.username]);
+        w.orWhereRaw('t.candidate_users @> array[?]::text[]', [v.username]);
       }
     });
     const r = await b.select(db.raw(sql, bindings)).first();
@@ -177,6 +178,21 @@ export const tasksStore = {
     const b = db('engine_task as t').where('t.id', id).first('t.*');
     if (lock) b.forUpdate();
     return b;
+  },
+
+  /** Those of `ids` that are files of the dossier running as this instance (a step may only cite its own dossier's documents). */
+  async dossierFiles(db: Db, instanceId: string, ids: string[]): Promise<Array<{ id: string; name: string }>> {
+    if (!ids.length) return [];
+    const rows = await db('stored_file as f').where('f.owner_type', 'dossier').whereIn('f.id', ids)
+      .whereRaw('f.owner_id in (select d.id::text from dossier d where d.instance_id = ?)', [instanceId]).select('f.id', 'f.file_name');
+    return rows.map((r: Row) => ({ id: r.id as string, name: r.file_name as string }));
+  },
+
+  /** Display names of these users (the assign list shows people, not logins). */
+  async displayNames(db: Db, usernames: string[]): Promise<Record<string, string>> {
+    if (!usernames.length) return {};
+    const rows = await db('app_user').whereIn('username', usernames).select('username', 'display_name');
+    return Object.fromEntries(rows.map((r: Row) => [r.username as string, (r.display_name as string) || (r.username as string)]));
   },
 
   async lastEventOf(db: Db, taskId: string, kind: string): Promise<Row | undefined> {

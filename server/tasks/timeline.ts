@@ -19,6 +19,10 @@ export interface HandOver {
   by: string | null;
   byName: string | null;
   unitId: string | null;
+  /** The unit's name, for people reading the timeline (the id stays for programs). */
+  unitName: string | null;
+  /** Who holds the step now, while it is open. */
+  assignee: string | null;
   dueAt: string | null;
   budget: string | null;
   spent: { workingHours: number; workingDays: number } | null;
@@ -43,6 +47,8 @@ export interface TimelineEntry {
 
 export interface Timeline {
   instanceId: string;
+  /** The dossier this instance runs (null for instances started outside reception). */
+  dossierId: string | null;
   code: string | null;
   unitId: string | null;
   state: string;
@@ -101,7 +107,7 @@ export function createTimeline(deps: {
       knex('task_event').where('instance_id', i.id).orderBy('at').orderBy('id'),
       knex('sos').where('instance_id', i.id).orderBy('raised_at'),
       knex('engine_task').where('instance_id', i.id).select('id', 'task_definition_key', 'name', 'created', 'due', 'unit_id', 'assignee'),
-      knex('task_dossier').where('instance_id', i.id).first('code'),
+      knex('task_dossier').where('instance_id', i.id).first('code', 'dossier_id'),
     ]);
     const completedBy = new Map<string, Row>();
     for (const e of events) if (e.kind === 'completed') completedBy.set(e.task_id, e);
@@ -113,7 +119,7 @@ export function createTimeline(deps: {
       const docs = done?.documents ? (typeof done.documents === 'string' ? JSON.parse(done.documents) : done.documents) : [];
       return {
         taskId, stepKey: key, stepName: name, receivedAt: created.toISOString(), handedOverAt: end?.toISOString() ?? null,
-        by: done?.actor ?? null, byName: done?.actor_name ?? null, unitId: done?.actor_unit ?? unitId, dueAt: due?.toISOString() ?? null, budget,
+        by: done?.actor ?? null, byName: done?.actor_name ?? null, unitId: done?.actor_unit ?? unitId, unitName: null, assignee: null, dueAt: due?.toISOString() ?? null, budget,
         spent: { workingHours: round(spent.workingHours), workingDays: round(spent.workingDays) },
         punctuality: end ? punctuality(end, due) : (due && now > due ? 'late' : null), outcome: done?.outcome ?? null, comment: done?.comment ?? null, documents: docs,
       };
@@ -127,8 +133,11 @@ export function createTimeline(deps: {
       const c = created.get(h.task_id);
       handOvers.push(hand(h.task_id, h.activity_id, h.activity_name ?? null, new Date(c?.at ?? h.at), null, null, { at: h.at, actor: h.user_id }, i.unit_id));
     }
-    for (const t of open) handOvers.push(hand(t.id, t.task_definition_key, t.name, new Date(t.created), t.due ? new Date(t.due) : null, null, undefined, t.unit_id));
+    for (const t of open) handOvers.push({ ...hand(t.id, t.task_definition_key, t.name, new Date(t.created), t.due ? new Date(t.due) : null, null, undefined, t.unit_id), assignee: t.assignee ?? null });
     handOvers.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+    const unitIds = [...new Set(handOvers.map((x) => x.unitId).filter((x): x is string => !!x))];
+    const unitNames = new Map<string, string>(unitIds.length ? (await knex('org_unit').whereIn('id', unitIds).select('id', 'name')).map((u: Row) => [u.id as string, u.name as string]) : []);
+    for (const x of handOvers) x.unitName = x.unitId ? unitNames.get(x.unitId) ?? null : null;
 
     const entries: TimelineEntry[] = [
       ...events.map((e: Row) => ({
@@ -153,7 +162,7 @@ export function createTimeline(deps: {
       ...handOvers.filter((h) => h.punctuality === 'late').map((h) => h.stepKey),
     ];
     return {
-      instanceId: i.id, code: facts?.code ?? i.business_key ?? null, unitId: i.unit_id, state: i.state, handOvers, entries,
+      instanceId: i.id, dossierId: facts?.dossier_id ?? null, code: facts?.code ?? i.business_key ?? null, unitId: i.unit_id, state: i.state, handOvers, entries,
       path: { finished, current, overdue: [...new Set(overdue)], taken }, definitionId: i.definition_id,
     };
   }

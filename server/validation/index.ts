@@ -1,12 +1,15 @@
 import { lintXml } from './lint.js';
 import { BpmnInputError, parseBpmn } from './moddle.js';
 import { checkDomainRules } from './rules.js';
+import type { Interpreter } from '../engine/model.js';
+import { worthOffloading, type ValidationPool } from './pool.js';
 import type { DeployabilityCheck, Finding, ProcedureRules, ValidationResult } from './types.js';
 
 export { WORKER_TOPICS, TASK_ROLES, type WorkerTopic } from './topics.js';
 export { DOMAIN_RULES } from './rules.js';
 export { LINT_MESSAGES_VI, lintMode, stopLintWorker } from './lint.js';
 export { BpmnInputError, parseBpmn, MAX_XML_BYTES, TTHC_NS } from './moddle.js';
+export { createValidationPool, worthOffloading, type PoolStats, type ValidationPool } from './pool.js';
 export { positiveBudgetHours, limitHours } from './budget.js';
 export type { Finding, LongestPath, ProcedureRules, ValidationResult, DeployabilityCheck } from './types.js';
 
@@ -18,12 +21,27 @@ export interface Validator {
    * rules already refuse what the engine refuses (script tasks, OR-joins, expressions); submit
    * always runs the full check.
    */
-  validate(xml: unknown, procedure?: ProcedureRules, opts?: { engineCheck?: boolean }): Promise<ValidationResult>;
+  validate(xml: unknown, procedure?: ProcedureRules, opts?: { engineCheck?: boolean; owner?: string }): Promise<ValidationResult>;
 }
 
-export function createValidator(deps: { checkDeployable?: DeployabilityCheck } = {}): Validator {
+export interface ValidatorDeps {
+  checkDeployable?: DeployabilityCheck;
+  /**
+   * Run the validation of a large model (`worthOffloading`) on this pool's threads instead of the server's event loop; the engine
+   * check there compiles for `interpreter` (the engine's), as `checkDeployable` would. `owner`
+   * (a user) is capped at the pool's per-owner concurrency (429 beyond it).
+   */
+  offload?: { pool: ValidationPool; interpreter?: Interpreter };
+}
+
+export function createValidator(deps: ValidatorDeps = {}): Validator {
+  const offload = deps.offload;
   return {
     async validate(xml, procedure, opts = {}) {
+      if (offload && typeof xml === 'string' && worthOffloading(xml)) {
+        const engineCheck = opts.engineCheck !== false && !!deps.checkDeployable;
+        return offload.pool.validate({ xml, procedure, engineCheck, interpreter: offload.interpreter }, opts.owner);
+      }
       let parsed;
       try {
         parsed = await parseBpmn(xml);

@@ -1,4 +1,4 @@
-import { MAX_XML_BYTES, nestingProblem, TTHC_NS, xmlSafetyProblem } from '../engine/index.js';
+import { MAX_XML_BYTES, structureProblem, TTHC_NS, xmlSafetyProblem } from '../engine/index.js';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -57,8 +57,8 @@ export async function parseBpmn(xml: unknown): Promise<ParsedBpmn> {
   if (unsafe) throw new BpmnInputError(unsafe.kind, unsafe.message);
   if (!xml.trimStart().startsWith('<')) throw new BpmnInputError('not-xml', 'The process model is not XML');
   // Before the parser and every recursive walk: deep nesting is refused, not a stack overflow.
-  const deep = nestingProblem(xml);
-  if (deep) throw new BpmnInputError('too-deep', deep);
+  const shape = structureProblem(xml);
+  if (shape) throw new BpmnInputError(shape.code, shape.message);
   let result: { rootElement: unknown; warnings: Array<{ message: string }> };
   try {
     result = (await shared.fromXML(xml, 'bpmn:Definitions')) as never;

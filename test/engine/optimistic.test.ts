@@ -46,7 +46,7 @@ async function fetch(engine: EngineService, businessKey: string, workerId: strin
 }
 
 async function startPair(businessKey: string) {
-  const inst = await nodeA.startProcess({ key: 'pair', businessKey });
+  const inst = await nodeA.startProcess({ key: 'pair', businessKey, variables: { unitId: { value: 'u1', type: 'String' } } });
   const [x] = await nodeA.listTasks({ processInstanceId: inst.id }, ALL);
   return { inst, x: x! };
 }

@@ -142,7 +142,7 @@ describe('process lifecycle over HTTP, on the real engine', () => {
     expect((await admin.get(`/api/process-versions/${active.id}`).expect(200)).body.state).toBe('retired');
     expect((await admin.get(`/engine-rest/process-definition/${active.definitionId}`).expect(200)).body.suspended).toBe(true);
     const officer = await loginAs(platform.app, 'motcua.xa');
-    const byKey = await officer.post(`/engine-rest/process-definition/key/${def.body.key}/start`).send({ businessKey: 'HS-KS-2' });
+    const byKey = await officer.post(`/engine-rest/process-definition/key/${def.body.key}/start`).send({ businessKey: 'HS-KS-2', variables: { unitId: { value: 'xa-phu-long', type: 'String' } } });
     expect(byKey.status).toBe(400);
     expect(byKey.body.message).toMatch(/suspended/);
     await officer.post(`/engine-rest/process-definition/${active.definitionId}/start`).send({}).expect(400);

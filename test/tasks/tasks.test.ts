@@ -145,6 +145,8 @@ describe('claim, assign, complete with outcomes', () => {
     const detail = (await c['truongphong.xa']!.get(`/api/tasks/${b3.id}`).expect(200)).body;
     expect(detail.actions).toContain('assign');
     expect(detail.candidates).toEqual(['chuyenvien.xa']);
+    // The assign list names people, not logins.
+    expect(detail.people).toEqual([{ username: 'chuyenvien.xa', displayName: 'Đặng Văn Chuyên' }]);
     expect((await c['truongphong.xa']!.post(`/api/tasks/${b3.id}/assign`).send({ username: 'vanthu.xa' }).expect(400)).body.type).toBe('NotACandidate');
     await c['truongphong.xa']!.post(`/api/tasks/${b3.id}/assign`).send({ username: 'chuyenvien.xa2' }).expect(400);
     await c['chuyenvien.xa']!.post(`/api/tasks/${b3.id}/assign`).send({ username: 'chuyenvien.xa' }).expect(403);

@@ -51,7 +51,7 @@ describe('timeline', () => {
     expect(body.code).toBe('XPL-260102-0007');
     const done = body.handOvers.filter((h: { handedOverAt: string | null }) => h.handedOverAt);
     expect(done.map((h: { stepKey: string; by: string }) => `${h.stepKey}:${h.by}`)).toEqual(['B1:motcua.xa', 'B2:truongphong.xa', 'B3:chuyenvien.xa', 'B4:truongphong.xa']);
-    expect(done[3]).toMatchObject({ outcome: 'return', comment: 'Thiếu chữ ký', unitId: 'xa-phu-long', budget: '4h' });
+    expect(done[3]).toMatchObject({ outcome: 'return', comment: 'Thiếu chữ ký', unitId: 'xa-phu-long', unitName: 'UBND xã Phú Long', budget: '4h' });
     for (const h of done) expect(['early', 'on-time', 'late']).toContain(h.punctuality);
     expect(body.handOvers.at(-1)).toMatchObject({ stepKey: 'B3', handedOverAt: null });
     expect(body.path.current).toEqual(['B3']);

@@ -1,4 +1,6 @@
+import { portalEn } from './portal.en.js';
 import { workersEn } from './workers.en.js';
+import { consultationsEn } from './consultations.en.js';
 import { designerEn } from './designer.en.js';
 import { tasksEn } from './tasks.en.js';
 import type { vi } from './vi.js';
@@ -200,4 +202,6 @@ export const en: Record<keyof typeof vi, string> = {
   ...designerEn,
   ...tasksEn,
   ...workersEn,
+  ...consultationsEn,
+  ...portalEn,
 };

@@ -44,6 +44,7 @@ export const tasksEn: Record<keyof typeof tasksVi, string> = {
   'tasks.hours': '{n} h',
   'tasks.days': '{n} d',
   'tasks.overdueBy': '{n} h over',
+  'work.holding': 'holding it',
   'tasks.paused': 'Paused',
   'tasks.readOnly': 'Read only',
   'due.on-time': 'On time',

@@ -42,6 +42,7 @@ export const tasksVi = {
   'tasks.hours': '{n} giờ',
   'tasks.days': '{n} ngày',
   'tasks.overdueBy': 'quá {n} giờ',
+  'work.holding': 'đang xử lý',
   'tasks.paused': 'Tạm dừng',
   'tasks.readOnly': 'Chỉ xem',
   'due.on-time': 'Trong hạn',

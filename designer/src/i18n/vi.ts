@@ -1,4 +1,6 @@
+import { portalVi } from './portal.vi.js';
 import { workersVi } from './workers.vi.js';
+import { consultationsVi } from './consultations.vi.js';
 import { designerVi } from './designer.vi.js';
 import { dossiersVi } from './dossiers.vi.js';
 import { tasksVi } from './tasks.vi.js';
@@ -199,4 +201,6 @@ export const vi = {
   ...designerVi,
   ...tasksVi,
   ...workersVi,
+  ...consultationsVi,
+  ...portalVi,
 };

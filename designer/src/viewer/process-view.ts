@@ -24,5 +24,6 @@ export async function processView(container: HTMLElement, xml: string, path: Pro
     const t = el.businessObject.targetRef?.id;
     if (pairs.has(`${s}>${t}`)) canvas.addMarker(el.id, 'tthc-taken');
   }
-  container.setAttribute('role', 'img');
+  // A figure, not an img: bpmn-js makes its canvas focusable (keyboard panning), and an img's children must not be.
+  container.setAttribute('role', 'figure');
 }

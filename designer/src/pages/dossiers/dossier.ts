@@ -1,9 +1,17 @@
 import { get, post } from '../../api.js';
-import { clear, formatDate, h } from '../../dom.js';
+import { add, clear, formatDate, h } from '../../dom.js';
 import { getLang, t, type MessageKey } from '../../i18n/index.js';
 import { render, type Params } from '../../router.js';
+import { hasRole } from '../../session.js';
 import { errorBox } from '../layout.js';
+import { ask } from './ask.js';
+import './dossiers.css';
+import { filesCard } from './files.js';
+import { syncLogCard } from '../portal/sync.js';
 import { dueBadge, statusLabel } from './list.js';
+
+/** Roles that work on dossiers (attach documents); an inspector only reads. */
+const WORKING_ROLES = ['one-stop-officer', 'specialist', 'division-head', 'leader', 'clerical'];
 
 interface Dossier {
   id: string; code: string; status: number; procedureName?: string; unitName?: string; channel: string;
@@ -35,25 +43,30 @@ export async function dossierPage(root: HTMLElement, params: Params): Promise<vo
       clear(msg, errorBox(err));
     }
   };
-  const ask = (label: string) => (window.prompt(label) ?? '').trim();
+  const reasonFor = (title: string, label: string, multiline = true) => ask({ title, label, multiline });
   const forms = [
-    ['01', !!d.receivedAt && !!d.dueAt], ['02', !!d.supplement], ['03', !!d.refusal], ['05', !!d.stop],
+    ['01', !!d.receivedAt && !!d.dueAt], ['02', !!d.supplement], ['03', !!d.refusal], ['04', !!d.originalDueAt], ['05', !!d.stop],
   ].filter(([, ok]) => ok).map(([no]) => h('li', null, t(`form.${no}` as MessageKey), ': ',
     h('a', { href: `/api/dossiers/${d.id}/forms/${no}.pdf`, target: '_blank', 'data-testid': `form-${no}-pdf` }, 'PDF'), ' · ',
     h('a', { href: `/api/dossiers/${d.id}/forms/${no}.docx`, 'data-testid': `form-${no}-docx` }, 'DOCX')));
   const s = d.status;
-  const buttons = [
+  // Reception commands belong to the one-stop office; other staff see the dossier without them.
+  const receptionist = hasRole('one-stop-officer');
+  const buttons = !receptionist ? [] : [
     s === 1 ? h('button', { class: 'primary', 'data-testid': 'do-accept', onclick: act('accept') }, t('dossier.accept')) : null,
-    [1, 4].includes(s) && !d.supplement ? h('button', { 'data-testid': 'do-supplement', onclick: async () => { const items = ask(t('receive.missing')); if (items) await act('supplement-request', { items: items.split(';').map((x) => x.trim()).filter(Boolean), reason: '' })(); } }, t('dossier.requestSupplement')) : null,
+    [1, 4].includes(s) && !d.supplement ? h('button', { 'data-testid': 'do-supplement', onclick: async () => {
+      const items = await reasonFor(t('dossier.requestSupplement'), t('dossier.ask.supplement'));
+      if (items) await act('supplement-request', { items: items.split(/\n|;/).map((x) => x.trim()).filter(Boolean), reason: '' })();
+    } }, t('dossier.requestSupplement')) : null,
     s === 5 ? h('button', { 'data-testid': 'do-supplement-received', onclick: act('supplement-received', { components: [] }) }, t('dossier.supplementReceived')) : null,
-    [1, 5].includes(s) ? h('button', { 'data-testid': 'do-refuse', onclick: async () => { const r = ask(t('receive.reasons')); if (r) await act('refuse', { reasons: [r] })(); } }, t('dossier.refuse')) : null,
-    [1, 2, 4, 5, 6].includes(s) ? h('button', { onclick: async () => { const r = ask(t('receive.reason')); if (r) await act('withdraw', { reason: r })(); } }, t('dossier.withdraw')) : null,
-    [4, 5, 6].includes(s) ? h('button', { onclick: async () => { const r = ask(t('receive.reason')); if (r) await act('stop', { reason: r })(); } }, t('dossier.stop')) : null,
+    [1, 5].includes(s) ? h('button', { 'data-testid': 'do-refuse', onclick: async () => { const r = await reasonFor(t('dossier.refuse'), t('dossier.ask.refuse')); if (r) await act('refuse', { reasons: r.split('\n').map((x) => x.trim()).filter(Boolean) })(); } }, t('dossier.refuse')) : null,
+    [1, 2, 4, 5, 6].includes(s) ? h('button', { 'data-testid': 'do-withdraw', onclick: async () => { const r = await reasonFor(t('dossier.withdraw'), t('dossier.ask.withdraw')); if (r) await act('withdraw', { reason: r })(); } }, t('dossier.withdraw')) : null,
+    [4, 5, 6].includes(s) ? h('button', { 'data-testid': 'do-stop', onclick: async () => { const r = await reasonFor(t('dossier.stop'), t('dossier.ask.stop')); if (r) await act('stop', { reason: r })(); } }, t('dossier.stop')) : null,
     s === 9 ? h('span', null, h('label', { for: 'collect' }, t('dossier.collection')), ' ',
       h('select', { id: 'collect' }, ...['in-person', 'post', 'online'].map((c) => h('option', { value: c }, t(`collection.${c}` as MessageKey)))), ' ',
-      h('button', { class: 'primary', onclick: async () => act('return', { collectionMethod: (document.getElementById('collect') as HTMLSelectElement).value })() }, t('dossier.return'))) : null,
+      h('button', { class: 'primary', 'data-testid': 'do-return', onclick: async () => act('return', { collectionMethod: (document.getElementById('collect') as HTMLSelectElement).value })() }, t('dossier.return'))) : null,
   ].filter(Boolean);
-  root.append(
+  add(root,
     h('h1', null, d.code, ' ', h('span', { class: 'badge', 'data-testid': 'status' }, `${s} — ${statusLabel(s)}`), ' ', dueBadge(d.dueState)),
     h('p', null, d.procedureName ?? '', ' · ', d.unitName ?? ''),
     h('div', { class: 'cols' },
@@ -73,11 +86,20 @@ export async function dossierPage(root: HTMLElement, params: Params): Promise<vo
     h('section', { class: 'card' }, h('h2', null, t('dossier.components')),
       h('ul', null, ...d.components.map((c) => h('li', null, `${c.name} × ${c.quantity}`))),
       d.supplement ? h('p', null, h('strong', null, `${t('dossier.supplementItems')}: `), d.supplement.items.join('; ')) : null),
-    h('section', { class: 'card' }, h('h2', null, t('dossier.forms')), h('ul', null, ...forms)),
-    h('section', { class: 'card' }, h('h2', null, t('dossier.actions')), msg, h('p', { class: 'actions' }, ...buttons.flatMap((b) => [b, ' ']))),
+    await filesCard(d.id, WORKING_ROLES.some(hasRole) && ![3, 7, 8, 10].includes(s)),
+    forms.length ? h('section', { class: 'card' }, h('h2', null, t('dossier.forms')), h('ul', null, ...forms)) : null,
+    buttons.length ? h('section', { class: 'card' }, h('h2', null, t('dossier.actions')), msg, h('p', { class: 'actions' }, ...buttons.flatMap((b) => [b, ' ']))) : msg,
+    syncLogCard(d.id),
     h('section', { class: 'card' }, h('h2', null, t('dossier.history')),
       h('table', { class: 'grid' }, h('tbody', null, ...events.map((e) => h('tr', null,
         h('td', null, formatDate(e.at, lang)),
-        h('td', null, e.kind === 'status' ? `${e.fromStatus ? statusLabel(e.fromStatus) + ' → ' : ''}${statusLabel(e.toStatus!)}` : e.kind),
+        h('td', null, e.kind === 'status' ? `${e.fromStatus ? statusLabel(e.fromStatus) + ' → ' : ''}${statusLabel(e.toStatus!)}` : eventLabel(e.kind)),
         h('td', null, e.actorName ?? ''), h('td', null, e.reason ?? '')))))));
+}
+
+/** A timeline entry's kind in words; kinds added later by other capabilities show as they are. */
+function eventLabel(kind: string): string {
+  const key = `event.${kind}` as MessageKey;
+  const label = t(key);
+  return label === key ? kind : label;
 }

@@ -52,6 +52,8 @@ export async function tasklistPage(root: HTMLElement): Promise<() => void> {
   h('button', { type: 'button', onclick: () => { for (const f of FILTERS) delete filter[f]; form.reset(); for (const el of Array.from(form.elements) as HTMLInputElement[]) if (el.name) el.value = ''; page = 1; void load(); } }, t('tasks.filter.reset')));
 
   root.append(h('h1', null, t('tasks.title')), form, tabBar, status, body);
+  const consultCount = h('span', { class: 'count', 'data-testid': 'count-consultations' });
+  void import('../consultations/consultations.js').then((m) => m.openConsultationCount()).then((n) => { consultCount.textContent = String(n); }).catch(() => undefined);
 
   function renderTabs(counts: Record<Tab, number> | null): void {
     clear(tabBar, tabs.map((x) => h('button', {
@@ -62,7 +64,9 @@ export async function tasklistPage(root: HTMLElement): Promise<() => void> {
         const next = e.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : e.key === 'ArrowLeft' ? tabs[(i - 1 + tabs.length) % tabs.length] : null;
         if (next) { e.preventDefault(); tab = next; page = 1; void load().then(() => (document.getElementById(`tab-${next}`) as HTMLElement | null)?.focus()); }
       },
-    }, t(`tasks.tab.${x}`), counts ? h('span', { class: 'count', 'data-testid': `count-${x}` }, counts[x] ?? 0) : null)));
+    }, t(`tasks.tab.${x}`), counts ? h('span', { class: 'count', 'data-testid': `count-${x}` }, counts[x] ?? 0) : null)),
+    // Consultations sent to my unit (lấy ý kiến) are answered on their own page.
+    h('a', { class: 'tab-link', href: '#/consultations', 'data-testid': 'tab-consultations' }, t('consult.tab'), consultCount));
     body.setAttribute('aria-labelledby', `tab-${tab}`);
   }
 
@@ -77,7 +81,7 @@ export async function tasklistPage(root: HTMLElement): Promise<() => void> {
       done ? h('td', null, when(r.completedAt)) : h('td', null, when(r.stepDueAt)),
       done ? h('td', null, r.outcome ?? '') : h('td', null, when(r.dossierDueAt)),
       done ? null : h('td', null, timeLeft(r.timeLeft)),
-      done ? null : h('td', null, dueBadge(r.paused ? 'paused' : r.state), r.paused ? h('span', { class: 'muted' }, ` ${t('tasks.paused')}`) : null),
+      done ? null : h('td', null, dueBadge(r.paused ? 'paused' : r.state)),
       done ? null : h('td', null, r.assignee ?? ''));
   }
 

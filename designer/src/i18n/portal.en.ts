@@ -1,0 +1,31 @@
+import type { portalVi } from './portal.vi.js';
+
+/** Form 04 (the leader's apology) and the national-portal sync pages (English). */
+export const portalEn: Record<keyof typeof portalVi, string> = {
+  'apology.title': 'Apology and new appointment (form 04)',
+  'apology.hint': 'Current due date: {due}. The new date must be after it and within the statutory maximum; only one new date is allowed.',
+  'apology.reason': 'Reason for the delay',
+  'apology.newDueAt': 'New date and time for the result',
+  'apology.sign': 'Sign the apology',
+  'apology.signed': 'Signed; the apology (form 04) is issued and the citizen told.',
+  'apology.form': 'Form 04 (PDF)',
+  'portal.nav': 'National portal sync',
+  'portal.title': 'National public-service portal sync',
+  'portal.log': 'National portal sync log',
+  'portal.empty': 'No sync records yet.',
+  'portal.col.dossier': 'Dossier',
+  'portal.col.seq': 'No.',
+  'portal.col.status': 'Status sent',
+  'portal.col.state': 'Outcome',
+  'portal.col.created': 'Changed at',
+  'portal.col.acked': 'Acknowledged at',
+  'portal.col.attempts': 'Attempts',
+  'portal.col.error': 'Last error',
+  'portal.state.pending': 'Pending',
+  'portal.state.acked': 'Acknowledged',
+  'portal.state.rejected': 'Rejected',
+  'portal.onTime': 'Dossiers synced on time (≤ 10 minutes)',
+  'portal.pending': 'Pending',
+  'portal.overdue': 'Unacknowledged for more than 2 working hours',
+  'portal.filter': 'Only unacknowledged or rejected records',
+};

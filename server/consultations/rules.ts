@@ -1,0 +1,77 @@
+import type { Finding, Validator } from '../validation/index.js';
+import { isType, parseBpmn, type ModdleElement } from '../validation/moddle.js';
+import { REPLY_MESSAGE } from './watch.js';
+
+export const CONSULTATION_TOPIC = 'tthc.consultation.request';
+
+export const CONSULTATION_RULES = {
+  'tthc/consultation-agency': { vi: 'Bước lấy ý kiến phải nêu cơ quan được lấy ý kiến (tthc:consultAgency)', en: 'A consultation step must name the consulted agency (tthc:consultAgency)' },
+  'tthc/consultation-unknown-agency': { vi: 'Cơ quan được lấy ý kiến không phải đơn vị trên hệ thống hay cơ quan ngoài hệ thống đã khai báo', en: 'The consulted agency is neither a unit on the platform nor a registered outside agency' },
+  'tthc/consultation-reply-wait': { vi: `Sau bước lấy ý kiến nên có sự kiện chờ thông điệp "${REPLY_MESSAGE}" để quy trình chờ ý kiến trả lời`, en: `A consultation step should be followed by a catch event for the message "${REPLY_MESSAGE}" so the process waits for the reply` },
+} as const;
+
+function walk(container: ModdleElement, out: ModdleElement[] = []): ModdleElement[] {
+  for (const e of (container.flowElements as ModdleElement[] | undefined) ?? []) {
+    out.push(e);
+    if (isType(e, 'bpmn:SubProcess')) walk(e, out);
+  }
+  return out;
+}
+
+const attr = (el: ModdleElement, name: string) => {
+  const v = el.get?.(name);
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+};
+
+/** Does a flow out of `el` lead (directly) to something waiting for the reply message? */
+function waitsForReply(el: ModdleElement): boolean {
+  return ((el.outgoing as ModdleElement[] | undefined) ?? []).some((f) => {
+    const target = f.targetRef as ModdleElement | undefined;
+    if (!target) return false;
+    const defs = (target.eventDefinitions as ModdleElement[] | undefined) ?? [];
+    const msg = isType(target, 'bpmn:ReceiveTask') ? target.messageRef as ModdleElement | undefined
+      : (defs.find((d) => isType(d, 'bpmn:MessageEventDefinition'))?.messageRef as ModdleElement | undefined);
+    return msg?.name === REPLY_MESSAGE || (isType(target, 'bpmn:EventBasedGateway'));
+  });
+}
+
+/**
+ * The consultation rules of the lifecycle's validator: every `tthc.consultation.request` step names
+ * an agency (tthc:consultAgency) that resolves to a platform unit or a registered outside agency.
+ * (A reply deadline that is not a working-time duration is already `tthc/consultation-deadline`.)
+ */
+export async function consultationFindings(xml: unknown, resolve: (text: string) => Promise<unknown>): Promise<Finding[]> {
+  // Most models have no consultation step: no need to parse them again here, on the event loop.
+  if (typeof xml === 'string' && !xml.includes(CONSULTATION_TOPIC) && !xml.includes('consultAgency')) return [];
+  let definitions: ModdleElement;
+  try {
+    definitions = (await parseBpmn(xml)).definitions;
+  } catch {
+    return []; // the base validator reports unparseable XML
+  }
+  const out: Finding[] = [];
+  const push = (ruleId: keyof typeof CONSULTATION_RULES, elementId: string | undefined, extra?: string, severity: Finding['severity'] = 'error') => {
+    const m = CONSULTATION_RULES[ruleId];
+    out.push({ ruleId, severity, elementId, message: extra ? { vi: `${m.vi}: ${extra}`, en: `${m.en}: ${extra}` } : { vi: m.vi, en: m.en } });
+  };
+  const processes = ((definitions.rootElements as ModdleElement[] | undefined) ?? []).filter((e) => isType(e, 'bpmn:Process'));
+  for (const el of processes.flatMap((p) => walk(p))) {
+    const topic = attr(el, 'camunda:topic');
+    const agency = attr(el, 'tthc:consultAgency');
+    if (topic !== CONSULTATION_TOPIC && agency === undefined) continue;
+    if (agency === undefined) push('tthc/consultation-agency', el.id);
+    else if (!(await resolve(agency))) push('tthc/consultation-unknown-agency', el.id, `"${agency}"`);
+    if (topic === CONSULTATION_TOPIC && !waitsForReply(el)) push('tthc/consultation-reply-wait', el.id, undefined, 'warning');
+  }
+  return out;
+}
+
+/** The validator with the consultation rules added (submit, approval and the designer's check all use it). */
+export function withConsultationRules(base: Validator, resolve: (text: string) => Promise<unknown>): Validator {
+  return {
+    async validate(xml, procedure, opts) {
+      const [result, extra] = await Promise.all([base.validate(xml, procedure, opts), consultationFindings(xml, resolve)]);
+      return { ...result, findings: [...result.findings, ...extra] };
+    },
+  };
+}

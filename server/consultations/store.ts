@@ -1,0 +1,113 @@
+import type { Knex } from 'knex';
+import { foldText } from '../text/fold.js';
+
+type Db = Knex | Knex.Transaction;
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type Row = Record<string, any>;
+
+export interface DocRef { id: string; name: string }
+
+/** Who a consultation goes to: a unit on the platform, or an agency outside it (reached by email). */
+export type Target =
+  | { kind: 'unit'; unitId: string; name: string }
+  | { kind: 'external'; agencyId: string; name: string; email: string | null };
+
+/**
+ * `tthc:consultAgency` names a unit id, an external agency id, or either's name (accents and case
+ * ignored): `stnmt`, `cong-an-tinh`, `Công an tỉnh`. Undefined when nothing matches.
+ */
+export async function resolveTarget(db: Db, text: string): Promise<Target | undefined> {
+  const t = text.trim();
+  if (!t) return undefined;
+  const folded = foldText(t);
+  const unit = await db('org_unit').where('id', t).first('id', 'name')
+    ?? await db('org_unit').where('name_folded', folded).orderBy('level').first('id', 'name');
+  if (unit) return { kind: 'unit', unitId: unit.id, name: unit.name };
+  const agency = await db('consultation_agency').where('id', t).first()
+    ?? await db('consultation_agency').where('name_folded', folded).first();
+  if (agency) return { kind: 'external', agencyId: agency.id, name: agency.name, email: agency.email ?? null };
+  return undefined;
+}
+
+export async function listAgencies(db: Db): Promise<Array<{ id: string; name: string; email: string | null }>> {
+  return db('consultation_agency').orderBy('name').select('id', 'name', 'email');
+}
+
+export async function upsertAgency(db: Db, a: { id: string; name: string; email: string | null }): Promise<void> {
+  await db('consultation_agency').insert({ id: a.id, name: a.name, name_folded: foldText(a.name), email: a.email })
+    .onConflict('id').merge(['name', 'name_folded', 'email']);
+}
+
+export const byId = (db: Db, id: string, forUpdate = false): Promise<Row | undefined> => {
+  const q = db('consultation').where({ id }).first();
+  return forUpdate ? q.forUpdate() : q;
+};
+
+export const byKey = (db: Db, key: string): Promise<Row | undefined> => db('consultation').where({ request_key: key }).first();
+
+/** Inserts once per request key; returns the row and whether this call created it. */
+export async function insertOnce(db: Db, row: Row): Promise<{ created: boolean; row: Row }> {
+  const inserted = await db('consultation').insert(row).onConflict('request_key').ignore().returning('*');
+  if (inserted.length) return { created: true, row: inserted[0] as Row };
+  return { created: false, row: (await byKey(db, row.request_key))! };
+}
+
+export async function addEvent(db: Db, e: { consultationId: string; kind: string; actor?: string | null; data?: unknown; at?: Date }): Promise<void> {
+  await db('consultation_event').insert({
+    consultation_id: e.consultationId, kind: e.kind, actor: e.actor ?? null,
+    data: e.data === undefined ? null : JSON.stringify(e.data), at: e.at ?? new Date(),
+  });
+}
+
+/** The reminder of one working day, once: false when that day's reminder is already recorded. */
+export async function addReminder(db: Db, e: { consultationId: string; day: string; data: unknown; at: Date }): Promise<boolean> {
+  const { rows } = await db.raw(
+    `insert into consultation_event (consultation_id, kind, day, actor, data, at) values (?, 'reminded', ?, 'workers', ?, ?)
+       on conflict (consultation_id, day) where kind = 'reminded' do nothing returning id`,
+    [e.consultationId, e.day, JSON.stringify(e.data), e.at],
+  );
+  return rows.length === 1;
+}
+
+export async function events(db: Db, consultationId: string): Promise<Row[]> {
+  return db('consultation_event').where({ consultation_id: consultationId }).orderBy('id');
+}
+
+export async function eventsOfInstance(db: Db, instanceId: string): Promise<Row[]> {
+  return db('consultation_event as e').join('consultation as c', 'c.id', 'e.consultation_id')
+    .where('c.instance_id', instanceId).orderBy('e.id')
+    .select('e.kind', 'e.at', 'e.actor', 'e.data', 'c.agency_name', 'c.requesting_unit_id', 'c.consulted_unit_id', 'c.step_key', 'c.step_name');
+}
+
+export interface ListFilter {
+  /** incoming: to the caller's units; outgoing: from them. */
+  side: 'incoming' | 'outgoing';
+  units: string[] | 'all';
+  status?: 'open' | 'answered';
+  dossierCode?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function list(db: Db, f: ListFilter): Promise<{ rows: Row[]; total: number }> {
+  const q = db('consultation').modify((b) => {
+    if (f.units !== 'all') b.whereIn(f.side === 'incoming' ? 'consulted_unit_id' : 'requesting_unit_id', f.units);
+    else if (f.side === 'incoming') b.whereNotNull('consulted_unit_id');
+    if (f.status) b.where('status', f.status);
+    if (f.dossierCode) b.where('dossier_code', f.dossierCode);
+  });
+  const [{ n }] = await q.clone().count<{ n: string }[]>({ n: '*' });
+  const rows = await q.orderByRaw("case when status = 'open' then 0 else 1 end").orderBy('reply_due_at').orderBy('id').limit(f.limit).offset(f.offset);
+  return { rows, total: Number(n) };
+}
+
+/**
+ * Answered but the reply message has not reached the process yet (it was not waiting, or the engine
+ * failed): only while the instance runs, and at most `maxAttempts` times (a drawing with no catch event
+ * for the reply never takes it; the validator warns about such drawings).
+ */
+export async function uncorrelated(db: Db, limit: number, maxAttempts: number): Promise<Row[]> {
+  return db('consultation as c').join('engine_instance as i', 'i.id', 'c.instance_id')
+    .where('c.status', 'answered').whereNull('c.correlated_at').where('c.correlation_attempts', '<', maxAttempts).where('i.state', 'active')
+    .orderBy('c.correlation_attempts').orderBy('c.replied_at').limit(limit).select('c.*');
+}

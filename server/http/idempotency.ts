@@ -1,0 +1,26 @@
+import type { Request } from 'express';
+import { badRequest } from './errors.js';
+
+/** Printable ASCII without spaces, as clients generate them (a UUID, or a business key plus a request id). */
+const KEY = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * The request's `Idempotency-Key` header: a retry carrying the same key answers what the first
+ * request created instead of creating it again. Absent → undefined; malformed → 400.
+ */
+export function idempotencyKeyOf(req: Request): string | undefined {
+  const raw = req.headers['idempotency-key'];
+  if (raw === undefined) return undefined;
+  const key = Array.isArray(raw) ? raw[0] : raw;
+  if (typeof key !== 'string' || !KEY.test(key)) {
+    throw badRequest('Idempotency-Key: 1–200 ký tự ASCII in được, không có dấu cách / 1–200 printable ASCII characters, no spaces',
+      [{ field: 'header.Idempotency-Key', message: 'invalid' }]);
+  }
+  return key;
+}
+
+/** A unique-index violation on `constraint` (PostgreSQL and the embedded database report it alike). */
+export function isUniqueViolation(err: unknown, constraint: string): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  return e?.code === '23505' && (e.constraint === constraint || (e.message ?? '').includes(constraint));
+}
