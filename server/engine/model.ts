@@ -6,10 +6,9 @@ import { checkExpression } from './expression.js';
 import { MAX_SUBPROCESS_DEPTH, nestingProblem, xmlSafetyProblem } from './limits.js';
 import { timerSpecProblems } from './timer-spec.js';
 import { parseBudget } from '../calendar/index.js';
+import { TTHC_NS } from './tthc-ns.js';
 
 /** Our BPMN extension namespace (working-time budgets and due-relative timers). */
-/** The namespace of our BPMN extension attributes (`tthc:budget`, …); the moddle descriptor server/validation/tthc-moddle.json says the same. */
-export const TTHC_NS = 'http://tthc-platform.github.io/schema/1.0/bpmn';
 
 // Loaded with require: JSON import attributes are not understood by every runner we use (jest/swc).
 const camundaDescriptor: unknown = createRequire(import.meta.url)('camunda-bpmn-moddle/resources/camunda.json');

@@ -1,5 +1,5 @@
-import tthcModdle from '../../../server/validation/tthc-moddle.json' with { type: 'json' };
 import { normaliseBudget } from '../../../server/calendar/budget.js';
+import { TTHC_NS } from '../../../server/engine/tthc-ns.js';
 import { formatOutcomes, parseOutcomes } from '../../../server/tasks/outcome-format.js';
 
 /** The slice of a moddle element (bpmn-moddle business object) that our helpers use. */
@@ -14,8 +14,8 @@ export interface ModdleElement {
   [key: string]: any;
 }
 
-/** The tthc: namespace, as the server's moddle descriptor declares it (one definition for both). */
-export const TTHC_URI = tthcModdle.uri;
+/** The tthc: namespace (one definition for the server and the designer). */
+export const TTHC_URI = TTHC_NS;
 /** Roles a step can be assigned to; resolved to people within the dossier's unit at run time. */
 export const ROLES = ['one-stop-officer', 'specialist', 'division-head', 'leader', 'clerical'] as const;
 export const FORMS = ['01', '02', '03', '04', '05', '06', '07'] as const;
