@@ -96,7 +96,7 @@ export async function list(db: Db, f: ListFilter): Promise<{ rows: Row[]; total:
     if (f.status) b.where('status', f.status);
     if (f.dossierCode) b.where('dossier_code', f.dossierCode);
   });
-  const [{ n }] = await q.clone().count<{ n: string }[]>({ n: '*' });
+  const [{ n }] = (await q.clone().count<{ n: string }[]>({ n: '*' })) as [{ n: string }];
   const rows = await q.orderByRaw("case when status = 'open' then 0 else 1 end").orderBy('reply_due_at').orderBy('id').limit(f.limit).offset(f.offset);
   return { rows, total: Number(n) };
 }

@@ -135,7 +135,7 @@ export async function listUsers(db: Db, f: UserFilter): Promise<{ total: number;
       if (f.role) s.where('r.role', f.role);
     });
   }
-  const [{ n }] = (await base.clone().count<{ n: number }[]>({ n: '*' })) as Array<{ n: number }>;
+  const [{ n }] = (await base.clone().count<{ n: number }[]>({ n: '*' })) as [{ n: number }];
   const users = (await base.select(USER_COLS).orderBy('u.username').limit(f.limit).offset(f.offset)) as UserRow[];
   const roles = await rolesOf(db, users.map((u) => u.id));
   return { total: Number(n), items: users.map((u) => ({ ...u, roles: roles.get(u.id) ?? [] })) };

@@ -1,0 +1,67 @@
+// Lint: typescript-eslint's recommended type-checked rules on every TypeScript file, zero findings (`npm run lint`,
+// part of `npm test`). The server and what runs beside it use tsconfig.json (Node, no DOM); the designer uses
+// designer/tsconfig.json (DOM, bundler resolution). Module boundaries: .dependency-cruiser.cjs; unused code: knip.json.
+import tseslint from 'typescript-eslint';
+
+/**
+ * Files that handle untyped objects by nature, where the no-unsafe-* family (any flowing through member access,
+ * calls, arguments, assignments, returns) would flag nearly every line. The rules stay on everywhere else, and
+ * for every new file. Shrink these lists; do not grow them.
+ */
+const UNTYPED = {
+  // moddle / bpmn-js / bpmn-engine / diagram-js objects: the libraries ship no types (or `any` ones); their
+  // element trees are read by `$type` and dynamic attribute names.
+  bpmn: [
+    'server/engine/**/*.ts', 'server/validation/**/*.ts', 'server/lifecycle/diff.ts',
+    'designer/src/modeler/**/*.ts', 'designer/src/viewer/**/*.ts', 'designer/src/shims.d.ts', 'designer/src/tthc/graph.ts',
+    'designer/src/tthc/model.ts', 'designer/src/pages/editor.ts', 'designer/src/pages/version.ts', 'designer/src/export/documents.ts',
+  ],
+  // knex rows come back as `any`; these stores and services read columns off them (issue 14: typed table rows
+  // instead of Record<string, any> is the fix, file by file).
+  rows: [
+    'migrations/*.ts', 'server/audit/middleware.ts', 'server/audit/router.ts', 'server/calendar/store.ts', 'server/catalog/*.ts',
+    'server/consultations/*.ts', 'server/deadlines/service.ts', 'server/dossiers/demo.ts', 'server/dossiers/store.ts',
+    'server/engine-rest/router.ts', 'server/files/index.ts', 'server/identity/store.ts', 'server/lifecycle/store.ts',
+    'server/mock-portal/index.ts', 'server/notifications/store.ts', 'server/portal-sync/service.ts', 'server/registers/*.ts',
+    'server/sos/service.ts', 'server/tasks/*.ts', 'workers/handlers/portal.ts',
+    'designer/src/api.ts', 'designer/src/dom.ts', 'designer/src/pages/dossiers/receive.ts', 'designer/src/pages/public/public.ts',
+  ],
+  // Tests, benchmarks and browser scenarios read JSON bodies (supertest's `res.body` is `any`) and page.evaluate
+  // results; a cast before each assertion would add noise and catch nothing the assertion does not.
+  checks: ['test/**/*.ts', 'designer/test/**/*.ts', 'designer/e2e/**/*.ts', 'bench/**/*.ts'],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'designer/dist/', 'data/', 'test-artifacts/', 'coverage/', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['**/*.ts'] })),
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.json', './designer/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // `const { secret: _s, ...rest } = row` drops a field on purpose; `_`-prefixed names are meant unused.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      // `let lifecycle!: LifecycleService` is read by closures before its one assignment (composition root, forward references).
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // async functions without await implement Promise-returning interfaces (BackgroundService.start, store
+      // methods): being async makes a throw a rejection, which is what their callers handle.
+      '@typescript-eslint/require-await': 'off',
+      // knex's where-builder callbacks return the (thenable) builder, and DOM listeners may be async: a Promise
+      // passed where a void callback is expected is intended there. Promises in conditions and spreads still fail.
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+    },
+  },
+  {
+    files: [...UNTYPED.bpmn, ...UNTYPED.rows, ...UNTYPED.checks],
+    rules: {
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+);
