@@ -102,10 +102,10 @@ async function overhead(db: Database): Promise<BenchRow[]> {
   const login = await identity.login('admin', 'Demo@2026');
   const headers = { cookie: `tthc_session=${login.token}`, 'x-csrf-token': login.csrfToken };
 
-  const [base, withAuth] = await timePair(bare as unknown as http.RequestListener, full as unknown as http.RequestListener, headers);
+  const [base, withAuth] = await timePair(bare, full, headers);
   await trail.flush();
   // Waits for the group commit of the request's audit row before the next request.
-  const [base2, withWrite] = await timePair(bare as unknown as http.RequestListener, full as unknown as http.RequestListener, headers, async () => { await trail.flush(); });
+  const [base2, withWrite] = await timePair(bare, full, headers, async () => { await trail.flush(); });
   const p95 = (xs: number[]) => percentile(xs, 95);
   const over = p95(withAuth) - p95(base);
   const overWrite = p95(withWrite) - p95(base2);

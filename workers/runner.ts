@@ -69,7 +69,7 @@ export function startWorkers(config: WorkerConfig, handlers: Partial<Record<Topi
       locked.set(id, { task, taskService });
       const run = (async () => {
         // Dates arrive as Date objects (typed Date variables); handlers and the API speak ISO-8601.
-        const vars = Object.fromEntries(Object.entries(task.variables.getAll() as Record<string, unknown>)
+        const vars = Object.fromEntries(Object.entries(task.variables.getAll())
           .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
         const dossier = String(vars.dossierCode ?? task.businessKey ?? task.processInstanceId);
         const ctx: HandlerContext = { task, vars, dossier, api, engine, config, log: log.child({ topic, taskId: id, dossier }) };

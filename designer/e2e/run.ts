@@ -40,8 +40,8 @@ async function startPlatform(): Promise<{ child: ChildProcess; base: string; dat
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
@@ -547,7 +547,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=audit] tbody tr td:nth-child(2)')].every((td) => td.textContent === 'owner.sxd'));
   const csvHref = await page.getAttribute('[data-testid=audit-csv]', 'href');
   if (!csvHref?.includes('username=owner.sxd')) throw new Error(`the CSV link ignores the filter: ${csvHref}`);
-  const csvText = await page.evaluate(async (u) => (await fetch(u!)).text(), csvHref);
+  const csvText = await page.evaluate(async (u) => (await fetch(u)).text(), csvHref);
   if (!csvText.includes('owner.sxd') || csvText.includes('owner.stp,')) throw new Error('the CSV export does not follow the filter');
   await snap(page, 'admin-audit');
   await a11y(page, 'admin-audit');

@@ -81,7 +81,7 @@ export function createConsultationService(deps: ConsultationDeps) {
           if (el.id && el.get) out.set(el.id, { name: el.name, agency: el.get('tthc:consultAgency') as string | undefined, deadline: el.get('tthc:replyDeadline') as string | undefined });
           for (const c of [...(el.rootElements ?? []), ...(el.flowElements ?? [])]) visit(c as never);
         };
-        visit((await parseBpmn(bpmn20Xml)).definitions as never);
+        visit((await parseBpmn(bpmn20Xml)).definitions);
         return out;
       });
       hit.catch(() => stepCache.delete(definitionId));
@@ -228,12 +228,12 @@ export function createConsultationService(deps: ConsultationDeps) {
       const actor = { id: p.userId, name: p.displayName };
       const data = { opinion: input.opinion, late, byHand: opts.byHand, documents: saved.length };
       await store.addEvent(trx, { consultationId: id, kind: 'answered', actor: p.username, data, at });
-      await dossierEvent(trx, updated!, 'answered', text.slice(0, 500), data, actor);
+      await dossierEvent(trx, updated, 'answered', text.slice(0, 500), data, actor);
       if (late) {
         await store.addEvent(trx, { consultationId: id, kind: 'late', actor: p.username, data: { replyDueAt: iso(c.reply_due_at) }, at });
         await store.addEvent(trx, { consultationId: id, kind: 'explanation', actor: p.username, data: { text: explanation }, at });
-        await dossierEvent(trx, updated!, 'late', `Hạn trả lời ${vnDateTime(iso(c.reply_due_at)!)} / reply due`, { replyDueAt: iso(c.reply_due_at) }, actor);
-        await dossierEvent(trx, updated!, 'explanation', explanation!, {}, actor);
+        await dossierEvent(trx, updated, 'late', `Hạn trả lời ${vnDateTime(iso(c.reply_due_at)!)} / reply due`, { replyDueAt: iso(c.reply_due_at) }, actor);
+        await dossierEvent(trx, updated, 'explanation', explanation!, {}, actor);
       }
       return updated as Row;
     });

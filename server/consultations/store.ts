@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { foldText } from '../text/fold.js';
 
 type Db = Knex | Knex.Transaction;
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 export type Row = Record<string, any>;
 
 export interface DocRef { id: string; name: string }

@@ -77,7 +77,7 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
         await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       }
       set.add(onPayload);
-      return async () => { set!.delete(onPayload); };
+      return async () => { set.delete(onPayload); };
     },
     async close() {
       await listener?.end().catch(() => undefined);
@@ -99,7 +99,7 @@ async function openEmbedded(dataDir: string, template?: string): Promise<Databas
   });
   await pglite.waitReady;
   const knex = knexFactory({
-    client: ClientPgLite as unknown as typeof knexFactory.Client,
+    client: ClientPgLite,
     dialect: 'postgres',
     connection: { pglite } as unknown as Knex.StaticConnectionConfig,
   });

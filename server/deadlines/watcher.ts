@@ -19,7 +19,7 @@ export function withWatch<E extends Pick<EngineService, 'startProcess'>>(engine:
       if (input.businessKey && vars.dueAt && !started.ended) {
         // A repeated (idempotent) start repeats its watch too: keyed alike, it answers the first watch.
         const idempotencyKey = input.idempotencyKey ? `${input.idempotencyKey}:watch` : null;
-        await engine.startProcess({ key: WATCH_PROCESS_KEY, businessKey: input.businessKey, variables: vars, idempotencyKey } as StartInput)
+        await engine.startProcess({ key: WATCH_PROCESS_KEY, businessKey: input.businessKey, variables: vars, idempotencyKey })
           .catch((err: Error) => log.error({ err: err.message, dossierCode: input.businessKey }, 'watch process did not start'));
       }
       return started;

@@ -27,7 +27,7 @@ function getPrinter(): InstanceType<PrinterCtor> {
     for (const [style, buf] of Object.entries(styles)) {
       const name = `${family}-${style}.ttf`;
       vfs.writeFileSync(name, buf);
-      descriptors[family]![style] = name;
+      descriptors[family][style] = name;
     }
   }
   // No URL and no local file is ever read: fonts come from the virtual file system only.

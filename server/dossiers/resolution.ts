@@ -55,7 +55,7 @@ export function createResolutionPoller(deps: ResolutionDeps) {
     }
     const hist = await deps.engine.history({ instanceId, kinds: ['activity-end'] });
     const ended = hist.map((h) => h.activityId ?? '');
-    return ended.some((a) => ready!.has(a));
+    return ended.some((a) => ready.has(a));
   }
 
   const tick = async () => {

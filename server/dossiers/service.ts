@@ -393,9 +393,9 @@ export function createDossierService(deps: DossierDeps) {
         const prior = key ? await store.byIdempotencyKey(knex, p.userId, key) : undefined;
         if (!prior) return undefined;
         if (prior.procedure_id !== input.procedureId) throw new ApiError(409, 'IdempotencyKeyReused', 'Idempotency-Key đã dùng cho một hồ sơ khác / the Idempotency-Key was already used for another dossier');
-        if (Number(prior.status) === STATUS.ACCEPTED) await startProcess(prior.id as string, actorOf(p));
+        if (Number(prior.status) === STATUS.ACCEPTED) await startProcess(prior.id, actorOf(p));
         opts.onReplay?.();
-        return service.get(prior.id as string, null);
+        return service.get(prior.id, null);
       };
       const again = await replay();
       if (again) return again;

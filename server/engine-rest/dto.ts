@@ -102,10 +102,10 @@ export function historicTasks(rows: HistoryRow[], definitionKeyOf: (id: string) 
       byId.set(r.taskId, t);
     }
     if (r.kind === 'task-created') {
-      t.assignee = (r.data?.assignee as string | null) ?? null;
+      t.assignee = (r.data?.assignee) ?? null;
       t.due = r.data?.due ? formatDate(new Date(r.data.due as string)) : null;
     }
-    if (r.kind === 'task-claimed' || r.kind === 'task-assigned') t.assignee = r.userId ?? (r.data?.assignee as string) ?? null;
+    if (r.kind === 'task-claimed' || r.kind === 'task-assigned') t.assignee = r.userId ?? (r.data?.assignee) ?? null;
     if (r.kind === 'task-unclaimed') t.assignee = null;
     if (r.kind === 'task-completed' || r.kind === 'task-deleted') {
       if (t.endTime) continue;

@@ -17,7 +17,7 @@ export { CommandError, type HistoryFact, type LiveItem, type LiveKind, type RunR
 
 interface TimerRef { owner: Record<string, unknown>; cb: (...a: unknown[]) => void; args: unknown[]; executionId: string }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type Msg = { content: any };
 
 function ancestorsOf(content: any): string[] {
@@ -308,11 +308,11 @@ async function sourceContextOf(engineSource: string): Promise<object> {
 let serializerMod: any;
 let elementsMod: any;
 async function loadSerializer(): Promise<any> {
-  serializerMod ??= await import('moddle-context-serializer' as string);
+  serializerMod ??= await import('moddle-context-serializer');
   return serializerMod;
 }
 async function loadElements(): Promise<any> {
-  elementsMod ??= await import('bpmn-elements' as string);
+  elementsMod ??= await import('bpmn-elements');
   return elementsMod;
 }
 

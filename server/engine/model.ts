@@ -65,7 +65,7 @@ export interface ParsedDefinitions {
   findings: Finding[];
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type El = any;
 
 const SUPPORTED = new Set([
@@ -124,7 +124,7 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
   let root: El;
   let warnings: Array<{ message: string }> = [];
   try {
-    const moddle = new BpmnModdle(moddleOptions as never);
+    const moddle = new BpmnModdle(moddleOptions);
     const res = await moddle.fromXML(xml.trim(), 'bpmn:Definitions');
     root = res.rootElement;
     warnings = (res.warnings ?? []) as Array<{ message: string }>;

@@ -46,7 +46,7 @@ export interface EngineDeps {
   compile?: (xml: string) => Promise<ParsedDefinitions>;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type Row = Record<string, any>;
 type Trx = Knex.Transaction;
 
@@ -234,7 +234,7 @@ export function createEngine(deps: EngineDeps) {
       if (!row) throw notFound(typeof target === 'string' ? `Process instance ${target} not found` : target.missing);
       const instanceId = row.id as string;
       if (row.state !== 'ACTIVE') throw invalid('BadUserRequestException', `Process instance ${instanceId} has ended (${row.state})`);
-      if (typeof target !== 'string') checkItem(target, locked!.item!);
+      if (typeof target !== 'string') checkItem(target, locked.item!);
       const def = await loadDefinition(trx, row.definition_id);
       const cached = hot.get(instanceId);
       hot.delete(instanceId);
@@ -382,7 +382,7 @@ export function createEngine(deps: EngineDeps) {
       inserts[table] = fresh.map((i) => projectionRow(kind, i, ctx, now));
       if (kind === 'userTask') {
         // Written only for rows the insert really creates (the statement filters on its RETURNING).
-        for (const t of inserts[table]!) {
+        for (const t of inserts[table]) {
           hist.push({ ...base, kind: 'task-created', task_id: t.id, activity_id: t.task_definition_key, activity_name: t.name, execution_id: t.execution_id, user_id: t.assignee, data: JSON.stringify({ assignee: t.assignee, candidateGroups: t.candidate_groups, due: t.due }), at: now });
         }
       }

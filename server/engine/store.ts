@@ -7,7 +7,7 @@ import type {
 /** All engine SQL. Parameterised only; every write takes the caller's transaction. */
 type Db = Knex | Knex.Transaction;
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type Row = Record<string, any>;
 
 export const toDefinition = (r: Row): DefinitionRow => ({

@@ -30,7 +30,7 @@ export function normaliseTyped(name: string, raw: unknown): TypedValue {
     case 'Double': if (typeof value !== 'number' || !Number.isFinite(value)) throw bad('must be a number'); break;
     case 'Date': {
       if (typeof value !== 'string' || Number.isNaN(parseCamundaDate(value)?.getTime() ?? NaN)) throw bad("must be a date like 2026-01-31T08:00:00.000+0700");
-      return { value: formatDate(parseCamundaDate(value)!), type, valueInfo: {} };
+      return { value: formatDate(parseCamundaDate(value)), type, valueInfo: {} };
     }
     case 'Json':
       if (typeof value !== 'string') throw bad('must be a JSON string');

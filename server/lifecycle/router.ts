@@ -32,7 +32,7 @@ export function createProcedureProcessRouter(deps: { lifecycle: LifecycleService
   const { lifecycle } = deps;
   const r = Router();
   r.get('/:id/process', guard('process:read'), doc({ summary: "A procedure's process and its versions, with what the caller may do", query: LevelQuery }), async (req, res) => {
-    sendJson(res, 200, await lifecycle.getProcess(String(req.params.id), parseQuery(LevelQuery, req).level, req.principal!));
+    sendJson(res, 200, await lifecycle.getProcess(String(req.params.id), parseQuery(LevelQuery, req).level, req.principal));
   });
   r.get('/:id/active-definition', guard('process:read'), doc({ summary: "A procedure's active engine definition", query: LevelQuery }), async (req, res) => {
     sendJson(res, 200, (await lifecycle.activeDefinition(String(req.params.id), parseQuery(LevelQuery, req).level)) ?? null);

@@ -230,7 +230,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
     async getVersionFor(id: string, viewer: Viewer): Promise<Version & { may: VersionPermissions }> {
       const v = await requireVersion(knex, id);
       const p = await catalog.get(v.procedureId);
-      const has = (perm: string) => viewer.permissions.has(perm as never);
+      const has = (perm: string) => viewer.permissions.has(perm);
       const drafter = has('process:draft') && await canDraft(viewer, p);
       const isEditor = v.editorUsernames.some((u) => u.toLowerCase() === viewer.username.toLowerCase());
       const governs = (await access.canApprove(viewer, { unitId: p.managingAgencyId, authorUsername: '' })).ok;
@@ -297,7 +297,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
         const model = await store.ensureModel(trx, p.id, level);
         const number = await store.nextNumber(trx, model.id);
         const vid = await store.insertVersion(trx, {
-          modelId: model.id, procedureId: p.id, level, number, state: 'draft', xml: xml!, contentHash: sha256(xml!),
+          modelId: model.id, procedureId: p.id, level, number, state: 'draft', xml: xml, contentHash: sha256(xml),
           processKey: info.processKey, roles: info.roles, author: actor,
         });
         await store.record(trx, { versionId: vid, action: 'create', fromState: null, toState: 'draft', actor, details: input.fromVersionId ? { fromVersionId: input.fromVersionId } : undefined });

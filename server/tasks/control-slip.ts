@@ -3,7 +3,7 @@ import { formatLocal } from '../calendar/index.js';
 import { vietnameseDateWords, type AdminDocument } from '../documents/index.js';
 import type { Timeline } from './timeline.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 
 const PUNCT_VI: Record<string, string> = { early: 'Trước hạn', 'on-time': 'Đúng hạn', late: 'Quá hạn' };
 

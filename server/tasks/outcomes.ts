@@ -24,7 +24,7 @@ export async function readSteps(xml: string): Promise<Map<string, StepInfo>> {
     }
     for (const c of [...(el.rootElements ?? []), ...(el.flowElements ?? [])]) visit(c as never);
   };
-  visit(definitions as never);
+  visit(definitions);
   return steps;
 }
 

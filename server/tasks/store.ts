@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { likeContains } from '../text/fold.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type Db = Knex | Knex.Transaction;
 type Row = Record<string, any>;
 

@@ -3,7 +3,7 @@ import { formatLocal, parseBudget, type WorkingCalendar } from '../calendar/inde
 import { notFound } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type Row = Record<string, any>;
 
 export type Punctuality = 'early' | 'on-time' | 'late';

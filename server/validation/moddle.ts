@@ -61,7 +61,7 @@ export async function parseBpmn(xml: unknown): Promise<ParsedBpmn> {
   if (shape) throw new BpmnInputError(shape.code, shape.message);
   let result: { rootElement: unknown; warnings: Array<{ message: string }> };
   try {
-    result = (await shared.fromXML(xml, 'bpmn:Definitions')) as never;
+    result = (await shared.fromXML(xml, 'bpmn:Definitions'));
   } catch (err) {
     throw new BpmnInputError('not-bpmn', `Not a BPMN 2.0 document: ${(err as Error).message.split('\n')[0]}`);
   }

@@ -34,7 +34,7 @@ function newClient(extra: Record<string, unknown> = {}) {
   return new Client({
     baseUrl, use: () => undefined, asyncResponseTimeout: 2000, interval: 50, autoPoll: false,
     interceptors: new BasicAuthInterceptor({ username: 'worker', password: DEMO_PASSWORD }), ...extra,
-  } as never);
+  });
 }
 
 async function start(key: string, businessKey: string, variables: Record<string, unknown> = {}) {

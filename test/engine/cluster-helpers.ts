@@ -50,8 +50,8 @@ export function startServer(db: { url?: string; dataDir?: string }, name: string
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error(`${name} did not start: ${out}${err}`)), 60000);
-    proc.stderr!.on('data', (d) => { err += d; if (process.env.TTHC_CHILD_STDERR) process.stderr.write(d); });
-    proc.stdout!.on('data', (d) => {
+    proc.stderr.on('data', (d) => { err += d; if (process.env.TTHC_CHILD_STDERR) process.stderr.write(d); });
+    proc.stdout.on('data', (d) => {
       out += d;
       const m = /running at (http:\/\/[^\s]+?)\/?\s/.exec(out);
       if (m) {

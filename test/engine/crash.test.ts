@@ -46,7 +46,7 @@ describe('crash safety', () => {
       while (!stop) {
         const got = await http(a.base, 'POST', '/external-task/fetchAndLock', { workerId: 'crash', maxTasks: 5, topics: [{ topicName: 'work', lockDuration: 3000 }] }).catch(() => null);
         if (got && got.status !== 200) errors.push(`fetchAndLock ${got.status} ${JSON.stringify(got.body)}`);
-        for (const t of Array.isArray(got?.body) ? got!.body : []) {
+        for (const t of Array.isArray(got?.body) ? got.body : []) {
           const c = await http(a.base, 'POST', `/external-task/${t.id}/complete`, { workerId: 'crash' }).catch(() => null);
           if (c?.status === 204) completedExternal.add(t.processInstanceId);
         }

@@ -62,7 +62,7 @@ describe('interpreter switch and existing instances', () => {
   });
 
   test('an instance waiting on bpmn-engine is converted when it migrates to a native version, keeping its task and timer', async () => {
-    const defs = await native.listDefinitions({ key: 'review' } as never);
+    const defs = await native.listDefinitions({ key: 'review' });
     const v1 = defs.find((d) => d.version === 1)!;
     const v2 = defs.find((d) => d.version === 2)!;
     const old = await legacy.startProcess({ definitionId: v1.id });
@@ -88,7 +88,7 @@ describe('interpreter switch and existing instances', () => {
 
   test('a native instance cannot move back to a bpmn-engine version', async () => {
     const v3 = (await legacy.deploy({ resources: [{ name: 'review.bpmn', content: REVIEW('v3') }] })).deployedProcessDefinitions[0]!;
-    const defs = await native.listDefinitions({ key: 'review' } as never);
+    const defs = await native.listDefinitions({ key: 'review' });
     const v2 = defs.find((d) => d.version === 2)!;
     const inst = await native.startProcess({ definitionId: v2.id });
     const [plan] = await createInstanceMigrator({ db }).planMigration(v2.id, v3.id, [inst.id]);

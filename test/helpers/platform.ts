@@ -14,7 +14,7 @@ export async function createTestPlatform(env: Record<string, string> = {}, opts:
   const db = await createTestDatabase();
   // Demo dossiers only where a test asks for them (DEMO_DOSSIERS: 'true'): they cost every platform a few seconds.
   const config = loadConfig({ DEMO_MODE: 'true', DEMO_DOSSIERS: 'false', ...env });
-  const platform = await createPlatform({ config, db, log: opts.log ?? createLogger((process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent'), now: opts.now });
+  const platform = await createPlatform({ config, db, log: opts.log ?? createLogger((process.env.TEST_LOG_LEVEL) ?? 'silent'), now: opts.now });
   return {
     ...platform,
     db,

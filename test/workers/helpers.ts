@@ -45,7 +45,7 @@ export function until<T>(fn: () => Promise<T | undefined | false>, what: string,
     const stopAt = Date.now() + ms;
     const loop = async () => {
       const v = await fn().catch(() => undefined);
-      if (v !== undefined && v !== false) return resolve(v as T);
+      if (v !== undefined && v !== false) return resolve(v);
       if (Date.now() > stopAt) return reject(new Error(`timed out waiting for ${what}`));
       setTimeout(loop, 100);
     };

@@ -31,7 +31,7 @@ export function tinosFonts(): Record<string, { normal: string; bold: string; ita
   return Object.fromEntries(Object.entries(FILES).map(([k, v]) => [k, { normal: abs(v.normal), bold: abs(v.bold), italics: abs(v.italics), bolditalics: abs(v.bolditalics) }]));
 }
 
-const table = unicode as Record<string, string>;
+const table = unicode;
 const splitter = createRunSplitter(['latin', 'vietnamese', 'latin-ext'].map((s) => [`Tinos-${s}`, parseRanges(table[s]!)]), 'Tinos-latin');
 
 /** pdfmake text: runs of one Tinos subset each (pass the result as a node's `text`). */

@@ -69,7 +69,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     onkeydown: (e: KeyboardEvent) => {
       const i = tabs.indexOf(k);
       const next = e.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : e.key === 'ArrowLeft' ? tabs[(i + tabs.length - 1) % tabs.length] : undefined;
-      if (next) { showTab(next); tabButtons[next]!.focus(); e.preventDefault(); }
+      if (next) { showTab(next); tabButtons[next].focus(); e.preventDefault(); }
     },
   }, k === 'findings' ? t('editor.tab.findings', { n: 0 }) : t(`editor.tab.${k}` as never))])) as Record<Tab, HTMLButtonElement>;
   function showTab(k: Tab): void {
@@ -188,7 +188,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
         title: state.longestPath.elementIds.map(nameOfPathStep).filter(Boolean).join(' → '),
         onclick: () => {
           const els = state.longestPath.elementIds.map((id) => registry.get(id)).filter(Boolean);
-          selection.select(els as never);
+          selection.select(els);
         },
       }, t('budget.showPath')) : null,
       h('span', { 'data-testid': 'budget-text' },
@@ -209,7 +209,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   }
 
   function renderSteps(): void {
-    const defs = (modeler as any).getDefinitions();
+    const defs = (modeler).getDefinitions();
     if (defs) clear(stepsEl, stepTableView(buildStepTable(defs, getLang()), (id) => { select(id); showTab('properties'); }, limit));
   }
 
@@ -218,7 +218,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     if (e.trigger === 'clear') return; // a fresh import, not an edit
     dirty = true;
     setStatus(t('editor.unsaved'));
-    void (modeler as any).saveXML().then((r: { xml: string }) => localStorage.setItem(backupKey, r.xml)).catch(() => {});
+    void (modeler).saveXML().then((r: { xml: string }) => localStorage.setItem(backupKey, r.xml)).catch(() => {});
     scheduleAutosave();
   });
 
@@ -254,7 +254,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   async function open(xml: string): Promise<boolean> {
     const t0 = performance.now();
     try {
-      const r = await (modeler as any).importXML(renameConflictingPrefixes(xml).xml);
+      const r = await (modeler).importXML(renameConflictingPrefixes(xml).xml);
       window.__tthc!.openMs = performance.now() - t0;
       fitReadable();
       if (r.warnings?.length) setStatus(t('editor.importWarnings', { n: r.warnings.length }));
@@ -279,7 +279,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   }
 
   async function currentXml(): Promise<string> {
-    return (await (modeler as any).saveXML({ format: true })).xml as string;
+    return (await (modeler).saveXML({ format: true })).xml as string;
   }
 
   async function save(): Promise<boolean> {
@@ -340,7 +340,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   }
 
   async function exportImage(kind: 'svg' | 'png'): Promise<void> {
-    const { svg } = await (modeler as any).saveSVG();
+    const { svg } = await (modeler).saveSVG();
     const { svgToPng } = await import('../export/image.js');
     if (kind === 'svg') download(`${proc?.code ?? 'process'}-v${version.number}.svg`, svg, 'image/svg+xml');
     else download(`${proc?.code ?? 'process'}-v${version.number}.png`, await svgToPng(svg));
@@ -348,10 +348,10 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
 
   async function exportDoc(kind: 'docx' | 'pdf'): Promise<void> {
     setStatus(t('editor.exporting'));
-    const { svg } = await (modeler as any).saveSVG();
+    const { svg } = await (modeler).saveSVG();
     const mod = await import('../export/documents.js');
     const { annexInput } = await import('../export/annex-input.js');
-    const input = await annexInput({ definitions: (modeler as any).getDefinitions(), svg, proc, version, lang: getLang(), limitText: limitText(proc) });
+    const input = await annexInput({ definitions: (modeler).getDefinitions(), svg, proc, version, lang: getLang(), limitText: limitText(proc) });
     const blob = kind === 'docx' ? await mod.stepTableDocx(input) : await mod.stepTablePdf(input);
     download(`${proc?.code ?? 'process'}-v${version.number}.${kind}`, blob);
     setStatus(t('editor.exported'), 'ok');
@@ -390,7 +390,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     if (autosaveTimer) clearTimeout(autosaveTimer);
     offLang();
     root.classList.remove('editor-page');
-    (modeler as any).destroy();
+    (modeler).destroy();
     window.__tthc = {};
   };
 }

@@ -17,7 +17,7 @@ export async function procedurePage(root: HTMLElement, params: Record<string, st
   }
   const levels = proc.levels?.length ? proc.levels : proc.level ? [proc.level] : [];
   const levelNames = await Promise.all(levels.map((l) => levelName(l)));
-  const levelSel = h('select', { 'aria-label': t('catalogue.level'), 'data-testid': 'level' }, levels.map((l, i) => h('option', { value: l }, levelNames[i]!)));
+  const levelSel = h('select', { 'aria-label': t('catalogue.level'), 'data-testid': 'level' }, levels.map((l, i) => h('option', { value: l }, levelNames[i])));
   const body = h('div');
   add(root,
     h('p', null, h('a', { href: '#/procedures' }, '← ', t('nav.catalogue'))),

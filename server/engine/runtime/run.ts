@@ -223,7 +223,7 @@ export class NativeRun implements Run {
   }
 
   private add(e: Omit<Exec, 'id'>): Exec {
-    const ex = { id: `${this.p}.${++this.n}`, ...e } as Exec;
+    const ex = { id: `${this.p}.${++this.n}`, ...e };
     this.x.set(ex.id, ex);
     return ex;
   }

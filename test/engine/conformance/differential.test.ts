@@ -22,7 +22,7 @@ const { seq } = fc.letrec<{ seq: Block[]; block: Block }>((tie) => ({
   block: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, leaf,
     fc.record({ t: fc.constant('xor' as const), branches: fc.array(tie('seq'), { minLength: 2, maxLength: 3 }) }),
     fc.record({ t: fc.constant('and' as const), branches: fc.array(tie('seq'), { minLength: 2, maxLength: 3 }) }),
-    fc.record({ t: fc.constant('sub' as const), body: tie('seq') })) as fc.Arbitrary<Block>,
+    fc.record({ t: fc.constant('sub' as const), body: tie('seq') })),
 }));
 
 /**

@@ -22,7 +22,7 @@ function tabs(active: string): HTMLElement {
     hasRole('inspector') ? ['audit', t('admin.audit')] : null,
   ].filter((x): x is string[] => !!x);
   return h('nav', { class: 'subnav', 'aria-label': t('admin.title') }, items.map(([k, label]) =>
-    h('a', { href: `#/admin/${k}`, 'aria-current': k === active ? 'page' : undefined, class: k === active ? 'active' : '' }, label!)));
+    h('a', { href: `#/admin/${k}`, 'aria-current': k === active ? 'page' : undefined, class: k === active ? 'active' : '' }, label)));
 }
 
 function roleName(role: string): string {

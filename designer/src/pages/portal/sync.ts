@@ -49,7 +49,7 @@ export async function portalSyncPage(root: HTMLElement): Promise<void> {
     try {
       const [s, page] = await Promise.all([
         get<Stats>('/api/portal-sync/stats'),
-        get<{ items: SyncRow[] }>(`/api/portal-sync/records?pageSize=100${(only as HTMLInputElement).checked ? '&state=attention' : ''}`),
+        get<{ items: SyncRow[] }>(`/api/portal-sync/records?pageSize=100${(only).checked ? '&state=attention' : ''}`),
       ]);
       clear(stats, h('dl', { class: 'card', 'data-testid': 'portal-stats' },
         h('dt', null, t('portal.onTime')), h('dd', null, s.share === null ? '—' : `${(s.share * 100).toFixed(1)} % (${s.syncedOnTime}/${s.dossiers})`),

@@ -49,7 +49,7 @@ export async function publicFilePage(root: HTMLElement): Promise<void> {
         picked = p;
         inputs = p.components.map((_c, i) => h('input', { type: 'file', id: `file-${i}`, accept: 'application/pdf,image/jpeg,image/png', 'data-testid': `file-${i}` }));
         clear(holder, h('fieldset', null, h('legend', null, t('receive.components')),
-          ...p.components.map((c, i) => h('p', { class: 'field' }, h('label', { for: `file-${i}` }, c.name, c.required ? ` (${t('receive.required')})` : ''), inputs[i]!))));
+          ...p.components.map((c, i) => h('p', { class: 'field' }, h('label', { for: `file-${i}` }, c.name, c.required ? ` (${t('receive.required')})` : ''), inputs[i]))));
       }, t('receive.procedure')),
       applicant.el, holder, msg,
       h('button', { type: 'submit', class: 'primary', 'data-testid': 'file-submit' }, t('public.file.submit'))));

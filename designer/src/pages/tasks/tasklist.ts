@@ -62,7 +62,7 @@ export async function tasklistPage(root: HTMLElement): Promise<() => void> {
       onkeydown: (e: KeyboardEvent) => {
         const i = tabs.indexOf(x);
         const next = e.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : e.key === 'ArrowLeft' ? tabs[(i - 1 + tabs.length) % tabs.length] : null;
-        if (next) { e.preventDefault(); tab = next; page = 1; void load().then(() => (document.getElementById(`tab-${next}`) as HTMLElement | null)?.focus()); }
+        if (next) { e.preventDefault(); tab = next; page = 1; void load().then(() => (document.getElementById(`tab-${next}`))?.focus()); }
       },
     }, t(`tasks.tab.${x}`), counts ? h('span', { class: 'count', 'data-testid': `count-${x}` }, counts[x] ?? 0) : null)),
     // Consultations sent to my unit (lấy ý kiến) are answered on their own page.
