@@ -63,7 +63,6 @@ async function nativeFloor(): Promise<{ startMs: number; stepMs: number; externa
 
 async function bare(): Promise<number> {
   const xml = chain(STEPS, 'bare');
-   
   const timers = { executing: [], register: () => ({ setTimeout: () => ({}), clearTimeout: () => undefined }), setTimeout: () => ({}), clearTimeout: () => undefined };
   const run = async (instances: number) => {
     for (let i = 0; i < instances; i++) {

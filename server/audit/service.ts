@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { Knex } from 'knex';
 import type { Principal } from '../http/policy.js';
-import { ROLE_PERMISSIONS, type Permission } from '../identity/permissions.js';
+import { ROLE_PERMISSIONS } from '../identity/permissions.js';
 import { storableText } from '../http/input-text.js';
 import { GENESIS_HASH, hashRow, type AuditRow } from './chain.js';
 import * as store from './store.js';
@@ -37,7 +37,7 @@ export interface VerifyResult {
  * The actor fields of an entry from a principal: the unit and role that grant `permission`
  * (the capacity in which they acted), else their first role.
  */
-export function actorOf(principal: Principal | undefined, permission?: Permission | string): Pick<AuditEntry, 'userId' | 'username' | 'unitId' | 'role'> {
+export function actorOf(principal: Principal | undefined, permission?: string): Pick<AuditEntry, 'userId' | 'username' | 'unitId' | 'role'> {
   if (!principal) return {};
   const acting = principal.roles.find((r) => permission && (ROLE_PERMISSIONS[r.role] as readonly string[]).includes(permission))
     ?? principal.roles[0];

@@ -2,7 +2,6 @@ import type { Knex } from 'knex';
 import { foldText } from '../text/fold.js';
 
 type Db = Knex | Knex.Transaction;
- 
 export type Row = Record<string, any>;
 
 export interface DocRef { id: string; name: string }

@@ -23,7 +23,7 @@ const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** `format(%I, %L)` server-side: identifiers and the password are quoted by PostgreSQL itself. */
 async function exec(k: Knex, template: string, ...args: string[]): Promise<void> {
-  const { rows } = await k.raw(`select format(?, ${args.map(() => '?::text').join(', ')}) as sql`, [template, ...args]) as { rows: Array<{ sql: string }> };
+  const { rows } = await k.raw<{ rows: Array<{ sql: string }> }>(`select format(?, ${args.map(() => '?::text').join(', ')}) as sql`, [template, ...args]);
   await k.raw(rows[0]!.sql);
 }
 
@@ -35,11 +35,11 @@ export async function ensureAppRole(input: AppRoleInput): Promise<{ url: string;
   const admin = knexFactory({ client: 'pg', connection: input.adminUrl, pool: { min: 0, max: 1 } });
   const created = { role: false, database: false };
   try {
-    const role = await admin.raw('select 1 from pg_roles where rolname = ?', [input.role]) as { rows: unknown[] };
+    const role = await admin.raw<{ rows: unknown[] }>('select 1 from pg_roles where rolname = ?', [input.role]);
     created.role = !role.rows.length;
     // Existing role: the same attributes again, which also takes back any it should not have.
     await exec(admin, `${created.role ? 'create' : 'alter'} role %I with ${attrs} password %L`, input.role, input.password);
-    const db = await admin.raw('select 1 from pg_database where datname = ?', [input.database]) as { rows: unknown[] };
+    const db = await admin.raw<{ rows: unknown[] }>('select 1 from pg_database where datname = ?', [input.database]);
     created.database = !db.rows.length;
     if (created.database) await exec(admin, 'create database %I owner %I', input.database, input.role);
     else await exec(admin, 'alter database %I owner to %I', input.database, input.role);
@@ -53,7 +53,7 @@ export async function ensureAppRole(input: AppRoleInput): Promise<{ url: string;
   const inDb = knexFactory({ client: 'pg', connection: url.toString(), pool: { min: 0, max: 1 } });
   try {
     await exec(inDb, 'alter schema public owner to %I', input.role);
-    const owned = await inDb.raw(`
+    const owned = await inDb.raw<{ rows: Array<{ sql: string }> }>(`
       select format('alter %s %s owner to %I', kind, obj, ?::text) as sql from (
         select case c.relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'materialized view' else 'table' end as kind,
                format('%I.%I', n.nspname, c.relname) as obj, c.relowner as owner
@@ -63,7 +63,7 @@ export async function ensureAppRole(input: AppRoleInput): Promise<{ url: string;
         union all
         select case p.prokind when 'p' then 'procedure' else 'function' end, p.oid::regprocedure::text, p.proowner
           from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public'
-      ) x where owner <> (select oid from pg_roles where rolname = ?)`, [input.role, input.role]) as { rows: Array<{ sql: string }> };
+      ) x where owner <> (select oid from pg_roles where rolname = ?)`, [input.role, input.role]);
     for (const r of owned.rows) await inDb.raw(r.sql);
   } finally {
     await inDb.destroy();

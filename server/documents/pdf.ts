@@ -136,7 +136,7 @@ export async function renderPdf(doc: AdminDocument, opts: { compress?: boolean }
     const chunks: Buffer[] = [];
     pdf.on('data', (c) => chunks.push(c));
     pdf.on('end', () => resolve(Buffer.concat(chunks)));
-    pdf.on('error', (e) => reject(e));
+    pdf.on('error', (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))));
     pdf.end();
   });
 }

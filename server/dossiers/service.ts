@@ -175,11 +175,6 @@ export function createDossierService(deps: DossierDeps) {
     });
   }
 
-  function missingRequired(p: Procedure, received: ReceivedComponent[]): string[] {
-    const have = new Set(received.map((c) => foldText(c.name)));
-    return p.components.filter((c) => c.required && !have.has(foldText(c.name))).map((c) => c.name);
-  }
-
   function parseReceivedAt(text: string | undefined): Date {
     const t = now();
     if (!text) return t;

@@ -45,7 +45,7 @@ export async function insertDossier(trx: Knex.Transaction, row: Record<string, u
 
 /** The dossier an officer's request with this Idempotency-Key already created. */
 export async function byIdempotencyKey(db: Db, createdBy: string, key: string): Promise<DossierRow | undefined> {
-  return (await db('dossier').where({ created_by: createdBy, idempotency_key: key }).first('id', 'procedure_id', 'status')) as DossierRow | undefined;
+  return db('dossier').where({ created_by: createdBy, idempotency_key: key }).first<DossierRow | undefined>('id', 'procedure_id', 'status');
 }
 
 export async function byId(db: Db, id: string, lock = false): Promise<DossierRow | undefined> {

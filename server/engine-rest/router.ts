@@ -85,7 +85,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
       if (!err) return next();
       const e = err as { code?: string; message?: string };
       if (e.code === 'LIMIT_FILE_SIZE') return next(new ApiError(413, 'PayloadTooLarge', `A deployment resource exceeds ${deps.maxUploadBytes ?? MAX_UPLOAD} bytes`));
-      return next(badRequest(`Invalid multipart body: ${e.message ?? String(err)}`));
+      return next(badRequest(`Invalid multipart body: ${e.message ?? 'unreadable'}`));
     });
   };
   const readableUnits = (req: Request) => instanceUnitsOf(req.principal!, deps.units);

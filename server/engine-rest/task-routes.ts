@@ -45,11 +45,11 @@ export function registerTaskRoutes(r: Router, deps: TaskRoutesDeps): void {
   const readScope = (req: Request) => taskReadScopeOf(req.principal!, deps.units);
 
   r.get('/task', guard('engine:read'), wrap(async (req, res) => {
-    const q = parseQuery(TaskQuerySchema, req) as TaskQuery;
+    const q: TaskQuery = parseQuery(TaskQuerySchema, req);
     sendJson(res, 200, (await engine.listTasks(q, await readScope(req))).map(taskDto));
   }));
   r.get('/task/count', guard('engine:read'), wrap(async (req, res) => {
-    const q = parseQuery(TaskQuerySchema, req) as TaskQuery;
+    const q: TaskQuery = parseQuery(TaskQuerySchema, req);
     sendJson(res, 200, { count: await engine.countTasks(q, await readScope(req)) });
   }));
   r.get('/task/:id', guard('engine:read'), wrap(async (req, res) => {

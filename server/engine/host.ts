@@ -17,7 +17,6 @@ export { CommandError, type HistoryFact, type LiveItem, type LiveKind, type RunR
 
 interface TimerRef { owner: Record<string, unknown>; cb: (...a: unknown[]) => void; args: unknown[]; executionId: string }
 
- 
 type Msg = { content: any };
 
 function ancestorsOf(content: any): string[] {
@@ -49,6 +48,7 @@ export class EngineRun implements Run {
   ) {}
 
   private build(sourceContext: unknown): any {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the listener object below has a `this` of its own
     const run = this;
     const executing: TimerRef[] = [];
     const timers = {

@@ -42,7 +42,6 @@ export interface InstanceMigrator {
   migrateInstances(fromDefinitionId: string, toDefinitionId: string, instanceIds: string[], actor: string | null): Promise<MigrationOutcome>;
 }
 
- 
 type Row = Record<string, any>;
 type Db = Knex | Knex.Transaction;
 interface Def { id: string; key: string; version: number; suspended: boolean; engineSource: string; model: ProcessModel; shape?: Map<string, string> }

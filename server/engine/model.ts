@@ -65,7 +65,6 @@ export interface ParsedDefinitions {
   findings: Finding[];
 }
 
- 
 type El = any;
 
 const SUPPORTED = new Set([

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
-import { notify, type Database } from '../db/connect.js';
+import type { Database } from '../db/connect.js';
 import { ApiError, badRequest, notFound } from '../http/errors.js';
 import { isUniqueViolation } from '../http/idempotency.js';
 import type { Logger } from '../log.js';
@@ -46,7 +46,6 @@ export interface EngineDeps {
   compile?: (xml: string) => Promise<ParsedDefinitions>;
 }
 
- 
 type Row = Record<string, any>;
 type Trx = Knex.Transaction;
 
@@ -415,11 +414,6 @@ export function createEngine(deps: EngineDeps) {
   async function resolveIncidentsOf(trx: Trx, externalTaskId: string, hist: Row[], base: Row, now: Date): Promise<void> {
     const resolved = await store.resolveIncidents(trx, externalTaskId);
     for (const r of resolved) hist.push({ ...base, kind: 'incident-resolved', activity_id: r.activity_id, data: JSON.stringify({ incidentId: r.id }), at: now });
-  }
-
-  function evalAttr(run: Run, text: string | undefined, activityId: string): unknown {
-    if (text === undefined) return undefined;
-    return run.evaluate(text, { id: activityId });
   }
 
   function toDate(v: unknown, what: string): Date | null {

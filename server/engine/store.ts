@@ -7,7 +7,6 @@ import type {
 /** All engine SQL. Parameterised only; every write takes the caller's transaction. */
 type Db = Knex | Knex.Transaction;
 
- 
 type Row = Record<string, any>;
 
 export const toDefinition = (r: Row): DefinitionRow => ({

@@ -46,7 +46,6 @@ export function fromZodError(err: ZodError, where = 'body'): ApiError {
 interface BodyParserError extends Error { type?: string; status?: number; limit?: number }
 
 export function createErrorHandler(log: Logger): ErrorRequestHandler {
-   
   return (err, req, res, _next) => {
     const e = toApiError(err as Error);
     if (e.status >= 500) log.error({ err, requestId: req.requestId, path: req.path }, 'request failed');

@@ -4,7 +4,7 @@
  */
 type Json = Record<string, unknown>;
 
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = (s: unknown) => (typeof s === 'string' ? s : s === undefined || s === null ? '' : JSON.stringify(s)).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const pretty = (v: unknown) => `<pre>${esc(JSON.stringify(v, null, 2))}</pre>`;
 
 export function renderOpenApiPage(document: Json): string {

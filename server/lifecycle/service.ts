@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { CatalogService } from '../catalog/service.js';
 import type { Procedure } from '../catalog/types.js';
-import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/errors.js';
+import { ApiError, badRequest } from '../http/errors.js';
 import { createValidator, hasErrors, type Finding, type ValidationResult, type Validator } from '../validation/index.js';
 import { BpmnInputError, isType, parseBpmn, type ModdleElement } from '../validation/moddle.js';
 import { diffXml, type VersionDiff } from './diff.js';

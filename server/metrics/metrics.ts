@@ -74,19 +74,19 @@ export function createMetrics(src: MetricsSources) {
 
     const tasks = await src.knex('engine_task').count<{ n: number }[]>({ n: '*' });
     openTasks.set(Number(tasks[0]?.n ?? 0));
-    const timers = (await src.knex.raw(`select count(*) as waiting,
+    const timers = await src.knex.raw<{ rows: Array<{ waiting: number | string; due: number | string; lag: number | string }> }>(`select count(*) as waiting,
         count(*) filter (where due_at <= now()) as due,
         coalesce(extract(epoch from now() - min(due_at) filter (where due_at <= now())), 0) as lag
-      from engine_timer`)) as { rows: Array<{ waiting: number | string; due: number | string; lag: number | string }> };
+      from engine_timer`);
     const t = timers.rows[0];
     timersWaiting.set(Number(t?.waiting ?? 0));
     timersDue.set(Number(t?.due ?? 0));
     timerLag.set(Number(t?.lag ?? 0));
-    const topics = (await src.knex.raw(`select topic,
+    const topics = await src.knex.raw<{ rows: Array<{ topic: string; available: number | string; locked: number | string; failed: number | string }> }>(`select topic,
         count(*) filter (where retries = 0) as failed,
         count(*) filter (where retries is distinct from 0 and (lock_expiration is null or lock_expiration <= now())) as available,
         count(*) filter (where retries is distinct from 0 and lock_expiration > now()) as locked
-      from engine_external_task group by topic`)) as { rows: Array<{ topic: string; available: number | string; locked: number | string; failed: number | string }> };
+      from engine_external_task group by topic`);
     externalTasks.reset();
     for (const r of topics.rows) {
       externalTasks.set({ topic: r.topic, state: 'available' }, Number(r.available));

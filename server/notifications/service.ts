@@ -159,7 +159,7 @@ export function createNotificationService(deps: NotificationDeps) {
     list: (username: string, opts: { unreadOnly?: boolean; limit?: number } = {}) =>
       store.listFor(knex, username, { unreadOnly: opts.unreadOnly, limit: Math.min(opts.limit ?? 50, 200) }),
     unreadCount: (username: string) => store.unreadCount(knex, username),
-    markRead: (username: string, id: string | 'all') => store.markRead(knex, username, id),
+    markRead: (username: string, id: string /* a notification id, or 'all' */) => store.markRead(knex, username, id),
 
     async close(): Promise<void> {
       for (const a of adapters.values()) await a.close?.();

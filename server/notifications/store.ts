@@ -87,7 +87,8 @@ export async function unreadCount(db: Db, recipient: string): Promise<number> {
   return Number(r[0]?.n ?? 0);
 }
 
-export async function markRead(db: Db, recipient: string, id: string | 'all'): Promise<number> {
+/** `id`: one notification, or 'all'. */
+export async function markRead(db: Db, recipient: string, id: string): Promise<number> {
   const q = db('notification').where({ recipient }).whereNull('read_at');
   if (id !== 'all') q.andWhere({ id });
   return q.update({ read_at: db.fn.now() });

@@ -4,7 +4,6 @@ import { formatLocal } from '../calendar/index.js';
 import { vietnameseDateWords, type AdminDocument } from '../documents/index.js';
 import { STATUS_NAMES, isStatus, type Status } from '../dossiers/index.js';
 
- 
 
 export const REGISTER_COLUMNS = [
   'STT', 'Mã hồ sơ', 'Tên thủ tục', 'Tổ chức, cá nhân', 'Cơ quan chủ trì giải quyết', 'Ngày nhận', 'Ngày hẹn trả',

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { localDayStart } from '../calendar/index.js';
+import { localDate, localDayStart } from '../calendar/index.js';
 import { sendDocument } from '../documents/index.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { doc } from '../http/openapi.js';
@@ -44,7 +44,7 @@ export function createRegistersRouter(deps: RegistersRouterDeps): Router {
     const period = { unitId: q.unit, from: q.from, to };
     const rows = await registerRows(deps.knex, period);
     deps.onRead(req, q.unit);
-    const base = `so-theo-doi-${q.unit}-${req.query.from}-${req.query.to}`;
+    const base = `so-theo-doi-${q.unit}-${localDate(q.from)}-${localDate(q.to)}`;
     if (q.format === 'xlsx') {
       res.status(200).setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       res.setHeader('Content-Disposition', `attachment; filename="${base}.xlsx"`);

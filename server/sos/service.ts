@@ -4,7 +4,6 @@ import { dueState, type WorkingCalendar } from '../calendar/index.js';
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 
- 
 type Row = Record<string, any>;
 
 /** Roles that see the SOS board and resolve: the unit's leaders (and their sub-units), and the province's oversight role. */

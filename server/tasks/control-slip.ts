@@ -3,7 +3,6 @@ import { formatLocal } from '../calendar/index.js';
 import { vietnameseDateWords, type AdminDocument } from '../documents/index.js';
 import type { Timeline } from './timeline.js';
 
- 
 
 const PUNCT_VI: Record<string, string> = { early: 'Trước hạn', 'on-time': 'Đúng hạn', late: 'Quá hạn' };
 

@@ -2,7 +2,6 @@ import type { Knex } from 'knex';
 import { foldText } from '../text/fold.js';
 import { tasksStore } from './store.js';
 
- 
 type Row = Record<string, any>;
 
 /** What a task row shows of its dossier. The dossier capability records it at reception (`recordDossierFacts`). */

@@ -9,7 +9,6 @@ import { projectFromEngine } from './dossier-facts.js';
 import type { Outcome, StepCatalog } from './outcomes.js';
 import { tasksStore, type TaskFilter, type Tab, type Viewer } from './store.js';
 
- 
 type Row = Record<string, any>;
 
 export interface NearDue {
@@ -97,7 +96,8 @@ export function createTasksService(deps: TasksDeps) {
 
   async function toView(r: Row, now: Date, readOnly: boolean): Promise<TaskView> {
     const stepKey = (r.task_definition_key ?? r.step_key) as string;
-    const info = r.definition_id ? await steps.step(r.definition_id, stepKey).catch(() => ({ outcomes: [] as Outcome[] })) : { outcomes: [] as Outcome[] };
+    const none: { budget?: string; outcomes: Outcome[] } = { outcomes: [] };
+    const info = r.definition_id ? await steps.step(r.definition_id, stepKey).catch(() => none) : none;
     const budget = info.budget ?? r.budget ?? null;
     // The dossier's own row is the live clock (paused, extended); the projection is the fallback.
     if (r.dos_id) { r.due_at = r.dos_due_at; r.paused = !!r.dos_paused_at; r.dossier_id = r.dos_id; }

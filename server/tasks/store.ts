@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { likeContains } from '../text/fold.js';
 
- 
 type Db = Knex | Knex.Transaction;
 type Row = Record<string, any>;
 

@@ -3,7 +3,6 @@ import { formatLocal, parseBudget, type WorkingCalendar } from '../calendar/inde
 import { notFound } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 
- 
 type Row = Record<string, any>;
 
 export type Punctuality = 'early' | 'on-time' | 'late';

@@ -109,7 +109,6 @@ describe('hostile input on every route', () => {
         for (const b of ODD_BODIES) await check(at(`odd body ${b.slice(0, 30)}`), send(m, url, auth, b));
       }
     }
-     
     if (process.env.HOSTILE_REPORT) console.log(`hostile inputs tried: ${tried} on ${routes.length} routes × ${Object.keys(identities).length} identities`);
     expect(fiveHundreds).toEqual([]);
     expect(not400).toEqual([]);

@@ -36,7 +36,7 @@ beforeAll(async () => {
   // consult-unknown was deployed around the validator (raw /engine-rest deployment): the worker must not loop on it.
   for (const [key, agency, deadline] of [['consult-unit', 'stnmt', '2d'], ['consult-police', 'Công an tỉnh', '1d'], ['consult-short', 'stnmt', '1d'], ['consult-unknown', 'Sở Không Tồn Tại', '1d']]) {
     const res = await request(env.platform.app).post('/engine-rest/deployment/create').set('Authorization', ADMIN)
-      .field('deployment-name', key).attach(`${key}.bpmn`, Buffer.from(processXml(key!, agency!, deadline)), `${key}.bpmn`);
+      .field('deployment-name', key!).attach(`${key}.bpmn`, Buffer.from(processXml(key!, agency!, deadline)), `${key}.bpmn`);
     expect(res.status).toBe(200);
   }
   consulted = await loginAs(env.platform.app, 'chuyenvien.stnmt');

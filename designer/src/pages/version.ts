@@ -1,4 +1,4 @@
-import { api, get, post, qs } from '../api.js';
+import { get, post, qs } from '../api.js';
 import { add, clear, h } from '../dom.js';
 import { getLang, pick, t } from '../i18n/index.js';
 import { markDiff, openViewer, selectInViewer, syncViewboxes } from '../modeler/viewer.js';

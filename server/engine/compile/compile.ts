@@ -2,7 +2,6 @@ import type { Finding } from '../model.js';
 import { checkTimerLiteral } from '../runtime/timers.js';
 import type { EventDef, GFlow, GNode, Graph, LoopDef } from './graph.js';
 
- 
 type El = any;
 
 const short = (t: string): string => t.replace(/^bpmn:/, '').replace(/^./, (c) => c.toLowerCase());

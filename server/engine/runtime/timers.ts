@@ -12,7 +12,7 @@ const DURATION = /^P(?!$)(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\
 export function addDuration(from: Date, iso: string): Date | null {
   const m = DURATION.exec(iso.trim());
   if (!m) return null;
-  const [, y, mo, w, d, h, mi, s] = m.map((x) => (x === undefined ? 0 : Number(x))) as number[];
+  const [, y, mo, w, d, h, mi, s] = m.map((x): number => (x === undefined ? 0 : Number(x)));
   const out = new Date(from);
   out.setUTCFullYear(out.getUTCFullYear() + y!, out.getUTCMonth() + mo!);
   return new Date(out.getTime() + ((w! * 7 + d!) * 86400 + h! * 3600 + mi! * 60 + s!) * 1000);

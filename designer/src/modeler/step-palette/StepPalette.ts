@@ -1,4 +1,4 @@
-import { STEP_TEMPLATES, type StepTemplate } from '../../tthc/step-templates.js';
+import type { StepTemplate } from '../../tthc/step-templates.js';
 
 type Translate = (s: string) => string;
 
