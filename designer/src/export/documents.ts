@@ -232,7 +232,8 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
     // 13 pt Times (Nghị định 30/2020: 13–14 pt).
     defaultStyle: { font: 'Tinos-latin', fontSize: 13 },
   };
-  if (!doc.decision) txt(x.draft); // the background mark is drawn later: its letters count now
+  // The background mark and the footer are drawn later, during rendering: their letters count now.
+  txt(`${x.draft} ${x.version}`);
   pdfMake.setFonts?.(tinosFonts([...used]));
   const pdf = pdfMake.createPdf(definition);
   if (typeof pdf.getBlob === 'function') {
