@@ -468,7 +468,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.click('[data-testid=decision-file-upload]');
   await expectText(page, '.decision-files [role=alert]', 'không phải PDF');
   await snap(page, 'approved');
-  await a11y(page, 'approved-version', false);
+  await a11y(page, 'approved-version');
   await page.click('[data-testid=activate]');
   await page.waitForFunction(() => document.querySelector('[data-testid=state]')?.className.includes('state-active'));
   const asked = dialogs.at(-1) ?? '';
@@ -535,7 +535,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   const changedOld = await page.locator('[data-testid=old-diagram] .diff-changed').count();
   if (!changedOld) throw new Error('the changed step is not coloured on the old diagram');
   await snap(page, 'review-change-diff');
-  await a11y(page, 'review', false);
+  await a11y(page, 'review');
   await page.click('[data-testid=reject]'); // empty comment: the form refuses
   if (!(await page.locator('[data-testid=approve-form]').count())) throw new Error('rejected without a comment');
   await page.fill('textarea[name=comment]', 'Thời hạn xem xét 2 giờ là quá ngắn.');
