@@ -121,7 +121,9 @@ describe('consultations with the real client against our engine', () => {
     expect(vars.consultationOpinion.value).toBe('agree_with_conditions');
     expect(vars.consultationLate.value).toBe(true);
     // The reminder watch ended with the answer.
-    await until(async () => (await knex()('engine_instance').where({ id: c.watch_instance_id }).first('state'))?.state !== 'active', 'the watch to end');
+    const watch = (await knex()('consultation').where({ id: c.id }).first('watch_instance_id')).watch_instance_id as string;
+    expect(watch).toMatch(/^[0-9a-f-]{36}$/);
+    await until(async () => (await knex()('engine_instance').where({ id: watch }).first('state'))?.state === 'COMPLETED', 'the watch to end');
 
     const tl = await requester.get(`/api/dossiers/${id}/handovers`).expect(200);
     const kinds = tl.body.entries.map((e: { kind: string }) => e.kind);
@@ -130,12 +132,28 @@ describe('consultations with the real client against our engine', () => {
   });
 
   test('on time, answered before the process waits: the relay delivers the message when it gets there', async () => {
-    const id = await start('consult-unit', 'HS-C-3');
-    const c = await consultationOf('HS-C-3');
-    const ok = await consulted.post(`/api/consultations/${c.id}/reply`).send({ opinion: 'agree', text: 'Đồng ý' });
-    expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ late: false, delayExplanation: null, dueState: 'answered' });
-    await until(async () => (await tasksOf(id)).some((t) => t.taskDefinitionKey === 'Summary'), 'the process to move past the reply', 30_000);
+    // A worker that opens the consultation and completes only after the reply was recorded.
+    let release!: () => void;
+    const replied = new Promise<void>((r) => { release = r; });
+    const slow = runWorkers(env.baseUrl, { WORKER_ID: 'slow', WORKER_TOPICS: 'tthc.consultation.request' }, {
+      'tthc.consultation.request': async (ctx) => { const out = await requestConsultation(ctx); await replied; return out; },
+    });
+    for (const w of running.splice(1)) await w.stop(); // only the slow worker takes this request
+    try {
+      const id = await start('consult-unit', 'HS-C-3');
+      const c = await consultationOf('HS-C-3');
+      const ok = await consulted.post(`/api/consultations/${c.id}/reply`).send({ opinion: 'agree', text: 'Đồng ý' });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatchObject({ late: false, delayExplanation: null, dueState: 'answered' });
+      expect((await knex()('consultation').where({ id: c.id }).first('correlated_at')).correlated_at).toBeNull();
+      release();
+      await until(async () => (await tasksOf(id)).some((t) => t.taskDefinitionKey === 'Summary'), 'the process to move past the reply');
+      expect((await knex()('consultation').where({ id: c.id }).first('correlated_at')).correlated_at).not.toBeNull();
+    } finally {
+      release();
+      await slow.stop();
+      running.push(runWorkers(env.baseUrl, { WORKER_ID: 'second-again' }));
+    }
   });
 
   test('the reminder repeats each working day until answered, once per day whatever the redeliveries', async () => {
