@@ -34,6 +34,12 @@ const EnvSchema = z.object({
   /** Tasklist colours: near due with at most this many working days, or this share of the step's budget, left. */
   TASK_NEAR_DUE_DAYS: z.coerce.number().min(0).max(30).default(1),
   TASK_NEAR_DUE_RATIO: z.coerce.number().min(0).max(1).default(0.2),
+  /** National public-service portal (server/portal-sync/): where the workers push; unset in demo mode = the local mock at /mock-portal. */
+  NATIONAL_PORTAL_URL: z.string().url().optional(),
+  PORTAL_RETRY_BASE_MS: z.coerce.number().int().min(0).default(30_000),
+  PORTAL_RETRY_MAX_MS: z.coerce.number().int().min(0).default(30 * 60_000),
+  /** How often the platform looks for records unacknowledged after 2 working hours. */
+  PORTAL_CHECK_MS: z.coerce.number().int().min(50).default(60_000),
   /** Threads that validate and compile large BPMN models off the event loop (default: cores − 1, at most 2). */
   VALIDATION_THREADS: z.coerce.number().int().min(1).max(16).optional(),
   /** POST /api/process-versions/validate calls per user per minute. */
@@ -57,6 +63,8 @@ export interface Config {
   remindBeforeDue: string;
   engineInterpreter: 'native' | 'bpmn-engine';
   nearDue: { workingDays: number; ratio: number };
+  /** National-portal sync: the portal's URL (unset: the mock in demo mode, else nothing is pushed), backoff, warning check. */
+  portal: { url?: string; mock: boolean; retryBaseMs: number; retryMaxMs: number; checkMs: number };
   validation: { threads?: number; perMinute: number };
 }
 
@@ -88,6 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifications: { smtpUrl: e.SMTP_URL, smtpFrom: e.SMTP_FROM, smsUrl: e.SMS_GATEWAY_URL, smsKey: e.SMS_GATEWAY_KEY },
     engineInterpreter: e.ENGINE_INTERPRETER,
     nearDue: { workingDays: e.TASK_NEAR_DUE_DAYS, ratio: e.TASK_NEAR_DUE_RATIO },
+    portal: {
+      url: e.NATIONAL_PORTAL_URL, mock: !e.NATIONAL_PORTAL_URL && (e.DEMO_MODE ? e.DEMO_MODE === 'true' : !e.DATABASE_URL),
+      retryBaseMs: e.PORTAL_RETRY_BASE_MS, retryMaxMs: e.PORTAL_RETRY_MAX_MS, checkMs: e.PORTAL_CHECK_MS,
+    },
     validation: { threads: e.VALIDATION_THREADS, perMinute: e.VALIDATE_PER_MINUTE },
   };
 }

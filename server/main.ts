@@ -23,7 +23,9 @@ const baseUrl = `http://localhost:${port}`;
 // The external-task workers (workers/) as child processes; in demo mode the demo service account.
 const workerPassword = config.workers.password ?? (config.demoMode ? DEMO_PASSWORD : undefined);
 if (config.workers.count > 0 && workerPassword) {
-  platform.background.push(createWorkersHost({ log, count: config.workers.count, username: config.workers.username, password: workerPassword }));
+  // Where the workers push dossier statuses: NATIONAL_PORTAL_URL, or in demo mode the mock portal mounted on this server.
+  const portalUrl = config.portal.url ?? (config.portal.mock ? `${baseUrl.replace('localhost', '127.0.0.1')}/mock-portal` : undefined);
+  platform.background.push(createWorkersHost({ log, count: config.workers.count, username: config.workers.username, password: workerPassword, env: portalUrl ? { NATIONAL_PORTAL_URL: portalUrl } : {} }));
 } else if (config.workers.count > 0) log.warn('WORKER_PASSWORD is not set: the workers are not started (run `npm run workers` with it)');
 for (const b of platform.background) await b.start(baseUrl);
 

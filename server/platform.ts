@@ -32,6 +32,8 @@ import { createAgencyCodeRouter, createDossierFilesRouter, createDossierRouter, 
 import { createFileStore } from './files/index.js';
 import { createPublicRouter } from './public/index.js';
 import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
+import { createDossierSyncLogRouter, createPortalSyncRouter, createPortalSyncService } from './portal-sync/index.js';
+import { createMockPortal } from './mock-portal/index.js';
 import { createRegistersRouter } from './registers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
 import { consultationWatchXml, createConsultationService, seedDemoConsultations, createConsultationsRouter, resolveConsultationTarget, withConsultationRules, type ConsultationService } from './consultations/index.js';
@@ -247,6 +249,22 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   mounts.push({ path: '/api/sos', router: createSosRouter({ sos }) });
   mounts.push({ path: '/api/apologies', router: createDeadlinesRouter({ deadlines }) });
   mounts.push({ path: '/api/apologies', router: createApologySignRouter({ deadlines, dossiers, tasks }) });
+  // National-portal sync: the outbox (filled by a trigger on every status change), pushed by the workers; in demo mode
+  // without NATIONAL_PORTAL_URL the local mock portal answers under /mock-portal (npm start points the workers at it).
+  const portal = deps.config.portal;
+  const sync = createPortalSyncService({
+    knex: db.knex, calendar: calendarService.calendar, notifications, now: deps.now, retry: { baseMs: portal.retryBaseMs, maxMs: portal.retryMaxMs },
+  });
+  mounts.push({ path: '/api/portal-sync', router: createPortalSyncRouter({ sync, units: identity }) });
+  mounts.push({ path: '/api/dossiers', router: createDossierSyncLogRouter({ sync, dossiers }) });
+  if (portal.mock) mounts.push({ path: '/mock-portal', router: createMockPortal().router });
+  let portalCheck: NodeJS.Timeout | undefined;
+  const warn = () => void sync.warnUnacknowledged().catch((err: Error) => log.warn({ err: err.message }, 'portal sync warning check failed'));
+  background.push({
+    name: 'portal-sync-warnings',
+    start: async () => { portalCheck = setInterval(warn, portal.checkMs); portalCheck.unref(); },
+    stop: async () => { if (portalCheck) clearInterval(portalCheck); },
+  });
   mounts.push({ path: '/api/registers', router: createRegistersRouter({
     knex: db.knex, units: identity,
     onRead: (req, unitId) => audit.enqueue({

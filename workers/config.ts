@@ -30,6 +30,14 @@ const Env = z.object({
   /** On SIGTERM, wait this long for running handlers before unlocking what is left. */
   WORKER_SHUTDOWN_MS: z.coerce.number().int().min(0).default(10_000),
   LOG_LEVEL: z.string().default('info'),
+  /** The national public-service portal (DVCQG) the sync pushes to; unset = no sync pump (workers/handlers/portal.ts). */
+  NATIONAL_PORTAL_URL: z.string().url().optional(),
+  /** Sync pump: wait this long when nothing is pending; records per claim; lease; portal timeout; records pushed at once. */
+  PORTAL_POLL_MS: z.coerce.number().int().min(10).default(2_000),
+  PORTAL_BATCH: z.coerce.number().int().min(1).max(500).default(50),
+  PORTAL_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  PORTAL_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  PORTAL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
 
 export interface WorkerConfig {
@@ -47,6 +55,7 @@ export interface WorkerConfig {
   pollTimeoutMs: number;
   shutdownMs: number;
   logLevel: string;
+  portal: { url?: string; pollMs: number; batch: number; leaseMs: number; timeoutMs: number; concurrency: number };
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -76,5 +85,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     pollTimeoutMs: e.WORKER_POLL_TIMEOUT_MS,
     shutdownMs: e.WORKER_SHUTDOWN_MS,
     logLevel: e.LOG_LEVEL,
+    portal: {
+      url: e.NATIONAL_PORTAL_URL?.replace(/\/+$/, ''), pollMs: e.PORTAL_POLL_MS, batch: e.PORTAL_BATCH, leaseMs: e.PORTAL_LEASE_MS,
+      timeoutMs: e.PORTAL_TIMEOUT_MS, concurrency: e.PORTAL_CONCURRENCY,
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { BasicAuthInterceptor, Client, Variables, type Task, type TaskService } from 'camunda-external-task-client-js';
 import pino from 'pino';
 import type { Topic, WorkerConfig } from './config.js';
+import { startPortalPump } from './handlers/portal.js';
 import { createHttp, Refused, type Http } from './http.js';
 
 export type Logger = pino.Logger;
@@ -97,6 +98,8 @@ export function startWorkers(config: WorkerConfig, handlers: Partial<Record<Topi
   }
   client.start();
   log.info({ topics: config.topics, workerId: config.workerId, engine: config.engineRestUrl }, 'workers polling');
+  // National-portal sync is a pump over the platform's outbox, not an engine task (see workers/handlers/portal.ts).
+  const pump = config.portal.url && config.topics.includes('tthc.sync-national-portal') ? startPortalPump(config, api, log) : undefined;
 
   return {
     get inFlight() { return running.size; },
@@ -104,9 +107,11 @@ export function startWorkers(config: WorkerConfig, handlers: Partial<Record<Topi
     async stop() {
       stopping = true;
       client.stop();
+      const pumped = pump?.stop();
       const all = Promise.allSettled([...running.values()]);
       await Promise.race([all, new Promise((r) => setTimeout(r, config.shutdownMs).unref())]);
       await Promise.allSettled([...locked.values()].map(({ task, taskService }) => taskService.unlock(task)));
+      await pumped;
       log.info({ released: locked.size }, 'workers stopped');
     },
   };

@@ -25,6 +25,7 @@ route('/consultations', layout(async (root) => (await import('./pages/consultati
 route('/consultations/:id', layout(async (root, params) => (await import('./pages/consultations/consultations.js')).consultationPage(root, params as { id: string })));
 route('/sos', layout(async (root) => (await import('./pages/tasks/sos.js')).sosPage(root)));
 route('/incidents', layout(async (root) => (await import('./pages/incidents/incidents.js')).incidentsPage(root)));
+route('/portal-sync', layout(async (root) => (await import('./pages/portal/sync.js')).portalSyncPage(root)));
 route('/versions/:id', layout(async (root, params) => (await import('./pages/version.js')).versionPage(root, params)));
 // The modeler is the heavy part (bpmn-js, properties panel, exports): loaded only when opened.
 route('/versions/:id/edit', layout(async (root, params) => (await import('./pages/editor.js')).editorPage(root, params)));

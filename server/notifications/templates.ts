@@ -78,6 +78,10 @@ export const STAFF_TEMPLATES = {
     subject: `Cổng DVC quốc gia chưa xác nhận hồ sơ ${p.dossierCode}`,
     body: `Bản ghi đồng bộ hồ sơ ${p.dossierCode} gửi từ ${vnDateTime(p.since)} chưa được Cổng Dịch vụ công quốc gia xác nhận sau 2 giờ làm việc.`,
   })),
+  'portal-rejected': tpl(z.object({ dossierCode: code, error: text }).strict(), (p) => ({
+    subject: `Cổng DVC quốc gia từ chối bản ghi của hồ sơ ${p.dossierCode}`,
+    body: `Cổng Dịch vụ công quốc gia từ chối bản ghi đồng bộ hồ sơ ${p.dossierCode} vì dữ liệu không hợp lệ: ${p.error}. Đề nghị kiểm tra, sửa dữ liệu và gửi lại.`,
+  })),
 } as const;
 
 /** Email to an agency outside the platform (a consultation sent by the consultation capability). */

@@ -10,11 +10,11 @@ export interface TestPlatform extends Platform {
 }
 
 /** The whole platform on a fresh database, as `npm start` builds it, without listening. */
-export async function createTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+export async function createTestPlatform(env: Record<string, string> = {}, opts: { now?: () => Date } = {}): Promise<TestPlatform> {
   const db = await createTestDatabase();
   // Demo dossiers only where a test asks for them (DEMO_DOSSIERS: 'true'): they cost every platform a few seconds.
   const config = loadConfig({ DEMO_MODE: 'true', DEMO_DOSSIERS: 'false', ...env });
-  const platform = await createPlatform({ config, db, log: createLogger((process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent') });
+  const platform = await createPlatform({ config, db, log: createLogger((process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent'), now: opts.now });
   return {
     ...platform,
     db,

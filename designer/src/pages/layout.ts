@@ -33,6 +33,7 @@ export function layout(page: PageHandler): PageHandler {
           STAFF.some(hasRole) ? h('a', { href: '#/tasks', 'data-testid': 'nav-tasks' }, t('nav.tasks')) : null,
           hasRole('leader') || hasRole('inspector') ? h('a', { href: '#/sos', 'data-testid': 'nav-sos' }, t('nav.sos')) : null,
           hasRole('system-admin') ? h('a', { href: '#/incidents', 'data-testid': 'nav-incidents' }, t('nav.incidents')) : null,
+          hasRole('system-admin') || hasRole('inspector') ? h('a', { href: '#/portal-sync', 'data-testid': 'nav-portal-sync' }, t('portal.nav')) : null,
           hasRole('system-admin') ? h('a', { href: '#/admin/units', 'data-testid': 'nav-admin' }, t('admin.title'))
             : hasRole('inspector') ? h('a', { href: '#/admin/audit', 'data-testid': 'nav-audit' }, t('admin.audit')) : null),
         h('span', { class: 'spacer' }),

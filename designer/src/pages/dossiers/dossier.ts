@@ -7,6 +7,7 @@ import { errorBox } from '../layout.js';
 import { ask } from './ask.js';
 import './dossiers.css';
 import { filesCard } from './files.js';
+import { syncLogCard } from '../portal/sync.js';
 import { dueBadge, statusLabel } from './list.js';
 
 /** Roles that work on dossiers (attach documents); an inspector only reads. */
@@ -88,6 +89,7 @@ export async function dossierPage(root: HTMLElement, params: Params): Promise<vo
     await filesCard(d.id, WORKING_ROLES.some(hasRole) && ![3, 7, 8, 10].includes(s)),
     forms.length ? h('section', { class: 'card' }, h('h2', null, t('dossier.forms')), h('ul', null, ...forms)) : null,
     buttons.length ? h('section', { class: 'card' }, h('h2', null, t('dossier.actions')), msg, h('p', { class: 'actions' }, ...buttons.flatMap((b) => [b, ' ']))) : msg,
+    syncLogCard(d.id),
     h('section', { class: 'card' }, h('h2', null, t('dossier.history')),
       h('table', { class: 'grid' }, h('tbody', null, ...events.map((e) => h('tr', null,
         h('td', null, formatDate(e.at, lang)),

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import request from 'supertest';
+import { startMockPortal } from '../../server/mock-portal/index.js';
+import { PortalRecordSchema } from '../../server/portal-sync/index.js';
+import type { Workers } from '../../workers/runner.js';
+import { loginAs } from '../helpers/auth.js';
+import { APPLICANT, BIRTH_COMPONENTS, procedureId } from '../dossiers/setup.js';
+import { runWorkers, until, WORKER } from '../workers/helpers.js';
+import { listen, testClock } from './helpers.js';
+
+const clock = testClock();
+let env: Awaited<ReturnType<typeof listen>>;
+let mock: Awaited<ReturnType<typeof startMockPortal>>;
+let officer: Awaited<ReturnType<typeof loginAs>>;
+let admin: Awaited<ReturnType<typeof loginAs>>;
+let birth: string;
+const running: Workers[] = [];
+const HOUR = 3_600_000;
+
+const sync = (id: string) => ({ NATIONAL_PORTAL_URL: mock.url, WORKER_TOPICS: 'tthc.sync-national-portal', WORKER_ID: id, PORTAL_POLL_MS: '100' });
+
+beforeAll(async () => {
+  mock = await startMockPortal({ delayMs: 30 });
+  // Backoff 1 minute doubling to 30 minutes, on the test's clock; the 2-working-hour check every 200 ms.
+  env = await listen({ PORTAL_RETRY_BASE_MS: '60000', PORTAL_RETRY_MAX_MS: '1800000', PORTAL_CHECK_MS: '200' }, clock.now);
+  officer = await loginAs(env.platform.app, 'motcua.xa');
+  admin = await loginAs(env.platform.app, 'admin');
+  birth = await procedureId(env.platform, '1.001193');
+  running.push(runWorkers(env.baseUrl, sync('pump-1')));
+});
+afterAll(async () => {
+  for (const w of running) await w.stop();
+  await env.close();
+  await mock.close();
+});
+
+async function receive(): Promise<{ id: string; code: string }> {
+  const res = await officer.post('/api/dossiers').send({ procedureId: birth, applicant: APPLICANT, components: BIRTH_COMPONENTS });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+const arrived = (code: string) => mock.state.received.filter((r) => r.dossierCode === code);
+const logOf = async (id: string) => (await officer.get(`/api/dossiers/${id}/portal-sync`).expect(200)).body as Array<{ seq: number; changedAt: string; warnedAt: string | null; status: number; state: string; attempts: number; lastHttp: number | null; lastError: string | null; receipt: string | null; tries: Array<{ outcome: string; httpStatus: number | null }> }>;
+
+describe('national-portal sync (real workers, the mock portal)', () => {
+  test('every status change reaches the portal, in order, as the documented contract; the dossier shows its sync log', async () => {
+    const d = await receive();
+    await officer.post(`/api/dossiers/${d.id}/supplement-request`).send({ items: ['Giấy chứng sinh'], reason: 'Bản chụp mờ' }).expect(200);
+    await officer.post(`/api/dossiers/${d.id}/supplement-received`).send({ components: [] }).expect(200);
+    await officer.post(`/api/dossiers/${d.id}/stop`).send({ reason: 'Công dân đề nghị dừng' }).expect(200);
+    await until(async () => arrived(d.code).length === 5, 'five records at the portal');
+    const got = arrived(d.code);
+    expect(got.map((r) => [r.sequence, r.statusCode])).toEqual([[1, 2], [2, 4], [3, 5], [4, 4], [5, 8]]);
+    for (const { receiptId: _r, at: _a, ...record } of got) expect(PortalRecordSchema.safeParse(record).error).toBeUndefined();
+    expect(got[0]).toMatchObject({ recordId: `${d.code}:1`, procedureCode: '1.001193', channel: 'in-person', agencyName: 'UBND xã Phú Long', result: null });
+    expect(got[4]!.result).toMatchObject({ outcome: 'stopped', collectionMethod: null });
+    expect(got[4]!.endOfProcessingAt).toMatch(/\+07:00$/);
+    // No personal data in what leaves for the portal.
+    expect(JSON.stringify(got)).not.toContain(APPLICANT.idNumber);
+    expect(JSON.stringify(got)).not.toContain(APPLICANT.fullName);
+
+    const log = await logOf(d.id);
+    expect(log.map((r) => [r.seq, r.status, r.state])).toEqual([[1, 2, 'acked'], [2, 4, 'acked'], [3, 5, 'acked'], [4, 4, 'acked'], [5, 8, 'acked']]);
+    expect(log.every((r) => r.receipt?.startsWith('DVCQG-') && r.tries.length === 1)).toBe(true);
+    // Another unit's staff do not see it.
+    await (await loginAs(env.platform.app, 'chuyenvien.xa2')).get(`/api/dossiers/${d.id}/portal-sync`).expect(404);
+  });
+
+  test('a malformed record is rejected by the portal, logged, the administrators told; the dossier\'s later records still go', async () => {
+    const d = await receive();
+    await until(async () => arrived(d.code).length === 2, 'the first two records');
+    // A procedure code the national database does not know (e.g. typed by hand): the portal refuses the record.
+    await env.platform.db.knex('procedure').where({ id: birth }).update({ code: '1001193-TAM' });
+    try {
+      await officer.post(`/api/dossiers/${d.id}/supplement-request`).send({ items: ['Giấy chứng sinh'] }).expect(200);
+    } finally {
+      await env.platform.db.knex('procedure').where({ id: birth }).update({ code: '1.001193' });
+    }
+    await officer.post(`/api/dossiers/${d.id}/supplement-received`).send({ components: [] }).expect(200);
+    await until(async () => arrived(d.code).length === 3, 'the record after the malformed one');
+    expect(arrived(d.code).map((r) => r.sequence)).toEqual([1, 2, 4]);
+    const log = await logOf(d.id);
+    expect(log[2]).toMatchObject({ seq: 3, status: 5, state: 'rejected', lastHttp: 400 });
+    expect(log[2]!.lastError).toMatch(/procedureCode/);
+    expect(log[2]!.tries).toEqual([expect.objectContaining({ outcome: 'rejected', httpStatus: 400 })]);
+    expect(mock.state.requests.filter((r) => r.recordId === `${d.code}:3`).map((r) => r.status)).toEqual([400]);
+    const told = await env.platform.db.knex('notification').where({ recipient: 'admin', dossier_code: d.code, template: 'portal-rejected' });
+    expect(told).toHaveLength(1);
+    const attention = await admin.get('/api/portal-sync/records').query({ state: 'rejected', dossierCode: d.code }).expect(200);
+    expect(attention.body.items.map((r: { seq: number }) => r.seq)).toEqual([3]);
+  });
+
+  test('the portal down for an hour: records wait with backoff (no hammering) and arrive in order once it is back', async () => {
+    await request(mock.url).put('/control').send({ mode: 'down' }).expect(200);
+    const d = await receive();
+    await officer.post(`/api/dossiers/${d.id}/supplement-request`).send({ items: ['Giấy chứng sinh'] }).expect(200);
+    await until(async () => (await logOf(d.id))[0]?.lastHttp === 503, 'a first failed attempt');
+    const tried = mock.state.requests.filter((r) => r.recordId?.startsWith(`${d.code}:`)).length;
+    // Within the backoff (1 minute on the test clock) the worker does not call the portal again.
+    await new Promise((r) => setTimeout(r, 700));
+    expect(mock.state.requests.filter((r) => r.recordId?.startsWith(`${d.code}:`)).length).toBe(tried);
+    const log = await logOf(d.id);
+    expect(log.map((r) => r.state)).toEqual(['pending', 'pending', 'pending']);
+    expect(log[1]!.attempts).toBe(0); // the later records wait behind the first: order is kept
+
+    // Still down through the hour: each due attempt fails and backs off further.
+    for (let m = 0; m < 60; m += 15) {
+      const before = (await logOf(d.id))[0]!.tries.length;
+      clock.advance(15 * 60_000);
+      await until(async () => (await logOf(d.id))[0]!.tries.length > before, 'another attempt once the backoff is over');
+    }
+    expect((await logOf(d.id))[0]!.tries.map((t) => t.outcome)).toEqual(['failed', 'failed', 'failed', 'failed', 'failed']);
+    expect(arrived(d.code)).toEqual([]);
+    await request(mock.url).put('/control').send({ mode: 'up' }).expect(200);
+    clock.advance(HOUR);
+    await until(async () => arrived(d.code).length === 3, 'the three records after the portal is back');
+    expect(arrived(d.code).map((r) => [r.sequence, r.statusCode])).toEqual([[1, 2], [2, 4], [3, 5]]);
+    const after = await logOf(d.id);
+    expect(after[0]!.tries.map((t) => t.outcome).slice(-1)).toEqual(['acked']);
+    expect(after[0]!.tries.filter((t) => t.outcome === 'failed').length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('unacknowledged after 2 working hours: the administrators are warned once, in the platform', async () => {
+    await request(mock.url).put('/control').send({ mode: 'down' }).expect(200);
+    const d = await receive();
+    await until(async () => (await logOf(d.id))[0]?.lastHttp === 503, 'a failed attempt');
+    const notices = () => env.platform.db.knex('notification').where({ recipient: 'admin', dossier_code: d.code, template: 'portal-unacknowledged' });
+    expect(await notices()).toEqual([]);
+    const changedAt = new Date((await logOf(d.id))[0]!.changedAt);
+    const due = new Date((await request(env.platform.app).post('/api/calendar/deadline').send({ receivedAt: changedAt.toISOString(), limit: { workingHours: 2 }, unitId: 'xa-phu-long' })).body.dueAt);
+    clock.set(new Date(due.getTime() - 5 * 60_000));
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await notices()).toEqual([]);
+    clock.set(new Date(due.getTime() + 60_000));
+    const n = await until(async () => { const x = await notices(); return x.length ? x : undefined; }, 'the warning');
+    expect(n).toHaveLength(1); // one warning for the dossier, though both its records (2 and 4) are unacknowledged
+    expect(n[0].body).toContain('2 giờ làm việc');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await notices()).toHaveLength(1);
+    expect((await logOf(d.id)).map((r) => Boolean(r.warnedAt))).toEqual([true, true]);
+    await request(mock.url).put('/control').send({ mode: 'up' }).expect(200);
+    clock.advance(HOUR);
+    await until(async () => arrived(d.code).length === 2, 'delivered once back');
+  });
+
+  test('two worker processes on the same outbox: each record pushed once, each dossier in order; the on-time share for the scorecard', async () => {
+    await request(mock.url).put('/control').send({ mode: 'slow', delayMs: 40 }).expect(200);
+    running.push(runWorkers(env.baseUrl, { ...sync('pump-2'), PORTAL_BATCH: '3' }));
+    const ds = await Promise.all(Array.from({ length: 10 }, () => receive()));
+    await Promise.all(ds.slice(0, 5).map((d) => officer.post(`/api/dossiers/${d.id}/stop`).send({ reason: 'Dừng theo đề nghị' }).expect(200)));
+    await until(async () => ds.every((d, i) => arrived(d.code).length === (i < 5 ? 3 : 2)), 'every record at the portal', 60_000);
+    for (const [i, d] of ds.entries()) {
+      expect(arrived(d.code).map((r) => r.sequence)).toEqual(i < 5 ? [1, 2, 3] : [1, 2]);
+      const sent = mock.state.requests.filter((r) => r.recordId?.startsWith(`${d.code}:`));
+      expect(sent.map((r) => r.recordId)).toEqual([...new Set(sent.map((r) => r.recordId))]);
+    }
+    const workers = await env.platform.db.knex('portal_sync_attempt').whereIn('dossier_id', ds.map((d) => d.id)).distinct('worker_id');
+    expect(workers.map((w: { worker_id: string }) => w.worker_id).sort()).toEqual(['pump-1', 'pump-2']);
+
+    // The scorecard's input: inspectors and administrators read the share of dossiers synced within 10 minutes.
+    clock.advance(11 * 60_000);
+    const stats = await (await loginAs(env.platform.app, 'thanhtra')).get('/api/portal-sync/stats').expect(200);
+    expect(stats.body.dossiers).toBeGreaterThanOrEqual(14);
+    expect(stats.body.share).toBeGreaterThan(0);
+    expect(stats.body.share).toBeLessThan(1); // the malformed, the hour down and the 2-hour ones were not on time
+    expect(stats.body.rejected).toBe(1);
+    await officer.get('/api/portal-sync/stats').expect(403);
+    await request(env.platform.app).post('/api/portal-sync/claim').set('Authorization', WORKER).send({ workerId: 'x', limit: 0 }).expect(400);
+    await officer.post('/api/portal-sync/claim').send({ workerId: 'x' }).expect(403);
+  });
+});
