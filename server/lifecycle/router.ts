@@ -46,7 +46,7 @@ export function createProcedureProcessRouter(deps: { lifecycle: LifecycleService
 const FileParams = z.object({ id: z.string().max(64), fileId: z.uuid() });
 
 /**
- * `/api/process-versions`. `validateRate`: validations per user per window (default 60 a minute);
+ * `/api/process-versions`. `validateRate`: validations per user per window (default 300 a minute);
  * `decisions`: the signed decision files (absent: no such routes).
  */
 export function createProcessVersionRouter(deps: { lifecycle: LifecycleService; decisions?: DecisionFiles; validateRate?: { limit: number; windowMs: number } }): Router {
@@ -54,7 +54,7 @@ export function createProcessVersionRouter(deps: { lifecycle: LifecycleService; 
   const r = Router();
   const validateLimiter: RequestHandler = rateLimit({
     windowMs: deps.validateRate?.windowMs ?? 60_000,
-    limit: deps.validateRate?.limit ?? 60,
+    limit: deps.validateRate?.limit ?? 300,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     validate: false,
