@@ -92,7 +92,11 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     knex: db.knex, onWriteError: (err, queued) => log.error({ err, queued }, 'audit group commit failed; rows kept, retrying'),
   });
   // Large BPMN models are validated and compiled on worker threads, not on this event loop.
-  const validationPool = createValidationPool({ size: deps.config.validation.threads });
+  const validationPool = createValidationPool({
+    size: deps.config.validation.threads,
+    // The consultation rules read the steps from the pool thread's parse of a large model.
+    facts: { consultation: { module: new URL('./consultations/rules.ts', import.meta.url).href, name: 'consultationSteps' } },
+  });
   background.push({ name: 'validation-pool', start: async () => undefined, stop: () => validationPool.stop() });
   // Operations: Prometheus series at /metrics (METRICS_TOKEN), liveness and readiness under /api/health.
   const metrics = createMetrics({ knex: db.knex, audit: () => audit.health() });

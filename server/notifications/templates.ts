@@ -87,6 +87,11 @@ export const STAFF_TEMPLATES = {
     subject: `Quy trình "${p.procedure}" phiên bản ${p.version} đã được áp dụng`,
     body: `Phiên bản ${p.version} của quy trình "${p.procedure}" được áp dụng (${p.by}): hồ sơ tiếp nhận từ nay chạy theo phiên bản này; hồ sơ đang xử lý giữ phiên bản cũ.`,
   })),
+  'consultation-answered': tpl(z.object({ dossierCode: code, agency: text, opinion: z.enum(['agree', 'agree_with_conditions', 'disagree']), late: z.boolean() }).strict(), (p) => ({
+    subject: `${p.agency} đã trả lời ý kiến về hồ sơ ${p.dossierCode}`,
+    body: `${p.agency} đã trả lời: ${{ agree: 'đồng ý', agree_with_conditions: 'đồng ý có điều kiện', disagree: 'không đồng ý' }[p.opinion]}`
+      + (p.late ? ' (trả lời chậm, có giải trình lý do).' : '.') + ' Quy trình xử lý hồ sơ tiếp tục.',
+  })),
   'portal-unacknowledged': tpl(z.object({ dossierCode: code, since: instant }).strict(), (p) => ({
     subject: `Cổng DVC quốc gia chưa xác nhận hồ sơ ${p.dossierCode}`,
     body: `Bản ghi đồng bộ hồ sơ ${p.dossierCode} gửi từ ${vnDateTime(p.since)} chưa được Cổng Dịch vụ công quốc gia xác nhận sau 2 giờ làm việc.`,
