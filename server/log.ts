@@ -13,7 +13,7 @@ const PERSONAL_FIELDS = [
   'fullName', 'idNumber', 'phone', 'email', 'address', 'factor',
 ];
 /** Query parameters whose values never reach a log line (access log `req.query` and the URL's query string). */
-export const PERSONAL_QUERY_KEYS = new Set([...PERSONAL_FIELDS, 'applicant', 'q', 'variables', 'processVariables', 'search']);
+const PERSONAL_QUERY_KEYS = new Set([...PERSONAL_FIELDS, 'applicant', 'q', 'variables', 'processVariables', 'search']);
 
 /**
  * Personal data must never reach a log line. Redaction is by path (pino's `redact`): the field itself and the same

@@ -6,7 +6,7 @@ import { runMigrations } from './db/migrate.js';
 import { createLogger } from './log.js';
 import { createPlatform } from './platform.js';
 import { createWorkersHost } from './workers-host/index.js';
-import { DEMO_PASSWORD } from './identity/demo.js';
+import { DEMO_PASSWORD } from './identity/index.js';
 
 const config = loadConfig();
 // Working time counts Vietnamese time as a fixed UTC+7 (server/calendar/time.ts): refuse a runtime that disagrees.

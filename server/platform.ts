@@ -7,25 +7,16 @@ import type { Database } from './db/connect.js';
 import { createApp, type Mount } from './http/app.js';
 import { createAccessLog, type Logger } from './log.js';
 import { createHealthRouter, createHttpMetrics, createMetrics, createMetricsRouter, instrumentEngine, markMount } from './metrics/index.js';
-import { createAuditMiddleware } from './audit/middleware.js';
-import { createAuditRouter } from './audit/router.js';
-import { actorOf, createAuditService } from './audit/service.js';
+import { actorOf, createAuditMiddleware, createAuditRouter, createAuditService } from './audit/index.js';
 import { CalendarService, createCalendarRouter } from './calendar/index.js';
-import { createAuthRouter } from './identity/auth-router.js';
-import { createAuthenticate, createCsrfCheck } from './identity/authenticate.js';
-import { createUnitsRouter, createUsersRouter } from './identity/org-router.js';
-import { seedDemo } from './identity/demo.js';
-import { createIdentityService } from './identity/service.js';
+import { createAuthenticate, createAuthRouter, createCsrfCheck, createIdentityService, createUnitsRouter, createUsersRouter, seedDemo } from './identity/index.js';
 import { createEngine, createInstanceMigrator, createTimerScheduler } from './engine/index.js';
-import { createEngineRestRouter } from './engine-rest/router.js';
-import { createCatalogMetaRouter, createCatalogRouter } from './catalog/router.js';
-import { createCatalogService } from './catalog/service.js';
-import { deployerFromEngine } from './lifecycle/deployer.js';
-import { createProcedureProcessRouter, createProcessesRouter, createProcessVersionRouter, createReviewInboxRouter } from './lifecycle/router.js';
-import { createDecisionFiles } from './lifecycle/decision-files.js';
-import { createActivationScheduler } from './lifecycle/scheduler.js';
-import { loadSeedCatalogue } from './lifecycle/seed.js';
-import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
+import { createEngineRestRouter } from './engine-rest/index.js';
+import { createCatalogMetaRouter, createCatalogRouter, createCatalogService } from './catalog/index.js';
+import {
+  createActivationScheduler, createDecisionFiles, createLifecycleService, createProcedureProcessRouter, createProcessesRouter, createProcessVersionRouter,
+  createReviewInboxRouter, deployerFromEngine, loadSeedCatalogue, type LifecycleService,
+} from './lifecycle/index.js';
 import { createApologyFormRouter, createApologySignRouter, createDeadlinesRouter, createDeadlinesService, watchProcessXml, withWatch } from './deadlines/index.js';
 import { createAgencyCodeRouter, createDossierFilesRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
 import { createFileStore } from './files/index.js';
@@ -37,7 +28,7 @@ import { createRegistersRouter } from './registers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
 import { consultationWatchXml, createConsultationService, seedDemoConsultations, createConsultationsRouter, resolveConsultationTarget, withConsultationRules, type ConsultationService } from './consultations/index.js';
 import { createValidationPool, createValidator, worthOffloading } from './validation/index.js';
-import { parseDefinitions } from './engine/model.js';
+import { parseDefinitions } from './engine/index.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

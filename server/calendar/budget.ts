@@ -30,8 +30,3 @@ export function normaliseBudget(text: string): string | null {
   const a = parseBudget(text);
   return a === undefined ? null : 'workingDays' in a ? `${a.workingDays}d` : `${a.workingHours}h`;
 }
-
-/** Writes hours back as the shortest budget text ("16h" → "2d", "4h" stays). */
-export function formatBudget(hours: number): string {
-  return hours % HOURS_PER_DAY === 0 ? `${hours / HOURS_PER_DAY}d` : `${hours}h`;
-}

@@ -9,3 +9,4 @@ export { diffXml, type Change, type VersionDiff } from './diff.js';
 export type { Version, VersionSummary, VersionState, ProcessModel, LifecycleAction, ProcessDeployer, LifecycleAccess, MigrationPlan, RunningInstance, InstanceCheck } from './types.js';
 
 export { markNeedsReviewForRoles } from './reapproval.js';
+export { createDecisionFiles, type DecisionFiles } from './decision-files.js';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
-import type { AuditWriterHealth } from '../audit/service.js';
+import type { AuditWriterHealth } from '../audit/index.js';
 import { pendingMigrations } from '../db/migrate.js';
 import type { DatabaseKind } from '../db/connect.js';
 import { sendJson } from '../http/json.js';

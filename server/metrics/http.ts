@@ -16,7 +16,7 @@ export function markMount(router: Router): Router {
 }
 
 /** The route template of a finished request: `/api/dossiers/:id`, never the id itself (bounded label values). */
-export function routeTemplate(req: Parameters<RequestHandler>[0]): string {
+function routeTemplate(req: Parameters<RequestHandler>[0]): string {
   const route = (req as { route?: { path?: unknown } }).route;
   if (!route || typeof route.path !== 'string') return 'unmatched';
   const base = (req as Marked)[MOUNT] ?? req.baseUrl;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import client from 'prom-client';
-import type { AuditWriterHealth } from '../audit/service.js';
+import type { AuditWriterHealth } from '../audit/index.js';
 
 /** What the platform's gauges are read from at each scrape. */
 export interface MetricsSources {

@@ -15,7 +15,7 @@ export interface MetricsAccess {
  * Who may read /metrics: the scraper with the METRICS_TOKEN bearer, or a logged-in system administrator
  * (`identity:admin`, the permission this route declares); anyone in demo mode when no token is set.
  */
-export function metricsGuard(access: MetricsAccess): Guard {
+function metricsGuard(access: MetricsAccess): Guard {
   const expected = access.token ? crypto.createHash('sha256').update(access.token).digest() : null;
   const handler: RequestHandler = (req, _res, next) => {
     if (!expected && access.demoMode) return next();

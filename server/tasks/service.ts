@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { dueState, parseBudget, type WorkingCalendar } from '../calendar/index.js';
 import type { EngineService } from '../engine/index.js';
-import { taskScopeOf } from '../engine-rest/scope.js';
+import { taskScopeOf } from '../engine-rest/index.js';
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 import { foldText } from '../text/fold.js';

@@ -1,4 +1,4 @@
-import type { Response } from 'superagent';
+import type { Response } from 'supertest';
 import type { TestPlatform } from '../helpers/platform.js';
 
 /** Seed procedures (processes/catalog.json), looked up by code. */
