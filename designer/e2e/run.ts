@@ -496,6 +496,10 @@ async function scenario(page: Page, base: string): Promise<string> {
   const annexDocx = await downloadOf(page, 'annex-docx');
   figures['annex DOCX: click to file (ms)'] = Date.now() - t0;
   checkAnnexDocx(unzipEntry(annexDocx, 'word/document.xml'), 'approved', '123/QĐ-UBND');
+  // The step's outcomes are in the annex, in words, in both formats.
+  if (!unzipEntry(annexDocx, 'word/document.xml').includes('Kết quả: Đồng ý, trình ký; Trả lại chuyên viên (phải nêu lý do)')) throw new Error('annex DOCX lacks the step outcomes');
+  const approvedText = execFileSync('pdftotext', ['-raw', path.join(ART, 'annex-approved.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  if (!approvedText.includes('Kết quả: Đồng ý, trình ký; Trả lại chuyên viên')) throw new Error('annex PDF lacks the step outcomes');
   figures['coloured diff elements'] = coloured;
 
   step('the author is told in the bell: approved, then activated');

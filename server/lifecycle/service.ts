@@ -3,7 +3,6 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { CatalogService } from '../catalog/service.js';
 import type { Procedure } from '../catalog/types.js';
-import { TIME_ZONE } from '../config.js';
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/errors.js';
 import { createValidator, hasErrors, type Finding, type ValidationResult, type Validator } from '../validation/index.js';
 import { BpmnInputError, isType, parseBpmn, type ModdleElement } from '../validation/moddle.js';
@@ -11,10 +10,12 @@ import { diffXml, type VersionDiff } from './diff.js';
 import { canTransition, TRANSITIONS, type LifecycleActionName } from './states.js';
 import { lifecycleError } from './messages.js';
 import { authorNotice, type AuthorNotifier } from './notify.js';
+import { outcomeFindings } from './outcome-rule.js';
 import { markNeedsReviewForRoles } from './reapproval.js';
 import * as store from './store.js';
 import { generateProcessXml } from './template.js';
 import type { Actor, InstanceCheck, LifecycleAccess, MigrationPlan, ProcessDeployer, ProcessModel, Version, VersionState, VersionSummary } from './types.js';
+import { localDate } from '../calendar/index.js';
 
 export interface LifecycleDeps {
   knex: Knex;
@@ -45,10 +46,6 @@ export interface DecisionInput { decisionNumber: string; decisionDate: string; s
 const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
 const isUuid = (s: string) => z.uuid().safeParse(s).success;
 
-/** The calendar date in Vietnam: effective dates are Vietnamese dates whatever the host's zone. */
-export function vietnamDate(d: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-}
 
 const ACTION_VI: Record<string, string> = {
   save: 'lưu', submit: 'gửi duyệt', approve: 'phê duyệt', reject: 'từ chối', activate: 'áp dụng', retire: 'ngừng áp dụng',
@@ -218,7 +215,11 @@ export function createLifecycleService(deps: LifecycleDeps) {
     /** The designer's check on every change; `engineCheck` adds the engine's own (slower) check. */
     validate: async (xml: unknown, procedureId?: string, opts: { engineCheck?: boolean; owner?: string } = {}): Promise<ValidationResult> => {
       const p = procedureId ? await catalog.get(procedureId) : undefined;
-      return validator.validate(xml, p ? rulesOf(p) : undefined, { engineCheck: opts.engineCheck ?? false, owner: opts.owner });
+      const [result, outcomes] = await Promise.all([
+        validator.validate(xml, p ? rulesOf(p) : undefined, { engineCheck: opts.engineCheck ?? false, owner: opts.owner }),
+        outcomeFindings(xml),
+      ]);
+      return outcomes.length ? { ...result, findings: [...result.findings, ...outcomes] } : result;
     },
 
     async getProcess(procedureId: string, level?: string, viewer?: Viewer): Promise<{ model: Omit<ProcessModel, 'id'> & { id: string | null }; versions: VersionSummary[]; may?: { draft: boolean } }> {
@@ -342,7 +343,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
       await mayDraft(actor, p);
       await refuseIdenticalToActive(pre);
       const result = await validator.validate(pre.xml, rulesOf(p));
-      const findings = [...result.findings];
+      const findings = [...result.findings, ...await outcomeFindings(pre.xml)];
       if (pre.processKey && await store.processKeyUsedElsewhere(knex, pre.processKey, pre.modelId)) {
         findings.push({ ruleId: 'tthc/process-key-unique', severity: 'error', elementId: pre.processKey, message: {
           vi: `Mã quy trình "${pre.processKey}" đã được thủ tục khác sử dụng`, en: `Process id "${pre.processKey}" is used by another procedure's process` } });
@@ -404,7 +405,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
       const p = await catalog.get(v.procedureId);
       await mayGovern(actor, p);
       if (p.status !== 'active') throw lifecycleError(409, 'Conflict', 'lifecycle.procedureWithdrawn');
-      if (v.decision && v.decision.effectiveDate > vietnamDate(now())) {
+      if (v.decision && v.decision.effectiveDate > localDate(now())) {
         await knex.transaction(async (trx) => {
           const locked = await requireVersion(trx, id, true);
           transition('activate', locked);
@@ -426,7 +427,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
      */
     async activateDue(): Promise<string[]> {
       const ids = await knex.transaction(async (trx) => {
-        const due = await store.claimDueActivations(trx, vietnamDate(now()));
+        const due = await store.claimDueActivations(trx, localDate(now()));
         if (due.length) await trx('process_version').whereIn('id', due).update({ activation_requested_at: trx.raw("now() + interval '5 minutes'") });
         return due;
       });
