@@ -192,6 +192,17 @@ export function createEngine(deps: EngineDeps) {
     item?: Row;
   }
 
+  /**
+   * Variables given with a task's completion: a name that is a local variable of the task or an
+   * enclosing scope (input mappings) is set there, the rest on the instance (Camunda's propagation).
+   */
+  function setVariablesAt(ctx: Ctx, executionId: string, vars: Record<string, TypedValue> | undefined): void {
+    if (!vars || !(ctx.run instanceof NativeRun)) { setVariables(ctx, vars); return; }
+    const rest: Record<string, TypedValue> = {};
+    for (const [k, v] of Object.entries(vars)) if (!ctx.run.assignLocal(executionId, k, plainValue(v))) rest[k] = v;
+    setVariables(ctx, rest);
+  }
+
   function setVariables(ctx: Ctx, vars: Record<string, TypedValue> | undefined): void {
     // The instance's unit is fixed when it starts (it scopes who reads and acts on it): no write moves it.
     const unit = vars?.unitId === undefined ? undefined : plainValue(vars.unitId);
@@ -335,6 +346,8 @@ export function createEngine(deps: EngineDeps) {
     const now = new Date();
     const hist: Row[] = ctx.hist;
     const base = { instance_id: row.id, definition_id: row.definition_id };
+    // Output mappings wrote instance variables: stored like the caller's.
+    for (const [k, v] of Object.entries(res.writes ?? {})) { const tv = typedFromPlain(v); ctx.typed[k] = tv; ctx.changed[k] = tv; }
     // Without timers the hot projections are exact; timers are leased by the scheduler without the instance lock.
     const allExisting = ctx.proj && !ctx.proj.engine_timer?.length ? ctx.proj : await store.projectionsOf(locked(), row.id);
     for (const [name, v] of Object.entries(ctx.changed)) hist.push({ ...base, kind: 'variable-set', user_id: ctx.userId, data: JSON.stringify({ name, type: v.type, value: v.value }), at: now });
@@ -443,8 +456,9 @@ export function createEngine(deps: EngineDeps) {
     const info = def.model.activities[i.activityId] ?? { type: 'unknown' };
     const common = { id: crypto.randomUUID(), instance_id: row.id, execution_id: i.executionId };
     // Multi-instance iterations see their element variable in attribute expressions.
-    const evalCtx = { id: i.activityId, item: i.loop?.item, index: i.loop?.index };
-    const ev = (t: string | undefined) => (t === undefined ? undefined : run.evaluate(t, i.loop ? evalCtx : { id: i.activityId }));
+    // Attribute expressions see what the execution sees: its iteration's element variable, its scope's local variables.
+    const evalCtx = { id: i.activityId, item: i.loop?.item, index: i.loop?.index, executionId: i.executionId };
+    const ev = (t: string | undefined) => (t === undefined ? undefined : run.evaluate(t, i.loop ? evalCtx : { id: i.activityId, executionId: i.executionId }));
     switch (kind) {
       case 'userTask': {
         const unitId = (row.unit_id as string | null) ?? undefined;
@@ -465,6 +479,7 @@ export function createEngine(deps: EngineDeps) {
         return {
           ...common, activity_id: i.activityId, topic: String(ev(info.topic) ?? ''), priority: prio === undefined ? 0 : Number(prio) || 0,
           retries: null, business_key: row.business_key ?? null, definition_id: row.definition_id, definition_key: row.definition_key, created: now,
+          local_variables: i.locals ? JSON.stringify(Object.fromEntries(Object.entries(i.locals).map(([k, v]) => [k, typedFromPlain(v)]))) : null,
         };
       }
       case 'timer':
@@ -597,7 +612,7 @@ export function createEngine(deps: EngineDeps) {
       // Locked with the instance, so a concurrent completion on another node has either finished or not begun.
       const t = ctx.item!;
       if (!ctx.run.live.has(t.execution_id)) throw invalid('BadUserRequestException', `Task '${id}' is no longer waiting`);
-      setVariables(ctx, input.variables);
+      setVariablesAt(ctx, t.execution_id, input.variables);
       ctx.hist.push({ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'task-completed', task_id: id, activity_id: t.task_definition_key, activity_name: t.name, execution_id: t.execution_id, user_id: input.userId ?? t.assignee, at: new Date() });
       ctx.completedTasks.add(id);
       ctx.run.signalTask(t.task_definition_key, t.execution_id);
@@ -627,9 +642,13 @@ export function createEngine(deps: EngineDeps) {
         const until = new Date(Date.now() + t.lockDuration);
         out.push(...await store.lockExternalTasks(trx, t, left, input.usePriority !== false, input.workerId, until));
       }
-      return out.map(({ variables: vars, ...r }) => {
+      return out.map(({ variables: vars, local_variables: localVars, ...r }) => {
         const variables: Record<string, TypedValue> = {};
         for (const v of (typeof vars === 'string' ? JSON.parse(vars) : vars ?? []) as Row[]) variables[v.name] = { type: v.type, value: v.value, valueInfo: v.valueInfo ?? {} };
+        // The task's own input mappings hide instance variables of the same name (Camunda: local first).
+        const locals = (typeof localVars === 'string' ? JSON.parse(localVars) : localVars ?? {}) as Record<string, TypedValue>;
+        const wanted = input.topics.find((x) => x.topicName === r.topic)?.variables;
+        for (const [k, v] of Object.entries(locals)) if (!wanted || wanted.includes(k)) variables[k] = v;
         return { ...toExternalTask(r), variables };
       });
     });
@@ -669,7 +688,7 @@ export function createEngine(deps: EngineDeps) {
     await command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist`, workerId: input.workerId }, input.workerId, async (ctx) => {
       const t = ctx.item!;
       ctx.readRows.set(t.id, t);
-      setVariables(ctx, input.variables);
+      setVariablesAt(ctx, t.execution_id, input.variables);
       if (!ctx.run.completeExternal(t.execution_id)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);
     });
   }
@@ -678,7 +697,7 @@ export function createEngine(deps: EngineDeps) {
     await command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist`, workerId: input.workerId }, input.workerId, async (ctx) => {
       const t = ctx.item!;
       ctx.readRows.set(t.id, t);
-      setVariables(ctx, input.variables);
+      setVariablesAt(ctx, t.execution_id, input.variables);
       if (!ctx.run.bpmnErrorExternal(t.execution_id, input.errorCode, input.errorMessage)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);
     });
   }

@@ -1,6 +1,7 @@
 import type { Finding } from '../model.js';
 import { checkTimerLiteral } from '../runtime/timers.js';
-import type { EventDef, GFlow, GNode, Graph, LoopDef } from './graph.js';
+import { checkExpression } from '../expression.js';
+import type { EventDef, GFlow, GNode, Graph, LoopDef, Param, ParamValue } from './graph.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type El = any;
@@ -39,6 +40,7 @@ function camunda(el: El, name: string): string | undefined {
  */
 export function compileProcess(proc: El, findings: Finding[]): Graph {
   const g: Graph = { processId: proc.id, nodes: {}, flows: {}, scopes: {}, reach: {} };
+  extensionsOf(proc, undefined, findings);
   walk(proc, proc.id, g, findings);
   link(g, findings);
   for (const id of Object.keys(g.nodes)) g.reach[id] = reachable(g, id);
@@ -78,16 +80,69 @@ function eventOf(el: El, type: string, findings: Finding[]): EventDef | undefine
   return ev;
 }
 
-function loopOf(el: El): LoopDef | undefined {
+/**
+ * Camunda extension elements: inputOutput mappings run; listeners and connectors would run code
+ * on the server and are refused (they used to be ignored silently, which ran the model wrongly).
+ */
+function extensionsOf(el: El, node: GNode | undefined, findings: Finding[]): void {
+  for (const x of el.extensionElements?.values ?? []) {
+    const t = String(x.$type);
+    if (t === 'camunda:ExecutionListener' || t === 'camunda:TaskListener') {
+      findings.push({ elementId: el.id, message: `${t.slice(8)}s are not supported: they would run code on the server; model the step as an external service task` });
+    } else if (t === 'camunda:Connector') {
+      findings.push({ elementId: el.id, message: 'Connectors are not supported: use an external service task' });
+    } else if (t === 'camunda:InputOutput') {
+      if (!node) { findings.push({ elementId: el.id, message: 'camunda:inputOutput belongs on an activity, not on the process' }); continue; }
+      if (node.type === 'startEvent' || node.type === 'boundaryEvent' || node.type.endsWith('Gateway')) {
+        findings.push({ elementId: el.id, message: `camunda:inputOutput is not supported on a ${node.type} (Camunda neither)` });
+        continue;
+      }
+      const params = (list: El[] | undefined, what: string): Param[] => (list ?? []).map((p: El) => ({ name: String(p.name ?? ''), value: paramValue(p.definition ?? (p.value === undefined ? null : { $type: 'text', value: p.value }), el.id, `${what} '${p.name}'`, findings) }));
+      const inputs = params(x.inputParameters, 'input parameter');
+      const outputs = params(x.outputParameters, 'output parameter');
+      for (const p of [...inputs, ...outputs]) if (!p.name) findings.push({ elementId: el.id, message: 'An input/output parameter needs a name' });
+      if (inputs.length) node.inputs = inputs;
+      if (outputs.length) node.outputs = outputs;
+    }
+  }
+}
+
+function paramValue(d: El, id: string, what: string, findings: Finding[]): ParamValue {
+  if (d === null || d === undefined) return null;
+  const t = String(d.$type);
+  if (t === 'text' || t === 'camunda:Value' || t === 'camunda:Entry') {
+    if (d.definition) return paramValue(d.definition, id, what, findings);
+    const text = typeof d.value === 'string' ? d.value.trim() : '';
+    const why = text ? checkExpression(text) : null;
+    if (why) findings.push({ elementId: id, message: `Unsupported expression in ${what} "${text}": ${why}` });
+    return { text };
+  }
+  if (t === 'camunda:List') return { list: (d.items ?? []).map((i: El) => paramValue(i, id, what, findings)) };
+  if (t === 'camunda:Map') {
+    const map: Record<string, ParamValue> = {};
+    for (const e of d.entries ?? []) map[String(e.key)] = paramValue(e, id, what, findings);
+    return { map };
+  }
+  findings.push({ elementId: id, message: `${what}: ${t === 'camunda:Script' ? 'script mappings are not allowed (no code runs on the server)' : `${t} is not supported`}` });
+  return null;
+}
+
+function loopOf(el: El, findings: Finding[]): LoopDef | undefined {
   const l = el.loopCharacteristics;
   if (!l) return undefined;
   if (l.$type === 'bpmn:MultiInstanceLoopCharacteristics') {
+    // §13.2.7 behavior None/One/Complex throws events per instance; not run yet, so refused rather than ignored.
+    if ((l.behavior && l.behavior !== 'All') || l.complexBehaviorDefinition?.length || l.oneBehaviorEventRef || l.noneBehaviorEventRef) {
+      findings.push({ elementId: el.id, message: `Multi-instance behavior '${l.behavior ?? 'Complex'}' (events thrown per instance) is not supported; use behavior All` });
+    }
     return {
       mi: true, sequential: Boolean(l.isSequential), cardinality: body(l.loopCardinality), completion: body(l.completionCondition),
       collection: camunda(l, 'collection') ?? l.loopDataInputRef?.id, elementVariable: camunda(l, 'elementVariable') ?? l.inputDataItem?.name ?? l.inputDataItem?.id,
     };
   }
-  return { mi: false, condition: body(l.loopCondition), testBefore: Boolean(l.testBefore), maximum: l.loopMaximum === undefined ? undefined : Number(l.loopMaximum) };
+  const maximum = l.loopMaximum === undefined || l.loopMaximum === null ? undefined : Number(l.loopMaximum);
+  if (maximum !== undefined && !(Number.isInteger(maximum) && maximum >= 0)) findings.push({ elementId: el.id, message: `loopMaximum ${String(l.loopMaximum)} must be a whole number ≥ 0 (§13.2.6)` });
+  return { mi: false, condition: body(l.loopCondition), testBefore: Boolean(l.testBefore), maximum };
 }
 
 function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): void {
@@ -104,11 +159,15 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
     if (!RUNS.has(type)) continue; // data objects, annotations … (model.ts refuses the rest)
     const node: GNode = {
       id: el.id, type, name: el.name, scope: scopeId, in: [], out: [], boundary: [],
-      startQuantity: Number(el.startQuantity ?? 1) || 1, completionQuantity: Number(el.completionQuantity ?? 1) || 1,
+      startQuantity: Number(el.startQuantity ?? 1), completionQuantity: Number(el.completionQuantity ?? 1),
     };
+    for (const q of ['startQuantity', 'completionQuantity'] as const) {
+      if (!(Number.isInteger(node[q]) && node[q] >= 1)) { findings.push({ elementId: el.id, message: `${q} ${String(el[q])} must be a whole number ≥ 1 (§13.2.1)` }); node[q] = 1; }
+    }
     if (el.default?.id) node.default = el.default.id;
     node.event = eventOf(el, type, findings);
-    const lp = loopOf(el);
+    extensionsOf(el, node, findings);
+    const lp = loopOf(el, findings);
     if (lp) node.loop = lp;
     if (type === 'serviceTask' || type === 'sendTask' || type === 'businessRuleTask') node.external = true;
     if ((type === 'intermediateThrowEvent' || type === 'endEvent') && node.event?.kind === 'message') node.external = Boolean(camunda(el, 'topic'));

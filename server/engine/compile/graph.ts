@@ -34,6 +34,13 @@ export interface LoopDef {
   maximum?: number;
 }
 
+/**
+ * A camunda:inputParameter / outputParameter value: text (a literal or an expression, evaluated
+ * when mapped), a list or a map of such values; absent = null.
+ */
+export type ParamValue = { text: string } | { list: ParamValue[] } | { map: Record<string, ParamValue> } | null;
+export interface Param { name: string; value: ParamValue }
+
 /** Short BPMN type names: 'userTask', 'parallelGateway', 'subProcess', … */
 export interface GNode {
   id: string;
@@ -58,6 +65,9 @@ export interface GNode {
   triggeredByEvent?: boolean;
   /** Gateways: the declared gatewayDirection, when not Unspecified. */
   direction?: string;
+  /** camunda:inputOutput: inputs become local variables of the activity (its scope), outputs are written to the enclosing scope. */
+  inputs?: Param[];
+  outputs?: Param[];
 }
 
 export interface GFlow { id: string; source: string; target: string; condition?: string }
