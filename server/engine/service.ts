@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../http/idempotency.js';
 import type { Logger } from '../log.js';
 import { CommandError, EngineRun, serializeSource, type LiveItem, type RunResult } from './host.js';
 import { NativeRun } from './runtime/run.js';
+import { callRow, createCalls } from './calls.js';
 import type { Run } from './runtime/types.js';
 import { parseDefinitions, parseWorkingAmount, type Finding, type Interpreter, type ParsedDefinitions, type ProcessModel } from './model.js';
 import { createEngineStore, type WriteGuard, toDefinition, toExternalTask, toInstance, toTask } from './store.js';
@@ -66,7 +67,7 @@ interface ItemTarget {
 class Stale extends Error {}
 
 const TABLE: Record<LiveItem['kind'], string> = {
-  userTask: 'engine_task', external: 'engine_external_task', timer: 'engine_timer', message: 'engine_message_sub',
+  userTask: 'engine_task', external: 'engine_external_task', timer: 'engine_timer', message: 'engine_message_sub', call: 'engine_call',
 };
 
 const invalid = (type: string, message: string) => new ApiError(400, type, message);
@@ -98,6 +99,16 @@ export function createEngine(deps: EngineDeps) {
   let unlisten: (() => Promise<void>) | null = null;
 
   const compile = deps.compile ?? ((xml: string) => parseDefinitions(xml, interpreter));
+
+  const calls = createCalls({
+    knex, store, log,
+    definitionRow: async (id) => (await loadDefinition(knex, id)).row,
+    start: (input) => startProcess({ ...input, startUser: null }),
+    onCaller: (instanceId, fn) => command(instanceId, null, async (ctx) => {
+      fn(ctx.run, (executionId, vars) => setVariablesAt(ctx, executionId, vars), ctx.def.model);
+    }),
+    deleteInstance: (id, reason) => deleteInstance(id, reason, null),
+  });
 
   async function loadDefinition(trx: Knex | Trx, id: string): Promise<LoadedDefinition> {
     const hit = defCache.get(id);
@@ -190,6 +201,14 @@ export function createEngine(deps: EngineDeps) {
     readRows: Map<string, Row>;
     /** The task / external task a command targets, locked (latest version) with its instance. */
     item?: Row;
+    /** Work for after the commit: call activities to start, called instances to delete, a caller to resume. */
+    after?: Array<() => Promise<void>>;
+  }
+
+  async function runAfter(ctx: { after?: Array<() => Promise<void>> }): Promise<void> {
+    for (const fn of ctx.after ?? []) {
+      try { await fn(); } catch (err) { log.error({ err }, 'follow-up of a committed command failed; the scheduler sweep retries it'); }
+    }
   }
 
   /**
@@ -231,6 +250,7 @@ export function createEngine(deps: EngineDeps) {
     let thrown: string[] = [];
     let origin = '';
     let keepHot: (Hot & { id: string }) | null = null;
+    let after: Ctx['after'];
     const result = await knex.transaction(async (trx) => {
       const locked = typeof target === 'string' ? { instance: await store.lockInstance(trx, target), item: undefined } : await store.lockInstanceOf(trx, target.table, target.id, target.scope);
       const row = locked?.instance;
@@ -263,6 +283,7 @@ export function createEngine(deps: EngineDeps) {
       thrown = run instanceof NativeRun ? [...run.thrown] : [];
       origin = instanceId;
       keepHot = res.ended ? null : { id: instanceId, revision: row.revision + 1, row, run, typed, proj: written.proj };
+      after = ctx.after;
       return out;
     });
     // Only after the commit: a rolled-back command leaves no in-memory trace.
@@ -270,6 +291,7 @@ export function createEngine(deps: EngineDeps) {
     if (k) keep(k.id, k);
     if (newExternal) wake.emit('task');
     for (const name of thrown) await throwSignal({ name, userId }, origin);
+    await runAfter({ after });
     return result;
   }
 
@@ -303,6 +325,7 @@ export function createEngine(deps: EngineDeps) {
       if (!res.ended) keep(instanceId, { revision: cached.revision + 1, row, run, typed, proj: written.proj });
       if (written.newExternal) wake.emit('task');
       if (run instanceof NativeRun) for (const name of run.thrown) await throwSignal({ name, userId }, instanceId);
+      await runAfter(ctx);
       return { out };
     } catch (err) {
       if (!(err instanceof Stale) && !(err instanceof CommandError) && !(err instanceof ApiError)) log.warn({ err }, 'optimistic command failed; retrying under the instance lock');
@@ -368,6 +391,11 @@ export function createEngine(deps: EngineDeps) {
       if (kind === 'userTask') {
         for (const g of gone) if (!ctx.completedTasks.has(g.id)) hist.push({ ...base, kind: 'task-deleted', task_id: g.id, activity_id: g.task_definition_key, execution_id: g.execution_id, user_id: ctx.userId, at: now });
       }
+      if (kind === 'call' && gone.length) {
+        // Cancelled call activities take what they called with them (after the commit).
+        const children = (await locked()('engine_call').whereIn('id', gone.map((g) => g.id)).whereNotNull('child_id').select('child_id')).map((r: Row) => r.child_id as string);
+        if (children.length) (ctx.after ??= []).push(() => calls.cancelChildren(children));
+      }
       if (kind === 'external') {
         for (const g of gone) {
           // An open incident means retries 0; a row read in this transaction tells whether to look.
@@ -400,6 +428,8 @@ export function createEngine(deps: EngineDeps) {
       hist.push({ ...base, kind: res.failure ? 'instance-failed' : 'instance-end', data: res.failure ? JSON.stringify({ message: res.failure }) : null, at: now });
     }
     const variables = Object.entries(ctx.changed).map(([name, v]) => ({ instance_id: row.id, name, type: v.type, value: v.value ?? null, value_info: v.valueInfo ?? {} }));
+    if (inserts.engine_call?.length) (ctx.after ??= []).push(() => calls.startPending(row.id));
+    if (res.ended) (ctx.after ??= []).push(() => calls.ended(row.id));
     const written = await store.writeCommand(ctx.trx, {
       instanceId: row.id, patch, variables, deletes, inserts, history: hist, notify: { channel: EXTERNAL_TASK_CHANNEL, payload: row.id },
       guard: ctx.optimistic, insertInstance: start,
@@ -484,6 +514,8 @@ export function createEngine(deps: EngineDeps) {
       }
       case 'timer':
         return { ...common, definition_id: row.definition_id, activity_id: i.activityId, due_at: timerDue(i, def, run) ?? now };
+      case 'call':
+        return callRow(run, i, def.model, row, ctx.typed, now);
       case 'message':
         return { ...common, activity_id: i.activityId, message_name: info.message?.name ?? '', message_ref: info.message?.id ?? '', business_key: row.business_key ?? null, created: now };
     }
@@ -497,6 +529,8 @@ export function createEngine(deps: EngineDeps) {
     businessKey?: string | null;
     variables?: Record<string, TypedValue>;
     startUser?: string | null;
+    /** Internal: the unit of an instance started by a call activity (the caller's). */
+    unitId?: string | null;
     /** Internal: which start event fires (message or timer start). */
     trigger?: { messageRef?: string; timerActivityId?: string; signal?: string };
     /**
@@ -539,7 +573,7 @@ export function createEngine(deps: EngineDeps) {
       throw invalid('BadUserRequestException', `Process '${def.row.key}' starts by a message or timer, not directly`);
     }
     const typed = { ...(input.variables ?? {}) };
-    const unit = typed.unitId ? plainValue(typed.unitId) : null;
+    const unit = input.unitId !== undefined ? input.unitId : typed.unitId ? plainValue(typed.unitId) : null;
     const id = crypto.randomUUID();
     const now = new Date();
     const row: Row = {
@@ -576,6 +610,7 @@ export function createEngine(deps: EngineDeps) {
     if (written.newExternal) wake.emit('task');
     if (!res.ended) keep(id, { revision: 1, row, run, typed, proj: written.proj });
     if (run instanceof NativeRun) for (const name of run.thrown) await throwSignal({ name, userId: input.startUser ?? null }, id);
+    await runAfter(ctx);
     return { ...toInstance({ ...row, state: res.ended ? (res.failure ? 'INTERNALLY_TERMINATED' : 'COMPLETED') : 'ACTIVE' }), ended: res.ended };
   }
 
@@ -829,6 +864,7 @@ export function createEngine(deps: EngineDeps) {
   async function fireDueTimers(limit = 50): Promise<number> {
     // The lease only keeps nodes from doing the same work: an instance timer fires under the instance
     // lock after re-reading its row. So it is short, and a node killed mid-batch delays its timers ≤ 10 s.
+    await calls.sweep().catch((err) => log.error({ err }, 'call activity sweep failed'));
     const claimed = await store.claimDueTimers(knex, nodeId, limit, 10_000);
     let fired = 0;
     for (const t of claimed) {
@@ -910,11 +946,13 @@ export function createEngine(deps: EngineDeps) {
 
   async function deleteInstance(id: string, reason: string | null, userId: string | null): Promise<void> {
     hot.delete(id);
+    let children: string[] = [];
     await knex.transaction(async (trx) => {
       const row = await store.lockInstance(trx, id);
       if (!row) throw notFound(`Process instance with id ${id} does not exist`);
       if (row.state !== 'ACTIVE') throw notFound(`Process instance with id ${id} does not exist`);
       const ext = await store.rowsOf(trx, 'engine_external_task', id);
+      children = (await store.rowsOf(trx, 'engine_call', id)).filter((c) => c.child_id).map((c) => c.child_id as string);
       const now = new Date();
       const hist: Row[] = [];
       const base = { instance_id: id, definition_id: row.definition_id };
@@ -925,6 +963,8 @@ export function createEngine(deps: EngineDeps) {
       hist.push({ ...base, kind: 'instance-deleted', user_id: userId, data: JSON.stringify({ reason }), at: now });
       await store.appendHistory(trx, hist);
     });
+    // What its call activities called goes with it.
+    await calls.cancelChildren(children);
   }
 
   type ModificationInstruction = { type: 'startBeforeActivity' | 'startAfterActivity' | 'cancel'; activityId?: string; activityInstanceId?: string };

@@ -1,7 +1,7 @@
 import type { Finding } from '../model.js';
 import { checkTimerLiteral } from '../runtime/timers.js';
 import { checkExpression } from '../expression.js';
-import type { EventDef, GFlow, GNode, Graph, LoopDef, Param, ParamValue } from './graph.js';
+import type { CallDef, CallMapping, EventDef, GFlow, GNode, Graph, LoopDef, Param, ParamValue } from './graph.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type El = any;
@@ -12,11 +12,10 @@ const short = (t: string): string => t.replace(/^bpmn:/, '').replace(/^./, (c) =
 const RUNS = new Set([
   'startEvent', 'endEvent', 'intermediateCatchEvent', 'intermediateThrowEvent', 'boundaryEvent',
   'task', 'userTask', 'serviceTask', 'sendTask', 'receiveTask', 'manualTask', 'businessRuleTask',
-  'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway', 'subProcess',
+  'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway', 'subProcess', 'callActivity',
 ]);
 const NOT_YET: Record<string, string> = {
   complexGateway: 'Complex gateways are not supported yet; use inclusive or parallel gateways',
-  callActivity: 'Call activities are not supported yet; model the called steps in an embedded subprocess',
   transaction: 'Transaction subprocesses (and cancel events) are not supported yet',
   adHocSubProcess: 'Ad-hoc subprocesses are not supported yet',
 };
@@ -107,6 +106,49 @@ function extensionsOf(el: El, node: GNode | undefined, findings: Finding[]): voi
   }
 }
 
+/** §10.2.5 call activity, with Camunda's binding and variable mappings (camunda:in / camunda:out). */
+function callOf(el: El, findings: Finding[]): CallDef | undefined {
+  const refuse = (message: string) => { findings.push({ elementId: el.id, message }); };
+  const element = typeof el.calledElement === 'string' ? el.calledElement.trim() : '';
+  if (!element) { refuse('A call activity needs calledElement (the key of the process it calls)'); return undefined; }
+  if (camunda(el, 'caseRef')) refuse('Calling a CMMN case is not supported');
+  if (camunda(el, 'calledElementTenantId')) refuse('Tenants are not supported: remove calledElementTenantId');
+  if (camunda(el, 'variableMappingClass') || camunda(el, 'variableMappingDelegateExpression')) refuse('Variable mapping classes would run code on the server; use camunda:in / camunda:out');
+  const binding = (camunda(el, 'calledElementBinding') ?? 'latest') as CallDef['binding'];
+  if (!['latest', 'deployment', 'version', 'versionTag'].includes(binding)) refuse(`calledElementBinding '${binding}' is not one of latest, deployment, version, versionTag`);
+  const def: CallDef = { element, binding, ins: [], outs: [] };
+  if (binding === 'version') {
+    def.version = camunda(el, 'calledElementVersion');
+    if (!def.version) refuse('calledElementBinding="version" needs camunda:calledElementVersion');
+  }
+  if (binding === 'versionTag') {
+    def.versionTag = camunda(el, 'calledElementVersionTag');
+    if (!def.versionTag) refuse('calledElementBinding="versionTag" needs camunda:calledElementVersionTag');
+  }
+  for (const text of [element, def.version, def.versionTag]) {
+    const why = text ? checkExpression(text) : null;
+    if (why) refuse(`Unsupported expression "${text}": ${why}`);
+  }
+  for (const x of el.extensionElements?.values ?? []) {
+    const t = String(x.$type);
+    if (t !== 'camunda:In' && t !== 'camunda:Out') continue;
+    const m: CallMapping = {};
+    if (x.variables === 'all') m.all = true;
+    if (x.source) m.source = String(x.source);
+    if (x.sourceExpression) m.sourceExpression = String(x.sourceExpression);
+    if (x.target) m.target = String(x.target);
+    if (x.local) m.local = true;
+    if (x.businessKey) m.businessKey = String(x.businessKey);
+    if (!m.all && !m.businessKey && !((m.source || m.sourceExpression) && m.target)) refuse(`camunda:${t.slice(8).toLowerCase()} needs variables="all", or a source (or sourceExpression) and a target`);
+    for (const e of [m.sourceExpression, m.businessKey]) {
+      const why = e ? checkExpression(e) : null;
+      if (why) refuse(`Unsupported expression "${e}": ${why}`);
+    }
+    (t === 'camunda:In' ? def.ins : def.outs).push(m);
+  }
+  return def;
+}
+
 function paramValue(d: El, id: string, what: string, findings: Finding[]): ParamValue {
   if (d === null || d === undefined) return null;
   const t = String(d.$type);
@@ -167,6 +209,7 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
     if (el.default?.id) node.default = el.default.id;
     node.event = eventOf(el, type, findings);
     extensionsOf(el, node, findings);
+    if (type === 'callActivity') node.call = callOf(el, findings);
     const lp = loopOf(el, findings);
     if (lp) node.loop = lp;
     if (type === 'serviceTask' || type === 'sendTask' || type === 'businessRuleTask') node.external = true;

@@ -41,6 +41,19 @@ export interface LoopDef {
 export type ParamValue = { text: string } | { list: ParamValue[] } | { map: Record<string, ParamValue> } | null;
 export interface Param { name: string; value: ParamValue }
 
+/** camunda:in / camunda:out of a call activity. */
+export interface CallMapping { source?: string; sourceExpression?: string; target?: string; all?: boolean; local?: boolean; businessKey?: string }
+
+/** A call activity: which process it calls (an expression allowed), which version, what goes in and out. */
+export interface CallDef {
+  element: string;
+  binding: 'latest' | 'deployment' | 'version' | 'versionTag';
+  version?: string;
+  versionTag?: string;
+  ins: CallMapping[];
+  outs: CallMapping[];
+}
+
 /** Short BPMN type names: 'userTask', 'parallelGateway', 'subProcess', … */
 export interface GNode {
   id: string;
@@ -68,6 +81,7 @@ export interface GNode {
   /** camunda:inputOutput: inputs become local variables of the activity (its scope), outputs are written to the enclosing scope. */
   inputs?: Param[];
   outputs?: Param[];
+  call?: CallDef;
 }
 
 export interface GFlow { id: string; source: string; target: string; condition?: string }

@@ -12,7 +12,7 @@ import { CommandError, type HistoryFact, type LiveItem, type LiveKind, type Run,
  * `finish` reports what it now waits for; nothing runs between commands.
  */
 
-type Wait = 'user' | 'external' | 'message' | 'timer' | 'signal' | 'conditional' | 'join' | 'ebg';
+type Wait = 'user' | 'external' | 'message' | 'timer' | 'signal' | 'conditional' | 'join' | 'ebg' | 'call';
 
 export interface Exec {
   id: string;
@@ -44,7 +44,7 @@ export interface NativeState { v: 1; p: string; n: number; x: Exec[] }
 /** Steps (activities entered) one command may take: a model looping without a wait state stops here. */
 export const MAX_STEPS = 5000;
 
-const LIVE: Partial<Record<Wait, LiveKind>> = { user: 'userTask', external: 'external', message: 'message', signal: 'message', timer: 'timer' };
+const LIVE: Partial<Record<Wait, LiveKind>> = { user: 'userTask', external: 'external', message: 'message', signal: 'message', timer: 'timer', call: 'call' };
 const typeName = (t: string) => t[0]!.toUpperCase() + t.slice(1);
 
 export class NativeRun implements Run {
@@ -58,6 +58,7 @@ export class NativeRun implements Run {
   private n = 0;
   private ended = false;
   private failure: string | undefined;
+  private failureCode: string | undefined;
   private broken = false;
   /**
    * Within one command: scopes a fan-out is still putting tokens into (they must not complete in
@@ -141,6 +142,28 @@ export class NativeRun implements Run {
     return true;
   }
 
+  /** The process a call activity called has completed (its out-mapped variables already set). */
+  completeCall(executionId: string): boolean {
+    const e = this.x.get(executionId);
+    if (!e || e.w !== 'call') return false;
+    this.guard(() => { delete e.w; this.complete(e); });
+    return true;
+  }
+
+  /** The called process ended by a BPMN error it did not catch: it is thrown at the call activity (Camunda propagates it). */
+  failCall(executionId: string, errorCode: string, message?: string): boolean {
+    const e = this.x.get(executionId);
+    if (!e || e.w !== 'call') return false;
+    this.guard(() => { delete e.w; this.throwError(e, errorCode, message); });
+    return true;
+  }
+
+  /** Every variable visible at an execution (instance, enclosing scopes' locals, its iteration's). */
+  visibleAt(executionId: string): Record<string, unknown> {
+    const e = this.x.get(executionId);
+    return e ? this.varsAt(e) : this.vars;
+  }
+
   fireTimer(executionId: string): boolean {
     const e = this.x.get(executionId);
     if (!e || e.w !== 'timer') return false;
@@ -195,7 +218,7 @@ export class NativeRun implements Run {
   async finish(): Promise<RunResult> {
     if (!this.ended) this.guard(() => this.settle());
     const state: NativeState | null = this.ended ? null : { v: 1, p: this.p, n: this.n, x: [...this.x.values()] };
-    return { state, live: this.live, history: this.history, ended: this.ended, failure: this.failure, writes: this.writes };
+    return { state, live: this.live, history: this.history, ended: this.ended, failure: this.failure, errorCode: this.failureCode, writes: this.writes };
   }
 
   /**
@@ -477,6 +500,8 @@ export class NativeRun implements Run {
     switch (n.type) {
       case 'userTask': e.w = 'user'; arm(); return;
       case 'receiveTask': e.w = 'message'; arm(); return;
+      // §10.2.5: the called process runs as an instance of its own; the service starts it and reports its end.
+      case 'callActivity': e.w = 'call'; arm(); return;
       case 'subProcess':
         e.k = 'scope';
         if (arm()) this.openScope(e, n.id);
@@ -745,7 +770,7 @@ export class NativeRun implements Run {
   private throwError(from: Exec, code: string, message: string | undefined): void {
     const match = (c: string | undefined) => c === code;
     const handler = this.findHandler(from, 'error', match) ?? this.findHandler(from, 'error', (c) => c === undefined);
-    if (!handler) { this.fail(`Unhandled BPMN error '${code}'${message ? `: ${message}` : ''}`); return; }
+    if (!handler) { this.fail(`Unhandled BPMN error '${code}'${message ? `: ${message}` : ''}`, code); return; }
     this.handle(handler, true);
   }
 
@@ -778,10 +803,11 @@ export class NativeRun implements Run {
     this.checkScope(scope);
   }
 
-  private fail(message: string): void {
+  private fail(message: string, code?: string): void {
     this.x.clear();
     this.ended = true;
     this.failure = message;
+    this.failureCode = code;
   }
 
   /** After every command: conditions that now hold fire, inclusive joins with nothing upstream fire. */

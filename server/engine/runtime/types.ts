@@ -1,6 +1,6 @@
 /** What one command of one instance reports back to the service, whichever interpreter ran it. */
 
-export type LiveKind = 'userTask' | 'external' | 'timer' | 'message';
+export type LiveKind = 'userTask' | 'external' | 'timer' | 'message' | 'call';
 
 export interface LiveItem {
   kind: LiveKind;
@@ -31,6 +31,8 @@ export interface RunResult {
   ended: boolean;
   /** Set when the process ended by an unhandled error. */
   failure?: string;
+  /** The BPMN error code when the process ended by an unhandled error (a calling process gets it). */
+  errorCode?: string;
   /** Instance variables the process wrote itself (output mappings), to be stored with the command. */
   writes?: Record<string, unknown>;
 }
