@@ -42,8 +42,8 @@ const EnvSchema = z.object({
   PORTAL_CHECK_MS: z.coerce.number().int().min(50).default(60_000),
   /** Threads that validate and compile large BPMN models off the event loop (default: cores − 1, at most 2). */
   VALIDATION_THREADS: z.coerce.number().int().min(1).max(16).optional(),
-  /** POST /api/process-versions/validate calls per user per minute. */
-  VALIDATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  /** POST /api/process-versions/validate calls per user per minute (the designer validates on every edit, debounced). */
+  VALIDATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
 });
 
 export interface Config {

@@ -24,6 +24,7 @@ import { createCatalogMetaRouter, createCatalogRouter } from './catalog/router.j
 import { createCatalogService } from './catalog/service.js';
 import { deployerFromEngine } from './lifecycle/deployer.js';
 import { createProcedureProcessRouter, createProcessesRouter, createProcessVersionRouter, createReviewInboxRouter } from './lifecycle/router.js';
+import { createDecisionFiles } from './lifecycle/decision-files.js';
 import { createActivationScheduler } from './lifecycle/scheduler.js';
 import { loadSeedCatalogue } from './lifecycle/seed.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/service.js';
@@ -104,7 +105,11 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     knex: db.knex, onWriteError: (err, queued) => log.error({ err, queued }, 'audit group commit failed; rows kept, retrying'),
   });
   // Large BPMN models are validated and compiled on worker threads, not on this event loop.
-  const validationPool = createValidationPool({ size: deps.config.validation.threads });
+  const validationPool = createValidationPool({
+    size: deps.config.validation.threads,
+    // The consultation rules read the steps from the pool thread's parse of a large model.
+    facts: { consultation: { module: new URL('./consultations/rules.ts', import.meta.url).href, name: 'consultationSteps' } },
+  });
   background.push({ name: 'validation-pool', start: async () => undefined, stop: () => validationPool.stop() });
   mounts.push({ path: '/api/health', router: createHealthRouter(db, () => audit.health(), () => validationPool.stats()) });
   const auditTrail = createAuditMiddleware(audit, db.knex, log);
@@ -146,6 +151,18 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     }),
   }) });
 
+  // Notifications: the bell for staff; email (SMTP_URL) and SMS (SMS_GATEWAY_URL) for citizens. Sent by the workers.
+  const n = deps.config.notifications;
+  const adapters: NotificationAdapter[] = [];
+  if (n.smtpUrl) adapters.push(createEmailAdapter({ smtpUrl: n.smtpUrl, from: n.smtpFrom }));
+  if (n.smsUrl) adapters.push(createSmsAdapter({ url: n.smsUrl, key: n.smsKey ?? '' }));
+  const notifications = createNotificationService({ knex: db.knex, staff: identity, adapters, log });
+  background.push({ name: 'notifications', start: async () => undefined, stop: () => notifications.close() });
+  mounts.push({ path: '/api/notifications', router: createNotificationsRouter({ notifications }) });
+
+  // Uploaded files live under DATA_DIR/files, outside the web root.
+  const files = createFileStore({ knex: db.knex, dir: path.join(deps.config.dataDir, 'files') });
+
   // Catalogue and governed process lifecycle: only approved versions are deployed; the seed
   // catalogue (processes/) loads on the first start of an empty database, in every mode.
   let lifecycle!: LifecycleService;
@@ -155,7 +172,11 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const deployer = deployerFromEngine(engine, createInstanceMigrator({ db, log }));
   // The consultation rules (server/consultations/rules.ts) need the organisation: added around the base validator.
   const validator = withConsultationRules(createValidator({ checkDeployable: deployer.checkDeployable?.bind(deployer), offload: { pool: validationPool, interpreter } }), (text) => resolveConsultationTarget(db.knex, text));
-  lifecycle = createLifecycleService({ knex: db.knex, catalog, access: identity, deployer, validator });
+  lifecycle = createLifecycleService({
+    knex: db.knex, catalog, access: identity, deployer, validator,
+    // The author hears of approval, rejection and activation in the bell.
+    notifyAuthor: (notice) => notifications.notifyStaff(notice).catch((err: Error) => log.warn({ err: err.message, key: notice.key }, 'author notification failed')),
+  });
   identity.setRoleHoldersChanged(async (trx, change) => { await lifecycle.markNeedsReviewForRoles(trx, change); });
   await loadSeedCatalogue({ knex: db.knex, activate: lifecycle.activateVersion });
   background.push(createActivationScheduler({ lifecycle, log }));
@@ -163,19 +184,13 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     { path: '/api/procedures', router: createCatalogRouter({ catalog }) },
     { path: '/api/procedures', router: createProcedureProcessRouter({ lifecycle }) },
     { path: '/api/catalog', router: createCatalogMetaRouter({ catalog }) },
-    { path: '/api/process-versions', router: createProcessVersionRouter({ lifecycle, validateRate: { limit: deps.config.validation.perMinute, windowMs: 60_000 } }) },
+    { path: '/api/process-versions', router: createProcessVersionRouter({
+      lifecycle, decisions: createDecisionFiles({ knex: db.knex, files, lifecycle }), validateRate: { limit: deps.config.validation.perMinute, windowMs: 60_000 },
+    }) },
     { path: '/api/review-inbox', router: createReviewInboxRouter({ lifecycle }) },
     { path: '/api/processes', router: createProcessesRouter({ lifecycle }) },
   );
 
-  // Notifications: the bell for staff; email (SMTP_URL) and SMS (SMS_GATEWAY_URL) for citizens. Sent by the workers.
-  const n = deps.config.notifications;
-  const adapters: NotificationAdapter[] = [];
-  if (n.smtpUrl) adapters.push(createEmailAdapter({ smtpUrl: n.smtpUrl, from: n.smtpFrom }));
-  if (n.smsUrl) adapters.push(createSmsAdapter({ url: n.smsUrl, key: n.smsKey ?? '' }));
-  const notifications = createNotificationService({ knex: db.knex, staff: identity, adapters, log });
-  background.push({ name: 'notifications', start: async () => undefined, stop: () => notifications.close() });
-  mounts.push({ path: '/api/notifications', router: createNotificationsRouter({ notifications }) });
 
   // Deadlines: the watch process every accepted dossier runs (reminder, apology, overdue escalation).
   await engine.deploy({ name: 'tthc-watch', source: 'platform', resources: [{ name: 'tthc-watch.bpmn', content: watchProcessXml({ remindBefore: deps.config.remindBeforeDue }) }], duplicateFiltering: true });
@@ -196,8 +211,6 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine: withWatch(engine, log), access: identity, now: deps.now,
   });
   background.push(createResolutionPoller({ dossiers, engine, log }));
-  // Uploaded files live under DATA_DIR/files, outside the web root.
-  const files = createFileStore({ knex: db.knex, dir: path.join(deps.config.dataDir, 'files') });
   if (deps.config.demoDossiers) await seedDemoDossiers({ knex: db.knex, dossiers, log });
   // SOS: raise, board, resolve; `sos.raiseAutomatic` is what the overdue worker calls.
   const sos = createSosService({

@@ -8,6 +8,8 @@ declare module 'bpmn-js-properties-panel' {
 declare module '@bpmn-io/properties-panel' {
   export const SelectEntry: any;
   export const TextFieldEntry: any;
+  export const TextAreaEntry: any;
+  export const isTextAreaEntryEdited: any;
   export const CheckboxEntry: any;
   export const isSelectEntryEdited: any;
   export const isTextFieldEntryEdited: any;
@@ -39,3 +41,11 @@ declare module 'pdfmake/build/vfs_fonts.js' {
   export default vfs;
 }
 declare module '*.css';
+declare module '*.woff?url' {
+  const url: string;
+  export default url;
+}
+declare module '@fontsource/tinos/unicode.json' {
+  const ranges: Record<string, string>;
+  export default ranges;
+}

@@ -11,7 +11,7 @@ export type VersionState = 'draft' | 'in_review' | 'approved' | 'active' | 'supe
 /** What the signed-in user may do with a version (the server decides; the page shows only these). */
 export interface VersionPermissions {
   edit: boolean; submit: boolean; discard: boolean; withdraw: boolean; approve: boolean; reject: boolean;
-  activate: boolean; retire: boolean; rework: boolean; isAuthor: boolean;
+  activate: boolean; retire: boolean; rework: boolean; isAuthor: boolean; attachDecision?: boolean;
 }
 export interface Decision { number: string; date: string; signer: string; effectiveDate: string; approverName?: string }
 export interface Version {

@@ -3,6 +3,7 @@ import { applyUpdates, readStep, stepUpdates, StepValueError } from '../src/tthc
 import { budgetStatus } from '../src/tthc/budget-bar.js';
 import { formatDuration, parseDuration } from '../src/tthc/duration.js';
 import { TEMPLATES } from '../src/tthc/templates.js';
+import { buildStepTable } from '../src/tthc/steps.js';
 import { parse } from './helpers.js';
 
 async function firstTask() {
@@ -71,5 +72,31 @@ describe('durations and the budget bar', () => {
     expect(budgetStatus(76, 80)).toEqual({ percent: 95, level: 'near' });
     expect(budgetStatus(96, 80)).toEqual({ percent: 100, level: 'over' });
     expect(budgetStatus(10, undefined).level).toBe('unknown');
+  });
+});
+
+describe('step outcomes (tthc:outcomes)', () => {
+  it('are written one per line from the panel into the canonical attribute, and read back by the tasklist parser', async () => {
+    const { task, moddle, definitions } = await firstTask();
+    applyUpdates(task, stepUpdates('outcomes', 'approve:Đồng ý, trình ký\n return! : Trả lại chuyên viên \n'));
+    expect(task.get('tthc:outcomes')).toBe('approve:Đồng ý, trình ký; return!:Trả lại chuyên viên');
+    expect(readStep(task).outcomes).toBe('approve:Đồng ý, trình ký; return!:Trả lại chuyên viên');
+    const { xml } = await moddle.toXML(definitions);
+    expect(xml).toContain('tthc:outcomes="approve:Đồng ý, trình ký; return!:Trả lại chuyên viên"');
+    applyUpdates(task, stepUpdates('outcomes', ''));
+    expect(task.get('tthc:outcomes')).toBeUndefined();
+  });
+
+  it('refuse a malformed key or a repeated one (the panel keeps the text with its error)', async () => {
+    expect(() => stepUpdates('outcomes', 'Đồng ý:x')).toThrow(StepValueError);
+    expect(() => stepUpdates('outcomes', 'approve:a; approve:b')).toThrow(StepValueError);
+  });
+
+  it('are listed in the step table in words, "reason required" marked', async () => {
+    const { task, definitions } = await firstTask();
+    applyUpdates(task, stepUpdates('outcomes', 'approve:Đồng ý; return!:Trả lại'));
+    const vi = buildStepTable(definitions, 'vi').rows.find((r) => r.elementId === 'Task_Appraise')!;
+    expect(vi.outcomes).toBe('Đồng ý; Trả lại (phải nêu lý do)');
+    expect(buildStepTable(definitions, 'en').rows.find((r) => r.elementId === 'Task_Appraise')!.outcomes).toBe('Đồng ý; Trả lại (reason required)');
   });
 });

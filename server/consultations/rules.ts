@@ -40,37 +40,57 @@ function waitsForReply(el: ModdleElement): boolean {
  * an agency (tthc:consultAgency) that resolves to a platform unit or a registered outside agency.
  * (A reply deadline that is not a working-time duration is already `tthc/consultation-deadline`.)
  */
-export async function consultationFindings(xml: unknown, resolve: (text: string) => Promise<unknown>): Promise<Finding[]> {
-  // Most models have no consultation step: no need to parse them again here, on the event loop.
-  if (typeof xml === 'string' && !xml.includes(CONSULTATION_TOPIC) && !xml.includes('consultAgency')) return [];
-  let definitions: ModdleElement;
-  try {
-    definitions = (await parseBpmn(xml)).definitions;
-  } catch {
-    return []; // the base validator reports unparseable XML
+/** A consultation step as the rules see it: plain data, so a validation-pool thread can gather it. */
+export interface ConsultationStep { id: string; topic?: string; agency?: string; waitsForReply: boolean }
+
+/** The consultation steps of a parsed model (pure: no database; runs where the model was parsed). */
+export function consultationSteps(definitions: ModdleElement): ConsultationStep[] {
+  const processes = ((definitions.rootElements as ModdleElement[] | undefined) ?? []).filter((e) => isType(e, 'bpmn:Process'));
+  const out: ConsultationStep[] = [];
+  for (const el of processes.flatMap((p) => walk(p))) {
+    const topic = attr(el, 'camunda:topic');
+    const agency = attr(el, 'tthc:consultAgency');
+    if (topic !== CONSULTATION_TOPIC && agency === undefined) continue;
+    out.push({ id: el.id as string, topic, agency, waitsForReply: waitsForReply(el) });
+  }
+  return out;
+}
+
+/** `steps`: already gathered where the model was parsed; otherwise the model is parsed here. */
+export async function consultationFindings(xml: unknown, resolve: (text: string) => Promise<unknown>, steps?: ConsultationStep[]): Promise<Finding[]> {
+  if (!steps) {
+    // Most models have no consultation step: no need to parse them again here, on the event loop.
+    if (typeof xml === 'string' && !xml.includes(CONSULTATION_TOPIC) && !xml.includes('consultAgency')) return [];
+    try {
+      steps = consultationSteps((await parseBpmn(xml)).definitions);
+    } catch {
+      return []; // the base validator reports unparseable XML
+    }
   }
   const out: Finding[] = [];
   const push = (ruleId: keyof typeof CONSULTATION_RULES, elementId: string | undefined, extra?: string, severity: Finding['severity'] = 'error') => {
     const m = CONSULTATION_RULES[ruleId];
     out.push({ ruleId, severity, elementId, message: extra ? { vi: `${m.vi}: ${extra}`, en: `${m.en}: ${extra}` } : { vi: m.vi, en: m.en } });
   };
-  const processes = ((definitions.rootElements as ModdleElement[] | undefined) ?? []).filter((e) => isType(e, 'bpmn:Process'));
-  for (const el of processes.flatMap((p) => walk(p))) {
-    const topic = attr(el, 'camunda:topic');
-    const agency = attr(el, 'tthc:consultAgency');
-    if (topic !== CONSULTATION_TOPIC && agency === undefined) continue;
-    if (agency === undefined) push('tthc/consultation-agency', el.id);
-    else if (!(await resolve(agency))) push('tthc/consultation-unknown-agency', el.id, `"${agency}"`);
-    if (topic === CONSULTATION_TOPIC && !waitsForReply(el)) push('tthc/consultation-reply-wait', el.id, undefined, 'warning');
+  for (const step of steps) {
+    if (step.agency === undefined) push('tthc/consultation-agency', step.id);
+    else if (!(await resolve(step.agency))) push('tthc/consultation-unknown-agency', step.id, `"${step.agency}"`);
+    if (step.topic === CONSULTATION_TOPIC && !step.waitsForReply) push('tthc/consultation-reply-wait', step.id, undefined, 'warning');
   }
   return out;
 }
 
-/** The validator with the consultation rules added (submit, approval and the designer's check all use it). */
+/**
+ * The validator with the consultation rules added (submit, approval and the designer's check all use it).
+ * The steps come from the base validator's own parse — in this thread (`inspect`) or, for a large model,
+ * from the validation pool's thread (`facts.consultation`) — so the model is not parsed twice here.
+ */
 export function withConsultationRules(base: Validator, resolve: (text: string) => Promise<unknown>): Validator {
   return {
-    async validate(xml, procedure, opts) {
-      const [result, extra] = await Promise.all([base.validate(xml, procedure, opts), consultationFindings(xml, resolve)]);
+    async validate(xml, procedure, opts = {}) {
+      let steps: ConsultationStep[] | undefined;
+      const { facts, ...result } = await base.validate(xml, procedure, { ...opts, inspect: (d) => { opts.inspect?.(d); steps = consultationSteps(d); } });
+      const extra = await consultationFindings(xml, resolve, steps ?? (facts?.consultation as ConsultationStep[] | undefined));
       return { ...result, findings: [...result.findings, ...extra] };
     },
   };

@@ -238,6 +238,14 @@ export function createConsultationService(deps: ConsultationDeps) {
       return updated as Row;
     });
     await correlate(row).catch((err: Error) => log.warn({ consultationId: id, err: err.message }, 'consultation correlation failed; the relay retries'));
+    // The requesting unit learns the answer (the officer recording it by hand already knows).
+    if (!opts.byHand) {
+      await deps.notifications.notifyStaff({
+        key: `${row.request_key}:consult-answered`, template: 'consultation-answered', dossierCode: row.dossier_code, link: `#/consultations/${id}`,
+        params: { dossierCode: row.dossier_code, agency: row.agency_name, opinion: row.opinion, late: Boolean(row.late) },
+        roles: ['specialist', 'division-head'].map((role) => ({ role, unitId: row.requesting_unit_id })),
+      }).catch((err: Error) => log.warn({ consultationId: id, err: err.message }, 'consultation answer notice failed'));
+    }
     return view((await store.byId(knex, id))!);
   }
 

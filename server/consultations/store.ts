@@ -107,7 +107,8 @@ export async function list(db: Db, f: ListFilter): Promise<{ rows: Row[]; total:
  * for the reply never takes it; the validator warns about such drawings).
  */
 export async function uncorrelated(db: Db, limit: number, maxAttempts: number): Promise<Row[]> {
-  return db('consultation as c').join('engine_instance as i', 'i.id', 'c.instance_id')
-    .where('c.status', 'answered').whereNull('c.correlated_at').where('c.correlation_attempts', '<', maxAttempts).where('i.state', 'active')
+  // consultation.instance_id is text (any engine's id); engine_instance.id is a uuid.
+  return db('consultation as c').joinRaw('join engine_instance as i on i.id::text = c.instance_id')
+    .where('c.status', 'answered').whereNull('c.correlated_at').where('c.correlation_attempts', '<', maxAttempts).where('i.state', 'ACTIVE')
     .orderBy('c.correlation_attempts').orderBy('c.replied_at').limit(limit).select('c.*');
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { createRunSplitter, parseRanges, type Range } from './font-runs.js';
 
 /**
  * Tinos (metric-compatible with Times New Roman, Apache-2.0) from `@fontsource/tinos`, which ships
@@ -20,15 +21,6 @@ type Subset = (typeof SUBSETS)[number];
 const STYLES = { normal: '400-normal', bold: '700-normal', italics: '400-italic', bolditalics: '700-italic' } as const;
 
 export const FAMILY_PREFIX = 'Tinos-';
-
-interface Range { from: number; to: number }
-
-function parseRanges(spec: string): Range[] {
-  return spec.split(',').map((s) => s.trim().replace(/^U\+/i, '')).filter(Boolean).map((s) => {
-    const [a, b] = s.split('-');
-    return { from: parseInt(a!, 16), to: parseInt(b ?? a!, 16) };
-  });
-}
 
 let cache: { ranges: Array<[Subset, Range[]]>; fonts: Record<string, Record<keyof typeof STYLES, Buffer>> } | undefined;
 
@@ -49,19 +41,12 @@ export function pdfFonts(): Record<string, Record<keyof typeof STYLES, Buffer>> 
   return load().fonts;
 }
 
-const subsetMemo = new Map<number, string>();
+let splitter: ReturnType<typeof createRunSplitter> | undefined;
+const runs = () => (splitter ??= createRunSplitter(load().ranges.map(([s, rs]) => [FAMILY_PREFIX + s, rs]), FAMILY_PREFIX + 'latin'));
 
 /** The pdfmake family that draws this code point (latin when nothing covers it). */
 export function familyFor(cp: number): string {
-  const hit = subsetMemo.get(cp);
-  if (hit) return hit;
-  const { ranges } = load();
-  let fam: string = FAMILY_PREFIX + 'latin';
-  for (const [s, rs] of ranges) {
-    if (rs.some((r) => cp >= r.from && cp <= r.to)) { fam = FAMILY_PREFIX + s; break; }
-  }
-  subsetMemo.set(cp, fam);
-  return fam;
+  return runs().familyFor(cp);
 }
 
 /**
@@ -69,15 +54,7 @@ export function familyFor(cp: number): string {
  * family each (by coverage only: a subset file has no glyphs outside its range, not even a space).
  */
 export function splitRuns(text: string): Array<{ text: string; font: string }> {
-  const out: Array<{ text: string; font: string }> = [];
-  for (const ch of text.normalize('NFC')) {
-    const cp = ch.codePointAt(0)!;
-    const fam = familyFor(cp);
-    const last = out[out.length - 1];
-    if (last && last.font === fam) last.text += ch;
-    else out.push({ text: ch, font: fam });
-  }
-  return out;
+  return runs().splitRuns(text);
 }
 
 /**

@@ -117,7 +117,9 @@ export function createDossierRouter(deps: DossierRouterDeps): Router {
   });
 
   r.post('/:id/accept', guard('dossier:receive'), doc({ summary: 'Tiếp nhận hồ sơ trực tuyến (1→2→4) / accept an online dossier', params: Id }), async (req, res) => {
-    sendJson(res, 200, await dossiers.accept(parseParams(Id, req).id, req.principal!));
+    sendJson(res, 200, await dossiers.accept(parseParams(Id, req).id, req.principal!, {
+      idempotencyKey: idempotencyKeyOf(req), onReplay: () => res.setHeader('Idempotent-Replayed', 'true'),
+    }));
   });
   r.post('/:id/supplement-request', guard('dossier:receive'), doc({ summary: 'Yêu cầu bổ sung một lần (5, mẫu 02; dừng tính thời gian) / request a supplement once', params: Id, body: SupplementBody }), async (req, res) => {
     sendJson(res, 200, await dossiers.requestSupplement(parseParams(Id, req).id, parseBody(SupplementBody, req), req.principal!));

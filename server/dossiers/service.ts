@@ -462,19 +462,33 @@ export function createDossierService(deps: DossierDeps) {
     },
 
     /** Accept an online dossier (1 → 2 → 4); the clock starts now. */
-    async accept(id: string, p: Principal): Promise<Dossier> {
+    /**
+     * `opts.idempotencyKey`: a retried acceptance (its answer lost, or racing the first) of a dossier
+     * already accepted answers it again — starting its process if that had not happened — instead of 409.
+     */
+    async accept(id: string, p: Principal, opts: { idempotencyKey?: string; onReplay?: () => void } = {}): Promise<Dossier> {
       const actor = actorOf(p);
       const units = await unitsOf(p);
       const r0 = await load(knex, id, units);
       requireReceivingUnit(units, r0.unit_id);
+      const accepted = (status: unknown) => Number(status) === STATUS.ACCEPTED || Number(status) === STATUS.PROCESSING;
+      const replay = async () => {
+        await startProcess(id, actor); // keyed by the dossier: starts nothing when it already runs
+        opts.onReplay?.();
+        return service.get(id, null);
+      };
+      if (opts.idempotencyKey && accepted(r0.status)) return replay();
       const proc = await deps.catalog.get(r0.procedure_id);
       assertTransition(Number(r0.status), STATUS.ACCEPTED);
       await activeProcess(proc);
-      await knex.transaction(async (trx) => {
+      const won = await knex.transaction(async (trx) => {
         const r = await load(trx, id, units, true);
+        if (opts.idempotencyKey && accepted(r.status)) return false;
         const t = now();
         await transition(trx, r, STATUS.ACCEPTED, actor, clockFields(startClockAt(proc, r.unit_id, t)));
+        return true;
       });
+      if (!won) return replay();
       await startProcess(id, actor);
       return service.get(id, null);
     },

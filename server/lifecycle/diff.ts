@@ -32,6 +32,17 @@ function plain(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v, (k, x) => (k.startsWith('$') ? undefined : x)));
 }
 
+/**
+ * bpmn-js-differ 3 passes jsondiffpatch's delta straight on as (newValue, oldValue): a modified value
+ * `[old, new]` arrives the other way round, an added attribute `[new]` as (new, undefined), a removed
+ * one `[old, 0, 0]` as (old, 0). Read back here into old → new (test/lifecycle/diff.test.ts).
+ */
+function values(v: { oldValue: unknown; newValue: unknown }): { old: unknown; new: unknown } {
+  if (v.oldValue === undefined) return { old: null, new: plain(v.newValue) };
+  if (v.oldValue === 0 && typeof v.newValue !== 'number') return { old: plain(v.newValue), new: null };
+  return { old: plain(v.newValue), new: plain(v.oldValue) };
+}
+
 const change = (e: Element): Change => ({ id: e.id, type: e.$type, ...(e.name ? { name: e.name } : {}) });
 
 /** Semantic differences between two BPMN documents (old first), layout-only moves kept apart. */
@@ -43,8 +54,7 @@ export async function diffXml(oldXml: string, newXml: string): Promise<VersionDi
     removed: Object.values(d._removed).map(change),
     changed: Object.values(d._changed).map((c) => ({
       ...change(c.model),
-      // bpmn-js-differ 3 labels the attribute values the other way round (checked by test/lifecycle/diff.test.ts).
-      attrs: Object.fromEntries(Object.entries(c.attrs).map(([k, v]) => [k, { old: plain(v.newValue), new: plain(v.oldValue) }])),
+      attrs: Object.fromEntries(Object.entries(c.attrs).map(([k, v]) => [k, values(v)])),
     })),
     layoutChanged: Object.values(d._layoutChanged).map(change),
   };

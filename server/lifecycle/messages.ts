@@ -20,6 +20,11 @@ export const LIFECYCLE_MESSAGES = {
   'lifecycle.unknownLevel': { vi: 'Cấp thực hiện "{level}" không có trong danh mục', en: 'Unknown level "{level}"' },
   'lifecycle.otherProcedure': { vi: 'Phiên bản {id} thuộc thủ tục khác', en: 'Version {id} belongs to another procedure' },
   'lifecycle.notAuthor': { vi: 'Chỉ người soạn thảo hoặc chủ quy trình được rút phiên bản đã gửi duyệt', en: 'Only the author or a process owner may withdraw a submitted version' },
+  'lifecycle.mayNotAttachDecision': { vi: 'Chỉ người phê duyệt quy trình này được đính kèm quyết định đã ký', en: 'Only an approver of this process may attach the signed decision' },
+  'lifecycle.decisionNeedsApproval': { vi: 'Chỉ đính kèm quyết định đã ký cho phiên bản đã được phê duyệt', en: 'The signed decision can be attached only to an approved version' },
+  'lifecycle.decisionNotPdf': { vi: 'Tệp "{name}" không phải PDF: quyết định đã ký phải là tệp PDF', en: 'File "{name}" is not a PDF: the signed decision must be a PDF' },
+  'lifecycle.noDecisionFile': { vi: 'Không có tệp quyết định {id} của phiên bản này', en: 'No decision file {id} for this version' },
+  'lifecycle.noFile': { vi: 'Chưa chọn tệp quyết định', en: 'No file was chosen' },
 } as const;
 
 export const lifecycleError = messageCatalogue(LIFECYCLE_MESSAGES);

@@ -6,8 +6,11 @@ import { ApiError } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
-import { parseBody, parseQuery } from '../http/validate.js';
+import { parseBody, parseParams, parseQuery } from '../http/validate.js';
 import { MAX_XML_BYTES } from '../validation/moddle.js';
+import { uploadFiles, uploadedFiles } from '../files/upload.js';
+import type { DecisionFiles } from './decision-files.js';
+import { lifecycleError } from './messages.js';
 import type { LifecycleService } from './service.js';
 
 const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date');
@@ -40,13 +43,18 @@ export function createProcedureProcessRouter(deps: { lifecycle: LifecycleService
   return r;
 }
 
-/** `/api/process-versions`. `validateRate`: validations per user per window (default 60 a minute). */
-export function createProcessVersionRouter(deps: { lifecycle: LifecycleService; validateRate?: { limit: number; windowMs: number } }): Router {
-  const { lifecycle } = deps;
+const FileParams = z.object({ id: z.string().max(64), fileId: z.uuid() });
+
+/**
+ * `/api/process-versions`. `validateRate`: validations per user per window (default 300 a minute);
+ * `decisions`: the signed decision files (absent: no such routes).
+ */
+export function createProcessVersionRouter(deps: { lifecycle: LifecycleService; decisions?: DecisionFiles; validateRate?: { limit: number; windowMs: number } }): Router {
+  const { lifecycle, decisions } = deps;
   const r = Router();
   const validateLimiter: RequestHandler = rateLimit({
     windowMs: deps.validateRate?.windowMs ?? 60_000,
-    limit: deps.validateRate?.limit ?? 60,
+    limit: deps.validateRate?.limit ?? 300,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     validate: false,
@@ -97,6 +105,25 @@ export function createProcessVersionRouter(deps: { lifecycle: LifecycleService; 
   r.get('/:id/history', guard('process:read'), doc({ summary: "A version's decision history" }), async (req, res) => {
     sendJson(res, 200, await lifecycle.history(String(req.params.id)));
   });
+  if (decisions) {
+    r.get('/:id/decision-files', guard('process:read'), doc({ summary: "The signed decision(s) attached to a version, newest first" }), async (req, res) => {
+      sendJson(res, 200, { items: await decisions.list(String(req.params.id), req.principal!) });
+    });
+    r.post('/:id/decision-files', guard('process:approve'), doc({ summary: 'Attach the signed decision (PDF, by content) to an approved version', bodyType: 'multipart/form-data', status: 201 }), uploadFiles({ fields: 2 }), async (req, res) => {
+      const uploads = uploadedFiles(req);
+      if (uploads.length !== 1) throw lifecycleError(400, 'InvalidRequestException', 'lifecycle.noFile');
+      sendJson(res, 201, await decisions.attach(String(req.params.id), { name: uploads[0]!.originalname, buffer: uploads[0]!.buffer }, req.principal!));
+    });
+    r.get('/:id/decision-files/:fileId', guard('process:read'), doc({ summary: 'Download a signed decision', params: FileParams, responseType: 'application/pdf' }), async (req, res) => {
+      const { id, fileId } = parseParams(FileParams, req);
+      const { file, body } = await decisions.read(id, fileId, req.principal!);
+      const ascii = file.fileName.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').replace(/[^A-Za-z0-9._-]+/g, '_');
+      res.setHeader('Content-Type', file.mime);
+      res.setHeader('Content-Length', String(body.length));
+      res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`);
+      res.end(body);
+    });
+  }
   r.get('/:id/diff', guard('process:read'), doc({ summary: 'Diff against another version', query: DiffQuery }), async (req, res) => {
     sendJson(res, 200, await lifecycle.diff(String(req.params.id), parseQuery(DiffQuery, req).against));
   });

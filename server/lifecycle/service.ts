@@ -10,6 +10,7 @@ import { BpmnInputError, isType, parseBpmn, type ModdleElement } from '../valida
 import { diffXml, type VersionDiff } from './diff.js';
 import { canTransition, TRANSITIONS, type LifecycleActionName } from './states.js';
 import { lifecycleError } from './messages.js';
+import { authorNotice, type AuthorNotifier } from './notify.js';
 import { markNeedsReviewForRoles } from './reapproval.js';
 import * as store from './store.js';
 import { generateProcessXml } from './template.js';
@@ -23,6 +24,8 @@ export interface LifecycleDeps {
   deployer?: ProcessDeployer;
   validator?: Validator;
   now?: () => Date;
+  /** Tells a version's author of a decision on it (after the commit; a failure never undoes the decision). */
+  notifyAuthor?: AuthorNotifier;
 }
 
 /** Who is looking: the lifecycle answers what they may do. */
@@ -31,6 +34,8 @@ export type Viewer = Actor & { permissions: ReadonlySet<string> };
 export interface VersionPermissions {
   edit: boolean; submit: boolean; discard: boolean; withdraw: boolean; approve: boolean; reject: boolean;
   activate: boolean; retire: boolean; rework: boolean;
+  /** The approver attaches the signed decision (a PDF) to an approved or active version. */
+  attachDecision: boolean;
   /** The viewer wrote a revision of it (four-eyes: never approves or rejects it). */
   isAuthor: boolean;
 }
@@ -105,6 +110,14 @@ export function createLifecycleService(deps: LifecycleDeps) {
   const { knex, catalog, access } = deps;
   const validator = deps.validator ?? createValidator({ checkDeployable: deps.deployer?.checkDeployable?.bind(deps.deployer) });
   const now = deps.now ?? (() => new Date());
+
+  /** After the decision committed: the author hears of it; a notice that fails is the notifier's to report. */
+  async function tellAuthor(event: 'approved' | 'rejected' | 'activated', id: string, actor: Actor): Promise<void> {
+    if (!deps.notifyAuthor) return;
+    const v = await requireVersion(knex, id);
+    const n = authorNotice(event, v, await catalog.get(v.procedureId), actor);
+    if (n) await deps.notifyAuthor(n).catch(() => undefined);
+  }
 
   async function requireVersion(db: Knex | Knex.Transaction, id: string, forUpdate = false): Promise<store.StoredVersion> {
     const v = isUuid(id) ? await store.getVersion(db, id, { forUpdate }) : undefined;
@@ -236,6 +249,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
         activate: v.state === 'approved' && has('process:activate') && governs && !v.activationRequestedAt,
         retire: (v.state === 'active' || v.state === 'approved') && has('process:activate') && governs,
         rework: v.state === 'rejected' && drafter,
+        attachDecision: ['approved', 'active'].includes(v.state) && !!v.decision && has('process:approve') && governs,
         isAuthor: isEditor,
       };
       const { authorUsername: _a, editorUsernames: _e, ...rest } = v;
@@ -363,6 +377,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
         await store.record(trx, { versionId: id, action: 'approve', fromState: v.state, toState: to, actor,
           comment: `Quyết định ${d.decisionNumber} ngày ${d.decisionDate}, hiệu lực ${d.effectiveDate}`, details: d });
       });
+      await tellAuthor('approved', id, actor);
       return service.getVersion(id);
     },
 
@@ -378,6 +393,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
         await store.updateVersion(trx, id, { state: to, rejection_comment: comment });
         await store.record(trx, { versionId: id, action: 'reject', fromState: v.state, toState: to, actor, comment });
       });
+      await tellAuthor('rejected', id, actor);
       return service.getVersion(id);
     },
 
@@ -399,6 +415,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
         return { ...(await service.getVersion(id)), scheduled: true };
       }
       await activateNow(id, actor);
+      await tellAuthor('activated', id, actor);
       return { ...(await service.getVersion(id)), scheduled: false };
     },
 
@@ -421,6 +438,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
           const v = await requireVersion(knex, id);
           await activateNow(id, scheduler, `Đến ngày hiệu lực ${v.decision?.effectiveDate ?? ''}`);
           done.push(id);
+          await tellAuthor('activated', id, scheduler);
         } catch (err) {
           errors.push(err); // retried when the lease runs out
         }

@@ -74,6 +74,24 @@ export const STAFF_TEMPLATES = {
     body: `Đề nghị cho ý kiến về hồ sơ ${p.dossierCode} đã quá hạn trả lời (${vnDateTime(p.replyBy)})`
       + (p.days > 0 ? `, chậm ${p.days} ngày làm việc.` : '.') + ' Đề nghị trả lời và giải trình lý do chậm.',
   })),
+  // The author of a process version is told of the decision on it (server/lifecycle/notify.ts).
+  'process-approved': tpl(z.object({ procedure: text, version: z.number().int().min(1), approver: text, decisionNumber: text, effectiveDate: text }).strict(), (p) => ({
+    subject: `Quy trình "${p.procedure}" phiên bản ${p.version} đã được phê duyệt`,
+    body: `${p.approver} đã phê duyệt phiên bản ${p.version} của quy trình "${p.procedure}" (Quyết định số ${p.decisionNumber}, hiệu lực từ ngày ${p.effectiveDate}).`,
+  })),
+  'process-rejected': tpl(z.object({ procedure: text, version: z.number().int().min(1), approver: text, comment: text }).strict(), (p) => ({
+    subject: `Quy trình "${p.procedure}" phiên bản ${p.version} bị trả lại`,
+    body: `${p.approver} đã trả lại phiên bản ${p.version} của quy trình "${p.procedure}". Lý do: ${p.comment}. Có thể tạo bản nháp mới từ phiên bản này để chỉnh sửa.`,
+  })),
+  'process-activated': tpl(z.object({ procedure: text, version: z.number().int().min(1), by: text }).strict(), (p) => ({
+    subject: `Quy trình "${p.procedure}" phiên bản ${p.version} đã được áp dụng`,
+    body: `Phiên bản ${p.version} của quy trình "${p.procedure}" được áp dụng (${p.by}): hồ sơ tiếp nhận từ nay chạy theo phiên bản này; hồ sơ đang xử lý giữ phiên bản cũ.`,
+  })),
+  'consultation-answered': tpl(z.object({ dossierCode: code, agency: text, opinion: z.enum(['agree', 'agree_with_conditions', 'disagree']), late: z.boolean() }).strict(), (p) => ({
+    subject: `${p.agency} đã trả lời ý kiến về hồ sơ ${p.dossierCode}`,
+    body: `${p.agency} đã trả lời: ${{ agree: 'đồng ý', agree_with_conditions: 'đồng ý có điều kiện', disagree: 'không đồng ý' }[p.opinion]}`
+      + (p.late ? ' (trả lời chậm, có giải trình lý do).' : '.') + ' Quy trình xử lý hồ sơ tiếp tục.',
+  })),
   'portal-unacknowledged': tpl(z.object({ dossierCode: code, since: instant }).strict(), (p) => ({
     subject: `Cổng DVC quốc gia chưa xác nhận hồ sơ ${p.dossierCode}`,
     body: `Bản ghi đồng bộ hồ sơ ${p.dossierCode} gửi từ ${vnDateTime(p.since)} chưa được Cổng Dịch vụ công quốc gia xác nhận sau 2 giờ làm việc.`,

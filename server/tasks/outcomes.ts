@@ -1,45 +1,14 @@
 import { LRUCache } from 'lru-cache';
 import { parseBpmn } from '../validation/index.js';
+import { parseOutcomes, type Outcome } from './outcome-format.js';
 
-/**
- * The outcomes a user task declares: `tthc:outcomes="approve:Đồng ý, trình ký; return!:Trả lại bước trước"`.
- * Items are separated by `;`, each `key[!][:label]`; the key (`[a-z][a-z0-9-]*`) reaches the
- * process as the variable `outcome` (gateways route on `${outcome == 'return'}`); `!` means a
- * reason (comment) is required with it. A task without the attribute is completed with no outcome.
- */
-export interface Outcome { key: string; label: string; reasonRequired: boolean }
+export { parseOutcomes, formatOutcomes, type Outcome } from './outcome-format.js';
 
 export interface StepInfo {
   name?: string;
   budget?: string;
   role?: string;
   outcomes: Outcome[];
-}
-
-const KEY = /^[a-z][a-z0-9-]{0,39}$/;
-
-/** Default labels for the common keys, when a process gives none. */
-const DEFAULT_LABELS: Record<string, string> = {
-  approve: 'Đồng ý', return: 'Trả lại bước trước', refuse: 'Đề xuất từ chối', supplement: 'Yêu cầu bổ sung hồ sơ', accept: 'Tiếp nhận',
-};
-
-/** Parses the attribute; throws on a malformed item (the validation rule reports it at design time). */
-export function parseOutcomes(text: string | undefined): Outcome[] {
-  if (!text?.trim()) return [];
-  const out: Outcome[] = [];
-  for (const raw of text.split(';')) {
-    const item = raw.trim();
-    if (!item) continue;
-    const colon = item.indexOf(':');
-    let key = (colon < 0 ? item : item.slice(0, colon)).trim();
-    const label = colon < 0 ? '' : item.slice(colon + 1).trim();
-    const reasonRequired = key.endsWith('!');
-    if (reasonRequired) key = key.slice(0, -1);
-    if (!KEY.test(key)) throw new Error(`Invalid outcome key '${key}'`);
-    if (out.some((o) => o.key === key)) throw new Error(`Duplicate outcome key '${key}'`);
-    out.push({ key, label: label || DEFAULT_LABELS[key] || key, reasonRequired });
-  }
-  return out;
 }
 
 /** Reads every user task's step attributes from a process's BPMN XML. */

@@ -1,5 +1,5 @@
 import { lintXml } from './lint.js';
-import { BpmnInputError, parseBpmn } from './moddle.js';
+import { BpmnInputError, parseBpmn, type ModdleElement } from './moddle.js';
 import { checkDomainRules } from './rules.js';
 import type { Interpreter } from '../engine/model.js';
 import { worthOffloading, type ValidationPool } from './pool.js';
@@ -21,7 +21,15 @@ export interface Validator {
    * rules already refuse what the engine refuses (script tasks, OR-joins, expressions); submit
    * always runs the full check.
    */
-  validate(xml: unknown, procedure?: ProcedureRules, opts?: { engineCheck?: boolean; owner?: string }): Promise<ValidationResult>;
+  validate(xml: unknown, procedure?: ProcedureRules, opts?: ValidateOptions): Promise<ValidationResult>;
+}
+
+export interface ValidateOptions {
+  engineCheck?: boolean;
+  /** The user asking (the pool runs one large validation per owner at a time). */
+  owner?: string;
+  /** Sees the parsed model (where the validation runs), to gather facts other rules need. */
+  inspect?: (definitions: ModdleElement) => void;
 }
 
 export interface ValidatorDeps {
@@ -52,6 +60,7 @@ export function createValidator(deps: ValidatorDeps = {}): Validator {
           longestPath: { totalHours: 0, elementIds: [] },
         };
       }
+      opts.inspect?.(parsed.definitions);
       const linting = lintXml(xml as string, parsed.definitions);
       const domain = checkDomainRules(parsed.definitions, procedure);
       const lint = await linting;

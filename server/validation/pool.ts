@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { ApiError } from '../http/errors.js';
 import { xmlShape } from '../engine/limits.js';
 import type { ParsedDefinitions } from '../engine/model.js';
-import type { ValidationJob } from './validate-job.js';
+import type { FactSource, ValidationJob } from './validate-job.js';
 import type { ValidationResult } from './types.js';
 
 export interface ValidationPoolOptions {
@@ -15,6 +15,11 @@ export interface ValidationPoolOptions {
   perOwner?: number;
   /** A job still running after this is stopped (its thread replaced) and answered 413 (default 60 s). */
   timeoutMs?: number;
+  /**
+   * Facts other rules need from a model, gathered on the pool thread from the model it parsed anyway
+   * (so those rules need not parse a large model again on the event loop): name → module export.
+   */
+  facts?: Record<string, FactSource>;
 }
 
 export interface PoolStats { threads: number; busy: number; queued: number }
@@ -132,7 +137,7 @@ export function createValidationPool(opts: ValidationPoolOptions = {}) {
 
   return {
     size,
-    validate: (job: Omit<Extract<ValidationJob, { kind: 'validate' }>, 'kind'>, owner?: string) => run<ValidationResult>({ kind: 'validate', ...job }, owner),
+    validate: (job: Omit<Extract<ValidationJob, { kind: 'validate' }>, 'kind' | 'facts'>, owner?: string) => run<ValidationResult>({ kind: 'validate', ...job, facts: opts.facts }, owner),
     compile: (xml: string, interpreter?: ParsedDefinitionsInterpreter) => run<ParsedDefinitions>({ kind: 'compile', xml, interpreter }),
     stats: (): PoolStats => ({ threads: slots.length, busy: slots.filter((s) => s.job).length, queued: queue.length }),
     async stop(): Promise<void> {

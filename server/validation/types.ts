@@ -17,6 +17,8 @@ export interface LongestPath {
 export interface ValidationResult {
   findings: Finding[];
   longestPath: LongestPath;
+  /** What the pool's fact extractors found in the model (validated on a pool thread only). */
+  facts?: Record<string, unknown>;
 }
 
 /** What the domain rules need to know about the procedure the process belongs to. */

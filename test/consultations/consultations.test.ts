@@ -94,6 +94,16 @@ describe('bad input to /api/consultations: 4xx, Vietnamese message, nothing writ
     expect((await request(platform.app).get('/api/consultations')).status).toBe(401);
   });
 
+  test('two deliveries at once (two workers): one consultation, one notice, one watch', async () => {
+    const body = { ...base, dossierCode: 'HS-B-9', consultAgency: 'stnmt', replyDeadline: '2d' };
+    const [a, b] = await Promise.all([open(body), open(body)]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(a.body.id).toBe(b.body.id);
+    expect(await knex()('consultation').where({ dossier_code: 'HS-B-9' })).toHaveLength(1);
+    expect(await knex()('notification').where({ dossier_code: 'HS-B-9', recipient: 'chuyenvien.stnmt' })).toHaveLength(1);
+    expect(await knex()('engine_instance').where({ business_key: 'HS-B-9' })).toHaveLength(1);
+  });
+
   test('replies: opinion, text and explanation are checked; files are checked by content', async () => {
     const c = (await open({ ...base, dossierCode: 'HS-B-2', consultAgency: 'stnmt', replyDeadline: '2d' }).expect(201)).body;
     expect(c).toMatchObject({ status: 'open', dueState: 'on-time', consultedUnitId: 'stnmt', external: false });
@@ -176,6 +186,8 @@ describe('on the dossier', () => {
     expect(kinds).toEqual(['consultation-sent', 'consultation-answered', 'consultation-late', 'consultation-explanation']);
     expect(tl.body.find((e: { kind: string }) => e.kind === 'consultation-explanation').reason).toBe('Hệ thống dữ liệu dân cư gián đoạn');
     // The requesting unit sees it among the consultations it sent.
+    expect(await knex()('notification').where({ dossier_code: d.code, recipient: 'chuyenvien.xa', template: 'consultation-answered' }).pluck('title'))
+      .toEqual([`Sở Nông nghiệp và Môi trường đã trả lời ý kiến về hồ sơ ${d.code}`]);
     const sent = await (await loginAs(platform.app, 'chuyenvien.xa')).get('/api/consultations').query({ side: 'outgoing', dossierCode: d.code }).expect(200);
     expect(sent.body.items.map((x: { id: string; requestingUnitName: string }) => [x.id, x.requestingUnitName])).toEqual([[c.id, 'UBND xã Phú Long']]);
   });

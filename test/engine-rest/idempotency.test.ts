@@ -85,4 +85,21 @@ describe('dossier reception with an Idempotency-Key', () => {
     expect(reused.status).toBe(409);
     expect(Number((await platform.db.knex('dossier').count({ n: '*' }))[0]!.n)).toBe(before + 1);
   });
+
+  it('accepting an online dossier: racing and later retries with a key answer the accepted dossier; without one, 409 as before', async () => {
+    const birth = await procedureId(platform, '1.001193');
+    const filed = await api().post('/api/public/dossiers')
+      .field('data', JSON.stringify({ procedureId: birth, applicant: APPLICANT, content: 'Khai sinh', components: [{ name: 'Tờ khai đăng ký khai sinh' }, { name: 'Giấy chứng sinh' }] }))
+      .expect(201);
+    const row = (await officer.get('/api/dossiers?status=1').expect(200)).body.items.find((x: { code: string }) => x.code === filed.body.code);
+    const accept = () => officer.post(`/api/dossiers/${row.id}/accept`).set('Idempotency-Key', `accept-${row.id}`);
+    const results = await Promise.all([accept(), accept(), accept()]);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(results.map((r) => r.body.status)).toEqual([4, 4, 4]);
+    expect((await accept().expect(200)).headers['idempotent-replayed']).toBe('true');
+    expect((await instances(filed.body.code)).map((i: { definitionKey: string }) => i.definitionKey).sort()).toEqual(['tthc-watch', 'tthc_1_001193_commune']);
+    const plain = await officer.post(`/api/dossiers/${row.id}/accept`);
+    expect(plain.status).toBe(409);
+    expect(plain.body).toMatchObject({ type: expect.any(String), message: expect.any(String) });
+  });
 });

@@ -26,7 +26,7 @@ function expectError(res: request.Response, status: number, type?: string): void
 }
 
 beforeAll(async () => {
-  platform = await createTestPlatform({ VALIDATE_PER_MINUTE: '5' });
+  platform = await createTestPlatform({ VALIDATE_PER_MINUTE: '5' }); // approver: 2 + 3 below, the 6th is refused
   owner = await loginAs(platform.app, 'owner.stp');
   approver = await loginAs(platform.app, 'approver');
 }, 120_000);
@@ -47,11 +47,27 @@ describe('large models are checked off the event loop', () => {
     expect(res.body.longestPath.totalHours).toBeGreaterThanOrEqual(1000);
   });
 
+  it('the consultation rules of a large model come from the pool thread\'s parse', async () => {
+    const consult = '<bpmn:serviceTask id="consultX" name="Lấy ý kiến" camunda:type="external" camunda:topic="tthc.consultation.request" tthc:consultAgency="Cơ quan không tồn tại" />';
+    const xml = model(200, 'P_consult').replace('</bpmn:process>', `${consult}</bpmn:process>`);
+    const res = await approver.post('/api/process-versions/validate').send({ xml }).expect(200);
+    expect(res.body.findings).toEqual(expect.arrayContaining([
+      expect.objectContaining({ ruleId: 'tthc/consultation-unknown-agency', elementId: 'consultX', severity: 'error' }),
+      expect.objectContaining({ ruleId: 'tthc/consultation-reply-wait', elementId: 'consultX', severity: 'warning' }),
+    ]));
+    expect(res.body.facts).toBeUndefined();
+  });
+
   it('a model past the element cap is refused (413) without being parsed', async () => {
-    const huge = model(Math.ceil(MAX_XML_ELEMENTS / 9) + 50);
-    const res = await approver.post('/api/process-versions/validate').send({ xml: huge, engineCheck: true });
+    // Compact (no diagram, no flows): past the cap while well under the 1 MB request limit.
+    const tasks = Array.from({ length: MAX_XML_ELEMENTS + 10 }, (_, i) => `<bpmn:task id="t${i}"/>`).join('');
+    const compact = model(1, 'P_compact').replace('</bpmn:process>', `${tasks}</bpmn:process>`);
+    expect(compact.length).toBeLessThan(1024 * 1024);
+    const res = await approver.post('/api/process-versions/validate').send({ xml: compact, engineCheck: true });
     expectError(res, 413, 'PayloadTooLarge');
+    expect(res.body.message).toContain(String(MAX_XML_ELEMENTS));
     expect((await health()).busy).toBe(0);
+    const huge = model(Math.ceil(MAX_XML_ELEMENTS / 9) + 50);
     // Deploying it is refused too, with the engine's finding.
     const dep = await request(platform.app).post('/engine-rest/deployment/create').set('Authorization', basicAuthHeader('admin'))
       .field('deployment-name', 'huge').attach('file', Buffer.from(huge), 'huge.bpmn');
@@ -71,7 +87,7 @@ describe('large models are checked off the event loop', () => {
 
   it('validations are rate-limited per user (429 {type, message}); other users are not affected', async () => {
     const small = model(3, 'P_small');
-    for (let i = 0; i < 5; i++) await approver.post('/api/process-versions/validate').send({ xml: small }).expect(200);
+    for (let i = 0; i < 3; i++) await approver.post('/api/process-versions/validate').send({ xml: small }).expect(200);
     expectError(await approver.post('/api/process-versions/validate').send({ xml: small }), 429, 'TooManyRequests');
     const other = await loginAs(platform.app, 'owner.sxd');
     await other.post('/api/process-versions/validate').send({ xml: small }).expect(200);

@@ -49,6 +49,8 @@ afterAll(async () => {
   await smtp.close();
 });
 
+/** A loaded shared machine can take a while; the waits are bounded by `until`, never timed assertions. */
+const SLOW = 90_000;
 const knex = () => env.platform.db.knex;
 async function start(key: string, code: string): Promise<string> {
   const res = await request(env.platform.app).post(`/engine-rest/process-definition/key/${key}/start`).set('Authorization', WORKER)
@@ -85,7 +87,7 @@ describe('consultations with the real client against our engine', () => {
     const sent = new Date(rows[0].sent_at);
     const due = await request(env.platform.app).post('/api/calendar/deadline').send({ receivedAt: sent.toISOString(), limit: { workingDays: 2 }, unitId: 'stnmt' });
     expect(new Date(rows[0].reply_due_at).getTime()).toBe(new Date(due.body.dueAt).getTime());
-  });
+  }, SLOW);
 
   test('answered late: refused without an explanation, accepted with one; the process moves on; the timeline has it all', async () => {
     const id = await start('consult-unit', 'HS-C-2');
@@ -121,22 +123,40 @@ describe('consultations with the real client against our engine', () => {
     expect(vars.consultationOpinion.value).toBe('agree_with_conditions');
     expect(vars.consultationLate.value).toBe(true);
     // The reminder watch ended with the answer.
-    await until(async () => (await knex()('engine_instance').where({ id: c.watch_instance_id }).first('state'))?.state !== 'active', 'the watch to end');
+    const watch = (await knex()('consultation').where({ id: c.id }).first('watch_instance_id')).watch_instance_id as string;
+    expect(watch).toMatch(/^[0-9a-f-]{36}$/);
+    await until(async () => (await knex()('engine_instance').where({ id: watch }).first('state'))?.state === 'COMPLETED', 'the watch to end');
 
     const tl = await requester.get(`/api/dossiers/${id}/handovers`).expect(200);
     const kinds = tl.body.entries.map((e: { kind: string }) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['consultation-sent', 'consultation-answered', 'consultation-late', 'consultation-explanation']));
     expect(tl.body.entries.find((e: { kind: string }) => e.kind === 'consultation-explanation').comment).toBe('Chờ kết quả đo đạc thực địa');
-  });
+  }, SLOW);
 
   test('on time, answered before the process waits: the relay delivers the message when it gets there', async () => {
-    const id = await start('consult-unit', 'HS-C-3');
-    const c = await consultationOf('HS-C-3');
-    const ok = await consulted.post(`/api/consultations/${c.id}/reply`).send({ opinion: 'agree', text: 'Đồng ý' });
-    expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ late: false, delayExplanation: null, dueState: 'answered' });
-    await until(async () => (await tasksOf(id)).some((t) => t.taskDefinitionKey === 'Summary'), 'the process to move past the reply', 30_000);
-  });
+    // A worker that opens the consultation and completes only after the reply was recorded.
+    let release!: () => void;
+    const replied = new Promise<void>((r) => { release = r; });
+    const slow = runWorkers(env.baseUrl, { WORKER_ID: 'slow', WORKER_TOPICS: 'tthc.consultation.request' }, {
+      'tthc.consultation.request': async (ctx) => { const out = await requestConsultation(ctx); await replied; return out; },
+    });
+    for (const w of running.splice(1)) await w.stop(); // only the slow worker takes this request
+    try {
+      const id = await start('consult-unit', 'HS-C-3');
+      const c = await consultationOf('HS-C-3');
+      const ok = await consulted.post(`/api/consultations/${c.id}/reply`).send({ opinion: 'agree', text: 'Đồng ý' });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatchObject({ late: false, delayExplanation: null, dueState: 'answered' });
+      expect((await knex()('consultation').where({ id: c.id }).first('correlated_at')).correlated_at).toBeNull();
+      release();
+      await until(async () => (await tasksOf(id)).some((t) => t.taskDefinitionKey === 'Summary'), 'the process to move past the reply');
+      expect((await knex()('consultation').where({ id: c.id }).first('correlated_at')).correlated_at).not.toBeNull();
+    } finally {
+      release();
+      await slow.stop();
+      running.push(runWorkers(env.baseUrl, { WORKER_ID: 'second-again' }));
+    }
+  }, SLOW);
 
   test('the reminder repeats each working day until answered, once per day whatever the redeliveries', async () => {
     await start('consult-short', 'HS-C-4');
@@ -168,7 +188,7 @@ describe('consultations with the real client against our engine', () => {
     expect(dup.body.reminded).toBe(false);
     expect(await notes('truongphong.xa', 'HS-C-4')).toHaveLength(2);
     expect((await knex()('consultation').where({ id: c.id }).first('reminders_sent')).reminders_sent).toBe(2);
-  });
+  }, SLOW);
 
   test('an agency outside the platform: the request goes by email, an officer of the requesting unit records the reply by hand', async () => {
     const admin = await loginAs(env.platform.app, 'admin');
@@ -186,12 +206,12 @@ describe('consultations with the real client against our engine', () => {
     expect(rec.status).toBe(200);
     expect(rec.body).toMatchObject({ status: 'answered', recordedByHand: true, late: false, repliedBy: 'Đặng Văn Chuyên' });
     expect(smtp.mails.filter((m) => m.subject.includes('HS-C-5'))).toHaveLength(1);
-  });
+  }, SLOW);
 
   test('a drawing that names an unknown agency (deployed around the validator): one incident, no retry loop, nothing written', async () => {
     const id = await start('consult-unknown', 'HS-C-6');
     const incident = await until(async () => knex()('engine_incident').where({ instance_id: id }).first(), 'the incident');
     expect(incident.message).toMatch(/Sở Không Tồn Tại/);
     expect(await knex()('consultation').where({ dossier_code: 'HS-C-6' })).toEqual([]);
-  });
+  }, SLOW);
 });

@@ -81,6 +81,7 @@ function texts(doc: StepTableDoc) {
     signTitle: t('annex.signTitle'),
     signer: doc.decision?.signer ?? '',
     version: t('annex.version').replace('{n}', String(doc.version)),
+    outcomes: t('steps.outcomes'),
   };
 }
 
@@ -108,7 +109,7 @@ export async function stepTableDocx(doc: StepTableDoc): Promise<Blob> {
   });
   const cell = (text: string, o: { bold?: boolean; italics?: boolean; center?: boolean } = {}) => new TableCell({
     verticalAlign: VerticalAlign.CENTER,
-    children: [para([run(text, { bold: o.bold, italics: o.italics })], o.center ? AlignmentType.CENTER : AlignmentType.LEFT, 0)],
+    children: text.split('\n').map((line) => para([run(line, { bold: o.bold, italics: o.italics })], o.center ? AlignmentType.CENTER : AlignmentType.LEFT, 0)),
   });
   const rows = annexRows(doc);
   const table = new Table({
@@ -116,7 +117,7 @@ export async function stepTableDocx(doc: StepTableDoc): Promise<Blob> {
     rows: [
       new TableRow({ tableHeader: true, children: x.cols.map((c) => cell(c, { bold: true, center: true })) }),
       ...rows.map((r) => new TableRow({ children: [
-        cell(r.no, { center: true }), cell(r.who), cell(r.branch ? `${r.task} (${x.branch})` : r.task, { italics: r.branch }), cell(r.time), cell(r.form),
+        cell(r.no, { center: true }), cell(r.who), cell(taskText(r, x), { italics: r.branch }), cell(r.time), cell(r.form),
       ] })),
       new TableRow({ children: [cell(''), cell(x.total, { bold: true }), cell(''), cell(doc.table.totalText, { bold: true }), cell('')] }),
     ],
@@ -159,10 +160,19 @@ export async function stepTableDocx(doc: StepTableDoc): Promise<Blob> {
   return Packer.toBlob(d);
 }
 
-/** The same annex as a PDF (A4 landscape); pdfmake's bundled Roboto has the Vietnamese glyphs. */
+/** The task cell: the step's name, its outcomes under it, "(nhánh phụ)" for a side branch. */
+function taskText(r: StepRow & { branch: boolean }, x: ReturnType<typeof texts>): string {
+  return [r.branch ? `${r.task} (${x.branch})` : r.task, r.outcomes ? x.outcomes.replace('{list}', r.outcomes) : ''].filter(Boolean).join('\n');
+}
+
+/**
+ * The same annex as a PDF (A4 landscape) in Tinos, metric-compatible with Times New Roman, like the
+ * DOCX and every printed document of the platform: each text is split into runs by the Tinos subset
+ * file covering its letters (export/tinos.ts). The DRAFT mark is a large light text behind the page.
+ */
 export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
-  const [{ default: pdfMake }, { default: vfs }] = await Promise.all([import('pdfmake/build/pdfmake.js'), import('pdfmake/build/vfs_fonts.js')]);
-  pdfMake.addVirtualFileSystem?.(vfs);
+  const [{ default: pdfMake }, { tinosFonts, tinosText: T }] = await Promise.all([import('pdfmake/build/pdfmake.js'), import('./tinos.js')]);
+  pdfMake.setFonts?.(tinosFonts());
   const x = texts(doc);
   const png = await pngOf(doc.svg);
   const dataUrl = await new Promise<string>((resolve) => {
@@ -171,6 +181,7 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
     r.readAsDataURL(new Blob([png.data as BlobPart], { type: 'image/png' }));
   });
   const rows = annexRows(doc);
+  const txt = (s: string, o: Record<string, unknown> = {}) => ({ text: T(s), ...o });
   const definition = {
     pageSize: 'A4',
     pageOrientation: 'landscape',
@@ -178,37 +189,42 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
     // Uncompressed text keeps the ToUnicode maps inspectable (the browser test checks the diacritics);
     // the diagram image is PNG-compressed anyway.
     compress: false,
-    ...(doc.decision ? {} : { watermark: { text: x.draft, color: '#c00000', opacity: 0.12, bold: true } }),
-    footer: (page: number, pages: number) => ({ text: `${doc.decision ? '' : `${x.draft} — `}${x.version} — ${page}/${pages}`, alignment: 'right', italics: true, fontSize: 9, margin: [0, 10, 40, 0] }),
+    ...(doc.decision ? {} : {
+      background: (_page: number, size: { width: number; height: number }) => txt(x.draft, {
+        fontSize: 110, bold: true, color: '#c00000', opacity: 0.1, alignment: 'center', absolutePosition: { x: 0, y: size.height / 2 - 70 },
+      }),
+    }),
+    footer: (page: number, pages: number) => txt(`${doc.decision ? '' : `${x.draft} — `}${x.version} — ${page}/${pages}`, { alignment: 'right', italics: true, fontSize: 10, margin: [0, 10, 40, 0] }),
     content: [
       {
         columns: [
-          { width: '40%', stack: [{ text: x.issuer, bold: true, alignment: 'center' }] },
-          { width: '60%', stack: [{ text: x.motto1, bold: true, alignment: 'center' }, { text: x.motto2, bold: true, decoration: 'underline', alignment: 'center' }] },
+          { width: '40%', stack: [txt(x.issuer, { bold: true, alignment: 'center' })] },
+          { width: '60%', stack: [txt(x.motto1, { bold: true, alignment: 'center' }), txt(x.motto2, { bold: true, decoration: 'underline', alignment: 'center', fontSize: 14 })] },
         ],
       },
-      { text: x.heading, bold: true, fontSize: 14, alignment: 'center', margin: [0, 18, 0, 2] },
-      { text: x.procedure, bold: true, alignment: 'center' },
-      { text: x.decisionLine, italics: true, alignment: 'center', margin: [0, 2, 0, 10] },
-      x.limit ? { text: x.limit, margin: [0, 0, 0, 6] } : { text: '' },
+      txt(x.heading, { bold: true, fontSize: 14, alignment: 'center', margin: [0, 18, 0, 2] }),
+      txt(x.procedure, { bold: true, alignment: 'center' }),
+      txt(x.decisionLine, { italics: true, alignment: 'center', margin: [0, 2, 0, 10] }),
+      x.limit ? txt(x.limit, { margin: [0, 0, 0, 6] }) : { text: '' },
       {
         table: {
           headerRows: 1, widths: ['auto', '*', '*', 'auto', 'auto'],
           body: [
-            x.cols.map((c) => ({ text: c, bold: true, alignment: 'center' })),
-            ...rows.map((r) => [{ text: r.no, alignment: 'center' }, r.who, r.branch ? { text: `${r.task} (${x.branch})`, italics: true } : r.task, r.time, r.form]),
-            ['', { text: x.total, bold: true }, '', { text: doc.table.totalText, bold: true }, ''],
+            x.cols.map((c) => txt(c, { bold: true, alignment: 'center' })),
+            ...rows.map((r) => [txt(r.no, { alignment: 'center' }), txt(r.who), txt(taskText(r, x), { italics: r.branch }), txt(r.time), txt(r.form)]),
+            ['', txt(x.total, { bold: true }), '', txt(doc.table.totalText, { bold: true }), ''],
           ],
         },
       },
       {
-        columns: [{ width: '55%', text: '' }, { width: '45%', stack: [{ text: x.signTitle, bold: true, alignment: 'center', margin: [0, 16, 0, 56] }, { text: x.signer, bold: true, alignment: 'center' }] }],
+        columns: [{ width: '55%', text: '' }, { width: '45%', stack: [txt(x.signTitle, { bold: true, alignment: 'center', margin: [0, 16, 0, 56] }), txt(x.signer, { bold: true, alignment: 'center' })] }],
         unbreakable: true,
       },
-      { text: x.diagram, bold: true, alignment: 'center', margin: [0, 0, 0, 6], pageBreak: 'before' },
+      txt(x.diagram, { bold: true, alignment: 'center', margin: [0, 0, 0, 6], pageBreak: 'before' }),
       { image: dataUrl, fit: [760, 470], alignment: 'center' },
     ],
-    defaultStyle: { font: 'Roboto', fontSize: 11 },
+    // 13 pt Times (Nghị định 30/2020: 13–14 pt).
+    defaultStyle: { font: 'Tinos-latin', fontSize: 13 },
   };
   const pdf = pdfMake.createPdf(definition);
   if (typeof pdf.getBlob === 'function') {

@@ -1,4 +1,4 @@
-import { get, post, qs } from '../api.js';
+import { api, get, post, qs } from '../api.js';
 import { add, clear, h } from '../dom.js';
 import { getLang, pick, t } from '../i18n/index.js';
 import { markDiff, openViewer, selectInViewer, syncViewboxes } from '../modeler/viewer.js';
@@ -9,8 +9,20 @@ import { limitHours, type Diff, type ProcessInfo, type Procedure, type Validatio
 import { badge, errorBox } from './layout.js';
 import { dateTimeVi, dateVi, levelName, limitText } from './names.js';
 import { stepTableView } from './step-table-view.js';
+import { decisionFilesSection } from './decision-files.js';
+import { dmyInput } from './dmy-input.js';
 
-interface HistoryEntry { action: string; actorName: string; at: string; comment?: string }
+interface HistoryEntry { action: string; actorName: string; at: string; comment?: string; details?: Record<string, unknown> }
+
+/** The note of a history row, dates dd/mm/yyyy: an approval reads its decision from the details. */
+function noteOf(e: HistoryEntry): string {
+  const d = e.details as { decisionNumber?: string; decisionDate?: string; signer?: string; effectiveDate?: string } | undefined;
+  if (e.action === 'approve' && d?.decisionNumber) {
+    return t('version.decision', { number: d.decisionNumber, date: dateVi(d.decisionDate), signer: d.signer ?? '', effective: dateVi(d.effectiveDate) });
+  }
+  // Older rows wrote ISO dates into the note.
+  return (e.comment ?? '').replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, '$3/$2/$1');
+}
 
 /** The version we compare against: the active one, else the newest earlier version. */
 function baseline(v: Version, info: ProcessInfo | undefined): Version | undefined {
@@ -29,7 +41,7 @@ function historyTable(items: HistoryEntry[]): HTMLElement {
   return h('table', { class: 'grid', 'data-testid': 'history' },
     h('thead', null, h('tr', null, ...['when', 'who', 'what', 'note'].map((c) => h('th', null, t(`history.col.${c}` as never))))),
     h('tbody', null, items.filter((e) => e.action !== 'save').map((e) => h('tr', null,
-      h('td', null, dateTimeVi(e.at)), h('td', null, e.actorName), h('td', null, t(`history.${e.action}` as never)), h('td', null, e.comment ?? '')))));
+      h('td', null, dateTimeVi(e.at)), h('td', null, e.actorName), h('td', null, t(`history.${e.action}` as never)), h('td', null, noteOf(e))))));
 }
 
 /**
@@ -93,6 +105,8 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
       number: v.decision.number, date: dateVi(v.decision.date), signer: v.decision.signer, effective: dateVi(v.decision.effectiveDate),
     }), v.decision.approverName ? [' · ', t('version.approver', { name: v.decision.approverName })] : null) : null,
     scheduled ? h('p', { class: 'warning', 'data-testid': 'scheduled' }, t('version.scheduled', { date: dateVi(v.decision!.effectiveDate) })) : null,
+    v.state === 'active' && v.activatedAt ? h('p', { class: 'ok', 'data-testid': 'active-since' }, t('version.activeSince', { date: dateVi(v.activatedAt) })) : null,
+    v.decision ? decisionFilesSection(v.id, !!may?.attachDecision) : null,
     v.rejectionComment ? h('div', { class: 'error', 'data-testid': 'rejection' },
       t('version.reviewerComment', { name: rejection?.actorName ?? '', date: dateTimeVi(rejection?.at), comment: v.rejectionComment }),
       may?.rework ? h('p', null, t('version.reworkHint')) : null) : null,
@@ -183,15 +197,22 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
   if (may?.approve) {
     const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh' });
     const num = h('input', { name: 'decisionNumber', required: true, placeholder: '123/QĐ-UBND' });
-    const date = h('input', { name: 'decisionDate', type: 'date', required: true, value: today });
+    // Dates typed and shown dd/mm/yyyy whatever the browser's own date format is.
+    const date = dmyInput('decisionDate', today);
     const signer = h('input', { name: 'signer', required: true });
-    const eff = h('input', { name: 'effectiveDate', type: 'date', required: true, value: today });
+    const eff = dmyInput('effectiveDate', today);
+    const formMsg = h('div', { role: 'status' });
     decisionEl.append(h('form', {
       class: 'approve card', 'data-testid': 'approve-form',
-      onsubmit: (e: Event) => { e.preventDefault(); void act('approve', { decisionNumber: num.value.trim(), decisionDate: date.value, signer: signer.value.trim(), effectiveDate: eff.value }); },
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        const [d1, d2] = [date.iso(), eff.iso()];
+        if (!d1 || !d2) { clear(formMsg, h('div', { class: 'error', role: 'alert' }, t('version.dateInvalid'))); return; }
+        void act('approve', { decisionNumber: num.value.trim(), decisionDate: d1, signer: signer.value.trim(), effectiveDate: d2 });
+      },
     }, h('h2', null, t('version.approveTitle')),
-    h('label', null, t('version.decisionNumber'), num), h('label', null, t('version.decisionDate'), date),
-    h('label', null, t('version.signer'), signer), h('label', null, t('version.effectiveDate'), eff),
+    h('label', null, t('version.decisionNumber'), num), h('label', null, t('version.decisionDate'), date.input, h('small', { class: 'muted' }, t('version.dateHint'))),
+    h('label', null, t('version.signer'), signer), h('label', null, t('version.effectiveDate'), eff.input, h('small', { class: 'muted' }, t('version.dateHint'))), formMsg,
     h('button', { class: 'primary', type: 'submit', 'data-testid': 'approve' }, t('version.approve'))));
   } else if (v.state === 'in_review' && may?.isAuthor) {
     decisionEl.append(h('p', { class: 'muted', 'data-testid': 'own-version' }, t('version.ownVersion')));

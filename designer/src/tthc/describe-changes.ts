@@ -1,6 +1,7 @@
 import { messages, type Lang } from '../i18n/messages.js';
 import type { Change, Diff } from '../types.js';
 import { formatDuration } from './duration.js';
+import { outcomesText } from './steps.js';
 import { readStep, type ModdleElement } from './model.js';
 
 /** One change in words, with the element it concerns (to select it in both diagrams). */
@@ -86,6 +87,7 @@ export function describeChanges(diff: Diff, before: Map<string, ModdleElement>, 
       else if (attr === 'countsTowardLimit') text = fill(d[n === 'false' ? 'chg.notCounted' : 'chg.counted']!, { name });
       else if (attr === 'form') text = fill(d['chg.form']!, { name, old: o, new: n });
       else if (attr === 'consultAgency') text = fill(d['chg.consult']!, { name, old: o, new: n });
+      else if (attr === 'outcomes') text = fill(d['chg.outcomes']!, { name, old: outcomesText(v.old == null ? '' : String(v.old), lang) || d['chg.none']!, new: outcomesText(v.new == null ? '' : String(v.new), lang) || d['chg.none']! });
       else if (attr === 'sourceRef' || attr === 'targetRef') text = fill(d['chg.rerouted']!, { from: nameOf((eNew?.sourceRef as ModdleElement)?.id, after), to: nameOf((eNew?.targetRef as ModdleElement)?.id, after) });
       else text = fill(d['chg.other']!, { name, attr });
       lines.push({ id: c.id, kind: 'changed', text });

@@ -1,3 +1,4 @@
+import { formatOutcomes, parseOutcomes } from '../../../server/tasks/outcome-format.js';
 import { normaliseDuration } from './duration.js';
 
 /** The slice of a moddle element (bpmn-moddle business object) that our helpers use. */
@@ -29,6 +30,8 @@ export interface StepProps {
   consultAgency?: string;
   replyDeadline?: string;
   beforeDue?: string;
+  /** `approve:Đồng ý, trình ký; return!:Trả lại chuyên viên` (server/tasks/outcome-format.ts). */
+  outcomes?: string;
 }
 
 export type StepField = keyof StepProps;
@@ -46,6 +49,7 @@ export function readStep(bo: ModdleElement): StepProps {
     consultAgency: str(bo.get('tthc:consultAgency')),
     replyDeadline: str(bo.get('tthc:replyDeadline')),
     beforeDue: str(bo.get('tthc:beforeDue')),
+    outcomes: str(bo.get('tthc:outcomes')),
   };
 }
 
@@ -75,6 +79,15 @@ export function stepUpdates(field: StepField, value: string | boolean | undefine
     case 'countsTowardLimit':
       // Absent means "counts": only the exception is written.
       return { 'tthc:countsTowardLimit': value === false || value === 'false' ? 'false' : undefined };
+    case 'outcomes': {
+      // One per line in the panel, `;`-separated in the attribute; written in the canonical form.
+      if (!text) return { 'tthc:outcomes': undefined };
+      try {
+        return { 'tthc:outcomes': formatOutcomes(parseOutcomes(text)) || undefined };
+      } catch {
+        throw new StepValueError(field, value);
+      }
+    }
     case 'form':
     case 'consultAgency':
       return { [`tthc:${field}`]: text || undefined };

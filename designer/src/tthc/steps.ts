@@ -1,5 +1,6 @@
 import { formatDuration, formatHours } from './duration.js';
 import { isStep, longestPathOf, mainFlow, processesOf } from './graph.js';
+import { parseOutcomes } from '../../../server/tasks/outcome-format.js';
 import { readStep, type ModdleElement } from './model.js';
 import { messages, type Lang } from '../i18n/messages.js';
 
@@ -12,6 +13,8 @@ export interface StepRow {
   time: string;
   form: string;
   counted: boolean;
+  /** The step's outcomes in words ("Đồng ý, trình ký; Trả lại chuyên viên (phải nêu lý do)"), empty when none. */
+  outcomes: string;
 }
 
 export interface StepTable {
@@ -26,6 +29,16 @@ function who(n: ModdleElement, lang: Lang): string {
   const role = s.role ? dict[`role.${s.role}`] ?? s.role : '';
   if (s.consultAgency) return role ? `${role}; ${s.consultAgency}` : s.consultAgency;
   return role;
+}
+
+/** A step's outcomes as the official reads them; a malformed attribute reads as written (the panel flags it). */
+export function outcomesText(attr: string | undefined, lang: Lang): string {
+  if (!attr) return '';
+  try {
+    return parseOutcomes(attr).map((o) => (o.reasonRequired ? `${o.label} (${messages[lang]['steps.reasonRequired']})` : o.label)).join('; ');
+  } catch {
+    return attr;
+  }
 }
 
 function time(n: ModdleElement, lang: Lang): string {
@@ -50,6 +63,7 @@ export function buildStepTable(definitions: ModdleElement, lang: Lang): StepTabl
         time: time(n, lang),
         form: s.form ? (/^\d{2}$/.test(s.form) ? `${messages[lang]['steps.formPrefix']} ${s.form}` : s.form) : '',
         counted: s.countsTowardLimit,
+        outcomes: outcomesText(s.outcomes, lang),
       });
     }
   }

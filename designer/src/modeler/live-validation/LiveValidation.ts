@@ -69,8 +69,14 @@ export default class LiveValidation {
       const server = (report.findings ?? []).map((f) => ({ ...f, source: 'server' as const }));
       const lp = report.longestPath ? { totalHours: report.longestPath.totalHours, elementIds: report.longestPath.elementIds ?? [], limitHours: report.longestPath.limitHours } : { ...local, limitHours: this.state.longestPath.limitHours };
       this.publish({ findings: [...server, ...lint], longestPath: lp, serverOk: true, pending: false, latencyMs: performance.now() - editedAt });
-    } catch {
+    } catch (err) {
       if (mine !== this.seq) return this.state;
+      // The server checks one large model per user at a time (and rate-limits): still busy with an
+      // earlier version, so ask again shortly instead of reporting the server as down.
+      if ((err as { status?: number })?.status === 429) {
+        this.schedule(1000);
+        return this.state;
+      }
       this.publish({ ...this.state, serverOk: false, pending: false, latencyMs: performance.now() - editedAt });
     }
     return this.state;

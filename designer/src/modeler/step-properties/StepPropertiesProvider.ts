@@ -1,5 +1,6 @@
 import { h } from '@bpmn-io/properties-panel/preact';
-import { CheckboxEntry, SelectEntry, TextFieldEntry, isCheckboxEntryEdited, isSelectEntryEdited, isTextFieldEntryEdited } from '@bpmn-io/properties-panel';
+import { CheckboxEntry, SelectEntry, TextAreaEntry, TextFieldEntry, isCheckboxEntryEdited, isSelectEntryEdited, isTextAreaEntryEdited, isTextFieldEntryEdited } from '@bpmn-io/properties-panel';
+import { OutcomeFormatError, parseOutcomes } from '../../../../server/tasks/outcome-format.js';
 import { useService } from 'bpmn-js-properties-panel';
 import { parseDuration } from '../../tthc/duration.js';
 import { FORMS, ROLES, readStep, stepUpdates, StepValueError, type ModdleElement, type StepField } from '../../tthc/model.js';
@@ -66,6 +67,30 @@ function textField(field: 'consultAgency', labelKey: string) {
       setValue: (v: string) => set(v ?? ''),
     });
   };
+}
+
+/** One outcome per line in the panel ("approve:Đồng ý, trình ký"), `;` in the attribute. */
+const outcomesToLines = (attr: string | undefined) => (attr ?? '').split(';').map((x) => x.trim()).filter(Boolean).join('\n');
+
+function OutcomesEntry(props: { element: Shape; id: string }) {
+  const translate: Translate = useService('translate');
+  const debounce = useService('debounceInput');
+  const set = useSetter(props.element, 'outcomes');
+  return h(TextAreaEntry, {
+    element: props.element, id: props.id, label: translate('step.outcomes'), debounce, rows: 3, monospace: false,
+    description: translate('step.outcomesHint'),
+    getValue: () => outcomesToLines(readStep(props.element.businessObject).outcomes),
+    setValue: (v: string) => set(v ?? ''),
+    validate: (v: string) => {
+      try {
+        parseOutcomes(v);
+        return undefined;
+      } catch (err) {
+        const e = err as OutcomeFormatError;
+        return translate(e.problem === 'duplicate-key' ? 'step.outcomeKeyDuplicate' : 'step.outcomeKeyInvalid', { key: e.key ?? '' });
+      }
+    },
+  });
 }
 
 function RoleEntry(props: { element: Shape; id: string }) {
@@ -137,6 +162,8 @@ export default class StepPropertiesProvider {
           { id: 'tthc-consultAgency', element, component: ConsultAgencyEntry, isEdited: isTextFieldEntryEdited },
           { id: 'tthc-replyDeadline', element, component: ReplyDeadlineEntry, isEdited: isTextFieldEntryEdited },
         );
+        // Outcomes are what a person decides at a user task (the tasklist offers them as choices).
+        if (bo.$instanceOf?.('bpmn:UserTask')) entries.push({ id: 'tthc-outcomes', element, component: OutcomesEntry, isEdited: isTextAreaEntryEdited });
       }
       if (isTimerEvent(bo)) entries.push({ id: 'tthc-beforeDue', element, component: BeforeDueEntry, isEdited: isTextFieldEntryEdited });
       if (!entries.length) return groups;

@@ -3,6 +3,7 @@ import { add, clear, h } from '../../dom.js';
 import { t } from '../../i18n/index.js';
 import { hasRole } from '../../session.js';
 import { errorBox } from '../layout.js';
+import { dmyInput } from '../dmy-input.js';
 import { dateTimeVi, dateVi } from '../names.js';
 
 interface Unit { id: string; parentId: string | null; name: string; kind: string; level: number }
@@ -117,35 +118,97 @@ export async function usersPage(root: HTMLElement): Promise<void> {
   await load();
 }
 
-/** The calendar of a year: days off and swaps; a year not yet confirmed by a notice is marked provisional. */
+/** Weekday of a YYYY-MM-DD date (0 = Sunday), read as a calendar date (no time zone involved). */
+const weekday = (iso: string) => new Date(`${iso}T00:00:00Z`).getUTCDay();
+
+/** A calendar refusal in the reader's language: the calendar API answers in English only. */
+function calendarError(err: unknown): HTMLElement {
+  const e = err as { status?: number };
+  return e.status === 409 ? h('div', { class: 'error', role: 'alert' }, t('admin.conflictDay')) : errorBox(err);
+}
+
+/**
+ * The calendar of a year: days off and swaps (làm bù: a Saturday worked for a weekday off), each
+ * removable; a year not yet confirmed by the government's notice is marked provisional, in the
+ * year list too.
+ */
 export async function calendarPage(root: HTMLElement): Promise<void> {
   add(root, h('h1', { tabindex: '-1' }, t('admin.calendar')), tabs('calendar'));
   const now = Number(new Date().toLocaleDateString('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).slice(0, 4));
-  const year = h('select', { 'aria-label': t('admin.year'), 'data-testid': 'year' }, [now - 1, now, now + 1, now + 2].map((y) => h('option', { value: String(y), selected: y === now }, String(y))));
+  const years = [now - 1, now, now + 1, now + 2];
+  const year = h('select', { 'aria-label': t('admin.year'), 'data-testid': 'year' }, years.map((y) => h('option', { value: String(y), selected: y === now }, String(y))));
   const body = h('div');
   const msg = h('div', { role: 'status' });
   root.append(h('div', { class: 'filters' }, h('label', null, t('admin.year'), ' ', year)), msg, body);
+  const admin = hasRole('system-admin');
+  // Provisional years are named so in the list itself.
+  void Promise.all(years.map(async (y) => {
+    const v = await get<YearView>(`/api/calendar/years/${y}`).catch(() => undefined);
+    const opt = [...year.options].find((o) => o.value === String(y));
+    if (opt && v?.status === 'provisional') { opt.textContent = t('admin.yearProvisional', { year: y }); opt.dataset.provisional = 'true'; }
+  }));
   async function load(): Promise<void> {
+    clear(msg);
     try {
       const y = await get<YearView>(`/api/calendar/years/${year.value}`);
-      const date = h('input', { type: 'date', name: 'date', required: true, min: `${y.year}-01-01`, max: `${y.year}-12-31` });
+      const range = { min: `${y.year}-01-01`, max: `${y.year}-12-31` };
+      // Dates typed dd/mm/yyyy, like everywhere else in the platform.
+      const dateIn = dmyInput('date');
+      const date = dateIn.input;
       const kind = h('select', { name: 'kind' }, h('option', { value: 'off' }, t('admin.dayOff')), h('option', { value: 'working' }, t('admin.workingDay')));
       const name = h('input', { name: 'name', required: true });
+      const workingIn = dmyInput('workingDate');
+      const dayOffIn = dmyInput('dayOff');
+      const [working, dayOff] = [workingIn.input, dayOffIn.input];
+      working.dataset.testid = 'swap-working';
+      dayOff.dataset.testid = 'swap-off';
+      const inYear = (iso: string | undefined) => (iso && iso >= range.min && iso <= range.max ? iso : undefined);
+      const swapName = h('input', { name: 'swapName', 'data-testid': 'swap-name' });
+      const remove = (d: DayEntry) => h('button', {
+        class: 'link', type: 'button', 'data-testid': `remove-${d.date}`, 'aria-label': t('admin.removeLabel', { date: dateVi(d.date), name: d.name }),
+        onclick: async () => {
+          if (!confirm(t('admin.removeConfirm', { date: dateVi(d.date), name: d.name, year: y.year }))) return;
+          try { await api('DELETE', `/api/calendar/years/${y.year}/days/${d.date}`); await load(); } catch (err) { clear(msg, calendarError(err)); }
+        },
+      }, t('admin.remove'));
       clear(body,
         h('p', { class: y.status === 'provisional' ? 'warning' : 'ok', 'data-testid': 'year-status' },
           y.status === 'provisional' ? t('admin.provisional', { year: y.year }) : t('admin.confirmed', { year: y.year })),
         h('table', { class: 'grid', 'data-testid': 'days' },
-          h('thead', null, h('tr', null, h('th', null, t('admin.date')), h('th', null, t('admin.dayKind')), h('th', null, t('admin.dayName')))),
-          h('tbody', null, [...y.days].sort((a, b) => a.date.localeCompare(b.date)).map((d) => h('tr', { class: d.kind === 'working' ? 'swap' : '' },
-            h('td', null, dateVi(d.date)), h('td', null, d.kind === 'off' ? t('admin.dayOff') : t('admin.workingDay')), h('td', null, d.name))))),
-        hasRole('system-admin') ? h('form', {
-          class: 'card inline-form',
-          onsubmit: async (e: Event) => {
-            e.preventDefault();
-            try { await api('PUT', `/api/calendar/years/${y.year}/days/${date.value}`, { kind: kind.value, name: name.value.trim() }); await load(); } catch (err) { clear(msg, errorBox(err)); }
-          },
-        }, h('h2', null, t('admin.addDay')), h('label', null, t('admin.date'), date), h('label', null, t('admin.dayKind'), kind), h('label', null, t('admin.dayName'), name),
-        h('button', { type: 'submit', class: 'primary' }, t('admin.add'))) : null);
+          h('thead', null, h('tr', null, h('th', null, t('admin.date')), h('th', null, t('admin.dayKind')), h('th', null, t('admin.dayName')), admin ? h('th', null, h('span', { class: 'sr-only' }, t('admin.remove'))) : null)),
+          h('tbody', null, [...y.days].sort((a, b) => a.date.localeCompare(b.date)).map((d) => h('tr', { class: d.kind === 'working' ? 'swap' : '', 'data-date': d.date },
+            h('td', null, dateVi(d.date)), h('td', null, d.kind === 'off' ? t('admin.dayOff') : t('admin.workingDay')), h('td', null, d.name),
+            admin ? h('td', null, remove(d)) : null)))),
+        admin ? h('div', { class: 'compare' },
+          h('form', {
+            class: 'card inline-form', 'data-testid': 'swap-form',
+            onsubmit: async (e: Event) => {
+              e.preventDefault();
+              // Checked here first so the refusal is said in the reader's language.
+              const say = (text: string) => clear(msg, h('div', { class: 'error', role: 'alert' }, text));
+              const [w, o] = [workingIn.iso(), dayOffIn.iso()];
+              if (!w || !o) { say(t('version.dateInvalid')); return; }
+              if (!inYear(w) || !inYear(o)) { say(t('admin.swapSameYear', { year: y.year })); return; }
+              if (![0, 6].includes(weekday(w))) { say(t('admin.swapSaturdayOnly')); return; }
+              if ([0, 6].includes(weekday(o))) { say(t('admin.swapWeekdayOnly')); return; }
+              try {
+                await post(`/api/calendar/years/${y.year}/swaps`, { workingDate: w, dayOff: o, ...(swapName.value.trim() ? { name: swapName.value.trim() } : {}) });
+                await load();
+              } catch (err) { clear(msg, calendarError(err)); }
+            },
+          }, h('h2', null, t('admin.swaps')), h('p', { class: 'muted' }, t('admin.swapHint')),
+          h('label', null, t('admin.swapWorking'), working), h('label', null, t('admin.swapOff'), dayOff), h('label', null, t('admin.dayName'), swapName),
+          h('button', { type: 'submit', class: 'primary', 'data-testid': 'swap-add' }, t('admin.swapAdd'))),
+          h('form', {
+            class: 'card inline-form',
+            onsubmit: async (e: Event) => {
+              e.preventDefault();
+              const d = inYear(dateIn.iso());
+              if (!d) { clear(msg, h('div', { class: 'error', role: 'alert' }, t('version.dateInvalid'))); return; }
+              try { await api('PUT', `/api/calendar/years/${y.year}/days/${d}`, { kind: kind.value, name: name.value.trim() }); await load(); } catch (err) { clear(msg, calendarError(err)); }
+            },
+          }, h('h2', null, t('admin.addDay')), h('label', null, t('admin.date'), date), h('label', null, t('admin.dayKind'), kind), h('label', null, t('admin.dayName'), name),
+          h('button', { type: 'submit', class: 'primary' }, t('admin.add')))) : null);
     } catch (err) {
       clear(body, errorBox(err));
     }

@@ -1,6 +1,7 @@
 import { api } from '../../api.js';
 import { h } from '../../dom.js';
 import { t } from '../../i18n/index.js';
+import { dateTimeVi } from '../names.js';
 
 interface Item { id: string; title: string; body: string; link: string | null; createdAt: string; readAt: string | null }
 
@@ -37,7 +38,7 @@ export function bell(): HTMLElement {
     list.replaceChildren(
       r.items.length ? h('ul', null, ...r.items.map((n) => h('li', { class: n.readAt ? 'read' : 'unread' },
         h('strong', null, n.title), h('div', null, n.body),
-        h('small', null, new Date(n.createdAt).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })),
+        h('small', null, dateTimeVi(n.createdAt)),
         n.link ? h('a', { href: n.link }, '→') : null))) : h('p', null, t('bell.empty')),
     );
     if (r.unread) list.append(readAll);
