@@ -888,8 +888,9 @@ export function createEngine(deps: EngineDeps) {
         fired++;
       } catch (err) {
         const e = err as ApiError;
-        // An instance that has ended or a stale timer: drop it rather than retry forever.
-        if (e instanceof ApiError && e.status < 500) await knex('engine_timer').where({ id: t.id }).delete();
+        // An instance that has ended or a stale timer: drop it rather than retry forever. A model that
+        // cannot go on at that point (an expression failing) is retried, then parked with an incident.
+        if (e instanceof ApiError && e.status < 500 && e.type !== 'ProcessEngineException') await knex('engine_timer').where({ id: t.id }).delete();
         else if (Number(t.attempts) >= MAX_TIMER_ATTEMPTS) {
           log.error({ err, timerId: t.id }, 'timer failed too often; parked with an incident');
           await parkFailingTimer(t, err).catch((e2) => log.error({ err: e2, timerId: t.id }, 'could not park a failing timer'));
@@ -931,9 +932,12 @@ export function createEngine(deps: EngineDeps) {
     const message = String((err as Error)?.message ?? err).slice(0, 500);
     await knex.transaction(async (trx) => {
       await trx('engine_timer').where({ id: t.id }).update({ locked_until: new Date('9999-12-31T00:00:00Z'), locked_by: 'incident' });
+      // An async continuation is a job, not a timer event: Camunda calls its incident failedJob.
+      const node = t.instance_id ? (await loadDefinition(trx, t.definition_id)).model.graph?.nodes[t.activity_id] : undefined;
+      const job = Boolean(node && (node.asyncBefore || node.asyncAfter) && node.event?.kind !== 'timer');
       await store.insertIncident(trx, {
         id: crypto.randomUUID(), instance_id: t.instance_id ?? null, definition_id: t.definition_id, activity_id: t.activity_id,
-        incident_type: 'failedTimer', configuration: t.id, message, created: new Date(),
+        incident_type: job ? 'failedJob' : 'failedTimer', configuration: t.id, message, created: new Date(),
       });
     });
   }

@@ -210,6 +210,8 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
     node.event = eventOf(el, type, findings);
     extensionsOf(el, node, findings);
     if (type === 'callActivity') node.call = callOf(el, findings);
+    if (camunda(el, 'asyncBefore') === 'true' || camunda(el, 'async') === 'true') node.asyncBefore = true;
+    if (camunda(el, 'asyncAfter') === 'true') node.asyncAfter = true;
     const lp = loopOf(el, findings);
     if (lp) node.loop = lp;
     if (type === 'serviceTask' || type === 'sendTask' || type === 'businessRuleTask') node.external = true;

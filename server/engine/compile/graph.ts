@@ -82,6 +82,9 @@ export interface GNode {
   inputs?: Param[];
   outputs?: Param[];
   call?: CallDef;
+  /** camunda:asyncBefore / asyncAfter: a job (a due-now timer row) continues the token, in a command of its own. */
+  asyncBefore?: boolean;
+  asyncAfter?: boolean;
 }
 
 export interface GFlow { id: string; source: string; target: string; condition?: string }

@@ -37,6 +37,11 @@ export interface Exec {
   lc?: number;
   /** Local variables of this scope or activity (camunda:inputOutput inputs). */
   v?: Record<string, unknown>;
+  /** An async continuation waiting as a job: before the activity ('b') or after it ('a'). */
+  j?: 'b' | 'a';
+  /** The asyncBefore / asyncAfter job of this execution has run. */
+  jb?: boolean;
+  ja?: boolean;
 }
 
 export interface NativeState { v: 1; p: string; n: number; x: Exec[] }
@@ -487,6 +492,8 @@ export class NativeRun implements Run {
   private run(e: Exec): void {
     if (++this.steps > MAX_STEPS) throw new CommandError(`The process runs more than ${MAX_STEPS} steps without waiting (an endless loop without a wait state?)`);
     const n = this.node(e.a);
+    // camunda:asyncBefore: the command that got here commits; a job enters the activity in a command of its own.
+    if (n.asyncBefore && !e.jb) { this.park(e, 'b'); return; }
     this.hist('activity-start', e);
     if (n.inputs) this.mapInputs(e, n.inputs);
     const inMi = e.p ? this.x.get(e.p)?.k === 'mi' : false;
@@ -582,6 +589,8 @@ export class NativeRun implements Run {
 
   private leave(e: Exec): void {
     const n = this.node(e.a);
+    // camunda:asyncAfter: the activity's completion commits; a job takes the outgoing flows.
+    if (n.asyncAfter && !e.ja) { this.park(e, 'a'); return; }
     const scope = this.x.get(e.p!);
     if (!scope) return;
     const flows = this.select(n, e);
@@ -708,6 +717,12 @@ export class NativeRun implements Run {
   /** An event arrived for a waiting execution. */
   private trigger(e: Exec): void {
     const n = this.node(e.a);
+    if (e.j) {
+      const which = e.j;
+      delete e.w; delete e.due; delete e.j;
+      if (which === 'b') this.run(e); else this.leave(e);
+      return;
+    }
     if (e.k !== 'sub') {
       // §10.5.5 a timeCycle on an intermediate catch: each repetition sends a token on; the event waits for the next.
       if (e.w === 'timer' && e.cycle) {
@@ -741,6 +756,14 @@ export class NativeRun implements Run {
     const t = this.add({ p: scope.id, a: n.id, k: 'token' });
     this.hist('activity-start', t);
     this.complete(t);
+  }
+
+  /** An async continuation: the execution waits as a job due now (the scheduler runs it, retries it, raises an incident). */
+  private park(e: Exec, which: 'b' | 'a'): void {
+    if (which === 'b') e.jb = true; else e.ja = true;
+    e.j = which;
+    e.w = 'timer';
+    e.due = new Date().toISOString();
   }
 
   /** A non-interrupting subscription stays: a cycle timer moves to its next run, or goes when spent. */
