@@ -469,12 +469,49 @@ export class NativeRun implements Run {
     return true;
   }
 
+  /**
+   * §13.3.3 the inclusive join's rule: it waits while some token could still bring a token to one
+   * of its EMPTY incoming flows without passing the gateway — unless that token could also reach
+   * one of its incoming flows that already has a token (then it only arrives for a later firing).
+   */
   private upstream(scope: Exec, join: GNode): boolean {
+    const filled = new Set(this.kids(scope.id).filter((e) => e.a === join.id && e.w === 'join').map((e) => e.f));
     for (const e of this.kids(scope.id)) {
       if (e.k === 'sub' || (e.a === join.id && e.w === 'join')) continue;
-      if (this.g.reach[e.a]?.includes(join.id)) return true;
+      let empty = false;
+      let full = false;
+      for (const f of this.flowsToward(e.a, join.id)) if (filled.has(f)) full = true; else empty = true;
+      if (empty && !full) return true;
     }
     return false;
+  }
+
+  private towardCache = new Map<string, string[]>();
+  /** The join's incoming flows a token at `from` can reach without passing through the join. */
+  private flowsToward(from: string, joinId: string): string[] {
+    const key = `${from}>${joinId}`;
+    const hit = this.towardCache.get(key);
+    if (hit) return hit;
+    const found = new Set<string>();
+    const seen = new Set<string>([from]);
+    const todo = [from];
+    while (todo.length) {
+      const n = this.g.nodes[todo.pop()!];
+      if (!n) continue;
+      const next: string[] = [...n.boundary];
+      for (const fid of n.out) {
+        const t = this.g.flows[fid]!.target;
+        if (t === joinId) found.add(fid); else next.push(t);
+      }
+      if (n.type === 'intermediateThrowEvent' && n.event?.kind === 'link') {
+        const c = Object.values(this.g.nodes).find((x) => x.scope === n.scope && x.type === 'intermediateCatchEvent' && x.event?.kind === 'link' && x.event.name === n.event!.name);
+        if (c) next.push(c.id);
+      }
+      for (const x of next) if (!seen.has(x)) { seen.add(x); todo.push(x); }
+    }
+    const out = [...found];
+    this.towardCache.set(key, out);
+    return out;
   }
 
   private start(scope: Exec, n: GNode): void {

@@ -128,3 +128,31 @@ describe('refused at deployment rather than run wrongly', () => {
     expect(await refusals(`${S}<bpmn:task id="t"><bpmn:multiInstanceLoopCharacteristics behavior="All"><bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:task>${E()}${chainFlows('start', 't', 'end')}`)).toEqual([]);
   });
 });
+
+describe('BPMN 2.0 §13.3.3 the inclusive join\'s upstream rule, exactly', () => {
+  test('§13.3.3 a token that can only reach an incoming flow that already has a token does not hold the join back; it fires the join again later', async () => {
+    const g = await compile(`${S}<bpmn:parallelGateway id="fork"/>${T('quick')}${U('slow')}${U('other')}<bpmn:exclusiveGateway id="merge"/><bpmn:inclusiveGateway id="join"/>${U('after')}${E()}
+      ${seq('f0', 'start', 'fork')}${seq('f1', 'fork', 'quick')}${seq('f2', 'fork', 'slow')}${seq('f3', 'fork', 'other')}
+      ${seq('q', 'quick', 'merge')}${seq('s', 'slow', 'merge')}${seq('in1', 'merge', 'join')}${seq('in2', 'other', 'join')}${chainFlows('join', 'after', 'end')}`);
+    const i = await Instance.start(g);
+    // 'other' can still fill the empty flow in2: the join waits.
+    expect(i.parked()).toEqual(['join']);
+    expect(i.waiting()).toEqual(['userTask:other', 'userTask:slow']);
+    await i.complete('other');
+    // 'slow' can only reach in1, which has its token: the join fires with in1 and in2.
+    expect(i.waiting()).toEqual(['userTask:after', 'userTask:slow']);
+    await i.complete('slow');
+    expect(i.waiting()).toEqual(['userTask:after', 'userTask:after']);
+    expect(i.path.filter((p) => p === 'join')).toHaveLength(2);
+  });
+  test('§13.3.3 a token inside a subprocess upstream of an empty flow holds the join back until the subprocess completes', async () => {
+    const g = await compile(`${S}<bpmn:inclusiveGateway id="split"/>${U('a')}<bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>${U('inner')}<bpmn:endEvent id="se"/>${chainFlows('ss', 'inner', 'se')}</bpmn:subProcess>
+      <bpmn:inclusiveGateway id="join"/>${U('after')}${E()}
+      ${seq('f0', 'start', 'split')}${seq('fa', 'split', 'a', '${true}')}${seq('fs', 'split', 'sub', '${true}')}${seq('ja', 'a', 'join')}${seq('js', 'sub', 'join')}${chainFlows('join', 'after', 'end')}`);
+    const i = await Instance.start(g);
+    await i.complete('a');
+    expect(i.waiting()).toEqual(['userTask:inner']);
+    await i.complete('inner');
+    expect(i.waiting()).toEqual(['userTask:after']);
+  });
+});
