@@ -133,7 +133,9 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
     return { processes: [], findings: [{ message: `Malformed BPMN XML: ${(err as Error).message.split('\n')[0]}` }] };
   }
   if (!root || root.$type !== 'bpmn:Definitions') return { processes: [], findings: [{ message: 'Not a BPMN 2.0 document' }] };
-  const unparsable = warnings.find((w) => /unparsable content|unresolved reference|illegal/i.test(w.message));
+  // A structureRef naming a type (structureRef="String") is data typing the engine never uses: not a reason to refuse.
+  const typing = (w: { property?: string }) => /structureRef|itemSubjectRef/.test(String(w.property ?? ''));
+  const unparsable = warnings.find((w) => /unparsable content|unresolved reference|illegal/i.test(w.message) && !typing(w as { property?: string }));
   if (unparsable) findings.push({ message: `Invalid BPMN: ${unparsable.message.split('\n')[0]}` });
 
   const processes: ProcessModel[] = [];

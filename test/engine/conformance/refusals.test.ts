@@ -34,3 +34,11 @@ describe('deployment refusals (native interpreter)', () => {
     expect(found).toEqual([]);
   });
 });
+
+describe('data typing the engine does not use', () => {
+  test('a signal or message whose structureRef names a type instead of an itemDefinition deploys (§10.3 item definitions are informative here)', async () => {
+    const { refusals } = await import('./harness.js');
+    const found = await refusals('<bpmn:startEvent id="start"/><bpmn:endEvent id="end"/><bpmn:sequenceFlow id="f" sourceRef="start" targetRef="end"/>', '<bpmn:signal id="sg" name="S" structureRef="String"/>');
+    expect(found).toEqual([]);
+  });
+});
