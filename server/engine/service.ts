@@ -143,7 +143,8 @@ export function createEngine(deps: EngineDeps) {
         throw new ApiError(400, 'ParseException', `${res.name}: bpmn-engine cannot load it: ${(err as Error).message}`);
       }
       const hash = crypto.createHash('sha256').update(res.content).digest('hex');
-      parsed.push({ res, model: processes[0]!, hash, engineSource });
+      // A collaboration of several executable processes (native only): one definition each, one resource.
+      for (const model of processes) parsed.push({ res, model, hash, engineSource });
     }
     const filter = input.duplicateFiltering || input.deployChangedOnly;
     return knex.transaction(async (trx) => {
@@ -151,13 +152,18 @@ export function createEngine(deps: EngineDeps) {
       const deploymentTime = new Date();
       await store.insertDeployment(trx, { id: deploymentId, name: input.name ?? null, source: input.source ?? null, deployment_time: deploymentTime });
       const deployed: Row[] = [];
+      const resourceIds = new Map<DeployInput['resources'][number], string>();
       for (const p of parsed) {
         const key = p.model.processId;
         await store.lockDefinitionKey(trx, key);
         const latest = await store.latestDefinition(trx, key);
         if (filter && latest && latest.hash === p.hash) continue;
-        const resourceId = crypto.randomUUID();
-        await store.insertResource(trx, { id: resourceId, deployment_id: deploymentId, name: p.res.name, content: p.res.content, hash: p.hash });
+        let resourceId = resourceIds.get(p.res);
+        if (!resourceId) {
+          resourceId = crypto.randomUUID();
+          resourceIds.set(p.res, resourceId);
+          await store.insertResource(trx, { id: resourceId, deployment_id: deploymentId, name: p.res.name, content: p.res.content, hash: p.hash });
+        }
         const version = (latest?.version ?? 0) + 1;
         const row = {
           id: `${key}:${version}:${crypto.randomUUID()}`, key, version, version_tag: p.model.versionTag ?? null, name: p.model.name ?? null,

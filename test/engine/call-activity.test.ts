@@ -147,4 +147,28 @@ describe('BPMN 2.0 §10.2.5 call activity', () => {
     expect(await one('calledElement="x" camunda:variableMappingClass="a.B"')).toEqual([expect.objectContaining({ elementId: 'c' })]);
     expect(await one('calledElement="x"', '<bpmn:extensionElements><camunda:in source="a"/></bpmn:extensionElements>')).toEqual([expect.objectContaining({ elementId: 'c', message: expect.stringMatching(/camunda:in/) })]);
   });
+
+  test('a collaboration of two executable processes deploys as two definitions from one resource; one calls the other', async () => {
+    const HEAD = '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="t">';
+    const xml = `${HEAD}<bpmn:collaboration id="co"><bpmn:participant id="pa" processRef="chinh"/><bpmn:participant id="pb" processRef="phu"/></bpmn:collaboration>
+      <bpmn:process id="chinh" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="c"/><bpmn:callActivity id="c" calledElement="phu"><bpmn:extensionElements><camunda:out variables="all"/></bpmn:extensionElements></bpmn:callActivity><bpmn:sequenceFlow id="f2" sourceRef="c" targetRef="e"/><bpmn:endEvent id="e"/></bpmn:process>
+      <bpmn:process id="phu" isExecutable="true"><bpmn:startEvent id="s2"/><bpmn:sequenceFlow id="g1" sourceRef="s2" targetRef="t"/><bpmn:userTask id="t"/><bpmn:sequenceFlow id="g2" sourceRef="t" targetRef="e2"/><bpmn:endEvent id="e2"/></bpmn:process></bpmn:definitions>`;
+    const d = await engine.deploy({ name: 'collab', resources: [{ name: 'collab.bpmn', content: xml }] });
+    expect(d.deployedProcessDefinitions.map((x) => x.key)).toEqual(['chinh', 'phu']);
+    const p = await engine.startProcess({ key: 'chinh' });
+    const c = await childOf(p.id);
+    const [t] = await tasksOf(c!.id);
+    await engine.completeTask(t!.id, { userId: 'u', variables: { ketQua: str('xong') } }, ALL);
+    expect((await engine.getInstance(p.id)).state).toBe('COMPLETED');
+    expect((await engine.getVariables(p.id)).ketQua).toMatchObject({ value: 'xong' });
+  });
+
+  test('a message flow from a message throw event nobody sends (no camunda:topic) is refused at deployment, naming the event', async () => {
+    const HEAD = '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D" targetNamespace="t">';
+    const xml = `${HEAD}<bpmn:message id="M" name="m"/><bpmn:collaboration id="co"><bpmn:participant id="pa" processRef="a"/><bpmn:participant id="pb" processRef="b"/><bpmn:messageFlow id="mf" sourceRef="send" targetRef="recv"/></bpmn:collaboration>
+      <bpmn:process id="a" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="send"/><bpmn:endEvent id="send"><bpmn:messageEventDefinition messageRef="M"/></bpmn:endEvent></bpmn:process>
+      <bpmn:process id="b" isExecutable="true"><bpmn:startEvent id="recv"><bpmn:messageEventDefinition messageRef="M"/></bpmn:startEvent><bpmn:sequenceFlow id="g1" sourceRef="recv" targetRef="e2"/><bpmn:endEvent id="e2"/></bpmn:process></bpmn:definitions>`;
+    const { findings } = await parseDefinitions(xml, 'native');
+    expect(findings).toEqual([expect.objectContaining({ elementId: 'send', message: expect.stringMatching(/message flow/) })]);
+  });
 });
