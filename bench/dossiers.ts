@@ -77,7 +77,8 @@ export default async function dossiersBench(): Promise<BenchRow[]> {
         now() - (g % 57600) * interval '1 minute', now() - (g % 57600) * interval '1 minute', 1, 'days',
         now() - (g % 57600) * interval '1 minute', now() - (g % 57600) * interval '1 minute' + interval '1 day'
       from generate_series(1, ?) g`, [proc.id, listRows]);
-    await db.knex.raw('analyze dossier');
+    // Steady state: autovacuum would have set the visibility map of rows this old (index-only counts).
+    await db.knex.raw('vacuum analyze dossier');
     const genS = (performance.now() - tg) / 1000;
     const queries = ['/api/dossiers?status=4', '/api/dossiers?status=4,5&page=3', '/api/dossiers?dueState=overdue', '/api/dossiers?applicant=so%20123', `/api/dossiers?from=2026-01-01&status=2`, '/api/dossiers'];
     for (const q of queries) await request(platform.app).get(q).set('Cookie', cookie);

@@ -12,6 +12,7 @@ const SECTIONS: Record<string, () => Promise<{ default: BenchSection }>> = {
   identity: () => import('./identity.js'),
   lifecycle: () => import('./lifecycle.js'),
   tasklist: () => import('./tasklist.js'),
+  workers: () => import('./workers.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -31,7 +31,7 @@ const Env = z.object({
   WORKER_SHUTDOWN_MS: z.coerce.number().int().min(0).default(10_000),
   LOG_LEVEL: z.string().default('info'),
   /** The national public-service portal (DVCQG) the sync pushes to; unset = no sync pump (workers/handlers/portal.ts). */
-  NATIONAL_PORTAL_URL: z.string().url().optional(),
+  NATIONAL_PORTAL_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
   /** Sync pump: wait this long when nothing is pending; records per claim; lease; portal timeout; records pushed at once. */
   PORTAL_POLL_MS: z.coerce.number().int().min(10).default(2_000),
   PORTAL_BATCH: z.coerce.number().int().min(1).max(500).default(50),

@@ -14,6 +14,7 @@ import zlib from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
 import { buildDesigner, bundleSize } from '../build.js';
 import { bigDiagramXml } from './big-diagram.js';
+import { expectText } from './support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ART = path.join(ROOT, 'test-artifacts', 'designer');
@@ -22,6 +23,9 @@ const PASSWORD = 'Demo@2026';
 
 export interface Figures { [name: string]: string | number }
 const figures: Figures = {};
+/** Every confirmation the pages asked, in order (all accepted, as the user would). */
+const dialogs: string[] = [];
+const SIGNED_PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 let shot = 0;
 
 async function freePort(): Promise<number> {
@@ -67,6 +71,14 @@ async function login(page: Page, base: string, username: string): Promise<void> 
   await page.fill('input[name=password]', PASSWORD);
   await page.click('button[type=submit]');
   await page.waitForSelector('[data-testid=user]');
+}
+
+/** The bell lists notices with these words (the author is told of decisions on their version). */
+async function bellHas(page: Page, words: string[]): Promise<void> {
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=bell-count]')?.textContent || 0) > 0);
+  await page.click('[data-testid=bell]');
+  for (const w of words) await expectText(page, '.bell-list', w);
+  await page.click('[data-testid=bell]');
 }
 
 async function logout(page: Page): Promise<void> {
@@ -166,8 +178,10 @@ async function exports(page: Page): Promise<void> {
   checkAnnexPdf(pdfBuf, 'draft', 'annex-draft');
   const pdf = pdfBuf.toString('latin1');
   if (!pdf.startsWith('%PDF')) throw new Error('not a PDF');
-  // Roboto embedded, and its ToUnicode map covers Vietnamese letters: ế (U+1EBF), ư (U+01B0), đ (U+0111).
-  if (!/Roboto/.test(pdf)) throw new Error('PDF font is not Roboto');
+  // Tinos (Times New Roman metrics) embedded, no other font; its ToUnicode maps cover Vietnamese letters: ế (U+1EBF), ư (U+01B0), đ (U+0111).
+  const fonts = [...new Set([...pdf.matchAll(/\/BaseFont\s*\/(?:[A-Z]{6}\+)?([A-Za-z0-9-]+)/g)].map((m) => m[1]))];
+  if (!fonts.length || fonts.some((f) => !/^Tinos/.test(f!))) throw new Error(`PDF fonts are not Tinos: ${fonts}`);
+  figures['annex PDF fonts'] = fonts.join(' ');
   for (const cp of ['1ebf', '01b0', '0111']) if (!new RegExp(`<${cp}>`, 'i').test(pdf)) throw new Error(`PDF lacks U+${cp}`);
   const svg = (await downloadOf(page, 'export-svg')).toString('utf8');
   if (!svg.includes('Tiếp nhận hồ')) throw new Error('SVG lost the Vietnamese labels');
@@ -278,6 +292,26 @@ async function scenario(page: Page, base: string): Promise<string> {
   if (errors.length) throw new Error(`errors remain after the edits: ${errors.join(', ')}`);
   const bo = await page.evaluate((id) => { const b = (window as any).__tthc.modeler.get('elementRegistry').get(id).businessObject; return { role: b.get('tthc:role'), groups: b.get('camunda:candidateGroups') }; }, newId);
   if (bo.role !== 'leader' || bo.groups !== 'leader') throw new Error(`role not written: ${JSON.stringify(bo)}`);
+
+  step('owner sets the step\'s outcomes in the panel (one per line, "!" = reason required); a bad key is refused in words');
+  await page.evaluate((id) => { const m = (window as any).__tthc.modeler; m.get('selection').select(m.get('elementRegistry').get(id)); }, newId);
+  await page.waitForSelector('#bio-properties-panel-tthc-outcomes');
+  await page.fill('#bio-properties-panel-tthc-outcomes', 'Đồng ý: trình ký');
+  await expectText(page, '[data-entry-id="tthc-outcomes"] .bio-properties-panel-error', "Mã kết quả 'Đồng ý'");
+  await page.fill('#bio-properties-panel-tthc-outcomes', 'approve:Đồng ý, trình ký\nreturn!:Trả lại chuyên viên');
+  await page.waitForFunction((id) => (window as any).__tthc.modeler.get('elementRegistry').get(id).businessObject.get('tthc:outcomes') === 'approve:Đồng ý, trình ký; return!:Trả lại chuyên viên', newId);
+  await snap(page, 'modeler-outcomes');
+  await page.click('[data-testid=tab-steps]');
+  await expectText(page, '[data-testid=step-table] [data-testid=step-outcomes]', 'Kết quả: Đồng ý, trình ký; Trả lại chuyên viên (phải nêu lý do)');
+  // Through the command stack: one undo takes it back, and it is set again.
+  await page.click('[data-testid=undo]');
+  await page.waitForFunction((id) => !(window as any).__tthc.modeler.get('elementRegistry').get(id).businessObject.get('tthc:outcomes'), newId);
+  await page.evaluate((id) => {
+    const m = (window as any).__tthc.modeler;
+    m.get('commandStack').redo();
+    return m.get('elementRegistry').get(id).businessObject.get('tthc:outcomes');
+  }, newId).then((v) => { if (v !== 'approve:Đồng ý, trình ký; return!:Trả lại chuyên viên') throw new Error(`redo did not restore the outcomes: ${v}`); });
+  await page.click('[data-testid=tab-properties]');
   const budgetText = await page.textContent('[data-testid=budget-text]');
   await snap(page, 'modeler-step-added');
 
@@ -410,15 +444,43 @@ async function scenario(page: Page, base: string): Promise<string> {
   if (hasBaseline && !coloured) throw new Error('no coloured diff on the new diagram');
   await snap(page, 'review-diff');
 
-  step('approver approves and activates');
+  step('approver approves (dates dd/mm/yyyy), attaches the signed decision PDF and activates after a confirmation that says what changes');
+  const navLabel = (await page.textContent('[data-testid=nav-inbox]'))?.trim();
+  if (navLabel !== 'Quy trình chờ phê duyệt (1)') throw new Error(`nav label: ${navLabel}`);
+  const shownDate = await page.inputValue('input[name=decisionDate]');
+  if (!/^\d{2}\/\d{2}\/\d{4}$/.test(shownDate)) throw new Error(`the decision date is not dd/mm/yyyy: ${shownDate}`);
   await page.fill('input[name=decisionNumber]', '123/QĐ-UBND');
   await page.fill('input[name=signer]', 'Lê Văn Duyệt');
+  await page.fill('input[name=decisionDate]', '31/02/2026');
+  await page.click('[data-testid=approve]');
+  await expectText(page, '[data-testid=approve-form] [role=alert]', 'dd/mm/yyyy');
+  await page.fill('input[name=decisionDate]', shownDate);
   await page.click('[data-testid=approve]');
   await page.waitForSelector('[data-testid=activate]');
+  await expectText(page, '[data-testid=decision]', `ngày ${shownDate}`);
+  await page.waitForSelector('[data-testid=no-decision-file]');
+  await page.setInputFiles('[data-testid=decision-file-input]', { name: 'Quyết định 123 đã ký.pdf', mimeType: 'application/pdf', buffer: SIGNED_PDF });
+  await page.click('[data-testid=decision-file-upload]');
+  await page.waitForSelector('[data-testid=decision-file-link]');
+  const signed = await downloadOf(page, 'decision-file-link');
+  if (Buffer.compare(signed, SIGNED_PDF) !== 0) throw new Error('the signed decision does not download byte for byte');
+  await page.setInputFiles('[data-testid=decision-file-input]', { name: 'anh-chup.pdf', mimeType: 'application/pdf', buffer: Buffer.from('GIF89a not a pdf') });
+  await page.click('[data-testid=decision-file-upload]');
+  await expectText(page, '.decision-files [role=alert]', 'không phải PDF');
   await snap(page, 'approved');
+  await a11y(page, 'approved-version');
   await page.click('[data-testid=activate]');
   await page.waitForFunction(() => document.querySelector('[data-testid=state]')?.className.includes('state-active'));
+  const asked = dialogs.at(-1) ?? '';
+  if (!/Hồ sơ mới sẽ chạy theo phiên bản này; hồ sơ đang giải quyết vẫn theo phiên bản cũ/.test(asked)) throw new Error(`activation confirmation: ${asked}`);
+  await page.waitForSelector('[data-testid=active-since]');
+  await expectText(page, '[data-testid=history]', 'Đính kèm quyết định đã ký');
   await snap(page, 'active');
+  await page.selectOption('[data-testid=lang]', 'en');
+  await expectText(page, '.decision-files h2', 'Signed decision');
+  await expectText(page, '[data-testid=history]', 'Attached the signed decision');
+  await snap(page, 'active-en');
+  await page.selectOption('[data-testid=lang]', 'vi');
   await page.goto(procedureUrl);
   await page.waitForSelector('[data-testid=versions] .state-active');
   await snap(page, 'versions-active');
@@ -434,11 +496,19 @@ async function scenario(page: Page, base: string): Promise<string> {
   const annexDocx = await downloadOf(page, 'annex-docx');
   figures['annex DOCX: click to file (ms)'] = Date.now() - t0;
   checkAnnexDocx(unzipEntry(annexDocx, 'word/document.xml'), 'approved', '123/QĐ-UBND');
+  // The step's outcomes are in the annex, in words, in both formats.
+  if (!unzipEntry(annexDocx, 'word/document.xml').includes('Kết quả: Đồng ý, trình ký; Trả lại chuyên viên (phải nêu lý do)')) throw new Error('annex DOCX lacks the step outcomes');
+  const approvedText = execFileSync('pdftotext', ['-raw', path.join(ART, 'annex-approved.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  if (!approvedText.includes('Kết quả: Đồng ý, trình ký; Trả lại chuyên viên')) throw new Error('annex PDF lacks the step outcomes');
   figures['coloured diff elements'] = coloured;
 
-  step('owner drafts a change from the active version; approver sees it changed and rejects it with a comment');
+  step('the author is told in the bell: approved, then activated');
   await logout(page);
   await login(page, base, 'owner.stp');
+  await bellHas(page, ['đã được phê duyệt', 'đã được áp dụng']);
+  await snap(page, 'bell-approved');
+
+  step('owner drafts a change from the active version; approver sees it changed and rejects it with a comment');
   await page.goto(procedureUrl);
   await page.click('[data-testid=create-from-active]');
   await page.waitForSelector('.djs-palette');
@@ -469,7 +539,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   const changedOld = await page.locator('[data-testid=old-diagram] .diff-changed').count();
   if (!changedOld) throw new Error('the changed step is not coloured on the old diagram');
   await snap(page, 'review-change-diff');
-  await a11y(page, 'review', false);
+  await a11y(page, 'review');
   await page.click('[data-testid=reject]'); // empty comment: the form refuses
   if (!(await page.locator('[data-testid=approve-form]').count())) throw new Error('rejected without a comment');
   await page.fill('textarea[name=comment]', 'Thời hạn xem xét 2 giờ là quá ngắn.');
@@ -480,6 +550,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   step('the author reads the comment and reworks the rejected version into a new draft');
   await logout(page);
   await login(page, base, 'owner.stp');
+  await bellHas(page, ['bị trả lại']);
   await page.goto(`${base}/#/versions/${changeId}`);
   await page.waitForSelector('[data-testid=rejection]');
   const comment = await page.textContent('[data-testid=rejection]');
@@ -538,8 +609,27 @@ async function scenario(page: Page, base: string): Promise<string> {
   await a11y(page, 'admin-users');
   await page.goto(`${base}/#/admin/calendar`);
   await page.waitForSelector('[data-testid=year-status]');
+  const year2 = String(new Date().getFullYear() + 1);
+  await page.waitForFunction((y) => document.querySelector(`[data-testid=year] option[value="${y}"]`)?.textContent?.includes('tạm tính'), year2);
+  await page.selectOption('[data-testid=year]', year2);
+  await expectText(page, '[data-testid=year-status]', 'TẠM TÍNH');
+  // A swap (làm bù): the first Saturday of June worked for the Monday after it off.
+  const sat = await page.evaluate((y) => { const d = new Date(Date.UTC(Number(y), 5, 1)); while (d.getUTCDay() !== 6) d.setUTCDate(d.getUTCDate() + 1); return d.toISOString().slice(0, 10); }, year2);
+  const mon = await page.evaluate((s) => { const d = new Date(`${s}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 2); return d.toISOString().slice(0, 10); }, sat);
+  const dmy = (iso: string) => iso.split('-').reverse().join('/');
+  await page.fill('[data-testid=swap-working]', dmy(mon));
+  await page.fill('[data-testid=swap-off]', dmy(sat));
+  await page.click('[data-testid=swap-add]');
+  await expectText(page, '[role=status] [role=alert]', 'thứ Bảy hoặc Chủ nhật');
+  await page.fill('[data-testid=swap-working]', dmy(sat));
+  await page.fill('[data-testid=swap-off]', dmy(mon));
+  await page.click('[data-testid=swap-add]');
+  await page.waitForSelector(`[data-testid=days] tr.swap[data-date="${sat}"]`);
+  await page.waitForSelector(`[data-testid=days] tr[data-date="${mon}"]`);
   await snap(page, 'admin-calendar');
   await a11y(page, 'admin-calendar');
+  await page.click(`[data-testid=remove-${sat}]`);
+  await page.waitForFunction((d) => !document.querySelector(`[data-testid=days] tr[data-date="${d}"]`), sat);
   await page.goto(`${base}/#/admin/audit`);
   await page.waitForSelector('[data-testid=audit] tbody tr');
   await page.fill('[data-testid=audit-user]', 'owner.sxd');
@@ -634,8 +724,8 @@ async function main(): Promise<void> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // Confirmations (activate, discard, import over a draft) are accepted, as the user would.
-  context.on('page', (p) => p.on('dialog', (d) => void d.accept()));
-  page.on('dialog', (d) => void d.accept());
+  context.on('page', (p) => p.on('dialog', (d) => { dialogs.push(d.message()); void d.accept(); }));
+  page.on('dialog', (d) => { dialogs.push(d.message()); void d.accept(); });
   let failed = false;
   try {
     const procedureId = await scenario(page, base);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import ClientPgLite from 'knex-pglite';
 
@@ -90,8 +91,13 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
 async function openEmbedded(dataDir: string, template?: string): Promise<Database> {
   if (dataDir !== 'memory') fs.mkdirSync(dataDir, { recursive: true });
   const loadDataDir = template ? new Blob([fs.readFileSync(template)]) : undefined;
-  const pglite = new PGlite(dataDir === 'memory' ? undefined : dataDir, {
+  // One options object: PGlite reads its second argument only when the first is a string, so an in-memory
+  // database given `(undefined, options)` silently dropped the template, the parsers and the extensions.
+  const pglite = new PGlite({
+    dataDir: dataDir === 'memory' ? undefined : dataDir,
     loadDataDir,
+    // Trigram search of applicant names (migration 0861); bundled with PGlite, nothing is downloaded.
+    extensions: { pg_trgm },
     parsers: {
       [pgliteTypes.INT8]: (v: string) => Number(v),
       [pgliteTypes.NUMERIC]: (v: string) => Number(v),

@@ -100,8 +100,8 @@ export interface ListFilter {
   offset: number;
 }
 
-/** Totals above this are reported as "more than" (an exact count over a million rows costs more than the page). */
-export const COUNT_CAP = 10_000;
+/** Totals above this are reported as "more than" (an exact count over a million rows costs more than the page; 50 pages of 20 is more than anyone pages through before filtering). */
+export const COUNT_CAP = 1_000;
 
 /**
  * One page of a unit-scoped list, newest first. The scope "received by one of my units OR competent
@@ -125,19 +125,23 @@ export async function list(db: Db, f: ListFilter): Promise<{ rows: DossierRow[];
     return q;
   };
   const take = f.offset + f.limit;
-  const branch = (which: 'unit' | 'competent' | 'all', n: number) => {
-    const q = filters(db('dossier as d').select('d.id', 'd.filed_at'));
+  // `ordered`: the page needs the newest first; the capped count only needs to stop after COUNT_CAP + 1 rows,
+  // in whatever order the cheapest plan finds them.
+  const branch = (which: 'unit' | 'competent' | 'all', n: number, ordered = true) => {
+    const q = filters(db('dossier as d').select(ordered ? ['d.id', 'd.filed_at'] : [db.raw('1 as one')]));
     if (which === 'unit') void q.whereIn('d.unit_id', f.units as string[]);
     if (which === 'competent') void q.whereIn('d.competent_unit_id', f.units as string[]).whereNotIn('d.unit_id', f.units as string[]);
-    return q.orderBy([{ column: 'd.filed_at', order: 'desc' }, { column: 'd.id', order: 'desc' }]).limit(n);
+    if (ordered) void q.orderBy([{ column: 'd.filed_at', order: 'desc' }, { column: 'd.id', order: 'desc' }]);
+    return q.limit(n);
   };
+  // The two branches are disjoint (the competent one excludes the caller's own units): UNION ALL, no de-duplication.
   const ids = f.units === 'all'
     ? db.from(branch('all', take).as('x')).select('x.id', 'x.filed_at')
-    : db.from(db.union([branch('unit', take), branch('competent', take)], true).as('x')).select('x.id', 'x.filed_at');
+    : db.from(db.unionAll([branch('unit', take), branch('competent', take)], true).as('x')).select('x.id', 'x.filed_at');
   const pageIds = await db.from(ids.as('y')).select('y.id').orderBy([{ column: 'y.filed_at', order: 'desc' }, { column: 'y.id', order: 'desc' }]).limit(f.limit).offset(f.offset);
   const countQ = f.units === 'all'
-    ? branch('all', COUNT_CAP + 1)
-    : db.union([branch('unit', COUNT_CAP + 1), branch('competent', COUNT_CAP + 1)], true);
+    ? branch('all', COUNT_CAP + 1, false)
+    : db.unionAll([branch('unit', COUNT_CAP + 1, false), branch('competent', COUNT_CAP + 1, false)], true);
   const [rows, count] = await Promise.all([
     pageIds.length
       ? db('dossier as d').leftJoin('procedure as p', 'p.id', 'd.procedure_id').whereIn('d.id', pageIds.map((r: { id: string }) => r.id)).select(SUMMARY_COLUMNS)

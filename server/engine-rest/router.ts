@@ -173,7 +173,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     // A retry of a start whose answer was lost (same Idempotency-Key, same caller) answers the first instance.
     const key = idempotencyKeyOf(req);
     const inst = await engine.startProcess({
-      ...target, businessKey: body.businessKey ?? null, variables, startUser: userOf(req), idempotencyKey: key ? `rest:${userOf(req)}:${key}` : null,
+      ...target, businessKey: body.businessKey ?? null, variables, startUser: userOf(req), idempotencyKey: key ? `rest:${encodeURIComponent(userOf(req) ?? '')}:${key}` : null, // the name escaped: no ':' inside
     });
     if (inst.replayed) res.setHeader('Idempotent-Replayed', 'true');
     const out: Record<string, unknown> = instanceDto(inst);

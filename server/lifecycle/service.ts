@@ -11,6 +11,7 @@ import { diffXml, type VersionDiff } from './diff.js';
 import { canTransition, TRANSITIONS, type LifecycleActionName } from './states.js';
 import { lifecycleError } from './messages.js';
 import { authorNotice, type AuthorNotifier } from './notify.js';
+import { outcomeFindings } from './outcome-rule.js';
 import { markNeedsReviewForRoles } from './reapproval.js';
 import * as store from './store.js';
 import { generateProcessXml } from './template.js';
@@ -218,7 +219,11 @@ export function createLifecycleService(deps: LifecycleDeps) {
     /** The designer's check on every change; `engineCheck` adds the engine's own (slower) check. */
     validate: async (xml: unknown, procedureId?: string, opts: { engineCheck?: boolean; owner?: string } = {}): Promise<ValidationResult> => {
       const p = procedureId ? await catalog.get(procedureId) : undefined;
-      return validator.validate(xml, p ? rulesOf(p) : undefined, { engineCheck: opts.engineCheck ?? false, owner: opts.owner });
+      const [result, outcomes] = await Promise.all([
+        validator.validate(xml, p ? rulesOf(p) : undefined, { engineCheck: opts.engineCheck ?? false, owner: opts.owner }),
+        outcomeFindings(xml),
+      ]);
+      return outcomes.length ? { ...result, findings: [...result.findings, ...outcomes] } : result;
     },
 
     async getProcess(procedureId: string, level?: string, viewer?: Viewer): Promise<{ model: Omit<ProcessModel, 'id'> & { id: string | null }; versions: VersionSummary[]; may?: { draft: boolean } }> {
@@ -342,7 +347,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
       await mayDraft(actor, p);
       await refuseIdenticalToActive(pre);
       const result = await validator.validate(pre.xml, rulesOf(p));
-      const findings = [...result.findings];
+      const findings = [...result.findings, ...await outcomeFindings(pre.xml)];
       if (pre.processKey && await store.processKeyUsedElsewhere(knex, pre.processKey, pre.modelId)) {
         findings.push({ ruleId: 'tthc/process-key-unique', severity: 'error', elementId: pre.processKey, message: {
           vi: `Mã quy trình "${pre.processKey}" đã được thủ tục khác sử dụng`, en: `Process id "${pre.processKey}" is used by another procedure's process` } });

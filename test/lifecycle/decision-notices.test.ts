@@ -107,4 +107,15 @@ describe('signed decision and author notices', () => {
     await approver.get(`/api/process-versions/${approvedId}/decision-files/00000000-0000-4000-8000-000000000000`).expect(404);
     expect((await owner.get(`/api/process-versions/${approvedId}/decision-files`).expect(200)).body.items).toHaveLength(1);
   });
+
+  it('a step outcome the tasklist cannot read is a finding at validation and refuses the submit', async () => {
+    const draft = await owner.post(`/api/procedures/${procedureId}/versions`).send({ fromVersionId: activeId }).expect(201);
+    const xml = (draft.body.xml as string).replace('name="Lập Phiếu lý lịch tư pháp"', 'name="Lập Phiếu lý lịch tư pháp" tthc:outcomes="approve:Đồng ý; Trả lại:x"');
+    const v = await owner.post('/api/process-versions/validate').send({ xml, procedureId }).expect(200);
+    expect(v.body.findings.filter((f: { ruleId: string }) => f.ruleId === 'tthc/outcomes-format')).toHaveLength(1);
+    await owner.put(`/api/process-versions/${draft.body.id}`).send({ xml, revision: 1 }).expect(200);
+    const refused = await owner.post(`/api/process-versions/${draft.body.id}/submit`).send({}).expect(400);
+    expect(refused.body.key).toBe('lifecycle.hasErrors');
+  });
 });
+

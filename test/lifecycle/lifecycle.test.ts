@@ -203,10 +203,14 @@ describe('lifecycle service', () => {
     await s.lifecycle.approve(v.id, { ...DECISION, effectiveDate: '2026-03-10' }, await s.as('approver'));
     const r = await s.lifecycle.activate(v.id, await s.as('approver'));
     expect(r).toMatchObject({ state: 'approved', scheduled: true });
+    const told = () => s.notices.filter((n) => n.link === `#/versions/${v.id}`).map((n) => n.template);
+    expect(told()).toEqual(['process-approved']); // scheduling is not activation: the author hears of it on the day
     expect(await s.lifecycle.activateDue()).toEqual([]);
     s.clock.now = new Date('2026-03-09T17:30:00Z'); // 00:30 on 10 March in Vietnam
     expect(await s.lifecycle.activateDue()).toEqual([v.id]);
     expect((await s.lifecycle.getVersion(v.id)).state).toBe('active');
+    expect(told()).toEqual(['process-approved', 'process-activated']);
+    expect(s.notices.at(-1)).toMatchObject({ usernames: ['owner.stp'], key: `process-version:${v.id}:activated`, params: { version: v.number, by: 'Bộ lập lịch (ngày hiệu lực)' } });
     s.clock.now = new Date('2026-03-02T03:00:00Z');
   });
 

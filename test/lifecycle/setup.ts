@@ -7,6 +7,7 @@ import { seedDemo } from '../../server/identity/demo.js';
 import { permissionsOf, type Role } from '../../server/identity/permissions.js';
 import { createIdentityService } from '../../server/identity/service.js';
 import { createLifecycleService, type LifecycleService } from '../../server/lifecycle/service.js';
+import type { AuthorNotice } from '../../server/lifecycle/notify.js';
 import type { ProcessDeployer } from '../../server/lifecycle/types.js';
 import { createTestDatabase } from '../helpers/db.js';
 
@@ -37,6 +38,8 @@ export interface Setup {
   lifecycle: LifecycleService;
   deployer: RecordingDeployer;
   clock: { now: Date };
+  /** What the lifecycle asked to tell authors (the platform hands these to the bell). */
+  notices: AuthorNotice[];
   as(username: string): Promise<Principal>;
   close(): Promise<void>;
 }
@@ -49,10 +52,13 @@ export async function setup(opts: { deployer?: ProcessDeployer } = {}): Promise<
   const clock = { now: new Date('2026-03-02T03:00:00Z') }; // a Monday, 10:00 in Vietnam
   let lifecycle!: LifecycleService;
   const catalog = createCatalogService({ knex: db.knex, access: identity, onWithdrawn: (trx, id, actor) => lifecycle.retireAllForProcedure(trx, id, actor) });
-  lifecycle = createLifecycleService({ knex: db.knex, catalog, access: identity, deployer: opts.deployer ?? deployer, now: () => clock.now });
+  const notices: AuthorNotice[] = [];
+  lifecycle = createLifecycleService({
+    knex: db.knex, catalog, access: identity, deployer: opts.deployer ?? deployer, now: () => clock.now, notifyAuthor: async (n) => { notices.push(n); },
+  });
   identity.setRoleHoldersChanged(async (trx, change) => { await lifecycle.markNeedsReviewForRoles(trx, change); });
   return {
-    db, knex: db.knex, catalog, lifecycle, deployer, clock,
+    db, knex: db.knex, catalog, lifecycle, deployer, clock, notices,
     async as(username) {
       const user = await db.knex('app_user').where({ username }).first();
       const roles = (await db.knex('user_role').where({ user_id: user.id })).map((r: { role: Role; unit_id: string }) => ({ role: r.role, unitId: r.unit_id }));

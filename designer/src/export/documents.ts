@@ -172,7 +172,7 @@ function taskText(r: StepRow & { branch: boolean }, x: ReturnType<typeof texts>)
  */
 export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
   const [{ default: pdfMake }, { tinosFonts, tinosText: T }] = await Promise.all([import('pdfmake/build/pdfmake.js'), import('./tinos.js')]);
-  pdfMake.setFonts?.(tinosFonts());
+
   const x = texts(doc);
   const png = await pngOf(doc.svg);
   const dataUrl = await new Promise<string>((resolve) => {
@@ -181,7 +181,13 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
     r.readAsDataURL(new Blob([png.data as BlobPart], { type: 'image/png' }));
   });
   const rows = annexRows(doc);
-  const txt = (s: string, o: Record<string, unknown> = {}) => ({ text: T(s), ...o });
+  // Only the subset files the text needs are declared, so pdfmake fetches only those.
+  const used = new Set<string>(['Tinos-latin']);
+  const txt = (s: string, o: Record<string, unknown> = {}) => {
+    const runs = T(s);
+    for (const r of runs) used.add(r.font);
+    return { text: runs, ...o };
+  };
   const definition = {
     pageSize: 'A4',
     pageOrientation: 'landscape',
@@ -226,6 +232,9 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
     // 13 pt Times (Nghị định 30/2020: 13–14 pt).
     defaultStyle: { font: 'Tinos-latin', fontSize: 13 },
   };
+  // The background mark and the footer are drawn later, during rendering: their letters count now.
+  txt(`${x.draft} ${x.version}`);
+  pdfMake.setFonts?.(tinosFonts([...used]));
   const pdf = pdfMake.createPdf(definition);
   if (typeof pdf.getBlob === 'function') {
     const out = pdf.getBlob();

@@ -27,8 +27,9 @@ const FILES: Record<string, { normal: string; bold: string; italics: string; bol
   'Tinos-latin-ext': { normal: ext400, bold: ext700, italics: ext400i, bolditalics: ext700i },
 };
 
-export function tinosFonts(): Record<string, { normal: string; bold: string; italics: string; bolditalics: string }> {
-  return Object.fromEntries(Object.entries(FILES).map(([k, v]) => [k, { normal: abs(v.normal), bold: abs(v.bold), italics: abs(v.italics), bolditalics: abs(v.bolditalics) }]));
+/** pdfmake font descriptors (absolute URLs) of the given families (all when none given). */
+export function tinosFonts(families?: string[]): Record<string, { normal: string; bold: string; italics: string; bolditalics: string }> {
+  return Object.fromEntries(Object.entries(FILES).filter(([k]) => !families || families.includes(k)).map(([k, v]) => [k, { normal: abs(v.normal), bold: abs(v.bold), italics: abs(v.italics), bolditalics: abs(v.bolditalics) }]));
 }
 
 const table = unicode as Record<string, string>;

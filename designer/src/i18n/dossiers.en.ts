@@ -24,6 +24,7 @@ export const dossiersEn: Record<keyof typeof dossiersVi, string> = {
   'dossier.col.received': 'Received',
   'dossier.col.due': 'Due',
   'dossier.count': '{n} dossiers',
+  'dossier.countMore': 'More than {n} dossiers (filter to narrow)',
   'dossier.empty': 'No dossiers.',
   'due.on-time': 'On time',
   'due.near-due': 'Near due',

@@ -22,6 +22,7 @@ export const dossiersVi = {
   'dossier.col.received': 'Tiếp nhận',
   'dossier.col.due': 'Hẹn trả',
   'dossier.count': '{n} hồ sơ',
+  'dossier.countMore': 'Hơn {n} hồ sơ (lọc để thu hẹp)',
   'dossier.empty': 'Không có hồ sơ.',
   'due.on-time': 'Trong hạn',
   'due.near-due': 'Sắp đến hạn',

@@ -36,12 +36,12 @@ export async function dossierListPage(root: HTMLElement): Promise<void> {
       status, due, code, applicant, h('button', { type: 'submit' }, t('dossier.filter.apply'))),
     results);
   try {
-    const res = await get<{ items: DossierRow[]; total: number; pageSize: number }>(`/api/dossiers${qs({
+    const res = await get<{ items: DossierRow[]; total: number; totalCapped?: boolean; pageSize: number }>(`/api/dossiers${qs({
       status: queryParam('status') ?? undefined, dueState: queryParam('dueState') ?? undefined, code: queryParam('code') ?? undefined,
       applicant: queryParam('applicant') ?? undefined, page,
     })}`);
     clear(results,
-      h('p', null, t('dossier.count', { n: res.total })),
+      h('p', null, t(res.totalCapped ? 'dossier.countMore' : 'dossier.count', { n: res.total.toLocaleString(getLang() === 'vi' ? 'vi-VN' : 'en-GB') })),
       res.items.length ? h('table', { class: 'grid', 'data-testid': 'dossier-table' },
         h('thead', null, h('tr', null, ...(['code', 'procedure', 'applicant', 'id', 'status', 'received', 'due'] as const).map((c) => h('th', { scope: 'col' }, t(`dossier.col.${c}`))))),
         h('tbody', null, ...res.items.map((d) => h('tr', null,
