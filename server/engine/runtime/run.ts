@@ -840,8 +840,10 @@ export class NativeRun implements Run {
   }
 
   private findHandler(from: Exec, kind: 'error' | 'escalation', match: (c: string | undefined) => boolean): { at: Exec; node: GNode } | null {
+    // What an event subprocess throws is not for the event subprocesses beside it (they would catch it again, for ever).
+    let skipStartsOf: string | null | undefined;
     for (let cur: Exec | undefined = from; cur; cur = cur.p ? this.x.get(cur.p) : undefined) {
-      if (cur.k === 'root' || cur.k === 'scope') {
+      if ((cur.k === 'root' || cur.k === 'scope') && cur.id !== skipStartsOf) {
         const scopeId = cur.k === 'root' ? this.g.processId : cur.a;
         const s = (this.g.scopes[scopeId]?.eventStarts ?? []).map((id) => this.node(id)).find((x) => x.event?.kind === kind && match(x.event.code));
         if (s) return { at: cur, node: s };
@@ -851,6 +853,7 @@ export class NativeRun implements Run {
         const b = (this.g.nodes[cur.a]?.boundary ?? []).map((id) => this.node(id)).find((x) => x.event?.kind === kind && match(x.event.code));
         if (b) return { at: cur, node: b };
       }
+      if (cur.k === 'scope' && this.g.nodes[cur.a]?.triggeredByEvent) skipStartsOf = cur.p;
     }
     return null;
   }

@@ -156,3 +156,23 @@ describe('BPMN 2.0 §13.3.3 the inclusive join\'s upstream rule, exactly', () =>
     expect(i.waiting()).toEqual(['userTask:after']);
   });
 });
+
+describe('BPMN 2.0 §10.5.6 errors thrown by an event subprocess', () => {
+  const X = (id: string) => `<bpmn:serviceTask id="${id}" camunda:type="external" camunda:topic="${id}"/>`;
+  const rethrow = '<bpmn:subProcess id="ev" triggeredByEvent="true"><bpmn:startEvent id="es"><bpmn:errorEventDefinition/></bpmn:startEvent><bpmn:endEvent id="ee"><bpmn:errorEventDefinition errorRef="E"/></bpmn:endEvent><bpmn:sequenceFlow id="ev1" sourceRef="es" targetRef="ee"/></bpmn:subProcess>';
+  test('§10.5.6 an error thrown inside an error event subprocess goes past its scope: caught by the scope\'s boundary event', async () => {
+    const g = await compile(`${S}<bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>${X('w')}<bpmn:endEvent id="se"/>${chainFlows('ss', 'w', 'se')}${rethrow}</bpmn:subProcess>
+      <bpmn:boundaryEvent id="caught" attachedToRef="sub"><bpmn:errorEventDefinition errorRef="E"/></bpmn:boundaryEvent>${U('repair')}${E()}${E('e2')}${chainFlows('start', 'sub', 'end')}${chainFlows('caught', 'repair', 'e2')}`, '<bpmn:error id="E" errorCode="X"/>');
+    const i = await Instance.start(g);
+    await i.bpmnError('w', 'OTHER');
+    expect(i.waiting()).toEqual(['userTask:repair']);
+    expect(i.path).toEqual(['start', 'ss', 'es', 'ee', 'caught']);
+  });
+  test('§10.5.6 … and at the process level, uncaught: the instance fails instead of catching its own error for ever', async () => {
+    const g = await compile(`${S}${X('w')}${E()}${chainFlows('start', 'w', 'end')}${rethrow}`, '<bpmn:error id="E" errorCode="X"/>');
+    const i = await Instance.start(g);
+    await i.bpmnError('w', 'OTHER');
+    expect(i.ended).toBe(true);
+    expect(i.failure).toMatch(/Unhandled BPMN error 'X'/);
+  });
+});
