@@ -250,6 +250,19 @@ async function rss(db: Awaited<ReturnType<typeof childDatabase>>, child: Child):
   return { small, big, child: current, coldRate, coldCpuMs, stored, bigAfter: rssMb(current) };
 }
 
+/** The operations series (server/metrics/) as the running server reports them after (b) and (c). */
+async function metricsSeen(child: Child): Promise<{ seen: number; expected: number; summary: string }> {
+  const text = await (await fetch(`${child.base.replace(/\/engine-rest$/, '')}/metrics`)).text();
+  const sum = (prefix: string) => text.split('\n').filter((l) => l.startsWith(prefix)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  const families = ['tthc_http_request_duration_seconds_count', 'tthc_engine_command_duration_seconds_count', 'tthc_engine_open_user_tasks',
+    'tthc_engine_timers_due', 'tthc_engine_timer_lag_seconds', 'tthc_engine_external_tasks', 'tthc_audit_queue_length',
+    'tthc_audit_last_write_timestamp_seconds', 'tthc_db_pool_connections'];
+  const seen = families.filter((f) => text.split('\n').some((l) => l.startsWith(f))).length;
+  const summary = `${sum('tthc_http_request_duration_seconds_count')} requests, ${sum('tthc_engine_command_duration_seconds_count')} engine commands, `
+    + `${sum('tthc_engine_open_user_tasks')} open tasks, pool ${sum('tthc_db_pool_connections{state="used"}')}/${sum('tthc_db_pool_connections{state="max"}')}`;
+  return { seen, expected: families.length, summary };
+}
+
 export default async function engineBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const a = await bare();
@@ -276,6 +289,8 @@ export default async function engineBench(): Promise<BenchRow[]> {
     rows.push({ area: 'engine', metric: '(c) external tasks via client-js', value: `${c.rate.toFixed(0)} tasks/s`, target: '≥ 500', ok: c.rate >= 500 });
     rows.push({ area: 'engine', metric: '(c) server CPU per external task (fetch share, complete, HTTP, auth)', value: `${c.cpuMs.toFixed(1)} ms` });
     rows.push({ area: 'engine', metric: '(c) fetchAndLock wake-up p50', value: `${c.wakeP50.toFixed(1)} ms`, target: '< 20 ms', ok: c.wakeP50 < 20 });
+    const m = await metricsSeen(child);
+    rows.push({ area: 'engine', metric: '/metrics during the run (families with samples / expected)', value: `${m.seen}/${m.expected}: ${m.summary}`, target: 'all', ok: m.seen === m.expected });
     const d = await rss(db, child);
     child = d.child;
     rows.push({ area: 'engine', metric: '(d) server RSS, 1,000 waiting instances', value: `${d.small.toFixed(0)} MB` });

@@ -1,9 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-/** Every working-time rule is Vietnamese time, whatever the host's TZ says. */
-export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
-
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -15,7 +12,8 @@ const EnvSchema = z.object({
   DEMO_DOSSIERS: z.enum(['true', 'false']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ID: z.string().optional(),
-  SESSION_SECRET: z.string().min(32).optional(),
+  /** Bearer token a Prometheus scraper sends to /metrics (without it: open in demo mode, else system administrators only). */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   ADMIN_USERNAME: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
   // Notifications (server/notifications/): email through SMTP, SMS through an HTTP gateway.
@@ -55,6 +53,7 @@ export interface Config {
   demoDossiers: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   nodeId: string;
+  metricsToken?: string;
   adminUsername?: string;
   adminPassword?: string;
   notifications: { smtpUrl?: string; smtpFrom: string; smsUrl?: string; smsKey?: string };
@@ -84,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoDossiers: (e.DEMO_MODE ? e.DEMO_MODE === 'true' : !e.DATABASE_URL) && e.DEMO_DOSSIERS !== 'false',
     logLevel: e.LOG_LEVEL,
     nodeId: e.NODE_ID ?? `node-${process.pid}`,
+    metricsToken: e.METRICS_TOKEN,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
     workers: {

@@ -1,17 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 import pino from 'pino';
+import { pinoHttp } from 'pino-http';
 
 /**
- * Personal data (ID numbers, phones, addresses, passwords) must never reach a log line.
- * Redaction is by key name, so any object that carries these fields is safe to log.
+ * Fields that carry personal data wherever they appear: a party's name, ID number, phone, e-mail and address
+ * (server/dossiers/types.ts `PartySchema`), the public lookup's last four digits (`factor`), free-text searches
+ * (`q`, `applicant`: staff type citizens' names into them) and engine-rest variable filters (`variables`).
+ */
+const PERSONAL_FIELDS = [
+  'password', 'newPassword', 'currentPassword',
+  'fullName', 'idNumber', 'phone', 'email', 'address', 'factor',
+];
+/** Query parameters whose values never reach a log line (access log `req.query` and the URL's query string). */
+export const PERSONAL_QUERY_KEYS = new Set([...PERSONAL_FIELDS, 'applicant', 'q', 'variables', 'processVariables', 'search']);
+
+/**
+ * Personal data must never reach a log line. Redaction is by path (pino's `redact`): the field itself and the same
+ * field one and two objects deep (`{ dossier: { applicant: … } }`, a request body under `body`), the credentials in
+ * request and response headers, and the access log's query object. No path may cover another (e.g. `applicant` and
+ * `applicant.fullName`): fast-redact then restores the logged object wrongly and leaves `[redacted]` in the caller's data.
  */
 const REDACT = [
-  'password', '*.password', 'newPassword', '*.newPassword',
-  'idNumber', '*.idNumber', 'phone', '*.phone', 'email', '*.email', 'address', '*.address',
-  'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie',
+  ...PERSONAL_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
+  ...[...PERSONAL_QUERY_KEYS].filter((k) => !PERSONAL_FIELDS.includes(k)).map((k) => `req.query.${k}`),
+  'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-metrics-token"]', 'res.headers["set-cookie"]',
+  'headers.authorization', 'headers.cookie',
 ];
 
 export type Logger = pino.Logger;
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { pid: process.pid } });
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+  const opts = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { pid: process.pid } };
+  return destination ? pino(opts, destination) : pino(opts);
+}
+
+/** A URL with the values of personal query parameters replaced (the access log prints the URL too). */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  let changed = false;
+  for (const key of [...params.keys()]) {
+    if (PERSONAL_QUERY_KEYS.has(key)) { params.set(key, '[redacted]'); changed = true; }
+  }
+  return changed ? `${url.slice(0, q)}?${params.toString()}` : url;
+}
+
+type Req = IncomingMessage & { requestId?: string; originalUrl?: string; query?: unknown; principal?: { username: string } };
+
+/**
+ * One access-log line per request (pino-http on the platform's logger), with the request id the app sets
+ * (`X-Request-Id`) and the user name; URL and query redacted as above, bodies never logged.
+ * 5xx lines are errors, 4xx warnings, the rest info.
+ */
+export function createAccessLog(log: Logger): RequestHandler {
+  const middleware = pinoHttp<Req, ServerResponse>({
+    logger: log,
+    genReqId: (req) => req.requestId ?? '-',
+    // requestId: the same key the error handler's log lines use (server/http/errors.ts), so both correlate.
+    customProps: (req) => ({ requestId: req.requestId, user: req.principal?.username ?? null }),
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customSuccessMessage: (req, res, ms) => `${req.method} ${redactUrl(req.originalUrl ?? req.url ?? '')} ${res.statusCode} ${ms}ms`,
+    customErrorMessage: (req, res) => `${req.method} ${redactUrl(req.originalUrl ?? req.url ?? '')} ${res.statusCode}`,
+    serializers: {
+      req: (r: { id: unknown; method: string; url: string; query?: unknown; headers: Record<string, unknown>; remoteAddress?: string }) => ({
+        id: r.id, method: r.method, url: redactUrl(r.url), query: r.query, headers: r.headers, remoteAddress: r.remoteAddress,
+      }),
+    },
+  });
+  return (req, res, next) => middleware(req as Req, res, next);
 }

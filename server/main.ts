@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { assertZoneOffset } from './calendar/index.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/connect.js';
 import { runMigrations } from './db/migrate.js';
@@ -8,6 +9,8 @@ import { createWorkersHost } from './workers-host/index.js';
 import { DEMO_PASSWORD } from './identity/demo.js';
 
 const config = loadConfig();
+// Working time counts Vietnamese time as a fixed UTC+7 (server/calendar/time.ts): refuse a runtime that disagrees.
+assertZoneOffset();
 const log = createLogger(config.logLevel);
 const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
 await runMigrations(db.knex);

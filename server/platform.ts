@@ -1,17 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Router, type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
 import { createApp, type Mount } from './http/app.js';
-import { sendJson } from './http/json.js';
-import { doc } from './http/openapi.js';
-import { guard } from './http/policy.js';
-import type { Logger } from './log.js';
+import { createAccessLog, type Logger } from './log.js';
+import { createHealthRouter, createHttpMetrics, createMetrics, createMetricsRouter, instrumentEngine, markMount } from './metrics/index.js';
 import { createAuditMiddleware } from './audit/middleware.js';
 import { createAuditRouter } from './audit/router.js';
-import { actorOf, createAuditService, type AuditWriterHealth } from './audit/service.js';
+import { actorOf, createAuditService } from './audit/service.js';
 import { CalendarService, createCalendarRouter } from './calendar/index.js';
 import { createAuthRouter } from './identity/auth-router.js';
 import { createAuthenticate, createCsrfCheck } from './identity/authenticate.js';
@@ -38,7 +36,7 @@ import { createMockPortal } from './mock-portal/index.js';
 import { createRegistersRouter } from './registers/index.js';
 import { createSosRouter, createSosService } from './sos/index.js';
 import { consultationWatchXml, createConsultationService, seedDemoConsultations, createConsultationsRouter, resolveConsultationTarget, withConsultationRules, type ConsultationService } from './consultations/index.js';
-import { createValidationPool, createValidator, worthOffloading, type PoolStats } from './validation/index.js';
+import { createValidationPool, createValidator, worthOffloading } from './validation/index.js';
 import { parseDefinitions } from './engine/model.js';
 import { createStepCatalog, createTaskEvents, createTasksRouter, createTasksService, createTimeline, createTimelineRouter } from './tasks/index.js';
 
@@ -64,17 +62,6 @@ export interface Platform {
   background: BackgroundService[];
   /** Demo logins to print at start-up (demo mode only). */
   demoLogins: Array<{ username: string; password: string; role: string }>;
-}
-
-function createHealthRouter(db: Database, audit: () => AuditWriterHealth, validation: () => PoolStats): Router {
-  const r = Router();
-  r.get('/', guard('public'), doc({ summary: 'Health' }), async (_req, res) => {
-    await db.knex.raw('select 1');
-    // A writer that cannot write is a degraded node: say so where monitoring looks.
-    const a = audit();
-    sendJson(res, 200, { status: a.status === 'ok' ? 'ok' : 'degraded', database: db.kind, audit: a, validation: validation() });
-  });
-  return r;
 }
 
 /**
@@ -111,7 +98,10 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     facts: { consultation: { module: new URL('./consultations/rules.ts', import.meta.url).href, name: 'consultationSteps' } },
   });
   background.push({ name: 'validation-pool', start: async () => undefined, stop: () => validationPool.stop() });
-  mounts.push({ path: '/api/health', router: createHealthRouter(db, () => audit.health(), () => validationPool.stats()) });
+  // Operations: Prometheus series at /metrics (METRICS_TOKEN), liveness and readiness under /api/health.
+  const metrics = createMetrics({ knex: db.knex, audit: () => audit.health() });
+  mounts.push({ path: '/api/health', router: createHealthRouter({ knex: db.knex, kind: db.kind, audit: () => audit.health(), validation: () => validationPool.stats() }) });
+  mounts.push({ path: '/metrics', router: createMetricsRouter({ metrics, access: { token: deps.config.metricsToken, demoMode: deps.config.demoMode } }) });
   const auditTrail = createAuditMiddleware(audit, db.knex, log);
   middleware.push(auditTrail, createCsrfCheck());
   // Shutdown flushes for at most 5 s: a database that refuses writes must not keep the process alive.
@@ -138,10 +128,11 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   // Engine: durable bpmn-engine host; its timer scheduler also listens for external-task NOTIFY.
   // Step budgets (tthc:budget) and "before due" timers (tthc:beforeDue) count in the calendar's working time.
   const interpreter = deps.config.engineInterpreter;
-  const engine = createEngine({
+  // Every command timed into tthc_engine_command_duration_seconds.
+  const engine = instrumentEngine(createEngine({
     db, log, nodeId: deps.config.nodeId, workingTime: calendarService.calendar, interpreter,
     compile: (xml) => (worthOffloading(xml) ? validationPool.compile(xml, interpreter) : parseDefinitions(xml, interpreter)),
-  });
+  }), metrics);
   background.push(createTimerScheduler(engine, log));
   mounts.push({ path: '/engine-rest', router: createEngineRestRouter({
     engine,
@@ -287,9 +278,11 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
 
   const app = createApp({
     log,
+    // One access-log line per request (request id, personal data redacted) and its duration by route template.
+    early: [createAccessLog(log), createHttpMetrics(metrics)],
     authenticate,
     middleware,
-    mounts,
+    mounts: mounts.map((m) => ({ path: m.path, router: markMount(m.router) })),
     staticDir: path.join(ROOT, 'designer', 'dist'),
     version: (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
   });

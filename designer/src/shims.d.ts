@@ -49,3 +49,5 @@ declare module '@fontsource/tinos/unicode.json' {
   const ranges: Record<string, string>;
   export default ranges;
 }
+// bpmn-moddle 10 ships no types (the server declares it the same way in server/engine/modules.d.ts).
+declare module 'bpmn-moddle';

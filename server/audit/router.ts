@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { TIME_ZONE } from '../config.js';
+import { localDateTime, localDayStart } from '../calendar/index.js';
+import { csvLine } from '../text/csv.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
@@ -26,8 +27,7 @@ const Filter = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 }).strict();
 
-// Viet Nam keeps +07:00 all year (no daylight saving), so a calendar day has fixed bounds.
-const dayStart = (d: string) => new Date(`${d}T00:00:00+07:00`);
+const dayStart = (d: string) => localDayStart(d) ?? new Date(Number.NaN);
 
 function toFilter(q: Omit<z.infer<typeof Filter>, 'limit'>): AuditFilter {
   const from = q.from ? (q.from.length === 10 ? dayStart(q.from) : new Date(q.from)) : undefined;
@@ -35,22 +35,10 @@ function toFilter(q: Omit<z.infer<typeof Filter>, 'limit'>): AuditFilter {
   return { username: q.username, unitId: q.unitId, targetType: q.targetType, targetId: q.targetId, action: q.action, outcome: q.outcome, from, to, before: q.before };
 }
 
-const localTime = new Intl.DateTimeFormat('sv-SE', {
-  timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-});
-
-/** Quotes a CSV cell, and defuses spreadsheet formulas (=, +, -, @) an attacker could plant in a field. */
-function cell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 const CSV_HEAD = ['seq', 'thoi_gian (Asia/Ho_Chi_Minh)', 'nguoi_dung', 'don_vi', 'vai_tro', 'hanh_dong', 'loai_doi_tuong', 'ma_doi_tuong', 'ket_qua', 'request_id', 'ip', 'hash'];
 
-function csvLine(r: StoredRow): string {
-  return [r.seq, localTime.format(new Date(r.at)), r.username, r.unitId, r.role, r.action, r.targetType, r.targetId, r.outcome, r.requestId, r.ip, r.hash]
-    .map(cell).join(',') + '\r\n';
+function exportLine(r: StoredRow): string {
+  return csvLine([r.seq, localDateTime(new Date(r.at)), r.username, r.unitId, r.role, r.action, r.targetType, r.targetId, r.outcome, r.requestId, r.ip, r.hash]) + '\r\n';
 }
 
 function view(r: StoredRow) {
@@ -78,9 +66,9 @@ export function createAuditRouter(deps: { audit: AuditService; knex: Knex }): Ro
       'Content-Disposition': 'attachment; filename="nhat-ky-kiem-toan.csv"',
     });
     // The BOM makes Excel read the file as UTF-8, so Vietnamese names survive.
-    res.write('\uFEFF' + CSV_HEAD.join(',') + '\r\n');
+    res.write('\uFEFF' + csvLine(CSV_HEAD) + '\r\n');
     for await (const page of audit.scan(toFilter(q))) {
-      if (!res.write(page.map(csvLine).join(''))) await new Promise((resolve) => res.once('drain', resolve));
+      if (!res.write(page.map(exportLine).join(''))) await new Promise((resolve) => res.once('drain', resolve));
     }
     res.end();
   });

@@ -13,10 +13,10 @@ export { createCalendarRouter } from './router.js';
 export type { CalendarRouterDeps } from './router.js';
 export { CalendarRangeError, DEFAULT_HOURS } from './schedule.js';
 export type { WorkingHours } from './schedule.js';
-export { parseBudget } from './budget.js';
+export { budgetHours, HOURS_PER_DAY, normaliseBudget, parseBudget, type WorkingAmount } from './budget.js';
 export { computeDefaultYear, DEFAULT_PLACEMENT } from './rules.js';
 export type { Placement } from './rules.js';
-export { formatLocal, parseInstant } from './time.js';
+export { assertZoneOffset, formatCamundaLocal, formatLocal, localDate, localDateTime, localDayStart, parseInstant, TIME_ZONE } from './time.js';
 
 import type { Limit } from './calendar.js';
 

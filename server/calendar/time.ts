@@ -1,11 +1,10 @@
-import { TIME_ZONE } from '../config.js';
-
 /**
  * Vietnamese local time without Intl on the hot path: Asia/Ho_Chi_Minh has been a fixed
  * UTC+7 with no daylight saving since 1975, so local wall time is UTC shifted by 7 hours.
- * The process TZ is never consulted. `assertZoneOffset` checks the assumption at start-up.
+ * The process TZ is never consulted. `assertZoneOffset` checks the assumption at start-up (server/main.ts).
+ * Everything on the server that turns an instant into a Vietnamese date or time, or back, goes through here.
  */
-export const ZONE = TIME_ZONE;
+export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 export const OFFSET_MS = 7 * 3_600_000;
 export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
@@ -49,6 +48,24 @@ export function formatLocal(d: Date | number): string {
   return `${body}+07:00`;
 }
 
+/** The instant a Vietnamese calendar day (`YYYY-MM-DD`) starts; undefined if it is not a real date. */
+export function localDayStart(date: string): Date | undefined {
+  const ord = ordinalOfDate(date);
+  return ord === undefined ? undefined : new Date(midnightOf(ord));
+}
+
+/** The Vietnamese calendar date (`YYYY-MM-DD`) of an instant. */
+export const localDate = (d: Date | number): string => dateOf(ordinalOf(typeof d === 'number' ? d : d.getTime()));
+
+/** `YYYY-MM-DD HH:mm:ss` in Vietnamese time (CSV exports and printed registers). */
+export const localDateTime = (d: Date | number): string => formatLocal(Math.floor((typeof d === 'number' ? d : d.getTime()) / 1000) * 1000).slice(0, 19).replace('T', ' ');
+
+/** Camunda's `yyyy-MM-dd'T'HH:mm:ss.SSSZ` in Vietnamese time: `2026-01-05T08:00:00.000+0700`. */
+export function formatCamundaLocal(d: Date | number): string {
+  const ms = typeof d === 'number' ? d : d.getTime();
+  return `${new Date(ms + OFFSET_MS).toISOString().slice(0, 23)}+0700`;
+}
+
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
@@ -73,8 +90,8 @@ export function parseInstant(text: string): Date | undefined {
 /** Fails loudly if the runtime's zone database disagrees with the fixed offset used above. */
 export function assertZoneOffset(): void {
   const probe = Date.UTC(2026, 0, 15, 3, 0);
-  const hour = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', hourCycle: 'h23' }).format(probe);
-  if (Number(hour) !== 10) throw new Error(`${ZONE} is not UTC+7 in this runtime (got hour ${hour})`);
+  const hour = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', hourCycle: 'h23' }).format(probe);
+  if (Number(hour) !== 10) throw new Error(`${TIME_ZONE} is not UTC+7 in this runtime (got hour ${hour})`);
 }
 
 /** "08:00" → minutes since midnight. */

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { badRequest } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
-import { CsvSyntaxError, formatCsv, parseCsv } from './csv.js';
+import { CsvSyntaxError, formatCsv, parseCsv } from '../text/csv.js';
 import { catalogError } from './messages.js';
 import * as store from './store.js';
 import { ProcedureInputSchema, type ImportRowResult, type Page, type Procedure, type ProcedureInput, type ProcedureQuery } from './types.js';

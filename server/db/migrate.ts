@@ -42,3 +42,12 @@ export async function runMigrations(knex: Knex, dir: string = MIGRATIONS_DIR): P
   })) as [number, string[]];
   return applied;
 }
+
+/** Migrations in the folder that the database has not run yet (readiness: a node is ready only when none is left). */
+export async function pendingMigrations(knex: Knex, dir: string = MIGRATIONS_DIR): Promise<string[]> {
+  const source = new FolderMigrationSource(dir);
+  const files = (await source.getMigrations()).map((f) => source.getMigrationName(f));
+  if (!(await knex.schema.hasTable('knex_migrations'))) return files;
+  const done = new Set((await knex('knex_migrations').select<{ name: string }[]>('name')).map((r) => r.name.replace(/\.(ts|js)$/, '')));
+  return files.filter((f) => !done.has(f));
+}

@@ -1,4 +1,5 @@
 import { SaxesParser } from 'saxes';
+import { TTHC_NS } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import type { DossierService } from './service.js';
 
@@ -8,7 +9,6 @@ import type { DossierService } from './service.js';
  * (the seed processes and the designer's template) count their normal end `EndEvent_Done` as ready;
  * the refusal end (`EndEvent_Refused`) never is.
  */
-export const TTHC_NS = 'http://tthc-platform.github.io/schema/1.0/bpmn';
 
 export function resultReadyEndEvents(xml: string): Set<string> {
   const ready = new Set<string>();

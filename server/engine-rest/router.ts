@@ -3,7 +3,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import type { EngineService } from '../engine/service.js';
 import type { FetchAndLockInput } from '../engine/types.js';
-import { normaliseVariables } from '../engine/values.js';
+import { formatDate, normaliseVariables } from '../engine/values.js';
 import { ApiError, badRequest } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { guard } from '../http/policy.js';
@@ -374,7 +374,4 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
   return r;
 }
 
-function fmt(d: Date): string {
-  const s = new Date(d.getTime() + 7 * 3600 * 1000).toISOString().slice(0, 23);
-  return `${s}+0700`;
-}
+const fmt = (d: Date): string => formatDate(d)!;

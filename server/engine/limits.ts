@@ -4,6 +4,19 @@
  * at deployment or an instance that dies later.
  */
 
+/** The largest BPMN document accepted anywhere: drafts, validation, engine deployments (real ones are a few hundred KB). */
+export const MAX_XML_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The one safety check before any parser sees a BPMN text: its size, then DOCTYPE and ENTITY declarations
+ * (external entities, billion laughs), which have no place in a process model.
+ */
+export function xmlSafetyProblem(xml: string): { kind: 'too-large' | 'doctype'; message: string } | null {
+  if (Buffer.byteLength(xml, 'utf8') > MAX_XML_BYTES) return { kind: 'too-large', message: `The process model exceeds ${MAX_XML_BYTES / 1024 / 1024} MB` };
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) return { kind: 'doctype', message: 'XML with a DOCTYPE or ENTITY declaration is not accepted' };
+  return null;
+}
+
 /** Sub-processes inside sub-processes: real procedures use 2–3; 10 is generous. */
 export const MAX_SUBPROCESS_DEPTH = 10;
 /** XML element nesting of the whole document (definitions, process, sub-processes, extensions, diagram). */

@@ -6,6 +6,7 @@ import { EngineRun } from './host.js';
 import { convertWaitingState } from './runtime/convert.js';
 import { NativeRun, type NativeState } from './runtime/run.js';
 import type { ProcessModel } from './model.js';
+import { isUuid } from './store.js';
 import { plainValue, type TypedValue } from './values.js';
 
 /**
@@ -46,7 +47,6 @@ type Row = Record<string, any>;
 type Db = Knex | Knex.Transaction;
 interface Def { id: string; key: string; version: number; suspended: boolean; engineSource: string; model: ProcessModel; shape?: Map<string, string> }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PROJECTIONS = [
   { table: 'engine_task', kind: 'userTask', activity: 'task_definition_key' },
   { table: 'engine_external_task', kind: 'external', activity: 'activity_id' },
@@ -241,11 +241,11 @@ const sql = {
     return db('engine_instance').where({ definition_id: definitionId, state: 'ACTIVE' }).orderBy('start_time').orderBy('id');
   },
   async instancesByIds(db: Db, ids: string[]): Promise<Row[]> {
-    const valid = ids.filter((i) => UUID.test(i));
+    const valid = ids.filter((i) => isUuid(i));
     return valid.length ? db('engine_instance').whereIn('id', valid) : [];
   },
   async lockInstance(trx: Knex.Transaction, id: string): Promise<Row | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     return trx('engine_instance').where({ id }).forUpdate().first();
   },
   async projections(db: Db, instanceId: string): Promise<Array<{ kind: string; executionId: string; activityId: string }>> {

@@ -3,11 +3,12 @@ import { BpmnModdle } from 'bpmn-moddle';
 import { compileProcess } from './compile/compile.js';
 import type { Graph } from './compile/graph.js';
 import { checkExpression } from './expression.js';
-import { MAX_SUBPROCESS_DEPTH, nestingProblem } from './limits.js';
+import { MAX_SUBPROCESS_DEPTH, nestingProblem, xmlSafetyProblem } from './limits.js';
 import { timerSpecProblems } from './timer-spec.js';
+import { parseBudget } from '../calendar/index.js';
+import { TTHC_NS } from './tthc-ns.js';
 
 /** Our BPMN extension namespace (working-time budgets and due-relative timers). */
-export const TTHC_NS = 'http://tthc-platform.github.io/schema/1.0/bpmn';
 
 // Loaded with require: JSON import attributes are not understood by every runner we use (jest/swc).
 const camundaDescriptor: unknown = createRequire(import.meta.url)('camunda-bpmn-moddle/resources/camunda.json');
@@ -64,8 +65,6 @@ export interface ParsedDefinitions {
   findings: Finding[];
 }
 
-const MAX_XML = 5 * 1024 * 1024;
-
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type El = any;
 
@@ -80,10 +79,10 @@ const NATIVE_EXTRA = new Set(['bpmn:BusinessRuleTask', 'bpmn:CallActivity', 'bpm
 const IGNORED = new Set(['bpmn:DataObject', 'bpmn:DataObjectReference', 'bpmn:DataStoreReference', 'bpmn:TextAnnotation', 'bpmn:Association', 'bpmn:Group']);
 const EVENT_DEFS = new Set(['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:ErrorEventDefinition', 'bpmn:TerminateEventDefinition']);
 
-/** DOCTYPE and ENTITY declarations are refused before any parser sees them (XXE, billion laughs). */
-export function xmlSafetyFinding(xml: string): Finding | null {
-  if (Buffer.byteLength(xml) > MAX_XML) return { message: `BPMN file exceeds ${MAX_XML} bytes` };
-  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) return { message: 'DOCTYPE and ENTITY declarations are not allowed in BPMN files' };
+/** Size, DOCTYPE and ENTITY are refused before any parser sees the text (limits.ts); then it must be BPMN. */
+function xmlSafetyFinding(xml: string): Finding | null {
+  const unsafe = xmlSafetyProblem(xml);
+  if (unsafe) return { message: unsafe.message };
   if (!/<([\w-]+:)?definitions[\s>]/.test(xml)) return { message: 'Not a BPMN 2.0 document: no <definitions> root element' };
   return null;
 }
@@ -219,7 +218,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
         if (v !== undefined) { info[a] = v; checkExpr(findings, id, `camunda:${a}`, v); }
       }
       info.budget = tthcAttr(el, 'budget');
-      if (info.budget && !parseWorkingAmountSafe(info.budget)) findings.push({ elementId: id, message: `tthc:budget "${info.budget}" must look like 4h, 0.5d or 7d` });
+      if (info.budget && !parseBudget(info.budget)) findings.push({ elementId: id, message: `tthc:budget "${info.budget}" must look like 4h, 0.5d (0,5d) or 7d` });
     }
     if (t === 'bpmn:ServiceTask' || t === 'bpmn:SendTask' || t === 'bpmn:BusinessRuleTask') {
       if (attr(el, 'type') !== 'external' || !attr(el, 'topic')) {
@@ -268,7 +267,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
         for (const [k, v] of Object.entries(spec)) checkExpr(findings, id, k, v);
         for (const problem of timerSpecProblems(spec)) findings.push({ elementId: id, message: problem });
         info.beforeDue = tthcAttr(el, 'beforeDue');
-        if (info.beforeDue && !parseWorkingAmountSafe(info.beforeDue)) findings.push({ elementId: id, message: `tthc:beforeDue "${info.beforeDue}" must look like 4h, 0.5d or 7d` });
+        if (info.beforeDue && !parseBudget(info.beforeDue)) findings.push({ elementId: id, message: `tthc:beforeDue "${info.beforeDue}" must look like 4h, 0.5d (0,5d) or 7d` });
         if (!spec.timeDate && !spec.timeDuration && !spec.timeCycle) findings.push({ elementId: id, message: 'A timer needs timeDate, timeDuration or timeCycle' });
         if (t === 'bpmn:StartEvent') {
           if (!topLevel && !native) findings.push({ elementId: id, message: 'Timer start events are only supported at the process level' });
@@ -290,18 +289,4 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
     if (starts > 1) findings.push({ elementId: model.processId, message: 'A process may have only one start event' });
     if (starts === 0) findings.push({ elementId: model.processId, message: 'The process has no start event' });
   }
-}
-
-export type WorkingAmount = { workingDays: number } | { workingHours: number };
-
-/** '4h' → {workingHours: 4}; '0.5d' / '7d' → {workingDays}. Throws on anything else. */
-export function parseWorkingAmount(text: string): WorkingAmount {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([dh])\s*$/i.exec(text);
-  if (!m) throw new Error(`Not a working-time amount: "${text}" (expected e.g. 4h, 0.5d, 7d)`);
-  const n = Number(m[1]);
-  return m[2]!.toLowerCase() === 'd' ? { workingDays: n } : { workingHours: n };
-}
-
-function parseWorkingAmountSafe(text: string): WorkingAmount | null {
-  try { return parseWorkingAmount(text); } catch { return null; }
 }

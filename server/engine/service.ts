@@ -10,13 +10,21 @@ import { CommandError, EngineRun, serializeSource, type LiveItem, type RunResult
 import { NativeRun } from './runtime/run.js';
 import { callRow, createCalls } from './calls.js';
 import type { Run } from './runtime/types.js';
-import { parseDefinitions, parseWorkingAmount, type Finding, type Interpreter, type ParsedDefinitions, type ProcessModel } from './model.js';
+import { parseDefinitions, type Finding, type Interpreter, type ParsedDefinitions, type ProcessModel } from './model.js';
 import { createEngineStore, type WriteGuard, toDefinition, toExternalTask, toInstance, toTask } from './store.js';
 import type {
   DeployInput, Deployment, ExternalTaskRow, FetchAndLockInput, InstanceRow, LockedExternalTask, TaskQuery, TaskRow, TaskScope, WorkingTime,
 } from './types.js';
 import { parseCamundaDate, plainValue, typedFromPlain, type TypedValue } from './values.js';
 import { firstDue, MAX_TIMER_ATTEMPTS, nextCycleDue } from './timer-spec.js';
+import { parseBudget, type WorkingAmount } from '../calendar/index.js';
+
+/** A model's tthc:budget / tthc:beforeDue (parseDefinitions refused malformed ones at deployment). */
+function workingAmount(text: string): WorkingAmount {
+  const a = parseBudget(text);
+  if (!a) throw new Error(`Not a working-time amount: "${text}" (expected e.g. 4h, 0.5d, 7d)`);
+  return a;
+}
 
 export const EXTERNAL_TASK_CHANNEL = 'engine_external_task';
 
@@ -482,7 +490,7 @@ export function createEngine(deps: EngineDeps) {
     if (info?.beforeDue && deps.workingTime) {
       const dueAt = run.vars.dueAt;
       const end = dueAt instanceof Date ? dueAt : typeof dueAt === 'string' ? parseCamundaDate(dueAt) : null;
-      if (end) return deps.workingTime.subtract(end, parseWorkingAmount(info.beforeDue), (run.vars.unitId as string) ?? undefined);
+      if (end) return deps.workingTime.subtract(end, workingAmount(info.beforeDue), (run.vars.unitId as string) ?? undefined);
     }
     return item.dueAt;
   }
@@ -499,7 +507,7 @@ export function createEngine(deps: EngineDeps) {
       case 'userTask': {
         const unitId = (row.unit_id as string | null) ?? undefined;
         let due = toDate(ev(info.dueDate), 'dueDate');
-        if (!due && info.budget && deps.workingTime) due = deps.workingTime.add(now, parseWorkingAmount(info.budget), unitId);
+        if (!due && info.budget && deps.workingTime) due = deps.workingTime.add(now, workingAmount(info.budget), unitId);
         const assignee = ev(info.assignee);
         const prio = ev(info.priority);
         return {

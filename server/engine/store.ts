@@ -42,7 +42,7 @@ const INSTANCE_COLUMNS = ['id', 'definition_id', 'definition_key', 'business_key
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids in uuid columns: anything else cannot exist, and must not reach PostgreSQL as a cast error. */
-const isUuid = (id: string) => UUID.test(id);
+export const isUuid = (id: string) => UUID.test(id);
 
 export function createEngineStore() {
   return {

@@ -1,4 +1,4 @@
-import type { WorkingAmount } from './model.js';
+import type { WorkingAmount } from '../calendar/index.js';
 import type { TypedValue } from './values.js';
 
 /** The calendar's working-time arithmetic (declared here structurally; wired in platform.ts). */

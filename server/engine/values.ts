@@ -1,4 +1,5 @@
 import { badRequest } from '../http/errors.js';
+import { formatCamundaLocal, localDayStart } from '../calendar/index.js';
 
 /** A Camunda 7 typed value as it travels over REST and sits in engine_variable. */
 export interface TypedValue {
@@ -84,14 +85,9 @@ export function typedFromPlain(v: unknown): TypedValue {
   return { value: v ?? null, type: inferType(v), valueInfo: {} };
 }
 
-// Vietnam has had no daylight saving since 1975: a fixed +07:00 offset is exact.
-const OFFSET_MIN = 7 * 60;
-
 /** Camunda's `yyyy-MM-dd'T'HH:mm:ss.SSSZ`, in Asia/Ho_Chi_Minh (+0700). */
 export function formatDate(d: Date | null | undefined): string | null {
-  if (!d) return null;
-  const local = new Date(d.getTime() + OFFSET_MIN * 60000);
-  return `${local.toISOString().slice(0, 23)}+0700`;
+  return d ? formatCamundaLocal(d) : null;
 }
 
 /** Accepts Camunda's format (offset without colon) and ISO 8601. */
@@ -99,7 +95,7 @@ export function parseCamundaDate(s: string): Date | null {
   if (typeof s !== 'string' || s.length > 40) return null;
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
   if (!m) {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return new Date(`${s}T00:00:00+07:00`);
+    if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return localDayStart(s) ?? null;
     return null;
   }
   let off = m[2] ?? '+07:00';

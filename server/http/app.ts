@@ -20,6 +20,8 @@ export interface AppDeps {
   log: Logger;
   /** Resolves `req.principal` from a session cookie, basic auth or token; never rejects a request itself. */
   authenticate: RequestHandler;
+  /** Runs first, right after the request id is set, for every request (access log, metrics). */
+  early?: RequestHandler[];
   /** Runs after authentication, before routers (CSRF, audit hooks). */
   middleware?: RequestHandler[];
   mounts: Mount[];
@@ -44,6 +46,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.set('X-Request-Id', req.requestId);
     next();
   });
+  for (const m of deps.early ?? []) app.use(m);
   app.use(createSecurityHeaders({ upgradeInsecureRequests: deps.upgradeInsecureRequests }));
   app.use(express.json({ limit: deps.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
   app.use(deps.authenticate);

@@ -1,5 +1,5 @@
 /** The lifecycle's public entry point for other areas and the composition root. */
-export { createLifecycleService, processKeyFor, templateFor, vietnamDate, type LifecycleService, type DecisionInput } from './service.js';
+export { createLifecycleService, processKeyFor, templateFor, type LifecycleService, type DecisionInput } from './service.js';
 export { createProcedureProcessRouter, createProcessVersionRouter, createReviewInboxRouter, createProcessesRouter } from './router.js';
 export { createActivationScheduler } from './scheduler.js';
 export { deployerFromEngine, type EngineLike, type MigratorLike } from './deployer.js';

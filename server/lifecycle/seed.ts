@@ -6,7 +6,8 @@ import type { Knex } from 'knex';
 import * as catalogStore from '../catalog/store.js';
 import { ProcedureInputSchema, type ProcedureInput } from '../catalog/types.js';
 import { foldText } from '../text/fold.js';
-import { inspectXml, vietnamDate } from './service.js';
+import { inspectXml } from './service.js';
+import { localDate } from '../calendar/index.js';
 import * as store from './store.js';
 import { SYSTEM_ACTOR, type Actor } from './types.js';
 
@@ -36,7 +37,7 @@ export async function loadSeedCatalogue(deps: { knex: Knex; activate?: (versionI
   if ((await catalogStore.count(deps.knex)) > 0) return 0;
   const file = JSON.parse(fs.readFileSync(path.join(dir, 'catalog.json'), 'utf8')) as SeedFile;
   const entries = readSeedCatalogue(dir);
-  const today = vietnamDate(deps.now ?? new Date());
+  const today = localDate(deps.now ?? new Date());
   const versionIds: string[] = [];
   const loaded = await deps.knex.transaction(async (trx) => {
     // Two nodes starting together: the second waits here, then finds the catalogue filled.

@@ -3,7 +3,6 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { CatalogService } from '../catalog/service.js';
 import type { Procedure } from '../catalog/types.js';
-import { TIME_ZONE } from '../config.js';
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/errors.js';
 import { createValidator, hasErrors, type Finding, type ValidationResult, type Validator } from '../validation/index.js';
 import { BpmnInputError, isType, parseBpmn, type ModdleElement } from '../validation/moddle.js';
@@ -16,6 +15,7 @@ import { markNeedsReviewForRoles } from './reapproval.js';
 import * as store from './store.js';
 import { generateProcessXml } from './template.js';
 import type { Actor, InstanceCheck, LifecycleAccess, MigrationPlan, ProcessDeployer, ProcessModel, Version, VersionState, VersionSummary } from './types.js';
+import { localDate } from '../calendar/index.js';
 
 export interface LifecycleDeps {
   knex: Knex;
@@ -46,10 +46,6 @@ export interface DecisionInput { decisionNumber: string; decisionDate: string; s
 const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
 const isUuid = (s: string) => z.uuid().safeParse(s).success;
 
-/** The calendar date in Vietnam: effective dates are Vietnamese dates whatever the host's zone. */
-export function vietnamDate(d: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-}
 
 const ACTION_VI: Record<string, string> = {
   save: 'lưu', submit: 'gửi duyệt', approve: 'phê duyệt', reject: 'từ chối', activate: 'áp dụng', retire: 'ngừng áp dụng',
@@ -409,7 +405,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
       const p = await catalog.get(v.procedureId);
       await mayGovern(actor, p);
       if (p.status !== 'active') throw lifecycleError(409, 'Conflict', 'lifecycle.procedureWithdrawn');
-      if (v.decision && v.decision.effectiveDate > vietnamDate(now())) {
+      if (v.decision && v.decision.effectiveDate > localDate(now())) {
         await knex.transaction(async (trx) => {
           const locked = await requireVersion(trx, id, true);
           transition('activate', locked);
@@ -431,7 +427,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
      */
     async activateDue(): Promise<string[]> {
       const ids = await knex.transaction(async (trx) => {
-        const due = await store.claimDueActivations(trx, vietnamDate(now()));
+        const due = await store.claimDueActivations(trx, localDate(now()));
         if (due.length) await trx('process_version').whereIn('id', due).update({ activation_requested_at: trx.raw("now() + interval '5 minutes'") });
         return due;
       });

@@ -1,4 +1,4 @@
-import { TTHC_NS } from '../validation/moddle.js';
+import { TTHC_NS } from '../engine/index.js';
 
 /** One row of an approved step table (TTHC.md §4): who does what within which budget. */
 export interface StepSpec {

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { parseInstant } from '../calendar/index.js';
+import { localDayStart } from '../calendar/index.js';
 import { sendDocument } from '../documents/index.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { doc } from '../http/openapi.js';
@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { registerDocument, registerRows, registerXlsx } from './register07.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').transform((s, ctx) => {
-  const d = parseInstant(`${s}T00:00:00+07:00`);
+  const d = localDayStart(s);
   if (!d) ctx.addIssue({ code: 'custom', message: 'not a real date' });
   return d ?? new Date(0);
 });

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { parseInstant } from '../calendar/index.js';
+import { localDayStart } from '../calendar/index.js';
 import { ApiError } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
@@ -17,7 +17,7 @@ export interface TasksRouterDeps {
 
 /** A Vietnamese calendar day (YYYY-MM-DD) as the instant its local midnight starts. */
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').transform((s, ctx) => {
-  const d = parseInstant(`${s}T00:00:00+07:00`);
+  const d = localDayStart(s);
   if (!d) ctx.addIssue({ code: 'custom', message: 'not a real date' });
   return d ?? new Date(0);
 });

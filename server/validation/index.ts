@@ -10,7 +10,7 @@ export { DOMAIN_RULES } from './rules.js';
 export { LINT_MESSAGES_VI, lintMode, stopLintWorker } from './lint.js';
 export { BpmnInputError, parseBpmn, MAX_XML_BYTES, TTHC_NS } from './moddle.js';
 export { createValidationPool, worthOffloading, type PoolStats, type ValidationPool } from './pool.js';
-export { parseBudget, formatBudget, limitHours, HOURS_PER_DAY } from './budget.js';
+export { positiveBudgetHours, limitHours } from './budget.js';
 export type { Finding, LongestPath, ProcedureRules, ValidationResult, DeployabilityCheck } from './types.js';
 
 export interface Validator {

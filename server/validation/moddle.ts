@@ -1,13 +1,11 @@
-import { structureProblem } from '../engine/index.js';
+import { MAX_XML_BYTES, structureProblem, TTHC_NS, xmlSafetyProblem } from '../engine/index.js';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const camunda = require('camunda-bpmn-moddle/resources/camunda.json') as object;
 const tthc = require('./tthc-moddle.json') as object;
 
-export const TTHC_NS = 'http://tthc-platform.github.io/schema/1.0/bpmn';
-/** A process model is a few hundred kilobytes at most; anything bigger is refused before parsing. */
-export const MAX_XML_BYTES = 2 * 1024 * 1024;
+export { MAX_XML_BYTES, TTHC_NS };
 
 /** A moddle element: typed loosely on purpose, the rules read only a few properties. */
 export interface ModdleElement {
@@ -55,12 +53,8 @@ const shared = createModdle();
  */
 export async function parseBpmn(xml: unknown): Promise<ParsedBpmn> {
   if (typeof xml !== 'string' || !xml.trim()) throw new BpmnInputError('not-xml', 'The process model is empty');
-  if (Buffer.byteLength(xml, 'utf8') > MAX_XML_BYTES) {
-    throw new BpmnInputError('too-large', `The process model exceeds ${MAX_XML_BYTES / 1024 / 1024} MB`);
-  }
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
-    throw new BpmnInputError('doctype', 'XML with a DOCTYPE or ENTITY declaration is not accepted');
-  }
+  const unsafe = xmlSafetyProblem(xml);
+  if (unsafe) throw new BpmnInputError(unsafe.kind, unsafe.message);
   if (!xml.trimStart().startsWith('<')) throw new BpmnInputError('not-xml', 'The process model is not XML');
   // Before the parser and every recursive walk: deep nesting is refused, not a stack overflow.
   const shape = structureProblem(xml);

@@ -1,4 +1,4 @@
-import { parseBudget } from './budget.js';
+import { positiveBudgetHours } from './budget.js';
 import { isType, type ModdleElement } from './moddle.js';
 
 interface Graph {
@@ -20,7 +20,7 @@ export function isUncounted(el: ModdleElement): boolean {
 export function stepHours(el: ModdleElement): number {
   if (!isType(el, 'bpmn:Activity')) return 0;
   if (isUncounted(el)) return 0;
-  return parseBudget(el.get('tthc:budget') as string | undefined) ?? 0;
+  return positiveBudgetHours(el.get('tthc:budget') as string | undefined) ?? 0;
 }
 
 function buildGraph(container: ModdleElement): Graph {

@@ -1,4 +1,4 @@
-import { limitHours, parseBudget } from './budget.js';
+import { limitHours, positiveBudgetHours } from './budget.js';
 import { checkExpression } from './expression.js';
 import { isType, type ModdleElement } from './moddle.js';
 import { isUncounted, longestPath } from './paths.js';
@@ -83,7 +83,7 @@ function checkElement(el: ModdleElement, out: Finding[]): void {
   if (isType(el, ...STEP_TYPES)) {
     const budget = str(el, 'tthc:budget');
     const counted = !isUncounted(el);
-    if (budget !== undefined && parseBudget(budget) === undefined) {
+    if (budget !== undefined && positiveBudgetHours(budget) === undefined) {
       out.push(finding('tthc/step-budget', id, { vi: `"${budget}" không hợp lệ`, en: `"${budget}" is not a budget` }));
     } else if (budget === undefined && counted) {
       out.push(finding('tthc/step-budget', id));
@@ -97,9 +97,9 @@ function checkElement(el: ModdleElement, out: Finding[]): void {
     out.push(finding('tthc/service-task-external', id));
   }
   const consult = str(el, 'tthc:consultAgency') !== undefined || topic === 'tthc.consultation.request';
-  if (consult && parseBudget(str(el, 'tthc:replyDeadline')) === undefined) out.push(finding('tthc/consultation-deadline', id));
+  if (consult && positiveBudgetHours(str(el, 'tthc:replyDeadline')) === undefined) out.push(finding('tthc/consultation-deadline', id));
   const beforeDue = str(el, 'tthc:beforeDue');
-  if (beforeDue !== undefined && parseBudget(beforeDue) === undefined) out.push(finding('tthc/before-due', id));
+  if (beforeDue !== undefined && positiveBudgetHours(beforeDue) === undefined) out.push(finding('tthc/before-due', id));
   for (const def of (el.eventDefinitions as ModdleElement[] | undefined) ?? []) {
     if (!isType(def, 'bpmn:TimerEventDefinition')) continue;
     const body = (k: string) => {

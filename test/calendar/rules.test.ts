@@ -48,6 +48,7 @@ describe('BPMN budget strings', () => {
   it.each([
     ['4h', { workingHours: 4 }],
     ['0.5d', { workingDays: 0.5 }],
+    ['0,5d', { workingDays: 0.5 }],
     ['7d', { workingDays: 7 }],
     [' 12 H ', { workingHours: 12 }],
     ['4', undefined],

@@ -1,4 +1,4 @@
-import { parseCsv, formatCsv } from '../../server/catalog/csv.js';
+import { parseCsv, formatCsv } from '../../server/text/csv.js';
 import { loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { procedureInput } from '../lifecycle/setup.js';

@@ -1,6 +1,6 @@
 import { createValidator, DOMAIN_RULES, LINT_MESSAGES_VI, WORKER_TOPICS, type Finding } from '../../server/validation/index.js';
 import { checkExpression } from '../../server/validation/expression.js';
-import { parseBudget } from '../../server/validation/budget.js';
+import { positiveBudgetHours } from '../../server/validation/budget.js';
 import { goodXml, mutate, STEPS } from './fixtures.js';
 
 const validator = createValidator();
@@ -172,7 +172,7 @@ describe('validation: bad input becomes a finding, never an exception', () => {
 });
 
 describe('budgets', () => {
-  it.each([['4h', 4], ['0.5d', 4], ['7d', 56], [' 2D ', 16], ['0h', undefined], ['4', undefined], ['-1d', undefined], ['1w', undefined]])('%s → %s', (text, hours) => {
-    expect(parseBudget(text)).toBe(hours);
+  it.each([['4h', 4], ['0.5d', 4], ['0,5d', 4], ['7d', 56], [' 2D ', 16], ['0h', undefined], ['4', undefined], ['-1d', undefined], ['1w', undefined]])('%s → %s', (text, hours) => {
+    expect(positiveBudgetHours(text)).toBe(hours);
   });
 });

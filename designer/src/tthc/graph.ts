@@ -1,4 +1,4 @@
-import { parseDuration } from './duration.js';
+import { budgetHours } from '../../../server/calendar/budget.js';
 import { isType, readStep, type ModdleElement } from './model.js';
 
 /**
@@ -86,7 +86,7 @@ export function countedHours(n: ModdleElement): number {
   if (!isStep(n)) return 0;
   const s = readStep(n);
   if (!s.countsTowardLimit) return 0;
-  return parseDuration(s.budget) ?? 0;
+  return budgetHours(s.budget) ?? 0;
 }
 
 export interface LongestPath {

@@ -1,5 +1,6 @@
+import { normaliseBudget } from '../../../server/calendar/budget.js';
+import { TTHC_NS } from '../../../server/engine/tthc-ns.js';
 import { formatOutcomes, parseOutcomes } from '../../../server/tasks/outcome-format.js';
-import { normaliseDuration } from './duration.js';
 
 /** The slice of a moddle element (bpmn-moddle business object) that our helpers use. */
 export interface ModdleElement {
@@ -13,7 +14,8 @@ export interface ModdleElement {
   [key: string]: any;
 }
 
-export const TTHC_URI = 'http://tthc-platform.github.io/schema/1.0/bpmn';
+/** The tthc: namespace (one definition for the server and the designer). */
+export const TTHC_URI = TTHC_NS;
 /** Roles a step can be assigned to; resolved to people within the dossier's unit at run time. */
 export const ROLES = ['one-stop-officer', 'specialist', 'division-head', 'leader', 'clerical'] as const;
 export const FORMS = ['01', '02', '03', '04', '05', '06', '07'] as const;
@@ -72,7 +74,7 @@ export function stepUpdates(field: StepField, value: string | boolean | undefine
     case 'replyDeadline':
     case 'beforeDue': {
       if (!text) return { [`tthc:${field}`]: undefined };
-      const norm = normaliseDuration(text);
+      const norm = normaliseBudget(text);
       if (!norm) throw new StepValueError(field, value);
       return { [`tthc:${field}`]: norm };
     }

@@ -1,3 +1,5 @@
+import { TTHC_URI } from './model.js';
+
 /**
  * Files from other tools sometimes bind a prefix we use to another namespace (a MIWG model binds
  * `camunda:` to http://activiti.org/bpmn). moddle-xml then cannot export the document ("no namespace
@@ -9,7 +11,7 @@ const RESERVED: Record<string, string> = {
   dc: 'http://www.omg.org/spec/DD/20100524/DC',
   di: 'http://www.omg.org/spec/DD/20100524/DI',
   camunda: 'http://camunda.org/schema/1.0/bpmn',
-  tthc: 'http://tthc-platform.github.io/schema/1.0/bpmn',
+  tthc: TTHC_URI,
 };
 
 export function renameConflictingPrefixes(xml: string): { xml: string; renamed: string[] } {

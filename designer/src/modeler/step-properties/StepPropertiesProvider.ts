@@ -2,7 +2,7 @@ import { h } from '@bpmn-io/properties-panel/preact';
 import { CheckboxEntry, SelectEntry, TextAreaEntry, TextFieldEntry, isCheckboxEntryEdited, isSelectEntryEdited, isTextAreaEntryEdited, isTextFieldEntryEdited } from '@bpmn-io/properties-panel';
 import { OutcomeFormatError, parseOutcomes } from '../../../../server/tasks/outcome-format.js';
 import { useService } from 'bpmn-js-properties-panel';
-import { parseDuration } from '../../tthc/duration.js';
+import { budgetHours } from '../../../../server/calendar/budget.js';
 import { FORMS, ROLES, readStep, stepUpdates, StepValueError, type ModdleElement, type StepField } from '../../tthc/model.js';
 
 interface Shape { id: string; businessObject: ModdleElement }
@@ -51,7 +51,7 @@ function durationField(field: 'budget' | 'replyDeadline' | 'beforeDue', labelKey
       description: translate('step.durationHint'),
       getValue: () => readStep(props.element.businessObject)[field] ?? '',
       setValue: (v: string) => set(v ?? ''),
-      validate: (v: string) => (v && parseDuration(v) === null ? translate('step.durationInvalid') : undefined),
+      validate: (v: string) => (v && budgetHours(v) === undefined ? translate('step.durationInvalid') : undefined),
     });
   };
 }
