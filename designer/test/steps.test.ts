@@ -20,6 +20,8 @@ describe('step table', () => {
     expect(row('Từ chối tiếp nhận hồ sơ')).toMatchObject({ form: 'Mẫu 03', counted: false });
     expect(row('Thẩm định hồ sơ')).toMatchObject({ who: 'Chuyên viên', time: '7 ngày' });
     expect(row('Trả kết quả')).toMatchObject({ time: 'Không tính', counted: false });
+    // Side branches are marked (the annex numbers them after the main steps); the hand-back is on the main path.
+    expect(table.rows.filter((r) => r.branch).map((r) => r.task)).toEqual(['Yêu cầu bổ sung hồ sơ', 'Từ chối tiếp nhận hồ sơ']);
     expect(table.totalHours).toBe(80);
     expect(table.totalText).toBe('80 giờ = 10 ngày làm việc');
   });

@@ -131,16 +131,29 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
     return { processes: [], findings: [{ message: `Malformed BPMN XML: ${(err as Error).message.split('\n')[0]}` }] };
   }
   if (!root || root.$type !== 'bpmn:Definitions') return { processes: [], findings: [{ message: 'Not a BPMN 2.0 document' }] };
-  const unparsable = warnings.find((w) => /unparsable content|unresolved reference|illegal/i.test(w.message));
+  // A structureRef naming a type (structureRef="String") is data typing the engine never uses: not a reason to refuse.
+  const typing = (w: { property?: string }) => /structureRef|itemSubjectRef/.test(String(w.property ?? ''));
+  const unparsable = warnings.find((w) => /unparsable content|unresolved reference|illegal/i.test(w.message) && !typing(w as { property?: string }));
   if (unparsable) findings.push({ message: `Invalid BPMN: ${unparsable.message.split('\n')[0]}` });
 
   const processes: ProcessModel[] = [];
   const executable = (root.rootElements ?? []).filter((e: El) => e.$type === 'bpmn:Process' && e.isExecutable !== false);
   if (!executable.length) findings.push({ message: 'The file has no executable process (isExecutable="true")' });
-  if (executable.length > 1) {
+  // The native interpreter deploys every executable process of a collaboration, each as a definition of its own.
+  if (executable.length > 1 && !native) {
     findings.push({ elementId: executable[1].id, message: 'Only one executable process per file is supported; split the collaboration into one file per process' });
   }
-  for (const proc of executable.slice(0, 1)) {
+  if (native) {
+    // A message flow from a throw event the engine does nothing with would silently lose the message.
+    for (const c of (root.rootElements ?? []).filter((e: El) => e.$type === 'bpmn:Collaboration')) {
+      for (const mf of c.messageFlows ?? []) {
+        const src = mf.sourceRef;
+        if (!src || !['bpmn:IntermediateThrowEvent', 'bpmn:EndEvent'].includes(src.$type) || attr(src, 'topic')) continue;
+        findings.push({ elementId: src.id, message: 'This message event sends along a message flow, which the engine does not deliver: give it a camunda:topic so a worker sends it, or correlate the message over REST' });
+      }
+    }
+  }
+  for (const proc of native ? executable : executable.slice(0, 1)) {
     const model: ProcessModel = {
       processId: proc.id, name: proc.name, versionTag: attr(proc, 'versionTag'),
       activities: {}, messageStarts: {}, timerStarts: [], noneStart: false,

@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../http/idempotency.js';
 import type { Logger } from '../log.js';
 import { CommandError, EngineRun, serializeSource, type LiveItem, type RunResult } from './host.js';
 import { NativeRun } from './runtime/run.js';
+import { callRow, createCalls } from './calls.js';
 import type { Run } from './runtime/types.js';
 import { parseDefinitions, type Finding, type Interpreter, type ParsedDefinitions, type ProcessModel } from './model.js';
 import { createEngineStore, type WriteGuard, toDefinition, toExternalTask, toInstance, toTask } from './store.js';
@@ -73,7 +74,7 @@ interface ItemTarget {
 class Stale extends Error {}
 
 const TABLE: Record<LiveItem['kind'], string> = {
-  userTask: 'engine_task', external: 'engine_external_task', timer: 'engine_timer', message: 'engine_message_sub',
+  userTask: 'engine_task', external: 'engine_external_task', timer: 'engine_timer', message: 'engine_message_sub', call: 'engine_call',
 };
 
 const invalid = (type: string, message: string) => new ApiError(400, type, message);
@@ -105,6 +106,16 @@ export function createEngine(deps: EngineDeps) {
   let unlisten: (() => Promise<void>) | null = null;
 
   const compile = deps.compile ?? ((xml: string) => parseDefinitions(xml, interpreter));
+
+  const calls = createCalls({
+    knex, store, log,
+    definitionRow: async (id) => (await loadDefinition(knex, id)).row,
+    start: (input) => startProcess({ ...input, startUser: null }),
+    onCaller: (instanceId, fn) => command(instanceId, null, async (ctx) => {
+      fn(ctx.run, (executionId, vars) => setVariablesAt(ctx, executionId, vars), ctx.def.model);
+    }),
+    deleteInstance: (id, reason) => deleteInstance(id, reason, null),
+  });
 
   async function loadDefinition(trx: Knex | Trx, id: string): Promise<LoadedDefinition> {
     const hit = defCache.get(id);
@@ -139,7 +150,8 @@ export function createEngine(deps: EngineDeps) {
         throw new ApiError(400, 'ParseException', `${res.name}: bpmn-engine cannot load it: ${(err as Error).message}`);
       }
       const hash = crypto.createHash('sha256').update(res.content).digest('hex');
-      parsed.push({ res, model: processes[0]!, hash, engineSource });
+      // A collaboration of several executable processes (native only): one definition each, one resource.
+      for (const model of processes) parsed.push({ res, model, hash, engineSource });
     }
     const filter = input.duplicateFiltering || input.deployChangedOnly;
     return knex.transaction(async (trx) => {
@@ -147,13 +159,18 @@ export function createEngine(deps: EngineDeps) {
       const deploymentTime = new Date();
       await store.insertDeployment(trx, { id: deploymentId, name: input.name ?? null, source: input.source ?? null, deployment_time: deploymentTime });
       const deployed: Row[] = [];
+      const resourceIds = new Map<DeployInput['resources'][number], string>();
       for (const p of parsed) {
         const key = p.model.processId;
         await store.lockDefinitionKey(trx, key);
         const latest = await store.latestDefinition(trx, key);
         if (filter && latest && latest.hash === p.hash) continue;
-        const resourceId = crypto.randomUUID();
-        await store.insertResource(trx, { id: resourceId, deployment_id: deploymentId, name: p.res.name, content: p.res.content, hash: p.hash });
+        let resourceId = resourceIds.get(p.res);
+        if (!resourceId) {
+          resourceId = crypto.randomUUID();
+          resourceIds.set(p.res, resourceId);
+          await store.insertResource(trx, { id: resourceId, deployment_id: deploymentId, name: p.res.name, content: p.res.content, hash: p.hash });
+        }
         const version = (latest?.version ?? 0) + 1;
         const row = {
           id: `${key}:${version}:${crypto.randomUUID()}`, key, version, version_tag: p.model.versionTag ?? null, name: p.model.name ?? null,
@@ -197,6 +214,25 @@ export function createEngine(deps: EngineDeps) {
     readRows: Map<string, Row>;
     /** The task / external task a command targets, locked (latest version) with its instance. */
     item?: Row;
+    /** Work for after the commit: call activities to start, called instances to delete, a caller to resume. */
+    after?: Array<() => Promise<void>>;
+  }
+
+  async function runAfter(ctx: { after?: Array<() => Promise<void>> }): Promise<void> {
+    for (const fn of ctx.after ?? []) {
+      try { await fn(); } catch (err) { log.error({ err }, 'follow-up of a committed command failed; the scheduler sweep retries it'); }
+    }
+  }
+
+  /**
+   * Variables given with a task's completion: a name that is a local variable of the task or an
+   * enclosing scope (input mappings) is set there, the rest on the instance (Camunda's propagation).
+   */
+  function setVariablesAt(ctx: Ctx, executionId: string, vars: Record<string, TypedValue> | undefined): void {
+    if (!vars || !(ctx.run instanceof NativeRun)) { setVariables(ctx, vars); return; }
+    const rest: Record<string, TypedValue> = {};
+    for (const [k, v] of Object.entries(vars)) if (!ctx.run.assignLocal(executionId, k, plainValue(v))) rest[k] = v;
+    setVariables(ctx, rest);
   }
 
   function setVariables(ctx: Ctx, vars: Record<string, TypedValue> | undefined): void {
@@ -227,6 +263,7 @@ export function createEngine(deps: EngineDeps) {
     let thrown: string[] = [];
     let origin = '';
     let keepHot: (Hot & { id: string }) | null = null;
+    let after: Ctx['after'];
     const result = await knex.transaction(async (trx) => {
       const locked = typeof target === 'string' ? { instance: await store.lockInstance(trx, target), item: undefined } : await store.lockInstanceOf(trx, target.table, target.id, target.scope);
       const row = locked?.instance;
@@ -259,6 +296,7 @@ export function createEngine(deps: EngineDeps) {
       thrown = run instanceof NativeRun ? [...run.thrown] : [];
       origin = instanceId;
       keepHot = res.ended ? null : { id: instanceId, revision: row.revision + 1, row, run, typed, proj: written.proj };
+      after = ctx.after;
       return out;
     });
     // Only after the commit: a rolled-back command leaves no in-memory trace.
@@ -266,6 +304,7 @@ export function createEngine(deps: EngineDeps) {
     if (k) keep(k.id, k);
     if (newExternal) wake.emit('task');
     for (const name of thrown) await throwSignal({ name, userId }, origin);
+    await runAfter({ after });
     return result;
   }
 
@@ -299,6 +338,7 @@ export function createEngine(deps: EngineDeps) {
       if (!res.ended) keep(instanceId, { revision: cached.revision + 1, row, run, typed, proj: written.proj });
       if (written.newExternal) wake.emit('task');
       if (run instanceof NativeRun) for (const name of run.thrown) await throwSignal({ name, userId }, instanceId);
+      await runAfter(ctx);
       return { out };
     } catch (err) {
       if (!(err instanceof Stale) && !(err instanceof CommandError) && !(err instanceof ApiError)) log.warn({ err }, 'optimistic command failed; retrying under the instance lock');
@@ -342,6 +382,8 @@ export function createEngine(deps: EngineDeps) {
     const now = new Date();
     const hist: Row[] = ctx.hist;
     const base = { instance_id: row.id, definition_id: row.definition_id };
+    // Output mappings wrote instance variables: stored like the caller's.
+    for (const [k, v] of Object.entries(res.writes ?? {})) { const tv = typedFromPlain(v); ctx.typed[k] = tv; ctx.changed[k] = tv; }
     // Without timers the hot projections are exact; timers are leased by the scheduler without the instance lock.
     const allExisting = ctx.proj && !ctx.proj.engine_timer?.length ? ctx.proj : await store.projectionsOf(locked(), row.id);
     for (const [name, v] of Object.entries(ctx.changed)) hist.push({ ...base, kind: 'variable-set', user_id: ctx.userId, data: JSON.stringify({ name, type: v.type, value: v.value }), at: now });
@@ -361,6 +403,11 @@ export function createEngine(deps: EngineDeps) {
       kept[table] = existing.filter((e) => liveIds.has(e.execution_id)).map(projectionKey);
       if (kind === 'userTask') {
         for (const g of gone) if (!ctx.completedTasks.has(g.id)) hist.push({ ...base, kind: 'task-deleted', task_id: g.id, activity_id: g.task_definition_key, execution_id: g.execution_id, user_id: ctx.userId, at: now });
+      }
+      if (kind === 'call' && gone.length) {
+        // Cancelled call activities take what they called with them (after the commit).
+        const children = (await locked()('engine_call').whereIn('id', gone.map((g) => g.id)).whereNotNull('child_id').select('child_id')).map((r: Row) => r.child_id as string);
+        if (children.length) (ctx.after ??= []).push(() => calls.cancelChildren(children));
       }
       if (kind === 'external') {
         for (const g of gone) {
@@ -394,6 +441,8 @@ export function createEngine(deps: EngineDeps) {
       hist.push({ ...base, kind: res.failure ? 'instance-failed' : 'instance-end', data: res.failure ? JSON.stringify({ message: res.failure }) : null, at: now });
     }
     const variables = Object.entries(ctx.changed).map(([name, v]) => ({ instance_id: row.id, name, type: v.type, value: v.value ?? null, value_info: v.valueInfo ?? {} }));
+    if (inserts.engine_call?.length) (ctx.after ??= []).push(() => calls.startPending(row.id));
+    if (res.ended) (ctx.after ??= []).push(() => calls.ended(row.id));
     const written = await store.writeCommand(ctx.trx, {
       instanceId: row.id, patch, variables, deletes, inserts, history: hist, notify: { channel: EXTERNAL_TASK_CHANNEL, payload: row.id },
       guard: ctx.optimistic, insertInstance: start,
@@ -445,8 +494,9 @@ export function createEngine(deps: EngineDeps) {
     const info = def.model.activities[i.activityId] ?? { type: 'unknown' };
     const common = { id: crypto.randomUUID(), instance_id: row.id, execution_id: i.executionId };
     // Multi-instance iterations see their element variable in attribute expressions.
-    const evalCtx = { id: i.activityId, item: i.loop?.item, index: i.loop?.index };
-    const ev = (t: string | undefined) => (t === undefined ? undefined : run.evaluate(t, i.loop ? evalCtx : { id: i.activityId }));
+    // Attribute expressions see what the execution sees: its iteration's element variable, its scope's local variables.
+    const evalCtx = { id: i.activityId, item: i.loop?.item, index: i.loop?.index, executionId: i.executionId };
+    const ev = (t: string | undefined) => (t === undefined ? undefined : run.evaluate(t, i.loop ? evalCtx : { id: i.activityId, executionId: i.executionId }));
     switch (kind) {
       case 'userTask': {
         const unitId = (row.unit_id as string | null) ?? undefined;
@@ -467,10 +517,13 @@ export function createEngine(deps: EngineDeps) {
         return {
           ...common, activity_id: i.activityId, topic: String(ev(info.topic) ?? ''), priority: prio === undefined ? 0 : Number(prio) || 0,
           retries: null, business_key: row.business_key ?? null, definition_id: row.definition_id, definition_key: row.definition_key, created: now,
+          local_variables: i.locals ? JSON.stringify(Object.fromEntries(Object.entries(i.locals).map(([k, v]) => [k, typedFromPlain(v)]))) : null,
         };
       }
       case 'timer':
         return { ...common, definition_id: row.definition_id, activity_id: i.activityId, due_at: timerDue(i, def, run) ?? now };
+      case 'call':
+        return callRow(run, i, def.model, row, ctx.typed, now);
       case 'message':
         return { ...common, activity_id: i.activityId, message_name: info.message?.name ?? '', message_ref: info.message?.id ?? '', business_key: row.business_key ?? null, created: now };
     }
@@ -484,6 +537,8 @@ export function createEngine(deps: EngineDeps) {
     businessKey?: string | null;
     variables?: Record<string, TypedValue>;
     startUser?: string | null;
+    /** Internal: the unit of an instance started by a call activity (the caller's). */
+    unitId?: string | null;
     /** Internal: which start event fires (message or timer start). */
     trigger?: { messageRef?: string; timerActivityId?: string; signal?: string };
     /**
@@ -526,7 +581,7 @@ export function createEngine(deps: EngineDeps) {
       throw invalid('BadUserRequestException', `Process '${def.row.key}' starts by a message or timer, not directly`);
     }
     const typed = { ...(input.variables ?? {}) };
-    const unit = typed.unitId ? plainValue(typed.unitId) : null;
+    const unit = input.unitId !== undefined ? input.unitId : typed.unitId ? plainValue(typed.unitId) : null;
     const id = crypto.randomUUID();
     const now = new Date();
     const row: Row = {
@@ -563,6 +618,7 @@ export function createEngine(deps: EngineDeps) {
     if (written.newExternal) wake.emit('task');
     if (!res.ended) keep(id, { revision: 1, row, run, typed, proj: written.proj });
     if (run instanceof NativeRun) for (const name of run.thrown) await throwSignal({ name, userId: input.startUser ?? null }, id);
+    await runAfter(ctx);
     return { ...toInstance({ ...row, state: res.ended ? (res.failure ? 'INTERNALLY_TERMINATED' : 'COMPLETED') : 'ACTIVE' }), ended: res.ended };
   }
 
@@ -599,7 +655,7 @@ export function createEngine(deps: EngineDeps) {
       // Locked with the instance, so a concurrent completion on another node has either finished or not begun.
       const t = ctx.item!;
       if (!ctx.run.live.has(t.execution_id)) throw invalid('BadUserRequestException', `Task '${id}' is no longer waiting`);
-      setVariables(ctx, input.variables);
+      setVariablesAt(ctx, t.execution_id, input.variables);
       ctx.hist.push({ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'task-completed', task_id: id, activity_id: t.task_definition_key, activity_name: t.name, execution_id: t.execution_id, user_id: input.userId ?? t.assignee, at: new Date() });
       ctx.completedTasks.add(id);
       ctx.run.signalTask(t.task_definition_key, t.execution_id);
@@ -629,9 +685,13 @@ export function createEngine(deps: EngineDeps) {
         const until = new Date(Date.now() + t.lockDuration);
         out.push(...await store.lockExternalTasks(trx, t, left, input.usePriority !== false, input.workerId, until));
       }
-      return out.map(({ variables: vars, ...r }) => {
+      return out.map(({ variables: vars, local_variables: localVars, ...r }) => {
         const variables: Record<string, TypedValue> = {};
         for (const v of (typeof vars === 'string' ? JSON.parse(vars) : vars ?? []) as Row[]) variables[v.name] = { type: v.type, value: v.value, valueInfo: v.valueInfo ?? {} };
+        // The task's own input mappings hide instance variables of the same name (Camunda: local first).
+        const locals = (typeof localVars === 'string' ? JSON.parse(localVars) : localVars ?? {}) as Record<string, TypedValue>;
+        const wanted = input.topics.find((x) => x.topicName === r.topic)?.variables;
+        for (const [k, v] of Object.entries(locals)) if (!wanted || wanted.includes(k)) variables[k] = v;
         return { ...toExternalTask(r), variables };
       });
     });
@@ -671,7 +731,7 @@ export function createEngine(deps: EngineDeps) {
     await command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist`, workerId: input.workerId }, input.workerId, async (ctx) => {
       const t = ctx.item!;
       ctx.readRows.set(t.id, t);
-      setVariables(ctx, input.variables);
+      setVariablesAt(ctx, t.execution_id, input.variables);
       if (!ctx.run.completeExternal(t.execution_id)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);
     });
   }
@@ -680,7 +740,7 @@ export function createEngine(deps: EngineDeps) {
     await command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist`, workerId: input.workerId }, input.workerId, async (ctx) => {
       const t = ctx.item!;
       ctx.readRows.set(t.id, t);
-      setVariables(ctx, input.variables);
+      setVariablesAt(ctx, t.execution_id, input.variables);
       if (!ctx.run.bpmnErrorExternal(t.execution_id, input.errorCode, input.errorMessage)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);
     });
   }
@@ -812,6 +872,7 @@ export function createEngine(deps: EngineDeps) {
   async function fireDueTimers(limit = 50): Promise<number> {
     // The lease only keeps nodes from doing the same work: an instance timer fires under the instance
     // lock after re-reading its row. So it is short, and a node killed mid-batch delays its timers ≤ 10 s.
+    await calls.sweep().catch((err) => log.error({ err }, 'call activity sweep failed'));
     const claimed = await store.claimDueTimers(knex, nodeId, limit, 10_000);
     let fired = 0;
     for (const t of claimed) {
@@ -835,8 +896,9 @@ export function createEngine(deps: EngineDeps) {
         fired++;
       } catch (err) {
         const e = err as ApiError;
-        // An instance that has ended or a stale timer: drop it rather than retry forever.
-        if (e instanceof ApiError && e.status < 500) await knex('engine_timer').where({ id: t.id }).delete();
+        // An instance that has ended or a stale timer: drop it rather than retry forever. A model that
+        // cannot go on at that point (an expression failing) is retried, then parked with an incident.
+        if (e instanceof ApiError && e.status < 500 && e.type !== 'ProcessEngineException') await knex('engine_timer').where({ id: t.id }).delete();
         else if (Number(t.attempts) >= MAX_TIMER_ATTEMPTS) {
           log.error({ err, timerId: t.id }, 'timer failed too often; parked with an incident');
           await parkFailingTimer(t, err).catch((e2) => log.error({ err: e2, timerId: t.id }, 'could not park a failing timer'));
@@ -878,9 +940,12 @@ export function createEngine(deps: EngineDeps) {
     const message = String((err as Error)?.message ?? err).slice(0, 500);
     await knex.transaction(async (trx) => {
       await trx('engine_timer').where({ id: t.id }).update({ locked_until: new Date('9999-12-31T00:00:00Z'), locked_by: 'incident' });
+      // An async continuation is a job, not a timer event: Camunda calls its incident failedJob.
+      const node = t.instance_id ? (await loadDefinition(trx, t.definition_id)).model.graph?.nodes[t.activity_id] : undefined;
+      const job = Boolean(node && (node.asyncBefore || node.asyncAfter) && node.event?.kind !== 'timer');
       await store.insertIncident(trx, {
         id: crypto.randomUUID(), instance_id: t.instance_id ?? null, definition_id: t.definition_id, activity_id: t.activity_id,
-        incident_type: 'failedTimer', configuration: t.id, message, created: new Date(),
+        incident_type: job ? 'failedJob' : 'failedTimer', configuration: t.id, message, created: new Date(),
       });
     });
   }
@@ -893,11 +958,13 @@ export function createEngine(deps: EngineDeps) {
 
   async function deleteInstance(id: string, reason: string | null, userId: string | null): Promise<void> {
     hot.delete(id);
+    let children: string[] = [];
     await knex.transaction(async (trx) => {
       const row = await store.lockInstance(trx, id);
       if (!row) throw notFound(`Process instance with id ${id} does not exist`);
       if (row.state !== 'ACTIVE') throw notFound(`Process instance with id ${id} does not exist`);
       const ext = await store.rowsOf(trx, 'engine_external_task', id);
+      children = (await store.rowsOf(trx, 'engine_call', id)).filter((c) => c.child_id).map((c) => c.child_id as string);
       const now = new Date();
       const hist: Row[] = [];
       const base = { instance_id: id, definition_id: row.definition_id };
@@ -908,6 +975,8 @@ export function createEngine(deps: EngineDeps) {
       hist.push({ ...base, kind: 'instance-deleted', user_id: userId, data: JSON.stringify({ reason }), at: now });
       await store.appendHistory(trx, hist);
     });
+    // What its call activities called goes with it.
+    await calls.cancelChildren(children);
   }
 
   type ModificationInstruction = { type: 'startBeforeActivity' | 'startAfterActivity' | 'cancel'; activityId?: string; activityInstanceId?: string };

@@ -164,7 +164,8 @@ export function createEngineStore() {
         select 'engine_task' as t, to_jsonb(x) as r from engine_task x where instance_id = ?
         union all select 'engine_external_task', to_jsonb(x) from engine_external_task x where instance_id = ?
         union all select 'engine_timer', to_jsonb(x) from engine_timer x where instance_id = ?
-        union all select 'engine_message_sub', to_jsonb(x) from engine_message_sub x where instance_id = ?`, [instanceId, instanceId, instanceId, instanceId]);
+        union all select 'engine_message_sub', to_jsonb(x) from engine_message_sub x where instance_id = ?
+        union all select 'engine_call', to_jsonb(x) from engine_call x where instance_id = ?`, [instanceId, instanceId, instanceId, instanceId, instanceId]);
       const out: Record<string, Row[]> = {};
       for (const { t, r } of (res.rows ?? res) as Array<{ t: string; r: Row }>) (out[t] ??= []).push(r);
       return out;
@@ -173,7 +174,7 @@ export function createEngineStore() {
       if (ids.length) await db(table).whereIn('id', ids).delete();
     },
     async deleteAllOf(db: Db, instanceId: string): Promise<void> {
-      for (const t of ['engine_task', 'engine_external_task', 'engine_timer', 'engine_message_sub']) await db(t).where({ instance_id: instanceId }).delete();
+      for (const t of ['engine_task', 'engine_external_task', 'engine_timer', 'engine_message_sub', 'engine_call']) await db(t).where({ instance_id: instanceId }).delete();
     },
     async updateTimerDue(db: Db, id: string, dueAt: Date): Promise<void> {
       await db('engine_timer').where({ id }).update({ due_at: dueAt, locked_until: null, locked_by: null });

@@ -1,6 +1,5 @@
 import { get } from '../api.js';
 import type { Lang } from '../i18n/messages.js';
-import { longestPathOf } from '../tthc/graph.js';
 import type { ModdleElement } from '../tthc/model.js';
 import { buildStepTable } from '../tthc/steps.js';
 import type { Procedure, Version } from '../types.js';
@@ -24,8 +23,7 @@ async function issuerOf(unitId: string | undefined): Promise<string | undefined>
 /** Everything the annex needs, from the diagram, the procedure and (once approved) the decision. */
 export async function annexInput(o: { definitions: ModdleElement; svg: string; proc?: Procedure; version: Pick<Version, 'number' | 'decision'>; lang: Lang; limitText?: string }): Promise<StepTableDoc> {
   const table = buildStepTable(o.definitions, o.lang);
-  const onPath = new Set(longestPathOf(o.definitions).elementIds);
-  const branchIds = new Set(table.rows.filter((r) => !r.counted && !onPath.has(r.elementId)).map((r) => r.elementId));
+  const branchIds = new Set(table.rows.filter((r) => r.branch).map((r) => r.elementId));
   return {
     title: o.proc?.name ?? '', code: o.proc?.code ?? '', version: o.version.number, table, svg: o.svg, lang: o.lang,
     limitText: o.limitText, branchIds,

@@ -183,4 +183,5 @@ export const designerEn: Record<keyof typeof designerVi, string> = {
   "step.outcomeKeyDuplicate": "Outcome key '{key}' is repeated",
   "chg.outcomes": "Outcomes of '{name}': {old} → {new}",
   "chg.none": "(none)",
+  "version.fileTooLarge": "File \"{name}\" is larger than 10 MB: scan it again at a lower resolution.",
 };

@@ -182,4 +182,5 @@ export const designerVi = {
   "step.outcomeKeyDuplicate": "Mã kết quả '{key}' bị lặp",
   "chg.outcomes": "Kết quả xử lý của '{name}': {old} → {new}",
   "chg.none": "(không có)",
+  "version.fileTooLarge": "Tệp \"{name}\" lớn hơn 10 MB: hãy quét lại với độ phân giải thấp hơn.",
 };

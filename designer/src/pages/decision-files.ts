@@ -5,6 +5,8 @@ import { errorBox } from './layout.js';
 
 interface DecisionFile { id: string; fileName: string; size: number; sha256: string }
 
+/** server/files FILE_LIMITS.maxFileBytes. */
+const MAX_BYTES = 10 * 1024 * 1024;
 const sizeText = (n: number) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
 /**
@@ -40,6 +42,8 @@ export function decisionFilesSection(versionId: string, mayAttach: boolean): HTM
         e.preventDefault();
         const chosen = file.files?.[0];
         if (!chosen) { clear(msg, h('div', { class: 'error', role: 'alert' }, t('version.noFileChosen'))); return; }
+        // Said here in the reader's language (the upload limit's own answer is bilingual).
+        if (chosen.size > MAX_BYTES) { clear(msg, h('div', { class: 'error', role: 'alert' }, t('version.fileTooLarge', { name: chosen.name }))); return; }
         const body = new FormData();
         body.append('file', chosen, chosen.name);
         try {

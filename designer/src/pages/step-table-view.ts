@@ -15,7 +15,7 @@ export function stepTableView(table: StepTable, onSelect?: (elementId: string) =
       // Keyboard: the list of steps selects the element (then role and budget are set in the panel).
       tabindex: onSelect ? '0' : undefined,
       onkeydown: onSelect ? (e: KeyboardEvent) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onSelect(r.elementId); } } : undefined,
-    }, h('td', null, r.step), h('td', null, r.who), h('td', null, r.task, r.outcomes ? h('div', { class: 'muted outcomes', 'data-testid': 'step-outcomes' }, t('steps.outcomes', { list: r.outcomes })) : null), h('td', null, r.time), h('td', null, r.form)))),
+    }, h('td', null, r.step), h('td', null, r.who), h('td', { class: r.branch ? 'branch' : undefined }, r.task, r.branch ? h('span', { class: 'muted' }, ` (${t('annex.branch')})`) : null, r.outcomes ? h('div', { class: 'muted outcomes', 'data-testid': 'step-outcomes' }, t('steps.outcomes', { list: r.outcomes })) : null), h('td', null, r.time), h('td', null, r.form)))),
     h('tfoot', null, h('tr', null, h('td', { colspan: 3 }, t('steps.total')), h('td', { colspan: 2 }, table.totalText,
       limitHours !== undefined ? ` (${t('budget.limit', { hours: limitHours })})` : ''))));
 }

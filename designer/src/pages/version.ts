@@ -14,14 +14,22 @@ import { dmyInput } from './dmy-input.js';
 
 interface HistoryEntry { action: string; actorName: string; at: string; comment?: string; details?: Record<string, unknown> }
 
+const SYSTEM_NOTES = new Set(['supersede', 'schedule-activation', 'migration', 'migration-dry-run']);
+const WITHDRAWN_NOTE = 'Thủ tục bị bãi bỏ / the procedure was withdrawn';
+
 /** The note of a history row, dates dd/mm/yyyy: an approval reads its decision from the details. */
 function noteOf(e: HistoryEntry): string {
   const d = e.details as { decisionNumber?: string; decisionDate?: string; signer?: string; effectiveDate?: string } | undefined;
   if (e.action === 'approve' && d?.decisionNumber) {
     return t('version.decision', { number: d.decisionNumber, date: dateVi(d.decisionDate), signer: d.signer ?? '', effective: dateVi(d.effectiveDate) });
   }
-  // Older rows wrote ISO dates into the note.
-  return (e.comment ?? '').replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, '$3/$2/$1');
+  let note = e.comment ?? '';
+  // The platform's own notes are written "tiếng Việt / English": the reader's half only (a person's note stays whole).
+  if ((SYSTEM_NOTES.has(e.action) || note === WITHDRAWN_NOTE) && note.includes(' / ')) {
+    const [vi, ...en] = note.split(' / ');
+    note = getLang() === 'en' && en.length ? en.join(' / ') : vi!;
+  }
+  return note.replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, '$3/$2/$1');
 }
 
 /** The version we compare against: the active one, else the newest earlier version. */

@@ -15,6 +15,8 @@ export interface StepRow {
   counted: boolean;
   /** The step's outcomes in words ("Đồng ý, trình ký; Trả lại chuyên viên (phải nêu lý do)"), empty when none. */
   outcomes: string;
+  /** A side branch (supplement, refusal): not counted toward the limit and off the longest path. */
+  branch: boolean;
 }
 
 export interface StepTable {
@@ -64,10 +66,14 @@ export function buildStepTable(definitions: ModdleElement, lang: Lang): StepTabl
         form: s.form ? (/^\d{2}$/.test(s.form) ? `${messages[lang]['steps.formPrefix']} ${s.form}` : s.form) : '',
         counted: s.countsTowardLimit,
         outcomes: outcomesText(s.outcomes, lang),
+        branch: false,
       });
     }
   }
-  const totalHours = longestPathOf(definitions).totalHours;
+  const longest = longestPathOf(definitions);
+  const onPath = new Set(longest.elementIds);
+  for (const r of rows) r.branch = !r.counted && !onPath.has(r.elementId);
+  const totalHours = longest.totalHours;
   return { rows, totalHours, totalText: formatHours(totalHours, lang) };
 }
 

@@ -1,6 +1,7 @@
 import type { Finding } from '../model.js';
 import { checkTimerLiteral } from '../runtime/timers.js';
-import type { EventDef, GFlow, GNode, Graph, LoopDef } from './graph.js';
+import { checkExpression } from '../expression.js';
+import type { CallDef, CallMapping, EventDef, GFlow, GNode, Graph, LoopDef, Param, ParamValue } from './graph.js';
 
 type El = any;
 
@@ -10,11 +11,10 @@ const short = (t: string): string => t.replace(/^bpmn:/, '').replace(/^./, (c) =
 const RUNS = new Set([
   'startEvent', 'endEvent', 'intermediateCatchEvent', 'intermediateThrowEvent', 'boundaryEvent',
   'task', 'userTask', 'serviceTask', 'sendTask', 'receiveTask', 'manualTask', 'businessRuleTask',
-  'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway', 'subProcess',
+  'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway', 'subProcess', 'callActivity',
 ]);
 const NOT_YET: Record<string, string> = {
   complexGateway: 'Complex gateways are not supported yet; use inclusive or parallel gateways',
-  callActivity: 'Call activities are not supported yet; model the called steps in an embedded subprocess',
   transaction: 'Transaction subprocesses (and cancel events) are not supported yet',
   adHocSubProcess: 'Ad-hoc subprocesses are not supported yet',
 };
@@ -38,6 +38,7 @@ function camunda(el: El, name: string): string | undefined {
  */
 export function compileProcess(proc: El, findings: Finding[]): Graph {
   const g: Graph = { processId: proc.id, nodes: {}, flows: {}, scopes: {}, reach: {} };
+  extensionsOf(proc, undefined, findings);
   walk(proc, proc.id, g, findings);
   link(g, findings);
   for (const id of Object.keys(g.nodes)) g.reach[id] = reachable(g, id);
@@ -77,16 +78,112 @@ function eventOf(el: El, type: string, findings: Finding[]): EventDef | undefine
   return ev;
 }
 
-function loopOf(el: El): LoopDef | undefined {
+/**
+ * Camunda extension elements: inputOutput mappings run; listeners and connectors would run code
+ * on the server and are refused (they used to be ignored silently, which ran the model wrongly).
+ */
+function extensionsOf(el: El, node: GNode | undefined, findings: Finding[]): void {
+  for (const x of el.extensionElements?.values ?? []) {
+    const t = String(x.$type);
+    if (t === 'camunda:ExecutionListener' || t === 'camunda:TaskListener') {
+      findings.push({ elementId: el.id, message: `${t.slice(8)}s are not supported: they would run code on the server; model the step as an external service task` });
+    } else if (t === 'camunda:Connector') {
+      findings.push({ elementId: el.id, message: 'Connectors are not supported: use an external service task' });
+    } else if (t === 'camunda:InputOutput') {
+      if (!node) { findings.push({ elementId: el.id, message: 'camunda:inputOutput belongs on an activity, not on the process' }); continue; }
+      if (node.type === 'startEvent' || node.type === 'boundaryEvent' || node.type.endsWith('Gateway')) {
+        findings.push({ elementId: el.id, message: `camunda:inputOutput is not supported on a ${node.type} (Camunda neither)` });
+        continue;
+      }
+      const params = (list: El[] | undefined, what: string): Param[] => (list ?? []).map((p: El) => ({ name: String(p.name ?? ''), value: paramValue(p.definition ?? (p.value === undefined ? null : { $type: 'text', value: p.value }), el.id, `${what} '${p.name}'`, findings) }));
+      const inputs = params(x.inputParameters, 'input parameter');
+      const outputs = params(x.outputParameters, 'output parameter');
+      for (const p of [...inputs, ...outputs]) if (!p.name) findings.push({ elementId: el.id, message: 'An input/output parameter needs a name' });
+      if (inputs.length) node.inputs = inputs;
+      if (outputs.length) node.outputs = outputs;
+    }
+  }
+}
+
+/** §10.2.5 call activity, with Camunda's binding and variable mappings (camunda:in / camunda:out). */
+function callOf(el: El, findings: Finding[]): CallDef | undefined {
+  const refuse = (message: string) => { findings.push({ elementId: el.id, message }); };
+  const element = typeof el.calledElement === 'string' ? el.calledElement.trim() : '';
+  if (!element) { refuse('A call activity needs calledElement (the key of the process it calls)'); return undefined; }
+  if (camunda(el, 'caseRef')) refuse('Calling a CMMN case is not supported');
+  if (camunda(el, 'calledElementTenantId')) refuse('Tenants are not supported: remove calledElementTenantId');
+  if (camunda(el, 'variableMappingClass') || camunda(el, 'variableMappingDelegateExpression')) refuse('Variable mapping classes would run code on the server; use camunda:in / camunda:out');
+  const binding = (camunda(el, 'calledElementBinding') ?? 'latest') as CallDef['binding'];
+  if (!['latest', 'deployment', 'version', 'versionTag'].includes(binding)) refuse(`calledElementBinding '${binding}' is not one of latest, deployment, version, versionTag`);
+  const def: CallDef = { element, binding, ins: [], outs: [] };
+  if (binding === 'version') {
+    def.version = camunda(el, 'calledElementVersion');
+    if (!def.version) refuse('calledElementBinding="version" needs camunda:calledElementVersion');
+  }
+  if (binding === 'versionTag') {
+    def.versionTag = camunda(el, 'calledElementVersionTag');
+    if (!def.versionTag) refuse('calledElementBinding="versionTag" needs camunda:calledElementVersionTag');
+  }
+  for (const text of [element, def.version, def.versionTag]) {
+    const why = text ? checkExpression(text) : null;
+    if (why) refuse(`Unsupported expression "${text}": ${why}`);
+  }
+  for (const x of el.extensionElements?.values ?? []) {
+    const t = String(x.$type);
+    if (t !== 'camunda:In' && t !== 'camunda:Out') continue;
+    const m: CallMapping = {};
+    if (x.variables === 'all') m.all = true;
+    if (x.source) m.source = String(x.source);
+    if (x.sourceExpression) m.sourceExpression = String(x.sourceExpression);
+    if (x.target) m.target = String(x.target);
+    if (x.local) m.local = true;
+    if (x.businessKey) m.businessKey = String(x.businessKey);
+    if (!m.all && !m.businessKey && !((m.source || m.sourceExpression) && m.target)) refuse(`camunda:${t.slice(8).toLowerCase()} needs variables="all", or a source (or sourceExpression) and a target`);
+    for (const e of [m.sourceExpression, m.businessKey]) {
+      const why = e ? checkExpression(e) : null;
+      if (why) refuse(`Unsupported expression "${e}": ${why}`);
+    }
+    (t === 'camunda:In' ? def.ins : def.outs).push(m);
+  }
+  return def;
+}
+
+function paramValue(d: El, id: string, what: string, findings: Finding[]): ParamValue {
+  if (d === null || d === undefined) return null;
+  const t = String(d.$type);
+  if (t === 'text' || t === 'camunda:Value' || t === 'camunda:Entry') {
+    if (d.definition) return paramValue(d.definition, id, what, findings);
+    const text = typeof d.value === 'string' ? d.value.trim() : '';
+    const why = text ? checkExpression(text) : null;
+    if (why) findings.push({ elementId: id, message: `Unsupported expression in ${what} "${text}": ${why}` });
+    return { text };
+  }
+  if (t === 'camunda:List') return { list: (d.items ?? []).map((i: El) => paramValue(i, id, what, findings)) };
+  if (t === 'camunda:Map') {
+    const map: Record<string, ParamValue> = {};
+    for (const e of d.entries ?? []) map[String(e.key)] = paramValue(e, id, what, findings);
+    return { map };
+  }
+  findings.push({ elementId: id, message: `${what}: ${t === 'camunda:Script' ? 'script mappings are not allowed (no code runs on the server)' : `${t} is not supported`}` });
+  return null;
+}
+
+function loopOf(el: El, findings: Finding[]): LoopDef | undefined {
   const l = el.loopCharacteristics;
   if (!l) return undefined;
   if (l.$type === 'bpmn:MultiInstanceLoopCharacteristics') {
+    // §13.2.7 behavior None/One/Complex throws events per instance; not run yet, so refused rather than ignored.
+    if ((l.behavior && l.behavior !== 'All') || l.complexBehaviorDefinition?.length || l.oneBehaviorEventRef || l.noneBehaviorEventRef) {
+      findings.push({ elementId: el.id, message: `Multi-instance behavior '${l.behavior ?? 'Complex'}' (events thrown per instance) is not supported; use behavior All` });
+    }
     return {
       mi: true, sequential: Boolean(l.isSequential), cardinality: body(l.loopCardinality), completion: body(l.completionCondition),
       collection: camunda(l, 'collection') ?? l.loopDataInputRef?.id, elementVariable: camunda(l, 'elementVariable') ?? l.inputDataItem?.name ?? l.inputDataItem?.id,
     };
   }
-  return { mi: false, condition: body(l.loopCondition), testBefore: Boolean(l.testBefore), maximum: l.loopMaximum === undefined ? undefined : Number(l.loopMaximum) };
+  const maximum = l.loopMaximum === undefined || l.loopMaximum === null ? undefined : Number(l.loopMaximum);
+  if (maximum !== undefined && !(Number.isInteger(maximum) && maximum >= 0)) findings.push({ elementId: el.id, message: `loopMaximum ${String(l.loopMaximum)} must be a whole number ≥ 0 (§13.2.6)` });
+  return { mi: false, condition: body(l.loopCondition), testBefore: Boolean(l.testBefore), maximum };
 }
 
 function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): void {
@@ -103,11 +200,18 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
     if (!RUNS.has(type)) continue; // data objects, annotations … (model.ts refuses the rest)
     const node: GNode = {
       id: el.id, type, name: el.name, scope: scopeId, in: [], out: [], boundary: [],
-      startQuantity: Number(el.startQuantity ?? 1) || 1, completionQuantity: Number(el.completionQuantity ?? 1) || 1,
+      startQuantity: Number(el.startQuantity ?? 1), completionQuantity: Number(el.completionQuantity ?? 1),
     };
+    for (const q of ['startQuantity', 'completionQuantity'] as const) {
+      if (!(Number.isInteger(node[q]) && node[q] >= 1)) { findings.push({ elementId: el.id, message: `${q} ${String(el[q])} must be a whole number ≥ 1 (§13.2.1)` }); node[q] = 1; }
+    }
     if (el.default?.id) node.default = el.default.id;
     node.event = eventOf(el, type, findings);
-    const lp = loopOf(el);
+    extensionsOf(el, node, findings);
+    if (type === 'callActivity') node.call = callOf(el, findings);
+    if (camunda(el, 'asyncBefore') === 'true' || camunda(el, 'async') === 'true') node.asyncBefore = true;
+    if (camunda(el, 'asyncAfter') === 'true') node.asyncAfter = true;
+    const lp = loopOf(el, findings);
     if (lp) node.loop = lp;
     if (type === 'serviceTask' || type === 'sendTask' || type === 'businessRuleTask') node.external = true;
     if ((type === 'intermediateThrowEvent' || type === 'endEvent') && node.event?.kind === 'message') node.external = Boolean(camunda(el, 'topic'));

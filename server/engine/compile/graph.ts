@@ -34,6 +34,26 @@ export interface LoopDef {
   maximum?: number;
 }
 
+/**
+ * A camunda:inputParameter / outputParameter value: text (a literal or an expression, evaluated
+ * when mapped), a list or a map of such values; absent = null.
+ */
+export type ParamValue = { text: string } | { list: ParamValue[] } | { map: Record<string, ParamValue> } | null;
+export interface Param { name: string; value: ParamValue }
+
+/** camunda:in / camunda:out of a call activity. */
+export interface CallMapping { source?: string; sourceExpression?: string; target?: string; all?: boolean; local?: boolean; businessKey?: string }
+
+/** A call activity: which process it calls (an expression allowed), which version, what goes in and out. */
+export interface CallDef {
+  element: string;
+  binding: 'latest' | 'deployment' | 'version' | 'versionTag';
+  version?: string;
+  versionTag?: string;
+  ins: CallMapping[];
+  outs: CallMapping[];
+}
+
 /** Short BPMN type names: 'userTask', 'parallelGateway', 'subProcess', … */
 export interface GNode {
   id: string;
@@ -58,6 +78,13 @@ export interface GNode {
   triggeredByEvent?: boolean;
   /** Gateways: the declared gatewayDirection, when not Unspecified. */
   direction?: string;
+  /** camunda:inputOutput: inputs become local variables of the activity (its scope), outputs are written to the enclosing scope. */
+  inputs?: Param[];
+  outputs?: Param[];
+  call?: CallDef;
+  /** camunda:asyncBefore / asyncAfter: a job (a due-now timer row) continues the token, in a command of its own. */
+  asyncBefore?: boolean;
+  asyncAfter?: boolean;
 }
 
 export interface GFlow { id: string; source: string; target: string; condition?: string }

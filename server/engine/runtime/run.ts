@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { GNode, Graph } from '../compile/graph.js';
+import type { GNode, Graph, Param, ParamValue } from '../compile/graph.js';
 import { evaluate, ExpressionError, hasExpression } from '../expression.js';
 import { firstDue, nextDue } from './timers.js';
 import { CommandError, type HistoryFact, type LiveItem, type LiveKind, type Run, type RunResult } from './types.js';
@@ -12,7 +12,7 @@ import { CommandError, type HistoryFact, type LiveItem, type LiveKind, type Run,
  * `finish` reports what it now waits for; nothing runs between commands.
  */
 
-type Wait = 'user' | 'external' | 'message' | 'timer' | 'signal' | 'conditional' | 'join' | 'ebg';
+type Wait = 'user' | 'external' | 'message' | 'timer' | 'signal' | 'conditional' | 'join' | 'ebg' | 'call';
 
 export interface Exec {
   id: string;
@@ -35,23 +35,44 @@ export interface Exec {
   item?: unknown;
   mi?: { n: number; done: number; next: number; items?: unknown[] };
   lc?: number;
+  /** Local variables of this scope or activity (camunda:inputOutput inputs). */
+  v?: Record<string, unknown>;
+  /** An async continuation waiting as a job: before the activity ('b') or after it ('a'). */
+  j?: 'b' | 'a';
+  /** The asyncBefore / asyncAfter job of this execution has run. */
+  jb?: boolean;
+  ja?: boolean;
 }
 
 export interface NativeState { v: 1; p: string; n: number; x: Exec[] }
 
-const LIVE: Partial<Record<Wait, LiveKind>> = { user: 'userTask', external: 'external', message: 'message', signal: 'message', timer: 'timer' };
+/** Steps (activities entered) one command may take: a model looping without a wait state stops here. */
+export const MAX_STEPS = 5000;
+
+const LIVE: Partial<Record<Wait, LiveKind>> = { user: 'userTask', external: 'external', message: 'message', signal: 'message', timer: 'timer', call: 'call' };
 const typeName = (t: string) => t[0]!.toUpperCase() + t.slice(1);
 
 export class NativeRun implements Run {
   history: HistoryFact[] = [];
   /** Signals thrown in this command: the service broadcasts them to other instances. */
   thrown: string[] = [];
+  /** Instance variables the process itself wrote in this command (output mappings): the service stores them. */
+  writes: Record<string, unknown> = {};
   private x = new Map<string, Exec>();
   private p = '';
   private n = 0;
   private ended = false;
   private failure: string | undefined;
+  private failureCode: string | undefined;
   private broken = false;
+  /**
+   * Within one command: scopes a fan-out is still putting tokens into (they must not complete in
+   * between, §13.2.2), and how often each scope had all its tokens cancelled (terminate, an
+   * interrupting event subprocess): a fan-out begun before that stops.
+   */
+  private pending = new Map<string, number>();
+  private epoch = new Map<string, number>();
+  private steps = 0;
 
   constructor(private readonly g: Graph, readonly vars: Record<string, unknown>) {}
 
@@ -61,14 +82,16 @@ export class NativeRun implements Run {
     this.p = crypto.randomUUID();
     const root = this.add({ p: null, a: this.g.processId, k: 'root' });
     const starts = this.g.scopes[this.g.processId]!.starts;
-    this.subscribeEventStarts(root, this.g.processId);
-    if (starts.length) for (const s of starts) this.run(this.add({ p: root.id, a: s, k: 'token' }));
-    else {
-      for (const n of Object.values(this.g.nodes)) {
-        if (n.type === 'startEvent' && n.scope === this.g.processId) this.subscribe(n, root, root.id);
+    this.guard(() => {
+      this.subscribeEventStarts(root, this.g.processId);
+      if (starts.length) this.fanOut(root, starts.map((s) => () => this.run(this.add({ p: root.id, a: s, k: 'token' }))));
+      else {
+        for (const n of Object.values(this.g.nodes)) {
+          if (n.type === 'startEvent' && n.scope === this.g.processId) this.subscribe(n, root, root.id);
+        }
       }
-    }
-    this.settle();
+      this.settle();
+    });
   }
 
   async resume(state: unknown): Promise<void> {
@@ -79,7 +102,28 @@ export class NativeRun implements Run {
     this.x = new Map(s.x.map((e) => [e.id, { ...e }]));
   }
 
-  beginCommand(): void { this.history = []; this.thrown = []; }
+  beginCommand(): void { this.history = []; this.thrown = []; this.writes = {}; this.steps = 0; }
+
+  /**
+   * A variable set from outside at an execution (a task completed with variables): it goes to the
+   * nearest scope that has a local variable of that name, as in Camunda. Returns false when none
+   * has: the caller sets it on the instance.
+   */
+  assignLocal(executionId: string, name: string, value: unknown): boolean {
+    for (let c = this.x.get(executionId); c; c = c.p ? this.x.get(c.p) : undefined) {
+      if (c.v && Object.prototype.hasOwnProperty.call(c.v, name)) { c.v[name] = value; return true; }
+    }
+    return false;
+  }
+
+  /** The local variables visible at an execution (inner scopes hide outer ones); empty without mappings. */
+  localsAt(executionId: string): Record<string, unknown> {
+    const chain: Exec[] = [];
+    for (let c = this.x.get(executionId); c; c = c.p ? this.x.get(c.p) : undefined) if (c.v) chain.push(c);
+    const out: Record<string, unknown> = {};
+    for (const c of chain.reverse()) Object.assign(out, c.v);
+    return out;
+  }
 
   get reusable(): boolean { return !this.ended && !this.broken; }
 
@@ -101,6 +145,28 @@ export class NativeRun implements Run {
     if (!e || e.w !== 'external') return false;
     this.guard(() => { delete e.w; this.throwError(e, errorCode, errorMessage); });
     return true;
+  }
+
+  /** The process a call activity called has completed (its out-mapped variables already set). */
+  completeCall(executionId: string): boolean {
+    const e = this.x.get(executionId);
+    if (!e || e.w !== 'call') return false;
+    this.guard(() => { delete e.w; this.complete(e); });
+    return true;
+  }
+
+  /** The called process ended by a BPMN error it did not catch: it is thrown at the call activity (Camunda propagates it). */
+  failCall(executionId: string, errorCode: string, message?: string): boolean {
+    const e = this.x.get(executionId);
+    if (!e || e.w !== 'call') return false;
+    this.guard(() => { delete e.w; this.throwError(e, errorCode, message); });
+    return true;
+  }
+
+  /** Every variable visible at an execution (instance, enclosing scopes' locals, its iteration's). */
+  visibleAt(executionId: string): Record<string, unknown> {
+    const e = this.x.get(executionId);
+    return e ? this.varsAt(e) : this.vars;
   }
 
   fireTimer(executionId: string): boolean {
@@ -132,6 +198,7 @@ export class NativeRun implements Run {
       if (e.due) item.dueAt = new Date(e.due);
       const it = this.iteration(e);
       if (it) item.loop = { item: it.item, index: it.i };
+      if (kind === 'external') { const locals = this.localsAt(e.id); if (Object.keys(locals).length) item.locals = locals; }
       out.set(e.id, item);
     }
     return out;
@@ -141,7 +208,9 @@ export class NativeRun implements Run {
 
   /** For the service's attribute expressions: `content` is `{ id, item?, index? }` like bpmn-engine's. */
   evaluate(expr: string, content?: unknown): unknown {
-    const c = content as { id?: string; item?: unknown; index?: number } | undefined;
+    const c = content as { id?: string; item?: unknown; index?: number; executionId?: string } | undefined;
+    const at = c?.executionId ? this.x.get(c.executionId) : undefined;
+    if (at) return this.eval(expr, this.varsAt(at), c?.id);
     let vars = this.vars;
     if (c && c.index !== undefined && c.index !== null) {
       vars = { ...vars, loopCounter: c.index, item: c.item };
@@ -154,7 +223,7 @@ export class NativeRun implements Run {
   async finish(): Promise<RunResult> {
     if (!this.ended) this.guard(() => this.settle());
     const state: NativeState | null = this.ended ? null : { v: 1, p: this.p, n: this.n, x: [...this.x.values()] };
-    return { state, live: this.live, history: this.history, ended: this.ended, failure: this.failure };
+    return { state, live: this.live, history: this.history, ended: this.ended, failure: this.failure, errorCode: this.failureCode, writes: this.writes };
   }
 
   /**
@@ -219,7 +288,38 @@ export class NativeRun implements Run {
   // ------------------------------------------------------------------ tree
 
   private guard(fn: () => void): void {
-    try { fn(); } catch (err) { this.broken = true; throw err; }
+    try { fn(); } catch (err) {
+      this.broken = true;
+      // A model that loops without ever waiting ends here rather than taking the node down.
+      if (err instanceof RangeError) throw new CommandError(`The process runs more than ${MAX_STEPS} steps without waiting (an endless loop without a wait state?)`);
+      throw err;
+    }
+  }
+
+  /**
+   * Puts several tokens into a scope (a split, several start events): the scope cannot complete
+   * until all are placed, and the rest are not placed once the scope or the instance has ended or
+   * had its tokens cancelled by one of them (terminate, error, an interrupting event).
+   */
+  private fanOut(scope: Exec, steps: Array<() => void>): void {
+    const ep = this.epoch.get(scope.id) ?? 0;
+    this.pending.set(scope.id, (this.pending.get(scope.id) ?? 0) + 1);
+    try {
+      for (const step of steps) {
+        if (this.ended || this.x.get(scope.id) !== scope || (this.epoch.get(scope.id) ?? 0) !== ep) break;
+        step();
+      }
+    } finally {
+      const left = (this.pending.get(scope.id) ?? 1) - 1;
+      if (left) this.pending.set(scope.id, left); else this.pending.delete(scope.id);
+    }
+    if (!this.ended && this.x.get(scope.id) === scope) this.checkScope(scope);
+  }
+
+  /** Every token of a scope is cancelled (the scope itself stays). */
+  private clearScope(scope: Exec): void {
+    for (const c of this.kids(scope.id)) this.cancel(c);
+    this.epoch.set(scope.id, (this.epoch.get(scope.id) ?? 0) + 1);
   }
 
   private add(e: Omit<Exec, 'id'>): Exec {
@@ -273,13 +373,47 @@ export class NativeRun implements Run {
   /** Variables as seen from an execution: the instance's, plus its multi-instance iteration's. */
   private varsAt(e: Exec): Record<string, unknown> {
     const it = this.iteration(e);
-    if (!it) return this.vars;
-    const body = it.p ? this.x.get(it.p) : undefined;
-    const node = this.g.nodes[it.a];
-    const out: Record<string, unknown> = { ...this.vars, loopCounter: it.i, item: it.item };
-    if (node?.loop?.elementVariable) out[node.loop.elementVariable] = it.item;
-    if (body?.mi) Object.assign(out, this.miVars(body));
+    let hasLocals = false;
+    for (let c: Exec | undefined = e; c && !hasLocals; c = c.p ? this.x.get(c.p) : undefined) hasLocals = Boolean(c.v);
+    if (!it && !hasLocals) return this.vars;
+    const out: Record<string, unknown> = { ...this.vars };
+    if (it) {
+      const body = it.p ? this.x.get(it.p) : undefined;
+      const node = this.g.nodes[it.a];
+      Object.assign(out, { loopCounter: it.i, item: it.item });
+      if (node?.loop?.elementVariable) out[node.loop.elementVariable] = it.item;
+      if (body?.mi) Object.assign(out, this.miVars(body));
+    }
+    if (hasLocals) Object.assign(out, this.localsAt(e.id));
     return out;
+  }
+
+  /** A camunda:inputOutput value, evaluated where `e` is. */
+  private paramValue(v: ParamValue, e: Exec, where: string): unknown {
+    if (v === null) return null;
+    if ('text' in v) return hasExpression(v.text) ? this.eval(v.text, this.varsAt(e), where) : v.text;
+    if ('list' in v) return v.list.map((x) => this.paramValue(x, e, where));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v.map)) out[k] = this.paramValue(x, e, where);
+    return out;
+  }
+
+  /** Inputs: evaluated as the activity starts, they become its local variables (its own scope for a subprocess). */
+  private mapInputs(e: Exec, inputs: Param[]): void {
+    const local: Record<string, unknown> = {};
+    for (const p of inputs) local[p.name] = this.paramValue(p.value, e, e.a);
+    e.v = { ...(e.v ?? {}), ...local };
+  }
+
+  /** Outputs: evaluated as the activity completes, written to the enclosing scope (or the instance). */
+  private mapOutputs(e: Exec, outputs: Param[]): void {
+    const values = outputs.map((p) => [p.name, this.paramValue(p.value, e, e.a)] as const);
+    const parent = e.p ? this.x.get(e.p) : undefined;
+    for (const [name, value] of values) {
+      if (parent && this.assignLocal(parent.id, name, value)) continue;
+      this.vars[name] = value;
+      this.writes[name] = value;
+    }
   }
 
   private miVars(body: Exec): Record<string, unknown> {
@@ -310,7 +444,8 @@ export class NativeRun implements Run {
     const join = (target.type === 'parallelGateway' || target.type === 'inclusiveGateway') && target.in.length > 1;
     if (join || target.startQuantity > 1) {
       this.add({ p: scope.id, a: target.id, k: 'token', w: 'join', f: flowId });
-      this.tryJoin(scope, target);
+      // §13.3.3: an inclusive join judges the tokens upstream only once a fan-out has placed them all (settle does).
+      if (target.type !== 'inclusiveGateway' || !this.pending.has(scope.id)) this.tryJoin(scope, target);
       return;
     }
     this.start(scope, target);
@@ -334,12 +469,49 @@ export class NativeRun implements Run {
     return true;
   }
 
+  /**
+   * §13.3.3 the inclusive join's rule: it waits while some token could still bring a token to one
+   * of its EMPTY incoming flows without passing the gateway — unless that token could also reach
+   * one of its incoming flows that already has a token (then it only arrives for a later firing).
+   */
   private upstream(scope: Exec, join: GNode): boolean {
+    const filled = new Set(this.kids(scope.id).filter((e) => e.a === join.id && e.w === 'join').map((e) => e.f));
     for (const e of this.kids(scope.id)) {
       if (e.k === 'sub' || (e.a === join.id && e.w === 'join')) continue;
-      if (this.g.reach[e.a]?.includes(join.id)) return true;
+      let empty = false;
+      let full = false;
+      for (const f of this.flowsToward(e.a, join.id)) if (filled.has(f)) full = true; else empty = true;
+      if (empty && !full) return true;
     }
     return false;
+  }
+
+  private towardCache = new Map<string, string[]>();
+  /** The join's incoming flows a token at `from` can reach without passing through the join. */
+  private flowsToward(from: string, joinId: string): string[] {
+    const key = `${from}>${joinId}`;
+    const hit = this.towardCache.get(key);
+    if (hit) return hit;
+    const found = new Set<string>();
+    const seen = new Set<string>([from]);
+    const todo = [from];
+    while (todo.length) {
+      const n = this.g.nodes[todo.pop()!];
+      if (!n) continue;
+      const next: string[] = [...n.boundary];
+      for (const fid of n.out) {
+        const t = this.g.flows[fid]!.target;
+        if (t === joinId) found.add(fid); else next.push(t);
+      }
+      if (n.type === 'intermediateThrowEvent' && n.event?.kind === 'link') {
+        const c = Object.values(this.g.nodes).find((x) => x.scope === n.scope && x.type === 'intermediateCatchEvent' && x.event?.kind === 'link' && x.event.name === n.event!.name);
+        if (c) next.push(c.id);
+      }
+      for (const x of next) if (!seen.has(x)) { seen.add(x); todo.push(x); }
+    }
+    const out = [...found];
+    this.towardCache.set(key, out);
+    return out;
   }
 
   private start(scope: Exec, n: GNode): void {
@@ -347,24 +519,36 @@ export class NativeRun implements Run {
     const e = this.add({ p: scope.id, a: n.id, k: 'token' });
     if (n.loop && !n.loop.mi) {
       e.lc = 0;
-      if (n.loop.testBefore && !(n.loop.condition && this.truth(n.loop.condition, e))) { this.hist('activity-start', e); this.hist('activity-end', e); this.leave(e); return; }
+      // §13.2.6 test before: a condition false at first means the activity never runs (no history).
+      if (n.loop.testBefore && !(n.loop.condition && this.truth(n.loop.condition, e))) { this.leave(e); return; }
     }
     this.run(e);
   }
 
   /** Runs the behaviour of the node an execution sits at. */
   private run(e: Exec): void {
+    if (++this.steps > MAX_STEPS) throw new CommandError(`The process runs more than ${MAX_STEPS} steps without waiting (an endless loop without a wait state?)`);
     const n = this.node(e.a);
+    // camunda:asyncBefore: the command that got here commits; a job enters the activity in a command of its own.
+    if (n.asyncBefore && !e.jb) { this.park(e, 'b'); return; }
     this.hist('activity-start', e);
+    if (n.inputs) this.mapInputs(e, n.inputs);
     const inMi = e.p ? this.x.get(e.p)?.k === 'mi' : false;
-    const arm = () => { if (!inMi) for (const b of n.boundary) this.subscribe(this.node(b), e, e.p!); };
+    /** Boundary events are armed on entry; a conditional one whose condition already holds fires then (false: it interrupted). */
+    const arm = (): boolean => {
+      if (inMi) return true;
+      for (const b of n.boundary) this.subscribe(this.node(b), e, e.p!);
+      return this.fireHeldConditions(e);
+    };
     if (n.external) { e.w = 'external'; arm(); return; }
     switch (n.type) {
       case 'userTask': e.w = 'user'; arm(); return;
       case 'receiveTask': e.w = 'message'; arm(); return;
+      // §10.2.5: the called process runs as an instance of its own; the service starts it and reports its end.
+      case 'callActivity': e.w = 'call'; arm(); return;
       case 'subProcess':
-        e.k = 'scope'; arm();
-        this.openScope(e, n.id);
+        e.k = 'scope';
+        if (arm()) this.openScope(e, n.id);
         return;
       case 'eventBasedGateway':
         e.w = 'ebg';
@@ -378,9 +562,11 @@ export class NativeRun implements Run {
 
   private openScope(scope: Exec, scopeId: string): void {
     this.subscribeEventStarts(scope, scopeId);
+    const ep = this.epoch.get(scope.id) ?? 0;
+    // A conditional event subprocess whose condition holds as the scope opens starts at once; an interrupting one replaces the scope's start.
+    if (!this.fireHeldConditions(scope) || (this.epoch.get(scope.id) ?? 0) !== ep) { this.checkScope(scope); return; }
     const starts = this.g.scopes[scopeId]?.starts ?? [];
-    for (const s of starts) this.run(this.add({ p: scope.id, a: s, k: 'token' }));
-    if (!starts.length) this.checkScope(scope);
+    this.fanOut(scope, starts.map((s) => () => this.run(this.add({ p: scope.id, a: s, k: 'token' }))));
   }
 
   private subscribeEventStarts(scope: Exec, scopeId: string): void {
@@ -405,7 +591,7 @@ export class NativeRun implements Run {
     if (k === 'error') { this.x.delete(e.id); this.hist('activity-end', e); this.throwError(scope, n.event!.code ?? '', undefined); return; }
     if (k === 'terminate') {
       this.x.delete(e.id); this.hist('activity-end', e);
-      for (const c of this.kids(scope.id)) this.cancel(c);
+      this.clearScope(scope);
       this.checkScope(scope);
       return;
     }
@@ -422,7 +608,10 @@ export class NativeRun implements Run {
 
   /** The activity at `e` has done its work: loops, multi-instance, then its outgoing flows (§13.2.1). */
   private complete(e: Exec): void {
+    // What it did (a signal, an escalation) may have cancelled it: an interrupting handler took over.
+    if (this.x.get(e.id) !== e) return;
     const n = this.node(e.a);
+    if (n.outputs) this.mapOutputs(e, n.outputs);
     this.hist('activity-end', e);
     this.disarm(e);
     const parent = e.p ? this.x.get(e.p) : undefined;
@@ -437,11 +626,15 @@ export class NativeRun implements Run {
 
   private leave(e: Exec): void {
     const n = this.node(e.a);
-    const scope = this.x.get(e.p!)!;
+    // camunda:asyncAfter: the activity's completion commits; a job takes the outgoing flows.
+    if (n.asyncAfter && !e.ja) { this.park(e, 'a'); return; }
+    const scope = this.x.get(e.p!);
+    if (!scope) return;
     const flows = this.select(n, e);
     this.x.delete(e.id);
-    for (const f of flows) for (let q = 0; q < n.completionQuantity; q++) this.take(scope, f);
-    if (!flows.length) this.checkScope(scope);
+    const steps: Array<() => void> = [];
+    for (const f of flows) for (let q = 0; q < n.completionQuantity; q++) steps.push(() => this.take(scope, f));
+    this.fanOut(scope, steps);
   }
 
   /** Which outgoing flows a completed node takes (§13.3 gateways, §13.2.1 conditional flows of activities). */
@@ -451,14 +644,16 @@ export class NativeRun implements Run {
     const candidates = n.out.filter((f) => f !== n.default);
     let taken: string[];
     if (n.type === 'exclusiveGateway') { const first = candidates.find(holds); taken = first ? [first] : []; } else taken = candidates.filter(holds);
-    if (!taken.length && n.default) taken = [n.default];
+    // §13.2.1: an activity's default flow is taken when none of its *conditional* flows holds; unconditional ones are taken anyway.
+    const conditionalHeld = n.type.endsWith('Gateway') ? taken.length > 0 : taken.some((f) => this.g.flows[f]!.condition);
+    if (!conditionalHeld && n.default) taken = [...taken, n.default];
     if (!taken.length && n.out.length) throw new CommandError(`No outgoing sequence flow of '${n.id}' applies: none of their conditions holds and there is no default flow`);
     return taken;
   }
 
   /** A scope with no token left completes (§13.2.2 "the subprocess completes when no token remains"). */
   private checkScope(scope: Exec | undefined): void {
-    if (!scope || scope.k === 'mi' || this.x.get(scope.id) !== scope) return;
+    if (!scope || scope.k === 'mi' || this.x.get(scope.id) !== scope || this.pending.has(scope.id)) return;
     const kids = this.kids(scope.id);
     if (kids.some((k) => k.k !== 'sub')) return;
     for (const s of kids) this.x.delete(s.id);
@@ -491,7 +686,8 @@ export class NativeRun implements Run {
     }
     body.mi = { n: count, done: 0, next: 0, items };
     if (!count) { this.disarm(body); this.leave(body); return; }
-    for (let k = 0; k < (L.sequential ? 1 : count); k++) this.nextIteration(body, n);
+    // An iteration that completes at once may meet the completion condition: the body is gone then.
+    for (let k = 0; k < (L.sequential ? 1 : count) && this.x.get(body.id) === body; k++) this.nextIteration(body, n);
   }
 
   private nextIteration(body: Exec, n: GNode): void {
@@ -537,6 +733,20 @@ export class NativeRun implements Run {
     if (due.cycle) { e.cycle = due.cycle; e.left = due.left ?? null; }
   }
 
+  /**
+   * §10.5.4 conditional events: a condition that is already true when its subscription is made
+   * (the activity entered, the scope opened) fires at once, as Camunda does. Returns whether
+   * `owner` is still there afterwards.
+   */
+  private fireHeldConditions(owner: Exec): boolean {
+    for (const s of [...this.x.values()]) {
+      if (this.x.get(owner.id) !== owner) return false;
+      if (s.on !== owner.id || s.k !== 'sub' || s.w !== 'conditional' || s.c || this.x.get(s.id) !== s) continue;
+      if (this.conditionHolds(this.node(s.a), s)) this.trigger(s);
+    }
+    return this.x.get(owner.id) === owner;
+  }
+
   private conditionHolds(n: GNode, e: Exec): boolean {
     try { return this.truth(n.event!.condition!, e); } catch { return false; }
   }
@@ -544,7 +754,22 @@ export class NativeRun implements Run {
   /** An event arrived for a waiting execution. */
   private trigger(e: Exec): void {
     const n = this.node(e.a);
-    if (e.k !== 'sub') { delete e.w; this.complete(e); return; }
+    if (e.j) {
+      const which = e.j;
+      delete e.w; delete e.due; delete e.j;
+      if (which === 'b') this.run(e); else this.leave(e);
+      return;
+    }
+    if (e.k !== 'sub') {
+      // §10.5.5 a timeCycle on an intermediate catch: each repetition sends a token on; the event waits for the next.
+      if (e.w === 'timer' && e.cycle) {
+        const next = nextDue(e.cycle, new Date(e.due!), e.left);
+        if (next) this.add({ p: e.p, a: e.a, k: 'token', w: 'timer', due: next.at.toISOString(), cycle: e.cycle, left: next.left ?? null });
+      }
+      delete e.w;
+      this.complete(e);
+      return;
+    }
     const owner = this.x.get(e.on!);
     const scope = this.x.get(e.p!);
     if (!owner || !scope) { this.x.delete(e.id); return; }
@@ -570,6 +795,14 @@ export class NativeRun implements Run {
     this.complete(t);
   }
 
+  /** An async continuation: the execution waits as a job due now (the scheduler runs it, retries it, raises an incident). */
+  private park(e: Exec, which: 'b' | 'a'): void {
+    if (which === 'b') e.jb = true; else e.ja = true;
+    e.j = which;
+    e.w = 'timer';
+    e.due = new Date().toISOString();
+  }
+
   /** A non-interrupting subscription stays: a cycle timer moves to its next run, or goes when spent. */
   private repeat(e: Exec, n: GNode): void {
     if (e.w === 'conditional') { e.c = true; return; }
@@ -580,7 +813,7 @@ export class NativeRun implements Run {
   }
 
   private startEventSub(scope: Exec, start: GNode, sub: Exec | null): void {
-    if (start.interrupting !== false) for (const c of this.kids(scope.id)) this.cancel(c);
+    if (start.interrupting !== false) this.clearScope(scope);
     else if (sub) this.repeat(sub, start);
     const inst = this.add({ p: scope.id, a: start.scope, k: 'scope' });
     this.hist('activity-start', inst);
@@ -597,7 +830,7 @@ export class NativeRun implements Run {
   private throwError(from: Exec, code: string, message: string | undefined): void {
     const match = (c: string | undefined) => c === code;
     const handler = this.findHandler(from, 'error', match) ?? this.findHandler(from, 'error', (c) => c === undefined);
-    if (!handler) { this.fail(`Unhandled BPMN error '${code}'${message ? `: ${message}` : ''}`); return; }
+    if (!handler) { this.fail(`Unhandled BPMN error '${code}'${message ? `: ${message}` : ''}`, code); return; }
     this.handle(handler, true);
   }
 
@@ -607,8 +840,10 @@ export class NativeRun implements Run {
   }
 
   private findHandler(from: Exec, kind: 'error' | 'escalation', match: (c: string | undefined) => boolean): { at: Exec; node: GNode } | null {
+    // What an event subprocess throws is not for the event subprocesses beside it (they would catch it again, for ever).
+    let skipStartsOf: string | null | undefined;
     for (let cur: Exec | undefined = from; cur; cur = cur.p ? this.x.get(cur.p) : undefined) {
-      if (cur.k === 'root' || cur.k === 'scope') {
+      if ((cur.k === 'root' || cur.k === 'scope') && cur.id !== skipStartsOf) {
         const scopeId = cur.k === 'root' ? this.g.processId : cur.a;
         const s = (this.g.scopes[scopeId]?.eventStarts ?? []).map((id) => this.node(id)).find((x) => x.event?.kind === kind && match(x.event.code));
         if (s) return { at: cur, node: s };
@@ -618,6 +853,7 @@ export class NativeRun implements Run {
         const b = (this.g.nodes[cur.a]?.boundary ?? []).map((id) => this.node(id)).find((x) => x.event?.kind === kind && match(x.event.code));
         if (b) return { at: cur, node: b };
       }
+      if (cur.k === 'scope' && this.g.nodes[cur.a]?.triggeredByEvent) skipStartsOf = cur.p;
     }
     return null;
   }
@@ -630,10 +866,11 @@ export class NativeRun implements Run {
     this.checkScope(scope);
   }
 
-  private fail(message: string): void {
+  private fail(message: string, code?: string): void {
     this.x.clear();
     this.ended = true;
     this.failure = message;
+    this.failureCode = code;
   }
 
   /** After every command: conditions that now hold fire, inclusive joins with nothing upstream fire. */

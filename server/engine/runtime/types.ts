@@ -1,6 +1,6 @@
 /** What one command of one instance reports back to the service, whichever interpreter ran it. */
 
-export type LiveKind = 'userTask' | 'external' | 'timer' | 'message';
+export type LiveKind = 'userTask' | 'external' | 'timer' | 'message' | 'call';
 
 export interface LiveItem {
   kind: LiveKind;
@@ -11,6 +11,8 @@ export interface LiveItem {
   dueAt?: Date;
   /** Multi-instance iteration data the item was created with. */
   loop?: { item?: unknown; index?: number };
+  /** Local variables visible at the item (input mappings); handed to external workers with the instance's. */
+  locals?: Record<string, unknown>;
 }
 
 export interface HistoryFact {
@@ -29,6 +31,10 @@ export interface RunResult {
   ended: boolean;
   /** Set when the process ended by an unhandled error. */
   failure?: string;
+  /** The BPMN error code when the process ended by an unhandled error (a calling process gets it). */
+  errorCode?: string;
+  /** Instance variables the process wrote itself (output mappings), to be stored with the command. */
+  writes?: Record<string, unknown>;
 }
 
 /** A command that cannot be carried out as asked (bad expression, no applicable flow): nothing is written. */

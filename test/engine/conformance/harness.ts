@@ -70,8 +70,9 @@ export class Instance {
 
   async complete(activityId: string, vars: Record<string, unknown> = {}): Promise<void> {
     const it = this.find(activityId);
-    Object.assign(this.vars, vars);
     await this.command((r) => {
+      // Like the service: a name local to the task or an enclosing scope is set there, the rest on the instance.
+      for (const [k, v] of Object.entries(vars)) if (!r.assignLocal(it.executionId, k, v)) this.vars[k] = v;
       if (it.kind === 'external') r.completeExternal(it.executionId);
       else r.signalTask(activityId, it.executionId);
     });
@@ -85,6 +86,22 @@ export class Instance {
   async fire(activityId: string): Promise<void> {
     const it = this.find(activityId, 'timer');
     await this.command((r) => { r.fireTimer(it.executionId); });
+  }
+
+  /** Local variables seen by what waits at an activity. */
+  locals(activityId: string): Record<string, unknown> {
+    const it = this.find(activityId);
+    const r = new NativeRun(this.g, this.vars);
+    void r.resume(structuredClone(this.state));
+    return r.localsAt(it.executionId);
+  }
+
+  /** Evaluates an expression where an activity waits (what its attribute expressions see). */
+  evalAt(activityId: string, expr: string): unknown {
+    const it = this.find(activityId);
+    const r = new NativeRun(this.g, this.vars);
+    void r.resume(structuredClone(this.state));
+    return r.evaluate(expr, { id: activityId, executionId: it.executionId });
   }
 
   dueOf(activityId: string): Date {

@@ -1,0 +1,167 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Logger } from '../log.js';
+import type { CallDef, CallMapping } from './compile/graph.js';
+import { evaluate } from './expression.js';
+import type { ProcessModel } from './model.js';
+import { NativeRun } from './runtime/run.js';
+import type { Run } from './runtime/types.js';
+import type { EngineStore } from './store.js';
+import { plainValue, typedFromPlain, type TypedValue } from './values.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Row = Record<string, any>;
+
+/**
+ * Call activities (BPMN 2.0 §10.2.5) between instances. The calling instance's command writes an
+ * `engine_call` row for a call activity that starts waiting; after that commit the called process
+ * is started (keyed by the row, so a retry answers the same instance) and linked; when the called
+ * instance ends, the call activity completes with the camunda:out variables, or gets the BPMN error
+ * the called process did not catch. A call activity cancelled in the caller deletes what it called.
+ * `sweep` redoes whatever a node that died between two of these steps left undone.
+ */
+export interface CallDeps {
+  knex: Knex;
+  store: EngineStore;
+  log: Logger;
+  definitionRow(id: string): Promise<Row>;
+  start(input: { definitionId: string; businessKey: string | null; variables: Record<string, TypedValue>; idempotencyKey: string; unitId: string | null }): Promise<{ id: string; ended: boolean }>;
+  /** Runs one command on the calling instance: `fn` sets variables at the execution and acts on the run. */
+  onCaller(instanceId: string, fn: (run: Run, setAt: (executionId: string, vars: Record<string, TypedValue>) => void, def: ProcessModel) => void): Promise<void>;
+  deleteInstance(id: string, reason: string): Promise<void>;
+}
+
+/** The row a waiting call activity gets, with camunda:in evaluated where it waits. */
+export function callRow(run: Run, item: { activityId: string; executionId: string }, model: ProcessModel, base: Row, typed: Record<string, TypedValue>, now: Date): Row {
+  const call = model.graph?.nodes[item.activityId]?.call as CallDef;
+  const seen = run instanceof NativeRun ? run.visibleAt(item.executionId) : run.vars;
+  const ev = (t: string) => run.evaluate(t, { id: item.activityId, executionId: item.executionId });
+  const variables: Record<string, TypedValue> = {};
+  let businessKey: string | null = null;
+  for (const m of call.ins) {
+    if (m.businessKey) {
+      businessKey = /execution\.processBusinessKey/.test(m.businessKey) ? (base.business_key ?? null) : String(ev(m.businessKey) ?? '') || null;
+    } else if (m.all) {
+      for (const [k, v] of Object.entries(seen)) variables[k] = typed[k] && run.vars[k] === v ? typed[k]! : typedFromPlain(v);
+    } else {
+      const v = m.sourceExpression ? ev(m.sourceExpression) : seen[m.source!];
+      variables[m.target!] = m.source && typed[m.source] && run.vars[m.source] === v ? typed[m.source]! : typedFromPlain(v ?? null);
+    }
+  }
+  const version = call.version ?? call.versionTag;
+  return {
+    id: crypto.randomUUID(), instance_id: base.id, execution_id: item.executionId, activity_id: item.activityId, definition_id: base.definition_id,
+    called_key: String(ev(call.element)), binding: call.binding, version: version === undefined ? null : String(ev(version)),
+    variables: JSON.stringify(variables), business_key: businessKey, child_id: null, created: now,
+  };
+}
+
+/** camunda:out: what the called instance hands back (typed), from its final variables. */
+export function outVariables(outs: CallMapping[], childVars: Record<string, TypedValue>): Record<string, TypedValue> {
+  const plain: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(childVars)) plain[k] = plainValue(v);
+  const out: Record<string, TypedValue> = {};
+  for (const m of outs) {
+    if (m.all) Object.assign(out, childVars);
+    else if (m.sourceExpression) out[m.target!] = typedFromPlain(evaluate(m.sourceExpression, plain));
+    else if (m.source) out[m.target!] = childVars[m.source] ?? typedFromPlain(null);
+  }
+  return out;
+}
+
+export function createCalls(deps: CallDeps) {
+  const { knex, log } = deps;
+
+  async function incident(row: Row, message: string): Promise<void> {
+    const open = await knex('engine_incident').where({ configuration: row.id }).whereNull('resolved').first();
+    if (open) return;
+    await deps.store.insertIncident(knex, {
+      id: crypto.randomUUID(), instance_id: row.instance_id, definition_id: row.definition_id, activity_id: row.activity_id,
+      incident_type: 'failedCallActivity', configuration: row.id, message: message.slice(0, 500), created: new Date(),
+    });
+  }
+
+  async function resolveCalled(row: Row): Promise<Row | undefined> {
+    const q = knex('engine_definition').where({ key: row.called_key });
+    if (row.binding === 'deployment') q.where({ deployment_id: (await deps.definitionRow(row.definition_id)).deployment_id });
+    if (row.binding === 'version') q.where({ version: Number(row.version) });
+    if (row.binding === 'versionTag') q.where({ version_tag: row.version });
+    return q.orderBy('version', 'desc').first('id');
+  }
+
+  /** Starts what one call row calls (idempotent: keyed by the row). */
+  async function startChild(row: Row): Promise<void> {
+    const called = await resolveCalled(row);
+    if (!called) {
+      await incident(row, `Call activity '${row.activity_id}': no process '${row.called_key}' (binding ${row.binding}${row.version ? ` ${row.version}` : ''}) is deployed`);
+      return;
+    }
+    const parent = await knex('engine_instance').where({ id: row.instance_id }).first('unit_id', 'state');
+    if (!parent || parent.state !== 'ACTIVE') return;
+    let child: { id: string; ended: boolean };
+    try {
+      const variables = (typeof row.variables === 'string' ? JSON.parse(row.variables) : row.variables ?? {}) as Record<string, TypedValue>;
+      child = await deps.start({ definitionId: called.id, businessKey: row.business_key ?? null, variables, idempotencyKey: `call:${row.id}`, unitId: parent.unit_id ?? null });
+    } catch (err) {
+      await incident(row, `Call activity '${row.activity_id}': the called process could not start: ${(err as Error).message}`);
+      return;
+    }
+    await knex('engine_call').where({ id: row.id }).whereNull('child_id').update({ child_id: child.id });
+    if (child.ended) await finish(row.id);
+  }
+
+  /** The called instance has ended: its caller's call activity completes, or gets its error. */
+  async function finish(callId: string): Promise<void> {
+    const row = await knex('engine_call').where({ id: callId }).first();
+    if (!row?.child_id) return;
+    const child = await knex('engine_instance').where({ id: row.child_id }).first('state', 'delete_reason');
+    if (!child || child.state === 'ACTIVE') return;
+    // Deleted by someone: the caller keeps waiting (an administrator decides: modification).
+    if (child.state === 'EXTERNALLY_TERMINATED') return;
+    const childVars = child.state === 'COMPLETED' ? await deps.store.variables(knex, row.child_id) : {};
+    await deps.onCaller(row.instance_id, (run, setAt, model) => {
+      if (!(run instanceof NativeRun)) return;
+      if (child.state === 'COMPLETED') {
+        const call = model.graph?.nodes[row.activity_id]?.call;
+        setAt(row.execution_id, outVariables(call?.outs ?? [], childVars));
+        run.completeCall(row.execution_id);
+      } else {
+        const code = /Unhandled BPMN error '([^']*)'/.exec(String(child.delete_reason ?? ''))?.[1];
+        run.failCall(row.execution_id, code ?? '', String(child.delete_reason ?? 'the called process failed'));
+      }
+    });
+  }
+
+  return {
+    /** After a caller's command committed new call rows. */
+    async startPending(instanceId: string): Promise<void> {
+      for (const row of await knex('engine_call').where({ instance_id: instanceId }).whereNull('child_id')) await startChild(row);
+    },
+    /** After an instance ended: if something called it, that call activity goes on. */
+    async ended(instanceId: string): Promise<void> {
+      const row = await knex('engine_call').where({ child_id: instanceId }).first('id');
+      if (row) await finish(row.id);
+    },
+    /** After a caller's call activities were cancelled (or the caller deleted): what they called goes too. */
+    async cancelChildren(childIds: string[]): Promise<void> {
+      for (const id of childIds) {
+        await deps.deleteInstance(id, 'the calling activity was cancelled').catch((err) => {
+          if (!(err && typeof err === 'object' && 'status' in err && (err as { status: number }).status === 404)) log.warn({ err, instanceId: id }, 'could not delete a called instance');
+        });
+      }
+    },
+    /** Finishes what a node that died left undone: calls not started, called instances ended unnoticed. */
+    async sweep(limit = 20): Promise<number> {
+      let n = 0;
+      const stale = new Date(Date.now() - 30_000);
+      for (const row of await knex('engine_call').whereNull('child_id').where('created', '<', stale).orderBy('created').limit(limit)) {
+        const open = await knex('engine_incident').where({ configuration: row.id }).whereNull('resolved').first();
+        if (!open) { await startChild(row); n++; }
+      }
+      const done = await knex('engine_call as c').join('engine_instance as i', 'i.id', 'c.child_id')
+        .whereIn('i.state', ['COMPLETED', 'INTERNALLY_TERMINATED']).limit(limit).select('c.id');
+      for (const r of done) { await finish(r.id); n++; }
+      return n;
+    },
+  };
+}
