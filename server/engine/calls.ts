@@ -9,7 +9,6 @@ import type { Run } from './runtime/types.js';
 import type { EngineStore } from './store.js';
 import { plainValue, typedFromPlain, type TypedValue } from './values.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Row = Record<string, any>;
 
 /**
@@ -42,7 +41,7 @@ export function callRow(run: Run, item: { activityId: string; executionId: strin
     if (m.businessKey) {
       businessKey = /execution\.processBusinessKey/.test(m.businessKey) ? (base.business_key ?? null) : String(ev(m.businessKey) ?? '') || null;
     } else if (m.all) {
-      for (const [k, v] of Object.entries(seen)) variables[k] = typed[k] && run.vars[k] === v ? typed[k]! : typedFromPlain(v);
+      for (const [k, v] of Object.entries(seen)) variables[k] = typed[k] && run.vars[k] === v ? typed[k] : typedFromPlain(v);
     } else {
       const v = m.sourceExpression ? ev(m.sourceExpression) : seen[m.source!];
       variables[m.target!] = m.source && typed[m.source] && run.vars[m.source] === v ? typed[m.source]! : typedFromPlain(v ?? null);
