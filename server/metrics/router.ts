@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { unauthorized } from '../http/errors.js';
-import { POLICY, type Guard } from '../http/policy.js';
+import { guard, POLICY, type Guard } from '../http/policy.js';
 import type { Metrics } from './metrics.js';
 
 export interface MetricsAccess {
@@ -13,12 +13,12 @@ export interface MetricsAccess {
 
 /**
  * Who may read /metrics: the scraper with the METRICS_TOKEN bearer, or a logged-in system administrator
- * (`identity:admin`, the permission this route declares); anyone in demo mode when no token is set.
+ * (`identity:admin`, the permission this route then declares); in demo mode without a token, anyone (declared public).
  */
 function metricsGuard(access: MetricsAccess): Guard {
   const expected = access.token ? crypto.createHash('sha256').update(access.token).digest() : null;
+  if (!expected && access.demoMode) return guard('public');
   const handler: RequestHandler = (req, _res, next) => {
-    if (!expected && access.demoMode) return next();
     const m = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
     if (expected && m && crypto.timingSafeEqual(crypto.createHash('sha256').update(m[1]!).digest(), expected)) return next();
     if (req.principal?.permissions.has('identity:admin')) return next();
