@@ -8,6 +8,7 @@ export const portalEn: Record<keyof typeof portalVi, string> = {
   'apology.newDueAt': 'New date and time for the result',
   'apology.sign': 'Sign the apology',
   'apology.signed': 'Signed; the apology (form 04) is issued and the citizen told.',
+  'event.apology': 'Apology letter (form 04)',
   'apology.form': 'Form 04 (PDF)',
   'portal.nav': 'National portal sync',
   'portal.title': 'National public-service portal sync',

@@ -6,6 +6,7 @@ export const portalVi = {
   'apology.newDueAt': 'Ngày, giờ hẹn trả kết quả mới',
   'apology.sign': 'Ký thư xin lỗi',
   'apology.signed': 'Đã ký; thư xin lỗi (mẫu 04) được phát hành và gửi công dân.',
+  'event.apology': 'Thư xin lỗi (mẫu 04)',
   'apology.form': 'Xem mẫu 04 (PDF)',
   'portal.nav': 'Đồng bộ DVCQG',
   'portal.title': 'Đồng bộ Cổng Dịch vụ công quốc gia',

@@ -33,5 +33,5 @@ export function apologyCard(taskId: string, dossierId: string | null | undefined
   h('label', { for: reason.id }, t('apology.reason')), reason,
   h('label', { for: date.id }, t('apology.newDueAt')), date,
   h('div', null, h('button', { type: 'submit', class: 'accent', 'data-testid': 'apology-sign' }, t('apology.sign')), ' ', link));
-  return h('section', { class: 'card', 'data-testid': 'apology' }, h('h2', null, t('apology.title')), form);
+  return h('section', { class: 'card actions-card', 'data-testid': 'apology' }, h('h2', null, t('apology.title')), form);
 }
