@@ -443,6 +443,10 @@ export function createEngine(deps: EngineDeps) {
     }
     const variables = Object.entries(ctx.changed).map(([name, v]) => ({ instance_id: row.id, name, type: v.type, value: v.value ?? null, value_info: v.valueInfo ?? {} }));
     if (inserts.engine_call?.length) (ctx.after ??= []).push(() => calls.startPending(row.id));
+    if (run instanceof NativeRun && run.escalated.length) {
+      const codes = [...run.escalated];
+      (ctx.after ??= []).push(() => calls.escalated(row.id, codes));
+    }
     if (run instanceof NativeRun && run.sent.length) {
       const sent = [...run.sent];
       (ctx.after ??= []).push(() => deliverSent(sent, row));
@@ -547,6 +551,8 @@ export function createEngine(deps: EngineDeps) {
     businessKey?: string | null;
     variables?: Record<string, TypedValue>;
     startUser?: string | null;
+    /** Internal: the id of an instance a call activity starts (linked to its caller before it runs). */
+    id?: string;
     /** Internal: the unit of an instance started by a call activity (the caller's). */
     unitId?: string | null;
     /** Internal: which start event fires (message or timer start). */
@@ -592,7 +598,7 @@ export function createEngine(deps: EngineDeps) {
     }
     const typed = { ...(input.variables ?? {}) };
     const unit = input.unitId !== undefined ? input.unitId : typed.unitId ? plainValue(typed.unitId) : null;
-    const id = crypto.randomUUID();
+    const id = input.id ?? crypto.randomUUID();
     const now = new Date();
     const row: Row = {
       id, definition_id: def.row.id, definition_key: def.row.key, business_key: businessKey, unit_id: typeof unit === 'string' ? unit : null,

@@ -162,4 +162,18 @@ describe('BPMN 2.0 §10.2.5 call activity', () => {
     expect((await engine.getInstance(p.id)).state).toBe('COMPLETED');
     expect((await engine.getVariables(p.id)).ketQua).toMatchObject({ value: 'xong' });
   });
+
+  test('§10.5.7 an escalation the called process does not catch reaches the call activity\'s escalation boundary event (non-interrupting: both go on)', async () => {
+    const HEAD = '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D" targetNamespace="t"><bpmn:escalation id="Esc" escalationCode="QUA_HAN"/>';
+    const xml = `${HEAD}<bpmn:process id="chaEsc" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="c"/><bpmn:callActivity id="c" calledElement="conEsc"/>
+      <bpmn:boundaryEvent id="b" attachedToRef="c" cancelActivity="false"><bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:boundaryEvent><bpmn:sequenceFlow id="f2" sourceRef="b" targetRef="warn"/><bpmn:userTask id="warn"/>
+      <bpmn:sequenceFlow id="f3" sourceRef="c" targetRef="e"/><bpmn:endEvent id="e"/></bpmn:process>
+      <bpmn:process id="conEsc" isExecutable="true"><bpmn:startEvent id="s2"/><bpmn:sequenceFlow id="g1" sourceRef="s2" targetRef="x"/><bpmn:intermediateThrowEvent id="x"><bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:intermediateThrowEvent>
+      <bpmn:sequenceFlow id="g2" sourceRef="x" targetRef="t"/><bpmn:userTask id="t"/><bpmn:sequenceFlow id="g3" sourceRef="t" targetRef="e2"/><bpmn:endEvent id="e2"/></bpmn:process></bpmn:definitions>`;
+    await engine.deploy({ name: 'esc', resources: [{ name: 'esc.bpmn', content: xml }] });
+    const p = await engine.startProcess({ key: 'chaEsc' });
+    const c = await childOf(p.id);
+    expect((await tasksOf(p.id)).map((x) => x.taskDefinitionKey)).toEqual(['warn']);
+    expect((await tasksOf(c!.id)).map((x) => x.taskDefinitionKey)).toEqual(['t']);
+  });
 });

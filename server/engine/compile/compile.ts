@@ -303,7 +303,7 @@ function link(g: Graph, findings: Finding[]): void {
     if (n.attachedTo) {
       const host = g.nodes[n.attachedTo];
       if (host) host.boundary.push(n.id);
-      if (host && (n.event?.kind === 'escalation') && host.type !== 'subProcess') findings.push({ elementId: n.id, message: 'An escalation boundary event sits on a subprocess' });
+      if (host && (n.event?.kind === 'escalation') && host.type !== 'subProcess' && host.type !== 'callActivity') findings.push({ elementId: n.id, message: 'An escalation boundary event sits on a subprocess or a call activity' });
     }
     if (n.type === 'intermediateThrowEvent' && n.event?.kind === 'link') {
       const target = Object.values(g.nodes).find((x) => x.scope === n.scope && x.type === 'intermediateCatchEvent' && x.event?.kind === 'link' && x.event.name === n.event!.name);

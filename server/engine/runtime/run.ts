@@ -59,6 +59,8 @@ export class NativeRun implements Run {
   history: HistoryFact[] = [];
   /** Signals thrown in this command: the service broadcasts them to other instances. */
   thrown: string[] = [];
+  /** Escalations no handler of this instance caught in this command: a calling process gets them. */
+  escalated: string[] = [];
   /** Messages sent along message flows in this command: the service delivers them to the target process. */
   sent: Array<{ process: string; message: string }> = [];
   /** Instance variables the process itself wrote in this command (output mappings): the service stores them. */
@@ -107,7 +109,7 @@ export class NativeRun implements Run {
     this.x = new Map(s.x.map((e) => [e.id, { ...e }]));
   }
 
-  beginCommand(): void { this.history = []; this.thrown = []; this.sent = []; this.writes = {}; this.steps = 0; }
+  beginCommand(): void { this.history = []; this.thrown = []; this.sent = []; this.escalated = []; this.writes = {}; this.steps = 0; }
 
   /**
    * A variable set from outside at an execution (a task completed with variables): it goes to the
@@ -896,8 +898,22 @@ export class NativeRun implements Run {
   }
 
   private escalate(from: Exec, code: string): void {
-    const handler = this.findHandler(this.x.get(from.p!)!, 'escalation', (c) => c === code) ?? this.findHandler(this.x.get(from.p!)!, 'escalation', (c) => c === undefined);
+    if (!this.escalateFrom(this.x.get(from.p!)!, code)) this.escalated.push(code);
+  }
+
+  /** §10.5.7: the innermost escalation handler from `at` outwards; none = the escalation goes to a calling process, if any. */
+  private escalateFrom(at: Exec, code: string): boolean {
+    const handler = this.findHandler(at, 'escalation', (c) => c === code) ?? this.findHandler(at, 'escalation', (c) => c === undefined);
     if (handler) this.handle(handler, false);
+    return Boolean(handler);
+  }
+
+  /** An escalation the called process did not catch reaches the call activity (its boundary events, then outwards). */
+  escalateCall(executionId: string, code: string): boolean {
+    const e = this.x.get(executionId);
+    if (!e || e.w !== 'call') return false;
+    this.guard(() => { if (!this.escalateFrom(e, code)) this.escalated.push(code); });
+    return true;
   }
 
   private findHandler(from: Exec, kind: 'error' | 'escalation', match: (c: string | undefined) => boolean): { at: Exec; node: GNode } | null {
