@@ -58,9 +58,11 @@ export class DeliveryFailed extends ApiError {
   }
 }
 
-function render<T extends Record<string, { params: z.ZodType; render(p: never): { subject: string; body: string } }>>(
+type Rendered = { subject: string; body: string; en?: { subject: string; body: string } };
+
+function render<T extends Record<string, { params: z.ZodType; render(p: never): { subject: string; body: string }; renderEn?(p: never): { subject: string; body: string } }>>(
   templates: T, name: string, params: unknown,
-): { subject: string; body: string } {
+): Rendered {
   const t = templates[name];
   if (!t) throw badRequest(`Mẫu thông báo không tồn tại: ${name} / unknown template ${name}`);
   const r = t.params.safeParse(params);
@@ -68,7 +70,7 @@ function render<T extends Record<string, { params: z.ZodType; render(p: never): 
     const i = r.error.issues[0]!;
     throw badRequest(`Tham số mẫu ${name} không hợp lệ: ${['params', ...i.path].join('.')}: ${i.message}`);
   }
-  return t.render(r.data as never);
+  return { ...t.render(r.data as never), ...(t.renderEn ? { en: t.renderEn(r.data as never) } : {}) };
 }
 
 export function createNotificationService(deps: NotificationDeps) {
@@ -120,7 +122,7 @@ export function createNotificationService(deps: NotificationDeps) {
 
     /** Staff notifications in the platform (the bell). Idempotent on `key`. */
     async notifyStaff(n: StaffNotice): Promise<{ created: boolean; recipients: string[] }> {
-      const { subject, body } = render(STAFF_TEMPLATES, n.template, n.params);
+      const { subject, body, en } = render(STAFF_TEMPLATES, n.template, n.params);
       const recipients = new Set(n.usernames ?? []);
       for (const r of n.roles ?? []) for (const h of await deps.staff.roleHolders(r.role, [r.unitId])) recipients.add(h.username);
       return knex.transaction(async (trx) => {
@@ -131,7 +133,8 @@ export function createNotificationService(deps: NotificationDeps) {
         }
         const list = [...recipients].sort();
         await store.insertNotifications(trx, list.map((recipient) => ({
-          recipient, template: n.template, title: subject, body, dossierCode: n.dossierCode ?? null, link: n.link ?? null, effectKey: n.key,
+          recipient, template: n.template, title: subject, body, ...(en ? { en: { title: en.subject, body: en.body } } : {}),
+          dossierCode: n.dossierCode ?? null, link: n.link ?? null, effectKey: n.key,
         })));
         await store.setEffectResult(trx, n.key, { recipients: list });
         return { created: true, recipients: list };

@@ -7,6 +7,9 @@ export interface NotificationRow {
   template: string;
   title: string;
   body: string;
+  /** The English text, when the template has one (null otherwise: the bell shows the Vietnamese). */
+  titleEn: string | null;
+  bodyEn: string | null;
   dossierCode: string | null;
   link: string | null;
   createdAt: Date;
@@ -38,10 +41,11 @@ export async function setEffectResult(db: Db, key: string, result: unknown): Pro
   await db('worker_effect').where({ key }).update({ result: JSON.stringify(result) });
 }
 
-export async function insertNotifications(db: Db, rows: Array<{ recipient: string; template: string; title: string; body: string; dossierCode: string | null; link: string | null; effectKey: string }>): Promise<void> {
+export async function insertNotifications(db: Db, rows: Array<{ recipient: string; template: string; title: string; body: string; en?: { title: string; body: string }; dossierCode: string | null; link: string | null; effectKey: string }>): Promise<void> {
   if (!rows.length) return;
   await db('notification').insert(rows.map((r) => ({
-    recipient: r.recipient, template: r.template, title: r.title, body: r.body, dossier_code: r.dossierCode, link: r.link, effect_key: r.effectKey,
+    recipient: r.recipient, template: r.template, title: r.title, body: r.body, title_en: r.en?.title ?? null, body_en: r.en?.body ?? null,
+    dossier_code: r.dossierCode, link: r.link, effect_key: r.effectKey,
   }))).onConflict(['effect_key', 'recipient']).ignore();
 }
 
@@ -77,7 +81,7 @@ export async function deliveriesOf(db: Db, effectKey: string): Promise<Array<{ c
 
 export async function listFor(db: Db, recipient: string, opts: { unreadOnly?: boolean; limit: number }): Promise<NotificationRow[]> {
   const q = db('notification').where({ recipient }).orderBy('created_at', 'desc').limit(opts.limit)
-    .select('id', 'template', 'title', 'body', 'dossier_code as dossierCode', 'link', 'created_at as createdAt', 'read_at as readAt');
+    .select('id', 'template', 'title', 'body', 'title_en as titleEn', 'body_en as bodyEn', 'dossier_code as dossierCode', 'link', 'created_at as createdAt', 'read_at as readAt');
   if (opts.unreadOnly) q.whereNull('read_at');
   return q;
 }

@@ -22,10 +22,12 @@ const text = z.string().min(1).max(2000);
 interface Template<S extends z.ZodType> {
   params: S;
   render(p: z.infer<S>): { subject: string; body: string };
+  /** The English text of a staff notice, when the template has one (the bell shows the reader's language). */
+  renderEn?(p: z.infer<S>): { subject: string; body: string };
 }
 
-function tpl<S extends z.ZodType>(params: S, render: (p: z.infer<S>) => { subject: string; body: string }): Template<S> {
-  return { params, render };
+function tpl<S extends z.ZodType>(params: S, render: (p: z.infer<S>) => { subject: string; body: string }, renderEn?: (p: z.infer<S>) => { subject: string; body: string }): Template<S> {
+  return { params, render, ...(renderEn ? { renderEn } : {}) };
 }
 
 export const CITIZEN_TEMPLATES = {
@@ -78,14 +80,23 @@ export const STAFF_TEMPLATES = {
   'process-approved': tpl(z.object({ procedure: text, version: z.number().int().min(1), approver: text, decisionNumber: text, effectiveDate: text }).strict(), (p) => ({
     subject: `Quy trình "${p.procedure}" phiên bản ${p.version} đã được phê duyệt`,
     body: `${p.approver} đã phê duyệt phiên bản ${p.version} của quy trình "${p.procedure}" (Quyết định số ${p.decisionNumber}, hiệu lực từ ngày ${p.effectiveDate}).`,
+  }), (p) => ({
+    subject: `Process "${p.procedure}" version ${p.version} was approved`,
+    body: `${p.approver} approved version ${p.version} of the process "${p.procedure}" (decision no. ${p.decisionNumber}, effective ${p.effectiveDate}).`,
   })),
   'process-rejected': tpl(z.object({ procedure: text, version: z.number().int().min(1), approver: text, comment: text }).strict(), (p) => ({
     subject: `Quy trình "${p.procedure}" phiên bản ${p.version} bị trả lại`,
     body: `${p.approver} đã trả lại phiên bản ${p.version} của quy trình "${p.procedure}". Lý do: ${p.comment}. Có thể tạo bản nháp mới từ phiên bản này để chỉnh sửa.`,
+  }), (p) => ({
+    subject: `Process "${p.procedure}" version ${p.version} was rejected`,
+    body: `${p.approver} rejected version ${p.version} of the process "${p.procedure}". Reason: ${p.comment}. You can start a new draft from this version to rework it.`,
   })),
   'process-activated': tpl(z.object({ procedure: text, version: z.number().int().min(1), by: text }).strict(), (p) => ({
     subject: `Quy trình "${p.procedure}" phiên bản ${p.version} đã được áp dụng`,
     body: `Phiên bản ${p.version} của quy trình "${p.procedure}" được áp dụng (${p.by}): hồ sơ tiếp nhận từ nay chạy theo phiên bản này; hồ sơ đang xử lý giữ phiên bản cũ.`,
+  }), (p) => ({
+    subject: `Process "${p.procedure}" version ${p.version} is now active`,
+    body: `Version ${p.version} of the process "${p.procedure}" was activated (${p.by}): dossiers received from now on follow it; dossiers in progress keep the earlier version.`,
   })),
   'consultation-answered': tpl(z.object({ dossierCode: code, agency: text, opinion: z.enum(['agree', 'agree_with_conditions', 'disagree']), late: z.boolean() }).strict(), (p) => ({
     subject: `${p.agency} đã trả lời ý kiến về hồ sơ ${p.dossierCode}`,

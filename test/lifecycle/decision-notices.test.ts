@@ -33,7 +33,7 @@ async function submitted(budget: string): Promise<string> {
   return draft.body.id as string;
 }
 
-const bell = async (c: AuthedClient) => (await c.get('/api/notifications').expect(200)).body as { unread: number; items: Array<{ template: string; title: string; body: string; link: string }> };
+const bell = async (c: AuthedClient) => (await c.get('/api/notifications').expect(200)).body as { unread: number; items: Array<{ template: string; title: string; body: string; titleEn: string | null; bodyEn: string | null; link: string }> };
 
 beforeAll(async () => {
   platform = await createTestPlatform();
@@ -56,6 +56,9 @@ describe('signed decision and author notices', () => {
     expect(notice).toMatchObject({ link: `#/versions/${id}` });
     expect(notice!.title).toContain('bị trả lại');
     expect(notice!.body).toContain('Chưa nêu căn cứ rút ngắn.');
+    // English beside it, for a reader of the English interface.
+    expect(notice!.titleEn).toContain('was rejected');
+    expect(notice!.bodyEn).toContain('Reason: Chưa nêu căn cứ rút ngắn.');
     expect((await bell(approver)).items.some((i) => i.template.startsWith('process-'))).toBe(false);
   });
 

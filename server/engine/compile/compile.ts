@@ -37,10 +37,11 @@ function camunda(el: El, name: string): string | undefined {
  * Compiles one executable process (moddle element) into the interpreter's graph. Everything the
  * interpreter cannot run faithfully is a finding naming the element: nothing is half-run later.
  */
-export function compileProcess(proc: El, findings: Finding[]): Graph {
+export function compileProcess(proc: El, findings: Finding[], sends: Record<string, { process: string; message: string }> = {}): Graph {
   const g: Graph = { processId: proc.id, nodes: {}, flows: {}, scopes: {}, reach: {} };
   extensionsOf(proc, undefined, findings);
   walk(proc, proc.id, g, findings);
+  for (const [id, to] of Object.entries(sends)) if (g.nodes[id]) { g.nodes[id]!.sendTo = to; g.nodes[id]!.external = false; }
   link(g, findings);
   for (const id of Object.keys(g.nodes)) g.reach[id] = reachable(g, id);
   return g;

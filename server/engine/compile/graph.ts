@@ -85,6 +85,8 @@ export interface GNode {
   /** camunda:asyncBefore / asyncAfter: a job (a due-now timer row) continues the token, in a command of its own. */
   asyncBefore?: boolean;
   asyncAfter?: boolean;
+  /** A message throw event or send task at the source of a message flow to a process of the same file: the engine delivers it. */
+  sendTo?: { process: string; message: string };
 }
 
 export interface GFlow { id: string; source: string; target: string; condition?: string }

@@ -56,6 +56,8 @@ export class NativeRun implements Run {
   history: HistoryFact[] = [];
   /** Signals thrown in this command: the service broadcasts them to other instances. */
   thrown: string[] = [];
+  /** Messages sent along message flows in this command: the service delivers them to the target process. */
+  sent: Array<{ process: string; message: string }> = [];
   /** Instance variables the process itself wrote in this command (output mappings): the service stores them. */
   writes: Record<string, unknown> = {};
   private x = new Map<string, Exec>();
@@ -102,7 +104,7 @@ export class NativeRun implements Run {
     this.x = new Map(s.x.map((e) => [e.id, { ...e }]));
   }
 
-  beginCommand(): void { this.history = []; this.thrown = []; this.writes = {}; this.steps = 0; }
+  beginCommand(): void { this.history = []; this.thrown = []; this.sent = []; this.writes = {}; this.steps = 0; }
 
   /**
    * A variable set from outside at an execution (a task completed with variables): it goes to the
@@ -611,6 +613,7 @@ export class NativeRun implements Run {
     // What it did (a signal, an escalation) may have cancelled it: an interrupting handler took over.
     if (this.x.get(e.id) !== e) return;
     const n = this.node(e.a);
+    if (n.sendTo) this.sent.push(n.sendTo);
     if (n.outputs) this.mapOutputs(e, n.outputs);
     this.hist('activity-end', e);
     this.disarm(e);

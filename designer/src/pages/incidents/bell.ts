@@ -1,9 +1,9 @@
 import { api } from '../../api.js';
 import { h } from '../../dom.js';
-import { t } from '../../i18n/index.js';
+import { getLang, t } from '../../i18n/index.js';
 import { dateTimeVi } from '../names.js';
 
-interface Item { id: string; title: string; body: string; link: string | null; createdAt: string; readAt: string | null }
+interface Item { id: string; title: string; body: string; titleEn?: string | null; bodyEn?: string | null; link: string | null; createdAt: string; readAt: string | null }
 
 /** A bell drawn as SVG: the emoji has no glyph in the fonts of many office machines (it showed as an empty box). */
 function bellIcon(): SVGSVGElement {
@@ -37,7 +37,8 @@ export function bell(): HTMLElement {
     const readAll = h('button', { class: 'link', 'data-testid': 'bell-read-all', onclick: async () => { await api('POST', '/api/notifications/read-all', {}); await refresh(); await open(); } }, t('bell.readAll'));
     list.replaceChildren(
       r.items.length ? h('ul', null, ...r.items.map((n) => h('li', { class: n.readAt ? 'read' : 'unread' },
-        h('strong', null, n.title), h('div', null, n.body),
+        // The English text when the notice has one; otherwise the Vietnamese.
+        h('strong', null, getLang() === 'en' && n.titleEn ? n.titleEn : n.title), h('div', null, getLang() === 'en' && n.bodyEn ? n.bodyEn : n.body),
         h('small', null, dateTimeVi(n.createdAt)),
         n.link ? h('a', { href: n.link }, '→') : null))) : h('p', null, t('bell.empty')),
     );
