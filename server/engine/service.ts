@@ -535,7 +535,7 @@ export function createEngine(deps: EngineDeps) {
       case 'call':
         return callRow(run, i, def.model, row, ctx.typed, now);
       case 'message':
-        return { ...common, activity_id: i.activityId, message_name: info.message?.name ?? '', message_ref: info.message?.id ?? '', business_key: row.business_key ?? null, created: now };
+        return { ...common, activity_id: i.activityId, message_name: i.messageName ?? info.message?.name ?? '', message_ref: i.messageName ?? info.message?.id ?? '', business_key: row.business_key ?? null, created: now };
     }
   }
 

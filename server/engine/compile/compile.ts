@@ -50,8 +50,27 @@ export function compileProcess(proc: El, findings: Finding[], sends: Record<stri
 function eventOf(el: El, type: string, findings: Finding[]): EventDef | undefined {
   const defs: El[] = [...(el.eventDefinitions ?? []), ...(el.eventDefinitionRef ?? [])];
   if (!defs.length) return type.endsWith('Event') ? { kind: 'none' } : undefined;
-  if (defs.length > 1) { findings.push({ elementId: el.id, message: 'Multiple and parallel multiple events are not supported yet: give the event one definition' }); return undefined; }
-  const d = defs[0];
+  if (defs.length > 1) return multipleOf(el, type, defs, findings);
+  return oneEvent(el, defs[0], findings);
+}
+
+/**
+ * §10.5.1 multiple events: an intermediate catch of signals and timers (the first triggers it, or all
+ * with parallelMultiple) or an intermediate/end throw of signals and escalations (all thrown).
+ */
+function multipleOf(el: El, type: string, defs: El[], findings: Finding[]): EventDef | undefined {
+  const all = defs.map((d) => oneEvent(el, d, findings)).filter((x): x is EventDef => Boolean(x));
+  const catching = type === 'intermediateCatchEvent';
+  const throwing = type === 'intermediateThrowEvent' || type === 'endEvent';
+  const ok = catching ? all.every((x) => x.kind === 'signal' || x.kind === 'timer') : throwing && all.every((x) => x.kind === 'signal' || x.kind === 'escalation');
+  if (!ok) {
+    findings.push({ elementId: el.id, message: 'Multiple events are supported as intermediate catch events of signals and timers, and as intermediate or end throw events of signals and escalations; give this event one definition' });
+    return undefined;
+  }
+  return { kind: 'multiple', all, parallel: Boolean(el.parallelMultiple) };
+}
+
+function oneEvent(el: El, d: El, findings: Finding[]): EventDef | undefined {
   const kind = KINDS[d.$type];
   if (!kind) { findings.push({ elementId: el.id, message: `${String(d.$type).replace('bpmn:', '')} is not supported yet` }); return undefined; }
   const ev: EventDef = { kind };

@@ -4,7 +4,7 @@
  */
 
 export type EventKind =
-  | 'none' | 'message' | 'timer' | 'signal' | 'error' | 'escalation' | 'terminate' | 'link' | 'conditional';
+  | 'none' | 'message' | 'timer' | 'signal' | 'error' | 'escalation' | 'terminate' | 'link' | 'conditional' | 'multiple';
 
 export interface TimerSpec { timeDate?: string; timeDuration?: string; timeCycle?: string }
 
@@ -18,6 +18,9 @@ export interface EventDef {
   code?: string;
   timer?: TimerSpec;
   condition?: string;
+  /** Multiple (§10.5.1): each of these definitions; `parallel`: a catch waits for all of them, else for the first. */
+  all?: EventDef[];
+  parallel?: boolean;
 }
 
 export interface LoopDef {
