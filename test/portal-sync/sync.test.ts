@@ -64,6 +64,16 @@ describe('national-portal sync (real workers, the mock portal)', () => {
     expect(log.every((r) => r.receipt?.startsWith('DVCQG-') && r.tries.length === 1)).toBe(true);
     // Another unit's staff do not see it.
     await (await loginAs(env.platform.app, 'chuyenvien.xa2')).get(`/api/dossiers/${d.id}/portal-sync`).expect(404);
+
+    // Resolved (9) and returned (10): end of processing and the result, on time.
+    const r = await receive();
+    await request(env.platform.app).post(`/api/dossiers/${r.id}/resolve`).set('Authorization', WORKER).expect(200);
+    await officer.post(`/api/dossiers/${r.id}/return`).send({ collectionMethod: 'in-person' }).expect(200);
+    await until(async () => arrived(r.code).length === 4, 'four records');
+    const [, , resolved, returned] = arrived(r.code);
+    expect(resolved).toMatchObject({ statusCode: 9, result: { outcome: 'resolved', onTime: true, collectionMethod: null } });
+    expect(resolved!.endOfProcessingAt).toBe(resolved!.result!.at);
+    expect(returned).toMatchObject({ statusCode: 10, endOfProcessingAt: resolved!.endOfProcessingAt, result: { outcome: 'returned', onTime: true, collectionMethod: 'in-person' } });
   });
 
   test('a malformed record is rejected by the portal, logged, the administrators told; the dossier\'s later records still go', async () => {
