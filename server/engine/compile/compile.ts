@@ -12,12 +12,11 @@ const short = (t: string): string => t.replace(/^bpmn:/, '').replace(/^./, (c) =
 const RUNS = new Set([
   'startEvent', 'endEvent', 'intermediateCatchEvent', 'intermediateThrowEvent', 'boundaryEvent',
   'task', 'userTask', 'serviceTask', 'sendTask', 'receiveTask', 'manualTask', 'businessRuleTask',
-  'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway', 'subProcess', 'callActivity',
+  'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway', 'subProcess', 'callActivity', 'adHocSubProcess',
 ]);
 const NOT_YET: Record<string, string> = {
   complexGateway: 'Complex gateways are not supported yet; use inclusive or parallel gateways',
   transaction: 'Transaction subprocesses (and cancel events) are not supported yet',
-  adHocSubProcess: 'Ad-hoc subprocesses are not supported yet',
 };
 const KINDS: Record<string, EventDef['kind']> = {
   'bpmn:MessageEventDefinition': 'message', 'bpmn:TimerEventDefinition': 'timer', 'bpmn:SignalEventDefinition': 'signal',
@@ -43,6 +42,10 @@ export function compileProcess(proc: El, findings: Finding[], sends: Record<stri
   walk(proc, proc.id, g, findings);
   for (const [id, to] of Object.entries(sends)) if (g.nodes[id]) { g.nodes[id]!.sendTo = to; g.nodes[id]!.external = false; }
   link(g, findings);
+  // An ad-hoc subprocess runs the activities no flow starts, in document order.
+  for (const n of Object.values(g.nodes)) {
+    if (n.adhoc) n.adhoc.order = Object.values(g.nodes).filter((x) => x.scope === n.id && !x.in.length && !x.attachedTo && x.type !== 'startEvent' && !x.triggeredByEvent).map((x) => x.id);
+  }
   for (const id of Object.keys(g.nodes)) g.reach[id] = reachable(g, id);
   return g;
 }
@@ -243,6 +246,11 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
     g.nodes[el.id] = node;
     checkPlacement(el, node, container, findings);
     if (type === 'subProcess') walk(el, el.id, g, findings);
+    if (type === 'adHocSubProcess') {
+      walk(el, el.id, g, findings);
+      node.adhoc = { sequential: el.ordering === 'Sequential', completion: body(el.completionCondition), cancelRemaining: el.cancelRemainingInstances !== false, order: [] };
+      if (Object.values(g.nodes).some((x) => x.scope === el.id && x.type === 'startEvent' && !g.nodes[x.scope]?.triggeredByEvent)) findings.push({ elementId: el.id, message: 'An ad-hoc subprocess has no start event' });
+    }
   }
   for (const n of Object.values(g.nodes)) {
     if (n.scope !== scopeId) continue;

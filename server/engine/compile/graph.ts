@@ -88,6 +88,8 @@ export interface GNode {
   /** camunda:asyncBefore / asyncAfter: a job (a due-now timer row) continues the token, in a command of its own. */
   asyncBefore?: boolean;
   asyncAfter?: boolean;
+  /** §13.2.5 ad-hoc subprocess: its activities run without being started by flows, all at once or one after another. */
+  adhoc?: { sequential: boolean; completion?: string; cancelRemaining: boolean; order: string[] };
   /** A message throw event or send task at the source of a message flow to a process of the same file: the engine delivers it. */
   sendTo?: { process: string; message: string };
 }

@@ -37,6 +37,9 @@ export interface Exec {
   lc?: number;
   /** Local variables of this scope or activity (camunda:inputOutput inputs). */
   v?: Record<string, unknown>;
+  /** Ad-hoc subprocess: how many of its activities have been started; whether its completion condition held. */
+  ah?: number;
+  adDone?: boolean;
   /** An async continuation waiting as a job: before the activity ('b') or after it ('a'). */
   j?: 'b' | 'a';
   /** A subscription for one definition of a multiple event (its index); the definitions a parallel one has had. */
@@ -571,6 +574,14 @@ export class NativeRun implements Run {
         e.k = 'scope';
         if (arm()) this.openScope(e, n.id);
         return;
+      case 'adHocSubProcess':
+        // §13.2.5: its activities start without flows — all at once (parallel) or one after another (sequential).
+        e.k = 'scope';
+        if (!arm()) return;
+        this.subscribeEventStarts(e, n.id);
+        e.ah = 0;
+        this.nextAdHoc(e, n);
+        return;
       case 'eventBasedGateway':
         e.w = 'ebg';
         for (const f of n.out) this.subscribe(this.node(this.g.flows[f]!.target), e, e.p!);
@@ -648,6 +659,13 @@ export class NativeRun implements Run {
     // What it did (a signal, an escalation) may have cancelled it: an interrupting handler took over.
     if (this.x.get(e.id) !== e) return;
     const n = this.node(e.a);
+    const inScope = e.p ? this.x.get(e.p) : undefined;
+    const adhoc = inScope ? this.g.nodes[inScope.a]?.adhoc : undefined;
+    if (adhoc?.completion && inScope && n.scope === inScope.a && !inScope.adDone && this.truth(adhoc.completion, e)) {
+      // §13.2.5 completionCondition: no further activity starts; with cancelRemainingInstances the running ones end.
+      inScope.adDone = true;
+      if (adhoc.cancelRemaining) for (const k of this.kids(inScope.id)) if (k !== e && k.k !== 'sub') this.cancel(k);
+    }
     if (n.sendTo) this.sent.push(n.sendTo);
     if (n.outputs) this.mapOutputs(e, n.outputs);
     this.hist('activity-end', e);
@@ -689,11 +707,24 @@ export class NativeRun implements Run {
     return taken;
   }
 
+  /** Starts the ad-hoc subprocess's next activity (sequential) or all of them (parallel); false when none is left. */
+  private nextAdHoc(scope: Exec, n: GNode): boolean {
+    const order = n.adhoc!.order;
+    const from = scope.ah ?? 0;
+    const upto = n.adhoc!.sequential ? Math.min(from + 1, order.length) : order.length;
+    if (from >= upto) { this.checkScope(scope); return false; }
+    scope.ah = upto;
+    this.fanOut(scope, order.slice(from, upto).map((id) => () => this.start(scope, this.node(id))));
+    return true;
+  }
+
   /** A scope with no token left completes (§13.2.2 "the subprocess completes when no token remains"). */
   private checkScope(scope: Exec | undefined): void {
     if (!scope || scope.k === 'mi' || this.x.get(scope.id) !== scope || this.pending.has(scope.id)) return;
     const kids = this.kids(scope.id);
     if (kids.some((k) => k.k !== 'sub')) return;
+    const adhoc = this.g.nodes[scope.a]?.adhoc;
+    if (adhoc && adhoc.sequential && (scope.ah ?? 0) < adhoc.order.length && !scope.adDone) { this.nextAdHoc(scope, this.node(scope.a)); return; }
     for (const s of kids) this.x.delete(s.id);
     if (scope.k === 'root') { this.x.clear(); this.ended = true; return; }
     const n = this.node(scope.a);
