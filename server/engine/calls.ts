@@ -69,6 +69,9 @@ export function outVariables(outs: CallMapping[], childVars: Record<string, Type
   return out;
 }
 
+/** Nesting of call activities (caller of a caller …) beyond which a call raises an incident instead. */
+export const MAX_CALL_DEPTH = 20;
+
 export function createCalls(deps: CallDeps) {
   const { knex, log } = deps;
 
@@ -89,8 +92,21 @@ export function createCalls(deps: CallDeps) {
     return q.orderBy('version', 'desc').first('id');
   }
 
+  /** How many calling instances are above this one (a process that calls itself must stop somewhere). */
+  async function callDepth(instanceId: string): Promise<number> {
+    let depth = 0;
+    for (let id: string | undefined = instanceId; id && depth <= MAX_CALL_DEPTH; depth++) {
+      id = (await knex('engine_call').where({ child_id: id }).first('instance_id'))?.instance_id;
+    }
+    return depth;
+  }
+
   /** Starts what one call row calls (idempotent: keyed by the row). */
   async function startChild(row: Row): Promise<void> {
+    if (await callDepth(row.instance_id) > MAX_CALL_DEPTH) {
+      await incident(row, `Call activity '${row.activity_id}': more than ${MAX_CALL_DEPTH} calling instances above it (a process calling itself without end?)`);
+      return;
+    }
     const called = await resolveCalled(row);
     if (!called) {
       await incident(row, `Call activity '${row.activity_id}': no process '${row.called_key}' (binding ${row.binding}${row.version ? ` ${row.version}` : ''}) is deployed`);

@@ -176,4 +176,15 @@ describe('BPMN 2.0 §10.2.5 call activity', () => {
     expect((await tasksOf(p.id)).map((x) => x.taskDefinitionKey)).toEqual(['warn']);
     expect((await tasksOf(c!.id)).map((x) => x.taskDefinitionKey)).toEqual(['t']);
   });
+
+  test('a process that calls itself without end stops at the call depth limit with an incident', async () => {
+    const HEAD = '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D" targetNamespace="t">';
+    const xml = `${HEAD}<bpmn:process id="deQuy" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="c"/><bpmn:callActivity id="c" calledElement="deQuy"/><bpmn:sequenceFlow id="f2" sourceRef="c" targetRef="e"/><bpmn:endEvent id="e"/></bpmn:process></bpmn:definitions>`;
+    await engine.deploy({ name: 'rec', resources: [{ name: 'rec.bpmn', content: xml }] });
+    await engine.startProcess({ key: 'deQuy' });
+    const n = Number((await db.knex('engine_instance').where({ definition_key: 'deQuy' }).count<{ count: string }[]>('* as count'))[0]!.count);
+    expect(n).toBe(21);
+    const inc = await db.knex('engine_incident').where({ incident_type: 'failedCallActivity' }).whereRaw("message like '%calling instances%'");
+    expect(inc).toHaveLength(1);
+  });
 });
