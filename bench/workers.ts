@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN, WORKER, childDatabase, deployXml, http, startServer, stopServer, type Child } from '../test/engine/cluster-helpers.js';
+import { startMockPortal } from '../server/mock-portal/index.js';
 import { percentile, type BenchRow } from './table.js';
 
 /**
@@ -39,13 +40,13 @@ async function call(base: string, method: string, url: string, body?: unknown, a
 }
 
 /** Real worker processes (`npm run workers`), on the given topics. */
-function startWorkerProcs(base: string, n: number, topics: string): Array<{ proc: ChildProcess; exited: Promise<void> }> {
+function startWorkerProcs(base: string, n: number, topics: string, env: Record<string, string> = {}): Array<{ proc: ChildProcess; exited: Promise<void> }> {
   return Array.from({ length: n }, (_, i) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', 'workers/index.ts'], {
       cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
       env: {
         ...process.env, ENGINE_REST_URL: base, WORKER_USERNAME: 'worker', WORKER_PASSWORD: 'Demo@2026', WORKER_TOPICS: topics,
-        WORKER_ID: `bench-${i}`, WORKER_MAX_TASKS: '50', WORKER_POLL_TIMEOUT_MS: '2000', LOG_LEVEL: 'error', NATIONAL_PORTAL_URL: '',
+        WORKER_ID: `bench-${i}`, WORKER_MAX_TASKS: '50', WORKER_POLL_TIMEOUT_MS: '2000', LOG_LEVEL: 'error', NATIONAL_PORTAL_URL: '', ...env,
       },
     });
     return { proc, exited: new Promise<void>((r) => proc.once('exit', () => r())) };
@@ -157,6 +158,42 @@ async function throughput(child: Child, procs: number, round: number): Promise<{
   return { rate: TASKS / ((last - first) / 1000), serverMs, workerMs };
 }
 
+/**
+ * (c) National-portal sync: one pump process pushing to the mock portal (in this process) while
+ * BENCH_WORKERS_SYNC dossiers are received through the API (2 status records each): records per
+ * second and the delay from the status change to the portal's acknowledgement (NĐ 63/2024: ≤ 10 min).
+ */
+async function portalSync(child: Child): Promise<BenchRow[]> {
+  const n = Number(process.env.BENCH_WORKERS_SYNC ?? 500);
+  const mock = await startMockPortal({ mode: 'up' });
+  const apiBase = child.base.replace(/\/engine-rest$/, '');
+  const procs = await call(apiBase, 'GET', '/api/procedures?q=1.001193', undefined, ADMIN);
+  const procedureId = (procs.items as Array<{ id: string; code: string }>).find((p) => p.code === '1.001193')!.id;
+  const pump = startWorkerProcs(child.base, 1, 'tthc.sync-national-portal', { NATIONAL_PORTAL_URL: mock.url, PORTAL_POLL_MS: '200' });
+  const cpu0 = cpuSeconds(pump[0]!.proc.pid!);
+  try {
+    await pool(n, (i) => call(apiBase, 'POST', '/api/dossiers', {
+      procedureId, unitId: 'xa-phu-long', applicant: { fullName: `Người nộp ${i}`, idNumber: '079190001234' },
+      components: [{ name: 'Tờ khai đăng ký khai sinh', quantity: 1 }, { name: 'Giấy chứng sinh', quantity: 1 }],
+    }, ADMIN));
+    const deadline = Date.now() + 600_000;
+    while (mock.state.received.length < 2 * n && Date.now() < deadline) await sleep(200);
+    const got = mock.state.received;
+    const delays = got.map((r) => new Date(r.at).getTime() - new Date(r.changedAt).getTime());
+    const times = got.map((r) => new Date(r.at).getTime());
+    const span = (Math.max(...times) - Math.min(...times)) / 1000;
+    const cpu = cpuSeconds(pump[0]!.proc.pid!) - cpu0;
+    const inOrder = [...new Set(got.map((r) => r.dossierCode))].every((c) => got.filter((r) => r.dossierCode === c).every((r, k) => r.sequence === k + 1));
+    return [
+      { area: 'workers', metric: `(c) portal sync: ${got.length.toLocaleString('en')} status records of ${n.toLocaleString('en')} dossiers, 1 pump process`, value: `${(got.length / Math.max(span, 0.001)).toFixed(0)} records/s, each dossier in order: ${inOrder ? 'yes' : 'NO'}, pump CPU ${((cpu * 1000) / Math.max(1, got.length)).toFixed(1)} ms/record` },
+      { area: 'workers', metric: '(c) status change → acknowledged by the portal: p50 / p95 / max', value: `${(percentile(delays, 50) / 1000).toFixed(1)} s / ${(percentile(delays, 95) / 1000).toFixed(1)} s / ${(Math.max(...delays) / 1000).toFixed(1)} s`, target: '≤ 10 min', ok: got.length === 2 * n && Math.max(...delays) <= 600_000 },
+    ];
+  } finally {
+    await stopWorkerProcs(pump);
+    await mock.close();
+  }
+}
+
 export default async function workersBench(): Promise<BenchRow[]> {
   // Only the bench's own dossiers: no demo dossiers (their watches would join the storm).
   process.env.DEMO_DOSSIERS = 'false';
@@ -173,6 +210,7 @@ export default async function workersBench(): Promise<BenchRow[]> {
       const b = await throughput(child, procs, i);
       rows.push({ area: 'workers', metric: `(b) external tasks end to end, ${procs} worker process${procs > 1 ? 'es' : ''}, ${kind}`, value: `${b.rate.toFixed(0)} tasks/s (CPU/task: server ${b.serverMs.toFixed(1)} ms, workers ${b.workerMs.toFixed(1)} ms)` });
     }
+    rows.push(...(await portalSync(child)));
   } finally {
     await stopServer(child);
     await db.close();

@@ -24,7 +24,7 @@ export interface CallDeps {
   store: EngineStore;
   log: Logger;
   definitionRow(id: string): Promise<Row>;
-  start(input: { definitionId: string; businessKey: string | null; variables: Record<string, TypedValue>; idempotencyKey: string; unitId: string | null }): Promise<{ id: string; ended: boolean }>;
+  start(input: { id: string; definitionId: string; businessKey: string | null; variables: Record<string, TypedValue>; idempotencyKey: string; unitId: string | null }): Promise<{ id: string; ended: boolean }>;
   /** Runs one command on the calling instance: `fn` sets variables at the execution and acts on the run. */
   onCaller(instanceId: string, fn: (run: Run, setAt: (executionId: string, vars: Record<string, TypedValue>) => void, def: ProcessModel) => void): Promise<void>;
   deleteInstance(id: string, reason: string): Promise<void>;
@@ -68,6 +68,9 @@ export function outVariables(outs: CallMapping[], childVars: Record<string, Type
   return out;
 }
 
+/** Nesting of call activities (caller of a caller …) beyond which a call raises an incident instead. */
+export const MAX_CALL_DEPTH = 20;
+
 export function createCalls(deps: CallDeps) {
   const { knex, log } = deps;
 
@@ -88,8 +91,21 @@ export function createCalls(deps: CallDeps) {
     return q.orderBy('version', 'desc').first('id');
   }
 
+  /** How many calling instances are above this one (a process that calls itself must stop somewhere). */
+  async function callDepth(instanceId: string): Promise<number> {
+    let depth = 0;
+    for (let id: string | undefined = instanceId; id && depth <= MAX_CALL_DEPTH; depth++) {
+      id = (await knex('engine_call').where({ child_id: id }).first('instance_id'))?.instance_id;
+    }
+    return depth;
+  }
+
   /** Starts what one call row calls (idempotent: keyed by the row). */
   async function startChild(row: Row): Promise<void> {
+    if (await callDepth(row.instance_id) > MAX_CALL_DEPTH) {
+      await incident(row, `Call activity '${row.activity_id}': more than ${MAX_CALL_DEPTH} calling instances above it (a process calling itself without end?)`);
+      return;
+    }
     const called = await resolveCalled(row);
     if (!called) {
       await incident(row, `Call activity '${row.activity_id}': no process '${row.called_key}' (binding ${row.binding}${row.version ? ` ${row.version}` : ''}) is deployed`);
@@ -97,15 +113,20 @@ export function createCalls(deps: CallDeps) {
     }
     const parent = await knex('engine_instance').where({ id: row.instance_id }).first('unit_id', 'state');
     if (!parent || parent.state !== 'ACTIVE') return;
+    // Linked before it starts, so what its first command does (end, escalate) already finds its caller.
+    const childId = crypto.randomUUID();
+    if (!(await knex('engine_call').where({ id: row.id }).whereNull('child_id').update({ child_id: childId }))) return;
     let child: { id: string; ended: boolean };
     try {
       const variables = (typeof row.variables === 'string' ? JSON.parse(row.variables) : row.variables ?? {}) as Record<string, TypedValue>;
-      child = await deps.start({ definitionId: called.id, businessKey: row.business_key ?? null, variables, idempotencyKey: `call:${row.id}`, unitId: parent.unit_id ?? null });
+      child = await deps.start({ id: childId, definitionId: called.id, businessKey: row.business_key ?? null, variables, idempotencyKey: `call:${row.id}`, unitId: parent.unit_id ?? null });
     } catch (err) {
+      await knex('engine_call').where({ id: row.id, child_id: childId }).update({ child_id: null });
       await incident(row, `Call activity '${row.activity_id}': the called process could not start: ${(err as Error).message}`);
       return;
     }
-    await knex('engine_call').where({ id: row.id }).whereNull('child_id').update({ child_id: child.id });
+    // A retried start answered an instance started before (a node died after starting it): link that one.
+    if (child.id !== childId) await knex('engine_call').where({ id: row.id }).update({ child_id: child.id });
     if (child.ended) await finish(row.id);
   }
 
@@ -141,6 +162,14 @@ export function createCalls(deps: CallDeps) {
       const row = await knex('engine_call').where({ child_id: instanceId }).first('id');
       if (row) await finish(row.id);
     },
+    /** Escalations a called instance did not catch: its caller's call activity gets them (§10.5.7). */
+    async escalated(instanceId: string, codes: string[]): Promise<void> {
+      const row = await knex('engine_call').where({ child_id: instanceId }).first();
+      if (!row) return;
+      await deps.onCaller(row.instance_id, (run) => {
+        if (run instanceof NativeRun) for (const c of codes) run.escalateCall(row.execution_id, c);
+      });
+    },
     /** After a caller's call activities were cancelled (or the caller deleted): what they called goes too. */
     async cancelChildren(childIds: string[]): Promise<void> {
       for (const id of childIds) {
@@ -153,6 +182,9 @@ export function createCalls(deps: CallDeps) {
     async sweep(limit = 20): Promise<number> {
       let n = 0;
       const stale = new Date(Date.now() - 30_000);
+      // Linked to an instance that never got written (the node died in between): start it again.
+      await knex('engine_call as c').whereNotNull('c.child_id').where('c.created', '<', stale)
+        .whereNotExists((q) => q.select(knex.raw('1')).from('engine_instance as i').whereRaw('i.id = c.child_id')).update({ child_id: null });
       for (const row of await knex('engine_call').whereNull('child_id').where('created', '<', stale).orderBy('created').limit(limit)) {
         const open = await knex('engine_incident').where({ configuration: row.id }).whereNull('resolved').first();
         if (!open) { await startChild(row); n++; }

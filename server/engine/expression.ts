@@ -16,7 +16,49 @@ type Node =
   | { k: 'prop'; obj: Node; name: Node }
   | { k: 'un'; op: string; a: Node }
   | { k: 'bin'; op: string; a: Node; b: Node }
-  | { k: 'cond'; c: Node; a: Node; b: Node };
+  | { k: 'cond'; c: Node; a: Node; b: Node }
+  | { k: 'call'; obj: Node; method: string; args: Node[] };
+
+/**
+ * The few JUEL method calls models use on strings, lists and maps (`${test.contains("a")}`,
+ * `${list.size() > 0}`): read-only, evaluated here, never dispatched to JavaScript.
+ */
+const METHODS: Record<string, number> = {
+  contains: 1, startsWith: 1, endsWith: 1, equals: 1, equalsIgnoreCase: 1, containsKey: 1, get: 1,
+  size: 0, length: 0, isEmpty: 0, toLowerCase: 0, toUpperCase: 0, trim: 0,
+};
+
+function callMethod(obj: unknown, method: string, args: unknown[]): unknown {
+  const [a] = args;
+  const str = typeof obj === 'string' ? obj : undefined;
+  const list = Array.isArray(obj) ? obj : undefined;
+  const map = obj !== null && typeof obj === 'object' && !list && !(obj instanceof Date) ? (obj as Record<string, unknown>) : undefined;
+  switch (method) {
+    case 'contains':
+      if (str !== undefined) return str.includes(String(a));
+      if (list) return list.some((x) => x === a);
+      break;
+    case 'startsWith': if (str !== undefined) return str.startsWith(String(a)); break;
+    case 'endsWith': if (str !== undefined) return str.endsWith(String(a)); break;
+    case 'equals': return obj === a;
+    case 'equalsIgnoreCase': if (str !== undefined) return typeof a === 'string' && str.toLowerCase() === a.toLowerCase(); break;
+    case 'containsKey': if (map) return Object.prototype.hasOwnProperty.call(map, String(a)); break;
+    case 'get':
+      if (list && typeof a === 'number') return list[a];
+      if (map) return own(map, a);
+      break;
+    case 'size': case 'length':
+      if (str !== undefined) return str.length;
+      if (list) return list.length;
+      if (map) return Object.keys(map).length;
+      break;
+    case 'isEmpty': if (str !== undefined || list || map) return isEmpty(obj); break;
+    case 'toLowerCase': if (str !== undefined) return str.toLowerCase(); break;
+    case 'toUpperCase': if (str !== undefined) return str.toUpperCase(); break;
+    case 'trim': if (str !== undefined) return str.trim(); break;
+  }
+  throw new ExpressionError(`${method}() cannot be called on ${obj === null || obj === undefined ? 'null' : Array.isArray(obj) ? 'a list' : typeof obj}`);
+}
 
 export class ExpressionError extends Error {}
 
@@ -119,6 +161,16 @@ class Parser {
         this.i++;
         const t = this.toks[this.i++];
         if (!t || t.t !== 'id') throw new ExpressionError('expected a property name after "."');
+        if (this.peekOp('(')) {
+          if (!(t.v in METHODS)) throw new ExpressionError(`method calls are not supported except ${Object.keys(METHODS).join(', ')} (on strings, lists and maps)`);
+          this.i++;
+          const args: Node[] = [];
+          if (!this.peekOp(')')) for (;;) { args.push(this.ternary()); if (!this.peekOp(',')) break; this.i++; }
+          this.expectOp(')');
+          if (args.length !== METHODS[t.v]) throw new ExpressionError(`${t.v}() takes ${METHODS[t.v]} argument(s)`);
+          n = { k: 'call', obj: n, method: t.v, args };
+          continue;
+        }
         n = { k: 'prop', obj: n, name: { k: 'lit', v: t.v } };
       } else if (this.peekOp('[')) {
         this.i++;
@@ -191,6 +243,7 @@ function evalNode(n: Node, vars: Vars): unknown {
       return -(v as number);
     }
     case 'cond': return evalNode(n.c, vars) ? evalNode(n.a, vars) : evalNode(n.b, vars);
+    case 'call': return callMethod(evalNode(n.obj, vars), n.method, n.args.map((x) => evalNode(x, vars)));
     case 'bin': {
       if (n.op === '&&') return Boolean(evalNode(n.a, vars)) && Boolean(evalNode(n.b, vars));
       if (n.op === '||') return Boolean(evalNode(n.a, vars)) || Boolean(evalNode(n.b, vars));

@@ -143,13 +143,25 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
   if (executable.length > 1 && !native) {
     findings.push({ elementId: executable[1].id, message: 'Only one executable process per file is supported; split the collaboration into one file per process' });
   }
+  // Message flows (§13.4.1 collaborations): from a message throw event or send task without a worker topic to an
+  // executable process of this file, the engine delivers the message itself; to anything else it would be lost.
+  const sends: Record<string, { process: string; message: string }> = {};
   if (native) {
-    // A message flow from a throw event the engine does nothing with would silently lose the message.
+    const processOf = (id: string): string | undefined => {
+      const has = (c: El): boolean => (c.flowElements ?? []).some((e: El) => e.id === id || (e.flowElements && has(e)));
+      return executable.find((p: El) => p.id === id || has(p))?.id;
+    };
     for (const c of (root.rootElements ?? []).filter((e: El) => e.$type === 'bpmn:Collaboration')) {
       for (const mf of c.messageFlows ?? []) {
         const src = mf.sourceRef;
-        if (!src || !['bpmn:IntermediateThrowEvent', 'bpmn:EndEvent'].includes(src.$type) || attr(src, 'topic')) continue;
-        findings.push({ elementId: src.id, message: 'This message event sends along a message flow, which the engine does not deliver: give it a camunda:topic so a worker sends it, or correlate the message over REST' });
+        if (!src || !['bpmn:IntermediateThrowEvent', 'bpmn:EndEvent', 'bpmn:SendTask'].includes(src.$type) || attr(src, 'topic')) continue;
+        const target = mf.targetRef?.$type === 'bpmn:Participant' ? mf.targetRef.processRef?.id : processOf(mf.targetRef?.id ?? '');
+        const message = (src.$type === 'bpmn:SendTask' ? src.messageRef : (src.eventDefinitions ?? []).find((d: El) => d.$type === 'bpmn:MessageEventDefinition')?.messageRef)?.name;
+        if (!target || !executable.some((p: El) => p.id === target) || !message) {
+          findings.push({ elementId: src.id, message: 'This message goes along a message flow to no executable process of this file with a named message, so nobody would get it: give it a camunda:topic so a worker sends it, or correlate the message over REST' });
+          continue;
+        }
+        sends[src.id] = { process: target, message };
       }
     }
   }
@@ -158,8 +170,8 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
       processId: proc.id, name: proc.name, versionTag: attr(proc, 'versionTag'),
       activities: {}, messageStarts: {}, timerStarts: [], noneStart: false,
     };
-    walk(proc, model, findings, true, native);
-    if (native) model.graph = compileProcess(proc, findings);
+    walk(proc, model, findings, true, native, 0, sends);
+    if (native) model.graph = compileProcess(proc, findings, sends);
     processes.push(model);
   }
   return { processes, findings };
@@ -171,7 +183,7 @@ function checkExpr(findings: Finding[], id: string, what: string, text: string |
   if (why) findings.push({ elementId: id, message: `Unsupported expression in ${what} "${text}": ${why}` });
 }
 
-function walk(container: El, model: ProcessModel, findings: Finding[], topLevel: boolean, native = false, depth = 0): void {
+function walk(container: El, model: ProcessModel, findings: Finding[], topLevel: boolean, native = false, depth = 0, sends: Record<string, unknown> = {}): void {
   // <incoming> children are optional in BPMN XML; count the flows themselves.
   const incoming = new Map<string, number>();
   for (const f of container.flowElements ?? []) {
@@ -182,7 +194,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
     if (IGNORED.has(t)) continue;
     const id: string = el.id;
     if (t === 'bpmn:ScriptTask') { findings.push({ elementId: id, message: 'Script tasks are not allowed: scripts cannot run safely on the server; use an external service task' }); continue; }
-    if (native && NATIVE_EXTRA.has(t)) { if (t !== 'bpmn:BusinessRuleTask') continue; } else if (!SUPPORTED.has(t)) { findings.push({ elementId: id, message: `${t.replace('bpmn:', '')} is not supported by this engine` }); continue; }
+    if (native && NATIVE_EXTRA.has(t)) { if (t !== 'bpmn:BusinessRuleTask' && t !== 'bpmn:AdHocSubProcess') continue; } else if (!SUPPORTED.has(t)) { findings.push({ elementId: id, message: `${t.replace('bpmn:', '')} is not supported by this engine` }); continue; }
     if (t === 'bpmn:SequenceFlow') {
       const cond = el.conditionExpression;
       if (cond) {
@@ -220,7 +232,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
       if (info.budget && !parseBudget(info.budget)) findings.push({ elementId: id, message: `tthc:budget "${info.budget}" must look like 4h, 0.5d (0,5d) or 7d` });
     }
     if (t === 'bpmn:ServiceTask' || t === 'bpmn:SendTask' || t === 'bpmn:BusinessRuleTask') {
-      if (attr(el, 'type') !== 'external' || !attr(el, 'topic')) {
+      if ((attr(el, 'type') !== 'external' || !attr(el, 'topic')) && !sends[id]) {
         findings.push({ elementId: id, message: 'Service tasks must be external (camunda:type="external" with a camunda:topic): the server runs no code of its own' });
       }
       info.topic = attr(el, 'topic');
@@ -278,9 +290,9 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
     if (t === 'bpmn:StartEvent' && topLevel && !(el.eventDefinitions ?? []).length && !(el.eventDefinitionRef ?? []).length) model.noneStart = true;
     if (t === 'bpmn:StartEvent' && topLevel) info.isStart = true;
     model.activities[id] = info;
-    if (t === 'bpmn:SubProcess') {
+    if (t === 'bpmn:SubProcess' || t === 'bpmn:AdHocSubProcess') {
       if (depth + 1 > MAX_SUBPROCESS_DEPTH) findings.push({ elementId: id, message: `Sub-processes are nested deeper than ${MAX_SUBPROCESS_DEPTH} levels` });
-      else walk(el, model, findings, false, native, depth + 1);
+      else walk(el, model, findings, false, native, depth + 1, sends);
     }
   }
   if (topLevel) {

@@ -442,6 +442,14 @@ export function createEngine(deps: EngineDeps) {
     }
     const variables = Object.entries(ctx.changed).map(([name, v]) => ({ instance_id: row.id, name, type: v.type, value: v.value ?? null, value_info: v.valueInfo ?? {} }));
     if (inserts.engine_call?.length) (ctx.after ??= []).push(() => calls.startPending(row.id));
+    if (run instanceof NativeRun && run.escalated.length) {
+      const codes = [...run.escalated];
+      (ctx.after ??= []).push(() => calls.escalated(row.id, codes));
+    }
+    if (run instanceof NativeRun && run.sent.length) {
+      const sent = [...run.sent];
+      (ctx.after ??= []).push(() => deliverSent(sent, row));
+    }
     if (res.ended) (ctx.after ??= []).push(() => calls.ended(row.id));
     const written = await store.writeCommand(ctx.trx, {
       instanceId: row.id, patch, variables, deletes, inserts, history: hist, notify: { channel: EXTERNAL_TASK_CHANNEL, payload: row.id },
@@ -525,7 +533,7 @@ export function createEngine(deps: EngineDeps) {
       case 'call':
         return callRow(run, i, def.model, row, ctx.typed, now);
       case 'message':
-        return { ...common, activity_id: i.activityId, message_name: info.message?.name ?? '', message_ref: info.message?.id ?? '', business_key: row.business_key ?? null, created: now };
+        return { ...common, activity_id: i.activityId, message_name: i.messageName ?? info.message?.name ?? '', message_ref: i.messageName ?? info.message?.id ?? '', business_key: row.business_key ?? null, created: now };
     }
   }
 
@@ -537,6 +545,8 @@ export function createEngine(deps: EngineDeps) {
     businessKey?: string | null;
     variables?: Record<string, TypedValue>;
     startUser?: string | null;
+    /** Internal: the id of an instance a call activity starts (linked to its caller before it runs). */
+    id?: string;
     /** Internal: the unit of an instance started by a call activity (the caller's). */
     unitId?: string | null;
     /** Internal: which start event fires (message or timer start). */
@@ -582,7 +592,7 @@ export function createEngine(deps: EngineDeps) {
     }
     const typed = { ...(input.variables ?? {}) };
     const unit = input.unitId !== undefined ? input.unitId : typed.unitId ? plainValue(typed.unitId) : null;
-    const id = crypto.randomUUID();
+    const id = input.id ?? crypto.randomUUID();
     const now = new Date();
     const row: Row = {
       id, definition_id: def.row.id, definition_key: def.row.key, business_key: businessKey, unit_id: typeof unit === 'string' ? unit : null,
@@ -831,6 +841,43 @@ export function createEngine(deps: EngineDeps) {
     }
     if (!results.length) throw invalid('MismatchingMessageCorrelationException', `Cannot correlate message '${input.messageName}': no process instance waits for it and no process starts with it`);
     return results;
+  }
+
+  // ------------------------------------------------------------------ message flows
+
+  let sendDepth = 0;
+  /**
+   * A message sent along a message flow to a process of the same file (§13.4.1): it reaches the
+   * instances of that process with the sender's business key waiting for it, or, if none waits,
+   * starts that process when it has a start event for the message. Chains stop after 10 hops.
+   */
+  async function deliverSent(sent: Array<{ process: string; message: string }>, from: Row): Promise<void> {
+    if (sendDepth >= 10) { log.warn({ instanceId: from.id }, 'message chain too deep; not delivered further'); return; }
+    sendDepth++;
+    try {
+      for (const m of sent) {
+        const q = knex('engine_message_sub as s').join('engine_instance as i', 'i.id', 's.instance_id')
+          .where({ 's.message_name': m.message, 'i.definition_key': m.process, 'i.state': 'ACTIVE' }).whereNot('i.id', from.id).distinct('i.id');
+        if (from.business_key) q.where('i.business_key', from.business_key); else q.whereNull('i.business_key');
+        let delivered = 0;
+        for (const { id } of await q) {
+          await command(id as string, null, async (ctx) => {
+            const live = [...ctx.run.live.values()].find((i) => i.kind === 'message' && ctx.def.model.activities[i.activityId]?.message?.name === m.message);
+            if (!live) return;
+            ctx.run.message(ctx.def.model.activities[live.activityId]!.message!.id);
+            delivered++;
+          }).catch((err) => { if (!(err instanceof ApiError && err.status < 500)) throw err; });
+        }
+        if (delivered) continue;
+        const latest = await store.latestDefinition(knex, m.process);
+        const model = latest ? ((typeof latest.model === 'string' ? JSON.parse(latest.model) : latest.model) as ProcessModel) : undefined;
+        const startId = model?.messageStarts[m.message];
+        if (!latest || !startId) { log.warn({ message: m.message, process: m.process }, 'message flow: nobody waits for the message and it starts nothing'); continue; }
+        await startProcess({ definitionId: latest.id, businessKey: from.business_key ?? null, unitId: from.unit_id ?? null, trigger: { messageRef: model!.activities[startId]!.message!.id } });
+      }
+    } finally {
+      sendDepth--;
+    }
   }
 
   // ------------------------------------------------------------------ signals

@@ -163,12 +163,28 @@ describe('BPMN 2.0 §10.2.5 call activity', () => {
     expect((await engine.getVariables(p.id)).ketQua).toMatchObject({ value: 'xong' });
   });
 
-  test('a message flow from a message throw event nobody sends (no camunda:topic) is refused at deployment, naming the event', async () => {
+  test('§10.5.7 an escalation the called process does not catch reaches the call activity\'s escalation boundary event (non-interrupting: both go on)', async () => {
+    const HEAD = '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D" targetNamespace="t"><bpmn:escalation id="Esc" escalationCode="QUA_HAN"/>';
+    const xml = `${HEAD}<bpmn:process id="chaEsc" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="c"/><bpmn:callActivity id="c" calledElement="conEsc"/>
+      <bpmn:boundaryEvent id="b" attachedToRef="c" cancelActivity="false"><bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:boundaryEvent><bpmn:sequenceFlow id="f2" sourceRef="b" targetRef="warn"/><bpmn:userTask id="warn"/>
+      <bpmn:sequenceFlow id="f3" sourceRef="c" targetRef="e"/><bpmn:endEvent id="e"/></bpmn:process>
+      <bpmn:process id="conEsc" isExecutable="true"><bpmn:startEvent id="s2"/><bpmn:sequenceFlow id="g1" sourceRef="s2" targetRef="x"/><bpmn:intermediateThrowEvent id="x"><bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:intermediateThrowEvent>
+      <bpmn:sequenceFlow id="g2" sourceRef="x" targetRef="t"/><bpmn:userTask id="t"/><bpmn:sequenceFlow id="g3" sourceRef="t" targetRef="e2"/><bpmn:endEvent id="e2"/></bpmn:process></bpmn:definitions>`;
+    await engine.deploy({ name: 'esc', resources: [{ name: 'esc.bpmn', content: xml }] });
+    const p = await engine.startProcess({ key: 'chaEsc' });
+    const c = await childOf(p.id);
+    expect((await tasksOf(p.id)).map((x) => x.taskDefinitionKey)).toEqual(['warn']);
+    expect((await tasksOf(c!.id)).map((x) => x.taskDefinitionKey)).toEqual(['t']);
+  });
+
+  test('a process that calls itself without end stops at the call depth limit with an incident', async () => {
     const HEAD = '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D" targetNamespace="t">';
-    const xml = `${HEAD}<bpmn:message id="M" name="m"/><bpmn:collaboration id="co"><bpmn:participant id="pa" processRef="a"/><bpmn:participant id="pb" processRef="b"/><bpmn:messageFlow id="mf" sourceRef="send" targetRef="recv"/></bpmn:collaboration>
-      <bpmn:process id="a" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="send"/><bpmn:endEvent id="send"><bpmn:messageEventDefinition messageRef="M"/></bpmn:endEvent></bpmn:process>
-      <bpmn:process id="b" isExecutable="true"><bpmn:startEvent id="recv"><bpmn:messageEventDefinition messageRef="M"/></bpmn:startEvent><bpmn:sequenceFlow id="g1" sourceRef="recv" targetRef="e2"/><bpmn:endEvent id="e2"/></bpmn:process></bpmn:definitions>`;
-    const { findings } = await parseDefinitions(xml, 'native');
-    expect(findings).toEqual([expect.objectContaining({ elementId: 'send', message: expect.stringMatching(/message flow/) })]);
+    const xml = `${HEAD}<bpmn:process id="deQuy" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="c"/><bpmn:callActivity id="c" calledElement="deQuy"/><bpmn:sequenceFlow id="f2" sourceRef="c" targetRef="e"/><bpmn:endEvent id="e"/></bpmn:process></bpmn:definitions>`;
+    await engine.deploy({ name: 'rec', resources: [{ name: 'rec.bpmn', content: xml }] });
+    await engine.startProcess({ key: 'deQuy' });
+    const n = Number((await db.knex('engine_instance').where({ definition_key: 'deQuy' }).count<{ count: string }[]>('* as count'))[0]!.count);
+    expect(n).toBe(21);
+    const inc = await db.knex('engine_incident').where({ incident_type: 'failedCallActivity' }).whereRaw("message like '%calling instances%'");
+    expect(inc).toHaveLength(1);
   });
 });

@@ -59,11 +59,22 @@ describe('national-portal sync (real workers, the mock portal)', () => {
     expect(JSON.stringify(got)).not.toContain(APPLICANT.idNumber);
     expect(JSON.stringify(got)).not.toContain(APPLICANT.fullName);
 
-    const log = await logOf(d.id);
+    // The worker reports the portal's answer just after the portal has the record.
+    const log = await until(async () => { const l = await logOf(d.id); return l.every((r) => r.state === 'acked') && l; }, 'every record acknowledged in the log');
     expect(log.map((r) => [r.seq, r.status, r.state])).toEqual([[1, 2, 'acked'], [2, 4, 'acked'], [3, 5, 'acked'], [4, 4, 'acked'], [5, 8, 'acked']]);
     expect(log.every((r) => r.receipt?.startsWith('DVCQG-') && r.tries.length === 1)).toBe(true);
     // Another unit's staff do not see it.
     await (await loginAs(env.platform.app, 'chuyenvien.xa2')).get(`/api/dossiers/${d.id}/portal-sync`).expect(404);
+
+    // Resolved (9) and returned (10): end of processing and the result, on time.
+    const r = await receive();
+    await request(env.platform.app).post(`/api/dossiers/${r.id}/resolve`).set('Authorization', WORKER).expect(200);
+    await officer.post(`/api/dossiers/${r.id}/return`).send({ collectionMethod: 'in-person' }).expect(200);
+    await until(async () => arrived(r.code).length === 4, 'four records');
+    const [, , resolved, returned] = arrived(r.code);
+    expect(resolved).toMatchObject({ statusCode: 9, result: { outcome: 'resolved', onTime: true, collectionMethod: null } });
+    expect(resolved!.endOfProcessingAt).toBe(resolved!.result!.at);
+    expect(returned).toMatchObject({ statusCode: 10, endOfProcessingAt: resolved!.endOfProcessingAt, result: { outcome: 'returned', onTime: true, collectionMethod: 'in-person' } });
   });
 
   test('a malformed record is rejected by the portal, logged, the administrators told; the dossier\'s later records still go', async () => {
@@ -167,5 +178,25 @@ describe('national-portal sync (real workers, the mock portal)', () => {
     await officer.get('/api/portal-sync/stats').expect(403);
     await request(env.platform.app).post('/api/portal-sync/claim').set('Authorization', WORKER).send({ workerId: 'x', limit: 0 }).expect(400);
     await officer.post('/api/portal-sync/claim').send({ workerId: 'x' }).expect(403);
+  });
+
+  test('a worker that dies after pushing and before reporting: its lease runs out, the record goes again, the portal keeps it once', async () => {
+    await request(mock.url).put('/control').send({ mode: 'up' }).expect(200);
+    for (const w of running.splice(0)) await w.stop();
+    const d = await receive();
+    // The doomed worker leases the dossier's first record and pushes it, then dies without a word.
+    const claimed = await request(env.platform.app).post('/api/portal-sync/claim').set('Authorization', WORKER).send({ workerId: 'doomed', limit: 10, leaseMs: 60_000, dossierCode: d.code }).expect(200);
+    expect(claimed.body.map((c: { record: { sequence: number } }) => c.record.sequence)).toEqual([1]);
+    const first = await request(mock.url).post('/records').send(claimed.body[0].record).expect(200);
+    running.push(runWorkers(env.baseUrl, sync('pump-3')));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(arrived(d.code)).toHaveLength(1); // leased: nobody else sends it, and record 2 waits behind it
+    clock.advance(2 * 60_000);
+    await until(async () => arrived(d.code).length === 2, 'both records once the lease ran out');
+    const log = await until(async () => { const l = await logOf(d.id); return l.every((r) => r.state === 'acked') && l; }, 'both acknowledged in the log');
+    expect(log.map((r) => [r.seq, r.state])).toEqual([[1, 'acked'], [2, 'acked']]);
+    expect(log[0]!.receipt).toBe(first.body.receiptId); // the portal answered the repeat with its first receipt
+    expect(mock.state.requests.filter((r) => r.recordId === `${d.code}:1`)).toHaveLength(2);
+    expect(arrived(d.code).map((r) => r.sequence)).toEqual([1, 2]);
   });
 });

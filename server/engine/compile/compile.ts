@@ -11,12 +11,11 @@ const short = (t: string): string => t.replace(/^bpmn:/, '').replace(/^./, (c) =
 const RUNS = new Set([
   'startEvent', 'endEvent', 'intermediateCatchEvent', 'intermediateThrowEvent', 'boundaryEvent',
   'task', 'userTask', 'serviceTask', 'sendTask', 'receiveTask', 'manualTask', 'businessRuleTask',
-  'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway', 'subProcess', 'callActivity',
+  'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway', 'subProcess', 'callActivity', 'adHocSubProcess',
 ]);
 const NOT_YET: Record<string, string> = {
   complexGateway: 'Complex gateways are not supported yet; use inclusive or parallel gateways',
   transaction: 'Transaction subprocesses (and cancel events) are not supported yet',
-  adHocSubProcess: 'Ad-hoc subprocesses are not supported yet',
 };
 const KINDS: Record<string, EventDef['kind']> = {
   'bpmn:MessageEventDefinition': 'message', 'bpmn:TimerEventDefinition': 'timer', 'bpmn:SignalEventDefinition': 'signal',
@@ -36,11 +35,16 @@ function camunda(el: El, name: string): string | undefined {
  * Compiles one executable process (moddle element) into the interpreter's graph. Everything the
  * interpreter cannot run faithfully is a finding naming the element: nothing is half-run later.
  */
-export function compileProcess(proc: El, findings: Finding[]): Graph {
+export function compileProcess(proc: El, findings: Finding[], sends: Record<string, { process: string; message: string }> = {}): Graph {
   const g: Graph = { processId: proc.id, nodes: {}, flows: {}, scopes: {}, reach: {} };
   extensionsOf(proc, undefined, findings);
   walk(proc, proc.id, g, findings);
+  for (const [id, to] of Object.entries(sends)) if (g.nodes[id]) { g.nodes[id]!.sendTo = to; g.nodes[id]!.external = false; }
   link(g, findings);
+  // An ad-hoc subprocess runs the activities no flow starts, in document order.
+  for (const n of Object.values(g.nodes)) {
+    if (n.adhoc) n.adhoc.order = Object.values(g.nodes).filter((x) => x.scope === n.id && !x.in.length && !x.attachedTo && x.type !== 'startEvent' && !x.triggeredByEvent).map((x) => x.id);
+  }
   for (const id of Object.keys(g.nodes)) g.reach[id] = reachable(g, id);
   return g;
 }
@@ -48,8 +52,27 @@ export function compileProcess(proc: El, findings: Finding[]): Graph {
 function eventOf(el: El, type: string, findings: Finding[]): EventDef | undefined {
   const defs: El[] = [...(el.eventDefinitions ?? []), ...(el.eventDefinitionRef ?? [])];
   if (!defs.length) return type.endsWith('Event') ? { kind: 'none' } : undefined;
-  if (defs.length > 1) { findings.push({ elementId: el.id, message: 'Multiple and parallel multiple events are not supported yet: give the event one definition' }); return undefined; }
-  const d = defs[0];
+  if (defs.length > 1) return multipleOf(el, type, defs, findings);
+  return oneEvent(el, defs[0], findings);
+}
+
+/**
+ * §10.5.1 multiple events: an intermediate catch of signals and timers (the first triggers it, or all
+ * with parallelMultiple) or an intermediate/end throw of signals and escalations (all thrown).
+ */
+function multipleOf(el: El, type: string, defs: El[], findings: Finding[]): EventDef | undefined {
+  const all = defs.map((d) => oneEvent(el, d, findings)).filter((x): x is EventDef => Boolean(x));
+  const catching = type === 'intermediateCatchEvent';
+  const throwing = type === 'intermediateThrowEvent' || type === 'endEvent';
+  const ok = catching ? all.every((x) => x.kind === 'signal' || x.kind === 'timer') : throwing && all.every((x) => x.kind === 'signal' || x.kind === 'escalation');
+  if (!ok) {
+    findings.push({ elementId: el.id, message: 'Multiple events are supported as intermediate catch events of signals and timers, and as intermediate or end throw events of signals and escalations; give this event one definition' });
+    return undefined;
+  }
+  return { kind: 'multiple', all, parallel: Boolean(el.parallelMultiple) };
+}
+
+function oneEvent(el: El, d: El, findings: Finding[]): EventDef | undefined {
   const kind = KINDS[d.$type];
   if (!kind) { findings.push({ elementId: el.id, message: `${String(d.$type).replace('bpmn:', '')} is not supported yet` }); return undefined; }
   const ev: EventDef = { kind };
@@ -222,6 +245,11 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
     g.nodes[el.id] = node;
     checkPlacement(el, node, container, findings);
     if (type === 'subProcess') walk(el, el.id, g, findings);
+    if (type === 'adHocSubProcess') {
+      walk(el, el.id, g, findings);
+      node.adhoc = { sequential: el.ordering === 'Sequential', completion: body(el.completionCondition), cancelRemaining: el.cancelRemainingInstances !== false, order: [] };
+      if (Object.values(g.nodes).some((x) => x.scope === el.id && x.type === 'startEvent' && !g.nodes[x.scope]?.triggeredByEvent)) findings.push({ elementId: el.id, message: 'An ad-hoc subprocess has no start event' });
+    }
   }
   for (const n of Object.values(g.nodes)) {
     if (n.scope !== scopeId) continue;
@@ -282,7 +310,7 @@ function link(g: Graph, findings: Finding[]): void {
     if (n.attachedTo) {
       const host = g.nodes[n.attachedTo];
       if (host) host.boundary.push(n.id);
-      if (host && (n.event?.kind === 'escalation') && host.type !== 'subProcess') findings.push({ elementId: n.id, message: 'An escalation boundary event sits on a subprocess' });
+      if (host && (n.event?.kind === 'escalation') && host.type !== 'subProcess' && host.type !== 'callActivity') findings.push({ elementId: n.id, message: 'An escalation boundary event sits on a subprocess or a call activity' });
     }
     if (n.type === 'intermediateThrowEvent' && n.event?.kind === 'link') {
       const target = Object.values(g.nodes).find((x) => x.scope === n.scope && x.type === 'intermediateCatchEvent' && x.event?.kind === 'link' && x.event.name === n.event!.name);

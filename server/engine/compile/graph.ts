@@ -4,7 +4,7 @@
  */
 
 export type EventKind =
-  | 'none' | 'message' | 'timer' | 'signal' | 'error' | 'escalation' | 'terminate' | 'link' | 'conditional';
+  | 'none' | 'message' | 'timer' | 'signal' | 'error' | 'escalation' | 'terminate' | 'link' | 'conditional' | 'multiple';
 
 export interface TimerSpec { timeDate?: string; timeDuration?: string; timeCycle?: string }
 
@@ -18,6 +18,9 @@ export interface EventDef {
   code?: string;
   timer?: TimerSpec;
   condition?: string;
+  /** Multiple (§10.5.1): each of these definitions; `parallel`: a catch waits for all of them, else for the first. */
+  all?: EventDef[];
+  parallel?: boolean;
 }
 
 export interface LoopDef {
@@ -85,6 +88,10 @@ export interface GNode {
   /** camunda:asyncBefore / asyncAfter: a job (a due-now timer row) continues the token, in a command of its own. */
   asyncBefore?: boolean;
   asyncAfter?: boolean;
+  /** §13.2.5 ad-hoc subprocess: its activities run without being started by flows, all at once or one after another. */
+  adhoc?: { sequential: boolean; completion?: string; cancelRemaining: boolean; order: string[] };
+  /** A message throw event or send task at the source of a message flow to a process of the same file: the engine delivers it. */
+  sendTo?: { process: string; message: string };
 }
 
 export interface GFlow { id: string; source: string; target: string; condition?: string }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { GNode, Graph, Param, ParamValue } from '../compile/graph.js';
+import type { EventDef, GNode, Graph, Param, ParamValue } from '../compile/graph.js';
 import { evaluate, ExpressionError, hasExpression } from '../expression.js';
 import { firstDue, nextDue } from './timers.js';
 import { CommandError, type HistoryFact, type LiveItem, type LiveKind, type Run, type RunResult } from './types.js';
@@ -12,7 +12,7 @@ import { CommandError, type HistoryFact, type LiveItem, type LiveKind, type Run,
  * `finish` reports what it now waits for; nothing runs between commands.
  */
 
-type Wait = 'user' | 'external' | 'message' | 'timer' | 'signal' | 'conditional' | 'join' | 'ebg' | 'call';
+type Wait = 'user' | 'external' | 'message' | 'timer' | 'signal' | 'conditional' | 'join' | 'ebg' | 'call' | 'multi';
 
 export interface Exec {
   id: string;
@@ -37,8 +37,14 @@ export interface Exec {
   lc?: number;
   /** Local variables of this scope or activity (camunda:inputOutput inputs). */
   v?: Record<string, unknown>;
+  /** Ad-hoc subprocess: how many of its activities have been started; whether its completion condition held. */
+  ah?: number;
+  adDone?: boolean;
   /** An async continuation waiting as a job: before the activity ('b') or after it ('a'). */
   j?: 'b' | 'a';
+  /** A subscription for one definition of a multiple event (its index); the definitions a parallel one has had. */
+  d?: number;
+  got?: number[];
   /** The asyncBefore / asyncAfter job of this execution has run. */
   jb?: boolean;
   ja?: boolean;
@@ -56,6 +62,10 @@ export class NativeRun implements Run {
   history: HistoryFact[] = [];
   /** Signals thrown in this command: the service broadcasts them to other instances. */
   thrown: string[] = [];
+  /** Escalations no handler of this instance caught in this command: a calling process gets them. */
+  escalated: string[] = [];
+  /** Messages sent along message flows in this command: the service delivers them to the target process. */
+  sent: Array<{ process: string; message: string }> = [];
   /** Instance variables the process itself wrote in this command (output mappings): the service stores them. */
   writes: Record<string, unknown> = {};
   private x = new Map<string, Exec>();
@@ -102,7 +112,7 @@ export class NativeRun implements Run {
     this.x = new Map(s.x.map((e) => [e.id, { ...e }]));
   }
 
-  beginCommand(): void { this.history = []; this.thrown = []; this.writes = {}; this.steps = 0; }
+  beginCommand(): void { this.history = []; this.thrown = []; this.sent = []; this.escalated = []; this.writes = {}; this.steps = 0; }
 
   /**
    * A variable set from outside at an execution (a task completed with variables): it goes to the
@@ -183,7 +193,7 @@ export class NativeRun implements Run {
 
   /** A signal reaches every subscription of this instance (BPMN 2.0 §10.5.4: broadcast). */
   signal(name: string): boolean {
-    const subs = [...this.x.values()].filter((s) => s.w === 'signal' && this.g.nodes[s.a]?.event?.name === name);
+    const subs = [...this.x.values()].filter((s) => s.w === 'signal' && this.evOf(s)?.name === name);
     this.guard(() => { for (const s of subs) if (this.x.get(s.id) === s && s.w === 'signal') this.trigger(s); });
     return subs.length > 0;
   }
@@ -198,6 +208,8 @@ export class NativeRun implements Run {
       if (e.due) item.dueAt = new Date(e.due);
       const it = this.iteration(e);
       if (it) item.loop = { item: it.item, index: it.i };
+      // One definition of a multiple event: the subscription is by its own signal name.
+      if (e.d !== undefined && e.w === 'signal') item.messageName = `signal:${this.evOf(e)?.name ?? ''}`;
       if (kind === 'external') { const locals = this.localsAt(e.id); if (Object.keys(locals).length) item.locals = locals; }
       out.set(e.id, item);
     }
@@ -304,16 +316,28 @@ export class NativeRun implements Run {
   private fanOut(scope: Exec, steps: Array<() => void>): void {
     const ep = this.epoch.get(scope.id) ?? 0;
     this.pending.set(scope.id, (this.pending.get(scope.id) ?? 0) + 1);
+    this.unplaced += steps.length;
+    let done = 0;
     try {
       for (const step of steps) {
         if (this.ended || this.x.get(scope.id) !== scope || (this.epoch.get(scope.id) ?? 0) !== ep) break;
+        this.unplaced--;
+        done++;
         step();
+        this.flushSignals();
       }
     } finally {
+      this.unplaced -= steps.length - done;
       const left = (this.pending.get(scope.id) ?? 1) - 1;
       if (left) this.pending.set(scope.id, left); else this.pending.delete(scope.id);
     }
+    this.flushSignals();
     if (!this.ended && this.x.get(scope.id) === scope) this.checkScope(scope);
+  }
+
+  /** Signals thrown while sibling tokens of a split were still unplaced go out once every token is placed. */
+  private flushSignals(): void {
+    while (!this.unplaced && this.queued.length && !this.ended) this.deliverSignal(this.queued.shift()!);
   }
 
   /** Every token of a scope is cancelled (the scope itself stays). */
@@ -550,6 +574,14 @@ export class NativeRun implements Run {
         e.k = 'scope';
         if (arm()) this.openScope(e, n.id);
         return;
+      case 'adHocSubProcess':
+        // §13.2.5: its activities start without flows — all at once (parallel) or one after another (sequential).
+        e.k = 'scope';
+        if (!arm()) return;
+        this.subscribeEventStarts(e, n.id);
+        e.ah = 0;
+        this.nextAdHoc(e, n);
+        return;
       case 'eventBasedGateway':
         e.w = 'ebg';
         for (const f of n.out) this.subscribe(this.node(this.g.flows[f]!.target), e, e.p!);
@@ -575,6 +607,16 @@ export class NativeRun implements Run {
 
   private catchAt(e: Exec, n: GNode): void {
     const k = n.event?.kind;
+    if (k === 'multiple') {
+      // §10.5.1: one subscription per definition; the first (or, parallel, the last) to arrive completes the event.
+      e.w = 'multi';
+      e.got = [];
+      n.event!.all!.forEach((def, d) => {
+        const s = this.add({ p: e.p, a: n.id, k: 'sub', on: e.id, d });
+        if (def.kind === 'signal') s.w = 'signal'; else this.arm(s, n);
+      });
+      return;
+    }
     if (k === 'message' || k === 'signal') { e.w = k; return; }
     if (k === 'timer') { this.arm(e, n); return; }
     if (k === 'conditional') {
@@ -596,6 +638,12 @@ export class NativeRun implements Run {
       return;
     }
     if (k === 'signal') this.broadcast(n.event!.name!);
+    if (k === 'multiple') {
+      for (const def of n.event!.all!) {
+        if (def.kind === 'signal') this.broadcast(def.name!);
+        if (def.kind === 'escalation') { this.escalate(e, def.code ?? ''); if (this.x.get(e.id) !== e) return; }
+      }
+    }
     if (k === 'escalation') { this.escalate(e, n.event!.code ?? ''); if (this.x.get(e.id) !== e) return; }
     if (k === 'link') {
       const target = Object.values(this.g.nodes).find((x) => x.scope === n.scope && x.type === 'intermediateCatchEvent' && x.event?.kind === 'link' && x.event.name === n.event!.name)!;
@@ -611,6 +659,14 @@ export class NativeRun implements Run {
     // What it did (a signal, an escalation) may have cancelled it: an interrupting handler took over.
     if (this.x.get(e.id) !== e) return;
     const n = this.node(e.a);
+    const inScope = e.p ? this.x.get(e.p) : undefined;
+    const adhoc = inScope ? this.g.nodes[inScope.a]?.adhoc : undefined;
+    if (adhoc?.completion && inScope && n.scope === inScope.a && !inScope.adDone && this.truth(adhoc.completion, e)) {
+      // §13.2.5 completionCondition: no further activity starts; with cancelRemainingInstances the running ones end.
+      inScope.adDone = true;
+      if (adhoc.cancelRemaining) for (const k of this.kids(inScope.id)) if (k !== e && k.k !== 'sub') this.cancel(k);
+    }
+    if (n.sendTo) this.sent.push(n.sendTo);
     if (n.outputs) this.mapOutputs(e, n.outputs);
     this.hist('activity-end', e);
     this.disarm(e);
@@ -651,11 +707,24 @@ export class NativeRun implements Run {
     return taken;
   }
 
+  /** Starts the ad-hoc subprocess's next activity (sequential) or all of them (parallel); false when none is left. */
+  private nextAdHoc(scope: Exec, n: GNode): boolean {
+    const order = n.adhoc!.order;
+    const from = scope.ah ?? 0;
+    const upto = n.adhoc!.sequential ? Math.min(from + 1, order.length) : order.length;
+    if (from >= upto) { this.checkScope(scope); return false; }
+    scope.ah = upto;
+    this.fanOut(scope, order.slice(from, upto).map((id) => () => this.start(scope, this.node(id))));
+    return true;
+  }
+
   /** A scope with no token left completes (§13.2.2 "the subprocess completes when no token remains"). */
   private checkScope(scope: Exec | undefined): void {
     if (!scope || scope.k === 'mi' || this.x.get(scope.id) !== scope || this.pending.has(scope.id)) return;
     const kids = this.kids(scope.id);
     if (kids.some((k) => k.k !== 'sub')) return;
+    const adhoc = this.g.nodes[scope.a]?.adhoc;
+    if (adhoc && adhoc.sequential && (scope.ah ?? 0) < adhoc.order.length && !scope.adDone) { this.nextAdHoc(scope, this.node(scope.a)); return; }
     for (const s of kids) this.x.delete(s.id);
     if (scope.k === 'root') { this.x.clear(); this.ended = true; return; }
     const n = this.node(scope.a);
@@ -723,8 +792,14 @@ export class NativeRun implements Run {
     // error and escalation handlers are found when thrown; none/link need no subscription.
   }
 
+  /** The event definition an execution waits for (one of a multiple event's, by index). */
+  private evOf(e: Exec): EventDef | undefined {
+    const ev = this.g.nodes[e.a]?.event;
+    return e.d !== undefined ? ev?.all?.[e.d] : ev;
+  }
+
   private arm(e: Exec, n: GNode): void {
-    const spec = n.event!.timer!;
+    const spec = this.evOf(e)?.timer ?? n.event!.timer!;
     const evaluated = { timeDate: this.text(spec.timeDate, e), timeDuration: this.text(spec.timeDuration, e), timeCycle: this.text(spec.timeCycle, e) };
     const due = firstDue(evaluated, new Date());
     if (!due) throw new CommandError(`Timer '${n.id}': cannot compute when it is due from ${JSON.stringify(evaluated)}`);
@@ -773,6 +848,14 @@ export class NativeRun implements Run {
     const owner = this.x.get(e.on!);
     const scope = this.x.get(e.p!);
     if (!owner || !scope) { this.x.delete(e.id); return; }
+    if (owner.w === 'multi') {
+      this.x.delete(e.id);
+      owner.got = [...(owner.got ?? []), e.d!];
+      if (n.event?.parallel && owner.got.length < n.event.all!.length) return;
+      delete owner.w;
+      this.complete(owner);
+      return;
+    }
     if (n.type === 'boundaryEvent') {
       if (n.interrupting) this.cancel(owner);
       else this.repeat(e, n);
@@ -821,9 +904,20 @@ export class NativeRun implements Run {
     this.run(this.add({ p: inst.id, a: start.id, k: 'token' }));
   }
 
+  /** Signals thrown in this instance while a fan-out was still placing tokens: delivered once all are placed. */
+  private queued: string[] = [];
+  /** Tokens fan-outs in progress have still to place. */
+  private unplaced = 0;
+
   private broadcast(name: string): void {
     this.thrown.push(name);
-    for (const s of [...this.x.values()]) if (s.w === 'signal' && this.g.nodes[s.a]?.event?.name === name && this.x.get(s.id) === s) this.trigger(s);
+    // A branch of a split may throw before its sibling branch has reached the event that catches it (§10.5.4 broadcast).
+    if (this.unplaced) { this.queued.push(name); return; }
+    this.deliverSignal(name);
+  }
+
+  private deliverSignal(name: string): void {
+    for (const s of [...this.x.values()]) if (s.w === 'signal' && this.evOf(s)?.name === name && this.x.get(s.id) === s) this.trigger(s);
   }
 
   /** §10.5.6 errors: the innermost handler (event subprocess, then boundary) going outwards; none = the instance fails. */
@@ -835,8 +929,22 @@ export class NativeRun implements Run {
   }
 
   private escalate(from: Exec, code: string): void {
-    const handler = this.findHandler(this.x.get(from.p!)!, 'escalation', (c) => c === code) ?? this.findHandler(this.x.get(from.p!)!, 'escalation', (c) => c === undefined);
+    if (!this.escalateFrom(this.x.get(from.p!)!, code)) this.escalated.push(code);
+  }
+
+  /** §10.5.7: the innermost escalation handler from `at` outwards; none = the escalation goes to a calling process, if any. */
+  private escalateFrom(at: Exec, code: string): boolean {
+    const handler = this.findHandler(at, 'escalation', (c) => c === code) ?? this.findHandler(at, 'escalation', (c) => c === undefined);
     if (handler) this.handle(handler, false);
+    return Boolean(handler);
+  }
+
+  /** An escalation the called process did not catch reaches the call activity (its boundary events, then outwards). */
+  escalateCall(executionId: string, code: string): boolean {
+    const e = this.x.get(executionId);
+    if (!e || e.w !== 'call') return false;
+    this.guard(() => { if (!this.escalateFrom(e, code)) this.escalated.push(code); });
+    return true;
   }
 
   private findHandler(from: Exec, kind: 'error' | 'escalation', match: (c: string | undefined) => boolean): { at: Exec; node: GNode } | null {

@@ -11,6 +11,8 @@ export interface LiveItem {
   dueAt?: Date;
   /** Multi-instance iteration data the item was created with. */
   loop?: { item?: unknown; index?: number };
+  /** A message/signal subscription's own name when the activity has several (a multiple event). */
+  messageName?: string;
   /** Local variables visible at the item (input mappings); handed to external workers with the instance's. */
   locals?: Record<string, unknown>;
 }

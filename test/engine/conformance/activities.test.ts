@@ -131,3 +131,33 @@ describe('BPMN 2.0 §10.4 start events', () => {
     expect(i.ended).toBe(true);
   });
 });
+
+describe('BPMN 2.0 §13.2.5 ad-hoc subprocess', () => {
+  const adhoc = (attrs: string, inner = '') => `${S}<bpmn:adHocSubProcess id="adhoc"${attrs}>${U('a')}${U('b')}${U('c')}${inner}</bpmn:adHocSubProcess>${U('after')}${E()}${chainFlows('start', 'adhoc', 'after', 'end')}`;
+  test('§13.2.5 parallel ordering: every activity no flow starts runs at once; the subprocess completes when none is left', async () => {
+    const i = await Instance.start(await compile(adhoc(' ordering="Parallel"')));
+    expect(i.waiting()).toEqual(['userTask:a', 'userTask:b', 'userTask:c']);
+    await i.complete('b');
+    await i.complete('a');
+    await i.complete('c');
+    expect(i.waiting()).toEqual(['userTask:after']);
+  });
+  test('§13.2.5 sequential ordering: one after another, in document order', async () => {
+    const i = await Instance.start(await compile(adhoc(' ordering="Sequential"')));
+    for (const t of ['a', 'b', 'c']) { expect(i.waiting()).toEqual([`userTask:${t}`]); await i.complete(t); }
+    expect(i.waiting()).toEqual(['userTask:after']);
+  });
+  test('§13.2.5 a completion condition ends it early; with cancelRemainingInstances the running activities end', async () => {
+    const g = await compile(`${S}<bpmn:adHocSubProcess id="adhoc"><bpmn:completionCondition xsi:type="bpmn:tFormalExpression">\${enough}</bpmn:completionCondition>${U('a')}${U('b')}</bpmn:adHocSubProcess>${U('after')}${E()}${chainFlows('start', 'adhoc', 'after', 'end')}`);
+    const i = await Instance.start(g, { enough: false });
+    await i.complete('a', { enough: true });
+    expect(i.waiting()).toEqual(['userTask:after']);
+  });
+  test('§13.2.5 flows inside an ad-hoc subprocess still lead from one activity to the next', async () => {
+    const g = await compile(adhoc(' ordering="Parallel"', `${U('d')}<bpmn:sequenceFlow id="cd" sourceRef="c" targetRef="d"/>`));
+    const i = await Instance.start(g);
+    expect(i.waiting()).toEqual(['userTask:a', 'userTask:b', 'userTask:c']);
+    await i.complete('c');
+    expect(i.waiting()).toEqual(['userTask:a', 'userTask:b', 'userTask:d']);
+  });
+});

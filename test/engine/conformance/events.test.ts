@@ -193,3 +193,56 @@ describe('BPMN 2.0 §13.4.4 event subprocesses', () => {
     expect(i.waiting()).toEqual(['userTask:fix']);
   });
 });
+
+describe('BPMN 2.0 §10.5.1 multiple and parallel multiple events', () => {
+  const SIG = '<bpmn:signal id="S1" name="mot"/><bpmn:signal id="S2" name="hai"/>';
+  const catchBoth = (attrs = '') => `<bpmn:intermediateCatchEvent id="both"${attrs}><bpmn:signalEventDefinition signalRef="S1"/><bpmn:signalEventDefinition signalRef="S2"/></bpmn:intermediateCatchEvent>`;
+  test('§10.5.1 a multiple catch event completes on the first of its definitions; the others are dropped', async () => {
+    const g = await compile(`${S}${catchBoth()}${U('after')}${E()}${chainFlows('start', 'both', 'after', 'end')}`, SIG);
+    const i = await Instance.start(g);
+    expect(i.waiting()).toEqual(['message:both', 'message:both']);
+    await i.signal('hai');
+    expect(i.waiting()).toEqual(['userTask:after']);
+    await i.signal('mot');
+    expect(i.path).toEqual(['start', 'both']);
+  });
+  test('§10.5.1 a parallel multiple catch event waits for all of its definitions', async () => {
+    const g = await compile(`${S}${catchBoth(' parallelMultiple="true"')}${U('after')}${E()}${chainFlows('start', 'both', 'after', 'end')}`, SIG);
+    const i = await Instance.start(g);
+    await i.signal('mot');
+    expect(i.waiting()).toEqual(['message:both']);
+    await i.signal('mot');
+    expect(i.waiting()).toEqual(['message:both']);
+    await i.signal('hai');
+    expect(i.waiting()).toEqual(['userTask:after']);
+  });
+  test('§10.5.1 a multiple catch of a signal and a timer: the timer can win', async () => {
+    const g = await compile(`${S}<bpmn:intermediateCatchEvent id="either"><bpmn:signalEventDefinition signalRef="S1"/>${timer('timeDuration', 'P1D')}</bpmn:intermediateCatchEvent>${U('after')}${E()}${chainFlows('start', 'either', 'after', 'end')}`, SIG);
+    const i = await Instance.start(g);
+    expect(i.waiting()).toEqual(['message:either', 'timer:either']);
+    await i.fire('either');
+    expect(i.waiting()).toEqual(['userTask:after']);
+  });
+  test('§10.5.1 a multiple throw event throws every definition', async () => {
+    const g = await compile(`${S}<bpmn:parallelGateway id="fork"/>${catchBoth(' parallelMultiple="true"')}<bpmn:intermediateThrowEvent id="shout"><bpmn:signalEventDefinition signalRef="S1"/><bpmn:signalEventDefinition signalRef="S2"/></bpmn:intermediateThrowEvent>${U('after')}${E()}${E('e2')}
+      ${seq('f0', 'start', 'fork')}${seq('f1', 'fork', 'both')}${seq('f2', 'fork', 'shout')}${chainFlows('both', 'after', 'end')}${seq('f3', 'shout', 'e2')}`, SIG);
+    const i = await Instance.start(g);
+    expect(i.thrown).toEqual(['mot', 'hai']);
+    expect(i.waiting()).toEqual(['userTask:after']);
+  });
+  test('multiple events of other kinds (a message with a signal, a multiple boundary) are refused at deployment', async () => {
+    const { refusals } = await import('./harness.js');
+    const f = await refusals(`${S}<bpmn:intermediateCatchEvent id="mix"><bpmn:messageEventDefinition messageRef="M"/><bpmn:signalEventDefinition signalRef="S1"/></bpmn:intermediateCatchEvent>${E()}${chainFlows('start', 'mix', 'end')}`, `${SIG}<bpmn:message id="M" name="m"/>`);
+    expect(f).toEqual([expect.objectContaining({ elementId: 'mix', message: expect.stringMatching(/Multiple events/) })]);
+  });
+});
+
+describe('BPMN 2.0 §10.5.4 a signal thrown in one branch of a split', () => {
+  test('§10.5.4 it reaches the catch event of a sibling branch that the split places after the thrower', async () => {
+    const g = await compile(`${S}<bpmn:parallelGateway id="fork"/><bpmn:intermediateThrowEvent id="shout"><bpmn:signalEventDefinition signalRef="Sg"/></bpmn:intermediateThrowEvent><bpmn:intermediateCatchEvent id="hear"><bpmn:signalEventDefinition signalRef="Sg"/></bpmn:intermediateCatchEvent>${U('after')}${E()}${E('e2')}
+      ${seq('f0', 'start', 'fork')}${seq('f1', 'fork', 'shout')}${seq('f2', 'fork', 'hear')}${seq('f3', 'shout', 'e2')}${chainFlows('hear', 'after', 'end')}`, '<bpmn:signal id="Sg" name="go"/>');
+    const i = await Instance.start(g);
+    expect(i.waiting()).toEqual(['userTask:after']);
+    expect(i.thrown).toEqual(['go']);
+  });
+});

@@ -131,3 +131,16 @@ describe('BPMN 2.0 §13.3.4 event-based gateway', () => {
     expect(i.path).toEqual(['start', 'ebg', 'sig', 'late']);
   });
 });
+
+describe('expressions: the JUEL method calls models use', () => {
+  test('§13.3.3 conditions may call contains/size/isEmpty on strings and lists (read-only, evaluated by the engine); any other method is refused at deployment', async () => {
+    const { refusals } = await import('./harness.js');
+    const body = (c1: string, c2: string) => `<bpmn:startEvent id="start"/><bpmn:inclusiveGateway id="split"/><bpmn:userTask id="a"/><bpmn:userTask id="b"/><bpmn:endEvent id="end"/>
+      ${seq('f0', 'start', 'split')}${seq('fa', 'split', 'a', c1)}${seq('fb', 'split', 'b', c2)}${seq('a1', 'a', 'end')}${seq('b1', 'b', 'end')}`;
+    const g = await compile(body('${test.contains("a")}', '${tags.size() > 1 && !tags.isEmpty()}'));
+    expect((await Instance.start(g, { test: 'ab', tags: ['x', 'y'] })).waiting()).toEqual(['userTask:a', 'userTask:b']);
+    expect((await Instance.start(g, { test: 'ab', tags: ['x'] })).waiting()).toEqual(['userTask:a']);
+    const f = await refusals(body('${execution.getVariable("x")}', '${true}'));
+    expect(f).toEqual([expect.objectContaining({ elementId: 'fa', message: expect.stringMatching(/method calls/) })]);
+  });
+});
