@@ -873,7 +873,7 @@ export function createEngine(deps: EngineDeps) {
         const model = latest ? ((typeof latest.model === 'string' ? JSON.parse(latest.model) : latest.model) as ProcessModel) : undefined;
         const startId = model?.messageStarts[m.message];
         if (!latest || !startId) { log.warn({ message: m.message, process: m.process }, 'message flow: nobody waits for the message and it starts nothing'); continue; }
-        await startProcess({ definitionId: latest.id, businessKey: from.business_key ?? null, unitId: from.unit_id ?? null, trigger: { messageRef: model!.activities[startId]!.message!.id } });
+        await startProcess({ definitionId: latest.id, businessKey: from.business_key ?? null, unitId: from.unit_id ?? null, trigger: { messageRef: model.activities[startId]!.message!.id } });
       }
     } finally {
       sendDepth--;

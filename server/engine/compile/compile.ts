@@ -39,7 +39,7 @@ export function compileProcess(proc: El, findings: Finding[], sends: Record<stri
   const g: Graph = { processId: proc.id, nodes: {}, flows: {}, scopes: {}, reach: {} };
   extensionsOf(proc, undefined, findings);
   walk(proc, proc.id, g, findings);
-  for (const [id, to] of Object.entries(sends)) if (g.nodes[id]) { g.nodes[id]!.sendTo = to; g.nodes[id]!.external = false; }
+  for (const [id, to] of Object.entries(sends)) if (g.nodes[id]) { g.nodes[id].sendTo = to; g.nodes[id].external = false; }
   link(g, findings);
   // An ad-hoc subprocess runs the activities no flow starts, in document order.
   for (const n of Object.values(g.nodes)) {
