@@ -1,4 +1,4 @@
-import { dateOf, ordinalOf, msOfDay } from '../calendar/time.js';
+import { localDate, localDateTime } from '../calendar/index.js';
 import type { AdminDocument, Block } from '../documents/index.js';
 import { vietnameseDateWords } from '../documents/index.js';
 import { conflict } from '../http/errors.js';
@@ -23,13 +23,11 @@ const COPY: Record<string, string> = { original: 'Bản chính', copy: 'Bản sa
 
 /** "14 giờ 30 phút, ngày 02/12/2026" in Vietnamese time. */
 export function vnDateTime(isoText: string): string {
-  const ms = new Date(isoText).getTime();
-  const day = dateOf(ordinalOf(ms)).split('-').reverse().join('/');
-  const mins = Math.floor(msOfDay(ms) / 60_000);
-  return `${String(Math.floor(mins / 60)).padStart(2, '0')} giờ ${String(mins % 60).padStart(2, '0')} phút, ngày ${day}`;
+  const [date, time] = localDateTime(new Date(isoText)).split(' ') as [string, string];
+  return `${time.slice(0, 2)} giờ ${time.slice(3, 5)} phút, ngày ${date.split('-').reverse().join('/')}`;
 }
 
-export const vnDate = (isoText: string) => vietnameseDateWords(dateOf(ordinalOf(new Date(isoText).getTime())));
+export const vnDate = (isoText: string) => vietnameseDateWords(localDate(new Date(isoText)));
 
 function limitText(d: Dossier): string {
   return d.limit.unit === 'days' ? `${d.limit.value} ngày làm việc` : `${d.limit.value} giờ làm việc`;
@@ -82,7 +80,7 @@ function form01(d: Dossier, ctx: FormContext): AdminDocument {
       { label: '5. Thời gian trả kết quả giải quyết hồ sơ', value: vnDateTime(d.dueAt) },
       ...(d.originalDueAt ? [{ label: '   (hẹn lại từ', value: `${vnDateTime(d.originalDueAt)})`, plain: true }] : []),
       { label: '6. Nhận kết quả tại', value: `Bộ phận Một cửa — ${ctx.unitName}`, plain: true },
-      { label: '7. Vào Sổ theo dõi hồ sơ', value: `Quyển số ${dateOf(ordinalOf(new Date(d.receivedAt).getTime())).slice(0, 4)}, số thứ tự ${d.seq}`, plain: true },
+      { label: '7. Vào Sổ theo dõi hồ sơ', value: `Quyển số ${localDate(new Date(d.receivedAt)).slice(0, 4)}, số thứ tự ${d.seq}`, plain: true },
     ] },
     { kind: 'signatures', blocks: [
       { title: 'Người nộp hồ sơ', note: '(Ký và ghi rõ họ tên)', name: d.applicant.fullName },

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { midnightOf, ordinalOfDate } from '../calendar/time.js';
+import { localDayStart } from '../calendar/index.js';
 import { sendDocument } from '../documents/index.js';
 import { badRequest } from '../http/errors.js';
 import { idempotencyKeyOf } from '../http/idempotency.js';
@@ -52,13 +52,12 @@ const ExtensionBody = z.object({ newDueAt: z.iso.datetime({ offset: true }), rea
 const FormParams = z.object({ id: z.uuid(), file: z.string().regex(/^(01|02|03|05)\.(pdf|docx)$/, 'form: 01, 02, 03 or 05 as .pdf or .docx') });
 const AgencyBody = z.object({ agencyCode: z.string().trim().toUpperCase().nullable() }).strict();
 
-/** Vietnamese calendar day → the instant of its local midnight (never hand-rolled). */
-function ordinalOfDay(day: string): number {
-  const ord = ordinalOfDate(day);
-  if (ord === undefined) throw badRequest(`"${day}" không phải ngày hợp lệ / not a valid date`);
-  return ord;
+/** Vietnamese calendar day → the instant of its local midnight (server/calendar/time.ts). */
+function dayStart(day: string): Date {
+  const d = localDayStart(day);
+  if (!d) throw badRequest(`"${day}" không phải ngày hợp lệ / not a valid date`);
+  return d;
 }
-const dayStart = (day: string): Date => new Date(midnightOf(ordinalOfDay(day)));
 
 /**
  * `/api/dossiers`: reception and the dossier's transitions as commands. Every route is guarded and
@@ -74,7 +73,7 @@ export function createDossierRouter(deps: DossierRouterDeps): Router {
     const query: DossierQuery = {
       status: q.status as DossierQuery['status'], procedureId: q.procedureId, unitId: q.unitId, dueState: q.dueState,
       receivedFrom: q.from ? dayStart(q.from) : undefined,
-      receivedTo: q.to ? new Date(midnightOf(ordinalOfDay(q.to) + 1)) : undefined,
+      receivedTo: q.to ? new Date(dayStart(q.to).getTime() + 86_400_000) : undefined,
       code: q.code, applicant: q.applicant, channel: q.channel, page: q.page, pageSize: q.pageSize,
     };
     sendJson(res, 200, await dossiers.list(query, req.principal!));

@@ -2,10 +2,9 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import {
-  dueState as calendarDueState, extendClock, pauseClock, resumeClock, startClock, ClockRuleError,
+  dueState as calendarDueState, extendClock, localDate, pauseClock, resumeClock, startClock, ClockRuleError,
   type DossierClock, type DueState, type Limit, type WorkingCalendar,
 } from '../calendar/index.js';
-import { ordinalOf, dateOf } from '../calendar/time.js';
 import { formatDate, type TypedValue } from '../engine/index.js';
 import type { Procedure } from '../catalog/index.js';
 import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
@@ -197,7 +196,7 @@ export function createDossierService(deps: DossierDeps) {
     const u = await store.unitInfo(trx, unitId);
     if (!u) throw badRequest(`unitId: không có đơn vị ${unitId} / unknown unit ${unitId}`);
     const agency = u.agencyCode ?? unitId.toUpperCase().replace(/[^A-Z0-9]/g, '');
-    const day = dateOf(ordinalOf(at.getTime()));
+    const day = localDate(at);
     const seq = await store.nextSeq(trx, unitId, day);
     const yymmdd = day.slice(2).replace(/-/g, '');
     return { code: `${agency}-${yymmdd}-${String(seq).padStart(4, '0')}`, seq };
