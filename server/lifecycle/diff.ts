@@ -1,4 +1,4 @@
-import { parseBpmn } from '../validation/moddle.js';
+import { parseBpmn } from '../validation/index.js';
 
 export interface Change {
   id: string;

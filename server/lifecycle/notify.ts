@@ -1,4 +1,4 @@
-import type { Procedure } from '../catalog/types.js';
+import type { Procedure } from '../catalog/index.js';
 import type { StoredVersion } from './store.js';
 import type { Actor } from './types.js';
 

@@ -1,6 +1,6 @@
 import { OutcomeFormatError, parseOutcomes } from '../tasks/outcome-format.js';
 import type { Finding } from '../validation/index.js';
-import { parseBpmn, type ModdleElement } from '../validation/moddle.js';
+import { parseBpmn, type ModdleElement } from '../validation/index.js';
 
 /**
  * Design-time check of the steps' outcomes (`tthc:outcomes`, server/tasks/outcome-format.ts): a key

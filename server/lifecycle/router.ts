@@ -7,7 +7,7 @@ import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
 import { parseBody, parseParams, parseQuery } from '../http/validate.js';
-import { MAX_XML_BYTES } from '../validation/moddle.js';
+import { MAX_XML_BYTES } from '../validation/index.js';
 import { uploadFiles, uploadedFiles } from '../files/upload.js';
 import type { DecisionFiles } from './decision-files.js';
 import { lifecycleError } from './messages.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import * as catalogStore from '../catalog/store.js';
-import { ProcedureInputSchema, type ProcedureInput } from '../catalog/types.js';
+import { ProcedureInputSchema, type ProcedureInput } from '../catalog/index.js';
 import { foldText } from '../text/fold.js';
 import { inspectXml } from './service.js';
 import { localDate } from '../calendar/index.js';

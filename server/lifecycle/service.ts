@@ -1,11 +1,10 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import type { CatalogService } from '../catalog/service.js';
-import type { Procedure } from '../catalog/types.js';
+import type { CatalogService, Procedure } from '../catalog/index.js';
 import { ApiError, badRequest } from '../http/errors.js';
 import { createValidator, hasErrors, type Finding, type ValidationResult, type Validator } from '../validation/index.js';
-import { BpmnInputError, isType, parseBpmn, type ModdleElement } from '../validation/moddle.js';
+import { BpmnInputError, isType, parseBpmn, type ModdleElement } from '../validation/index.js';
 import { diffXml, type VersionDiff } from './diff.js';
 import { canTransition, TRANSITIONS, type LifecycleActionName } from './states.js';
 import { lifecycleError } from './messages.js';

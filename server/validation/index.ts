@@ -8,7 +8,7 @@ import type { DeployabilityCheck, Finding, ProcedureRules, ValidationResult } fr
 export { WORKER_TOPICS, TASK_ROLES, type WorkerTopic } from './topics.js';
 export { DOMAIN_RULES } from './rules.js';
 export { LINT_MESSAGES_VI, lintMode, stopLintWorker } from './lint.js';
-export { BpmnInputError, parseBpmn, MAX_XML_BYTES, TTHC_NS } from './moddle.js';
+export { BpmnInputError, isType, parseBpmn, MAX_XML_BYTES, TTHC_NS, type ModdleElement } from './moddle.js';
 export { createValidationPool, worthOffloading, type PoolStats, type ValidationPool } from './pool.js';
 export { positiveBudgetHours, limitHours } from './budget.js';
 export type { Finding, LongestPath, ProcedureRules, ValidationResult, DeployabilityCheck } from './types.js';
