@@ -80,6 +80,21 @@ describe('crash safety', () => {
     const db = await target.open();
     try {
       const k = db.knex;
+      if (process.env.CRASH_REPORT) {
+        // The figures the README's security section reports (`CRASH_REPORT=1`): what was acknowledged before the kill, what the database has after.
+        const found = Number((await k('engine_instance').whereIn('id', started).count({ n: '*' }).first())!.n);
+        const counts = await k('engine_task').whereIn('instance_id', started).select('instance_id').count({ n: '*' }).groupBy('instance_id');
+        const moved = await k('engine_task').whereIn('instance_id', [...completedExternal]).where({ task_definition_key: 'check' }).count({ n: '*' }).first();
+        const fired = await k('engine_task').whereIn('instance_id', timed).where({ task_definition_key: 'after' }).count({ n: '*' }).first();
+        console.log(JSON.stringify({
+          acknowledged: { starts: started.length, externalCompletions: completedExternal.size, timersPending: timed.length },
+          afterRestart: {
+            lostStarts: started.length - found, lostCompletions: completedExternal.size - Number(moved!.n),
+            duplicatedTasks: counts.filter((r) => Number(r.n) > 1).length, stuckInstances: started.length - counts.length,
+            timersFired: Number(fired!.n),
+          },
+        }));
+      }
       // Every acknowledged start is there; every acknowledged completion moved its instance on.
       expect(await k('engine_instance').whereIn('id', started).count({ n: '*' }).first()).toEqual({ n: started.length });
       const perInstance = await k('engine_task').whereIn('instance_id', started).select('instance_id').count({ n: '*' }).groupBy('instance_id');
