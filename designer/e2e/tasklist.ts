@@ -113,10 +113,13 @@ async function scenario(browser: Browser, base: string): Promise<void> {
     const r = await fetch(`/api/dossiers/by-code/${c}`);
     return `#/dossiers/${(await r.json() as { id: string }).id}`;
   }, code);
+  // The resolution poller runs every 2 s; reload (going to the same hash again would not re-render the page).
+  await motcua.goto(`${base}/${dossierUrl}`);
   for (let i = 0; i < 60; i++) {
-    await motcua.goto(`${base}/${dossierUrl}`);
+    await motcua.locator('[data-testid=status]').waitFor();
     if ((await motcua.locator('[data-testid=status]').innerText()).startsWith('9')) break;
     await motcua.waitForTimeout(1000);
+    await motcua.reload();
   }
   await motcua.click('[data-testid=do-return]');
   await expectText(motcua, '[data-testid=status]', 'Đã trả kết quả');

@@ -51,8 +51,11 @@ export async function tasklistPage(root: HTMLElement): Promise<() => void> {
   h('button', { type: 'submit', class: 'primary' }, t('tasks.filter.apply')),
   h('button', { type: 'button', onclick: () => { for (const f of FILTERS) delete filter[f]; form.reset(); for (const el of Array.from(form.elements) as HTMLInputElement[]) if (el.name) el.value = ''; page = 1; void load(); } }, t('tasks.filter.reset')));
 
-  root.append(h('h1', null, t('tasks.title')), form, tabBar, status, body);
   const consultCount = h('span', { class: 'count', 'data-testid': 'count-consultations' });
+  // Consultations sent to my unit (lấy ý kiến) are answered on their own page: a link beside the tabs, not in the
+  // tablist (a tablist may hold only tabs).
+  const consultLink = h('a', { class: 'tab-link', href: '#/consultations', 'data-testid': 'tab-consultations' }, t('consult.tab'), consultCount);
+  root.append(h('h1', null, t('tasks.title')), form, h('div', { class: 'tab-row' }, tabBar, consultLink), status, body);
   void import('../consultations/consultations.js').then((m) => m.openConsultationCount()).then((n) => { consultCount.textContent = String(n); }).catch(() => undefined);
 
   function renderTabs(counts: Record<Tab, number> | null): void {
@@ -64,9 +67,7 @@ export async function tasklistPage(root: HTMLElement): Promise<() => void> {
         const next = e.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : e.key === 'ArrowLeft' ? tabs[(i - 1 + tabs.length) % tabs.length] : null;
         if (next) { e.preventDefault(); tab = next; page = 1; void load().then(() => (document.getElementById(`tab-${next}`))?.focus()); }
       },
-    }, t(`tasks.tab.${x}`), counts ? h('span', { class: 'count', 'data-testid': `count-${x}` }, counts[x] ?? 0) : null)),
-    // Consultations sent to my unit (lấy ý kiến) are answered on their own page.
-    h('a', { class: 'tab-link', href: '#/consultations', 'data-testid': 'tab-consultations' }, t('consult.tab'), consultCount));
+    }, t(`tasks.tab.${x}`), counts ? h('span', { class: 'count', 'data-testid': `count-${x}` }, counts[x] ?? 0) : null)));
     body.setAttribute('aria-labelledby', `tab-${tab}`);
   }
 
