@@ -178,7 +178,9 @@ describe('consultations with the real client against our engine', () => {
     const days = await reminded();
     expect(new Set(days.map(String)).size).toBe(2);
 
-    // The consulted unit and the requester's division head were told each day.
+    // The consulted unit and the requester's division head were told each day (the notices are written just after
+    // the reminder is recorded, so wait for them rather than read at once).
+    await until(async () => (await notes('chuyenvien.stnmt', 'HS-C-4')).length >= 3 && (await notes('truongphong.xa', 'HS-C-4')).length >= 2, 'the second day\'s notices');
     expect(await notes('chuyenvien.stnmt', 'HS-C-4')).toEqual([{ template: 'consultation-request' }, { template: 'consultation-overdue' }, { template: 'consultation-overdue' }]);
     expect(await notes('truongphong.xa', 'HS-C-4')).toEqual([{ template: 'consultation-overdue' }, { template: 'consultation-overdue' }]);
     // A redelivered reminder for a day already reminded: nothing new.
