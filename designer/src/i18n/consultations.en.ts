@@ -22,7 +22,6 @@ export const consultationsEn: Record<keyof typeof consultationsVi, string> = {
   'consult.documents': 'Attached documents',
   'consult.noDocuments': 'No documents attached.',
   'consult.deadline': 'Reply deadline',
-  'consult.workingTime': '{d} (working time)',
   'consult.external': 'Agency outside the platform: the request went by email; an officer of the requesting unit records the reply.',
   'consult.answer': 'Reply',
   'consult.opinion': 'Opinion',

@@ -20,7 +20,6 @@ export const consultationsVi = {
   'consult.documents': 'Tài liệu kèm theo',
   'consult.noDocuments': 'Không có tài liệu kèm theo.',
   'consult.deadline': 'Thời hạn trả lời',
-  'consult.workingTime': '{d} (thời gian làm việc)',
   'consult.external': 'Cơ quan ngoài hệ thống: đề nghị gửi qua thư điện tử; cán bộ đơn vị đề nghị ghi nhận ý kiến trả lời.',
   'consult.answer': 'Ý kiến trả lời',
   'consult.opinion': 'Ý kiến',
