@@ -27,7 +27,7 @@ export const DOMAIN_RULES = {
   'tthc/nesting': { vi: 'Quy trình con lồng nhau quá sâu (tối đa 10 cấp)', en: 'Sub-processes are nested too deep (at most 10 levels)' },
   'tthc/has-process': { vi: 'Tài liệu không chứa quy trình nào', en: 'The document holds no process' },
 } as const;
-export type DomainRuleId = keyof typeof DOMAIN_RULES;
+type DomainRuleId = keyof typeof DOMAIN_RULES;
 
 const STEP_TYPES = ['bpmn:Task', 'bpmn:SubProcess', 'bpmn:CallActivity'];
 
@@ -61,7 +61,7 @@ const str = (el: ModdleElement, name: string) => {
   return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 };
 
-export function processesOf(definitions: ModdleElement): ModdleElement[] {
+function processesOf(definitions: ModdleElement): ModdleElement[] {
   return ((definitions.rootElements as ModdleElement[] | undefined) ?? []).filter((e) => isType(e, 'bpmn:Process'));
 }
 
