@@ -11,7 +11,7 @@ export type { DossierClock, DueState } from './deadline.js';
 export { CalendarService } from './service.js';
 export { createCalendarRouter } from './router.js';
 export { budgetHours, HOURS_PER_DAY, parseBudget, type WorkingAmount } from './budget.js';
-export { assertZoneOffset, formatCamundaLocal, formatLocal, localDate, localDateTime, localDayStart, parseInstant } from './time.js';
+export { assertZoneOffset, formatCamundaLocal, formatLocal, localDate, localDateTime, localDayStart, midnightOf, ordinalOfDate, parseInstant } from './time.js';
 
 import type { Limit } from './calendar.js';
 

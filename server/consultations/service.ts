@@ -7,7 +7,7 @@ import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/err
 import type { Principal } from '../http/policy.js';
 import type { Logger } from '../log.js';
 import { vnDateTime, type NotificationService } from '../notifications/index.js';
-import { parseBpmn } from '../validation/moddle.js';
+import { parseBpmn } from '../validation/index.js';
 import * as store from './store.js';
 import { ANSWERED_MESSAGE, CONSULTATION_WATCH_KEY, REPLY_MESSAGE } from './watch.js';
 

@@ -6,4 +6,4 @@
  */
 export { createPortalSyncService } from './service.js';
 export { createPortalSyncRouter, createDossierSyncLogRouter } from './router.js';
-export { PortalRecordSchema } from './contract.js';
+export { PortalRecordSchema, type PortalRecord } from './contract.js';
