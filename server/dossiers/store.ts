@@ -15,23 +15,10 @@ const SUMMARY_COLUMNS = [
 ];
 
 /**
- * Next gapless number for a unit's day. The upsert takes the counter row's lock until the
- * caller's transaction ends, so concurrent receptions (on any node) queue on it and a rollback
- * gives the number back.
- */
-export async function nextSeq(trx: Knex.Transaction, unitId: string, day: string): Promise<number> {
-  const r = await trx.raw(
-    `insert into dossier_code_seq (unit_id, day, last) values (?, ?, 1)
-     on conflict (unit_id, day) do update set last = dossier_code_seq.last + 1
-     returning last`,
-    [unitId, day],
-  );
-  return Number((r.rows as Array<{ last: number }>)[0]!.last);
-}
-
-/**
- * `nextSeq` and the unit's agency code and name in one statement (the reception's hot path).
- * Undefined when the unit does not exist (no counter row is written then).
+ * Next gapless number for a unit's day, with the unit's agency code and name, in one statement (the
+ * reception's hot path). The upsert takes the counter row's lock until the caller's transaction ends,
+ * so concurrent receptions (on any node) queue on it and a rollback gives the number back. Undefined
+ * when the unit does not exist (no counter row is written then).
  */
 export async function nextCodeParts(trx: Knex.Transaction, unitId: string, day: string): Promise<{ seq: number; agencyCode: string | null; unitName: string } | undefined> {
   const r = await trx.raw(
