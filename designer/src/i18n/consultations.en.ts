@@ -50,6 +50,7 @@ export const consultationsEn: Record<keyof typeof consultationsVi, string> = {
   'consult.readOnly': 'You may only read this consultation.',
   'due.answered': 'Answered',
   'due.answered-late': 'Answered (late)',
+  'consult.actor.system': 'System (automatic)',
   'event.consultation-sent': 'Consultation sent',
   'event.consultation-reminded': 'Overdue consultation reminded',
   'event.consultation-answered': 'Consultation answered',

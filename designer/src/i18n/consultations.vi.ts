@@ -48,6 +48,7 @@ export const consultationsVi = {
   'consult.readOnly': 'Bạn chỉ được xem đề nghị này.',
   'due.answered': 'Đã trả lời',
   'due.answered-late': 'Đã trả lời (chậm)',
+  'consult.actor.system': 'Hệ thống (tự động)',
   'event.consultation-sent': 'Gửi đề nghị lấy ý kiến',
   'event.consultation-reminded': 'Nhắc trả lời ý kiến quá hạn',
   'event.consultation-answered': 'Nhận ý kiến trả lời',

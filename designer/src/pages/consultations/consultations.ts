@@ -120,7 +120,7 @@ export async function consultationPage(root: HTMLElement, params: { id: string }
   else root.append(h('p', { class: 'muted' }, t('consult.readOnly')));
   root.append(h('section', { class: 'card' }, h('h2', null, t('consult.history')),
     h('table', { class: 'grid', 'data-testid': 'consult-history' }, h('tbody', null, c.events.map((e) => h('tr', null,
-      h('td', null, when(e.at)), h('td', null, t(`event.${e.kind}` as MessageKey)), h('td', null, e.actor ?? ''),
+      h('td', null, when(e.at)), h('td', null, t(`event.${e.kind}` as MessageKey)), h('td', null, e.actor === 'workers' ? t('consult.actor.system') : e.actor ?? ''),
       h('td', null, e.kind === 'explanation' ? String(e.data?.text ?? '') : e.kind === 'reminded' ? String(e.data?.day ?? '') : '')))))));
 }
 
