@@ -47,12 +47,16 @@ export function redactUrl(url: string): string {
   return changed ? `${url.slice(0, q)}?${params.toString()}` : url;
 }
 
-type Req = IncomingMessage & { requestId?: string; originalUrl?: string; query?: unknown; principal?: { username: string } };
+type Req = IncomingMessage & { requestId?: string; originalUrl?: string; query?: unknown; principal?: { username: string; kind?: string } };
+
+const isMachineTraffic = (req: Req) => req.principal?.kind === 'service' || (req.originalUrl ?? req.url ?? '').startsWith('/mock-portal/');
 
 /**
  * One access-log line per request (pino-http on the platform's logger), with the request id the app sets
  * (`X-Request-Id`) and the user name; URL and query redacted as above, bodies never logged.
- * 5xx lines are errors, 4xx warnings, the rest info.
+ * 5xx lines are errors, 4xx warnings, the rest info — except a service account's successful calls (the workers
+ * poll every few seconds) and the demo mock portal's, which are debug: at the default level they would bury
+ * everything else, including the start-up banner a new user needs to read.
  */
 export function createAccessLog(log: Logger): RequestHandler {
   const middleware = pinoHttp<Req, ServerResponse>({
@@ -60,7 +64,7 @@ export function createAccessLog(log: Logger): RequestHandler {
     genReqId: (req) => req.requestId ?? '-',
     // requestId: the same key the error handler's log lines use (server/http/errors.ts), so both correlate.
     customProps: (req) => ({ requestId: req.requestId, user: req.principal?.username ?? null }),
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customLogLevel: (req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : isMachineTraffic(req) ? 'debug' : 'info'),
     customSuccessMessage: (req, res, ms) => `${req.method} ${redactUrl(req.originalUrl ?? req.url ?? '')} ${res.statusCode} ${ms}ms`,
     customErrorMessage: (req, res) => `${req.method} ${redactUrl(req.originalUrl ?? req.url ?? '')} ${res.statusCode}`,
     serializers: {

@@ -8,7 +8,7 @@ import * as store from './store.js';
 import { ProcedureInputSchema, type ImportRowResult, type Page, type Procedure, type ProcedureInput, type ProcedureQuery } from './types.js';
 
 /** Who may write which procedure: the identity service answers (process owners: their units and sub-units). */
-export interface CatalogAccess {
+interface CatalogAccess {
   canDraftFor(principal: Pick<Principal, 'roles'>, unitId: string): Promise<boolean>;
 }
 
@@ -19,14 +19,20 @@ export interface CatalogDeps {
   onWithdrawn?: (trx: Knex.Transaction, procedureId: string, actor: Principal) => Promise<void>;
 }
 
-export const MAX_IMPORT_ROWS = 5000;
-export const CSV_COLUMNS = [
+const MAX_IMPORT_ROWS = 5000;
+const CSV_COLUMNS = [
   'code', 'name', 'field', 'level', 'agencyId', 'legalBasis', 'limitValue', 'limitUnit', 'afterCutoffNextDay',
   'pauseOnSupplement', 'requiresSupplementPath', 'requiresRefusalPath', 'onlineLevel', 'status', 'components', 'fees', 'managingAgencyId',
 ] as const;
 const REQUIRED_COLUMNS = ['code', 'name', 'field', 'level', 'agencyId', 'limitValue', 'limitUnit', 'onlineLevel'];
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
+
+/**
+ * For the seed loader (lifecycle/seed.ts), which fills an empty catalogue together with the procedures'
+ * process versions in one transaction of its own: how many procedures exist, and insert one (inside that transaction).
+ */
+export const catalogSeeding = { count: store.count, insert: store.insert };
 
 export function createCatalogService(deps: CatalogDeps) {
   const { knex, access } = deps;

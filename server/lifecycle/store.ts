@@ -197,11 +197,6 @@ export async function flagNeedsReview(trx: Knex.Transaction, roles: string[], un
   return ids.length;
 }
 
-export async function countVersions(db: Db): Promise<number> {
-  const r = await db('process_version').count<{ n: number }[]>({ n: '*' }).first();
-  return Number(r?.n ?? 0);
-}
-
 /**
  * Running instances (dossiers) of a deployed version: a count of the engine's instance rows, the
  * same rows the migration plan reads (indexed by definition). The activation confirmation names it.

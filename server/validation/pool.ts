@@ -1,8 +1,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ApiError } from '../http/errors.js';
-import { xmlShape } from '../engine/limits.js';
-import type { ParsedDefinitions } from '../engine/model.js';
+import { xmlShape, type ParsedDefinitions } from '../engine/index.js';
 import type { FactSource, ValidationJob } from './validate-job.js';
 import type { ValidationResult } from './types.js';
 
@@ -34,7 +33,7 @@ const busy = (message: string) => new ApiError(429, 'TooManyRequests', message);
  * Models up to this many XML elements (some 120 steps with their diagram) are checked where they
  * arrive: tens of milliseconds, less than a thread hop is worth. Larger ones go to the pool.
  */
-export const OFFLOAD_ABOVE_ELEMENTS = 500;
+const OFFLOAD_ABOVE_ELEMENTS = 500;
 
 /** Whether a model is large enough to go to the pool (a linear scan that stops at the threshold). */
 export function worthOffloading(xml: string): boolean {
