@@ -1,7 +1,7 @@
 import { messageCatalogue } from '../http/errors.js';
 
 /** The calendar administrator's refusals, by key, in Vietnamese and English (the admin screens show them as they come). */
-export const CALENDAR_MESSAGES = {
+const CALENDAR_MESSAGES = {
   'calendar.unknownUnit': { vi: 'Không tìm thấy đơn vị {unit}', en: 'Unknown unit: {unit}' },
   'calendar.weekdayNotWorking': { vi: 'Ngày {date} là ngày thường: chỉ thứ Bảy hoặc Chủ nhật mới có thể làm bù', en: '{date} is a weekday: only a Saturday or Sunday can be made a working day' },
   'calendar.dayNotListed': { vi: 'Ngày {date} không có trong danh sách ngày nghỉ hoặc ngày làm bù', en: '{date} is not a listed day off or working day' },
