@@ -1,6 +1,7 @@
 import { ApiFailure, get, post, put } from '../api.js';
 import { clear, download, h } from '../dom.js';
 import { getLang, onLangChange, pick, t } from '../i18n/index.js';
+import { serverMessage } from '../i18n/server-message.js';
 import { createModeler } from '../modeler/create.js';
 import type { ValidationState } from '../modeler/live-validation/LiveValidation.js';
 import { navigate, render } from '../router.js';
@@ -330,7 +331,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     } catch (err) {
       const details = (err as ApiFailure).details as Finding[] | { findings?: Finding[] } | undefined;
       const list = Array.isArray(details) ? details : details?.findings;
-      setStatus((err as Error).message, 'error',
+      setStatus(serverMessage(err), 'error',
         list?.length ? h('ul', null, list.map((f) => h('li', { class: 'clickable', onclick: () => f.elementId && select(f.elementId) }, namesForIds(pick(f.message))))) : undefined);
     }
   }
