@@ -67,6 +67,7 @@ function date(v: unknown): Date | null {
 export async function projectFromEngine(db: Knex, instanceIds: string[]): Promise<Map<string, Row>> {
   const { instances, variables, dossiers } = await tasksStore.instanceFacts(db, instanceIds, VARS);
   const dossierOf = new Map(dossiers.map((d) => [d.instance_id as string, d]));
+  const dossierByCode = new Map(dossiers.map((d) => [d.code as string, d]));
   const byInstance = new Map<string, Map<string, Row>>();
   for (const v of variables) {
     const m = byInstance.get(v.instance_id) ?? new Map();
@@ -77,7 +78,7 @@ export async function projectFromEngine(db: Knex, instanceIds: string[]): Promis
   for (const i of instances) {
     const vars = byInstance.get(i.id) ?? new Map();
     const str = (n: string) => { const x = plain(vars.get(n)); return typeof x === 'string' && x ? x : null; };
-    const dos = dossierOf.get(i.id);
+    const dos = dossierOf.get(i.id) ?? (i.business_key ? dossierByCode.get(i.business_key as string) : undefined);
     const facts: DossierFacts = dos ? {
       instanceId: i.id, dossierId: dos.id, code: dos.code, procedureCode: dos.procedure_code, procedureName: dos.procedure_name,
       applicantName: (dos.applicant as { fullName?: string } | null)?.fullName ?? null, unitId: dos.unit_id,

@@ -223,7 +223,10 @@ export const tasksStore = {
         .select('i.id', 'i.business_key', 'i.unit_id', 'i.start_time', 'i.state', 'i.definition_key', 'f.name as definition_name'),
       db('engine_variable').whereIn('instance_id', instanceIds).whereIn('name', names).select('instance_id', 'name', 'type', 'value'),
     ]);
-    const dossiers = await db('dossier as x').leftJoin('procedure as p', 'p.id', 'x.procedure_id').whereIn('x.instance_id', instanceIds)
+    // A platform process next to the dossier's own (its watch: the apology task) shares its business key, the dossier code.
+    const codes = instances.map((i: Row) => i.business_key as string | null).filter((c): c is string => Boolean(c));
+    const dossiers = await db('dossier as x').leftJoin('procedure as p', 'p.id', 'x.procedure_id')
+      .where((q) => { void q.whereIn('x.instance_id', instanceIds); if (codes.length) void q.orWhereIn('x.code', codes); })
       .select('x.instance_id', 'x.id', 'x.code', 'x.applicant', 'x.received_at', 'x.filed_at', 'x.due_at', 'x.paused_at', 'x.status', 'x.unit_id', 'p.code as procedure_code', 'p.name as procedure_name');
     return { instances, variables, dossiers };
   },

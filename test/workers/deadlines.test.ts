@@ -148,5 +148,12 @@ describe('wired to the dossier', () => {
     // Once more (a redelivered task): no second SOS, no second count.
     expect((await request(env.platform.app).post('/api/apologies/overdue').set('Authorization', WORKER).send({ dossierCode: d.code, unitId: UNIT, dueAt: d.dueAt })).body.created).toBe(false);
     expect(await env.platform.db.knex('sos').where({ instance_id: d.instanceId })).toHaveLength(1);
+
+    // The reminder falls due: the leader's "write the apology" task shows the dossier, not the watch process.
+    await env.platform.db.knex('engine_timer').where({ instance_id: watch.id, activity_id: 'RemindTimer' }).update({ due_at: new Date(Date.now() - 1000) });
+    const leader = await loginAs(env.platform.app, 'lanhdao.xa');
+    const row = await until(async () => ((await leader.get('/api/tasks').query({ tab: 'group', code: d.code }).expect(200)).body.items as Array<Record<string, unknown>>)
+      .find((t) => t.instanceId === watch.id), 'the apology task in the leader\'s group tab', 60_000);
+    expect(row).toMatchObject({ code: d.code, procedure: { name: 'Đăng ký khai sinh' }, applicant: 'Lê V. C.' });
   });
 });
