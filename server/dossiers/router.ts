@@ -49,7 +49,7 @@ const RefuseBody = z.object({ reasons: z.array(z.string().trim().min(1).max(1000
 const ReasonBody = z.object({ reason: z.string().trim().min(3, 'nêu lý do / give the reason').max(2000) }).strict();
 const ReturnBody = z.object({ collectionMethod: z.enum(['in-person', 'post', 'online']) }).strict();
 const ExtensionBody = z.object({ newDueAt: z.iso.datetime({ offset: true }), reason: z.string().trim().min(3).max(2000) }).strict();
-const FormParams = z.object({ id: z.uuid(), file: z.string().regex(/^(01|02|03|05)\.(pdf|docx)$/, 'form: 01, 02, 03 or 05 as .pdf or .docx') });
+const FormParams = z.object({ id: z.uuid(), file: z.string().regex(/^(01|02|03|05)\.(pdf|docx)$/, 'form: mẫu 01–06 dạng .pdf hoặc .docx / form 01 to 06 as .pdf or .docx') });
 const AgencyBody = z.object({ agencyCode: z.string().trim().toUpperCase().nullable() }).strict();
 
 /** Vietnamese calendar day → the instant of its local midnight (server/calendar/time.ts). */
