@@ -23,7 +23,7 @@ const Env = z.object({
   /** Tasks per fetchAndLock; at most WORKER_MAX_PARALLEL handlers run at once; WORKER_POLL_INTERVAL_MS between fetches. */
   WORKER_MAX_TASKS: z.coerce.number().int().min(1).max(1000).default(50),
   WORKER_MAX_PARALLEL: z.coerce.number().int().min(1).max(5000).default(200),
-  WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(20),
+  WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
   WORKER_RETRIES: z.coerce.number().int().min(0).max(100).default(5),
   /** First retry after this long; each later one waits twice as long (capped at WORKER_RETRY_MAX_MS). */
