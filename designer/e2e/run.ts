@@ -273,6 +273,16 @@ async function scenario(page: Page, base: string): Promise<string> {
   });
   if (fit.pal > fit.canvas || fit.canvas > 768 || fit.side > fit.width || fit.zoom < 0.79) throw new Error(`modeler does not fit the screen: ${JSON.stringify(fit)}`);
   figures['modeler at 1366×768: palette bottom / canvas bottom (px), zoom'] = `${Math.round(fit.pal)} / ${Math.round(fit.canvas)}, ${fit.zoom.toFixed(2)}`;
+  // The palette floats over the canvas' left side: the diagram opens right of it, its first shapes visible.
+  const hidden = await page.evaluate(() => {
+    const pal = document.querySelector('.djs-palette')!.getBoundingClientRect();
+    const reg = (window as any).__tthc.modeler.get('elementRegistry');
+    return reg.filter((e: any) => e.type !== 'label' && !e.waypoints && e.type !== 'bpmn:Process').map((e: any) => ({ id: e.id, r: reg.getGraphics(e).getBoundingClientRect() }))
+      .filter((x: any) => x.r.left < pal.right && x.r.right > pal.left && x.r.top < pal.bottom && x.r.bottom > pal.top).map((x: any) => x.id);
+  });
+  if (hidden.length) throw new Error(`the palette covers ${hidden.join(', ')}`);
+  // The limit as the catalogue states it, not in hours.
+  await expectText(page, '[data-testid=budget-text]', 'thời hạn luật định 10 ngày làm việc');
   const groups = await page.evaluate(() => [...document.querySelectorAll('[data-testid=properties] [data-group-id]')].map((g) => g.getAttribute('data-group-id')));
   await page.evaluate(() => { const m = (window as any).__tthc.modeler; m.get('selection').select(m.get('elementRegistry').get('Task_Appraise')); });
   await page.waitForSelector('[data-group-id="group-tthc-step"]');

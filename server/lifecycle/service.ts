@@ -592,7 +592,8 @@ export function createLifecycleService(deps: LifecycleDeps) {
 
     /** What new dossiers of a procedure start on. */
     async activeDefinition(procedureId: string, level?: string): Promise<{ versionId: string; definitionId: string; processKey?: string } | undefined> {
-      const p = await catalog.get(procedureId);
+      // The caller that names the level (dossier reception) has just read the procedure: no second read.
+      const p = level ? { id: procedureId, level } : await catalog.get(procedureId);
       const model = await store.getModel(knex, p.id, level ?? p.level);
       if (!model?.activeVersionId) return undefined;
       const v = await requireVersion(knex, model.activeVersionId);

@@ -116,6 +116,7 @@ export const designerEn: Record<keyof typeof designerVi, string> = {
   'version.annexPdf': "Download the process annex (PDF)",
   'version.annexDocx': "Download the process annex (DOCX)",
   'admin.title': "Administration",
+  'admin.chooseRole': '— choose a role —',
   'admin.units': "Units",
   'admin.users': "Users and roles",
   'admin.calendar': "Working calendar",

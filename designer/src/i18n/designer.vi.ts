@@ -115,6 +115,7 @@ export const designerVi = {
   'version.annexPdf': "Tải phụ lục quy trình (PDF)",
   'version.annexDocx': "Tải phụ lục quy trình (DOCX)",
   'admin.title': "Quản trị",
+  'admin.chooseRole': '— chọn vai trò —',
   'admin.units': "Cơ cấu đơn vị",
   'admin.users': "Người dùng và vai trò",
   'admin.calendar': "Lịch làm việc",

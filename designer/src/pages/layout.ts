@@ -26,7 +26,7 @@ export function layout(page: PageHandler): PageHandler {
       // The hash router owns '#…' links: the skip link moves focus itself.
       h('a', { class: 'skip-link', href: '#main', 'data-testid': 'skip-link', onclick: (e: Event) => { e.preventDefault(); main.focus(); } }, t('a11y.skip')),
       h('header', { class: 'topbar' },
-        // The full title on wide screens; on a 1366 px laptop "TTHC" (the title as its tooltip) leaves the bar to the navigation.
+        // The full title, unless a long navigation needs the room on a laptop: then "TTHC" (the title as its tooltip).
         h('a', { class: 'brand', href: '#/procedures', title: t('app.title') }, h('span', { class: 'brand-full' }, t('app.title')), h('span', { class: 'brand-short' }, 'TTHC')),
         h('nav', null,
           h('a', { href: '#/procedures' }, t('nav.catalogue')),
@@ -41,6 +41,8 @@ export function layout(page: PageHandler): PageHandler {
         user ? h('span', { class: 'user', 'data-testid': 'user' }, user.displayName || user.username) : null,
         h('button', { class: 'link', 'data-testid': 'logout', onclick: async () => { await logout(); navigate('/login'); } }, t('nav.logout'))),
       main);
+    const bar = root.querySelector('header.topbar');
+    if (bar && bar.querySelectorAll('nav > a, nav > .navmenu').length > 3) bar.classList.add('crowded');
     if (reviewLink) void reviewCount(reviewLink);
     const done = await page(main, params);
     focusHeading(main);

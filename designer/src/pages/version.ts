@@ -5,7 +5,7 @@ import { markDiff, markElement, openViewer, selectInViewer, syncViewboxes, type 
 import { navigate, render } from '../router.js';
 import { describeChanges, indexElements } from '../tthc/describe-changes.js';
 import { buildStepTable } from '../tthc/steps.js';
-import { limitHours, type Diff, type ProcessInfo, type Procedure, type ValidationReport, type Version } from '../types.js';
+import type { Diff, ProcessInfo, Procedure, ValidationReport, Version } from '../types.js';
 import { badge, errorBox } from './layout.js';
 import { dateTimeVi, dateVi, levelName, limitText } from './names.js';
 import { stepTableView } from './step-table-view.js';
@@ -108,7 +108,6 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
     get<HistoryEntry[]>(`/api/process-versions/${encodeURIComponent(v.id)}/history`).catch(() => [] as HistoryEntry[]),
   ]);
   const base = baseline(v, info);
-  const limit = limitHours(proc);
   const msg = h('div', { class: 'status', role: 'status', 'data-testid': 'status' });
   const rejection = [...history].reverse().find((e) => e.action === 'reject');
 
@@ -214,21 +213,22 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
           markElement(viewer, id, `diff-${l.kind}`);
           if (l.kind === 'changed') markElement(oldViewer, l.oldId ?? l.id, 'diff-changed');
         }
-        stepsOld.append(stepTableView(buildStepTable(oldDefs, getLang()), undefined, limit, touched));
-        stepsNew.append(stepTableView(buildStepTable(newDefs, getLang()), undefined, limit, touched));
+        stepsOld.append(stepTableView(buildStepTable(oldDefs, getLang()), undefined, limitText(proc) || undefined, touched));
+        stepsNew.append(stepTableView(buildStepTable(newDefs, getLang()), undefined, limitText(proc) || undefined, touched));
         const select = (id: string, oldId = id) => { selectInViewer(oldViewer, oldId); selectInViewer(newViewer, id); };
         changesEl.append(lines.length || layoutOnly
           ? h('ul', { class: 'changes', 'data-testid': 'changes' },
             lines.map((l) => h('li', { class: `change ${l.kind}` },
               h('button', { class: 'link', type: 'button', title: t('chg.select'), 'data-element-id': l.id, onclick: () => select(l.id, l.oldId) },
-                h('span', { class: 'kind' }, t(`diff.${l.kind}` as never)), ' ', l.text))),
+                // The sentence says what happened ("Thêm bước …"): the kind is only its colour mark, like the diagrams'.
+                h('span', { class: 'kind', 'aria-hidden': 'true' }), l.text))),
             layoutOnly ? h('li', { class: 'change layout muted', 'data-testid': 'layout-only' }, t('chg.layoutOnly', { n: layoutOnly })) : null)
           : h('p', { class: 'muted', 'data-testid': 'changes' }, t('diff.none')));
       } catch (err) {
         changesEl.append(errorBox(err));
       }
     } else {
-      stepsNew.append(stepTableView(buildStepTable(newDefs, getLang()), undefined, limit));
+      stepsNew.append(stepTableView(buildStepTable(newDefs, getLang()), undefined, limitText(proc) || undefined));
       changesEl.append(h('p', { class: 'muted' }, t('diff.first')));
     }
   } catch (err) {

@@ -89,7 +89,8 @@ export async function usersPage(root: HTMLElement): Promise<void> {
         h('table', { class: 'grid', 'data-testid': 'users' },
           h('thead', null, h('tr', null, h('th', null, t('admin.user')), h('th', null, t('admin.rolesPerUnit')), h('th', null, t('admin.grant')))),
           h('tbody', null, r.items.map((u) => {
-            const role = h('select', { 'aria-label': t('admin.role') }, ROLES.map((x) => h('option', { value: x }, roleName(x))));
+            // No role chosen in advance (not even the first of the list, the administrator's).
+            const role = h('select', { 'aria-label': t('admin.role'), required: true }, h('option', { value: '' }, t('admin.chooseRole')), ROLES.map((x) => h('option', { value: x }, roleName(x))));
             const unit = h('select', { 'aria-label': t('admin.unit') }, units.map((x) => h('option', { value: x.id }, x.name)));
             return h('tr', null,
               h('td', null, h('strong', null, u.displayName), h('br'), h('span', { class: 'muted' }, u.username), u.disabled ? h('span', { class: 'badge' }, t('admin.disabled')) : null),
