@@ -12,11 +12,21 @@ import type { Diff } from '../types.js';
 interface ViewerServices { canvas: Canvas; elementRegistry: ElementRegistry; eventBus: EventBus; selection: Selection }
 export type Viewer = NavigatedViewer<ViewerServices>;
 
+/** Labels (12 px at zoom 1) stay about 8 px high. */
+const MIN_ZOOM = 0.65;
+
 export async function openViewer(container: HTMLElement, xml: string): Promise<Viewer> {
   const viewer = new NavigatedViewer<ViewerServices>({ container, moddleExtensions });
   await viewer.importXML(xml);
+  const canvas = viewer.get('canvas');
   // 'auto' centres the diagram (diagram-js accepts it; its declaration names only a point).
-  (viewer.get('canvas') as unknown as { zoom(scale: 'fit-viewport', center: 'auto'): number }).zoom('fit-viewport', 'auto');
+  (canvas as unknown as { zoom(scale: 'fit-viewport', center: 'auto'): number }).zoom('fit-viewport', 'auto');
+  // A long process fitted whole has unreadable labels: no smaller than MIN_ZOOM, from its start (pan for the rest).
+  if (canvas.zoom() < MIN_ZOOM) {
+    const vb = canvas.viewbox();
+    const [w, hgt] = [vb.width * canvas.zoom() / MIN_ZOOM, vb.height * canvas.zoom() / MIN_ZOOM];
+    canvas.viewbox({ x: vb.inner.x - 20, y: vb.inner.y + vb.inner.height / 2 - hgt / 2, width: w, height: hgt });
+  }
   return viewer;
 }
 
