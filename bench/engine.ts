@@ -23,6 +23,9 @@ const PER_CLIENT = Number(process.env.BENCH_ENGINE_INSTANCES ?? 4);
 const EXTERNAL = Number(process.env.BENCH_ENGINE_EXTERNAL ?? 1000);
 const BIG = Number(process.env.BENCH_ENGINE_WAITING ?? 100_000);
 const COLD = Number(process.env.BENCH_ENGINE_COLD ?? 2000);
+/** BENCH_ENGINE_PARTS=b,c runs only those parts (letters as in the rows; `floor` for the in-process floors). */
+const PARTS = new Set((process.env.BENCH_ENGINE_PARTS ?? 'a,floor,b,c,d,e,t').split(',').map((s) => s.trim()));
+const part = (p: string) => PARTS.has(p);
 
 /** The native interpreter alone, hot and in memory: the same three parts as `floor` (bpmn-engine). */
 async function nativeFloor(): Promise<{ startMs: number; stepMs: number; externalMs: number; stateBytes: number; oldStateBytes: number }> {
@@ -264,8 +267,9 @@ async function metricsSeen(child: Child): Promise<{ seen: number; expected: numb
 
 export default async function engineBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const a = await bare();
-  rows.push({ area: 'engine', metric: '(a) bare bpmn-engine, recover→resume→signal→getState', value: `${a.toFixed(0)} steps/s` });
+  const a = part('a') ? await bare() : NaN;
+  if (part('a')) rows.push({ area: 'engine', metric: '(a) bare bpmn-engine, recover→resume→signal→getState', value: `${a.toFixed(0)} steps/s` });
+  if (part('floor')) {
   const n = await nativeFloor();
   rows.push({ area: 'engine', metric: 'floor: native interpreter alone, hot user-task step / start / external completion', value: `${(n.stepMs * 1000).toFixed(0)} µs / ${(n.startMs * 1000).toFixed(0)} µs / ${(n.externalMs * 1000).toFixed(0)} µs` });
   rows.push({ area: 'engine', metric: 'stored state per waiting 10-step instance: native / bpmn-engine', value: `${n.stateBytes} B / ${n.oldStateBytes} B`, target: '≤ 1 KB', ok: n.stateBytes <= 1024 });
@@ -273,10 +277,12 @@ export default async function engineBench(): Promise<BenchRow[]> {
   rows.push({ area: 'engine', metric: 'floor: bpmn-engine alone, hot user-task step (signal + getState)', value: `${f.stepMs.toFixed(1)} ms (≤ ${(1000 / f.stepMs).toFixed(0)}/s per core)` });
   rows.push({ area: 'engine', metric: 'floor: bpmn-engine alone, start of an instance', value: `${f.startMs.toFixed(1)} ms` });
   rows.push({ area: 'engine', metric: 'floor: bpmn-engine alone, external task completed → end', value: `${f.externalMs.toFixed(1)} ms (≤ ${(1000 / f.externalMs).toFixed(0)}/s per core)` });
+  }
   const db = await childDatabase();
   const kind = db.url ? 'postgres' : 'embedded';
   let child = await startServer(db, 'bench');
   try {
+    if (part('b')) {
     const wal0 = await walBytes(db);
     const b = await rest(child);
     const wal1 = await walBytes(db);
@@ -284,18 +290,23 @@ export default async function engineBench(): Promise<BenchRow[]> {
     rows.push({ area: 'engine', metric: '(b) step latency p95 (GET task + complete)', value: `${b.p95.toFixed(0)} ms` });
     rows.push({ area: 'engine', metric: '(b) server CPU per step (incl. start, HTTP, auth)', value: `${b.cpuMs.toFixed(1)} ms`, target: '≤ 2 ms', ok: b.cpuMs <= 2 });
     if (wal0 !== null && wal1 !== null) rows.push({ area: 'engine', metric: '(b) WAL bytes written per step (incl. its share of starts)', value: `${((wal1 - wal0) / b.steps / 1024).toFixed(1)} KB` });
+    }
+    if (part('c')) {
     const c = await external(child);
     rows.push({ area: 'engine', metric: '(c) external tasks via client-js', value: `${c.rate.toFixed(0)} tasks/s`, target: '≥ 500', ok: c.rate >= 500 });
     rows.push({ area: 'engine', metric: '(c) server CPU per external task (fetch share, complete, HTTP, auth)', value: `${c.cpuMs.toFixed(1)} ms` });
     rows.push({ area: 'engine', metric: '(c) fetchAndLock wake-up p50', value: `${c.wakeP50.toFixed(1)} ms`, target: '< 20 ms', ok: c.wakeP50 < 20 });
     const m = await metricsSeen(child);
     rows.push({ area: 'engine', metric: '/metrics during the run (families with samples / expected)', value: `${m.seen}/${m.expected}: ${m.summary}`, target: 'all', ok: m.seen === m.expected });
+    }
+    if (part('d') || part('e')) {
     const d = await rss(db, child);
     child = d.child;
     rows.push({ area: 'engine', metric: '(d) server RSS, 1,000 waiting instances', value: `${d.small.toFixed(0)} MB` });
     rows.push({ area: 'engine', metric: `(d) server RSS, ${BIG.toLocaleString('en')} waiting instances`, value: `${d.big.toFixed(0)} MB (${d.bigAfter.toFixed(0)} MB after the cold steps)`, target: 'no growth', ok: d.big <= d.small * 1.2 });
     rows.push({ area: 'engine', metric: `(d) stored state per waiting instance (database, ${BIG.toLocaleString('en')})`, value: `${d.stored.toFixed(0)} B` });
     rows.push({ area: 'engine', metric: `(e) cold steps: ${COLD} tasks of random waiting instances, ${CLIENTS} clients`, value: `${d.coldRate.toFixed(0)} steps/s, ${d.coldCpuMs.toFixed(1)} ms server CPU each`, target: '≥ 300', ok: d.coldRate >= 300 });
+    }
   } finally {
     await stopServer(child);
     await db.close();

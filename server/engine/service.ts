@@ -659,9 +659,10 @@ export function createEngine(deps: EngineDeps) {
     });
   }
 
-  async function completeTask(id: string, input: { variables?: Record<string, TypedValue>; userId: string | null }, scope: TaskScope): Promise<void> {
+  /** Returns the task's process instance (for `withVariablesInReturn`, without reading the task first). */
+  async function completeTask(id: string, input: { variables?: Record<string, TypedValue>; userId: string | null }, scope: TaskScope): Promise<{ processInstanceId: string }> {
     const assignee = 'all' in scope ? undefined : scope.username;
-    await command({ table: 'engine_task', id, missing: `Cannot find task with id ${id}`, scope, assignee }, input.userId, async (ctx) => {
+    return command({ table: 'engine_task', id, missing: `Cannot find task with id ${id}`, scope, assignee }, input.userId, async (ctx) => {
       // Locked with the instance, so a concurrent completion on another node has either finished or not begun.
       const t = ctx.item!;
       if (!ctx.run.live.has(t.execution_id)) throw invalid('BadUserRequestException', `Task '${id}' is no longer waiting`);
@@ -669,18 +670,23 @@ export function createEngine(deps: EngineDeps) {
       ctx.hist.push({ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'task-completed', task_id: id, activity_id: t.task_definition_key, activity_name: t.name, execution_id: t.execution_id, user_id: input.userId ?? t.assignee, at: new Date() });
       ctx.completedTasks.add(id);
       ctx.run.signalTask(t.task_definition_key, t.execution_id);
+      return { processInstanceId: ctx.row.id as string };
     });
   }
 
   // ------------------------------------------------------------------ external tasks
 
-  function waitForTask(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => { clearTimeout(timer); wake.off('task', done); signal?.removeEventListener('abort', done); resolve(); };
-      const timer = setTimeout(done, ms);
-      wake.on('task', done);
-      signal?.addEventListener('abort', done);
+  /** A wait for the next task announcement; `cancel` removes its listener and timer at once. */
+  function waitForTask(ms: number, signal?: AbortSignal): { done: Promise<void>; cancel: () => void } {
+    let cancel = () => undefined as void;
+    const done = new Promise<void>((resolve) => {
+      const finish = () => { clearTimeout(timer); wake.off('task', finish); signal?.removeEventListener('abort', finish); resolve(); };
+      const timer = setTimeout(finish, ms);
+      wake.on('task', finish);
+      signal?.addEventListener('abort', finish);
+      cancel = finish;
     });
+    return { done, cancel };
   }
 
   async function fetchAndLockOnce(input: FetchAndLockInput): Promise<LockedExternalTask[]> {
@@ -711,11 +717,18 @@ export function createEngine(deps: EngineDeps) {
   async function fetchAndLock(input: FetchAndLockInput, signal?: AbortSignal): Promise<LockedExternalTask[]> {
     const deadline = Date.now() + Math.min(input.asyncResponseTimeout ?? 0, 30 * 60 * 1000);
     for (;;) {
-      // Subscribe before querying so a task created in between is not missed.
+      // Subscribe before querying so a task created in between is not missed; an answer ends the wait
+      // at once (its listener and timer would otherwise stay until the timeout, one per poll).
       const waiter = waitForTask(Math.max(0, Math.min(deadline - Date.now(), 5000)), signal);
-      const got = await fetchAndLockOnce(input);
-      if (got.length || Date.now() >= deadline || signal?.aborted) { void waiter; return got; }
-      await waiter;
+      let got: LockedExternalTask[];
+      try {
+        got = await fetchAndLockOnce(input);
+      } catch (err) {
+        waiter.cancel();
+        throw err;
+      }
+      if (got.length || Date.now() >= deadline || signal?.aborted) { waiter.cancel(); return got; }
+      await waiter.done;
       if (signal?.aborted) return [];
     }
   }
@@ -1078,6 +1091,8 @@ export function createEngine(deps: EngineDeps) {
       return rows.map((r) => ({ id: r.id as string, name: (r.name ?? null) as string | null, source: (r.source ?? null) as string | null, deploymentTime: r.deployment_time as Date }));
     },
     listDefinitions: async (q: Parameters<typeof store.listDefinitions>[1]) => (await store.listDefinitions(knex, q)).map(toDefinition),
+    countDefinitions: (q: Parameters<typeof store.countDefinitions>[1]) => store.countDefinitions(knex, q),
+    countInstances: (q: Parameters<typeof store.countInstances>[1]) => store.countInstances(knex, q),
     getDefinition: async (id: string) => {
       const r = await store.definitionById(knex, id);
       if (!r) throw notFound(`No matching definition with id ${id}`);

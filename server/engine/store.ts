@@ -87,14 +87,13 @@ export function createEngineStore() {
     async definitionsOfDeployments(db: Db, ids: string[]): Promise<Row[]> {
       return ids.length ? db('engine_definition').whereIn('deployment_id', ids).select('id', 'key', 'version', 'version_tag', 'name', 'deployment_id', 'resource_name', 'suspended') : [];
     },
-    async listDefinitions(db: Db, q: { key?: string; keyLike?: string; latestVersion?: boolean; deploymentId?: string; versionTag?: string; firstResult?: number; maxResults?: number; count?: boolean }): Promise<Row[]> {
-      const b = db('engine_definition as d').select('d.id', 'd.key', 'd.version', 'd.version_tag', 'd.name', 'd.deployment_id', 'd.resource_name', 'd.suspended');
-      if (q.key) b.where('d.key', q.key);
-      if (q.keyLike) b.whereLike('d.key', q.keyLike);
-      if (q.deploymentId) b.where('d.deployment_id', isUuid(q.deploymentId) ? q.deploymentId : null);
-      if (q.versionTag) b.where('d.version_tag', q.versionTag);
-      if (q.latestVersion) b.whereRaw('d.version = (select max(version) from engine_definition x where x.key = d.key)');
+    async listDefinitions(db: Db, q: DefinitionQuery): Promise<Row[]> {
+      const b = definitionQuery(db, q).select('d.id', 'd.key', 'd.version', 'd.version_tag', 'd.name', 'd.deployment_id', 'd.resource_name', 'd.suspended');
       return b.orderBy([{ column: 'd.key' }, { column: 'd.version' }]).offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
+    },
+    /** The true number of matches (no page cap). */
+    async countDefinitions(db: Db, q: DefinitionQuery): Promise<number> {
+      return Number((await definitionQuery(db, q).count({ n: '*' }).first())?.n ?? 0);
     },
 
     // ---- instances
@@ -135,16 +134,13 @@ export function createEngineStore() {
     async updateInstance(db: Db, id: string, patch: Row): Promise<void> {
       await db('engine_instance').where({ id }).update({ ...patch, revision: db.raw('revision + 1') });
     },
-    async listInstances(db: Db, q: { active?: boolean; businessKey?: string; processDefinitionId?: string; processDefinitionKey?: string; processInstanceIds?: string[]; unitIds?: string[]; firstResult?: number; maxResults?: number; finished?: boolean }): Promise<Row[]> {
-      const b = db('engine_instance').select('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
-      if (q.active) b.where({ state: 'ACTIVE' });
-      if (q.finished) b.whereNot({ state: 'ACTIVE' });
-      if (q.businessKey) b.where({ business_key: q.businessKey });
-      if (q.processDefinitionId) b.where({ definition_id: q.processDefinitionId });
-      if (q.processDefinitionKey) b.where({ definition_key: q.processDefinitionKey });
-      if (q.processInstanceIds) b.whereIn('id', q.processInstanceIds.filter(isUuid));
-      if (q.unitIds) b.whereIn('unit_id', q.unitIds);
+    async listInstances(db: Db, q: InstanceQuery): Promise<Row[]> {
+      const b = instanceQuery(db, q).select('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
       return b.orderBy('start_time', 'asc').orderBy('id').offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
+    },
+    /** The true number of matches (no page cap). */
+    async countInstances(db: Db, q: InstanceQuery): Promise<number> {
+      return Number((await instanceQuery(db, q).count({ n: '*' }).first())?.n ?? 0);
     },
 
     // ---- variables
@@ -416,6 +412,30 @@ export function createEngineStore() {
 }
 
 export type EngineStore = ReturnType<typeof createEngineStore>;
+
+type DefinitionQuery = { key?: string; keyLike?: string; latestVersion?: boolean; deploymentId?: string; versionTag?: string; firstResult?: number; maxResults?: number };
+function definitionQuery(db: Db, q: DefinitionQuery): Knex.QueryBuilder {
+  const b = db('engine_definition as d');
+  if (q.key) b.where('d.key', q.key);
+  if (q.keyLike) b.whereLike('d.key', q.keyLike);
+  if (q.deploymentId) b.where('d.deployment_id', isUuid(q.deploymentId) ? q.deploymentId : null);
+  if (q.versionTag) b.where('d.version_tag', q.versionTag);
+  if (q.latestVersion) b.whereRaw('d.version = (select max(version) from engine_definition x where x.key = d.key)');
+  return b;
+}
+
+type InstanceQuery = { active?: boolean; businessKey?: string; processDefinitionId?: string; processDefinitionKey?: string; processInstanceIds?: string[]; unitIds?: string[]; firstResult?: number; maxResults?: number; finished?: boolean };
+function instanceQuery(db: Db, q: InstanceQuery): Knex.QueryBuilder {
+  const b = db('engine_instance');
+  if (q.active) b.where({ state: 'ACTIVE' });
+  if (q.finished) b.whereNot({ state: 'ACTIVE' });
+  if (q.businessKey) b.where({ business_key: q.businessKey });
+  if (q.processDefinitionId) b.where({ definition_id: q.processDefinitionId });
+  if (q.processDefinitionKey) b.where({ definition_key: q.processDefinitionKey });
+  if (q.processInstanceIds) b.whereIn('id', q.processInstanceIds.filter(isUuid));
+  if (q.unitIds) b.whereIn('unit_id', q.unitIds);
+  return b;
+}
 
 /**
  * What an optimistic write must still find, locked, for its outcome to stand:
