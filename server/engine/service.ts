@@ -72,6 +72,10 @@ interface ItemTarget {
 
 /** An optimistic command found its hot instance out of date: it is redone under the instance lock. */
 class Stale extends Error {}
+/** A start by key found a newer version than the cached latest: it is redone with the latest. */
+class NotLatest extends Error {}
+/** A keyed start whose key was already used: nothing was written; `existing` is the instance it made (if visible). */
+class Replay extends Error { constructor(readonly existing: Row | null) { super('replayed start'); } }
 
 const TABLE: Record<LiveItem['kind'], string> = {
   userTask: 'engine_task', external: 'engine_external_task', timer: 'engine_timer', message: 'engine_message_sub', call: 'engine_call',
@@ -154,7 +158,7 @@ export function createEngine(deps: EngineDeps) {
       for (const model of processes) parsed.push({ res, model, hash, engineSource });
     }
     const filter = input.duplicateFiltering || input.deployChangedOnly;
-    return knex.transaction(async (trx) => {
+    const deployment = await knex.transaction(async (trx) => {
       const deploymentId = crypto.randomUUID();
       const deploymentTime = new Date();
       await store.insertDeployment(trx, { id: deploymentId, name: input.name ?? null, source: input.source ?? null, deployment_time: deploymentTime });
@@ -183,6 +187,9 @@ export function createEngine(deps: EngineDeps) {
       }
       return { id: deploymentId, name: input.name ?? null, source: input.source ?? null, deploymentTime, deployedProcessDefinitions: deployed.map(toDefinition) };
     });
+    // Starts by key on this node take the new versions at once (other nodes find out at their next start).
+    for (const d of deployment.deployedProcessDefinitions) latestByKey.delete(d.key);
+    return deployment;
   }
 
   /** A new version replaces the previous version's start timers (Camunda does the same). */
@@ -455,6 +462,7 @@ export function createEngine(deps: EngineDeps) {
       instanceId: row.id, patch, variables, deletes, inserts, history: hist, notify: { channel: EXTERNAL_TASK_CHANNEL, payload: row.id },
       guard: ctx.optimistic, insertInstance: start,
     });
+    if (written.existing !== undefined) throw new Replay(written.existing);
     if (!written.ok) throw new Stale();
     const inserted = written.inserted;
     let complete = true;
@@ -558,35 +566,61 @@ export function createEngine(deps: EngineDeps) {
     idempotencyKey?: string | null;
   }
 
-  async function resolveDefinition(trx: Knex | Trx, input: { definitionId?: string; key?: string }): Promise<LoadedDefinition> {
+  /**
+   * The latest version's id per key, as this node last saw it. A start from it is written only
+   * while it is still the latest (its guard checks), so a deployment on another node costs one retry.
+   */
+  const latestByKey = new LRUCache<string, string>({ max: 500 });
+
+  async function resolveDefinition(trx: Knex | Trx, input: { definitionId?: string; key?: string }, fresh = false): Promise<LoadedDefinition & { byKey?: boolean }> {
     if (input.definitionId) return loadDefinition(trx, input.definitionId);
     if (!input.key) throw badRequest('Either definitionId or key is required');
-    const latest = await store.latestDefinitionId(trx, input.key);
-    if (!latest) throw notFound(`No process definition with key '${input.key}'`);
-    return loadDefinition(trx, latest);
+    let latest = fresh ? undefined : latestByKey.get(input.key);
+    if (!latest) {
+      latest = await store.latestDefinitionId(trx, input.key);
+      if (!latest) throw notFound(`No process definition with key '${input.key}'`);
+      latestByKey.set(input.key, latest);
+    }
+    return { ...(await loadDefinition(trx, latest)), byKey: true };
   }
 
   /** The instance a key already started, answered again; a key reused for another start is a conflict. */
-  async function replayed(key: string, def: LoadedDefinition, businessKey: string | null): Promise<(InstanceRow & { ended: boolean; replayed: true }) | null> {
-    const prior = await store.instanceByIdempotencyKey(knex, key);
-    if (!prior) return null;
+  function replayOf(prior: Row, def: LoadedDefinition, businessKey: string | null): InstanceRow & { ended: boolean; replayed: true } {
     if (prior.definition_key !== def.row.key || (prior.business_key ?? null) !== businessKey) {
       throw new ApiError(409, 'IdempotencyKeyReused', 'Idempotency-Key đã dùng cho một yêu cầu khác / the Idempotency-Key was already used for a different start');
     }
-    return { ...toInstance(prior), ended: prior.state !== 'ACTIVE', replayed: true };
+    const at = (v: unknown) => (v === null || v === undefined ? v : new Date(v as string));
+    return { ...toInstance({ ...prior, start_time: at(prior.start_time), end_time: at(prior.end_time) }), ended: prior.state !== 'ACTIVE', replayed: true };
   }
 
+  async function replayed(key: string, def: LoadedDefinition, businessKey: string | null): Promise<(InstanceRow & { ended: boolean; replayed: true }) | null> {
+    const prior = await store.instanceByIdempotencyKey(knex, key);
+    return prior ? replayOf(prior, def, businessKey) : null;
+  }
+
+  /**
+   * One statement in the common case: the instance, what it waits for, its variables and history,
+   * guarded by the definition (not suspended, still the latest for a start by key) and, with an
+   * idempotency key, inserted only if the key is new — a replay answers the first instance from the
+   * same statement. No read before it when the definition is cached.
+   */
   async function startProcess(input: StartInput): Promise<InstanceRow & { ended: boolean; replayed?: boolean }> {
+    try {
+      return await startOnce(input, false);
+    } catch (err) {
+      // A newer version was deployed (by another node) since this node cached the latest: once more, fresh.
+      if (err instanceof NotLatest) return startOnce(input, true);
+      throw err;
+    }
+  }
+
+  async function startOnce(input: StartInput, fresh: boolean): Promise<InstanceRow & { ended: boolean; replayed?: boolean }> {
     const businessKey = input.businessKey ?? null;
     if (businessKey !== null && (typeof businessKey !== 'string' || businessKey.length > 255)) throw badRequest('businessKey must be a string of at most 255 characters');
     // No transaction: the new instance and everything it waits for are one statement, written only
     // while the definition is not suspended (checked under a share lock against a concurrent suspend).
-    const def = await resolveDefinition(knex, input);
+    const def = await resolveDefinition(knex, input, fresh);
     const key = input.idempotencyKey ?? null;
-    if (key) {
-      const again = await replayed(key, def, businessKey);
-      if (again) return again;
-    }
     if (!input.trigger && !def.model.noneStart) {
       throw invalid('BadUserRequestException', `Process '${def.row.key}' starts by a message or timer, not directly`);
     }
@@ -601,7 +635,7 @@ export function createEngine(deps: EngineDeps) {
     };
     const run = newRun(def, plainVars(typed));
     const ctx: Ctx = {
-      trx: knex, optimistic: { kind: 'definition', definitionId: def.row.id }, row, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null,
+      trx: knex, optimistic: { kind: 'definition', definitionId: def.row.id, latest: def.byKey }, row, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null,
       completedTasks: new Set(), proj: {}, readRows: new Map(),
       hist: [{ instance_id: id, definition_id: def.row.id, kind: 'instance-start', user_id: input.startUser ?? null, data: JSON.stringify({ businessKey }), at: now }],
     };
@@ -617,7 +651,16 @@ export function createEngine(deps: EngineDeps) {
     try {
       written = await persist(ctx, res, row);
     } catch (err) {
-      if (err instanceof Stale) throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
+      if (err instanceof Replay) {
+        // The key was used before: its instance, from the same statement (or, if that start committed meanwhile, read now).
+        const again = err.existing ? replayOf(err.existing, def, businessKey) : await replayed(key!, def, businessKey);
+        if (again) return again;
+        throw err;
+      }
+      if (err instanceof Stale) {
+        if (def.byKey && !fresh) throw new NotLatest();
+        throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
+      }
       // A concurrent start with the same key won: answer its instance (this statement wrote nothing).
       if (key && isUniqueViolation(err, 'engine_instance_idempotency_key')) {
         const again = await replayed(key, def, businessKey);

@@ -333,38 +333,46 @@ export function createEngineStore() {
       notify?: { channel: string; payload: string };
       guard?: WriteGuard;
       insertInstance?: Row;
-    }): Promise<{ ok: boolean; inserted: Record<string, Array<{ id: string; execution_id: string }>> }> {
+    }): Promise<{ ok: boolean; inserted: Record<string, Array<{ id: string; execution_id: string }>>; existing?: Row | null }> {
       const ctes: string[] = [];
-      const bindings: Knex.RawBinding[] = [];
-      // Every write below is conditional on the guard's locked row(s), so a stale guard writes nothing.
-      const when = w.guard ? ' and exists (select 1 from ok)' : '';
+      const bindings: unknown[] = [];
+      // Every write below is conditional on the guard's locked row(s), so a stale guard writes nothing;
+      // a start with an idempotency key also on its instance row being new (ON CONFLICT DO NOTHING).
+      const keyed = Boolean(w.insertInstance?.idempotency_key);
+      const conds: string[] = [];
       if (w.guard) {
-        ctes.push('ok as ?');
-        bindings.push(guardQuery(db, w.guard, w.instanceId));
+        const g = guardSql(w.guard, w.instanceId);
+        ctes.push(`ok as ${g.sql}`);
+        bindings.push(...g.bindings);
+        conds.push('exists (select 1 from ok)');
       }
+      const when = conds.length ? ` and ${conds.join(' and ')}` : '';
       if (w.insertInstance) {
         const inst = { ...w.insertInstance, ...w.patch, engine_state: w.patch.engine_state === null ? null : JSON.parse(w.patch.engine_state) };
         const cols = Object.keys(inst).map((c) => `"${c}"`).join(', ');
-        ctes.push(`ins as (insert into engine_instance (${cols}) select ${cols} from jsonb_populate_record(null::engine_instance, ?::jsonb) where true${when})`);
+        ctes.push(`ins as (insert into engine_instance (${cols}) select ${cols} from jsonb_populate_record(null::engine_instance, ?::jsonb) where true${when}
+          ${keyed ? 'on conflict (idempotency_key) where idempotency_key is not null do nothing' : ''} returning id)`);
         bindings.push(JSON.stringify(inst));
       }
+      // The rest of a keyed start is written only if its instance row was.
+      const after = keyed ? `${when} and exists (select 1 from ins)` : when;
       if (w.variables.length) {
         ctes.push(`v as (insert into engine_variable (instance_id, name, type, value, value_info)
-          select instance_id, name, type, value, value_info from jsonb_populate_recordset(null::engine_variable, ?::jsonb) where true${when}
+          select instance_id, name, type, value, value_info from jsonb_populate_recordset(null::engine_variable, ?::jsonb) where true${after}
           on conflict (instance_id, name) do update set type = excluded.type, value = excluded.value, value_info = excluded.value_info)`);
         bindings.push(JSON.stringify(w.variables));
       }
       let n = 0;
       for (const [table, ids] of Object.entries(w.deletes)) {
         if (!ids.length) continue;
-        ctes.push(`d${n++} as (delete from ${table} where id in (select jsonb_array_elements_text(?::jsonb)::uuid)${when})`);
+        ctes.push(`d${n++} as (delete from ${table} where id in (select jsonb_array_elements_text(?::jsonb)::uuid)${after})`);
         bindings.push(JSON.stringify(ids));
       }
       const inserted: string[] = [];
       for (const [table, rows] of Object.entries(w.inserts)) {
         if (!rows.length) continue;
         const cols = Object.keys(rows[0]!).map((c) => `"${c}"`).join(', ');
-        ctes.push(`i_${table} as (insert into ${table} (${cols}) select ${cols} from jsonb_populate_recordset(null::${table}, ?::jsonb) where true${when}
+        ctes.push(`i_${table} as (insert into ${table} (${cols}) select ${cols} from jsonb_populate_recordset(null::${table}, ?::jsonb) where true${after}
           on conflict (execution_id) do nothing returning id, execution_id)`);
         bindings.push(JSON.stringify(rows));
         inserted.push(table);
@@ -373,7 +381,7 @@ export function createEngineStore() {
         const cols = '"instance_id", "definition_id", "kind", "activity_id", "activity_type", "activity_name", "execution_id", "task_id", "user_id", "data", "at"';
         const created = inserted.includes('engine_task') ? 'select execution_id from i_engine_task' : 'select null::text where false';
         ctes.push(`h as (insert into engine_history (${cols}) select ${cols} from jsonb_populate_recordset(null::engine_history, ?::jsonb) with ordinality x
-          where (x.kind <> 'task-created' or x.execution_id in (${created}))${when} order by ordinality)`);
+          where (x.kind <> 'task-created' or x.execution_id in (${created}))${after} order by ordinality)`);
         bindings.push(JSON.stringify(w.history.map((h) => ({ ...h, data: typeof h.data === 'string' ? JSON.parse(h.data) : h.data ?? null }))));
       }
       if (!w.insertInstance) {
@@ -388,11 +396,20 @@ export function createEngineStore() {
         bindings.push(w.notify.channel, w.notify.payload);
       }
       outs.push(w.guard ? 'exists (select 1 from ok) as ok' : 'true as ok');
-      const res = await db.raw(`with ${ctes.join(',\n')} select ${outs.join(', ')}`, bindings);
-      const row = ((res.rows ?? res) as Row[])[0] ?? {};
+      if (keyed) {
+        // A replayed start: the instance the key already made (committed before this statement began).
+        outs.push(`(select to_jsonb(e) from (select ${INSTANCE_COLUMNS.filter((c) => c !== 'revision').join(', ')} from engine_instance
+          where idempotency_key = ? and not exists (select 1 from ins)) e) as existing`, 'exists (select 1 from ins) as created');
+        bindings.push(w.insertInstance!.idempotency_key);
+      }
+      const row = (await exec(db, `with ${ctes.join(',\n')} select ${outs.join(', ')}`, bindings))[0] ?? {};
       const out: Record<string, Array<{ id: string; execution_id: string }>> = {};
       for (const t of inserted) out[t] = typeof row[t] === 'string' ? JSON.parse(row[t]) : row[t];
-      return { ok: row.ok === true || row.ok === 't', inserted: out };
+      const ok = row.ok === true || row.ok === 't';
+      if (!keyed) return { ok, inserted: out };
+      const created = row.created === true || row.created === 't';
+      const existing = typeof row.existing === 'string' ? JSON.parse(row.existing) : row.existing ?? null;
+      return { ok: ok && created, inserted: out, existing: ok && !created ? existing : undefined };
     },
     async appendHistory(db: Db, rows: Row[]): Promise<void> {
       if (rows.length) await db('engine_history').insert(rows);
@@ -445,20 +462,73 @@ function instanceQuery(db: Db, q: InstanceQuery): Knex.QueryBuilder {
  */
 export type WriteGuard =
   | { kind: 'instance'; revision: number; table: 'engine_task' | 'engine_external_task'; itemId: string; scope?: TaskScope; assignee?: string; workerId?: string }
-  | { kind: 'definition'; definitionId: string };
+  | { kind: 'definition'; definitionId: string; latest?: boolean };
 
-function guardQuery(db: Db, g: WriteGuard, instanceId: string): Knex.QueryBuilder {
-  if (g.kind === 'definition') return db('engine_definition').where({ id: g.definitionId, suspended: false }).select('id').forShare();
-  const b = db('engine_instance as i').join(`${g.table} as t`, 't.instance_id', 'i.id')
-    .where('i.id', instanceId).where('i.revision', g.revision).where('i.state', 'ACTIVE').where('t.id', g.itemId)
-    .select('i.id').forUpdate('i', 't');
-  if (g.scope) applyScope(b, g.scope);
-  if (g.assignee) b.where((w) => w.whereNull('t.assignee').orWhere('t.assignee', g.assignee!));
-  if (g.workerId) {
-    b.where('t.worker_id', g.workerId).where('t.lock_expiration', '>=', db.fn.now())
-      .where((w) => w.whereNull('t.retries').orWhere('t.retries', '>', 0));
+/** The guard as SQL text with `?` bindings: the statement's text then depends only on its shape, so it is prepared once. */
+function guardSql(g: WriteGuard, instanceId: string): { sql: string; bindings: unknown[] } {
+  if (g.kind === 'definition') {
+    // A start by key from the cached latest version also needs it to still be the latest.
+    const latest = g.latest ? ' and not exists (select 1 from engine_definition n where n.key = d.key and n.version > d.version)' : '';
+    return { sql: `(select d.id from engine_definition d where d.id = ? and not d.suspended${latest} for share of d)`, bindings: [g.definitionId] };
   }
-  return b;
+  let sql = `(select i.id from engine_instance i join ${g.table === 'engine_task' ? 'engine_task' : 'engine_external_task'} t on t.instance_id = i.id
+    where i.id = ? and i.revision = ? and i.state = 'ACTIVE' and t.id = ?`;
+  const bindings: unknown[] = [instanceId, g.revision, g.itemId];
+  if (g.scope) {
+    const sc = scopeSql(g.scope);
+    if (sc) { sql += ` and ${sc.sql}`; bindings.push(...sc.bindings); }
+  }
+  if (g.assignee) { sql += ' and (t.assignee is null or t.assignee = ?)'; bindings.push(g.assignee); }
+  if (g.workerId) { sql += ' and t.worker_id = ? and t.lock_expiration >= now() and (t.retries is null or t.retries > 0)'; bindings.push(g.workerId); }
+  return { sql: `${sql} for update of i, t)`, bindings };
+}
+
+/** `applyScope` as SQL text (null: no restriction). */
+function scopeSql(scope: TaskScope): { sql: string; bindings: unknown[] } | null {
+  if ('all' in scope) return null;
+  const parts = ['t.assignee = ?', '? = any(t.candidate_users)'];
+  const bindings: unknown[] = [scope.username, scope.username];
+  for (const { unitId, role } of scope.unitRoles) {
+    parts.push('(? = any(t.candidate_groups) and t.unit_id = ?)', '? = any(t.candidate_groups)');
+    bindings.push(role, unitId, `${role}@${unitId}`);
+  }
+  if (scope.readUnitIds?.length) { parts.push('t.unit_id = any(?::text[])'); bindings.push([...scope.readUnitIds]); }
+  return { sql: `(${parts.join(' or ')})`, bindings };
+}
+
+type Conn = { query(q: unknown, values?: unknown[]): Promise<{ rows: Row[] }> };
+const positional = new Map<string, { text: string; name: string }>();
+let statements = 0;
+/**
+ * Runs one autocommit statement as a named prepared statement on PostgreSQL (parsed and planned
+ * once per connection instead of at every call; `?` bindings as in knex.raw); in a transaction,
+ * or on the embedded database, as knex.raw.
+ */
+export async function exec(db: Db, sql: string, bindings: unknown[]): Promise<Row[]> {
+  const client = (db as Knex).client as unknown as { config: { client: unknown }; acquireConnection(): Promise<Conn>; releaseConnection(c: Conn): Promise<void> };
+  if ((db as Knex.Transaction).isTransaction || client.config.client !== 'pg') {
+    const res = await db.raw(sql, bindings as Knex.RawBinding[]);
+    return (res.rows ?? res) as Row[];
+  }
+  let p = positional.get(sql);
+  if (!p) {
+    let n = 0;
+    p = { text: sql.replace(/\?/g, () => `$${++n}`), name: `tthc_engine_${++statements}` };
+    // Statement shapes are few (which tables a command touches, how many roles a scope has); bound the map anyway.
+    if (positional.size < 5000) positional.set(sql, p);
+    else p = { text: p.text, name: '' };
+  }
+  const conn = await client.acquireConnection();
+  try {
+    return (await conn.query({ ...(p.name ? { name: p.name } : {}), text: p.text, values: bindings.map(pgValue) })).rows;
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}
+
+/** What knex would send for a binding: arrays of strings as PostgreSQL arrays, dates and the rest as pg converts them. */
+function pgValue(v: unknown): unknown {
+  return v === undefined ? null : v;
 }
 
 /**
