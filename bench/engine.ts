@@ -134,7 +134,7 @@ async function walBytes(db: Awaited<ReturnType<typeof childDatabase>>): Promise<
   try { return Number((await d.knex.raw("select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') as b")).rows[0].b); } finally { await d.close(); }
 }
 
-async function rest(child: Child): Promise<{ rate: number; p95: number; cpuMs: number; steps: number }> {
+async function rest(child: Child, db: Awaited<ReturnType<typeof childDatabase>>): Promise<{ rate: number; p95: number; cpuMs: number; steps: number; pgMs: number; genMs: number }> {
   const base = child.base;
   await deployXml(base, 'chain.bpmn', chain(STEPS, 'chain'));
   const latencies: number[] = [];
@@ -148,13 +148,18 @@ async function rest(child: Child): Promise<{ rate: number; p95: number; cpuMs: n
     }
   };
   await Promise.all(Array.from({ length: CLIENTS }, (_, c) => drive(c, -1, false))); // warm-up
+  const pg0 = await pgCpu(db);
   const t0 = performance.now();
   const cpu0 = cpuSeconds(child);
+  const gen0 = selfCpu();
   await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
     for (let i = 0; i < PER_CLIENT; i++) await drive(c, i, true);
   }));
+  const rate = latencies.length / ((performance.now() - t0) / 1000);
   const cpuMs = ((cpuSeconds(child) - cpu0) * 1000) / latencies.length;
-  return { rate: latencies.length / ((performance.now() - t0) / 1000), p95: percentile(latencies, 95), cpuMs, steps: latencies.length };
+  const genMs = ((selfCpu() - gen0) * 1000) / latencies.length;
+  const pgMs = (pgSpent(pg0, await pgCpu(db)) * 1000) / latencies.length;
+  return { rate, p95: percentile(latencies, 95), cpuMs, steps: latencies.length, pgMs, genMs };
 }
 
 async function external(child: Child): Promise<{ rate: number; wakeP50: number; cpuMs: number }> {
@@ -193,6 +198,31 @@ async function external(child: Child): Promise<{ rate: number; wakeP50: number; 
   }
   return { rate, wakeP50: percentile(wakes, 50), cpuMs };
 }
+
+/**
+ * CPU seconds of the bench database's PostgreSQL backends (their /proc entries; the server runs on this
+ * machine). Only backends alive at both readings count: the pool keeps its connections for the run.
+ */
+async function pgCpu(db: Awaited<ReturnType<typeof childDatabase>>): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (!db.url) return out;
+  const d = await db.open();
+  try {
+    const rows = (await d.knex.raw('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()')).rows as Array<{ pid: number }>;
+    for (const { pid } of rows) {
+      try {
+        const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        out.set(pid, (Number(f[11]) + Number(f[12])) / 100);
+      } catch { /* ended */ }
+    }
+  } finally {
+    await d.close();
+  }
+  return out;
+}
+const pgSpent = (a: Map<number, number>, b: Map<number, number>) => [...b].reduce((s, [pid, v]) => s + (a.has(pid) ? v - a.get(pid)! : v), 0);
+/** CPU seconds this process (the load generator) has used so far. */
+const selfCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
 /** CPU seconds (user + system) the child has used so far: the load-independent cost of a step. */
 function cpuSeconds(child: Child): number {
@@ -284,11 +314,13 @@ export default async function engineBench(): Promise<BenchRow[]> {
   try {
     if (part('b')) {
     const wal0 = await walBytes(db);
-    const b = await rest(child);
+    const b = await rest(child, db);
     const wal1 = await walBytes(db);
     rows.push({ area: 'engine', metric: `(b) REST user-task steps, ${CLIENTS} clients, ${kind}`, value: `${b.rate.toFixed(0)} steps/s (${(b.rate / a).toFixed(1)}×a)`, target: '≥ 400 and ≥ 4×(a)', ok: b.rate >= 400 && b.rate >= 4 * a });
     rows.push({ area: 'engine', metric: '(b) step latency p95 (GET task + complete)', value: `${b.p95.toFixed(0)} ms` });
-    rows.push({ area: 'engine', metric: '(b) server CPU per step (incl. start, HTTP, auth)', value: `${b.cpuMs.toFixed(1)} ms`, target: '≤ 2 ms', ok: b.cpuMs <= 2 });
+    rows.push({ area: 'engine', metric: '(b) server CPU per step (all threads; incl. start, HTTP, auth, audit)', value: `${b.cpuMs.toFixed(2)} ms`, target: '≤ 2 ms', ok: b.cpuMs <= 2 });
+    if (db.url) rows.push({ area: 'engine', metric: '(b) PostgreSQL CPU per step (the bench database\'s backends)', value: `${b.pgMs.toFixed(2)} ms` });
+    rows.push({ area: 'engine', metric: '(b) load generator CPU per step (this process: HTTP clients)', value: `${b.genMs.toFixed(2)} ms` });
     if (wal0 !== null && wal1 !== null) rows.push({ area: 'engine', metric: '(b) WAL bytes written per step (incl. its share of starts)', value: `${((wal1 - wal0) / b.steps / 1024).toFixed(1)} KB` });
     }
     if (part('c')) {
