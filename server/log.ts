@@ -46,13 +46,17 @@ export function redactUrl(url: string): string {
   return changed ? `${url.slice(0, q)}?${params.toString()}` : url;
 }
 
-type Req = IncomingMessage & { requestId?: string; originalUrl?: string; query?: unknown; principal?: { username: string }; ip?: string };
-type Level = 'error' | 'warn' | 'info';
+type Req = IncomingMessage & { requestId?: string; originalUrl?: string; query?: unknown; principal?: { username: string; kind?: string } };
+type Level = 'error' | 'warn' | 'info' | 'debug';
+
+const isMachineTraffic = (req: Req) => req.principal?.kind === 'service' || (req.originalUrl ?? req.url ?? '').startsWith('/mock-portal/');
 
 /**
  * One access-log line per request on the platform's logger, with the request id the app sets
  * (`X-Request-Id`) and the user name; URL and query redacted as above, bodies never logged.
- * 5xx lines are errors, 4xx warnings, the rest info. The line is built once, when the answer is
+ * 5xx lines are errors, 4xx warnings, the rest info — except a service account's successful calls (the workers
+ * poll every few seconds) and the demo mock portal's, which are debug: at the default level they would bury
+ * everything else, including the start-up banner a new user needs to read. The line is built once, when the answer is
  * finished, and only if its level is written: no per-request child loggers (pino-http made three
  * per request, a fifth of a small request's CPU, whether the line was written or not — issue 13).
  */
@@ -64,7 +68,7 @@ export function createAccessLog(log: Logger): RequestHandler {
       res.off('finish', done);
       res.off('close', done);
       res.off('error', done);
-      const level: Level = err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+      const level: Level = err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : isMachineTraffic(r) ? 'debug' : 'info';
       if (!log.isLevelEnabled(level)) return;
       const url = redactUrl(r.originalUrl ?? r.url ?? '');
       const ms = Date.now() - start;

@@ -53,7 +53,10 @@ async function main(): Promise<void> {
     // 3. A citizen files online (no login) with a PDF.
     const citizen = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
     citizen.setDefaultTimeout(30_000);
-    await citizen.goto(`${base}/#/public/file`);
+    // A citizen knows only the platform's address: it opens on the staff login, which links the public pages.
+    await citizen.goto(`${base}/`);
+    await citizen.getByRole('link', { name: 'Nộp hồ sơ trực tuyến' }).first().click();
+    await citizen.waitForURL((u) => u.hash === '#/public/file');
     await citizen.fill('[data-testid=proc-q]', 'khai sinh');
     await citizen.click('[data-testid="pick-1.001193"]');
     await citizen.getByLabel('Họ và tên').fill('Lê Thị Cúc');
@@ -75,7 +78,8 @@ async function main(): Promise<void> {
     await snap(page, 'supplement-requested');
 
     // 5. The citizen looks it up with the last 4 digits of the phone.
-    await citizen.goto(`${base}/#/public/lookup`);
+    await citizen.goto(`${base}/#/public`);
+    await citizen.waitForURL((u) => u.hash === '#/public/lookup');
     await citizen.fill('[data-testid=lk-code]', code);
     await citizen.fill('[data-testid=lk-factor]', '2333');
     await citizen.click('[data-testid=lk-submit]');

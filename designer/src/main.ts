@@ -18,6 +18,7 @@ route('/dossiers/new', layout(async (root) => (await import('./pages/dossiers/re
 route('/dossiers/:id', layout(async (root, params) => (await import('./pages/dossiers/dossier.js')).dossierPage(root, params)));
 // Citizen pages: reachable without login.
 route('/public/file', async (root) => (await import('./pages/public/public.js')).publicFilePage(root));
+route('/public', () => navigate('/public/lookup'));
 route('/public/lookup', async (root) => (await import('./pages/public/public.js')).publicLookupPage(root));
 route('/tasks', layout(async (root) => (await import('./pages/tasks/tasklist.js')).tasklistPage(root)));
 route('/work/:id', layout(async (root, params) => (await import('./pages/tasks/work.js')).workPage(root, params as { id: string })));
@@ -49,6 +50,6 @@ onLangChange(() => {
 let checked = false;
 startRouter(document.getElementById('app')!, async (path) => {
   if (!checked) { checked = true; await loadMe(); }
-  if (path === '/login' || path.startsWith('/public/')) return null;
+  if (path === '/login' || path === '/public' || path.startsWith('/public/')) return null;
   return currentUser() ? null : `/login?next=${encodeURIComponent(path)}`;
 });

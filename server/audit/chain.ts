@@ -24,7 +24,7 @@ export interface AuditRow {
  * The canonical serialization: a JSON array in a fixed field order. Timestamps are ISO UTC
  * with milliseconds (what JavaScript writes and PostgreSQL returns), details are the stored text.
  */
-export function canonical(r: AuditRow): string {
+function canonical(r: AuditRow): string {
   return JSON.stringify([
     r.seq, new Date(r.at).toISOString(), r.userId, r.username, r.unitId, r.role, r.action,
     r.targetType, r.targetId, r.outcome, r.requestId, r.ip, r.details, r.prevHash,

@@ -3,7 +3,7 @@ import type { AuditRow } from './chain.js';
 
 export type Db = Knex | Knex.Transaction;
 
-export const COLS = [
+const COLS = [
   'seq', 'at', 'user_id as userId', 'username', 'unit_id as unitId', 'role', 'action', 'target_type as targetType',
   'target_id as targetId', 'outcome', 'request_id as requestId', 'ip', 'details', 'prev_hash as prevHash', 'hash',
 ];

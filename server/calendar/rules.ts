@@ -29,7 +29,7 @@ export interface RuleDay {
 const lunarCache = new Map<number, { tet: number; hungKings: number }>();
 
 /** Mùng 1 Tết and 10/3 lunar of a Gregorian year, as local day numbers. */
-export function lunarDates(year: number): { tet: number; hungKings: number } {
+function lunarDates(year: number): { tet: number; hungKings: number } {
   const hit = lunarCache.get(year);
   if (hit) return hit;
   const cal = new CalendarVietnamese();

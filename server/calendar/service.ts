@@ -4,13 +4,13 @@ import { badRequest, conflict, notFound } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { WorkingCalendar, type CalendarOptions, type DayEntry, type EffectiveHours, type YearRecord, type YearView } from './calendar.js';
 import { noticeToYear, type NoticeYear } from './notice.js';
-import { computeDefaultYear, DEFAULT_PLACEMENT, type Placement } from './rules.js';
+import { computeDefaultYear, type Placement } from './rules.js';
 import type { WorkingHours } from './schedule.js';
 import { calendarStore as store, type ChangeRow } from './store.js';
 import { MAX_YEAR, MIN_YEAR, ordinalOfDate, weekdayOf } from './time.js';
 
 /** Every node listens here and reloads its in-memory calendar when anything changes. */
-export const CALENDAR_CHANNEL = 'calendar_changed';
+const CALENDAR_CHANNEL = 'calendar_changed';
 export const DEFAULT_UNIT = '*';
 
 export interface CalendarServiceDeps {
@@ -232,4 +232,3 @@ function checkDate(date: string): { year: number; ord: number } {
   return { year, ord };
 }
 
-export { DEFAULT_PLACEMENT };

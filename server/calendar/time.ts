@@ -4,9 +4,9 @@
  * The process TZ is never consulted. `assertZoneOffset` checks the assumption at start-up (server/main.ts).
  * Everything on the server that turns an instant into a Vietnamese date or time, or back, goes through here.
  */
-export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
-export const OFFSET_MS = 7 * 3_600_000;
-export const DAY_MS = 86_400_000;
+const TIME_ZONE = 'Asia/Ho_Chi_Minh';
+const OFFSET_MS = 7 * 3_600_000;
+const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
 

@@ -1,7 +1,7 @@
 import { messageCatalogue } from '../http/errors.js';
 
 /** Every refusal of the procedure catalogue a person reads, by key, in Vietnamese and English. */
-export const CATALOG_MESSAGES = {
+const CATALOG_MESSAGES = {
   'catalog.mayNotEdit': {
     vi: 'Bạn không có quyền sửa thủ tục do {agency} quản lý',
     en: 'You may not edit procedures managed by {agency}',

@@ -33,7 +33,7 @@ const LevelBody = z.object({
   active: z.boolean().default(true), sort: z.number().int().min(0).max(1000).default(10),
 }).strict();
 
-export const MAX_IMPORT_BYTES = '5mb';
+const MAX_IMPORT_BYTES = '5mb';
 
 export function createCatalogRouter(deps: { catalog: CatalogService }): Router {
   const { catalog } = deps;

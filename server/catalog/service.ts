@@ -8,7 +8,7 @@ import * as store from './store.js';
 import { ProcedureInputSchema, type ImportRowResult, type Page, type Procedure, type ProcedureInput, type ProcedureQuery } from './types.js';
 
 /** Who may write which procedure: the identity service answers (process owners: their units and sub-units). */
-export interface CatalogAccess {
+interface CatalogAccess {
   canDraftFor(principal: Pick<Principal, 'roles'>, unitId: string): Promise<boolean>;
 }
 
@@ -19,8 +19,8 @@ export interface CatalogDeps {
   onWithdrawn?: (trx: Knex.Transaction, procedureId: string, actor: Principal) => Promise<void>;
 }
 
-export const MAX_IMPORT_ROWS = 5000;
-export const CSV_COLUMNS = [
+const MAX_IMPORT_ROWS = 5000;
+const CSV_COLUMNS = [
   'code', 'name', 'field', 'level', 'agencyId', 'legalBasis', 'limitValue', 'limitUnit', 'afterCutoffNextDay',
   'pauseOnSupplement', 'requiresSupplementPath', 'requiresRefusalPath', 'onlineLevel', 'status', 'components', 'fees', 'managingAgencyId',
 ] as const;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
-export const CODE_RE = /^[0-9]\.[0-9]{6}(\.[0-9A-Za-z.-]+)?$/;
+const CODE_RE = /^[0-9]\.[0-9]{6}(\.[0-9A-Za-z.-]+)?$/;
 
-export const ComponentSchema = z.object({
+const ComponentSchema = z.object({
   name: z.string().trim().min(1).max(500),
   /** bản chính / bản sao / either */
   copyType: z.enum(['original', 'copy', 'either']),
@@ -10,12 +10,12 @@ export const ComponentSchema = z.object({
   required: z.boolean(),
 }).strict();
 
-export const FeeSchema = z.object({
+const FeeSchema = z.object({
   description: z.string().trim().min(1).max(300),
   amount: z.number().int().min(0).max(1_000_000_000), // VND
 }).strict();
 
-export const StepSchema = z.object({
+const StepSchema = z.object({
   name: z.string().trim().min(1).max(200),
   role: z.string().trim().min(1).max(64),
   budget: z.string().regex(/^\d+(\.\d+)?[dh]$/, 'a working time like "4h" or "0.5d"'),
@@ -26,7 +26,7 @@ export const StepSchema = z.object({
 }).strict();
 
 /** `{value, unit}`, or the designer's `{workingDays}` / `{workingHours}`; stored as `{value, unit}`. */
-export const LimitSchema = z.object({
+const LimitSchema = z.object({
   value: z.number().positive().max(3650).optional(),
   unit: z.enum(['days', 'hours']).optional(),
   workingDays: z.number().positive().max(3650).optional(),
@@ -61,8 +61,6 @@ export const ProcedureInputSchema = z.object({
   status: z.enum(['active', 'withdrawn']).default('active'),
 }).strict();
 export type ProcedureInput = z.infer<typeof ProcedureInputSchema>;
-export type Component = z.infer<typeof ComponentSchema>;
-export type StepRow = z.infer<typeof StepSchema>;
 
 export interface Procedure extends ProcedureInput {
   /** Both spellings: `{value, unit}` and the designer's `workingDays` / `workingHours`. */

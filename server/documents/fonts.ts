@@ -20,7 +20,7 @@ type Subset = (typeof SUBSETS)[number];
 
 const STYLES = { normal: '400-normal', bold: '700-normal', italics: '400-italic', bolditalics: '700-italic' } as const;
 
-export const FAMILY_PREFIX = 'Tinos-';
+const FAMILY_PREFIX = 'Tinos-';
 
 let cache: { ranges: Array<[Subset, Range[]]>; fonts: Record<string, Record<keyof typeof STYLES, Buffer>> } | undefined;
 
@@ -44,11 +44,6 @@ export function pdfFonts(): Record<string, Record<keyof typeof STYLES, Buffer>> 
 let splitter: ReturnType<typeof createRunSplitter> | undefined;
 const runs = () => (splitter ??= createRunSplitter(load().ranges.map(([s, rs]) => [FAMILY_PREFIX + s, rs]), FAMILY_PREFIX + 'latin'));
 
-/** The pdfmake family that draws this code point (latin when nothing covers it). */
-export function familyFor(cp: number): string {
-  return runs().familyFor(cp);
-}
-
 /**
  * Splits text (normalised to NFC, so NFD input renders as precomposed letters) into runs of one font
  * family each (by coverage only: a subset file has no glyphs outside its range, not even a space).
@@ -62,7 +57,7 @@ export function splitRuns(text: string): Array<{ text: string; font: string }> {
  * out in an sfnt. fontkit reads WOFF too, but re-inflates it for every document; TrueType it reads
  * straight, which makes a form several times faster to render.
  */
-export function woffToSfnt(woff: Buffer): Buffer {
+function woffToSfnt(woff: Buffer): Buffer {
   if (woff.readUInt32BE(0) !== 0x774f4646) throw new Error('not a WOFF file');
   const flavor = woff.readUInt32BE(4);
   const numTables = woff.readUInt16BE(12);

@@ -39,19 +39,17 @@ import { renderDocx } from './docx.js';
 import type { AdminDocument } from './model.js';
 import { renderPdf } from './pdf.js';
 
-export type { AdminDocument, Block, Run, RichText, Align } from './model.js';
+export type { AdminDocument, Block } from './model.js';
 export { vietnameseDateWords } from './model.js';
-export { renderPdf, pdfDefinition } from './pdf.js';
-export { renderDocx } from './docx.js';
 
 export type DocumentFormat = 'pdf' | 'docx';
 
-export const CONTENT_TYPES: Record<DocumentFormat, string> = {
+const CONTENT_TYPES: Record<DocumentFormat, string> = {
   pdf: 'application/pdf',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 };
 
-export async function renderDocument(doc: AdminDocument, format: DocumentFormat): Promise<Buffer> {
+async function renderDocument(doc: AdminDocument, format: DocumentFormat): Promise<Buffer> {
   return format === 'pdf' ? renderPdf(doc) : renderDocx(doc);
 }
 

@@ -94,7 +94,7 @@ function block(b: Block, size: number): object {
 }
 
 /** The document definition pdfmake lays out (exported for tests and previews). */
-export function pdfDefinition(doc: AdminDocument): object {
+function pdfDefinition(doc: AdminDocument): object {
   const size = doc.fontSize ?? (doc.pageSize === 'A5' ? 12 : 13);
   const small = doc.pageSize === 'A5';
   const h = doc.header;

@@ -24,7 +24,7 @@ export class ApiError extends Error {
 export interface LocalizedText { key: string; vi: string; en: string }
 
 /** The client's language: English when its Accept-Language prefers it, Vietnamese otherwise. */
-export function requestLang(header: string | undefined): 'vi' | 'en' {
+function requestLang(header: string | undefined): 'vi' | 'en' {
   return /^\s*en\b/i.test(header ?? '') ? 'en' : 'vi';
 }
 
@@ -57,7 +57,7 @@ export function createErrorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
-export function toApiError(err: Error): ApiError {
+function toApiError(err: Error): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof ZodError) return fromZodError(err);
   const bp = err as BodyParserError;

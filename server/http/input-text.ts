@@ -16,7 +16,7 @@ export function textProblem(s: string): string | null {
   return null;
 }
 
-export const TRUNCATION_MARKER = '…[truncated]';
+const TRUNCATION_MARKER = '…[truncated]';
 
 /**
  * A storable version of any text: NUL becomes the visible "\0", lone surrogates U+FFFD, and a

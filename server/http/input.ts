@@ -1,10 +1,9 @@
 import type { RequestHandler } from 'express';
-import { z } from 'zod';
 import { ApiError } from './errors.js';
 import { findTextIssue, storableText, textProblem } from './input-text.js';
 
 /** Nesting allowed in a JSON body or query: far above any real form or variable, far below a stack overflow. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 const invalidInput = (field: string, problem: string) =>
   new ApiError(400, 'InvalidInput', `${field} ${problem}`, [{ field, message: problem }]);
@@ -63,8 +62,3 @@ export function multipartTextGuard(): RequestHandler {
     next();
   };
 }
-
-/** A zod string that refuses what the database cannot store (for inputs parsed outside JSON bodies). */
-export const safeText = () => z.string().refine((s) => textProblem(s) === null, {
-  message: 'must not contain a NUL character or invalid Unicode',
-});

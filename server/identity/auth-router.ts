@@ -20,7 +20,7 @@ const PasswordBody = z.object({
 }).strict();
 
 /** What login and /me return: only what the UI needs. */
-export function sessionUser(u: UserView) {
+function sessionUser(u: UserView) {
   return {
     id: u.id,
     username: u.username,

@@ -3,8 +3,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import { ApiError } from '../http/errors.js';
 import type { IdentityService } from './service.js';
 
-export const SESSION_COOKIE = 'tthc_session';
-export const CSRF_HEADER = 'x-csrf-token';
+const SESSION_COOKIE = 'tthc_session';
+const CSRF_HEADER = 'x-csrf-token';
 
 export interface AuthContext {
   via: 'session' | 'basic' | 'token';
@@ -19,7 +19,7 @@ export function authContext(req: Request): AuthContext | undefined {
   return contexts.get(req);
 }
 
-export function readCookie(req: Request, name: string): string | undefined {
+function readCookie(req: Request, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
@@ -90,7 +90,7 @@ export function createAuthenticate(identity: IdentityService): RequestHandler {
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export const csrfError = () =>
+const csrfError = () =>
   new ApiError(403, 'CsrfError', 'Thiếu hoặc sai mã chống giả mạo (X-CSRF-Token) / missing or invalid CSRF token');
 
 /**

@@ -2,8 +2,8 @@ import { LRUCache } from 'lru-cache';
 import { textProblem } from '../http/input-text.js';
 
 /** Longer than any real username / password: refused before the database or argon2 are touched. */
-export const MAX_USERNAME_LENGTH = 100;
-export const MAX_PASSWORD_LENGTH = 256;
+const MAX_USERNAME_LENGTH = 100;
+const MAX_PASSWORD_LENGTH = 256;
 
 /** Whether a credential pair is worth checking at all (cheap, before argon2 and any row). */
 export function plausibleCredentials(username: string, password: string): boolean {
@@ -38,4 +38,3 @@ export function createSourceLimiter(opts: { limit?: number; windowMs?: number; n
     },
   };
 }
-export type SourceLimiter = ReturnType<typeof createSourceLimiter>;

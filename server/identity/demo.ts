@@ -5,7 +5,7 @@ import type { Role } from './permissions.js';
 
 export const DEMO_PASSWORD = 'Demo@2026';
 
-export const DEMO_UNITS: Array<{ id: string; parentId: string | null; name: string; kind: string; level: number }> = [
+const DEMO_UNITS: Array<{ id: string; parentId: string | null; name: string; kind: string; level: number }> = [
   { id: 'tinh', parentId: null, name: 'UBND tỉnh Bình Thuận', kind: 'province', level: 0 },
   { id: 'vp-ubnd', parentId: 'tinh', name: 'Văn phòng UBND tỉnh', kind: 'agency', level: 1 },
   { id: 'stp', parentId: 'tinh', name: 'Sở Tư pháp', kind: 'agency', level: 1 },

@@ -16,7 +16,7 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = [
+const PERMISSIONS = [
   // engine (/engine-rest)
   'engine:read', // definitions, instances, variables, history, incidents
   'engine:deploy', // raw deployments bypass approval: administrators only

@@ -12,7 +12,7 @@ export interface UnitRow {
   level: number;
 }
 
-export interface RoleRow { role: Role; unitId: string; unitName: string; title: string | null }
+interface RoleRow { role: Role; unitId: string; unitName: string; title: string | null }
 
 export interface UserRow {
   id: string;
@@ -97,7 +97,7 @@ export async function findUser(db: Db, username: string): Promise<UserRow | unde
   return db('app_user as u').select(USER_COLS).where('u.username', username.toLowerCase()).first();
 }
 
-export async function rolesOf(db: Db, userIds: string[]): Promise<Map<string, RoleRow[]>> {
+async function rolesOf(db: Db, userIds: string[]): Promise<Map<string, RoleRow[]>> {
   const out = new Map<string, RoleRow[]>();
   if (!userIds.length) return out;
   const rows = await db('user_role as r').join('org_unit as o', 'o.id', 'r.unit_id')

@@ -1,6 +1,6 @@
 import { parseBpmn } from '../validation/index.js';
 
-export interface Change {
+interface Change {
   id: string;
   type: string;
   name?: string;

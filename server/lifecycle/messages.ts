@@ -1,7 +1,7 @@
 import { messageCatalogue } from '../http/errors.js';
 
 /** Every refusal of the process lifecycle a person reads, by key, in Vietnamese and English. */
-export const LIFECYCLE_MESSAGES = {
+const LIFECYCLE_MESSAGES = {
   'lifecycle.invalidState': { vi: 'Không thể {actionVi} khi phiên bản đang ở trạng thái "{stateVi}"', en: 'Cannot {action} a version that is "{state}"' },
   'lifecycle.noVersion': { vi: 'Không có phiên bản quy trình {id}', en: 'No process version {id}' },
   'lifecycle.mayNotDraft': {

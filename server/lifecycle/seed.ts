@@ -11,7 +11,7 @@ import { localDate } from '../calendar/index.js';
 import * as store from './store.js';
 import { SYSTEM_ACTOR, type Actor } from './types.js';
 
-export const SEED_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../processes');
+const SEED_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../processes');
 export const seedFileName = (code: string) => `${code}.bpmn`;
 
 interface SeedFile {

@@ -98,7 +98,7 @@ export function templateFor(p: Procedure, level: string): string {
 }
 
 /** One engine key per procedure and level, so versions of one process stay one definition key. */
-export const processKeyFor = (code: string, level: string) => `tthc_${code.replace(/[^0-9A-Za-z]/g, '_')}_${level}`;
+const processKeyFor = (code: string, level: string) => `tthc_${code.replace(/[^0-9A-Za-z]/g, '_')}_${level}`;
 
 export type LifecycleService = ReturnType<typeof createLifecycleService>;
 

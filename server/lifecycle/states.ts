@@ -23,14 +23,3 @@ export type LifecycleActionName = keyof typeof TRANSITIONS;
 export function canTransition(action: LifecycleActionName, from: VersionState): boolean {
   return (TRANSITIONS[action].from as readonly VersionState[]).includes(from);
 }
-
-export const STATE_LABELS: Record<VersionState, { vi: string; en: string }> = {
-  draft: { vi: 'Dự thảo', en: 'Draft' },
-  in_review: { vi: 'Chờ phê duyệt', en: 'In review' },
-  approved: { vi: 'Đã phê duyệt', en: 'Approved' },
-  active: { vi: 'Đang áp dụng', en: 'Active' },
-  superseded: { vi: 'Đã thay thế', en: 'Superseded' },
-  retired: { vi: 'Ngừng áp dụng', en: 'Retired' },
-  rejected: { vi: 'Bị trả lại', en: 'Rejected' },
-  discarded: { vi: 'Đã huỷ', en: 'Discarded' },
-};

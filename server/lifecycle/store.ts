@@ -197,7 +197,3 @@ export async function flagNeedsReview(trx: Knex.Transaction, roles: string[], un
   return ids.length;
 }
 
-export async function countVersions(db: Db): Promise<number> {
-  const r = await db('process_version').count<{ n: number }[]>({ n: '*' }).first();
-  return Number(r?.n ?? 0);
-}

@@ -25,7 +25,7 @@ export interface TemplateSpec {
 }
 
 /** The message a consultation step's catch event waits for (server/consultations/ correlates it). */
-export const CONSULTATION_REPLY_MESSAGE = 'tthc.consultation.reply';
+const CONSULTATION_REPLY_MESSAGE = 'tthc.consultation.reply';
 
 interface Box { id: string; x: number; y: number; w: number; h: number }
 interface Node extends Box { xml: string }

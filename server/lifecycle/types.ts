@@ -4,7 +4,7 @@ import type { Principal } from '../http/policy.js';
 export const STATES = ['draft', 'in_review', 'approved', 'active', 'superseded', 'retired', 'rejected', 'discarded'] as const;
 export type VersionState = (typeof STATES)[number];
 
-export interface Decision {
+interface Decision {
   number: string;
   date: string; // YYYY-MM-DD
   signer: string;
@@ -75,7 +75,7 @@ export interface ProcessDeployer {
   suspend?(definitionId: string, trx: Knex.Transaction): Promise<void>;
 }
 
-export interface RunningInstance { instanceId: string; businessKey: string | null; waitingActivityIds: string[] }
+interface RunningInstance { instanceId: string; businessKey: string | null; waitingActivityIds: string[] }
 
 /** The engine's verdict on one instance (server/engine's InstanceMigrationPlan). */
 export interface InstanceCheck extends RunningInstance { canMigrate: boolean; missing: string[]; problems: string[] }

@@ -1,6 +1,6 @@
 /** Operations: Prometheus metrics, health probes (access logs: server/log.ts). */
-export { createMetrics, type Metrics, type MetricsSources } from './metrics.js';
+export { createMetrics } from './metrics.js';
 export { createHttpMetrics, markMount } from './http.js';
 export { instrumentEngine } from './engine.js';
-export { createHealthRouter, type HealthDeps } from './health.js';
-export { createMetricsRouter, type MetricsAccess } from './router.js';
+export { createHealthRouter } from './health.js';
+export { createMetricsRouter } from './router.js';

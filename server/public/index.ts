@@ -1,2 +1,2 @@
 /** Citizen-facing API without login: online filing, lookup, rating (`/api/public`). */
-export { createPublicRouter, type PublicRouterDeps } from './router.js';
+export { createPublicRouter } from './router.js';

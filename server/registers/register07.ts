@@ -5,7 +5,7 @@ import { vietnameseDateWords, type AdminDocument } from '../documents/index.js';
 import { STATUS_NAMES, isStatus, type Status } from '../dossiers/index.js';
 
 
-export const REGISTER_COLUMNS = [
+const REGISTER_COLUMNS = [
   'STT', 'Mã hồ sơ', 'Tên thủ tục', 'Tổ chức, cá nhân', 'Cơ quan chủ trì giải quyết', 'Ngày nhận', 'Ngày hẹn trả',
   'Ngày chuyển hồ sơ', 'Ngày trả kết quả', 'Hình thức nhận kết quả', 'Ghi chú',
 ] as const;

@@ -5,13 +5,12 @@ import type { Interpreter } from '../engine/model.js';
 import { worthOffloading, type ValidationPool } from './pool.js';
 import type { DeployabilityCheck, Finding, ProcedureRules, ValidationResult } from './types.js';
 
-export { WORKER_TOPICS, TASK_ROLES, type WorkerTopic } from './topics.js';
+export { WORKER_TOPICS } from './topics.js';
 export { DOMAIN_RULES } from './rules.js';
 export { LINT_MESSAGES_VI, lintMode, stopLintWorker } from './lint.js';
-export { BpmnInputError, isType, parseBpmn, MAX_XML_BYTES, TTHC_NS, type ModdleElement } from './moddle.js';
-export { createValidationPool, worthOffloading, type PoolStats, type ValidationPool } from './pool.js';
-export { positiveBudgetHours, limitHours } from './budget.js';
-export type { Finding, LongestPath, ProcedureRules, ValidationResult, DeployabilityCheck } from './types.js';
+export { BpmnInputError, isType, parseBpmn, MAX_XML_BYTES, type ModdleElement } from './moddle.js';
+export { createValidationPool, worthOffloading } from './pool.js';
+export type { Finding, ValidationResult } from './types.js';
 
 export interface Validator {
   /** Never throws for bad input: unparseable XML becomes a single `xml/parse` error finding. */
@@ -24,7 +23,7 @@ export interface Validator {
   validate(xml: unknown, procedure?: ProcedureRules, opts?: ValidateOptions): Promise<ValidationResult>;
 }
 
-export interface ValidateOptions {
+interface ValidateOptions {
   engineCheck?: boolean;
   /** The user asking (the pool runs one large validation per owner at a time). */
   owner?: string;

@@ -1,11 +1,11 @@
-import { MAX_XML_BYTES, structureProblem, TTHC_NS, xmlSafetyProblem } from '../engine/index.js';
+import { MAX_XML_BYTES, structureProblem, xmlSafetyProblem } from '../engine/index.js';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const camunda = require('camunda-bpmn-moddle/resources/camunda.json') as object;
 const tthc = require('./tthc-moddle.json') as object;
 
-export { MAX_XML_BYTES, TTHC_NS };
+export { MAX_XML_BYTES };
 
 /** A moddle element: typed loosely on purpose, the rules read only a few properties. */
 export interface ModdleElement {
@@ -31,7 +31,7 @@ export class BpmnInputError extends Error {
   }
 }
 
-export interface Moddle {
+interface Moddle {
   fromXML(xml: string, typeName?: string): Promise<{ rootElement: unknown; warnings: Array<{ message: string }> }>;
   toXML(element: unknown, options?: { format?: boolean }): Promise<{ xml: string }>;
 }
@@ -41,7 +41,7 @@ export interface Moddle {
 const MODDLE_PKG = 'bpmn-moddle';
 const { BpmnModdle } = (await import(MODDLE_PKG)) as { BpmnModdle: new (packages: object) => Moddle };
 
-export function createModdle(): Moddle {
+function createModdle(): Moddle {
   return new BpmnModdle({ camunda, tthc });
 }
 

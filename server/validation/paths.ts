@@ -7,7 +7,7 @@ interface Graph {
   incoming: Map<string, number>;
 }
 
-export function flowNodesOf(container: ModdleElement): ModdleElement[] {
+function flowNodesOf(container: ModdleElement): ModdleElement[] {
   return ((container.flowElements as ModdleElement[] | undefined) ?? []).filter((e) => isType(e, 'bpmn:FlowNode'));
 }
 
@@ -17,7 +17,7 @@ export function isUncounted(el: ModdleElement): boolean {
 }
 
 /** Hours a step counts toward the statutory limit (0 for events, gateways and uncounted steps). */
-export function stepHours(el: ModdleElement): number {
+function stepHours(el: ModdleElement): number {
   if (!isType(el, 'bpmn:Activity')) return 0;
   if (isUncounted(el)) return 0;
   return positiveBudgetHours(el.get('tthc:budget') as string | undefined) ?? 0;

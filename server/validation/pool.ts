@@ -34,7 +34,7 @@ const busy = (message: string) => new ApiError(429, 'TooManyRequests', message);
  * Models up to this many XML elements (some 120 steps with their diagram) are checked where they
  * arrive: tens of milliseconds, less than a thread hop is worth. Larger ones go to the pool.
  */
-export const OFFLOAD_ABOVE_ELEMENTS = 500;
+const OFFLOAD_ABOVE_ELEMENTS = 500;
 
 /** Whether a model is large enough to go to the pool (a linear scan that stops at the threshold). */
 export function worthOffloading(xml: string): boolean {

@@ -18,7 +18,6 @@ export const DOMAIN_RULES = {
   'tthc/service-task-external': { vi: 'Tác vụ dịch vụ phải là tác vụ ngoài (camunda:type="external") với chủ đề hợp lệ', en: 'A service task must be an external task (camunda:type="external") with a known topic' },
   'tthc/consultation-deadline': { vi: 'Bước lấy ý kiến phải có hạn trả lời (tthc:replyDeadline)', en: 'A consultation step needs a reply deadline (tthc:replyDeadline)' },
   'tthc/no-script-task': { vi: 'Không được dùng tác vụ kịch bản (script task)', en: 'Script tasks are not allowed' },
-  'tthc/no-converging-inclusive': { vi: 'Không được dùng cổng bao hàm để hợp nhánh', en: 'Converging inclusive gateways are not supported' },
   'tthc/expression': { vi: 'Biểu thức điều kiện không được hệ thống hỗ trợ', en: 'The engine cannot evaluate this expression' },
   'tthc/supplement-path': { vi: 'Thủ tục yêu cầu có nhánh yêu cầu bổ sung hồ sơ (mẫu 02)', en: 'The procedure requires a supplement path (form 02)' },
   'tthc/refusal-path': { vi: 'Thủ tục yêu cầu có nhánh từ chối tiếp nhận (mẫu 03)', en: 'The procedure requires a refusal path (form 03)' },
@@ -27,7 +26,7 @@ export const DOMAIN_RULES = {
   'tthc/nesting': { vi: 'Quy trình con lồng nhau quá sâu (tối đa 10 cấp)', en: 'Sub-processes are nested too deep (at most 10 levels)' },
   'tthc/has-process': { vi: 'Tài liệu không chứa quy trình nào', en: 'The document holds no process' },
 } as const;
-export type DomainRuleId = keyof typeof DOMAIN_RULES;
+type DomainRuleId = keyof typeof DOMAIN_RULES;
 
 const STEP_TYPES = ['bpmn:Task', 'bpmn:SubProcess', 'bpmn:CallActivity'];
 
@@ -61,16 +60,13 @@ const str = (el: ModdleElement, name: string) => {
   return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 };
 
-export function processesOf(definitions: ModdleElement): ModdleElement[] {
+function processesOf(definitions: ModdleElement): ModdleElement[] {
   return ((definitions.rootElements as ModdleElement[] | undefined) ?? []).filter((e) => isType(e, 'bpmn:Process'));
 }
 
 function checkElement(el: ModdleElement, out: Finding[]): void {
   const id = el.id;
   if (isType(el, 'bpmn:ScriptTask')) out.push(finding('tthc/no-script-task', id));
-  if (isType(el, 'bpmn:InclusiveGateway') && ((el.incoming as unknown[] | undefined)?.length ?? 0) > 1) {
-    out.push(finding('tthc/no-converging-inclusive', id));
-  }
   if (isType(el, 'bpmn:UserTask')) {
     const groups = str(el, 'camunda:candidateGroups');
     if (!groups && !str(el, 'camunda:assignee')) out.push(finding('tthc/user-task-assignee', id));

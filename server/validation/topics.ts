@@ -11,7 +11,6 @@ export const WORKER_TOPICS = [
   'tthc.notify-citizen',
   'tthc.sync-national-portal',
 ] as const;
-export type WorkerTopic = (typeof WORKER_TOPICS)[number];
 
 /** Roles a candidate group may name; resolved to people in the dossier's unit at run time. */
 export const TASK_ROLES = ['one-stop-officer', 'specialist', 'division-head', 'leader', 'clerical'] as const;

@@ -1,4 +1,4 @@
-export type Severity = 'error' | 'warning';
+type Severity = 'error' | 'warning';
 
 /** One validation result, shown the same way by the server and the designer. */
 export interface Finding {

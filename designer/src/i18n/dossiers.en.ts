@@ -103,4 +103,6 @@ export const dossiersEn: Record<keyof typeof dossiersVi, string> = {
   'public.rate.satisfied': 'Satisfied', 'public.rate.normal': 'Normal', 'public.rate.dissatisfied': 'Dissatisfied',
   'public.rate.thanks': 'Thank you for your rating.',
   'public.login': 'Staff login',
+  'public.brand': 'Public services',
+  'public.forCitizens': 'Citizens and businesses',
 };

@@ -101,4 +101,6 @@ export const dossiersVi = {
   'public.rate.satisfied': 'Hài lòng', 'public.rate.normal': 'Bình thường', 'public.rate.dissatisfied': 'Không hài lòng',
   'public.rate.thanks': 'Cảm ơn bạn đã đánh giá.',
   'public.login': 'Cán bộ đăng nhập',
+  'public.brand': 'Dịch vụ công',
+  'public.forCitizens': 'Người dân, doanh nghiệp',
 };

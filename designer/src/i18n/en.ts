@@ -9,7 +9,7 @@ import { dossiersEn } from './dossiers.en.js';
 /** English. The type makes a missing key a compile error; the i18n test checks it too. */
 export const en: Record<keyof typeof vi, string> = {
   ...dossiersEn,
-  'app.title': 'TTHC electronic process designer',
+  'app.title': 'TTHC electronic process platform',
   'nav.catalogue': 'Procedures',
   'nav.inbox': 'Processes awaiting approval',
   'nav.language': 'Language',
@@ -17,7 +17,7 @@ export const en: Record<keyof typeof vi, string> = {
   'error.notFound': 'Not found.',
   'error.forbidden': 'You are not allowed to do this.',
 
-  'login.intro': 'Log in to design, review and approve electronic processes.',
+  'login.intro': 'Staff: log in to receive and process dossiers, and to design, review and approve electronic processes.',
   'login.username': 'Username',
   'login.password': 'Password',
   'login.submit': 'Log in',

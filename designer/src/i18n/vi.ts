@@ -8,7 +8,7 @@ import { tasksVi } from './tasks.vi.js';
 /** Vietnamese (default). Every key must also exist in en.ts (checked by designer/test/i18n.test.ts). */
 export const vi = {
   ...dossiersVi,
-  'app.title': 'Thiết kế quy trình điện tử TTHC',
+  'app.title': 'Nền tảng quy trình điện tử TTHC',
   'nav.catalogue': 'Danh mục thủ tục',
   'nav.inbox': 'Quy trình chờ phê duyệt',
   'nav.language': 'Ngôn ngữ',
@@ -16,7 +16,7 @@ export const vi = {
   'error.notFound': 'Không tìm thấy.',
   'error.forbidden': 'Bạn không có quyền thực hiện thao tác này.',
 
-  'login.intro': 'Đăng nhập để xây dựng, thẩm định và phê duyệt quy trình điện tử.',
+  'login.intro': 'Cán bộ đăng nhập để tiếp nhận, xử lý hồ sơ và xây dựng, phê duyệt quy trình điện tử.',
   'login.username': 'Tên đăng nhập',
   'login.password': 'Mật khẩu',
   'login.submit': 'Đăng nhập',

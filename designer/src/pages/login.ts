@@ -33,6 +33,11 @@ export function loginPage(root: HTMLElement): void {
   h('label', null, t('login.username'), username),
   h('label', null, t('login.password'), password),
   error, submit, h('div', { class: 'right' }, langSwitch()));
-  root.append(h('div', { class: 'login-wrap' }, form));
+  // A citizen who opens the platform's address lands here: the public pages must be one click away.
+  const citizens = h('nav', { class: 'login card citizen-links', 'aria-label': t('public.forCitizens') },
+    h('h2', null, t('public.forCitizens')),
+    h('a', { href: '#/public/file' }, t('nav.publicFile')),
+    h('a', { href: '#/public/lookup' }, t('nav.publicLookup')));
+  root.append(h('div', { class: 'login-wrap' }, h('div', { class: 'login-column' }, form, citizens)));
   username.focus();
 }

@@ -3,6 +3,7 @@ import { clear, formatDate, h } from '../../dom.js';
 import { getLang, t, type MessageKey } from '../../i18n/index.js';
 import { navigate, queryParam } from '../../router.js';
 import { errorBox } from '../layout.js';
+import { hasRole } from '../../session.js';
 
 export interface DossierRow {
   id: string; code: string; procedureName?: string; status: number; applicantName: string; applicantIdMasked: string | null;
@@ -29,7 +30,8 @@ export async function dossierListPage(root: HTMLElement): Promise<void> {
   root.append(
     h('h1', null, queryParam('status') === '1' ? t('dossier.queue') : t('dossier.list.title')),
     h('p', null,
-      h('a', { class: 'button primary', href: '#/dossiers/new', 'data-testid': 'receive' }, t('nav.receive')), ' ',
+      // Only the one-stop office receives (dossier:receive): an inspector or a specialist is not offered the button.
+      hasRole('one-stop-officer') ? h('a', { class: 'button primary', href: '#/dossiers/new', 'data-testid': 'receive' }, t('nav.receive')) : null, ' ',
       h('a', { href: '#/dossiers?status=1', 'data-testid': 'queue' }, t('dossier.queue')), ' · ',
       h('a', { href: '#/dossiers' }, t('dossier.all'))),
     h('form', { class: 'filters', onsubmit: (e: Event) => { e.preventDefault(); apply(); } },

@@ -1,6 +1,6 @@
 import { api } from '../../api.js';
-import { h } from '../../dom.js';
-import { t } from '../../i18n/index.js';
+import { formatDate, h } from '../../dom.js';
+import { getLang, t } from '../../i18n/index.js';
 import { errorBox } from '../layout.js';
 
 interface Incident { id: string; processInstanceId: string; activityId: string; configuration: string; incidentMessage: string; incidentTimestamp: string }
@@ -25,7 +25,7 @@ export async function incidentsPage(root: HTMLElement): Promise<void> {
           h('td', null, i.activityId),
           h('td', null, tasks[n]?.topicName ?? ''),
           h('td', null, i.incidentMessage ?? ''),
-          h('td', null, new Date(i.incidentTimestamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })),
+          h('td', null, formatDate(i.incidentTimestamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'), getLang())),
           h('td', null, h('button', { 'data-testid': 'incident-retry', onclick: async () => {
             await api('PUT', `/engine-rest/external-task/${encodeURIComponent(i.configuration)}/retries`, { retries: 3 });
             status.textContent = t('incidents.retried');

@@ -10,7 +10,7 @@ function publicLayout(root: HTMLElement, title: string): HTMLElement {
   const main = h('main', { class: 'page' });
   root.append(
     h('header', { class: 'topbar' },
-      h('span', { class: 'brand' }, 'Dịch vụ công'),
+      h('span', { class: 'brand' }, t('public.brand')),
       h('nav', null, h('a', { href: '#/public/file' }, t('nav.publicFile')), h('a', { href: '#/public/lookup' }, t('nav.publicLookup'))),
       h('span', { class: 'spacer' }), langSwitch(), h('a', { href: '#/login' }, t('public.login'))),
     main);
