@@ -5,7 +5,7 @@ import { EngineRun, serializeSource } from '../server/engine/host.js';
 import { moddleOptions, parseDefinitions } from '../server/engine/model.js';
 import { NativeRun } from '../server/engine/runtime/run.js';
 import { ADMIN, WORKER, childDatabase, deployXml, http, startServer, stopServer, type Child } from '../test/engine/cluster-helpers.js';
-import { chain, WORK } from '../test/engine/fixtures.js';
+import { bpmn, chain, WORK } from '../test/engine/fixtures.js';
 import { percentile, type BenchRow } from './table.js';
 
 /**
@@ -23,6 +23,7 @@ const PER_CLIENT = Number(process.env.BENCH_ENGINE_INSTANCES ?? 4);
 const EXTERNAL = Number(process.env.BENCH_ENGINE_EXTERNAL ?? 1000);
 const BIG = Number(process.env.BENCH_ENGINE_WAITING ?? 100_000);
 const COLD = Number(process.env.BENCH_ENGINE_COLD ?? 2000);
+const TIMERS = Number(process.env.BENCH_ENGINE_TIMERS ?? 10_000);
 /** BENCH_ENGINE_PARTS=b,c runs only those parts (letters as in the rows; `floor` for the in-process floors). */
 const PARTS = new Set((process.env.BENCH_ENGINE_PARTS ?? 'a,floor,b,c,d,e,t').split(',').map((s) => s.trim()));
 const part = (p: string) => PARTS.has(p);
@@ -282,6 +283,74 @@ async function rss(db: Awaited<ReturnType<typeof childDatabase>>, child: Child):
   return { small, big, child: current, coldRate, coldCpuMs, stored, bigAfter: rssMb(current) };
 }
 
+/**
+ * (t) Issue 12's storm: TIMERS instances wait at a timer that falls due at one instant (cloned in SQL
+ * from one started instance), each followed by an external task a camunda-external-task-client-js
+ * worker completes. Timers fired per second, and when the last timer fired and the last task was done.
+ */
+async function timerStorm(child: Child, db: Awaited<ReturnType<typeof childDatabase>>): Promise<{ firedPerSec: number; lastFiredS: number; lastDoneS: number; cpuMsPerTimer: number; pgMsPerTimer: number; genMsPerTimer: number; all: boolean }> {
+  await deployXml(child.base, 'storm.bpmn', bpmn('storm', `
+    <bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="remind"/>
+    <bpmn:serviceTask id="remind" camunda:type="external" camunda:topic="storm"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="remind" targetRef="end"/><bpmn:endEvent id="end"/>`));
+  const seed = await call(child.base, 'POST', '/process-definition/key/storm/start', { businessKey: 'STORM-seed' });
+  const d = await db.open();
+  const dueInS = 5;
+  let due: number;
+  try {
+    await d.knex.raw(`
+      with ids as (select gen_random_uuid() as id from generate_series(1, ?)),
+      i as (insert into engine_instance (id, definition_id, definition_key, business_key, unit_id, state, engine_state, revision, start_time)
+            select ids.id, s.definition_id, s.definition_key, 'STORM', null, 'ACTIVE', replace(s.engine_state::text, s.engine_state->>'p', ids.id::text)::jsonb, 1, now() from ids, engine_instance s where s.id = ? returning id)
+      insert into engine_timer (id, instance_id, definition_id, execution_id, activity_id, due_at)
+      select gen_random_uuid(), i.id, t.definition_id, i.id::text || substr(t.execution_id, 37), t.activity_id, t.due_at from i, engine_timer t where t.instance_id = ?`, [TIMERS - 1, seed.id, seed.id]);
+    // Every storm timer (the seed's too) falls due at the same instant, a few seconds from now.
+    due = Date.now() + dueInS * 1000;
+    await d.knex.raw("update engine_timer set due_at = ? where definition_id like 'storm:%'", [new Date(due)]);
+    await d.knex.raw('analyze');
+  } finally {
+    await d.close();
+  }
+  let done = 0;
+  let lastDone = 0;
+  const client = new Client({
+    baseUrl: child.base, use: () => undefined, maxTasks: 100, maxParallelExecutions: 100, asyncResponseTimeout: 10000, interval: 0,
+    interceptors: new BasicAuthInterceptor({ username: 'worker', password: 'Demo@2026' }),
+  });
+  const allDone = new Promise<void>((resolve) => {
+    client.subscribe('storm', { lockDuration: 60000 }, async ({ task, taskService }) => {
+      await taskService.complete(task);
+      if (++done === TIMERS) { lastDone = Date.now(); resolve(); }
+    });
+  });
+  while (Date.now() < due) await new Promise((r) => setTimeout(r, 50));
+  const cpu0 = cpuSeconds(child);
+  const gen0 = selfCpu();
+  const pg0 = await pgCpu(db);
+  // The last timer fired when no storm timer is left.
+  const probe = await db.open();
+  let lastFired = 0;
+  try {
+    const limit = Date.now() + 180_000;
+    while (Date.now() < limit) {
+      const left = Number((await probe.knex.raw("select count(*) as n from engine_timer where definition_id like 'storm:%'")).rows[0].n);
+      if (!left) { lastFired = Date.now(); break; }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await probe.close();
+  }
+  await Promise.race([allDone, new Promise((r) => setTimeout(r, 180_000))]);
+  const cpuMsPerTimer = ((cpuSeconds(child) - cpu0) * 1000) / TIMERS;
+  const genMsPerTimer = ((selfCpu() - gen0) * 1000) / TIMERS;
+  const pgMsPerTimer = (pgSpent(pg0, await pgCpu(db)) * 1000) / TIMERS;
+  client.stop();
+  const firedS = lastFired ? (lastFired - due) / 1000 : NaN;
+  return { firedPerSec: TIMERS / firedS, lastFiredS: firedS, lastDoneS: lastDone ? (lastDone - due) / 1000 : NaN, cpuMsPerTimer, pgMsPerTimer, genMsPerTimer, all: done === TIMERS };
+}
+
 /** The operations series (server/metrics/) as the running server reports them after (b) and (c). */
 async function metricsSeen(child: Child): Promise<{ seen: number; expected: number; summary: string }> {
   const text = await (await fetch(`${child.base.replace(/\/engine-rest$/, '')}/metrics`)).text();
@@ -330,6 +399,12 @@ export default async function engineBench(): Promise<BenchRow[]> {
     rows.push({ area: 'engine', metric: '(c) fetchAndLock wake-up p50', value: `${c.wakeP50.toFixed(1)} ms`, target: '< 20 ms', ok: c.wakeP50 < 20 });
     const m = await metricsSeen(child);
     rows.push({ area: 'engine', metric: '/metrics during the run (families with samples / expected)', value: `${m.seen}/${m.expected}: ${m.summary}`, target: 'all', ok: m.seen === m.expected });
+    }
+    if (part('t')) {
+      const t = await timerStorm(child, db);
+      rows.push({ area: 'engine', metric: `(t) timer storm: ${TIMERS.toLocaleString('en')} timers due at one instant, fired`, value: `${t.firedPerSec.toFixed(0)} timers/s (last fired ${t.lastFiredS.toFixed(1)} s after the instant)` });
+      rows.push({ area: 'engine', metric: '(t) … and their external tasks completed through client-js (1 worker)', value: `${t.all ? 'all' : 'NOT all'} by ${t.lastDoneS.toFixed(1)} s`, target: '≤ 60 s (issue 12)', ok: t.all && t.lastDoneS <= 60 });
+      rows.push({ area: 'engine', metric: '(t) CPU per timer (fire + fetch share + complete): server / PostgreSQL / worker', value: `${t.cpuMsPerTimer.toFixed(2)} / ${t.pgMsPerTimer.toFixed(2)} / ${t.genMsPerTimer.toFixed(2)} ms` });
     }
     if (part('d') || part('e')) {
     const d = await rss(db, child);

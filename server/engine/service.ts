@@ -217,6 +217,8 @@ export function createEngine(deps: EngineDeps) {
     completedTasks: Set<string>;
     /** The hot instance's projection rows, when trusted (same revision). */
     proj: Projections | null;
+    /** `proj` holds full rows read with the instance's revision (a timer's claim): trusted even with timers. */
+    projFresh?: boolean;
     /** Projection rows read under the instance lock in this command, by id. */
     readRows: Map<string, Row>;
     /** The task / external task a command targets, locked (latest version) with its instance. */
@@ -392,7 +394,7 @@ export function createEngine(deps: EngineDeps) {
     // Output mappings wrote instance variables: stored like the caller's.
     for (const [k, v] of Object.entries(res.writes ?? {})) { const tv = typedFromPlain(v); ctx.typed[k] = tv; ctx.changed[k] = tv; }
     // Without timers the hot projections are exact; timers are leased by the scheduler without the instance lock.
-    const allExisting = ctx.proj && !ctx.proj.engine_timer?.length ? ctx.proj : await store.projectionsOf(locked(), row.id);
+    const allExisting = ctx.proj && (ctx.projFresh || !ctx.proj.engine_timer?.length) ? ctx.proj : await store.projectionsOf(locked(), row.id);
     for (const [name, v] of Object.entries(ctx.changed)) hist.push({ ...base, kind: 'variable-set', user_id: ctx.userId, data: JSON.stringify({ name, type: v.type, value: v.value }), at: now });
     for (const h of res.history) {
       hist.push({ ...base, kind: h.kind, activity_id: h.activityId, activity_type: h.activityType, activity_name: h.activityName ?? null, execution_id: h.executionId, at: h.at });
@@ -971,14 +973,22 @@ export function createEngine(deps: EngineDeps) {
 
   // ------------------------------------------------------------------ timers
 
-  /** Claims due timers (SKIP LOCKED, leased), then fires each as its own command. Returns how many fired. */
+  /**
+   * Claims due timers (SKIP LOCKED, leased) with each instance's state, variables and projections in
+   * the same statement, then fires each: in memory, written by one statement guarded on the
+   * instance's revision and the lease (no transaction, no reads). A fire that cannot be done so — the
+   * instance changed meanwhile, a second timer of one instance in the batch, a write that needs a read
+   * first — is redone as a locked command, which also handles failures. Returns how many fired.
+   */
   async function fireDueTimers(limit = 50): Promise<number> {
     // The lease only keeps nodes from doing the same work: an instance timer fires under the instance
     // lock after re-reading its row. So it is short, and a node killed mid-batch delays its timers ≤ 10 s.
     await calls.sweep().catch((err) => log.error({ err }, 'call activity sweep failed'));
-    const claimed = await store.claimDueTimers(knex, nodeId, limit, 10_000);
+    const claimed = await store.claimDueTimersWithState(knex, nodeId, limit, 10_000);
     let fired = 0;
-    for (const t of claimed) {
+    const seen = new Set<string>();
+    for (const c of claimed) {
+      const t = json(c.timer) as Row;
       // Yield between timers: HTTP requests are served between two fires, whatever the batch.
       if (fired) await new Promise((r) => setImmediate(r));
       try {
@@ -987,12 +997,16 @@ export function createEngine(deps: EngineDeps) {
           continue;
         }
         if (t.instance_id) {
-          await command(t.instance_id, null, async (ctx) => {
-            const still = await store.timerById(ctx.trx, t.id);
-            if (!still) return;
-            await store.deleteByIds(ctx.trx, 'engine_timer', [t.id]);
-            ctx.run.fireTimer(t.execution_id);
-          });
+          const first = !seen.has(t.instance_id);
+          seen.add(t.instance_id);
+          if (!(first && await fireOptimistic(t, c))) {
+            await command(t.instance_id, null, async (ctx) => {
+              const still = await store.timerById(ctx.trx, t.id);
+              if (!still) return;
+              await store.deleteByIds(ctx.trx, 'engine_timer', [t.id]);
+              ctx.run.fireTimer(t.execution_id);
+            });
+          }
         } else {
           await fireStartTimer(t);
         }
@@ -1009,6 +1023,54 @@ export function createEngine(deps: EngineDeps) {
       }
     }
     return fired;
+  }
+
+  const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+
+  /** One timer fired from what its claim read, as one guarded statement; false: not done (nothing written). */
+  async function fireOptimistic(t: Row, c: Row): Promise<boolean> {
+    const inst = json(c.instance) as Row | null;
+    if (!inst || inst.state !== 'ACTIVE' || !c.engine_state) return false;
+    const instanceId = inst.id as string;
+    let done: { ctx: Ctx; res: RunResult; run: Run; row: Row; typed: Record<string, TypedValue>; written: Awaited<ReturnType<typeof persist>> };
+    try {
+      const def = await loadDefinition(knex, inst.definition_id);
+      const typed: Record<string, TypedValue> = {};
+      for (const v of json(c.variables) as Row[]) typed[v.name] = { type: v.type, value: v.value, valueInfo: v.valueInfo ?? {} };
+      const proj = json(c.projections) as Projections;
+      if (!proj.engine_timer?.some((x) => x.id === t.id)) return false;
+      const readRows = new Map<string, Row>();
+      for (const rows of Object.values(proj)) for (const r of rows) readRows.set(r.id, r);
+      const cached = hot.get(instanceId);
+      hot.delete(instanceId);
+      let run: Run;
+      if (cached && cached.revision === inst.revision && cached.run.reusable) {
+        run = cached.run;
+        run.beginCommand();
+      } else {
+        run = newRun(def, plainVars(typed));
+        await run.resume(json(c.engine_state));
+      }
+      const row: Row = { ...inst, start_time: new Date(inst.start_time) };
+      const ctx: Ctx = {
+        trx: knex, optimistic: { kind: 'instance', revision: inst.revision, table: 'engine_timer', itemId: t.id, leasedBy: nodeId },
+        row, def, run, typed, changed: {}, userId: null, hist: [], completedTasks: new Set(), proj, projFresh: true, readRows,
+      };
+      if (!run.fireTimer(t.execution_id)) return false;
+      const res = await run.finish();
+      const written = await persist(ctx, res);
+      done = { ctx, res, run, row, typed, written };
+    } catch (err) {
+      if (!(err instanceof Stale) && !(err instanceof CommandError) && !(err instanceof ApiError)) log.warn({ err }, 'timer fire without a lock failed; redone under the instance lock');
+      return false;
+    }
+    // Written: what follows the commit never makes the timer fire again.
+    const { ctx, res, run, row, typed, written } = done;
+    if (!res.ended) keep(instanceId, { revision: inst.revision + 1, row, run, typed, proj: written.proj });
+    if (written.newExternal) wake.emit('task');
+    if (run instanceof NativeRun) for (const name of run.thrown) await throwSignal({ name, userId: null }, instanceId);
+    await runAfter(ctx);
+    return true;
   }
 
   // A model can loop through a zero-length timer: count fires per instance over a minute.

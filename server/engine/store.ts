@@ -262,6 +262,29 @@ export function createEngineStore() {
           .orderBy('due_at').limit(limit).forUpdate().skipLocked();
       }).update({ locked_until: new Date(Date.now() + leaseMs), locked_by: nodeId, attempts: db.raw('attempts + 1') }).returning('*');
     },
+    /**
+     * Claims due instance timers (leased, SKIP LOCKED) and returns with each everything firing it
+     * needs, read in the same statement: the instance row and state, its variables and its projection
+     * rows. A fire computed from them is written under a guard on the instance's revision.
+     */
+    async claimDueTimersWithState(db: Db, nodeId: string, limit: number, leaseMs: number): Promise<Row[]> {
+      return exec(db, `with c as (
+          update engine_timer set locked_until = ?, locked_by = ?, attempts = attempts + 1
+          where id in (select id from engine_timer where due_at <= now() and (locked_until is null or locked_until < now())
+            order by due_at limit ? for update skip locked)
+          returning *)
+        select to_jsonb(c) as timer, to_jsonb(i) - 'engine_state' as instance, i.engine_state,
+          (select coalesce(jsonb_agg(jsonb_build_object('name', v.name, 'type', v.type, 'value', v.value, 'valueInfo', v.value_info)), '[]'::jsonb)
+             from engine_variable v where v.instance_id = i.id) as variables,
+          (select jsonb_build_object(
+             'engine_task', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_task x where x.instance_id = i.id),
+             'engine_external_task', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_external_task x where x.instance_id = i.id),
+             'engine_timer', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_timer x where x.instance_id = i.id),
+             'engine_message_sub', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_message_sub x where x.instance_id = i.id),
+             'engine_call', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_call x where x.instance_id = i.id))) as projections
+        from c left join engine_instance i on i.id = c.instance_id
+        order by c.due_at`, [new Date(Date.now() + leaseMs), nodeId, limit]);
+    },
     /** A cycle's next occurrence: counted, unleased, attempts reset. */
     async rescheduleTimer(db: Db, id: string, due: Date, fired: number): Promise<void> {
       await db('engine_timer').where({ id }).update({ due_at: due, fired, attempts: 0, locked_until: null, locked_by: null });
@@ -461,7 +484,7 @@ function instanceQuery(db: Db, q: InstanceQuery): Knex.QueryBuilder {
  * - `definition`: for a start, the definition not suspended (held FOR SHARE against a concurrent suspend).
  */
 export type WriteGuard =
-  | { kind: 'instance'; revision: number; table: 'engine_task' | 'engine_external_task'; itemId: string; scope?: TaskScope; assignee?: string; workerId?: string }
+  | { kind: 'instance'; revision: number; table: 'engine_task' | 'engine_external_task' | 'engine_timer'; itemId: string; scope?: TaskScope; assignee?: string; workerId?: string; leasedBy?: string }
   | { kind: 'definition'; definitionId: string; latest?: boolean };
 
 /** The guard as SQL text with `?` bindings: the statement's text then depends only on its shape, so it is prepared once. */
@@ -471,7 +494,8 @@ function guardSql(g: WriteGuard, instanceId: string): { sql: string; bindings: u
     const latest = g.latest ? ' and not exists (select 1 from engine_definition n where n.key = d.key and n.version > d.version)' : '';
     return { sql: `(select d.id from engine_definition d where d.id = ? and not d.suspended${latest} for share of d)`, bindings: [g.definitionId] };
   }
-  let sql = `(select i.id from engine_instance i join ${g.table === 'engine_task' ? 'engine_task' : 'engine_external_task'} t on t.instance_id = i.id
+  const table = g.table === 'engine_task' ? 'engine_task' : g.table === 'engine_timer' ? 'engine_timer' : 'engine_external_task';
+  let sql = `(select i.id from engine_instance i join ${table} t on t.instance_id = i.id
     where i.id = ? and i.revision = ? and i.state = 'ACTIVE' and t.id = ?`;
   const bindings: unknown[] = [instanceId, g.revision, g.itemId];
   if (g.scope) {
@@ -480,6 +504,7 @@ function guardSql(g: WriteGuard, instanceId: string): { sql: string; bindings: u
   }
   if (g.assignee) { sql += ' and (t.assignee is null or t.assignee = ?)'; bindings.push(g.assignee); }
   if (g.workerId) { sql += ' and t.worker_id = ? and t.lock_expiration >= now() and (t.retries is null or t.retries > 0)'; bindings.push(g.workerId); }
+  if (g.leasedBy) { sql += ' and t.locked_by = ?'; bindings.push(g.leasedBy); }
   return { sql: `${sql} for update of i, t)`, bindings };
 }
 
