@@ -986,19 +986,14 @@ export function createEngine(deps: EngineDeps) {
     await calls.sweep().catch((err) => log.error({ err }, 'call activity sweep failed'));
     const claimed = await store.claimDueTimersWithState(knex, nodeId, limit, 10_000);
     let fired = 0;
-    const seen = new Set<string>();
-    for (const c of claimed) {
+    const fireOne = async (c: Row, first: boolean): Promise<void> => {
       const t = json(c.timer) as Row;
-      // Yield between timers: HTTP requests are served between two fires, whatever the batch.
-      if (fired) await new Promise((r) => setImmediate(r));
       try {
         if (t.instance_id && firesTooOften(t.instance_id)) {
           await parkFailingTimer(t, new Error(`instance fired more than ${LOOP_FIRES} timers within a minute (a timer loop); parked`));
-          continue;
+          return;
         }
         if (t.instance_id) {
-          const first = !seen.has(t.instance_id);
-          seen.add(t.instance_id);
           if (!(first && await fireOptimistic(t, c))) {
             await command(t.instance_id, null, async (ctx) => {
               const still = await store.timerById(ctx.trx, t.id);
@@ -1021,6 +1016,28 @@ export function createEngine(deps: EngineDeps) {
           await parkFailingTimer(t, err).catch((e2) => log.error({ err: e2, timerId: t.id }, 'could not park a failing timer'));
         } else log.error({ err, timerId: t.id }, 'timer fire failed; it will be retried after its lease');
       }
+    };
+    // Timers of different instances fire side by side (each waits on its own round trip; the embedded
+    // database has one connection, so one at a time there); a second timer of an instance, and
+    // start timers, after them, one by one.
+    const firsts: Row[] = [];
+    const rest: Row[] = [];
+    const seen = new Set<string>();
+    for (const c of claimed) {
+      const id = (json(c.timer) as Row).instance_id as string | null;
+      if (id && !seen.has(id)) { seen.add(id); firsts.push(c); } else rest.push(c);
+    }
+    let next = 0;
+    await Promise.all(Array.from({ length: db.kind === 'postgres' ? 8 : 1 }, async () => {
+      while (next < firsts.length) {
+        await fireOne(firsts[next++]!, true);
+        // Yield between timers: HTTP requests are served between two fires, whatever the batch.
+        await new Promise((r) => setImmediate(r));
+      }
+    }));
+    for (const c of rest) {
+      await fireOne(c, false);
+      await new Promise((r) => setImmediate(r));
     }
     return fired;
   }
