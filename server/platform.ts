@@ -8,7 +8,7 @@ import { createApp, type Mount } from './http/app.js';
 import { createAccessLog, type Logger } from './log.js';
 import { createHealthRouter, createHttpMetrics, createMetrics, createMetricsRouter, instrumentEngine, markMount } from './metrics/index.js';
 import { actorOf, createAuditMiddleware, createAuditRouter, createAuditService } from './audit/index.js';
-import { CalendarService, createCalendarRouter } from './calendar/index.js';
+import { createCalendarRouter, createCalendarService } from './calendar/index.js';
 import { createAuthenticate, createAuthRouter, createCsrfCheck, createIdentityService, createUnitsRouter, createUsersRouter, seedDemo } from './identity/index.js';
 import { createEngine, createInstanceMigrator, createTimerScheduler } from './engine/index.js';
 import { createEngineRestRouter } from './engine-rest/index.js';
@@ -111,7 +111,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   }
 
   // Calendar: loaded once here, then kept in step with every node through NOTIFY.
-  const calendarService = new CalendarService({ db, log });
+  const calendarService = createCalendarService({ db, log });
   await calendarService.reload();
   background.push({ name: 'calendar-sync', start: () => calendarService.start(), stop: () => calendarService.stop() });
   mounts.push({ path: '/api/calendar', router: createCalendarRouter({ service: calendarService }) });

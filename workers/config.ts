@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Every topic the workers can handle; `WORKER_TOPICS` picks a subset (to scale one out separately). */
-export const ALL_TOPICS = [
+const ALL_TOPICS = [
   'tthc.notify-citizen',
   'tthc.remind-before-due',
   'tthc.overdue.escalate',

@@ -22,7 +22,7 @@ export interface HandlerContext {
 export type TopicHandler = (ctx: HandlerContext) => Promise<Record<string, unknown> | void>;
 
 /** Retries left after this failure, and when the engine hands the task out again (grows each time). */
-export function retryPlan(task: Pick<Task, 'retries'>, err: unknown, cfg: Pick<WorkerConfig, 'retries' | 'retryBaseMs' | 'retryMaxMs'>): { retries: number; retryTimeout: number } {
+function retryPlan(task: Pick<Task, 'retries'>, err: unknown, cfg: Pick<WorkerConfig, 'retries' | 'retryBaseMs' | 'retryMaxMs'>): { retries: number; retryTimeout: number } {
   if (err instanceof Refused) return { retries: 0, retryTimeout: 0 }; // the platform said no: an incident, not a loop
   const left = Math.max(0, (task.retries ?? cfg.retries) - 1);
   const attempt = Math.max(0, cfg.retries - left - 1);

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { Knex } from 'knex';
 import type { Principal } from '../http/policy.js';
-import { ROLE_PERMISSIONS } from '../identity/permissions.js';
+import { ROLE_PERMISSIONS } from '../identity/index.js';
 import { storableText } from '../http/input-text.js';
 import { GENESIS_HASH, hashRow, type AuditRow } from './chain.js';
 import * as store from './store.js';

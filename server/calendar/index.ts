@@ -8,10 +8,10 @@ export {
   dossierDeadline, startClock, pauseClock, resumeClock, extendClock, dueState, ClockRuleError,
 } from './deadline.js';
 export type { DossierClock, DueState } from './deadline.js';
-export { CalendarService } from './service.js';
+export { createCalendarService, type CalendarService } from './service.js';
 export { createCalendarRouter } from './router.js';
 export { budgetHours, HOURS_PER_DAY, parseBudget, type WorkingAmount } from './budget.js';
-export { assertZoneOffset, formatCamundaLocal, formatLocal, localDate, localDateTime, localDayStart, parseInstant } from './time.js';
+export { assertZoneOffset, formatCamundaLocal, formatLocal, localDate, localDateTime, localDayStart, midnightOf, ordinalOfDate, parseInstant } from './time.js';
 
 import type { Limit } from './calendar.js';
 

@@ -19,203 +19,221 @@ export interface CalendarServiceDeps {
   options?: Omit<CalendarOptions, 'onUnknownUnit'>;
 }
 
-export interface DayInput { kind: DayEntry['kind']; name: string; confidence?: string | null }
+interface DayInput { kind: DayEntry['kind']; name: string; confidence?: string | null }
 
-export class CalendarService {
+/** The working-time calendar of every node: the in-memory `calendar`, kept in step with the database, and its administration. */
+export interface CalendarService {
   readonly calendar: WorkingCalendar;
-  private readonly db: Database;
-  private readonly log: Logger;
-  private unlisten?: Unlisten;
-  private reloading?: Promise<void>;
-  private lastUnknownReload = 0;
-
-  constructor(deps: CalendarServiceDeps) {
-    this.db = deps.db;
-    this.log = deps.log;
-    this.calendar = new WorkingCalendar(undefined, {
-      ...deps.options,
-      onUnknownUnit: (unitId) => {
-        // A unit created since the last load: use the default hours now, learn its parent soon.
-        if (Date.now() - this.lastUnknownReload < 5_000) return;
-        this.lastUnknownReload = Date.now();
-        this.log.warn({ unitId }, 'calendar: unknown unit, using default hours until reload');
-        void this.reload().catch((err) => this.log.error({ err }, 'calendar reload failed'));
-      },
-    });
-  }
-
   /** Reads everything from the database into the calendar; concurrent calls share one load. */
-  async reload(): Promise<void> {
-    if (this.reloading) return this.reloading;
-    this.reloading = (async () => {
+  reload(): Promise<void>;
+  /** Follows other nodes' changes (and org_unit changes, via a trigger). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** 400 unless the unit exists (looks in the database before refusing a unit created since the last load). */
+  checkUnit(unitId: string): Promise<void>;
+  getYear(year: number): YearView;
+  /** The rules' default for a year with a given Tết placement (a preview; nothing is stored). */
+  computeYear(year: number, placement?: Partial<Placement>): YearRecord;
+  getHours(unitId?: string): Promise<EffectiveHours>;
+  listChanges(opts: { limit?: number; beforeId?: number; year?: number }): Promise<ChangeRow[]>;
+  /** Adds or changes one day of a year (a day off, or a weekend day worked). */
+  putDay(actor: string, date: string, input: DayInput): Promise<YearView>;
+  removeDay(actor: string, date: string): Promise<YearView>;
+  /** "Nghỉ X, làm bù thứ Bảy Y": a weekday given off and a weekend day worked, in one change. */
+  addSwap(actor: string, year: number, swap: { workingDate: string; dayOff: string; name?: string }): Promise<YearView>;
+  /** Replaces a year with an official notice (same shape as data/holidays-vn.json); the year becomes confirmed. */
+  importYear(actor: string, year: number, notice: NoticeYear): Promise<YearView>;
+  /** Confirms a year as it stands (a computed year is stored first, with an optional Tết placement). */
+  confirmYear(actor: string, year: number, placement?: Partial<Placement>): Promise<YearView>;
+  putHours(actor: string, unitId: string, hours: WorkingHours): Promise<EffectiveHours>;
+  removeHours(actor: string, unitId: string): Promise<EffectiveHours>;
+}
+
+type Change = { action: string; subject: string; before: unknown; after: unknown };
+
+export function createCalendarService(deps: CalendarServiceDeps): CalendarService {
+  const { db, log } = deps;
+  let unlisten: Unlisten | undefined;
+  let reloading: Promise<void> | undefined;
+  let lastUnknownReload = 0;
+
+  const calendar = new WorkingCalendar(undefined, {
+    ...deps.options,
+    onUnknownUnit: (unitId) => {
+      // A unit created since the last load: use the default hours now, learn its parent soon.
+      if (Date.now() - lastUnknownReload < 5_000) return;
+      lastUnknownReload = Date.now();
+      log.warn({ unitId }, 'calendar: unknown unit, using default hours until reload');
+      void reload().catch((err) => log.error({ err }, 'calendar reload failed'));
+    },
+  });
+
+  function reload(): Promise<void> {
+    if (reloading) return reloading;
+    reloading = (async () => {
       try {
-        this.calendar.replace(await store.loadSnapshot(this.db.knex));
+        calendar.replace(await store.loadSnapshot(db.knex));
       } finally {
-        this.reloading = undefined;
+        reloading = undefined;
       }
     })();
-    return this.reloading;
+    return reloading;
   }
 
-  /** Follows other nodes' changes (and org_unit changes, via a trigger). */
-  async start(): Promise<void> {
-    this.unlisten = await this.db.listen(CALENDAR_CHANNEL, () => {
-      void this.reload().catch((err) => this.log.error({ err }, 'calendar reload failed'));
-    });
-  }
-
-  async stop(): Promise<void> {
-    await this.unlisten?.();
-    this.unlisten = undefined;
-  }
-
-  /** 400 unless the unit exists (looks in the database before refusing a unit created since the last load). */
-  async checkUnit(unitId: string): Promise<void> {
-    if (this.calendar.hasUnit(unitId)) return;
-    if (await store.unitExists(this.db.knex, unitId)) { await this.reload(); return; }
+  async function checkUnit(unitId: string): Promise<void> {
+    if (calendar.hasUnit(unitId)) return;
+    if (await store.unitExists(db.knex, unitId)) { await reload(); return; }
     throw badRequest(`Unknown unit: ${unitId} / Không tìm thấy đơn vị`);
   }
 
-  // ---- reads --------------------------------------------------------------------------
-
-  getYear(year: number): YearView {
+  function getYear(year: number): YearView {
     checkYear(year);
-    const { byDate: _b, ...view } = this.calendar.year(year);
+    const { byDate: _b, ...view } = calendar.year(year);
     return view;
   }
 
-  /** The rules' default for a year with a given Tết placement (a preview; nothing is stored). */
-  computeYear(year: number, placement: Partial<Placement> = {}): YearRecord {
+  function computeYear(year: number, placement: Partial<Placement> = {}): YearRecord {
     checkYear(year);
-    const days = computeDefaultYear(year, { ...this.calendar.placement, ...placement });
+    const days = computeDefaultYear(year, { ...calendar.placement, ...placement });
     return { year, status: 'provisional', notice: null, days };
   }
 
-  async getHours(unitId?: string): Promise<EffectiveHours> {
-    if (unitId && unitId !== DEFAULT_UNIT) await this.checkUnit(unitId);
-    return this.calendar.hoursFor(unitId === DEFAULT_UNIT ? undefined : unitId);
-  }
-
-  listChanges(opts: { limit?: number; beforeId?: number; year?: number }): Promise<ChangeRow[]> {
-    return store.listChanges(this.db.knex, {
-      limit: Math.min(opts.limit ?? 50, 500), beforeId: opts.beforeId,
-      subjectPrefix: opts.year ? `${opts.year}` : undefined,
-    });
-  }
-
-  // ---- administrator changes ----------------------------------------------------------
-
-  /** Adds or changes one day of a year (a day off, or a weekend day worked). */
-  async putDay(actor: string, date: string, input: DayInput): Promise<YearView> {
-    const { year, ord } = checkDate(date);
-    if (input.kind === 'working' && ![0, 6].includes(weekdayOf(ord))) {
-      throw badRequest(`${date} is a weekday: only a Saturday or Sunday can be made a working day / Chỉ thứ Bảy, Chủ nhật mới có thể làm bù`);
-    }
-    await this.write(actor, year, async (trx) => {
-      const before = await store.getDay(trx, date);
-      const after: DayEntry = { date, kind: input.kind, name: input.name, confidence: input.confidence ?? null };
-      await store.upsertDay(trx, year, after);
-      return { action: before ? 'day.change' : 'day.add', subject: date, before, after };
-    });
-    return this.getYear(year);
-  }
-
-  async removeDay(actor: string, date: string): Promise<YearView> {
-    const { year } = checkDate(date);
-    await this.write(actor, year, async (trx) => {
-      const before = await store.getDay(trx, date);
-      if (!before) throw notFound(`${date} is not a listed day off or working day / Ngày này không có trong lịch`);
-      await store.deleteDay(trx, date);
-      return { action: 'day.remove', subject: date, before, after: undefined };
-    });
-    return this.getYear(year);
-  }
-
-  /** "Nghỉ X, làm bù thứ Bảy Y": a weekday given off and a weekend day worked, in one change. */
-  async addSwap(actor: string, year: number, swap: { workingDate: string; dayOff: string; name?: string }): Promise<YearView> {
-    const w = checkDate(swap.workingDate);
-    const o = checkDate(swap.dayOff);
-    if (w.year !== year || o.year !== year) throw badRequest(`Both dates of a swap must be in ${year}`);
-    if (![0, 6].includes(weekdayOf(w.ord))) throw badRequest(`workingDate ${swap.workingDate} is not a Saturday or Sunday`);
-    if ([0, 6].includes(weekdayOf(o.ord))) throw badRequest(`dayOff ${swap.dayOff} is already a weekend day`);
-    const dm = (d: string) => `${d.slice(8)}/${d.slice(5, 7)}`;
-    await this.write(actor, year, async (trx) => {
-      const clash = await store.getDay(trx, swap.dayOff);
-      if (clash?.kind === 'off') throw conflict(`${swap.dayOff} is already a day off (${clash.name})`);
-      const off: DayEntry = { date: swap.dayOff, kind: 'off', name: swap.name ?? `Nghỉ hoán đổi (làm bù ${dm(swap.workingDate)})`, confidence: null };
-      const work: DayEntry = { date: swap.workingDate, kind: 'working', name: swap.name ?? `Làm bù cho ${dm(swap.dayOff)}`, confidence: null };
-      await store.upsertDay(trx, year, off);
-      await store.upsertDay(trx, year, work);
-      return { action: 'swap.add', subject: `${swap.workingDate}>${swap.dayOff}`, before: clash, after: [off, work] };
-    });
-    return this.getYear(year);
-  }
-
-  /** Replaces a year with an official notice (same shape as data/holidays-vn.json); the year becomes confirmed. */
-  async importYear(actor: string, year: number, notice: NoticeYear): Promise<YearView> {
-    checkYear(year);
-    const { record, problems } = noticeToYear(year, notice, 'confirmed');
-    if (!record) throw badRequest(problems[0]!, problems);
-    await this.write(actor, null, async (trx) => {
-      const before = this.calendar.year(year);
-      await store.replaceYear(trx, record, actor);
-      return { action: 'year.import', subject: String(year), before: { status: before.status, notice: before.notice, days: before.days }, after: record };
-    });
-    return this.getYear(year);
-  }
-
-  /** Confirms a year as it stands (a computed year is stored first, with an optional Tết placement). */
-  async confirmYear(actor: string, year: number, placement?: Partial<Placement>): Promise<YearView> {
-    checkYear(year);
-    await this.write(actor, null, async (trx) => {
-      const existing = await store.lockYear(trx, year);
-      if (existing?.status === 'confirmed' && !placement) throw conflict(`${year} is already confirmed`);
-      if (existing && placement) throw conflict(`${year} is already stored: edit its days instead of recomputing`);
-      if (!existing) await store.insertYear(trx, { ...this.computeYear(year, placement), status: 'confirmed' }, actor);
-      else await store.setYearStatus(trx, year, 'confirmed', actor);
-      return { action: 'year.confirm', subject: String(year), before: existing?.status ?? 'computed', after: { status: 'confirmed', placement: placement ?? null } };
-    });
-    return this.getYear(year);
-  }
-
-  async putHours(actor: string, unitId: string, hours: WorkingHours): Promise<EffectiveHours> {
-    if (unitId !== DEFAULT_UNIT) await this.checkUnit(unitId);
-    await this.write(actor, null, async (trx) => {
-      const before = await store.getUnitHours(trx, unitId);
-      await store.putUnitHours(trx, unitId, hours, actor);
-      return { action: 'hours.set', subject: `unit:${unitId}`, before, after: hours };
-    });
-    return this.getHours(unitId);
-  }
-
-  async removeHours(actor: string, unitId: string): Promise<EffectiveHours> {
-    await this.write(actor, null, async (trx) => {
-      const before = await store.getUnitHours(trx, unitId);
-      if (!before) throw notFound(`Unit ${unitId} has no working hours of its own`);
-      await store.deleteUnitHours(trx, unitId);
-      return { action: 'hours.remove', subject: `unit:${unitId}`, before, after: undefined };
-    });
-    return this.getHours(unitId === DEFAULT_UNIT ? undefined : unitId);
+  async function getHours(unitId?: string): Promise<EffectiveHours> {
+    if (unitId && unitId !== DEFAULT_UNIT) await checkUnit(unitId);
+    return calendar.hoursFor(unitId === DEFAULT_UNIT ? undefined : unitId);
   }
 
   /**
    * One transaction per change: store a computed year before its first edit (so editing one
    * day keeps the computed others), apply, log who/when/what, notify every node; then reload.
    */
-  private async write(
-    actor: string, year: number | null,
-    fn: (trx: Knex.Transaction) => Promise<{ action: string; subject: string; before: unknown; after: unknown }>,
-  ): Promise<void> {
-    await this.db.knex.transaction(async (trx) => {
+  async function write(actor: string, year: number | null, fn: (trx: Knex.Transaction) => Promise<Change>): Promise<void> {
+    await db.knex.transaction(async (trx) => {
       if (year !== null) {
-        await store.ensureYear(trx, this.computeYear(year), actor);
+        await store.ensureYear(trx, computeYear(year), actor);
       }
       const change = await fn(trx);
       await store.logChange(trx, { actor, ...change });
       await notify(trx, CALENDAR_CHANNEL, change.action);
     });
-    await this.reload();
+    await reload();
   }
+
+  return {
+    calendar,
+    reload,
+    checkUnit,
+    getYear,
+    computeYear,
+    getHours,
+
+    async start() {
+      unlisten = await db.listen(CALENDAR_CHANNEL, () => {
+        void reload().catch((err) => log.error({ err }, 'calendar reload failed'));
+      });
+    },
+
+    async stop() {
+      await unlisten?.();
+      unlisten = undefined;
+    },
+
+    listChanges(opts) {
+      return store.listChanges(db.knex, {
+        limit: Math.min(opts.limit ?? 50, 500), beforeId: opts.beforeId,
+        subjectPrefix: opts.year ? `${opts.year}` : undefined,
+      });
+    },
+
+    async putDay(actor: string, date: string, input: DayInput): Promise<YearView> {
+      const { year, ord } = checkDate(date);
+      if (input.kind === 'working' && ![0, 6].includes(weekdayOf(ord))) {
+        throw badRequest(`${date} is a weekday: only a Saturday or Sunday can be made a working day / Chỉ thứ Bảy, Chủ nhật mới có thể làm bù`);
+      }
+      await write(actor, year, async (trx) => {
+        const before = await store.getDay(trx, date);
+        const after: DayEntry = { date, kind: input.kind, name: input.name, confidence: input.confidence ?? null };
+        await store.upsertDay(trx, year, after);
+        return { action: before ? 'day.change' : 'day.add', subject: date, before, after };
+      });
+      return getYear(year);
+    },
+
+    async removeDay(actor: string, date: string): Promise<YearView> {
+      const { year } = checkDate(date);
+      await write(actor, year, async (trx) => {
+        const before = await store.getDay(trx, date);
+        if (!before) throw notFound(`${date} is not a listed day off or working day / Ngày này không có trong lịch`);
+        await store.deleteDay(trx, date);
+        return { action: 'day.remove', subject: date, before, after: undefined };
+      });
+      return getYear(year);
+    },
+
+    async addSwap(actor: string, year: number, swap: { workingDate: string; dayOff: string; name?: string }): Promise<YearView> {
+      const w = checkDate(swap.workingDate);
+      const o = checkDate(swap.dayOff);
+      if (w.year !== year || o.year !== year) throw badRequest(`Both dates of a swap must be in ${year}`);
+      if (![0, 6].includes(weekdayOf(w.ord))) throw badRequest(`workingDate ${swap.workingDate} is not a Saturday or Sunday`);
+      if ([0, 6].includes(weekdayOf(o.ord))) throw badRequest(`dayOff ${swap.dayOff} is already a weekend day`);
+      const dm = (d: string) => `${d.slice(8)}/${d.slice(5, 7)}`;
+      await write(actor, year, async (trx) => {
+        const clash = await store.getDay(trx, swap.dayOff);
+        if (clash?.kind === 'off') throw conflict(`${swap.dayOff} is already a day off (${clash.name})`);
+        const off: DayEntry = { date: swap.dayOff, kind: 'off', name: swap.name ?? `Nghỉ hoán đổi (làm bù ${dm(swap.workingDate)})`, confidence: null };
+        const work: DayEntry = { date: swap.workingDate, kind: 'working', name: swap.name ?? `Làm bù cho ${dm(swap.dayOff)}`, confidence: null };
+        await store.upsertDay(trx, year, off);
+        await store.upsertDay(trx, year, work);
+        return { action: 'swap.add', subject: `${swap.workingDate}>${swap.dayOff}`, before: clash, after: [off, work] };
+      });
+      return getYear(year);
+    },
+
+    async importYear(actor: string, year: number, notice: NoticeYear): Promise<YearView> {
+      checkYear(year);
+      const { record, problems } = noticeToYear(year, notice, 'confirmed');
+      if (!record) throw badRequest(problems[0]!, problems);
+      await write(actor, null, async (trx) => {
+        const before = calendar.year(year);
+        await store.replaceYear(trx, record, actor);
+        return { action: 'year.import', subject: String(year), before: { status: before.status, notice: before.notice, days: before.days }, after: record };
+      });
+      return getYear(year);
+    },
+
+    async confirmYear(actor: string, year: number, placement?: Partial<Placement>): Promise<YearView> {
+      checkYear(year);
+      await write(actor, null, async (trx) => {
+        const existing = await store.lockYear(trx, year);
+        if (existing?.status === 'confirmed' && !placement) throw conflict(`${year} is already confirmed`);
+        if (existing && placement) throw conflict(`${year} is already stored: edit its days instead of recomputing`);
+        if (!existing) await store.insertYear(trx, { ...computeYear(year, placement), status: 'confirmed' }, actor);
+        else await store.setYearStatus(trx, year, 'confirmed', actor);
+        return { action: 'year.confirm', subject: String(year), before: existing?.status ?? 'computed', after: { status: 'confirmed', placement: placement ?? null } };
+      });
+      return getYear(year);
+    },
+
+    async putHours(actor: string, unitId: string, hours: WorkingHours): Promise<EffectiveHours> {
+      if (unitId !== DEFAULT_UNIT) await checkUnit(unitId);
+      await write(actor, null, async (trx) => {
+        const before = await store.getUnitHours(trx, unitId);
+        await store.putUnitHours(trx, unitId, hours, actor);
+        return { action: 'hours.set', subject: `unit:${unitId}`, before, after: hours };
+      });
+      return getHours(unitId);
+    },
+
+    async removeHours(actor: string, unitId: string): Promise<EffectiveHours> {
+      await write(actor, null, async (trx) => {
+        const before = await store.getUnitHours(trx, unitId);
+        if (!before) throw notFound(`Unit ${unitId} has no working hours of its own`);
+        await store.deleteUnitHours(trx, unitId);
+        return { action: 'hours.remove', subject: `unit:${unitId}`, before, after: undefined };
+      });
+      return getHours(unitId === DEFAULT_UNIT ? undefined : unitId);
+    },
+  };
 }
 
 function checkYear(year: number): void {

@@ -28,6 +28,12 @@ const REQUIRED_COLUMNS = ['code', 'name', 'field', 'level', 'agencyId', 'limitVa
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
 
+/**
+ * For the seed loader (lifecycle/seed.ts), which fills an empty catalogue together with the procedures'
+ * process versions in one transaction of its own: how many procedures exist, and insert one (inside that transaction).
+ */
+export const catalogSeeding = { count: store.count, insert: store.insert };
+
 export function createCatalogService(deps: CatalogDeps) {
   const { knex, access } = deps;
 

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { uploadedFiles, uploadFiles } from '../files/upload.js';
+import { uploadedFiles, uploadFiles } from '../files/index.js';
 import { badRequest } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';

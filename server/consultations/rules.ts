@@ -1,5 +1,5 @@
 import type { Finding, Validator } from '../validation/index.js';
-import { isType, parseBpmn, type ModdleElement } from '../validation/moddle.js';
+import { isType, parseBpmn, type ModdleElement } from '../validation/index.js';
 import { REPLY_MESSAGE } from './watch.js';
 
 export const CONSULTATION_TOPIC = 'tthc.consultation.request';

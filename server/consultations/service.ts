@@ -7,7 +7,7 @@ import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/err
 import type { Principal } from '../http/policy.js';
 import type { Logger } from '../log.js';
 import { vnDateTime, type NotificationService } from '../notifications/index.js';
-import { parseBpmn } from '../validation/moddle.js';
+import { parseBpmn } from '../validation/index.js';
 import * as store from './store.js';
 import { ANSWERED_MESSAGE, CONSULTATION_WATCH_KEY, REPLY_MESSAGE } from './watch.js';
 
@@ -15,18 +15,18 @@ type Row = store.Row;
 type DocRef = store.DocRef;
 
 export const OPINIONS = ['agree', 'agree_with_conditions', 'disagree'] as const;
-export type Opinion = (typeof OPINIONS)[number];
+type Opinion = (typeof OPINIONS)[number];
 /** Roles that answer for their unit, and that record a reply received by email or on paper. */
-export const STAFF_ROLES = new Set(['specialist', 'division-head', 'leader', 'clerical', 'one-stop-officer']);
+const STAFF_ROLES = new Set(['specialist', 'division-head', 'leader', 'clerical', 'one-stop-officer']);
 
-export interface ConsultationEngine {
+interface ConsultationEngine {
   startProcess(input: { key: string; businessKey?: string | null; variables?: Record<string, TypedValue> }): Promise<{ id: string; ended: boolean }>;
   correlateMessage(input: { messageName: string; processInstanceId?: string | null; processVariables?: Record<string, TypedValue> }): Promise<unknown>;
   getDefinitionXml(id: string): Promise<{ bpmn20Xml: string }>;
 }
 
 /** What consultations need of the dossier record: its id and unit, and one row on its timeline. */
-export interface ConsultationDossiers {
+interface ConsultationDossiers {
   getByCode(code: string, p: null): Promise<{ id: string; unitId: string; instanceId: string | null }>;
   recordEvent(id: string, e: { kind: string; reason?: string; data?: unknown }, actor: { id: string | null; name: string }, db?: Knex | Knex.Transaction): Promise<void>;
 }

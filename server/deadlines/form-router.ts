@@ -12,7 +12,7 @@ import { apologyRecordOf, buildForm04 } from './form04.js';
 import type { DeadlinesService } from './service.js';
 
 /** The watch process's step where the leader writes and signs the apology (server/deadlines/watch.ts). */
-export const APOLOGY_STEP = 'WriteApology';
+const APOLOGY_STEP = 'WriteApology';
 
 export interface ApologyFormDeps {
   deadlines: DeadlinesService;

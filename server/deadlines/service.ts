@@ -22,7 +22,7 @@ export interface DeadlinesDeps {
 }
 
 /** What the deadlines need of a dossier; a code without a dossier (a watch started by hand) is fine. */
-export interface DossierPort {
+interface DossierPort {
   getByCode(code: string, p: null): Promise<{ id: string; status: number; instanceId: string | null }>;
   setExtension(id: string, body: { newDueAt: Date; reason: string }, actor: { id: string | null; name: string }, db?: Knex.Transaction): Promise<unknown>;
   recordEvent(id: string, e: { kind: string; reason?: string; data?: unknown }, actor: { id: string | null; name: string }, db?: Knex | Knex.Transaction): Promise<void>;

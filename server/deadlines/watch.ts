@@ -12,7 +12,7 @@
  * a separate process rather than boundary timers added to each procedure's drawing.
  */
 export const WATCH_PROCESS_KEY = 'tthc-watch';
-export const RESOLVED_MESSAGE = 'tthc.dossier.resolved';
+const RESOLVED_MESSAGE = 'tthc.dossier.resolved';
 
 export function watchProcessXml(opts: { remindBefore: string }): string {
   const remind = opts.remindBefore.replace(/[^0-9.dh]/g, '');

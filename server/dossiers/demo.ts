@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Principal } from '../http/policy.js';
-import { permissionsOf } from '../identity/permissions.js';
+import { permissionsOf } from '../identity/index.js';
 import type { Logger } from '../log.js';
 import type { DossierService } from './service.js';
 

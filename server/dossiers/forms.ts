@@ -9,7 +9,6 @@ import type { Dossier } from './types.js';
  * 02 supplement request, 03 refusal, 05 stop notice. Every date printed is the stored one.
  */
 export type FormNo = '01' | '02' | '03' | '05';
-export const FORM_NOS: readonly FormNo[] = ['01', '02', '03', '05'];
 
 export interface FormContext {
   unitName: string;
@@ -33,7 +32,7 @@ function limitText(d: Dossier): string {
   return d.limit.unit === 'days' ? `${d.limit.value} ngày làm việc` : `${d.limit.value} giờ làm việc`;
 }
 
-export function applicantRows(d: Dossier): Array<{ label: string; value: string; plain?: boolean }> {
+function applicantRows(d: Dossier): Array<{ label: string; value: string; plain?: boolean }> {
   const a = d.applicant;
   const rows = [
     { label: a.kind === 'organisation' ? 'Tên tổ chức' : 'Họ và tên người nộp', value: a.fullName },

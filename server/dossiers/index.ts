@@ -14,11 +14,11 @@
  * - `service.timeline(id, principal | null)`: status history and events, oldest first.
  * - `STATUS`, `STATUS_NAMES`, `TRANSITIONS`, `canTransition`, `assertTransition`: the status machine.
  */
-export { createDossierService, ReceiveSchema, OnlineFilingSchema, maskTail, SYSTEM_ACTOR, type DossierService, type DossierDeps, type ReceiveInput, type OnlineFilingInput } from './service.js';
-export { createDossierRouter, createAgencyCodeRouter, type DossierRouterDeps } from './router.js';
-export { createDossierFilesRouter, type DossierFilesRouterDeps } from './files-router.js';
+export { createDossierService, OnlineFilingSchema, type DossierService } from './service.js';
+export { createDossierRouter, createAgencyCodeRouter } from './router.js';
+export { createDossierFilesRouter } from './files-router.js';
 export { createResolutionPoller, resultReadyEndEvents } from './resolution.js';
 export { seedDemoDossiers } from './demo.js';
-export { buildForm, FORM_NOS, formDocument, applicantRows, vnDateTime, vnDate, type FormNo, type FormContext } from './forms.js';
-export { STATUS, STATUS_NAMES, TRANSITIONS, FINAL_STATUSES, canTransition, assertTransition, isStatus, type Status } from './states.js';
-export type { PublicDossierView, Dossier, DossierSummary, DossierEvent, DossierQuery, Party, ReceivedComponent, SupplementRequest, Actor, Channel, CollectionMethod, Page } from './types.js';
+export { formDocument, vnDateTime, vnDate, type FormContext } from './forms.js';
+export { STATUS_NAMES, isStatus, type Status } from './states.js';
+export type { Dossier } from './types.js';

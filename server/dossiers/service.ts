@@ -66,11 +66,11 @@ export type OnlineFilingInput = z.infer<typeof OnlineFilingSchema>;
 const iso = (v: unknown): string | null => (v == null ? null : new Date(v as string).toISOString());
 const num = (v: unknown): number | null => (v == null ? null : Number(v));
 
-export function limitOf(l: { value: number; unit: 'days' | 'hours' }): Limit {
+function limitOf(l: { value: number; unit: 'days' | 'hours' }): Limit {
   return l.unit === 'days' ? { workingDays: Number(l.value) } : { workingHours: Number(l.value) };
 }
 
-export function toDossier(r: store.DossierRow): Dossier {
+function toDossier(r: store.DossierRow): Dossier {
   return {
     id: r.id, code: r.code, seq: Number(r.seq), unitId: r.unit_id, unitName: (r.unit_name as string) ?? undefined, competentUnitId: r.competent_unit_id,
     procedureId: r.procedure_id, procedureCode: (r.procedure_code as string) ?? undefined, procedureName: (r.procedure_name as string) ?? undefined,
@@ -90,9 +90,9 @@ export function toDossier(r: store.DossierRow): Dossier {
 }
 
 /** "0912345678" → "******5678"; the list never shows a whole ID number or phone. */
-export const maskTail = (s: string | undefined | null): string | null => (s ? `${'*'.repeat(Math.max(0, s.length - 4))}${s.slice(-4)}` : null);
+const maskTail = (s: string | undefined | null): string | null => (s ? `${'*'.repeat(Math.max(0, s.length - 4))}${s.slice(-4)}` : null);
 
-export function clockOf(d: Pick<Dossier, 'unitId' | 'limit' | 'receivedAt' | 'startsAt' | 'dueAt' | 'pausedAt' | 'remainingMs' | 'originalDueAt' | 'extendedAt'> & { pauses?: number }): DossierClock | undefined {
+function clockOf(d: Pick<Dossier, 'unitId' | 'limit' | 'receivedAt' | 'startsAt' | 'dueAt' | 'pausedAt' | 'remainingMs' | 'originalDueAt' | 'extendedAt'> & { pauses?: number }): DossierClock | undefined {
   if (!d.receivedAt || !d.startsAt || !d.dueAt) return undefined;
   return {
     unitId: d.unitId, limit: limitOf(d.limit), receivedAt: new Date(d.receivedAt), startsAt: new Date(d.startsAt), dueAt: new Date(d.dueAt),
@@ -103,7 +103,7 @@ export function clockOf(d: Pick<Dossier, 'unitId' | 'limit' | 'receivedAt' | 'st
 
 const actorOf = (p: Principal | Actor): Actor => ('username' in p ? { id: p.userId, name: p.displayName || p.username } : p);
 
-export const SYSTEM_ACTOR: Actor = { id: null, name: 'system' };
+const SYSTEM_ACTOR: Actor = { id: null, name: 'system' };
 
 export function createDossierService(deps: DossierDeps) {
   const { knex } = deps;

@@ -101,7 +101,7 @@ export interface ListFilter {
 }
 
 /** Totals above this are reported as "more than" (an exact count over a million rows costs more than the page; 50 pages of 20 is more than anyone pages through before filtering). */
-export const COUNT_CAP = 1_000;
+const COUNT_CAP = 1_000;
 
 /**
  * One page of a unit-scoped list, newest first. The scope "received by one of my units OR competent

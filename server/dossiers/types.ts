@@ -44,10 +44,10 @@ export const ReceivedComponentSchema = z.object({
 }).strict();
 export type ReceivedComponent = z.infer<typeof ReceivedComponentSchema> & { fileIds?: string[] };
 
-export type Channel = 'in-person' | 'online' | 'post';
-export type CollectionMethod = 'in-person' | 'post' | 'online';
+type Channel = 'in-person' | 'online' | 'post';
+type CollectionMethod = 'in-person' | 'post' | 'online';
 
-export interface SupplementRequest {
+interface SupplementRequest {
   items: string[];
   reason: string;
   requestedAt: string;

@@ -1,6 +1,7 @@
 /** The durable BPMN engine: what other capabilities may import. */
 export { createEngine, EXTERNAL_TASK_CHANNEL, type EngineDeps, type EngineService } from './service.js';
-export { parseDefinitions, type Finding } from './model.js';
+export { parseDefinitions, type Finding, type Interpreter, type ParsedDefinitions } from './model.js';
+export { checkExpression } from './expression.js';
 export { TTHC_NS } from './tthc-ns.js';
 export { createTimerScheduler } from './scheduler.js';
 export { createInstanceMigrator, type InstanceMigrator, type InstanceMigrationPlan, type MigrationOutcome } from './migrate-instances.js';

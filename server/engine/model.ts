@@ -194,7 +194,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
     if (IGNORED.has(t)) continue;
     const id: string = el.id;
     if (t === 'bpmn:ScriptTask') { findings.push({ elementId: id, message: 'Script tasks are not allowed: scripts cannot run safely on the server; use an external service task' }); continue; }
-    if (native && NATIVE_EXTRA.has(t)) { if (t !== 'bpmn:BusinessRuleTask' && t !== 'bpmn:AdHocSubProcess') continue; } else if (!SUPPORTED.has(t)) { findings.push({ elementId: id, message: `${t.replace('bpmn:', '')} is not supported by this engine` }); continue; }
+    if (native && NATIVE_EXTRA.has(t)) { if (t === 'bpmn:CallActivity') continue; } else if (!SUPPORTED.has(t)) { findings.push({ elementId: id, message: `${t.replace('bpmn:', '')} is not supported by this engine` }); continue; }
     if (t === 'bpmn:SequenceFlow') {
       const cond = el.conditionExpression;
       if (cond) {
@@ -290,7 +290,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
     if (t === 'bpmn:StartEvent' && topLevel && !(el.eventDefinitions ?? []).length && !(el.eventDefinitionRef ?? []).length) model.noneStart = true;
     if (t === 'bpmn:StartEvent' && topLevel) info.isStart = true;
     model.activities[id] = info;
-    if (t === 'bpmn:SubProcess' || t === 'bpmn:AdHocSubProcess') {
+    if (t === 'bpmn:SubProcess' || t === 'bpmn:AdHocSubProcess' || t === 'bpmn:Transaction') {
       if (depth + 1 > MAX_SUBPROCESS_DEPTH) findings.push({ elementId: id, message: `Sub-processes are nested deeper than ${MAX_SUBPROCESS_DEPTH} levels` });
       else walk(el, model, findings, false, native, depth + 1, sends);
     }

@@ -1010,10 +1010,15 @@ export function createEngine(deps: EngineDeps) {
         const e = err as ApiError;
         // An instance that has ended or a stale timer: drop it rather than retry forever. A model that
         // cannot go on at that point (an expression failing) is retried, then parked with an incident.
-        if (e instanceof ApiError && e.status < 500 && e.type !== 'ProcessEngineException') await knex('engine_timer').where({ id: t.id }).delete();
-        else if (Number(t.attempts) >= MAX_TIMER_ATTEMPTS) {
+        if (e instanceof ApiError && e.status < 500 && e.type !== 'ProcessEngineException') { await knex('engine_timer').where({ id: t.id }).delete(); continue; }
+        // camunda:failedJobRetryTimeCycle (R<n>/<duration>, compiled into the graph): n attempts, that far apart.
+        const retry = t.instance_id ? await loadDefinition(knex, t.definition_id).then((d) => d.model.graph?.nodes[t.activity_id]?.retry, () => undefined) : undefined;
+        if (Number(t.attempts) >= (retry?.times ?? MAX_TIMER_ATTEMPTS)) {
           log.error({ err, timerId: t.id }, 'timer failed too often; parked with an incident');
           await parkFailingTimer(t, err).catch((e2) => log.error({ err: e2, timerId: t.id }, 'could not park a failing timer'));
+        } else if (retry) {
+          log.error({ err, timerId: t.id }, 'job failed; it will be retried as its failedJobRetryTimeCycle says');
+          await knex('engine_timer').where({ id: t.id }).update({ locked_until: new Date(Date.now() + retry.intervalMs) });
         } else log.error({ err, timerId: t.id }, 'timer fire failed; it will be retried after its lease');
       }
     };

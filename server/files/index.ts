@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { ApiError, badRequest } from '../http/errors.js';
+import { FILE_LIMITS } from './limits.js';
 
 /**
  * Uploaded files (dossier components). Bytes live outside the web root, under `<DATA_DIR>/files/`,
@@ -12,13 +13,7 @@ import { ApiError, badRequest } from '../http/errors.js';
  */
 export type FileKind = 'application/pdf' | 'image/jpeg' | 'image/png';
 
-export const FILE_LIMITS = {
-  /** Per file. */
-  maxFileBytes: 10 * 1024 * 1024,
-  /** Per dossier (all files together). */
-  maxTotalBytes: 30 * 1024 * 1024,
-  maxFiles: 20,
-};
+export { uploadFiles, uploadedFiles } from './upload.js';
 
 export interface StoredFile { id: string; fileName: string; mime: FileKind; size: number; sha256: string; label: string }
 

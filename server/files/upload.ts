@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import multer from 'multer';
 import { ApiError, badRequest } from '../http/errors.js';
-import { FILE_LIMITS } from './index.js';
+import { FILE_LIMITS } from './limits.js';
 
 /**
  * Multipart uploads held in memory (the limits keep that small), with multer's errors turned into the

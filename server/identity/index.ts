@@ -4,3 +4,4 @@ export { createAuthenticate, createCsrfCheck } from './authenticate.js';
 export { createAuthRouter } from './auth-router.js';
 export { createUnitsRouter, createUsersRouter } from './org-router.js';
 export { DEMO_PASSWORD, seedDemo } from './demo.js';
+export { permissionsOf, ROLE_PERMISSIONS } from './permissions.js';

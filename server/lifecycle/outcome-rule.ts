@@ -1,4 +1,4 @@
-import { OutcomeFormatError, parseOutcomes } from '../tasks/outcome-format.js';
+import { OutcomeFormatError, parseOutcomes } from '../tasks/index.js';
 import type { Finding } from '../validation/index.js';
 import { parseBpmn, type ModdleElement } from '../validation/index.js';
 

@@ -8,7 +8,7 @@ import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
 import { parseBody, parseParams, parseQuery } from '../http/validate.js';
 import { MAX_XML_BYTES } from '../validation/index.js';
-import { uploadFiles, uploadedFiles } from '../files/upload.js';
+import { uploadFiles, uploadedFiles } from '../files/index.js';
 import type { DecisionFiles } from './decision-files.js';
 import { lifecycleError } from './messages.js';
 import type { LifecycleService } from './service.js';

@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
-import * as catalogStore from '../catalog/store.js';
-import { ProcedureInputSchema, type ProcedureInput } from '../catalog/index.js';
+import { catalogSeeding, ProcedureInputSchema, type ProcedureInput } from '../catalog/index.js';
 import { foldText } from '../text/fold.js';
 import { inspectXml } from './service.js';
 import { localDate } from '../calendar/index.js';
@@ -34,7 +33,7 @@ export function readSeedCatalogue(dir = SEED_DIR): Array<{ procedure: ProcedureI
  */
 export async function loadSeedCatalogue(deps: { knex: Knex; activate?: (versionId: string, actor: Actor, comment?: string) => Promise<void>; dir?: string; now?: Date }): Promise<number> {
   const dir = deps.dir ?? SEED_DIR;
-  if ((await catalogStore.count(deps.knex)) > 0) return 0;
+  if ((await catalogSeeding.count(deps.knex)) > 0) return 0;
   const file = JSON.parse(fs.readFileSync(path.join(dir, 'catalog.json'), 'utf8')) as SeedFile;
   const entries = readSeedCatalogue(dir);
   const today = localDate(deps.now ?? new Date());
@@ -42,13 +41,13 @@ export async function loadSeedCatalogue(deps: { knex: Knex; activate?: (versionI
   const loaded = await deps.knex.transaction(async (trx) => {
     // Two nodes starting together: the second waits here, then finds the catalogue filled.
     await trx.raw('lock table procedure in share row exclusive mode');
-    if ((await catalogStore.count(trx)) > 0) return 0;
+    if ((await catalogSeeding.count(trx)) > 0) return 0;
     // Agencies the seed procedures belong to; kept if the organisation already has them.
     await trx('org_unit').insert(file.units.map((u) => ({
       id: u.id, parent_id: u.parentId, name: u.name, name_folded: foldText(u.name), kind: u.kind, level: u.level,
     }))).onConflict('id').ignore();
     for (const { procedure, xml } of entries) {
-      const procedureId = await catalogStore.insert(trx, procedure);
+      const procedureId = await catalogSeeding.insert(trx, procedure);
       const model = await store.ensureModel(trx, procedureId, procedure.level);
       const info = await inspectXml(xml);
       const versionId = await store.insertVersion(trx, {

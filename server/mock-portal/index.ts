@@ -5,7 +5,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { formatLocal } from '../calendar/index.js';
 import { guard } from '../http/policy.js';
-import { PortalRecordSchema, type PortalRecord } from '../portal-sync/contract.js';
+import { PortalRecordSchema, type PortalRecord } from '../portal-sync/index.js';
 
 /**
  * A local stand-in for the national public-service portal (DVCQG), which is unreachable from here.

@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 
 /** One message to one address on one channel. */
-export interface OutgoingMessage {
+interface OutgoingMessage {
   to: string;
   subject: string;
   body: string;

@@ -1,7 +1,6 @@
 export { createEmailAdapter, createSmsAdapter } from './adapters.js';
-export type { NotificationAdapter, OutgoingMessage } from './adapters.js';
-export { createNotificationService, DeliveryFailed, EffectKey } from './service.js';
-export type { NotificationService, StaffDirectory, StaffNotice, CitizenNotice, AgencyNotice } from './service.js';
+export type { NotificationAdapter } from './adapters.js';
+export { createNotificationService } from './service.js';
+export type { NotificationService } from './service.js';
 export { createNotificationsRouter } from './router.js';
-export { AGENCY_TEMPLATES, CITIZEN_TEMPLATES, STAFF_TEMPLATES, vnDateTime } from './templates.js';
-export type { AgencyTemplate, CitizenTemplate, StaffTemplate } from './templates.js';
+export { vnDateTime } from './templates.js';

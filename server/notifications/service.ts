@@ -6,7 +6,7 @@ import type { NotificationAdapter } from './adapters.js';
 import * as store from './store.js';
 import { AGENCY_TEMPLATES, CITIZEN_TEMPLATES, STAFF_TEMPLATES, type AgencyTemplate, type CitizenTemplate, type StaffTemplate } from './templates.js';
 
-export interface StaffDirectory {
+interface StaffDirectory {
   /** Active users holding `role` in any of `unitIds`. */
   roleHolders(role: string, unitIds: string[]): Promise<Array<{ username: string }>>;
 }
@@ -52,7 +52,7 @@ export interface AgencyNotice {
 
 export type DeliveryOutcome = Array<{ channel: string; status: string; attempts: number }>;
 
-export class DeliveryFailed extends ApiError {
+class DeliveryFailed extends ApiError {
   constructor(readonly deliveries: DeliveryOutcome) {
     super(502, 'DeliveryFailed', 'Chưa gửi được thông báo, sẽ thử lại / delivery failed, will be retried', { deliveries });
   }

@@ -10,8 +10,8 @@ import { formatLocal } from '../calendar/index.js';
  * (5xx, timeout, refused connection) is retried with backoff. Documented in README ("National portal sync").
  */
 const instant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?[+-]\d{2}:\d{2}$/, 'ISO-8601 with an offset, e.g. 2026-12-01T09:04:00+07:00');
-export const DOSSIER_CODE_RE = /^[A-Z0-9.]{1,20}-\d{6}-\d{1,6}$/;
-export const OUTCOMES = ['refused', 'withdrawn', 'stopped', 'resolved', 'returned'] as const;
+const DOSSIER_CODE_RE = /^[A-Z0-9.]{1,20}-\d{6}-\d{1,6}$/;
+const OUTCOMES = ['refused', 'withdrawn', 'stopped', 'resolved', 'returned'] as const;
 
 export const PortalRecordSchema = z.object({
   /** `<dossierCode>:<sequence>`: the same record sent twice is the same record. */
@@ -49,8 +49,6 @@ export const PortalRecordSchema = z.object({
 });
 export type PortalRecord = z.infer<typeof PortalRecordSchema>;
 
-export const PortalAckSchema = z.object({ receiptId: z.string().min(1).max(200), receivedAt: z.string(), duplicate: z.boolean().optional() });
-export type PortalAck = z.infer<typeof PortalAckSchema>;
 
 const STATUS_VI: Record<number, string> = {
   1: 'Mới đăng ký', 2: 'Được tiếp nhận', 3: 'Không được tiếp nhận', 4: 'Đang xử lý', 5: 'Yêu cầu bổ sung',

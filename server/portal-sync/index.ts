@@ -4,6 +4,6 @@
  * workers (`workers/handlers/portal.ts`), which push it to `NATIONAL_PORTAL_URL` and report the answer.
  * The JSON contract is `contract.ts` (and README, "National portal sync").
  */
-export { createPortalSyncService, type PortalSyncService, type ClaimedRecord, type LogRow } from './service.js';
+export { createPortalSyncService } from './service.js';
 export { createPortalSyncRouter, createDossierSyncLogRouter } from './router.js';
-export { PortalRecordSchema, PortalAckSchema, toPortalRecord, type PortalRecord, type PortalAck } from './contract.js';
+export { PortalRecordSchema, type PortalRecord } from './contract.js';

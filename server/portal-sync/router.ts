@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { midnightOf, ordinalOfDate } from '../calendar/time.js';
+import { midnightOf, ordinalOfDate } from '../calendar/index.js';
 import { badRequest } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';

@@ -22,7 +22,7 @@ export interface PortalSyncDeps {
 }
 
 export interface ClaimedRecord { id: string; dossierId: string; attempt: number; record: PortalRecord }
-export type Outcome = 'acked' | 'rejected' | 'failed';
+type Outcome = 'acked' | 'rejected' | 'failed';
 export interface Report { workerId: string; outcome: Outcome; httpStatus?: number; error?: string; receipt?: string; durationMs?: number }
 
 export interface LogRow {

@@ -7,7 +7,7 @@ import type { Principal } from '../http/policy.js';
 type Row = Record<string, any>;
 
 /** Roles that see the SOS board and resolve: the unit's leaders (and their sub-units), and the province's oversight role. */
-export const SOS_BOARD_ROLES = ['leader', 'inspector', 'system-admin'] as const;
+const SOS_BOARD_ROLES = ['leader', 'inspector', 'system-admin'] as const;
 export const SOS_CAUSES = ['other-agency', 'missing-document', 'system-fault', 'other'] as const;
 export type SosCause = (typeof SOS_CAUSES)[number];
 

@@ -7,7 +7,7 @@ import type { Timeline } from './timeline.js';
 const PUNCT_VI: Record<string, string> = { early: 'Trước hạn', 'on-time': 'Đúng hạn', late: 'Quá hạn' };
 
 /** "14 giờ 05 phút, ngày 30/11/2026" in Vietnamese time. */
-export function handOverTime(iso: string | null): string {
+function handOverTime(iso: string | null): string {
   if (!iso) return '';
   const l = formatLocal(new Date(iso));
   return `${l.slice(11, 13)} giờ ${l.slice(14, 16)} phút, ngày ${l.slice(8, 10)}/${l.slice(5, 7)}/${l.slice(0, 4)}`;

@@ -5,7 +5,7 @@ import { tasksStore } from './store.js';
 type Row = Record<string, any>;
 
 /** What a task row shows of its dossier. The dossier capability records it at reception (`recordDossierFacts`). */
-export interface DossierFacts {
+interface DossierFacts {
   instanceId: string;
   dossierId?: string | null;
   code?: string | null;
@@ -21,7 +21,7 @@ export interface DossierFacts {
 }
 
 /** "Nguyễn Văn An" → "Nguyễn V. A.": a list shows who without spelling out the full name. */
-export function maskName(name: string): string {
+function maskName(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
   if (words.length <= 1) return words[0] ? `${[...words[0]][0]}.` : '';
   return [words[0], ...words.slice(1).map((w) => `${[...w][0]!.toUpperCase()}.`)].join(' ');
@@ -43,11 +43,6 @@ function toRow(f: DossierFacts): Row {
   if (f.paused !== undefined) row.paused = f.paused;
   if (f.status !== undefined) row.status = f.status;
   return row;
-}
-
-/** Records (or updates) a dossier's facts for the tasklist, inside the caller's transaction. */
-export async function recordDossierFacts(db: Knex | Knex.Transaction, facts: DossierFacts): Promise<void> {
-  await tasksStore.upsertDossier(db, toRow(facts));
 }
 
 const VARS = ['applicantName', 'receivedAt', 'dueAt', 'procedureCode', 'procedureName', 'dossierId', 'paused'];

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import type { Database, Unlisten } from '../db/connect.js';
 
 /** NOTIFY channel raised by a trigger on engine_task (migration 0650): payload = the task's unit id. */
-export const TASKS_CHANNEL = 'task_changed';
+const TASKS_CHANNEL = 'task_changed';
 
 interface Client { res: Response; units: string[] | 'all'; username: string }
 

@@ -7,10 +7,10 @@
  */
 export interface Outcome { key: string; label: string; reasonRequired: boolean }
 
-export const OUTCOME_KEY = /^[a-z][a-z0-9-]{0,39}$/;
+const OUTCOME_KEY = /^[a-z][a-z0-9-]{0,39}$/;
 
 /** Default labels for the common keys, when a process gives none. */
-export const DEFAULT_OUTCOME_LABELS: Record<string, string> = {
+const DEFAULT_OUTCOME_LABELS: Record<string, string> = {
   approve: 'Đồng ý', return: 'Trả lại bước trước', refuse: 'Đề xuất từ chối', supplement: 'Yêu cầu bổ sung hồ sơ', accept: 'Tiếp nhận',
 };
 

@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { parseBpmn } from '../validation/index.js';
 import { parseOutcomes, type Outcome } from './outcome-format.js';
 
-export { parseOutcomes, formatOutcomes, type Outcome } from './outcome-format.js';
+export { type Outcome } from './outcome-format.js';
 
 export interface StepInfo {
   name?: string;
@@ -12,7 +12,7 @@ export interface StepInfo {
 }
 
 /** Reads every user task's step attributes from a process's BPMN XML. */
-export async function readSteps(xml: string): Promise<Map<string, StepInfo>> {
+async function readSteps(xml: string): Promise<Map<string, StepInfo>> {
   const { definitions } = await parseBpmn(xml);
   const steps = new Map<string, StepInfo>();
   const visit = (el: { $type?: string; id?: string; name?: string; get?: (n: string) => unknown; flowElements?: unknown[]; rootElements?: unknown[] }) => {

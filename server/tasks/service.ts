@@ -11,7 +11,7 @@ import { tasksStore, type TaskFilter, type Tab, type Viewer } from './store.js';
 
 type Row = Record<string, any>;
 
-export interface NearDue {
+interface NearDue {
   /** Near due with at most this many working days left (default 1)… */
   workingDays: number;
   /** …or at most this share of the step's budget left (default 0.2). */

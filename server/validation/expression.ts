@@ -1,4 +1,4 @@
-import { checkExpression as engineCheck } from '../engine/expression.js';
+import { checkExpression as engineCheck } from '../engine/index.js';
 
 /**
  * Checks that a condition is an expression the engine can evaluate: written as `${…}` (or `#{…}`),

@@ -1,7 +1,7 @@
 import { lintXml } from './lint.js';
 import { BpmnInputError, parseBpmn, type ModdleElement } from './moddle.js';
 import { checkDomainRules } from './rules.js';
-import type { Interpreter } from '../engine/model.js';
+import type { Interpreter } from '../engine/index.js';
 import { worthOffloading, type ValidationPool } from './pool.js';
 import type { DeployabilityCheck, Finding, ProcedureRules, ValidationResult } from './types.js';
 

@@ -1,8 +1,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ApiError } from '../http/errors.js';
-import { xmlShape } from '../engine/limits.js';
-import type { ParsedDefinitions } from '../engine/model.js';
+import { xmlShape, type ParsedDefinitions } from '../engine/index.js';
 import type { FactSource, ValidationJob } from './validate-job.js';
 import type { ValidationResult } from './types.js';
 

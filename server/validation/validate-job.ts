@@ -1,4 +1,4 @@
-import { parseDefinitions, type Interpreter } from '../engine/model.js';
+import { parseDefinitions, type Interpreter } from '../engine/index.js';
 import { createValidator } from './index.js';
 import type { ModdleElement } from './moddle.js';
 import type { ProcedureRules, ValidationResult } from './types.js';

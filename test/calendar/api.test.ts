@@ -3,7 +3,7 @@ import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createApp } from '../../server/http/app.js';
 import { createLogger } from '../../server/log.js';
-import { CalendarService, createCalendarRouter } from '../../server/calendar/index.js';
+import { createCalendarRouter, createCalendarService } from '../../server/calendar/index.js';
 
 describe('calendar API', () => {
   let platform: TestPlatform;
@@ -58,7 +58,7 @@ describe('calendar API', () => {
 
     it('is rate-limited per client', async () => {
       const log = createLogger('silent');
-      const service = new CalendarService({ db: platform.db, log });
+      const service = createCalendarService({ db: platform.db, log });
       await service.reload();
       const app = createApp({
         log, authenticate: (_req, _res, next) => next(),

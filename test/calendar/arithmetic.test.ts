@@ -1,6 +1,6 @@
 import type { Database } from '../../server/db/connect.js';
 import { createLogger } from '../../server/log.js';
-import { CalendarService, dossierDeadline, formatLocal, parseInstant, type WorkingCalendar } from '../../server/calendar/index.js';
+import { createCalendarService, dossierDeadline, formatLocal, parseInstant, type WorkingCalendar } from '../../server/calendar/index.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { DEADLINE_CASES } from './fixtures/cases.js';
 
@@ -11,7 +11,7 @@ describe('deadline arithmetic over the seeded 2025–2026 calendar', () => {
   let cal: WorkingCalendar;
   beforeAll(async () => {
     db = await createTestDatabase();
-    const service = new CalendarService({ db, log: createLogger('silent') });
+    const service = createCalendarService({ db, log: createLogger('silent') });
     await service.reload();
     cal = service.calendar;
   });

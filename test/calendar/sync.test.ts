@@ -1,6 +1,6 @@
 import type { Database } from '../../server/db/connect.js';
 import { createLogger } from '../../server/log.js';
-import { CalendarService } from '../../server/calendar/index.js';
+import { createCalendarService, type CalendarService } from '../../server/calendar/index.js';
 import { createTestDatabase } from '../helpers/db.js';
 
 /** Two nodes on one database: a change made through one is seen by the other through NOTIFY. */
@@ -10,8 +10,8 @@ describe('calendar on several nodes', () => {
   let b: CalendarService;
   beforeAll(async () => {
     db = await createTestDatabase();
-    a = new CalendarService({ db, log: createLogger('silent') });
-    b = new CalendarService({ db, log: createLogger('silent') });
+    a = createCalendarService({ db, log: createLogger('silent') });
+    b = createCalendarService({ db, log: createLogger('silent') });
     await Promise.all([a.reload(), b.reload()]);
     await b.start();
   });

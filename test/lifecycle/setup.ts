@@ -16,7 +16,7 @@ import { createTestDatabase } from '../helpers/db.js';
  * deployment, versions counted per key). Used only where a test is about the lifecycle's own
  * bookkeeping; engine.test.ts runs the same flow against the real engine.
  */
-export class RecordingDeployer implements ProcessDeployer {
+class RecordingDeployer implements ProcessDeployer {
   readonly deployments: Array<{ name: string; content: string; definitionId: string }> = [];
   private readonly versions = new Map<string, number>();
   fail = false;

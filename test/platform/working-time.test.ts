@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import request from 'supertest';
-import { CalendarService } from '../../server/calendar/index.js';
+import { createCalendarService, type CalendarService } from '../../server/calendar/index.js';
 import { createLogger } from '../../server/log.js';
 import { basicAuthHeader } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
@@ -30,7 +30,7 @@ let calendar: CalendarService;
 
 beforeAll(async () => {
   platform = await createTestPlatform();
-  calendar = new CalendarService({ db: platform.db, log: createLogger('silent') });
+  calendar = createCalendarService({ db: platform.db, log: createLogger('silent') });
   await calendar.reload();
   const dep = await request(platform.app).post('/engine-rest/deployment/create').set('Authorization', ADMIN)
     .field('deployment-name', 'budgeted').attach('file', Buffer.from(STEPS), 'budgeted.bpmn');

@@ -17,8 +17,3 @@ export function mutate(xml: string, from: string, to: string): string {
   return xml.replace(from, to);
 }
 
-/** A process with `n` user tasks in a row (n*2+2 flow elements plus DI), for the speed bench. */
-export function bigXml(tasks: number): string {
-  const steps: StepSpec[] = Array.from({ length: tasks }, (_, i) => ({ name: `Bước ${i + 1}`, role: i % 2 ? 'specialist' : 'division-head', budget: '1h' }));
-  return generateProcessXml({ processId: 'P_big', name: 'Quy trình lớn', steps, supplement: true, refusal: true });
-}

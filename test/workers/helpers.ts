@@ -28,7 +28,7 @@ export async function startListening(env: Record<string, string> = {}): Promise<
   };
 }
 
-export function workerConfig(baseUrl: string, extra: Record<string, string> = {}): WorkerConfig {
+function workerConfig(baseUrl: string, extra: Record<string, string> = {}): WorkerConfig {
   return loadWorkerConfig({
     ENGINE_REST_URL: `${baseUrl}/engine-rest`, WORKER_PASSWORD: DEMO_PASSWORD, WORKER_POLL_TIMEOUT_MS: '1000',
     WORKER_RETRY_BASE_MS: '100', LOG_LEVEL: 'silent', ...extra,

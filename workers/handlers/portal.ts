@@ -12,7 +12,7 @@ interface Claimed { id: string; dossierId: string; attempt: number; record: { re
 interface Outcome { outcome: 'acked' | 'rejected' | 'failed'; httpStatus?: number; error?: string; receipt?: string; durationMs: number }
 
 /** One record to the portal: 2xx acknowledged, 400/422 rejected (malformed: not retried), anything else failed (retried). */
-export async function pushRecord(portalUrl: string, record: unknown, timeoutMs: number): Promise<Outcome> {
+async function pushRecord(portalUrl: string, record: unknown, timeoutMs: number): Promise<Outcome> {
   const started = Date.now();
   try {
     const res = await fetch(`${portalUrl}/records`, {

@@ -1,5 +1,6 @@
 import type { Finding } from '../model.js';
 import { checkTimerLiteral } from '../runtime/timers.js';
+import { compensation, retryOf } from './rules.js';
 import { checkExpression } from '../expression.js';
 import type { CallDef, CallMapping, EventDef, GFlow, GNode, Graph, LoopDef, Param, ParamValue } from './graph.js';
 
@@ -11,16 +12,16 @@ const short = (t: string): string => t.replace(/^bpmn:/, '').replace(/^./, (c) =
 const RUNS = new Set([
   'startEvent', 'endEvent', 'intermediateCatchEvent', 'intermediateThrowEvent', 'boundaryEvent',
   'task', 'userTask', 'serviceTask', 'sendTask', 'receiveTask', 'manualTask', 'businessRuleTask',
-  'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway', 'subProcess', 'callActivity', 'adHocSubProcess',
+  'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway', 'complexGateway', 'subProcess', 'transaction', 'callActivity', 'adHocSubProcess',
 ]);
-const NOT_YET: Record<string, string> = {
-  complexGateway: 'Complex gateways are not supported yet; use inclusive or parallel gateways',
-  transaction: 'Transaction subprocesses (and cancel events) are not supported yet',
-};
+const NOT_YET: Record<string, string> = {};
+/** Containers whose flow elements form a scope of their own. */
+const SCOPES = new Set(['subProcess', 'transaction', 'adHocSubProcess']);
 const KINDS: Record<string, EventDef['kind']> = {
   'bpmn:MessageEventDefinition': 'message', 'bpmn:TimerEventDefinition': 'timer', 'bpmn:SignalEventDefinition': 'signal',
   'bpmn:ErrorEventDefinition': 'error', 'bpmn:EscalationEventDefinition': 'escalation', 'bpmn:TerminateEventDefinition': 'terminate',
   'bpmn:LinkEventDefinition': 'link', 'bpmn:ConditionalEventDefinition': 'conditional',
+  'bpmn:CompensateEventDefinition': 'compensate', 'bpmn:CancelEventDefinition': 'cancel',
 };
 
 function body(x: El): string | undefined {
@@ -41,9 +42,10 @@ export function compileProcess(proc: El, findings: Finding[], sends: Record<stri
   walk(proc, proc.id, g, findings);
   for (const [id, to] of Object.entries(sends)) if (g.nodes[id]) { g.nodes[id].sendTo = to; g.nodes[id].external = false; }
   link(g, findings);
+  compensation(g, findings);
   // An ad-hoc subprocess runs the activities no flow starts, in document order.
   for (const n of Object.values(g.nodes)) {
-    if (n.adhoc) n.adhoc.order = Object.values(g.nodes).filter((x) => x.scope === n.id && !x.in.length && !x.attachedTo && x.type !== 'startEvent' && !x.triggeredByEvent).map((x) => x.id);
+    if (n.adhoc) n.adhoc.order = Object.values(g.nodes).filter((x) => x.scope === n.id && !x.in.length && !x.attachedTo && x.type !== 'startEvent' && !x.triggeredByEvent && !x.forCompensation).map((x) => x.id);
   }
   for (const id of Object.keys(g.nodes)) g.reach[id] = reachable(g, id);
   return g;
@@ -84,6 +86,10 @@ function oneEvent(el: El, d: El, findings: Finding[]): EventDef | undefined {
   if (kind === 'error') ev.code = d.errorRef?.errorCode ?? d.errorRef?.id;
   if (kind === 'escalation') ev.code = d.escalationRef?.escalationCode ?? d.escalationRef?.id;
   if (kind === 'link') ev.name = d.name ?? el.name;
+  if (kind === 'compensate') {
+    if (d.activityRef?.id) ev.activityRef = d.activityRef.id;
+    ev.wait = d.waitForCompletion !== false;
+  }
   if (kind === 'conditional') {
     ev.condition = body(d.condition);
     if (!ev.condition) findings.push({ elementId: el.id, message: 'A conditional event needs a condition' });
@@ -234,22 +240,36 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
     if (type === 'callActivity') node.call = callOf(el, findings);
     if (camunda(el, 'asyncBefore') === 'true' || camunda(el, 'async') === 'true') node.asyncBefore = true;
     if (camunda(el, 'asyncAfter') === 'true') node.asyncAfter = true;
+    if (el.isForCompensation) node.forCompensation = true;
+    if (type === 'complexGateway') {
+      const a = body(el.activationCondition);
+      // Betsy and the spec's examples write the bare expression (activationCount >= 1); ours are ${…}.
+      if (a) node.activation = /[$#]\{/.test(a) ? a : `\${${a}}`;
+      const why = node.activation ? checkExpression(node.activation) : null;
+      if (why) findings.push({ elementId: el.id, message: `Unsupported expression in activationCondition "${a}": ${why}` });
+    }
     const lp = loopOf(el, findings);
     if (lp) node.loop = lp;
     if (type === 'serviceTask' || type === 'sendTask' || type === 'businessRuleTask') node.external = true;
     if ((type === 'intermediateThrowEvent' || type === 'endEvent') && node.event?.kind === 'message') node.external = Boolean(camunda(el, 'topic'));
+    retryOf(el, node, findings);
     if (type === 'receiveTask') node.event = { kind: 'message', ref: el.messageRef?.id, name: el.messageRef?.name };
     if (type === 'boundaryEvent') { node.attachedTo = el.attachedToRef?.id; node.interrupting = el.cancelActivity !== false; }
     if (type === 'subProcess' && el.triggeredByEvent) node.triggeredByEvent = true;
     if (type === 'startEvent') node.interrupting = el.isInterrupting !== false;
     g.nodes[el.id] = node;
     checkPlacement(el, node, container, findings);
-    if (type === 'subProcess') walk(el, el.id, g, findings);
+    if (type === 'subProcess' || type === 'transaction') walk(el, el.id, g, findings);
     if (type === 'adHocSubProcess') {
       walk(el, el.id, g, findings);
       node.adhoc = { sequential: el.ordering === 'Sequential', completion: body(el.completionCondition), cancelRemaining: el.cancelRemainingInstances !== false, order: [] };
       if (Object.values(g.nodes).some((x) => x.scope === el.id && x.type === 'startEvent' && !g.nodes[x.scope]?.triggeredByEvent)) findings.push({ elementId: el.id, message: 'An ad-hoc subprocess has no start event' });
     }
+  }
+  for (const a of container.artifacts ?? []) {
+    if (a.$type !== 'bpmn:Association') continue;
+    const from = g.nodes[a.sourceRef?.id ?? ''];
+    if (from?.type === 'boundaryEvent' && from.event?.kind === 'compensate' && a.targetRef?.id) from.handler = a.targetRef.id;
   }
   for (const n of Object.values(g.nodes)) {
     if (n.scope !== scopeId) continue;
@@ -261,6 +281,12 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
       const start = Object.values(g.nodes).find((x) => x.scope === n.id && x.type === 'startEvent');
       if (!start) findings.push({ elementId: n.id, message: 'An event subprocess needs a start event' });
       else scope.eventStarts.push(start.id);
+      if (start?.event?.kind === 'compensate') {
+        const owner = g.nodes[scopeId];
+        // §10.2.4 / §10.5.5: a compensation event subprocess compensates the subprocess it sits in.
+        if (!owner || !SCOPES.has(owner.type)) findings.push({ elementId: n.id, message: 'A compensation event subprocess belongs in a subprocess (it compensates that subprocess)' });
+        else owner.compStart = start.id;
+      }
     }
   }
 }
@@ -282,6 +308,16 @@ function checkPlacement(el: El, n: GNode, container: El, findings: Finding[]): v
   if (el.gatewayDirection && el.gatewayDirection !== 'Unspecified') n.direction = el.gatewayDirection;
   if (n.type === 'boundaryEvent' && !el.attachedToRef) refuse('A boundary event must be attached to an activity');
   if (n.type === 'boundaryEvent' && (k === 'none' || k === 'link' || k === 'terminate')) refuse(`A ${k} event cannot be a boundary event`);
+  // §10.5.x cancel events belong to transactions: an end event inside one, a boundary event on one.
+  if (k === 'cancel') {
+    if (n.type === 'endEvent' && container.$type !== 'bpmn:Transaction') refuse('A cancel end event can only be used inside a transaction subprocess');
+    if (n.type !== 'endEvent' && n.type !== 'boundaryEvent') refuse('A cancel event is an end event inside a transaction or a boundary event on one');
+    if (n.type === 'boundaryEvent' && el.cancelActivity === false) refuse('A cancel boundary event always interrupts (cancelActivity cannot be false)');
+  }
+  if (k === 'compensate') {
+    if (n.type === 'intermediateCatchEvent') refuse('Compensation is caught by a boundary event (with an associated handler) or a compensation event subprocess, not by an intermediate catch event');
+    if (n.type === 'startEvent' && !container.triggeredByEvent) refuse('A compensation start event belongs in an event subprocess');
+  }
 }
 
 function link(g: Graph, findings: Finding[]): void {

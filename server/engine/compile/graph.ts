@@ -4,7 +4,8 @@
  */
 
 export type EventKind =
-  | 'none' | 'message' | 'timer' | 'signal' | 'error' | 'escalation' | 'terminate' | 'link' | 'conditional' | 'multiple';
+  | 'none' | 'message' | 'timer' | 'signal' | 'error' | 'escalation' | 'terminate' | 'link' | 'conditional' | 'multiple'
+  | 'compensate' | 'cancel';
 
 export interface TimerSpec { timeDate?: string; timeDuration?: string; timeCycle?: string }
 
@@ -21,6 +22,9 @@ export interface EventDef {
   /** Multiple (§10.5.1): each of these definitions; `parallel`: a catch waits for all of them, else for the first. */
   all?: EventDef[];
   parallel?: boolean;
+  /** Compensation throw (§10.5.5): the activity to compensate (absent = every completed one of the scope); whether the throw waits for it. */
+  activityRef?: string;
+  wait?: boolean;
 }
 
 export interface LoopDef {
@@ -92,6 +96,18 @@ export interface GNode {
   adhoc?: { sequential: boolean; completion?: string; cancelRemaining: boolean; order: string[] };
   /** A message throw event or send task at the source of a message flow to a process of the same file: the engine delivers it. */
   sendTo?: { process: string; message: string };
+  /** §10.5.5 compensation: the handler activity a compensation boundary event of this activity is associated with. */
+  compHandler?: string;
+  /** Boundary compensation events: the handler activity (association target). */
+  handler?: string;
+  /** An activity with isForCompensation: started only by compensation, never by flows. */
+  forCompensation?: boolean;
+  /** Subprocesses: the start event of their compensation event subprocess, if any. */
+  compStart?: string;
+  /** §13.3.5 complex gateway: the activation condition of a converging one (activationCount, waitingForStart visible). */
+  activation?: string;
+  /** camunda:failedJobRetryTimeCycle on an async continuation: how often, and how far apart, its job is retried. */
+  retry?: { times: number; intervalMs: number };
 }
 
 export interface GFlow { id: string; source: string; target: string; condition?: string }

@@ -12,7 +12,7 @@ import { CommandError, type HistoryFact, type LiveItem, type LiveKind, type Run,
  * `finish` reports what it now waits for; nothing runs between commands.
  */
 
-type Wait = 'user' | 'external' | 'message' | 'timer' | 'signal' | 'conditional' | 'join' | 'ebg' | 'call' | 'multi';
+type Wait = 'user' | 'external' | 'message' | 'timer' | 'signal' | 'conditional' | 'join' | 'ebg' | 'call' | 'multi' | 'comp' | 'cgw';
 
 export interface Exec {
   id: string;
@@ -20,7 +20,8 @@ export interface Exec {
   p: string | null;
   /** Node id (the process id for the root). */
   a: string;
-  k: 'root' | 'scope' | 'mi' | 'token' | 'sub';
+  /** 'comp': a completed activity that can still be compensated (§10.5.5), under the scope it ran in. */
+  k: 'root' | 'scope' | 'mi' | 'token' | 'sub' | 'comp';
   w?: Wait;
   /** The flow a token arrived by (joins). */
   f?: string;
@@ -48,6 +49,19 @@ export interface Exec {
   /** The asyncBefore / asyncAfter job of this execution has run. */
   jb?: boolean;
   ja?: boolean;
+  /**
+   * Compensation (§10.5.5): a driver's queue of records still to compensate (a throw event, a
+   * re-opened subprocess, a cancelled transaction); the driver a handler or re-opened scope reports
+   * to; a re-opened completed subprocess; a driver the throw did not wait for; a cancelled transaction.
+   */
+  q?: string[];
+  cp?: string;
+  cs?: boolean;
+  nw?: boolean;
+  tx?: boolean;
+  /** §13.3.5 complex gateway: the incoming flows its start phase consumed (waiting for reset); a token of its reset phase. */
+  cg?: string[];
+  ph?: 'reset';
 }
 
 export interface NativeState { v: 1; p: string; n: number; x: Exec[] }
@@ -252,7 +266,7 @@ export class NativeRun implements Run {
         if (ins.type === 'cancel') {
           const targets = ins.activityInstanceId
             ? [this.x.get(ins.activityInstanceId)].filter((e): e is Exec => Boolean(e && e.k !== 'sub'))
-            : [...this.x.values()].filter((e) => e.a === ins.activityId && e.k !== 'sub' && e.k !== 'root');
+            : [...this.x.values()].filter((e) => e.a === ins.activityId && e.k !== 'sub' && e.k !== 'root' && e.k !== 'comp');
           if (!targets.length) throw new CommandError(`Nothing to cancel: no active instance of '${ins.activityInstanceId ?? ins.activityId}'`);
           for (const e of targets) {
             if (this.x.get(e.id) !== e) continue;
@@ -465,11 +479,11 @@ export class NativeRun implements Run {
   private take(scope: Exec, flowId: string): void {
     const f = this.g.flows[flowId]!;
     const target = this.node(f.target);
-    const join = (target.type === 'parallelGateway' || target.type === 'inclusiveGateway') && target.in.length > 1;
+    const join = (target.type === 'parallelGateway' || target.type === 'inclusiveGateway' || target.type === 'complexGateway') && target.in.length > 1;
     if (join || target.startQuantity > 1) {
       this.add({ p: scope.id, a: target.id, k: 'token', w: 'join', f: flowId });
       // §13.3.3: an inclusive join judges the tokens upstream only once a fan-out has placed them all (settle does).
-      if (target.type !== 'inclusiveGateway' || !this.pending.has(scope.id)) this.tryJoin(scope, target);
+      if ((target.type !== 'inclusiveGateway' && target.type !== 'complexGateway') || !this.pending.has(scope.id)) this.tryJoin(scope, target);
       return;
     }
     this.start(scope, target);
@@ -477,6 +491,7 @@ export class NativeRun implements Run {
 
   /** §13.3.2 parallel join: one token on every incoming flow. §13.3.3 inclusive join: no token upstream. */
   private tryJoin(scope: Exec, n: GNode): boolean {
+    if (n.type === 'complexGateway') return this.tryComplex(scope, n);
     const waiting = this.kids(scope.id).filter((e) => e.a === n.id && e.w === 'join');
     if (!waiting.length) return false;
     let take: Exec[] | null = null;
@@ -494,6 +509,42 @@ export class NativeRun implements Run {
   }
 
   /**
+   * §13.3.5 complex gateway. Waiting for start: once a token is there, the activationCondition is
+   * evaluated with `activationCount` (incoming flows holding a token) and `waitingForStart` = true;
+   * when it holds, one token per such flow is consumed and the outgoing flows are chosen like an
+   * inclusive split (default flow, an error when none applies). Then waiting for reset: it waits
+   * for a token on each incoming flow it did not consume from, except those no token can reach any
+   * more (the inclusive join's rule); it consumes them and takes the outgoing flows whose condition
+   * holds with `waitingForStart` = false (none is no error; flows without a condition and the default
+   * belong to the start phase), and waits for start again.
+   */
+  private tryComplex(scope: Exec, n: GNode): boolean {
+    const waiting = this.kids(scope.id).filter((e) => e.a === n.id && e.w === 'join');
+    const perFlow = [...new Map(waiting.map((e) => [e.f, e])).values()];
+    const reset = this.kids(scope.id).find((e) => e.a === n.id && e.w === 'cgw');
+    if (!reset) {
+      if (!perFlow.length || !this.truth(n.activation ?? '${true}', perFlow[0]!, { activationCount: perFlow.length, waitingForStart: true })) return false;
+      for (const t of perFlow) this.x.delete(t.id);
+      const mark = this.add({ p: scope.id, a: n.id, k: 'token', w: 'cgw', cg: perFlow.map((t) => t.f!) });
+      this.start(scope, n);
+      // Nothing may be left to wait for: the reset happens at once.
+      if (this.x.get(mark.id) === mark) this.tryComplex(scope, n);
+      return true;
+    }
+    const rest = n.in.filter((f) => !reset.cg!.includes(f));
+    const holding = new Set(perFlow.map((t) => t.f));
+    const missing = rest.filter((f) => !holding.has(f));
+    if (missing.length && this.kids(scope.id).some((e) => e.k !== 'sub' && e.k !== 'comp' && e.w !== 'cgw' && !(e.a === n.id && e.w === 'join') && this.flowsToward(e.a, n.id).some((f) => missing.includes(f)))) return false;
+    for (const t of perFlow) if (rest.includes(t.f!)) this.x.delete(t.id);
+    this.x.delete(reset.id);
+    const g = this.add({ p: scope.id, a: n.id, k: 'token', ph: 'reset' });
+    this.run(g);
+    // Tokens that arrived meanwhile on the flows of the start phase may start it again.
+    if (this.x.get(scope.id) === scope) this.tryComplex(scope, n);
+    return true;
+  }
+
+  /**
    * §13.3.3 the inclusive join's rule: it waits while some token could still bring a token to one
    * of its EMPTY incoming flows without passing the gateway — unless that token could also reach
    * one of its incoming flows that already has a token (then it only arrives for a later firing).
@@ -501,7 +552,7 @@ export class NativeRun implements Run {
   private upstream(scope: Exec, join: GNode): boolean {
     const filled = new Set(this.kids(scope.id).filter((e) => e.a === join.id && e.w === 'join').map((e) => e.f));
     for (const e of this.kids(scope.id)) {
-      if (e.k === 'sub' || (e.a === join.id && e.w === 'join')) continue;
+      if (e.k === 'sub' || e.k === 'comp' || e.w === 'cgw' || (e.a === join.id && e.w === 'join')) continue;
       let empty = false;
       let full = false;
       for (const f of this.flowsToward(e.a, join.id)) if (filled.has(f)) full = true; else empty = true;
@@ -571,6 +622,7 @@ export class NativeRun implements Run {
       // §10.2.5: the called process runs as an instance of its own; the service starts it and reports its end.
       case 'callActivity': e.w = 'call'; arm(); return;
       case 'subProcess':
+      case 'transaction':
         e.k = 'scope';
         if (arm()) this.openScope(e, n.id);
         return;
@@ -637,6 +689,8 @@ export class NativeRun implements Run {
       this.checkScope(scope);
       return;
     }
+    if (k === 'cancel') { this.x.delete(e.id); this.hist('activity-end', e); this.cancelTransaction(scope); return; }
+    if (k === 'compensate') { this.throwCompensation(e, n, scope); return; }
     if (k === 'signal') this.broadcast(n.event!.name!);
     if (k === 'multiple') {
       for (const def of n.event!.all!) {
@@ -670,6 +724,7 @@ export class NativeRun implements Run {
     if (n.outputs) this.mapOutputs(e, n.outputs);
     this.hist('activity-end', e);
     this.disarm(e);
+    this.recordCompensation(e, n);
     const parent = e.p ? this.x.get(e.p) : undefined;
     if (parent?.k === 'mi') { this.iterationDone(parent, e); return; }
     if (n.loop && !n.loop.mi) {
@@ -688,6 +743,8 @@ export class NativeRun implements Run {
     if (!scope) return;
     const flows = this.select(n, e);
     this.x.delete(e.id);
+    // A compensation handler has no outgoing flow: its driver starts the next one or finishes.
+    if (e.cp) this.compStep(e.cp);
     const steps: Array<() => void> = [];
     for (const f of flows) for (let q = 0; q < n.completionQuantity; q++) steps.push(() => this.take(scope, f));
     this.fanOut(scope, steps);
@@ -696,7 +753,9 @@ export class NativeRun implements Run {
   /** Which outgoing flows a completed node takes (§13.3 gateways, §13.2.1 conditional flows of activities). */
   private select(n: GNode, e: Exec): string[] {
     if (n.type === 'parallelGateway') return n.out;
-    const holds = (fid: string) => { const c = this.g.flows[fid]!.condition; return !c || this.truth(c, e); };
+    const phase = n.type === 'complexGateway' ? { waitingForStart: e.ph !== 'reset' } : undefined;
+    if (e.ph === 'reset') return n.out.filter((f) => f !== n.default && this.g.flows[f]!.condition && this.truth(this.g.flows[f]!.condition, e, phase));
+    const holds = (fid: string) => { const c = this.g.flows[fid]!.condition; return !c || this.truth(c, e, phase); };
     const candidates = n.out.filter((f) => f !== n.default);
     let taken: string[];
     if (n.type === 'exclusiveGateway') { const first = candidates.find(holds); taken = first ? [first] : []; } else taken = candidates.filter(holds);
@@ -722,14 +781,17 @@ export class NativeRun implements Run {
   private checkScope(scope: Exec | undefined): void {
     if (!scope || scope.k === 'mi' || this.x.get(scope.id) !== scope || this.pending.has(scope.id)) return;
     const kids = this.kids(scope.id);
-    if (kids.some((k) => k.k !== 'sub')) return;
+    if (kids.some((k) => k.k !== 'sub' && k.k !== 'comp')) return;
+    // A compensation driver decides when it is done; a re-opened subprocess reports to its driver.
+    if (scope.q) return;
+    if (scope.cs) { this.cancel(scope); this.compStep(scope.cp!); return; }
     const adhoc = this.g.nodes[scope.a]?.adhoc;
     if (adhoc && adhoc.sequential && (scope.ah ?? 0) < adhoc.order.length && !scope.adDone) { this.nextAdHoc(scope, this.node(scope.a)); return; }
-    for (const s of kids) this.x.delete(s.id);
+    for (const s of kids) if (s.k === 'sub') this.x.delete(s.id);
     if (scope.k === 'root') { this.x.clear(); this.ended = true; return; }
     const n = this.node(scope.a);
     if (n.triggeredByEvent) {
-      this.x.delete(scope.id); this.hist('activity-end', scope);
+      this.cancel(scope); this.hist('activity-end', scope);
       this.checkScope(scope.p ? this.x.get(scope.p) : undefined);
       return;
     }
@@ -974,6 +1036,129 @@ export class NativeRun implements Run {
     this.checkScope(scope);
   }
 
+  // ------------------------------------------------------------------ compensation (§10.5.5) and transactions (§10.2.2)
+
+  /** The scope a completed activity is compensable in: the nearest root, (re-opened) subprocess or transaction. */
+  private compHome(e: Exec): Exec | undefined {
+    for (let c = e.p ? this.x.get(e.p) : undefined; c; c = c.p ? this.x.get(c.p) : undefined) if (c.k === 'root' || c.k === 'scope') return c;
+    return undefined;
+  }
+
+  /**
+   * An activity completed: it stays compensable if it has a compensation handler, or is a
+   * subprocess with a compensation event subprocess or compensable activities inside (their records
+   * move under its own, with its local variables, for its default compensation).
+   */
+  private recordCompensation(e: Exec, n: GNode): void {
+    const inner = e.k === 'scope' ? this.kids(e.id).filter((k) => k.k === 'comp') : [];
+    const home = this.compHome(e);
+    if (home && (n.compHandler || n.compStart || inner.length)) {
+      const r = this.add({ p: home.id, a: n.id, k: 'comp' });
+      if (e.v) r.v = { ...e.v };
+      for (const c of inner) c.p = r.id;
+    } else for (const c of inner) this.cancel(c);
+  }
+
+  /** Compensable records of a scope, latest first (§10.5.5: reverse order of completion). */
+  private compRecords(scope: Exec, activityRef?: string): string[] {
+    const seq = (id: string) => Number(id.slice(id.lastIndexOf('.') + 1));
+    return this.kids(scope.id).filter((k) => k.k === 'comp' && (!activityRef || k.a === activityRef)).map((k) => k.id).sort((a, b) => seq(b) - seq(a));
+  }
+
+  /**
+   * §10.5.5 a compensation throw event: the completed activities of its scope (or the one named by
+   * activityRef) are compensated, latest first; with waitForCompletion (the default) the event
+   * completes when every handler has, else at once. Inside a compensation event subprocess, the
+   * scope is the subprocess being compensated.
+   */
+  private throwCompensation(e: Exec, n: GNode, scopeIn: Exec): void {
+    let scope = scopeIn;
+    const sn = this.g.nodes[scope.a];
+    const compStart = sn?.triggeredByEvent ? this.g.nodes[sn.scope]?.compStart : undefined;
+    if (scope.k === 'scope' && compStart && this.g.nodes[compStart]?.scope === sn!.id && scope.p) scope = this.x.get(scope.p) ?? scope;
+    const q = this.compRecords(scope, n.event!.activityRef);
+    if (n.event!.wait === false) {
+      const d = this.add({ p: e.p, a: n.id, k: 'token', w: 'comp', q, nw: true });
+      this.complete(e);
+      this.compStep(d.id);
+      return;
+    }
+    e.w = 'comp';
+    e.q = q;
+    this.compStep(e.id);
+  }
+
+  /** A driver compensates its next record, or is done. */
+  private compStep(driverId: string): void {
+    const d = this.x.get(driverId);
+    if (!d || !d.q) return;
+    while (d.q.length) {
+      const rec = this.x.get(d.q.shift()!);
+      if (rec && this.compensate(rec, d)) return;
+      if (this.x.get(d.id) !== d) return;
+    }
+    delete d.q;
+    if (d.tx) { this.cancelled(d); return; }
+    if (d.cs) { this.checkScope(d); return; }
+    if (d.nw) { this.x.delete(d.id); this.checkScope(d.p ? this.x.get(d.p) : undefined); return; }
+    delete d.w;
+    this.complete(d);
+  }
+
+  /**
+   * Compensates one completed activity: its handler runs where the activity ran; a subprocess
+   * without a handler of its own is re-opened (its local variables back) to run its compensation
+   * event subprocess, or to compensate what completed inside it. Returns whether something now
+   * runs that reports back to the driver.
+   */
+  private compensate(rec: Exec, d: Exec): boolean {
+    const n = this.node(rec.a);
+    const where = rec.p ? this.x.get(rec.p) : undefined;
+    if (!where) { this.cancel(rec); return false; }
+    if (n.compHandler) {
+      this.cancel(rec);
+      this.run(this.add({ p: where.id, a: n.compHandler, k: 'token', cp: d.id }));
+      return true;
+    }
+    const inner = this.kids(rec.id).filter((k) => k.k === 'comp');
+    if (!n.compStart && !inner.length) { this.cancel(rec); return false; }
+    const s = this.add({ p: where.id, a: n.id, k: 'scope', cs: true, cp: d.id });
+    if (rec.v) s.v = rec.v;
+    for (const c of inner) c.p = s.id;
+    this.x.delete(rec.id);
+    if (n.compStart) {
+      const start = this.node(n.compStart);
+      const inst = this.add({ p: s.id, a: start.scope, k: 'scope' });
+      this.hist('activity-start', inst);
+      this.run(this.add({ p: inst.id, a: start.id, k: 'token' }));
+    } else {
+      s.q = this.compRecords(s);
+      this.compStep(s.id);
+    }
+    return true;
+  }
+
+  /**
+   * §10.2.2 / §13.5.6 a cancel end event: the transaction's activities are cancelled, what completed
+   * inside it is compensated (latest first), then its cancel boundary event leads on.
+   */
+  private cancelTransaction(tx: Exec): void {
+    for (const c of this.kids(tx.id)) if (c.k !== 'comp') this.cancel(c);
+    this.epoch.set(tx.id, (this.epoch.get(tx.id) ?? 0) + 1);
+    tx.tx = true;
+    tx.q = this.compRecords(tx);
+    this.compStep(tx.id);
+  }
+
+  private cancelled(tx: Exec): void {
+    const scope = tx.p ? this.x.get(tx.p) : undefined;
+    const b = this.node(tx.a).boundary.map((id) => this.node(id)).find((x) => x.event?.kind === 'cancel');
+    this.cancel(tx);
+    if (!scope) return;
+    if (b) this.run(this.add({ p: scope.id, a: b.id, k: 'token' }));
+    this.checkScope(scope);
+  }
+
   private fail(message: string, code?: string): void {
     this.x.clear();
     this.ended = true;
@@ -991,7 +1176,7 @@ export class NativeRun implements Run {
         if (e.w === 'conditional') {
           const holds = this.conditionHolds(this.node(e.a), e);
           if (holds && !e.c) { this.trigger(e); moved = true; } else if (e.k === 'sub') e.c = holds;
-        } else if (e.w === 'join' && this.node(e.a).type === 'inclusiveGateway') {
+        } else if ((e.w === 'join' && (this.node(e.a).type === 'inclusiveGateway' || this.node(e.a).type === 'complexGateway')) || e.w === 'cgw') {
           const scope = this.x.get(e.p!);
           if (scope && this.tryJoin(scope, this.node(e.a))) moved = true;
         }
