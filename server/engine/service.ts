@@ -1010,7 +1010,7 @@ export function createEngine(deps: EngineDeps) {
         const e = err as ApiError;
         // An instance that has ended or a stale timer: drop it rather than retry forever. A model that
         // cannot go on at that point (an expression failing) is retried, then parked with an incident.
-        if (e instanceof ApiError && e.status < 500 && e.type !== 'ProcessEngineException') { await knex('engine_timer').where({ id: t.id }).delete(); continue; }
+        if (e instanceof ApiError && e.status < 500 && e.type !== 'ProcessEngineException') { await knex('engine_timer').where({ id: t.id }).delete(); return; }
         // camunda:failedJobRetryTimeCycle (R<n>/<duration>, compiled into the graph): n attempts, that far apart.
         const retry = t.instance_id ? await loadDefinition(knex, t.definition_id).then((d) => d.model.graph?.nodes[t.activity_id]?.retry, () => undefined) : undefined;
         if (Number(t.attempts) >= (retry?.times ?? MAX_TIMER_ATTEMPTS)) {
