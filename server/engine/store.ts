@@ -529,7 +529,7 @@ let statements = 0;
  * once per connection instead of at every call; `?` bindings as in knex.raw); in a transaction,
  * or on the embedded database, as knex.raw.
  */
-export async function exec(db: Db, sql: string, bindings: unknown[]): Promise<Row[]> {
+async function exec(db: Db, sql: string, bindings: unknown[]): Promise<Row[]> {
   const client = (db as Knex).client as unknown as { config: { client: unknown }; acquireConnection(): Promise<Conn>; releaseConnection(c: Conn): Promise<void> };
   if ((db as Knex.Transaction).isTransaction || client.config.client !== 'pg') {
     const res = await db.raw(sql, bindings as Knex.RawBinding[]);
