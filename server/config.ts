@@ -38,6 +38,9 @@ const EnvSchema = z.object({
   PORTAL_RETRY_MAX_MS: z.coerce.number().int().min(0).default(30 * 60_000),
   /** How often the platform looks for records unacknowledged after 2 working hours. */
   PORTAL_CHECK_MS: z.coerce.number().int().min(50).default(60_000),
+  /** Acknowledged sync records are kept this many days, then purged (every PORTAL_PURGE_MS). */
+  PORTAL_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(90),
+  PORTAL_PURGE_MS: z.coerce.number().int().min(50).default(3_600_000),
   /** Threads that validate and compile large BPMN models off the event loop (default: cores − 1, at most 2). */
   VALIDATION_THREADS: z.coerce.number().int().min(1).max(16).optional(),
   /** POST /api/process-versions/validate calls per user per minute (the designer validates on every edit, debounced). */
@@ -63,7 +66,7 @@ export interface Config {
   engineInterpreter: 'native' | 'bpmn-engine';
   nearDue: { workingDays: number; ratio: number };
   /** National-portal sync: the portal's URL (unset: the mock in demo mode, else nothing is pushed), backoff, warning check. */
-  portal: { url?: string; mock: boolean; retryBaseMs: number; retryMaxMs: number; checkMs: number };
+  portal: { url?: string; mock: boolean; retryBaseMs: number; retryMaxMs: number; checkMs: number; retentionDays: number; purgeMs: number };
   validation: { threads?: number; perMinute: number };
 }
 
@@ -99,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     portal: {
       url: e.NATIONAL_PORTAL_URL, mock: !e.NATIONAL_PORTAL_URL && (e.DEMO_MODE ? e.DEMO_MODE === 'true' : !e.DATABASE_URL),
       retryBaseMs: e.PORTAL_RETRY_BASE_MS, retryMaxMs: e.PORTAL_RETRY_MAX_MS, checkMs: e.PORTAL_CHECK_MS,
+      retentionDays: e.PORTAL_RETENTION_DAYS, purgeMs: e.PORTAL_PURGE_MS,
     },
     validation: { threads: e.VALIDATION_THREADS, perMinute: e.VALIDATE_PER_MINUTE },
   };

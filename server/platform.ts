@@ -249,6 +249,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const portal = deps.config.portal;
   const sync = createPortalSyncService({
     knex: db.knex, calendar: calendarService.calendar, notifications, now: deps.now, retry: { baseMs: portal.retryBaseMs, maxMs: portal.retryMaxMs },
+    retentionDays: portal.retentionDays,
   });
   mounts.push({ path: '/api/portal-sync', router: createPortalSyncRouter({ sync, units: identity }) });
   mounts.push({ path: '/api/dossiers', router: createDossierSyncLogRouter({ sync, dossiers }) });
@@ -259,6 +260,18 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     name: 'portal-sync-warnings',
     start: async () => { portalCheck = setInterval(warn, portal.checkMs); portalCheck.unref(); },
     stop: async () => { if (portalCheck) clearInterval(portalCheck); },
+  });
+  // Retention: acknowledged records older than PORTAL_RETENTION_DAYS go, one purge at a time.
+  let portalPurge: NodeJS.Timeout | undefined;
+  let purging: Promise<unknown> | undefined;
+  const purgePortal = () => {
+    purging ??= sync.purgeAcknowledged().then((n) => { if (n) log.info({ purged: n }, 'portal sync: acknowledged records past retention purged'); })
+      .catch((err: Error) => log.warn({ err: err.message }, 'portal sync purge failed')).finally(() => { purging = undefined; });
+  };
+  background.push({
+    name: 'portal-sync-retention',
+    start: async () => { portalPurge = setInterval(purgePortal, portal.purgeMs); portalPurge.unref(); },
+    stop: async () => { if (portalPurge) clearInterval(portalPurge); await purging; },
   });
   mounts.push({ path: '/api/registers', router: createRegistersRouter({
     knex: db.knex, units: identity,

@@ -20,7 +20,10 @@ const Env = z.object({
   WORKER_PASSWORD: z.string().min(1).optional(),
   WORKER_TOPICS: z.string().optional(),
   WORKER_ID: z.string().optional(),
-  WORKER_MAX_TASKS: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Tasks per fetchAndLock; at most WORKER_MAX_PARALLEL handlers run at once; WORKER_POLL_INTERVAL_MS between fetches. */
+  WORKER_MAX_TASKS: z.coerce.number().int().min(1).max(1000).default(50),
+  WORKER_MAX_PARALLEL: z.coerce.number().int().min(1).max(5000).default(200),
+  WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(20),
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
   WORKER_RETRIES: z.coerce.number().int().min(0).max(100).default(5),
   /** First retry after this long; each later one waits twice as long (capped at WORKER_RETRY_MAX_MS). */
@@ -48,6 +51,8 @@ export interface WorkerConfig {
   topics: Topic[];
   workerId: string;
   maxTasks: number;
+  maxParallel: number;
+  pollIntervalMs: number;
   lockMs: number;
   retries: number;
   retryBaseMs: number;
@@ -78,6 +83,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     topics: topics as Topic[],
     workerId: e.WORKER_ID ?? `workers-${process.pid}`,
     maxTasks: e.WORKER_MAX_TASKS,
+    maxParallel: e.WORKER_MAX_PARALLEL,
+    pollIntervalMs: e.WORKER_POLL_INTERVAL_MS,
     lockMs: e.WORKER_LOCK_MS,
     retries: e.WORKER_RETRIES,
     retryBaseMs: e.WORKER_RETRY_BASE_MS,

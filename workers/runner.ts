@@ -49,7 +49,11 @@ export function startWorkers(config: WorkerConfig, handlers: Partial<Record<Topi
     maxTasks: config.maxTasks,
     lockDuration: config.lockMs,
     asyncResponseTimeout: config.pollTimeoutMs,
-    interval: 300,
+    // The client waits `interval` after every fetch, whatever it brought: with the long poll doing the
+    // waiting when there is nothing to do, a short pause keeps a storm flowing (300 ms × 10 tasks
+    // capped a process at 33 tasks/s); maxParallelExecutions bounds what runs at once.
+    interval: config.pollIntervalMs,
+    maxParallelExecutions: config.maxParallel,
     autoPoll: false,
     use: () => undefined,
     interceptors: new BasicAuthInterceptor(auth),

@@ -35,6 +35,9 @@ async function main(): Promise<void> {
     await page.locator('[data-testid=consult-row].due-overdue [data-testid=consult-link]').first().click();
     await page.locator('[data-testid=consult-form]').waitFor();
     if (!(await page.locator('[data-testid=consult-explain-box]').isVisible())) throw new Error('the explanation field is not shown for a late reply');
+    // The reply budget in words, not the drawing's "2d".
+    const deadline = await page.locator('[data-testid=consult-deadline]').innerText();
+    if (!/^\d+(,\d+)? (ngày|giờ) làm việc$/.test(deadline)) throw new Error(`reply deadline shown as "${deadline}"`);
     await page.check('[data-testid=consult-opinion-agree_with_conditions]');
     await page.fill('[data-testid=consult-text]', 'Thửa đất phù hợp quy hoạch sử dụng đất; đề nghị bổ sung bản vẽ hiện trạng.');
     await page.setInputFiles('[data-testid=consult-files]', { name: 'Công văn trả lời.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });

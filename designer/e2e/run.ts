@@ -14,6 +14,7 @@ import zlib from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
 import { buildDesigner, bundleSize } from '../build.js';
 import { bigDiagramXml } from './big-diagram.js';
+import { renderDocx, type DocxLook } from './docx-render.js';
 import { expectText } from './support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -99,6 +100,19 @@ async function pageApi<T>(page: Page, method: string, url: string, body?: unknow
   }, { method, url, body }) as Promise<T>;
 }
 
+/** A session of its own for a demo user, from node (cookie + CSRF token), e.g. the administrator starting dossiers. */
+async function apiSession(base: string, username: string): Promise<(method: string, url: string, body?: unknown) => Promise<unknown>> {
+  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
+  if (!res.ok) throw new Error(`login ${username}: ${res.status}`);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const { csrfToken } = await res.json() as { csrfToken: string };
+  return async (method, url, body) => {
+    const r = await fetch(`${base}${url}`, { method, headers: { Cookie: cookie, 'X-CSRF-Token': csrfToken, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!r.ok) throw new Error(`${method} ${url} → ${r.status} ${await r.text()}`);
+    return r.status === 204 ? undefined : r.json();
+  };
+}
+
 /** One file out of a zip (the DOCX), via its central directory. */
 function unzipEntry(zip: Buffer, name: string): string {
   const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
@@ -139,6 +153,30 @@ function checkAnnexDocx(body: string, kind: 'draft' | 'approved', decision?: str
   if (kind === 'approved' && !body.includes(`Kèm theo Quyết định số ${decision}`)) throw new Error('approved annex does not name its decision');
 }
 
+/**
+ * The DOCX as it looks (rendered by docx-preview, screenshotted to test-artifacts/designer/): A4
+ * landscape pages, the motto and title block, Times New Roman 13 pt, and the diagram as an image
+ * large enough to read (its labels, 12 px in the modeler, printed at no less than 7 px ≈ 5.3 pt, with
+ * at least 1.5 image pixels per printed pixel).
+ */
+function checkDocxLook(look: DocxLook, kind: 'draft' | 'approved', name: string, decision?: string): void {
+  const where = `${name} as rendered`;
+  if (look.pages.length < 2 || look.pages.some((p) => p.width <= p.height)) throw new Error(`${where}: pages not landscape: ${JSON.stringify(look.pages)}`);
+  for (const t of ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'QUY TRÌNH NỘI BỘ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH', '10 ngày làm việc', 'TM. ỦY BAN NHÂN DÂN']) {
+    if (!look.text.includes(t)) throw new Error(`${where} lacks "${t}"`);
+  }
+  if (kind === 'draft' && !look.text.includes('DỰ THẢO')) throw new Error(`${where}: no DRAFT mark`);
+  if (kind === 'approved' && (look.text.includes('DỰ THẢO') || !look.text.includes(`Kèm theo Quyết định số ${decision}`))) throw new Error(`${where}: DRAFT mark left or decision missing`);
+  if (!look.fonts.length || look.fonts.some((f) => !f.includes('Times New Roman'))) throw new Error(`${where}: fonts ${look.fonts.join(' | ')}`);
+  if (!look.sizesPt.includes(13) || look.sizesPt.some((pt) => pt > 16)) throw new Error(`${where}: font sizes ${look.sizesPt.join(', ')} pt`);
+  const [img, ...more] = look.images;
+  if (!img || more.length) throw new Error(`${where}: ${look.images.length} images, expected the diagram once`);
+  // The PNG is drawn at twice the diagram's size: label size on paper = 12 px × printed width / (natural width / 2).
+  const labelPx = 12 * img.width / (img.naturalWidth / 2);
+  if (img.width < 500 || labelPx < 7 || img.naturalWidth < 1.5 * img.width) throw new Error(`${where}: diagram too small to read: ${JSON.stringify(img)} (labels ${labelPx.toFixed(1)} px)`);
+  figures[`${name}: pages / diagram printed (px) / label size (px)`] = `${look.pages.length} / ${img.width}×${img.height} / ${labelPx.toFixed(1)}`;
+}
+
 /** Reads the PDF back (pdftotext) and renders its pages (pdftoppm) for a look. */
 function checkAnnexPdf(pdf: Buffer, kind: 'draft' | 'approved', name: string, decision?: string): void {
   const file = path.join(ART, `${name}.pdf`);
@@ -174,6 +212,7 @@ async function exports(page: Page): Promise<void> {
   }
   if (!unzipEntry(docx, '[Content_Types].xml').includes('png')) throw new Error('DOCX has no diagram image');
   checkAnnexDocx(body, 'draft');
+  checkDocxLook(await renderDocx(page.context(), docx, path.join(ART, 'annex-draft-docx.png')), 'draft', 'annex DOCX (draft)');
   const pdfBuf = await downloadOf(page, 'export-pdf');
   checkAnnexPdf(pdfBuf, 'draft', 'annex-draft');
   const pdf = pdfBuf.toString('latin1');
@@ -211,7 +250,8 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.waitForTimeout(600);
   const rows = await page.locator('[data-testid=procedures] tbody tr').count();
   if (!rows) throw new Error('accent-insensitive search found no procedure');
-  await page.locator('[data-testid=procedures] tbody tr').first().click();
+  // The search matches words anywhere (the managing agency "Sở Tư pháp" too): take the judicial-record procedure itself.
+  await page.locator('[data-testid=procedures] tbody tr', { hasText: /lý lịch tư pháp/i }).first().click();
   await page.waitForSelector('[data-testid=create-draft]');
   const procedureUrl = page.url();
 
@@ -233,6 +273,16 @@ async function scenario(page: Page, base: string): Promise<string> {
   });
   if (fit.pal > fit.canvas || fit.canvas > 768 || fit.side > fit.width || fit.zoom < 0.79) throw new Error(`modeler does not fit the screen: ${JSON.stringify(fit)}`);
   figures['modeler at 1366×768: palette bottom / canvas bottom (px), zoom'] = `${Math.round(fit.pal)} / ${Math.round(fit.canvas)}, ${fit.zoom.toFixed(2)}`;
+  // The palette floats over the canvas' left side: the diagram opens right of it, its first shapes visible.
+  const hidden = await page.evaluate(() => {
+    const pal = document.querySelector('.djs-palette')!.getBoundingClientRect();
+    const reg = (window as any).__tthc.modeler.get('elementRegistry');
+    return reg.filter((e: any) => e.type !== 'label' && !e.waypoints && e.type !== 'bpmn:Process').map((e: any) => ({ id: e.id, r: reg.getGraphics(e).getBoundingClientRect() }))
+      .filter((x: any) => x.r.left < pal.right && x.r.right > pal.left && x.r.top < pal.bottom && x.r.bottom > pal.top).map((x: any) => x.id);
+  });
+  if (hidden.length) throw new Error(`the palette covers ${hidden.join(', ')}`);
+  // The limit as the catalogue states it, not in hours.
+  await expectText(page, '[data-testid=budget-text]', 'thời hạn luật định 10 ngày làm việc');
   const groups = await page.evaluate(() => [...document.querySelectorAll('[data-testid=properties] [data-group-id]')].map((g) => g.getAttribute('data-group-id')));
   await page.evaluate(() => { const m = (window as any).__tthc.modeler; m.get('selection').select(m.get('elementRegistry').get('Task_Appraise')); });
   await page.waitForSelector('[data-group-id="group-tthc-step"]');
@@ -442,6 +492,10 @@ async function scenario(page: Page, base: string): Promise<string> {
   const coloured = await page.locator('[data-testid=new-diagram] .diff-added, [data-testid=new-diagram] .diff-changed').count();
   const hasBaseline = await page.locator('[data-testid=old-diagram]').count();
   if (hasBaseline && !coloured) throw new Error('no coloured diff on the new diagram');
+  // The draft (from the template) replaces the seed's process whole: the changes are still said step by step.
+  const firstWords = await page.locator('[data-testid=changes] li').allTextContents();
+  if (firstWords.some((w) => /\bProcess\b/.test(w)) || !firstWords.some((w) => /Thêm bước '.+'/.test(w)) || !firstWords.some((w) => /Bỏ bước '.+'/.test(w))) throw new Error(`a replaced process is not compared step by step: ${firstWords.join(' | ')}`);
+  if (!(await page.locator('[data-testid=step-table] tr.row-changed').count())) throw new Error('no changed row marked in the step tables of a replaced process');
   await snap(page, 'review-diff');
 
   step('approver approves (dates dd/mm/yyyy), attaches the signed decision PDF and activates after a confirmation that says what changes');
@@ -469,10 +523,31 @@ async function scenario(page: Page, base: string): Promise<string> {
   await expectText(page, '.decision-files [role=alert]', 'không phải PDF');
   await snap(page, 'approved');
   await a11y(page, 'approved-version');
+  // Two dossiers start on the version in force: the confirmation counts them with the ones already running.
+  const runningBefore = await pageApi<{ activeVersion: { id: string; number: number } | null; running: number }>(page, 'GET', `/api/process-versions/${draftId}/running`);
+  if (!runningBefore.activeVersion) throw new Error('no active version to replace');
+  const activeDef = (await pageApi<{ definitionId: string }>(page, 'GET', `/api/process-versions/${runningBefore.activeVersion.id}`)).definitionId;
+  const admin = await apiSession(base, 'admin');
+  for (const key of ['HS-E2E-1', 'HS-E2E-2']) await admin('POST', `/engine-rest/process-definition/${activeDef}/start`, { businessKey: key });
+  const running = runningBefore.running + 2;
+  const oldN = runningBefore.activeVersion.number;
   await page.click('[data-testid=activate]');
+  await page.waitForSelector('[data-testid=activate-dialog][open]');
+  await expectText(page, '[data-testid=activate-new]', 'Hồ sơ mới tiếp nhận từ bây giờ sẽ chạy theo phiên bản v');
+  await expectText(page, '[data-testid=activate-running]', `${running} hồ sơ đang giải quyết theo phiên bản v${oldN}: các hồ sơ này vẫn theo phiên bản v${oldN}`);
+  await snap(page, 'activate-confirm');
+  await a11y(page, 'activate-confirm');
+  await page.click('[data-testid=activate-cancel]');
+  await page.selectOption('[data-testid=lang]', 'en');
+  await page.click('[data-testid=activate]');
+  await expectText(page, '[data-testid=activate-running]', `${running} dossier(s) in progress run on version v${oldN}: they stay on version v${oldN}`);
+  await expectText(page, '[data-testid=activate-new]', 'New dossiers received from now on will run on version v');
+  await snap(page, 'activate-confirm-en');
+  await page.click('[data-testid=activate-cancel]');
+  await page.selectOption('[data-testid=lang]', 'vi');
+  await page.click('[data-testid=activate]');
+  await page.click('[data-testid=activate-confirm]');
   await page.waitForFunction(() => document.querySelector('[data-testid=state]')?.className.includes('state-active'));
-  const asked = dialogs.at(-1) ?? '';
-  if (!/Hồ sơ mới sẽ chạy theo phiên bản này; hồ sơ đang giải quyết vẫn theo phiên bản cũ/.test(asked)) throw new Error(`activation confirmation: ${asked}`);
   await page.waitForSelector('[data-testid=active-since]');
   await expectText(page, '[data-testid=history]', 'Đính kèm quyết định đã ký');
   await snap(page, 'active');
@@ -496,6 +571,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   const annexDocx = await downloadOf(page, 'annex-docx');
   figures['annex DOCX: click to file (ms)'] = Date.now() - t0;
   checkAnnexDocx(unzipEntry(annexDocx, 'word/document.xml'), 'approved', '123/QĐ-UBND');
+  checkDocxLook(await renderDocx(page.context(), annexDocx, path.join(ART, 'annex-approved-docx.png')), 'approved', 'annex DOCX (approved)', '123/QĐ-UBND');
   // The step's outcomes are in the annex, in words, in both formats.
   if (!unzipEntry(annexDocx, 'word/document.xml').includes('Kết quả: Đồng ý, trình ký; Trả lại chuyên viên (phải nêu lý do)')) throw new Error('annex DOCX lacks the step outcomes');
   const approvedText = execFileSync('pdftotext', ['-raw', path.join(ART, 'annex-approved.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
@@ -597,7 +673,32 @@ async function scenario(page: Page, base: string): Promise<string> {
 
   step('administrator screens: units tree, users and roles, calendar year, audit search with CSV');
   await login(page, base, 'admin');
-  await page.goto(`${base}/#/admin/units`);
+  for (const lang of ['vi', 'en']) {
+    await page.selectOption('[data-testid=lang]', lang);
+    await page.waitForSelector('[data-testid=nav-admin-menu]');
+    // Eight entries grouped: the bar is one row at 1366 px and nothing spills past the screen's edge.
+    const bar = await page.evaluate(() => {
+      const header = document.querySelector('header.topbar')!.getBoundingClientRect();
+      const entries = [...document.querySelectorAll('header.topbar nav > a, header.topbar nav > .navmenu > button')].map((e) => e.getBoundingClientRect());
+      const items = [...document.querySelectorAll('header.topbar > *')].map((e) => e.getBoundingClientRect());
+      return { height: header.height, right: Math.max(...items.map((r) => r.right)), rows: new Set(entries.map((r) => Math.round(r.top))).size, entries: entries.length };
+    });
+    if (bar.height > 56 || bar.right > 1366 || bar.rows > 1) throw new Error(`the administrator's bar does not fit 1366 px (${lang}): ${JSON.stringify(bar)}`);
+    figures[`admin bar at 1366 px (${lang}): height px`] = Math.round(bar.height);
+  }
+  await page.selectOption('[data-testid=lang]', 'vi');
+  // The group opens from the keyboard and lists the administration pages.
+  await page.focus('[data-testid=nav-admin-menu]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid=admin-menu]:not([hidden])');
+  const entries = await page.locator('[data-testid=admin-menu] a').allTextContents();
+  for (const e of ['Cơ cấu đơn vị', 'Người dùng và vai trò', 'Lịch làm việc', 'Nhật ký kiểm tra', 'Sự cố xử lý tự động', 'Đồng bộ DVCQG']) if (!entries.includes(e)) throw new Error(`the admin menu lacks ${e}: ${entries}`);
+  await snap(page, 'admin-menu');
+  await a11y(page, 'admin-menu');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('[data-testid=admin-menu][hidden]', { state: 'attached' });
+  await page.click('[data-testid=nav-admin-menu]');
+  await page.click('[data-testid=nav-admin]');
   await page.waitForSelector('[data-testid=unit-tree] li');
   if (!(await page.locator('[data-testid=unit-tree] li li', { hasText: 'Sở Tư pháp' }).count())) throw new Error('the unit tree does not nest Sở Tư pháp under the province');
   await snap(page, 'admin-units');
@@ -628,6 +729,21 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.waitForSelector(`[data-testid=days] tr[data-date="${mon}"]`);
   await snap(page, 'admin-calendar');
   await a11y(page, 'admin-calendar');
+  // A refusal only the server can make (the Monday is now a day off): said in the reader's language, both ways.
+  const sat2 = await page.evaluate((s) => { const d = new Date(`${s}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 7); return d.toISOString().slice(0, 10); }, sat);
+  await page.fill('[data-testid=swap-working]', dmy(sat2));
+  await page.fill('[data-testid=swap-off]', dmy(mon));
+  await page.click('[data-testid=swap-add]');
+  await expectText(page, '[role=status] [role=alert]', `Ngày ${dmy(mon)} đã là ngày nghỉ`);
+  await page.selectOption('[data-testid=lang]', 'en');
+  await page.waitForSelector('[data-testid=swap-add]');
+  await page.fill('[data-testid=swap-working]', dmy(sat2));
+  await page.fill('[data-testid=swap-off]', dmy(mon));
+  await page.click('[data-testid=swap-add]');
+  await expectText(page, '[role=status] [role=alert]', `${dmy(mon)} is already a day off`);
+  await snap(page, 'admin-calendar-refusal-en');
+  await page.selectOption('[data-testid=lang]', 'vi');
+  await page.waitForSelector(`[data-testid=remove-${sat}]`);
   await page.click(`[data-testid=remove-${sat}]`);
   await page.waitForFunction((d) => !document.querySelector(`[data-testid=days] tr[data-date="${d}"]`), sat);
   await page.goto(`${base}/#/admin/audit`);
@@ -642,7 +758,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   await snap(page, 'admin-audit');
   await a11y(page, 'admin-audit');
   await page.selectOption('[data-testid=lang]', 'en');
-  await page.waitForSelector('text=Audit trail');
+  await page.waitForSelector('h1:has-text("Audit trail")');
   await snap(page, 'admin-audit-en');
   await page.selectOption('[data-testid=lang]', 'vi');
   await logout(page);

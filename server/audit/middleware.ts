@@ -60,7 +60,7 @@ export function createAuditMiddleware(audit: AuditService, _knex?: unknown, _log
     const seen = watchRouting(req);
     const path = req.path;
     res.once('close', () => {
-      const route = (req as Request & { route?: { path: string; stack?: Array<{ handle: unknown }> } }).route;
+      const route = req.route as { path: string; stack?: Array<{ handle: unknown }> } | undefined;
       const policy = route?.stack?.map((l: { handle: unknown }) => policyOf(l.handle)).find(Boolean);
       const principal = req.principal;
       const actor = principal ? actorOf(principal, policy) : { username: (res.locals.auditUsername as string | undefined) ?? null };

@@ -45,7 +45,7 @@ function view(r: StoredRow) {
   return {
     seq: Number(r.seq), at: new Date(r.at).toISOString(), username: r.username, unitId: r.unitId, role: r.role,
     action: r.action, targetType: r.targetType, targetId: r.targetId, outcome: r.outcome,
-    requestId: r.requestId, ip: r.ip, details: r.details ? JSON.parse(r.details) : null, hash: r.hash,
+    requestId: r.requestId, ip: r.ip, details: r.details ? (JSON.parse(r.details) as unknown) : null, hash: r.hash,
   };
 }
 

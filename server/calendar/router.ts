@@ -2,6 +2,7 @@ import { Router, type Request, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { ApiError, badRequest } from '../http/errors.js';
+import { calendarError } from './messages.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
@@ -170,13 +171,13 @@ export function createCalendarRouter(deps: CalendarRouterDeps): Router {
 
   r.put('/years/:year/days/:date', guard('calendar:admin'), doc({ summary: 'Set a day off or a working day', params: DayParams, body: DayBody }), async (req, res) => {
     const { year, date } = parseParams(DayParams, req);
-    if (!date.startsWith(`${year}-`)) throw badRequest(`params.date: ${date} is not in ${year}`);
+    if (!date.startsWith(`${year}-`)) throw calendarError(400, 'InvalidRequestException', 'calendar.dateNotInYear', { date, year });
     sendJson(res, 200, await service.putDay(actorOf(req), date, parseBody(DayBody, req)));
   });
 
   r.delete('/years/:year/days/:date', guard('calendar:admin'), doc({ summary: 'Remove a day override', params: DayParams }), async (req, res) => {
     const { year, date } = parseParams(DayParams, req);
-    if (!date.startsWith(`${year}-`)) throw badRequest(`params.date: ${date} is not in ${year}`);
+    if (!date.startsWith(`${year}-`)) throw calendarError(400, 'InvalidRequestException', 'calendar.dateNotInYear', { date, year });
     sendJson(res, 200, await service.removeDay(actorOf(req), date));
   });
 

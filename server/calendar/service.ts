@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { notify, type Database, type Unlisten } from '../db/connect.js';
-import { badRequest, conflict, notFound } from '../http/errors.js';
+import { badRequest } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { WorkingCalendar, type CalendarOptions, type DayEntry, type EffectiveHours, type YearRecord, type YearView } from './calendar.js';
+import { calendarError } from './messages.js';
 import { noticeToYear, type NoticeYear } from './notice.js';
 import { computeDefaultYear, type Placement } from './rules.js';
 import type { WorkingHours } from './schedule.js';
@@ -83,7 +84,7 @@ export function createCalendarService(deps: CalendarServiceDeps): CalendarServic
   async function checkUnit(unitId: string): Promise<void> {
     if (calendar.hasUnit(unitId)) return;
     if (await store.unitExists(db.knex, unitId)) { await reload(); return; }
-    throw badRequest(`Unknown unit: ${unitId} / Không tìm thấy đơn vị`);
+    throw calendarError(400, 'InvalidRequestException', 'calendar.unknownUnit', { unit: unitId });
   }
 
   function getYear(year: number): YearView {
@@ -148,7 +149,7 @@ export function createCalendarService(deps: CalendarServiceDeps): CalendarServic
     async putDay(actor: string, date: string, input: DayInput): Promise<YearView> {
       const { year, ord } = checkDate(date);
       if (input.kind === 'working' && ![0, 6].includes(weekdayOf(ord))) {
-        throw badRequest(`${date} is a weekday: only a Saturday or Sunday can be made a working day / Chỉ thứ Bảy, Chủ nhật mới có thể làm bù`);
+        throw calendarError(400, 'InvalidRequestException', 'calendar.weekdayNotWorking', { date });
       }
       await write(actor, year, async (trx) => {
         const before = await store.getDay(trx, date);
@@ -163,7 +164,7 @@ export function createCalendarService(deps: CalendarServiceDeps): CalendarServic
       const { year } = checkDate(date);
       await write(actor, year, async (trx) => {
         const before = await store.getDay(trx, date);
-        if (!before) throw notFound(`${date} is not a listed day off or working day / Ngày này không có trong lịch`);
+        if (!before) throw calendarError(404, 'NotFound', 'calendar.dayNotListed', { date });
         await store.deleteDay(trx, date);
         return { action: 'day.remove', subject: date, before, after: undefined };
       });
@@ -173,13 +174,13 @@ export function createCalendarService(deps: CalendarServiceDeps): CalendarServic
     async addSwap(actor: string, year: number, swap: { workingDate: string; dayOff: string; name?: string }): Promise<YearView> {
       const w = checkDate(swap.workingDate);
       const o = checkDate(swap.dayOff);
-      if (w.year !== year || o.year !== year) throw badRequest(`Both dates of a swap must be in ${year}`);
-      if (![0, 6].includes(weekdayOf(w.ord))) throw badRequest(`workingDate ${swap.workingDate} is not a Saturday or Sunday`);
-      if ([0, 6].includes(weekdayOf(o.ord))) throw badRequest(`dayOff ${swap.dayOff} is already a weekend day`);
+      if (w.year !== year || o.year !== year) throw calendarError(400, 'InvalidRequestException', 'calendar.swapOtherYear', { year });
+      if (![0, 6].includes(weekdayOf(w.ord))) throw calendarError(400, 'InvalidRequestException', 'calendar.swapNotWeekend', { date: swap.workingDate }, [{ field: 'body.workingDate' }]);
+      if ([0, 6].includes(weekdayOf(o.ord))) throw calendarError(400, 'InvalidRequestException', 'calendar.swapOffIsWeekend', { date: swap.dayOff }, [{ field: 'body.dayOff' }]);
       const dm = (d: string) => `${d.slice(8)}/${d.slice(5, 7)}`;
       await write(actor, year, async (trx) => {
         const clash = await store.getDay(trx, swap.dayOff);
-        if (clash?.kind === 'off') throw conflict(`${swap.dayOff} is already a day off (${clash.name})`);
+        if (clash?.kind === 'off') throw calendarError(409, 'Conflict', 'calendar.alreadyOff', { date: swap.dayOff, name: clash.name });
         const off: DayEntry = { date: swap.dayOff, kind: 'off', name: swap.name ?? `Nghỉ hoán đổi (làm bù ${dm(swap.workingDate)})`, confidence: null };
         const work: DayEntry = { date: swap.workingDate, kind: 'working', name: swap.name ?? `Làm bù cho ${dm(swap.dayOff)}`, confidence: null };
         await store.upsertDay(trx, year, off);
@@ -205,8 +206,8 @@ export function createCalendarService(deps: CalendarServiceDeps): CalendarServic
       checkYear(year);
       await write(actor, null, async (trx) => {
         const existing = await store.lockYear(trx, year);
-        if (existing?.status === 'confirmed' && !placement) throw conflict(`${year} is already confirmed`);
-        if (existing && placement) throw conflict(`${year} is already stored: edit its days instead of recomputing`);
+        if (existing?.status === 'confirmed' && !placement) throw calendarError(409, 'Conflict', 'calendar.alreadyConfirmed', { year });
+        if (existing && placement) throw calendarError(409, 'Conflict', 'calendar.alreadyStored', { year });
         if (!existing) await store.insertYear(trx, { ...computeYear(year, placement), status: 'confirmed' }, actor);
         else await store.setYearStatus(trx, year, 'confirmed', actor);
         return { action: 'year.confirm', subject: String(year), before: existing?.status ?? 'computed', after: { status: 'confirmed', placement: placement ?? null } };
@@ -227,7 +228,7 @@ export function createCalendarService(deps: CalendarServiceDeps): CalendarServic
     async removeHours(actor: string, unitId: string): Promise<EffectiveHours> {
       await write(actor, null, async (trx) => {
         const before = await store.getUnitHours(trx, unitId);
-        if (!before) throw notFound(`Unit ${unitId} has no working hours of its own`);
+        if (!before) throw calendarError(404, 'NotFound', 'calendar.noOwnHours', { unit: unitId });
         await store.deleteUnitHours(trx, unitId);
         return { action: 'hours.remove', subject: `unit:${unitId}`, before, after: undefined };
       });
@@ -238,13 +239,13 @@ export function createCalendarService(deps: CalendarServiceDeps): CalendarServic
 
 function checkYear(year: number): void {
   if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR) {
-    throw badRequest(`Year must be an integer between ${MIN_YEAR} and ${MAX_YEAR}`);
+    throw calendarError(400, 'InvalidRequestException', 'calendar.yearRange', { min: MIN_YEAR, max: MAX_YEAR });
   }
 }
 
 function checkDate(date: string): { year: number; ord: number } {
   const ord = ordinalOfDate(date);
-  if (ord === undefined) throw badRequest(`Not a date (YYYY-MM-DD): ${date}`);
+  if (ord === undefined) throw calendarError(400, 'InvalidRequestException', 'calendar.notADate', { date });
   const year = Number(date.slice(0, 4));
   checkYear(year);
   return { year, ord };

@@ -4,6 +4,13 @@ import type { WorkingHours } from './schedule.js';
 
 type Db = Knex | Knex.Transaction;
 
+/** Table rows as the database returns them (json columns parsed; dates as 'YYYY-MM-DD' text where selected so). */
+interface CalendarYearRow { year: number; status: YearRecord['status']; notice: string | null; updated_by: string | null; updated_at: Date }
+interface CalendarDayRow { day: string; year: number; kind: DayEntry['kind']; name: string; confidence: string | null }
+interface UnitHoursRow { unit_id: string; intervals: Array<[number, number]>; weekdays: number[]; updated_by: string | null; updated_at: Date }
+interface OrgUnitLink { id: string; parent_id: string | null }
+type YearHead = Omit<YearRecord, 'days'>;
+
 export interface ChangeRow {
   id: number;
   at: string;
@@ -17,43 +24,42 @@ export interface ChangeRow {
 /** All SQL of the calendar. Dates travel as 'YYYY-MM-DD' text so no driver ever applies a time zone. */
 export const calendarStore = {
   async loadSnapshot(db: Db): Promise<CalendarSnapshot> {
-    const years = await db('calendar_year').select('year', 'status', 'notice').orderBy('year');
+    const years: YearHead[] = await db<CalendarYearRow>('calendar_year').select('year', 'status', 'notice').orderBy('year');
     const days = await db('calendar_day')
       .select(db.raw(`to_char(day, 'YYYY-MM-DD') as date`), 'year', 'kind', 'name', 'confidence')
-      .orderBy('day');
+      .orderBy('day') as Array<DayEntry & { year: number }>;
     const byYear = new Map<number, DayEntry[]>();
-    for (const d of days as Array<DayEntry & { year: number }>) {
+    for (const d of days) {
       const list = byYear.get(d.year) ?? [];
       list.push({ date: d.date, kind: d.kind, name: d.name, confidence: d.confidence });
       byYear.set(d.year, list);
     }
-    const hours = await db('calendar_unit_hours').select('unit_id', 'intervals', 'weekdays');
-    const unitHours = new Map<string, WorkingHours>(hours.map((h: { unit_id: string; intervals: Array<[number, number]>; weekdays: number[] }) =>
-      [h.unit_id, { intervals: h.intervals, weekdays: h.weekdays }]));
+    const hours = await db<UnitHoursRow>('calendar_unit_hours').select('unit_id', 'intervals', 'weekdays');
+    const unitHours = new Map<string, WorkingHours>(hours.map((h) => [h.unit_id, { intervals: h.intervals, weekdays: h.weekdays }]));
     let units: Map<string, string | null> | undefined;
     if (await this.hasUnitTable(db)) {
-      const rows = await db('org_unit').select('id', 'parent_id');
-      units = new Map(rows.map((r: { id: string; parent_id: string | null }) => [r.id, r.parent_id]));
+      const rows = await db<OrgUnitLink>('org_unit').select('id', 'parent_id');
+      units = new Map(rows.map((r) => [r.id, r.parent_id]));
     }
     return {
-      years: (years as Array<Omit<YearRecord, 'days'>>).map((y) => ({ ...y, days: byYear.get(y.year) ?? [] })),
+      years: years.map((y) => ({ ...y, days: byYear.get(y.year) ?? [] })),
       unitHours,
       units,
     };
   },
 
   async hasUnitTable(db: Db): Promise<boolean> {
-    const { rows } = await db.raw(`select to_regclass('org_unit') as t`);
+    const { rows } = await db.raw<{ rows: Array<{ t: string | null }> }>(`select to_regclass('org_unit') as t`);
     return Boolean(rows[0]?.t);
   },
 
   async unitExists(db: Db, unitId: string): Promise<boolean> {
     if (!(await this.hasUnitTable(db))) return false;
-    return Boolean(await db('org_unit').where({ id: unitId }).first('id'));
+    return Boolean(await db<OrgUnitLink>('org_unit').where({ id: unitId }).first('id'));
   },
 
-  async lockYear(trx: Knex.Transaction, year: number): Promise<Omit<YearRecord, 'days'> | undefined> {
-    return trx('calendar_year').where({ year }).forUpdate().first('year', 'status', 'notice');
+  async lockYear(trx: Knex.Transaction, year: number): Promise<YearHead | undefined> {
+    return trx<CalendarYearRow>('calendar_year').where({ year }).forUpdate().first('year', 'status', 'notice');
   },
 
   async insertYear(trx: Knex.Transaction, record: YearRecord, actor: string): Promise<void> {
@@ -80,7 +86,7 @@ export const calendarStore = {
   },
 
   async getDay(db: Db, date: string): Promise<DayEntry | undefined> {
-    return db('calendar_day').where({ day: date })
+    return db<CalendarDayRow>('calendar_day').where({ day: date })
       .first(db.raw(`to_char(day, 'YYYY-MM-DD') as date`), 'kind', 'name', 'confidence');
   },
 
@@ -93,7 +99,7 @@ export const calendarStore = {
   },
 
   async getUnitHours(db: Db, unitId: string): Promise<WorkingHours | undefined> {
-    const row = await db('calendar_unit_hours').where({ unit_id: unitId }).first('intervals', 'weekdays');
+    const row = await db<UnitHoursRow>('calendar_unit_hours').where({ unit_id: unitId }).first('intervals', 'weekdays');
     return row ? { intervals: row.intervals, weekdays: row.weekdays } : undefined;
   },
 
@@ -121,7 +127,7 @@ export const calendarStore = {
       .orderBy('id', 'desc').limit(opts.limit);
     if (opts.beforeId) q.where('id', '<', opts.beforeId);
     if (opts.subjectPrefix) q.where('subject', 'like', `${opts.subjectPrefix.replace(/[\\%_]/g, '\\$&')}%`);
-    return q;
+    return q as Promise<ChangeRow[]>;
   },
 };
 

@@ -57,7 +57,8 @@ export function createCatalogRouter(deps: { catalog: CatalogService }): Router {
   r.post('/import', guard('catalog:write'), doc({ summary: 'Import procedures from JSON or CSV (dryRun=true to preview)', query: ImportQuery }), rawText, async (req, res) => {
     const { format, dryRun } = parseQuery(ImportQuery, req);
     // A JSON upload sent as application/json was already parsed by the app-level parser.
-    const content = typeof req.body === 'string' ? req.body : req.body && typeof req.body === 'object' && Object.keys(req.body).length ? JSON.stringify(req.body) : '';
+    const body = req.body as unknown;
+    const content = typeof body === 'string' ? body : body && typeof body === 'object' && Object.keys(body).length ? JSON.stringify(body) : '';
     if (!content.trim()) throw catalogError(400, 'InvalidRequestException', 'catalog.importEmpty');
     sendJson(res, 200, await catalog.import(format, content, req.principal!, { dryRun: dryRun === 'true' }));
   });

@@ -223,10 +223,10 @@ function readJson(content: string): Array<{ row: number; value: unknown }> {
   } catch {
     throw catalogError(400, 'InvalidRequestException', 'catalog.badJson');
   }
-  const list = Array.isArray(data) ? data : (data as { items?: unknown })?.items;
+  const list: unknown = Array.isArray(data) ? (data as unknown[]) : (data as { items?: unknown } | null)?.items;
   if (!Array.isArray(list)) throw catalogError(400, 'InvalidRequestException', 'catalog.jsonNotArray');
   if (list.length > MAX_IMPORT_ROWS) throw catalogError(400, 'InvalidRequestException', 'catalog.tooManyRows', { max: MAX_IMPORT_ROWS });
-  return list.map((value, i) => ({ row: i + 1, value }));
+  return (list as unknown[]).map((value, i) => ({ row: i + 1, value }));
 }
 
 function readCsv(content: string): Array<{ row: number; value: unknown; error?: string }> {

@@ -12,6 +12,8 @@ interface Row {
   revision: number; created_at: Date | string; updated_at: Date | string;
 }
 
+interface LevelRow { id: string; name_vi: string; name_en: string; active: boolean; sort: number }
+
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 const iso = (v: Date | string) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString());
 
@@ -42,38 +44,39 @@ function toRow(p: ProcedureInput): Record<string, unknown> {
   };
 }
 
-function base(db: Db) {
-  return db('procedure as p').leftJoin('org_unit as u', 'u.id', 'p.agency_id').leftJoin('org_unit as m', 'm.id', 'p.managing_agency_id')
-    .select('p.*', 'u.name as agency_name', 'm.name as managing_agency_name');
+/** Procedures with their agencies' names. */
+function base(db: Db): Knex.QueryBuilder<Row, Row[]> {
+  return db<Row>('procedure as p').leftJoin('org_unit as u', 'u.id', 'p.agency_id').leftJoin('org_unit as m', 'm.id', 'p.managing_agency_id')
+    .select('p.*', 'u.name as agency_name', 'm.name as managing_agency_name') as Knex.QueryBuilder<Row, Row[]>;
 }
 
 export async function get(db: Db, id: string): Promise<Procedure | undefined> {
   const r = await base(db).where('p.id', id).first();
-  return r ? toProcedure(r as Row) : undefined;
+  return r ? toProcedure(r) : undefined;
 }
 
 export async function getByCode(db: Db, code: string): Promise<Procedure | undefined> {
   const r = await base(db).where('p.code', code).first();
-  return r ? toProcedure(r as Row) : undefined;
+  return r ? toProcedure(r) : undefined;
 }
 
 /** Existing procedures by code, in one query (imports). */
 export async function byCodes(db: Db, codes: string[]): Promise<Map<string, Procedure>> {
   const out = new Map<string, Procedure>();
   for (let i = 0; i < codes.length; i += 1000) {
-    for (const r of (await base(db).whereIn('p.code', codes.slice(i, i + 1000))) as Row[]) out.set(r.code, toProcedure(r));
+    for (const r of await base(db).whereIn('p.code', codes.slice(i, i + 1000))) out.set(r.code, toProcedure(r));
   }
   return out;
 }
 
 export async function lockForUpdate(trx: Knex.Transaction, id: string): Promise<Procedure | undefined> {
-  const r = await trx('procedure').where({ id }).forUpdate().first();
-  return r ? toProcedure(r as Row) : undefined;
+  const r = await trx<Row>('procedure').where({ id }).forUpdate().first();
+  return r ? toProcedure(r) : undefined;
 }
 
 export async function insert(db: Db, p: ProcedureInput): Promise<string> {
-  const [r] = await db('procedure').insert(toRow(p)).returning('id');
-  return (r as { id: string }).id;
+  const [r] = await db('procedure').insert(toRow(p)).returning<Array<{ id: string }>>('id');
+  return r!.id;
 }
 
 export async function update(db: Db, id: string, p: ProcedureInput): Promise<void> {
@@ -97,13 +100,13 @@ export async function search(db: Db, q: ProcedureQuery): Promise<Page<Procedure>
     if (q.managingAgencyId) b.where('p.managing_agency_id', q.managingAgencyId);
     if (q.status) b.where('p.status', q.status);
   };
-  const countRow = await db('procedure as p').modify(where).count<{ n: number }[]>({ n: '*' }).first();
-  const rows = await base(db).modify(where).orderBy('p.code').limit(q.pageSize).offset((q.page - 1) * q.pageSize);
-  return { items: (rows as Row[]).map(toProcedure), total: Number(countRow?.n ?? 0), page: q.page, pageSize: q.pageSize };
+  const countRow = await db<Row>('procedure as p').modify<Row, Row[]>(where).count<{ n: number }[]>({ n: '*' }).first();
+  const rows = await base(db).modify<Row, Row[]>(where).orderBy('p.code').limit(q.pageSize).offset((q.page - 1) * q.pageSize);
+  return { items: rows.map(toProcedure), total: Number(countRow?.n ?? 0), page: q.page, pageSize: q.pageSize };
 }
 
 export async function all(db: Db): Promise<Procedure[]> {
-  return ((await base(db).orderBy('p.code')) as Row[]).map(toProcedure);
+  return (await base(db).orderBy('p.code')).map(toProcedure);
 }
 
 export async function count(db: Db): Promise<number> {
@@ -112,13 +115,13 @@ export async function count(db: Db): Promise<number> {
 }
 
 export async function fields(db: Db): Promise<string[]> {
-  const rows = await db('procedure').distinct('field').orderBy('field');
-  return rows.map((r: { field: string }) => r.field);
+  const rows = await db<Row>('procedure').distinct('field').orderBy('field');
+  return rows.map((r) => r.field);
 }
 
 export async function levels(db: Db): Promise<Array<{ id: string; name: string; nameVi: string; nameEn: string; active: boolean }>> {
-  const rows = await db('catalog_level').select('*').orderBy('sort');
-  return rows.map((r: { id: string; name_vi: string; name_en: string; active: boolean }) => ({ id: r.id, name: r.name_vi, nameVi: r.name_vi, nameEn: r.name_en, active: r.active }));
+  const rows = await db<LevelRow>('catalog_level').select('*').orderBy('sort');
+  return rows.map((r) => ({ id: r.id, name: r.name_vi, nameVi: r.name_vi, nameEn: r.name_en, active: r.active }));
 }
 
 export async function levelExists(db: Db, id: string): Promise<boolean> {
@@ -135,6 +138,6 @@ export async function upsertLevel(db: Db, l: { id: string; nameVi: string; nameE
 }
 
 export async function unitName(db: Db, id: string): Promise<string | undefined> {
-  const r = await db('org_unit').select('name').where({ id }).first();
-  return (r as { name?: string } | undefined)?.name;
+  const r = await db<{ id: string; name: string }>('org_unit').select('name').where({ id }).first();
+  return r?.name;
 }

@@ -8,6 +8,7 @@ import type { Principal } from '../http/policy.js';
 import type { Logger } from '../log.js';
 import { vnDateTime, type NotificationService } from '../notifications/index.js';
 import { parseBpmn } from '../validation/index.js';
+import { processesOf, replyMessageAfter } from './rules.js';
 import * as store from './store.js';
 import { ANSWERED_MESSAGE, CONSULTATION_WATCH_KEY, REPLY_MESSAGE } from './watch.js';
 
@@ -69,19 +70,24 @@ const WORKERS = { id: null, name: 'workers' };
 export function createConsultationService(deps: ConsultationDeps) {
   const { knex, calendar, log } = deps;
   const now = deps.now ?? (() => new Date());
-  const stepCache = new LRUCache<string, Promise<Map<string, { name?: string; agency?: string; deadline?: string }>>>({ max: 200 });
+  type DrawnStep = { name?: string; agency?: string; deadline?: string; replyMessage?: string };
+  const stepCache = new LRUCache<string, Promise<Map<string, DrawnStep>>>({ max: 200 });
 
-  /** `tthc:consultAgency` / `tthc:replyDeadline` of every step of a deployed definition. */
+  /** `tthc:consultAgency` / `tthc:replyDeadline` of every step of a deployed definition, and the reply message its next event waits for. */
   async function stepsOf(definitionId: string) {
     let hit = stepCache.get(definitionId);
     if (!hit) {
       hit = deps.engine.getDefinitionXml(definitionId).then(async ({ bpmn20Xml }) => {
-        const out = new Map<string, { name?: string; agency?: string; deadline?: string }>();
-        const visit = (el: { id?: string; name?: string; get?: (n: string) => unknown; flowElements?: unknown[]; rootElements?: unknown[] }) => {
-          if (el.id && el.get) out.set(el.id, { name: el.name, agency: el.get('tthc:consultAgency') as string | undefined, deadline: el.get('tthc:replyDeadline') as string | undefined });
-          for (const c of [...(el.rootElements ?? []), ...(el.flowElements ?? [])]) visit(c as never);
-        };
-        visit((await parseBpmn(bpmn20Xml)).definitions);
+        const out = new Map<string, DrawnStep>();
+        for (const { elements, flows } of processesOf((await parseBpmn(bpmn20Xml)).definitions)) {
+          for (const el of elements) {
+            if (!el.id || !el.get) continue;
+            out.set(el.id, {
+              name: el.name, agency: el.get('tthc:consultAgency') as string | undefined, deadline: el.get('tthc:replyDeadline') as string | undefined,
+              replyMessage: replyMessageAfter(el, flows) || undefined,
+            });
+          }
+        }
         return out;
       });
       hit.catch(() => stepCache.delete(definitionId));
@@ -167,8 +173,12 @@ export function createConsultationService(deps: ConsultationDeps) {
     }
     if (!c.instance_id) return true;
     try {
-      await deps.engine.correlateMessage({ messageName: REPLY_MESSAGE, processInstanceId: c.instance_id, processVariables: {
-        consultationId: { value: c.id, type: 'String' }, consultationOpinion: { value: c.opinion, type: 'String' }, consultationLate: { value: Boolean(c.late), type: 'Boolean' },
+      // The message the step's own catch event waits for: per step (`tthc.consultation.reply.<step>`), two
+      // consultations waiting in parallel in one instance each get their own reply; `<step>_opinion` keeps both.
+      await deps.engine.correlateMessage({ messageName: c.reply_message ?? REPLY_MESSAGE, processInstanceId: c.instance_id, processVariables: {
+        consultationId: { value: c.id, type: 'String' }, consultationStep: { value: c.step_key, type: 'String' },
+        consultationOpinion: { value: c.opinion, type: 'String' }, consultationLate: { value: Boolean(c.late), type: 'Boolean' },
+        [`${c.step_key}_opinion`]: { value: c.opinion, type: 'String' },
       } });
     } catch (err) {
       log.debug({ consultationId: c.id, err: (err as Error).message }, 'consultation reply not correlated yet');
@@ -290,7 +300,7 @@ export function createConsultationService(deps: ConsultationDeps) {
       const { created, row } = await knex.transaction(async (trx) => {
         const r = await store.insertOnce(trx, {
           request_key: key, dossier_code: input.dossierCode, dossier_id: dossier?.id ?? null, instance_id: internal.detached ? null : input.processInstanceId ?? dossier?.instanceId ?? null,
-          step_key: input.stepKey, step_name: stepName, requesting_unit_id: requestingUnitId,
+          step_key: input.stepKey, step_name: stepName, reply_message: drawn?.replyMessage ?? null, requesting_unit_id: requestingUnitId,
           consulted_unit_id: target.kind === 'unit' ? target.unitId : null, agency_id: target.kind === 'external' ? target.agencyId : null, agency_name: target.name,
           question: question.slice(0, 4000), documents: JSON.stringify(documents), reply_deadline: deadline!.trim(), sent_at: sentAt, reply_due_at: dueAt,
         });

@@ -3,6 +3,7 @@ import type { WorkingTimeCalculator } from '../calendar/index.js';
 import { formatLocal, parseInstant } from '../calendar/index.js';
 import { badRequest, conflict } from '../http/errors.js';
 import type { NotificationService } from '../notifications/index.js';
+import { sendReminders, type ReminderItem } from './remind.js';
 
 type Limit = Parameters<WorkingTimeCalculator['add']>[1];
 
@@ -95,6 +96,9 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
   }
 
   return {
+    /** `tthc.remind-before-due` for a batch of dossiers (server/deadlines/remind.ts). */
+    remind: (items: ReminderItem[]) => sendReminders(deps, items),
+
     /**
      * What the leader signs, checked before the "write the apology" task completes, so a bad date or a
      * second apology is refused at once (4xx) and nothing is written: the same rules as `issueApology`.

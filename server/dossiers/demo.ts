@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { localDate } from '../calendar/index.js';
 import type { Principal } from '../http/policy.js';
 import { permissionsOf } from '../identity/index.js';
 import type { Logger } from '../log.js';
@@ -20,6 +21,19 @@ interface Plan { code: string; unitId: string; daysAgo: number; outcome: 'accept
  * Demo mode, first start: a few dozen dossiers in every status for the demo commune (Phú Long) and a
  * department (Sở Tư pháp), received over the last weeks, so a new user sees a real queue.
  */
+/** A plausible moment at the counter `daysAgo` days back: a weekday, between 07:45 and 16:15 Vietnam time, never in the future. */
+function officeHour(daysAgo: number, i: number): Date {
+  let day = localDate(new Date(Date.now() - daysAgo * 86_400_000));
+  for (let k = 0; k < 3; k++) {
+    const dow = new Date(`${day}T12:00:00Z`).getUTCDay();
+    if (dow !== 0 && dow !== 6) break;
+    day = localDate(new Date(new Date(`${day}T12:00:00+07:00`).getTime() - 86_400_000));
+  }
+  const minutes = 7 * 60 + 45 + ((i * 97) % (8 * 60 + 30));
+  const at = new Date(`${day}T${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00+07:00`);
+  return at.getTime() > Date.now() ? new Date(Date.now() - 5 * 60_000) : at;
+}
+
 export async function seedDemoDossiers(deps: { knex: Knex; dossiers: DossierService; log: Logger }): Promise<number> {
   const { knex, dossiers } = deps;
   for (const [unit, code] of Object.entries(AGENCY_CODES)) {
@@ -57,7 +71,7 @@ export async function seedDemoDossiers(deps: { knex: Knex; dossiers: DossierServ
       phone: `09${String(12345600 + i * 137).slice(-8)}`, email: undefined,
     };
     const required = proc.components.filter((c) => c.required).map((c) => ({ name: c.name, quantity: 1 }));
-    const receivedAt = new Date(Date.now() - plan.daysAgo * 86_400_000 - (i % 5) * 3_600_000).toISOString();
+    const receivedAt = officeHour(plan.daysAgo, i).toISOString();
     try {
       if (plan.outcome === 'online') {
         await dossiers.fileOnline({ procedureId: proc.id, unitId: plan.unitId, applicant, components: required, content: 'Nộp trực tuyến qua Cổng dịch vụ công' });
@@ -80,5 +94,10 @@ export async function seedDemoDossiers(deps: { knex: Knex; dossiers: DossierServ
       deps.log.warn({ err: (err as Error).message, procedure: plan.code }, 'demo dossier skipped');
     }
   }
+  // Demo history: what changed days ago had reached the national portal back then (acknowledged a minute
+  // after the change), so the sync page shows today's records, not weeks of "late" ones and warnings.
+  await knex('portal_outbox').where('state', 'pending').andWhere('changed_at', '<', new Date(Date.now() - 10 * 60_000))
+    .update({ state: 'acked', attempts: 1, first_sent_at: knex.raw('changed_at'), acked_at: knex.raw(`changed_at + interval '1 minute'`), receipt: knex.raw(`'DVCQG-DEMO-' || id`) })
+    .catch((err: Error) => deps.log.warn({ err: err.message }, 'demo portal history not marked'));
   return n;
 }

@@ -192,14 +192,13 @@ export function createDossierService(deps: DossierDeps) {
 
   // ------------------------------------------------------------------ writes
 
-  async function newCode(trx: Knex.Transaction, unitId: string, at: Date): Promise<{ code: string; seq: number }> {
-    const u = await store.unitInfo(trx, unitId);
-    if (!u) throw badRequest(`unitId: không có đơn vị ${unitId} / unknown unit ${unitId}`);
-    const agency = u.agencyCode ?? unitId.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  async function newCode(trx: Knex.Transaction, unitId: string, at: Date): Promise<{ code: string; seq: number; unitName: string }> {
     const day = localDate(at);
-    const seq = await store.nextSeq(trx, unitId, day);
+    const parts = await store.nextCodeParts(trx, unitId, day);
+    if (!parts) throw badRequest(`unitId: không có đơn vị ${unitId} / unknown unit ${unitId}`);
+    const agency = parts.agencyCode ?? unitId.toUpperCase().replace(/[^A-Z0-9]/g, '');
     const yymmdd = day.slice(2).replace(/-/g, '');
-    return { code: `${agency}-${yymmdd}-${String(seq).padStart(4, '0')}`, seq };
+    return { code: `${agency}-${yymmdd}-${String(parts.seq).padStart(4, '0')}`, seq: parts.seq, unitName: parts.unitName };
   }
 
   async function transition(trx: Knex.Transaction, r: store.DossierRow, to: Status, actor: Actor, patch: Record<string, unknown>, reason?: string | null, data?: unknown): Promise<void> {
@@ -221,12 +220,18 @@ export function createDossierService(deps: DossierDeps) {
    * Accepted (2) → the process starts on the active approved version → processing (4).
    * The start is its own engine command (one statement), so it runs after the accepted row
    * is committed; a start that fails leaves the dossier at 2 with an event saying why.
+   *
+   * `known`: what the reception has just written and read (the row's fields, the procedure, its
+   * active process, the unit's name): no read again, and 2 → 4 with its event is one statement
+   * whose result is the dossier answered (the hot path of accepting in person). Returns the
+   * dossier when it moved it to 4 that way.
    */
-  /** `known`: the procedure and its active process when the caller has just read them (reception), saving the reads again. */
-  async function startProcess(id: string, actor: Actor, known?: { proc: Procedure; active: { versionId: string; definitionId: string } }): Promise<void> {
-    const r = await store.byId(knex, id);
-    if (!r || Number(r.status) !== STATUS.ACCEPTED) return;
-    const p = known?.proc ?? await deps.catalog.get(r.procedure_id);
+  async function startProcess(id: string, actor: Actor, known?: {
+    proc: Procedure; active: { versionId: string; definitionId: string }; row: Pick<store.DossierRow, 'id' | 'code' | 'unit_id' | 'competent_unit_id' | 'status'> & { due_at: Date }; unitName: string;
+  }): Promise<Dossier | undefined> {
+    const r = known?.row ?? await store.byId(knex, id);
+    if (!r || Number(r.status) !== STATUS.ACCEPTED) return undefined;
+    const p = known?.proc ?? await deps.catalog.get((r as store.DossierRow).procedure_id);
     const active = known?.active ?? await activeProcess(p);
     let inst: { id: string; ended: boolean };
     try {
@@ -249,12 +254,19 @@ export function createDossierService(deps: DossierDeps) {
       await store.appendEvent(knex, { dossierId: id, kind: 'process-start-failed', actorId: actor.id, actorName: actor.name, reason: (err as Error).message });
       throw err;
     }
+    const patch = { instance_id: inst.id, process_version_id: active.versionId, definition_id: active.definitionId };
+    if (known) {
+      assertTransition(STATUS.ACCEPTED, STATUS.PROCESSING);
+      const moved = await store.transitionIf(knex, id, STATUS.ACCEPTED, STATUS.PROCESSING, patch, { kind: 'status', actorId: actor.id, actorName: actor.name, data: { instanceId: inst.id } });
+      // A concurrent start of the same dossier (a retried request) got the same instance and attached it first.
+      return moved ? toDossier({ ...moved, procedure_name: p.name, procedure_code: p.code, unit_name: known.unitName }) : undefined;
+    }
     await knex.transaction(async (trx) => {
       const row = (await store.byId(trx, id, true))!;
-      // A concurrent start of the same dossier (a retried request) got the same instance and attached it first.
       if (Number(row.status) !== STATUS.ACCEPTED) return;
-      await transition(trx, row, STATUS.PROCESSING, actor, { instance_id: inst.id, process_version_id: active.versionId, definition_id: active.definitionId }, null, { instanceId: inst.id });
+      await transition(trx, row, STATUS.PROCESSING, actor, patch, null, { instanceId: inst.id });
     });
+    return undefined;
   }
 
   async function endInstance(r: store.DossierRow, reason: string, actor: Actor): Promise<void> {
@@ -401,12 +413,12 @@ export function createDossierService(deps: DossierDeps) {
       if (input.decision === 'refuse' && !input.refusal) throw badRequest('refusal.reasons: nêu rõ lý do từ chối / give the specific reasons');
       if (input.decision === 'supplement') checkSupplementItems(proc, input.supplement!.items);
       const actor = actorOf(p);
-      const id = await knex.transaction(async (trx) => {
-        const { code, seq } = await newCode(trx, unitId, receivedAt);
+      const created = await knex.transaction(async (trx) => {
+        const { code, seq, unitName } = await newCode(trx, unitId, receivedAt);
         const clock = input.decision === 'accept' ? startClockAt(proc, unitId, receivedAt) : undefined;
         const to: Status = input.decision === 'accept' ? STATUS.ACCEPTED : input.decision === 'supplement' ? STATUS.SUPPLEMENT : STATUS.REFUSED;
         assertTransition(0, to);
-        const id = await store.insertDossier(trx, {
+        const row = {
           code, seq, unit_id: unitId, competent_unit_id: proc.agencyId, procedure_id: proc.id, level: proc.level, status: to,
           channel: input.channel, applicant: JSON.stringify(input.applicant), proxy: input.proxy ? JSON.stringify(input.proxy) : null,
           applicant_folded: foldText(input.applicant.fullName), phone_last4: last4(input.applicant.phone), id_last4: last4(input.applicant.idNumber),
@@ -415,17 +427,22 @@ export function createDossierService(deps: DossierDeps) {
           ...(clock ? clockFields(clock) : { received_at: receivedAt }),
           supplement: input.decision === 'supplement' ? JSON.stringify(supplementOf(input.supplement!, actor, 0, receivedAt)) : null,
           refusal: input.decision === 'refuse' ? JSON.stringify({ reasons: input.refusal!.reasons, at: receivedAt.toISOString(), by: actor.name }) : null,
-        });
-        await store.appendEvent(trx, { dossierId: id, kind: 'status', from: null, to, actorId: actor.id, actorName: actor.name, at: receivedAt,
+        };
+        const id = await store.insertDossierWithEvent(trx, row, { kind: 'status', from: null, to, actorId: actor.id, actorName: actor.name, at: receivedAt,
           reason: input.decision === 'refuse' ? input.refusal!.reasons.join('; ') : input.decision === 'supplement' ? input.supplement!.reason : null });
-        return id;
+        return { id, code, unitName, dueAt: clock?.dueAt, to };
       }).catch(async (err) => {
         // A concurrent retry with the same key won the insert: answer its dossier.
         if (key && isUniqueViolation(err, 'dossier_idempotency_key')) return null;
         throw err;
       });
-      if (id === null) return (await replay())!;
-      if (active) await startProcess(id, actor, { proc, active });
+      if (created === null) return (await replay())!;
+      const { id } = created;
+      if (active && created.dueAt) {
+        const row = { id, code: created.code, unit_id: unitId, competent_unit_id: proc.agencyId, status: created.to, due_at: created.dueAt };
+        const moved = await startProcess(id, actor, { proc, active, row, unitName: created.unitName });
+        if (moved) return moved;
+      }
       return service.get(id, null);
     },
 

@@ -15,18 +15,54 @@ const SUMMARY_COLUMNS = [
 ];
 
 /**
- * Next gapless number for a unit's day. The upsert takes the counter row's lock until the
- * caller's transaction ends, so concurrent receptions (on any node) queue on it and a rollback
- * gives the number back.
+ * Next gapless number for a unit's day, with the unit's agency code and name, in one statement (the
+ * reception's hot path). The upsert takes the counter row's lock until the caller's transaction ends,
+ * so concurrent receptions (on any node) queue on it and a rollback gives the number back. Undefined
+ * when the unit does not exist (no counter row is written then).
  */
-export async function nextSeq(trx: Knex.Transaction, unitId: string, day: string): Promise<number> {
+export async function nextCodeParts(trx: Knex.Transaction, unitId: string, day: string): Promise<{ seq: number; agencyCode: string | null; unitName: string } | undefined> {
   const r = await trx.raw(
-    `insert into dossier_code_seq (unit_id, day, last) values (?, ?, 1)
-     on conflict (unit_id, day) do update set last = dossier_code_seq.last + 1
-     returning last`,
+    `with u as (select id, name, agency_code from org_unit where id = ?),
+     s as (insert into dossier_code_seq (unit_id, day, last) select u.id, ?, 1 from u
+           on conflict (unit_id, day) do update set last = dossier_code_seq.last + 1 returning last)
+     select s.last, u.name, u.agency_code from u cross join s`,
     [unitId, day],
   );
-  return Number((r.rows as Array<{ last: number }>)[0]!.last);
+  const row = (r.rows as Array<{ last: number; name: string; agency_code: string | null }>)[0];
+  return row ? { seq: Number(row.last), agencyCode: row.agency_code ?? null, unitName: row.name } : undefined;
+}
+
+const eventColumns = (e: EventInput) => ({
+  kind: e.kind, from_status: e.from ?? null, to_status: e.to ?? null, actor_id: e.actorId ?? null, actor_name: e.actorName ?? null,
+  reason: e.reason ?? null, data: e.data === undefined ? null : JSON.stringify(e.data), at: e.at ?? new Date(),
+});
+
+/** The dossier row and its first event in one statement (the event's trigger sees the row: it fires at the statement's end). */
+export async function insertDossierWithEvent(trx: Knex.Transaction, row: Record<string, unknown>, e: Omit<EventInput, 'dossierId'>): Promise<string> {
+  const ev = eventColumns({ ...e, dossierId: '' });
+  const r = await trx.raw(
+    `with d as (?) insert into dossier_event (dossier_id, kind, from_status, to_status, actor_id, actor_name, reason, data, at)
+     select d.id, ?, ?, ?, ?, ?, ?, ?::jsonb, ? from d returning dossier_id`,
+    [trx('dossier').insert(row).returning('id'), ev.kind, ev.from_status, ev.to_status, ev.actor_id, ev.actor_name, ev.reason, ev.data, ev.at],
+  );
+  return (r.rows as Array<{ dossier_id: string }>)[0]!.dossier_id;
+}
+
+/**
+ * A status change and its event in one statement, only if the dossier is still in `from`: the
+ * updated row, or undefined when someone moved it first. A single statement is atomic without
+ * a transaction around it.
+ */
+export async function transitionIf(db: Db, id: string, from: number, to: number, patch: Record<string, unknown>, e: Omit<EventInput, 'dossierId' | 'from' | 'to'>): Promise<DossierRow | undefined> {
+  const ev = eventColumns({ ...e, dossierId: id, from, to });
+  const update = db('dossier').where({ id, status: from }).update({ ...patch, status: to, updated_at: db.fn.now(), revision: db.raw('revision + 1') }).returning('*');
+  const r = await db.raw(
+    `with u as (?), e as (insert into dossier_event (dossier_id, kind, from_status, to_status, actor_id, actor_name, reason, data, at)
+       select u.id, ?, ?, ?, ?, ?, ?, ?::jsonb, ? from u returning 1)
+     select u.* from u`,
+    [update, ev.kind, ev.from_status, ev.to_status, ev.actor_id, ev.actor_name, ev.reason, ev.data, ev.at],
+  );
+  return (r.rows as DossierRow[])[0];
 }
 
 export async function unitInfo(db: Db, unitId: string): Promise<{ id: string; name: string; agencyCode: string | null; parentId: string | null } | undefined> {
@@ -64,14 +100,13 @@ export async function update(trx: Db, id: string, patch: Record<string, unknown>
   await trx('dossier').where({ id }).update({ ...patch, updated_at: trx.fn.now(), revision: trx.raw('revision + 1') });
 }
 
-export async function appendEvent(db: Db, e: {
+interface EventInput {
   dossierId: string; kind: string; from?: number | null; to?: number | null; actorId?: string | null; actorName?: string | null;
   reason?: string | null; data?: unknown; at?: Date;
-}): Promise<void> {
-  await db('dossier_event').insert({
-    dossier_id: e.dossierId, kind: e.kind, from_status: e.from ?? null, to_status: e.to ?? null, actor_id: e.actorId ?? null,
-    actor_name: e.actorName ?? null, reason: e.reason ?? null, data: e.data === undefined ? null : JSON.stringify(e.data), at: e.at ?? new Date(),
-  });
+}
+
+export async function appendEvent(db: Db, e: EventInput): Promise<void> {
+  await db('dossier_event').insert({ dossier_id: e.dossierId, ...eventColumns(e) });
 }
 
 export async function events(db: Db, dossierId: string): Promise<DossierEvent[]> {

@@ -243,6 +243,8 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
     if (t === 'bpmn:ReceiveTask') {
       if (!el.messageRef?.name) findings.push({ elementId: id, message: 'A receive task needs a message with a name' });
       else info.message = { id: el.messageRef.id, name: el.messageRef.name };
+      // §10.2.3 instantiate="true" without incoming flows: the message starts the process (the compiler checks the placement).
+      if (native && topLevel && el.instantiate && info.message && !incoming.get(id)) { model.messageStarts[info.message.name] = id; info.isStart = true; }
     }
     const throwing = t === 'bpmn:IntermediateThrowEvent' || t === 'bpmn:EndEvent';
     for (const def of [...(el.eventDefinitions ?? []), ...(native ? el.eventDefinitionRef ?? [] : [])]) {

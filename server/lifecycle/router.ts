@@ -72,6 +72,9 @@ export function createProcessVersionRouter(deps: { lifecycle: LifecycleService; 
   r.get('/:id', guard('process:read'), doc({ summary: 'One process version, with the actions the caller may take (may)' }), async (req, res) => {
     sendJson(res, 200, await lifecycle.getVersionFor(String(req.params.id), req.principal!));
   });
+  r.get('/:id/running', guard('process:read'), doc({ summary: 'Dossiers running on the active version this one would replace (for the activation confirmation)' }), async (req, res) => {
+    sendJson(res, 200, await lifecycle.runningOnActive(String(req.params.id), req.principal!));
+  });
   r.post('/:id/discard', guard('process:draft'), doc({ summary: 'Discard a draft (kept with its history)', body: CommentBody }), async (req, res) => {
     sendJson(res, 200, await lifecycle.discard(String(req.params.id), req.principal!, parseBody(CommentBody, req).comment));
   });

@@ -256,6 +256,19 @@ export function createLifecycleService(deps: LifecycleDeps) {
       return { ...rest, may };
     },
 
+    /**
+     * What activating this version changes for running dossiers: how many run on the version now
+     * active (they stay on it; an administrator may migrate them). Only for who governs the procedure.
+     */
+    async runningOnActive(id: string, viewer: Actor): Promise<{ activeVersion: { id: string; number: number } | null; running: number }> {
+      const v = await requireVersion(knex, id);
+      await mayGovern(viewer, await catalog.get(v.procedureId));
+      const model = await store.getModelById(knex, v.modelId);
+      if (!model?.activeVersionId || model.activeVersionId === v.id) return { activeVersion: null, running: 0 };
+      const active = await requireVersion(knex, model.activeVersionId);
+      return { activeVersion: { id: active.id, number: active.number }, running: active.definitionId ? await store.countRunning(knex, active.definitionId) : 0 };
+    },
+
     /** The author gives a draft up: it is kept as `discarded` with its history. */
     async discard(id: string, actor: Actor, comment?: string): Promise<Version> {
       const pre = await requireVersion(knex, id);
@@ -579,7 +592,8 @@ export function createLifecycleService(deps: LifecycleDeps) {
 
     /** What new dossiers of a procedure start on. */
     async activeDefinition(procedureId: string, level?: string): Promise<{ versionId: string; definitionId: string; processKey?: string } | undefined> {
-      const p = await catalog.get(procedureId);
+      // The caller that names the level (dossier reception) has just read the procedure: no second read.
+      const p = level ? { id: procedureId, level } : await catalog.get(procedureId);
       const model = await store.getModel(knex, p.id, level ?? p.level);
       if (!model?.activeVersionId) return undefined;
       const v = await requireVersion(knex, model.activeVersionId);

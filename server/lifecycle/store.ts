@@ -197,3 +197,11 @@ export async function flagNeedsReview(trx: Knex.Transaction, roles: string[], un
   return ids.length;
 }
 
+/**
+ * Running instances (dossiers) of a deployed version: a count of the engine's instance rows, the
+ * same rows the migration plan reads (indexed by definition). The activation confirmation names it.
+ */
+export async function countRunning(db: Db, definitionId: string): Promise<number> {
+  const row = await db('engine_instance').where({ definition_id: definitionId, state: 'ACTIVE' }).count<{ n: string | number }[]>({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}

@@ -142,6 +142,34 @@ export function createNotificationService(deps: NotificationDeps) {
     },
 
     /**
+     * Many staff notifications in one transaction (the reminder storm: hundreds at once). Each is
+     * idempotent on its key like `notifyStaff`; role holders are looked up once per role and unit.
+     * Returns the keys created by this call.
+     */
+    async notifyStaffMany(notices: StaffNotice[]): Promise<Set<string>> {
+      if (!notices.length) return new Set();
+      const holders = new Map<string, Promise<Array<{ username: string }>>>();
+      const prepared = await Promise.all(notices.map(async (n) => {
+        const msg = render(STAFF_TEMPLATES, n.template, n.params);
+        const recipients = new Set(n.usernames ?? []);
+        for (const r of n.roles ?? []) {
+          const k = `${r.role}\u0000${r.unitId}`;
+          if (!holders.has(k)) holders.set(k, deps.staff.roleHolders(r.role, [r.unitId]));
+          for (const h of await holders.get(k)!) recipients.add(h.username);
+        }
+        return { n, msg, list: [...recipients].sort() };
+      }));
+      return knex.transaction(async (trx) => {
+        const created = await store.claimEffects(trx, prepared.map(({ n, list }) => ({ key: n.key, kind: `staff:${n.template}`, dossierCode: n.dossierCode ?? null, result: { recipients: list } })));
+        await store.insertNotifications(trx, prepared.filter(({ n }) => created.has(n.key)).flatMap(({ n, msg, list }) => list.map((recipient) => ({
+          recipient, template: n.template, title: msg.subject, body: msg.body, ...(msg.en ? { en: { title: msg.en.subject, body: msg.en.body } } : {}),
+          dossierCode: n.dossierCode ?? null, link: n.link ?? null, effectKey: n.key,
+        }))));
+        return created;
+      });
+    },
+
+    /**
      * Tells a citizen by email and/or SMS. The effect and its outbox rows are written in one
      * transaction; sending follows. A repeated call with the same key sends only what is still
      * unsent (a failed or interrupted delivery), never a second copy of a sent one.

@@ -32,6 +32,14 @@ export async function claimEffect(db: Db, key: string, kind: string, dossierCode
   return rows.length === 1;
 }
 
+/** Records many effects at once (with their result); returns the keys this call created. */
+export async function claimEffects(db: Db, rows: Array<{ key: string; kind: string; dossierCode: string | null; result: unknown }>): Promise<Set<string>> {
+  if (!rows.length) return new Set();
+  const created = await db('worker_effect').insert(rows.map((r) => ({ key: r.key, kind: r.kind, dossier_code: r.dossierCode, result: JSON.stringify(r.result) })))
+    .onConflict('key').ignore().returning('key');
+  return new Set(created.map((r: { key: string }) => r.key));
+}
+
 export async function effect(db: Db, key: string): Promise<{ key: string; kind: string; result: unknown } | undefined> {
   const r = await db('worker_effect').where({ key }).first();
   return r ? { key: r.key, kind: r.kind, result: r.result } : undefined;

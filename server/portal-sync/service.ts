@@ -19,6 +19,8 @@ export interface PortalSyncDeps {
   warnAfterWorkingHours?: number;
   /** A dossier is synced on time when each of its changes is acknowledged within this (NĐ 63/2024: 10 minutes). */
   onTimeMs?: number;
+  /** Acknowledged records older than this many days are purged (`purgeAcknowledged`). */
+  retentionDays?: number;
 }
 
 export interface ClaimedRecord { id: string; dossierId: string; attempt: number; record: PortalRecord }
@@ -39,7 +41,8 @@ const inUnits = (q: Knex.QueryBuilder, units: Units, col = 'unit_id') => (units 
 /**
  * National-portal sync (DVCQG): the outbox filled by the `dossier_event` trigger (migration 0830),
  * handed out to the workers over HTTP (`claim` → push → `report`), one dossier's records strictly in
- * order (only its oldest pending record is ever out), each record to one worker at a time (a lease),
+ * order (only its oldest unacknowledged record is ever out; a rejected one holds the later ones back
+ * until it is sent again), each record to one worker at a time (a lease),
  * failures retried with exponential backoff, malformed records set aside for a person, and the
  * administrators warned of anything unacknowledged after 2 working hours.
  */
@@ -50,6 +53,7 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
   const adminUnit = deps.adminUnitId ?? 'tinh';
   const warnAfter = deps.warnAfterWorkingHours ?? 2;
   const onTimeMs = deps.onTimeMs ?? 10 * 60_000;
+  const retentionDays = deps.retentionDays ?? 90;
 
   function toLog(r: Record<string, unknown>): LogRow {
     const acked = r.acked_at ? new Date(r.acked_at as string).getTime() : null;
@@ -65,8 +69,10 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
 
   const service = {
     /**
-     * Leases up to `limit` records to a worker: for each dossier only its oldest pending record, and
-     * only when it is due (not backing off) and not leased to someone else. Concurrent workers skip
+     * Leases up to `limit` records to a worker: for each dossier only its oldest unacknowledged record
+     * (a rejected record holds the dossier's later ones back: the portal must get them in order, so
+     * they wait until an administrator sends it again), and only when it is due (not backing off) and
+     * not leased to someone else. Concurrent workers skip
      * each other's rows (`for update skip locked`, and the lease is re-checked on update).
      */
     async claim(input: { workerId: string; limit: number; leaseMs: number; dossierCode?: string }): Promise<ClaimedRecord[]> {
@@ -76,7 +82,7 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
         const free = (q: Knex.QueryBuilder, alias: string) => q.where(function () { void this.whereNull(`${alias}.lease_until`).orWhere(`${alias}.lease_until`, '<', t); });
         const heads = trx('portal_outbox as p').select('p.id')
           .where('p.state', 'pending').andWhere('p.next_attempt_at', '<=', t)
-          .whereNotExists(trx('portal_outbox as q').select(trx.raw('1')).whereRaw('q.dossier_id = p.dossier_id').andWhere('q.state', 'pending').andWhereRaw('q.seq < p.seq'))
+          .whereNotExists(trx('portal_outbox as q').select(trx.raw('1')).whereRaw('q.dossier_id = p.dossier_id').whereIn('q.state', ['pending', 'rejected']).andWhereRaw('q.seq < p.seq'))
           .orderBy('p.id').limit(input.limit).forUpdate().skipLocked();
         free(heads, 'p');
         if (input.dossierCode) void heads.andWhere('p.dossier_code', input.dossierCode);
@@ -203,12 +209,40 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
       };
     },
 
-    /** An administrator sends a rejected record again (after the data was corrected). */
+    /**
+     * An administrator sends a rejected record again (after the data was corrected): the record takes
+     * the procedure's and the agency's codes and names as they are now, and goes before the dossier's
+     * later records, which waited behind it; its backoff starts afresh (the attempts so far stay in the log).
+     */
     async requeue(units: Units, id: string): Promise<LogRow> {
       const row = await inUnits(knex('portal_outbox'), units).where({ id }).first();
       if (!row) throw notFound(`Không có bản ghi đồng bộ ${id} / no sync record ${id}`);
-      const [r] = await knex('portal_outbox').where({ id, state: 'rejected' }).update({ state: 'pending', next_attempt_at: now(), warned_at: null }).returning('*');
+      const r = await knex.transaction(async (trx) => {
+        const cur = await trx('portal_outbox').where({ id, state: 'rejected' }).forUpdate().first('snapshot');
+        if (!cur) return undefined;
+        const fresh = await trx('dossier as d').leftJoin('procedure as p', 'p.id', 'd.procedure_id').leftJoin('org_unit as u', 'u.id', 'd.unit_id')
+          .where('d.id', row.dossier_id).first('p.code as procedureCode', 'p.name as procedureName', 'u.agency_code as agencyCode', 'u.name as unitName');
+        const snapshot = { ...(typeof cur.snapshot === 'string' ? JSON.parse(cur.snapshot) : cur.snapshot), ...(fresh ?? {}) };
+        const [u] = await trx('portal_outbox').where({ id }).update({ state: 'pending', attempts: 0, next_attempt_at: now(), warned_at: null, snapshot: JSON.stringify(snapshot) }).returning('*');
+        return u;
+      });
       return toLog(r ?? row);
+    },
+
+    /**
+     * Retention: acknowledged records acknowledged more than `retentionDays` ago, and their delivery
+     * attempts, are deleted, `batch` at a time until none is left. Pending and rejected records stay
+     * whatever their age; record numbers are never reused (the counter lives on the dossier).
+     */
+    async purgeAcknowledged(batch = 1000): Promise<number> {
+      const before = new Date(now().getTime() - retentionDays * 86_400_000);
+      let total = 0;
+      for (;;) {
+        const ids = knex('portal_outbox').select('id').where('state', 'acked').andWhere('acked_at', '<', before).orderBy('acked_at').limit(batch);
+        const n = (await knex('portal_outbox').whereIn('id', ids).del().returning('id')).length;
+        total += n;
+        if (n < batch) return total;
+      }
     },
   };
   return service;

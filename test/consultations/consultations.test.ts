@@ -62,6 +62,26 @@ describe('the lifecycle validator learns the consultation rules', () => {
     <bpmn:sequenceFlow id="f2" sourceRef="C" targetRef="E" /><bpmn:endEvent id="E" /></bpmn:process></bpmn:definitions>`;
     expect((await rulesOf(xml)).map((f) => [f.ruleId, f.severity])).toEqual([['tthc/consultation-reply-wait', 'warning']]);
   });
+
+  test('two consultation steps waiting for the same reply message warn (they cannot be told apart in parallel); per-step messages pass', async () => {
+    const xml = (a: string, b: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:tthc="http://tthc-platform.github.io/schema/1.0/bpmn" id="D" targetNamespace="t">
+  <bpmn:message id="MA" name="${a}" /><bpmn:message id="MB" name="${b}" />
+  <bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="S" /><bpmn:sequenceFlow id="f1" sourceRef="S" targetRef="G" /><bpmn:parallelGateway id="G" />
+    <bpmn:sequenceFlow id="fa" sourceRef="G" targetRef="CA" />
+    <bpmn:serviceTask id="CA" camunda:type="external" camunda:topic="tthc.consultation.request" tthc:budget="1d" tthc:consultAgency="stnmt" tthc:replyDeadline="1d" />
+    <bpmn:sequenceFlow id="fa2" sourceRef="CA" targetRef="WA" /><bpmn:intermediateCatchEvent id="WA"><bpmn:messageEventDefinition messageRef="MA" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="fa3" sourceRef="WA" targetRef="J" />
+    <bpmn:sequenceFlow id="fb" sourceRef="G" targetRef="CB" />
+    <bpmn:serviceTask id="CB" camunda:type="external" camunda:topic="tthc.consultation.request" tthc:budget="1d" tthc:consultAgency="stp" tthc:replyDeadline="1d" />
+    <bpmn:sequenceFlow id="fb2" sourceRef="CB" targetRef="WB" /><bpmn:intermediateCatchEvent id="WB"><bpmn:messageEventDefinition messageRef="MB" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="fb3" sourceRef="WB" targetRef="J" /><bpmn:parallelGateway id="J" />
+    <bpmn:sequenceFlow id="f9" sourceRef="J" targetRef="E" /><bpmn:endEvent id="E" /></bpmn:process></bpmn:definitions>`;
+    const shared = await rulesOf(xml('tthc.consultation.reply', 'tthc.consultation.reply'));
+    expect(shared.map((f) => [f.ruleId, f.severity, f.elementId])).toEqual([['tthc/consultation-reply-shared', 'warning', 'CB']]);
+    expect(shared[0]!.message.vi).toContain('tthc.consultation.reply.<mã bước>');
+    expect(await rulesOf(xml('tthc.consultation.reply.CA', 'tthc.consultation.reply.CB'))).toEqual([]);
+  });
 });
 
 describe('bad input to /api/consultations: 4xx, Vietnamese message, nothing written', () => {

@@ -21,8 +21,8 @@ const sync = (id: string) => ({ NATIONAL_PORTAL_URL: mock.url, WORKER_TOPICS: 't
 
 beforeAll(async () => {
   mock = await startMockPortal({ delayMs: 30 });
-  // Backoff 1 minute doubling to 30 minutes, on the test's clock; the 2-working-hour check every 200 ms.
-  env = await listen({ PORTAL_RETRY_BASE_MS: '60000', PORTAL_RETRY_MAX_MS: '1800000', PORTAL_CHECK_MS: '200' }, clock.now);
+  // Backoff 1 minute doubling to 30 minutes, on the test's clock; the 2-working-hour check and the retention purge (30 days) every 200 ms.
+  env = await listen({ PORTAL_RETRY_BASE_MS: '60000', PORTAL_RETRY_MAX_MS: '1800000', PORTAL_CHECK_MS: '200', PORTAL_RETENTION_DAYS: '30', PORTAL_PURGE_MS: '200' }, clock.now);
   officer = await loginAs(env.platform.app, 'motcua.xa');
   admin = await loginAs(env.platform.app, 'admin');
   birth = await procedureId(env.platform, '1.001193');
@@ -77,30 +77,6 @@ describe('national-portal sync (real workers, the mock portal)', () => {
     expect(returned).toMatchObject({ statusCode: 10, endOfProcessingAt: resolved!.endOfProcessingAt, result: { outcome: 'returned', onTime: true, collectionMethod: 'in-person' } });
   });
 
-  test('a malformed record is rejected by the portal, logged, the administrators told; the dossier\'s later records still go', async () => {
-    const d = await receive();
-    await until(async () => arrived(d.code).length === 2, 'the first two records');
-    // A procedure code the national database does not know (e.g. typed by hand): the portal refuses the record.
-    await env.platform.db.knex('procedure').where({ id: birth }).update({ code: '1001193-TAM' });
-    try {
-      await officer.post(`/api/dossiers/${d.id}/supplement-request`).send({ items: ['Giấy chứng sinh'] }).expect(200);
-    } finally {
-      await env.platform.db.knex('procedure').where({ id: birth }).update({ code: '1.001193' });
-    }
-    await officer.post(`/api/dossiers/${d.id}/supplement-received`).send({ components: [] }).expect(200);
-    await until(async () => arrived(d.code).length === 3, 'the record after the malformed one');
-    expect(arrived(d.code).map((r) => r.sequence)).toEqual([1, 2, 4]);
-    const log = await logOf(d.id);
-    expect(log[2]).toMatchObject({ seq: 3, status: 5, state: 'rejected', lastHttp: 400 });
-    expect(log[2]!.lastError).toMatch(/procedureCode/);
-    expect(log[2]!.tries).toEqual([expect.objectContaining({ outcome: 'rejected', httpStatus: 400 })]);
-    expect(mock.state.requests.filter((r) => r.recordId === `${d.code}:3`).map((r) => r.status)).toEqual([400]);
-    const told = await env.platform.db.knex('notification').where({ recipient: 'admin', dossier_code: d.code, template: 'portal-rejected' });
-    expect(told).toHaveLength(1);
-    const attention = await admin.get('/api/portal-sync/records').query({ state: 'rejected', dossierCode: d.code }).expect(200);
-    expect(attention.body.items.map((r: { seq: number }) => r.seq)).toEqual([3]);
-  });
-
   test('the portal down for an hour: records wait with backoff (no hammering) and arrive in order once it is back', async () => {
     await request(mock.url).put('/control').send({ mode: 'down' }).expect(200);
     const d = await receive();
@@ -132,6 +108,9 @@ describe('national-portal sync (real workers, the mock portal)', () => {
   });
 
   test('unacknowledged after 2 working hours: the administrators are warned once, in the platform', async () => {
+    // Status changes are stamped with the real time: start from it (the tests before moved the clock
+    // hours ahead, which in working hours is already past "2 working hours after now").
+    clock.set(new Date());
     await request(mock.url).put('/control').send({ mode: 'down' }).expect(200);
     const d = await receive();
     await until(async () => (await logOf(d.id))[0]?.lastHttp === 503, 'a failed attempt');
@@ -154,6 +133,56 @@ describe('national-portal sync (real workers, the mock portal)', () => {
     await until(async () => arrived(d.code).length === 2, 'delivered once back');
   });
 
+  test('a malformed record is rejected, logged, the administrators told; the dossier\'s later records wait behind it; sent again while the portal is down for an hour, everything arrives after it returns, in order', async () => {
+    const d = await receive();
+    await until(async () => arrived(d.code).length === 2, 'the first two records');
+    // A procedure code the national database does not know (e.g. typed by hand): the portal refuses the record.
+    await env.platform.db.knex('procedure').where({ id: birth }).update({ code: '1001193-TAM' });
+    try {
+      await officer.post(`/api/dossiers/${d.id}/supplement-request`).send({ items: ['Giấy chứng sinh'] }).expect(200);
+      await until(async () => (await logOf(d.id))[2]?.state === 'rejected', 'the portal to refuse record 3');
+    } finally {
+      await env.platform.db.knex('procedure').where({ id: birth }).update({ code: '1.001193' });
+    }
+    await officer.post(`/api/dossiers/${d.id}/supplement-received`).send({ components: [] }).expect(200);
+    const log = await logOf(d.id);
+    expect(log[2]).toMatchObject({ seq: 3, status: 5, state: 'rejected', lastHttp: 400 });
+    expect(log[2]!.lastError).toMatch(/procedureCode/);
+    expect(log[2]!.tries).toEqual([expect.objectContaining({ outcome: 'rejected', httpStatus: 400 })]);
+    expect(mock.state.requests.filter((r) => r.recordId === `${d.code}:3`).map((r) => r.status)).toEqual([400]);
+    const told = await env.platform.db.knex('notification').where({ recipient: 'admin', dossier_code: d.code, template: 'portal-rejected' });
+    expect(told).toHaveLength(1);
+    const attention = await admin.get('/api/portal-sync/records').query({ state: 'rejected', dossierCode: d.code }).expect(200);
+    expect(attention.body.items.map((r: { seq: number }) => r.seq)).toEqual([3]);
+    // Record 4 must not overtake record 3: it waits, never offered to a worker.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(arrived(d.code).map((r) => r.sequence)).toEqual([1, 2]);
+    expect((await logOf(d.id))[3]).toMatchObject({ seq: 4, state: 'pending', attempts: 0 });
+
+    // The code corrected, the administrator sends record 3 again — while the portal is down for an hour.
+    await request(mock.url).put('/control').send({ mode: 'down' }).expect(200);
+    await officer.post(`/api/portal-sync/records/${attention.body.items[0].id}/retry`).expect(403);
+    const again = await admin.post(`/api/portal-sync/records/${attention.body.items[0].id}/retry`).expect(200);
+    expect(again.body).toMatchObject({ seq: 3, state: 'pending' });
+    await until(async () => (await logOf(d.id))[2]!.tries.length === 2, 'a first attempt at the portal that is down');
+    expect((await logOf(d.id))[2]!.tries.map((t) => t.httpStatus)).toEqual([400, 503]);
+    for (let m = 0; m < 60; m += 15) {
+      const before = (await logOf(d.id))[2]!.tries.length;
+      clock.advance(15 * 60_000);
+      await until(async () => (await logOf(d.id))[2]!.tries.length > before, 'another attempt once the backoff is over');
+    }
+    expect((await logOf(d.id))[3]!.attempts).toBe(0); // still behind record 3
+    expect(arrived(d.code).map((r) => r.sequence)).toEqual([1, 2]);
+    await request(mock.url).put('/control').send({ mode: 'up' }).expect(200);
+    clock.advance(HOUR);
+    await until(async () => arrived(d.code).length === 4, 'records 3 and 4 after the portal is back');
+    expect(arrived(d.code).map((r) => [r.sequence, r.statusCode])).toEqual([[1, 2], [2, 4], [3, 5], [4, 4]]);
+    expect(arrived(d.code)[2]!.procedureCode).toBe('1.001193'); // the corrected code went out
+    const accepted = mock.state.requests.filter((r) => r.recordId?.startsWith(`${d.code}:`) && r.status === 200).map((r) => r.recordId);
+    expect(accepted).toEqual([1, 2, 3, 4].map((n) => `${d.code}:${n}`));
+    await until(async () => (await logOf(d.id)).every((r) => r.state === 'acked'), 'every record acknowledged');
+  });
+
   test('two worker processes on the same outbox: each record pushed once, each dossier in order; the on-time share for the scorecard', async () => {
     await request(mock.url).put('/control').send({ mode: 'slow', delayMs: 40 }).expect(200);
     running.push(runWorkers(env.baseUrl, { ...sync('pump-2'), PORTAL_BATCH: '3' }));
@@ -174,7 +203,7 @@ describe('national-portal sync (real workers, the mock portal)', () => {
     expect(stats.body.dossiers).toBeGreaterThanOrEqual(14);
     expect(stats.body.share).toBeGreaterThan(0);
     expect(stats.body.share).toBeLessThan(1); // the malformed, the hour down and the 2-hour ones were not on time
-    expect(stats.body.rejected).toBe(1);
+    expect(stats.body.rejected).toBe(0); // the malformed record was sent again and acknowledged
     await officer.get('/api/portal-sync/stats').expect(403);
     await request(env.platform.app).post('/api/portal-sync/claim').set('Authorization', WORKER).send({ workerId: 'x', limit: 0 }).expect(400);
     await officer.post('/api/portal-sync/claim').send({ workerId: 'x' }).expect(403);
@@ -198,5 +227,29 @@ describe('national-portal sync (real workers, the mock portal)', () => {
     expect(log[0]!.receipt).toBe(first.body.receiptId); // the portal answered the repeat with its first receipt
     expect(mock.state.requests.filter((r) => r.recordId === `${d.code}:1`)).toHaveLength(2);
     expect(arrived(d.code).map((r) => r.sequence)).toEqual([1, 2]);
+  });
+
+  test('retention: acknowledged records older than PORTAL_RETENTION_DAYS are purged in the background, pending ones stay, record numbers are never reused', async () => {
+    const d = await receive();
+    await until(async () => (await logOf(d.id)).filter((r) => r.state === 'acked').length === 2, 'both records acknowledged');
+    await request(mock.url).put('/control').send({ mode: 'down' }).expect(200);
+    const e = await receive();
+    await until(async () => (await logOf(e.id))[0]?.lastHttp === 503, 'a failed attempt for the second dossier');
+    const attempts = () => env.platform.db.knex('portal_sync_attempt').where({ dossier_id: d.id }).count({ n: '*' }).first();
+    expect(Number((await attempts())!.n)).toBe(2);
+    // 29 days on: nothing is old enough yet.
+    clock.advance(29 * 24 * HOUR);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await logOf(d.id)).toHaveLength(2);
+    clock.advance(2 * 24 * HOUR);
+    await until(async () => (await logOf(d.id)).length === 0, 'the acknowledged records purged');
+    expect(Number((await attempts())!.n)).toBe(0);
+    expect((await logOf(e.id)).map((r) => r.state)).toEqual(['pending', 'pending']); // unacknowledged: kept whatever their age
+    // The dossier's next change is record 3, not 1 again (the portal would take a reused id for a duplicate).
+    await request(mock.url).put('/control').send({ mode: 'up' }).expect(200);
+    await officer.post(`/api/dossiers/${d.id}/stop`).send({ reason: 'Dừng theo đề nghị' }).expect(200);
+    clock.advance(HOUR);
+    await until(async () => arrived(d.code).length === 3 && arrived(e.code).length === 2, 'the new record and the waiting ones');
+    expect(arrived(d.code).map((r) => r.recordId)).toEqual([1, 2, 3].map((n) => `${d.code}:${n}`));
   });
 });

@@ -23,6 +23,32 @@ const processXml = (key: string, agency: string, deadline = '2d') => `<?xml vers
   </bpmn:process>
 </bpmn:definitions>`;
 
+/** Two agencies consulted at once: each step's catch event waits for its own reply message. */
+const parallelXml = (key: string, shared = false) => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+  xmlns:tthc="http://tthc-platform.github.io/schema/1.0/bpmn" id="D_${key}" targetNamespace="t">
+  <bpmn:message id="M_A" name="tthc.consultation.reply${shared ? '' : '.ConsultLand'}" />
+  <bpmn:message id="M_B" name="tthc.consultation.reply${shared ? '' : '.ConsultJustice'}" />
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="S" /><bpmn:sequenceFlow id="f1" sourceRef="S" targetRef="Fork" />
+    <bpmn:parallelGateway id="Fork" />
+    <bpmn:sequenceFlow id="fa1" sourceRef="Fork" targetRef="ConsultLand" />
+    <bpmn:serviceTask id="ConsultLand" name="Lấy ý kiến Sở NN&amp;MT" camunda:type="external" camunda:topic="tthc.consultation.request" tthc:consultAgency="stnmt" tthc:replyDeadline="2d" />
+    <bpmn:sequenceFlow id="fa2" sourceRef="ConsultLand" targetRef="WaitLand" />
+    <bpmn:intermediateCatchEvent id="WaitLand" name="Ý kiến Sở NN&amp;MT"><bpmn:messageEventDefinition messageRef="M_A" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="fa3" sourceRef="WaitLand" targetRef="Join" />
+    <bpmn:sequenceFlow id="fb1" sourceRef="Fork" targetRef="ConsultJustice" />
+    <bpmn:serviceTask id="ConsultJustice" name="Lấy ý kiến Sở Tư pháp" camunda:type="external" camunda:topic="tthc.consultation.request" tthc:consultAgency="stp-hctp" tthc:replyDeadline="3d" />
+    <bpmn:sequenceFlow id="fb2" sourceRef="ConsultJustice" targetRef="WaitJustice" />
+    <bpmn:intermediateCatchEvent id="WaitJustice" name="Ý kiến Sở Tư pháp"><bpmn:messageEventDefinition messageRef="M_B" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="fb3" sourceRef="WaitJustice" targetRef="Join" />
+    <bpmn:parallelGateway id="Join" />
+    <bpmn:sequenceFlow id="f9" sourceRef="Join" targetRef="Summary" />
+    <bpmn:userTask id="Summary" name="Tổng hợp ý kiến" camunda:candidateGroups="specialist" />
+    <bpmn:sequenceFlow id="f10" sourceRef="Summary" targetRef="E" /><bpmn:endEvent id="E" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
 let env: Awaited<ReturnType<typeof startListening>>;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 const running: Workers[] = [];
@@ -34,6 +60,9 @@ beforeAll(async () => {
   smtp = await startSmtpSink();
   env = await startListening({ SMTP_URL: smtp.url });
   // consult-unknown was deployed around the validator (raw /engine-rest deployment): the worker must not loop on it.
+  const parallel = await request(env.platform.app).post('/engine-rest/deployment/create').set('Authorization', ADMIN)
+    .field('deployment-name', 'consult-parallel').attach('consult-parallel.bpmn', Buffer.from(parallelXml('consult-parallel')), 'consult-parallel.bpmn');
+  expect(parallel.status).toBe(200);
   for (const [key, agency, deadline] of [['consult-unit', 'stnmt', '2d'], ['consult-police', 'Công an tỉnh', '1d'], ['consult-short', 'stnmt', '1d'], ['consult-unknown', 'Sở Không Tồn Tại', '1d']]) {
     const res = await request(env.platform.app).post('/engine-rest/deployment/create').set('Authorization', ADMIN)
       .field('deployment-name', key!).attach(`${key}.bpmn`, Buffer.from(processXml(key!, agency!, deadline)), `${key}.bpmn`);
@@ -208,6 +237,30 @@ describe('consultations with the real client against our engine', () => {
     expect(rec.status).toBe(200);
     expect(rec.body).toMatchObject({ status: 'answered', recordedByHand: true, late: false, repliedBy: 'Đặng Văn Chuyên' });
     expect(smtp.mails.filter((m) => m.subject.includes('HS-C-5'))).toHaveLength(1);
+  }, SLOW);
+
+  test('two agencies consulted in parallel in one process: each reply reaches its own step (per-step reply message), whatever the order', async () => {
+    if (!running.length) running.push(runWorkers(env.baseUrl, { WORKER_ID: 'parallel' }));
+    const id = await start('consult-parallel', 'HS-C-PAR');
+    const both = await until(async () => { const r = await knex()('consultation').where({ dossier_code: 'HS-C-PAR' }).orderBy('step_key'); return r.length === 2 && r; }, 'both consultations');
+    expect(both.map((c: { step_key: string; consulted_unit_id: string; reply_message: string }) => [c.step_key, c.consulted_unit_id, c.reply_message]))
+      .toEqual([['ConsultJustice', 'stp-hctp', 'tthc.consultation.reply.ConsultJustice'], ['ConsultLand', 'stnmt', 'tthc.consultation.reply.ConsultLand']]);
+    const [justice, land] = both as Array<{ id: string }>;
+    const ended = async (activity: string) => Boolean(await knex()('engine_history').where({ instance_id: id, activity_id: activity, kind: 'activity-end' }).first());
+    await until(async () => (await ended('ConsultLand')) && (await ended('ConsultJustice')), 'both request steps done, both catches waiting');
+
+    // The second-opened agency answers first: only its own wait ends.
+    const stp = await loginAs(env.platform.app, 'chuyenvien.stp');
+    await stp.post(`/api/consultations/${justice!.id}/reply`).send({ opinion: 'disagree', text: 'Chưa đủ căn cứ pháp lý' }).expect(200);
+    await until(async () => ended('WaitJustice'), 'the justice department\'s wait to end');
+    expect(await ended('WaitLand')).toBe(false);
+    expect((await tasksOf(id)).map((t) => t.taskDefinitionKey)).not.toContain('Summary');
+    await consulted.post(`/api/consultations/${land!.id}/reply`).send({ opinion: 'agree', text: 'Phù hợp quy hoạch' }).expect(200);
+    await until(async () => (await tasksOf(id)).some((t) => t.taskDefinitionKey === 'Summary'), 'both replies in, the join passed');
+    const vars = (await request(env.platform.app).get(`/engine-rest/process-instance/${id}/variables`).set('Authorization', ADMIN)).body;
+    expect(vars.ConsultJustice_opinion.value).toBe('disagree');
+    expect(vars.ConsultLand_opinion.value).toBe('agree');
+    expect(await knex()('consultation').where({ dossier_code: 'HS-C-PAR' }).whereNull('correlated_at')).toEqual([]);
   }, SLOW);
 
   test('a drawing that names an unknown agency (deployed around the validator): one incident, no retry loop, nothing written', async () => {

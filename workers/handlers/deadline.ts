@@ -1,40 +1,35 @@
-import type { HandlerContext, TopicHandler } from '../runner.js';
+import { createBatcher } from '../batch.js';
+import { Refused, type Http } from '../http.js';
+import type { TopicHandler } from '../runner.js';
 import { contactOf } from './notify.js';
 
-interface EngineTask { id: string; name: string | null; assignee: string | null; processInstanceId: string; taskDefinitionKey: string }
+interface ReminderItem { dossierCode: string; dueAt: string; unitId: string }
+type ReminderAnswer = { dossierCode: string; reminderSkipped?: boolean; error?: string };
 
-/** A return step ("trả kết quả") needs no reminder: the result is ready. */
-const RETURN_STEP = /(^|[^a-z])return|tra[ _-]?ket[ _-]?qua|trả kết quả/i;
-
-/** Open user tasks of the dossier's own process (not the watch process this task belongs to). */
-async function dossierTasks(ctx: HandlerContext): Promise<EngineTask[]> {
-  const tasks = await ctx.engine.get<EngineTask[]>(`/task?processInstanceBusinessKey=${encodeURIComponent(ctx.dossier)}`);
-  return tasks.filter((t) => t.processInstanceId !== ctx.task.processInstanceId);
+/** One batcher per platform connection: the reminders of one fetch go in one call. */
+const batchers = new WeakMap<Http, (item: ReminderItem) => Promise<ReminderAnswer>>();
+function reminderBatcher(api: Http) {
+  let b = batchers.get(api);
+  if (!b) {
+    b = createBatcher<ReminderItem, ReminderAnswer>(async (items) => (await api.post<{ items: ReminderAnswer[] }>('/apologies/reminders', { items })).body.items, { max: 200, waitMs: 5 });
+    batchers.set(api, b);
+  }
+  return b;
 }
 
 /**
  * `tthc.remind-before-due`: the current assignees, the division head and the leader of the dossier's
- * unit are told in the platform; the leader is asked to write the apology (form 04). The watch process
- * then puts the "write the apology" task in the leader's tasklist unless `reminderSkipped`.
+ * unit are told in the platform; the leader is asked to write the apology (form 04). The platform
+ * decides from its own records whether the dossier is closed or at its return step (then
+ * `reminderSkipped`: no reminder, no apology task) — one call for all the reminders of a fetch
+ * (`POST /api/apologies/reminders`), keyed on dossier + due date. The watch process then puts the
+ * "write the apology" task in the leader's tasklist unless `reminderSkipped`.
  */
 export const remindBeforeDue: TopicHandler = async (ctx) => {
-  const dueAt = String(ctx.vars.dueAt ?? '');
-  const unitId = String(ctx.vars.unitId ?? '');
   if (Number(ctx.vars.dossierStatus ?? 0) >= 9) return { reminderSkipped: true };
-  const tasks = await dossierTasks(ctx);
-  if (tasks.length && tasks.every((t) => RETURN_STEP.test(`${t.taskDefinitionKey} ${t.name ?? ''}`))) return { reminderSkipped: true };
-  const step = tasks[0]?.name ?? undefined;
-  const assignees = [...new Set(tasks.map((t) => t.assignee).filter((a): a is string => Boolean(a)))];
-  await ctx.api.post('/notifications/staff', {
-    key: `${ctx.dossier}:remind:${dueAt}`, template: 'remind-before-due', dossierCode: ctx.dossier,
-    params: { dossierCode: ctx.dossier, dueAt, ...(step ? { step } : {}) },
-    usernames: assignees, roles: [{ role: 'division-head', unitId }, { role: 'leader', unitId }],
-  });
-  await ctx.api.post('/notifications/staff', {
-    key: `${ctx.dossier}:write-apology:${dueAt}`, template: 'write-apology', dossierCode: ctx.dossier, link: '#/tasks',
-    params: { dossierCode: ctx.dossier, dueAt }, roles: [{ role: 'leader', unitId }],
-  });
-  return { reminderSkipped: false };
+  const answer = await reminderBatcher(ctx.api)({ dossierCode: ctx.dossier, dueAt: String(ctx.vars.dueAt ?? ''), unitId: String(ctx.vars.unitId ?? '') });
+  if (answer.error) throw new Refused(400, 'BadRequest', `POST /apologies/reminders → 400 ${answer.error}`);
+  return { reminderSkipped: Boolean(answer.reminderSkipped) };
 };
 
 /**

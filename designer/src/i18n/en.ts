@@ -92,7 +92,7 @@ export const en: Record<keyof typeof vi, string> = {
   'editor.exported': 'Exported.',
 
   'budget.text': 'Longest path: {total}',
-  'budget.limit': 'statutory limit {hours} h',
+  'budget.limit': 'statutory limit {limit}',
   'budget.noLimit': 'no statutory limit known',
   'budget.over': 'over the statutory limit!',
 

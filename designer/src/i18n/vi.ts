@@ -91,7 +91,7 @@ export const vi = {
   'editor.exported': 'Đã xuất tệp.',
 
   'budget.text': 'Đường dài nhất: {total}',
-  'budget.limit': 'thời hạn luật định {hours} giờ',
+  'budget.limit': 'thời hạn luật định {limit}',
   'budget.noLimit': 'chưa có thời hạn luật định',
   'budget.over': 'vượt thời hạn luật định!',
 

@@ -1,18 +1,37 @@
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer.js';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
+import type Canvas from 'diagram-js/lib/core/Canvas.js';
+import type ElementRegistry from 'diagram-js/lib/core/ElementRegistry.js';
+import type EventBus from 'diagram-js/lib/core/EventBus.js';
+import type Selection from 'diagram-js/lib/features/selection/Selection.js';
 import { moddleExtensions } from './extensions.js';
 import type { Diff } from '../types.js';
 
-export async function openViewer(container: HTMLElement, xml: string): Promise<any> {
-  const viewer = new (NavigatedViewer as any)({ container, moddleExtensions } as any);
+/** The services of a read-only diagram the review uses, typed by diagram-js's own declarations. */
+interface ViewerServices { canvas: Canvas; elementRegistry: ElementRegistry; eventBus: EventBus; selection: Selection }
+export type Viewer = NavigatedViewer<ViewerServices>;
+
+/** Labels (12 px at zoom 1) stay about 8 px high. */
+const MIN_ZOOM = 0.65;
+
+export async function openViewer(container: HTMLElement, xml: string): Promise<Viewer> {
+  const viewer = new NavigatedViewer<ViewerServices>({ container, moddleExtensions });
   await viewer.importXML(xml);
-  (viewer.get('canvas')).zoom('fit-viewport', 'auto');
+  const canvas = viewer.get('canvas');
+  // 'auto' centres the diagram (diagram-js accepts it; its declaration names only a point).
+  (canvas as unknown as { zoom(scale: 'fit-viewport', center: 'auto'): number }).zoom('fit-viewport', 'auto');
+  // A long process fitted whole has unreadable labels: no smaller than MIN_ZOOM, from its start (pan for the rest).
+  if (canvas.zoom() < MIN_ZOOM) {
+    const vb = canvas.viewbox();
+    const [w, hgt] = [vb.width * canvas.zoom() / MIN_ZOOM, vb.height * canvas.zoom() / MIN_ZOOM];
+    canvas.viewbox({ x: vb.inner.x - 20, y: vb.inner.y + vb.inner.height / 2 - hgt / 2, width: w, height: hgt });
+  }
   return viewer;
 }
 
 /** Colours a diagram with the diff: added/changed on the new side, removed/changed on the old side. */
-export function markDiff(viewer: any, diff: Diff, side: 'old' | 'new'): number {
+export function markDiff(viewer: Viewer, diff: Diff, side: 'old' | 'new'): number {
   const canvas = viewer.get('canvas');
   const registry = viewer.get('elementRegistry');
   let marked = 0;
@@ -26,10 +45,16 @@ export function markDiff(viewer: any, diff: Diff, side: 'old' | 'new'): number {
   return marked;
 }
 
+/** One more marker (a change found step by step), once, if the diagram has the element. */
+export function markElement(viewer: Viewer, id: string, cls: string): void {
+  const canvas = viewer.get('canvas');
+  if (viewer.get('elementRegistry').get(id) && !canvas.hasMarker(id, cls)) canvas.addMarker(id, cls);
+}
+
 /** Keeps two viewers on the same part of the diagram: zoom or scroll one, the other follows. */
-export function syncViewboxes(a: any, b: any): void {
+export function syncViewboxes(a: Viewer, b: Viewer): void {
   let busy = false;
-  const follow = (from: any, to: any) => from.get('eventBus').on('canvas.viewbox.changed', (e: { viewbox: { x: number; y: number; width: number; height: number } }) => {
+  const follow = (from: Viewer, to: Viewer) => from.get('eventBus').on('canvas.viewbox.changed', (e: { viewbox: { x: number; y: number; width: number; height: number } }) => {
     if (busy) return;
     busy = true;
     try { to.get('canvas').viewbox({ x: e.viewbox.x, y: e.viewbox.y, width: e.viewbox.width, height: e.viewbox.height }); } finally { busy = false; }
@@ -40,9 +65,9 @@ export function syncViewboxes(a: any, b: any): void {
 }
 
 /** Selects an element (if the diagram has it) and brings it into view. */
-export function selectInViewer(viewer: any, id: string): boolean {
+export function selectInViewer(viewer: Viewer, id: string): boolean {
   const el = viewer.get('elementRegistry').get(id);
-  if (!el) { viewer.get('selection').select(null); return false; }
+  if (!el) { viewer.get('selection').select([]); return false; }
   viewer.get('selection').select(el);
   viewer.get('canvas').scrollToElement(el);
   return true;

@@ -1,6 +1,7 @@
 import { ApiFailure, get, post, put } from '../api.js';
 import { clear, download, h } from '../dom.js';
 import { getLang, onLangChange, pick, t } from '../i18n/index.js';
+import { serverMessage } from '../i18n/server-message.js';
 import { createModeler } from '../modeler/create.js';
 import type { ValidationState } from '../modeler/live-validation/LiveValidation.js';
 import { navigate, render } from '../router.js';
@@ -193,7 +194,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
       }, t('budget.showPath')) : null,
       h('span', { 'data-testid': 'budget-text' },
         t('budget.text', { total: formatHours(state.longestPath.totalHours, getLang()) }),
-        lim !== undefined ? ` / ${t('budget.limit', { hours: lim })}` : ` (${t('budget.noLimit')})`,
+        lim !== undefined ? ` / ${t('budget.limit', { limit: limitText(proc) || t('catalogue.hours', { n: lim }) })}` : ` (${t('budget.noLimit')})`,
         b.level === 'over' ? ` — ${t('budget.over')}` : ''),
       state.pending ? h('span', { class: 'muted' }, ` ${t('findings.checking')}`) : null,
       !state.serverOk ? h('span', { class: 'warning-inline' }, ` ${t('findings.serverUnavailable')}`) : null);
@@ -210,7 +211,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
 
   function renderSteps(): void {
     const defs = (modeler).getDefinitions();
-    if (defs) clear(stepsEl, stepTableView(buildStepTable(defs, getLang()), (id) => { select(id); showTab('properties'); }, limit));
+    if (defs) clear(stepsEl, stepTableView(buildStepTable(defs, getLang()), (id) => { select(id); showTab('properties'); }, limitText(proc) || undefined));
   }
 
   eventBus.on('tthc.validation.changed', (e) => renderValidation(e.state));
@@ -265,17 +266,24 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     }
   }
 
-  /** Fit the diagram, but never below a zoom where labels stay readable: then start at its left end. */
+  /**
+   * Fit the diagram into the part of the canvas right of the palette (which floats over its left
+   * side), but never below a zoom where labels stay readable: then start at its left end.
+   */
   function fitReadable(): void {
     const c = canvas as unknown as { zoom(z?: string | number, center?: unknown): number; viewbox(v?: unknown): { x: number; y: number; width: number; height: number; inner: { x: number; y: number; width: number; height: number } } };
     c.zoom('fit-viewport', 'auto');
     const MIN = 0.8;
-    if (c.zoom() < MIN) {
-      const vb = c.viewbox();
-      const w = vb.width * (c.zoom() / MIN);
-      const hgt = vb.height * (c.zoom() / MIN);
-      c.viewbox({ x: vb.inner.x - 20, y: vb.inner.y + vb.inner.height / 2 - hgt / 2, width: w, height: hgt });
-    }
+    const palette = canvasEl.querySelector('.djs-palette')?.getBoundingClientRect();
+    const box = canvasEl.getBoundingClientRect();
+    const pad = palette && box.width ? Math.max(0, palette.right - box.left) + 16 : 20;
+    const vb = c.viewbox();
+    const screen = { width: vb.width * c.zoom(), height: vb.height * c.zoom() };
+    const inner = vb.inner;
+    if (!inner.width || !screen.width) return;
+    const zoom = Math.max(MIN, Math.min(c.zoom(), (screen.width - pad - 20) / inner.width, 1));
+    const [w, hgt] = [screen.width / zoom, screen.height / zoom];
+    c.viewbox({ x: inner.x - pad / zoom, y: inner.y + inner.height / 2 - hgt / 2, width: w, height: hgt });
   }
 
   async function currentXml(): Promise<string> {
@@ -330,7 +338,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     } catch (err) {
       const details = (err as ApiFailure).details as Finding[] | { findings?: Finding[] } | undefined;
       const list = Array.isArray(details) ? details : details?.findings;
-      setStatus((err as Error).message, 'error',
+      setStatus(serverMessage(err), 'error',
         list?.length ? h('ul', null, list.map((f) => h('li', { class: 'clickable', onclick: () => f.elementId && select(f.elementId) }, namesForIds(pick(f.message))))) : undefined);
     }
   }

@@ -1,5 +1,6 @@
 import { h } from '../dom.js';
 import { t } from '../i18n/index.js';
+import { serverMessage } from '../i18n/server-message.js';
 import { navigate, queryParam } from '../router.js';
 import { login } from '../session.js';
 import { langSwitch } from './layout.js';
@@ -21,7 +22,7 @@ export function loginPage(root: HTMLElement): void {
         navigate(next && next.startsWith('/') && next !== '/login' ? next : '/procedures');
       } catch (err) {
         const status = (err as { status?: number }).status;
-        error.textContent = status === 401 || status === 400 ? t('login.failed') : status === 429 ? t('login.tooMany') : (err as Error).message;
+        error.textContent = status === 401 || status === 400 ? t('login.failed') : status === 429 ? t('login.tooMany') : serverMessage(err);
         error.hidden = false;
       } finally {
         submit.disabled = false;

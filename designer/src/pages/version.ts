@@ -1,11 +1,11 @@
 import { get, post, qs } from '../api.js';
 import { add, clear, h } from '../dom.js';
 import { getLang, pick, t } from '../i18n/index.js';
-import { markDiff, openViewer, selectInViewer, syncViewboxes } from '../modeler/viewer.js';
+import { markDiff, markElement, openViewer, selectInViewer, syncViewboxes, type Viewer } from '../modeler/viewer.js';
 import { navigate, render } from '../router.js';
 import { describeChanges, indexElements } from '../tthc/describe-changes.js';
 import { buildStepTable } from '../tthc/steps.js';
-import { limitHours, type Diff, type ProcessInfo, type Procedure, type ValidationReport, type Version } from '../types.js';
+import type { Diff, ProcessInfo, Procedure, ValidationReport, Version } from '../types.js';
 import { badge, errorBox } from './layout.js';
 import { dateTimeVi, dateVi, levelName, limitText } from './names.js';
 import { stepTableView } from './step-table-view.js';
@@ -30,6 +30,41 @@ function noteOf(e: HistoryEntry): string {
     note = getLang() === 'en' && en.length ? en.join(' / ') : vi!;
   }
   return note.replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, '$3/$2/$1');
+}
+
+interface Running { activeVersion: { id: string; number: number } | null; running: number }
+
+/**
+ * Activation asks first, saying what changes: new dossiers start on this version (now, or from the
+ * effective date), how many dossiers run on the version it replaces and that they stay on it (an
+ * administrator may migrate them), and that the old version is superseded.
+ */
+function activation(v: Version, act: (path: string) => Promise<void>): HTMLElement[] {
+  const future = v.decision!.effectiveDate > new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh' });
+  const facts = h('ul', { 'data-testid': 'activate-facts' });
+  const title = future ? t('version.activateTitleFuture', { n: v.number, date: dateVi(v.decision!.effectiveDate) }) : t('version.activateTitle', { n: v.number });
+  const dialog = h('dialog', { class: 'card confirm', 'data-testid': 'activate-dialog', 'aria-labelledby': 'activate-title' },
+    h('h2', { id: 'activate-title' }, title), facts,
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'primary', 'data-testid': 'activate-confirm', onclick: () => { dialog.close(); void act('activate'); } }, future ? t('version.activateScheduleYes') : t('version.activateYes')),
+      h('button', { type: 'button', 'data-testid': 'activate-cancel', onclick: () => dialog.close() }, t('editor.cancel'))));
+  async function open(): Promise<void> {
+    let r: Running | undefined;
+    try { r = await get<Running>(`/api/process-versions/${encodeURIComponent(v.id)}/running`); } catch (err) { clear(facts, h('li', null, errorBox(err))); }
+    if (r) {
+      const nv = { n: v.number, date: dateVi(v.decision!.effectiveDate) };
+      clear(facts,
+        h('li', { 'data-testid': 'activate-new' }, future ? t('version.activateNewFuture', nv) : t('version.activateNew', nv)),
+        r.activeVersion
+          ? h('li', { 'data-testid': 'activate-running' }, r.running
+            ? t('version.activateRunning', { count: r.running, old: r.activeVersion.number })
+            : t('version.activateRunningNone', { old: r.activeVersion.number }))
+          : h('li', { 'data-testid': 'activate-running' }, t('version.activateFirst')),
+        r.activeVersion ? h('li', null, t('version.activateSupersede', { old: r.activeVersion.number, ...nv })) : null);
+    }
+    dialog.showModal();
+  }
+  return [h('button', { class: 'primary', 'data-testid': 'activate', onclick: () => void open() }, t('version.activate')), dialog];
 }
 
 /** The version we compare against: the active one, else the newest earlier version. */
@@ -73,15 +108,13 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
     get<HistoryEntry[]>(`/api/process-versions/${encodeURIComponent(v.id)}/history`).catch(() => [] as HistoryEntry[]),
   ]);
   const base = baseline(v, info);
-  const limit = limitHours(proc);
   const msg = h('div', { class: 'status', role: 'status', 'data-testid': 'status' });
   const rejection = [...history].reverse().find((e) => e.action === 'reject');
 
-  async function act(path: string, body: unknown = {}, after?: (r: any) => void): Promise<void> {
+  async function act(path: string, body: unknown = {}): Promise<void> {
     try {
-      const r = await post(`/api/process-versions/${v.id}/${path}`, body);
-      if (after) after(r);
-      else await render();
+      await post(`/api/process-versions/${v.id}/${path}`, body);
+      await render();
     } catch (err) {
       clear(msg, errorBox(err));
     }
@@ -129,7 +162,7 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
   const stepsNew = h('div');
   const decisionEl = h('div', { 'data-testid': 'decision-area' });
   // The step-table annex: with "Kèm theo Quyết định số … ngày …" once approved, marked DRAFT before.
-  let annexSource: { viewer: any; xml: string } | undefined;
+  let annexSource: { viewer: Viewer; xml: string } | undefined;
   async function exportAnnex(kind: 'pdf' | 'docx'): Promise<void> {
     if (!annexSource) return;
     const { svg } = await annexSource.viewer.saveSVG();
@@ -170,23 +203,32 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
         const diff = await get<Diff>(`/api/process-versions/${v.id}/diff${qs({ against: base.id })}`);
         markDiff(newViewer, diff, 'new');
         markDiff(oldViewer, diff, 'old');
-        const touched = new Set([...diff.added, ...diff.changed, ...diff.removed].map((c) => c.id));
-        stepsOld.append(stepTableView(buildStepTable(oldDefs, getLang()), undefined, limit, touched));
-        stepsNew.append(stepTableView(buildStepTable(newDefs, getLang()), undefined, limit, touched));
         const { lines, layoutOnly } = describeChanges(diff, indexElements(oldDefs), indexElements(newDefs), getLang());
-        const select = (id: string) => { selectInViewer(oldViewer, id); selectInViewer(newViewer, id); };
+        // Rows and shapes marked from the changes in words too: a replaced process is compared step by step.
+        const touched = new Set([...diff.added, ...diff.changed, ...diff.removed].map((c) => c.id));
+        for (const l of lines) {
+          touched.add(l.id);
+          if (l.oldId) touched.add(l.oldId);
+          const [viewer, id] = l.kind === 'removed' ? [oldViewer, l.id] : [newViewer, l.id];
+          markElement(viewer, id, `diff-${l.kind}`);
+          if (l.kind === 'changed') markElement(oldViewer, l.oldId ?? l.id, 'diff-changed');
+        }
+        stepsOld.append(stepTableView(buildStepTable(oldDefs, getLang()), undefined, limitText(proc) || undefined, touched));
+        stepsNew.append(stepTableView(buildStepTable(newDefs, getLang()), undefined, limitText(proc) || undefined, touched));
+        const select = (id: string, oldId = id) => { selectInViewer(oldViewer, oldId); selectInViewer(newViewer, id); };
         changesEl.append(lines.length || layoutOnly
           ? h('ul', { class: 'changes', 'data-testid': 'changes' },
             lines.map((l) => h('li', { class: `change ${l.kind}` },
-              h('button', { class: 'link', type: 'button', title: t('chg.select'), 'data-element-id': l.id, onclick: () => select(l.id) },
-                h('span', { class: 'kind' }, t(`diff.${l.kind}` as never)), ' ', l.text))),
+              h('button', { class: 'link', type: 'button', title: t('chg.select'), 'data-element-id': l.id, onclick: () => select(l.id, l.oldId) },
+                // The sentence says what happened ("Thêm bước …"): the kind is only its colour mark, like the diagrams'.
+                h('span', { class: 'kind', 'aria-hidden': 'true' }), l.text))),
             layoutOnly ? h('li', { class: 'change layout muted', 'data-testid': 'layout-only' }, t('chg.layoutOnly', { n: layoutOnly })) : null)
           : h('p', { class: 'muted', 'data-testid': 'changes' }, t('diff.none')));
       } catch (err) {
         changesEl.append(errorBox(err));
       }
     } else {
-      stepsNew.append(stepTableView(buildStepTable(newDefs, getLang()), undefined, limit));
+      stepsNew.append(stepTableView(buildStepTable(newDefs, getLang()), undefined, limitText(proc) || undefined));
       changesEl.append(h('p', { class: 'muted' }, t('diff.first')));
     }
   } catch (err) {
@@ -232,12 +274,6 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
       onsubmit: (e: Event) => { e.preventDefault(); if (comment.value.trim()) void act('reject', { comment: comment.value.trim() }); },
     }, h('h2', null, t('version.rejectTitle')), h('label', null, t('version.comment'), comment), h('button', { type: 'submit', 'data-testid': 'reject' }, t('version.reject'))));
   }
-  if (may?.activate && v.decision) {
-    const future = v.decision.effectiveDate > new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh' });
-    const question = future
-      ? t('version.activateConfirmFuture', { n: v.number, date: dateVi(v.decision.effectiveDate) })
-      : t('version.activateConfirm', { n: v.number });
-    decisionEl.append(h('button', { class: 'primary', 'data-testid': 'activate', onclick: () => { if (confirm(question)) void act('activate'); } }, t('version.activate')));
-  }
+  if (may?.activate && v.decision) decisionEl.append(...activation(v, act));
   return () => viewers.forEach((x) => x.destroy());
 }

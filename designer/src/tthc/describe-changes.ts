@@ -5,7 +5,29 @@ import { outcomesText } from './steps.js';
 import { readStep, type ModdleElement } from './model.js';
 
 /** One change in words, with the element it concerns (to select it in both diagrams). */
-export interface ChangeLine { id: string; text: string; kind: 'added' | 'removed' | 'changed' }
+export interface ChangeLine {
+  id: string; text: string; kind: 'added' | 'removed' | 'changed';
+  /** The same step's id in the old diagram when it differs (a replaced process, compared by step names). */
+  oldId?: string;
+}
+
+const CONTAINERS = new Set(['bpmn:Process', 'bpmn:Participant']);
+const isStepElement = (e: ModdleElement) => /Task$/.test(e.$type ?? '') || e.$type === 'bpmn:SubProcess' || e.$type === 'bpmn:CallActivity';
+
+/** The steps inside a process (or a pool's process), sub-processes' steps included. */
+function stepsInside(e: ModdleElement): ModdleElement[] {
+  const out: ModdleElement[] = [];
+  const walk = (c: ModdleElement | undefined) => {
+    for (const f of (c?.flowElements as ModdleElement[] | undefined) ?? []) {
+      if (isStepElement(f)) out.push(f);
+      if (f.$type === 'bpmn:SubProcess') walk(f);
+    }
+  };
+  walk(e.$type === 'bpmn:Participant' ? e.processRef as ModdleElement | undefined : e);
+  return out;
+}
+
+const STEP_FIELDS = ['role', 'budget', 'countsTowardLimit', 'form', 'consultAgency', 'replyDeadline', 'outcomes'] as const;
 
 type Dict = Record<string, string>;
 const fill = (s: string, p: Record<string, string>) => s.replace(/\{(\w+)\}/g, (_, k: string) => p[k] ?? '');
@@ -51,7 +73,26 @@ export function describeChanges(diff: Diff, before: Map<string, ModdleElement>, 
     const src = inc?.sourceRef as ModdleElement | undefined;
     return src ? label(m.get(src.id!) ?? src, '') : '';
   };
-  for (const c of diff.added) {
+  // A process that came whole (its id changed, e.g. a draft from a template replacing the seed version)
+  // is compared step by step, by the steps' names: same name = the same step, its fields compared.
+  const whole = (list: Change[], m: Map<string, ModdleElement>) => list.filter((c) => CONTAINERS.has(m.get(c.id)?.$type ?? '') && stepsInside(m.get(c.id)!).length);
+  const [wholeAdded, wholeRemoved] = [whole(diff.added, after), whole(diff.removed, before)];
+  const key = (e: ModdleElement) => label(e, '').toLocaleLowerCase('vi').replace(/\s+/g, ' ');
+  const oldSteps = wholeRemoved.flatMap((c) => stepsInside(before.get(c.id)!));
+  const added: Change[] = diff.added.filter((c) => !wholeAdded.includes(c));
+  const removed: Change[] = diff.removed.filter((c) => !wholeRemoved.includes(c));
+  const changed: Array<Change & { oldId?: string }> = [...diff.changed];
+  for (const n of wholeAdded.flatMap((c) => stepsInside(after.get(c.id)!))) {
+    const i = oldSteps.findIndex((o) => key(o) === key(n) && key(n) !== '');
+    if (i < 0) { added.push({ id: n.id!, type: n.$type ?? '', name: n.name }); continue; }
+    const o = oldSteps.splice(i, 1)[0]!;
+    const [a, b] = [readStep(o), readStep(n)];
+    const attrs: NonNullable<Change['attrs']> = {};
+    for (const f of STEP_FIELDS) if (a[f] !== b[f]) attrs[f] = { old: f === 'countsTowardLimit' ? String(a[f]) : a[f] ?? null, new: f === 'countsTowardLimit' ? String(b[f]) : b[f] ?? null };
+    if (Object.keys(attrs).length) changed.push({ id: n.id!, type: n.$type ?? '', name: n.name, attrs, oldId: o.id });
+  }
+  removed.push(...oldSteps.map((o) => ({ id: o.id!, type: o.$type ?? '', name: o.name })));
+  for (const c of added) {
     const { e, isFlow, isStep, type } = kindOf(c, after);
     if (isFlow) {
       lines.push({ id: c.id, kind: 'added', text: fill(d['chg.addedFlow']!, { from: nameOf((e?.sourceRef as ModdleElement)?.id, after), to: nameOf((e?.targetRef as ModdleElement)?.id, after) }) });
@@ -63,7 +104,7 @@ export function describeChanges(diff: Diff, before: Map<string, ModdleElement>, 
     const key = isStep ? 'chg.addedStep' : 'chg.addedElement';
     lines.push({ id: c.id, kind: 'added', text: fill(d[key]!, { name: label(e, c.name ?? c.id), type: d[`chg.type.${type}`] ?? type, facts: facts ? ` (${facts})` : '', after: after0 ? fill(d['chg.after']!, { name: after0 }) : '' }) });
   }
-  for (const c of diff.removed) {
+  for (const c of removed) {
     const { e, isFlow, isStep, type } = kindOf(c, before);
     if (isFlow) {
       lines.push({ id: c.id, kind: 'removed', text: fill(d['chg.removedFlow']!, { from: nameOf((e?.sourceRef as ModdleElement)?.id, before), to: nameOf((e?.targetRef as ModdleElement)?.id, before) }) });
@@ -71,14 +112,15 @@ export function describeChanges(diff: Diff, before: Map<string, ModdleElement>, 
     }
     lines.push({ id: c.id, kind: 'removed', text: fill(d[isStep ? 'chg.removedStep' : 'chg.removedElement']!, { name: label(e, c.name ?? c.id), type: d[`chg.type.${type}`] ?? type }) });
   }
-  for (const c of diff.changed) {
+  for (const c of changed) {
     const eNew = after.get(c.id);
     const name = label(eNew ?? before.get(c.id), c.name ?? c.id);
     for (const [raw, v] of Object.entries(c.attrs ?? {})) {
       // The differ names extension attributes with or without their prefix.
       const attr = raw.replace(/^(tthc|camunda):/, '');
-      const o = v.old == null ? '∅' : String(v.old);
-      const n = v.new == null ? '∅' : String(v.new);
+      // A value set or cleared reads "(không có)" / "(none)" on its empty side.
+      const o = v.old == null ? d['chg.none']! : String(v.old);
+      const n = v.new == null ? d['chg.none']! : String(v.new);
       let text: string;
       if (attr === 'name') text = fill(d['chg.renamed']!, { old: o, new: n });
       else if (attr === 'budget' || attr === 'replyDeadline') text = fill(d[attr === 'budget' ? 'chg.budget' : 'chg.replyDeadline']!, { name, old: formatDuration(o, lang) || o, new: formatDuration(n, lang) || n });
@@ -90,7 +132,7 @@ export function describeChanges(diff: Diff, before: Map<string, ModdleElement>, 
       else if (attr === 'outcomes') text = fill(d['chg.outcomes']!, { name, old: outcomesText(v.old == null ? '' : String(v.old), lang) || d['chg.none']!, new: outcomesText(v.new == null ? '' : String(v.new), lang) || d['chg.none']! });
       else if (attr === 'sourceRef' || attr === 'targetRef') text = fill(d['chg.rerouted']!, { from: nameOf((eNew?.sourceRef as ModdleElement)?.id, after), to: nameOf((eNew?.targetRef as ModdleElement)?.id, after) });
       else text = fill(d['chg.other']!, { name, attr });
-      lines.push({ id: c.id, kind: 'changed', text });
+      lines.push({ id: c.id, kind: 'changed', text, ...(c.oldId && c.oldId !== c.id ? { oldId: c.oldId } : {}) });
     }
   }
   const listed = new Set([...diff.added, ...diff.removed, ...diff.changed].map((c) => c.id));

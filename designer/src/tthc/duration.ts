@@ -16,6 +16,16 @@ export function formatDuration(text: string | undefined | null, lang: string): s
   return `${num(n, lang)} ${unit === 'd' ? (n === 1 ? 'day' : 'days') : (n === 1 ? 'hour' : 'hours')}`;
 }
 
+/** "2d" → "2 ngày làm việc" / "2 working days"; "4h" → "4 giờ làm việc" / "4 working hours" (a deadline or a limit, said in words). */
+export function formatWorkingTime(text: string | undefined | null, lang: string): string {
+  const a = parseBudget(text);
+  if (!a) return text ?? '';
+  const days = 'workingDays' in a;
+  const n = days ? a.workingDays : a.workingHours;
+  if (lang === 'vi') return `${num(n, lang)} ${days ? 'ngày' : 'giờ'} làm việc`;
+  return `${num(n, lang)} working ${days ? (n === 1 ? 'day' : 'days') : (n === 1 ? 'hour' : 'hours')}`;
+}
+
 /** 168 → "168 giờ = 21 ngày làm việc". */
 export function formatHours(hours: number, lang: string): string {
   const days = hours / HOURS_PER_DAY;

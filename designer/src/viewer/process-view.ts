@@ -19,9 +19,10 @@ export async function processView(container: HTMLElement, xml: string, path: Pro
   // A flow is on the path taken when both its ends were reached, one right after the other.
   const pairs = new Set<string>();
   for (let i = 1; i < path.taken.length; i++) pairs.add(`${path.taken[i - 1]}>${path.taken[i]}`);
-  for (const el of registry.filter((e: { type: string }) => e.type === 'bpmn:SequenceFlow')) {
-    const s = el.businessObject.sourceRef?.id;
-    const t = el.businessObject.targetRef?.id;
+  for (const el of registry.filter((e) => (e as { type?: string }).type === 'bpmn:SequenceFlow')) {
+    const flow = (el as { businessObject: { sourceRef?: { id: string }; targetRef?: { id: string } } }).businessObject;
+    const s = flow.sourceRef?.id;
+    const t = flow.targetRef?.id;
     if (pairs.has(`${s}>${t}`)) canvas.addMarker(el.id, 'tthc-taken');
   }
   // A figure, not an img: bpmn-js makes its canvas focusable (keyboard panning), and an img's children must not be.

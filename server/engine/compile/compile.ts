@@ -254,6 +254,7 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
     if ((type === 'intermediateThrowEvent' || type === 'endEvent') && node.event?.kind === 'message') node.external = Boolean(camunda(el, 'topic'));
     retryOf(el, node, findings);
     if (type === 'receiveTask') node.event = { kind: 'message', ref: el.messageRef?.id, name: el.messageRef?.name };
+    if (type === 'receiveTask' && el.instantiate) node.instantiate = true;
     if (type === 'boundaryEvent') { node.attachedTo = el.attachedToRef?.id; node.interrupting = el.cancelActivity !== false; }
     if (type === 'subProcess' && el.triggeredByEvent) node.triggeredByEvent = true;
     if (type === 'startEvent') node.interrupting = el.isInterrupting !== false;

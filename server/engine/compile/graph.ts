@@ -100,6 +100,8 @@ export interface GNode {
   compHandler?: string;
   /** Boundary compensation events: the handler activity (association target). */
   handler?: string;
+  /** §10.2.3 a receive task with instantiate="true" and no incoming flow: its message starts the process. */
+  instantiate?: boolean;
   /** An activity with isForCompensation: started only by compensation, never by flows. */
   forCompensation?: boolean;
   /** Subprocesses: the start event of their compensation event subprocess, if any. */

@@ -60,6 +60,7 @@ export function compensation(g: Graph, findings: Finding[]): void {
       const where = inCompSub ? scopeNode.scope : n.scope;
       if (g.nodes[ref]?.scope !== where) refuse(`activityRef '${ref}' names no activity of this event's scope`);
     }
+    if (n.instantiate && (n.in.length || n.scope !== g.processId)) refuse('A receive task with instantiate="true" starts the process: it sits at process level without incoming sequence flows');
     if (n.type === 'complexGateway' && n.in.length > 1 && !n.activation) refuse('A converging complex gateway needs an activationCondition (e.g. ${activationCount >= 2})');
   }
 }

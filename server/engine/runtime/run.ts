@@ -111,7 +111,7 @@ export class NativeRun implements Run {
       if (starts.length) this.fanOut(root, starts.map((s) => () => this.run(this.add({ p: root.id, a: s, k: 'token' }))));
       else {
         for (const n of Object.values(this.g.nodes)) {
-          if (n.type === 'startEvent' && n.scope === this.g.processId) this.subscribe(n, root, root.id);
+          if ((n.type === 'startEvent' || n.instantiate) && n.scope === this.g.processId) this.subscribe(n, root, root.id);
         }
       }
       this.settle();
@@ -924,10 +924,12 @@ export class NativeRun implements Run {
       this.run(this.add({ p: scope.id, a: n.id, k: 'token' }));
       return;
     }
-    if (n.type === 'startEvent' && n.scope === this.g.processId && owner.k === 'root') {
+    if ((n.type === 'startEvent' || n.instantiate) && n.scope === this.g.processId && owner.k === 'root') {
       // A process start (message, timer, signal): the other start subscriptions go.
-      for (const s of this.kids(owner.id)) if (s.k === 'sub' && this.node(s.a).scope === this.g.processId && this.node(s.a).type === 'startEvent') this.x.delete(s.id);
-      this.run(this.add({ p: owner.id, a: n.id, k: 'token' }));
+      for (const s of this.kids(owner.id)) if (s.k === 'sub' && this.node(s.a).scope === this.g.processId && (this.node(s.a).type === 'startEvent' || this.node(s.a).instantiate)) this.x.delete(s.id);
+      const t = this.add({ p: owner.id, a: n.id, k: 'token' });
+      // §10.2.3 an instantiating receive task: its message has arrived, so it completes as it starts.
+      if (n.instantiate) { this.hist('activity-start', t); this.complete(t); } else this.run(t);
       return;
     }
     if (n.type === 'startEvent') { this.startEventSub(owner, n, e); return; }

@@ -161,3 +161,24 @@ describe('BPMN 2.0 §13.2.5 ad-hoc subprocess', () => {
     expect(i.waiting()).toEqual(['userTask:a', 'userTask:b', 'userTask:d']);
   });
 });
+
+describe('BPMN 2.0 §10.2.3 receive task with instantiate="true"', () => {
+  const model = `<bpmn:receiveTask id="recv" messageRef="M" instantiate="true"/>${U('next')}${E()}${chainFlows('recv', 'next', 'end')}`;
+  test('§10.2.3 the process has no start event: it waits for the message at the receive task, which completes as the instance starts', async () => {
+    const g = await compile(model, '<bpmn:message id="M" name="order"/>');
+    const i = await Instance.start(g);
+    expect(i.waiting()).toEqual(['message:recv']);
+    expect(i.path).toEqual([]);
+    await i.message('M');
+    expect(i.path).toEqual(['recv']);
+    expect(i.waiting()).toEqual(['userTask:next']);
+  });
+  test('§10.2.3 deployed, its message name is a message start of the process', async () => {
+    const { parseDefinitions } = await import('../../../server/engine/model.js');
+    const { bpmn } = await import('../fixtures.js');
+    const { processes, findings } = await parseDefinitions(bpmn('p', model, '<bpmn:message id="M" name="order"/>'), 'native');
+    expect(findings).toEqual([]);
+    expect(processes[0]!.messageStarts).toEqual({ order: 'recv' });
+    expect(processes[0]!.noneStart).toBe(false);
+  });
+});

@@ -89,7 +89,8 @@ export async function usersPage(root: HTMLElement): Promise<void> {
         h('table', { class: 'grid', 'data-testid': 'users' },
           h('thead', null, h('tr', null, h('th', null, t('admin.user')), h('th', null, t('admin.rolesPerUnit')), h('th', null, t('admin.grant')))),
           h('tbody', null, r.items.map((u) => {
-            const role = h('select', { 'aria-label': t('admin.role') }, ROLES.map((x) => h('option', { value: x }, roleName(x))));
+            // No role chosen in advance (not even the first of the list, the administrator's).
+            const role = h('select', { 'aria-label': t('admin.role'), required: true }, h('option', { value: '' }, t('admin.chooseRole')), ROLES.map((x) => h('option', { value: x }, roleName(x))));
             const unit = h('select', { 'aria-label': t('admin.unit') }, units.map((x) => h('option', { value: x.id }, x.name)));
             return h('tr', null,
               h('td', null, h('strong', null, u.displayName), h('br'), h('span', { class: 'muted' }, u.username), u.disabled ? h('span', { class: 'badge' }, t('admin.disabled')) : null),
@@ -121,11 +122,7 @@ export async function usersPage(root: HTMLElement): Promise<void> {
 /** Weekday of a YYYY-MM-DD date (0 = Sunday), read as a calendar date (no time zone involved). */
 const weekday = (iso: string) => new Date(`${iso}T00:00:00Z`).getUTCDay();
 
-/** A calendar refusal in the reader's language: the calendar API answers in English only. */
-function calendarError(err: unknown): HTMLElement {
-  const e = err as { status?: number };
-  return e.status === 409 ? h('div', { class: 'error', role: 'alert' }, t('admin.conflictDay')) : errorBox(err);
-}
+let shownYear: number | undefined;
 
 /**
  * The calendar of a year: days off and swaps (làm bù: a Saturday worked for a weekday off), each
@@ -136,7 +133,9 @@ export async function calendarPage(root: HTMLElement): Promise<void> {
   add(root, h('h1', { tabindex: '-1' }, t('admin.calendar')), tabs('calendar'));
   const now = Number(new Date().toLocaleDateString('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).slice(0, 4));
   const years = [now - 1, now, now + 1, now + 2];
-  const year = h('select', { 'aria-label': t('admin.year'), 'data-testid': 'year' }, years.map((y) => h('option', { value: String(y), selected: y === now }, String(y))));
+  // The year chosen stays chosen when the page is drawn again (a language switch).
+  const shown = shownYear !== undefined && years.includes(shownYear) ? shownYear : now;
+  const year = h('select', { 'aria-label': t('admin.year'), 'data-testid': 'year' }, years.map((y) => h('option', { value: String(y), selected: y === shown }, String(y))));
   const body = h('div');
   const msg = h('div', { role: 'status' });
   root.append(h('div', { class: 'filters' }, h('label', null, t('admin.year'), ' ', year)), msg, body);
@@ -168,7 +167,7 @@ export async function calendarPage(root: HTMLElement): Promise<void> {
         class: 'link', type: 'button', 'data-testid': `remove-${d.date}`, 'aria-label': t('admin.removeLabel', { date: dateVi(d.date), name: d.name }),
         onclick: async () => {
           if (!confirm(t('admin.removeConfirm', { date: dateVi(d.date), name: d.name, year: y.year }))) return;
-          try { await api('DELETE', `/api/calendar/years/${y.year}/days/${d.date}`); await load(); } catch (err) { clear(msg, calendarError(err)); }
+          try { await api('DELETE', `/api/calendar/years/${y.year}/days/${d.date}`); await load(); } catch (err) { clear(msg, errorBox(err)); }
         },
       }, t('admin.remove'));
       clear(body,
@@ -194,7 +193,7 @@ export async function calendarPage(root: HTMLElement): Promise<void> {
               try {
                 await post(`/api/calendar/years/${y.year}/swaps`, { workingDate: w, dayOff: o, ...(swapName.value.trim() ? { name: swapName.value.trim() } : {}) });
                 await load();
-              } catch (err) { clear(msg, calendarError(err)); }
+              } catch (err) { clear(msg, errorBox(err)); }
             },
           }, h('h2', null, t('admin.swaps')), h('p', { class: 'muted' }, t('admin.swapHint')),
           h('label', null, t('admin.swapWorking'), working), h('label', null, t('admin.swapOff'), dayOff), h('label', null, t('admin.dayName'), swapName),
@@ -205,7 +204,7 @@ export async function calendarPage(root: HTMLElement): Promise<void> {
               e.preventDefault();
               const d = inYear(dateIn.iso());
               if (!d) { clear(msg, h('div', { class: 'error', role: 'alert' }, t('version.dateInvalid'))); return; }
-              try { await api('PUT', `/api/calendar/years/${y.year}/days/${d}`, { kind: kind.value, name: name.value.trim() }); await load(); } catch (err) { clear(msg, calendarError(err)); }
+              try { await api('PUT', `/api/calendar/years/${y.year}/days/${d}`, { kind: kind.value, name: name.value.trim() }); await load(); } catch (err) { clear(msg, errorBox(err)); }
             },
           }, h('h2', null, t('admin.addDay')), h('label', null, t('admin.date'), date), h('label', null, t('admin.dayKind'), kind), h('label', null, t('admin.dayName'), name),
           h('button', { type: 'submit', class: 'primary' }, t('admin.add')))) : null);
@@ -213,7 +212,7 @@ export async function calendarPage(root: HTMLElement): Promise<void> {
       clear(body, errorBox(err));
     }
   }
-  year.addEventListener('change', () => void load());
+  year.addEventListener('change', () => { shownYear = Number(year.value); void load(); });
   await load();
 }
 

@@ -1,7 +1,8 @@
 import { get, postForm, qs } from '../../api.js';
 import { clear, h } from '../../dom.js';
-import { t, type MessageKey } from '../../i18n/index.js';
+import { getLang, t, type MessageKey } from '../../i18n/index.js';
 import { queryParam } from '../../router.js';
+import { formatWorkingTime } from '../../tthc/duration.js';
 import { errorBox } from '../layout.js';
 import { when } from '../tasks/format.js';
 import '../tasks/tasks.css';
@@ -105,7 +106,7 @@ export async function consultationPage(root: HTMLElement, params: { id: string }
       h('dt', null, t('consult.col.from')), h('dd', null, c.requestingUnitName ?? c.requestingUnitId),
       h('dt', null, t('consult.col.to')), h('dd', null, c.agencyName),
       h('dt', null, t('consult.col.sent')), h('dd', null, when(c.sentAt)),
-      h('dt', null, t('consult.deadline')), h('dd', null, t('consult.workingTime', { d: c.replyDeadline })),
+      h('dt', null, t('consult.deadline')), h('dd', { 'data-testid': 'consult-deadline' }, formatWorkingTime(c.replyDeadline, getLang())),
       h('dt', null, t('consult.col.due')), h('dd', { 'data-testid': 'consult-due' }, when(c.replyDueAt)),
       h('dt', null, t('consult.reminders')), h('dd', null, c.remindersSent)),
     c.external ? h('p', { class: 'muted' }, t('consult.external')) : null),
@@ -119,7 +120,7 @@ export async function consultationPage(root: HTMLElement, params: { id: string }
   else root.append(h('p', { class: 'muted' }, t('consult.readOnly')));
   root.append(h('section', { class: 'card' }, h('h2', null, t('consult.history')),
     h('table', { class: 'grid', 'data-testid': 'consult-history' }, h('tbody', null, c.events.map((e) => h('tr', null,
-      h('td', null, when(e.at)), h('td', null, t(`event.${e.kind}` as MessageKey)), h('td', null, e.actor ?? ''),
+      h('td', null, when(e.at)), h('td', null, t(`event.${e.kind}` as MessageKey)), h('td', null, e.actor === 'workers' ? t('consult.actor.system') : e.actor ?? ''),
       h('td', null, e.kind === 'explanation' ? String(e.data?.text ?? '') : e.kind === 'reminded' ? String(e.data?.day ?? '') : '')))))));
 }
 

@@ -3,6 +3,7 @@ import { add, clear, formatDate, h } from '../../dom.js';
 import { getLang, t, type MessageKey } from '../../i18n/index.js';
 import { render, type Params } from '../../router.js';
 import { hasRole } from '../../session.js';
+import { formatWorkingTime } from '../../tthc/duration.js';
 import { errorBox } from '../layout.js';
 import { ask } from './ask.js';
 import './dossiers.css';
@@ -77,7 +78,7 @@ export async function dossierPage(root: HTMLElement, params: Params): Promise<vo
           h('dt', null, t('receive.phone')), h('dd', null, d.applicant.phone ?? '—'))),
       h('section', { class: 'card' }, h('h2', null, t('dossier.clock')),
         h('dl', null,
-          h('dt', null, t('dossier.limit')), h('dd', null, `${d.limit.value} ${d.limit.unit === 'days' ? (lang === 'vi' ? 'ngày làm việc' : 'working days') : (lang === 'vi' ? 'giờ làm việc' : 'working hours')}`),
+          h('dt', null, t('dossier.limit')), h('dd', null, formatWorkingTime(`${d.limit.value}${d.limit.unit === 'days' ? 'd' : 'h'}`, lang)),
           h('dt', null, t('dossier.receivedAt')), h('dd', null, formatDate(d.receivedAt, lang) || '—'),
           h('dt', null, t('dossier.startsAt')), h('dd', null, formatDate(d.startsAt, lang) || '—'),
           h('dt', null, t('dossier.dueAt')), h('dd', { 'data-testid': 'due' }, formatDate(d.dueAt, lang) || '—',

@@ -52,7 +52,7 @@ export async function portalSyncPage(root: HTMLElement): Promise<void> {
         get<{ items: SyncRow[] }>(`/api/portal-sync/records?pageSize=100${(only).checked ? '&state=attention' : ''}`),
       ]);
       clear(stats, h('dl', { class: 'card', 'data-testid': 'portal-stats' },
-        h('dt', null, t('portal.onTime')), h('dd', null, s.share === null ? '—' : `${(s.share * 100).toFixed(1)} % (${s.syncedOnTime}/${s.dossiers})`),
+        h('dt', null, t('portal.onTime')), h('dd', null, s.share === null ? '—' : `${(s.share * 100).toLocaleString(getLang() === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 })} % (${s.syncedOnTime}/${s.dossiers})`),
         h('dt', null, t('portal.pending')), h('dd', null, String(s.pending)),
         h('dt', null, t('portal.state.rejected')), h('dd', null, String(s.rejected)),
         h('dt', null, t('portal.overdue')), h('dd', null, String(s.warned))));

@@ -1,6 +1,7 @@
 import { get, post } from '../../api.js';
 import { clear, h } from '../../dom.js';
-import { t } from '../../i18n/index.js';
+import { getLang, t } from '../../i18n/index.js';
+import { formatWorkingTime } from '../../tthc/duration.js';
 import { processView } from '../../viewer/process-view.js';
 import { filePicker, filesCard } from '../dossiers/files.js';
 import { errorBox } from '../layout.js';
@@ -43,7 +44,7 @@ export function timelineTable(tl: Timeline): HTMLElement {
       h('td', null, when(x.receivedAt)),
       h('td', null, x.handedOverAt ? when(x.handedOverAt) : h('em', null, t('work.pending'))),
       h('td', null, x.byName ?? x.by ?? (x.assignee ? `${x.assignee} (${t('work.holding')})` : ''), x.unitId ? h('div', { class: 'muted' }, x.unitName ?? x.unitId) : null),
-      h('td', null, x.spent ? `${x.spent.workingHours} h${x.budget ? ` / ${x.budget}` : ''}` : ''),
+      h('td', null, x.spent ? `${formatWorkingTime(`${x.spent.workingHours}h`, getLang())}${x.budget ? ` / ${formatWorkingTime(x.budget, getLang())}` : ''}` : ''),
       h('td', null, x.punctuality ? h('span', { class: `punct-${x.punctuality}` }, t(PUNCT[x.punctuality] as never)) : '', x.outcome ? h('div', null, x.outcome) : null),
       h('td', null, x.comment ?? '', ...(x.documents ?? []).map((f) => h('div', null, dossierLink(tl, f))))))));
 }

@@ -1,0 +1,24 @@
+import { messageCatalogue } from '../http/errors.js';
+
+/** The calendar administrator's refusals, by key, in Vietnamese and English (the admin screens show them as they come). */
+const CALENDAR_MESSAGES = {
+  'calendar.unknownUnit': { vi: 'Không tìm thấy đơn vị {unit}', en: 'Unknown unit: {unit}' },
+  'calendar.weekdayNotWorking': { vi: 'Ngày {date} là ngày thường: chỉ thứ Bảy hoặc Chủ nhật mới có thể làm bù', en: '{date} is a weekday: only a Saturday or Sunday can be made a working day' },
+  'calendar.dayNotListed': { vi: 'Ngày {date} không có trong danh sách ngày nghỉ hoặc ngày làm bù', en: '{date} is not a listed day off or working day' },
+  'calendar.swapOtherYear': { vi: 'Cả hai ngày hoán đổi phải thuộc năm {year}', en: 'Both dates of a swap must be in {year}' },
+  'calendar.swapNotWeekend': { vi: 'Ngày làm bù {date} phải là thứ Bảy hoặc Chủ nhật', en: 'The working day {date} must be a Saturday or Sunday' },
+  'calendar.swapOffIsWeekend': { vi: 'Ngày nghỉ {date} đã là ngày cuối tuần: hãy chọn một ngày thường', en: 'The day off {date} is already a weekend day: choose a weekday' },
+  'calendar.alreadyOff': { vi: 'Ngày {date} đã là ngày nghỉ ({name})', en: '{date} is already a day off ({name})' },
+  'calendar.alreadyConfirmed': { vi: 'Năm {year} đã được xác nhận', en: '{year} is already confirmed' },
+  'calendar.alreadyStored': { vi: 'Năm {year} đã được lưu: hãy sửa từng ngày thay vì tính lại', en: '{year} is already stored: edit its days instead of recomputing' },
+  'calendar.noOwnHours': { vi: 'Đơn vị {unit} không có giờ làm việc riêng', en: 'Unit {unit} has no working hours of its own' },
+  'calendar.yearRange': { vi: 'Năm phải là số nguyên từ {min} đến {max}', en: 'Year must be an integer between {min} and {max}' },
+  'calendar.notADate': { vi: 'Không phải ngày hợp lệ (YYYY-MM-DD): {date}', en: 'Not a date (YYYY-MM-DD): {date}' },
+  'calendar.dateNotInYear': { vi: 'Ngày {date} không thuộc năm {year}', en: '{date} is not in {year}' },
+} as const;
+
+const keyed = messageCatalogue(CALENDAR_MESSAGES);
+
+/** Dates in a refusal read dd/mm/yyyy, as everywhere else a person reads one. */
+export const calendarError: typeof keyed = (status, type, key, params = {}, details) => keyed(status, type, key,
+  Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, '$3/$2/$1') : v])), details);
