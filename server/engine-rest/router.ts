@@ -1,9 +1,7 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import type { EngineService } from '../engine/service.js';
-import type { FetchAndLockInput } from '../engine/types.js';
-import { formatDate, normaliseVariables } from '../engine/values.js';
+import { formatDate, normaliseVariables, type EngineService, type FetchAndLockInput } from '../engine/index.js';
 import { ApiError, badRequest } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { guard } from '../http/policy.js';

@@ -1,8 +1,6 @@
 import type { Request, Router } from 'express';
 import { z } from 'zod';
-import type { EngineService } from '../engine/service.js';
-import type { TaskQuery } from '../engine/types.js';
-import { normaliseVariables } from '../engine/values.js';
+import { normaliseVariables, type EngineService, type TaskQuery } from '../engine/index.js';
 import { ApiError } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { guard } from '../http/policy.js';

@@ -26,7 +26,7 @@ function workingAmount(text: string): WorkingAmount {
   return a;
 }
 
-export const EXTERNAL_TASK_CHANNEL = 'engine_external_task';
+const EXTERNAL_TASK_CHANNEL = 'engine_external_task';
 
 export interface EngineDeps {
   db: Database;
