@@ -14,6 +14,8 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '\\.cluster\\.test\\.ts$'],
   globalSetup: '<rootDir>/test/helpers/global-setup.js',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.js',
-  testTimeout: 30000,
+  // Also the budget of every beforeAll without its own: making a platform on a fresh database (PostgreSQL:
+  // CREATE DATABASE + migrations) took over 30 s on a 2-core machine shared with other runs (load ~20).
+  testTimeout: 90000,
   maxWorkers: 2,
 };

@@ -11,15 +11,6 @@ export function hasRole(role: string): boolean {
   return !!me?.roles?.some((r) => r.role === role || r.role === 'system-admin');
 }
 
-/** True when the signed-in user wrote the version (the four-eyes rule hides Approve then). */
-export function isAuthor(v: { authorId?: string; authorName?: string }): boolean {
-  if (!me) return false;
-  // The session user carries no id today: fall back to username, then display name. The server
-  // enforces the rule anyway; this only decides whether the button is shown.
-  if (me.id && v.authorId) return v.authorId === me.id;
-  return v.authorId === me.username || (!!v.authorName && v.authorName === me.displayName);
-}
-
 export async function loadMe(): Promise<User | null> {
   try {
     const r = await get<{ user?: User; csrfToken?: string } & Partial<User>>('/api/auth/me', { quiet401: true });

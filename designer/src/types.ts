@@ -1,5 +1,5 @@
 /** Shapes agreed with the identity and lifecycle APIs. */
-export interface RoleGrant { role: string; unitId?: string; unitName?: string }
+interface RoleGrant { role: string; unitId?: string; unitName?: string }
 export interface User { id?: string; username: string; displayName: string; roles: RoleGrant[] }
 export interface Procedure {
   id: string; code: string; name: string; field?: string; level?: string; levels?: string[];
@@ -7,13 +7,13 @@ export interface Procedure {
   onlineLevel?: string; status?: string;
 }
 export interface Page<T> { items: T[]; total: number; page: number; pageSize: number }
-export type VersionState = 'draft' | 'in_review' | 'approved' | 'active' | 'superseded' | 'retired' | 'rejected' | 'discarded';
+type VersionState = 'draft' | 'in_review' | 'approved' | 'active' | 'superseded' | 'retired' | 'rejected' | 'discarded';
 /** What the signed-in user may do with a version (the server decides; the page shows only these). */
-export interface VersionPermissions {
+interface VersionPermissions {
   edit: boolean; submit: boolean; discard: boolean; withdraw: boolean; approve: boolean; reject: boolean;
   activate: boolean; retire: boolean; rework: boolean; isAuthor: boolean; attachDecision?: boolean;
 }
-export interface Decision { number: string; date: string; signer: string; effectiveDate: string; approverName?: string }
+interface Decision { number: string; date: string; signer: string; effectiveDate: string; approverName?: string }
 export interface Version {
   id: string; procedureId: string; modelId: string; level: string; number: number; state: VersionState;
   xml: string; contentHash?: string; revision: number; authorId?: string; authorName?: string;

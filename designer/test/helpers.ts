@@ -7,7 +7,7 @@ import type { ModdleElement } from '../src/tthc/model.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
 
-export function readJson(rel: string): any {
+function readJson(rel: string): any {
   return JSON.parse(fs.readFileSync(path.join(repoRoot, rel), 'utf8'));
 }
 

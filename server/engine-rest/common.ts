@@ -1,11 +1,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { parseCamundaDate } from '../engine/values.js';
+import { parseCamundaDate } from '../engine/index.js';
 
 /** Small pieces every /engine-rest route file shares. */
 export const vars = z.record(z.string(), z.unknown()).optional().nullable();
 export const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
-export const int = z.coerce.number().int().min(0);
+const int = z.coerce.number().int().min(0);
 export const date = z.string().transform((s, ctx) => {
   const d = parseCamundaDate(s);
   if (!d) ctx.addIssue({ code: 'custom', message: "expected a date like 2026-01-31T08:00:00.000+0700" });

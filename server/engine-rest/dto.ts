@@ -1,5 +1,4 @@
-import { formatDate } from '../engine/values.js';
-import type { DefinitionRow, ExternalTaskRow, HistoryRow, InstanceRow, LockedExternalTask, TaskRow } from '../engine/types.js';
+import { formatDate, type DefinitionRow, type ExternalTaskRow, type HistoryRow, type InstanceRow, type LockedExternalTask, type TaskRow } from '../engine/index.js';
 
 /** Camunda 7 REST shapes (engine-rest-openapi). Fields we do not model are present and null. */
 

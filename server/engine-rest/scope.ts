@@ -1,5 +1,5 @@
 import type { Principal } from '../http/policy.js';
-import type { TaskScope } from '../engine/types.js';
+import type { TaskScope } from '../engine/index.js';
 
 /** Which units a caller oversees; the identity service implements it (leaders: their sub-units too). */
 export interface UnitVisibility {

@@ -1,8 +1,7 @@
-import type { TaskRow } from '../engine/types.js';
-import type { TypedValue } from '../engine/values.js';
+import type { TaskRow, TypedValue } from '../engine/index.js';
 import { ApiError, badRequest } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
-import { ROLE_PERMISSIONS } from '../identity/permissions.js';
+import { ROLE_PERMISSIONS } from '../identity/index.js';
 import { actsOnAll } from './scope.js';
 
 /**
@@ -26,7 +25,7 @@ async function rolesOf(dir: Directory, username: string): Promise<ReadonlyArray<
 }
 
 /** Units a caller may start processes in: those where they hold a role that may start (the one-stop office). */
-export function startableUnits(p: Principal): string[] {
+function startableUnits(p: Principal): string[] {
   return [...new Set(p.roles.filter((r) => ROLE_PERMISSIONS[r.role]?.includes('engine:start')).map((r) => r.unitId))];
 }
 

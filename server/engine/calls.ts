@@ -56,7 +56,7 @@ export function callRow(run: Run, item: { activityId: string; executionId: strin
 }
 
 /** camunda:out: what the called instance hands back (typed), from its final variables. */
-export function outVariables(outs: CallMapping[], childVars: Record<string, TypedValue>): Record<string, TypedValue> {
+function outVariables(outs: CallMapping[], childVars: Record<string, TypedValue>): Record<string, TypedValue> {
   const plain: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(childVars)) plain[k] = plainValue(v);
   const out: Record<string, TypedValue> = {};
@@ -69,7 +69,7 @@ export function outVariables(outs: CallMapping[], childVars: Record<string, Type
 }
 
 /** Nesting of call activities (caller of a caller …) beyond which a call raises an incident instead. */
-export const MAX_CALL_DEPTH = 20;
+const MAX_CALL_DEPTH = 20;
 
 export function createCalls(deps: CallDeps) {
   const { knex, log } = deps;

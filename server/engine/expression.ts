@@ -265,7 +265,7 @@ interface Template { parts: Array<string | Node> }
 const templateCache = new Map<string, Template>();
 
 /** Parses a string that may contain `${…}` / `#{…}`; throws ExpressionError on bad syntax. */
-export function parseTemplate(text: string): Template {
+function parseTemplate(text: string): Template {
   const hit = templateCache.get(text);
   if (hit) return hit;
   const parts: Array<string | Node> = [];

@@ -1,6 +1,6 @@
 import { Engine } from 'bpmn-engine';
 import { LRUCache } from 'lru-cache';
-import type { ActivityInfo, ProcessModel } from './model.js';
+import type { ProcessModel } from './model.js';
 import { moddleOptions } from './model.js';
 import { evaluate, hasExpression, ExpressionError } from './expression.js';
 
@@ -330,4 +330,3 @@ function silentLogger(): Record<string, () => void> {
   return { debug: noop, error: noop, warn: noop, info: noop };
 }
 
-export type { ActivityInfo };

@@ -20,7 +20,7 @@ export function xmlSafetyProblem(xml: string): { kind: 'too-large' | 'doctype'; 
 /** Sub-processes inside sub-processes: real procedures use 2–3; 10 is generous. */
 export const MAX_SUBPROCESS_DEPTH = 10;
 /** XML element nesting of the whole document (definitions, process, sub-processes, extensions, diagram). */
-export const MAX_XML_DEPTH = 64;
+const MAX_XML_DEPTH = 64;
 /**
  * XML elements of the whole document (flow elements, their extensions and diagram shapes: about
  * four per step). Real procedures have tens of steps (seed models: under 200 elements); 20,000

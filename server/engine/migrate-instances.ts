@@ -18,7 +18,7 @@ import { plainValue, type TypedValue } from './values.js';
  * tables say it does now. The row's revision is bumped so every node's hot cache drops the old run.
  */
 
-export interface InstanceMigrationPlan {
+interface InstanceMigrationPlan {
   instanceId: string;
   businessKey: string | null;
   /** Everything the instance is in: waiting tasks, timers, message catches and every element bpmn-engine's state has running. */
@@ -30,7 +30,7 @@ export interface InstanceMigrationPlan {
   problems: string[];
 }
 
-export interface MigrationOutcome {
+interface MigrationOutcome {
   fromDefinitionId: string;
   toDefinitionId: string;
   migrated: InstanceMigrationPlan[];

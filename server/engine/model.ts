@@ -21,7 +21,7 @@ export interface Finding {
 }
 
 /** What the durable host needs to know about one flow element, read once at deployment. */
-export interface ActivityInfo {
+interface ActivityInfo {
   type: string;
   name?: string;
   assignee?: string;

@@ -20,14 +20,14 @@ import { parseCamundaDate } from './values.js';
  *   on its schedule (no burst of catch-up fires).
  */
 export const MIN_CYCLE_MS = 60_000;
-export const MIN_UNBOUNDED_CYCLE_MS = 5 * 60_000;
-export const MAX_REPETITIONS = 10_000;
+const MIN_UNBOUNDED_CYCLE_MS = 5 * 60_000;
+const MAX_REPETITIONS = 10_000;
 /** A timer whose firing failed this many times in a row becomes an incident instead of retrying. */
 export const MAX_TIMER_ATTEMPTS = 5;
 
 export interface TimerSpec { timeDate?: string; timeDuration?: string; timeCycle?: string }
 
-export interface Cycle {
+interface Cycle {
   /** Number of fires; null = unbounded. */
   repeat: number | null;
   /** The first occurrence, when the cycle names one. */
@@ -42,12 +42,7 @@ export interface Cycle {
 
 const isExpression = (s: string) => /[$#]\{/.test(s);
 
-/** A timer spec value that is an expression is evaluated by the engine at run time. */
-export function isTimerExpression(s: string | undefined): boolean {
-  return !!s && isExpression(s);
-}
-
-export function parseCycle(text: string): Cycle {
+function parseCycle(text: string): Cycle {
   const source = text.trim();
   if (!/^R/i.test(source)) throw new Error('a cycle starts with R or R<n> (for example R3/PT10M or R/P1D)');
   const iv = parseInterval(source);
@@ -74,7 +69,7 @@ export function parseCycle(text: string): Cycle {
 }
 
 /** Milliseconds of a duration from `from` (calendar-aware), or throws with the parser's reason. */
-export function durationAfter(text: string, from: Date): Date {
+function durationAfter(text: string, from: Date): Date {
   return parseDuration(text.trim()).getExpireAt(from);
 }
 

@@ -20,7 +20,7 @@ export type TaskScope =
     readUnitIds?: ReadonlyArray<string>;
   };
 
-export interface DeployResource { name: string; content: string }
+interface DeployResource { name: string; content: string }
 
 export interface DeployInput {
   name?: string;

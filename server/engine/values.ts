@@ -11,7 +11,7 @@ export interface TypedValue {
 const TYPES = ['String', 'Boolean', 'Integer', 'Short', 'Long', 'Double', 'Date', 'Json', 'Object', 'Null'] as const;
 
 /** Validates and normalises one incoming typed value (REST body) or throws a 400 naming it. */
-export function normaliseTyped(name: string, raw: unknown): TypedValue {
+function normaliseTyped(name: string, raw: unknown): TypedValue {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest(`Variable '${name}' must be an object {value, type, valueInfo}`);
   const r = raw as Record<string, unknown>;
   for (const k of Object.keys(r)) if (!['value', 'type', 'valueInfo'].includes(k)) throw badRequest(`Variable '${name}': unknown field '${k}'`);

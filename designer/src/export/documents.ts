@@ -42,7 +42,7 @@ function dmy(d: string): string {
 }
 
 /** Main steps first in flow order, numbered 1…n; side branches after them, numbered on and marked. */
-export function annexRows(doc: StepTableDoc): Array<StepRow & { no: string; branch: boolean }> {
+function annexRows(doc: StepTableDoc): Array<StepRow & { no: string; branch: boolean }> {
   const side = doc.branchIds ?? new Set<string>();
   const main = doc.table.rows.filter((r) => !side.has(r.elementId));
   const branches = doc.table.rows.filter((r) => side.has(r.elementId));

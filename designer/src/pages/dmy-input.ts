@@ -1,7 +1,7 @@
 import { h } from '../dom.js';
 
 /** dd/mm/yyyy → YYYY-MM-DD, or undefined when it is no calendar date. */
-export function parseDmy(text: string): string | undefined {
+function parseDmy(text: string): string | undefined {
   const m = /^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$/.exec(text);
   if (!m) return undefined;
   const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];

@@ -95,7 +95,7 @@ async function reviewCount(link: HTMLElement): Promise<void> {
 }
 
 /** After navigation, focus goes to the page's heading so a screen reader announces the new page. */
-export function focusHeading(main: HTMLElement): void {
+function focusHeading(main: HTMLElement): void {
   const heading = main.querySelector<HTMLElement>('h1');
   if (!heading || main.contains(document.activeElement) && document.activeElement !== document.body && document.activeElement !== main) return;
   if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');

@@ -82,7 +82,7 @@ export function isStep(n: ModdleElement): boolean {
 }
 
 /** Hours the element consumes from the statutory limit (0 when excluded or without a budget). */
-export function countedHours(n: ModdleElement): number {
+function countedHours(n: ModdleElement): number {
   if (!isStep(n)) return 0;
   const s = readStep(n);
   if (!s.countsTowardLimit) return 0;
@@ -94,7 +94,7 @@ export interface LongestPath {
   elementIds: string[];
 }
 
-export function longestPath(container: ModdleElement): LongestPath {
+function longestPath(container: ModdleElement): LongestPath {
   const { order, preds } = mainFlow(container);
   const best = new Map<string, { hours: number; via?: string }>();
   for (const n of order) {

@@ -19,10 +19,6 @@ export const TTHC_URI = TTHC_NS;
 /** Roles a step can be assigned to; resolved to people within the dossier's unit at run time. */
 export const ROLES = ['one-stop-officer', 'specialist', 'division-head', 'leader', 'clerical'] as const;
 export const FORMS = ['01', '02', '03', '04', '05', '06', '07'] as const;
-export const TOPICS = [
-  'tthc.remind-before-due', 'tthc.consultation.request', 'tthc.consultation.overdue', 'tthc.overdue.escalate',
-  'tthc.apology.issue', 'tthc.notify-citizen', 'tthc.sync-national-portal',
-] as const;
 
 export interface StepProps {
   role?: string;

@@ -3,7 +3,7 @@
  * (TTHC.md §4, Cao Bằng example: 10 working days): receive, check (supplement with form 02 /
  * refuse with form 03), assign, appraise, review, approve, clerical, return.
  */
-export interface TemplateStep {
+interface TemplateStep {
   id: string;
   name: string;
   type: 'bpmn:UserTask' | 'bpmn:ServiceTask';
@@ -14,7 +14,7 @@ export interface TemplateStep {
   topic?: string;
 }
 
-export const STANDARD_STEPS: TemplateStep[] = [
+const STANDARD_STEPS: TemplateStep[] = [
   { id: 'Receive', name: 'Tiếp nhận hồ sơ', type: 'bpmn:UserTask', role: 'one-stop-officer', budget: '0.5d', form: '01' },
   { id: 'Assign', name: 'Phân công xử lý', type: 'bpmn:UserTask', role: 'division-head', budget: '0.5d' },
   { id: 'Appraise', name: 'Thẩm định hồ sơ', type: 'bpmn:UserTask', role: 'specialist', budget: '7d' },
@@ -91,7 +91,7 @@ function document(processId: string, name: string, nodes: Node[], flows: Flow[])
 }
 
 /** A straight line of steps between a start and an end event. */
-export function processXml(opts: { processId?: string; name: string; steps: TemplateStep[] }): string {
+function processXml(opts: { processId?: string; name: string; steps: TemplateStep[] }): string {
   const y = 120;
   const nodes: Node[] = [event('startEvent', 'StartEvent_1', 'Nhận hồ sơ', 160, y + 22)];
   let x = 260;
@@ -102,7 +102,7 @@ export function processXml(opts: { processId?: string; name: string; steps: Temp
 }
 
 /** The standard process: the check after receiving branches to supplement (02) or refusal (03). */
-export function standardXml(name: string): string {
+function standardXml(name: string): string {
   const y = 120;
   const [receive, ...rest] = STANDARD_STEPS;
   const nodes: Node[] = [event('startEvent', 'StartEvent_1', 'Nhận hồ sơ', 160, y + 22), stepNode(receive!, 240, y)];

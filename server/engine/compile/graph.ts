@@ -3,7 +3,7 @@
  * the moddle tree (compile.ts), stored with the definition as plain JSON, never changed afterwards.
  */
 
-export type EventKind =
+type EventKind =
   | 'none' | 'message' | 'timer' | 'signal' | 'error' | 'escalation' | 'terminate' | 'link' | 'conditional' | 'multiple'
   | 'compensate' | 'cancel';
 
@@ -114,7 +114,7 @@ export interface GNode {
 
 export interface GFlow { id: string; source: string; target: string; condition?: string }
 
-export interface GScope {
+interface GScope {
   /** None start events (a subprocess begins at all of them). */
   starts: string[];
   /** Start events of the event subprocesses directly in this scope. */

@@ -5,7 +5,7 @@ interface Bounds { x: number; y: number; width: number; height: number }
 interface Flow { source: Bounds; target: Bounds; waypoints: Array<{ x: number; y: number }> }
 
 /** Space kept on each side of an inserted step. */
-export const INSERT_GAP = 40;
+const INSERT_GAP = 40;
 
 /**
  * A step dropped onto a flow gets room: everything right of the flow's source moves right by what

@@ -4,7 +4,7 @@ import { formatDuration } from '../../tthc/duration.js';
 import { STEP_TEMPLATES, type StepTemplate } from '../../tthc/step-templates.js';
 
 /** Accent-insensitive matching ("tham dinh" finds "Thẩm định"). */
-export function fold(s: string): string {
+function fold(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
 }
 

@@ -7,7 +7,7 @@ import { bpmnVi } from './bpmn-vi.js';
  * (e.g. 'step.role'); bpmn-js, diagram-js and the properties panel pass English text, which the
  * Vietnamese dictionary covers.
  */
-export function translate(template: string, replacements: Record<string, string> = {}): string {
+function translate(template: string, replacements: Record<string, string> = {}): string {
   const lang = getLang();
   const own = (messages[lang] as Record<string, string>)[template as MessageKey];
   const text = own ?? (lang === 'vi' ? bpmnVi[template] ?? template : template);
