@@ -1,7 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import pino from 'pino';
-import { pinoHttp } from 'pino-http';
 
 /**
  * Fields that carry personal data wherever they appear: a party's name, ID number, phone, e-mail and address
@@ -48,30 +47,45 @@ export function redactUrl(url: string): string {
 }
 
 type Req = IncomingMessage & { requestId?: string; originalUrl?: string; query?: unknown; principal?: { username: string; kind?: string } };
+type Level = 'error' | 'warn' | 'info' | 'debug';
 
 const isMachineTraffic = (req: Req) => req.principal?.kind === 'service' || (req.originalUrl ?? req.url ?? '').startsWith('/mock-portal/');
 
 /**
- * One access-log line per request (pino-http on the platform's logger), with the request id the app sets
+ * One access-log line per request on the platform's logger, with the request id the app sets
  * (`X-Request-Id`) and the user name; URL and query redacted as above, bodies never logged.
  * 5xx lines are errors, 4xx warnings, the rest info — except a service account's successful calls (the workers
  * poll every few seconds) and the demo mock portal's, which are debug: at the default level they would bury
- * everything else, including the start-up banner a new user needs to read.
+ * everything else, including the start-up banner a new user needs to read. The line is built once, when the answer is
+ * finished, and only if its level is written: no per-request child loggers (pino-http made three
+ * per request, a fifth of a small request's CPU, whether the line was written or not — issue 13).
  */
 export function createAccessLog(log: Logger): RequestHandler {
-  const middleware = pinoHttp<Req, ServerResponse>({
-    logger: log,
-    genReqId: (req) => req.requestId ?? '-',
-    // requestId: the same key the error handler's log lines use (server/http/errors.ts), so both correlate.
-    customProps: (req) => ({ requestId: req.requestId, user: req.principal?.username ?? null }),
-    customLogLevel: (req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : isMachineTraffic(req) ? 'debug' : 'info'),
-    customSuccessMessage: (req, res, ms) => `${req.method} ${redactUrl(req.originalUrl ?? req.url ?? '')} ${res.statusCode} ${ms}ms`,
-    customErrorMessage: (req, res) => `${req.method} ${redactUrl(req.originalUrl ?? req.url ?? '')} ${res.statusCode}`,
-    serializers: {
-      req: (r: { id: unknown; method: string; url: string; query?: unknown; headers: Record<string, unknown>; remoteAddress?: string }) => ({
-        id: r.id, method: r.method, url: redactUrl(r.url), query: r.query, headers: r.headers, remoteAddress: r.remoteAddress,
-      }),
-    },
-  });
-  return (req, res, next) => middleware(req as Req, res, next);
+  return (req, res, next) => {
+    const start = Date.now();
+    const r = req as unknown as Req;
+    const done = (err?: unknown) => {
+      res.off('finish', done);
+      res.off('close', done);
+      res.off('error', done);
+      const level: Level = err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : isMachineTraffic(r) ? 'debug' : 'info';
+      if (!log.isLevelEnabled(level)) return;
+      const url = redactUrl(r.originalUrl ?? r.url ?? '');
+      const ms = Date.now() - start;
+      log[level]({
+        req: {
+          id: r.requestId ?? '-', method: r.method, url, query: r.query, headers: r.headers,
+          remoteAddress: r.socket?.remoteAddress, remotePort: r.socket?.remotePort,
+        },
+        requestId: r.requestId, user: r.principal?.username ?? null,
+        res: { statusCode: res.statusCode, headers: res.getHeaders() },
+        responseTime: ms,
+        ...(err ? { err } : {}),
+      }, level === 'error' ? `${r.method} ${url} ${res.statusCode}` : `${r.method} ${url} ${res.statusCode} ${ms}ms`);
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    res.on('error', done);
+    next();
+  };
 }

@@ -35,13 +35,15 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
     throw new ApiFailure(0, 'NetworkError', (err as Error).message);
   }
   const text = await res.text();
-  let data: any = undefined;
+  let data: unknown = undefined;
   if (text) {
     try { data = JSON.parse(text); } catch { data = undefined; }
   }
   if (!res.ok) {
     if (res.status === 401 && !opts.quiet401) onUnauthorized();
-    throw new ApiFailure(res.status, data?.type ?? `HTTP${res.status}`, data?.message ?? res.statusText, data?.details, data?.key);
+    // The platform's error shape: {type, message, details?, key?}.
+    const e = (data ?? {}) as { type?: string; message?: string; details?: unknown; key?: string };
+    throw new ApiFailure(res.status, e.type ?? `HTTP${res.status}`, e.message ?? res.statusText, e.details, e.key);
   }
   return data as T;
 }

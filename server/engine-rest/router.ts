@@ -8,12 +8,15 @@ import { guard } from '../http/policy.js';
 import { parseBody, parseQuery } from '../http/validate.js';
 import { idempotencyKeyOf } from '../http/idempotency.js';
 import { multipartTextGuard } from '../http/input.js';
-import { bool, id, noContent, page, userOf, vars, wrap } from './common.js';
+import { bool, id, noContent, page, userOf, wrap } from './common.js';
 import {
   activityInstances, definitionDto, externalTaskDto, historicInstanceDto, historicTasks, incidentDto, instanceDto, lockedTaskDto,
 } from './dto.js';
 import { actsOnAll, canReadUnit, instanceUnitsOf, type UnitVisibility } from './scope.js';
 import { registerTaskRoutes } from './task-routes.js';
+import {
+  StartBody, FetchBody, ModificationBody, SignalBody, DeploymentQuery, DeleteQuery, ExternalTaskQuery, CompleteExternalBody, FailureBody, BpmnErrorBody, ExtendLockBody, RetriesBody, MessageBody, IncidentQuery, HistoricInstanceQuery, HistoricActivityQuery, HistoricTaskQuery,
+} from './schemas.js';
 import { checkStartUnit, type Directory } from './write-scope.js';
 
 export interface EngineRestDeps {
@@ -31,47 +34,7 @@ export interface EngineRestDeps {
 
 const MAX_UPLOAD = 5 * 1024 * 1024;
 
-const StartBody = z.object({
-  businessKey: z.string().max(255).optional().nullable(),
-  variables: vars,
-  withVariablesInReturn: z.boolean().optional(),
-  caseInstanceId: z.string().optional().nullable(),
-  skipCustomListeners: z.boolean().optional(),
-  skipIoMappings: z.boolean().optional(),
-}).strict();
 
-const FetchBody = z.object({
-  workerId: z.string().min(1).max(255),
-  maxTasks: z.number().int().min(0).max(1000),
-  usePriority: z.boolean().optional().nullable(),
-  asyncResponseTimeout: z.number().int().min(0).max(1_800_000).optional().nullable(),
-  sorting: z.array(z.unknown()).optional().nullable(),
-  topics: z.array(z.object({
-    topicName: z.string().min(1),
-    lockDuration: z.number().int().min(1),
-    variables: z.array(z.string()).optional().nullable(),
-    localVariables: z.boolean().optional().nullable(),
-    businessKey: z.string().optional().nullable(),
-    processDefinitionKey: z.string().optional().nullable(),
-    processDefinitionKeyIn: z.array(z.string()).optional().nullable(),
-    processDefinitionId: z.string().optional().nullable(),
-    deserializeValues: z.boolean().optional().nullable(),
-    includeExtensionProperties: z.boolean().optional().nullable(),
-    withoutTenantId: z.boolean().optional().nullable(),
-    tenantIdIn: z.array(z.string()).optional().nullable(),
-  }).passthrough()).default([]),
-}).strict();
-
-const ModificationBody = z.object({
-  skipCustomListeners: z.boolean().optional(), skipIoMappings: z.boolean().optional(), annotation: z.string().max(4000).optional().nullable(),
-  instructions: z.array(z.object({
-    type: z.enum(['startBeforeActivity', 'startAfterActivity', 'cancel']),
-    activityId: z.string().min(1).max(255).optional().nullable(), activityInstanceId: z.string().min(1).max(255).optional().nullable(),
-    variables: vars, cancelCurrentActiveActivityInstances: z.boolean().optional(),
-  }).strict().refine((i) => Boolean(i.activityId || (i.type === 'cancel' && i.activityInstanceId)), { message: 'each instruction names an activityId (or, to cancel, an activityInstanceId)' })).min(1).max(100),
-}).strict();
-const SignalBody = z.object({ name: z.string().min(1).max(255), variables: vars, executionId: z.string().optional().nullable(), tenantId: z.string().optional().nullable(), withoutTenantId: z.boolean().optional() }).strict();
-const WorkerBody = z.object({ workerId: z.string().min(1) });
 
 /** Camunda-7-compatible REST (/engine-rest). Thin: validate, call the engine service, shape the answer. */
 export function createEngineRestRouter(deps: EngineRestDeps): Router {
@@ -135,7 +98,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     });
   }));
   r.get('/deployment', guard('engine:read'), wrap(async (req, res) => {
-    const q = parseQuery(z.object({ id: z.string().optional(), name: z.string().optional(), sortBy: z.string().optional(), sortOrder: z.string().optional(), ...page }).strict(), req);
+    const q = parseQuery(DeploymentQuery, req);
     const rows = await engine.listDeployments(q);
     sendJson(res, 200, rows.map((d) => ({ links: [], id: d.id, name: d.name, source: d.source, deploymentTime: fmt(d.deploymentTime), tenantId: null })));
   }));
@@ -148,7 +111,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     sendJson(res, 200, (await engine.listDefinitions(parseQuery(DefQuery, req))).map(definitionDto));
   }));
   r.get('/process-definition/count', guard('engine:read'), wrap(async (req, res) => {
-    sendJson(res, 200, { count: (await engine.listDefinitions({ ...parseQuery(DefQuery, req), maxResults: 1000 })).length });
+    sendJson(res, 200, { count: await engine.countDefinitions(parseQuery(DefQuery, req)) });
   }));
   r.get('/process-definition/key/:key', guard('engine:read'), wrap(async (req, res) => {
     sendJson(res, 200, definitionDto(await engine.getDefinitionByKey(String(req.params.key))));
@@ -197,7 +160,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     sendJson(res, 200, (await engine.listInstances({ ...instQuery(req), unitIds: await unitFilter(req) })).map(instanceDto));
   }));
   r.get('/process-instance/count', guard('engine:read'), wrap(async (req, res) => {
-    sendJson(res, 200, { count: (await engine.listInstances({ ...instQuery(req), unitIds: await unitFilter(req), maxResults: 1000 })).length });
+    sendJson(res, 200, { count: await engine.countInstances({ ...instQuery(req), unitIds: await unitFilter(req) }) });
   }));
   r.get('/process-instance/:id', guard('engine:read'), wrap(async (req, res) => {
     const inst = await readableInstance(req, id(req));
@@ -211,7 +174,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     sendJson(res, 200, variables);
   }));
   r.delete('/process-instance/:id', guard('engine:admin'), wrap(async (req, res) => {
-    const q = parseQuery(z.object({ skipCustomListeners: z.string().optional(), skipIoMappings: z.string().optional(), skipSubprocesses: z.string().optional(), failIfNotExists: z.string().optional(), deleteReason: z.string().max(1000).optional() }).strict(), req);
+    const q = parseQuery(DeleteQuery, req);
     await engine.deleteInstance(id(req), q.deleteReason ?? null, userOf(req));
     noContent(res);
   }));
@@ -250,11 +213,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     sendJson(res, 200, tasks.map(lockedTaskDto));
   }));
   r.get('/external-task', guard('engine:read'), wrap(async (req, res) => {
-    const q = parseQuery(z.object({
-      topicName: z.string().optional(), workerId: z.string().optional(), locked: bool.optional(), notLocked: bool.optional(),
-      processInstanceId: z.string().optional(), activityId: z.string().optional(), withRetriesLeft: bool.optional(), noRetriesLeft: bool.optional(),
-      sortBy: z.string().optional(), sortOrder: z.string().optional(), ...page,
-    }).strict(), req);
+    const q = parseQuery(ExternalTaskQuery, req);
     sendJson(res, 200, (await onlyReadable(req, (await engine.listExternalTasks(q)).map(externalTaskDto))));
   }));
   r.get('/external-task/:id', guard('engine:read'), wrap(async (req, res) => {
@@ -263,26 +222,22 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     sendJson(res, 200, task);
   }));
   r.post('/external-task/:id/complete', guard('engine:external-task'), wrap(async (req, res) => {
-    const b = parseBody(WorkerBody.extend({ variables: vars, localVariables: vars }).strict(), req);
+    const b = parseBody(CompleteExternalBody, req);
     await engine.completeExternalTask(id(req), { workerId: b.workerId, variables: { ...normaliseVariables(b.variables), ...normaliseVariables(b.localVariables, 'localVariables') } });
     noContent(res);
   }));
   r.post('/external-task/:id/failure', guard('engine:external-task'), wrap(async (req, res) => {
-    const b = parseBody(WorkerBody.extend({
-      errorMessage: z.string().max(100000).optional().nullable(), errorDetails: z.string().max(1_000_000).optional().nullable(),
-      retries: z.number().int().min(0).optional().nullable(), retryTimeout: z.number().int().min(0).optional().nullable(),
-      variables: vars, localVariables: vars,
-    }).strict(), req);
+    const b = parseBody(FailureBody, req);
     await engine.failExternalTask(id(req), { workerId: b.workerId, errorMessage: b.errorMessage ?? undefined, errorDetails: b.errorDetails ?? undefined, retries: b.retries ?? 0, retryTimeout: b.retryTimeout ?? 0 });
     noContent(res);
   }));
   r.post('/external-task/:id/bpmnError', guard('engine:external-task'), wrap(async (req, res) => {
-    const b = parseBody(WorkerBody.extend({ errorCode: z.string().min(1), errorMessage: z.string().optional().nullable(), variables: vars }).strict(), req);
+    const b = parseBody(BpmnErrorBody, req);
     await engine.bpmnErrorExternalTask(id(req), { workerId: b.workerId, errorCode: b.errorCode, errorMessage: b.errorMessage ?? undefined, variables: normaliseVariables(b.variables) });
     noContent(res);
   }));
   r.post('/external-task/:id/extendLock', guard('engine:external-task'), wrap(async (req, res) => {
-    const b = parseBody(WorkerBody.extend({ newDuration: z.number().int().min(1) }).strict(), req);
+    const b = parseBody(ExtendLockBody, req);
     await engine.extendLock(id(req), b.workerId, b.newDuration);
     noContent(res);
   }));
@@ -291,18 +246,14 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     noContent(res);
   }));
   r.put('/external-task/:id/retries', guard('engine:admin'), wrap(async (req, res) => {
-    const b = parseBody(z.object({ retries: z.number().int().min(0) }).strict(), req);
+    const b = parseBody(RetriesBody, req);
     await engine.setRetries(id(req), b.retries);
     noContent(res);
   }));
 
   // ---- messages, incidents, history
   r.post('/message', guard('engine:message'), wrap(async (req, res) => {
-    const b = parseBody(z.object({
-      messageName: z.string().min(1), businessKey: z.string().optional().nullable(), processInstanceId: z.string().optional().nullable(),
-      processVariables: vars, processVariablesLocal: vars, correlationKeys: vars, all: z.boolean().optional(), resultEnabled: z.boolean().optional(),
-      variablesInResultEnabled: z.boolean().optional(), tenantId: z.string().optional().nullable(), withoutTenantId: z.boolean().optional(),
-    }).strict(), req);
+    const b = parseBody(MessageBody, req);
     const p = req.principal!;
     const processVariables = normaliseVariables(b.processVariables, 'processVariables');
     // A scoped caller reaches only instances of its units (others answer like no match, ids unseen),
@@ -334,16 +285,13 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     noContent(res);
   }));
   r.get('/incident', guard('engine:read'), wrap(async (req, res) => {
-    const q = parseQuery(z.object({ processInstanceId: z.string().optional(), incidentType: z.string().optional(), sortBy: z.string().optional(), sortOrder: z.string().optional(), ...page }).strict(), req);
+    const q = parseQuery(IncidentQuery, req);
     sendJson(res, 200, await onlyReadable(req, (await engine.listIncidents(q)).map(incidentDto)));
   }));
 
   const keyOf = (definitionId: string) => definitionId.split(':')[0]!;
   r.get('/history/process-instance', guard('engine:read'), wrap(async (req, res) => {
-    const q = parseQuery(z.object({
-      processInstanceId: z.string().optional(), processInstanceBusinessKey: z.string().optional(), processDefinitionKey: z.string().optional(),
-      processDefinitionId: z.string().optional(), finished: bool.optional(), unfinished: bool.optional(), sortBy: z.string().optional(), sortOrder: z.string().optional(), ...page,
-    }).strict(), req);
+    const q = parseQuery(HistoricInstanceQuery, req);
     const rows = await engine.listInstances({
       businessKey: q.processInstanceBusinessKey, processDefinitionKey: q.processDefinitionKey, processDefinitionId: q.processDefinitionId,
       processInstanceIds: q.processInstanceId ? [q.processInstanceId] : undefined, active: q.unfinished, finished: q.finished,
@@ -353,7 +301,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     sendJson(res, 200, rows.map((i) => historicInstanceDto(i, defs)));
   }));
   r.get('/history/activity-instance', guard('engine:read'), wrap(async (req, res) => {
-    const q = parseQuery(z.object({ processInstanceId: z.string().min(1), activityId: z.string().optional(), activityType: z.string().optional(), sortBy: z.string().optional(), sortOrder: z.string().optional(), ...page }).strict(), req);
+    const q = parseQuery(HistoricActivityQuery, req);
     await readableInstance(req, q.processInstanceId);
     let out = activityInstances(await engine.history({ instanceId: q.processInstanceId }), keyOf);
     if (q.activityId) out = out.filter((a) => a.activityId === q.activityId);
@@ -361,7 +309,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     sendJson(res, 200, out.slice(q.firstResult ?? 0, (q.firstResult ?? 0) + (q.maxResults ?? 1000)));
   }));
   r.get('/history/task', guard('engine:read'), wrap(async (req, res) => {
-    const q = parseQuery(z.object({ processInstanceId: z.string().optional(), taskId: z.string().optional(), taskAssignee: z.string().optional(), finished: bool.optional(), unfinished: bool.optional(), sortBy: z.string().optional(), sortOrder: z.string().optional(), ...page }).strict(), req);
+    const q = parseQuery(HistoricTaskQuery, req);
     if (!q.processInstanceId && !q.taskId) throw badRequest('processInstanceId or taskId is required');
     let out = await onlyReadable(req, historicTasks(await engine.history({ instanceId: q.processInstanceId, taskId: q.taskId }), keyOf));
     if (q.taskAssignee) out = out.filter((t) => t.assignee === q.taskAssignee);

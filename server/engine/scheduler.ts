@@ -5,10 +5,13 @@ import type { EngineService } from './service.js';
  * Fires due timers from engine_timer. Polls the database (every node, SKIP LOCKED claims) and
  * also sleeps exactly until the next known due time, so a timer fires close to its due date.
  */
-export function createTimerScheduler(engine: EngineService, log: Logger, opts: { pollMs?: number; batchesPerTick?: number } = {}) {
+export function createTimerScheduler(engine: EngineService, log: Logger, opts: { pollMs?: number; batch?: number; sliceMs?: number } = {}) {
   const pollMs = opts.pollMs ?? 1000;
-  // Bounded work per tick: at most this many batches of 50, then the event loop serves requests.
-  const batchesPerTick = opts.batchesPerTick ?? 4;
+  // A fire is one statement and yields to the event loop after each timer, so a tick may drain many
+  // batches; it stops after `sliceMs` and comes back at once (10,000 timers due at one instant are
+  // fired in seconds, not at 200 per 50 ms pause).
+  const batch = opts.batch ?? 200;
+  const sliceMs = opts.sliceMs ?? 1000;
   let timer: NodeJS.Timeout | null = null;
   let running = false;
   let stopped = true;
@@ -18,11 +21,10 @@ export function createTimerScheduler(engine: EngineService, log: Logger, opts: {
     if (stopped || running) return;
     running = true;
     try {
-      // Drain a bounded amount; if full batches keep coming, come back after a short pause.
-      let batches = 0;
+      const t0 = Date.now();
       let full = false;
-      while (!stopped && batches < batchesPerTick && (full = (await engine.fireDueTimers(50)) >= 50)) batches++;
-      if (full) return schedule(50);
+      while (!stopped && Date.now() - t0 < sliceMs && (full = (await engine.fireDueTimers(batch)) >= batch));
+      if (full) return schedule(1);
       const next = await engine.nextTimerDue();
       schedule(next ? Math.max(10, Math.min(pollMs, next.getTime() - Date.now())) : pollMs);
     } catch (err) {

@@ -72,6 +72,10 @@ interface ItemTarget {
 
 /** An optimistic command found its hot instance out of date: it is redone under the instance lock. */
 class Stale extends Error {}
+/** A start by key found a newer version than the cached latest: it is redone with the latest. */
+class NotLatest extends Error {}
+/** A keyed start whose key was already used: nothing was written; `existing` is the instance it made (if visible). */
+class Replay extends Error { constructor(readonly existing: Row | null) { super('replayed start'); } }
 
 const TABLE: Record<LiveItem['kind'], string> = {
   userTask: 'engine_task', external: 'engine_external_task', timer: 'engine_timer', message: 'engine_message_sub', call: 'engine_call',
@@ -154,7 +158,7 @@ export function createEngine(deps: EngineDeps) {
       for (const model of processes) parsed.push({ res, model, hash, engineSource });
     }
     const filter = input.duplicateFiltering || input.deployChangedOnly;
-    return knex.transaction(async (trx) => {
+    const deployment = await knex.transaction(async (trx) => {
       const deploymentId = crypto.randomUUID();
       const deploymentTime = new Date();
       await store.insertDeployment(trx, { id: deploymentId, name: input.name ?? null, source: input.source ?? null, deployment_time: deploymentTime });
@@ -183,6 +187,9 @@ export function createEngine(deps: EngineDeps) {
       }
       return { id: deploymentId, name: input.name ?? null, source: input.source ?? null, deploymentTime, deployedProcessDefinitions: deployed.map(toDefinition) };
     });
+    // Starts by key on this node take the new versions at once (other nodes find out at their next start).
+    for (const d of deployment.deployedProcessDefinitions) latestByKey.delete(d.key);
+    return deployment;
   }
 
   /** A new version replaces the previous version's start timers (Camunda does the same). */
@@ -210,6 +217,8 @@ export function createEngine(deps: EngineDeps) {
     completedTasks: Set<string>;
     /** The hot instance's projection rows, when trusted (same revision). */
     proj: Projections | null;
+    /** `proj` holds full rows read with the instance's revision (a timer's claim): trusted even with timers. */
+    projFresh?: boolean;
     /** Projection rows read under the instance lock in this command, by id. */
     readRows: Map<string, Row>;
     /** The task / external task a command targets, locked (latest version) with its instance. */
@@ -385,7 +394,7 @@ export function createEngine(deps: EngineDeps) {
     // Output mappings wrote instance variables: stored like the caller's.
     for (const [k, v] of Object.entries(res.writes ?? {})) { const tv = typedFromPlain(v); ctx.typed[k] = tv; ctx.changed[k] = tv; }
     // Without timers the hot projections are exact; timers are leased by the scheduler without the instance lock.
-    const allExisting = ctx.proj && !ctx.proj.engine_timer?.length ? ctx.proj : await store.projectionsOf(locked(), row.id);
+    const allExisting = ctx.proj && (ctx.projFresh || !ctx.proj.engine_timer?.length) ? ctx.proj : await store.projectionsOf(locked(), row.id);
     for (const [name, v] of Object.entries(ctx.changed)) hist.push({ ...base, kind: 'variable-set', user_id: ctx.userId, data: JSON.stringify({ name, type: v.type, value: v.value }), at: now });
     for (const h of res.history) {
       hist.push({ ...base, kind: h.kind, activity_id: h.activityId, activity_type: h.activityType, activity_name: h.activityName ?? null, execution_id: h.executionId, at: h.at });
@@ -455,6 +464,7 @@ export function createEngine(deps: EngineDeps) {
       instanceId: row.id, patch, variables, deletes, inserts, history: hist, notify: { channel: EXTERNAL_TASK_CHANNEL, payload: row.id },
       guard: ctx.optimistic, insertInstance: start,
     });
+    if (written.existing !== undefined) throw new Replay(written.existing);
     if (!written.ok) throw new Stale();
     const inserted = written.inserted;
     let complete = true;
@@ -558,35 +568,61 @@ export function createEngine(deps: EngineDeps) {
     idempotencyKey?: string | null;
   }
 
-  async function resolveDefinition(trx: Knex | Trx, input: { definitionId?: string; key?: string }): Promise<LoadedDefinition> {
+  /**
+   * The latest version's id per key, as this node last saw it. A start from it is written only
+   * while it is still the latest (its guard checks), so a deployment on another node costs one retry.
+   */
+  const latestByKey = new LRUCache<string, string>({ max: 500 });
+
+  async function resolveDefinition(trx: Knex | Trx, input: { definitionId?: string; key?: string }, fresh = false): Promise<LoadedDefinition & { byKey?: boolean }> {
     if (input.definitionId) return loadDefinition(trx, input.definitionId);
     if (!input.key) throw badRequest('Either definitionId or key is required');
-    const latest = await store.latestDefinitionId(trx, input.key);
-    if (!latest) throw notFound(`No process definition with key '${input.key}'`);
-    return loadDefinition(trx, latest);
+    let latest = fresh ? undefined : latestByKey.get(input.key);
+    if (!latest) {
+      latest = await store.latestDefinitionId(trx, input.key);
+      if (!latest) throw notFound(`No process definition with key '${input.key}'`);
+      latestByKey.set(input.key, latest);
+    }
+    return { ...(await loadDefinition(trx, latest)), byKey: true };
   }
 
   /** The instance a key already started, answered again; a key reused for another start is a conflict. */
-  async function replayed(key: string, def: LoadedDefinition, businessKey: string | null): Promise<(InstanceRow & { ended: boolean; replayed: true }) | null> {
-    const prior = await store.instanceByIdempotencyKey(knex, key);
-    if (!prior) return null;
+  function replayOf(prior: Row, def: LoadedDefinition, businessKey: string | null): InstanceRow & { ended: boolean; replayed: true } {
     if (prior.definition_key !== def.row.key || (prior.business_key ?? null) !== businessKey) {
       throw new ApiError(409, 'IdempotencyKeyReused', 'Idempotency-Key đã dùng cho một yêu cầu khác / the Idempotency-Key was already used for a different start');
     }
-    return { ...toInstance(prior), ended: prior.state !== 'ACTIVE', replayed: true };
+    const at = (v: unknown) => (v === null || v === undefined ? v : new Date(v as string));
+    return { ...toInstance({ ...prior, start_time: at(prior.start_time), end_time: at(prior.end_time) }), ended: prior.state !== 'ACTIVE', replayed: true };
   }
 
+  async function replayed(key: string, def: LoadedDefinition, businessKey: string | null): Promise<(InstanceRow & { ended: boolean; replayed: true }) | null> {
+    const prior = await store.instanceByIdempotencyKey(knex, key);
+    return prior ? replayOf(prior, def, businessKey) : null;
+  }
+
+  /**
+   * One statement in the common case: the instance, what it waits for, its variables and history,
+   * guarded by the definition (not suspended, still the latest for a start by key) and, with an
+   * idempotency key, inserted only if the key is new — a replay answers the first instance from the
+   * same statement. No read before it when the definition is cached.
+   */
   async function startProcess(input: StartInput): Promise<InstanceRow & { ended: boolean; replayed?: boolean }> {
+    try {
+      return await startOnce(input, false);
+    } catch (err) {
+      // A newer version was deployed (by another node) since this node cached the latest: once more, fresh.
+      if (err instanceof NotLatest) return startOnce(input, true);
+      throw err;
+    }
+  }
+
+  async function startOnce(input: StartInput, fresh: boolean): Promise<InstanceRow & { ended: boolean; replayed?: boolean }> {
     const businessKey = input.businessKey ?? null;
     if (businessKey !== null && (typeof businessKey !== 'string' || businessKey.length > 255)) throw badRequest('businessKey must be a string of at most 255 characters');
     // No transaction: the new instance and everything it waits for are one statement, written only
     // while the definition is not suspended (checked under a share lock against a concurrent suspend).
-    const def = await resolveDefinition(knex, input);
+    const def = await resolveDefinition(knex, input, fresh);
     const key = input.idempotencyKey ?? null;
-    if (key) {
-      const again = await replayed(key, def, businessKey);
-      if (again) return again;
-    }
     if (!input.trigger && !def.model.noneStart) {
       throw invalid('BadUserRequestException', `Process '${def.row.key}' starts by a message or timer, not directly`);
     }
@@ -601,7 +637,7 @@ export function createEngine(deps: EngineDeps) {
     };
     const run = newRun(def, plainVars(typed));
     const ctx: Ctx = {
-      trx: knex, optimistic: { kind: 'definition', definitionId: def.row.id }, row, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null,
+      trx: knex, optimistic: { kind: 'definition', definitionId: def.row.id, latest: def.byKey }, row, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null,
       completedTasks: new Set(), proj: {}, readRows: new Map(),
       hist: [{ instance_id: id, definition_id: def.row.id, kind: 'instance-start', user_id: input.startUser ?? null, data: JSON.stringify({ businessKey }), at: now }],
     };
@@ -617,7 +653,16 @@ export function createEngine(deps: EngineDeps) {
     try {
       written = await persist(ctx, res, row);
     } catch (err) {
-      if (err instanceof Stale) throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
+      if (err instanceof Replay) {
+        // The key was used before: its instance, from the same statement (or, if that start committed meanwhile, read now).
+        const again = err.existing ? replayOf(err.existing, def, businessKey) : await replayed(key!, def, businessKey);
+        if (again) return again;
+        throw err;
+      }
+      if (err instanceof Stale) {
+        if (def.byKey && !fresh) throw new NotLatest();
+        throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
+      }
       // A concurrent start with the same key won: answer its instance (this statement wrote nothing).
       if (key && isUniqueViolation(err, 'engine_instance_idempotency_key')) {
         const again = await replayed(key, def, businessKey);
@@ -659,9 +704,10 @@ export function createEngine(deps: EngineDeps) {
     });
   }
 
-  async function completeTask(id: string, input: { variables?: Record<string, TypedValue>; userId: string | null }, scope: TaskScope): Promise<void> {
+  /** Returns the task's process instance (for `withVariablesInReturn`, without reading the task first). */
+  async function completeTask(id: string, input: { variables?: Record<string, TypedValue>; userId: string | null }, scope: TaskScope): Promise<{ processInstanceId: string }> {
     const assignee = 'all' in scope ? undefined : scope.username;
-    await command({ table: 'engine_task', id, missing: `Cannot find task with id ${id}`, scope, assignee }, input.userId, async (ctx) => {
+    return command({ table: 'engine_task', id, missing: `Cannot find task with id ${id}`, scope, assignee }, input.userId, async (ctx) => {
       // Locked with the instance, so a concurrent completion on another node has either finished or not begun.
       const t = ctx.item!;
       if (!ctx.run.live.has(t.execution_id)) throw invalid('BadUserRequestException', `Task '${id}' is no longer waiting`);
@@ -669,18 +715,23 @@ export function createEngine(deps: EngineDeps) {
       ctx.hist.push({ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'task-completed', task_id: id, activity_id: t.task_definition_key, activity_name: t.name, execution_id: t.execution_id, user_id: input.userId ?? t.assignee, at: new Date() });
       ctx.completedTasks.add(id);
       ctx.run.signalTask(t.task_definition_key, t.execution_id);
+      return { processInstanceId: ctx.row.id as string };
     });
   }
 
   // ------------------------------------------------------------------ external tasks
 
-  function waitForTask(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => { clearTimeout(timer); wake.off('task', done); signal?.removeEventListener('abort', done); resolve(); };
-      const timer = setTimeout(done, ms);
-      wake.on('task', done);
-      signal?.addEventListener('abort', done);
+  /** A wait for the next task announcement; `cancel` removes its listener and timer at once. */
+  function waitForTask(ms: number, signal?: AbortSignal): { done: Promise<void>; cancel: () => void } {
+    let cancel = () => undefined as void;
+    const done = new Promise<void>((resolve) => {
+      const finish = () => { clearTimeout(timer); wake.off('task', finish); signal?.removeEventListener('abort', finish); resolve(); };
+      const timer = setTimeout(finish, ms);
+      wake.on('task', finish);
+      signal?.addEventListener('abort', finish);
+      cancel = finish;
     });
+    return { done, cancel };
   }
 
   async function fetchAndLockOnce(input: FetchAndLockInput): Promise<LockedExternalTask[]> {
@@ -711,11 +762,18 @@ export function createEngine(deps: EngineDeps) {
   async function fetchAndLock(input: FetchAndLockInput, signal?: AbortSignal): Promise<LockedExternalTask[]> {
     const deadline = Date.now() + Math.min(input.asyncResponseTimeout ?? 0, 30 * 60 * 1000);
     for (;;) {
-      // Subscribe before querying so a task created in between is not missed.
+      // Subscribe before querying so a task created in between is not missed; an answer ends the wait
+      // at once (its listener and timer would otherwise stay until the timeout, one per poll).
       const waiter = waitForTask(Math.max(0, Math.min(deadline - Date.now(), 5000)), signal);
-      const got = await fetchAndLockOnce(input);
-      if (got.length || Date.now() >= deadline || signal?.aborted) { void waiter; return got; }
-      await waiter;
+      let got: LockedExternalTask[];
+      try {
+        got = await fetchAndLockOnce(input);
+      } catch (err) {
+        waiter.cancel();
+        throw err;
+      }
+      if (got.length || Date.now() >= deadline || signal?.aborted) { waiter.cancel(); return got; }
+      await waiter.done;
       if (signal?.aborted) return [];
     }
   }
@@ -915,28 +973,35 @@ export function createEngine(deps: EngineDeps) {
 
   // ------------------------------------------------------------------ timers
 
-  /** Claims due timers (SKIP LOCKED, leased), then fires each as its own command. Returns how many fired. */
+  /**
+   * Claims due timers (SKIP LOCKED, leased) with each instance's state, variables and projections in
+   * the same statement, then fires each: in memory, written by one statement guarded on the
+   * instance's revision and the lease (no transaction, no reads). A fire that cannot be done so — the
+   * instance changed meanwhile, a second timer of one instance in the batch, a write that needs a read
+   * first — is redone as a locked command, which also handles failures. Returns how many fired.
+   */
   async function fireDueTimers(limit = 50): Promise<number> {
     // The lease only keeps nodes from doing the same work: an instance timer fires under the instance
     // lock after re-reading its row. So it is short, and a node killed mid-batch delays its timers ≤ 10 s.
     await calls.sweep().catch((err) => log.error({ err }, 'call activity sweep failed'));
-    const claimed = await store.claimDueTimers(knex, nodeId, limit, 10_000);
+    const claimed = await store.claimDueTimersWithState(knex, nodeId, limit, 10_000);
     let fired = 0;
-    for (const t of claimed) {
-      // Yield between timers: HTTP requests are served between two fires, whatever the batch.
-      if (fired) await new Promise((r) => setImmediate(r));
+    const fireOne = async (c: Row, first: boolean): Promise<void> => {
+      const t = json(c.timer) as Row;
       try {
         if (t.instance_id && firesTooOften(t.instance_id)) {
           await parkFailingTimer(t, new Error(`instance fired more than ${LOOP_FIRES} timers within a minute (a timer loop); parked`));
-          continue;
+          return;
         }
         if (t.instance_id) {
-          await command(t.instance_id, null, async (ctx) => {
-            const still = await store.timerById(ctx.trx, t.id);
-            if (!still) return;
-            await store.deleteByIds(ctx.trx, 'engine_timer', [t.id]);
-            ctx.run.fireTimer(t.execution_id);
-          });
+          if (!(first && await fireOptimistic(t, c))) {
+            await command(t.instance_id, null, async (ctx) => {
+              const still = await store.timerById(ctx.trx, t.id);
+              if (!still) return;
+              await store.deleteByIds(ctx.trx, 'engine_timer', [t.id]);
+              ctx.run.fireTimer(t.execution_id);
+            });
+          }
         } else {
           await fireStartTimer(t);
         }
@@ -945,7 +1010,7 @@ export function createEngine(deps: EngineDeps) {
         const e = err as ApiError;
         // An instance that has ended or a stale timer: drop it rather than retry forever. A model that
         // cannot go on at that point (an expression failing) is retried, then parked with an incident.
-        if (e instanceof ApiError && e.status < 500 && e.type !== 'ProcessEngineException') { await knex('engine_timer').where({ id: t.id }).delete(); continue; }
+        if (e instanceof ApiError && e.status < 500 && e.type !== 'ProcessEngineException') { await knex('engine_timer').where({ id: t.id }).delete(); return; }
         // camunda:failedJobRetryTimeCycle (R<n>/<duration>, compiled into the graph): n attempts, that far apart.
         const retry = t.instance_id ? await loadDefinition(knex, t.definition_id).then((d) => d.model.graph?.nodes[t.activity_id]?.retry, () => undefined) : undefined;
         if (Number(t.attempts) >= (retry?.times ?? MAX_TIMER_ATTEMPTS)) {
@@ -956,8 +1021,78 @@ export function createEngine(deps: EngineDeps) {
           await knex('engine_timer').where({ id: t.id }).update({ locked_until: new Date(Date.now() + retry.intervalMs) });
         } else log.error({ err, timerId: t.id }, 'timer fire failed; it will be retried after its lease');
       }
+    };
+    // Timers of different instances fire side by side (each waits on its own round trip; the embedded
+    // database has one connection, so one at a time there); a second timer of an instance, and
+    // start timers, after them, one by one.
+    const firsts: Row[] = [];
+    const rest: Row[] = [];
+    const seen = new Set<string>();
+    for (const c of claimed) {
+      const id = (json(c.timer) as Row).instance_id as string | null;
+      if (id && !seen.has(id)) { seen.add(id); firsts.push(c); } else rest.push(c);
+    }
+    let next = 0;
+    await Promise.all(Array.from({ length: db.kind === 'postgres' ? 8 : 1 }, async () => {
+      while (next < firsts.length) {
+        await fireOne(firsts[next++]!, true);
+        // Yield between timers: HTTP requests are served between two fires, whatever the batch.
+        await new Promise((r) => setImmediate(r));
+      }
+    }));
+    for (const c of rest) {
+      await fireOne(c, false);
+      await new Promise((r) => setImmediate(r));
     }
     return fired;
+  }
+
+  const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+
+  /** One timer fired from what its claim read, as one guarded statement; false: not done (nothing written). */
+  async function fireOptimistic(t: Row, c: Row): Promise<boolean> {
+    const inst = json(c.instance) as Row | null;
+    if (!inst || inst.state !== 'ACTIVE' || !c.engine_state) return false;
+    const instanceId = inst.id as string;
+    let done: { ctx: Ctx; res: RunResult; run: Run; row: Row; typed: Record<string, TypedValue>; written: Awaited<ReturnType<typeof persist>> };
+    try {
+      const def = await loadDefinition(knex, inst.definition_id);
+      const typed: Record<string, TypedValue> = {};
+      for (const v of json(c.variables) as Row[]) typed[v.name] = { type: v.type, value: v.value, valueInfo: v.valueInfo ?? {} };
+      const proj = json(c.projections) as Projections;
+      if (!proj.engine_timer?.some((x) => x.id === t.id)) return false;
+      const readRows = new Map<string, Row>();
+      for (const rows of Object.values(proj)) for (const r of rows) readRows.set(r.id, r);
+      const cached = hot.get(instanceId);
+      hot.delete(instanceId);
+      let run: Run;
+      if (cached && cached.revision === inst.revision && cached.run.reusable) {
+        run = cached.run;
+        run.beginCommand();
+      } else {
+        run = newRun(def, plainVars(typed));
+        await run.resume(json(c.engine_state));
+      }
+      const row: Row = { ...inst, start_time: new Date(inst.start_time) };
+      const ctx: Ctx = {
+        trx: knex, optimistic: { kind: 'instance', revision: inst.revision, table: 'engine_timer', itemId: t.id, leasedBy: nodeId },
+        row, def, run, typed, changed: {}, userId: null, hist: [], completedTasks: new Set(), proj, projFresh: true, readRows,
+      };
+      if (!run.fireTimer(t.execution_id)) return false;
+      const res = await run.finish();
+      const written = await persist(ctx, res);
+      done = { ctx, res, run, row, typed, written };
+    } catch (err) {
+      if (!(err instanceof Stale) && !(err instanceof CommandError) && !(err instanceof ApiError)) log.warn({ err }, 'timer fire without a lock failed; redone under the instance lock');
+      return false;
+    }
+    // Written: what follows the commit never makes the timer fire again.
+    const { ctx, res, run, row, typed, written } = done;
+    if (!res.ended) keep(instanceId, { revision: inst.revision + 1, row, run, typed, proj: written.proj });
+    if (written.newExternal) wake.emit('task');
+    if (run instanceof NativeRun) for (const name of run.thrown) await throwSignal({ name, userId: null }, instanceId);
+    await runAfter(ctx);
+    return true;
   }
 
   // A model can loop through a zero-length timer: count fires per instance over a minute.
@@ -1083,6 +1218,8 @@ export function createEngine(deps: EngineDeps) {
       return rows.map((r) => ({ id: r.id as string, name: (r.name ?? null) as string | null, source: (r.source ?? null) as string | null, deploymentTime: r.deployment_time as Date }));
     },
     listDefinitions: async (q: Parameters<typeof store.listDefinitions>[1]) => (await store.listDefinitions(knex, q)).map(toDefinition),
+    countDefinitions: (q: Parameters<typeof store.countDefinitions>[1]) => store.countDefinitions(knex, q),
+    countInstances: (q: Parameters<typeof store.countInstances>[1]) => store.countInstances(knex, q),
     getDefinition: async (id: string) => {
       const r = await store.definitionById(knex, id);
       if (!r) throw notFound(`No matching definition with id ${id}`);

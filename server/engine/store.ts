@@ -87,14 +87,13 @@ export function createEngineStore() {
     async definitionsOfDeployments(db: Db, ids: string[]): Promise<Row[]> {
       return ids.length ? db('engine_definition').whereIn('deployment_id', ids).select('id', 'key', 'version', 'version_tag', 'name', 'deployment_id', 'resource_name', 'suspended') : [];
     },
-    async listDefinitions(db: Db, q: { key?: string; keyLike?: string; latestVersion?: boolean; deploymentId?: string; versionTag?: string; firstResult?: number; maxResults?: number; count?: boolean }): Promise<Row[]> {
-      const b = db('engine_definition as d').select('d.id', 'd.key', 'd.version', 'd.version_tag', 'd.name', 'd.deployment_id', 'd.resource_name', 'd.suspended');
-      if (q.key) b.where('d.key', q.key);
-      if (q.keyLike) b.whereLike('d.key', q.keyLike);
-      if (q.deploymentId) b.where('d.deployment_id', isUuid(q.deploymentId) ? q.deploymentId : null);
-      if (q.versionTag) b.where('d.version_tag', q.versionTag);
-      if (q.latestVersion) b.whereRaw('d.version = (select max(version) from engine_definition x where x.key = d.key)');
+    async listDefinitions(db: Db, q: DefinitionQuery): Promise<Row[]> {
+      const b = definitionQuery(db, q).select('d.id', 'd.key', 'd.version', 'd.version_tag', 'd.name', 'd.deployment_id', 'd.resource_name', 'd.suspended');
       return b.orderBy([{ column: 'd.key' }, { column: 'd.version' }]).offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
+    },
+    /** The true number of matches (no page cap). */
+    async countDefinitions(db: Db, q: DefinitionQuery): Promise<number> {
+      return Number((await definitionQuery(db, q).count({ n: '*' }).first())?.n ?? 0);
     },
 
     // ---- instances
@@ -135,16 +134,13 @@ export function createEngineStore() {
     async updateInstance(db: Db, id: string, patch: Row): Promise<void> {
       await db('engine_instance').where({ id }).update({ ...patch, revision: db.raw('revision + 1') });
     },
-    async listInstances(db: Db, q: { active?: boolean; businessKey?: string; processDefinitionId?: string; processDefinitionKey?: string; processInstanceIds?: string[]; unitIds?: string[]; firstResult?: number; maxResults?: number; finished?: boolean }): Promise<Row[]> {
-      const b = db('engine_instance').select('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
-      if (q.active) b.where({ state: 'ACTIVE' });
-      if (q.finished) b.whereNot({ state: 'ACTIVE' });
-      if (q.businessKey) b.where({ business_key: q.businessKey });
-      if (q.processDefinitionId) b.where({ definition_id: q.processDefinitionId });
-      if (q.processDefinitionKey) b.where({ definition_key: q.processDefinitionKey });
-      if (q.processInstanceIds) b.whereIn('id', q.processInstanceIds.filter(isUuid));
-      if (q.unitIds) b.whereIn('unit_id', q.unitIds);
+    async listInstances(db: Db, q: InstanceQuery): Promise<Row[]> {
+      const b = instanceQuery(db, q).select('id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'start_time', 'end_time', 'start_user', 'delete_reason');
       return b.orderBy('start_time', 'asc').orderBy('id').offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
+    },
+    /** The true number of matches (no page cap). */
+    async countInstances(db: Db, q: InstanceQuery): Promise<number> {
+      return Number((await instanceQuery(db, q).count({ n: '*' }).first())?.n ?? 0);
     },
 
     // ---- variables
@@ -266,6 +262,29 @@ export function createEngineStore() {
           .orderBy('due_at').limit(limit).forUpdate().skipLocked();
       }).update({ locked_until: new Date(Date.now() + leaseMs), locked_by: nodeId, attempts: db.raw('attempts + 1') }).returning('*');
     },
+    /**
+     * Claims due instance timers (leased, SKIP LOCKED) and returns with each everything firing it
+     * needs, read in the same statement: the instance row and state, its variables and its projection
+     * rows. A fire computed from them is written under a guard on the instance's revision.
+     */
+    async claimDueTimersWithState(db: Db, nodeId: string, limit: number, leaseMs: number): Promise<Row[]> {
+      return exec(db, `with c as (
+          update engine_timer set locked_until = ?, locked_by = ?, attempts = attempts + 1
+          where id in (select id from engine_timer where due_at <= now() and (locked_until is null or locked_until < now())
+            order by due_at limit ? for update skip locked)
+          returning *)
+        select to_jsonb(c) as timer, to_jsonb(i) - 'engine_state' as instance, i.engine_state,
+          (select coalesce(jsonb_agg(jsonb_build_object('name', v.name, 'type', v.type, 'value', v.value, 'valueInfo', v.value_info)), '[]'::jsonb)
+             from engine_variable v where v.instance_id = i.id) as variables,
+          (select jsonb_build_object(
+             'engine_task', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_task x where x.instance_id = i.id),
+             'engine_external_task', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_external_task x where x.instance_id = i.id),
+             'engine_timer', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_timer x where x.instance_id = i.id),
+             'engine_message_sub', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_message_sub x where x.instance_id = i.id),
+             'engine_call', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_call x where x.instance_id = i.id))) as projections
+        from c left join engine_instance i on i.id = c.instance_id
+        order by c.due_at`, [new Date(Date.now() + leaseMs), nodeId, limit]);
+    },
     /** A cycle's next occurrence: counted, unleased, attempts reset. */
     async rescheduleTimer(db: Db, id: string, due: Date, fired: number): Promise<void> {
       await db('engine_timer').where({ id }).update({ due_at: due, fired, attempts: 0, locked_until: null, locked_by: null });
@@ -337,38 +356,46 @@ export function createEngineStore() {
       notify?: { channel: string; payload: string };
       guard?: WriteGuard;
       insertInstance?: Row;
-    }): Promise<{ ok: boolean; inserted: Record<string, Array<{ id: string; execution_id: string }>> }> {
+    }): Promise<{ ok: boolean; inserted: Record<string, Array<{ id: string; execution_id: string }>>; existing?: Row | null }> {
       const ctes: string[] = [];
-      const bindings: Knex.RawBinding[] = [];
-      // Every write below is conditional on the guard's locked row(s), so a stale guard writes nothing.
-      const when = w.guard ? ' and exists (select 1 from ok)' : '';
+      const bindings: unknown[] = [];
+      // Every write below is conditional on the guard's locked row(s), so a stale guard writes nothing;
+      // a start with an idempotency key also on its instance row being new (ON CONFLICT DO NOTHING).
+      const keyed = Boolean(w.insertInstance?.idempotency_key);
+      const conds: string[] = [];
       if (w.guard) {
-        ctes.push('ok as ?');
-        bindings.push(guardQuery(db, w.guard, w.instanceId));
+        const g = guardSql(w.guard, w.instanceId);
+        ctes.push(`ok as ${g.sql}`);
+        bindings.push(...g.bindings);
+        conds.push('exists (select 1 from ok)');
       }
+      const when = conds.length ? ` and ${conds.join(' and ')}` : '';
       if (w.insertInstance) {
         const inst = { ...w.insertInstance, ...w.patch, engine_state: w.patch.engine_state === null ? null : JSON.parse(w.patch.engine_state) };
         const cols = Object.keys(inst).map((c) => `"${c}"`).join(', ');
-        ctes.push(`ins as (insert into engine_instance (${cols}) select ${cols} from jsonb_populate_record(null::engine_instance, ?::jsonb) where true${when})`);
+        ctes.push(`ins as (insert into engine_instance (${cols}) select ${cols} from jsonb_populate_record(null::engine_instance, ?::jsonb) where true${when}
+          ${keyed ? 'on conflict (idempotency_key) where idempotency_key is not null do nothing' : ''} returning id)`);
         bindings.push(JSON.stringify(inst));
       }
+      // The rest of a keyed start is written only if its instance row was.
+      const after = keyed ? `${when} and exists (select 1 from ins)` : when;
       if (w.variables.length) {
         ctes.push(`v as (insert into engine_variable (instance_id, name, type, value, value_info)
-          select instance_id, name, type, value, value_info from jsonb_populate_recordset(null::engine_variable, ?::jsonb) where true${when}
+          select instance_id, name, type, value, value_info from jsonb_populate_recordset(null::engine_variable, ?::jsonb) where true${after}
           on conflict (instance_id, name) do update set type = excluded.type, value = excluded.value, value_info = excluded.value_info)`);
         bindings.push(JSON.stringify(w.variables));
       }
       let n = 0;
       for (const [table, ids] of Object.entries(w.deletes)) {
         if (!ids.length) continue;
-        ctes.push(`d${n++} as (delete from ${table} where id in (select jsonb_array_elements_text(?::jsonb)::uuid)${when})`);
+        ctes.push(`d${n++} as (delete from ${table} where id in (select jsonb_array_elements_text(?::jsonb)::uuid)${after})`);
         bindings.push(JSON.stringify(ids));
       }
       const inserted: string[] = [];
       for (const [table, rows] of Object.entries(w.inserts)) {
         if (!rows.length) continue;
         const cols = Object.keys(rows[0]!).map((c) => `"${c}"`).join(', ');
-        ctes.push(`i_${table} as (insert into ${table} (${cols}) select ${cols} from jsonb_populate_recordset(null::${table}, ?::jsonb) where true${when}
+        ctes.push(`i_${table} as (insert into ${table} (${cols}) select ${cols} from jsonb_populate_recordset(null::${table}, ?::jsonb) where true${after}
           on conflict (execution_id) do nothing returning id, execution_id)`);
         bindings.push(JSON.stringify(rows));
         inserted.push(table);
@@ -377,7 +404,7 @@ export function createEngineStore() {
         const cols = '"instance_id", "definition_id", "kind", "activity_id", "activity_type", "activity_name", "execution_id", "task_id", "user_id", "data", "at"';
         const created = inserted.includes('engine_task') ? 'select execution_id from i_engine_task' : 'select null::text where false';
         ctes.push(`h as (insert into engine_history (${cols}) select ${cols} from jsonb_populate_recordset(null::engine_history, ?::jsonb) with ordinality x
-          where (x.kind <> 'task-created' or x.execution_id in (${created}))${when} order by ordinality)`);
+          where (x.kind <> 'task-created' or x.execution_id in (${created}))${after} order by ordinality)`);
         bindings.push(JSON.stringify(w.history.map((h) => ({ ...h, data: typeof h.data === 'string' ? JSON.parse(h.data) : h.data ?? null }))));
       }
       if (!w.insertInstance) {
@@ -392,11 +419,20 @@ export function createEngineStore() {
         bindings.push(w.notify.channel, w.notify.payload);
       }
       outs.push(w.guard ? 'exists (select 1 from ok) as ok' : 'true as ok');
-      const res = await db.raw(`with ${ctes.join(',\n')} select ${outs.join(', ')}`, bindings);
-      const row = ((res.rows ?? res) as Row[])[0] ?? {};
+      if (keyed) {
+        // A replayed start: the instance the key already made (committed before this statement began).
+        outs.push(`(select to_jsonb(e) from (select ${INSTANCE_COLUMNS.filter((c) => c !== 'revision').join(', ')} from engine_instance
+          where idempotency_key = ? and not exists (select 1 from ins)) e) as existing`, 'exists (select 1 from ins) as created');
+        bindings.push(w.insertInstance!.idempotency_key);
+      }
+      const row = (await exec(db, `with ${ctes.join(',\n')} select ${outs.join(', ')}`, bindings))[0] ?? {};
       const out: Record<string, Array<{ id: string; execution_id: string }>> = {};
       for (const t of inserted) out[t] = typeof row[t] === 'string' ? JSON.parse(row[t]) : row[t];
-      return { ok: row.ok === true || row.ok === 't', inserted: out };
+      const ok = row.ok === true || row.ok === 't';
+      if (!keyed) return { ok, inserted: out };
+      const created = row.created === true || row.created === 't';
+      const existing = typeof row.existing === 'string' ? JSON.parse(row.existing) : row.existing ?? null;
+      return { ok: ok && created, inserted: out, existing: ok && !created ? existing : undefined };
     },
     async appendHistory(db: Db, rows: Row[]): Promise<void> {
       if (rows.length) await db('engine_history').insert(rows);
@@ -417,6 +453,30 @@ export function createEngineStore() {
 
 export type EngineStore = ReturnType<typeof createEngineStore>;
 
+type DefinitionQuery = { key?: string; keyLike?: string; latestVersion?: boolean; deploymentId?: string; versionTag?: string; firstResult?: number; maxResults?: number };
+function definitionQuery(db: Db, q: DefinitionQuery): Knex.QueryBuilder {
+  const b = db('engine_definition as d');
+  if (q.key) b.where('d.key', q.key);
+  if (q.keyLike) b.whereLike('d.key', q.keyLike);
+  if (q.deploymentId) b.where('d.deployment_id', isUuid(q.deploymentId) ? q.deploymentId : null);
+  if (q.versionTag) b.where('d.version_tag', q.versionTag);
+  if (q.latestVersion) b.whereRaw('d.version = (select max(version) from engine_definition x where x.key = d.key)');
+  return b;
+}
+
+type InstanceQuery = { active?: boolean; businessKey?: string; processDefinitionId?: string; processDefinitionKey?: string; processInstanceIds?: string[]; unitIds?: string[]; firstResult?: number; maxResults?: number; finished?: boolean };
+function instanceQuery(db: Db, q: InstanceQuery): Knex.QueryBuilder {
+  const b = db('engine_instance');
+  if (q.active) b.where({ state: 'ACTIVE' });
+  if (q.finished) b.whereNot({ state: 'ACTIVE' });
+  if (q.businessKey) b.where({ business_key: q.businessKey });
+  if (q.processDefinitionId) b.where({ definition_id: q.processDefinitionId });
+  if (q.processDefinitionKey) b.where({ definition_key: q.processDefinitionKey });
+  if (q.processInstanceIds) b.whereIn('id', q.processInstanceIds.filter(isUuid));
+  if (q.unitIds) b.whereIn('unit_id', q.unitIds);
+  return b;
+}
+
 /**
  * What an optimistic write must still find, locked, for its outcome to stand:
  * - `instance`: the instance at the revision its hot engine was saved at, and the task / external
@@ -424,21 +484,76 @@ export type EngineStore = ReturnType<typeof createEngineStore>;
  * - `definition`: for a start, the definition not suspended (held FOR SHARE against a concurrent suspend).
  */
 export type WriteGuard =
-  | { kind: 'instance'; revision: number; table: 'engine_task' | 'engine_external_task'; itemId: string; scope?: TaskScope; assignee?: string; workerId?: string }
-  | { kind: 'definition'; definitionId: string };
+  | { kind: 'instance'; revision: number; table: 'engine_task' | 'engine_external_task' | 'engine_timer'; itemId: string; scope?: TaskScope; assignee?: string; workerId?: string; leasedBy?: string }
+  | { kind: 'definition'; definitionId: string; latest?: boolean };
 
-function guardQuery(db: Db, g: WriteGuard, instanceId: string): Knex.QueryBuilder {
-  if (g.kind === 'definition') return db('engine_definition').where({ id: g.definitionId, suspended: false }).select('id').forShare();
-  const b = db('engine_instance as i').join(`${g.table} as t`, 't.instance_id', 'i.id')
-    .where('i.id', instanceId).where('i.revision', g.revision).where('i.state', 'ACTIVE').where('t.id', g.itemId)
-    .select('i.id').forUpdate('i', 't');
-  if (g.scope) applyScope(b, g.scope);
-  if (g.assignee) b.where((w) => w.whereNull('t.assignee').orWhere('t.assignee', g.assignee!));
-  if (g.workerId) {
-    b.where('t.worker_id', g.workerId).where('t.lock_expiration', '>=', db.fn.now())
-      .where((w) => w.whereNull('t.retries').orWhere('t.retries', '>', 0));
+/** The guard as SQL text with `?` bindings: the statement's text then depends only on its shape, so it is prepared once. */
+function guardSql(g: WriteGuard, instanceId: string): { sql: string; bindings: unknown[] } {
+  if (g.kind === 'definition') {
+    // A start by key from the cached latest version also needs it to still be the latest.
+    const latest = g.latest ? ' and not exists (select 1 from engine_definition n where n.key = d.key and n.version > d.version)' : '';
+    return { sql: `(select d.id from engine_definition d where d.id = ? and not d.suspended${latest} for share of d)`, bindings: [g.definitionId] };
   }
-  return b;
+  const table = g.table === 'engine_task' ? 'engine_task' : g.table === 'engine_timer' ? 'engine_timer' : 'engine_external_task';
+  let sql = `(select i.id from engine_instance i join ${table} t on t.instance_id = i.id
+    where i.id = ? and i.revision = ? and i.state = 'ACTIVE' and t.id = ?`;
+  const bindings: unknown[] = [instanceId, g.revision, g.itemId];
+  if (g.scope) {
+    const sc = scopeSql(g.scope);
+    if (sc) { sql += ` and ${sc.sql}`; bindings.push(...sc.bindings); }
+  }
+  if (g.assignee) { sql += ' and (t.assignee is null or t.assignee = ?)'; bindings.push(g.assignee); }
+  if (g.workerId) { sql += ' and t.worker_id = ? and t.lock_expiration >= now() and (t.retries is null or t.retries > 0)'; bindings.push(g.workerId); }
+  if (g.leasedBy) { sql += ' and t.locked_by = ?'; bindings.push(g.leasedBy); }
+  return { sql: `${sql} for update of i, t)`, bindings };
+}
+
+/** `applyScope` as SQL text (null: no restriction). */
+function scopeSql(scope: TaskScope): { sql: string; bindings: unknown[] } | null {
+  if ('all' in scope) return null;
+  const parts = ['t.assignee = ?', '? = any(t.candidate_users)'];
+  const bindings: unknown[] = [scope.username, scope.username];
+  for (const { unitId, role } of scope.unitRoles) {
+    parts.push('(? = any(t.candidate_groups) and t.unit_id = ?)', '? = any(t.candidate_groups)');
+    bindings.push(role, unitId, `${role}@${unitId}`);
+  }
+  if (scope.readUnitIds?.length) { parts.push('t.unit_id = any(?::text[])'); bindings.push([...scope.readUnitIds]); }
+  return { sql: `(${parts.join(' or ')})`, bindings };
+}
+
+type Conn = { query(q: unknown, values?: unknown[]): Promise<{ rows: Row[] }> };
+const positional = new Map<string, { text: string; name: string }>();
+let statements = 0;
+/**
+ * Runs one autocommit statement as a named prepared statement on PostgreSQL (parsed and planned
+ * once per connection instead of at every call; `?` bindings as in knex.raw); in a transaction,
+ * or on the embedded database, as knex.raw.
+ */
+async function exec(db: Db, sql: string, bindings: unknown[]): Promise<Row[]> {
+  const client = (db as Knex).client as unknown as { config: { client: unknown }; acquireConnection(): Promise<Conn>; releaseConnection(c: Conn): Promise<void> };
+  if ((db as Knex.Transaction).isTransaction || client.config.client !== 'pg') {
+    const res = await db.raw(sql, bindings as Knex.RawBinding[]);
+    return (res.rows ?? res) as Row[];
+  }
+  let p = positional.get(sql);
+  if (!p) {
+    let n = 0;
+    p = { text: sql.replace(/\?/g, () => `$${++n}`), name: `tthc_engine_${++statements}` };
+    // Statement shapes are few (which tables a command touches, how many roles a scope has); bound the map anyway.
+    if (positional.size < 5000) positional.set(sql, p);
+    else p = { text: p.text, name: '' };
+  }
+  const conn = await client.acquireConnection();
+  try {
+    return (await conn.query({ ...(p.name ? { name: p.name } : {}), text: p.text, values: bindings.map(pgValue) })).rows;
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}
+
+/** What knex would send for a binding: arrays of strings as PostgreSQL arrays, dates and the rest as pg converts them. */
+function pgValue(v: unknown): unknown {
+  return v === undefined ? null : v;
 }
 
 /**

@@ -49,7 +49,8 @@ export function startServer(db: { url?: string; dataDir?: string }, name: string
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${out}${err}`)), 60000);
+    // TTHC_CHILD_START_MS: a longer wait for start-up on a machine loaded by other runs (benchmarks).
+    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${out}${err}`)), Number(process.env.TTHC_CHILD_START_MS ?? 60000));
     proc.stderr.on('data', (d) => { err += d; if (process.env.TTHC_CHILD_STDERR) process.stderr.write(d); });
     proc.stdout.on('data', (d) => {
       out += d;

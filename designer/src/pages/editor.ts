@@ -143,7 +143,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     commandStack.undo();
   }
   // For the browser test (MIWG import through the same preparation as the Import button).
-  (window as any).__tthcTools = { renameConflictingPrefixes };
+  (window as unknown as { __tthcTools: unknown }).__tthcTools = { renameConflictingPrefixes };
 
   let dirty = false;
   let latest: ValidationState | undefined;
