@@ -65,6 +65,8 @@ async function main(): Promise<void> {
     await leader.waitForSelector('[data-testid=apology]');
     if (await leader.locator('[data-testid=claim]').count()) {
       await leader.click('[data-testid=claim]');
+      // Claiming reloads the page: wait for the reloaded card (its "unclaim"), not the old form about to vanish.
+      await leader.locator('[data-testid=unclaim]').waitFor();
       await leader.waitForSelector('[data-testid=apology]');
     }
     await leader.fill('[data-testid=apology-reason]', 'Chờ kết quả xác minh nơi cư trú của Công an xã');
