@@ -339,7 +339,7 @@ export function createIdentityService(opts: IdentityOptions) {
     },
     subtreeIds: (ids: string[]) => store.subtreeIds(knex, ids),
 
-    async createUnit(input: { id: string; parentId: string | null; name: string; kind: string }): Promise<store.UnitRow> {
+    async createUnit(input: { id: string; parentId: string | null; name: string; kind: string }): Promise<store.Unit> {
       return knex.transaction(async (trx) => {
         if (await store.getUnit(trx, input.id)) throw identityError(409, 'Conflict', 'identity.unitExists', { id: input.id });
         if (!(await store.unitKinds(trx)).some((k) => k.id === input.kind)) throw badRequest(`Unknown unit kind: ${input.kind}`, [{ field: 'body.kind', message: 'unknown kind' }]);
@@ -354,7 +354,7 @@ export function createIdentityService(opts: IdentityOptions) {
       });
     },
 
-    async updateUnit(id: string, patch: { name?: string; kind?: string }): Promise<store.UnitRow> {
+    async updateUnit(id: string, patch: { name?: string; kind?: string }): Promise<store.Unit> {
       return knex.transaction(async (trx) => {
         if (!(await store.getUnit(trx, id))) throw identityError(404, 'NotFound', 'identity.noUnit', { id });
         if (patch.kind && !(await store.unitKinds(trx)).some((k) => k.id === patch.kind)) throw badRequest(`Unknown unit kind: ${patch.kind}`, [{ field: 'body.kind', message: 'unknown kind' }]);
