@@ -21,7 +21,7 @@ const UNTYPED = {
   rows: [
     'server/consultations/*.ts',
     'server/dossiers/demo.ts', 'server/dossiers/store.ts',
-    'server/engine-rest/router.ts', 'server/portal-sync/service.ts', 'server/sos/service.ts', 'server/tasks/*.ts', 'workers/handlers/portal.ts',
+    'server/engine-rest/router.ts', 'server/portal-sync/service.ts', 'workers/handlers/portal.ts',
     'designer/src/api.ts', 'designer/src/dom.ts', 'designer/src/pages/dossiers/receive.ts', 'designer/src/pages/public/public.ts',
   ],
   // Tests, benchmarks and browser scenarios read JSON bodies (supertest's `res.body` is `any`) and page.evaluate
