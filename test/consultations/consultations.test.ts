@@ -3,6 +3,7 @@ import request from 'supertest';
 import { loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { WORKER } from '../workers/helpers.js';
+import { expectKeyedRefusal } from '../helpers/refusals.js';
 
 let platform: TestPlatform;
 let owner: AuthedClient;
@@ -85,6 +86,13 @@ describe('the lifecycle validator learns the consultation rules', () => {
 });
 
 describe('bad input to /api/consultations: 4xx, Vietnamese message, nothing written', () => {
+  it('answers in English when asked, with the same key (#16)', async () => {
+    await expectKeyedRefusal(() => open({ ...base, consultAgency: 'xa-phu-long', replyDeadline: '5d' }), 400, 'consultations.notItself',
+      'Không lấy ý kiến chính đơn vị mình', 'A unit does not consult itself');
+    await expectKeyedRefusal(() => request(platform.app).get('/api/consultations/abc').set('Authorization', WORKER), 400, 'consultations.notAnId',
+      'params.id: mã đề nghị không hợp lệ', 'params.id: not a consultation id');
+  });
+
   const base = { dossierCode: 'HS-B-1', stepKey: 'Consult', requestingUnitId: 'xa-phu-long' };
   const count = async () => Number((await knex()('consultation').count({ n: '*' }))[0]!.n);
 
@@ -99,6 +107,7 @@ describe('bad input to /api/consultations: 4xx, Vietnamese message, nothing writ
     const res = await open({ ...base, ...extra });
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(message);
+    expect(res.body.key).toMatch(/^consultations\./);
     expect(await count()).toBe(before);
   });
 
