@@ -53,15 +53,19 @@ export interface Extension {
   late: boolean;
 }
 
-function toExtension(r: Record<string, unknown>): Extension {
+/** Rows as PostgreSQL returns them (migrations/0701_deadlines.ts). */
+interface ExtensionRow { dossier_code: string; unit_id: string; original_due_at: Date; new_due_at: Date; reason: string; signed_by: string; issued_at: Date; late: boolean }
+interface LateRow { dossier_code: string; unit_id: string; due_at: Date; counted_at: Date; without_apology: boolean }
+
+function toExtension(r: ExtensionRow): Extension {
   return {
-    dossierCode: r.dossier_code as string,
-    originalDueAt: formatLocal(r.original_due_at as Date),
-    newDueAt: formatLocal(r.new_due_at as Date),
-    reason: r.reason as string,
-    signedBy: r.signed_by as string,
-    issuedAt: formatLocal(r.issued_at as Date),
-    late: r.late as boolean,
+    dossierCode: r.dossier_code,
+    originalDueAt: formatLocal(r.original_due_at),
+    newDueAt: formatLocal(r.new_due_at),
+    reason: r.reason,
+    signedBy: r.signed_by,
+    issuedAt: formatLocal(r.issued_at),
+    late: r.late,
   };
 }
 
@@ -105,7 +109,7 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
      */
     async checkApology(input: Pick<ApologyInput, 'dossierCode' | 'originalDueAt' | 'newDueAt' | 'reason' | 'signedBy' | 'unitId'>): Promise<void> {
       checkDates(input);
-      const existing = await knex('dossier_extension').where({ dossier_code: input.dossierCode }).first('new_due_at');
+      const existing = await knex<ExtensionRow>('dossier_extension').where({ dossier_code: input.dossierCode }).first('new_due_at');
       if (existing) throw conflict(`Hồ sơ ${input.dossierCode} đã được gia hạn một lần (đến ${formatLocal(existing.new_due_at)}); không gia hạn lần thứ hai / the dossier's single extension is already used`);
     },
 
@@ -121,7 +125,7 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
       // outside `trx` while it is open would wait for itself.
       const d = await dossierOf(input.dossierCode);
       const { created, row } = await knex.transaction(async (trx) => {
-        const inserted = await trx('dossier_extension').insert({
+        const inserted = await trx<ExtensionRow>('dossier_extension').insert({
           dossier_code: input.dossierCode, unit_id: input.unitId, original_due_at: original, new_due_at: next,
           reason: input.reason.trim(), signed_by: input.signedBy.trim(), issued_at: issuedAt, late: issuedAt > original,
         }).onConflict('dossier_code').ignore().returning('*');
@@ -131,13 +135,14 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
             await deps.dossiers!.setExtension(d.id, { newDueAt: next, reason: input.reason.trim() }, { id: null, name: input.signedBy.trim() }, trx);
             await deps.dossiers!.recordEvent(d.id, { kind: 'apology', reason: input.reason.trim(), data: { newDueAt: formatLocal(next), late: issuedAt > original, form: '04' } }, { id: null, name: input.signedBy.trim() }, trx);
           }
-          return { created: true, row: inserted[0] as Record<string, unknown> };
+          return { created: true, row: inserted[0]! };
         }
-        const existing = await trx('dossier_extension').where({ dossier_code: input.dossierCode }).first();
-        if ((existing.new_due_at as Date).getTime() !== next.getTime()) {
+        // The insert was ignored on conflict, so the row exists.
+        const existing = (await trx<ExtensionRow>('dossier_extension').where({ dossier_code: input.dossierCode }).first())!;
+        if (existing.new_due_at.getTime() !== next.getTime()) {
           throw conflict(`Hồ sơ ${input.dossierCode} đã được gia hạn một lần (đến ${formatLocal(existing.new_due_at)}); không gia hạn lần thứ hai / the dossier's single extension is already used`);
         }
-        return { created: false, row: existing as Record<string, unknown> };
+        return { created: false, row: existing };
       });
       const extension = toExtension(row);
       // Keyed on the dossier: a repeated call sends nothing already sent.
@@ -149,7 +154,7 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
     },
 
     async extensionOf(dossierCode: string): Promise<Extension | undefined> {
-      const r = await knex('dossier_extension').where({ dossier_code: dossierCode }).first();
+      const r = await knex<ExtensionRow>('dossier_extension').where({ dossier_code: dossierCode }).first();
       return r ? toExtension(r) : undefined;
     },
 
@@ -161,9 +166,9 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
       const due = instant(input.dueAt, 'dueAt');
       const dossier = await dossierOf(input.dossierCode);
       if (dossier && dossier.status >= RESOLVED) return { created: false, apologised: false, resolved: true };
-      const apology = await knex('dossier_extension').where({ dossier_code: input.dossierCode }).first('dossier_code');
+      const apology = await knex<ExtensionRow>('dossier_extension').where({ dossier_code: input.dossierCode }).first('dossier_code');
       const apologised = Boolean(apology);
-      const rows = await knex('dossier_late').insert({
+      const rows = await knex<LateRow>('dossier_late').insert({
         dossier_code: input.dossierCode, unit_id: input.unitId, due_at: due, without_apology: !apologised,
       }).onConflict('dossier_code').ignore().returning('dossier_code');
       await deps.notifications.notifyStaff({
@@ -185,7 +190,7 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
     /** Late dossiers of a period, and how many of them had no apology (the scorecard's input). */
     async lateCounts(from: Date, to: Date): Promise<{ late: number; withoutApology: number }> {
       const r = await knex('dossier_late').where('counted_at', '>=', from).andWhere('counted_at', '<', to)
-        .select(knex.raw('count(*)::int as late'), knex.raw('count(*) filter (where without_apology)::int as "withoutApology"')).first();
+        .first<{ late: number; withoutApology: number } | undefined>(knex.raw('count(*)::int as late'), knex.raw('count(*) filter (where without_apology)::int as "withoutApology"'));
       return { late: r?.late ?? 0, withoutApology: r?.withoutApology ?? 0 };
     },
   };
