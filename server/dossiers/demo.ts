@@ -34,14 +34,17 @@ function officeHour(daysAgo: number, i: number): Date {
   return at.getTime() > Date.now() ? new Date(Date.now() - 5 * 60_000) : at;
 }
 
+/** The demo accounts the seed acts as. */
+interface Account { id: string; display_name: string }
+
 export async function seedDemoDossiers(deps: { knex: Knex; dossiers: DossierService; log: Logger }): Promise<number> {
   const { knex, dossiers } = deps;
   for (const [unit, code] of Object.entries(AGENCY_CODES)) {
     await knex('org_unit').where({ id: unit }).whereNull('agency_code').update({ agency_code: code }).catch(() => undefined);
   }
-  if (Number((await knex('dossier').count({ n: '*' }))[0]!.n) > 0) return 0;
-  const officer = await knex('app_user').where({ username: 'motcua.xa' }).first('id', 'display_name');
-  const admin = await knex('app_user').where({ username: 'admin' }).first('id', 'display_name');
+  if (Number((await knex('dossier').count<Array<{ n: string | number }>>({ n: '*' }))[0]!.n) > 0) return 0;
+  const officer = await knex('app_user').where({ username: 'motcua.xa' }).first<Account | undefined>('id', 'display_name');
+  const admin = await knex('app_user').where({ username: 'admin' }).first<Account | undefined>('id', 'display_name');
   if (!officer || !admin) return 0;
   const asOfficer: Principal = {
     kind: 'user', userId: officer.id, username: 'motcua.xa', displayName: officer.display_name,
@@ -52,7 +55,8 @@ export async function seedDemoDossiers(deps: { knex: Knex; dossiers: DossierServ
     roles: [{ role: 'system-admin', unitId: 'tinh' }], permissions: permissionsOf(['system-admin']),
   };
   const procs = new Map<string, { id: string; components: Array<{ name: string; required: boolean }> }>(
-    (await knex('procedure').select('id', 'code', 'components')).map((p) => [p.code as string, { id: p.id as string, components: p.components }]),
+    (await knex('procedure').select<Array<{ id: string; code: string; components: Array<{ name: string; required: boolean }> }>>('id', 'code', 'components'))
+      .map((p) => [p.code, { id: p.id, components: p.components }]),
   );
   const plans: Plan[] = [];
   const commune = ['1.001193', '1.000894', '2.000815', '1.001612', '1.009994'];
