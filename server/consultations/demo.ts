@@ -11,7 +11,7 @@ import type { ConsultationService } from './service.js';
  */
 export async function seedDemoConsultations(deps: { knex: Knex; consultations: ConsultationService; calendar: WorkingCalendar; log: Logger }): Promise<void> {
   if (await deps.knex('consultation').first('id')) return;
-  const dossiers = await deps.knex('dossier').where({ unit_id: 'xa-phu-long', status: 4 }).orderBy('received_at').limit(3).select('code');
+  const dossiers = await deps.knex('dossier').where({ unit_id: 'xa-phu-long', status: 4 }).orderBy('received_at').limit(3).select<Array<{ code: string }>>('code');
   const plans = [
     { ago: 1, deadline: '5d', question: 'Đề nghị cho ý kiến về sự phù hợp quy hoạch sử dụng đất của thửa đất số 125, tờ bản đồ số 8, xã Phú Long.' },
     { ago: 1, deadline: '1.5d', question: 'Đề nghị xác nhận thửa đất không thuộc khu vực bảo vệ nguồn nước, hành lang an toàn công trình thủy lợi.' },
