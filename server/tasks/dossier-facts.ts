@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { foldText } from '../text/fold.js';
-import { tasksStore, type TaskDossierPatch } from './store.js';
+import * as tasksStore from './store.js';
+import type { TaskDossierPatch } from './store.js';
 
 /** What a task row shows of its dossier. The dossier capability records it at reception (`recordDossierFacts`). */
 interface DossierFacts {

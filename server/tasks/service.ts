@@ -7,7 +7,8 @@ import type { Principal } from '../http/policy.js';
 import { foldText } from '../text/fold.js';
 import { projectFromEngine } from './dossier-facts.js';
 import type { Outcome, StepCatalog } from './outcomes.js';
-import { tasksStore, type DoneLine, type EngineTaskRow, type NewTaskEvent, type OpenLine, type TaskFilter, type Tab, type Viewer } from './store.js';
+import * as tasksStore from './store.js';
+import type { DoneLine, EngineTaskRow, NewTaskEvent, OpenLine, TaskFilter, Tab, Viewer } from './store.js';
 import { taskError } from './messages.js';
 
 /** A line of any tab (open task or completion), merged with its dossier facts once projected. */
