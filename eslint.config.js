@@ -20,8 +20,7 @@ const UNTYPED = {
   // interface per table and `db<Row>('table')` (as in calendar/store.ts, catalog/store.ts); then the file leaves this list.
   rows: [
     'server/consultations/service.ts',
-    'server/engine-rest/router.ts', 'server/portal-sync/service.ts', 'workers/handlers/portal.ts',
-    'designer/src/api.ts', 'designer/src/dom.ts', 'designer/src/pages/dossiers/receive.ts', 'designer/src/pages/public/public.ts',
+    'server/engine-rest/router.ts',
   ],
   // Tests, benchmarks and browser scenarios read JSON bodies (supertest's `res.body` is `any`) and page.evaluate
   // results; a cast before each assertion would add noise and catch nothing the assertion does not.
