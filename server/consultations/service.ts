@@ -19,6 +19,8 @@ export const OPINIONS = ['agree', 'agree_with_conditions', 'disagree'] as const;
 type Opinion = (typeof OPINIONS)[number];
 /** Roles that answer for their unit, and that record a reply received by email or on paper. */
 const STAFF_ROLES = new Set(['specialist', 'division-head', 'leader', 'clerical', 'one-stop-officer']);
+/** Roles told of a consultation, in the consulted unit and its divisions; a division's holders also answer for the department. */
+const TOLD_ROLES = ['specialist', 'division-head', 'leader'];
 
 interface ConsultationEngine {
   startProcess(input: { key: string; businessKey?: string | null; variables?: Record<string, TypedValue> }): Promise<{ id: string; ended: boolean }>;
@@ -119,6 +121,19 @@ export function createConsultationService(deps: ConsultationDeps) {
   }
   type View = ReturnType<typeof view>;
 
+  /** The consulted unit's roles to tell: in the unit itself and in its divisions (who work its consultations). */
+  async function toldRoles(unitId: string) {
+    const units = await store.withDivisions(knex, unitId);
+    return units.flatMap((u) => TOLD_ROLES.map((role) => ({ role, unitId: u })));
+  }
+
+  /** The units whose consultations `p` answers: where they hold a staff role, and the department above a division where they work. */
+  async function answeringUnits(p: Principal): Promise<string[]> {
+    const own = [...new Set(p.roles.filter((r) => STAFF_ROLES.has(r.role)).map((r) => r.unitId))];
+    const inDivisions = [...new Set(p.roles.filter((r) => TOLD_ROLES.includes(r.role)).map((r) => r.unitId))];
+    return [...new Set([...own, ...(await store.answeredFrom(knex, inDivisions))])];
+  }
+
   /** The requesting unit's name for people (ids are for machines). */
   async function named<T extends { requestingUnitId: string }>(views: T[]): Promise<Array<T & { requestingUnitName: string }>> {
     const ids = [...new Set(views.map((v) => v.requestingUnitId))];
@@ -137,7 +152,7 @@ export function createConsultationService(deps: ConsultationDeps) {
       await deps.notifications.notifyStaff({
         key: `${c.request_key}:consult-sent`, template: 'consultation-request', dossierCode: c.dossier_code, link: `#/consultations/${c.id}`,
         params: { dossierCode: c.dossier_code, question: c.question.slice(0, 2000), replyBy },
-        roles: ['specialist', 'division-head', 'leader'].map((role) => ({ role, unitId: c.consulted_unit_id })),
+        roles: await toldRoles(c.consulted_unit_id),
       });
     } else {
       const agency = await knex('consultation_agency').where({ id: c.agency_id }).first('email', 'name');
@@ -189,19 +204,19 @@ export function createConsultationService(deps: ConsultationDeps) {
     return true;
   }
 
-  function mayReply(p: Principal, c: Row): boolean {
-    return !!c.consulted_unit_id && p.roles.some((r) => STAFF_ROLES.has(r.role) && r.unitId === c.consulted_unit_id);
+  async function mayReply(p: Principal, c: Row): Promise<boolean> {
+    return !!c.consulted_unit_id && (await answeringUnits(p)).includes(c.consulted_unit_id);
   }
   function mayRecordByHand(p: Principal, c: Row): boolean {
     return p.roles.some((r) => STAFF_ROLES.has(r.role) && r.unitId === c.requesting_unit_id);
   }
   async function mayRead(p: Principal, c: Row): Promise<boolean> {
     const units = await deps.units.visibleUnitIds(p);
-    return units === 'all' || units.includes(c.requesting_unit_id) || (!!c.consulted_unit_id && units.includes(c.consulted_unit_id));
+    return units === 'all' || units.includes(c.requesting_unit_id) || (!!c.consulted_unit_id && (units.includes(c.consulted_unit_id) || await mayReply(p, c)));
   }
 
   /** Writes the answer (shared by the consulted unit's reply and the officer's record by hand). */
-  async function answer(p: Principal, id: string, input: ReplyInput, uploads: Upload[], opts: { byHand: boolean; receivedAt?: Date; check: (c: Row) => boolean }): Promise<View> {
+  async function answer(p: Principal, id: string, input: ReplyInput, uploads: Upload[], opts: { byHand: boolean; receivedAt?: Date; check: (c: Row) => boolean | Promise<boolean> }): Promise<View> {
     const text = input.text.trim();
     if (!text) throw consultationError(400, 'InvalidRequestException', 'consultations.textRequired');
     const kinds = uploads.length ? checkUploads(uploads) : [];
@@ -212,7 +227,7 @@ export function createConsultationService(deps: ConsultationDeps) {
     const pre = await store.byId(knex, id);
     if (!pre) throw consultationError(404, 'NotFound', 'consultations.notFound', { id });
     // Anyone but the consulted unit's staff (or, by hand, the requesting unit's) is refused, whatever they may read.
-    if (!opts.check(pre)) {
+    if (!(await opts.check(pre))) {
       throw consultationError(403, 'Forbidden', opts.byHand ? 'consultations.onlyRequesterByHand' : 'consultations.onlyConsulted');
     }
     const row = await knex.transaction(async (trx) => {
@@ -337,7 +352,7 @@ export function createConsultationService(deps: ConsultationDeps) {
         return fresh;
       });
       const roles = [{ role: 'division-head', unitId: c.requesting_unit_id }];
-      if (c.consulted_unit_id) roles.push(...['specialist', 'division-head', 'leader'].map((role) => ({ role, unitId: c.consulted_unit_id })));
+      if (c.consulted_unit_id) roles.push(...await toldRoles(c.consulted_unit_id));
       await deps.notifications.notifyStaff({
         key: `${c.request_key}:consult-overdue:${day}`, template: 'consultation-overdue', dossierCode: c.dossier_code, link: `#/consultations/${c.id}`,
         params: { dossierCode: c.dossier_code, replyBy, days: lateDays }, roles,
@@ -359,19 +374,21 @@ export function createConsultationService(deps: ConsultationDeps) {
     },
 
     async list(p: Principal, q: { side: 'incoming' | 'outgoing'; status?: 'open' | 'answered'; dossierCode?: string; page: number; pageSize: number }) {
-      const units = await deps.units.visibleUnitIds(p);
+      const visible = await deps.units.visibleUnitIds(p);
+      // Incoming: also the departments whose consultations reach the caller's division.
+      const units = visible === 'all' || q.side === 'outgoing' ? visible : [...new Set([...visible, ...await answeringUnits(p)])];
       const { rows, total } = await store.list(knex, { side: q.side, units, status: q.status, dossierCode: q.dossierCode, limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
       return { items: await named(rows.map(view)), total, page: q.page, pageSize: q.pageSize };
     },
 
-    async get(p: Principal, id: string): Promise<View & { requestingUnitName: string; events: Array<{ kind: string; at: string; actor: string | null; data: unknown }>; may: { reply: boolean; recordByHand: boolean } }> {
+    async get(p: Principal, id: string): Promise<View & { requestingUnitName: string; events: Array<{ kind: string; at: string; actor: string | null; actorName: string | null; data: unknown }>; may: { reply: boolean; recordByHand: boolean } }> {
       const c = await store.byId(knex, id);
       if (!c || !(await mayRead(p, c))) throw consultationError(404, 'NotFound', 'consultations.notFound', { id });
       const evs = await store.events(knex, id);
       return {
         ...(await named([view(c)]))[0]!,
-        events: evs.map((e) => ({ kind: e.kind, at: iso(e.at)!, actor: e.actor ?? null, data: json(e.data, null) })),
-        may: { reply: c.status === 'open' && mayReply(p, c), recordByHand: c.status === 'open' && !c.consulted_unit_id && mayRecordByHand(p, c) },
+        events: evs.map((e) => ({ kind: e.kind, at: iso(e.at)!, actor: e.actor ?? null, actorName: e.actor_name ?? null, data: json(e.data, null) })),
+        may: { reply: c.status === 'open' && await mayReply(p, c), recordByHand: c.status === 'open' && !c.consulted_unit_id && mayRecordByHand(p, c) },
       };
     },
 
@@ -405,11 +422,15 @@ export function createConsultationService(deps: ConsultationDeps) {
     /** Timeline entries of a process instance's consultations (for the tasks timeline's `extra`). */
     async timelineEntries(instanceId: string) {
       const rows = await store.eventsOfInstance(knex, instanceId);
-      return rows.map((e) => ({
-        at: new Date(e.at).toISOString(), kind: `consultation-${e.kind}`, by: e.actor ?? null,
-        unitId: e.kind === 'answered' || e.kind === 'late' || e.kind === 'explanation' ? (e.consulted_unit_id ?? null) : e.requesting_unit_id,
-        stepKey: e.step_key, stepName: e.step_name, comment: e.kind === 'explanation' ? (json<{ text?: string }>(e.data, {}).text ?? null) : e.agency_name,
-      }));
+      return rows.map((e) => {
+        const consulted = e.kind === 'answered' || e.kind === 'late' || e.kind === 'explanation';
+        return {
+          at: new Date(e.at).toISOString(), kind: `consultation-${e.kind}`, by: e.actor ?? null, byName: e.actor_name ?? null,
+          unitId: consulted ? (e.consulted_unit_id ?? null) : e.requesting_unit_id,
+          unitName: (consulted ? (e.consulted_unit_name ?? (e.consulted_unit_id ? null : e.agency_name)) : e.requesting_unit_name) ?? null,
+          stepKey: e.step_key, stepName: e.step_name, comment: e.kind === 'explanation' ? (json<{ text?: string }>(e.data, {}).text ?? null) : e.agency_name,
+        };
+      });
     },
 
     /** Replies whose message has not reached the process yet: tried again (the relay calls this every 3 s, about an hour at most). */

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Request } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../log.js';
 import { sendJson } from './json.js';
@@ -56,9 +56,12 @@ export function fromZodError(err: ZodError, where = 'body'): ApiError {
 
 interface BodyParserError extends Error { type?: string; status?: number; limit?: number }
 
-export function createErrorHandler(log: Logger): ErrorRequestHandler {
+/** Turns a capability's own (domain) error into an ApiError, or returns it unchanged; the composition root supplies it. */
+export type ErrorMapper = (err: unknown, req: Request) => unknown;
+
+export function createErrorHandler(log: Logger, mapError?: ErrorMapper): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const e = toApiError(err as Error);
+    const e = toApiError((mapError ? mapError(err, req) : err) as Error);
     if (e.status >= 500) log.error({ err, requestId: req.requestId, path: req.path }, 'request failed');
     if (res.headersSent) return;
     const body: Record<string, unknown> = { type: e.type, message: e.message };

@@ -35,7 +35,10 @@ export interface TimelineEntry {
   at: string;
   kind: string;
   by: string | null;
+  /** The actor's and the unit's names for people, where the source knows them. */
+  byName?: string | null;
   unitId: string | null;
+  unitName?: string | null;
   stepKey?: string | null;
   stepName?: string | null;
   outcome?: string | null;
