@@ -177,28 +177,18 @@ export function createEngineStore() {
     },
 
     // ---- user tasks
-    taskQuery(db: Db, q: TaskQuery, scope: TaskScope): Knex.QueryBuilder {
-      const b = db('engine_task as t');
-      applyScope(b, scope);
-      if (q.assignee) b.where('t.assignee', q.assignee);
-      if (q.unassigned) b.whereNull('t.assignee');
-      if (q.candidateGroup) b.whereRaw('? = any(t.candidate_groups)', [q.candidateGroup]).whereNull('t.assignee');
-      if (q.candidateUser) b.whereRaw('? = any(t.candidate_users)', [q.candidateUser]).whereNull('t.assignee');
-      if (q.processInstanceId) b.where('t.instance_id', isUuid(q.processInstanceId) ? q.processInstanceId : null);
-      if (q.processInstanceBusinessKey) b.where('t.business_key', q.processInstanceBusinessKey);
-      if (q.processDefinitionKey) b.whereLike('t.definition_id', `${q.processDefinitionKey.replace(/[%_\\]/g, '\\$&')}:%`);
-      if (q.taskDefinitionKey) b.where('t.task_definition_key', q.taskDefinitionKey);
-      if (q.dueBefore) b.where('t.due', '<', q.dueBefore);
-      if (q.dueAfter) b.where('t.due', '>', q.dueAfter);
-      return b;
-    },
+    /** Task lists and counts: SQL text fixed per filter shape, so each shape is a prepared statement (the tasklist's hot read). */
     async listTasks(db: Db, q: TaskQuery, scope: TaskScope): Promise<Row[]> {
-      const col = { created: 't.created', dueDate: 't.due', priority: 't.priority', name: 't.name', assignee: 't.assignee', id: 't.id', followUpDate: 't.follow_up' }[q.sortBy ?? 'created'];
-      return this.taskQuery(db, q, scope).select('t.*').orderBy(col, q.sortOrder ?? 'asc').orderBy('t.id').offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
+      const w = taskWhere(q, scope);
+      const col = { created: 't.created', dueDate: 't.due', priority: 't.priority', name: 't.name', assignee: 't.assignee', id: 't.id', followUpDate: 't.follow_up' }[q.sortBy ?? 'created'] ?? 't.created';
+      const dir = q.sortOrder === 'desc' ? 'desc' : 'asc';
+      return exec(db, `select t.* from engine_task t where ${w.sql} order by ${col} ${dir}, t.id asc offset ? limit ?`,
+        [...w.bindings, q.firstResult ?? 0, Math.min(q.maxResults ?? 1000, 1000)]);
     },
     async countTasks(db: Db, q: TaskQuery, scope: TaskScope): Promise<number> {
-      const r = await this.taskQuery(db, q, scope).count({ n: '*' }).first();
-      return Number(r?.n ?? 0);
+      const w = taskWhere(q, scope);
+      const rows = await exec(db, `select count(*) as n from engine_task t where ${w.sql}`, w.bindings);
+      return Number(rows[0]?.n ?? 0);
     },
     async taskById(db: Db, id: string, scope: TaskScope, lock = false): Promise<Row | undefined> {
       if (!isUuid(id)) return undefined;
@@ -517,8 +507,30 @@ function scopeSql(scope: TaskScope): { sql: string; bindings: unknown[] } | null
     parts.push('(? = any(t.candidate_groups) and t.unit_id = ?)', '? = any(t.candidate_groups)');
     bindings.push(role, unitId, `${role}@${unitId}`);
   }
-  if (scope.readUnitIds?.length) { parts.push('t.unit_id = any(?::text[])'); bindings.push([...scope.readUnitIds]); }
+  // As a JSON text: an array binding is a PostgreSQL array to pg but a list of parameters to knex.raw (embedded database).
+  if (scope.readUnitIds?.length) { parts.push('t.unit_id in (select jsonb_array_elements_text(?::jsonb))'); bindings.push(JSON.stringify(scope.readUnitIds)); }
   return { sql: `(${parts.join(' or ')})`, bindings };
+}
+
+/** The filters of a task query and the caller's scope as SQL text with `?` bindings. */
+function taskWhere(q: TaskQuery, scope: TaskScope): { sql: string; bindings: unknown[] } {
+  const parts: string[] = [];
+  const bindings: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]) => { parts.push(sql); bindings.push(...values); };
+  const sc = scopeSql(scope);
+  if (sc) add(sc.sql, ...sc.bindings);
+  if (q.assignee) add('t.assignee = ?', q.assignee);
+  if (q.unassigned) add('t.assignee is null');
+  if (q.candidateGroup) add('? = any(t.candidate_groups) and t.assignee is null', q.candidateGroup);
+  if (q.candidateUser) add('? = any(t.candidate_users) and t.assignee is null', q.candidateUser);
+  // An id that is not a uuid matches nothing (and never reaches PostgreSQL as a cast error).
+  if (q.processInstanceId) { if (isUuid(q.processInstanceId)) add('t.instance_id = ?', q.processInstanceId); else add('false'); }
+  if (q.processInstanceBusinessKey) add('t.business_key = ?', q.processInstanceBusinessKey);
+  if (q.processDefinitionKey) add('t.definition_id like ?', `${q.processDefinitionKey.replace(/[%_\\]/g, '\\$&')}:%`);
+  if (q.taskDefinitionKey) add('t.task_definition_key = ?', q.taskDefinitionKey);
+  if (q.dueBefore) add('t.due < ?', q.dueBefore);
+  if (q.dueAfter) add('t.due > ?', q.dueAfter);
+  return { sql: parts.length ? parts.join(' and ') : 'true', bindings };
 }
 
 type Conn = { query(q: unknown, values?: unknown[]): Promise<{ rows: Row[] }> };
