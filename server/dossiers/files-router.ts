@@ -3,13 +3,13 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { checkUploads, type FileStore, uploadedFiles, uploadFiles } from '../files/index.js';
-import { badRequest, conflict, notFound } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
 import { parse, parseParams } from '../http/validate.js';
 import type { DossierService } from './service.js';
 import { FINAL_STATUSES } from './states.js';
+import { dossierError, dossierKey } from './messages.js';
 
 /**
  * `/api/dossiers/:id/files`: the documents of a dossier — the components the citizen filed and what
@@ -24,8 +24,8 @@ export interface DossierFilesRouterDeps {
   recordAccess: (db: Knex, req: Request, target: { type: string; id: string }) => Promise<void>;
 }
 
-const Id = z.object({ id: z.uuid('id: không phải mã hồ sơ hợp lệ / not a dossier id') });
-const FileParams = z.object({ id: z.uuid(), fileId: z.uuid('fileId: không phải mã tệp hợp lệ / not a file id') });
+const Id = z.object({ id: z.uuid(dossierKey('dossiers.notADossierId')) });
+const FileParams = z.object({ id: z.uuid(), fileId: z.uuid(dossierKey('dossiers.notAFileId')) });
 const UploadFields = z.object({ label: z.string().trim().max(200).optional() }).strict();
 
 const owner = (id: string) => ({ type: 'dossier', id });
@@ -44,7 +44,7 @@ export function createDossierFilesRouter(deps: DossierFilesRouterDeps): Router {
     const { id, fileId } = parseParams(FileParams, req);
     await dossiers.get(id, req.principal!);
     const found = await files.read(knex, owner(id), fileId);
-    if (!found) throw notFound(`Không tìm thấy tệp ${fileId} trong hồ sơ / no such file in this dossier`);
+    if (!found) throw dossierError(404, 'NotFound', 'dossiers.noSuchFile', { id: fileId });
     await deps.recordAccess(knex, req, { type: 'dossier-file', id: fileId });
     const ascii = found.file.fileName.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').replace(/[^A-Za-z0-9._-]+/g, '_');
     res.setHeader('Content-Type', found.file.mime);
@@ -57,9 +57,9 @@ export function createDossierFilesRouter(deps: DossierFilesRouterDeps): Router {
     const { id } = parseParams(Id, req);
     const { label } = parse(UploadFields, req.body ?? {}, 'body');
     const uploads = uploadedFiles(req);
-    if (!uploads.length) throw badRequest('Chưa chọn tệp nào / no file in the request', [{ field: 'body.file', message: 'required' }]);
+    if (!uploads.length) throw dossierError(400, 'InvalidRequestException', 'dossiers.noFileChosen', {}, [{ field: 'body.file', message: 'required' }]);
     const d = await dossiers.get(id, req.principal!);
-    if (FINAL_STATUSES.has(d.status)) throw conflict(`Hồ sơ ${d.code} đã kết thúc (trạng thái ${d.status}); không thể đính kèm thêm / the dossier is closed`, { status: d.status });
+    if (FINAL_STATUSES.has(d.status)) throw dossierError(409, 'Conflict', 'dossiers.closedNoAttach', { code: d.code, status: d.status }, { status: d.status });
     const p = req.principal!;
     const saved = await knex.transaction(async (trx) => {
       const kinds = checkUploads(uploads.map((f) => ({ name: f.originalname, buffer: f.buffer })), await files.totalSize(trx, owner(id)));

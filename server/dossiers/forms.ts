@@ -1,8 +1,8 @@
 import { localDate, localDateTime } from '../calendar/index.js';
 import type { AdminDocument, Block } from '../documents/index.js';
 import { vietnameseDateWords } from '../documents/index.js';
-import { conflict } from '../http/errors.js';
 import type { Dossier } from './types.js';
+import { dossierError } from './messages.js';
 
 /**
  * Forms of TT 03/2025/TT-VPCP (Phụ lục I) built from the stored dossier: 01 receipt and appointment,
@@ -61,7 +61,7 @@ export function formDocument(d: Dossier, ctx: FormContext, title: string, number
 }
 
 function form01(d: Dossier, ctx: FormContext): AdminDocument {
-  if (!d.receivedAt || !d.dueAt) throw conflict(`Hồ sơ ${d.code} chưa được tiếp nhận: chưa có giấy tiếp nhận / dossier ${d.code} has not been accepted yet (no receipt)`);
+  if (!d.receivedAt || !d.dueAt) throw dossierError(409, 'Conflict', 'dossiers.notAccepted', { code: d.code });
   const body: Block[] = [
     { kind: 'paragraph', text: `${ctx.unitName} tiếp nhận hồ sơ của:` },
     { kind: 'fields', rows: applicantRows(d) },
@@ -91,7 +91,7 @@ function form01(d: Dossier, ctx: FormContext): AdminDocument {
 
 function form02(d: Dossier, ctx: FormContext): AdminDocument {
   const s = d.supplement;
-  if (!s) throw conflict(`Hồ sơ ${d.code} không có yêu cầu bổ sung / dossier ${d.code} has no supplement request`);
+  if (!s) throw dossierError(409, 'Conflict', 'dossiers.noSupplementRequest', { code: d.code });
   const body: Block[] = [
     { kind: 'paragraph', text: `${ctx.unitName} đã nhận hồ sơ đề nghị giải quyết thủ tục hành chính của:` },
     { kind: 'fields', rows: applicantRows(d).slice(0, 3) },
@@ -107,7 +107,7 @@ function form02(d: Dossier, ctx: FormContext): AdminDocument {
 
 function form03(d: Dossier, ctx: FormContext): AdminDocument {
   const r = d.refusal;
-  if (!r) throw conflict(`Hồ sơ ${d.code} không bị từ chối / dossier ${d.code} was not refused`);
+  if (!r) throw dossierError(409, 'Conflict', 'dossiers.notRefused', { code: d.code });
   const body: Block[] = [
     { kind: 'paragraph', text: `${ctx.unitName} tiếp nhận hồ sơ đề nghị giải quyết thủ tục hành chính của:` },
     { kind: 'fields', rows: applicantRows(d).slice(0, 3) },
@@ -122,7 +122,7 @@ function form03(d: Dossier, ctx: FormContext): AdminDocument {
 
 function form05(d: Dossier, ctx: FormContext): AdminDocument {
   const s = d.stop;
-  if (!s) throw conflict(`Hồ sơ ${d.code} không bị dừng xử lý / dossier ${d.code} was not stopped`);
+  if (!s) throw dossierError(409, 'Conflict', 'dossiers.notStopped', { code: d.code });
   const body: Block[] = [
     { kind: 'fields', rows: [
       { label: 'Hồ sơ', value: d.code },

@@ -20,5 +20,5 @@ export { createDossierFilesRouter } from './files-router.js';
 export { createResolutionPoller, resultReadyEndEvents } from './resolution.js';
 export { seedDemoDossiers } from './demo.js';
 export { formDocument, vnDateTime, vnDate, type FormContext } from './forms.js';
-export { STATUS_NAMES, isStatus, type Status } from './states.js';
+export { STATUS_NAMES, isStatus } from './states.js';
 export type { Dossier } from './types.js';

@@ -4,7 +4,6 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { localDayStart } from '../calendar/index.js';
 import { sendDocument } from '../documents/index.js';
-import { badRequest } from '../http/errors.js';
 import { idempotencyKeyOf } from '../http/idempotency.js';
 import { doc } from '../http/openapi.js';
 import { sendJson } from '../http/json.js';
@@ -13,6 +12,7 @@ import { parseBody, parseParams, parseQuery } from '../http/validate.js';
 import { buildForm, type FormNo } from './forms.js';
 import { ReceiveSchema, type DossierService } from './service.js';
 import type { DossierQuery } from './types.js';
+import { dossierError, dossierKey } from './messages.js';
 
 export interface DossierRouterDeps {
   dossiers: DossierService;
@@ -22,7 +22,7 @@ export interface DossierRouterDeps {
   formContext: (unitId: string, createdBy: string | null) => Promise<{ unitName: string; parentUnitName?: string; place?: string; officerName?: string }>;
 }
 
-const Id = z.object({ id: z.uuid('id: không phải mã hồ sơ hợp lệ / not a dossier id') });
+const Id = z.object({ id: z.uuid(dossierKey('dossiers.notADossierId')) });
 const StatusList = z.string().regex(/^(10|[1-9])(,(10|[1-9]))*$/, 'status: comma-separated codes 1–10').transform((s) => s.split(',').map(Number));
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 
@@ -40,22 +40,22 @@ const ListQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 }).strict();
 
-const Items = z.array(z.string().trim().min(1).max(500)).min(1, 'liệt kê ít nhất một giấy tờ / list at least one item').max(50);
+const Items = z.array(z.string().trim().min(1).max(500)).min(1, dossierKey('dossiers.listOneItem')).max(50);
 const SupplementBody = z.object({ items: Items, reason: z.string().trim().max(2000).default('') }).strict();
 const SupplementReceivedBody = z.object({
   components: z.array(z.object({ name: z.string().trim().min(1).max(500), copyType: z.enum(['original', 'copy', 'either']).optional(), quantity: z.number().int().min(1).max(100).optional() }).strict()).max(100).default([]),
 }).strict();
-const RefuseBody = z.object({ reasons: z.array(z.string().trim().min(1).max(1000)).min(1, 'nêu ít nhất một lý do cụ thể / give at least one specific reason').max(20) }).strict();
-const ReasonBody = z.object({ reason: z.string().trim().min(3, 'nêu lý do / give the reason').max(2000) }).strict();
+const RefuseBody = z.object({ reasons: z.array(z.string().trim().min(1).max(1000)).min(1, dossierKey('dossiers.oneReason')).max(20) }).strict();
+const ReasonBody = z.object({ reason: z.string().trim().min(3, dossierKey('dossiers.giveReason')).max(2000) }).strict();
 const ReturnBody = z.object({ collectionMethod: z.enum(['in-person', 'post', 'online']) }).strict();
 const ExtensionBody = z.object({ newDueAt: z.iso.datetime({ offset: true }), reason: z.string().trim().min(3).max(2000) }).strict();
-const FormParams = z.object({ id: z.uuid(), file: z.string().regex(/^(01|02|03|05)\.(pdf|docx)$/, 'form: mẫu 01–06 dạng .pdf hoặc .docx / form 01 to 06 as .pdf or .docx') });
+const FormParams = z.object({ id: z.uuid(), file: z.string().regex(/^(01|02|03|05)\.(pdf|docx)$/, dossierKey('dossiers.formFile')) });
 const AgencyBody = z.object({ agencyCode: z.string().trim().toUpperCase().nullable() }).strict();
 
 /** Vietnamese calendar day → the instant of its local midnight (server/calendar/time.ts). */
 function dayStart(day: string): Date {
   const d = localDayStart(day);
-  if (!d) throw badRequest(`"${day}" không phải ngày hợp lệ / not a valid date`);
+  if (!d) throw dossierError(400, 'InvalidRequestException', 'dossiers.notADate', { day });
   return d;
 }
 
@@ -88,7 +88,7 @@ export function createDossierRouter(deps: DossierRouterDeps): Router {
 
   r.get('/by-code/:code', guard('dossier:read'), doc({ summary: 'Hồ sơ theo mã (đọc dữ liệu cá nhân được ghi nhật ký) / dossier by code (audited)', params: z.object({ code: z.string() }) }), async (req, res) => {
     const code = String(req.params.code);
-    if (!/^[A-Z0-9.]{1,20}-\d{6}-\d{1,6}$/.test(code)) throw badRequest('code: không đúng dạng <mã cơ quan>-<yyMMdd>-<số> / not a dossier code');
+    if (!/^[A-Z0-9.]{1,20}-\d{6}-\d{1,6}$/.test(code)) throw dossierError(400, 'InvalidRequestException', 'dossiers.notACode');
     const d = await dossiers.getByCode(code, req.principal!);
     await deps.recordAccess(deps.knex, req, { type: 'dossier', id: d.id });
     sendJson(res, 200, { ...d, dueState: dossiers.dueState(d)?.state ?? null });

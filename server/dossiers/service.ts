@@ -7,7 +7,7 @@ import {
 } from '../calendar/index.js';
 import { formatDate, type TypedValue } from '../engine/index.js';
 import type { Procedure } from '../catalog/index.js';
-import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
+import { ApiError, badRequest } from '../http/errors.js';
 import { isUniqueViolation } from '../http/idempotency.js';
 import type { Principal } from '../http/policy.js';
 import { foldText, likeContains } from '../text/fold.js';
@@ -17,6 +17,7 @@ import {
   PartySchema, ReceivedComponentSchema, type Actor, type Dossier, type DossierEvent, type DossierQuery, type DossierSummary,
   type Page, type Party, type PublicDossierView, type ReceivedComponent,
 } from './types.js';
+import { dossierError, dossierKey } from './messages.js';
 
 /** What the dossier service needs from the rest of the platform (wired in platform.ts). */
 export interface DossierDeps {
@@ -36,7 +37,7 @@ export interface DossierDeps {
 }
 
 export const ReceiveSchema = z.object({
-  procedureId: z.uuid('procedureId: không phải mã thủ tục hợp lệ / not a procedure id'),
+  procedureId: z.uuid(dossierKey('dossiers.notAProcedureId')),
   /** Receiving unit; defaults to the officer's one-stop unit. */
   unitId: z.string().min(1).max(64).optional(),
   channel: z.enum(['in-person', 'post']).default('in-person'),
@@ -54,7 +55,7 @@ export const ReceiveSchema = z.object({
 export type ReceiveInput = z.infer<typeof ReceiveSchema>;
 
 export const OnlineFilingSchema = z.object({
-  procedureId: z.uuid('procedureId: không phải mã thủ tục hợp lệ / not a procedure id'),
+  procedureId: z.uuid(dossierKey('dossiers.notAProcedureId')),
   unitId: z.string().min(1).max(64).optional(),
   applicant: PartySchema,
   proxy: PartySchema.optional().nullable(),
@@ -127,20 +128,20 @@ export function createDossierService(deps: DossierDeps) {
    */
   async function load(db: Knex | Knex.Transaction, id: string, units: string[] | 'all' | null, lock = false): Promise<store.DossierRow> {
     const r = z.uuid().safeParse(id).success ? await store.byId(db, id, lock) : undefined;
-    if (!r || (units && !inScope(units, r))) throw notFound(`Không có hồ sơ ${id} / no dossier ${id}`);
+    if (!r || (units && !inScope(units, r))) throw dossierError(404, 'NotFound', 'dossiers.noDossier', { id });
     return r;
   }
 
   /** Writes need the receiving unit (one-stop office) among the principal's units. */
   function requireReceivingUnit(units: string[] | 'all', unitId: string): void {
-    if (units !== 'all' && !units.includes(unitId)) throw notFound(`Không có đơn vị ${unitId} trong phạm vi của bạn / unit ${unitId} is not in your scope`);
+    if (units !== 'all' && !units.includes(unitId)) throw dossierError(404, 'NotFound', 'dossiers.unitOutOfScope', { unit: unitId });
   }
 
   const scopeOf = async (p: Principal | null) => (p ? unitsOf(p) : null);
 
   function defaultUnit(p: Principal): string {
     const r = p.roles.find((x) => x.role === 'one-stop-officer') ?? p.roles[0];
-    if (!r) throw badRequest('unitId: chọn đơn vị tiếp nhận / give the receiving unit');
+    if (!r) throw dossierError(400, 'InvalidRequestException', 'dossiers.giveUnit');
     return r.unitId;
   }
 
@@ -151,10 +152,10 @@ export function createDossierService(deps: DossierDeps) {
     try {
       p = await deps.catalog.get(id, db);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) throw badRequest(`procedureId: không có thủ tục ${id} / unknown procedure ${id}`);
+      if (err instanceof ApiError && err.status === 404) throw dossierError(400, 'InvalidRequestException', 'dossiers.unknownProcedure', { id });
       throw err;
     }
-    if (p.status !== 'active') throw badRequest(`procedureId: thủ tục ${p.code} đã bị bãi bỏ / procedure ${p.code} has been withdrawn`);
+    if (p.status !== 'active') throw dossierError(400, 'InvalidRequestException', 'dossiers.procedureWithdrawn', { code: p.code });
     return p;
   }
 
@@ -166,9 +167,9 @@ export function createDossierService(deps: DossierDeps) {
       const k = foldText(c.name);
       const pub = byName.get(k);
       if (!pub) {
-        throw badRequest(`components.${i}.name: "${c.name}" không có trong thành phần hồ sơ đã công bố của thủ tục ${p.code} / not on the procedure's published component list`);
+        throw dossierError(400, 'InvalidRequestException', 'dossiers.componentNotListed', { field: `components.${i}.name`, name: c.name, code: p.code });
       }
-      if (seen.has(k)) throw badRequest(`components.${i}.name: "${c.name}" bị trùng / listed twice`);
+      if (seen.has(k)) throw dossierError(400, 'InvalidRequestException', 'dossiers.componentTwice', { field: `components.${i}.name`, name: c.name });
       seen.add(k);
       return { name: pub.name, copyType: c.copyType ?? pub.copyType, quantity: c.quantity ?? 1, ...(c.fileIds ? { fileIds: c.fileIds } : {}) };
     });
@@ -178,15 +179,15 @@ export function createDossierService(deps: DossierDeps) {
     const t = now();
     if (!text) return t;
     const d = new Date(text);
-    if (Number.isNaN(d.getTime())) throw badRequest('receivedAt: không phải thời điểm hợp lệ / not a valid instant');
-    if (d.getTime() > t.getTime() + 60_000) throw badRequest('receivedAt: thời điểm tiếp nhận ở tương lai / the received time is in the future');
-    if (d.getTime() < t.getTime() - 30 * 86_400_000) throw badRequest('receivedAt: quá 30 ngày trước / more than 30 days ago');
+    if (Number.isNaN(d.getTime())) throw dossierError(400, 'InvalidRequestException', 'dossiers.receivedNotInstant');
+    if (d.getTime() > t.getTime() + 60_000) throw dossierError(400, 'InvalidRequestException', 'dossiers.receivedFuture');
+    if (d.getTime() < t.getTime() - 30 * 86_400_000) throw dossierError(400, 'InvalidRequestException', 'dossiers.receivedTooOld');
     return d;
   }
 
   async function activeProcess(p: Procedure): Promise<{ versionId: string; definitionId: string }> {
     const a = await deps.lifecycle.activeDefinition(p.id, p.level);
-    if (!a) throw conflict(`Thủ tục ${p.code} chưa có quy trình điện tử đang áp dụng ở cấp ${p.level} / procedure ${p.code} has no active process at level ${p.level}`);
+    if (!a) throw dossierError(409, 'Conflict', 'dossiers.noActiveProcess', { code: p.code, level: p.level });
     return a;
   }
 
@@ -195,7 +196,7 @@ export function createDossierService(deps: DossierDeps) {
   async function newCode(trx: Knex.Transaction, unitId: string, at: Date): Promise<{ code: string; seq: number; unitName: string }> {
     const day = localDate(at);
     const parts = await store.nextCodeParts(trx, unitId, day);
-    if (!parts) throw badRequest(`unitId: không có đơn vị ${unitId} / unknown unit ${unitId}`);
+    if (!parts) throw dossierError(400, 'InvalidRequestException', 'dossiers.unknownUnit', { unit: unitId });
     const agency = parts.agencyCode ?? unitId.toUpperCase().replace(/[^A-Z0-9]/g, '');
     const yymmdd = day.slice(2).replace(/-/g, '');
     return { code: `${agency}-${yymmdd}-${String(parts.seq).padStart(4, '0')}`, seq: parts.seq, unitName: parts.unitName };
@@ -317,8 +318,8 @@ export function createDossierService(deps: DossierDeps) {
       if (!r) return false;
       await knex.transaction(async (trx) => {
         const row = (await store.byId(trx, r.id, true))!;
-        if (Number(row.status) !== STATUS.RETURNED) throw conflict('Chỉ đánh giá được sau khi đã trả kết quả / you can rate only after the result was returned');
-        if (row.rating !== null && row.rating !== undefined) throw conflict('Hồ sơ đã được đánh giá / this dossier was already rated');
+        if (Number(row.status) !== STATUS.RETURNED) throw dossierError(409, 'Conflict', 'dossiers.rateAfterReturn');
+        if (row.rating !== null && row.rating !== undefined) throw dossierError(409, 'Conflict', 'dossiers.alreadyRated');
         const value = { satisfied: 1, normal: 2, dissatisfied: 3 }[body.rating];
         await store.update(trx, r.id, { rating: value, rating_comment: body.comment ?? null, rated_at: now() });
         await store.appendEvent(trx, { dossierId: r.id, kind: 'rating', actorName: 'citizen', data: { rating: body.rating } });
@@ -334,7 +335,7 @@ export function createDossierService(deps: DossierDeps) {
 
     async getByCode(code: string, p: Principal | null): Promise<Dossier> {
       const id = await store.idByCode(knex, code);
-      if (!id) throw notFound(`Không có hồ sơ ${code} / no dossier ${code}`);
+      if (!id) throw dossierError(404, 'NotFound', 'dossiers.noDossier', { id: code });
       return toDossier(await load(knex, id, await scopeOf(p)));
     },
 
@@ -398,7 +399,7 @@ export function createDossierService(deps: DossierDeps) {
       const replay = async (): Promise<Dossier | undefined> => {
         const prior = key ? await store.byIdempotencyKey(knex, p.userId, key) : undefined;
         if (!prior) return undefined;
-        if (prior.procedure_id !== input.procedureId) throw new ApiError(409, 'IdempotencyKeyReused', 'Idempotency-Key đã dùng cho một hồ sơ khác / the Idempotency-Key was already used for another dossier');
+        if (prior.procedure_id !== input.procedureId) throw dossierError(409, 'IdempotencyKeyReused', 'dossiers.idempotencyReused');
         if (Number(prior.status) === STATUS.ACCEPTED) await startProcess(prior.id, actorOf(p));
         opts.onReplay?.();
         return service.get(prior.id, null);
@@ -409,8 +410,8 @@ export function createDossierService(deps: DossierDeps) {
       const proc = await requireProcedure(knex, input.procedureId);
       const components = checkComponents(proc, input.components);
       const active = input.decision === 'accept' ? await activeProcess(proc) : undefined;
-      if (input.decision === 'supplement' && !input.supplement) throw badRequest('supplement: liệt kê các giấy tờ cần bổ sung / list the items to supplement');
-      if (input.decision === 'refuse' && !input.refusal) throw badRequest('refusal.reasons: nêu rõ lý do từ chối / give the specific reasons');
+      if (input.decision === 'supplement' && !input.supplement) throw dossierError(400, 'InvalidRequestException', 'dossiers.listSupplement');
+      if (input.decision === 'refuse' && !input.refusal) throw dossierError(400, 'InvalidRequestException', 'dossiers.giveRefusalReasons');
       if (input.decision === 'supplement') checkSupplementItems(proc, input.supplement!.items);
       const actor = actorOf(p);
       const created = await knex.transaction(async (trx) => {
@@ -450,7 +451,7 @@ export function createDossierService(deps: DossierDeps) {
     async fileOnline(input: OnlineFilingInput, files?: (trx: Knex.Transaction, dossierId: string, components: ReceivedComponent[]) => Promise<ReceivedComponent[]>): Promise<Dossier> {
       const proc = await requireProcedure(knex, input.procedureId);
       const unitId = input.unitId ?? proc.agencyId;
-      if (!(await store.unitInfo(knex, unitId))) throw badRequest(`unitId: không có đơn vị ${unitId} / unknown unit ${unitId}`);
+      if (!(await store.unitInfo(knex, unitId))) throw dossierError(400, 'InvalidRequestException', 'dossiers.unknownUnit', { unit: unitId });
       let components = checkComponents(proc, input.components);
       const at = now();
       const id = await knex.transaction(async (trx) => {
@@ -511,7 +512,7 @@ export function createDossierService(deps: DossierDeps) {
       await knex.transaction(async (trx) => {
         const r = await load(trx, id, units, true);
         requireReceivingUnit(units, r.unit_id);
-        if (r.supplement) throw conflict('Hồ sơ đã được yêu cầu bổ sung một lần; chỉ được yêu cầu bổ sung một lần / a supplement was already requested once for this dossier');
+        if (r.supplement) throw dossierError(409, 'Conflict', 'dossiers.supplementOnce');
         assertTransition(Number(r.status), STATUS.SUPPLEMENT);
         const proc = await deps.catalog.get(r.procedure_id, trx);
         checkSupplementItems(proc, body.items);
@@ -550,7 +551,7 @@ export function createDossierService(deps: DossierDeps) {
         const patch: Record<string, unknown> = { components: JSON.stringify(merged), supplement: JSON.stringify(sup) };
         if (!r.instance_id) {
           Object.assign(patch, clockFields(startClockAt(proc, r.unit_id, t)));
-          await transition(trx, r, STATUS.ACCEPTED, actor, patch, 'Đã bổ sung đủ hồ sơ / supplement received');
+          await transition(trx, r, STATUS.ACCEPTED, actor, patch, 'Đã bổ sung đủ hồ sơ');
           start = true;
         } else {
           const c = clockOf(d);
@@ -560,7 +561,7 @@ export function createDossierService(deps: DossierDeps) {
           } else if (c && proc.pauseOnSupplement === false) {
             Object.assign(patch, clockFields(startClockAt(proc, r.unit_id, t)));
           }
-          await transition(trx, r, STATUS.PROCESSING, actor, patch, 'Đã bổ sung đủ hồ sơ / supplement received');
+          await transition(trx, r, STATUS.PROCESSING, actor, patch, 'Đã bổ sung đủ hồ sơ');
         }
       });
       if (start) await startProcess(id, actor);
@@ -620,16 +621,16 @@ export function createDossierService(deps: DossierDeps) {
 
     /** The one extension (form 04 flow): new due date with a reason; a second one is refused. */
     async setExtension(id: string, body: { newDueAt: Date; reason: string }, actor: Actor, db?: Knex.Transaction): Promise<Dossier> {
-      if (!body.reason?.trim()) throw badRequest('reason: nêu lý do gia hạn / give the reason for the new date');
+      if (!body.reason?.trim()) throw dossierError(400, 'InvalidRequestException', 'dossiers.extensionReason');
       const run = async (trx: Knex.Transaction) => {
         const r = await load(trx, id, null, true);
         const c = clockOf(toDossier(r));
-        if (!c || FINAL_STATUSES.has(Number(r.status)) || Number(r.status) === STATUS.RESOLVED) throw conflict(`Hồ sơ ${r.code} không còn đang xử lý / dossier ${r.code} is not being processed`);
+        if (!c || FINAL_STATUSES.has(Number(r.status)) || Number(r.status) === STATUS.RESOLVED) throw dossierError(409, 'Conflict', 'dossiers.notProcessing', { code: r.code });
         let ext: DossierClock;
         try {
           ext = extendClock(c, body.newDueAt, now());
         } catch (err) {
-          if (err instanceof ClockRuleError) throw conflict(err.code === 'already-extended' ? 'Hồ sơ đã được hẹn lại một lần / the due date has already been extended once' : err.message);
+          if (err instanceof ClockRuleError) throw dossierError(409, 'Conflict', `dossiers.clock.${err.code}`);
           throw err;
         }
         await store.update(trx, id, { ...clockFields(ext), extension_reason: body.reason });
@@ -660,11 +661,11 @@ export function createDossierService(deps: DossierDeps) {
 
     /** Administrator sets a unit's agency code (the first part of dossier codes). */
     async setAgencyCode(unitId: string, code: string | null): Promise<void> {
-      if (code !== null && !/^[A-Z0-9.]{2,20}$/.test(code)) throw badRequest('agencyCode: 2–20 chữ in hoa, số hoặc dấu chấm / 2–20 capital letters, digits or dots');
+      if (code !== null && !/^[A-Z0-9.]{2,20}$/.test(code)) throw dossierError(400, 'InvalidRequestException', 'dossiers.badAgencyCode');
       try {
-        if (!(await store.setAgencyCode(knex, unitId, code))) throw notFound(`Không có đơn vị ${unitId} / no unit ${unitId}`);
+        if (!(await store.setAgencyCode(knex, unitId, code))) throw dossierError(404, 'NotFound', 'dossiers.noUnit', { unit: unitId });
       } catch (err) {
-        if ((err as { code?: string }).code === '23505') throw conflict(`Mã cơ quan ${code} đã được dùng / agency code ${code} is taken`);
+        if ((err as { code?: string }).code === '23505') throw dossierError(409, 'Conflict', 'dossiers.agencyCodeTaken', { code: code ?? '' });
         throw err;
       }
     },
@@ -684,7 +685,7 @@ export function createDossierService(deps: DossierDeps) {
   };
 
   async function finish(id: string, to: Status, reason: string, p: Principal, patch: Record<string, unknown>): Promise<Dossier> {
-    if (!reason?.trim()) throw badRequest('reason: nêu lý do / give the reason');
+    if (!reason?.trim()) throw dossierError(400, 'InvalidRequestException', 'dossiers.reasonRequired');
     const actor = actorOf(p);
     const units = await unitsOf(p);
     const r0 = await load(knex, id, units);
@@ -706,7 +707,7 @@ function checkSupplementItems(p: Procedure, items: string[]): void {
     // An item may add detail after the published name ("Giấy chứng sinh — bản rõ nét"), never a new document.
     const f = foldText(it);
     if (![...published].some((n) => f === n || f.startsWith(`${n} `))) {
-      throw badRequest(`supplement.items.${i}: "${it}" không có trong thành phần hồ sơ đã công bố / not on the procedure's published component list`);
+      throw dossierError(400, 'InvalidRequestException', 'dossiers.supplementNotListed', { i, name: it });
     }
   });
 }

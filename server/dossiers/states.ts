@@ -1,4 +1,4 @@
-import { conflict } from '../http/errors.js';
+import { dossierError } from './messages.js';
 
 /** National dossier status codes (TTHC.md §3, used for national-portal sync). */
 export const STATUS = {
@@ -47,13 +47,10 @@ export function canTransition(from: number, to: number): boolean {
   return (TRANSITIONS[from] ?? []).includes(to as Status);
 }
 
-const label = (s: number) => (isStatus(s) ? `${s} (${STATUS_NAMES[s].vi} / ${STATUS_NAMES[s].en})` : String(s));
+const label = (s: number, lang: 'vi' | 'en') => (isStatus(s) ? `${s} (${STATUS_NAMES[s][lang]})` : String(s));
 
 /** 409 naming both states when a transition is not in the table. */
 export function assertTransition(from: number, to: number): void {
   if (canTransition(from, to)) return;
-  throw conflict(
-    `Không thể chuyển hồ sơ từ trạng thái ${label(from)} sang ${label(to)} / illegal transition from status ${from} to ${to}`,
-    { from, to },
-  );
+  throw dossierError(409, 'Conflict', 'dossiers.illegalTransition', { fromVi: label(from, 'vi'), toVi: label(to, 'vi'), fromEn: label(from, 'en'), toEn: label(to, 'en') }, { from, to });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DueState } from '../calendar/index.js';
 import type { Status } from './states.js';
+import { dossierKey } from './messages.js';
 
 /** Số định danh cá nhân: 12 digits. Tax code (mã số thuế): 10 digits, or 10-3 for a branch. */
 const PERSONAL_ID_RE = /^\d{12}$/;
@@ -12,12 +13,12 @@ const normPhone = (s: string) => s.replace(/[\s.-]/g, '');
 
 export const PartySchema = z.object({
   kind: z.enum(['person', 'organisation']).default('person'),
-  fullName: z.string().trim().min(2, 'họ tên quá ngắn / full name too short').max(200),
+  fullName: z.string().trim().min(2, dossierKey('dossiers.fullNameShort')).max(200),
   /** Số định danh cá nhân (person) or mã số thuế (organisation). */
   idNumber: z.string().trim().max(20).optional(),
   address: z.string().trim().max(500).default(''),
   phone: z.string().trim().max(20).transform(normPhone).optional(),
-  email: z.string().trim().email('email không hợp lệ / invalid email').max(200).optional().or(z.literal('').transform(() => undefined)),
+  email: z.string().trim().email(dossierKey('dossiers.badEmail')).max(200).optional().or(z.literal('').transform(() => undefined)),
 }).strict().superRefine((p, ctx) => {
   if (p.idNumber !== undefined && p.idNumber !== '') {
     const ok = p.kind === 'person' ? PERSONAL_ID_RE.test(p.idNumber) : TAX_CODE_RE.test(p.idNumber);
@@ -25,13 +26,13 @@ export const PartySchema = z.object({
       ctx.addIssue({
         code: 'custom', path: ['idNumber'],
         message: p.kind === 'person'
-          ? 'số định danh cá nhân phải gồm đúng 12 chữ số / the personal ID number must be exactly 12 digits'
-          : 'mã số thuế phải gồm 10 chữ số (hoặc 10-3) / the tax code must be 10 digits (or 10-3)',
+          ? dossierKey('dossiers.badPersonalId')
+          : dossierKey('dossiers.badTaxCode'),
       });
     }
   }
   if (p.phone !== undefined && p.phone !== '' && !PHONE_RE.test(p.phone)) {
-    ctx.addIssue({ code: 'custom', path: ['phone'], message: 'số điện thoại không hợp lệ (0xxxxxxxxx) / invalid phone number (0 followed by 9 digits)' });
+    ctx.addIssue({ code: 'custom', path: ['phone'], message: dossierKey('dossiers.badPhone') });
   }
 });
 export type Party = z.infer<typeof PartySchema>;

@@ -17,6 +17,14 @@ export { uploadFiles, uploadedFiles } from './upload.js';
 
 export interface StoredFile { id: string; fileName: string; mime: FileKind; size: number; sha256: string; label: string }
 
+/** A `stored_file` row as PostgreSQL returns it (migrations/0610_files.ts): bigint `size` as text (written as a number). */
+interface StoredFileRow {
+  id: string; owner_type: string; owner_id: string; label: string; file_name: string; mime: FileKind; size: string | number;
+  sha256: string; storage_key: string; created_at: Date;
+}
+
+const toStoredFile = (r: StoredFileRow): StoredFile => ({ id: r.id, fileName: r.file_name, mime: r.mime, size: Number(r.size), sha256: r.sha256, label: r.label });
+
 /** The content's type from its first bytes, or undefined when it is none of PDF, JPEG, PNG. */
 export function sniff(buf: Buffer): FileKind | undefined {
   if (buf.length >= 5 && buf.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
@@ -62,29 +70,30 @@ export function createFileStore(deps: { knex: Knex; dir: string }) {
         await fs.promises.rename(tmp, target);
       }
       const fileName = path.basename(f.name).replace(/[\u0000-\u001f]/g, '').slice(0, 200) || 'tep';
-      const [row] = await trx('stored_file').insert({
+      const [row] = await trx<StoredFileRow>('stored_file').insert({
         owner_type: owner.type, owner_id: owner.id, label: f.label ?? '', file_name: fileName, mime: f.mime, size: f.buffer.length, sha256: sha, storage_key: `${sha.slice(0, 2)}/${sha}.bin`,
       }).returning('id');
-      return { id: (row as { id: string }).id, fileName, mime: f.mime, size: f.buffer.length, sha256: sha, label: f.label ?? '' };
+      return { id: row!.id, fileName, mime: f.mime, size: f.buffer.length, sha256: sha, label: f.label ?? '' };
     },
 
     async list(db: Knex | Knex.Transaction, owner: { type: string; id: string }): Promise<StoredFile[]> {
-      const rows = await db('stored_file').where({ owner_type: owner.type, owner_id: owner.id }).orderBy('created_at');
-      return rows.map((r) => ({ id: r.id, fileName: r.file_name, mime: r.mime, size: Number(r.size), sha256: r.sha256, label: r.label }));
+      const rows = await db<StoredFileRow>('stored_file').where({ owner_type: owner.type, owner_id: owner.id }).orderBy('created_at');
+      return rows.map(toStoredFile);
     },
 
     /** Bytes already stored for this owner, so a later upload is held to the per-owner total. */
     async totalSize(db: Knex | Knex.Transaction, owner: { type: string; id: string }): Promise<{ bytes: number; files: number }> {
-      const row = await db('stored_file').where({ owner_type: owner.type, owner_id: owner.id }).sum({ bytes: 'size' }).count({ files: '*' }).first();
+      const row = await db('stored_file').where({ owner_type: owner.type, owner_id: owner.id }).sum({ bytes: 'size' }).count({ files: '*' })
+        .first<{ bytes: string | number | null; files: string | number } | undefined>();
       return { bytes: Number(row?.bytes ?? 0), files: Number(row?.files ?? 0) };
     },
 
     /** The bytes of a file of this owner (the caller has checked the owner's scope). */
     async read(db: Knex, owner: { type: string; id: string }, fileId: string): Promise<{ file: StoredFile; body: Buffer } | undefined> {
-      const r = await db('stored_file').where({ id: fileId, owner_type: owner.type, owner_id: owner.id }).first();
+      const r = await db<StoredFileRow>('stored_file').where({ id: fileId, owner_type: owner.type, owner_id: owner.id }).first();
       if (!r) return undefined;
-      const body = await fs.promises.readFile(path.join(root, r.storage_key as string));
-      return { file: { id: r.id, fileName: r.file_name, mime: r.mime, size: Number(r.size), sha256: r.sha256, label: r.label }, body };
+      const body = await fs.promises.readFile(path.join(root, r.storage_key));
+      return { file: toStoredFile(r), body };
     },
   };
 }

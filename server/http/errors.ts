@@ -20,8 +20,11 @@ export class ApiError extends Error {
   }
 }
 
-/** A message a person reads, by key, in Vietnamese and English (placeholders already filled). */
-export interface LocalizedText { key: string; vi: string; en: string }
+/** A message a person reads, by key, in Vietnamese and English (placeholders already filled); `enDetails` replaces the details for English. */
+export interface LocalizedText { key: string; vi: string; en: string; enDetails?: unknown }
+
+/** Every catalogue's texts by key: a zod schema may name a key as its message (see `fromZodError`). */
+const KNOWN_TEXTS = new Map<string, { vi: string; en: string }>();
 
 /** The client's language: English when its Accept-Language prefers it, Vietnamese otherwise. */
 function requestLang(header: string | undefined): 'vi' | 'en' {
@@ -40,6 +43,14 @@ export const forbidden = (message = 'You do not have permission for this action'
 export function fromZodError(err: ZodError, where = 'body'): ApiError {
   const details = err.issues.map((i) => ({ field: [where, ...i.path].join('.'), message: i.message }));
   const first = details[0];
+  const known = details.map((d) => KNOWN_TEXTS.get(d.message));
+  if (first && known[0]) {
+    // A schema naming a catalogue key: the message and each field's text in the reader's language.
+    const viDetails = details.map((d, i) => ({ ...d, message: known[i]?.vi ?? d.message }));
+    const enDetails = details.map((d, i) => ({ ...d, message: known[i]?.en ?? d.message }));
+    const text: LocalizedText = { key: first.message, vi: `${first.field}: ${known[0].vi}`, en: `${first.field}: ${known[0].en}`, enDetails };
+    return new ApiError(400, 'ValidationError', text.vi, viDetails, text);
+  }
   return new ApiError(400, 'ValidationError', first ? `${first.field}: ${first.message}` : 'Invalid input', details);
 }
 
@@ -51,8 +62,9 @@ export function createErrorHandler(log: Logger): ErrorRequestHandler {
     if (e.status >= 500) log.error({ err, requestId: req.requestId, path: req.path }, 'request failed');
     if (res.headersSent) return;
     const body: Record<string, unknown> = { type: e.type, message: e.message };
-    if (e.text) Object.assign(body, { key: e.text.key, message: e.text[requestLang(req.headers['accept-language'])] });
-    if (e.details !== undefined) body.details = e.details;
+    const lang = requestLang(req.headers['accept-language']);
+    if (e.text) Object.assign(body, { key: e.text.key, message: e.text[lang] });
+    if (e.details !== undefined) body.details = lang === 'en' && e.text?.enDetails !== undefined ? e.text.enDetails : e.details;
     sendJson(res, e.status, body);
   };
 }
@@ -87,9 +99,13 @@ export type MessageTable = Record<string, { vi: string; en: string }>;
 
 /** Makes the keyed errors of one table: `err(403, 'Forbidden', 'lifecycle.mayNotDraft', {agency})`. */
 export function messageCatalogue<T extends MessageTable>(table: T) {
+  for (const [key, text] of Object.entries(table)) KNOWN_TEXTS.set(key, text);
   return (status: number, type: string, key: keyof T & string, params: Record<string, string | number> = {}, details?: unknown): ApiError => {
     const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
     const text: LocalizedText = { key, vi: fill(table[key]!.vi), en: fill(table[key]!.en) };
     return new ApiError(status, type, text.vi, details, text);
   };
 }
+
+/** A catalogue's keys for zod schemas: `z.uuid(dossierKey('dossiers.notADossierId'))` reads in the reader's language. */
+export const catalogueKeys = <T extends MessageTable>(_table: T) => (key: keyof T & string): string => key;

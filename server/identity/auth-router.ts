@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import { ApiError } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
 import { parseBody } from '../http/validate.js';
 import { authContext, clearSessionCookie, setSessionCookie } from './authenticate.js';
 import type { IdentityService, UserView } from './service.js';
+import { identityError } from './messages.js';
 
 const LoginBody = z.object({
   username: z.string().trim().min(1).max(100),
@@ -46,7 +46,7 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     validate: false,
-    handler: (_req, _res, next) => next(new ApiError(429, 'TooManyRequests', 'Quá nhiều lần đăng nhập sai từ địa chỉ này / too many failed logins from this address')),
+    handler: (_req, _res, next) => next(identityError(429, 'TooManyRequests', 'identity.tooManyLogins')),
   });
 
   r.post('/login', guard('public'), doc({ summary: 'Log in (sets the session cookie; returns the CSRF token)', body: LoginBody }), limiter, async (req, res) => {

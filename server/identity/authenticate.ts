@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { ApiError } from '../http/errors.js';
 import type { IdentityService } from './service.js';
+import { identityError, tooManyFromSource } from './messages.js';
 
 const SESSION_COOKIE = 'tthc_session';
 const CSRF_HEADER = 'x-csrf-token';
@@ -56,7 +56,7 @@ export function createAuthenticate(identity: IdentityService): RequestHandler {
         // Every credential check counts against its source address; past the limit, 429 before any check.
         const retry = identity.sourceRetryAfter(req.ip);
         if (retry) {
-          return next(new ApiError(429, 'TooManyRequests', `Quá nhiều lần xác thực sai từ địa chỉ này, thử lại sau ${retry} giây / too many failed credential checks from this address, retry in ${retry} s`, { retryAfterSeconds: retry }));
+          return next(tooManyFromSource(retry));
         }
         const [scheme, value = ''] = auth.split(' ', 2) as [string, string?];
         if (/^basic$/i.test(scheme)) {
@@ -91,7 +91,7 @@ export function createAuthenticate(identity: IdentityService): RequestHandler {
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const csrfError = () =>
-  new ApiError(403, 'CsrfError', 'Thiếu hoặc sai mã chống giả mạo (X-CSRF-Token) / missing or invalid CSRF token');
+  identityError(403, 'CsrfError', 'identity.csrf');
 
 /**
  * Cookie-authenticated writes must echo the session's CSRF token in X-CSRF-Token.

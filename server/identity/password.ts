@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import type { PasswordProblem } from './messages.js';
 
 /**
  * argon2id with the OWASP minimum (19 MiB, 2 passes): strong enough for stored hashes
@@ -28,18 +29,18 @@ export async function verifyPassword(hash: string | null | undefined, password: 
 
 /**
  * The password policy: 8–128 characters, at least three of lower case, upper case, digits
- * and symbols, and not containing the username. Returns the reasons it fails (Vietnamese / English).
+ * and symbols, and not containing the username. Returns the reasons it fails, as message keys.
  */
-export function passwordProblems(password: string, username?: string): string[] {
-  const out: string[] = [];
-  if (password.length < 8) out.push('Mật khẩu phải có ít nhất 8 ký tự / at least 8 characters');
-  if (password.length > 128) out.push('Mật khẩu tối đa 128 ký tự / at most 128 characters');
+export function passwordProblems(password: string, username?: string): PasswordProblem[] {
+  const out: PasswordProblem[] = [];
+  if (password.length < 8) out.push('identity.passwordShort');
+  if (password.length > 128) out.push('identity.passwordLong');
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
   if (classes < 3) {
-    out.push('Mật khẩu cần ít nhất 3 trong 4 loại: chữ thường, chữ hoa, chữ số, ký hiệu / needs 3 of: lower, upper, digit, symbol');
+    out.push('identity.passwordClasses');
   }
   if (username && username.length >= 3 && password.toLowerCase().includes(username.toLowerCase())) {
-    out.push('Mật khẩu không được chứa tên đăng nhập / must not contain the username');
+    out.push('identity.passwordHasUsername');
   }
   return out;
 }

@@ -2,13 +2,14 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import { notify, type Unlisten } from '../db/connect.js';
-import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
+import { badRequest, notFound } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 import { hashPassword, passwordProblems, verifyPassword } from './password.js';
 import { permissionsOf, ROLES, type Role } from './permissions.js';
 import { createPrincipalCache, IDENTITY_CHANNEL, parseChange, type CachedPrincipal, type IdentityChange } from './principal-cache.js';
 import * as store from './store.js';
 import { createSourceLimiter, plausibleCredentials } from './credential-limits.js';
+import { identityError, passwordProblemsText, passwordRefused, tooManyFromSource } from './messages.js';
 
 export type RoleHoldersChanged = (trx: Knex.Transaction, change: { roles: string[]; unitIds: string[] }) => Promise<void>;
 
@@ -48,7 +49,7 @@ export interface UserView {
 export interface LoginResult { token: string; csrfToken: string; expiresAt: Date; user: UserView }
 
 export const invalidCredentials = () =>
-  new ApiError(401, 'InvalidCredentials', 'Tên đăng nhập hoặc mật khẩu không đúng / Wrong username or password');
+  identityError(401, 'InvalidCredentials', 'identity.invalidCredentials');
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 const randomToken = () => crypto.randomBytes(32).toString('base64url');
@@ -110,10 +111,6 @@ export function createIdentityService(opts: IdentityOptions) {
 
   const sources = createSourceLimiter({ limit: opts.failuresPerSource, windowMs: lockMs, now: clock });
 
-  function tooManyFromSource(retry: number): ApiError {
-    return new ApiError(429, 'TooManyRequests', `Quá nhiều lần xác thực sai từ địa chỉ này, thử lại sau ${retry} giây / too many failed credential checks from this address, retry in ${retry} s`, { retryAfterSeconds: retry });
-  }
-
   /**
    * The lock is per account AND source address: guesses from one address lock that address out
    * of that account, never the account itself (a worker polling from its own host keeps working).
@@ -131,7 +128,7 @@ export function createIdentityService(opts: IdentityOptions) {
     const t = await store.throttleState(knex, key);
     if (t?.lockedUntil && new Date(t.lockedUntil) > new Date()) {
       const retry = Math.ceil((new Date(t.lockedUntil).getTime() - Date.now()) / 1000);
-      throw new ApiError(429, 'LoginLocked', `Đăng nhập tạm khoá do nhập sai nhiều lần, thử lại sau ${retry} giây / Too many failed attempts, retry in ${retry} s`, { retryAfterSeconds: retry });
+      throw identityError(429, 'LoginLocked', 'identity.loginLocked', { retry }, { retryAfterSeconds: retry });
     }
     const user = await store.userWithRoles(knex, { username: name });
     const ok = await verifyPassword(user?.passwordHash, password);
@@ -265,7 +262,7 @@ export function createIdentityService(opts: IdentityOptions) {
       const u = await store.userWithRoles(knex, { id: principal.userId });
       if (!u || !(await verifyPassword(u.passwordHash, current))) throw invalidCredentials();
       const problems = passwordProblems(next, u.username);
-      if (problems.length) throw badRequest(problems[0]!, problems.map((m) => ({ field: 'body.newPassword', message: m })));
+      if (problems.length) throw passwordRefused('body.newPassword', problems);
       const hash = await hashPassword(next);
       await knex.transaction(async (trx) => {
         await store.updateUser(trx, u.id, { passwordHash: hash });
@@ -302,7 +299,7 @@ export function createIdentityService(opts: IdentityOptions) {
      */
     async canApprove(principal: Pick<Principal, 'roles' | 'username'>, target: { unitId: string; authorUsername: string }): Promise<{ ok: boolean; reason?: string }> {
       if (principal.username.toLowerCase() === target.authorUsername.toLowerCase()) {
-        return { ok: false, reason: 'Người soạn thảo không được tự phê duyệt / the author cannot approve their own version (four-eyes)' };
+        return { ok: false, reason: 'identity.authorCannotApprove' };
       }
       if (principal.roles.some((r) => r.role === 'system-admin')) return { ok: true };
       const roots: string[] = [];
@@ -314,7 +311,7 @@ export function createIdentityService(opts: IdentityOptions) {
       const scope = await store.subtreeIds(knex, roots);
       return scope.includes(target.unitId)
         ? { ok: true }
-        : { ok: false, reason: 'Ngoài phạm vi phê duyệt / outside the approver\'s scope' };
+        : { ok: false, reason: 'identity.outsideApprovalScope' };
     },
 
     /**
@@ -337,14 +334,14 @@ export function createIdentityService(opts: IdentityOptions) {
     unitKinds: () => store.unitKinds(knex),
     async getUnit(id: string) {
       const u = await store.getUnit(knex, id);
-      if (!u) throw notFound(`Không có đơn vị ${id} / no unit ${id}`);
+      if (!u) throw identityError(404, 'NotFound', 'identity.noUnit', { id });
       return u;
     },
     subtreeIds: (ids: string[]) => store.subtreeIds(knex, ids),
 
-    async createUnit(input: { id: string; parentId: string | null; name: string; kind: string }): Promise<store.UnitRow> {
+    async createUnit(input: { id: string; parentId: string | null; name: string; kind: string }): Promise<store.Unit> {
       return knex.transaction(async (trx) => {
-        if (await store.getUnit(trx, input.id)) throw conflict(`Mã đơn vị ${input.id} đã tồn tại / unit id already exists`);
+        if (await store.getUnit(trx, input.id)) throw identityError(409, 'Conflict', 'identity.unitExists', { id: input.id });
         if (!(await store.unitKinds(trx)).some((k) => k.id === input.kind)) throw badRequest(`Unknown unit kind: ${input.kind}`, [{ field: 'body.kind', message: 'unknown kind' }]);
         let level = 0;
         if (input.parentId) {
@@ -357,9 +354,9 @@ export function createIdentityService(opts: IdentityOptions) {
       });
     },
 
-    async updateUnit(id: string, patch: { name?: string; kind?: string }): Promise<store.UnitRow> {
+    async updateUnit(id: string, patch: { name?: string; kind?: string }): Promise<store.Unit> {
       return knex.transaction(async (trx) => {
-        if (!(await store.getUnit(trx, id))) throw notFound(`Không có đơn vị ${id} / no unit ${id}`);
+        if (!(await store.getUnit(trx, id))) throw identityError(404, 'NotFound', 'identity.noUnit', { id });
         if (patch.kind && !(await store.unitKinds(trx)).some((k) => k.id === patch.kind)) throw badRequest(`Unknown unit kind: ${patch.kind}`, [{ field: 'body.kind', message: 'unknown kind' }]);
         await store.updateUnit(trx, id, patch);
         return (await store.getUnit(trx, id))!;
@@ -368,8 +365,8 @@ export function createIdentityService(opts: IdentityOptions) {
 
     async deleteUnit(id: string): Promise<void> {
       await knex.transaction(async (trx) => {
-        if (!(await store.getUnit(trx, id))) throw notFound(`Không có đơn vị ${id} / no unit ${id}`);
-        if (await store.unitInUse(trx, id)) throw conflict('Đơn vị còn đơn vị con hoặc người giữ chức danh / unit still has sub-units or role holders');
+        if (!(await store.getUnit(trx, id))) throw identityError(404, 'NotFound', 'identity.noUnit', { id });
+        if (await store.unitInUse(trx, id)) throw identityError(409, 'Conflict', 'identity.unitInUse');
         await store.deleteUnit(trx, id);
       });
     },
@@ -380,7 +377,7 @@ export function createIdentityService(opts: IdentityOptions) {
 
     async getUser(username: string): Promise<UserView> {
       const u = await store.userWithRoles(knex, { username });
-      if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
+      if (!u) throw identityError(404, 'NotFound', 'identity.noUser', { username });
       return toView(u);
     },
 
@@ -388,12 +385,12 @@ export function createIdentityService(opts: IdentityOptions) {
       let hash: string | null = null;
       if (input.password !== undefined) {
         const problems = passwordProblems(input.password, input.username);
-        if (problems.length) throw badRequest(problems[0]!, problems.map((m) => ({ field: 'body.password', message: m })));
+        if (problems.length) throw passwordRefused('body.password', problems);
         hash = await hashPassword(input.password);
       }
       await knex.transaction(async (trx) => {
         const id = await store.insertUser(trx, { username: input.username, displayName: input.displayName, kind: input.kind, passwordHash: hash });
-        if (!id) throw conflict(`Tên đăng nhập ${input.username} đã tồn tại / username already exists`);
+        if (!id) throw identityError(409, 'Conflict', 'identity.usernameExists', { username: input.username });
         for (const r of input.roles ?? []) {
           if (!(await store.getUnit(trx, r.unitId))) throw badRequest(`Unknown unit: ${r.unitId}`, [{ field: 'body.roles.unitId', message: 'unknown unit' }]);
           await store.addRole(trx, id, r.role, r.unitId, r.title ?? null);
@@ -405,11 +402,11 @@ export function createIdentityService(opts: IdentityOptions) {
 
     async updateUser(username: string, patch: { displayName?: string; disabled?: boolean; password?: string }): Promise<UserView> {
       const u = await store.userWithRoles(knex, { username });
-      if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
+      if (!u) throw identityError(404, 'NotFound', 'identity.noUser', { username });
       let passwordHash: string | undefined;
       if (patch.password !== undefined) {
         const problems = passwordProblems(patch.password, u.username);
-        if (problems.length) throw badRequest(problems[0]!, problems.map((m) => ({ field: 'body.password', message: m })));
+        if (problems.length) throw passwordRefused('body.password', problems);
         passwordHash = await hashPassword(patch.password);
       }
       await knex.transaction(async (trx) => {
@@ -429,7 +426,7 @@ export function createIdentityService(opts: IdentityOptions) {
       let userId = '';
       await knex.transaction(async (trx) => {
         const u = await store.findUser(trx, username);
-        if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
+        if (!u) throw identityError(404, 'NotFound', 'identity.noUser', { username });
         if (!(await store.getUnit(trx, unitId))) throw badRequest(`Unknown unit: ${unitId}`, [{ field: 'body.unitId', message: 'unknown unit' }]);
         if (await store.addRole(trx, u.id, role, unitId, title ?? null)) await rolesChanged(trx, [role], [unitId]);
         await announce(trx, { userId: u.id });
@@ -443,8 +440,8 @@ export function createIdentityService(opts: IdentityOptions) {
       let userId = '';
       await knex.transaction(async (trx) => {
         const u = await store.findUser(trx, username);
-        if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
-        if (!(await store.removeRole(trx, u.id, role, unitId))) throw notFound(`${username} không giữ ${role} tại ${unitId} / does not hold that role there`);
+        if (!u) throw identityError(404, 'NotFound', 'identity.noUser', { username });
+        if (!(await store.removeRole(trx, u.id, role, unitId))) throw identityError(404, 'NotFound', 'identity.noSuchRole', { username, role, unit: unitId });
         await rolesChanged(trx, [role], [unitId]);
         await announce(trx, { userId: u.id });
         userId = u.id;
@@ -455,7 +452,7 @@ export function createIdentityService(opts: IdentityOptions) {
 
     async createApiToken(username: string, name: string, expiresAt: Date | null): Promise<{ id: string; token: string }> {
       const u = await store.findUser(knex, username);
-      if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
+      if (!u) throw identityError(404, 'NotFound', 'identity.noUser', { username });
       const token = `tthc_${randomToken()}`;
       const id = await store.insertToken(knex, { userId: u.id, name, tokenHash: sha256(token), expiresAt });
       return { id, token };
@@ -463,14 +460,14 @@ export function createIdentityService(opts: IdentityOptions) {
 
     async listApiTokens(username: string) {
       const u = await store.findUser(knex, username);
-      if (!u) throw notFound(`Không có người dùng ${username} / no user ${username}`);
+      if (!u) throw identityError(404, 'NotFound', 'identity.noUser', { username });
       return store.listTokens(knex, u.id);
     },
 
     async revokeApiToken(username: string, id: string): Promise<void> {
       const u = await store.findUser(knex, username);
       await knex.transaction(async (trx) => {
-        if (!u || !(await store.revokeToken(trx, u.id, id))) throw notFound('Không có mã truy cập này / no such token');
+        if (!u || !(await store.revokeToken(trx, u.id, id))) throw identityError(404, 'NotFound', 'identity.noToken');
         await announce(trx, { userId: u.id });
       });
       invalidate({ userId: u!.id });
@@ -480,7 +477,7 @@ export function createIdentityService(opts: IdentityOptions) {
     async ensureAdmin(username: string, password: string, displayName = 'Quản trị hệ thống'): Promise<'created' | 'exists'> {
       if (await store.hasSystemAdmin(knex)) return 'exists';
       const problems = passwordProblems(password, username);
-      if (problems.length) throw new Error(`ADMIN_PASSWORD rejected: ${problems.join('; ')}`);
+      if (problems.length) throw new Error(`ADMIN_PASSWORD rejected: ${passwordProblemsText(problems)}`);
       const roots = (await store.listUnits(knex)).filter((u) => !u.parentId);
       const unitId = roots[0]?.id ?? 'root';
       if (!roots.length) await store.insertUnit(knex, { id: 'root', parentId: null, name: 'Đơn vị gốc', kind: 'province', level: 0 });

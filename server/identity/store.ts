@@ -4,7 +4,13 @@ import type { Role } from './permissions.js';
 
 export type Db = Knex | Knex.Transaction;
 
-export interface UnitRow {
+/** Rows as PostgreSQL returns them (migrations/0200_identity.ts); queries that alias columns state their result type. */
+interface OrgUnitKindRow { id: string; name: string; rank: number }
+interface OrgUnitRow { id: string; parent_id: string | null; name: string; name_folded: string; kind: string; level: number; created_at: Date }
+interface UserRoleRow { user_id: string; role: Role; unit_id: string; title: string | null; created_at: Date }
+
+/** A unit as the service sees it. */
+export interface Unit {
   id: string;
   parentId: string | null;
   name: string;
@@ -12,9 +18,9 @@ export interface UnitRow {
   level: number;
 }
 
-interface RoleRow { role: Role; unitId: string; unitName: string; title: string | null }
+interface RoleHeld { role: Role; unitId: string; unitName: string; title: string | null }
 
-export interface UserRow {
+export interface Account {
   id: string;
   username: string;
   displayName: string;
@@ -23,26 +29,31 @@ export interface UserRow {
   disabled: boolean;
 }
 
+interface ThrottleState { failures: number; lockedUntil: Date | null }
+interface Session { userId: string; csrfToken: string; createdAt: Date; expiresAt: Date; lastSeenAt: Date }
+interface TokenHead { id: string; userId: string; expiresAt: Date | null }
+interface TokenListed { id: string; name: string; createdAt: Date; expiresAt: Date | null; revokedAt: Date | null }
+
 /** A user with their role assignments, as needed to build a Principal. */
-export interface UserWithRoles extends UserRow { roles: RoleRow[] }
+export interface UserWithRoles extends Account { roles: RoleHeld[] }
 
 const UNIT_COLS = ['id', 'parent_id as parentId', 'name', 'kind', 'level'];
 const USER_COLS = ['u.id', 'u.username', 'u.display_name as displayName', 'u.kind', 'u.password_hash as passwordHash', 'u.disabled'];
 
 // ---- units ---------------------------------------------------------------
 
-export function listUnits(db: Db, q?: string): Promise<UnitRow[]> {
-  const query = db('org_unit').select(UNIT_COLS).orderBy([{ column: 'level' }, { column: 'id' }]);
+export function listUnits(db: Db, q?: string): Promise<Unit[]> {
+  const query = db('org_unit').select<Unit[]>(UNIT_COLS).orderBy([{ column: 'level' }, { column: 'id' }]);
   if (q) query.whereRaw("name_folded like ? escape '\\'", [likeContains(foldText(q))]);
   return query;
 }
 
-export async function getUnit(db: Db, id: string): Promise<UnitRow | undefined> {
-  return db('org_unit').select(UNIT_COLS).where({ id }).first();
+export async function getUnit(db: Db, id: string): Promise<Unit | undefined> {
+  return db('org_unit').where({ id }).first<Unit | undefined>(UNIT_COLS);
 }
 
 export async function unitKinds(db: Db): Promise<Array<{ id: string; name: string; rank: number }>> {
-  return db('org_unit_kind').select('id', 'name', 'rank').orderBy(['rank', 'id']);
+  return db<OrgUnitKindRow>('org_unit_kind').select('id', 'name', 'rank').orderBy(['rank', 'id']);
 }
 
 export async function insertUnit(db: Db, u: { id: string; parentId: string | null; name: string; kind: string; level: number }): Promise<void> {
@@ -57,8 +68,8 @@ export async function updateUnit(db: Db, id: string, patch: { name?: string; kin
 }
 
 export async function unitInUse(db: Db, id: string): Promise<boolean> {
-  const child = await db('org_unit').where({ parent_id: id }).first('id');
-  const holder = await db('user_role').where({ unit_id: id }).first('unit_id');
+  const child = await db<OrgUnitRow>('org_unit').where({ parent_id: id }).first('id');
+  const holder = await db<UserRoleRow>('user_role').where({ unit_id: id }).first('unit_id');
   return Boolean(child || holder);
 }
 
@@ -80,8 +91,8 @@ export async function subtreeIds(db: Db, rootIds: string[]): Promise<string[]> {
 }
 
 /** The unit and its ancestors, nearest first. */
-export async function ancestry(db: Db, id: string): Promise<UnitRow[]> {
-  const { rows } = await db.raw<{ rows: UnitRow[] }>(
+export async function ancestry(db: Db, id: string): Promise<Unit[]> {
+  const { rows } = await db.raw<{ rows: Unit[] }>(
     `with recursive t as (
        select id, parent_id, name, kind, level from org_unit where id = ?
        union all select u.id, u.parent_id, u.name, u.kind, u.level from org_unit u join t on u.id = t.parent_id
@@ -93,17 +104,17 @@ export async function ancestry(db: Db, id: string): Promise<UnitRow[]> {
 
 // ---- users ---------------------------------------------------------------
 
-export async function findUser(db: Db, username: string): Promise<UserRow | undefined> {
-  return db('app_user as u').select(USER_COLS).where('u.username', username.toLowerCase()).first();
+export async function findUser(db: Db, username: string): Promise<Account | undefined> {
+  return db('app_user as u').where('u.username', username.toLowerCase()).first<Account | undefined>(USER_COLS);
 }
 
-async function rolesOf(db: Db, userIds: string[]): Promise<Map<string, RoleRow[]>> {
-  const out = new Map<string, RoleRow[]>();
+async function rolesOf(db: Db, userIds: string[]): Promise<Map<string, RoleHeld[]>> {
+  const out = new Map<string, RoleHeld[]>();
   if (!userIds.length) return out;
   const rows = await db('user_role as r').join('org_unit as o', 'o.id', 'r.unit_id')
-    .select('r.user_id as userId', 'r.role', 'r.unit_id as unitId', 'o.name as unitName', 'r.title')
+    .select<Array<RoleHeld & { userId: string }>>('r.user_id as userId', 'r.role', 'r.unit_id as unitId', 'o.name as unitName', 'r.title')
     .whereIn('r.user_id', userIds).orderBy(['r.unit_id', 'r.role']);
-  for (const r of rows as Array<RoleRow & { userId: string }>) {
+  for (const r of rows) {
     const list = out.get(r.userId) ?? [];
     list.push({ role: r.role, unitId: r.unitId, unitName: r.unitName, title: r.title });
     out.set(r.userId, list);
@@ -112,10 +123,10 @@ async function rolesOf(db: Db, userIds: string[]): Promise<Map<string, RoleRow[]
 }
 
 export async function userWithRoles(db: Db, where: { id?: string; username?: string }): Promise<UserWithRoles | undefined> {
-  const q = db('app_user as u').select(USER_COLS);
+  const q = db('app_user as u').select<Account[]>(USER_COLS);
   if (where.id) q.where('u.id', where.id);
   else q.where('u.username', (where.username ?? '').toLowerCase());
-  const user = (await q.first()) as UserRow | undefined;
+  const user = await q.first();
   if (!user) return undefined;
   return { ...user, roles: (await rolesOf(db, [user.id])).get(user.id) ?? [] };
 }
@@ -135,10 +146,10 @@ export async function listUsers(db: Db, f: UserFilter): Promise<{ total: number;
       if (f.role) s.where('r.role', f.role);
     });
   }
-  const [{ n }] = (await base.clone().count<{ n: number }[]>({ n: '*' })) as [{ n: number }];
-  const users = (await base.select(USER_COLS).orderBy('u.username').limit(f.limit).offset(f.offset)) as UserRow[];
+  const counted = await base.clone().count<Array<{ n: string | number }>>({ n: '*' });
+  const users = await base.select<Account[]>(USER_COLS).orderBy('u.username').limit(f.limit).offset(f.offset);
   const roles = await rolesOf(db, users.map((u) => u.id));
-  return { total: Number(n), items: users.map((u) => ({ ...u, roles: roles.get(u.id) ?? [] })) };
+  return { total: Number(counted[0]?.n ?? 0), items: users.map((u) => ({ ...u, roles: roles.get(u.id) ?? [] })) };
 }
 
 export async function insertUser(db: Db, u: { username: string; displayName: string; kind: 'user' | 'service'; passwordHash: string | null }): Promise<string> {
@@ -149,8 +160,8 @@ export async function insertUser(db: Db, u: { username: string; displayName: str
     kind: u.kind,
     password_hash: u.passwordHash,
     password_changed_at: u.passwordHash ? db.fn.now() : null,
-  }).onConflict('username').ignore().returning('id');
-  return (row as { id: string } | undefined)?.id ?? '';
+  }).onConflict('username').ignore().returning<Array<{ id: string }>>('id');
+  return row?.id ?? '';
 }
 
 export async function updateUser(db: Db, id: string, patch: { displayName?: string; disabled?: boolean; passwordHash?: string }): Promise<void> {
@@ -174,19 +185,19 @@ export async function removeRole(db: Db, userId: string, role: Role, unitId: str
 
 export async function holders(db: Db, role: string, unitIds: string[]): Promise<Array<{ username: string; unitId: string }>> {
   return db('user_role as r').join('app_user as u', 'u.id', 'r.user_id')
-    .select('u.username', 'r.unit_id as unitId')
+    .select<Array<{ username: string; unitId: string }>>('u.username', 'r.unit_id as unitId')
     .where('r.role', role).whereIn('r.unit_id', unitIds).andWhere('u.disabled', false)
     .orderBy(['r.unit_id', 'u.username']);
 }
 
 export async function hasSystemAdmin(db: Db): Promise<boolean> {
-  return Boolean(await db('user_role').where({ role: 'system-admin' }).first('user_id'));
+  return Boolean(await db<UserRoleRow>('user_role').where({ role: 'system-admin' }).first('user_id'));
 }
 
 // ---- throttle, sessions, tokens -------------------------------------------
 
-export async function throttleState(db: Db, username: string): Promise<{ failures: number; lockedUntil: Date | null } | undefined> {
-  return db('login_throttle').select('failures', 'locked_until as lockedUntil').where({ username }).first();
+export async function throttleState(db: Db, username: string): Promise<ThrottleState | undefined> {
+  return db('login_throttle').where({ username }).first<ThrottleState | undefined>('failures', 'locked_until as lockedUntil');
 }
 
 export async function recordFailure(db: Db, username: string, maxFailures: number, lockMs: number): Promise<void> {
@@ -222,9 +233,9 @@ export async function insertSession(db: Db, s: { id: string; userId: string; csr
   await db('auth_session').insert({ id: s.id, user_id: s.userId, csrf_token: s.csrfToken, expires_at: s.expiresAt, ip: s.ip ?? null });
 }
 
-export async function findSession(db: Db, id: string): Promise<{ userId: string; csrfToken: string; createdAt: Date; expiresAt: Date; lastSeenAt: Date } | undefined> {
-  return db('auth_session').select('user_id as userId', 'csrf_token as csrfToken', 'created_at as createdAt', 'expires_at as expiresAt', 'last_seen_at as lastSeenAt')
-    .where({ id }).first();
+export async function findSession(db: Db, id: string): Promise<Session | undefined> {
+  return db('auth_session').where({ id })
+    .first<Session | undefined>('user_id as userId', 'csrf_token as csrfToken', 'created_at as createdAt', 'expires_at as expiresAt', 'last_seen_at as lastSeenAt');
 }
 
 export async function touchSession(db: Db, id: string, expiresAt: Date): Promise<void> {
@@ -244,17 +255,18 @@ export async function deleteExpiredSessions(db: Db): Promise<number> {
 }
 
 export async function insertToken(db: Db, t: { userId: string; name: string; tokenHash: string; expiresAt: Date | null }): Promise<string> {
-  const [row] = await db('api_token').insert({ user_id: t.userId, name: t.name, token_hash: t.tokenHash, expires_at: t.expiresAt }).returning('id');
-  return (row as { id: string }).id;
+  const [row] = await db('api_token').insert({ user_id: t.userId, name: t.name, token_hash: t.tokenHash, expires_at: t.expiresAt }).returning<Array<{ id: string }>>('id');
+  return row!.id;
 }
 
-export async function findToken(db: Db, tokenHash: string): Promise<{ id: string; userId: string; expiresAt: Date | null } | undefined> {
-  return db('api_token').select('id', 'user_id as userId', 'expires_at as expiresAt').where({ token_hash: tokenHash }).whereNull('revoked_at')
-    .andWhere((w) => w.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now())).first();
+export async function findToken(db: Db, tokenHash: string): Promise<TokenHead | undefined> {
+  return db('api_token').where({ token_hash: tokenHash }).whereNull('revoked_at')
+    .andWhere((w) => w.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()))
+    .first<TokenHead | undefined>('id', 'user_id as userId', 'expires_at as expiresAt');
 }
 
-export async function listTokens(db: Db, userId: string): Promise<Array<{ id: string; name: string; createdAt: Date; expiresAt: Date | null; revokedAt: Date | null }>> {
-  return db('api_token').select('id', 'name', 'created_at as createdAt', 'expires_at as expiresAt', 'revoked_at as revokedAt')
+export async function listTokens(db: Db, userId: string): Promise<TokenListed[]> {
+  return db('api_token').select<TokenListed[]>('id', 'name', 'created_at as createdAt', 'expires_at as expiresAt', 'revoked_at as revokedAt')
     .where({ user_id: userId }).orderBy('created_at');
 }
 

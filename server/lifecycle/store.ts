@@ -13,6 +13,17 @@ interface VersionRow {
   activation_requested_at: Date | null; deployment_id: string | null; definition_id: string | null; activated_at: Date | null;
 }
 
+/** Rows as PostgreSQL returns them (migrations/0500_catalog_lifecycle.ts): bigint ids as text, jsonb parsed. */
+interface ModelRow {
+  id: string; procedure_id: string; level: string; needs_review: boolean; needs_review_reason: string | null;
+  active_version_id: string | null; needs_review_at: Date | null;
+}
+interface ActionRow {
+  id: string; version_id: string; action: string; from_state: string | null; to_state: string | null;
+  actor_id: string; actor_name: string; at: Date; comment: string | null; details: unknown;
+}
+interface ProcedureHead { agency_id: string; managing_agency_id: string; code: string; name: string }
+
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 const iso = (v: Date | string | null | undefined) => (v == null ? undefined : new Date(v).toISOString());
 const SUMMARY_COLUMNS = [
@@ -51,7 +62,7 @@ function toVersion(r: VersionRow): StoredVersion {
   };
 }
 
-function toModel(r: { id: string; procedure_id: string; level: string; needs_review: boolean; needs_review_reason: string | null; active_version_id: string | null }): ProcessModel {
+function toModel(r: ModelRow): ProcessModel {
   return {
     id: r.id, procedureId: r.procedure_id, level: r.level, needsReview: r.needs_review,
     ...(r.needs_review_reason ? { needsReviewReason: r.needs_review_reason } : {}), activeVersionId: r.active_version_id,
@@ -59,20 +70,20 @@ function toModel(r: { id: string; procedure_id: string; level: string; needs_rev
 }
 
 export async function getModel(db: Db, procedureId: string, level: string): Promise<ProcessModel | undefined> {
-  const r = await db('process_model').where({ procedure_id: procedureId, level }).first();
+  const r = await db<ModelRow>('process_model').where({ procedure_id: procedureId, level }).first();
   return r ? toModel(r) : undefined;
 }
 
 export async function getModelById(db: Db, id: string): Promise<ProcessModel | undefined> {
-  const r = await db('process_model').where({ id }).first();
+  const r = await db<ModelRow>('process_model').where({ id }).first();
   return r ? toModel(r) : undefined;
 }
 
 /** Creates the model on first use; the unique key makes concurrent first drafts safe. */
 export async function ensureModel(trx: Knex.Transaction, procedureId: string, level: string): Promise<ProcessModel> {
   await trx('process_model').insert({ procedure_id: procedureId, level }).onConflict(['procedure_id', 'level']).ignore();
-  const r = await trx('process_model').where({ procedure_id: procedureId, level }).forUpdate().first();
-  return toModel(r);
+  const r = await trx<ModelRow>('process_model').where({ procedure_id: procedureId, level }).forUpdate().first();
+  return toModel(r!);
 }
 
 export async function lockModel(trx: Knex.Transaction, id: string): Promise<void> {
@@ -80,7 +91,7 @@ export async function lockModel(trx: Knex.Transaction, id: string): Promise<void
 }
 
 export async function modelsOfProcedure(db: Db, procedureId: string): Promise<ProcessModel[]> {
-  return (await db('process_model').where({ procedure_id: procedureId })).map(toModel);
+  return (await db<ModelRow>('process_model').where({ procedure_id: procedureId })).map(toModel);
 }
 
 export async function nextNumber(trx: Knex.Transaction, modelId: string): Promise<number> {
@@ -97,19 +108,19 @@ export async function insertVersion(trx: Knex.Transaction, v: {
     content_hash: v.contentHash, process_key: v.processKey ?? null, roles: JSON.stringify(v.roles),
     author_id: v.author.userId, author_name: v.author.displayName, author_username: v.author.username,
     editor_usernames: JSON.stringify([v.author.username]),
-  }).returning('id');
-  return (r as { id: string }).id;
+  }).returning<Array<{ id: string }>>('id');
+  return r!.id;
 }
 
 export async function getVersion(db: Db, id: string, opts: { forUpdate?: boolean } = {}): Promise<StoredVersion | undefined> {
-  const q = db('process_version').where({ id }).first();
+  const q = db<VersionRow>('process_version').where({ id }).first();
   if (opts.forUpdate) q.forUpdate();
   const r = await q;
   return r ? toVersion(r) : undefined;
 }
 
 export async function listVersions(db: Db, modelId: string): Promise<VersionSummary[]> {
-  return (await db('process_version').select(SUMMARY_COLUMNS).where({ model_id: modelId }).orderBy('number', 'desc')).map(toSummary);
+  return (await db('process_version').select<VersionRow[]>(SUMMARY_COLUMNS).where({ model_id: modelId }).orderBy('number', 'desc')).map(toSummary);
 }
 
 export async function updateVersion(trx: Knex.Transaction, id: string, patch: Record<string, unknown>): Promise<void> {
@@ -134,8 +145,8 @@ export async function record(trx: Knex.Transaction, a: {
 }
 
 export async function history(db: Db, versionId: string): Promise<LifecycleAction[]> {
-  const rows = await db('process_lifecycle_action').where({ version_id: versionId }).orderBy('id');
-  return rows.map((r: { id: number; version_id: string; action: string; from_state: string | null; to_state: string | null; actor_id: string; actor_name: string; at: Date; comment: string | null; details: unknown }) => ({
+  const rows = await db<ActionRow>('process_lifecycle_action').where({ version_id: versionId }).orderBy('id');
+  return rows.map((r) => ({
     id: Number(r.id), versionId: r.version_id, action: r.action, fromState: r.from_state, toState: r.to_state,
     actorId: r.actor_id, actorName: r.actor_name, at: iso(r.at)!, ...(r.comment ? { comment: r.comment } : {}),
     ...(r.details != null ? { details: json(r.details) } : {}),
@@ -144,9 +155,9 @@ export async function history(db: Db, versionId: string): Promise<LifecycleActio
 
 export async function versionsInState(db: Db, state: VersionState): Promise<Array<VersionSummary & { agencyId: string; managingAgencyId: string; procedureCode: string; procedureName: string; authorUsername: string; editorUsernames: string[] }>> {
   const rows = await db('process_version as v').join('procedure as p', 'p.id', 'v.procedure_id')
-    .select(SUMMARY_COLUMNS.map((c) => `v.${c}`)).select('p.agency_id', 'p.managing_agency_id', 'p.code', 'p.name')
+    .select(SUMMARY_COLUMNS.map((c) => `v.${c}`)).select<Array<VersionRow & ProcedureHead>>('p.agency_id', 'p.managing_agency_id', 'p.code', 'p.name')
     .where('v.state', state).orderBy('v.submitted_at');
-  return rows.map((r: VersionRow & { agency_id: string; managing_agency_id: string; code: string; name: string }) => ({
+  return rows.map((r) => ({
     ...toSummary(r), agencyId: r.agency_id, managingAgencyId: r.managing_agency_id, procedureCode: r.code, procedureName: r.name,
     authorUsername: r.author_username, editorUsernames: json<string[]>(r.editor_usernames),
   }));
@@ -154,10 +165,10 @@ export async function versionsInState(db: Db, state: VersionState): Promise<Arra
 
 /** Approved versions whose activation was asked for and whose effective date has come; skips rows another node holds. */
 export async function claimDueActivations(trx: Knex.Transaction, today: string, limit = 20): Promise<string[]> {
-  const rows = await trx('process_version').select('id')
+  const rows = await trx<VersionRow>('process_version').select('id')
     .where('state', 'approved').where('activation_requested_at', '<=', trx.fn.now()).where('effective_date', '<=', today)
     .orderBy('effective_date').limit(limit).forUpdate().skipLocked();
-  return rows.map((r: { id: string }) => r.id);
+  return rows.map((r) => r.id);
 }
 
 export async function processKeyUsedElsewhere(db: Db, processKey: string, modelId: string): Promise<boolean> {
@@ -166,8 +177,8 @@ export async function processKeyUsedElsewhere(db: Db, processKey: string, modelI
 
 export async function needsReviewList(db: Db): Promise<Array<ProcessModel & { procedureCode: string; procedureName: string; agencyId: string; needsReviewAt?: string }>> {
   const rows = await db('process_model as m').join('procedure as p', 'p.id', 'm.procedure_id')
-    .select('m.*', 'p.code', 'p.name', 'p.agency_id').where('m.needs_review', true).orderBy('m.needs_review_at', 'desc');
-  return rows.map((r: Parameters<typeof toModel>[0] & { code: string; name: string; agency_id: string; needs_review_at: Date | null }) => ({
+    .select<Array<ModelRow & Omit<ProcedureHead, 'managing_agency_id'>>>('m.*', 'p.code', 'p.name', 'p.agency_id').where('m.needs_review', true).orderBy('m.needs_review_at', 'desc');
+  return rows.map((r) => ({
     ...toModel(r), procedureCode: r.code, procedureName: r.name, agencyId: r.agency_id, needsReviewAt: iso(r.needs_review_at),
   }));
 }
@@ -181,9 +192,9 @@ export async function flagNeedsReview(trx: Knex.Transaction, roles: string[], un
   const hits = await trx('process_model as m')
     .join('process_version as v', 'v.id', 'm.active_version_id')
     .join('procedure as p', 'p.id', 'm.procedure_id')
-    .select('m.id')
+    .select<Array<{ id: string }>>('m.id')
     .whereRaw('v.roles \\?| ?::text[]', [roles])
-    .modify((q) => {
+    .modify<ModelRow, Array<{ id: string }>>((q) => {
       if (!unitIds.length) return;
       q.where((w) => w.whereNot('m.level', 'province').orWhereRaw(`p.agency_id in (
         with recursive up(id, parent_id) as (
@@ -191,7 +202,7 @@ export async function flagNeedsReview(trx: Knex.Transaction, roles: string[], un
           union select u.id, u.parent_id from org_unit u join up on u.id = up.parent_id)
         select id from up)`, [unitIds]));
     });
-  const ids = hits.map((h: { id: string }) => h.id);
+  const ids = hits.map((h) => h.id);
   if (!ids.length) return 0;
   await trx('process_model').whereIn('id', ids).update({ needs_review: true, needs_review_reason: reason, needs_review_at: trx.fn.now() });
   return ids.length;

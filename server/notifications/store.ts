@@ -2,7 +2,14 @@ import type { Knex } from 'knex';
 
 type Db = Knex | Knex.Transaction;
 
-export interface NotificationRow {
+/** Rows as PostgreSQL returns them (migrations/0700_notifications.ts, 0850); queries that alias columns state their result type. */
+interface WorkerEffectRow { key: string; kind: string; dossier_code: string | null; result: unknown; created_at: Date }
+interface DeliveryRow {
+  id: string; effect_key: string; channel: 'email' | 'sms'; address: string | null; template: string; subject: string; body: string;
+  status: 'pending' | 'sending' | 'sent' | 'failed'; attempts: number; error: string | null; claimed_at: Date | null; created_at: Date; sent_at: Date | null;
+}
+
+export interface Notification {
   id: string;
   template: string;
   title: string;
@@ -16,32 +23,24 @@ export interface NotificationRow {
   readAt: Date | null;
 }
 
-export interface DeliveryRow {
-  id: string;
-  channel: 'email' | 'sms';
-  address: string | null;
-  subject: string;
-  body: string;
-  status: string;
-  attempts: number;
-}
+export type Delivery = Pick<DeliveryRow, 'id' | 'channel' | 'address' | 'subject' | 'body' | 'status' | 'attempts'>;
 
 /** Records the effect once: true when this call created it, false when it already existed. */
 export async function claimEffect(db: Db, key: string, kind: string, dossierCode: string | null): Promise<boolean> {
-  const rows = await db('worker_effect').insert({ key, kind, dossier_code: dossierCode }).onConflict('key').ignore().returning('key');
+  const rows = await db<WorkerEffectRow>('worker_effect').insert({ key, kind, dossier_code: dossierCode }).onConflict('key').ignore().returning('key');
   return rows.length === 1;
 }
 
 /** Records many effects at once (with their result); returns the keys this call created. */
 export async function claimEffects(db: Db, rows: Array<{ key: string; kind: string; dossierCode: string | null; result: unknown }>): Promise<Set<string>> {
   if (!rows.length) return new Set();
-  const created = await db('worker_effect').insert(rows.map((r) => ({ key: r.key, kind: r.kind, dossier_code: r.dossierCode, result: JSON.stringify(r.result) })))
+  const created = await db<WorkerEffectRow>('worker_effect').insert(rows.map((r) => ({ key: r.key, kind: r.kind, dossier_code: r.dossierCode, result: JSON.stringify(r.result) })))
     .onConflict('key').ignore().returning('key');
-  return new Set(created.map((r: { key: string }) => r.key));
+  return new Set(created.map((r) => r.key));
 }
 
 export async function effect(db: Db, key: string): Promise<{ key: string; kind: string; result: unknown } | undefined> {
-  const r = await db('worker_effect').where({ key }).first();
+  const r = await db<WorkerEffectRow>('worker_effect').where({ key }).first();
   return r ? { key: r.key, kind: r.kind, result: r.result } : undefined;
 }
 
@@ -65,14 +64,14 @@ export async function insertDeliveries(db: Db, rows: Array<{ effectKey: string; 
 }
 
 /** Claims the deliveries of an effect still to send (or whose sender died more than `staleMs` ago). */
-export async function claimDeliveries(db: Db, effectKey: string, staleMs: number): Promise<DeliveryRow[]> {
-  const { rows } = await db.raw(
+export async function claimDeliveries(db: Db, effectKey: string, staleMs: number): Promise<Delivery[]> {
+  const { rows } = await db.raw<{ rows: Delivery[] }>(
     `update notification_delivery set status = 'sending', claimed_at = now()
       where effect_key = ? and (status in ('pending', 'failed') or (status = 'sending' and claimed_at < now() - (? * interval '1 millisecond')))
       returning id, channel, address, subject, body, status, attempts`,
     [effectKey, staleMs],
   );
-  return rows as DeliveryRow[];
+  return rows;
 }
 
 export async function markSent(db: Db, id: string): Promise<void> {
@@ -83,13 +82,13 @@ export async function markFailed(db: Db, id: string, error: string): Promise<voi
   await db('notification_delivery').where({ id }).update({ status: 'failed', error: error.slice(0, 500), attempts: db.raw('attempts + 1') });
 }
 
-export async function deliveriesOf(db: Db, effectKey: string): Promise<Array<{ channel: string; status: string; attempts: number }>> {
-  return db('notification_delivery').where({ effect_key: effectKey }).select('channel', 'status', 'attempts').orderBy('channel');
+export async function deliveriesOf(db: Db, effectKey: string): Promise<Array<Pick<DeliveryRow, 'channel' | 'status' | 'attempts'>>> {
+  return db<DeliveryRow>('notification_delivery').where({ effect_key: effectKey }).select('channel', 'status', 'attempts').orderBy('channel');
 }
 
-export async function listFor(db: Db, recipient: string, opts: { unreadOnly?: boolean; limit: number }): Promise<NotificationRow[]> {
+export async function listFor(db: Db, recipient: string, opts: { unreadOnly?: boolean; limit: number }): Promise<Notification[]> {
   const q = db('notification').where({ recipient }).orderBy('created_at', 'desc').limit(opts.limit)
-    .select('id', 'template', 'title', 'body', 'title_en as titleEn', 'body_en as bodyEn', 'dossier_code as dossierCode', 'link', 'created_at as createdAt', 'read_at as readAt');
+    .select<Notification[]>('id', 'template', 'title', 'body', 'title_en as titleEn', 'body_en as bodyEn', 'dossier_code as dossierCode', 'link', 'created_at as createdAt', 'read_at as readAt');
   if (opts.unreadOnly) q.whereNull('read_at');
   return q;
 }

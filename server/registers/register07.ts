@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { formatLocal } from '../calendar/index.js';
 import { vietnameseDateWords, type AdminDocument } from '../documents/index.js';
-import { STATUS_NAMES, isStatus, type Status } from '../dossiers/index.js';
+import { STATUS_NAMES, isStatus } from '../dossiers/index.js';
 
 
 const REGISTER_COLUMNS = [
@@ -19,6 +19,13 @@ const day = (d: Date | string | null | undefined) => {
 
 export interface RegisterQuery { unitId: string; from: Date; to: Date }
 
+/** One line of the register as the query below returns it (dossier columns, names joined, timestamptz as Date). */
+interface RegisterLine {
+  id: string; code: string; applicant: { fullName?: string } | null; received_at: Date | null; due_at: Date | null; resolved_at: Date | null;
+  returned_at: Date | null; collection_method: string | null; status: number; instance_id: string | null;
+  procedure_name: string | null; competent_name: string | null; transferred_at: Date | null;
+}
+
 /** Form 07 (Sổ theo dõi hồ sơ): the dossiers a unit received in a period, one line each, in order of receipt. */
 export async function registerRows(knex: Knex, q: RegisterQuery): Promise<string[][]> {
   const rows = await knex('dossier as d')
@@ -26,14 +33,14 @@ export async function registerRows(knex: Knex, q: RegisterQuery): Promise<string
     .leftJoin('org_unit as c', 'c.id', 'd.competent_unit_id')
     .where('d.unit_id', q.unitId).where('d.received_at', '>=', q.from).where('d.received_at', '<', q.to)
     .orderBy('d.received_at').orderBy('d.seq')
-    .select('d.id', 'd.code', 'd.applicant', 'd.received_at', 'd.due_at', 'd.resolved_at', 'd.returned_at', 'd.collection_method', 'd.status', 'd.instance_id',
+    .select<RegisterLine[]>('d.id', 'd.code', 'd.applicant', 'd.received_at', 'd.due_at', 'd.resolved_at', 'd.returned_at', 'd.collection_method', 'd.status', 'd.instance_id',
       'p.name as procedure_name', 'c.name as competent_name',
       // Transferred: the first hand-over of the one-stop office to the resolving steps.
       knex.raw('(select min(e.at) from task_event e where e.instance_id = d.instance_id and e.kind = ?) as transferred_at', ['completed']));
-  return rows.map((r: any, i: number) => [
-    String(i + 1), r.code, r.procedure_name ?? '', (r.applicant as { fullName?: string })?.fullName ?? '', r.competent_name ?? '',
+  return rows.map((r, i) => [
+    String(i + 1), r.code, r.procedure_name ?? '', r.applicant?.fullName ?? '', r.competent_name ?? '',
     day(r.received_at), day(r.due_at), day(r.transferred_at), day(r.returned_at), r.collection_method ? COLLECT[r.collection_method] ?? r.collection_method : '',
-    isStatus(r.status) ? STATUS_NAMES[r.status as Status].vi : String(r.status),
+    isStatus(r.status) ? STATUS_NAMES[r.status].vi : String(r.status),
   ]);
 }
 

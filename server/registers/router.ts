@@ -9,6 +9,8 @@ import { parseQuery } from '../http/validate.js';
 import type { Knex } from 'knex';
 import { registerDocument, registerRows, registerXlsx } from './register07.js';
 
+interface OrgUnitHead { id: string; name: string; parent_id: string | null }
+
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').transform((s, ctx) => {
   const d = localDayStart(s);
   if (!d) ctx.addIssue({ code: 'custom', message: 'not a real date' });
@@ -38,9 +40,9 @@ export function createRegistersRouter(deps: RegistersRouterDeps): Router {
     if (to <= q.from) throw new ApiError(400, 'ValidationError', 'query.to: must not be before from');
     if (to.getTime() - q.from.getTime() > 366 * 86_400_000 * 2) throw new ApiError(400, 'ValidationError', 'query.to: at most two years per register');
     const visible = await deps.units.visibleUnitIds(req.principal!);
-    const unit = await deps.knex('org_unit').where('id', q.unit).first('id', 'name', 'parent_id');
+    const unit = await deps.knex<OrgUnitHead>('org_unit').where('id', q.unit).first('id', 'name', 'parent_id');
     if (!unit || (visible !== 'all' && !visible.includes(q.unit))) throw notFound(`Không có đơn vị ${q.unit} / no such unit`);
-    const parent = unit.parent_id ? await deps.knex('org_unit').where('id', unit.parent_id).first('name') : null;
+    const parent = unit.parent_id ? await deps.knex<OrgUnitHead>('org_unit').where('id', unit.parent_id).first('name') : null;
     const period = { unitId: q.unit, from: q.from, to };
     const rows = await registerRows(deps.knex, period);
     deps.onRead(req, q.unit);

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Graph } from '../compile/graph.js';
-import type { Exec, NativeState } from './run.js';
+import type { Exec, NativeState } from './exec.js';
 
 /** One thing an instance stored by bpmn-engine waits for, as its projection tables say. */
 export interface WaitingItem { kind: string; executionId: string; activityId: string; dueAt?: Date | null }

@@ -1,0 +1,131 @@
+import { ApiError, notFound } from '../../http/errors.js';
+import { CommandError } from '../host.js';
+import { NativeRun } from '../runtime/run.js';
+import type { Run } from '../runtime/types.js';
+import type { WriteGuard } from '../store.js';
+import type { TypedValue } from '../values.js';
+import { invalid, Stale, type Ctx, type Hot, type ItemTarget, type Kernel, type Projections, type Row } from './kernel.js';
+
+/** The worker must hold the external task's lock, unexpired. */
+export function checkWorker(t: Row, workerId: string): Row {
+  const id = t.id as string;
+  if (t.worker_id !== workerId) {
+    throw invalid('BadUserRequestException', `External Task ${id} cannot be completed by worker '${workerId}'. It is locked by worker '${t.worker_id ?? 'nobody'}'.`);
+  }
+  if (!t.lock_expiration || new Date(t.lock_expiration).getTime() < Date.now()) {
+    throw invalid('BadUserRequestException', `External Task ${id}: the lock of worker '${workerId}' has expired`);
+  }
+  return t;
+}
+
+/** Commands on one instance: under its row lock in a transaction, or optimistically on a hot instance. */
+export function createCommands(k: Kernel) {
+  const { knex, store, log, hot, defCache, itemOwner, wake, keep, loadDefinition, newRun, guardRun, plainVars, runAfter } = k;
+
+  /**
+   * One command on one instance = one transaction, serialised by the instance row lock. The target
+   * is an instance id, or a task / external task whose instance is locked in the same statement
+   * (the caller re-reads that row under the lock: a concurrent command may have removed it).
+   * A command on a task of a hot instance first tries the optimistic path: one guarded statement.
+   */
+  async function command<T>(target: string | ItemTarget, userId: string | null, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+    if (typeof target !== 'string') {
+      const fast = await optimisticCommand(target, userId, fn);
+      if (fast) return fast.out;
+    }
+    let newExternal = 0;
+    let thrown: string[] = [];
+    let origin = '';
+    let keepHot: (Hot & { id: string }) | null = null;
+    let after: Ctx['after'];
+    const result = await knex.transaction(async (trx) => {
+      const locked = typeof target === 'string' ? { instance: await store.lockInstance(trx, target), item: undefined } : await store.lockInstanceOf(trx, target.table, target.id, target.scope);
+      const row = locked?.instance;
+      if (!row) throw notFound(typeof target === 'string' ? `Process instance ${target} not found` : target.missing);
+      const instanceId = row.id as string;
+      if (row.state !== 'ACTIVE') throw invalid('BadUserRequestException', `Process instance ${instanceId} has ended (${row.state})`);
+      if (typeof target !== 'string') checkItem(target, locked.item!);
+      const def = await loadDefinition(trx, row.definition_id);
+      const cached = hot.get(instanceId);
+      hot.delete(instanceId);
+      let run: Run;
+      let typed: Record<string, TypedValue>;
+      let proj: Projections | null = null;
+      if (cached && cached.revision === row.revision && cached.run.reusable) {
+        run = cached.run;
+        typed = cached.typed;
+        proj = cached.proj;
+        run.beginCommand();
+      } else {
+        typed = await store.variables(trx, instanceId);
+        run = newRun(def, plainVars(typed));
+        const state = await store.instanceState(trx, instanceId);
+        await guardRun(() => run.resume(state));
+      }
+      const ctx: Ctx = { trx, row, def, run, typed, changed: {}, userId, hist: [], completedTasks: new Set(), proj, readRows: new Map(), item: locked?.item };
+      const out = await guardRun(() => fn(ctx));
+      const res = await guardRun(() => run.finish());
+      const written = await k.persist(ctx, res);
+      newExternal = written.newExternal;
+      thrown = run instanceof NativeRun ? [...run.thrown] : [];
+      origin = instanceId;
+      keepHot = res.ended ? null : { id: instanceId, revision: row.revision + 1, row, run, typed, proj: written.proj };
+      after = ctx.after;
+      return out;
+    });
+    // Only after the commit: a rolled-back command leaves no in-memory trace.
+    const kh = keepHot as (Hot & { id: string }) | null;
+    if (kh) keep(kh.id, kh);
+    if (newExternal) wake.emit('task');
+    for (const name of thrown) await k.throwSignal({ name, userId }, origin);
+    await runAfter({ after });
+    return result;
+  }
+
+  /**
+   * The common case without a transaction: the instance is hot on this node and the command only
+   * changes what the hot engine already knows. It runs in memory and is written by one statement
+   * that re-checks, under row locks, everything it relied on (revision, the item, scope, assignee,
+   * worker lock). Returns null when that cannot be done or the check fails; nothing was written
+   * then, the in-memory run is dropped, and the caller takes the locked path, which answers errors.
+   */
+  async function optimisticCommand<T>(target: ItemTarget, userId: string | null, fn: (ctx: Ctx) => Promise<T>): Promise<{ out: T } | null> {
+    const instanceId = itemOwner.get(target.id);
+    const cached = instanceId ? hot.get(instanceId) : undefined;
+    const known = cached?.proj?.[target.table]?.find((r) => r.id === target.id);
+    const def = cached ? defCache.get(cached.row.definition_id) : undefined;
+    if (!instanceId || !cached || !known || !def || !cached.run.reusable || cached.proj?.engine_timer?.length) return null;
+    hot.delete(instanceId);
+    const { row, run, typed } = cached;
+    run.beginCommand();
+    const item = {
+      ...known, instance_id: instanceId, definition_id: row.definition_id, name: def.model.activities[known.task_definition_key]?.name ?? null,
+      // The guard admits an external task only while it has retries left, so it has no open incident.
+      retries: null,
+    };
+    const optimistic: WriteGuard = { kind: 'instance', revision: cached.revision, table: target.table, itemId: target.id, scope: target.scope, assignee: target.assignee, workerId: target.workerId };
+    const ctx: Ctx = { trx: knex, optimistic, row, def, run, typed, changed: {}, userId, hist: [], completedTasks: new Set(), proj: cached.proj, readRows: new Map(), item };
+    try {
+      const out = await fn(ctx);
+      const res = await run.finish();
+      const written = await k.persist(ctx, res);
+      if (!res.ended) keep(instanceId, { revision: cached.revision + 1, row, run, typed, proj: written.proj });
+      if (written.newExternal) wake.emit('task');
+      if (run instanceof NativeRun) for (const name of run.thrown) await k.throwSignal({ name, userId }, instanceId);
+      await runAfter(ctx);
+      return { out };
+    } catch (err) {
+      if (!(err instanceof Stale) && !(err instanceof CommandError) && !(err instanceof ApiError)) log.warn({ err }, 'optimistic command failed; retrying under the instance lock');
+      return null;
+    }
+  }
+
+  function checkItem(target: ItemTarget, item: Row): void {
+    if (target.assignee && item.assignee && item.assignee !== target.assignee) {
+      throw invalid('BadUserRequestException', `Task '${target.id}' is assigned to ${item.assignee}; claim it first`);
+    }
+    if (target.workerId !== undefined) checkWorker(item, target.workerId);
+  }
+
+  return { command };
+}
