@@ -53,7 +53,7 @@ function runChain(fns: readonly RequestHandler[], req: Request, res: Response, d
     if (i >= fns.length) return done();
     const fn = fns[i++]!;
     try {
-      const ret = fn(req, res, next) as unknown;
+      const ret: unknown = fn(req, res, next);
       if (ret instanceof Promise) ret.then(undefined, (e: unknown) => next(e ?? new Error('Rejected promise')));
     } catch (e) {
       next(e);
