@@ -41,7 +41,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['at']);
   });
   // Every node reloads its unit tree when units change, so a new unit gets its parent's hours at once.
-  const { rows } = await knex.raw("select to_regclass('org_unit') as t");
+  const { rows } = await knex.raw<{ rows: Array<{ t: string | null }> }>("select to_regclass('org_unit') as t");
   if (rows[0]?.t) {
     await knex.raw(`create function calendar_units_changed() returns trigger language plpgsql as $$
       begin perform pg_notify('calendar_changed', 'units'); return null; end $$`);

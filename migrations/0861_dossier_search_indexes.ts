@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
  * is not available the search still works, only slower.
  */
 export async function up(knex: Knex): Promise<void> {
-  const available = await knex.raw("select 1 from pg_available_extensions where name = 'pg_trgm'");
+  const available = await knex.raw<{ rows: unknown[] }>("select 1 from pg_available_extensions where name = 'pg_trgm'");
   if (!available.rows.length) return;
   await knex.raw('create extension if not exists pg_trgm');
   await knex.raw('create index if not exists dossier_applicant_trgm on dossier using gin (applicant_folded gin_trgm_ops)');

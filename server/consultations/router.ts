@@ -1,15 +1,15 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { uploadedFiles, uploadFiles } from '../files/index.js';
-import { badRequest } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
 import { parse, parseBody, parseParams, parseQuery } from '../http/validate.js';
 import { OPINIONS, type ConsultationService } from './service.js';
+import { consultationError, consultationKey } from './messages.js';
 
 const code = z.string().min(1).max(64);
-const stepKey = z.string().min(1).max(200).regex(/^[\p{L}\p{N}._:-]+$/u, 'mã bước chỉ gồm chữ, số và . _ : - / step id: letters, digits and . _ : - only');
+const stepKey = z.string().min(1).max(200).regex(/^[\p{L}\p{N}._:-]+$/u, consultationKey('consultations.stepKey'));
 const docRef = z.object({ id: z.string().min(1).max(100), name: z.string().min(1).max(300) }).strict();
 const text = (max: number) => z.string().max(max);
 
@@ -26,7 +26,7 @@ const OpenBody = z.object({
 }).strict();
 
 const ReplyBody = z.object({
-  opinion: z.enum(OPINIONS, { message: 'ý kiến: agree | agree_with_conditions | disagree (đồng ý / đồng ý có điều kiện / không đồng ý)' }),
+  opinion: z.enum(OPINIONS, { message: consultationKey('consultations.opinion') }),
   text: text(8000),
   explanation: text(8000).optional(),
   documents: z.array(docRef).max(50).optional(),
@@ -39,7 +39,7 @@ const HandBody = ReplyBody.extend({
 
 const RemindBody = z.object({ dueAt: z.string().min(1).max(40) }).strict();
 const AgencyBody = z.object({
-  id: z.string().min(2).max(100).regex(/^[a-z0-9][a-z0-9-]*$/, 'mã: chữ thường, số và - / lower-case letters, digits and -'),
+  id: z.string().min(2).max(100).regex(/^[a-z0-9][a-z0-9-]*$/, consultationKey('consultations.agencyId')),
   name: z.string().min(2).max(300),
   email: z.string().email().max(200).nullable(),
 }).strict();
@@ -50,7 +50,7 @@ const ListQuery = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 }).strict();
-const IdParams = z.object({ id: z.string().uuid('mã đề nghị không hợp lệ / not a consultation id') });
+const IdParams = z.object({ id: z.string().uuid(consultationKey('consultations.notAnId')) });
 const FileParams = IdParams.extend({ fileId: z.string().uuid() });
 
 /** JSON, or multipart/form-data with the same fields plus files (PDF, JPEG, PNG, checked by content). */
@@ -63,7 +63,7 @@ function replyFields(req: Request): Record<string, unknown> {
   if (!req.is('multipart/form-data')) return b;
   for (const k of Object.keys(b)) if (b[k] === '') delete b[k];
   if (typeof b.documents === 'string') {
-    try { b.documents = JSON.parse(b.documents); } catch { throw badRequest('documents: không phải JSON hợp lệ / not valid JSON'); }
+    try { b.documents = JSON.parse(b.documents); } catch { throw consultationError(400, 'InvalidRequestException', 'consultations.documentsNotJson'); }
   }
   return b;
 }

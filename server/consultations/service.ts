@@ -3,7 +3,6 @@ import { LRUCache } from 'lru-cache';
 import { formatLocal, parseBudget, type WorkingCalendar } from '../calendar/index.js';
 import { formatDate, type TypedValue } from '../engine/index.js';
 import { checkUploads, type FileStore } from '../files/index.js';
-import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 import type { Logger } from '../log.js';
 import { vnDateTime, type NotificationService } from '../notifications/index.js';
@@ -11,6 +10,7 @@ import { parseBpmn } from '../validation/index.js';
 import { processesOf, replyMessageAfter } from './rules.js';
 import * as store from './store.js';
 import { ANSWERED_MESSAGE, CONSULTATION_WATCH_KEY, REPLY_MESSAGE } from './watch.js';
+import { consultationError } from './messages.js';
 
 type Row = store.Row;
 type DocRef = store.DocRef;
@@ -19,6 +19,8 @@ export const OPINIONS = ['agree', 'agree_with_conditions', 'disagree'] as const;
 type Opinion = (typeof OPINIONS)[number];
 /** Roles that answer for their unit, and that record a reply received by email or on paper. */
 const STAFF_ROLES = new Set(['specialist', 'division-head', 'leader', 'clerical', 'one-stop-officer']);
+/** Roles told of a consultation, in the consulted unit and its divisions; a division's holders also answer for the department. */
+const TOLD_ROLES = ['specialist', 'division-head', 'leader'];
 
 interface ConsultationEngine {
   startProcess(input: { key: string; businessKey?: string | null; variables?: Record<string, TypedValue> }): Promise<{ id: string; ended: boolean }>;
@@ -119,6 +121,19 @@ export function createConsultationService(deps: ConsultationDeps) {
   }
   type View = ReturnType<typeof view>;
 
+  /** The consulted unit's roles to tell: in the unit itself and in its divisions (who work its consultations). */
+  async function toldRoles(unitId: string) {
+    const units = await store.withDivisions(knex, unitId);
+    return units.flatMap((u) => TOLD_ROLES.map((role) => ({ role, unitId: u })));
+  }
+
+  /** The units whose consultations `p` answers: where they hold a staff role, and the department above a division where they work. */
+  async function answeringUnits(p: Principal): Promise<string[]> {
+    const own = [...new Set(p.roles.filter((r) => STAFF_ROLES.has(r.role)).map((r) => r.unitId))];
+    const inDivisions = [...new Set(p.roles.filter((r) => TOLD_ROLES.includes(r.role)).map((r) => r.unitId))];
+    return [...new Set([...own, ...(await store.answeredFrom(knex, inDivisions))])];
+  }
+
   /** The requesting unit's name for people (ids are for machines). */
   async function named<T extends { requestingUnitId: string }>(views: T[]): Promise<Array<T & { requestingUnitName: string }>> {
     const ids = [...new Set(views.map((v) => v.requestingUnitId))];
@@ -137,7 +152,7 @@ export function createConsultationService(deps: ConsultationDeps) {
       await deps.notifications.notifyStaff({
         key: `${c.request_key}:consult-sent`, template: 'consultation-request', dossierCode: c.dossier_code, link: `#/consultations/${c.id}`,
         params: { dossierCode: c.dossier_code, question: c.question.slice(0, 2000), replyBy },
-        roles: ['specialist', 'division-head', 'leader'].map((role) => ({ role, unitId: c.consulted_unit_id })),
+        roles: await toldRoles(c.consulted_unit_id),
       });
     } else {
       const agency = await knex('consultation_agency').where({ id: c.agency_id }).first('email', 'name');
@@ -189,41 +204,39 @@ export function createConsultationService(deps: ConsultationDeps) {
     return true;
   }
 
-  function mayReply(p: Principal, c: Row): boolean {
-    return !!c.consulted_unit_id && p.roles.some((r) => STAFF_ROLES.has(r.role) && r.unitId === c.consulted_unit_id);
+  async function mayReply(p: Principal, c: Row): Promise<boolean> {
+    return !!c.consulted_unit_id && (await answeringUnits(p)).includes(c.consulted_unit_id);
   }
   function mayRecordByHand(p: Principal, c: Row): boolean {
     return p.roles.some((r) => STAFF_ROLES.has(r.role) && r.unitId === c.requesting_unit_id);
   }
   async function mayRead(p: Principal, c: Row): Promise<boolean> {
     const units = await deps.units.visibleUnitIds(p);
-    return units === 'all' || units.includes(c.requesting_unit_id) || (!!c.consulted_unit_id && units.includes(c.consulted_unit_id));
+    return units === 'all' || units.includes(c.requesting_unit_id) || (!!c.consulted_unit_id && (units.includes(c.consulted_unit_id) || await mayReply(p, c)));
   }
 
   /** Writes the answer (shared by the consulted unit's reply and the officer's record by hand). */
-  async function answer(p: Principal, id: string, input: ReplyInput, uploads: Upload[], opts: { byHand: boolean; receivedAt?: Date; check: (c: Row) => boolean }): Promise<View> {
+  async function answer(p: Principal, id: string, input: ReplyInput, uploads: Upload[], opts: { byHand: boolean; receivedAt?: Date; check: (c: Row) => boolean | Promise<boolean> }): Promise<View> {
     const text = input.text.trim();
-    if (!text) throw badRequest('text: cần nội dung ý kiến trả lời / the reply text is required');
+    if (!text) throw consultationError(400, 'InvalidRequestException', 'consultations.textRequired');
     const kinds = uploads.length ? checkUploads(uploads) : [];
-    if (uploads.length && !deps.files) throw new ApiError(503, 'FilesUnavailable', 'Chưa cấu hình kho tệp / file storage is not configured');
+    if (uploads.length && !deps.files) throw consultationError(503, 'FilesUnavailable', 'consultations.noFileStore');
     const at = now();
     const answeredAt = opts.receivedAt ?? at;
-    if (answeredAt > at) throw badRequest('receivedAt: ngày nhận trả lời không được ở tương lai / the reply cannot be received in the future');
+    if (answeredAt > at) throw consultationError(400, 'InvalidRequestException', 'consultations.receivedFuture');
     const pre = await store.byId(knex, id);
-    if (!pre) throw notFound(`Không tìm thấy đề nghị lấy ý kiến ${id} / consultation not found`);
+    if (!pre) throw consultationError(404, 'NotFound', 'consultations.notFound', { id });
     // Anyone but the consulted unit's staff (or, by hand, the requesting unit's) is refused, whatever they may read.
-    if (!opts.check(pre)) {
-      throw forbidden(opts.byHand
-        ? 'Chỉ cán bộ của đơn vị đề nghị mới được ghi nhận ý kiến trả lời của cơ quan ngoài hệ thống / only staff of the requesting unit may record an outside agency\'s reply'
-        : 'Chỉ cán bộ của đơn vị được lấy ý kiến mới được trả lời / only staff of the consulted unit may reply');
+    if (!(await opts.check(pre))) {
+      throw consultationError(403, 'Forbidden', opts.byHand ? 'consultations.onlyRequesterByHand' : 'consultations.onlyConsulted');
     }
     const row = await knex.transaction(async (trx) => {
       const c = (await store.byId(trx, id, true))!;
-      if (c.status !== 'open') throw conflict(`Đề nghị lấy ý kiến này đã được trả lời lúc ${iso(c.replied_at)} / this consultation was already answered`);
+      if (c.status !== 'open') throw consultationError(409, 'Conflict', 'consultations.alreadyAnswered', { at: vnDateTime(iso(c.replied_at)!) });
       const late = answeredAt > new Date(c.reply_due_at);
       const explanation = input.explanation?.trim() || null;
       if (late && !explanation) {
-        throw badRequest(`explanation: Trả lời sau hạn (${iso(c.reply_due_at)}) phải kèm văn bản giải trình lý do chậm trễ / a late reply requires a written explanation of the delay`,
+        throw consultationError(400, 'InvalidRequestException', 'consultations.lateNeedsExplanation', { due: vnDateTime(iso(c.reply_due_at)!) },
           [{ field: 'body.explanation', message: 'required when late' }]);
       }
       const saved: DocRef[] = [...(input.documents ?? [])];
@@ -242,7 +255,7 @@ export function createConsultationService(deps: ConsultationDeps) {
       if (late) {
         await store.addEvent(trx, { consultationId: id, kind: 'late', actor: p.username, data: { replyDueAt: iso(c.reply_due_at) }, at });
         await store.addEvent(trx, { consultationId: id, kind: 'explanation', actor: p.username, data: { text: explanation }, at });
-        await dossierEvent(trx, updated, 'late', `Hạn trả lời ${vnDateTime(iso(c.reply_due_at)!)} / reply due`, { replyDueAt: iso(c.reply_due_at) }, actor);
+        await dossierEvent(trx, updated, 'late', `Hạn trả lời ${vnDateTime(iso(c.reply_due_at)!)}`, { replyDueAt: iso(c.reply_due_at) }, actor);
         await dossierEvent(trx, updated, 'explanation', explanation!, {}, actor);
       }
       return updated as Row;
@@ -280,15 +293,15 @@ export function createConsultationService(deps: ConsultationDeps) {
       const drawn = definitionId ? (await stepsOf(definitionId)).get(input.stepKey) : undefined;
       const agencyText = input.consultAgency ?? drawn?.agency;
       const deadline = input.replyDeadline ?? drawn?.deadline;
-      if (!agencyText?.trim()) throw badRequest(`Bước ${input.stepKey} không có cơ quan được lấy ý kiến (tthc:consultAgency) / the step names no consulted agency`);
+      if (!agencyText?.trim()) throw consultationError(400, 'InvalidRequestException', 'consultations.noAgency', { step: input.stepKey });
       const target = await store.resolveTarget(knex, agencyText);
-      if (!target) throw badRequest(`Không có đơn vị hoặc cơ quan "${agencyText}" để lấy ý kiến / unknown consulted unit "${agencyText}"`);
+      if (!target) throw consultationError(400, 'InvalidRequestException', 'consultations.unknownAgency', { agency: agencyText });
       const budget = deadline ? parseBudget(deadline) : undefined;
-      if (!budget) throw badRequest(`Hạn trả lời "${deadline ?? ''}" không phải thời gian làm việc (ví dụ "5d", "4h") / the reply deadline is not a working-time duration`);
+      if (!budget) throw consultationError(400, 'InvalidRequestException', 'consultations.badDeadline', { deadline: deadline ?? '' });
       const dossier = deps.dossiers ? await deps.dossiers.getByCode(input.dossierCode, null).catch(() => undefined) : undefined;
       const requestingUnitId = instance?.unit_id ?? dossier?.unitId ?? input.requestingUnitId;
-      if (!requestingUnitId) throw badRequest('requestingUnitId: không xác định được đơn vị đề nghị / the requesting unit is unknown');
-      if (target.kind === 'unit' && target.unitId === requestingUnitId) throw badRequest('Không lấy ý kiến chính đơn vị mình / a unit does not consult itself');
+      if (!requestingUnitId) throw consultationError(400, 'InvalidRequestException', 'consultations.noRequestingUnit');
+      if (target.kind === 'unit' && target.unitId === requestingUnitId) throw consultationError(400, 'InvalidRequestException', 'consultations.notItself');
       const sentAt = internal.sentAt ?? now();
       const dueAt = calendar.add(sentAt, budget, target.kind === 'unit' ? target.unitId : requestingUnitId);
       const stepName = drawn?.name ?? internal.stepName ?? null;
@@ -321,10 +334,10 @@ export function createConsultationService(deps: ConsultationDeps) {
      */
     async remind(id: string, dueAtText: string): Promise<{ answered: boolean; reminded: boolean; nextAt: string | null }> {
       const c = await store.byId(knex, id);
-      if (!c) throw notFound(`Không tìm thấy đề nghị lấy ý kiến ${id} / consultation not found`);
+      if (!c) throw consultationError(404, 'NotFound', 'consultations.notFound', { id });
       if (c.status !== 'open') return { answered: true, reminded: false, nextAt: null };
       const due = new Date(dueAtText);
-      if (Number.isNaN(due.getTime())) throw badRequest('dueAt: cần thời điểm ISO-8601 / an ISO-8601 instant');
+      if (Number.isNaN(due.getTime())) throw consultationError(400, 'InvalidRequestException', 'consultations.dueNotInstant');
       const unit = c.consulted_unit_id ?? c.requesting_unit_id;
       const fired = due < new Date(c.reply_due_at) ? new Date(c.reply_due_at) : due;
       const day = formatLocal(fired).slice(0, 10);
@@ -339,7 +352,7 @@ export function createConsultationService(deps: ConsultationDeps) {
         return fresh;
       });
       const roles = [{ role: 'division-head', unitId: c.requesting_unit_id }];
-      if (c.consulted_unit_id) roles.push(...['specialist', 'division-head', 'leader'].map((role) => ({ role, unitId: c.consulted_unit_id })));
+      if (c.consulted_unit_id) roles.push(...await toldRoles(c.consulted_unit_id));
       await deps.notifications.notifyStaff({
         key: `${c.request_key}:consult-overdue:${day}`, template: 'consultation-overdue', dossierCode: c.dossier_code, link: `#/consultations/${c.id}`,
         params: { dossierCode: c.dossier_code, replyBy, days: lateDays }, roles,
@@ -361,19 +374,21 @@ export function createConsultationService(deps: ConsultationDeps) {
     },
 
     async list(p: Principal, q: { side: 'incoming' | 'outgoing'; status?: 'open' | 'answered'; dossierCode?: string; page: number; pageSize: number }) {
-      const units = await deps.units.visibleUnitIds(p);
+      const visible = await deps.units.visibleUnitIds(p);
+      // Incoming: also the departments whose consultations reach the caller's division.
+      const units = visible === 'all' || q.side === 'outgoing' ? visible : [...new Set([...visible, ...await answeringUnits(p)])];
       const { rows, total } = await store.list(knex, { side: q.side, units, status: q.status, dossierCode: q.dossierCode, limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
       return { items: await named(rows.map(view)), total, page: q.page, pageSize: q.pageSize };
     },
 
-    async get(p: Principal, id: string): Promise<View & { requestingUnitName: string; events: Array<{ kind: string; at: string; actor: string | null; data: unknown }>; may: { reply: boolean; recordByHand: boolean } }> {
+    async get(p: Principal, id: string): Promise<View & { requestingUnitName: string; events: Array<{ kind: string; at: string; actor: string | null; actorName: string | null; data: unknown }>; may: { reply: boolean; recordByHand: boolean } }> {
       const c = await store.byId(knex, id);
-      if (!c || !(await mayRead(p, c))) throw notFound(`Không tìm thấy đề nghị lấy ý kiến ${id} / consultation not found`);
+      if (!c || !(await mayRead(p, c))) throw consultationError(404, 'NotFound', 'consultations.notFound', { id });
       const evs = await store.events(knex, id);
       return {
         ...(await named([view(c)]))[0]!,
-        events: evs.map((e) => ({ kind: e.kind, at: iso(e.at)!, actor: e.actor ?? null, data: json(e.data, null) })),
-        may: { reply: c.status === 'open' && mayReply(p, c), recordByHand: c.status === 'open' && !c.consulted_unit_id && mayRecordByHand(p, c) },
+        events: evs.map((e) => ({ kind: e.kind, at: iso(e.at)!, actor: e.actor ?? null, actorName: e.actor_name ?? null, data: json(e.data, null) })),
+        may: { reply: c.status === 'open' && await mayReply(p, c), recordByHand: c.status === 'open' && !c.consulted_unit_id && mayRecordByHand(p, c) },
       };
     },
 
@@ -385,33 +400,37 @@ export function createConsultationService(deps: ConsultationDeps) {
     async recordByHand(p: Principal, id: string, input: HandReplyInput, uploads: Upload[] = []): Promise<View> {
       const pre = await store.byId(knex, id);
       if (pre?.consulted_unit_id && (await mayRead(p, pre))) {
-        throw conflict('Đơn vị được lấy ý kiến có trên hệ thống và tự trả lời; không ghi nhận thay / the consulted unit is on the platform and answers itself');
+        throw consultationError(409, 'Conflict', 'consultations.answersItself');
       }
       const receivedAt = input.receivedAt ? new Date(input.receivedAt) : undefined;
-      if (receivedAt && Number.isNaN(receivedAt.getTime())) throw badRequest('receivedAt: cần thời điểm ISO-8601 / an ISO-8601 instant');
+      if (receivedAt && Number.isNaN(receivedAt.getTime())) throw consultationError(400, 'InvalidRequestException', 'consultations.receivedNotInstant');
       return answer(p, id, input, uploads, { byHand: true, receivedAt, check: (c) => mayRecordByHand(p, c) });
     },
 
     /** Files attached to a reply, for those who may read the consultation. */
     async file(p: Principal, id: string, fileId: string) {
       const c = await store.byId(knex, id);
-      if (!c || !(await mayRead(p, c)) || !deps.files) throw notFound('Không tìm thấy tệp / file not found');
+      if (!c || !(await mayRead(p, c)) || !deps.files) throw consultationError(404, 'NotFound', 'consultations.fileNotFound');
       // A reply's own file, or one of the dossier's files sent with the request.
       const sentWith = c.dossier_id && json<DocRef[]>(c.documents, []).some((d) => d.id === fileId);
       const f = await deps.files.read(knex, { type: 'consultation', id }, fileId)
         ?? (sentWith ? await deps.files.read(knex, { type: 'dossier', id: c.dossier_id }, fileId) : undefined);
-      if (!f) throw notFound('Không tìm thấy tệp / file not found');
+      if (!f) throw consultationError(404, 'NotFound', 'consultations.fileNotFound');
       return f;
     },
 
     /** Timeline entries of a process instance's consultations (for the tasks timeline's `extra`). */
     async timelineEntries(instanceId: string) {
       const rows = await store.eventsOfInstance(knex, instanceId);
-      return rows.map((e) => ({
-        at: new Date(e.at).toISOString(), kind: `consultation-${e.kind}`, by: e.actor ?? null,
-        unitId: e.kind === 'answered' || e.kind === 'late' || e.kind === 'explanation' ? (e.consulted_unit_id ?? null) : e.requesting_unit_id,
-        stepKey: e.step_key, stepName: e.step_name, comment: e.kind === 'explanation' ? (json<{ text?: string }>(e.data, {}).text ?? null) : e.agency_name,
-      }));
+      return rows.map((e) => {
+        const consulted = e.kind === 'answered' || e.kind === 'late' || e.kind === 'explanation';
+        return {
+          at: new Date(e.at).toISOString(), kind: `consultation-${e.kind}`, by: e.actor ?? null, byName: e.actor_name ?? null,
+          unitId: consulted ? (e.consulted_unit_id ?? null) : e.requesting_unit_id,
+          unitName: (consulted ? (e.consulted_unit_name ?? (e.consulted_unit_id ? null : e.agency_name)) : e.requesting_unit_name) ?? null,
+          stepKey: e.step_key, stepName: e.step_name, comment: e.kind === 'explanation' ? (json<{ text?: string }>(e.data, {}).text ?? null) : e.agency_name,
+        };
+      });
     },
 
     /** Replies whose message has not reached the process yet: tried again (the relay calls this every 3 s, about an hour at most). */
@@ -423,7 +442,7 @@ export function createConsultationService(deps: ConsultationDeps) {
 
     agencies: () => store.listAgencies(knex),
     async saveAgency(a: { id: string; name: string; email: string | null }) {
-      if (await knex('org_unit').where({ id: a.id }).first('id')) throw conflict(`"${a.id}" là một đơn vị trên hệ thống / "${a.id}" is a unit on the platform`);
+      if (await knex('org_unit').where({ id: a.id }).first('id')) throw consultationError(409, 'Conflict', 'consultations.agencyIsUnit', { id: a.id });
       await store.upsertAgency(knex, a);
       return (await store.listAgencies(knex)).find((x) => x.id === a.id)!;
     },

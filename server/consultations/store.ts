@@ -28,6 +28,35 @@ export async function resolveTarget(db: Db, text: string): Promise<Target | unde
   return undefined;
 }
 
+/**
+ * The units a holder of a role in `unitIds` answers consultations for: those units, and the department
+ * above each division among them (a department's consultation reaches its divisions' staff). Only
+ * division links count: a commune under the province does not answer for the province.
+ */
+export async function answeredFrom(db: Db, unitIds: string[]): Promise<string[]> {
+  if (!unitIds.length) return [];
+  const { rows } = await db.raw<{ rows: Array<{ id: string }> }>(
+    `with recursive up(id, parent_id, kind) as (
+       select id, parent_id, kind from org_unit where id = any(?::text[])
+       union select p.id, p.parent_id, p.kind from org_unit p join up on p.id = up.parent_id where up.kind = 'division'
+     ) select id from up`,
+    [unitIds],
+  );
+  return [...new Set([...unitIds, ...rows.map((r) => r.id)])];
+}
+
+/** The unit and the divisions below it (and theirs): where a consultation to the unit is told. */
+export async function withDivisions(db: Db, unitId: string): Promise<string[]> {
+  const { rows } = await db.raw<{ rows: Array<{ id: string }> }>(
+    `with recursive down(id) as (
+       select id from org_unit where id = ?
+       union select c.id from org_unit c join down on c.parent_id = down.id where c.kind = 'division'
+     ) select id from down`,
+    [unitId],
+  );
+  return [unitId, ...rows.map((r) => r.id).filter((id) => id !== unitId)];
+}
+
 export async function listAgencies(db: Db): Promise<Array<{ id: string; name: string; email: string | null }>> {
   return db('consultation_agency').orderBy('name').select('id', 'name', 'email');
 }
@@ -68,14 +97,20 @@ export async function addReminder(db: Db, e: { consultationId: string; day: stri
   return rows.length === 1;
 }
 
+/** A consultation's events, with the actor's display name (`actor_name`; null for the workers). */
 export async function events(db: Db, consultationId: string): Promise<Row[]> {
-  return db('consultation_event').where({ consultation_id: consultationId }).orderBy('id');
+  return db('consultation_event as e').leftJoin('app_user as u', 'u.username', 'e.actor')
+    .where({ 'e.consultation_id': consultationId }).orderBy('e.id').select('e.*', 'u.display_name as actor_name');
 }
 
+/** The events of a process instance's consultations, with the actor's display name and both units' names. */
 export async function eventsOfInstance(db: Db, instanceId: string): Promise<Row[]> {
   return db('consultation_event as e').join('consultation as c', 'c.id', 'e.consultation_id')
+    .leftJoin('app_user as u', 'u.username', 'e.actor')
+    .leftJoin('org_unit as ru', 'ru.id', 'c.requesting_unit_id').leftJoin('org_unit as cu', 'cu.id', 'c.consulted_unit_id')
     .where('c.instance_id', instanceId).orderBy('e.id')
-    .select('e.kind', 'e.at', 'e.actor', 'e.data', 'c.agency_name', 'c.requesting_unit_id', 'c.consulted_unit_id', 'c.step_key', 'c.step_name');
+    .select('e.kind', 'e.at', 'e.actor', 'e.data', 'c.agency_name', 'c.requesting_unit_id', 'c.consulted_unit_id', 'c.step_key', 'c.step_name',
+      'u.display_name as actor_name', 'ru.name as requesting_unit_name', 'cu.name as consulted_unit_name');
 }
 
 export interface ListFilter {

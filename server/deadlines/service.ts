@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { WorkingTimeCalculator } from '../calendar/index.js';
 import { formatLocal, parseInstant } from '../calendar/index.js';
-import { badRequest, conflict } from '../http/errors.js';
 import type { NotificationService } from '../notifications/index.js';
 import { sendReminders, type ReminderItem } from './remind.js';
+import { deadlineError } from './messages.js';
 
 type Limit = Parameters<WorkingTimeCalculator['add']>[1];
 
@@ -53,21 +53,25 @@ export interface Extension {
   late: boolean;
 }
 
-function toExtension(r: Record<string, unknown>): Extension {
+/** Rows as PostgreSQL returns them (migrations/0701_deadlines.ts). */
+interface ExtensionRow { dossier_code: string; unit_id: string; original_due_at: Date; new_due_at: Date; reason: string; signed_by: string; issued_at: Date; late: boolean }
+interface LateRow { dossier_code: string; unit_id: string; due_at: Date; counted_at: Date; without_apology: boolean }
+
+function toExtension(r: ExtensionRow): Extension {
   return {
-    dossierCode: r.dossier_code as string,
-    originalDueAt: formatLocal(r.original_due_at as Date),
-    newDueAt: formatLocal(r.new_due_at as Date),
-    reason: r.reason as string,
-    signedBy: r.signed_by as string,
-    issuedAt: formatLocal(r.issued_at as Date),
-    late: r.late as boolean,
+    dossierCode: r.dossier_code,
+    originalDueAt: formatLocal(r.original_due_at),
+    newDueAt: formatLocal(r.new_due_at),
+    reason: r.reason,
+    signedBy: r.signed_by,
+    issuedAt: formatLocal(r.issued_at),
+    late: r.late,
   };
 }
 
 function instant(text: string, field: string): Date {
   const d = parseInstant(text);
-  if (!d) throw badRequest(`${field}: cần thời điểm ISO-8601 có múi giờ, ví dụ 2026-03-02T17:00:00+07:00 / an ISO-8601 instant with an offset`);
+  if (!d) throw deadlineError(400, 'InvalidRequestException', 'deadlines.notInstant', { field });
   return d;
 }
 
@@ -87,11 +91,11 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
   function checkDates(input: Pick<ApologyInput, 'originalDueAt' | 'newDueAt' | 'reason' | 'signedBy' | 'unitId'>): { original: Date; next: Date } {
     const original = instant(input.originalDueAt, 'originalDueAt');
     const next = instant(input.newDueAt, 'newDueAt');
-    if (!input.reason.trim()) throw badRequest('reason: cần nêu lý do chậm trễ / the reason for the delay is required');
-    if (!input.signedBy.trim()) throw badRequest('signedBy: cần người ký thư xin lỗi / the signer is required');
-    if (next <= original) throw badRequest(`newDueAt: ngày hẹn mới phải sau hạn ban đầu ${formatLocal(original)} / the new date must be after the original due date`);
+    if (!input.reason.trim()) throw deadlineError(400, 'InvalidRequestException', 'deadlines.reasonRequired');
+    if (!input.signedBy.trim()) throw deadlineError(400, 'InvalidRequestException', 'deadlines.signerRequired');
+    if (next <= original) throw deadlineError(400, 'InvalidRequestException', 'deadlines.notAfterOriginal', { original: formatLocal(original) });
     const latest = deps.calendar.add(original, maxExtension, input.unitId || undefined);
-    if (next > latest) throw badRequest(`newDueAt: ngày hẹn mới vượt quá thời hạn tối đa (${formatLocal(latest)}) / the new date is beyond the statutory maximum`);
+    if (next > latest) throw deadlineError(400, 'InvalidRequestException', 'deadlines.beyondMaximum', { latest: formatLocal(latest) });
     return { original, next };
   }
 
@@ -105,8 +109,8 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
      */
     async checkApology(input: Pick<ApologyInput, 'dossierCode' | 'originalDueAt' | 'newDueAt' | 'reason' | 'signedBy' | 'unitId'>): Promise<void> {
       checkDates(input);
-      const existing = await knex('dossier_extension').where({ dossier_code: input.dossierCode }).first('new_due_at');
-      if (existing) throw conflict(`Hồ sơ ${input.dossierCode} đã được gia hạn một lần (đến ${formatLocal(existing.new_due_at)}); không gia hạn lần thứ hai / the dossier's single extension is already used`);
+      const existing = await knex<ExtensionRow>('dossier_extension').where({ dossier_code: input.dossierCode }).first('new_due_at');
+      if (existing) throw deadlineError(409, 'Conflict', 'deadlines.alreadyExtended', { code: input.dossierCode, until: formatLocal(existing.new_due_at) });
     },
 
     /**
@@ -121,7 +125,7 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
       // outside `trx` while it is open would wait for itself.
       const d = await dossierOf(input.dossierCode);
       const { created, row } = await knex.transaction(async (trx) => {
-        const inserted = await trx('dossier_extension').insert({
+        const inserted = await trx<ExtensionRow>('dossier_extension').insert({
           dossier_code: input.dossierCode, unit_id: input.unitId, original_due_at: original, new_due_at: next,
           reason: input.reason.trim(), signed_by: input.signedBy.trim(), issued_at: issuedAt, late: issuedAt > original,
         }).onConflict('dossier_code').ignore().returning('*');
@@ -131,13 +135,14 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
             await deps.dossiers!.setExtension(d.id, { newDueAt: next, reason: input.reason.trim() }, { id: null, name: input.signedBy.trim() }, trx);
             await deps.dossiers!.recordEvent(d.id, { kind: 'apology', reason: input.reason.trim(), data: { newDueAt: formatLocal(next), late: issuedAt > original, form: '04' } }, { id: null, name: input.signedBy.trim() }, trx);
           }
-          return { created: true, row: inserted[0] as Record<string, unknown> };
+          return { created: true, row: inserted[0]! };
         }
-        const existing = await trx('dossier_extension').where({ dossier_code: input.dossierCode }).first();
-        if ((existing.new_due_at as Date).getTime() !== next.getTime()) {
-          throw conflict(`Hồ sơ ${input.dossierCode} đã được gia hạn một lần (đến ${formatLocal(existing.new_due_at)}); không gia hạn lần thứ hai / the dossier's single extension is already used`);
+        // The insert was ignored on conflict, so the row exists.
+        const existing = (await trx<ExtensionRow>('dossier_extension').where({ dossier_code: input.dossierCode }).first())!;
+        if (existing.new_due_at.getTime() !== next.getTime()) {
+          throw deadlineError(409, 'Conflict', 'deadlines.alreadyExtended', { code: input.dossierCode, until: formatLocal(existing.new_due_at) });
         }
-        return { created: false, row: existing as Record<string, unknown> };
+        return { created: false, row: existing };
       });
       const extension = toExtension(row);
       // Keyed on the dossier: a repeated call sends nothing already sent.
@@ -149,7 +154,7 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
     },
 
     async extensionOf(dossierCode: string): Promise<Extension | undefined> {
-      const r = await knex('dossier_extension').where({ dossier_code: dossierCode }).first();
+      const r = await knex<ExtensionRow>('dossier_extension').where({ dossier_code: dossierCode }).first();
       return r ? toExtension(r) : undefined;
     },
 
@@ -161,9 +166,9 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
       const due = instant(input.dueAt, 'dueAt');
       const dossier = await dossierOf(input.dossierCode);
       if (dossier && dossier.status >= RESOLVED) return { created: false, apologised: false, resolved: true };
-      const apology = await knex('dossier_extension').where({ dossier_code: input.dossierCode }).first('dossier_code');
+      const apology = await knex<ExtensionRow>('dossier_extension').where({ dossier_code: input.dossierCode }).first('dossier_code');
       const apologised = Boolean(apology);
-      const rows = await knex('dossier_late').insert({
+      const rows = await knex<LateRow>('dossier_late').insert({
         dossier_code: input.dossierCode, unit_id: input.unitId, due_at: due, without_apology: !apologised,
       }).onConflict('dossier_code').ignore().returning('dossier_code');
       await deps.notifications.notifyStaff({
@@ -173,8 +178,8 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
       });
       if (dossier?.instanceId && deps.sos) {
         await deps.sos.raiseAutomatic(dossier.instanceId, apologised
-          ? `Quá hạn giải quyết (${formatLocal(due)}) / overdue`
-          : `Quá hạn giải quyết (${formatLocal(due)}), chưa có thư xin lỗi / overdue without apology`, 'workers');
+          ? `Quá hạn giải quyết (${formatLocal(due)})`
+          : `Quá hạn giải quyết (${formatLocal(due)}), chưa có thư xin lỗi`, 'workers');
       }
       if (dossier && rows.length === 1) {
         await deps.dossiers!.recordEvent(dossier.id, { kind: 'overdue', data: { dueAt: formatLocal(due), withoutApology: !apologised } }, WORKER_ACTOR);
@@ -185,7 +190,7 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
     /** Late dossiers of a period, and how many of them had no apology (the scorecard's input). */
     async lateCounts(from: Date, to: Date): Promise<{ late: number; withoutApology: number }> {
       const r = await knex('dossier_late').where('counted_at', '>=', from).andWhere('counted_at', '<', to)
-        .select(knex.raw('count(*)::int as late'), knex.raw('count(*) filter (where without_apology)::int as "withoutApology"')).first();
+        .first<{ late: number; withoutApology: number } | undefined>(knex.raw('count(*)::int as late'), knex.raw('count(*) filter (where without_apology)::int as "withoutApology"'));
       return { late: r?.late ?? 0, withoutApology: r?.withoutApology ?? 0 };
     },
   };

@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import {
   dueState as calendarDueState, extendClock, localDate, pauseClock, resumeClock, startClock, ClockRuleError,
   type DossierClock, type DueState, type Limit, type WorkingCalendar,
 } from '../calendar/index.js';
-import { formatDate, type TypedValue } from '../engine/index.js';
+import { formatDate, isEngineError, type TypedValue } from '../engine/index.js';
 import type { Procedure } from '../catalog/index.js';
 import { ApiError, badRequest } from '../http/errors.js';
 import { isUniqueViolation } from '../http/idempotency.js';
@@ -185,19 +186,45 @@ export function createDossierService(deps: DossierDeps) {
     return d;
   }
 
+  /**
+   * The reception's procedure and its active process: one small read (the procedure's row version and
+   * the active version's definition); the procedure itself comes from a cache keyed by that row version
+   * (any edit of the procedure, its withdrawal included, changes it), read in full only when it changed.
+   */
+  const procedures = new LRUCache<string, Procedure>({ max: 500 });
+  async function receptionProcedure(id: string, needProcess: boolean): Promise<{ proc: Procedure; active?: { versionId: string; definitionId: string } }> {
+    const facts = await store.receptionFacts(knex, id);
+    if (!facts) throw dossierError(400, 'InvalidRequestException', 'dossiers.unknownProcedure', { id });
+    const key = `${id}:${facts.rowVersion}`;
+    let proc = procedures.get(key);
+    if (!proc) {
+      proc = await deps.catalog.get(id);
+      procedures.set(key, proc);
+    }
+    if (proc.status !== 'active') throw dossierError(400, 'InvalidRequestException', 'dossiers.procedureWithdrawn', { code: proc.code });
+    if (!needProcess) return { proc };
+    if (!facts.versionId || !facts.definitionId) throw noActiveProcess(proc);
+    return { proc, active: { versionId: facts.versionId, definitionId: facts.definitionId } };
+  }
+
+  const noActiveProcess = (p: Procedure) => dossierError(409, 'Conflict', 'dossiers.noActiveProcess', { code: p.code, level: p.level });
+
   async function activeProcess(p: Procedure): Promise<{ versionId: string; definitionId: string }> {
     const a = await deps.lifecycle.activeDefinition(p.id, p.level);
-    if (!a) throw dossierError(409, 'Conflict', 'dossiers.noActiveProcess', { code: p.code, level: p.level });
+    if (!a) throw noActiveProcess(p);
     return a;
   }
 
   // ------------------------------------------------------------------ writes
 
+  /** A unit without an agency code numbers its dossiers under its id, upper-cased. */
+  const fallbackAgency = (unitId: string) => unitId.toUpperCase().replace(/[^A-Z0-9]/g, '');
+
   async function newCode(trx: Knex.Transaction, unitId: string, at: Date): Promise<{ code: string; seq: number; unitName: string }> {
     const day = localDate(at);
     const parts = await store.nextCodeParts(trx, unitId, day);
     if (!parts) throw dossierError(400, 'InvalidRequestException', 'dossiers.unknownUnit', { unit: unitId });
-    const agency = parts.agencyCode ?? unitId.toUpperCase().replace(/[^A-Z0-9]/g, '');
+    const agency = parts.agencyCode ?? fallbackAgency(unitId);
     const yymmdd = day.slice(2).replace(/-/g, '');
     return { code: `${agency}-${yymmdd}-${String(parts.seq).padStart(4, '0')}`, seq: parts.seq, unitName: parts.unitName };
   }
@@ -275,7 +302,7 @@ export function createDossierService(deps: DossierDeps) {
     try {
       await deps.engine.deleteInstance(r.instance_id as string, reason, actor.id);
     } catch (err) {
-      if (!(err instanceof ApiError && err.status < 500)) throw err; // already ended: nothing to stop
+      if (!isEngineError(err)) throw err; // already ended: nothing to stop
     }
   }
 
@@ -407,20 +434,19 @@ export function createDossierService(deps: DossierDeps) {
       const again = await replay();
       if (again) return again;
       const receivedAt = parseReceivedAt(input.receivedAt);
-      const proc = await requireProcedure(knex, input.procedureId);
+      const { proc, active } = await receptionProcedure(input.procedureId, input.decision === 'accept');
       const components = checkComponents(proc, input.components);
-      const active = input.decision === 'accept' ? await activeProcess(proc) : undefined;
       if (input.decision === 'supplement' && !input.supplement) throw dossierError(400, 'InvalidRequestException', 'dossiers.listSupplement');
       if (input.decision === 'refuse' && !input.refusal) throw dossierError(400, 'InvalidRequestException', 'dossiers.giveRefusalReasons');
       if (input.decision === 'supplement') checkSupplementItems(proc, input.supplement!.items);
       const actor = actorOf(p);
-      const created = await knex.transaction(async (trx) => {
-        const { code, seq, unitName } = await newCode(trx, unitId, receivedAt);
-        const clock = input.decision === 'accept' ? startClockAt(proc, unitId, receivedAt) : undefined;
-        const to: Status = input.decision === 'accept' ? STATUS.ACCEPTED : input.decision === 'supplement' ? STATUS.SUPPLEMENT : STATUS.REFUSED;
-        assertTransition(0, to);
+      const clock = input.decision === 'accept' ? startClockAt(proc, unitId, receivedAt) : undefined;
+      const to: Status = input.decision === 'accept' ? STATUS.ACCEPTED : input.decision === 'supplement' ? STATUS.SUPPLEMENT : STATUS.REFUSED;
+      assertTransition(0, to);
+      // The code, the dossier and its first event: one statement, atomic without a transaction around it.
+      const created = await (async () => {
         const row = {
-          code, seq, unit_id: unitId, competent_unit_id: proc.agencyId, procedure_id: proc.id, level: proc.level, status: to,
+          unit_id: unitId, competent_unit_id: proc.agencyId, procedure_id: proc.id, level: proc.level, status: to,
           channel: input.channel, applicant: JSON.stringify(input.applicant), proxy: input.proxy ? JSON.stringify(input.proxy) : null,
           applicant_folded: foldText(input.applicant.fullName), phone_last4: last4(input.applicant.phone), id_last4: last4(input.applicant.idNumber),
           components: JSON.stringify(components), fees: JSON.stringify(proc.fees), content: input.content, notes: input.notes,
@@ -429,10 +455,13 @@ export function createDossierService(deps: DossierDeps) {
           supplement: input.decision === 'supplement' ? JSON.stringify(supplementOf(input.supplement!, actor, 0, receivedAt)) : null,
           refusal: input.decision === 'refuse' ? JSON.stringify({ reasons: input.refusal!.reasons, at: receivedAt.toISOString(), by: actor.name }) : null,
         };
-        const id = await store.insertDossierWithEvent(trx, row, { kind: 'status', from: null, to, actorId: actor.id, actorName: actor.name, at: receivedAt,
-          reason: input.decision === 'refuse' ? input.refusal!.reasons.join('; ') : input.decision === 'supplement' ? input.supplement!.reason : null });
-        return { id, code, unitName, dueAt: clock?.dueAt, to };
-      }).catch(async (err) => {
+        const inserted = await store.insertReceived(knex, { unitId, day: localDate(receivedAt), fallbackAgency: fallbackAgency(unitId), row, event: {
+          kind: 'status', from: null, to, actorId: actor.id, actorName: actor.name, at: receivedAt,
+          reason: input.decision === 'refuse' ? input.refusal!.reasons.join('; ') : input.decision === 'supplement' ? input.supplement!.reason : null,
+        } });
+        if (!inserted) throw dossierError(400, 'InvalidRequestException', 'dossiers.unknownUnit', { unit: unitId });
+        return { id: inserted.id, code: inserted.code, unitName: inserted.unitName, dueAt: clock?.dueAt, to };
+      })().catch(async (err) => {
         // A concurrent retry with the same key won the insert: answer its dossier.
         if (key && isUniqueViolation(err, 'dossier_idempotency_key')) return null;
         throw err;

@@ -37,15 +37,49 @@ const eventColumns = (e: EventInput) => ({
   reason: e.reason ?? null, data: e.data === undefined ? null : JSON.stringify(e.data), at: e.at ?? new Date(),
 });
 
-/** The dossier row and its first event in one statement (the event's trigger sees the row: it fires at the statement's end). */
-export async function insertDossierWithEvent(trx: Knex.Transaction, row: Record<string, unknown>, e: Omit<EventInput, 'dossierId'>): Promise<string> {
-  const ev = eventColumns({ ...e, dossierId: '' });
-  const r = await trx.raw(
-    `with d as (?) insert into dossier_event (dossier_id, kind, from_status, to_status, actor_id, actor_name, reason, data, at)
-     select d.id, ?, ?, ?, ?, ?, ?, ?::jsonb, ? from d returning dossier_id`,
-    [trx('dossier').insert(row).returning('id'), ev.kind, ev.from_status, ev.to_status, ev.actor_id, ev.actor_name, ev.reason, ev.data, ev.at],
-  );
-  return (r.rows as Array<{ dossier_id: string }>)[0]!.dossier_id;
+/**
+ * The reception's write in one statement (atomic without a transaction around it): the unit's next
+ * gapless number for the day, the dossier with its code `<agency>-<yyMMdd>-<nnnn>` (the unit's agency
+ * code, else `fallbackAgency`), and its first event (whose trigger sees the row: it fires at the
+ * statement's end). The counter row stays locked until the statement ends, so concurrent receptions
+ * (on any node) queue on it, and a failed insert gives the number back. Undefined when the unit does
+ * not exist (nothing is written then).
+ */
+export async function insertReceived(db: Db, input: { unitId: string; day: string; fallbackAgency: string; row: Record<string, unknown>; event: Omit<EventInput, 'dossierId'> }): Promise<{ id: string; code: string; seq: number; unitName: string } | undefined> {
+  const ev = eventColumns({ ...input.event, dossierId: '' });
+  const cols = Object.keys(input.row);
+  const yymmdd = input.day.slice(2).replace(/-/g, '');
+  // VALUES (not SELECT) so each parameter takes its column's type; an unknown unit leaves the code null.
+  const r = await db.raw(
+    `with u as (select id, name, agency_code from org_unit where id = ?),
+     s as (insert into dossier_code_seq (unit_id, day, last) select u.id, ?, 1 from u
+           on conflict (unit_id, day) do update set last = dossier_code_seq.last + 1 returning last),
+     c as (select s.last, coalesce(u.agency_code, ?) || '-' || ? || '-' || lpad(s.last::text, greatest(4, length(s.last::text)), '0') as code from u cross join s),
+     d as (insert into dossier (code, seq, ${cols.map((c) => `"${c}"`).join(', ')})
+           values ((select code from c), (select last from c), ${cols.map(() => '?').join(', ')}) returning id, code, seq),
+     e as (insert into dossier_event (dossier_id, kind, from_status, to_status, actor_id, actor_name, reason, data, at)
+           select d.id, ?, ?, ?, ?, ?, ?, ?::jsonb, ? from d returning 1)
+     select d.id, d.code, d.seq, u.name from d cross join u`,
+    [input.unitId, input.day, input.fallbackAgency, yymmdd, ...cols.map((c) => input.row[c] as Knex.Value), ev.kind, ev.from_status, ev.to_status, ev.actor_id, ev.actor_name, ev.reason, ev.data, ev.at],
+  ).catch((err: { code?: string; column?: string; message?: string }) => {
+    if (err.code === '23502' && (err.column === 'code' || /"code"/.test(err.message ?? ''))) return { rows: [] };
+    throw err;
+  });
+  const row = (r.rows as Array<{ id: string; code: string; seq: number; name: string }>)[0];
+  return row ? { id: row.id, code: row.code, seq: Number(row.seq), unitName: row.name } : undefined;
+}
+
+/**
+ * What a reception needs to know of a procedure, in one small read: its row version (`xmin`, changed
+ * by every update: the key of the service's cache of the whole procedure), its status and level, and
+ * the active approved process at that level (as the lifecycle's `activeDefinition` reads it: the
+ * model's active version and that version's deployed definition).
+ */
+export async function receptionFacts(db: Db, procedureId: string): Promise<{ rowVersion: string; versionId: string | null; definitionId: string | null } | undefined> {
+  const r = await db('procedure as p').leftJoin('process_model as m', function () { this.on('m.procedure_id', 'p.id').andOn('m.level', 'p.level'); })
+    .leftJoin('process_version as v', 'v.id', 'm.active_version_id').where('p.id', procedureId)
+    .first(db.raw('p.xmin::text as row_version'), 'm.active_version_id as version_id', 'v.definition_id');
+  return r ? { rowVersion: r.row_version as string, versionId: (r.version_id as string | null) ?? null, definitionId: (r.definition_id as string | null) ?? null } : undefined;
 }
 
 /**

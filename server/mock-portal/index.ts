@@ -34,7 +34,8 @@ export function createMockPortal(initial: Partial<Pick<MockPortalState, 'mode' |
 
   r.post('/records', guard('public'), async (req, res) => {
     const at = formatLocal(new Date());
-    const recordId = typeof req.body?.recordId === 'string' ? req.body.recordId : null;
+    const sent = req.body as { recordId?: unknown } | undefined;
+    const recordId = typeof sent?.recordId === 'string' ? sent.recordId : null;
     if (state.mode === 'down') {
       state.requests.push({ recordId, status: 503, at });
       res.status(503).json({ error: 'Cổng tạm thời không phục vụ / portal unavailable' });

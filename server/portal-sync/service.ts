@@ -31,6 +31,10 @@ export interface LogRow {
   id: string; seq: number; status: number; state: 'pending' | 'acked' | 'rejected'; changedAt: string; attempts: number;
   nextAttemptAt: string | null; firstSentAt: string | null; ackedAt: string | null; receipt: string | null; lastError: string | null; lastHttp: number | null;
   warnedAt: string | null; dossierCode: string; onTime: boolean | null;
+  /** A pending record waiting behind an earlier rejected record of the same dossier (the earliest): resend that one first. */
+  heldBehind: { id: string; seq: number; error: string | null; httpStatus: number | null } | null;
+  /** A rejected record: how many later records of its dossier wait behind it. */
+  holding: number;
   tries?: Array<{ at: string; outcome: Outcome; httpStatus: number | null; error: string | null; workerId: string | null; durationMs: number | null }>;
 }
 
@@ -64,8 +68,29 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
       ackedAt: iso(r.acked_at), receipt: (r.receipt as string) ?? null, lastError: (r.last_error as string) ?? null,
       lastHttp: r.last_http == null ? null : Number(r.last_http), warnedAt: iso(r.warned_at), dossierCode: r.dossier_code as string,
       onTime: acked !== null ? acked - changed <= onTimeMs : now().getTime() - changed > onTimeMs ? false : null,
+      heldBehind: null, holding: 0,
     };
   }
+
+  /**
+   * Which pending records wait behind a rejected one (the dossier's earliest rejected record before
+   * them) and how many wait behind each rejected record: one query for the dossiers on the page.
+   */
+  async function withHolds<T extends LogRow & { dossierId: string }>(rows: T[]): Promise<T[]> {
+    const dossiers = [...new Set(rows.filter((r) => r.state !== 'acked').map((r) => r.dossierId))];
+    if (!dossiers.length) return rows;
+    const open = await knex('portal_outbox').whereIn('dossier_id', dossiers).whereIn('state', ['pending', 'rejected'])
+      .orderBy('seq').select('id', 'dossier_id', 'seq', 'state', 'last_error', 'last_http');
+    const byDossier = new Map<string, typeof open>();
+    for (const o of open) byDossier.set(o.dossier_id, [...(byDossier.get(o.dossier_id) ?? []), o]);
+    return rows.map((r) => {
+      const mine = byDossier.get(r.dossierId) ?? [];
+      if (r.state === 'rejected') return { ...r, holding: mine.filter((o) => o.state === 'pending' && Number(o.seq) > r.seq).length };
+      const first = r.state === 'pending' ? mine.find((o) => o.state === 'rejected' && Number(o.seq) < r.seq) : undefined;
+      return first ? { ...r, heldBehind: { id: String(first.id), seq: Number(first.seq), error: first.last_error ?? null, httpStatus: first.last_http == null ? null : Number(first.last_http) } } : r;
+    });
+  }
+  const strip = <T extends { dossierId: string }>({ dossierId: _, ...r }: T) => r;
 
   const service = {
     /**
@@ -161,8 +186,9 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
     async logOf(dossierId: string): Promise<LogRow[]> {
       const rows = await knex('portal_outbox').where({ dossier_id: dossierId }).orderBy('seq');
       const tries = await knex('portal_sync_attempt').where({ dossier_id: dossierId }).orderBy('id');
-      return rows.map((r) => ({
-        ...toLog(r),
+      const held = await withHolds(rows.map((r) => ({ ...toLog(r), dossierId })));
+      return rows.map((r, i) => ({
+        ...strip(held[i]!),
         tries: tries.filter((a) => String(a.outbox_id) === String(r.id)).map((a) => ({
           at: iso(a.at)!, outcome: a.outcome, httpStatus: a.http_status ?? null, error: a.error ?? null, workerId: a.worker_id ?? null, durationMs: a.duration_ms ?? null,
         })),
@@ -180,7 +206,7 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
       };
       const [{ n }] = await base().count({ n: '*' });
       const rows = await base().orderBy('id', 'desc').limit(q.pageSize).offset((q.page - 1) * q.pageSize);
-      return { items: rows.map(toLog), total: Number(n) };
+      return { items: (await withHolds(rows.map((r: Record<string, unknown>) => ({ ...toLog(r), dossierId: r.dossier_id as string })))).map(strip), total: Number(n) };
     },
 
     /**

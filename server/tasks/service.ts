@@ -1,13 +1,14 @@
 import type { Knex } from 'knex';
 import { dueState, parseBudget, type WorkingCalendar } from '../calendar/index.js';
-import type { EngineService } from '../engine/index.js';
+import { isEngineError, type EngineService } from '../engine/index.js';
 import { taskScopeOf } from '../engine-rest/index.js';
-import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/errors.js';
+import { ApiError } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 import { foldText } from '../text/fold.js';
 import { projectFromEngine } from './dossier-facts.js';
 import type { Outcome, StepCatalog } from './outcomes.js';
 import { tasksStore, type TaskFilter, type Tab, type Viewer } from './store.js';
+import { taskError } from './messages.js';
 
 type Row = Record<string, any>;
 
@@ -151,7 +152,7 @@ export function createTasksService(deps: TasksDeps) {
 
   /** The open task, or 409 if someone already completed it, or 404 if it never was (or is not the caller's to see). */
   async function openTask(id: string): Promise<Row> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`Không tìm thấy công việc ${id} / task not found`);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw taskError(404, 'NotFound', 'tasks.notFound', { id });
     const t = await tasksStore.taskById(knex, id);
     if (t) return t;
     throw await goneOrMissing(id);
@@ -159,8 +160,11 @@ export function createTasksService(deps: TasksDeps) {
 
   async function goneOrMissing(id: string): Promise<ApiError> {
     const done = await knex('engine_history').where({ task_id: id, kind: 'task-completed' }).first('user_id', 'at');
-    if (done) return conflict(`Công việc đã được ${done.user_id ?? 'người khác'} hoàn thành / the task was already completed`, { completedBy: done.user_id, at: iso(done.at) });
-    return notFound(`Không tìm thấy công việc ${id} / task not found`);
+    if (done) {
+      const details = { completedBy: done.user_id, at: iso(done.at) };
+      return done.user_id ? taskError(409, 'Conflict', 'tasks.alreadyCompleted', { by: done.user_id }, details) : taskError(409, 'Conflict', 'tasks.alreadyCompletedByOther', {}, details);
+    }
+    return taskError(404, 'NotFound', 'tasks.notFound', { id });
   }
 
   async function record(p: Principal, t: Row, kind: string, extra: Row = {}): Promise<void> {
@@ -174,13 +178,13 @@ export function createTasksService(deps: TasksDeps) {
   }
 
   const engineError = async (err: unknown, id: string): Promise<never> => {
-    if (err instanceof ApiError) {
-      if (err.status === 404) throw await goneOrMissing(id);
-      if (err.type === 'TaskAlreadyClaimedException' || /assigned to|already claimed/.test(err.message)) {
+    if (isEngineError(err)) {
+      if (err.kind === 'NotFound') throw await goneOrMissing(id);
+      if (err.kind === 'HeldByOther') {
         const t = await tasksStore.taskById(knex, id);
-        throw conflict(`Công việc đã được ${t?.assignee ?? 'người khác'} nhận / the task was already claimed by ${t?.assignee ?? 'someone else'}`, { assignee: t?.assignee ?? null });
+        throw t?.assignee ? taskError(409, 'Conflict', 'tasks.alreadyClaimed', { by: t.assignee }, { assignee: t.assignee }) : taskError(409, 'Conflict', 'tasks.alreadyClaimedByOther', {}, { assignee: null });
       }
-      if (/no longer waiting|has ended/.test(err.message)) throw await goneOrMissing(id).then((e) => (e.status === 404 ? conflict('Công việc không còn chờ xử lý / the task is no longer open') : e));
+      if (err.kind === 'NotWaiting') throw await goneOrMissing(id).then((e) => (e.status === 404 ? taskError(409, 'Conflict', 'tasks.noLongerOpen') : e));
     }
     throw err;
   };
@@ -223,7 +227,7 @@ export function createTasksService(deps: TasksDeps) {
       const visible = await deps.units.visibleUnitIds(p);
       const canSee = isActionable(viewer, t) || t.assignee === p.username || visible === 'all' || (t.unit_id && visible.includes(t.unit_id))
         || holds(p, ['division-head'], t.unit_id);
-      if (!canSee) throw notFound(`Không tìm thấy công việc ${id} / task not found`);
+      if (!canSee) throw taskError(404, 'NotFound', 'tasks.notFound', { id });
       const facts = (await tasksStore.dossierFacts(knex, [t.instance_id]))[0];
       const rows: Row[] = [{ ...t, ...(facts ?? {}), d_instance: facts ? t.instance_id : undefined, unit_id: t.unit_id }];
       await fillFacts(rows);
@@ -251,8 +255,8 @@ export function createTasksService(deps: TasksDeps) {
     async claim(p: Principal, id: string): Promise<void> {
       const t = await openTask(id);
       const viewer = await viewerOf(p);
-      if (!isActionable(viewer, { ...t, assignee: null })) throw notFound(`Không tìm thấy công việc ${id} / task not found`);
-      if (t.assignee && t.assignee !== p.username) throw conflict(`Công việc đã được ${t.assignee} nhận / the task was already claimed by ${t.assignee}`, { assignee: t.assignee });
+      if (!isActionable(viewer, { ...t, assignee: null })) throw taskError(404, 'NotFound', 'tasks.notFound', { id });
+      if (t.assignee && t.assignee !== p.username) throw taskError(409, 'Conflict', 'tasks.alreadyClaimed', { by: t.assignee }, { assignee: t.assignee });
       if (t.assignee === p.username) return;
       await engine.claimTask(id, p.username, taskScopeOf(p)).catch((e) => engineError(e, id));
       await record(p, t, 'claimed', { target_user: p.username });
@@ -262,7 +266,7 @@ export function createTasksService(deps: TasksDeps) {
       const t = await openTask(id);
       if (!t.assignee) return;
       if (t.assignee !== p.username && !holds(p, ['division-head', 'leader'], t.unit_id) && !actsOnAll(p)) {
-        throw forbidden(`Chỉ người đang giữ hoặc trưởng phòng được trả lại công việc / only the assignee or a division head may release the task`);
+        throw taskError(403, 'Forbidden', 'tasks.mayNotRelease');
       }
       await engine.setAssignee(id, null, p.username, { all: true }).catch((e) => engineError(e, id));
       await record(p, t, 'unclaimed', { target_user: t.assignee });
@@ -273,18 +277,18 @@ export function createTasksService(deps: TasksDeps) {
       const t = await openTask(id);
       if (!actsOnAll(p) && !holds(p, ['division-head'], t.unit_id)) {
         const visible = await deps.units.visibleUnitIds(p);
-        if (visible !== 'all' && !visible.includes(t.unit_id)) throw notFound(`Không tìm thấy công việc ${id} / task not found`);
-        throw forbidden('Chỉ trưởng phòng của đơn vị được phân công / only a division head of the unit may assign');
+        if (visible !== 'all' && !visible.includes(t.unit_id)) throw taskError(404, 'NotFound', 'tasks.notFound', { id });
+        throw taskError(403, 'Forbidden', 'tasks.mayNotAssign');
       }
       if (input.expectedAssignee !== undefined && (input.expectedAssignee ?? null) !== (t.assignee ?? null)) {
-        throw conflict(`Công việc vừa được giao cho ${t.assignee ?? 'không ai'} / the task was just reassigned`, { assignee: t.assignee });
+        throw t.assignee ? taskError(409, 'Conflict', 'tasks.justReassigned', { to: t.assignee }, { assignee: t.assignee }) : taskError(409, 'Conflict', 'tasks.justReleased', {}, { assignee: null });
       }
       const candidates = await this.candidates(t);
       if (!candidates.includes(input.username)) {
-        throw new ApiError(400, 'NotACandidate', `${input.username} không giữ vai trò ${(t.candidate_groups as string[]).join(', ')} tại đơn vị ${t.unit_id} / does not hold the step's role in the task's unit`);
+        throw taskError(400, 'NotACandidate', 'tasks.notACandidate', { username: input.username, roles: (t.candidate_groups as string[]).join(', '), unit: t.unit_id });
       }
       const reassign = !!t.assignee && t.assignee !== input.username;
-      if (reassign && !input.reason?.trim()) throw badRequest('Giao lại cần nêu lý do / a reassignment needs a reason', [{ field: 'body.reason', message: 'required' }]);
+      if (reassign && !input.reason?.trim()) throw taskError(400, 'InvalidRequestException', 'tasks.reassignReason', {}, [{ field: 'body.reason', message: 'required' }]);
       if (t.assignee === input.username) return;
       await engine.setAssignee(id, input.username, p.username, { all: true }).catch((e) => engineError(e, id));
       await record(p, t, reassign ? 'reassigned' : 'assigned', { target_user: input.username, comment: input.reason?.trim() || null });
@@ -298,26 +302,27 @@ export function createTasksService(deps: TasksDeps) {
       const t = await openTask(id);
       const viewer = await viewerOf(p);
       // Someone outside the task's unit and roles learns nothing about it, not even who holds it.
-      if (!isActionable(viewer, t) && !isActionable(viewer, { ...t, assignee: null })) throw notFound(`Không tìm thấy công việc ${id} / task not found`);
+      if (!isActionable(viewer, t) && !isActionable(viewer, { ...t, assignee: null })) throw taskError(404, 'NotFound', 'tasks.notFound', { id });
       if (t.assignee && t.assignee !== p.username && !viewer.all) {
-        throw conflict(`Công việc đang do ${t.assignee} xử lý / the task is assigned to ${t.assignee}`, { assignee: t.assignee });
+        throw taskError(409, 'Conflict', 'tasks.assignedToOther', { by: t.assignee }, { assignee: t.assignee });
       }
       const step = await steps.step(t.definition_id, t.task_definition_key);
       const comment = input.comment?.trim() || null;
       let outcome: Outcome | null = null;
       if (step.outcomes.length) {
-        if (!input.outcome) throw badRequest(`Cần chọn kết quả xử lý: ${step.outcomes.map((o) => o.key).join(', ')} / an outcome is required`, [{ field: 'body.outcome', message: 'required' }]);
+        if (!input.outcome) throw taskError(400, 'InvalidRequestException', 'tasks.outcomeRequired', { outcomes: step.outcomes.map((o) => o.key).join(', ') }, [{ field: 'body.outcome', message: 'required' }]);
         outcome = step.outcomes.find((o) => o.key === input.outcome) ?? null;
       }
       if (input.outcome && !outcome) {
-        throw new ApiError(400, 'UnknownOutcome', `Bước "${t.name ?? t.task_definition_key}" không có kết quả '${input.outcome}'${step.outcomes.length ? ` (chỉ: ${step.outcomes.map((o) => o.key).join(', ')})` : ''} / the step does not declare this outcome`);
+        const named = { step: t.name ?? t.task_definition_key, outcome: input.outcome, allowed: step.outcomes.map((o) => o.key).join(', ') };
+        throw taskError(400, 'UnknownOutcome', step.outcomes.length ? 'tasks.unknownOutcome' : 'tasks.noOutcomes', named);
       }
-      if (outcome?.reasonRequired && !comment) throw badRequest(`Kết quả "${outcome.label}" cần nêu lý do / this outcome needs a reason`, [{ field: 'body.comment', message: 'required' }]);
+      if (outcome?.reasonRequired && !comment) throw taskError(400, 'InvalidRequestException', 'tasks.outcomeNeedsReason', { outcome: outcome.label }, [{ field: 'body.comment', message: 'required' }]);
       // Documents are cited by id after they were attached to the dossier (POST /api/dossiers/:id/files).
       const wanted = [...new Set((input.documents ?? []).map((d) => d.id))];
       const documents = wanted.length ? await tasksStore.dossierFiles(knex, t.instance_id, wanted.filter((x) => /^[0-9a-f-]{36}$/i.test(x))) : [];
       const unknown = wanted.filter((x) => !documents.some((d) => d.id === x));
-      if (unknown.length) throw badRequest(`Tài liệu không thuộc hồ sơ này: ${unknown.join(', ')} / documents not attached to this dossier`, [{ field: 'body.documents', message: 'unknown file id' }]);
+      if (unknown.length) throw taskError(400, 'InvalidRequestException', 'tasks.unknownDocuments', { ids: unknown.join(', ') }, [{ field: 'body.documents', message: 'unknown file id' }]);
       const variables: Record<string, { value: unknown; type: string }> = { ...extra };
       if (outcome) variables.outcome = { value: outcome.key, type: 'String' };
       if (comment) variables.outcomeComment = { value: comment, type: 'String' };

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { formatLocal, parseBudget, type WorkingCalendar } from '../calendar/index.js';
-import { notFound } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
+import { taskError } from './messages.js';
 
 type Row = Record<string, any>;
 
@@ -35,7 +35,10 @@ export interface TimelineEntry {
   at: string;
   kind: string;
   by: string | null;
+  /** The actor's and the unit's names for people, where the source knows them. */
+  byName?: string | null;
   unitId: string | null;
+  unitName?: string | null;
   stepKey?: string | null;
   stepName?: string | null;
   outcome?: string | null;
@@ -89,7 +92,7 @@ export function createTimeline(deps: {
     const byDossier = await knex('dossier').where('code', id).modify((b) => { if (uuid) b.orWhere('id', id); }).first('instance_id');
     const instanceId = byDossier?.instance_id ?? (uuid ? id : null);
     const i = instanceId ? await knex('engine_instance').where('id', instanceId).first('id', 'unit_id', 'business_key', 'state', 'definition_id') : null;
-    if (!i) throw notFound(`Không tìm thấy hồ sơ ${id} / dossier not found`);
+    if (!i) throw taskError(404, 'NotFound', 'tasks.dossierNotFound', { id });
     return i;
   }
 
@@ -171,7 +174,7 @@ export function createTimeline(deps: {
     /** The timeline, for a caller who may read the dossier (its unit or above, or someone who worked on it). */
     async forReader(p: Principal, id: string): Promise<Timeline> {
       const i = await resolveInstance(id);
-      if (!(await mayRead(p, i))) throw notFound(`Không tìm thấy hồ sơ ${id} / dossier not found`);
+      if (!(await mayRead(p, i))) throw taskError(404, 'NotFound', 'tasks.dossierNotFound', { id });
       return build(i);
     },
     build,

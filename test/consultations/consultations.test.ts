@@ -3,6 +3,7 @@ import request from 'supertest';
 import { loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { WORKER } from '../workers/helpers.js';
+import { expectKeyedRefusal } from '../helpers/refusals.js';
 
 let platform: TestPlatform;
 let owner: AuthedClient;
@@ -85,6 +86,13 @@ describe('the lifecycle validator learns the consultation rules', () => {
 });
 
 describe('bad input to /api/consultations: 4xx, Vietnamese message, nothing written', () => {
+  it('answers in English when asked, with the same key (#16)', async () => {
+    await expectKeyedRefusal(() => open({ ...base, consultAgency: 'xa-phu-long', replyDeadline: '5d' }), 400, 'consultations.notItself',
+      'Không lấy ý kiến chính đơn vị mình', 'A unit does not consult itself');
+    await expectKeyedRefusal(() => request(platform.app).get('/api/consultations/abc').set('Authorization', WORKER), 400, 'consultations.notAnId',
+      'params.id: mã đề nghị không hợp lệ', 'params.id: not a consultation id');
+  });
+
   const base = { dossierCode: 'HS-B-1', stepKey: 'Consult', requestingUnitId: 'xa-phu-long' };
   const count = async () => Number((await knex()('consultation').count({ n: '*' }))[0]!.n);
 
@@ -99,6 +107,7 @@ describe('bad input to /api/consultations: 4xx, Vietnamese message, nothing writ
     const res = await open({ ...base, ...extra });
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(message);
+    expect(res.body.key).toMatch(/^consultations\./);
     expect(await count()).toBe(before);
   });
 
@@ -210,5 +219,45 @@ describe('on the dossier', () => {
       .toEqual([`Sở Nông nghiệp và Môi trường đã trả lời ý kiến về hồ sơ ${d.code}`]);
     const sent = await (await loginAs(platform.app, 'chuyenvien.xa')).get('/api/consultations').query({ side: 'outgoing', dossierCode: d.code }).expect(200);
     expect(sent.body.items.map((x: { id: string; requestingUnitName: string }) => [x.id, x.requestingUnitName])).toEqual([[c.id, 'UBND xã Phú Long']]);
+  });
+});
+
+describe('a department\'s consultation reaches its divisions', () => {
+  const base = { stepKey: 'Consult', requestingUnitId: 'xa-phu-long', replyDeadline: '3d' };
+
+  test('the division\'s specialist (stp-hctp) is told, lists, reads and answers a consultation sent to the department (stp)', async () => {
+    const c = (await open({ ...base, dossierCode: 'HS-DIV-1', consultAgency: 'stp' }).expect(201)).body;
+    expect(c.consultedUnitId).toBe('stp');
+    // Told: the department's leader and the division's specialist.
+    expect((await knex()('notification').where({ dossier_code: 'HS-DIV-1', template: 'consultation-request' }).pluck('recipient')).sort())
+      .toEqual(['chuyenvien.stp', 'lanhdao.stp']);
+    const division = await loginAs(platform.app, 'chuyenvien.stp');
+    const incoming = await division.get('/api/consultations').query({ side: 'incoming', dossierCode: 'HS-DIV-1' }).expect(200);
+    expect(incoming.body.items.map((x: { id: string }) => x.id)).toEqual([c.id]);
+    const one = await division.get(`/api/consultations/${c.id}`).expect(200);
+    expect(one.body.may).toEqual({ reply: true, recordByHand: false });
+    const replied = await division.post(`/api/consultations/${c.id}/reply`).send({ opinion: 'agree', text: 'Phòng Hành chính tư pháp đồng ý' }).expect(200);
+    expect(replied.body).toMatchObject({ status: 'answered', repliedBy: 'Huỳnh Văn Tư Pháp' });
+  });
+
+  test('the department\'s own leader answers too', async () => {
+    const c = (await open({ ...base, dossierCode: 'HS-DIV-2', consultAgency: 'stp' }).expect(201)).body;
+    const leader = await loginAs(platform.app, 'lanhdao.stp');
+    expect((await leader.get(`/api/consultations/${c.id}`).expect(200)).body.may.reply).toBe(true);
+    await leader.post(`/api/consultations/${c.id}/reply`).send({ opinion: 'agree_with_conditions', text: 'Đồng ý, bổ sung bản sao' }).expect(200);
+  });
+
+  test('scoping stays strict: another department\'s division, and a commune under the province, may not answer', async () => {
+    const toStnmt = (await open({ ...base, dossierCode: 'HS-DIV-3', consultAgency: 'stnmt' }).expect(201)).body;
+    const division = await loginAs(platform.app, 'chuyenvien.stp');
+    expect((await division.get(`/api/consultations/${toStnmt.id}`)).status).toBe(404);
+    expect((await division.post(`/api/consultations/${toStnmt.id}/reply`).send({ opinion: 'agree', text: 'x' })).status).toBe(403);
+    expect((await division.get('/api/consultations').query({ side: 'incoming', dossierCode: 'HS-DIV-3' }).expect(200)).body.items).toEqual([]);
+    // The province is not a department of divisions: a commune's specialist does not answer for it.
+    const toProvince = (await open({ ...base, requestingUnitId: 'stp', dossierCode: 'HS-DIV-4', consultAgency: 'tinh' }).expect(201)).body;
+    const commune = await loginAs(platform.app, 'chuyenvien.xa2');
+    expect((await commune.get(`/api/consultations/${toProvince.id}`)).status).toBe(404);
+    expect((await commune.post(`/api/consultations/${toProvince.id}/reply`).send({ opinion: 'agree', text: 'x' })).status).toBe(403);
+    expect((await knex()('consultation').whereIn('id', [toStnmt.id, toProvince.id]).pluck('status'))).toEqual(['open', 'open']);
   });
 });

@@ -40,7 +40,7 @@ async function receive(): Promise<{ id: string; code: string }> {
   return res.body;
 }
 const arrived = (code: string) => mock.state.received.filter((r) => r.dossierCode === code);
-const logOf = async (id: string) => (await officer.get(`/api/dossiers/${id}/portal-sync`).expect(200)).body as Array<{ seq: number; changedAt: string; warnedAt: string | null; status: number; state: string; attempts: number; lastHttp: number | null; lastError: string | null; receipt: string | null; tries: Array<{ outcome: string; httpStatus: number | null }> }>;
+const logOf = async (id: string) => (await officer.get(`/api/dossiers/${id}/portal-sync`).expect(200)).body as Array<{ seq: number; changedAt: string; warnedAt: string | null; status: number; state: string; attempts: number; lastHttp: number | null; lastError: string | null; receipt: string | null; heldBehind: { seq: number } | null; tries: Array<{ outcome: string; httpStatus: number | null }> }>;
 
 describe('national-portal sync (real workers, the mock portal)', () => {
   test('every status change reaches the portal, in order, as the documented contract; the dossier shows its sync log', async () => {
@@ -158,12 +158,18 @@ describe('national-portal sync (real workers, the mock portal)', () => {
     await new Promise((r) => setTimeout(r, 600));
     expect(arrived(d.code).map((r) => r.sequence)).toEqual([1, 2]);
     expect((await logOf(d.id))[3]).toMatchObject({ seq: 4, state: 'pending', attempts: 0 });
+    // The administrators' page says why record 4 waits, and the rejected record how many wait behind it.
+    const waiting = await admin.get('/api/portal-sync/records').query({ state: 'attention', dossierCode: d.code }).expect(200);
+    const [four, three] = waiting.body.items as Array<{ seq: number; heldBehind: { seq: number; error: string; httpStatus: number } | null; holding: number }>;
+    expect(four).toMatchObject({ seq: 4, heldBehind: { seq: 3, httpStatus: 400, error: expect.stringMatching(/procedureCode/) } });
+    expect(three).toMatchObject({ seq: 3, heldBehind: null, holding: 1 });
 
     // The code corrected, the administrator sends record 3 again — while the portal is down for an hour.
     await request(mock.url).put('/control').send({ mode: 'down' }).expect(200);
     await officer.post(`/api/portal-sync/records/${attention.body.items[0].id}/retry`).expect(403);
     const again = await admin.post(`/api/portal-sync/records/${attention.body.items[0].id}/retry`).expect(200);
     expect(again.body).toMatchObject({ seq: 3, state: 'pending' });
+    expect((await logOf(d.id))[3]!.heldBehind).toBeNull(); // record 3 is on its way again
     await until(async () => (await logOf(d.id))[2]!.tries.length === 2, 'a first attempt at the portal that is down');
     expect((await logOf(d.id))[2]!.tries.map((t) => t.httpStatus)).toEqual([400, 503]);
     for (let m = 0; m < 60; m += 15) {

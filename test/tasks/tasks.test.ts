@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { basicAuthHeader, loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
+import { expectKeyedRefusal } from '../helpers/refusals.js';
 import { reviewLoopProcess } from './fixtures.js';
 
 /**
@@ -115,9 +116,11 @@ describe('claim, assign, complete with outcomes', () => {
 
   it('completing a task of another unit is 404, an undeclared outcome is 400, nothing moves', async () => {
     const task = await openTaskOf(xa1);
-    await c['chuyenvien.xa2']!.post(`/api/tasks/${task.id}/complete`).send({}).expect(404);
+    await expectKeyedRefusal(() => c['chuyenvien.xa2']!.post(`/api/tasks/${task.id}/complete`).send({}), 404, 'tasks.notFound', 'Không tìm thấy công việc', /^Task .* not found$/);
     const bad = await c['motcua.xa']!.post(`/api/tasks/${task.id}/complete`).send({ outcome: 'approve' }).expect(400);
     expect(bad.body.type).toBe('UnknownOutcome');
+    expect(bad.body.key).toMatch(/^tasks\.(unknownOutcome|noOutcomes)$/);
+    expect((await c['motcua.xa']!.post(`/api/tasks/${task.id}/complete`).set('Accept-Language', 'en').send({ outcome: 'approve' }).expect(400)).body.message).toMatch(/has no outcome 'approve'|declares no outcome 'approve'/);
     expect((await openTaskOf(xa1)).id).toBe(task.id);
   });
 
@@ -128,7 +131,7 @@ describe('claim, assign, complete with outcomes', () => {
       c['motcua.xa']!.post(`/api/tasks/${task.id}/complete`).send({ comment: 'Hồ sơ đầy đủ' }),
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
-    expect((a.status === 409 ? a : b).body.message).toMatch(/hoàn thành|no longer open/);
+    expect((a.status === 409 ? a : b).body.message).toMatch(/hoàn thành|không còn chờ xử lý/);
     await c['motcua.xa']!.post(`/api/tasks/${task.id}/complete`).send({}).expect(409);
     expect((await platform.db.knex('task_event').where({ task_id: task.id, kind: 'completed' })).length).toBe(1);
     const head = await tab('truongphong.xa', 'group');

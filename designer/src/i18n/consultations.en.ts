@@ -51,6 +51,7 @@ export const consultationsEn: Record<keyof typeof consultationsVi, string> = {
   'due.answered': 'Answered',
   'due.answered-late': 'Answered (late)',
   'consult.actor.system': 'System (automatic)',
+  'consult.remindedDay': 'Reminder for {day}, {n} working day(s) overdue',
   'event.consultation-sent': 'Consultation sent',
   'event.consultation-reminded': 'Overdue consultation reminded',
   'event.consultation-answered': 'Consultation answered',

@@ -49,6 +49,7 @@ export const consultationsVi = {
   'due.answered': 'Đã trả lời',
   'due.answered-late': 'Đã trả lời (chậm)',
   'consult.actor.system': 'Hệ thống (tự động)',
+  'consult.remindedDay': 'Nhắc cho ngày {day}, quá hạn {n} ngày làm việc',
   'event.consultation-sent': 'Gửi đề nghị lấy ý kiến',
   'event.consultation-reminded': 'Nhắc trả lời ý kiến quá hạn',
   'event.consultation-answered': 'Nhận ý kiến trả lời',

@@ -29,4 +29,8 @@ export const portalEn: Record<keyof typeof portalVi, string> = {
   'portal.pending': 'Pending',
   'portal.overdue': 'Unacknowledged for more than 2 working hours',
   'portal.filter': 'Only unacknowledged or rejected records',
+  'portal.heldBehind': 'Held behind record {seq} (rejected: {error})',
+  'portal.heldHint': 'The portal takes a dossier\'s records strictly in order: fix the dossier\'s data (e.g. the procedure code), then press "Retry" on record {seq}; this record goes right after it.',
+  'portal.holding': '{n} later record(s) of this dossier wait behind this one. Fix the dossier\'s data, then press "Retry".',
+  'portal.retry': 'Retry',
 };

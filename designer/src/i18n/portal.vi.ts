@@ -27,4 +27,8 @@ export const portalVi = {
   'portal.pending': 'Đang chờ',
   'portal.overdue': 'Chưa xác nhận quá 2 giờ làm việc',
   'portal.filter': 'Chỉ bản ghi chưa xác nhận hoặc bị từ chối',
+  'portal.heldBehind': 'Đang chờ sau bản ghi số {seq} (bị từ chối: {error})',
+  'portal.heldHint': 'Cổng nhận bản ghi của một hồ sơ theo đúng thứ tự: sửa dữ liệu hồ sơ (ví dụ mã thủ tục) rồi bấm "Thử lại" ở bản ghi số {seq}; bản ghi này sẽ được gửi ngay sau đó.',
+  'portal.holding': '{n} bản ghi sau của hồ sơ đang chờ bản ghi này. Sửa dữ liệu hồ sơ rồi bấm "Thử lại".',
+  'portal.retry': 'Thử lại',
 } as const;

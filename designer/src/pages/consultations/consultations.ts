@@ -19,7 +19,7 @@ interface Consultation {
   repliedAt: string | null; repliedBy: string | null; recordedByHand: boolean; late: boolean; delayExplanation: string | null; remindersSent: number;
 }
 interface Detail extends Consultation {
-  events: Array<{ kind: string; at: string; actor: string | null; data: Record<string, unknown> | null }>;
+  events: Array<{ kind: string; at: string; actor: string | null; actorName: string | null; data: Record<string, unknown> | null }>;
   may: { reply: boolean; recordByHand: boolean };
 }
 type Side = 'incoming' | 'outgoing';
@@ -120,8 +120,16 @@ export async function consultationPage(root: HTMLElement, params: { id: string }
   else root.append(h('p', { class: 'muted' }, t('consult.readOnly')));
   root.append(h('section', { class: 'card' }, h('h2', null, t('consult.history')),
     h('table', { class: 'grid', 'data-testid': 'consult-history' }, h('tbody', null, c.events.map((e) => h('tr', null,
-      h('td', null, when(e.at)), h('td', null, t(`event.${e.kind}` as MessageKey)), h('td', null, e.actor === 'workers' ? t('consult.actor.system') : e.actor ?? ''),
-      h('td', null, e.kind === 'explanation' ? String(e.data?.text ?? '') : e.kind === 'reminded' ? String(e.data?.day ?? '') : '')))))));
+      h('td', null, when(e.at)), h('td', null, t(`event.${e.kind}` as MessageKey)),
+      h('td', { 'data-testid': 'consult-actor' }, e.actor === 'workers' ? t('consult.actor.system') : e.actorName ?? e.actor ?? ''),
+      h('td', null, e.kind === 'explanation' ? String(e.data?.text ?? '') : e.kind === 'reminded' ? remindedText(e.data) : '')))))));
+}
+
+/** A reminder's working day (stored as yyyy-mm-dd, local) as dd/mm/yyyy, and how late it was. */
+export function remindedText(data: Record<string, unknown> | null): string {
+  const day = String(data?.day ?? '');
+  const dmy = /^\d{4}-\d{2}-\d{2}$/.test(day) ? day.split('-').reverse().join('/') : day;
+  return t('consult.remindedDay', { day: dmy, n: Number(data?.lateDays ?? 0) });
 }
 
 function answerCard(c: Detail): HTMLElement {

@@ -7,6 +7,7 @@ import { errorBox } from '../layout.js';
 interface SyncRow {
   id: string; seq: number; status: number; state: 'pending' | 'acked' | 'rejected'; changedAt: string; attempts: number; ackedAt: string | null;
   receipt: string | null; lastError: string | null; lastHttp: number | null; dossierCode: string; onTime: boolean | null; nextAttemptAt: string | null;
+  heldBehind?: { id: string; seq: number; error: string | null; httpStatus: number | null } | null; holding?: number;
 }
 interface Stats { dossiers: number; syncedOnTime: number; share: number | null; records: number; acked: number; pending: number; rejected: number; warned: number }
 
@@ -22,11 +23,21 @@ function table(rows: SyncRow[], withDossier: boolean, onRetry?: (r: SyncRow) => 
       h('td', null, String(r.seq)),
       h('td', null, `${r.status} — ${statusLabel(r.status)}`),
       h('td', null, when(r.changedAt)),
-      h('td', null, t(`portal.state.${r.state}`), r.state === 'pending' && r.nextAttemptAt ? h('div', { class: 'muted' }, when(r.nextAttemptAt)) : null),
+      h('td', null, t(`portal.state.${r.state}`), held(r) ?? (r.state === 'pending' && r.nextAttemptAt ? h('div', { class: 'muted' }, when(r.nextAttemptAt)) : null)),
       h('td', null, when(r.ackedAt), r.receipt ? h('div', { class: 'muted' }, r.receipt) : null),
       h('td', null, String(r.attempts)),
       h('td', null, r.lastError ? `${r.lastHttp ? `${r.lastHttp}: ` : ''}${r.lastError}` : ''),
-      onRetry ? h('td', null, r.state === 'rejected' ? h('button', { onclick: () => void onRetry(r) }, t('incidents.retry')) : null) : null))));
+      onRetry ? h('td', null, r.state === 'rejected' ? h('button', { onclick: () => void onRetry(r), 'data-testid': 'portal-retry' }, t('portal.retry')) : null) : null))));
+}
+
+/** Why a record waits (behind the dossier's rejected record) or what waits behind a rejected one, and how to resolve it. */
+function held(r: SyncRow): HTMLElement | null {
+  if (r.heldBehind) {
+    const error = `${r.heldBehind.httpStatus ? `${r.heldBehind.httpStatus}: ` : ''}${r.heldBehind.error ?? '—'}`;
+    return h('div', { class: 'portal-held', 'data-testid': 'portal-held' },
+      h('strong', null, t('portal.heldBehind', { seq: r.heldBehind.seq, error })), h('div', { class: 'muted' }, t('portal.heldHint', { seq: r.heldBehind.seq })));
+  }
+  return r.state === 'rejected' && r.holding ? h('div', { class: 'muted', 'data-testid': 'portal-holding' }, t('portal.holding', { n: r.holding })) : null;
 }
 
 /** The dossier page's card: every status record sent to the national portal, with its outcome. */

@@ -17,7 +17,7 @@ interface HandOver {
 interface Timeline {
   instanceId: string; code: string | null; unitId: string | null; state: string; definitionId: string; handOvers: HandOver[]; dossierId?: string | null;
   path: { finished: string[]; current: string[]; overdue: string[]; taken: string[] };
-  entries?: Array<{ at: string; kind: string; by: string | null; unitId: string | null; stepName?: string | null; comment?: string | null }>;
+  entries?: Array<{ at: string; kind: string; by: string | null; byName?: string | null; unitId: string | null; unitName?: string | null; stepName?: string | null; comment?: string | null }>;
 }
 interface TaskDetail {
   task: { id: string; dossierId?: string | null; step: { name: string | null; key: string }; procedure: { name: string | null }; receivedAt: string | null; dossierDueAt: string | null; dossierState: DueColour; state: DueColour; paused: boolean; assignee: string | null };
@@ -89,7 +89,8 @@ export async function workPage(root: HTMLElement, params: { id: string }): Promi
     const consults = (tl.entries ?? []).filter((e) => e.kind.startsWith('consultation-'));
     if (consults.length) {
       root.append(h('h2', null, t('work.consultations')), h('table', { class: 'grid', 'data-testid': 'consult-timeline' }, h('tbody', null, consults.map((e) => h('tr', null,
-        h('td', null, when(e.at)), h('td', null, t(`event.${e.kind}` as never)), h('td', null, e.by ?? '', e.unitId ? h('div', { class: 'muted' }, e.unitId) : null),
+        h('td', null, when(e.at)), h('td', null, t(`event.${e.kind}` as never)),
+        h('td', { 'data-testid': 'consult-by' }, e.by === 'workers' ? t('consult.actor.system') : e.byName ?? e.by ?? '', e.unitId || e.unitName ? h('div', { class: 'muted' }, e.unitName ?? e.unitId) : null),
         h('td', null, e.stepName ?? ''), h('td', null, e.comment ?? ''))))));
     }
     try {
