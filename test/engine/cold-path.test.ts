@@ -106,10 +106,10 @@ describe('commands on instances not hot on this node', () => {
     expect(hist.filter((h) => h.kind === 'task-created' && h.activityId === 'last')).toHaveLength(1);
   });
 
-  test('a caller outside the task scope gets 404 and nothing is written', async () => {
+  test('a caller outside the task scope is told there is no such task and nothing is written', async () => {
     const { inst, x } = await startPair('COLD-3');
     const stranger = { username: 'stranger', unitRoles: [{ unitId: 'u2', role: 'specialist' }] };
-    await expect(nodeB.completeTask(x.id, { userId: 'stranger' }, stranger)).rejects.toMatchObject({ status: 404 });
+    await expect(nodeB.completeTask(x.id, { userId: 'stranger' }, stranger)).rejects.toMatchObject({ kind: 'NotFound' });
     expect((await nodeA.listTasks({ processInstanceId: inst.id }, ALL)).map((t) => t.id)).toEqual([x.id]);
     expect((await nodeA.history({ instanceId: inst.id })).some((h) => h.kind === 'task-completed')).toBe(false);
   });
@@ -118,14 +118,14 @@ describe('commands on instances not hot on this node', () => {
     const { inst, x } = await startPair('COLD-4');
     await nodeA.claimTask(x.id, 'other', ALL);
     const me = { username: 'me', unitRoles: [{ unitId: 'u1', role: 'specialist' }] };
-    await expect(nodeB.completeTask(x.id, { userId: 'me' }, me)).rejects.toMatchObject({ status: 400, message: expect.stringContaining('assigned to other') });
+    await expect(nodeB.completeTask(x.id, { userId: 'me' }, me)).rejects.toMatchObject({ kind: 'HeldByOther', message: expect.stringContaining('assigned to other') });
     expect((await nodeA.listTasks({ processInstanceId: inst.id }, ALL)).map((t) => t.id)).toEqual([x.id]);
   });
 
   test('an external task locked by another worker is refused, and its own worker completes it', async () => {
     const { inst } = await startPair('COLD-5');
     const y = await fetchY(nodeA, 'COLD-5', 'owner');
-    await expect(nodeB.completeExternalTask(y.id, { workerId: 'intruder' })).rejects.toMatchObject({ status: 400, message: expect.stringContaining("locked by worker 'owner'") });
+    await expect(nodeB.completeExternalTask(y.id, { workerId: 'intruder' })).rejects.toMatchObject({ kind: 'HeldByOther', message: expect.stringContaining("locked by worker 'owner'") });
     await nodeB.completeExternalTask(y.id, { workerId: 'owner' });
     expect(await nodeA.listExternalTasks({ processInstanceId: inst.id })).toHaveLength(0);
   });
