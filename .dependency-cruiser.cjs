@@ -67,6 +67,13 @@ module.exports = {
       to: { path: '^server/', pathNot: DESIGNER_SHARED },
     },
     {
+      name: 'engine-not-http',
+      comment: 'The engine throws its own errors (server/engine/errors.ts); they become HTTP answers at the routers (server/engine-rest/errors.ts), never inside the engine.',
+      severity: 'error',
+      from: { path: '^server/engine/' },
+      to: { path: '^server/http/' },
+    },
+    {
       name: 'no-circular-capabilities',
       comment: 'No import cycles between files.',
       severity: 'error',

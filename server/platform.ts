@@ -11,7 +11,7 @@ import { actorOf, createAuditMiddleware, createAuditRouter, createAuditService }
 import { createCalendarRouter, createCalendarService } from './calendar/index.js';
 import { createAuthenticate, createAuthRouter, createCsrfCheck, createIdentityService, createUnitsRouter, createUsersRouter, seedDemo } from './identity/index.js';
 import { createEngine, createInstanceMigrator, createTimerScheduler } from './engine/index.js';
-import { createEngineRestRouter } from './engine-rest/index.js';
+import { createEngineRestRouter, engineErrorToHttp } from './engine-rest/index.js';
 import { createCatalogMetaRouter, createCatalogRouter, createCatalogService } from './catalog/index.js';
 import {
   createActivationScheduler, createDecisionFiles, createLifecycleService, createProcedureProcessRouter, createProcessesRouter, createProcessVersionRouter,
@@ -291,6 +291,8 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     mounts: mounts.map((m) => ({ path: m.path, router: markMount(m.router) })),
     staticDir: path.join(ROOT, 'designer', 'dist'),
     version: (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+    // The engine's refusals: Camunda's {type, message} at /engine-rest, keyed {type, message, key} at /api.
+    mapError: (err, req) => engineErrorToHttp(err, req.originalUrl.startsWith('/engine-rest') ? 'camunda' : 'api'),
   });
   return { app, background, demoLogins };
 }

@@ -6,7 +6,7 @@ import {
   dueState as calendarDueState, extendClock, localDate, pauseClock, resumeClock, startClock, ClockRuleError,
   type DossierClock, type DueState, type Limit, type WorkingCalendar,
 } from '../calendar/index.js';
-import { formatDate, type TypedValue } from '../engine/index.js';
+import { formatDate, isEngineError, type TypedValue } from '../engine/index.js';
 import type { Procedure } from '../catalog/index.js';
 import { ApiError, badRequest } from '../http/errors.js';
 import { isUniqueViolation } from '../http/idempotency.js';
@@ -302,7 +302,7 @@ export function createDossierService(deps: DossierDeps) {
     try {
       await deps.engine.deleteInstance(r.instance_id as string, reason, actor.id);
     } catch (err) {
-      if (!(err instanceof ApiError && err.status < 500)) throw err; // already ended: nothing to stop
+      if (!isEngineError(err)) throw err; // already ended: nothing to stop
     }
   }
 

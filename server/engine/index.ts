@@ -1,5 +1,6 @@
 /** The durable BPMN engine: what other capabilities may import. */
 export { createEngine, type EngineService } from './service.js';
+export { EngineError, isEngineError, type EngineErrorKind } from './errors.js';
 export { parseDefinitions, type Interpreter, type ParsedDefinitions } from './model.js';
 export { checkExpression } from './expression.js';
 export { TTHC_NS } from './tthc-ns.js';

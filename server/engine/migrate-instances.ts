@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Database } from '../db/connect.js';
-import { ApiError, badRequest, notFound } from '../http/errors.js';
+import { EngineError } from './errors.js';
 import type { Logger } from '../log.js';
 import { EngineRun } from './host.js';
 import { convertWaitingState } from './runtime/convert.js';
@@ -83,14 +83,14 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
   const knex = deps.db.knex;
 
   async function loadPair(db: Db, fromId: string, toId: string): Promise<[Def, Def]> {
-    if (fromId === toId) throw badRequest('The source and target process definitions are the same');
+    if (fromId === toId) throw new EngineError('engine.migrateSameDefinition');
     const rows = await sql.definitions(db, [fromId, toId]);
     const from = rows.find((r) => r.id === fromId);
     const to = rows.find((r) => r.id === toId);
-    if (!from) throw notFound(`No process definition ${fromId}`);
-    if (!to) throw notFound(`No process definition ${toId}`);
-    if (from.key !== to.key) throw badRequest(`Instances can only move between versions of one process: '${from.key}' is not '${to.key}'`);
-    if (to.suspended) throw new ApiError(400, 'BadUserRequestException', `Process definition ${toId} is suspended`);
+    if (!from) throw new EngineError('engine.noDefinition', { id: fromId });
+    if (!to) throw new EngineError('engine.noDefinition', { id: toId });
+    if (from.key !== to.key) throw new EngineError('engine.migrateOtherProcess', { from: from.key, to: to.key });
+    if (to.suspended) throw new EngineError('engine.definitionSuspended', { id: toId });
     return [from, to];
   }
 

@@ -1,5 +1,5 @@
-import { badRequest } from '../http/errors.js';
 import { formatCamundaLocal, localDayStart } from '../calendar/index.js';
+import { EngineError, type EngineMessageKey } from './errors.js';
 
 /** A Camunda 7 typed value as it travels over REST and sits in engine_variable. */
 export interface TypedValue {
@@ -12,34 +12,34 @@ const TYPES = ['String', 'Boolean', 'Integer', 'Short', 'Long', 'Double', 'Date'
 
 /** Validates and normalises one incoming typed value (REST body) or throws a 400 naming it. */
 function normaliseTyped(name: string, raw: unknown): TypedValue {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest(`Variable '${name}' must be an object {value, type, valueInfo}`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new EngineError('engine.variableNotObject', { name });
   const r = raw as Record<string, unknown>;
-  for (const k of Object.keys(r)) if (!['value', 'type', 'valueInfo'].includes(k)) throw badRequest(`Variable '${name}': unknown field '${k}'`);
+  for (const k of Object.keys(r)) if (!['value', 'type', 'valueInfo'].includes(k)) throw new EngineError('engine.variableUnknownField', { name, field: k });
   const value = r.value;
   let type = typeof r.type === 'string' && r.type ? r.type[0]!.toUpperCase() + r.type.slice(1) : inferType(value);
   const valueInfo = (r.valueInfo && typeof r.valueInfo === 'object' ? r.valueInfo : undefined) as Record<string, unknown> | undefined;
-  if (!(TYPES as readonly string[]).includes(type)) throw badRequest(`Variable '${name}': unsupported type '${String(r.type)}'`);
+  if (!(TYPES as readonly string[]).includes(type)) throw new EngineError('engine.variableType', { name, type: String(r.type) });
   if (value === null || value === undefined) return { value: null, type: type === 'Null' ? 'Null' : type, valueInfo: valueInfo ?? {} };
-  const bad = (what: string) => badRequest(`Variable '${name}' of type ${type} ${what}`);
+  const bad = (key: EngineMessageKey) => new EngineError(key, { name, type });
   switch (type) {
-    case 'String': if (typeof value !== 'string') throw bad('must be a string'); break;
+    case 'String': if (typeof value !== 'string') throw bad('engine.variableString'); break;
     case 'Boolean':
-      if (typeof value !== 'boolean') throw bad('must be true or false'); break;
+      if (typeof value !== 'boolean') throw bad('engine.variableBoolean'); break;
     case 'Integer': case 'Short': case 'Long':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw bad('must be an integer'); break;
-    case 'Double': if (typeof value !== 'number' || !Number.isFinite(value)) throw bad('must be a number'); break;
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw bad('engine.variableInteger'); break;
+    case 'Double': if (typeof value !== 'number' || !Number.isFinite(value)) throw bad('engine.variableNumber'); break;
     case 'Date': {
-      if (typeof value !== 'string' || Number.isNaN(parseCamundaDate(value)?.getTime() ?? NaN)) throw bad("must be a date like 2026-01-31T08:00:00.000+0700");
+      if (typeof value !== 'string' || Number.isNaN(parseCamundaDate(value)?.getTime() ?? NaN)) throw bad('engine.variableDate');
       return { value: formatDate(parseCamundaDate(value)), type, valueInfo: {} };
     }
     case 'Json':
-      if (typeof value !== 'string') throw bad('must be a JSON string');
-      try { JSON.parse(value); } catch { throw bad('is not valid JSON'); }
+      if (typeof value !== 'string') throw bad('engine.variableJsonString');
+      try { JSON.parse(value); } catch { throw bad('engine.variableJson'); }
       break;
     case 'Object': {
       const fmt = valueInfo?.serializationDataFormat;
-      if (fmt !== undefined && fmt !== 'application/json') throw bad('must use serializationDataFormat application/json');
-      if (typeof value === 'string') { try { JSON.parse(value); } catch { throw bad('is not valid JSON'); } }
+      if (fmt !== undefined && fmt !== 'application/json') throw bad('engine.variableFormat');
+      if (typeof value === 'string') { try { JSON.parse(value); } catch { throw bad('engine.variableJson'); } }
       return { value: typeof value === 'string' ? value : JSON.stringify(value), type, valueInfo: { serializationDataFormat: 'application/json', objectTypeName: valueInfo?.objectTypeName ?? 'java.lang.Object' } };
     }
     case 'Null': return { value: null, type, valueInfo: {} };
@@ -58,10 +58,10 @@ function inferType(v: unknown): string {
 
 export function normaliseVariables(raw: unknown, where = 'variables'): Record<string, TypedValue> {
   if (raw === undefined || raw === null) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw badRequest(`'${where}' must be an object of typed values`);
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new EngineError('engine.variablesNotObject', { where });
   const out: Record<string, TypedValue> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (!k || k.length > 255 || k === '__proto__') throw badRequest(`Invalid variable name '${k}'`);
+    if (!k || k.length > 255 || k === '__proto__') throw new EngineError('engine.variableName', { name: k });
     out[k] = normaliseTyped(k, v);
   }
   return out;

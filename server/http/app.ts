@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type RequestHandler, type Router } from 'express';
 import type { Logger } from '../log.js';
-import { createErrorHandler, notFound } from './errors.js';
+import { createErrorHandler, notFound, type ErrorMapper } from './errors.js';
 import { createInputGuard } from './input.js';
 import { sendJson } from './json.js';
 import { buildOpenApi, doc } from './openapi.js';
@@ -32,6 +32,8 @@ export interface AppDeps {
   upgradeInsecureRequests?: UpgradeInsecure;
   /** The platform's version, shown in the OpenAPI document. */
   version?: string;
+  /** Domain errors (the engine's) to HTTP errors, before the error handler answers. */
+  mapError?: ErrorMapper;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -74,6 +76,6 @@ export function createApp(deps: AppDeps): express.Express {
     app.get(/^\/(?!api\/|engine-rest\/).*/, guard('public'), (_req, res) => res.sendFile(path.join(dir, 'index.html')));
   }
 
-  app.use(createErrorHandler(deps.log));
+  app.use(createErrorHandler(deps.log, deps.mapError));
   return app;
 }

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Request } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../log.js';
 import { sendJson } from './json.js';
@@ -56,9 +56,12 @@ export function fromZodError(err: ZodError, where = 'body'): ApiError {
 
 interface BodyParserError extends Error { type?: string; status?: number; limit?: number }
 
-export function createErrorHandler(log: Logger): ErrorRequestHandler {
+/** Turns a capability's own (domain) error into an ApiError, or returns it unchanged; the composition root supplies it. */
+export type ErrorMapper = (err: unknown, req: Request) => unknown;
+
+export function createErrorHandler(log: Logger, mapError?: ErrorMapper): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const e = toApiError(err as Error);
+    const e = toApiError((mapError ? mapError(err, req) : err) as Error);
     if (e.status >= 500) log.error({ err, requestId: req.requestId, path: req.path }, 'request failed');
     if (res.headersSent) return;
     const body: Record<string, unknown> = { type: e.type, message: e.message };
@@ -97,12 +100,20 @@ function toApiError(err: Error): ApiError {
 /** A capability's table of person-facing messages, by key; `{name}` placeholders are filled from params. */
 export type MessageTable = Record<string, { vi: string; en: string }>;
 
+/** The texts of one table, placeholders filled: `text('lifecycle.supersededBy', {n})` (for notes a platform records). */
+export function textCatalogue<T extends MessageTable>(table: T) {
+  for (const [key, text] of Object.entries(table)) KNOWN_TEXTS.set(key, text);
+  return (key: keyof T & string, params: Record<string, string | number> = {}): LocalizedText => {
+    const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
+    return { key, vi: fill(table[key]!.vi), en: fill(table[key]!.en) };
+  };
+}
+
 /** Makes the keyed errors of one table: `err(403, 'Forbidden', 'lifecycle.mayNotDraft', {agency})`. */
 export function messageCatalogue<T extends MessageTable>(table: T) {
-  for (const [key, text] of Object.entries(table)) KNOWN_TEXTS.set(key, text);
+  const texts = textCatalogue(table);
   return (status: number, type: string, key: keyof T & string, params: Record<string, string | number> = {}, details?: unknown): ApiError => {
-    const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
-    const text: LocalizedText = { key, vi: fill(table[key]!.vi), en: fill(table[key]!.en) };
+    const text = texts(key, params);
     return new ApiError(status, type, text.vi, details, text);
   };
 }

@@ -19,8 +19,5 @@ export function idempotencyKeyOf(req: Request): string | undefined {
   return key;
 }
 
-/** A unique-index violation on `constraint` (PostgreSQL and the embedded database report it alike). */
-export function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const e = err as { code?: string; constraint?: string; message?: string };
-  return e?.code === '23505' && (e.constraint === constraint || (e.message ?? '').includes(constraint));
-}
+/** Moved to server/db/errors.ts (the engine uses it and imports nothing from server/http). */
+export { isUniqueViolation } from '../db/errors.js';

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { dueState, parseBudget, type WorkingCalendar } from '../calendar/index.js';
-import type { EngineService } from '../engine/index.js';
+import { isEngineError, type EngineService } from '../engine/index.js';
 import { taskScopeOf } from '../engine-rest/index.js';
 import { ApiError } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
@@ -178,13 +178,13 @@ export function createTasksService(deps: TasksDeps) {
   }
 
   const engineError = async (err: unknown, id: string): Promise<never> => {
-    if (err instanceof ApiError) {
-      if (err.status === 404) throw await goneOrMissing(id);
-      if (err.type === 'TaskAlreadyClaimedException' || /assigned to|already claimed/.test(err.message)) {
+    if (isEngineError(err)) {
+      if (err.kind === 'NotFound') throw await goneOrMissing(id);
+      if (err.kind === 'HeldByOther') {
         const t = await tasksStore.taskById(knex, id);
         throw t?.assignee ? taskError(409, 'Conflict', 'tasks.alreadyClaimed', { by: t.assignee }, { assignee: t.assignee }) : taskError(409, 'Conflict', 'tasks.alreadyClaimedByOther', {}, { assignee: null });
       }
-      if (/no longer waiting|has ended/.test(err.message)) throw await goneOrMissing(id).then((e) => (e.status === 404 ? taskError(409, 'Conflict', 'tasks.noLongerOpen') : e));
+      if (err.kind === 'NotWaiting') throw await goneOrMissing(id).then((e) => (e.status === 404 ? taskError(409, 'Conflict', 'tasks.noLongerOpen') : e));
     }
     throw err;
   };

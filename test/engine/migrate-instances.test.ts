@@ -104,10 +104,10 @@ describe('instance migration', () => {
 
   test('bad pairs are refused before anything is read or written', async () => {
     const before = await instanceRow(moving);
-    await expect(migrator.migrateInstances(v1, v1, [moving], 'admin')).rejects.toMatchObject({ status: 400 });
-    await expect(migrator.migrateInstances(v1, 'nope:1:x', [moving], 'admin')).rejects.toMatchObject({ status: 404 });
-    await expect(migrator.planMigration('nope:1:x', v2)).rejects.toMatchObject({ status: 404 });
-    await expect(migrator.migrateInstances(v1, other, [moving], 'admin')).rejects.toMatchObject({ status: 400 });
+    await expect(migrator.migrateInstances(v1, v1, [moving], 'admin')).rejects.toMatchObject({ kind: 'InvalidInput' });
+    await expect(migrator.migrateInstances(v1, 'nope:1:x', [moving], 'admin')).rejects.toMatchObject({ kind: 'NotFound' });
+    await expect(migrator.planMigration('nope:1:x', v2)).rejects.toMatchObject({ kind: 'NotFound' });
+    await expect(migrator.migrateInstances(v1, other, [moving], 'admin')).rejects.toMatchObject({ kind: 'InvalidInput' });
     expect(await instanceRow(moving)).toMatchObject({ definition_id: v1, revision: before.revision });
     expect(await db.knex('engine_history').where({ kind: 'migrated' })).toHaveLength(0);
   });
@@ -143,7 +143,7 @@ describe('instance migration', () => {
     const [timer] = await db.knex('engine_timer').where({ instance_id: moving });
     await db.knex('engine_timer').where({ id: timer.id }).update({ due_at: new Date(Date.now() - 1000) });
     expect(await engine.fireDueTimers()).toBe(1);
-    await expect(engine.correlateMessage({ messageName: 'paid', businessKey: 'HS-MOVE' })).rejects.toMatchObject({ status: 400 });
+    await expect(engine.correlateMessage({ messageName: 'paid', businessKey: 'HS-MOVE' })).rejects.toMatchObject({ kind: 'NoMatch' });
     await engine.correlateMessage({ messageName: 'paid-v2', businessKey: 'HS-MOVE' });
     const [job] = await engine.fetchAndLock({ workerId: 'w', maxTasks: 1, topics: [{ topicName: 'mig-job', lockDuration: 60000 }] });
     expect(job).toMatchObject({ processInstanceId: moving, processDefinitionId: v2 });

@@ -72,7 +72,7 @@ describe('optimistic commands on hot instances', () => {
     const { inst, x } = await startPair('OPT-2');
     await nodeB.claimTask(x.id, 'other', ALL);
     const scope = { username: 'me', unitRoles: [{ unitId: 'u1', role: 'specialist' }] };
-    await expect(nodeA.completeTask(x.id, { userId: 'me' }, scope)).rejects.toMatchObject({ status: 400, message: expect.stringContaining('assigned to other') });
+    await expect(nodeA.completeTask(x.id, { userId: 'me' }, scope)).rejects.toMatchObject({ kind: 'HeldByOther', message: expect.stringContaining('assigned to other') });
     expect((await nodeA.listTasks({ processInstanceId: inst.id }, ALL)).map((t) => t.id)).toEqual([x.id]);
     expect((await nodeA.history({ instanceId: inst.id })).some((h) => h.kind === 'task-completed')).toBe(false);
   });
@@ -80,7 +80,7 @@ describe('optimistic commands on hot instances', () => {
   test('a user outside the task scope cannot complete it through the hot path', async () => {
     const { inst, x } = await startPair('OPT-3');
     const stranger = { username: 'stranger', unitRoles: [{ unitId: 'u1', role: 'leader' }] };
-    await expect(nodeA.completeTask(x.id, { userId: 'stranger' }, stranger)).rejects.toMatchObject({ status: 404 });
+    await expect(nodeA.completeTask(x.id, { userId: 'stranger' }, stranger)).rejects.toMatchObject({ kind: 'NotFound' });
     expect(await nodeA.listTasks({ processInstanceId: inst.id }, ALL)).toHaveLength(1);
   });
 
@@ -88,10 +88,10 @@ describe('optimistic commands on hot instances', () => {
     const { inst } = await startPair('OPT-4');
     const first = await fetch(nodeA, 'OPT-4', 'w1', 1);
     await new Promise((r) => setTimeout(r, 20));
-    await expect(nodeA.completeExternalTask(first.id, { workerId: 'w1' })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('expired') });
+    await expect(nodeA.completeExternalTask(first.id, { workerId: 'w1' })).rejects.toMatchObject({ kind: 'HeldByOther', message: expect.stringContaining('expired') });
     const second = await fetch(nodeA, 'OPT-4', 'w2');
     expect(second.id).toBe(first.id);
-    await expect(nodeA.completeExternalTask(first.id, { workerId: 'w1' })).rejects.toMatchObject({ status: 400, message: expect.stringContaining("locked by worker 'w2'") });
+    await expect(nodeA.completeExternalTask(first.id, { workerId: 'w1' })).rejects.toMatchObject({ kind: 'HeldByOther', message: expect.stringContaining("locked by worker 'w2'") });
     await nodeA.completeExternalTask(second.id, { workerId: 'w2' });
     expect(await nodeA.listExternalTasks({ processInstanceId: inst.id })).toHaveLength(0);
   });
@@ -100,7 +100,7 @@ describe('optimistic commands on hot instances', () => {
     const def = await nodeA.getDefinitionByKey('pair');
     const before = (await nodeA.listInstances({ processDefinitionKey: 'pair' })).length;
     await nodeB.setDefinitionSuspended(def.id, true);
-    await expect(nodeA.startProcess({ key: 'pair' })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('suspended') });
+    await expect(nodeA.startProcess({ key: 'pair' })).rejects.toMatchObject({ kind: 'Suspended', message: expect.stringContaining('suspended') });
     expect(await nodeA.listInstances({ processDefinitionKey: 'pair' })).toHaveLength(before);
     await nodeB.setDefinitionSuspended(def.id, false);
     await nodeA.startProcess({ key: 'pair' });

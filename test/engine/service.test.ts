@@ -35,11 +35,11 @@ describe('engine service', () => {
     const [task] = await engine.listTasks({ processInstanceId: inst.id }, ALL);
     expect(task).toMatchObject({ taskDefinitionKey: 'review', assignee: 'chuyenvien.xa', candidateGroups: ['specialist'], priority: 70, unitId: 'xa-phu-long', businessKey: 'HS-1' });
     await engine.completeTask(task!.id, { userId: 'chuyenvien.xa', variables: { approved: { value: true, type: 'Boolean' }, fee: { value: 150000, type: 'Integer' } } }, ALL);
-    await expect(engine.completeTask(task!.id, { userId: 'chuyenvien.xa' }, ALL)).rejects.toMatchObject({ status: 404 });
+    await expect(engine.completeTask(task!.id, { userId: 'chuyenvien.xa' }, ALL)).rejects.toMatchObject({ kind: 'NotFound', type: 'NotFound' });
     const ext = await fetchOne('notify');
     expect(ext).toMatchObject({ activityId: 'notify', businessKey: 'HS-1', priority: 5 });
     expect(ext!.variables.fee).toEqual({ value: 150000, type: 'Integer', valueInfo: {} });
-    await expect(engine.completeExternalTask(ext!.id, { workerId: 'other' })).rejects.toMatchObject({ status: 400 });
+    await expect(engine.completeExternalTask(ext!.id, { workerId: 'other' })).rejects.toMatchObject({ kind: 'HeldByOther', type: 'BadUserRequestException' });
     await engine.completeExternalTask(ext!.id, { workerId: 'w1', variables: { sent: { value: true, type: 'Boolean' } } });
     expect((await engine.getInstance(inst.id)).state).toBe('COMPLETED');
     expect((await engine.getVariables(inst.id)).sent).toMatchObject({ value: true });
@@ -51,7 +51,7 @@ describe('engine service', () => {
   test('a gateway condition on a missing variable is refused and nothing changes', async () => {
     const inst = await engine.startProcess({ key: 'approval', variables: { starter: str('a') } });
     const [task] = await engine.listTasks({ processInstanceId: inst.id }, ALL);
-    await expect(engine.completeTask(task!.id, { userId: 'a' }, ALL)).rejects.toMatchObject({ status: 400 });
+    await expect(engine.completeTask(task!.id, { userId: 'a' }, ALL)).rejects.toMatchObject({ kind: 'ModelFailure', type: 'ProcessEngineException' });
     expect(await engine.listTasks({ processInstanceId: inst.id }, ALL)).toHaveLength(1);
   });
 
@@ -125,7 +125,7 @@ describe('engine service', () => {
       <bpmn:sequenceFlow id="f" sourceRef="start" targetRef="report"/><bpmn:serviceTask id="report" camunda:type="external" camunda:topic="report"/>
       <bpmn:sequenceFlow id="g" sourceRef="report" targetRef="end"/><bpmn:endEvent id="end"/>`);
     await engine.deploy({ name: 'starts', resources: [{ name: 'm.bpmn', content: msgStart }, { name: 't.bpmn', content: timerStart }] });
-    await expect(engine.startProcess({ key: 'byMessage' })).rejects.toMatchObject({ status: 400 });
+    await expect(engine.startProcess({ key: 'byMessage' })).rejects.toMatchObject({ kind: 'Unsupported' });
     const [res] = await engine.correlateMessage({ messageName: 'dossierFiled', businessKey: 'HS-M', processVariables: { fee: { value: 1, type: 'Integer' } } });
     expect(res!.resultType).toBe('ProcessDefinition');
     expect((await engine.listTasks({ processInstanceId: res!.processInstanceId }, ALL)).map((t) => t.taskDefinitionKey)).toEqual(['receive']);

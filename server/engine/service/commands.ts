@@ -1,19 +1,19 @@
-import { ApiError, notFound } from '../../http/errors.js';
+import { EngineError } from '../errors.js';
 import { CommandError } from '../host.js';
 import { NativeRun } from '../runtime/run.js';
 import type { Run } from '../runtime/types.js';
 import type { WriteGuard } from '../store.js';
 import type { TypedValue } from '../values.js';
-import { invalid, Stale, type Ctx, type Hot, type ItemTarget, type Kernel, type Projections, type Row } from './kernel.js';
+import { Stale, type Ctx, type Hot, type ItemTarget, type Kernel, type Projections, type Row } from './kernel.js';
 
 /** The worker must hold the external task's lock, unexpired. */
 export function checkWorker(t: Row, workerId: string): Row {
   const id = t.id as string;
   if (t.worker_id !== workerId) {
-    throw invalid('BadUserRequestException', `External Task ${id} cannot be completed by worker '${workerId}'. It is locked by worker '${t.worker_id ?? 'nobody'}'.`);
+    throw new EngineError('engine.lockedByOther', { id, worker: workerId, holder: t.worker_id ?? 'nobody' });
   }
   if (!t.lock_expiration || new Date(t.lock_expiration).getTime() < Date.now()) {
-    throw invalid('BadUserRequestException', `External Task ${id}: the lock of worker '${workerId}' has expired`);
+    throw new EngineError('engine.lockExpired', { id, worker: workerId });
   }
   return t;
 }
@@ -41,9 +41,9 @@ export function createCommands(k: Kernel) {
     const result = await knex.transaction(async (trx) => {
       const locked = typeof target === 'string' ? { instance: await store.lockInstance(trx, target), item: undefined } : await store.lockInstanceOf(trx, target.table, target.id, target.scope);
       const row = locked?.instance;
-      if (!row) throw notFound(typeof target === 'string' ? `Process instance ${target} not found` : target.missing);
+      if (!row) throw typeof target === 'string' ? new EngineError('engine.instanceNotFound', { id: target }) : new EngineError(target.missing, { id: target.id });
       const instanceId = row.id as string;
-      if (row.state !== 'ACTIVE') throw invalid('BadUserRequestException', `Process instance ${instanceId} has ended (${row.state})`);
+      if (row.state !== 'ACTIVE') throw new EngineError('engine.instanceEnded', { id: instanceId, state: row.state });
       if (typeof target !== 'string') checkItem(target, locked.item!);
       const def = await loadDefinition(trx, row.definition_id);
       const cached = hot.get(instanceId);
@@ -115,14 +115,14 @@ export function createCommands(k: Kernel) {
       await runAfter(ctx);
       return { out };
     } catch (err) {
-      if (!(err instanceof Stale) && !(err instanceof CommandError) && !(err instanceof ApiError)) log.warn({ err }, 'optimistic command failed; retrying under the instance lock');
+      if (!(err instanceof Stale) && !(err instanceof CommandError) && !(err instanceof EngineError)) log.warn({ err }, 'optimistic command failed; retrying under the instance lock');
       return null;
     }
   }
 
   function checkItem(target: ItemTarget, item: Row): void {
     if (target.assignee && item.assignee && item.assignee !== target.assignee) {
-      throw invalid('BadUserRequestException', `Task '${target.id}' is assigned to ${item.assignee}; claim it first`);
+      throw new EngineError('engine.taskAssigned', { id: target.id, assignee: item.assignee });
     }
     if (target.workerId !== undefined) checkWorker(item, target.workerId);
   }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { ApiError, badRequest, notFound } from '../../http/errors.js';
+import { EngineError } from '../errors.js';
 import { serializeSource } from '../host.js';
 import type { Finding, ProcessModel } from '../model.js';
 import { toDefinition } from '../store.js';
@@ -17,20 +17,23 @@ export function createDeployment(k: Kernel) {
   }
 
   async function deploy(input: DeployInput): Promise<Deployment> {
-    if (!input.resources.length) throw badRequest('A deployment needs at least one .bpmn resource');
+    if (!input.resources.length) throw new EngineError('engine.deployNoResource');
     const parsed: Array<{ res: DeployInput['resources'][number]; model: ProcessModel; hash: string; engineSource: string }> = [];
     for (const res of input.resources) {
-      if (!/\.(bpmn|bpmn20\.xml|xml)$/i.test(res.name)) throw badRequest(`Resource '${res.name}' is not a BPMN file (.bpmn)`);
+      if (!/\.(bpmn|bpmn20\.xml|xml)$/i.test(res.name)) throw new EngineError('engine.notBpmnFile', { name: res.name });
       const { processes, findings } = await compile(res.content);
       if (findings.length) {
         const f = findings[0]!;
-        throw new ApiError(400, 'ParseException', `${res.name}: ${f.elementId ? `element '${f.elementId}': ` : ''}${f.message}`, { findings: findings.map((x) => ({ resource: res.name, ...x })) });
+        const details = { findings: findings.map((x) => ({ resource: res.name, ...x })) };
+        throw f.elementId
+          ? new EngineError('engine.modelRefusedAt', { resource: res.name, elementId: f.elementId, reason: f.message }, { details, elementId: f.elementId })
+          : new EngineError('engine.modelRefused', { resource: res.name, reason: f.message }, { details });
       }
       let engineSource = '';
       if (interpreter === 'bpmn-engine') try {
         engineSource = await serializeSource(res.content);
       } catch (err) {
-        throw new ApiError(400, 'ParseException', `${res.name}: bpmn-engine cannot load it: ${(err as Error).message}`);
+        throw new EngineError('engine.bpmnEngineCannotLoad', { resource: res.name, reason: (err as Error).message });
       }
       const hash = crypto.createHash('sha256').update(res.content).digest('hex');
       // A collaboration of several executable processes (native only): one definition each, one resource.
@@ -85,7 +88,7 @@ export function createDeployment(k: Kernel) {
   }
   /** A suspended definition starts no new instance (by id or key); running ones carry on. */
   async function setDefinitionSuspended(id: string, suspended: boolean, trx?: Knex.Transaction): Promise<void> {
-    if (!(await store.setDefinitionSuspended(trx ?? knex, id, suspended))) throw notFound(`No matching definition with id ${id}`);
+    if (!(await store.setDefinitionSuspended(trx ?? knex, id, suspended))) throw new EngineError('engine.definitionIdNotFound', { id });
   }
 
   const queries = {
@@ -97,17 +100,17 @@ export function createDeployment(k: Kernel) {
     countDefinitions: (q: Parameters<typeof store.countDefinitions>[1]) => store.countDefinitions(knex, q),
     getDefinition: async (id: string) => {
       const r = await store.definitionById(knex, id);
-      if (!r) throw notFound(`No matching definition with id ${id}`);
+      if (!r) throw new EngineError('engine.definitionIdNotFound', { id });
       return toDefinition(r);
     },
     getDefinitionByKey: async (key: string) => {
       const r = await store.latestDefinition(knex, key);
-      if (!r) throw notFound(`No matching process definition with key: ${key}`);
+      if (!r) throw new EngineError('engine.definitionKeyNotFound', { key });
       return toDefinition(r);
     },
     getDefinitionXml: async (id: string) => {
       const r = await knex('engine_resource as r').join('engine_definition as d', 'd.resource_id', 'r.id').where('d.id', id).first('r.content', 'd.id');
-      if (!r) throw notFound(`No matching definition with id ${id}`);
+      if (!r) throw new EngineError('engine.definitionIdNotFound', { id });
       return { id: r.id as string, bpmn20Xml: r.content as string };
     },
   };

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { badRequest, notFound } from '../../http/errors.js';
+import { EngineError } from '../errors.js';
 import { toExternalTask } from '../store.js';
 import type { ExternalTaskRow, FetchAndLockInput, LockedExternalTask } from '../types.js';
 import type { TypedValue } from '../values.js';
 import { checkWorker } from './commands.js';
-import { invalid, type Kernel, type Row, type Trx } from './kernel.js';
+import { type Kernel, type Row, type Trx } from './kernel.js';
 
 /** External tasks (Camunda's worker protocol): fetch and lock with long polling, complete, fail, BPMN errors, retries, locks. */
 export function createExternalTasks(k: Kernel) {
@@ -70,26 +70,26 @@ export function createExternalTasks(k: Kernel) {
 
   async function lockedTask(trx: Knex | Trx, id: string, workerId: string, lock = true): Promise<Row> {
     const t = await store.externalTaskById(trx, id, lock);
-    if (!t) throw notFound(`External task with id ${id} does not exist`);
+    if (!t) throw new EngineError('engine.externalTaskNotFound', { id });
     return checkWorker(t, workerId);
   }
 
 
   async function completeExternalTask(id: string, input: { workerId: string; variables?: Record<string, TypedValue> }): Promise<void> {
-    await k.command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist`, workerId: input.workerId }, input.workerId, async (ctx) => {
+    await k.command({ table: 'engine_external_task', id, missing: 'engine.externalTaskNotFound', workerId: input.workerId }, input.workerId, async (ctx) => {
       const t = ctx.item!;
       ctx.readRows.set(t.id, t);
       setVariablesAt(ctx, t.execution_id, input.variables);
-      if (!ctx.run.completeExternal(t.execution_id)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);
+      if (!ctx.run.completeExternal(t.execution_id)) throw new EngineError('engine.externalTaskInactive', { id });
     });
   }
 
   async function bpmnErrorExternalTask(id: string, input: { workerId: string; errorCode: string; errorMessage?: string; variables?: Record<string, TypedValue> }): Promise<void> {
-    await k.command({ table: 'engine_external_task', id, missing: `External task with id ${id} does not exist`, workerId: input.workerId }, input.workerId, async (ctx) => {
+    await k.command({ table: 'engine_external_task', id, missing: 'engine.externalTaskNotFound', workerId: input.workerId }, input.workerId, async (ctx) => {
       const t = ctx.item!;
       ctx.readRows.set(t.id, t);
       setVariablesAt(ctx, t.execution_id, input.variables);
-      if (!ctx.run.bpmnErrorExternal(t.execution_id, input.errorCode, input.errorMessage)) throw invalid('BadUserRequestException', `External task ${id} is no longer active`);
+      if (!ctx.run.bpmnErrorExternal(t.execution_id, input.errorCode, input.errorMessage)) throw new EngineError('engine.externalTaskInactive', { id });
     });
   }
 
@@ -111,10 +111,10 @@ export function createExternalTasks(k: Kernel) {
   }
 
   async function setRetries(id: string, retries: number): Promise<void> {
-    if (!Number.isInteger(retries) || retries < 0) throw badRequest('retries must be a non-negative integer');
+    if (!Number.isInteger(retries) || retries < 0) throw new EngineError('engine.retriesInvalid');
     await knex.transaction(async (trx) => {
       const t = await store.externalTaskById(trx, id, true);
-      if (!t) throw notFound(`External task with id ${id} does not exist`);
+      if (!t) throw new EngineError('engine.externalTaskNotFound', { id });
       await store.updateExternalTask(trx, id, { retries });
       if (retries > 0) await k.resolveIncidentsOf(trx, id, [], {}, new Date()).then(async () => {
         await store.appendHistory(trx, [{ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'incident-resolved', activity_id: t.activity_id, data: JSON.stringify({ externalTaskId: id }), at: new Date() }]);
@@ -133,7 +133,7 @@ export function createExternalTasks(k: Kernel) {
   async function unlock(id: string): Promise<void> {
     await knex.transaction(async (trx) => {
       const t = await store.externalTaskById(trx, id, true);
-      if (!t) throw notFound(`External task with id ${id} does not exist`);
+      if (!t) throw new EngineError('engine.externalTaskNotFound', { id });
       await store.updateExternalTask(trx, id, { worker_id: null, lock_expiration: null });
     });
     wake.emit('task');
@@ -145,7 +145,7 @@ export function createExternalTasks(k: Kernel) {
     listExternalTasks: async (q: Parameters<typeof store.listExternalTasks>[1]): Promise<ExternalTaskRow[]> => (await store.listExternalTasks(knex, q)).map(toExternalTask),
     getExternalTask: async (id: string) => {
       const r = await store.externalTaskById(knex, id);
-      if (!r) throw notFound(`External task with id ${id} does not exist`);
+      if (!r) throw new EngineError('engine.externalTaskNotFound', { id });
       return toExternalTask(r);
     },
     completeExternalTask,

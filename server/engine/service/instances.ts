@@ -1,9 +1,9 @@
-import { badRequest, notFound } from '../../http/errors.js';
+import { EngineError } from '../errors.js';
 import { NativeRun } from '../runtime/run.js';
 import { toInstance } from '../store.js';
 import type { InstanceRow } from '../types.js';
 import type { TypedValue } from '../values.js';
-import { invalid, type Kernel, type Row } from './kernel.js';
+import type { Kernel, Row } from './kernel.js';
 
 /** Process instances: delete, modify (administrators), read; incidents and history queries. */
 export function createInstances(k: Kernel) {
@@ -14,8 +14,8 @@ export function createInstances(k: Kernel) {
     let children: string[] = [];
     await knex.transaction(async (trx) => {
       const row = await store.lockInstance(trx, id);
-      if (!row) throw notFound(`Process instance with id ${id} does not exist`);
-      if (row.state !== 'ACTIVE') throw notFound(`Process instance with id ${id} does not exist`);
+      if (!row) throw new EngineError('engine.instanceDoesNotExist', { id });
+      if (row.state !== 'ACTIVE') throw new EngineError('engine.instanceDoesNotExist', { id });
       const ext = await store.rowsOf(trx, 'engine_external_task', id);
       children = (await store.rowsOf(trx, 'engine_call', id)).filter((c) => c.child_id).map((c) => c.child_id as string);
       const now = new Date();
@@ -38,9 +38,9 @@ export function createInstances(k: Kernel) {
    * recorded in the instance history with who did it, what and why. Native instances only.
    */
   async function modifyInstance(id: string, input: { instructions: ModificationInstruction[]; annotation?: string | null; variables?: Record<string, TypedValue>; userId: string | null }): Promise<void> {
-    if (!input.instructions.length) throw badRequest('A modification needs at least one instruction');
+    if (!input.instructions.length) throw new EngineError('engine.modificationEmpty');
     await k.command(id, input.userId, async (ctx) => {
-      if (!(ctx.run instanceof NativeRun)) throw invalid('BadUserRequestException', `Process instance ${id} runs on bpmn-engine; migrate it to a version deployed for the native interpreter first`);
+      if (!(ctx.run instanceof NativeRun)) throw new EngineError('engine.modifyBpmnEngine', { id });
       setVariables(ctx, input.variables);
       ctx.hist.push({ instance_id: id, definition_id: ctx.row.definition_id, kind: 'instance-modified', user_id: input.userId, data: JSON.stringify({ instructions: input.instructions, annotation: input.annotation ?? null }), at: new Date() });
       ctx.run.modify(input.instructions);
@@ -49,7 +49,7 @@ export function createInstances(k: Kernel) {
 
   async function getInstance(id: string): Promise<InstanceRow> {
     const r = await store.instanceById(knex, id);
-    if (!r) throw notFound(`Process instance with id ${id} does not exist`);
+    if (!r) throw new EngineError('engine.instanceDoesNotExist', { id });
     return toInstance(r);
   }
 

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { ApiError } from '../../http/errors.js';
+import { EngineError, isEngineError } from '../errors.js';
 import { CommandError, type RunResult } from '../host.js';
 import { NativeRun } from '../runtime/run.js';
 import type { Run } from '../runtime/types.js';
@@ -45,10 +45,9 @@ export function createJobs(k: Kernel) {
         }
         fired++;
       } catch (err) {
-        const e = err as ApiError;
         // An instance that has ended or a stale timer: drop it rather than retry forever. A model that
         // cannot go on at that point (an expression failing) is retried, then parked with an incident.
-        if (e instanceof ApiError && e.status < 500 && e.type !== 'ProcessEngineException') { await knex('engine_timer').where({ id: t.id }).delete(); return; }
+        if (isEngineError(err) && err.kind !== 'ModelFailure') { await knex('engine_timer').where({ id: t.id }).delete(); return; }
         // camunda:failedJobRetryTimeCycle (R<n>/<duration>, compiled into the graph): n attempts, that far apart.
         const retry = t.instance_id ? await loadDefinition(knex, t.definition_id).then((d) => d.model.graph?.nodes[t.activity_id]?.retry, () => undefined) : undefined;
         if (Number(t.attempts) >= (retry?.times ?? MAX_TIMER_ATTEMPTS)) {
@@ -121,7 +120,7 @@ export function createJobs(k: Kernel) {
       const written = await k.persist(ctx, res);
       done = { ctx, res, run, row, typed, written };
     } catch (err) {
-      if (!(err instanceof Stale) && !(err instanceof CommandError) && !(err instanceof ApiError)) log.warn({ err }, 'timer fire without a lock failed; redone under the instance lock');
+      if (!(err instanceof Stale) && !(err instanceof CommandError) && !(err instanceof EngineError)) log.warn({ err }, 'timer fire without a lock failed; redone under the instance lock');
       return false;
     }
     // Written: what follows the commit never makes the timer fire again.

@@ -2,9 +2,9 @@ import { EventEmitter } from 'node:events';
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../../db/connect.js';
-import { ApiError, notFound } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
 import type { createCalls } from '../calls.js';
+import { EngineError, type EngineMessageKey } from '../errors.js';
 import { CommandError, EngineRun, type LiveItem, type RunResult } from '../host.js';
 import { parseDefinitions, type Interpreter, type ParsedDefinitions, type ProcessModel } from '../model.js';
 import { NativeRun } from '../runtime/run.js';
@@ -55,7 +55,8 @@ export interface Hot { revision: number; row: Row; run: Run; typed: Record<strin
 export interface ItemTarget {
   table: 'engine_task' | 'engine_external_task';
   id: string;
-  missing: string;
+  /** The refusal when it is not there (or not in the caller's scope). */
+  missing: EngineMessageKey;
   scope?: TaskScope;
   /** A user task assigned to someone else is refused. */
   assignee?: string;
@@ -118,8 +119,6 @@ export const TABLE: Record<LiveItem['kind'], string> = {
   userTask: 'engine_task', external: 'engine_external_task', timer: 'engine_timer', message: 'engine_message_sub', call: 'engine_call',
 };
 
-export const invalid = (type: string, message: string) => new ApiError(400, type, message);
-
 export interface Kernel {
   deps: EngineDeps;
   db: Database;
@@ -181,7 +180,7 @@ export function createKernel(deps: EngineDeps): Kernel {
     const hit = defCache.get(id);
     if (hit) return hit;
     const row = await store.definitionById(trx, id);
-    if (!row) throw notFound(`Process definition ${id} not found`);
+    if (!row) throw new EngineError('engine.definitionNotFound', { id });
     const loaded = { row, model: row.model as ProcessModel, engineSource: row.engine_source as string };
     defCache.set(id, loaded);
     return loaded;
@@ -208,7 +207,7 @@ export function createKernel(deps: EngineDeps): Kernel {
     // The instance's unit is fixed when it starts (it scopes who reads and acts on it): no write moves it.
     const unit = vars?.unitId === undefined ? undefined : plainValue(vars.unitId);
     if (unit !== undefined && unit !== (ctx.row.unit_id ?? null)) {
-      throw invalid('BadUserRequestException', `unitId: đơn vị của hồ sơ đang xử lý không thay đổi được / the unit of a running process instance (${ctx.row.unit_id ?? 'none'}) cannot change`);
+      throw new EngineError('engine.unitFixed', { unit: ctx.row.unit_id ?? 'none' });
     }
     for (const [k, v] of Object.entries(vars ?? {})) {
       ctx.typed[k] = v;
@@ -221,7 +220,7 @@ export function createKernel(deps: EngineDeps): Kernel {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof CommandError) throw invalid('ProcessEngineException', err.message);
+      if (err instanceof CommandError) throw new EngineError('engine.modelFailure', { reason: err.message });
       throw err;
     }
   }

@@ -1,8 +1,8 @@
-import { ApiError, badRequest } from '../../http/errors.js';
+import { EngineError, isEngineError } from '../errors.js';
 import type { ProcessModel } from '../model.js';
 import { NativeRun } from '../runtime/run.js';
 import type { TypedValue } from '../values.js';
-import { invalid, type Kernel, type Row, type SentMessages, type SignalInput } from './kernel.js';
+import { type Kernel, type Row, type SentMessages, type SignalInput } from './kernel.js';
 
 /** Messages (correlation by name, business key, instance, correlation keys), message flows between processes, signals (broadcast). */
 export function createMessaging(k: Kernel) {
@@ -20,13 +20,13 @@ export function createMessaging(k: Kernel) {
     for (const s of subs) if (!byInstance.has(s.instance_id)) byInstance.set(s.instance_id, s);
     const targets = [...byInstance.values()];
     if (targets.length > 1 && !input.all) {
-      throw invalid('MismatchingMessageCorrelationException', `Cannot correlate message '${input.messageName}': ${targets.length} process instances match; give a businessKey or processInstanceId, or use "all": true`);
+      throw new EngineError('engine.messageAmbiguous', { name: input.messageName, count: targets.length });
     }
     const results: Array<{ resultType: 'Execution' | 'ProcessDefinition'; processInstanceId: string }> = [];
     for (const s of targets) {
       await k.command(s.instance_id, input.userId ?? null, async (ctx) => {
         const live = [...ctx.run.live.values()].find((i) => i.kind === 'message' && ctx.def.model.activities[i.activityId]?.message?.name === input.messageName);
-        if (!live) throw invalid('MismatchingMessageCorrelationException', `Process instance ${s.instance_id} no longer waits for '${input.messageName}'`);
+        if (!live) throw new EngineError('engine.messageNotWaited', { id: s.instance_id, name: input.messageName });
         setVariables(ctx, input.processVariables);
         ctx.run.message(ctx.def.model.activities[live.activityId]!.message!.id);
       });
@@ -36,7 +36,7 @@ export function createMessaging(k: Kernel) {
     // Correlation keys name variables of a running instance: a message carrying them starts nothing.
     if (!input.processInstanceId && !correlationKeys && input.allowStart !== false) {
       const defs = await store.latestWithMessageStart(knex, input.messageName);
-      if (defs.length > 1 && !input.all) throw invalid('MismatchingMessageCorrelationException', `Message '${input.messageName}' starts ${defs.length} processes`);
+      if (defs.length > 1 && !input.all) throw new EngineError('engine.messageStartsMany', { name: input.messageName, count: defs.length });
       for (const d of defs) {
         const model = (typeof d.model === 'string' ? JSON.parse(d.model) : d.model) as ProcessModel;
         const startId = model.messageStarts[input.messageName]!;
@@ -44,7 +44,7 @@ export function createMessaging(k: Kernel) {
         results.push({ resultType: 'ProcessDefinition', processInstanceId: inst.id });
       }
     }
-    if (!results.length) throw invalid('MismatchingMessageCorrelationException', `Cannot correlate message '${input.messageName}': no process instance waits for it and no process starts with it`);
+    if (!results.length) throw new EngineError('engine.messageNoMatch', { name: input.messageName });
     return results;
   }
 
@@ -71,7 +71,7 @@ export function createMessaging(k: Kernel) {
             if (!live) return;
             ctx.run.message(ctx.def.model.activities[live.activityId]!.message!.id);
             delivered++;
-          }).catch((err) => { if (!(err instanceof ApiError && err.status < 500)) throw err; });
+          }).catch((err) => { if (!isEngineError(err)) throw err; });
         }
         if (delivered) continue;
         const latest = await store.latestDefinition(knex, m.process);
@@ -94,7 +94,7 @@ export function createMessaging(k: Kernel) {
    * `origin` already delivered it to itself. Chains of signals stop after 10 hops.
    */
   async function throwSignal(input: SignalInput, origin?: string): Promise<void> {
-    if (!input.name || input.name.length > 255) throw badRequest('A signal needs a name of at most 255 characters');
+    if (!input.name || input.name.length > 255) throw new EngineError('engine.signalName');
     if (signalDepth >= 10) { log.warn({ signal: input.name }, 'signal chain too deep; not broadcast further'); return; }
     signalDepth++;
     try {
@@ -107,7 +107,7 @@ export function createMessaging(k: Kernel) {
             if (ctx.run instanceof NativeRun) ctx.run.signal(input.name);
           });
         } catch (err) {
-          if (!(err instanceof ApiError && err.status < 500)) throw err;
+          if (!isEngineError(err)) throw err;
         }
       }
       for (const d of await store.latestWithSignalStart(knex, input.name)) {

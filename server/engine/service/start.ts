@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { ApiError, badRequest, notFound } from '../../http/errors.js';
-import { isUniqueViolation } from '../../http/idempotency.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { EngineError } from '../errors.js';
 import { NativeRun } from '../runtime/run.js';
 import { toInstance } from '../store.js';
 import type { InstanceRow } from '../types.js';
 import { plainValue } from '../values.js';
-import { invalid, NotLatest, Replay, Stale, type Ctx, type Kernel, type LoadedDefinition, type Persisted, type Row, type StartInput, type Started, type Trx } from './kernel.js';
+import { NotLatest, Replay, Stale, type Ctx, type Kernel, type LoadedDefinition, type Persisted, type Row, type StartInput, type Started, type Trx } from './kernel.js';
 
 /** Starting process instances: by definition id or key, idempotent with a key, in one guarded statement. */
 export function createStarts(k: Kernel) {
@@ -14,11 +14,11 @@ export function createStarts(k: Kernel) {
 
   async function resolveDefinition(trx: Knex | Trx, input: { definitionId?: string; key?: string }, fresh = false): Promise<LoadedDefinition & { byKey?: boolean }> {
     if (input.definitionId) return loadDefinition(trx, input.definitionId);
-    if (!input.key) throw badRequest('Either definitionId or key is required');
+    if (!input.key) throw new EngineError('engine.definitionOrKey');
     let latest = fresh ? undefined : latestByKey.get(input.key);
     if (!latest) {
       latest = await store.latestDefinitionId(trx, input.key);
-      if (!latest) throw notFound(`No process definition with key '${input.key}'`);
+      if (!latest) throw new EngineError('engine.noDefinitionWithKey', { key: input.key });
       latestByKey.set(input.key, latest);
     }
     return { ...(await loadDefinition(trx, latest)), byKey: true };
@@ -27,7 +27,7 @@ export function createStarts(k: Kernel) {
   /** The instance a key already started, answered again; a key reused for another start is a conflict. */
   function replayOf(prior: Row, def: LoadedDefinition, businessKey: string | null): InstanceRow & { ended: boolean; replayed: true } {
     if (prior.definition_key !== def.row.key || (prior.business_key ?? null) !== businessKey) {
-      throw new ApiError(409, 'IdempotencyKeyReused', 'Idempotency-Key đã dùng cho một yêu cầu khác / the Idempotency-Key was already used for a different start');
+      throw new EngineError('engine.idempotencyKeyReused');
     }
     const at = (v: unknown) => (v === null || v === undefined ? v : new Date(v as string));
     return { ...toInstance({ ...prior, start_time: at(prior.start_time), end_time: at(prior.end_time) }), ended: prior.state !== 'ACTIVE', replayed: true };
@@ -56,13 +56,13 @@ export function createStarts(k: Kernel) {
 
   async function startOnce(input: StartInput, fresh: boolean): Promise<Started> {
     const businessKey = input.businessKey ?? null;
-    if (businessKey !== null && (typeof businessKey !== 'string' || businessKey.length > 255)) throw badRequest('businessKey must be a string of at most 255 characters');
+    if (businessKey !== null && (typeof businessKey !== 'string' || businessKey.length > 255)) throw new EngineError('engine.businessKeyInvalid');
     // No transaction: the new instance and everything it waits for are one statement, written only
     // while the definition is not suspended (checked under a share lock against a concurrent suspend).
     const def = await resolveDefinition(knex, input, fresh);
     const key = input.idempotencyKey ?? null;
     if (!input.trigger && !def.model.noneStart) {
-      throw invalid('BadUserRequestException', `Process '${def.row.key}' starts by a message or timer, not directly`);
+      throw new EngineError('engine.startByEventOnly', { key: def.row.key });
     }
     const typed = { ...(input.variables ?? {}) };
     const unit = input.unitId !== undefined ? input.unitId : typed.unitId ? plainValue(typed.unitId) : null;
@@ -99,7 +99,7 @@ export function createStarts(k: Kernel) {
       }
       if (err instanceof Stale) {
         if (def.byKey && !fresh) throw new NotLatest();
-        throw invalid('BadUserRequestException', `Process definition ${def.row.id} is suspended`);
+        throw new EngineError('engine.definitionSuspended', { id: def.row.id });
       }
       // A concurrent start with the same key won: answer its instance (this statement wrote nothing).
       if (key && isUniqueViolation(err, 'engine_instance_idempotency_key')) {
