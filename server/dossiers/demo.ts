@@ -34,7 +34,13 @@ function officeHour(daysAgo: number, i: number): Date {
   return at.getTime() > Date.now() ? new Date(Date.now() - 5 * 60_000) : at;
 }
 
-async function demoPrincipal(knex: Knex, username: string, role: 'one-stop-officer' | 'system-admin', unitId: string): Promise<Principal | undefined> {
+type Role = Parameters<typeof permissionsOf>[0] extends Iterable<infer R> ? R : never;
+/** Who does each step in the demo commune. */
+const COMMUNE_STAFF: Partial<Record<Role, string>> = {
+  'one-stop-officer': 'motcua.xa', specialist: 'chuyenvien.xa', 'division-head': 'truongphong.xa', leader: 'lanhdao.xa', clerical: 'vanthu.xa',
+};
+
+async function demoPrincipal(knex: Knex, username: string, role: Role, unitId: string): Promise<Principal | undefined> {
   const u = await knex('app_user').where({ username }).first('id', 'display_name');
   return u ? { kind: 'user', userId: u.id, username, displayName: u.display_name, roles: [{ role, unitId }], permissions: permissionsOf([role]) } : undefined;
 }
@@ -43,11 +49,16 @@ async function demoPrincipal(knex: Knex, username: string, role: 'one-stop-offic
  * Demo mode, right after the dossiers were seeded: the one-stop office has handed on (completed the
  * reception step of) the dossiers it accepted more than `keepDays` days ago, so the division head finds
  * assignments waiting ("Phân công thụ lý") and the specialists appraisals, while the most recent ones
- * still wait at reception for the one-stop officer. Returns how many were handed on.
+ * still wait at reception for the one-stop officer. The dossiers seeded as resolved or returned walk
+ * their whole process, each step done by the commune's person for it (their history is complete and no
+ * step of theirs is left in anyone's tasklist). Returns how many reception steps were handed on.
  */
 export async function advanceDemoWork(deps: {
   knex: Knex; log: Logger; keepDays?: number;
-  tasks: { complete(p: Principal, id: string, input: { comment?: string }): Promise<unknown> };
+  tasks: {
+    complete(p: Principal, id: string, input: { comment?: string; outcome?: string }): Promise<unknown>;
+    get(p: Principal, id: string): Promise<{ outcomes: Array<{ key: string }> }>;
+  };
 }): Promise<number> {
   const { knex } = deps;
   const asOfficer = await demoPrincipal(knex, 'motcua.xa', 'one-stop-officer', 'xa-phu-long');
@@ -65,6 +76,29 @@ export async function advanceDemoWork(deps: {
       n++;
     } catch (err) {
       deps.log.warn({ err: (err as Error).message }, 'demo reception step not completed');
+    }
+  }
+  const people = new Map<string, Principal>();
+  const person = async (role: Role): Promise<Principal> => {
+    const username = COMMUNE_STAFF[role];
+    if (!username) return asAdmin;
+    if (!people.has(username)) people.set(username, (await demoPrincipal(knex, username, role, 'xa-phu-long')) ?? asAdmin);
+    return people.get(username)!;
+  };
+  const done = await knex('dossier').whereIn('status', [9, 10]).whereNotNull('instance_id').select('instance_id', 'unit_id');
+  for (const d of done) {
+    for (let step = 0; step < 20; step++) {
+      const t = await knex('engine_task').where({ instance_id: d.instance_id }).orderBy('created').first('id', 'candidate_groups');
+      if (!t) break;
+      const role = ((t.candidate_groups as string[])[0] ?? 'one-stop-officer') as Role;
+      const who = d.unit_id === 'xa-phu-long' ? await person(role) : asAdmin;
+      try {
+        const { outcomes } = await deps.tasks.get(asAdmin, t.id as string);
+        await deps.tasks.complete(who, t.id as string, { comment: 'Đã xử lý', outcome: outcomes[0]?.key });
+      } catch (err) {
+        deps.log.warn({ err: (err as Error).message }, 'demo step not completed');
+        break;
+      }
     }
   }
   return n;
