@@ -18,7 +18,7 @@ import {
   createReviewInboxRouter, deployerFromEngine, loadSeedCatalogue, type LifecycleService,
 } from './lifecycle/index.js';
 import { createApologyFormRouter, createApologySignRouter, createDeadlinesRouter, createDeadlinesService, watchProcessXml, withWatch } from './deadlines/index.js';
-import { createAgencyCodeRouter, createDossierFilesRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
+import { advanceDemoWork, createAgencyCodeRouter, createDossierFilesRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
 import { createFileStore } from './files/index.js';
 import { createPublicRouter } from './public/index.js';
 import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
@@ -194,7 +194,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine: withWatch(engine, log), access: identity, now: deps.now,
   });
   background.push(createResolutionPoller({ dossiers, engine, log }));
-  if (deps.config.demoDossiers) await seedDemoDossiers({ knex: db.knex, dossiers, log });
+  const seededDossiers = deps.config.demoDossiers ? await seedDemoDossiers({ knex: db.knex, dossiers, log }) : 0;
   // SOS: raise, board, resolve; `sos.raiseAutomatic` is what the overdue worker calls.
   const sos = createSosService({
     knex: db.knex, calendar: calendarService.calendar, units: identity,
@@ -242,6 +242,8 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const steps = createStepCatalog(async (definitionId) => (await engine.getDefinitionXml(definitionId)).bpmn20Xml);
   const tasks = createTasksService({ knex: db.knex, engine, calendar: calendarService.calendar, steps, units: identity, nearDue: deps.config.nearDue });
   mounts.push({ path: '/api/tasks', router: createTasksRouter({ tasks, events: taskEvents, units: identity }) });
+  // Demo: older dossiers past reception (the division head and specialists have work), the newest waiting at it.
+  if (seededDossiers > 0) await advanceDemoWork({ knex: db.knex, tasks, log });
   mounts.push({ path: '/api/sos', router: createSosRouter({ sos }) });
   mounts.push({ path: '/api/apologies', router: createDeadlinesRouter({ deadlines }) });
   mounts.push({ path: '/api/apologies', router: createApologySignRouter({ deadlines, dossiers, tasks }) });
