@@ -47,7 +47,7 @@ export async function loadSnapshot(db: Db): Promise<CalendarSnapshot> {
   };
 }
 
-export async function hasUnitTable(db: Db): Promise<boolean> {
+async function hasUnitTable(db: Db): Promise<boolean> {
   const { rows } = await db.raw<{ rows: Array<{ t: string | null }> }>(`select to_regclass('org_unit') as t`);
   return Boolean(rows[0]?.t);
 }

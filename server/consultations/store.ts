@@ -18,7 +18,7 @@ export interface ConsultationRow {
 export type NewConsultation = Pick<ConsultationRow, 'request_key' | 'dossier_code' | 'step_key' | 'requesting_unit_id' | 'agency_name' | 'question' | 'reply_deadline' | 'sent_at' | 'reply_due_at'>
   & Partial<Omit<ConsultationRow, 'documents' | 'reply_documents'>> & { documents?: string; reply_documents?: string };
 interface AgencyRow { id: string; name: string; name_folded: string; email: string | null; created_at: Date }
-export interface ConsultationEventRow { id: string; consultation_id: string; kind: string; day: string | null; actor: string | null; data: unknown; at: Date }
+interface ConsultationEventRow { id: string; consultation_id: string; kind: string; day: string | null; actor: string | null; data: unknown; at: Date }
 /** An event with its actor's display name (null for the workers). */
 export type EventLine = ConsultationEventRow & { actor_name: string | null };
 /** An event of an instance's consultations, with the consultation's parties. */
