@@ -3,13 +3,13 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { sendDocument } from '../documents/index.js';
 import type { Dossier, FormContext } from '../dossiers/index.js';
-import { badRequest, notFound } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard, type Principal } from '../http/policy.js';
 import { parseBody, parseParams } from '../http/validate.js';
 import { apologyRecordOf, buildForm04 } from './form04.js';
 import type { DeadlinesService } from './service.js';
+import { deadlineError, deadlineKey } from './messages.js';
 
 /** The watch process's step where the leader writes and signs the apology (server/deadlines/watch.ts). */
 const APOLOGY_STEP = 'WriteApology';
@@ -29,8 +29,8 @@ export interface ApologyFormDeps {
 const FormParams = z.object({ id: z.string(), file: z.string() });
 const TaskParams = z.object({ taskId: z.string().min(1).max(100) });
 const SignBody = z.object({
-  reason: z.string().trim().min(3, 'nêu lý do chậm trễ / give the reason for the delay').max(2000),
-  newDueAt: z.iso.datetime({ offset: true, error: 'newDueAt: cần thời điểm ISO-8601 có múi giờ / an ISO-8601 instant with an offset' }),
+  reason: z.string().trim().min(3, deadlineKey('deadlines.giveDelayReason')).max(2000),
+  newDueAt: z.iso.datetime({ offset: true, error: deadlineKey('deadlines.newDueInstant') }),
 }).strict();
 
 /**
@@ -64,10 +64,10 @@ export function createApologySignRouter(deps: Pick<ApologyFormDeps, 'deadlines' 
     const body = parseBody(SignBody, req);
     const p = req.principal!;
     const t = await deps.tasks.get(p, taskId);
-    if (t.task.step.key !== APOLOGY_STEP || !t.task.code) throw badRequest('Công việc này không phải bước lập thư xin lỗi / this task is not the apology step');
-    if (!t.actions.includes('complete')) throw notFound(`Không tìm thấy công việc ${taskId} / task not found`);
+    if (t.task.step.key !== APOLOGY_STEP || !t.task.code) throw deadlineError(400, 'InvalidRequestException', 'deadlines.notApologyStep');
+    if (!t.actions.includes('complete')) throw deadlineError(404, 'NotFound', 'deadlines.taskNotFound', { id: taskId });
     const d = await deps.dossiers.getByCode(t.task.code, p);
-    if (!d.dueAt) throw badRequest(`Hồ sơ ${d.code} chưa có hạn giải quyết / the dossier has no due date`);
+    if (!d.dueAt) throw deadlineError(400, 'InvalidRequestException', 'deadlines.noDueDate', { code: d.code });
     const signedBy = p.displayName || p.username;
     await deps.deadlines.checkApology({ dossierCode: d.code, unitId: d.unitId, originalDueAt: d.dueAt, newDueAt: body.newDueAt, reason: body.reason, signedBy });
     await deps.tasks.complete(p, taskId, { comment: body.reason }, {

@@ -1,6 +1,6 @@
 import type { AdminDocument, Block } from '../documents/index.js';
 import { formDocument, vnDate, vnDateTime, type Dossier, type FormContext } from '../dossiers/index.js';
-import { conflict } from '../http/errors.js';
+import { deadlineError } from './messages.js';
 
 /** What form 04 prints of the recorded apology (`dossier_extension`, or the dossier's own extension fields). */
 export interface ApologyRecord {
@@ -18,7 +18,7 @@ export function apologyRecordOf(d: Dossier, signed: ApologyRecord | undefined): 
   if (d.originalDueAt && d.dueAt && d.extendedAt) {
     return { originalDueAt: d.originalDueAt, newDueAt: d.dueAt, reason: d.extensionReason ?? '', signedBy: '', issuedAt: d.extendedAt };
   }
-  throw conflict(`Hồ sơ ${d.code} chưa có thư xin lỗi và hẹn lại ngày trả kết quả / dossier ${d.code} has no apology (form 04) on record`);
+  throw deadlineError(409, 'Conflict', 'deadlines.noApology', { code: d.code });
 }
 
 /**

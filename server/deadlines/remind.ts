@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { formatLocal, parseInstant } from '../calendar/index.js';
 import type { NotificationService, StaffNotice } from '../notifications/index.js';
 import { WATCH_PROCESS_KEY } from './watch.js';
+import { reminderError } from './messages.js';
 
 /** A return step ("trả kết quả") needs no reminder: the result is ready. */
 const RETURN_STEP = /(^|[^a-z])return|tra[ _-]?ket[ _-]?qua|trả kết quả/i;
@@ -23,9 +24,9 @@ export async function sendReminders(deps: { knex: Knex; notifications: Pick<Noti
   const { knex } = deps;
   const checked = items.map((it) => {
     const due = parseInstant(it.dueAt);
-    if (!it.dossierCode.trim()) return { it, error: 'dossierCode: cần mã hồ sơ / the dossier code is required' };
-    if (!due) return { it, error: 'dueAt: cần thời điểm ISO-8601 có múi giờ / an ISO-8601 instant with an offset' };
-    if (!it.unitId.trim()) return { it, error: 'unitId: cần đơn vị / the unit is required' };
+    if (!it.dossierCode.trim()) return { it, error: reminderError('deadlines.reminder.noCode').en };
+    if (!due) return { it, error: reminderError('deadlines.reminder.badDue').en };
+    if (!it.unitId.trim()) return { it, error: reminderError('deadlines.reminder.noUnit').en };
     return { it, due };
   });
   const codes = [...new Set(checked.filter((c) => c.due).map((c) => c.it.dossierCode))];

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { WorkingTimeCalculator } from '../calendar/index.js';
 import { formatLocal, parseInstant } from '../calendar/index.js';
-import { badRequest, conflict } from '../http/errors.js';
 import type { NotificationService } from '../notifications/index.js';
 import { sendReminders, type ReminderItem } from './remind.js';
+import { deadlineError } from './messages.js';
 
 type Limit = Parameters<WorkingTimeCalculator['add']>[1];
 
@@ -71,7 +71,7 @@ function toExtension(r: ExtensionRow): Extension {
 
 function instant(text: string, field: string): Date {
   const d = parseInstant(text);
-  if (!d) throw badRequest(`${field}: cần thời điểm ISO-8601 có múi giờ, ví dụ 2026-03-02T17:00:00+07:00 / an ISO-8601 instant with an offset`);
+  if (!d) throw deadlineError(400, 'InvalidRequestException', 'deadlines.notInstant', { field });
   return d;
 }
 
@@ -91,11 +91,11 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
   function checkDates(input: Pick<ApologyInput, 'originalDueAt' | 'newDueAt' | 'reason' | 'signedBy' | 'unitId'>): { original: Date; next: Date } {
     const original = instant(input.originalDueAt, 'originalDueAt');
     const next = instant(input.newDueAt, 'newDueAt');
-    if (!input.reason.trim()) throw badRequest('reason: cần nêu lý do chậm trễ / the reason for the delay is required');
-    if (!input.signedBy.trim()) throw badRequest('signedBy: cần người ký thư xin lỗi / the signer is required');
-    if (next <= original) throw badRequest(`newDueAt: ngày hẹn mới phải sau hạn ban đầu ${formatLocal(original)} / the new date must be after the original due date`);
+    if (!input.reason.trim()) throw deadlineError(400, 'InvalidRequestException', 'deadlines.reasonRequired');
+    if (!input.signedBy.trim()) throw deadlineError(400, 'InvalidRequestException', 'deadlines.signerRequired');
+    if (next <= original) throw deadlineError(400, 'InvalidRequestException', 'deadlines.notAfterOriginal', { original: formatLocal(original) });
     const latest = deps.calendar.add(original, maxExtension, input.unitId || undefined);
-    if (next > latest) throw badRequest(`newDueAt: ngày hẹn mới vượt quá thời hạn tối đa (${formatLocal(latest)}) / the new date is beyond the statutory maximum`);
+    if (next > latest) throw deadlineError(400, 'InvalidRequestException', 'deadlines.beyondMaximum', { latest: formatLocal(latest) });
     return { original, next };
   }
 
@@ -110,7 +110,7 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
     async checkApology(input: Pick<ApologyInput, 'dossierCode' | 'originalDueAt' | 'newDueAt' | 'reason' | 'signedBy' | 'unitId'>): Promise<void> {
       checkDates(input);
       const existing = await knex<ExtensionRow>('dossier_extension').where({ dossier_code: input.dossierCode }).first('new_due_at');
-      if (existing) throw conflict(`Hồ sơ ${input.dossierCode} đã được gia hạn một lần (đến ${formatLocal(existing.new_due_at)}); không gia hạn lần thứ hai / the dossier's single extension is already used`);
+      if (existing) throw deadlineError(409, 'Conflict', 'deadlines.alreadyExtended', { code: input.dossierCode, until: formatLocal(existing.new_due_at) });
     },
 
     /**
@@ -140,7 +140,7 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
         // The insert was ignored on conflict, so the row exists.
         const existing = (await trx<ExtensionRow>('dossier_extension').where({ dossier_code: input.dossierCode }).first())!;
         if (existing.new_due_at.getTime() !== next.getTime()) {
-          throw conflict(`Hồ sơ ${input.dossierCode} đã được gia hạn một lần (đến ${formatLocal(existing.new_due_at)}); không gia hạn lần thứ hai / the dossier's single extension is already used`);
+          throw deadlineError(409, 'Conflict', 'deadlines.alreadyExtended', { code: input.dossierCode, until: formatLocal(existing.new_due_at) });
         }
         return { created: false, row: existing };
       });
@@ -178,8 +178,8 @@ export function createDeadlinesService(deps: DeadlinesDeps) {
       });
       if (dossier?.instanceId && deps.sos) {
         await deps.sos.raiseAutomatic(dossier.instanceId, apologised
-          ? `Quá hạn giải quyết (${formatLocal(due)}) / overdue`
-          : `Quá hạn giải quyết (${formatLocal(due)}), chưa có thư xin lỗi / overdue without apology`, 'workers');
+          ? `Quá hạn giải quyết (${formatLocal(due)})`
+          : `Quá hạn giải quyết (${formatLocal(due)}), chưa có thư xin lỗi`, 'workers');
       }
       if (dossier && rows.length === 1) {
         await deps.dossiers!.recordEvent(dossier.id, { kind: 'overdue', data: { dueAt: formatLocal(due), withoutApology: !apologised } }, WORKER_ACTOR);

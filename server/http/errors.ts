@@ -100,12 +100,20 @@ function toApiError(err: Error): ApiError {
 /** A capability's table of person-facing messages, by key; `{name}` placeholders are filled from params. */
 export type MessageTable = Record<string, { vi: string; en: string }>;
 
+/** The texts of one table, placeholders filled: `text('lifecycle.supersededBy', {n})` (for notes a platform records). */
+export function textCatalogue<T extends MessageTable>(table: T) {
+  for (const [key, text] of Object.entries(table)) KNOWN_TEXTS.set(key, text);
+  return (key: keyof T & string, params: Record<string, string | number> = {}): LocalizedText => {
+    const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
+    return { key, vi: fill(table[key]!.vi), en: fill(table[key]!.en) };
+  };
+}
+
 /** Makes the keyed errors of one table: `err(403, 'Forbidden', 'lifecycle.mayNotDraft', {agency})`. */
 export function messageCatalogue<T extends MessageTable>(table: T) {
-  for (const [key, text] of Object.entries(table)) KNOWN_TEXTS.set(key, text);
+  const texts = textCatalogue(table);
   return (status: number, type: string, key: keyof T & string, params: Record<string, string | number> = {}, details?: unknown): ApiError => {
-    const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
-    const text: LocalizedText = { key, vi: fill(table[key]!.vi), en: fill(table[key]!.en) };
+    const text = texts(key, params);
     return new ApiError(status, type, text.vi, details, text);
   };
 }

@@ -1,4 +1,4 @@
-import { messageCatalogue } from '../http/errors.js';
+import { messageCatalogue, textCatalogue } from '../http/errors.js';
 
 /** Every refusal of the process lifecycle a person reads, by key, in Vietnamese and English. */
 const LIFECYCLE_MESSAGES = {
@@ -25,6 +25,35 @@ const LIFECYCLE_MESSAGES = {
   'lifecycle.decisionNotPdf': { vi: 'Tệp "{name}" không phải PDF: quyết định đã ký phải là tệp PDF', en: 'File "{name}" is not a PDF: the signed decision must be a PDF' },
   'lifecycle.noDecisionFile': { vi: 'Không có tệp quyết định {id} của phiên bản này', en: 'No decision file {id} for this version' },
   'lifecycle.noFile': { vi: 'Chưa chọn tệp quyết định', en: 'No file was chosen' },
+  'lifecycle.tooManyValidations': { vi: 'Kiểm tra quy trình quá nhiều lần, hãy đợi một phút', en: 'Too many validations; wait a minute' },
+  'lifecycle.modelTooLarge': { vi: 'Quy trình quá lớn (tối đa {max} phần tử XML)', en: 'The process is too large (at most {max} XML elements)' },
+  'lifecycle.cannotMigrate': { vi: 'Máy thực thi không hỗ trợ chuyển hồ sơ đang chạy', en: 'The engine cannot migrate running instances' },
+  'lifecycle.migrateFromRequired': { vi: 'fromVersionId: hãy chọn phiên bản cần chuyển hồ sơ đi', en: 'fromVersionId: name the version whose instances move' },
+  'lifecycle.migrateFromUnknown': { vi: 'fromVersionId: không có phiên bản {id}', en: 'fromVersionId: no process version {id}' },
+  'lifecycle.migrateFromTarget': { vi: 'fromVersionId: phiên bản nguồn trùng phiên bản đích', en: 'fromVersionId: the version to migrate from is the target itself' },
+  'lifecycle.migrateFromOtherProcess': { vi: 'fromVersionId: phiên bản thuộc quy trình khác', en: 'fromVersionId: the version belongs to another process (procedure or level)' },
+  'lifecycle.migrateFromState': {
+    vi: 'fromVersionId: phiên bản {n} đang ở trạng thái "{stateVi}"; chỉ chuyển hồ sơ từ phiên bản đã bị thay thế hoặc ngừng áp dụng',
+    en: 'fromVersionId: version {n} is "{state}"; only a superseded or retired version that ran can be migrated from',
+  },
+  'lifecycle.migrateNotRunning': { vi: 'instanceIds: không phải hồ sơ đang chạy trên phiên bản {n}: {ids}', en: 'instanceIds: not running on version {n}: {ids}' },
 } as const;
 
 export const lifecycleError = messageCatalogue(LIFECYCLE_MESSAGES);
+
+/** The notes the platform itself records in a version's history: `comment` holds the Vietnamese, `details.noteEn` the English. */
+const LIFECYCLE_NOTES = {
+  'lifecycle.note.supersededBy': { vi: 'Thay bằng phiên bản {n}', en: 'Replaced by version {n}' },
+  'lifecycle.note.activatesOn': { vi: 'Áp dụng từ ngày {date}', en: 'Activates on {date}' },
+  'lifecycle.note.procedureWithdrawn': { vi: 'Thủ tục bị bãi bỏ', en: 'The procedure was withdrawn' },
+  'lifecycle.note.dryRun': { vi: 'Chạy thử: {movable} hồ sơ chuyển được, {blocked} không', en: 'Dry run: {movable} movable, {blocked} not' },
+  'lifecycle.note.migrated': { vi: 'Đã chuyển {movable} hồ sơ sang phiên bản {n}, {blocked} giữ nguyên', en: 'Moved {movable} instances to version {n}, {blocked} left' },
+} as const;
+
+const noteText = textCatalogue(LIFECYCLE_NOTES);
+
+/** A history note in both languages, as `store.record` takes it. */
+export function lifecycleNote(key: keyof typeof LIFECYCLE_NOTES, params: Record<string, string | number> = {}, details: Record<string, unknown> = {}): { comment: string; details: Record<string, unknown> } {
+  const t = noteText(key, params);
+  return { comment: t.vi, details: { ...details, noteKey: key, noteEn: t.en } };
+}

@@ -7,5 +7,5 @@ import * as store from './store.js';
  */
 export function markNeedsReviewForRoles(trx: Knex.Transaction, change: { roles: string[]; unitIds: string[] }): Promise<number> {
   return store.flagNeedsReview(trx, change.roles, change.unitIds,
-    `Thay đổi người giữ vai trò ${change.roles.join(', ')} tại ${change.unitIds.join(', ')} / role holders changed`);
+    `Thay đổi người giữ vai trò ${change.roles.join(', ')} tại ${change.unitIds.join(', ')}`);
 }

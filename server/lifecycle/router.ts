@@ -2,7 +2,6 @@ import { Router, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { MAX_XML_ELEMENTS, structureProblem } from '../engine/index.js';
-import { ApiError } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
@@ -59,14 +58,14 @@ export function createProcessVersionRouter(deps: { lifecycle: LifecycleService; 
     legacyHeaders: false,
     validate: false,
     keyGenerator: (req) => `user:${req.principal!.userId}`,
-    handler: (_req, _res, next) => next(new ApiError(429, 'TooManyRequests', 'Kiểm tra quy trình quá nhiều lần, hãy đợi một phút / too many validations; wait a minute')),
+    handler: (_req, _res, next) => next(lifecycleError(429, 'TooManyRequests', 'lifecycle.tooManyValidations')),
   });
   // Designer calls this on every change: no database write, just the findings. The work runs on the
   // validation pool's threads (one at a time per user); a model past the size caps is refused unread.
   r.post('/validate', guard('process:read'), doc({ summary: 'Validate BPMN XML (bpmnlint + domain rules)', body: ValidateBody }), validateLimiter, async (req, res) => {
     const body = parseBody(ValidateBody, req);
     const tooBig = structureProblem(body.xml);
-    if (tooBig?.code === 'too-large') throw new ApiError(413, 'PayloadTooLarge', `Quy trình quá lớn (tối đa ${MAX_XML_ELEMENTS} phần tử XML) / ${tooBig.message}`);
+    if (tooBig?.code === 'too-large') throw lifecycleError(413, 'PayloadTooLarge', 'lifecycle.modelTooLarge', { max: MAX_XML_ELEMENTS });
     sendJson(res, 200, await lifecycle.validate(body.xml, body.procedureId, { engineCheck: body.engineCheck, owner: req.principal!.userId }));
   });
   r.get('/:id', guard('process:read'), doc({ summary: 'One process version, with the actions the caller may take (may)' }), async (req, res) => {

@@ -55,7 +55,7 @@ export async function loadSeedCatalogue(deps: { knex: Knex; activate?: (versionI
         contentHash: crypto.createHash('sha256').update(xml, 'utf8').digest('hex'), processKey: info.processKey, roles: info.roles, author: SYSTEM_ACTOR,
       });
       const decision = {
-        decision_number: 'SEED-1', decision_date: today, decision_signer: 'Dữ liệu mẫu của nền tảng / platform seed data',
+        decision_number: 'SEED-1', decision_date: today, decision_signer: 'Dữ liệu mẫu của nền tảng',
         effective_date: today, approver_id: SYSTEM_ACTOR.userId, approver_name: SYSTEM_ACTOR.displayName, approved_at: trx.fn.now(),
       };
       await store.updateVersion(trx, versionId, { state: 'in_review', submitted_at: trx.fn.now() });
@@ -64,12 +64,12 @@ export async function loadSeedCatalogue(deps: { knex: Knex; activate?: (versionI
         state: 'approved', ...decision, activation_requested_at: trx.fn.now(), activation_requested_by: SYSTEM_ACTOR.displayName,
       });
       for (const [action, from, to] of [['create', null, 'draft'], ['submit', 'draft', 'in_review'], ['approve', 'in_review', 'approved']] as const) {
-        await store.record(trx, { versionId, action, fromState: from, toState: to, actor: SYSTEM_ACTOR, comment: 'Dữ liệu mẫu / seed catalogue' });
+        await store.record(trx, { versionId, action, fromState: from, toState: to, actor: SYSTEM_ACTOR, comment: 'Dữ liệu mẫu' });
       }
       versionIds.push(versionId);
     }
     return entries.length;
   });
-  for (const id of versionIds) await deps.activate?.(id, SYSTEM_ACTOR, 'Dữ liệu mẫu / seed catalogue');
+  for (const id of versionIds) await deps.activate?.(id, SYSTEM_ACTOR, 'Dữ liệu mẫu');
   return loaded;
 }

@@ -7,7 +7,7 @@ import { createValidator, hasErrors, type Finding, type ValidationResult, type V
 import { BpmnInputError, isType, parseBpmn, type ModdleElement } from '../validation/index.js';
 import { diffXml, type VersionDiff } from './diff.js';
 import { canTransition, TRANSITIONS, type LifecycleActionName } from './states.js';
-import { lifecycleError } from './messages.js';
+import { lifecycleError, lifecycleNote } from './messages.js';
 import { authorNotice, type AuthorNotifier } from './notify.js';
 import { outcomeFindings } from './outcome-rule.js';
 import { markNeedsReviewForRoles } from './reapproval.js';
@@ -199,7 +199,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
         const prev = await requireVersion(trx, model.activeVersionId, true);
         if (prev.state === 'active') {
           await store.updateVersion(trx, prev.id, { state: 'superseded', ended_at: trx.fn.now() });
-          await store.record(trx, { versionId: prev.id, action: 'supersede', fromState: 'active', toState: 'superseded', actor, comment: `Thay bằng phiên bản ${v.number} / replaced by version ${v.number}` });
+          await store.record(trx, { versionId: prev.id, action: 'supersede', fromState: 'active', toState: 'superseded', actor, ...lifecycleNote('lifecycle.note.supersededBy', { n: v.number }) });
         }
       }
       await store.updateVersion(trx, v.id, {
@@ -423,7 +423,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
           transition('activate', locked);
           await store.updateVersion(trx, id, { activation_requested_at: trx.fn.now(), activation_requested_by: actor.displayName });
           await store.record(trx, { versionId: id, action: 'schedule-activation', fromState: locked.state, toState: locked.state, actor,
-            comment: `Áp dụng từ ngày ${v.decision!.effectiveDate} / activates on ${v.decision!.effectiveDate}` });
+            ...lifecycleNote('lifecycle.note.activatesOn', { date: v.decision!.effectiveDate }) });
         });
         return { ...(await service.getVersion(id)), scheduled: true };
       }
@@ -467,7 +467,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
       const pre = await requireVersion(knex, id);
       await mayGovern(actor, await catalog.get(pre.procedureId));
       await knex.transaction(async (trx) => {
-        await retireOne(trx, await requireVersion(trx, id, true), actor, comment);
+        await retireOne(trx, await requireVersion(trx, id, true), actor, comment === undefined ? undefined : { comment });
       });
       return service.getVersion(id);
     },
@@ -477,7 +477,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
       for (const m of await store.modelsOfProcedure(trx, procedureId)) {
         for (const s of await store.listVersions(trx, m.id)) {
           if (s.state === 'active' || s.state === 'approved') {
-            await retireOne(trx, await requireVersion(trx, s.id, true), actor, 'Thủ tục bị bãi bỏ / the procedure was withdrawn');
+            await retireOne(trx, await requireVersion(trx, s.id, true), actor, lifecycleNote('lifecycle.note.procedureWithdrawn'));
           }
         }
       }
@@ -527,19 +527,19 @@ export function createLifecycleService(deps: LifecycleDeps) {
       if (target.state !== 'active' || !target.definitionId) throw invalidState('migrate to', target.state);
       const deployer = deps.deployer;
       if (!deployer?.planMigration || (!input.dryRun && !deployer.migrateInstances)) {
-        throw new ApiError(501, 'NotImplemented', 'Máy thực thi không hỗ trợ chuyển hồ sơ đang chạy / the engine cannot migrate running instances');
+        throw lifecycleError(501, 'NotImplemented', 'lifecycle.cannotMigrate');
       }
       if (!input.fromVersionId && (!input.dryRun || input.instanceIds)) {
-        throw badRequest('fromVersionId: hãy chọn phiên bản cần chuyển hồ sơ đi / name the version whose instances move');
+        throw lifecycleError(400, 'InvalidRequestException', 'lifecycle.migrateFromRequired');
       }
       let sources: VersionSummary[];
       if (input.fromVersionId) {
         const from = isUuid(input.fromVersionId) ? await store.getVersion(knex, input.fromVersionId) : undefined;
-        if (!from) throw badRequest(`fromVersionId: không có phiên bản ${input.fromVersionId} / no process version ${input.fromVersionId}`);
-        if (from.id === target.id) throw badRequest('fromVersionId: phiên bản nguồn trùng phiên bản đích / the version to migrate from is the target itself');
-        if (from.modelId !== target.modelId) throw badRequest('fromVersionId: phiên bản thuộc quy trình khác / the version belongs to another process (procedure or level)');
+        if (!from) throw lifecycleError(400, 'InvalidRequestException', 'lifecycle.migrateFromUnknown', { id: input.fromVersionId });
+        if (from.id === target.id) throw lifecycleError(400, 'InvalidRequestException', 'lifecycle.migrateFromTarget');
+        if (from.modelId !== target.modelId) throw lifecycleError(400, 'InvalidRequestException', 'lifecycle.migrateFromOtherProcess');
         if (!from.definitionId || !['superseded', 'retired'].includes(from.state)) {
-          throw badRequest(`fromVersionId: phiên bản ${from.number} đang ở trạng thái ${from.state} / only a superseded or retired version that ran can be migrated from (version ${from.number} is ${from.state})`);
+          throw lifecycleError(400, 'InvalidRequestException', 'lifecycle.migrateFromState', { n: from.number, state: from.state, stateVi: STATE_VI[from.state] ?? from.state });
         }
         sources = [from];
       } else {
@@ -556,7 +556,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
         if (input.instanceIds) {
           const known = new Set(checks.map((c) => c.instanceId));
           const unknown = input.instanceIds.filter((i) => !known.has(i));
-          if (unknown.length) throw badRequest(`instanceIds: không phải hồ sơ đang chạy trên phiên bản ${src.number} / not running on version ${src.number}: ${unknown.slice(0, 5).join(', ')}`, { unknown });
+          if (unknown.length) throw lifecycleError(400, 'InvalidRequestException', 'lifecycle.migrateNotRunning', { n: src.number, ids: unknown.slice(0, 5).join(', ') }, { unknown });
           const wanted = new Set(input.instanceIds);
           checks = checks.filter((c) => wanted.has(c.instanceId));
         }
@@ -583,10 +583,9 @@ export function createLifecycleService(deps: LifecycleDeps) {
         notMoved: plan.blocked.map((b) => ({ instanceId: b.instanceId, businessKey: b.businessKey, fromVersionId: b.fromVersionId, missing: b.missingActivityIds, problems: b.problems })),
         instances: [...plan.movable, ...plan.blocked].map((i) => i.instanceId),
       };
-      const comment = input.dryRun
-        ? `Chạy thử: ${plan.movable.length} hồ sơ chuyển được, ${plan.blocked.length} không / dry run: ${plan.movable.length} movable, ${plan.blocked.length} not`
-        : `Đã chuyển ${plan.movable.length} hồ sơ sang phiên bản ${target.number}, ${plan.blocked.length} giữ nguyên / moved ${plan.movable.length} instances to version ${target.number}, ${plan.blocked.length} left`;
-      await knex.transaction((trx) => store.record(trx, { versionId: target.id, action: input.dryRun ? 'migration-dry-run' : 'migration', fromState: 'active', toState: 'active', actor, comment, details }));
+      const counts = { movable: plan.movable.length, blocked: plan.blocked.length, n: target.number };
+      const note = lifecycleNote(input.dryRun ? 'lifecycle.note.dryRun' : 'lifecycle.note.migrated', counts, details);
+      await knex.transaction((trx) => store.record(trx, { versionId: target.id, action: input.dryRun ? 'migration-dry-run' : 'migration', fromState: 'active', toState: 'active', actor, ...note }));
       return plan;
     },
 
@@ -601,14 +600,14 @@ export function createLifecycleService(deps: LifecycleDeps) {
     },
   };
 
-  async function retireOne(trx: Knex.Transaction, v: store.StoredVersion, actor: Actor, comment?: string): Promise<void> {
+  async function retireOne(trx: Knex.Transaction, v: store.StoredVersion, actor: Actor, note?: { comment: string; details?: Record<string, unknown> }): Promise<void> {
     const to = transition('retire', v);
     await store.updateVersion(trx, v.id, { state: to, ended_at: trx.fn.now() });
     const model = await store.getModelById(trx, v.modelId);
     if (model?.activeVersionId === v.id) await store.setActive(trx, v.modelId, null);
     // A retired process starts no new dossier, even through /engine-rest by key.
     if (v.definitionId) await deps.deployer?.suspend?.(v.definitionId, trx);
-    await store.record(trx, { versionId: v.id, action: 'retire', fromState: v.state, toState: to, actor, comment });
+    await store.record(trx, { versionId: v.id, action: 'retire', fromState: v.state, toState: to, actor, ...note });
   }
 
   return service;

@@ -2,12 +2,12 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { localDate, localDayStart } from '../calendar/index.js';
 import { sendDocument } from '../documents/index.js';
-import { ApiError, notFound } from '../http/errors.js';
 import { doc } from '../http/openapi.js';
 import { guard, type Principal } from '../http/policy.js';
 import { parseQuery } from '../http/validate.js';
 import type { Knex } from 'knex';
 import { registerDocument, registerRows, registerXlsx } from './register07.js';
+import { registerError } from './messages.js';
 
 interface OrgUnitHead { id: string; name: string; parent_id: string | null }
 
@@ -37,11 +37,11 @@ export function createRegistersRouter(deps: RegistersRouterDeps): Router {
   r.get('/07', guard('dossier:read'), doc({ summary: 'Sổ theo dõi hồ sơ (mẫu 07) của một đơn vị trong một khoảng thời gian / tracking register', query: RegisterQuery, responseType: 'application/pdf' }), async (req, res) => {
     const q = parseQuery(RegisterQuery, req);
     const to = new Date(q.to.getTime() + 86_400_000);
-    if (to <= q.from) throw new ApiError(400, 'ValidationError', 'query.to: must not be before from');
-    if (to.getTime() - q.from.getTime() > 366 * 86_400_000 * 2) throw new ApiError(400, 'ValidationError', 'query.to: at most two years per register');
+    if (to <= q.from) throw registerError(400, 'ValidationError', 'registers.toBeforeFrom');
+    if (to.getTime() - q.from.getTime() > 366 * 86_400_000 * 2) throw registerError(400, 'ValidationError', 'registers.tooLong');
     const visible = await deps.units.visibleUnitIds(req.principal!);
     const unit = await deps.knex<OrgUnitHead>('org_unit').where('id', q.unit).first('id', 'name', 'parent_id');
-    if (!unit || (visible !== 'all' && !visible.includes(q.unit))) throw notFound(`Không có đơn vị ${q.unit} / no such unit`);
+    if (!unit || (visible !== 'all' && !visible.includes(q.unit))) throw registerError(404, 'NotFound', 'registers.noUnit', { unit: q.unit });
     const parent = unit.parent_id ? await deps.knex<OrgUnitHead>('org_unit').where('id', unit.parent_id).first('name') : null;
     const period = { unitId: q.unit, from: q.from, to };
     const rows = await registerRows(deps.knex, period);

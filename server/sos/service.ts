@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { dueState, type WorkingCalendar } from '../calendar/index.js';
-import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
+import { sosError } from './messages.js';
 
 type Row = Record<string, any>;
 
@@ -49,9 +49,9 @@ export function createSosService(deps: SosDeps) {
   const { knex, calendar } = deps;
 
   async function instanceOf(db: Knex | Knex.Transaction, instanceId: string): Promise<Row> {
-    if (!/^[0-9a-f-]{36}$/i.test(instanceId)) throw notFound('Không tìm thấy hồ sơ / dossier not found');
+    if (!/^[0-9a-f-]{36}$/i.test(instanceId)) throw sosError(404, 'NotFound', 'sos.dossierNotFound');
     const i = await db('engine_instance').where('id', instanceId).first('id', 'unit_id', 'business_key', 'state');
-    if (!i) throw notFound('Không tìm thấy hồ sơ / dossier not found');
+    if (!i) throw sosError(404, 'NotFound', 'sos.dossierNotFound');
     return i;
   }
 
@@ -65,7 +65,7 @@ export function createSosService(deps: SosDeps) {
   }
 
   async function boardScope(p: Principal): Promise<string[] | 'all'> {
-    if (!p.roles.some((r) => (SOS_BOARD_ROLES as readonly string[]).includes(r.role))) throw forbidden('Chỉ lãnh đạo đơn vị và thanh tra xem bảng SOS / only leaders and inspectors see the SOS board');
+    if (!p.roles.some((r) => (SOS_BOARD_ROLES as readonly string[]).includes(r.role))) throw sosError(403, 'Forbidden', 'sos.boardOnly');
     return deps.units.visibleUnitIds({ roles: p.roles.filter((r) => (SOS_BOARD_ROLES as readonly string[]).includes(r.role)) });
   }
 
@@ -82,7 +82,7 @@ export function createSosService(deps: SosDeps) {
 
   async function insert(db: Knex | Knex.Transaction, i: Row, input: { reason: string; cause?: string | null; raisedBy: string; automatic: boolean }): Promise<Row> {
     const open = await db('sos').where({ instance_id: i.id, status: 'open' }).forUpdate().first('id');
-    if (open) throw conflict('Hồ sơ đã có SOS đang mở / the dossier already has an open SOS', { id: open.id });
+    if (open) throw sosError(409, 'Conflict', 'sos.alreadyOpen', {}, { id: open.id });
     const row = {
       id: crypto.randomUUID(), instance_id: i.id, business_key: i.business_key, unit_id: i.unit_id, reason: input.reason, cause: input.cause ?? null,
       raised_by: input.raisedBy, automatic: input.automatic, raised_at: new Date(), status: 'open',
@@ -94,12 +94,12 @@ export function createSosService(deps: SosDeps) {
   return {
     async raise(p: Principal, instanceId: string, input: { reason: string; cause?: SosCause }): Promise<SosView> {
       const reason = input.reason.trim();
-      if (reason.length < 5) throw badRequest('Cần nêu lý do SOS (ít nhất 5 ký tự) / a reason is required', [{ field: 'body.reason', message: 'too short' }]);
+      if (reason.length < 5) throw sosError(400, 'InvalidRequestException', 'sos.reasonRequired', {}, [{ field: 'body.reason', message: 'too short' }]);
       const row = await knex.transaction(async (trx) => {
         await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`sos:${instanceId}`]);
         const i = await instanceOf(trx, instanceId);
-        if (!(await worksOn(trx, p, i))) throw notFound('Không tìm thấy hồ sơ / dossier not found');
-        if (i.state !== 'ACTIVE') throw new ApiError(409, 'DossierClosed', 'Hồ sơ đã kết thúc, không thể báo SOS / the dossier is closed');
+        if (!(await worksOn(trx, p, i))) throw sosError(404, 'NotFound', 'sos.dossierNotFound');
+        if (i.state !== 'ACTIVE') throw sosError(409, 'DossierClosed', 'sos.dossierClosed');
         return insert(trx, i, { reason, cause: input.cause, raisedBy: p.username, automatic: false });
       });
       deps.audit(p, 'sos:raise', { type: 'sos', id: row.id });
@@ -141,12 +141,12 @@ export function createSosService(deps: SosDeps) {
     async resolve(p: Principal, id: string, input: { action: string }): Promise<SosView> {
       const scope = await boardScope(p);
       const action = input.action.trim();
-      if (action.length < 5) throw badRequest('Cần ghi biện pháp xử lý / the action taken is required', [{ field: 'body.action', message: 'too short' }]);
-      if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('Không tìm thấy SOS / SOS not found');
+      if (action.length < 5) throw sosError(400, 'InvalidRequestException', 'sos.actionRequired', {}, [{ field: 'body.action', message: 'too short' }]);
+      if (!/^[0-9a-f-]{36}$/i.test(id)) throw sosError(404, 'NotFound', 'sos.notFound');
       const row = await knex.transaction(async (trx) => {
         const r = await trx('sos').where('id', id).forUpdate().first();
-        if (!r || (scope !== 'all' && !scope.includes(r.unit_id))) throw notFound('Không tìm thấy SOS / SOS not found');
-        if (r.status !== 'open') throw conflict(`SOS đã được ${r.resolved_by} xử lý / already resolved`);
+        if (!r || (scope !== 'all' && !scope.includes(r.unit_id))) throw sosError(404, 'NotFound', 'sos.notFound');
+        if (r.status !== 'open') throw sosError(409, 'Conflict', 'sos.alreadyResolved', { by: String(r.resolved_by) });
         const patch = { status: 'resolved', resolved_by: p.username, action, resolved_at: new Date() };
         await trx('sos').where('id', id).update(patch);
         return { ...r, ...patch };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import request from 'supertest';
 import { loginAs } from '../helpers/auth.js';
+import { expectKeyedRefusal } from '../helpers/refusals.js';
 import { docxText } from '../helpers/docx-text.js';
 import { pdfText } from '../helpers/pdf-text.js';
 import { APPLICANT, BIRTH_COMPONENTS, binaryParser, procedureId } from '../dossiers/setup.js';
@@ -91,7 +92,9 @@ describe('form 04: apology and new date, from the recorded apology', () => {
     const beyond = await sign({ reason: 'Chờ xác minh', newDueAt: (await addWorkingDays(d.dueAt, 40)).toISOString() });
     expect(beyond.status).toBe(400);
     expect(beyond.body.message).toMatch(/tối đa/);
-    expect((await sign({ reason: 'x', newDueAt: 'ngày mai' })).status).toBe(400);
+    const early = new Date(new Date(d.dueAt).getTime() - 3_600_000).toISOString();
+    await expectKeyedRefusal(() => sign({ reason: 'Chờ xác minh', newDueAt: early }), 400, 'deadlines.notAfterOriginal', /sau hạn ban đầu/, /must be after the original due date/);
+    await expectKeyedRefusal(() => sign({ reason: 'x', newDueAt: 'ngày mai' }), 400, 'deadlines.giveDelayReason', 'body.reason: nêu lý do chậm trễ', 'body.reason: give the reason for the delay');
     // Someone else's unit: not found, and the task stays open.
     const other = await loginAs(env.platform.app, 'chuyenvien.xa2');
     expect((await other.post(`/api/apologies/tasks/${task.id}`).send({ reason: 'Chờ xác minh', newDueAt: (await addWorkingDays(d.dueAt, 2)).toISOString() })).status).toBe(404);

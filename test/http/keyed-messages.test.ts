@@ -15,7 +15,7 @@ const ROOT = join(import.meta.dirname, '..', '..', 'server');
 const NOT_OURS = ['engine', 'engine-rest', 'mock-portal'];
 
 /** Capabilities whose refusals are still being keyed in this pass (each removed as it lands). */
-const PENDING = new Set(['deadlines', 'files', 'http', 'lifecycle', 'notifications', 'portal-sync', 'public', 'registers', 'sos', 'validation']);
+const PENDING = new Set(['files', 'http', 'notifications', 'portal-sync', 'public', 'validation']);
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

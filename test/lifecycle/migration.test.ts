@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { basicAuthHeader, loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
+import { expectKeyedRefusal } from '../helpers/refusals.js';
 
 const DECISION = { decisionNumber: '46/QĐ-UBND', decisionDate: '2026-01-05', signer: 'Phó Chủ tịch UBND tỉnh', effectiveDate: '2026-01-05' };
 const VALID = { variables: { decision: { value: 'valid', type: 'String' } } };
@@ -78,6 +79,8 @@ describe('migrating running dossiers to the active version', () => {
       expect(res.body.type).toBe('Forbidden');
     }
     await request(platform.app).post(`/api/process-versions/${v2.id}/migrate`).send({ dryRun: false, fromVersionId: v1.id }).expect(401);
+    await expectKeyedRefusal(() => admin.post(`/api/process-versions/${v2.id}/migrate`).send({ dryRun: false, fromVersionId: v2.id }), 400,
+      'lifecycle.migrateFromTarget', 'phiên bản nguồn trùng phiên bản đích', 'the version to migrate from is the target itself');
     expect(await writes()).toEqual(before);
   });
 
@@ -90,8 +93,8 @@ describe('migrating running dossiers to the active version', () => {
       ['nonsense', { dryRun: false, fromVersionId: v1.id }, 404, /Không có phiên bản quy trình/],
       [v2.id, { dryRun: false, fromVersionId: '00000000-0000-4000-8000-000000000000' }, 400, /fromVersionId/],
       [v2.id, { dryRun: false, fromVersionId: 'nonsense' }, 400, /fromVersionId/],
-      [v2.id, { dryRun: false, fromVersionId: v2.id }, 400, /fromVersionId: .*target itself/],
-      [v2.id, { dryRun: false, fromVersionId: otherActive }, 400, /fromVersionId: .*another process/],
+      [v2.id, { dryRun: false, fromVersionId: v2.id }, 400, /fromVersionId: .*trùng phiên bản đích/],
+      [v2.id, { dryRun: false, fromVersionId: otherActive }, 400, /fromVersionId: .*quy trình khác/],
       [v2.id, { dryRun: false }, 400, /fromVersionId/],
       [v1.id, { dryRun: false, fromVersionId: v2.id }, 409, /đã thay thế/],
       [v2.id, { dryRun: false, fromVersionId: v1.id, instanceIds: [staying, '00000000-0000-4000-8000-000000000000'] }, 400, /instanceIds/],
@@ -123,7 +126,8 @@ describe('migrating running dossiers to the active version', () => {
       details: { fromVersionId: v1.id, movable: 1, blocked: 1, moved: [{ instanceId: moving, businessKey: 'HS-MOVE', fromVersionId: v1.id }],
         notMoved: [{ instanceId: staying, businessKey: 'HS-STAY', fromVersionId: v1.id, missing: ['Step_B2'], problems: [] }] },
     });
-    expect(audit!.comment).toMatch(/moved 1 instances to version 2, 1 left/);
+    expect(audit!.comment).toBe('Đã chuyển 1 hồ sơ sang phiên bản 2, 1 giữ nguyên');
+    expect(audit!.details).toMatchObject({ noteKey: 'lifecycle.note.migrated', noteEn: 'Moved 1 instances to version 2, 1 left' });
     const [h] = await platform.db.knex('engine_history').where({ instance_id: moving, kind: 'migrated' });
     expect(h).toMatchObject({ user_id: 'admin', definition_id: v2.definitionId });
 

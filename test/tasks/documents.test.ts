@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { formatLocal } from '../../server/calendar/index.js';
 import { loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
+import { expectKeyedRefusal } from '../helpers/refusals.js';
 import { APPLICANT, BIRTH_COMPONENTS, binaryParser, pdfText, procedureId } from '../dossiers/setup.js';
 
 /**
@@ -85,8 +86,8 @@ describe('a received dossier through the tasklist', () => {
     const wb2 = new ExcelJS.Workbook();
     await wb2.xlsx.load(empty.body as never);
     expect(wb2.worksheets[0]!.rowCount).toBe(3);
-    await c['chuyenvien.xa2']!.get('/api/registers/07').query({ unit: 'xa-phu-long', from: today, to: today }).expect(404);
-    await c['lanhdao.xa']!.get('/api/registers/07').query({ unit: 'xa-phu-long', from: today, to: '2020-01-01' }).expect(400);
+    await expectKeyedRefusal(() => c['chuyenvien.xa2']!.get('/api/registers/07').query({ unit: 'xa-phu-long', from: today, to: today }), 404, 'registers.noUnit', 'Không có đơn vị xa-phu-long', 'No unit xa-phu-long');
+    await expectKeyedRefusal(() => c['lanhdao.xa']!.get('/api/registers/07').query({ unit: 'xa-phu-long', from: today, to: '2020-01-01' }), 400, 'registers.toBeforeFrom', 'không được trước', 'must not be before from');
     await c['lanhdao.xa']!.get('/api/registers/07').query({ unit: 'xa-phu-long', from: today, to: today, format: 'csv' }).expect(400);
   });
 });

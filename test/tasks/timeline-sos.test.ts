@@ -6,6 +6,7 @@ import { punctuality } from '../../server/tasks/timeline.js';
 import { basicAuthHeader, loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { reviewLoopProcess } from './fixtures.js';
+import { expectKeyedRefusal } from '../helpers/refusals.js';
 
 const ADMIN = basicAuthHeader('admin');
 let platform: TestPlatform;
@@ -75,7 +76,7 @@ describe('SOS', () => {
     const res = await c['chuyenvien.xa']!.post('/api/sos').send({ instanceId, reason: 'Cơ quan phối hợp chưa trả lời', cause: 'other-agency' }).expect(201);
     sosId = res.body.id;
     expect(res.body).toMatchObject({ status: 'open', raisedBy: 'chuyenvien.xa', code: 'XPL-260102-0007' });
-    await c['motcua.xa']!.post('/api/sos').send({ instanceId, reason: 'Một lý do khác nữa' }).expect(409);
+    await expectKeyedRefusal(() => c['motcua.xa']!.post('/api/sos').send({ instanceId, reason: 'Một lý do khác nữa' }), 409, 'sos.alreadyOpen', 'Hồ sơ đã có SOS đang mở', 'The dossier already has an open SOS');
   });
 
   it('the unit\'s leader and the province inspector see the board; a specialist and another agency\'s leader do not', async () => {
@@ -88,7 +89,7 @@ describe('SOS', () => {
 
   it('resolving needs an action, only once, only by the board; every step is audited', async () => {
     await c['chuyenvien.xa']!.post(`/api/sos/${sosId}/resolve`).send({ action: 'Đã gọi điện đôn đốc' }).expect(403);
-    await c['lanhdao.stp']!.post(`/api/sos/${sosId}/resolve`).send({ action: 'Đã gọi điện đôn đốc' }).expect(404);
+    await expectKeyedRefusal(() => c['lanhdao.stp']!.post(`/api/sos/${sosId}/resolve`).send({ action: 'Đã gọi điện đôn đốc' }), 404, 'sos.notFound', 'Không tìm thấy SOS', 'SOS not found');
     await c['lanhdao.xa']!.post(`/api/sos/${sosId}/resolve`).send({ action: '' }).expect(400);
     const res = await c['lanhdao.xa']!.post(`/api/sos/${sosId}/resolve`).send({ action: 'Đã gọi điện đôn đốc Sở' }).expect(200);
     expect(res.body).toMatchObject({ status: 'resolved', resolvedBy: 'lanhdao.xa', action: 'Đã gọi điện đôn đốc Sở' });

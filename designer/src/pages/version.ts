@@ -24,7 +24,10 @@ function noteOf(e: HistoryEntry): string {
     return t('version.decision', { number: d.decisionNumber, date: dateVi(d.decisionDate), signer: d.signer ?? '', effective: dateVi(d.effectiveDate) });
   }
   let note = e.comment ?? '';
-  // The platform's own notes are written "tiếng Việt / English": the reader's half only (a person's note stays whole).
+  // The platform's own notes keep their English beside them (details.noteEn); older rows were written
+  // "tiếng Việt / English": the reader's half only (a person's note stays whole).
+  const noteEn = (e.details as { noteEn?: unknown } | undefined)?.noteEn;
+  if (getLang() === 'en' && typeof noteEn === 'string') note = noteEn;
   if ((SYSTEM_NOTES.has(e.action) || note === WITHDRAWN_NOTE) && note.includes(' / ')) {
     const [vi, ...en] = note.split(' / ');
     note = getLang() === 'en' && en.length ? en.join(' / ') : vi!;
