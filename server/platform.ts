@@ -18,7 +18,7 @@ import {
   createReviewInboxRouter, deployerFromEngine, loadSeedCatalogue, type LifecycleService,
 } from './lifecycle/index.js';
 import { createApologyFormRouter, createApologySignRouter, createDeadlinesRouter, createDeadlinesService, watchProcessXml, withWatch } from './deadlines/index.js';
-import { createAgencyCodeRouter, createDossierFilesRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
+import { advanceDemoWork, createAgencyCodeRouter, createDossierFilesRouter, createDossierRouter, createDossierService, createResolutionPoller, seedDemoDossiers } from './dossiers/index.js';
 import { createFileStore } from './files/index.js';
 import { createPublicRouter } from './public/index.js';
 import { createEmailAdapter, createNotificationService, createNotificationsRouter, createSmsAdapter, type NotificationAdapter } from './notifications/index.js';
@@ -125,7 +125,8 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     compile: (xml) => (worthOffloading(xml) ? validationPool.compile(xml, interpreter) : parseDefinitions(xml, interpreter)),
   }), metrics);
   background.push(createTimerScheduler(engine, log));
-  mounts.push({ path: '/engine-rest', router: createEngineRestRouter({
+  // lean: machines call it at a high rate; its routes skip the walk of the whole app (server/http/lean.ts).
+  mounts.push({ path: '/engine-rest', lean: true, router: createEngineRestRouter({
     engine,
     units: identity,
     onPersonalDataRead: (req, target) => audit.enqueue({
@@ -193,7 +194,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     knex: db.knex, calendar: () => calendarService.calendar, catalog, lifecycle, engine: withWatch(engine, log), access: identity, now: deps.now,
   });
   background.push(createResolutionPoller({ dossiers, engine, log }));
-  if (deps.config.demoDossiers) await seedDemoDossiers({ knex: db.knex, dossiers, log });
+  const seededDossiers = deps.config.demoDossiers ? await seedDemoDossiers({ knex: db.knex, dossiers, log }) : 0;
   // SOS: raise, board, resolve; `sos.raiseAutomatic` is what the overdue worker calls.
   const sos = createSosService({
     knex: db.knex, calendar: calendarService.calendar, units: identity,
@@ -241,6 +242,8 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   const steps = createStepCatalog(async (definitionId) => (await engine.getDefinitionXml(definitionId)).bpmn20Xml);
   const tasks = createTasksService({ knex: db.knex, engine, calendar: calendarService.calendar, steps, units: identity, nearDue: deps.config.nearDue });
   mounts.push({ path: '/api/tasks', router: createTasksRouter({ tasks, events: taskEvents, units: identity }) });
+  // Demo: older dossiers past reception (the division head and specialists have work), the newest waiting at it.
+  if (seededDossiers > 0) await advanceDemoWork({ knex: db.knex, tasks, log });
   mounts.push({ path: '/api/sos', router: createSosRouter({ sos }) });
   mounts.push({ path: '/api/apologies', router: createDeadlinesRouter({ deadlines }) });
   mounts.push({ path: '/api/apologies', router: createApologySignRouter({ deadlines, dossiers, tasks }) });
@@ -286,7 +289,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     early: [createAccessLog(log), createHttpMetrics(metrics)],
     authenticate,
     middleware,
-    mounts: mounts.map((m) => ({ path: m.path, router: markMount(m.router) })),
+    mounts: mounts.map((m) => ({ ...m, router: markMount(m.router) })),
     staticDir: path.join(ROOT, 'designer', 'dist'),
     version: (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
     // The engine's refusals: Camunda's {type, message} at /engine-rest, keyed {type, message, key} at /api.

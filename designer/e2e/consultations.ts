@@ -3,7 +3,8 @@
  * embedded database (demo data, workers running), Debian's chromium. The consulted department's
  * specialist opens the "Xin ý kiến" tab of the tasklist, sees the consultations coloured by due state,
  * opens the overdue one, cannot send it without explaining the delay, sends it with an explanation and
- * a PDF; the commune's specialist sees the consultation on the dossier's history.
+ * a PDF; the commune's specialist sees the consultation on the dossier's history; a consultation sent
+ * to Sở Tư pháp is answered by the specialist of its division (Phòng Hành chính tư pháp).
  * `E2E_BASE_URL=http://…` runs it against a platform that is already up. Screenshots in test-artifacts/consultations/.
  */
 import path from 'node:path';
@@ -50,6 +51,9 @@ async function main(): Promise<void> {
     const opinion = await page.locator('[data-testid=consult-opinion]').innerText();
     if (opinion !== 'Đồng ý có điều kiện') throw new Error(`opinion shown: ${opinion}`);
     await snap(page, 'answered-late');
+    // The history names people, not accounts.
+    const actors = await page.locator('[data-testid=consult-actor]').allInnerTexts();
+    if (!actors.includes('Trịnh Văn Đất Đai') || actors.some((a) => a.includes('.'))) throw new Error(`history actors: ${actors.join(', ')}`);
 
     // 3. The commune's specialist: the dossier's history shows the consultation.
     const code = (await page.locator('h1').first().innerText()).match(/hồ sơ (\S+)/)?.[1];
@@ -62,6 +66,21 @@ async function main(): Promise<void> {
     await officer.locator('td', { hasText: 'Nhận ý kiến trả lời' }).first().waitFor();
     await officer.locator('td', { hasText: 'Giải trình lý do chậm' }).first().waitFor();
     await snap(officer, 'dossier-history');
+
+    // 4. A consultation sent to Sở Tư pháp reaches its division: Phòng Hành chính tư pháp's specialist answers it.
+    const division = await loginPage(browser, base, 'chuyenvien.stp');
+    await division.goto(`${base}/#/consultations`);
+    await division.locator('[data-testid=consult-row]').first().waitFor();
+    await snap(division, 'division-list');
+    await division.locator('[data-testid=consult-link]').first().click();
+    await division.locator('[data-testid=consult-form]').waitFor();
+    await division.check('[data-testid=consult-opinion-agree]');
+    await division.fill('[data-testid=consult-text]', 'Thông tin hộ tịch của người yêu cầu khớp với Cơ sở dữ liệu hộ tịch điện tử.');
+    await division.click('[data-testid=consult-send]');
+    await division.locator('[data-testid=consult-answer]').waitFor();
+    await division.locator('[data-testid=consult-actor]', { hasText: 'Huỳnh Văn Tư Pháp' }).first().waitFor();
+    await snap(division, 'division-answered');
+
     console.log(`  axe consultations list: ${listA11y.length ? listA11y.join('; ') : 0}; consultation page: ${formA11y.length ? formA11y.join('; ') : 0}`);
     if (listA11y.length || formA11y.length) throw new Error('accessibility violations on the consultation pages');
     console.log(`consultations scenario ok (dossier ${code}); screenshots in ${path.relative(ROOT, ART)}`);

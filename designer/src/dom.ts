@@ -42,10 +42,16 @@ export function download(name: string, data: Blob | string, type = 'application/
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
-export function formatDate(iso: string | undefined | null, lang: string): string {
+const VN_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/**
+ * `dd/mm/yyyy HH:mm` in Vietnam time, the same in both languages (vi-VN's own order puts the time first;
+ * administrative documents never write "1/12/26"). `lang` is kept for callers that pass it.
+ */
+export function formatDate(iso: string | undefined | null, _lang?: string): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  // dd/mm/yyyy with a four-digit year in both languages (administrative documents never write "1/12/26").
-  return d.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const p = Object.fromEntries(VN_TIME.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
 }

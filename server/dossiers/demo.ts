@@ -34,23 +34,85 @@ function officeHour(daysAgo: number, i: number): Date {
   return at.getTime() > Date.now() ? new Date(Date.now() - 5 * 60_000) : at;
 }
 
+type Role = Parameters<typeof permissionsOf>[0] extends Iterable<infer R> ? R : never;
+/** Who does each step in the demo commune. */
+const COMMUNE_STAFF: Partial<Record<Role, string>> = {
+  'one-stop-officer': 'motcua.xa', specialist: 'chuyenvien.xa', 'division-head': 'truongphong.xa', leader: 'lanhdao.xa', clerical: 'vanthu.xa',
+};
+
+async function demoPrincipal(knex: Knex, username: string, role: Role, unitId: string): Promise<Principal | undefined> {
+  const u = await knex('app_user').where({ username }).first('id', 'display_name');
+  return u ? { kind: 'user', userId: u.id, username, displayName: u.display_name, roles: [{ role, unitId }], permissions: permissionsOf([role]) } : undefined;
+}
+
+/**
+ * Demo mode, right after the dossiers were seeded: the one-stop office has handed on (completed the
+ * reception step of) the dossiers it accepted more than `keepDays` days ago, so the division head finds
+ * assignments waiting ("Phân công thụ lý") and the specialists appraisals, while the most recent ones
+ * still wait at reception for the one-stop officer. The dossiers seeded as resolved or returned walk
+ * their whole process, each step done by the commune's person for it (their history is complete and no
+ * step of theirs is left in anyone's tasklist). Returns how many reception steps were handed on.
+ */
+export async function advanceDemoWork(deps: {
+  knex: Knex; log: Logger; keepDays?: number;
+  tasks: {
+    complete(p: Principal, id: string, input: { comment?: string; outcome?: string }): Promise<unknown>;
+    get(p: Principal, id: string): Promise<{ outcomes: Array<{ key: string }> }>;
+  };
+}): Promise<number> {
+  const { knex } = deps;
+  const asOfficer = await demoPrincipal(knex, 'motcua.xa', 'one-stop-officer', 'xa-phu-long');
+  const asAdmin = await demoPrincipal(knex, 'admin', 'system-admin', 'tinh');
+  if (!asOfficer || !asAdmin) return 0;
+  const cutoff = new Date(Date.now() - (deps.keepDays ?? 3.5) * 86_400_000);
+  const rows = await knex('engine_task as t').join('dossier as d', 'd.instance_id', 't.instance_id')
+    .where('t.task_definition_key', 'Step_B1').where('d.status', 4).where('d.received_at', '<', cutoff)
+    .orderBy('d.received_at').select('t.id', 'd.unit_id');
+  let n = 0;
+  for (const r of rows) {
+    const who = r.unit_id === 'xa-phu-long' ? asOfficer : asAdmin;
+    try {
+      await deps.tasks.complete(who, r.id as string, { comment: 'Hồ sơ đủ thành phần, chuyển xử lý' });
+      n++;
+    } catch (err) {
+      deps.log.warn({ err: (err as Error).message }, 'demo reception step not completed');
+    }
+  }
+  const people = new Map<string, Principal>();
+  const person = async (role: Role): Promise<Principal> => {
+    const username = COMMUNE_STAFF[role];
+    if (!username) return asAdmin;
+    if (!people.has(username)) people.set(username, (await demoPrincipal(knex, username, role, 'xa-phu-long')) ?? asAdmin);
+    return people.get(username)!;
+  };
+  const done = await knex('dossier').whereIn('status', [9, 10]).whereNotNull('instance_id').select('instance_id', 'unit_id');
+  for (const d of done) {
+    for (let step = 0; step < 20; step++) {
+      const t = await knex('engine_task').where({ instance_id: d.instance_id }).orderBy('created').first('id', 'candidate_groups');
+      if (!t) break;
+      const role = ((t.candidate_groups as string[])[0] ?? 'one-stop-officer') as Role;
+      const who = d.unit_id === 'xa-phu-long' ? await person(role) : asAdmin;
+      try {
+        const { outcomes } = await deps.tasks.get(asAdmin, t.id as string);
+        await deps.tasks.complete(who, t.id as string, { comment: 'Đã xử lý', outcome: outcomes[0]?.key });
+      } catch (err) {
+        deps.log.warn({ err: (err as Error).message }, 'demo step not completed');
+        break;
+      }
+    }
+  }
+  return n;
+}
+
 export async function seedDemoDossiers(deps: { knex: Knex; dossiers: DossierService; log: Logger }): Promise<number> {
   const { knex, dossiers } = deps;
   for (const [unit, code] of Object.entries(AGENCY_CODES)) {
     await knex('org_unit').where({ id: unit }).whereNull('agency_code').update({ agency_code: code }).catch(() => undefined);
   }
   if (Number((await knex('dossier').count({ n: '*' }))[0]!.n) > 0) return 0;
-  const officer = await knex('app_user').where({ username: 'motcua.xa' }).first('id', 'display_name');
-  const admin = await knex('app_user').where({ username: 'admin' }).first('id', 'display_name');
-  if (!officer || !admin) return 0;
-  const asOfficer: Principal = {
-    kind: 'user', userId: officer.id, username: 'motcua.xa', displayName: officer.display_name,
-    roles: [{ role: 'one-stop-officer', unitId: 'xa-phu-long' }], permissions: permissionsOf(['one-stop-officer']),
-  };
-  const asAdmin: Principal = {
-    kind: 'user', userId: admin.id, username: 'admin', displayName: admin.display_name,
-    roles: [{ role: 'system-admin', unitId: 'tinh' }], permissions: permissionsOf(['system-admin']),
-  };
+  const asOfficer = await demoPrincipal(knex, 'motcua.xa', 'one-stop-officer', 'xa-phu-long');
+  const asAdmin = await demoPrincipal(knex, 'admin', 'system-admin', 'tinh');
+  if (!asOfficer || !asAdmin) return 0;
   const procs = new Map<string, { id: string; components: Array<{ name: string; required: boolean }> }>(
     (await knex('procedure').select('id', 'code', 'components')).map((p) => [p.code as string, { id: p.id as string, components: p.components }]),
   );

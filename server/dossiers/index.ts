@@ -18,7 +18,7 @@ export { createDossierService, OnlineFilingSchema, type DossierService } from '.
 export { createDossierRouter, createAgencyCodeRouter } from './router.js';
 export { createDossierFilesRouter } from './files-router.js';
 export { createResolutionPoller, resultReadyEndEvents } from './resolution.js';
-export { seedDemoDossiers } from './demo.js';
+export { advanceDemoWork, seedDemoDossiers } from './demo.js';
 export { formDocument, vnDateTime, vnDate, type FormContext } from './forms.js';
 export { STATUS_NAMES, isStatus } from './states.js';
 export type { Dossier } from './types.js';

@@ -64,6 +64,10 @@ export function createTasksRouter(deps: TasksRouterDeps): Router {
     sendJson(res, 200, await tasks.list(req.principal!, q.tab, filter, q.page, q.pageSize));
   });
 
+  r.get('/steps', guard('engine:read'), doc({ summary: 'Tên các bước để lọc danh sách công việc / the step names the tasklist\'s step filter offers' }), async (req, res) => {
+    sendJson(res, 200, { items: await tasks.stepNames(req.principal!) });
+  });
+
   /** Server-sent events: `event: tasks` whenever a task of the caller's units arrives, is taken or is done. */
   r.get('/events', guard('engine:read'), doc({ summary: 'Live updates (server-sent events): `tasks` when a task of your units arrives, is taken or done', responseType: 'text/event-stream' }), async (req, res) => {
     // Only an event stream client gets the stream: a plain request must not hang open.

@@ -7,7 +7,7 @@ import type { Principal } from '../http/policy.js';
 import { foldText } from '../text/fold.js';
 import { projectFromEngine } from './dossier-facts.js';
 import type { Outcome, StepCatalog } from './outcomes.js';
-import { tasksStore, type TaskFilter, type Tab, type Viewer } from './store.js';
+import { tasksStore, type StepRef, type TaskFilter, type Tab, type Viewer } from './store.js';
 import { taskError } from './messages.js';
 
 type Row = Record<string, any>;
@@ -193,11 +193,26 @@ export function createTasksService(deps: TasksDeps) {
     near,
     viewerOf,
 
-    async list(p: Principal, tab: Tab, filter: TaskFilter, page: number, pageSize: number): Promise<ListResult> {
+    /** The step names the step filter offers: of open tasks in the caller's units, and of the steps they completed. */
+    async stepNames(p: Principal): Promise<StepRef[]> {
+      const viewer = await viewerOf(p);
+      const units = viewer.all || viewer.overseeAll ? 'all' as const : [...new Set([...viewer.unitRoles.map((r) => r.unitId), ...viewer.overseenUnitIds])];
+      const rows = await tasksStore.stepNames(knex, viewer.username, units);
+      return rows.sort((a, b) => (a.name ?? a.key).localeCompare(b.name ?? b.key, 'vi'));
+    },
+
+    /** `filter.step`: a step's id, or part of its name with or without accents ("tham dinh" finds "Thẩm định hồ sơ"). */
+    async list(p: Principal, tab: Tab, filter: Omit<TaskFilter, 'steps'> & { step?: string }, page: number, pageSize: number): Promise<ListResult> {
       const viewer = await viewerOf(p);
       const now = new Date();
       const nearCutoff = calendar.add(now, { workingDays: near.workingDays });
-      const f = { ...filter, applicant: filter.applicant ? foldText(filter.applicant) : undefined };
+      const { step, ...rest } = filter;
+      const f: TaskFilter = { ...rest, applicant: filter.applicant ? foldText(filter.applicant) : undefined };
+      if (step?.trim()) {
+        const folded = foldText(step);
+        const known = await tasksStore.stepNames(knex, viewer.username, 'all');
+        f.steps = known.filter((s) => s.key === step.trim() || (!!folded && foldText(s.name ?? '').includes(folded)));
+      }
       // Filters read the projected dossier facts: project what is still missing in the caller's units first.
       if (f.applicant || f.code || f.receivedFrom || f.receivedTo || f.procedure) {
         const units = viewer.all || viewer.overseeAll ? 'all' as const : [...new Set([...viewer.unitRoles.map((r) => r.unitId), ...viewer.overseenUnitIds])];

@@ -19,9 +19,20 @@ export interface Viewer {
 
 export type Tab = 'mine' | 'group' | 'due' | 'unit' | 'done';
 
+export interface StepRef { key: string; name: string | null }
+
+/** Tasks at one of `steps` (same key and name: two processes may share a key with different names); none when the list is empty. */
+function whereSteps(b: Knex.QueryBuilder, steps: StepRef[], keyCol: string, nameCol: string): void {
+  b.where((w) => {
+    if (!steps.length) w.whereRaw('false');
+    for (const s of steps) w.orWhere((x) => { x.where(keyCol, s.key); if (s.name === null) x.whereNull(nameCol); else x.where(nameCol, s.name); });
+  });
+}
+
 export interface TaskFilter {
   procedure?: string;
-  step?: string;
+  /** The steps asked for (the service resolves a step name, accents ignored, or id into these): key and name. */
+  steps?: StepRef[];
   dueState?: 'on-time' | 'near-due' | 'overdue';
   receivedFrom?: Date;
   receivedTo?: Date;
@@ -68,7 +79,7 @@ function whereActionable(b: Knex.QueryBuilder, v: Viewer): void {
 
 function applyFilter(b: Knex.QueryBuilder, f: TaskFilter, a: Pick<ListArgs, 'now' | 'nearCutoff'>): void {
   if (f.procedure) b.where((w) => w.where('d.procedure_code', f.procedure!).orWhereLike('t.definition_id', `${f.procedure!.replace(/[%_\\]/g, '\\$&')}:%`));
-  if (f.step) b.where('t.task_definition_key', f.step);
+  if (f.steps) whereSteps(b, f.steps, 't.task_definition_key', 't.name');
   if (f.dueState === 'overdue') b.where('t.due', '<', a.now);
   if (f.dueState === 'near-due') b.where('t.due', '>=', a.now).where('t.due', '<=', a.nearCutoff);
   if (f.dueState === 'on-time') b.where((w) => w.whereNull('t.due').orWhere('t.due', '>', a.nearCutoff));
@@ -148,7 +159,7 @@ export const tasksStore = {
       .where('e.actor', a.viewer.username).where('e.kind', 'completed');
     const f = a.filter;
     if (f.procedure) b.where('d.procedure_code', f.procedure);
-    if (f.step) b.where('e.step_key', f.step);
+    if (f.steps) whereSteps(b, f.steps, 'e.step_key', 'e.step_name');
     if (f.code) b.where((w) => w.whereILike('d.code', likeContains(f.code!.toLowerCase())).orWhereILike('e.business_key', likeContains(f.code!.toLowerCase())));
     if (f.applicant) b.whereLike('d.applicant_folded', likeContains(f.applicant));
     if (f.receivedFrom) b.where('d.received_at', '>=', f.receivedFrom);
@@ -159,6 +170,13 @@ export const tasksStore = {
       b.clone().count({ n: '*' }).first(),
     ]);
     return { rows, total: Number(total?.n ?? 0) };
+  },
+
+  /** The steps open tasks are at, and those the viewer completed: what the step filter offers and matches. */
+  async stepNames(db: Db, username: string, units: string[] | 'all'): Promise<StepRef[]> {
+    const open = db('engine_task').modify((b) => { if (units !== 'all') b.whereIn('unit_id', units); }).distinct('task_definition_key as key', 'name');
+    const done = db('task_event').where({ actor: username, kind: 'completed' }).distinct('step_key as key', 'step_name as name');
+    return (await open.union(done)) as StepRef[];
   },
 
   async countDone(db: Db, username: string): Promise<number> {

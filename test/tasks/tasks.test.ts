@@ -79,6 +79,13 @@ describe('tabs and counts', () => {
     expect((await tab('motcua.xa', 'group', { applicant: 'tran thi' })).total).toBe(0);
     expect((await tab('motcua.xa', 'group', { code: 'xpl-2601' })).total).toBe(1);
     expect((await tab('motcua.xa', 'group', { step: 'B3' })).total).toBe(0);
+    // The step by its name, accents and case ignored, or by its id; the names offered are the open tasks' steps.
+    expect((await tab('motcua.xa', 'group', { step: 'tiep nhan' })).total).toBe(1);
+    expect((await tab('motcua.xa', 'group', { step: 'TIẾP NHẬN HỒ SƠ' })).total).toBe(1);
+    expect((await tab('motcua.xa', 'group', { step: 'B1' })).total).toBe(1);
+    expect((await tab('motcua.xa', 'group', { step: 'tham dinh' })).total).toBe(0);
+    const steps = (await c['motcua.xa']!.get('/api/tasks/steps').expect(200)).body.items;
+    expect(steps).toContainEqual({ key: 'B1', name: 'Tiếp nhận hồ sơ' });
     expect((await tab('motcua.xa', 'group', { receivedFrom: '2020-01-01', receivedTo: '2020-12-31' })).total).toBe(0);
     const bad = await c['motcua.xa']!.get('/api/tasks').query({ tab: 'everything' }).expect(400);
     expect(bad.body.type).toBe('ValidationError');

@@ -15,7 +15,7 @@ export const tasksEn: Record<keyof typeof tasksVi, string> = {
   'tasks.filter.code': 'Dossier code',
   'tasks.filter.applicant': 'Applicant (accents optional)',
   'tasks.filter.procedure': 'Procedure (code)',
-  'tasks.filter.step': 'Step (id)',
+  'tasks.filter.step': 'Step (name, accents optional)',
   'tasks.filter.dueState': 'Due state',
   'tasks.filter.any': 'Any',
   'tasks.filter.from': 'Received from',

@@ -13,7 +13,7 @@ export const tasksVi = {
   'tasks.filter.code': 'Mã hồ sơ',
   'tasks.filter.applicant': 'Người nộp (không dấu cũng được)',
   'tasks.filter.procedure': 'Thủ tục (mã)',
-  'tasks.filter.step': 'Bước (mã)',
+  'tasks.filter.step': 'Bước (tên, không cần dấu)',
   'tasks.filter.dueState': 'Tình trạng hạn',
   'tasks.filter.any': 'Tất cả',
   'tasks.filter.from': 'Tiếp nhận từ ngày',

@@ -32,6 +32,12 @@ export async function tasklistPage(root: HTMLElement): Promise<() => void> {
   const body = h('div', { id: 'task-panel', role: 'tabpanel' });
   const field = (name: (typeof FILTERS)[number], label: string, input: HTMLElement) => h('label', null, label, input);
   const input = (name: (typeof FILTERS)[number], type = 'text') => h('input', { name, type, value: filter[name] ?? '', 'data-testid': `filter-${name}` });
+  // The step by name (accents optional): the names of the steps the caller's tasks are at, offered as they type.
+  const stepList = h('datalist', { id: 'step-names' });
+  const stepInput = h('input', { name: 'step', type: 'search', list: 'step-names', value: filter.step ?? '', autocomplete: 'off', 'data-testid': 'filter-step' });
+  void get<{ items: Array<{ key: string; name: string | null }> }>('/api/tasks/steps')
+    .then((r) => clear(stepList, [...new Set(r.items.map((s) => s.name ?? s.key))].map((n) => h('option', { value: n }))))
+    .catch(() => undefined);
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': t('tasks.filters'), onsubmit: (e: Event) => {
     e.preventDefault();
     const data = new FormData(form);
@@ -42,7 +48,7 @@ export async function tasklistPage(root: HTMLElement): Promise<() => void> {
   field('code', t('tasks.filter.code'), input('code')),
   field('applicant', t('tasks.filter.applicant'), input('applicant')),
   field('procedure', t('tasks.filter.procedure'), input('procedure')),
-  field('step', t('tasks.filter.step'), input('step')),
+  field('step', t('tasks.filter.step'), stepInput),
   field('dueState', t('tasks.filter.dueState'), h('select', { name: 'dueState', 'data-testid': 'filter-dueState' },
     h('option', { value: '' }, t('tasks.filter.any')),
     ...(['on-time', 'near-due', 'overdue'] as const).map((s) => h('option', { value: s, selected: filter.dueState === s }, t(`due.${s}`))))),
@@ -55,7 +61,7 @@ export async function tasklistPage(root: HTMLElement): Promise<() => void> {
   // Consultations sent to my unit (lấy ý kiến) are answered on their own page: a link beside the tabs, not in the
   // tablist (a tablist may hold only tabs).
   const consultLink = h('a', { class: 'tab-link', href: '#/consultations', 'data-testid': 'tab-consultations' }, t('consult.tab'), consultCount);
-  root.append(h('h1', null, t('tasks.title')), form, h('div', { class: 'tab-row' }, tabBar, consultLink), status, body);
+  root.append(h('h1', null, t('tasks.title')), form, stepList, h('div', { class: 'tab-row' }, tabBar, consultLink), status, body);
   void import('../consultations/consultations.js').then((m) => m.openConsultationCount()).then((n) => { consultCount.textContent = String(n); }).catch(() => undefined);
 
   function renderTabs(counts: Record<Tab, number> | null): void {
