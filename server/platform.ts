@@ -125,7 +125,8 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     compile: (xml) => (worthOffloading(xml) ? validationPool.compile(xml, interpreter) : parseDefinitions(xml, interpreter)),
   }), metrics);
   background.push(createTimerScheduler(engine, log));
-  mounts.push({ path: '/engine-rest', router: createEngineRestRouter({
+  // lean: machines call it at a high rate; its routes skip the walk of the whole app (server/http/lean.ts).
+  mounts.push({ path: '/engine-rest', lean: true, router: createEngineRestRouter({
     engine,
     units: identity,
     onPersonalDataRead: (req, target) => audit.enqueue({
@@ -288,7 +289,7 @@ export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
     early: [createAccessLog(log), createHttpMetrics(metrics)],
     authenticate,
     middleware,
-    mounts: mounts.map((m) => ({ path: m.path, router: markMount(m.router) })),
+    mounts: mounts.map((m) => ({ ...m, router: markMount(m.router) })),
     staticDir: path.join(ROOT, 'designer', 'dist'),
     version: (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
     // The engine's refusals: Camunda's {type, message} at /engine-rest, keyed {type, message, key} at /api.

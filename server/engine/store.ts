@@ -4,10 +4,12 @@ import type {
   DefinitionRow, ExternalTaskRow, FetchTopic, HistoryRow, InstanceRow, TaskQuery, TaskRow, TaskScope,
 } from './types.js';
 
-/** All engine SQL. Parameterised only; every write takes the caller's transaction. */
-type Db = Knex | Knex.Transaction;
+import { exec, INSTANCE_COLUMNS, isUuid, scopeSql, type Db, type Row } from './sql.js';
+import { createCommandWriter, type CommandWrite } from './store-write.js';
 
-type Row = Record<string, any>;
+export { isUuid, type WriteGuard } from './sql.js';
+
+/** All engine SQL. Parameterised only; every write takes the caller's transaction. */
 
 export const toDefinition = (r: Row): DefinitionRow => ({
   id: r.id, key: r.key, version: r.version, versionTag: r.version_tag ?? null, name: r.name ?? null,
@@ -36,14 +38,19 @@ export const toExternalTask = (r: Row): ExternalTaskRow => ({
   executionId: r.execution_id, createTime: r.created,
 });
 
-/** engine_instance without engine_state (kilobytes a command on a hot instance never reads). */
-const INSTANCE_COLUMNS = ['id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'revision', 'start_user', 'start_time', 'end_time', 'delete_reason'];
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids in uuid columns: anything else cannot exist, and must not reach PostgreSQL as a cast error. */
-export const isUuid = (id: string) => UUID.test(id);
+/** An instance's variables and projection rows (alias `i`), as JSON columns of one select. */
+const STATE_OF_I = `(select coalesce(jsonb_agg(jsonb_build_object('name', v.name, 'type', v.type, 'value', v.value, 'valueInfo', v.value_info)), '[]'::jsonb)
+             from engine_variable v where v.instance_id = i.id) as variables,
+          (select jsonb_build_object(
+             'engine_task', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_task x where x.instance_id = i.id),
+             'engine_external_task', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_external_task x where x.instance_id = i.id),
+             'engine_timer', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_timer x where x.instance_id = i.id),
+             'engine_message_sub', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_message_sub x where x.instance_id = i.id),
+             'engine_call', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_call x where x.instance_id = i.id))) as projections`;
+const parseJson = (v: unknown): any => (typeof v === 'string' ? JSON.parse(v) : v);
 
 export function createEngineStore() {
+  const writer = createCommandWriter();
   return {
     // ---- definitions
     async latestDefinition(db: Db, key: string): Promise<Row | undefined> {
@@ -177,28 +184,18 @@ export function createEngineStore() {
     },
 
     // ---- user tasks
-    taskQuery(db: Db, q: TaskQuery, scope: TaskScope): Knex.QueryBuilder {
-      const b = db('engine_task as t');
-      applyScope(b, scope);
-      if (q.assignee) b.where('t.assignee', q.assignee);
-      if (q.unassigned) b.whereNull('t.assignee');
-      if (q.candidateGroup) b.whereRaw('? = any(t.candidate_groups)', [q.candidateGroup]).whereNull('t.assignee');
-      if (q.candidateUser) b.whereRaw('? = any(t.candidate_users)', [q.candidateUser]).whereNull('t.assignee');
-      if (q.processInstanceId) b.where('t.instance_id', isUuid(q.processInstanceId) ? q.processInstanceId : null);
-      if (q.processInstanceBusinessKey) b.where('t.business_key', q.processInstanceBusinessKey);
-      if (q.processDefinitionKey) b.whereLike('t.definition_id', `${q.processDefinitionKey.replace(/[%_\\]/g, '\\$&')}:%`);
-      if (q.taskDefinitionKey) b.where('t.task_definition_key', q.taskDefinitionKey);
-      if (q.dueBefore) b.where('t.due', '<', q.dueBefore);
-      if (q.dueAfter) b.where('t.due', '>', q.dueAfter);
-      return b;
-    },
+    /** Task lists and counts: SQL text fixed per filter shape, so each shape is a prepared statement (the tasklist's hot read). */
     async listTasks(db: Db, q: TaskQuery, scope: TaskScope): Promise<Row[]> {
-      const col = { created: 't.created', dueDate: 't.due', priority: 't.priority', name: 't.name', assignee: 't.assignee', id: 't.id', followUpDate: 't.follow_up' }[q.sortBy ?? 'created'];
-      return this.taskQuery(db, q, scope).select('t.*').orderBy(col, q.sortOrder ?? 'asc').orderBy('t.id').offset(q.firstResult ?? 0).limit(Math.min(q.maxResults ?? 1000, 1000));
+      const w = taskWhere(q, scope);
+      const col = { created: 't.created', dueDate: 't.due', priority: 't.priority', name: 't.name', assignee: 't.assignee', id: 't.id', followUpDate: 't.follow_up' }[q.sortBy ?? 'created'] ?? 't.created';
+      const dir = q.sortOrder === 'desc' ? 'desc' : 'asc';
+      return exec(db, `select t.* from engine_task t where ${w.sql} order by ${col} ${dir}, t.id asc offset ? limit ?`,
+        [...w.bindings, q.firstResult ?? 0, Math.min(q.maxResults ?? 1000, 1000)]);
     },
     async countTasks(db: Db, q: TaskQuery, scope: TaskScope): Promise<number> {
-      const r = await this.taskQuery(db, q, scope).count({ n: '*' }).first();
-      return Number(r?.n ?? 0);
+      const w = taskWhere(q, scope);
+      const rows = await exec(db, `select count(*) as n from engine_task t where ${w.sql}`, w.bindings);
+      return Number(rows[0]?.n ?? 0);
     },
     async taskById(db: Db, id: string, scope: TaskScope, lock = false): Promise<Row | undefined> {
       if (!isUuid(id)) return undefined;
@@ -273,17 +270,26 @@ export function createEngineStore() {
           where id in (select id from engine_timer where due_at <= now() and (locked_until is null or locked_until < now())
             order by due_at limit ? for update skip locked)
           returning *)
-        select to_jsonb(c) as timer, to_jsonb(i) - 'engine_state' as instance, i.engine_state,
-          (select coalesce(jsonb_agg(jsonb_build_object('name', v.name, 'type', v.type, 'value', v.value, 'valueInfo', v.value_info)), '[]'::jsonb)
-             from engine_variable v where v.instance_id = i.id) as variables,
-          (select jsonb_build_object(
-             'engine_task', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_task x where x.instance_id = i.id),
-             'engine_external_task', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_external_task x where x.instance_id = i.id),
-             'engine_timer', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_timer x where x.instance_id = i.id),
-             'engine_message_sub', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_message_sub x where x.instance_id = i.id),
-             'engine_call', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_call x where x.instance_id = i.id))) as projections
+        select to_jsonb(c) as timer, to_jsonb(i) - 'engine_state' as instance, i.engine_state, ${STATE_OF_I}
         from c left join engine_instance i on i.id = c.instance_id
         order by c.due_at`, [new Date(Date.now() + leaseMs), nodeId, limit]);
+    },
+    /**
+     * A task or external task (in the caller's scope) with everything a command on it needs, in one
+     * statement and without a lock: its instance row and state, the variables and the projection rows,
+     * all of one snapshot. A command computed from them is written under a guard on the instance's
+     * revision (the cold path: two round trips instead of a locked transaction's seven).
+     */
+    async readItemWithState(db: Db, table: 'engine_task' | 'engine_external_task', id: string, scope?: TaskScope): Promise<{ instance: Row; item: Row; state: unknown; variables: Row[]; projections: Record<string, Row[]> } | undefined> {
+      if (!isUuid(id)) return undefined;
+      const sc = scope ? scopeSql(scope) : null;
+      const rows = await exec(db, `select ${INSTANCE_COLUMNS.map((c) => `i.${c}`).join(', ')}, i.engine_state, to_jsonb(t) as item, ${STATE_OF_I}
+        from ${table === 'engine_task' ? 'engine_task' : 'engine_external_task'} t join engine_instance i on i.id = t.instance_id
+        where t.id = ?${sc ? ` and ${sc.sql}` : ''}`, [id, ...(sc?.bindings ?? [])]);
+      const r = rows[0];
+      if (!r) return undefined;
+      const { engine_state: state, item, variables, projections, ...instance } = r;
+      return { instance, item: parseJson(item), state: parseJson(state), variables: parseJson(variables), projections: parseJson(projections) };
     },
     /** A cycle's next occurrence: counted, unleased, attempts reset. */
     async rescheduleTimer(db: Db, id: string, due: Date, fired: number): Promise<void> {
@@ -337,103 +343,8 @@ export function createEngineStore() {
     },
 
     // ---- history (append-only)
-    /**
-     * Everything a command writes, as ONE statement (each round trip costs more than the SQL):
-     * variables upserted, projections deleted and inserted (ignoring an execution id that already
-     * has its row), history appended in the given order ('task-created' rows only for tasks really
-     * inserted), the instance row updated with its revision bumped, and NOTIFY when an external
-     * task was inserted. Data-modifying CTEs always run, referenced or not.
-     */
-    /**
-     * Writes one command's outcome in one statement. Normally the caller holds the instance lock in
-     * its transaction. With a `guard` the statement stands alone (autocommit): it locks the rows the
-     * command was computed from and writes only if they are still as the caller saw them; `ok` is
-     * false otherwise and nothing was written. With `insertInstance` it creates the instance too.
-     */
-    async writeCommand(db: Db, w: {
-      instanceId: string; patch: { engine_state: string | null; state?: string; end_time?: Date; delete_reason?: string };
-      variables: Row[]; deletes: Record<string, string[]>; inserts: Record<string, Row[]>; history: Row[];
-      notify?: { channel: string; payload: string };
-      guard?: WriteGuard;
-      insertInstance?: Row;
-    }): Promise<{ ok: boolean; inserted: Record<string, Array<{ id: string; execution_id: string }>>; existing?: Row | null }> {
-      const ctes: string[] = [];
-      const bindings: unknown[] = [];
-      // Every write below is conditional on the guard's locked row(s), so a stale guard writes nothing;
-      // a start with an idempotency key also on its instance row being new (ON CONFLICT DO NOTHING).
-      const keyed = Boolean(w.insertInstance?.idempotency_key);
-      const conds: string[] = [];
-      if (w.guard) {
-        const g = guardSql(w.guard, w.instanceId);
-        ctes.push(`ok as ${g.sql}`);
-        bindings.push(...g.bindings);
-        conds.push('exists (select 1 from ok)');
-      }
-      const when = conds.length ? ` and ${conds.join(' and ')}` : '';
-      if (w.insertInstance) {
-        const inst = { ...w.insertInstance, ...w.patch, engine_state: w.patch.engine_state === null ? null : JSON.parse(w.patch.engine_state) };
-        const cols = Object.keys(inst).map((c) => `"${c}"`).join(', ');
-        ctes.push(`ins as (insert into engine_instance (${cols}) select ${cols} from jsonb_populate_record(null::engine_instance, ?::jsonb) where true${when}
-          ${keyed ? 'on conflict (idempotency_key) where idempotency_key is not null do nothing' : ''} returning id)`);
-        bindings.push(JSON.stringify(inst));
-      }
-      // The rest of a keyed start is written only if its instance row was.
-      const after = keyed ? `${when} and exists (select 1 from ins)` : when;
-      if (w.variables.length) {
-        ctes.push(`v as (insert into engine_variable (instance_id, name, type, value, value_info)
-          select instance_id, name, type, value, value_info from jsonb_populate_recordset(null::engine_variable, ?::jsonb) where true${after}
-          on conflict (instance_id, name) do update set type = excluded.type, value = excluded.value, value_info = excluded.value_info)`);
-        bindings.push(JSON.stringify(w.variables));
-      }
-      let n = 0;
-      for (const [table, ids] of Object.entries(w.deletes)) {
-        if (!ids.length) continue;
-        ctes.push(`d${n++} as (delete from ${table} where id in (select jsonb_array_elements_text(?::jsonb)::uuid)${after})`);
-        bindings.push(JSON.stringify(ids));
-      }
-      const inserted: string[] = [];
-      for (const [table, rows] of Object.entries(w.inserts)) {
-        if (!rows.length) continue;
-        const cols = Object.keys(rows[0]!).map((c) => `"${c}"`).join(', ');
-        ctes.push(`i_${table} as (insert into ${table} (${cols}) select ${cols} from jsonb_populate_recordset(null::${table}, ?::jsonb) where true${after}
-          on conflict (execution_id) do nothing returning id, execution_id)`);
-        bindings.push(JSON.stringify(rows));
-        inserted.push(table);
-      }
-      if (w.history.length) {
-        const cols = '"instance_id", "definition_id", "kind", "activity_id", "activity_type", "activity_name", "execution_id", "task_id", "user_id", "data", "at"';
-        const created = inserted.includes('engine_task') ? 'select execution_id from i_engine_task' : 'select null::text where false';
-        ctes.push(`h as (insert into engine_history (${cols}) select ${cols} from jsonb_populate_recordset(null::engine_history, ?::jsonb) with ordinality x
-          where (x.kind <> 'task-created' or x.execution_id in (${created}))${after} order by ordinality)`);
-        bindings.push(JSON.stringify(w.history.map((h) => ({ ...h, data: typeof h.data === 'string' ? JSON.parse(h.data) : h.data ?? null }))));
-      }
-      if (!w.insertInstance) {
-        const p = w.patch;
-        ctes.push(`u as (update engine_instance set engine_state = ?::jsonb, state = coalesce(?, state), end_time = coalesce(?, end_time),
-          delete_reason = coalesce(?, delete_reason), revision = revision + 1 where id = ?${when})`);
-        bindings.push(p.engine_state, p.state ?? null, p.end_time ?? null, p.delete_reason ?? null, w.instanceId);
-      }
-      const outs = inserted.map((t) => `(select coalesce(jsonb_agg(jsonb_build_object('id', id, 'execution_id', execution_id)), '[]'::jsonb) from i_${t}) as "${t}"`);
-      if (w.notify && inserted.includes('engine_external_task')) {
-        outs.push(`(select pg_notify(?, ?) where exists (select 1 from i_engine_external_task)) as notified`);
-        bindings.push(w.notify.channel, w.notify.payload);
-      }
-      outs.push(w.guard ? 'exists (select 1 from ok) as ok' : 'true as ok');
-      if (keyed) {
-        // A replayed start: the instance the key already made (committed before this statement began).
-        outs.push(`(select to_jsonb(e) from (select ${INSTANCE_COLUMNS.filter((c) => c !== 'revision').join(', ')} from engine_instance
-          where idempotency_key = ? and not exists (select 1 from ins)) e) as existing`, 'exists (select 1 from ins) as created');
-        bindings.push(w.insertInstance!.idempotency_key);
-      }
-      const row = (await exec(db, `with ${ctes.join(',\n')} select ${outs.join(', ')}`, bindings))[0] ?? {};
-      const out: Record<string, Array<{ id: string; execution_id: string }>> = {};
-      for (const t of inserted) out[t] = typeof row[t] === 'string' ? JSON.parse(row[t]) : row[t];
-      const ok = row.ok === true || row.ok === 't';
-      if (!keyed) return { ok, inserted: out };
-      const created = row.created === true || row.created === 't';
-      const existing = typeof row.existing === 'string' ? JSON.parse(row.existing) : row.existing ?? null;
-      return { ok: ok && created, inserted: out, existing: ok && !created ? existing : undefined };
-    },
+    /** Everything a command writes, as one statement (server/engine/store-write.ts); timer fires of one node are batched. */
+    writeCommand: (db: Db, w: CommandWrite) => writer.write(db, w),
     async appendHistory(db: Db, rows: Row[]): Promise<void> {
       if (rows.length) await db('engine_history').insert(rows);
     },
@@ -477,83 +388,25 @@ function instanceQuery(db: Db, q: InstanceQuery): Knex.QueryBuilder {
   return b;
 }
 
-/**
- * What an optimistic write must still find, locked, for its outcome to stand:
- * - `instance`: the instance at the revision its hot engine was saved at, and the task / external
- *   task the command targets still there, still in the caller's scope, still the caller's to act on;
- * - `definition`: for a start, the definition not suspended (held FOR SHARE against a concurrent suspend).
- */
-export type WriteGuard =
-  | { kind: 'instance'; revision: number; table: 'engine_task' | 'engine_external_task' | 'engine_timer'; itemId: string; scope?: TaskScope; assignee?: string; workerId?: string; leasedBy?: string }
-  | { kind: 'definition'; definitionId: string; latest?: boolean };
-
-/** The guard as SQL text with `?` bindings: the statement's text then depends only on its shape, so it is prepared once. */
-function guardSql(g: WriteGuard, instanceId: string): { sql: string; bindings: unknown[] } {
-  if (g.kind === 'definition') {
-    // A start by key from the cached latest version also needs it to still be the latest.
-    const latest = g.latest ? ' and not exists (select 1 from engine_definition n where n.key = d.key and n.version > d.version)' : '';
-    return { sql: `(select d.id from engine_definition d where d.id = ? and not d.suspended${latest} for share of d)`, bindings: [g.definitionId] };
-  }
-  const table = g.table === 'engine_task' ? 'engine_task' : g.table === 'engine_timer' ? 'engine_timer' : 'engine_external_task';
-  let sql = `(select i.id from engine_instance i join ${table} t on t.instance_id = i.id
-    where i.id = ? and i.revision = ? and i.state = 'ACTIVE' and t.id = ?`;
-  const bindings: unknown[] = [instanceId, g.revision, g.itemId];
-  if (g.scope) {
-    const sc = scopeSql(g.scope);
-    if (sc) { sql += ` and ${sc.sql}`; bindings.push(...sc.bindings); }
-  }
-  if (g.assignee) { sql += ' and (t.assignee is null or t.assignee = ?)'; bindings.push(g.assignee); }
-  if (g.workerId) { sql += ' and t.worker_id = ? and t.lock_expiration >= now() and (t.retries is null or t.retries > 0)'; bindings.push(g.workerId); }
-  if (g.leasedBy) { sql += ' and t.locked_by = ?'; bindings.push(g.leasedBy); }
-  return { sql: `${sql} for update of i, t)`, bindings };
-}
-
-/** `applyScope` as SQL text (null: no restriction). */
-function scopeSql(scope: TaskScope): { sql: string; bindings: unknown[] } | null {
-  if ('all' in scope) return null;
-  const parts = ['t.assignee = ?', '? = any(t.candidate_users)'];
-  const bindings: unknown[] = [scope.username, scope.username];
-  for (const { unitId, role } of scope.unitRoles) {
-    parts.push('(? = any(t.candidate_groups) and t.unit_id = ?)', '? = any(t.candidate_groups)');
-    bindings.push(role, unitId, `${role}@${unitId}`);
-  }
-  if (scope.readUnitIds?.length) { parts.push('t.unit_id = any(?::text[])'); bindings.push([...scope.readUnitIds]); }
-  return { sql: `(${parts.join(' or ')})`, bindings };
-}
-
-type Conn = { query(q: unknown, values?: unknown[]): Promise<{ rows: Row[] }> };
-const positional = new Map<string, { text: string; name: string }>();
-let statements = 0;
-/**
- * Runs one autocommit statement as a named prepared statement on PostgreSQL (parsed and planned
- * once per connection instead of at every call; `?` bindings as in knex.raw); in a transaction,
- * or on the embedded database, as knex.raw.
- */
-async function exec(db: Db, sql: string, bindings: unknown[]): Promise<Row[]> {
-  const client = (db as Knex).client as unknown as { config: { client: unknown }; acquireConnection(): Promise<Conn>; releaseConnection(c: Conn): Promise<void> };
-  if ((db as Knex.Transaction).isTransaction || client.config.client !== 'pg') {
-    const res = await db.raw(sql, bindings as Knex.RawBinding[]);
-    return (res.rows ?? res) as Row[];
-  }
-  let p = positional.get(sql);
-  if (!p) {
-    let n = 0;
-    p = { text: sql.replace(/\?/g, () => `$${++n}`), name: `tthc_engine_${++statements}` };
-    // Statement shapes are few (which tables a command touches, how many roles a scope has); bound the map anyway.
-    if (positional.size < 5000) positional.set(sql, p);
-    else p = { text: p.text, name: '' };
-  }
-  const conn = await client.acquireConnection();
-  try {
-    return (await conn.query({ ...(p.name ? { name: p.name } : {}), text: p.text, values: bindings.map(pgValue) })).rows;
-  } finally {
-    await client.releaseConnection(conn);
-  }
-}
-
-/** What knex would send for a binding: arrays of strings as PostgreSQL arrays, dates and the rest as pg converts them. */
-function pgValue(v: unknown): unknown {
-  return v === undefined ? null : v;
+/** The filters of a task query and the caller's scope as SQL text with `?` bindings. */
+function taskWhere(q: TaskQuery, scope: TaskScope): { sql: string; bindings: unknown[] } {
+  const parts: string[] = [];
+  const bindings: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]) => { parts.push(sql); bindings.push(...values); };
+  const sc = scopeSql(scope);
+  if (sc) add(sc.sql, ...sc.bindings);
+  if (q.assignee) add('t.assignee = ?', q.assignee);
+  if (q.unassigned) add('t.assignee is null');
+  if (q.candidateGroup) add('? = any(t.candidate_groups) and t.assignee is null', q.candidateGroup);
+  if (q.candidateUser) add('? = any(t.candidate_users) and t.assignee is null', q.candidateUser);
+  // An id that is not a uuid matches nothing (and never reaches PostgreSQL as a cast error).
+  if (q.processInstanceId) { if (isUuid(q.processInstanceId)) add('t.instance_id = ?', q.processInstanceId); else add('false'); }
+  if (q.processInstanceBusinessKey) add('t.business_key = ?', q.processInstanceBusinessKey);
+  if (q.processDefinitionKey) add('t.definition_id like ?', `${q.processDefinitionKey.replace(/[%_\\]/g, '\\$&')}:%`);
+  if (q.taskDefinitionKey) add('t.task_definition_key = ?', q.taskDefinitionKey);
+  if (q.dueBefore) add('t.due < ?', q.dueBefore);
+  if (q.dueAfter) add('t.due > ?', q.dueAfter);
+  return { sql: parts.length ? parts.join(' and ') : 'true', bindings };
 }
 
 /**

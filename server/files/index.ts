@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { ApiError, badRequest } from '../http/errors.js';
 import { FILE_LIMITS } from './limits.js';
+import { fileError } from './messages.js';
 
 /**
  * Uploaded files (dossier components). Bytes live outside the web root, under `<DATA_DIR>/files/`,
@@ -33,19 +33,17 @@ export function sniff(buf: Buffer): FileKind | undefined {
   return undefined;
 }
 
-const tooLarge = (message: string) => new ApiError(413, 'PayloadTooLarge', message);
-
 /** Checks a batch of uploads against the limits and the allowed types; throws a 4xx naming the file. */
 export function checkUploads(files: Array<{ name: string; buffer: Buffer }>, already: { bytes: number; files: number } = { bytes: 0, files: 0 }): FileKind[] {
-  if (files.length + already.files > FILE_LIMITS.maxFiles) throw badRequest(`Tối đa ${FILE_LIMITS.maxFiles} tệp cho một hồ sơ / at most ${FILE_LIMITS.maxFiles} files per dossier`);
+  if (files.length + already.files > FILE_LIMITS.maxFiles) throw fileError(400, 'InvalidRequestException', 'files.tooMany', { max: FILE_LIMITS.maxFiles });
   let total = already.bytes;
   return files.map((f) => {
-    if (f.buffer.length === 0) throw badRequest(`Tệp "${f.name}" rỗng / file "${f.name}" is empty`);
-    if (f.buffer.length > FILE_LIMITS.maxFileBytes) throw tooLarge(`Tệp "${f.name}" vượt quá ${FILE_LIMITS.maxFileBytes / 1048576} MB / file "${f.name}" exceeds the per-file limit`);
+    if (f.buffer.length === 0) throw fileError(400, 'InvalidRequestException', 'files.empty', { name: f.name });
+    if (f.buffer.length > FILE_LIMITS.maxFileBytes) throw fileError(413, 'PayloadTooLarge', 'files.fileTooLarge', { name: f.name, mb: FILE_LIMITS.maxFileBytes / 1048576 });
     total += f.buffer.length;
-    if (total > FILE_LIMITS.maxTotalBytes) throw tooLarge(`Tổng dung lượng tệp vượt quá ${FILE_LIMITS.maxTotalBytes / 1048576} MB / the files exceed the per-dossier limit`);
+    if (total > FILE_LIMITS.maxTotalBytes) throw fileError(413, 'PayloadTooLarge', 'files.totalTooLarge', { mb: FILE_LIMITS.maxTotalBytes / 1048576 });
     const kind = sniff(f.buffer);
-    if (!kind) throw new ApiError(415, 'UnsupportedMediaType', `Tệp "${f.name}" không phải PDF, JPEG hoặc PNG (kiểm tra theo nội dung) / file "${f.name}" is not a PDF, JPEG or PNG by its content`);
+    if (!kind) throw fileError(415, 'UnsupportedMediaType', 'files.badType', { name: f.name });
     return kind;
   });
 }

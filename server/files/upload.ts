@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import multer from 'multer';
-import { ApiError, badRequest } from '../http/errors.js';
 import { FILE_LIMITS } from './limits.js';
+import { fileError } from './messages.js';
 
 /**
  * Multipart uploads held in memory (the limits keep that small), with multer's errors turned into the
@@ -19,9 +19,9 @@ export function uploadFiles(opts: { fields?: number } = {}): RequestHandler {
     upload.any()(req, res, (err: unknown) => {
       if (!err) return next();
       const e = err as { code?: string; message?: string };
-      if (e.code === 'LIMIT_FILE_SIZE') return next(new ApiError(413, 'PayloadTooLarge', `Tệp vượt quá ${FILE_LIMITS.maxFileBytes / 1048576} MB / a file exceeds the per-file limit`));
-      if (e.code?.startsWith('LIMIT_')) return next(badRequest(`Yêu cầu tải lên vượt giới hạn (${e.code}) / upload limit exceeded`));
-      next(badRequest(`Tải tệp không thành công / upload failed: ${e.message ?? 'malformed multipart body'}`));
+      if (e.code === 'LIMIT_FILE_SIZE') return next(fileError(413, 'PayloadTooLarge', 'files.anyTooLarge', { mb: FILE_LIMITS.maxFileBytes / 1048576 }));
+      if (e.code?.startsWith('LIMIT_')) return next(fileError(400, 'InvalidRequestException', 'files.uploadLimit', { code: e.code }));
+      next(fileError(400, 'InvalidRequestException', 'files.uploadFailed', { detail: e.message ?? 'malformed multipart body' }));
     });
   };
 }

@@ -5,6 +5,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { Logger } from '../log.js';
 import { createErrorHandler, notFound, type ErrorMapper } from './errors.js';
 import { createInputGuard } from './input.js';
+import { createLeanDispatch } from './lean.js';
 import { sendJson } from './json.js';
 import { buildOpenApi, doc } from './openapi.js';
 import { renderOpenApiPage } from './openapi-page.js';
@@ -14,6 +15,8 @@ import { createSecurityHeaders, type UpgradeInsecure } from './security-headers.
 export interface Mount {
   path: string;
   router: Router;
+  /** Its routes are also served by the lean dispatch (server/http/lean.ts): same handlers, no walk of the whole app. */
+  lean?: boolean;
 }
 
 export interface AppDeps {
@@ -42,19 +45,26 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'extended');
 
-  app.use((req, res, next) => {
-    const incoming = req.get('x-request-id');
-    req.requestId = incoming && /^[\w-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
-    res.set('X-Request-Id', req.requestId);
+  const requestId: RequestHandler = (req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    req.requestId = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
+    res.setHeader('X-Request-Id', req.requestId);
     next();
-  });
-  for (const m of deps.early ?? []) app.use(m);
-  app.use(createSecurityHeaders({ upgradeInsecureRequests: deps.upgradeInsecureRequests }));
-  app.use(express.json({ limit: deps.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
-  app.use(deps.authenticate);
-  for (const m of deps.middleware ?? []) app.use(m);
-  // After the audit hook, so refused hostile input is recorded too.
-  app.use(createInputGuard());
+  };
+  // What every request passes before any router, in this order; the input guard after the audit hook,
+  // so refused hostile input is recorded too.
+  const chain: RequestHandler[] = [
+    requestId,
+    ...(deps.early ?? []),
+    createSecurityHeaders({ upgradeInsecureRequests: deps.upgradeInsecureRequests }),
+    express.json({ limit: deps.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'] }),
+    deps.authenticate,
+    ...(deps.middleware ?? []),
+    createInputGuard(),
+  ];
+  const lean = deps.mounts.filter((m) => m.lean);
+  if (lean.length) app.use(createLeanDispatch(lean, chain));
+  for (const m of chain) app.use(m);
   for (const m of deps.mounts) app.use(m.path, m.router);
 
   // The API's own description, generated from the route table once every router is mounted.

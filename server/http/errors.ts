@@ -34,7 +34,6 @@ function requestLang(header: string | undefined): 'vi' | 'en' {
 export const badRequest = (message: string, details?: unknown) =>
   new ApiError(400, 'InvalidRequestException', message, details);
 export const notFound = (message: string) => new ApiError(404, 'NotFound', message);
-export const conflict = (message: string, details?: unknown) => new ApiError(409, 'Conflict', message, details);
 export const unauthorized = (message = 'Login required') => new ApiError(401, 'Unauthorized', message);
 export const forbidden = (message = 'You do not have permission for this action') =>
   new ApiError(403, 'Forbidden', message);

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { badRequest } from './errors.js';
+import { httpError } from './messages.js';
 
 /** Printable ASCII without spaces, as clients generate them (a UUID, or a business key plus a request id). */
 const KEY = /^[\x21-\x7e]{1,200}$/;
@@ -13,8 +13,7 @@ export function idempotencyKeyOf(req: Request): string | undefined {
   if (raw === undefined) return undefined;
   const key = Array.isArray(raw) ? raw[0] : raw;
   if (typeof key !== 'string' || !KEY.test(key)) {
-    throw badRequest('Idempotency-Key: 1–200 ký tự ASCII in được, không có dấu cách / 1–200 printable ASCII characters, no spaces',
-      [{ field: 'header.Idempotency-Key', message: 'invalid' }]);
+    throw httpError(400, 'InvalidRequestException', 'http.badIdempotencyKey', {}, [{ field: 'header.Idempotency-Key', message: 'invalid' }]);
   }
   return key;
 }

@@ -6,6 +6,7 @@ import { guard } from '../http/policy.js';
 import { parseBody, parseParams, parseQuery } from '../http/validate.js';
 import { EffectKey, type NotificationService } from './service.js';
 import { CITIZEN_TEMPLATES, STAFF_TEMPLATES } from './templates.js';
+import { notificationKey } from './messages.js';
 
 export interface NotificationsRouterDeps {
   notifications: NotificationService;
@@ -17,10 +18,10 @@ const StaffBody = z.object({
   template: z.enum(Object.keys(STAFF_TEMPLATES) as [keyof typeof STAFF_TEMPLATES]),
   params: z.record(z.string(), z.unknown()),
   dossierCode: code.optional(),
-  link: z.string().max(500).regex(/^#\//, 'đường dẫn trong ứng dụng bắt đầu bằng #/ / an in-app link starting with #/').optional(),
+  link: z.string().max(500).regex(/^#\//, notificationKey('notifications.inAppLink')).optional(),
   usernames: z.array(z.string().min(1).max(100)).max(100).optional(),
   roles: z.array(z.object({ role: z.string().min(1).max(50), unitId: z.string().min(1).max(100) }).strict()).max(20).optional(),
-}).strict().refine((b) => (b.usernames?.length ?? 0) + (b.roles?.length ?? 0) > 0, 'cần ít nhất một người nhận / at least one recipient');
+}).strict().refine((b) => (b.usernames?.length ?? 0) + (b.roles?.length ?? 0) > 0, notificationKey('notifications.oneRecipient'));
 
 const CitizenBody = z.object({
   key: EffectKey,
@@ -29,7 +30,7 @@ const CitizenBody = z.object({
   dossierCode: code,
   contact: z.object({
     email: z.string().email().max(200).optional(),
-    phone: z.string().regex(/^\+?[0-9]{8,15}$/, 'số điện thoại không hợp lệ / invalid phone number').optional(),
+    phone: z.string().regex(/^\+?[0-9]{8,15}$/, notificationKey('notifications.badPhone')).optional(),
   }).strict(),
 }).strict();
 

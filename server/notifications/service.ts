@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { ApiError, badRequest } from '../http/errors.js';
+import { ApiError } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import type { NotificationAdapter } from './adapters.js';
 import * as store from './store.js';
 import { AGENCY_TEMPLATES, CITIZEN_TEMPLATES, STAFF_TEMPLATES, type AgencyTemplate, type CitizenTemplate, type StaffTemplate } from './templates.js';
+import { isNotificationKey, notificationError, notificationKey, notificationText } from './messages.js';
 
 interface StaffDirectory {
   /** Active users holding `role` in any of `unitIds`. */
@@ -21,7 +22,7 @@ export interface NotificationDeps {
 }
 
 /** An effect key names the dossier and the kind of effect, never a delivery: `HS-1:citizen:accepted`. */
-export const EffectKey = z.string().min(3).max(200).regex(/^[\p{L}\p{N}._:+\-/]+$/u, 'chỉ chữ, số và . _ : + - / / letters, digits and . _ : + - / only');
+export const EffectKey = z.string().min(3).max(200).regex(/^[\p{L}\p{N}._:+\-/]+$/u, notificationKey('notifications.effectKey'));
 
 export interface StaffNotice {
   key: string;
@@ -54,7 +55,8 @@ export type DeliveryOutcome = Array<{ channel: string; status: string; attempts:
 
 class DeliveryFailed extends ApiError {
   constructor(readonly deliveries: DeliveryOutcome) {
-    super(502, 'DeliveryFailed', 'Chưa gửi được thông báo, sẽ thử lại / delivery failed, will be retried', { deliveries });
+    const text = notificationText('notifications.deliveryFailed');
+    super(502, 'DeliveryFailed', text.vi, { deliveries }, text);
   }
 }
 
@@ -64,11 +66,13 @@ function render<T extends Record<string, { params: z.ZodType; render(p: never): 
   templates: T, name: string, params: unknown,
 ): Rendered {
   const t = templates[name];
-  if (!t) throw badRequest(`Mẫu thông báo không tồn tại: ${name} / unknown template ${name}`);
+  if (!t) throw notificationError(400, 'InvalidRequestException', 'notifications.unknownTemplate', { name });
   const r = t.params.safeParse(params);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw badRequest(`Tham số mẫu ${name} không hợp lệ: ${['params', ...i.path].join('.')}: ${i.message}`);
+    const detail = isNotificationKey(i.message) ? notificationText(i.message) : { vi: i.message, en: i.message };
+    const e = notificationError(400, 'InvalidRequestException', 'notifications.badParams', { name, path: ['params', ...i.path].join('.'), detail: detail.vi });
+    throw new ApiError(400, e.type, e.message, undefined, { ...e.text!, en: notificationText('notifications.badParams', { name, path: ['params', ...i.path].join('.'), detail: detail.en }).en });
   }
   return { ...t.render(r.data as never), ...(t.renderEn ? { en: t.renderEn(r.data as never) } : {}) };
 }
@@ -183,7 +187,7 @@ export function createNotificationService(deps: NotificationDeps) {
 
     /** Emails an agency outside the platform, through the same outbox (idempotent on `key`). */
     async notifyAgency(n: AgencyNotice): Promise<{ created: boolean; deliveries: DeliveryOutcome }> {
-      if (!adapters.has('email')) throw new ApiError(503, 'EmailNotConfigured', 'Chưa cấu hình máy chủ thư (SMTP_URL) nên chưa gửi được thư đề nghị / email is not configured (SMTP_URL)');
+      if (!adapters.has('email')) throw notificationError(503, 'EmailNotConfigured', 'notifications.noEmail');
       return queueAndDeliver(n.key, `agency:${n.template}`, n.dossierCode, render(AGENCY_TEMPLATES, n.template, n.params), n.template, [{ channel: 'email', address: n.email }]);
     },
 

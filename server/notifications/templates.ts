@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatLocal, parseInstant } from '../calendar/index.js';
+import { notificationKey } from './messages.js';
 
 /**
  * Vietnamese message templates. Citizens are told four things (accepted, supplement requested,
@@ -15,7 +16,7 @@ export function vnDateTime(iso: string): string {
   return `${l.slice(11, 16)} ngày ${l.slice(8, 10)}/${l.slice(5, 7)}/${l.slice(0, 4)}`;
 }
 
-const instant = z.string().refine((s) => parseInstant(s) !== undefined, 'thời điểm ISO-8601 có múi giờ / an ISO-8601 instant with an offset');
+const instant = z.string().refine((s) => parseInstant(s) !== undefined, notificationKey('notifications.notInstant'));
 const code = z.string().min(1).max(64);
 const text = z.string().min(1).max(2000);
 

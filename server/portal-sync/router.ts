@@ -1,16 +1,16 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { midnightOf, ordinalOfDate } from '../calendar/index.js';
-import { badRequest } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard, type Principal } from '../http/policy.js';
 import { parseBody, parseParams, parseQuery } from '../http/validate.js';
 import type { PortalSyncService } from './service.js';
+import { portalSyncError, portalSyncKey } from './messages.js';
 
 interface Units { visibleUnitIds(p: Pick<Principal, 'roles'>): Promise<string[] | 'all'> }
 
-const RecordId = z.object({ id: z.string().regex(/^\d{1,18}$/, 'id: mã bản ghi là số / a numeric record id') });
+const RecordId = z.object({ id: z.string().regex(/^\d{1,18}$/, portalSyncKey('portalSync.recordId')) });
 const ClaimBody = z.object({
   workerId: z.string().min(1).max(200),
   limit: z.number().int().min(1).max(500).default(50),
@@ -37,7 +37,7 @@ const ListQuery = z.object({
 
 function dayStart(day: string): Date {
   const ord = ordinalOfDate(day);
-  if (ord === undefined) throw badRequest(`"${day}" không phải ngày hợp lệ / not a valid date`);
+  if (ord === undefined) throw portalSyncError(400, 'InvalidRequestException', 'portalSync.notADate', { day });
   return new Date(midnightOf(ord));
 }
 
@@ -65,7 +65,7 @@ export function createPortalSyncRouter(deps: { sync: PortalSyncService; units: U
     const q = parseQuery(StatsQuery, req);
     const to = q.to ? new Date(dayStart(q.to).getTime() + 86_400_000) : new Date();
     const from = q.from ? dayStart(q.from) : new Date(to.getTime() - 30 * 86_400_000);
-    if (from >= to) throw badRequest('from: phải trước to / from must be before to');
+    if (from >= to) throw portalSyncError(400, 'InvalidRequestException', 'portalSync.fromAfterTo');
     sendJson(res, 200, await deps.sync.stats(await deps.units.visibleUnitIds(req.principal!), from, to));
   });
   return r;

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { WorkingTimeCalculator } from '../calendar/index.js';
 import { formatLocal } from '../calendar/index.js';
-import { notFound } from '../http/errors.js';
 import type { NotificationService } from '../notifications/index.js';
 import { toPortalRecord, type PortalRecord, type Snapshot } from './contract.js';
+import { portalSyncError } from './messages.js';
 
 export interface PortalSyncDeps {
   knex: Knex;
@@ -130,7 +130,7 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
       const t = now();
       const out = await knex.transaction(async (trx) => {
         const row = await trx('portal_outbox').where({ id }).forUpdate().first();
-        if (!row) throw notFound(`Không có bản ghi đồng bộ ${id} / no sync record ${id}`);
+        if (!row) throw portalSyncError(404, 'NotFound', 'portalSync.noRecord', { id });
         await trx('portal_sync_attempt').insert({
           outbox_id: id, dossier_id: row.dossier_id, at: t, outcome: r.outcome, http_status: r.httpStatus ?? null,
           error: r.error?.slice(0, 1000) ?? null, worker_id: r.workerId, duration_ms: r.durationMs ?? null,
@@ -242,7 +242,7 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
      */
     async requeue(units: Units, id: string): Promise<LogRow> {
       const row = await inUnits(knex('portal_outbox'), units).where({ id }).first();
-      if (!row) throw notFound(`Không có bản ghi đồng bộ ${id} / no sync record ${id}`);
+      if (!row) throw portalSyncError(404, 'NotFound', 'portalSync.noRecord', { id });
       const r = await knex.transaction(async (trx) => {
         const cur = await trx('portal_outbox').where({ id, state: 'rejected' }).forUpdate().first('snapshot');
         if (!cur) return undefined;

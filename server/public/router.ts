@@ -5,11 +5,11 @@ import { z } from 'zod';
 import type { CatalogService } from '../catalog/index.js';
 import { OnlineFilingSchema, type DossierService } from '../dossiers/index.js';
 import { checkUploads, type FileStore, uploadedFiles, uploadFiles } from '../files/index.js';
-import { ApiError, badRequest, notFound } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
 import { parse, parseBody, parseParams, parseQuery } from '../http/validate.js';
+import { publicError, publicKey } from './messages.js';
 
 /**
  * `/api/public`: what a citizen uses without logging in — the procedures that can be filed online,
@@ -25,18 +25,17 @@ export interface PublicRouterDeps {
 }
 
 const CodeParams = z.object({ code: z.string().max(40) });
-const LookupQuery = z.object({ factor: z.string().regex(/^\d{4}$/, 'factor: 4 chữ số cuối của số điện thoại hoặc số định danh / the last 4 digits of the phone or ID number') }).strict();
+const LookupQuery = z.object({ factor: z.string().regex(/^\d{4}$/, publicKey('public.factor')) }).strict();
 const RatingBody = z.object({
   factor: z.string().regex(/^\d{4}$/), rating: z.enum(['satisfied', 'normal', 'dissatisfied']), comment: z.string().trim().max(1000).optional(),
 }).strict();
 const ProcQuery = z.object({ q: z.string().max(200).optional(), page: z.coerce.number().int().min(1).max(1000).default(1), pageSize: z.coerce.number().int().min(1).max(50).default(20) }).strict();
-const NOT_FOUND = 'Không tìm thấy hồ sơ với mã và 4 số cuối đã nhập / no dossier matches this code and digits';
 
 export function createPublicRouter(deps: PublicRouterDeps): Router {
   const r = Router();
   const limiter: RequestHandler = rateLimit({
     windowMs: 10 * 60_000, limit: deps.lookupLimit ?? 30, standardHeaders: 'draft-8', legacyHeaders: false,
-    handler: (_req, _res, next) => next(new ApiError(429, 'TooManyRequests', 'Quá nhiều lần tra cứu, vui lòng thử lại sau / too many lookups, try again later')),
+    handler: (_req, _res, next) => next(publicError(429, 'TooManyRequests', 'public.tooManyLookups')),
   });
   const uploadAny = uploadFiles();
 
@@ -63,14 +62,14 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
       try {
         raw = JSON.parse((req.body as { data: string }).data);
       } catch {
-        throw badRequest('data: không phải JSON hợp lệ / not valid JSON');
+        throw publicError(400, 'InvalidRequestException', 'public.dataNotJson');
       }
     }
     const input = parse(OnlineFilingSchema, raw, 'body');
     const kinds = checkUploads(files.map((f) => ({ name: f.originalname, buffer: f.buffer })));
     const slots = files.map((f) => {
       const m = /^component:(\d{1,3})$/.exec(f.fieldname);
-      if (!m || Number(m[1]) >= input.components.length) throw badRequest(`Tệp "${f.originalname}": trường "${f.fieldname}" không ứng với thành phần hồ sơ nào / field does not name a listed component`);
+      if (!m || Number(m[1]) >= input.components.length) throw publicError(400, 'InvalidRequestException', 'public.fileNoComponent', { file: f.originalname, field: f.fieldname });
       return Number(m[1]);
     });
     const d = await deps.dossiers.fileOnline(input, async (trx: Knex.Transaction, dossierId, components) => {
@@ -88,7 +87,7 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
     const { code } = parseParams(CodeParams, req);
     const { factor } = parseQuery(LookupQuery, req);
     const view = await deps.dossiers.lookup(code, factor);
-    if (!view) throw notFound(NOT_FOUND);
+    if (!view) throw publicError(404, 'NotFound', 'public.noMatch');
     res.setHeader('Cache-Control', 'no-store');
     sendJson(res, 200, view);
   });
@@ -96,7 +95,7 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
   r.post('/dossiers/:code/rating', guard('public'), doc({ summary: 'Đánh giá mức độ hài lòng (một lần, sau khi trả kết quả) / rate once after the result was returned', params: CodeParams, body: RatingBody }), limiter, async (req, res) => {
     const { code } = parseParams(CodeParams, req);
     const b = parseBody(RatingBody, req);
-    if (!(await deps.dossiers.rate(code, b.factor, b))) throw notFound(NOT_FOUND);
+    if (!(await deps.dossiers.rate(code, b.factor, b))) throw publicError(404, 'NotFound', 'public.noMatch');
     sendJson(res, 200, { rated: true });
   });
   return r;

@@ -1,9 +1,9 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { ApiError } from '../http/errors.js';
 import { xmlShape, type ParsedDefinitions } from '../engine/index.js';
 import type { FactSource, ValidationJob } from './validate-job.js';
 import type { ValidationResult } from './types.js';
+import { validationError } from './messages.js';
 
 export interface ValidationPoolOptions {
   /** Threads (default: one less than the cores, at least 1, at most 2: the server keeps a core). */
@@ -26,8 +26,6 @@ export interface PoolStats { threads: number; busy: number; queued: number }
 interface Running { id: number; timer: NodeJS.Timeout; done(err: Error | null, result?: unknown): void }
 interface Slot { worker: Worker; job?: Running }
 interface Queued { job: ValidationJob; done(err: Error | null, result?: unknown): void }
-
-const busy = (message: string) => new ApiError(429, 'TooManyRequests', message);
 
 /**
  * Models up to this many XML elements (some 120 steps with their diagram) are checked where they
@@ -79,13 +77,13 @@ export function createValidationPool(opts: ValidationPoolOptions = {}) {
     worker.unref();
     worker.on('message', (m: { id?: number; result?: unknown; error?: string }) => {
       if (!slot.job || m.id !== slot.job.id) return;
-      if (m.error !== undefined) settle(slot, new ApiError(400, 'ValidationFailed', `Không kiểm tra được quy trình / the model could not be checked: ${m.error.slice(0, 500)}`));
+      if (m.error !== undefined) settle(slot, validationError(400, 'ValidationFailed', 'validation.failedWith', { detail: m.error.slice(0, 500) }));
       else settle(slot, null, m.result);
     });
     // A thread that dies (a model that broke it) takes only its own job with it.
     const died = () => {
       drop(slot);
-      settle(slot, new ApiError(400, 'ValidationFailed', 'Không kiểm tra được quy trình / the model could not be checked'));
+      settle(slot, validationError(400, 'ValidationFailed', 'validation.failed'));
     };
     worker.on('error', died);
     worker.on('exit', died);
@@ -101,7 +99,7 @@ export function createValidationPool(opts: ValidationPoolOptions = {}) {
       const id = ++nextId;
       const timer = setTimeout(() => {
         drop(slot);
-        settle(slot, new ApiError(413, 'ModelTooComplex', `Quy trình quá phức tạp để kiểm tra trong ${timeoutMs / 1000} giây / the model takes too long to check`));
+        settle(slot, validationError(413, 'ModelTooComplex', 'validation.tooComplex', { seconds: timeoutMs / 1000 }));
         void slot.worker.terminate();
       }, timeoutMs);
       timer.unref();
@@ -113,11 +111,11 @@ export function createValidationPool(opts: ValidationPoolOptions = {}) {
   }
 
   function run<T>(job: ValidationJob, owner?: string): Promise<T> {
-    if (stopped) return Promise.reject(new ApiError(503, 'Unavailable', 'Máy chủ đang dừng / the server is stopping'));
+    if (stopped) return Promise.reject(validationError(503, 'Unavailable', 'validation.stopping'));
     if (owner !== undefined && (owners.get(owner) ?? 0) >= perOwner) {
-      return Promise.reject(busy('Bạn đang có một lần kiểm tra quy trình chưa xong / you already have a model being checked; wait for it'));
+      return Promise.reject(validationError(429, 'TooManyRequests', 'validation.ownerBusy'));
     }
-    if (queue.length >= maxQueue) return Promise.reject(busy('Máy chủ đang kiểm tra nhiều quy trình, hãy thử lại sau ít phút / too many models are being checked; retry shortly'));
+    if (queue.length >= maxQueue) return Promise.reject(validationError(429, 'TooManyRequests', 'validation.queueFull'));
     if (owner !== undefined) owners.set(owner, (owners.get(owner) ?? 0) + 1);
     return new Promise<T>((resolve, reject) => {
       queue.push({
@@ -141,8 +139,8 @@ export function createValidationPool(opts: ValidationPoolOptions = {}) {
     stats: (): PoolStats => ({ threads: slots.length, busy: slots.filter((s) => s.job).length, queued: queue.length }),
     async stop(): Promise<void> {
       stopped = true;
-      for (const q of queue.splice(0)) q.done(new ApiError(503, 'Unavailable', 'Máy chủ đang dừng / the server is stopping'));
-      await Promise.all([...slots].map(async (s) => { drop(s); settle(s, new ApiError(503, 'Unavailable', 'Máy chủ đang dừng / the server is stopping')); await s.worker.terminate(); }));
+      for (const q of queue.splice(0)) q.done(validationError(503, 'Unavailable', 'validation.stopping'));
+      await Promise.all([...slots].map(async (s) => { drop(s); settle(s, validationError(503, 'Unavailable', 'validation.stopping')); await s.worker.terminate(); }));
     },
   };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { APPLICANT, BIRTH_COMPONENTS, binaryParser, procedureId } from './setup.js';
+import { expectKeyedRefusal } from '../helpers/refusals.js';
 
 /**
  * Staff attach documents to a dossier while working on it and download what the citizen filed;
@@ -55,6 +56,8 @@ describe('dossier files', () => {
     const bad = await c['chuyenvien.xa']!.post(`/api/dossiers/${dossier.id}/files`).attach('file', Buffer.from('MZ executable'), 'hop-le.pdf').expect(415);
     expect(bad.body).toMatchObject({ type: 'UnsupportedMediaType' });
     expect(bad.body.message).toContain('hop-le.pdf');
+    await expectKeyedRefusal(() => c['chuyenvien.xa']!.post(`/api/dossiers/${dossier.id}/files`).attach('file', Buffer.from('MZ executable'), 'hop-le.pdf'), 415, 'files.badType',
+      'Tệp "hop-le.pdf" không phải PDF, JPEG hoặc PNG', 'File "hop-le.pdf" is not a PDF, JPEG or PNG');
     const none = await c['chuyenvien.xa']!.post(`/api/dossiers/${dossier.id}/files`).field('label', 'x').expect(400);
     expect(none.body.message).toContain('Chưa chọn tệp');
     await c['chuyenvien.xa']!.get(`/api/dossiers/${dossier.id}/files/00000000-0000-4000-8000-000000000000`).expect(404);

@@ -14,13 +14,10 @@ const ROOT = join(import.meta.dirname, '..', '..', 'server');
  */
 const NOT_OURS = ['engine', 'engine-rest', 'mock-portal'];
 
-/** Capabilities whose refusals are still being keyed in this pass (each removed as it lands). */
-const PENDING = new Set(['files', 'http', 'notifications', 'portal-sync', 'public', 'validation']);
-
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
-    if (e.isDirectory()) return dir === ROOT && (NOT_OURS.includes(e.name) || PENDING.has(e.name)) ? [] : sources(p);
+    if (e.isDirectory()) return dir === ROOT && NOT_OURS.includes(e.name) ? [] : sources(p);
     return e.name.endsWith('.ts') ? [p] : [];
   });
 }

@@ -6,6 +6,7 @@ import { createEmailAdapter, createNotificationService, createSmsAdapter } from 
 import { basicAuthHeader, loginAs } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { startSmsStub, startSmtpSink, type SmsStub } from './sinks.js';
+import { expectKeyedRefusal } from '../helpers/refusals.js';
 
 let platform: TestPlatform;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
@@ -75,6 +76,11 @@ describe('citizen notifications (email + SMS)', () => {
       expect(r.status).toBe(400);
       expect(r.body.message).toMatch(msg);
     }
+    await expectKeyedRefusal(() => request(platform.app).post('/api/notifications/citizen').set('Authorization', WORKER).send({ ...accepted('HS-N-3'), contact: { phone: 'call me' } }),
+      400, 'notifications.badPhone', 'số điện thoại không hợp lệ', 'invalid phone number');
+    const badDate = { ...accepted('HS-N-3'), params: { dossierCode: 'HS-N-3', procedureName: 'X', dueAt: '02/12/2026' } };
+    await expectKeyedRefusal(() => request(platform.app).post('/api/notifications/citizen').set('Authorization', WORKER).send(badDate),
+      400, 'notifications.badParams', 'params.dueAt: thời điểm ISO-8601 có múi giờ', 'params.dueAt: an ISO-8601 instant with an offset');
     expect(await platform.db.knex('worker_effect').where('key', 'like', 'HS-N-3%').select('key')).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { APPLICANT, procedureId } from '../dossiers/setup.js';
+import { expectKeyedRefusal } from '../helpers/refusals.js';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
@@ -77,6 +78,8 @@ describe('online filing, citizen lookup and rating', () => {
     for (const personal of [APPLICANT.fullName, APPLICANT.idNumber, APPLICANT.phone, APPLICANT.address]) expect(text).not.toContain(personal);
     await request(platform.app).get(`/api/public/dossiers/${filed.body.code}?factor=1234`).expect(200);
     const wrong = await request(platform.app).get(`/api/public/dossiers/${filed.body.code}?factor=0000`).expect(404);
+    await expectKeyedRefusal(() => request(platform.app).get(`/api/public/dossiers/${filed.body.code}?factor=0000`), 404, 'public.noMatch',
+      'Không tìm thấy hồ sơ với mã và 4 số cuối đã nhập', 'No dossier matches this code and these digits');
     const unknown = await request(platform.app).get('/api/public/dossiers/XPL-990101-9999?factor=5678').expect(404);
     expect(wrong.body).toEqual(unknown.body);
     await request(platform.app).get(`/api/public/dossiers/${filed.body.code}?factor=56`).expect(400);

@@ -4,7 +4,7 @@ import { NativeRun } from '../runtime/run.js';
 import type { Run } from '../runtime/types.js';
 import type { WriteGuard } from '../store.js';
 import type { TypedValue } from '../values.js';
-import { Stale, type Ctx, type Hot, type ItemTarget, type Kernel, type Projections, type Row } from './kernel.js';
+import { Stale, type Ctx, type Hot, type ItemTarget, type Kernel, type LoadedDefinition, type Projections, type Row } from './kernel.js';
 
 /** The worker must hold the external task's lock, unexpired. */
 export function checkWorker(t: Row, workerId: string): Row {
@@ -83,28 +83,21 @@ export function createCommands(k: Kernel) {
   }
 
   /**
-   * The common case without a transaction: the instance is hot on this node and the command only
-   * changes what the hot engine already knows. It runs in memory and is written by one statement
-   * that re-checks, under row locks, everything it relied on (revision, the item, scope, assignee,
-   * worker lock). Returns null when that cannot be done or the check fails; nothing was written
-   * then, the in-memory run is dropped, and the caller takes the locked path, which answers errors.
+   * The common case without a transaction. The instance is hot on this node and the command only
+   * changes what the hot engine already knows; or it is not, and the item, the instance's state,
+   * variables and projection rows are read in one statement without a lock (the cold path). Either
+   * way the command runs in memory and is written by one statement that re-checks, under row locks,
+   * everything it relied on (revision, the item, scope, assignee, worker lock). Returns null when
+   * that cannot be done or the check fails; nothing was written then, the in-memory run is dropped,
+   * and the caller takes the locked path, which answers errors.
    */
   async function optimisticCommand<T>(target: ItemTarget, userId: string | null, fn: (ctx: Ctx) => Promise<T>): Promise<{ out: T } | null> {
-    const instanceId = itemOwner.get(target.id);
-    const cached = instanceId ? hot.get(instanceId) : undefined;
-    const known = cached?.proj?.[target.table]?.find((r) => r.id === target.id);
-    const def = cached ? defCache.get(cached.row.definition_id) : undefined;
-    if (!instanceId || !cached || !known || !def || !cached.run.reusable || cached.proj?.engine_timer?.length) return null;
-    hot.delete(instanceId);
+    const at = hotState(target) ?? await coldState(target);
+    if (!at) return null;
+    const { instanceId, cached, item, def } = at;
     const { row, run, typed } = cached;
-    run.beginCommand();
-    const item = {
-      ...known, instance_id: instanceId, definition_id: row.definition_id, name: def.model.activities[known.task_definition_key]?.name ?? null,
-      // The guard admits an external task only while it has retries left, so it has no open incident.
-      retries: null,
-    };
     const optimistic: WriteGuard = { kind: 'instance', revision: cached.revision, table: target.table, itemId: target.id, scope: target.scope, assignee: target.assignee, workerId: target.workerId };
-    const ctx: Ctx = { trx: knex, optimistic, row, def, run, typed, changed: {}, userId, hist: [], completedTasks: new Set(), proj: cached.proj, readRows: new Map(), item };
+    const ctx: Ctx = { trx: knex, optimistic, row, def, run, typed, changed: {}, userId, hist: [], completedTasks: new Set(), proj: cached.proj, projFresh: at.fresh, readRows: at.readRows, item };
     try {
       const out = await fn(ctx);
       const res = await run.finish();
@@ -116,6 +109,58 @@ export function createCommands(k: Kernel) {
       return { out };
     } catch (err) {
       if (!(err instanceof Stale) && !(err instanceof CommandError) && !(err instanceof EngineError)) log.warn({ err }, 'optimistic command failed; retrying under the instance lock');
+      return null;
+    }
+  }
+
+  type State = { instanceId: string; cached: Hot; item: Row; def: LoadedDefinition; fresh: boolean; readRows: Map<string, Row> };
+
+  /** The hot instance of the item, when its projections are trusted (no timers: the scheduler leases them without the lock). */
+  function hotState(target: ItemTarget): State | null {
+    const instanceId = itemOwner.get(target.id);
+    const cached = instanceId ? hot.get(instanceId) : undefined;
+    const known = cached?.proj?.[target.table]?.find((r) => r.id === target.id);
+    const def = cached ? defCache.get(cached.row.definition_id) : undefined;
+    if (!instanceId || !cached || !known || !def || !cached.run.reusable || cached.proj?.engine_timer?.length) return null;
+    hot.delete(instanceId);
+    cached.run.beginCommand();
+    const item = {
+      ...known, instance_id: instanceId, definition_id: cached.row.definition_id, name: def.model.activities[known.task_definition_key]?.name ?? null,
+      // The guard admits an external task only while it has retries left, so it has no open incident.
+      retries: null,
+    };
+    return { instanceId, cached, item, def, fresh: false, readRows: new Map() };
+  }
+
+  /** The item's instance read in one unlocked statement (null: not found, not actionable as read, or not resumable: the locked path answers). */
+  async function coldState(target: ItemTarget): Promise<State | null> {
+    try {
+      const r = await store.readItemWithState(knex, target.table, target.id, target.scope);
+      if (!r || r.instance.state !== 'ACTIVE' || !r.state) return null;
+      const { instance, item } = r;
+      if (target.assignee && item.assignee && item.assignee !== target.assignee) return null;
+      if (target.workerId !== undefined) checkWorker(item, target.workerId);
+      const instanceId = instance.id as string;
+      const def = await loadDefinition(knex, instance.definition_id);
+      const readRows = new Map<string, Row>();
+      for (const rows of Object.values(r.projections)) for (const x of rows) readRows.set(x.id, x);
+      readRows.set(item.id, item);
+      const typed: Record<string, TypedValue> = {};
+      for (const v of r.variables) typed[v.name] = { type: v.type, value: v.value, valueInfo: v.valueInfo ?? {} };
+      // This node may hold the instance at the revision just read: its engine is reused, not resumed.
+      const held = hot.get(instanceId);
+      hot.delete(instanceId);
+      let run: Run;
+      if (held && held.revision === instance.revision && held.run.reusable) {
+        run = held.run;
+        run.beginCommand();
+      } else {
+        run = newRun(def, plainVars(typed));
+        await run.resume(r.state);
+      }
+      return { instanceId, cached: { revision: instance.revision, row: instance, run, typed, proj: r.projections }, item, def, fresh: true, readRows };
+    } catch (err) {
+      if (!(err instanceof CommandError) && !(err instanceof EngineError)) log.warn({ err }, 'cold read of an instance failed; the command runs under the instance lock');
       return null;
     }
   }

@@ -59,8 +59,9 @@ export function createJobs(k: Kernel) {
         } else log.error({ err, timerId: t.id }, 'timer fire failed; it will be retried after its lease');
       }
     };
-    // Timers of different instances fire side by side (each waits on its own round trip; the embedded
-    // database has one connection, so one at a time there); a second timer of an instance, and
+    // Timers of different instances fire side by side: on PostgreSQL their writes are gathered into
+    // multi-row statements (server/engine/store-write.ts), so many in flight cost no connections; the
+    // embedded database has one connection, so one at a time there. A second timer of an instance, and
     // start timers, after them, one by one.
     const firsts: Row[] = [];
     const rest: Row[] = [];
@@ -70,7 +71,7 @@ export function createJobs(k: Kernel) {
       if (id && !seen.has(id)) { seen.add(id); firsts.push(c); } else rest.push(c);
     }
     let next = 0;
-    await Promise.all(Array.from({ length: db.kind === 'postgres' ? 8 : 1 }, async () => {
+    await Promise.all(Array.from({ length: db.kind === 'postgres' ? 64 : 1 }, async () => {
       while (next < firsts.length) {
         await fireOne(firsts[next++]!, true);
         // Yield between timers: HTTP requests are served between two fires, whatever the batch.
