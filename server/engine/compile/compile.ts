@@ -197,17 +197,53 @@ function paramValue(d: El, id: string, what: string, findings: Finding[]): Param
   return null;
 }
 
+/**
+ * §13.2.7 / §10.2.8 multi-instance behavior: the events thrown as instances complete (implicit
+ * throws from the activity: its boundary events catch them, as a throw inside it would be). Signals
+ * and escalations are thrown; other definitions are refused naming the activity.
+ */
+function behaviorOf(el: El, l: El, findings: Finding[]): Pick<LoopDef, 'behavior' | 'throws'> {
+  const behavior = (l.behavior ?? 'All') as string;
+  if (behavior === 'All') return {};
+  if (!['None', 'One', 'Complex'].includes(behavior)) {
+    findings.push({ elementId: el.id, message: `Multi-instance behavior '${behavior}' is not one of All, None, One, Complex (§10.2.8)` });
+    return {};
+  }
+  const thrown = (d: El, what: string): EventDef | undefined => {
+    if (!d) { findings.push({ elementId: el.id, message: `Multi-instance behavior ${behavior} needs ${what} naming the event definition it throws (§10.2.8)` }); return undefined; }
+    const ev = oneEvent(el, d, findings);
+    if (ev && ev.kind !== 'signal' && ev.kind !== 'escalation') {
+      findings.push({ elementId: el.id, message: `Multi-instance behavior ${behavior} throws signals and escalations; ${what} names a ${ev.kind} event definition` });
+      return undefined;
+    }
+    return ev;
+  };
+  const throws: NonNullable<LoopDef['throws']> = [];
+  if (behavior === 'Complex') {
+    const defs = (l.complexBehaviorDefinition ?? []) as El[];
+    if (!defs.length) findings.push({ elementId: el.id, message: 'Multi-instance behavior Complex needs a complexBehaviorDefinition (§10.2.8)' });
+    for (const c of defs) {
+      const condition = body(c.condition);
+      if (!condition) findings.push({ elementId: el.id, message: 'A complexBehaviorDefinition needs a condition (§10.2.8)' });
+      const evDefs = (c.event?.eventDefinitions ?? []) as El[];
+      if (!evDefs.length) findings.push({ elementId: el.id, message: 'A complexBehaviorDefinition needs an event with a signal or escalation definition (§10.2.8)' });
+      for (const d of evDefs) { const event = thrown(d, 'its complexBehaviorDefinition event'); if (event) throws.push({ condition, event }); }
+    }
+  } else {
+    const event = thrown(behavior === 'None' ? l.noneBehaviorEventRef : l.oneBehaviorEventRef, behavior === 'None' ? 'noneBehaviorEventRef' : 'oneBehaviorEventRef');
+    if (event) throws.push({ event });
+  }
+  return { behavior: behavior as 'None' | 'One' | 'Complex', throws };
+}
+
 function loopOf(el: El, findings: Finding[]): LoopDef | undefined {
   const l = el.loopCharacteristics;
   if (!l) return undefined;
   if (l.$type === 'bpmn:MultiInstanceLoopCharacteristics') {
-    // §13.2.7 behavior None/One/Complex throws events per instance; not run yet, so refused rather than ignored.
-    if ((l.behavior && l.behavior !== 'All') || l.complexBehaviorDefinition?.length || l.oneBehaviorEventRef || l.noneBehaviorEventRef) {
-      findings.push({ elementId: el.id, message: `Multi-instance behavior '${l.behavior ?? 'Complex'}' (events thrown per instance) is not supported; use behavior All` });
-    }
     return {
       mi: true, sequential: Boolean(l.isSequential), cardinality: body(l.loopCardinality), completion: body(l.completionCondition),
       collection: camunda(l, 'collection') ?? l.loopDataInputRef?.id, elementVariable: camunda(l, 'elementVariable') ?? l.inputDataItem?.name ?? l.inputDataItem?.id,
+      ...behaviorOf(el, l, findings),
     };
   }
   const maximum = l.loopMaximum === undefined || l.loopMaximum === null ? undefined : Number(l.loopMaximum);
@@ -347,7 +383,9 @@ function link(g: Graph, findings: Finding[]): void {
     if (n.attachedTo) {
       const host = g.nodes[n.attachedTo];
       if (host) host.boundary.push(n.id);
-      if (host && (n.event?.kind === 'escalation') && host.type !== 'subProcess' && host.type !== 'callActivity') findings.push({ elementId: n.id, message: 'An escalation boundary event sits on a subprocess or a call activity' });
+      if (host && (n.event?.kind === 'escalation') && host.type !== 'subProcess' && host.type !== 'callActivity' && !host.loop?.throws?.some((t) => t.event.kind === 'escalation')) {
+        findings.push({ elementId: n.id, message: 'An escalation boundary event sits on a subprocess, a call activity or a multi-instance activity whose behavior throws escalations (§10.2.8)' });
+      }
     }
     if (n.type === 'intermediateThrowEvent' && n.event?.kind === 'link') {
       const target = Object.values(g.nodes).find((x) => x.scope === n.scope && x.type === 'intermediateCatchEvent' && x.event?.kind === 'link' && x.event.name === n.event!.name);
