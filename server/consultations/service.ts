@@ -155,9 +155,9 @@ export function createConsultationService(deps: ConsultationDeps) {
         roles: await toldRoles(c.consulted_unit_id),
       });
     } else {
-      const agency = await knex('consultation_agency').where({ id: c.agency_id }).first('email', 'name');
+      const agency = await store.agencyContact(knex, c.agency_id);
       if (agency?.email && deps.notifications.channels().includes('email')) {
-        const requester = (await knex('org_unit').where({ id: c.requesting_unit_id }).first('name'))?.name ?? c.requesting_unit_id;
+        const requester = await store.unitName(knex, c.requesting_unit_id) ?? c.requesting_unit_id;
         const sent = await deps.notifications.notifyAgency({
           key: `${c.request_key}:consult-email`, template: 'consultation-request', dossierCode: c.dossier_code, email: agency.email,
           params: { dossierCode: c.dossier_code, question: c.question.slice(0, 2000), replyBy, requester, agency: agency.name },
@@ -247,18 +247,18 @@ export function createConsultationService(deps: ConsultationDeps) {
       const [updated] = await trx('consultation').where({ id }).update({
         status: 'answered', opinion: input.opinion, reply_text: text, reply_documents: JSON.stringify(saved), replied_at: answeredAt,
         replied_by: p.username, replied_by_name: p.displayName, recorded_by_hand: opts.byHand, late, delay_explanation: late ? explanation : null,
-      }).returning('*');
+      }).returning<Row[]>('*');
       const actor = { id: p.userId, name: p.displayName };
       const data = { opinion: input.opinion, late, byHand: opts.byHand, documents: saved.length };
       await store.addEvent(trx, { consultationId: id, kind: 'answered', actor: p.username, data, at });
-      await dossierEvent(trx, updated, 'answered', text.slice(0, 500), data, actor);
+      await dossierEvent(trx, updated!, 'answered', text.slice(0, 500), data, actor);
       if (late) {
         await store.addEvent(trx, { consultationId: id, kind: 'late', actor: p.username, data: { replyDueAt: iso(c.reply_due_at) }, at });
         await store.addEvent(trx, { consultationId: id, kind: 'explanation', actor: p.username, data: { text: explanation }, at });
-        await dossierEvent(trx, updated, 'late', `Hạn trả lời ${vnDateTime(iso(c.reply_due_at)!)}`, { replyDueAt: iso(c.reply_due_at) }, actor);
-        await dossierEvent(trx, updated, 'explanation', explanation!, {}, actor);
+        await dossierEvent(trx, updated!, 'late', `Hạn trả lời ${vnDateTime(iso(c.reply_due_at)!)}`, { replyDueAt: iso(c.reply_due_at) }, actor);
+        await dossierEvent(trx, updated!, 'explanation', explanation!, {}, actor);
       }
-      return updated as Row;
+      return updated!;
     });
     await correlate(row).catch((err: Error) => log.warn({ consultationId: id, err: err.message }, 'consultation correlation failed; the relay retries'));
     // The requesting unit learns the answer (the officer recording it by hand already knows).
@@ -288,7 +288,7 @@ export function createConsultationService(deps: ConsultationDeps) {
         return { created: false, consultation: view((await store.byId(knex, existing.id))!) };
       }
       const instance = input.processInstanceId
-        ? await knex('engine_instance').where({ id: input.processInstanceId }).first('unit_id', 'definition_id') : undefined;
+        ? await knex('engine_instance').where({ id: input.processInstanceId }).first<{ unit_id: string | null; definition_id: string } | undefined>('unit_id', 'definition_id') : undefined;
       const definitionId = input.processDefinitionId ?? instance?.definition_id;
       const drawn = definitionId ? (await stepsOf(definitionId)).get(input.stepKey) : undefined;
       const agencyText = input.consultAgency ?? drawn?.agency;
@@ -358,9 +358,9 @@ export function createConsultationService(deps: ConsultationDeps) {
         params: { dossierCode: c.dossier_code, replyBy, days: lateDays }, roles,
       });
       if (!c.consulted_unit_id) {
-        const agency = await knex('consultation_agency').where({ id: c.agency_id }).first('email', 'name');
+        const agency = await store.agencyContact(knex, c.agency_id);
         if (agency?.email && deps.notifications.channels().includes('email')) {
-          const requester = (await knex('org_unit').where({ id: c.requesting_unit_id }).first('name'))?.name ?? c.requesting_unit_id;
+          const requester = await store.unitName(knex, c.requesting_unit_id) ?? c.requesting_unit_id;
           await deps.notifications.notifyAgency({
             key: `${c.request_key}:consult-email-overdue:${day}`, template: 'consultation-overdue', dossierCode: c.dossier_code, email: agency.email,
             params: { dossierCode: c.dossier_code, replyBy, requester, agency: agency.name },

@@ -77,6 +77,16 @@ export async function withDivisions(db: Db, unitId: string): Promise<string[]> {
   return [unitId, ...rows.map((r) => r.id).filter((id) => id !== unitId)];
 }
 
+/** An external agency's name and email (null when it has none), for the requests and reminders sent to it. */
+export async function agencyContact(db: Db, id: string | null): Promise<Pick<AgencyRow, 'name' | 'email'> | undefined> {
+  return id ? db<AgencyRow>('consultation_agency').where({ id }).first('name', 'email') : undefined;
+}
+
+/** A unit's name, as the requesting unit is named to an agency outside the platform. */
+export async function unitName(db: Db, id: string): Promise<string | undefined> {
+  return (await db('org_unit').where({ id }).first<{ name: string } | undefined>('name'))?.name;
+}
+
 export async function listAgencies(db: Db): Promise<Array<{ id: string; name: string; email: string | null }>> {
   return db<AgencyRow>('consultation_agency').orderBy('name').select('id', 'name', 'email');
 }
