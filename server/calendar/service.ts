@@ -7,7 +7,8 @@ import { calendarError } from './messages.js';
 import { noticeToYear, type NoticeYear } from './notice.js';
 import { computeDefaultYear, type Placement } from './rules.js';
 import type { WorkingHours } from './schedule.js';
-import { calendarStore as store, type ChangeRow } from './store.js';
+import * as store from './store.js';
+import type { ChangeRow } from './store.js';
 import { MAX_YEAR, MIN_YEAR, ordinalOfDate, weekdayOf } from './time.js';
 
 /** Every node listens here and reloads its in-memory calendar when anything changes. */

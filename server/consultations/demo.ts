@@ -12,7 +12,7 @@ import type { ConsultationService } from './service.js';
  */
 export async function seedDemoConsultations(deps: { knex: Knex; consultations: ConsultationService; calendar: WorkingCalendar; log: Logger }): Promise<void> {
   if (await deps.knex('consultation').first('id')) return;
-  const dossiers = await deps.knex('dossier').where({ unit_id: 'xa-phu-long', status: 4 }).orderBy('received_at').limit(4).select('code');
+  const dossiers = await deps.knex('dossier').where({ unit_id: 'xa-phu-long', status: 4 }).orderBy('received_at').limit(4).select<Array<{ code: string }>>('code');
   const stnmt = { agency: 'stnmt', stepName: 'Lấy ý kiến Sở Nông nghiệp và Môi trường' };
   const plans = [
     { ...stnmt, ago: 1, deadline: '5d', question: 'Đề nghị cho ý kiến về sự phù hợp quy hoạch sử dụng đất của thửa đất số 125, tờ bản đồ số 8, xã Phú Long.' },

@@ -12,7 +12,7 @@ import * as store from './store.js';
 import { ANSWERED_MESSAGE, CONSULTATION_WATCH_KEY, REPLY_MESSAGE } from './watch.js';
 import { consultationError } from './messages.js';
 
-type Row = store.Row;
+type Row = store.ConsultationRow;
 type DocRef = store.DocRef;
 
 export const OPINIONS = ['agree', 'agree_with_conditions', 'disagree'] as const;
@@ -108,15 +108,15 @@ export function createConsultationService(deps: ConsultationDeps) {
 
   function view(c: Row) {
     return {
-      id: c.id as string, dossierCode: c.dossier_code as string, dossierId: (c.dossier_id as string | null) ?? null, instanceId: (c.instance_id as string | null) ?? null,
-      stepKey: c.step_key as string, stepName: (c.step_name as string | null) ?? null,
-      requestingUnitId: c.requesting_unit_id as string, consultedUnitId: (c.consulted_unit_id as string | null) ?? null,
-      agencyId: (c.agency_id as string | null) ?? null, agencyName: c.agency_name as string, external: !c.consulted_unit_id,
-      question: c.question as string, documents: json<DocRef[]>(c.documents, []), replyDeadline: c.reply_deadline as string,
-      sentAt: iso(c.sent_at)!, replyDueAt: iso(c.reply_due_at)!, status: c.status as 'open' | 'answered', dueState: colour(c),
-      opinion: (c.opinion as Opinion | null) ?? null, replyText: (c.reply_text as string | null) ?? null, replyDocuments: json<DocRef[]>(c.reply_documents, []),
-      repliedAt: iso(c.replied_at), repliedBy: (c.replied_by_name as string | null) ?? (c.replied_by as string | null) ?? null, recordedByHand: Boolean(c.recorded_by_hand),
-      late: Boolean(c.late), delayExplanation: (c.delay_explanation as string | null) ?? null, remindersSent: Number(c.reminders_sent ?? 0),
+      id: c.id, dossierCode: c.dossier_code, dossierId: c.dossier_id ?? null, instanceId: c.instance_id ?? null,
+      stepKey: c.step_key, stepName: c.step_name ?? null,
+      requestingUnitId: c.requesting_unit_id, consultedUnitId: c.consulted_unit_id ?? null,
+      agencyId: c.agency_id ?? null, agencyName: c.agency_name, external: !c.consulted_unit_id,
+      question: c.question, documents: json<DocRef[]>(c.documents, []), replyDeadline: c.reply_deadline,
+      sentAt: iso(c.sent_at)!, replyDueAt: iso(c.reply_due_at)!, status: c.status, dueState: colour(c),
+      opinion: (c.opinion as Opinion | null) ?? null, replyText: c.reply_text ?? null, replyDocuments: json<DocRef[]>(c.reply_documents, []),
+      repliedAt: iso(c.replied_at), repliedBy: c.replied_by_name ?? c.replied_by ?? null, recordedByHand: Boolean(c.recorded_by_hand),
+      late: Boolean(c.late), delayExplanation: c.delay_explanation ?? null, remindersSent: Number(c.reminders_sent ?? 0),
     };
   }
   type View = ReturnType<typeof view>;
@@ -137,7 +137,7 @@ export function createConsultationService(deps: ConsultationDeps) {
   /** The requesting unit's name for people (ids are for machines). */
   async function named<T extends { requestingUnitId: string }>(views: T[]): Promise<Array<T & { requestingUnitName: string }>> {
     const ids = [...new Set(views.map((v) => v.requestingUnitId))];
-    const names = new Map((ids.length ? await knex('org_unit').whereIn('id', ids).select('id', 'name') : []).map((u: Row) => [u.id as string, u.name as string]));
+    const names = new Map((ids.length ? await knex('org_unit').whereIn('id', ids).select<Array<{ id: string; name: string }>>('id', 'name') : []).map((u) => [u.id, u.name]));
     return views.map((v) => ({ ...v, requestingUnitName: names.get(v.requestingUnitId) ?? v.requestingUnitId }));
   }
 
@@ -155,9 +155,9 @@ export function createConsultationService(deps: ConsultationDeps) {
         roles: await toldRoles(c.consulted_unit_id),
       });
     } else {
-      const agency = await knex('consultation_agency').where({ id: c.agency_id }).first('email', 'name');
+      const agency = await store.agencyContact(knex, c.agency_id);
       if (agency?.email && deps.notifications.channels().includes('email')) {
-        const requester = (await knex('org_unit').where({ id: c.requesting_unit_id }).first('name'))?.name ?? c.requesting_unit_id;
+        const requester = await store.unitName(knex, c.requesting_unit_id) ?? c.requesting_unit_id;
         const sent = await deps.notifications.notifyAgency({
           key: `${c.request_key}:consult-email`, template: 'consultation-request', dossierCode: c.dossier_code, email: agency.email,
           params: { dossierCode: c.dossier_code, question: c.question.slice(0, 2000), replyBy, requester, agency: agency.name },
@@ -247,18 +247,18 @@ export function createConsultationService(deps: ConsultationDeps) {
       const [updated] = await trx('consultation').where({ id }).update({
         status: 'answered', opinion: input.opinion, reply_text: text, reply_documents: JSON.stringify(saved), replied_at: answeredAt,
         replied_by: p.username, replied_by_name: p.displayName, recorded_by_hand: opts.byHand, late, delay_explanation: late ? explanation : null,
-      }).returning('*');
+      }).returning<Row[]>('*');
       const actor = { id: p.userId, name: p.displayName };
       const data = { opinion: input.opinion, late, byHand: opts.byHand, documents: saved.length };
       await store.addEvent(trx, { consultationId: id, kind: 'answered', actor: p.username, data, at });
-      await dossierEvent(trx, updated, 'answered', text.slice(0, 500), data, actor);
+      await dossierEvent(trx, updated!, 'answered', text.slice(0, 500), data, actor);
       if (late) {
         await store.addEvent(trx, { consultationId: id, kind: 'late', actor: p.username, data: { replyDueAt: iso(c.reply_due_at) }, at });
         await store.addEvent(trx, { consultationId: id, kind: 'explanation', actor: p.username, data: { text: explanation }, at });
-        await dossierEvent(trx, updated, 'late', `Hạn trả lời ${vnDateTime(iso(c.reply_due_at)!)}`, { replyDueAt: iso(c.reply_due_at) }, actor);
-        await dossierEvent(trx, updated, 'explanation', explanation!, {}, actor);
+        await dossierEvent(trx, updated!, 'late', `Hạn trả lời ${vnDateTime(iso(c.reply_due_at)!)}`, { replyDueAt: iso(c.reply_due_at) }, actor);
+        await dossierEvent(trx, updated!, 'explanation', explanation!, {}, actor);
       }
-      return updated as Row;
+      return updated!;
     });
     await correlate(row).catch((err: Error) => log.warn({ consultationId: id, err: err.message }, 'consultation correlation failed; the relay retries'));
     // The requesting unit learns the answer (the officer recording it by hand already knows).
@@ -288,7 +288,7 @@ export function createConsultationService(deps: ConsultationDeps) {
         return { created: false, consultation: view((await store.byId(knex, existing.id))!) };
       }
       const instance = input.processInstanceId
-        ? await knex('engine_instance').where({ id: input.processInstanceId }).first('unit_id', 'definition_id') : undefined;
+        ? await knex('engine_instance').where({ id: input.processInstanceId }).first<{ unit_id: string | null; definition_id: string } | undefined>('unit_id', 'definition_id') : undefined;
       const definitionId = input.processDefinitionId ?? instance?.definition_id;
       const drawn = definitionId ? (await stepsOf(definitionId)).get(input.stepKey) : undefined;
       const agencyText = input.consultAgency ?? drawn?.agency;
@@ -358,9 +358,9 @@ export function createConsultationService(deps: ConsultationDeps) {
         params: { dossierCode: c.dossier_code, replyBy, days: lateDays }, roles,
       });
       if (!c.consulted_unit_id) {
-        const agency = await knex('consultation_agency').where({ id: c.agency_id }).first('email', 'name');
+        const agency = await store.agencyContact(knex, c.agency_id);
         if (agency?.email && deps.notifications.channels().includes('email')) {
-          const requester = (await knex('org_unit').where({ id: c.requesting_unit_id }).first('name'))?.name ?? c.requesting_unit_id;
+          const requester = await store.unitName(knex, c.requesting_unit_id) ?? c.requesting_unit_id;
           await deps.notifications.notifyAgency({
             key: `${c.request_key}:consult-email-overdue:${day}`, template: 'consultation-overdue', dossierCode: c.dossier_code, email: agency.email,
             params: { dossierCode: c.dossier_code, replyBy, requester, agency: agency.name },
@@ -414,7 +414,7 @@ export function createConsultationService(deps: ConsultationDeps) {
       // A reply's own file, or one of the dossier's files sent with the request.
       const sentWith = c.dossier_id && json<DocRef[]>(c.documents, []).some((d) => d.id === fileId);
       const f = await deps.files.read(knex, { type: 'consultation', id }, fileId)
-        ?? (sentWith ? await deps.files.read(knex, { type: 'dossier', id: c.dossier_id }, fileId) : undefined);
+        ?? (sentWith && c.dossier_id ? await deps.files.read(knex, { type: 'dossier', id: c.dossier_id }, fileId) : undefined);
       if (!f) throw consultationError(404, 'NotFound', 'consultations.fileNotFound');
       return f;
     },

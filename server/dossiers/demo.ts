@@ -41,7 +41,7 @@ const COMMUNE_STAFF: Partial<Record<Role, string>> = {
 };
 
 async function demoPrincipal(knex: Knex, username: string, role: Role, unitId: string): Promise<Principal | undefined> {
-  const u = await knex('app_user').where({ username }).first('id', 'display_name');
+  const u = await knex('app_user').where({ username }).first<{ id: string; display_name: string } | undefined>('id', 'display_name');
   return u ? { kind: 'user', userId: u.id, username, displayName: u.display_name, roles: [{ role, unitId }], permissions: permissionsOf([role]) } : undefined;
 }
 
@@ -67,12 +67,12 @@ export async function advanceDemoWork(deps: {
   const cutoff = new Date(Date.now() - (deps.keepDays ?? 3.5) * 86_400_000);
   const rows = await knex('engine_task as t').join('dossier as d', 'd.instance_id', 't.instance_id')
     .where('t.task_definition_key', 'Step_B1').where('d.status', 4).where('d.received_at', '<', cutoff)
-    .orderBy('d.received_at').select('t.id', 'd.unit_id');
+    .orderBy('d.received_at').select<Array<{ id: string; unit_id: string }>>('t.id', 'd.unit_id');
   let n = 0;
   for (const r of rows) {
     const who = r.unit_id === 'xa-phu-long' ? asOfficer : asAdmin;
     try {
-      await deps.tasks.complete(who, r.id as string, { comment: 'Hồ sơ đủ thành phần, chuyển xử lý' });
+      await deps.tasks.complete(who, r.id, { comment: 'Hồ sơ đủ thành phần, chuyển xử lý' });
       n++;
     } catch (err) {
       deps.log.warn({ err: (err as Error).message }, 'demo reception step not completed');
@@ -85,16 +85,16 @@ export async function advanceDemoWork(deps: {
     if (!people.has(username)) people.set(username, (await demoPrincipal(knex, username, role, 'xa-phu-long')) ?? asAdmin);
     return people.get(username)!;
   };
-  const done = await knex('dossier').whereIn('status', [9, 10]).whereNotNull('instance_id').select('instance_id', 'unit_id');
+  const done = await knex('dossier').whereIn('status', [9, 10]).whereNotNull('instance_id').select<Array<{ instance_id: string; unit_id: string }>>('instance_id', 'unit_id');
   for (const d of done) {
     for (let step = 0; step < 20; step++) {
-      const t = await knex('engine_task').where({ instance_id: d.instance_id }).orderBy('created').first('id', 'candidate_groups');
+      const t = await knex('engine_task').where({ instance_id: d.instance_id }).orderBy('created').first<{ id: string; candidate_groups: string[] } | undefined>('id', 'candidate_groups');
       if (!t) break;
-      const role = ((t.candidate_groups as string[])[0] ?? 'one-stop-officer') as Role;
+      const role = (t.candidate_groups[0] ?? 'one-stop-officer') as Role;
       const who = d.unit_id === 'xa-phu-long' ? await person(role) : asAdmin;
       try {
-        const { outcomes } = await deps.tasks.get(asAdmin, t.id as string);
-        await deps.tasks.complete(who, t.id as string, { comment: 'Đã xử lý', outcome: outcomes[0]?.key });
+        const { outcomes } = await deps.tasks.get(asAdmin, t.id);
+        await deps.tasks.complete(who, t.id, { comment: 'Đã xử lý', outcome: outcomes[0]?.key });
       } catch (err) {
         deps.log.warn({ err: (err as Error).message }, 'demo step not completed');
         break;
@@ -109,12 +109,13 @@ export async function seedDemoDossiers(deps: { knex: Knex; dossiers: DossierServ
   for (const [unit, code] of Object.entries(AGENCY_CODES)) {
     await knex('org_unit').where({ id: unit }).whereNull('agency_code').update({ agency_code: code }).catch(() => undefined);
   }
-  if (Number((await knex('dossier').count({ n: '*' }))[0]!.n) > 0) return 0;
+  if (Number((await knex('dossier').count<Array<{ n: string | number }>>({ n: '*' }))[0]!.n) > 0) return 0;
   const asOfficer = await demoPrincipal(knex, 'motcua.xa', 'one-stop-officer', 'xa-phu-long');
   const asAdmin = await demoPrincipal(knex, 'admin', 'system-admin', 'tinh');
   if (!asOfficer || !asAdmin) return 0;
   const procs = new Map<string, { id: string; components: Array<{ name: string; required: boolean }> }>(
-    (await knex('procedure').select('id', 'code', 'components')).map((p) => [p.code as string, { id: p.id as string, components: p.components }]),
+    (await knex('procedure').select<Array<{ id: string; code: string; components: Array<{ name: string; required: boolean }> }>>('id', 'code', 'components'))
+      .map((p) => [p.code, { id: p.id, components: p.components }]),
   );
   const plans: Plan[] = [];
   const commune = ['1.001193', '1.000894', '2.000815', '1.001612', '1.009994'];

@@ -9,6 +9,12 @@ export type DossierRow = Record<string, unknown> & {
   applicant: unknown; proxy: unknown; revision: number;
 };
 
+/** A `dossier_event` row (migrations/0600_dossiers.ts): bigint id as text, jsonb data parsed. */
+interface DossierEventRow {
+  id: string; dossier_id: string; kind: string; from_status: number | null; to_status: number | null; actor_id: string | null;
+  actor_name: string | null; reason: string | null; data: unknown; at: Date;
+}
+
 const SUMMARY_COLUMNS = [
   'd.id', 'd.code', 'd.unit_id', 'd.procedure_id', 'd.status', 'd.channel', 'd.applicant', 'd.filed_at', 'd.received_at',
   'd.due_at', 'd.paused_at', 'd.limit_value', 'd.limit_unit', 'p.name as procedure_name',
@@ -21,14 +27,14 @@ const SUMMARY_COLUMNS = [
  * when the unit does not exist (no counter row is written then).
  */
 export async function nextCodeParts(trx: Knex.Transaction, unitId: string, day: string): Promise<{ seq: number; agencyCode: string | null; unitName: string } | undefined> {
-  const r = await trx.raw(
+  const r = await trx.raw<{ rows: Array<{ last: number; name: string; agency_code: string | null }> }>(
     `with u as (select id, name, agency_code from org_unit where id = ?),
      s as (insert into dossier_code_seq (unit_id, day, last) select u.id, ?, 1 from u
            on conflict (unit_id, day) do update set last = dossier_code_seq.last + 1 returning last)
      select s.last, u.name, u.agency_code from u cross join s`,
     [unitId, day],
   );
-  const row = (r.rows as Array<{ last: number; name: string; agency_code: string | null }>)[0];
+  const row = r.rows[0];
   return row ? { seq: Number(row.last), agencyCode: row.agency_code ?? null, unitName: row.name } : undefined;
 }
 
@@ -50,7 +56,7 @@ export async function insertReceived(db: Db, input: { unitId: string; day: strin
   const cols = Object.keys(input.row);
   const yymmdd = input.day.slice(2).replace(/-/g, '');
   // VALUES (not SELECT) so each parameter takes its column's type; an unknown unit leaves the code null.
-  const r = await db.raw(
+  const r = await db.raw<{ rows: Array<{ id: string; code: string; seq: number; name: string }> }>(
     `with u as (select id, name, agency_code from org_unit where id = ?),
      s as (insert into dossier_code_seq (unit_id, day, last) select u.id, ?, 1 from u
            on conflict (unit_id, day) do update set last = dossier_code_seq.last + 1 returning last),
@@ -62,10 +68,10 @@ export async function insertReceived(db: Db, input: { unitId: string; day: strin
      select d.id, d.code, d.seq, u.name from d cross join u`,
     [input.unitId, input.day, input.fallbackAgency, yymmdd, ...cols.map((c) => input.row[c] as Knex.Value), ev.kind, ev.from_status, ev.to_status, ev.actor_id, ev.actor_name, ev.reason, ev.data, ev.at],
   ).catch((err: { code?: string; column?: string; message?: string }) => {
-    if (err.code === '23502' && (err.column === 'code' || /"code"/.test(err.message ?? ''))) return { rows: [] };
+    if (err.code === '23502' && (err.column === 'code' || /"code"/.test(err.message ?? ''))) return { rows: [] as Array<{ id: string; code: string; seq: number; name: string }> };
     throw err;
   });
-  const row = (r.rows as Array<{ id: string; code: string; seq: number; name: string }>)[0];
+  const row = r.rows[0];
   return row ? { id: row.id, code: row.code, seq: Number(row.seq), unitName: row.name } : undefined;
 }
 
@@ -78,8 +84,8 @@ export async function insertReceived(db: Db, input: { unitId: string; day: strin
 export async function receptionFacts(db: Db, procedureId: string): Promise<{ rowVersion: string; versionId: string | null; definitionId: string | null } | undefined> {
   const r = await db('procedure as p').leftJoin('process_model as m', function () { this.on('m.procedure_id', 'p.id').andOn('m.level', 'p.level'); })
     .leftJoin('process_version as v', 'v.id', 'm.active_version_id').where('p.id', procedureId)
-    .first(db.raw('p.xmin::text as row_version'), 'm.active_version_id as version_id', 'v.definition_id');
-  return r ? { rowVersion: r.row_version as string, versionId: (r.version_id as string | null) ?? null, definitionId: (r.definition_id as string | null) ?? null } : undefined;
+    .first<{ row_version: string; version_id: string | null; definition_id: string | null } | undefined>(db.raw('p.xmin::text as row_version'), 'm.active_version_id as version_id', 'v.definition_id');
+  return r ? { rowVersion: r.row_version, versionId: r.version_id ?? null, definitionId: r.definition_id ?? null } : undefined;
 }
 
 /**
@@ -90,17 +96,17 @@ export async function receptionFacts(db: Db, procedureId: string): Promise<{ row
 export async function transitionIf(db: Db, id: string, from: number, to: number, patch: Record<string, unknown>, e: Omit<EventInput, 'dossierId' | 'from' | 'to'>): Promise<DossierRow | undefined> {
   const ev = eventColumns({ ...e, dossierId: id, from, to });
   const update = db('dossier').where({ id, status: from }).update({ ...patch, status: to, updated_at: db.fn.now(), revision: db.raw('revision + 1') }).returning('*');
-  const r = await db.raw(
+  const r = await db.raw<{ rows: DossierRow[] }>(
     `with u as (?), e as (insert into dossier_event (dossier_id, kind, from_status, to_status, actor_id, actor_name, reason, data, at)
        select u.id, ?, ?, ?, ?, ?, ?, ?::jsonb, ? from u returning 1)
      select u.* from u`,
     [update, ev.kind, ev.from_status, ev.to_status, ev.actor_id, ev.actor_name, ev.reason, ev.data, ev.at],
   );
-  return (r.rows as DossierRow[])[0];
+  return r.rows[0];
 }
 
 export async function unitInfo(db: Db, unitId: string): Promise<{ id: string; name: string; agencyCode: string | null; parentId: string | null } | undefined> {
-  const r = await db('org_unit').where({ id: unitId }).first('id', 'name', 'agency_code', 'parent_id');
+  const r = await db('org_unit').where({ id: unitId }).first<{ id: string; name: string; agency_code: string | null; parent_id: string | null } | undefined>('id', 'name', 'agency_code', 'parent_id');
   return r ? { id: r.id, name: r.name, agencyCode: r.agency_code ?? null, parentId: r.parent_id ?? null } : undefined;
 }
 
@@ -109,8 +115,8 @@ export async function setAgencyCode(db: Db, unitId: string, code: string | null)
 }
 
 export async function insertDossier(trx: Knex.Transaction, row: Record<string, unknown>): Promise<string> {
-  const [r] = await trx('dossier').insert(row).returning('id');
-  return (r as { id: string }).id;
+  const [r] = await trx('dossier').insert(row).returning<Array<{ id: string }>>('id');
+  return r!.id;
 }
 
 /** The dossier an officer's request with this Idempotency-Key already created. */
@@ -126,8 +132,8 @@ export async function byId(db: Db, id: string, lock = false): Promise<DossierRow
 }
 
 export async function idByCode(db: Db, code: string): Promise<string | undefined> {
-  const r = await db('dossier').where({ code }).first('id');
-  return r?.id as string | undefined;
+  const r = await db('dossier').where({ code }).first<{ id: string } | undefined>('id');
+  return r?.id;
 }
 
 export async function update(trx: Db, id: string, patch: Record<string, unknown>): Promise<void> {
@@ -144,10 +150,10 @@ export async function appendEvent(db: Db, e: EventInput): Promise<void> {
 }
 
 export async function events(db: Db, dossierId: string): Promise<DossierEvent[]> {
-  const rows = await db('dossier_event').where({ dossier_id: dossierId }).orderBy('id');
+  const rows = await db<DossierEventRow>('dossier_event').where({ dossier_id: dossierId }).orderBy('id');
   return rows.map((r) => ({
     id: Number(r.id), kind: r.kind, fromStatus: r.from_status, toStatus: r.to_status, actorId: r.actor_id, actorName: r.actor_name,
-    reason: r.reason, data: r.data, at: (r.at as Date).toISOString(),
+    reason: r.reason, data: r.data, at: r.at.toISOString(),
   }));
 }
 
@@ -230,7 +236,8 @@ export async function completedInstances(db: Db, limit: number): Promise<Array<{
 
 /** Names printed on forms: the receiving unit, its parent, and the officer who received the dossier. */
 export async function formNames(db: Db, unitId: string, userId: string | null): Promise<{ unitName: string; parentName?: string; officerName?: string }> {
-  const u = await db('org_unit as u').leftJoin('org_unit as p', 'p.id', 'u.parent_id').where('u.id', unitId).first('u.name', 'p.name as parent_name');
-  const officer = userId ? await db('app_user').where({ id: userId }).first('display_name') : undefined;
+  const u = await db('org_unit as u').leftJoin('org_unit as p', 'p.id', 'u.parent_id').where('u.id', unitId)
+    .first<{ name: string; parent_name: string | null } | undefined>('u.name', 'p.name as parent_name');
+  const officer = userId ? await db('app_user').where({ id: userId }).first<{ display_name: string } | undefined>('display_name') : undefined;
   return { unitName: u?.name ?? unitId, parentName: u?.parent_name ?? undefined, officerName: officer?.display_name ?? undefined };
 }

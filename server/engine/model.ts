@@ -133,7 +133,17 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
   if (!root || root.$type !== 'bpmn:Definitions') return { processes: [], findings: [{ message: 'Not a BPMN 2.0 document' }] };
   // A structureRef naming a type (structureRef="String") is data typing the engine never uses: not a reason to refuse.
   const typing = (w: { property?: string }) => /structureRef|itemSubjectRef/.test(String(w.property ?? ''));
-  const unparsable = warnings.find((w) => /unparsable content|unresolved reference|illegal/i.test(w.message) && !typing(w as { property?: string }));
+  // §8.3.2 imports: a pool whose processRef names a process of an imported BPMN file (`processRef="ns:key"`, the
+  // prefix bound to an <import>ed namespace) is that process, deployed from its own file: messages flow to it by key.
+  const importedNs = new Set(((root.imports ?? []) as El[]).filter((i) => /BPMN\/20100524\/MODEL/.test(String(i.importType ?? ''))).map((i) => String(i.namespace)));
+  const importedPools = new Map<string, string>();
+  for (const w of warnings as Array<{ message: string; property?: string; value?: unknown; element?: El }>) {
+    const [prefix, key] = String(w.value ?? '').split(':');
+    if (w.property !== 'bpmn:processRef' || w.element?.$type !== 'bpmn:Participant' || !prefix || !key) continue;
+    if (importedNs.has(String(root.$attrs?.[`xmlns:${prefix}`]))) importedPools.set(w.element.id as string, key);
+  }
+  const crossFile = (w: { property?: string; element?: El }) => w.property === 'bpmn:processRef' && importedPools.has(w.element?.id as string);
+  const unparsable = warnings.find((w) => /unparsable content|unresolved reference|illegal/i.test(w.message) && !typing(w as { property?: string }) && !crossFile(w as { element?: El }));
   if (unparsable) findings.push({ message: `Invalid BPMN: ${unparsable.message.split('\n')[0]}` });
 
   const processes: ProcessModel[] = [];
@@ -144,7 +154,8 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
     findings.push({ elementId: executable[1].id, message: 'Only one executable process per file is supported; split the collaboration into one file per process' });
   }
   // Message flows (§13.4.1 collaborations): from a message throw event or send task without a worker topic to an
-  // executable process of this file, the engine delivers the message itself; to anything else it would be lost.
+  // executable process of this file, or to a pool of an imported file's process (by its key, deployed from that
+  // file), the engine delivers the message itself; to anything else it would be lost.
   const sends: Record<string, { process: string; message: string }> = {};
   if (native) {
     const processOf = (id: string): string | undefined => {
@@ -155,10 +166,11 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
       for (const mf of c.messageFlows ?? []) {
         const src = mf.sourceRef;
         if (!src || !['bpmn:IntermediateThrowEvent', 'bpmn:EndEvent', 'bpmn:SendTask'].includes(src.$type) || attr(src, 'topic')) continue;
-        const target = mf.targetRef?.$type === 'bpmn:Participant' ? mf.targetRef.processRef?.id : processOf(mf.targetRef?.id ?? '');
+        const elsewhere = mf.targetRef?.$type === 'bpmn:Participant' ? importedPools.get(mf.targetRef.id as string) : undefined;
+        const target = elsewhere ?? (mf.targetRef?.$type === 'bpmn:Participant' ? mf.targetRef.processRef?.id : processOf(mf.targetRef?.id ?? ''));
         const message = (src.$type === 'bpmn:SendTask' ? src.messageRef : (src.eventDefinitions ?? []).find((d: El) => d.$type === 'bpmn:MessageEventDefinition')?.messageRef)?.name;
-        if (!target || !executable.some((p: El) => p.id === target) || !message) {
-          findings.push({ elementId: src.id, message: 'This message goes along a message flow to no executable process of this file with a named message, so nobody would get it: give it a camunda:topic so a worker sends it, or correlate the message over REST' });
+        if (!target || !(elsewhere || executable.some((p: El) => p.id === target)) || !message) {
+          findings.push({ elementId: src.id, message: 'This message goes along a message flow to no executable process of this file (nor to the pool of an imported file\'s process) with a named message, so nobody would get it: give it a camunda:topic so a worker sends it, or correlate the message over REST' });
           continue;
         }
         sends[src.id] = { process: target, message };

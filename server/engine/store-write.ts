@@ -102,19 +102,34 @@ async function writeOne(db: Db, w: CommandWrite): Promise<WriteResult> {
   return { ok: ok && created, inserted: out, existing: ok && !created ? existing : undefined };
 }
 
-/** A timer fire written without a transaction: the kind of write this node batches. */
+/**
+ * A guarded write without a transaction whose guard the batch statement can state as data: a timer
+ * fire (the lease), an external task's completion (the worker's lock), a user task's completion by a
+ * caller who acts on every task (no scope, no assignee check).
+ */
 function batchable(db: Db, w: CommandWrite): boolean {
   const g = w.guard;
-  return !!g && g.kind === 'instance' && g.table === 'engine_timer' && !!g.leasedBy && !g.scope && !g.assignee && g.workerId === undefined
-    && !w.insertInstance && !(db as { isTransaction?: boolean }).isTransaction && (db as { client: { config: { client: unknown } } }).client.config.client === 'pg';
+  if (!g || g.kind !== 'instance' || w.insertInstance || (db as { isTransaction?: boolean }).isTransaction) return false;
+  if ((db as { client: { config: { client: unknown } } }).client.config.client !== 'pg') return false;
+  const unscoped = !g.assignee && (!g.scope || 'all' in g.scope);
+  if (g.table === 'engine_timer') return !!g.leasedBy && g.workerId === undefined && unscoped;
+  if (g.table === 'engine_external_task') return g.workerId !== undefined && !g.leasedBy && unscoped;
+  return g.workerId === undefined && !g.leasedBy && unscoped;
 }
+
+/** What each item table's guard checks beyond the instance's revision (as in guardSql). */
+const ITEM_CHECK: Record<string, string> = {
+  engine_timer: 't.locked_by = w.leased_by',
+  engine_external_task: 't.worker_id = w.worker_id and t.lock_expiration >= now() and (t.retries is null or t.retries > 0)',
+  engine_task: 'true',
+};
 
 const quote = (v: unknown) => JSON.stringify(v ?? null);
 
 /**
  * Several commands' writes in ONE statement (one round trip, one commit, one NOTIFY), each exactly as
- * `writeOne` would write it: one guard locks every instance at the revision its write was computed
- * from, with its leased timer (instance order, so two batches lock alike), and each table's rows are
+ * `writeOne` would write it: the guards lock every instance at the revision its write was computed
+ * from, with the item it acts on (instance order, so two batches lock alike), and each table's rows are
  * written only for the instances that passed. At most one write per instance (the caller ensures it).
  */
 async function writeMany(db: Db, ws: CommandWrite[]): Promise<WriteResult[]> {
@@ -122,12 +137,16 @@ async function writeMany(db: Db, ws: CommandWrite[]): Promise<WriteResult[]> {
   const bindings: unknown[] = [];
   const guards = ws.map((w) => {
     const g = w.guard as Extract<WriteGuard, { kind: 'instance' }>;
-    return { instance_id: w.instanceId, revision: g.revision, item_id: g.itemId, leased_by: g.leasedBy };
+    return { instance_id: w.instanceId, revision: g.revision, item_table: g.table, item_id: g.itemId, leased_by: g.leasedBy ?? null, worker_id: g.workerId ?? null };
   });
-  ctes.push(`w as (select * from jsonb_to_recordset(?::jsonb) as x(instance_id uuid, revision int, item_id uuid, leased_by text))`,
-    `ok as (select i.id from w join engine_instance i on i.id = w.instance_id join engine_timer t on t.id = w.item_id and t.instance_id = i.id
-      where i.revision = w.revision and i.state = 'ACTIVE' and t.locked_by = w.leased_by order by i.id for update of i, t)`);
+  ctes.push(`w as (select * from jsonb_to_recordset(?::jsonb) as x(instance_id uuid, revision int, item_table text, item_id uuid, leased_by text, worker_id text))`);
   bindings.push(JSON.stringify(guards));
+  const kinds = [...new Set(guards.map((g) => g.item_table))].sort();
+  for (const table of kinds) {
+    ctes.push(`ok_${table} as (select i.id from w join engine_instance i on i.id = w.instance_id join ${table} t on t.id = w.item_id and t.instance_id = i.id
+      where w.item_table = '${table}' and i.revision = w.revision and i.state = 'ACTIVE' and ${ITEM_CHECK[table]} order by i.id for update of i, t)`);
+  }
+  ctes.push(`ok as (${kinds.map((t) => `select id from ok_${t}`).join(' union all ')})`);
   const passed = (alias: string) => ` and ${alias}.instance_id in (select id from ok)`;
   const variables = ws.flatMap((w) => w.variables);
   if (variables.length) {
@@ -199,8 +218,9 @@ async function writeMany(db: Db, ws: CommandWrite[]): Promise<WriteResult[]> {
 interface Pending { db: Db; w: CommandWrite; resolve(r: WriteResult): void; reject(e: unknown): void }
 
 /**
- * Writes commands; timer fires (many at once in a storm: issue 12's 10,000 reminders due at one instant)
- * are gathered while the previous batch is being written and then written together, up to `max` per
+ * Writes commands. Guarded writes without a transaction (`batchable`: timer fires — many at once in a
+ * storm, issue 12's 10,000 reminders due at one instant — and the completions that follow them) are
+ * gathered while the previous batch is being written and then written together, up to `max` per
  * statement and one per instance (a second write of an instance waits for the next batch, where its
  * guard sees the first). A batch that fails as a whole is written again write by write, so each gets
  * the outcome it would have had alone.

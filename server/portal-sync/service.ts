@@ -38,7 +38,18 @@ export interface LogRow {
   tries?: Array<{ at: string; outcome: Outcome; httpStatus: number | null; error: string | null; workerId: string | null; durationMs: number | null }>;
 }
 
-const iso = (v: unknown) => (v ? formatLocal(new Date(v as string)) : null);
+/** Rows as PostgreSQL returns them (migrations/0830_portal_sync.ts): bigint ids as text, jsonb parsed, timestamptz as Date. */
+interface OutboxRow {
+  id: string; dossier_id: string; dossier_code: string; unit_id: string; seq: number; event_id: string; status: number; snapshot: Snapshot | string;
+  changed_at: Date; state: 'pending' | 'acked' | 'rejected'; attempts: number; next_attempt_at: Date; lease_owner: string | null; lease_until: Date | null;
+  first_sent_at: Date | null; acked_at: Date | null; receipt: string | null; last_error: string | null; last_http: number | null; warned_at: Date | null;
+}
+interface AttemptRow {
+  id: string; outbox_id: string; dossier_id: string; at: Date; outcome: Outcome; http_status: number | null; error: string | null;
+  worker_id: string | null; duration_ms: number | null;
+}
+
+const iso = (v: Date | null | undefined) => (v ? formatLocal(new Date(v)) : null);
 type Units = string[] | 'all';
 const inUnits = (q: Knex.QueryBuilder, units: Units, col = 'unit_id') => (units === 'all' ? q : q.whereIn(col, units));
 
@@ -59,14 +70,14 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
   const onTimeMs = deps.onTimeMs ?? 10 * 60_000;
   const retentionDays = deps.retentionDays ?? 90;
 
-  function toLog(r: Record<string, unknown>): LogRow {
-    const acked = r.acked_at ? new Date(r.acked_at as string).getTime() : null;
-    const changed = new Date(r.changed_at as string).getTime();
+  function toLog(r: OutboxRow): LogRow {
+    const acked = r.acked_at ? new Date(r.acked_at).getTime() : null;
+    const changed = new Date(r.changed_at).getTime();
     return {
-      id: String(r.id), seq: Number(r.seq), status: Number(r.status), state: r.state as LogRow['state'], changedAt: iso(r.changed_at)!,
+      id: String(r.id), seq: Number(r.seq), status: Number(r.status), state: r.state, changedAt: iso(r.changed_at)!,
       attempts: Number(r.attempts), nextAttemptAt: r.state === 'pending' ? iso(r.next_attempt_at) : null, firstSentAt: iso(r.first_sent_at),
-      ackedAt: iso(r.acked_at), receipt: (r.receipt as string) ?? null, lastError: (r.last_error as string) ?? null,
-      lastHttp: r.last_http == null ? null : Number(r.last_http), warnedAt: iso(r.warned_at), dossierCode: r.dossier_code as string,
+      ackedAt: iso(r.acked_at), receipt: r.receipt ?? null, lastError: r.last_error ?? null,
+      lastHttp: r.last_http == null ? null : Number(r.last_http), warnedAt: iso(r.warned_at), dossierCode: r.dossier_code,
       onTime: acked !== null ? acked - changed <= onTimeMs : now().getTime() - changed > onTimeMs ? false : null,
       heldBehind: null, holding: 0,
     };
@@ -79,7 +90,7 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
   async function withHolds<T extends LogRow & { dossierId: string }>(rows: T[]): Promise<T[]> {
     const dossiers = [...new Set(rows.filter((r) => r.state !== 'acked').map((r) => r.dossierId))];
     if (!dossiers.length) return rows;
-    const open = await knex('portal_outbox').whereIn('dossier_id', dossiers).whereIn('state', ['pending', 'rejected'])
+    const open = await knex<OutboxRow>('portal_outbox').whereIn('dossier_id', dossiers).whereIn('state', ['pending', 'rejected'])
       .orderBy('seq').select('id', 'dossier_id', 'seq', 'state', 'last_error', 'last_http');
     const byDossier = new Map<string, typeof open>();
     for (const o of open) byDossier.set(o.dossier_id, [...(byDossier.get(o.dossier_id) ?? []), o]);
@@ -113,10 +124,10 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
         if (input.dossierCode) void heads.andWhere('p.dossier_code', input.dossierCode);
         const q = trx('portal_outbox as o').whereIn('o.id', heads);
         free(q, 'o');
-        return (await q.update({ lease_owner: input.workerId, lease_until: until, attempts: trx.raw('attempts + 1'), first_sent_at: trx.raw('coalesce(first_sent_at, ?)', [t]) })
-          .returning(['id', 'dossier_id', 'seq', 'snapshot', 'attempts'])) as unknown[];
+        return q.update({ lease_owner: input.workerId, lease_until: until, attempts: trx.raw('attempts + 1'), first_sent_at: trx.raw('coalesce(first_sent_at, ?)', [t]) })
+          .returning<Array<Pick<OutboxRow, 'id' | 'dossier_id' | 'seq' | 'attempts'> & { snapshot: Snapshot }>>(['id', 'dossier_id', 'seq', 'snapshot', 'attempts']);
       });
-      return (rows as unknown as Array<{ id: string; dossier_id: string; seq: number; snapshot: Snapshot; attempts: number }>)
+      return rows
         .sort((a, b) => Number(a.id) - Number(b.id))
         .map((r) => ({ id: String(r.id), dossierId: r.dossier_id, attempt: Number(r.attempts), record: toPortalRecord(r.snapshot, Number(r.seq)) }));
     },
@@ -129,19 +140,19 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
     async report(id: string, r: Report): Promise<{ state: string; nextAttemptAt: string | null }> {
       const t = now();
       const out = await knex.transaction(async (trx) => {
-        const row = await trx('portal_outbox').where({ id }).forUpdate().first();
+        const row = await trx<OutboxRow>('portal_outbox').where({ id }).forUpdate().first();
         if (!row) throw portalSyncError(404, 'NotFound', 'portalSync.noRecord', { id });
-        await trx('portal_sync_attempt').insert({
+        await trx<AttemptRow>('portal_sync_attempt').insert({
           outbox_id: id, dossier_id: row.dossier_id, at: t, outcome: r.outcome, http_status: r.httpStatus ?? null,
           error: r.error?.slice(0, 1000) ?? null, worker_id: r.workerId, duration_ms: r.durationMs ?? null,
         });
-        if (row.state !== 'pending') return { row, state: row.state as string, next: null };
+        if (row.state !== 'pending') return { row, state: row.state, next: null };
         const mine = row.lease_owner === r.workerId;
         if (r.outcome === 'acked') {
           await trx('portal_outbox').where({ id }).update({ state: 'acked', acked_at: t, receipt: r.receipt ?? null, last_http: r.httpStatus ?? null, lease_owner: null, lease_until: null, last_error: null });
           return { row, state: 'acked', next: null };
         }
-        if (!mine) return { row, state: 'pending', next: row.next_attempt_at as Date };
+        if (!mine) return { row, state: 'pending', next: row.next_attempt_at };
         if (r.outcome === 'rejected') {
           await trx('portal_outbox').where({ id }).update({ state: 'rejected', last_error: r.error?.slice(0, 1000) ?? null, last_http: r.httpStatus ?? null, lease_owner: null, lease_until: null });
           return { row, state: 'rejected', next: null };
@@ -163,7 +174,7 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
     /** Pending records older than 2 working hours and not yet warned about: one in-platform warning per dossier, to the administrators. */
     async warnUnacknowledged(batch = 200): Promise<number> {
       const t = now();
-      const rows = await knex('portal_outbox').where({ state: 'pending' }).whereNull('warned_at')
+      const rows = await knex<OutboxRow>('portal_outbox').where({ state: 'pending' }).whereNull('warned_at')
         .andWhere('changed_at', '<=', new Date(t.getTime() - warnAfter * 3_600_000)).orderBy('id').limit(batch)
         .select('id', 'dossier_code', 'unit_id', 'changed_at');
       // One warning per dossier (its oldest late record names it); every late record of it is marked warned.
@@ -184,8 +195,8 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
 
     /** One dossier's sync log: every record and every delivery attempt, oldest first. */
     async logOf(dossierId: string): Promise<LogRow[]> {
-      const rows = await knex('portal_outbox').where({ dossier_id: dossierId }).orderBy('seq');
-      const tries = await knex('portal_sync_attempt').where({ dossier_id: dossierId }).orderBy('id');
+      const rows = await knex<OutboxRow>('portal_outbox').where({ dossier_id: dossierId }).orderBy('seq');
+      const tries = await knex<AttemptRow>('portal_sync_attempt').where({ dossier_id: dossierId }).orderBy('id');
       const held = await withHolds(rows.map((r) => ({ ...toLog(r), dossierId })));
       return rows.map((r, i) => ({
         ...strip(held[i]!),
@@ -198,15 +209,15 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
     /** Records for the administration page, newest first: all, or only those still pending / rejected. */
     async list(units: Units, q: { state?: 'pending' | 'acked' | 'rejected' | 'attention'; dossierCode?: string; page: number; pageSize: number }): Promise<{ items: LogRow[]; total: number }> {
       const base = () => {
-        const b = inUnits(knex('portal_outbox'), units);
+        const b = inUnits(knex<OutboxRow>('portal_outbox'), units) as Knex.QueryBuilder<OutboxRow, OutboxRow[]>;
         if (q.state === 'attention') void b.whereIn('state', ['pending', 'rejected']);
         else if (q.state) void b.where('state', q.state);
         if (q.dossierCode) void b.where('dossier_code', q.dossierCode);
         return b;
       };
-      const [{ n }] = await base().count({ n: '*' });
+      const counted = await base().count<Array<{ n: string | number }>>({ n: '*' });
       const rows = await base().orderBy('id', 'desc').limit(q.pageSize).offset((q.page - 1) * q.pageSize);
-      return { items: (await withHolds(rows.map((r: Record<string, unknown>) => ({ ...toLog(r), dossierId: r.dossier_id as string })))).map(strip), total: Number(n) };
+      return { items: (await withHolds(rows.map((r) => ({ ...toLog(r), dossierId: r.dossier_id })))).map(strip), total: Number(counted[0]?.n ?? 0) };
     },
 
     /**
@@ -217,15 +228,15 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
     async stats(units: Units, from: Date, to: Date): Promise<{ from: string; to: string; dossiers: number; syncedOnTime: number; share: number | null; records: number; acked: number; pending: number; rejected: number; warned: number }> {
       const judged = new Date(Math.min(to.getTime(), now().getTime() - onTimeMs));
       const rows = await inUnits(knex('portal_outbox'), units).where('changed_at', '>=', from).andWhere('changed_at', '<', judged)
-        .select('dossier_id', 'state', 'changed_at', 'acked_at', 'warned_at');
+        .select<Array<Pick<OutboxRow, 'dossier_id' | 'state' | 'changed_at' | 'acked_at' | 'warned_at'>>>('dossier_id', 'state', 'changed_at', 'acked_at', 'warned_at');
       const late = new Set<string>();
       const all = new Set<string>();
       const c = { acked: 0, pending: 0, rejected: 0, warned: 0 };
       for (const r of rows) {
         all.add(r.dossier_id);
-        c[r.state as 'acked' | 'pending' | 'rejected']++;
+        c[r.state]++;
         if (r.warned_at) c.warned++;
-        const ok = r.state === 'acked' && new Date(r.acked_at).getTime() - new Date(r.changed_at).getTime() <= onTimeMs;
+        const ok = r.state === 'acked' && !!r.acked_at && new Date(r.acked_at).getTime() - new Date(r.changed_at).getTime() <= onTimeMs;
         if (!ok) late.add(r.dossier_id);
       }
       const onTime = all.size - late.size;
@@ -241,15 +252,16 @@ export function createPortalSyncService(deps: PortalSyncDeps) {
      * later records, which waited behind it; its backoff starts afresh (the attempts so far stay in the log).
      */
     async requeue(units: Units, id: string): Promise<LogRow> {
-      const row = await inUnits(knex('portal_outbox'), units).where({ id }).first();
+      const row = await inUnits(knex('portal_outbox'), units).where({ id }).first<OutboxRow | undefined>();
       if (!row) throw portalSyncError(404, 'NotFound', 'portalSync.noRecord', { id });
       const r = await knex.transaction(async (trx) => {
-        const cur = await trx('portal_outbox').where({ id, state: 'rejected' }).forUpdate().first('snapshot');
+        const cur = await trx<OutboxRow>('portal_outbox').where({ id, state: 'rejected' }).forUpdate().first('snapshot');
         if (!cur) return undefined;
         const fresh = await trx('dossier as d').leftJoin('procedure as p', 'p.id', 'd.procedure_id').leftJoin('org_unit as u', 'u.id', 'd.unit_id')
-          .where('d.id', row.dossier_id).first('p.code as procedureCode', 'p.name as procedureName', 'u.agency_code as agencyCode', 'u.name as unitName');
-        const snapshot = { ...(typeof cur.snapshot === 'string' ? JSON.parse(cur.snapshot) : cur.snapshot), ...(fresh ?? {}) };
-        const [u] = await trx('portal_outbox').where({ id }).update({ state: 'pending', attempts: 0, next_attempt_at: now(), warned_at: null, snapshot: JSON.stringify(snapshot) }).returning('*');
+          .where('d.id', row.dossier_id)
+          .first<Partial<Snapshot> | undefined>('p.code as procedureCode', 'p.name as procedureName', 'u.agency_code as agencyCode', 'u.name as unitName');
+        const snapshot = { ...(typeof cur.snapshot === 'string' ? JSON.parse(cur.snapshot) as Snapshot : cur.snapshot), ...(fresh ?? {}) };
+        const [u] = await trx('portal_outbox').where({ id }).update({ state: 'pending', attempts: 0, next_attempt_at: now(), warned_at: null, snapshot: JSON.stringify(snapshot) }).returning<OutboxRow[]>('*');
         return u;
       });
       return toLog(r ?? row);

@@ -4,7 +4,13 @@ import { dueState, type WorkingCalendar } from '../calendar/index.js';
 import type { Principal } from '../http/policy.js';
 import { sosError } from './messages.js';
 
-type Row = Record<string, any>;
+/** An `sos` row as PostgreSQL returns it (migrations/0650_tasks.ts). */
+export interface SosRow {
+  id: string; instance_id: string; business_key: string | null; unit_id: string | null; reason: string; cause: string | null; raised_by: string;
+  automatic: boolean; raised_at: Date; status: 'open' | 'resolved'; resolved_by: string | null; action: string | null; resolved_at: Date | null;
+}
+/** The process instance an SOS is raised on. */
+interface InstanceHead { id: string; unit_id: string | null; business_key: string | null; state: string }
 
 /** Roles that see the SOS board and resolve: the unit's leaders (and their sub-units), and the province's oversight role. */
 const SOS_BOARD_ROLES = ['leader', 'inspector', 'system-admin'] as const;
@@ -48,19 +54,19 @@ const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOStrin
 export function createSosService(deps: SosDeps) {
   const { knex, calendar } = deps;
 
-  async function instanceOf(db: Knex | Knex.Transaction, instanceId: string): Promise<Row> {
+  async function instanceOf(db: Knex | Knex.Transaction, instanceId: string): Promise<InstanceHead> {
     if (!/^[0-9a-f-]{36}$/i.test(instanceId)) throw sosError(404, 'NotFound', 'sos.dossierNotFound');
-    const i = await db('engine_instance').where('id', instanceId).first('id', 'unit_id', 'business_key', 'state');
+    const i = await db('engine_instance').where('id', instanceId).first<InstanceHead | undefined>('id', 'unit_id', 'business_key', 'state');
     if (!i) throw sosError(404, 'NotFound', 'sos.dossierNotFound');
     return i;
   }
 
   /** Someone works on the dossier: holds, is offered or completed one of its tasks, or holds a role in its unit. */
-  async function worksOn(db: Knex | Knex.Transaction, p: Principal, i: Row): Promise<boolean> {
+  async function worksOn(db: Knex | Knex.Transaction, p: Principal, i: InstanceHead): Promise<boolean> {
     if (p.roles.some((r) => r.role === 'system-admin')) return true;
     if (p.roles.some((r) => r.unitId === i.unit_id && r.role !== 'inspector')) return true;
     // Inside the caller's transaction: on the embedded database the pool has one connection.
-    const did = await db('task_event').where({ instance_id: i.id, actor: p.username }).first('id');
+    const did = await db('task_event').where({ instance_id: i.id, actor: p.username }).first<{ id: string } | undefined>('id');
     return !!did;
   }
 
@@ -69,8 +75,8 @@ export function createSosService(deps: SosDeps) {
     return deps.units.visibleUnitIds({ roles: p.roles.filter((r) => (SOS_BOARD_ROLES as readonly string[]).includes(r.role)) });
   }
 
-  async function toView(r: Row, now: Date): Promise<SosView> {
-    const d = await knex('task_dossier').where('instance_id', r.instance_id).first('due_at', 'paused', 'code');
+  async function toView(r: SosRow, now: Date): Promise<SosView> {
+    const d = await knex('task_dossier').where('instance_id', r.instance_id).first<{ due_at: Date | null; paused: boolean; code: string | null } | undefined>('due_at', 'paused', 'code');
     const due = d?.due_at ? new Date(d.due_at) : null;
     const state = due ? dueState(calendar, { dueAt: due, limit: { workingHours: 0 }, unitId: r.unit_id ?? undefined, pausedAt: d?.paused ? now : undefined }, now).state : 'none';
     return {
@@ -80,12 +86,12 @@ export function createSosService(deps: SosDeps) {
     };
   }
 
-  async function insert(db: Knex | Knex.Transaction, i: Row, input: { reason: string; cause?: string | null; raisedBy: string; automatic: boolean }): Promise<Row> {
-    const open = await db('sos').where({ instance_id: i.id, status: 'open' }).forUpdate().first('id');
+  async function insert(db: Knex | Knex.Transaction, i: InstanceHead, input: { reason: string; cause?: string | null; raisedBy: string; automatic: boolean }): Promise<SosRow> {
+    const open = await db<SosRow>('sos').where({ instance_id: i.id, status: 'open' }).forUpdate().first('id');
     if (open) throw sosError(409, 'Conflict', 'sos.alreadyOpen', {}, { id: open.id });
-    const row = {
+    const row: SosRow = {
       id: crypto.randomUUID(), instance_id: i.id, business_key: i.business_key, unit_id: i.unit_id, reason: input.reason, cause: input.cause ?? null,
-      raised_by: input.raisedBy, automatic: input.automatic, raised_at: new Date(), status: 'open',
+      raised_by: input.raisedBy, automatic: input.automatic, raised_at: new Date(), status: 'open', resolved_by: null, action: null, resolved_at: null,
     };
     await db('sos').insert(row);
     return row;
@@ -112,7 +118,7 @@ export function createSosService(deps: SosDeps) {
         await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`sos:${instanceId}`]);
         const i = await instanceOf(trx, instanceId);
         if (i.state !== 'ACTIVE') return null;
-        if (await trx('sos').where({ instance_id: instanceId, status: 'open' }).first('id')) return null;
+        if (await trx<SosRow>('sos').where({ instance_id: instanceId, status: 'open' }).first('id')) return null;
         return insert(trx, i, { reason, cause: 'overdue', raisedBy: by, automatic: true });
       });
       if (row) deps.audit(null, 'sos:raise-automatic', { type: 'sos', id: row.id });
@@ -121,7 +127,7 @@ export function createSosService(deps: SosDeps) {
 
     async board(p: Principal, q: { status?: 'open' | 'resolved'; unitId?: string }): Promise<SosView[]> {
       const scope = await boardScope(p);
-      const b = knex('sos').orderBy('raised_at', 'asc').limit(500);
+      const b = knex<SosRow>('sos').orderBy('raised_at', 'asc').limit(500);
       if (q.status) b.where('status', q.status);
       if (q.unitId) b.where('unit_id', q.unitId);
       if (scope !== 'all') b.whereIn('unit_id', scope);
@@ -133,7 +139,7 @@ export function createSosService(deps: SosDeps) {
 
     /** SOS of one dossier, for anyone who may read the dossier's tasks (the dossier page). */
     async ofDossier(instanceId: string): Promise<SosView[]> {
-      const rows = await knex('sos').where('instance_id', instanceId).orderBy('raised_at');
+      const rows = await knex<SosRow>('sos').where('instance_id', instanceId).orderBy('raised_at');
       const now = new Date();
       return Promise.all(rows.map((r) => toView(r, now)));
     },
@@ -144,10 +150,10 @@ export function createSosService(deps: SosDeps) {
       if (action.length < 5) throw sosError(400, 'InvalidRequestException', 'sos.actionRequired', {}, [{ field: 'body.action', message: 'too short' }]);
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw sosError(404, 'NotFound', 'sos.notFound');
       const row = await knex.transaction(async (trx) => {
-        const r = await trx('sos').where('id', id).forUpdate().first();
-        if (!r || (scope !== 'all' && !scope.includes(r.unit_id))) throw sosError(404, 'NotFound', 'sos.notFound');
+        const r = await trx<SosRow>('sos').where('id', id).forUpdate().first();
+        if (!r || (scope !== 'all' && !(r.unit_id && scope.includes(r.unit_id)))) throw sosError(404, 'NotFound', 'sos.notFound');
         if (r.status !== 'open') throw sosError(409, 'Conflict', 'sos.alreadyResolved', { by: String(r.resolved_by) });
-        const patch = { status: 'resolved', resolved_by: p.username, action, resolved_at: new Date() };
+        const patch = { status: 'resolved' as const, resolved_by: p.username, action, resolved_at: new Date() };
         await trx('sos').where('id', id).update(patch);
         return { ...r, ...patch };
       });

@@ -1,7 +1,11 @@
 import type { Knex } from 'knex';
 import { formatLocal } from '../calendar/index.js';
 import { vietnameseDateWords, type AdminDocument } from '../documents/index.js';
+import type { TaskDossierRow } from './store.js';
 import type { Timeline } from './timeline.js';
+
+/** The dossier as the slip reads it (its procedure's name joined). */
+interface SlipDossier { code: string; received_at: Date | null; due_at: Date | null; applicant: { fullName?: string } | null; procedure_name: string | null }
 
 
 const PUNCT_VI: Record<string, string> = { early: 'Trước hạn', 'on-time': 'Đúng hạn', late: 'Quá hạn' };
@@ -20,12 +24,12 @@ function handOverTime(iso: string | null): string {
  */
 export async function buildControlSlip(knex: Knex, tl: Timeline): Promise<AdminDocument> {
   const dossier = await knex('dossier as d').leftJoin('procedure as p', 'p.id', 'd.procedure_id').where('d.instance_id', tl.instanceId)
-    .first('d.code', 'd.received_at', 'd.due_at', 'd.applicant', 'p.name as procedure_name').catch(() => undefined);
-  const facts = await knex('task_dossier').where('instance_id', tl.instanceId).first();
-  const unit = tl.unitId ? await knex('org_unit').where('id', tl.unitId).first('name', 'parent_id') : null;
-  const parent = unit?.parent_id ? await knex('org_unit').where('id', unit.parent_id).first('name') : null;
-  const names = new Map<string, string>((await knex('app_user').whereIn('username', tl.handOvers.map((h) => h.by).filter((x): x is string => !!x)).select('username', 'display_name'))
-    .map((u: any) => [u.username, u.display_name]));
+    .first<SlipDossier | undefined>('d.code', 'd.received_at', 'd.due_at', 'd.applicant', 'p.name as procedure_name').catch(() => undefined);
+  const facts = await knex<TaskDossierRow>('task_dossier').where('instance_id', tl.instanceId).first();
+  const unit = tl.unitId ? await knex('org_unit').where('id', tl.unitId).first<{ name: string; parent_id: string | null } | undefined>('name', 'parent_id') : null;
+  const parent = unit?.parent_id ? await knex('org_unit').where('id', unit.parent_id).first<{ name: string } | undefined>('name') : null;
+  const names = new Map<string, string>((await knex('app_user').whereIn('username', tl.handOvers.map((h) => h.by).filter((x): x is string => !!x))
+    .select<Array<{ username: string; display_name: string }>>('username', 'display_name')).map((u) => [u.username, u.display_name]));
   // In order of receipt, then of hand-over (a step is received the moment the previous one is handed over).
   const ordered = [...tl.handOvers].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || (a.handedOverAt ?? '\uffff').localeCompare(b.handedOverAt ?? '\uffff'));
   const done = ordered.filter((h) => h.handedOverAt);
@@ -45,7 +49,7 @@ export async function buildControlSlip(knex: Knex, tl: Timeline): Promise<AdminD
     body: [
       { kind: 'fields', rows: [
         { label: 'Thủ tục', value: dossier?.procedure_name ?? facts?.procedure_name ?? '' },
-        { label: 'Người nộp', value: (dossier?.applicant as { fullName?: string } | undefined)?.fullName ?? facts?.applicant_masked ?? '' },
+        { label: 'Người nộp', value: dossier?.applicant?.fullName ?? facts?.applicant_masked ?? '' },
         { label: 'Thời gian nhận hồ sơ', value: handOverTime(iso(dossier?.received_at ?? facts?.received_at)) },
         { label: 'Thời gian trả kết quả (hẹn)', value: handOverTime(iso(dossier?.due_at ?? facts?.due_at)) },
         { label: 'Cơ quan, đơn vị giải quyết', value: unit?.name ?? '' },

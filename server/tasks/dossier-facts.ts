@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
 import { foldText } from '../text/fold.js';
-import { tasksStore } from './store.js';
-
-type Row = Record<string, any>;
+import * as tasksStore from './store.js';
+import type { TaskDossierPatch } from './store.js';
 
 /** What a task row shows of its dossier. The dossier capability records it at reception (`recordDossierFacts`). */
 interface DossierFacts {
@@ -27,8 +26,8 @@ function maskName(name: string): string {
   return [words[0], ...words.slice(1).map((w) => `${[...w][0]!.toUpperCase()}.`)].join(' ');
 }
 
-function toRow(f: DossierFacts): Row {
-  const row: Row = { instance_id: f.instanceId };
+function toRow(f: DossierFacts): TaskDossierPatch {
+  const row: TaskDossierPatch = { instance_id: f.instanceId };
   if (f.dossierId !== undefined) row.dossier_id = f.dossierId;
   if (f.code !== undefined) row.code = f.code;
   if (f.procedureCode !== undefined) row.procedure_code = f.procedureCode;
@@ -47,10 +46,10 @@ function toRow(f: DossierFacts): Row {
 
 const VARS = ['applicantName', 'receivedAt', 'dueAt', 'procedureCode', 'procedureName', 'dossierId', 'paused'];
 
-function plain(v: Row | undefined): unknown {
+function plain(v: { value: unknown } | undefined): unknown {
   if (!v) return undefined;
   const x = v.value;
-  return x && typeof x === 'object' && 'value' in x ? (x as Row).value : x;
+  return x && typeof x === 'object' && 'value' in x ? x.value : x;
 }
 
 function date(v: unknown): Date | null {
@@ -64,24 +63,24 @@ function date(v: unknown): Date | null {
  * row when the instance belongs to a received dossier, else (a Camunda tool, a test) from the instance and variables (applicantName, receivedAt, dueAt,
  * procedureCode, procedureName, dossierId) the first time the tasklist shows it.
  */
-export async function projectFromEngine(db: Knex, instanceIds: string[]): Promise<Map<string, Row>> {
+export async function projectFromEngine(db: Knex, instanceIds: string[]): Promise<Map<string, TaskDossierPatch>> {
   const { instances, variables, dossiers } = await tasksStore.instanceFacts(db, instanceIds, VARS);
-  const dossierOf = new Map(dossiers.map((d) => [d.instance_id as string, d]));
-  const dossierByCode = new Map(dossiers.map((d) => [d.code as string, d]));
-  const byInstance = new Map<string, Map<string, Row>>();
+  const dossierOf = new Map(dossiers.map((d) => [d.instance_id, d]));
+  const dossierByCode = new Map(dossiers.map((d) => [d.code, d]));
+  const byInstance = new Map<string, Map<string, { value: unknown }>>();
   for (const v of variables) {
-    const m = byInstance.get(v.instance_id) ?? new Map();
+    const m = byInstance.get(v.instance_id) ?? new Map<string, { value: unknown }>();
     m.set(v.name, v);
     byInstance.set(v.instance_id, m);
   }
-  const out = new Map<string, Row>();
+  const out = new Map<string, TaskDossierPatch>();
   for (const i of instances) {
-    const vars = byInstance.get(i.id) ?? new Map();
+    const vars = byInstance.get(i.id) ?? new Map<string, { value: unknown }>();
     const str = (n: string) => { const x = plain(vars.get(n)); return typeof x === 'string' && x ? x : null; };
-    const dos = dossierOf.get(i.id) ?? (i.business_key ? dossierByCode.get(i.business_key as string) : undefined);
+    const dos = dossierOf.get(i.id) ?? (i.business_key ? dossierByCode.get(i.business_key) : undefined);
     const facts: DossierFacts = dos ? {
       instanceId: i.id, dossierId: dos.id, code: dos.code, procedureCode: dos.procedure_code, procedureName: dos.procedure_name,
-      applicantName: (dos.applicant as { fullName?: string } | null)?.fullName ?? null, unitId: dos.unit_id,
+      applicantName: dos.applicant?.fullName ?? null, unitId: dos.unit_id,
       receivedAt: dos.received_at ?? dos.filed_at, dueAt: dos.due_at, paused: !!dos.paused_at, status: String(dos.status),
     } : {
       instanceId: i.id,

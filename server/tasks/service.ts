@@ -7,10 +7,14 @@ import type { Principal } from '../http/policy.js';
 import { foldText } from '../text/fold.js';
 import { projectFromEngine } from './dossier-facts.js';
 import type { Outcome, StepCatalog } from './outcomes.js';
-import { tasksStore, type StepRef, type TaskFilter, type Tab, type Viewer } from './store.js';
+import * as tasksStore from './store.js';
+import type { DoneLine, EngineTaskRow, NewTaskEvent, OpenLine, StepRef, TaskFilter, Tab, Viewer } from './store.js';
 import { taskError } from './messages.js';
 
-type Row = Record<string, any>;
+/** A line of any tab (open task or completion), merged with its dossier facts once projected. */
+type TaskLine = Partial<OpenLine & DoneLine> & Pick<OpenLine, 'instance_id'>;
+/** What decides whether a viewer may act on a task. */
+type Offer = Partial<Pick<EngineTaskRow, 'assignee' | 'unit_id' | 'candidate_users' | 'candidate_groups'>>;
 
 interface NearDue {
   /** Near due with at most this many working days left (default 1)… */
@@ -95,8 +99,8 @@ export function createTasksService(deps: TasksDeps) {
     return { state: r.state, remainingMs: r.remainingMs };
   }
 
-  async function toView(r: Row, now: Date, readOnly: boolean): Promise<TaskView> {
-    const stepKey = (r.task_definition_key ?? r.step_key) as string;
+  async function toView(r: TaskLine, now: Date, readOnly: boolean): Promise<TaskView> {
+    const stepKey = r.task_definition_key ?? r.step_key ?? '';
     const none: { budget?: string; outcomes: Outcome[] } = { outcomes: [] };
     const info = r.definition_id ? await steps.step(r.definition_id, stepKey).catch(() => none) : none;
     const budget = info.budget ?? r.budget ?? null;
@@ -109,7 +113,7 @@ export function createTasksService(deps: TasksDeps) {
     const dossier = colour(r.due_at ? new Date(r.due_at) : null, null, unit, paused, now);
     const day = calendar.limitMs({ workingDays: 1 }, unit ?? undefined);
     return {
-      id: r.id ?? r.task_id,
+      id: r.id ?? r.task_id ?? '',
       dossierId: r.dossier_id ?? null,
       instanceId: r.instance_id,
       code: r.code ?? r.business_key ?? null,
@@ -130,8 +134,8 @@ export function createTasksService(deps: TasksDeps) {
     };
   }
 
-  async function fillFacts(rows: Row[]): Promise<void> {
-    const missing = [...new Set(rows.filter((r) => !r.d_instance).map((r) => r.instance_id as string))];
+  async function fillFacts(rows: TaskLine[]): Promise<void> {
+    const missing = [...new Set(rows.filter((r) => !r.d_instance).map((r) => r.instance_id))];
     if (!missing.length) return;
     const facts = await projectFromEngine(knex, missing);
     for (const r of rows) {
@@ -140,18 +144,18 @@ export function createTasksService(deps: TasksDeps) {
     }
   }
 
-  function isActionable(v: Viewer, t: Row): boolean {
+  function isActionable(v: Viewer, t: Offer): boolean {
     if (v.all) return true;
     if (t.assignee === v.username) return true;
     if (t.assignee) return false;
-    if ((t.candidate_users as string[] | null)?.includes(v.username)) return true;
-    return v.unitRoles.some((ur) => ur.unitId === t.unit_id && (t.candidate_groups as string[]).includes(ur.role));
+    if (t.candidate_users?.includes(v.username)) return true;
+    return v.unitRoles.some((ur) => ur.unitId === t.unit_id && !!t.candidate_groups?.includes(ur.role));
   }
 
   const holds = (p: Principal, roles: string[], unitId: string | null) => p.roles.some((r) => roles.includes(r.role) && r.unitId === unitId);
 
   /** The open task, or 409 if someone already completed it, or 404 if it never was (or is not the caller's to see). */
-  async function openTask(id: string): Promise<Row> {
+  async function openTask(id: string): Promise<EngineTaskRow> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw taskError(404, 'NotFound', 'tasks.notFound', { id });
     const t = await tasksStore.taskById(knex, id);
     if (t) return t;
@@ -159,7 +163,7 @@ export function createTasksService(deps: TasksDeps) {
   }
 
   async function goneOrMissing(id: string): Promise<ApiError> {
-    const done = await knex('engine_history').where({ task_id: id, kind: 'task-completed' }).first('user_id', 'at');
+    const done = await knex('engine_history').where({ task_id: id, kind: 'task-completed' }).first<{ user_id: string | null; at: Date } | undefined>('user_id', 'at');
     if (done) {
       const details = { completedBy: done.user_id, at: iso(done.at) };
       return done.user_id ? taskError(409, 'Conflict', 'tasks.alreadyCompleted', { by: done.user_id }, details) : taskError(409, 'Conflict', 'tasks.alreadyCompletedByOther', {}, details);
@@ -167,7 +171,7 @@ export function createTasksService(deps: TasksDeps) {
     return taskError(404, 'NotFound', 'tasks.notFound', { id });
   }
 
-  async function record(p: Principal, t: Row, kind: string, extra: Row = {}): Promise<void> {
+  async function record(p: Principal, t: EngineTaskRow, kind: string, extra: Partial<NewTaskEvent> = {}): Promise<void> {
     const unit = p.roles.find((r) => r.unitId === t.unit_id)?.unitId ?? p.roles[0]?.unitId ?? null;
     const step = await steps.step(t.definition_id, t.task_definition_key).catch(() => ({ budget: undefined }));
     await tasksStore.insertEvent(knex, {
@@ -225,9 +229,10 @@ export function createTasksService(deps: TasksDeps) {
         tab === 'done' ? tasksStore.listDone(knex, args) : tasksStore.listOpen(knex, { ...args, tab }),
         tasksStore.countDone(knex, viewer.username),
       ]);
-      if (tab !== 'done') await fillFacts(done.rows);
+      const lines: TaskLine[] = done.rows;
+      if (tab !== 'done') await fillFacts(lines);
       const items: TaskView[] = [];
-      for (const r of done.rows) {
+      for (const r of lines) {
         const v = await toView(r, now, tab === 'done' || !isActionable(viewer, r));
         if (tab === 'done') { v.completedAt = iso(r.at)!; v.outcome = r.outcome ?? null; v.state = 'none'; v.timeLeft = null; }
         items.push(v);
@@ -244,7 +249,7 @@ export function createTasksService(deps: TasksDeps) {
         || holds(p, ['division-head'], t.unit_id);
       if (!canSee) throw taskError(404, 'NotFound', 'tasks.notFound', { id });
       const facts = (await tasksStore.dossierFacts(knex, [t.instance_id]))[0];
-      const rows: Row[] = [{ ...t, ...(facts ?? {}), d_instance: facts ? t.instance_id : undefined, unit_id: t.unit_id }];
+      const rows: TaskLine[] = [{ ...t, ...(facts ?? {}), d_instance: facts ? t.instance_id : undefined, unit_id: t.unit_id }];
       await fillFacts(rows);
       const acts = isActionable(viewer, t) && p.permissions.has('engine:task');
       const view = await toView(rows[0]!, new Date(), !acts);
@@ -260,10 +265,11 @@ export function createTasksService(deps: TasksDeps) {
       return { task: view, outcomes: step.outcomes, actions, candidates, people: candidates.map((u) => ({ username: u, displayName: names[u] ?? u })) };
     },
 
-    async candidates(t: Row): Promise<string[]> {
+    async candidates(t: Pick<EngineTaskRow, 'unit_id' | 'candidate_users' | 'candidate_groups'>): Promise<string[]> {
       const out = new Set<string>();
-      for (const g of t.candidate_groups as string[]) for (const u of await deps.units.candidateUsers(g, t.unit_id)) out.add(u);
-      for (const u of (t.candidate_users as string[]) ?? []) out.add(u);
+      // Groups are offered within the task's unit: a task without a unit has no group candidates.
+      if (t.unit_id) for (const g of t.candidate_groups) for (const u of await deps.units.candidateUsers(g, t.unit_id)) out.add(u);
+      for (const u of t.candidate_users) out.add(u);
       return [...out].sort();
     },
 
@@ -292,7 +298,7 @@ export function createTasksService(deps: TasksDeps) {
       const t = await openTask(id);
       if (!actsOnAll(p) && !holds(p, ['division-head'], t.unit_id)) {
         const visible = await deps.units.visibleUnitIds(p);
-        if (visible !== 'all' && !visible.includes(t.unit_id)) throw taskError(404, 'NotFound', 'tasks.notFound', { id });
+        if (visible !== 'all' && !(t.unit_id && visible.includes(t.unit_id))) throw taskError(404, 'NotFound', 'tasks.notFound', { id });
         throw taskError(403, 'Forbidden', 'tasks.mayNotAssign');
       }
       if (input.expectedAssignee !== undefined && (input.expectedAssignee ?? null) !== (t.assignee ?? null)) {
@@ -300,7 +306,7 @@ export function createTasksService(deps: TasksDeps) {
       }
       const candidates = await this.candidates(t);
       if (!candidates.includes(input.username)) {
-        throw taskError(400, 'NotACandidate', 'tasks.notACandidate', { username: input.username, roles: (t.candidate_groups as string[]).join(', '), unit: t.unit_id });
+        throw taskError(400, 'NotACandidate', 'tasks.notACandidate', { username: input.username, roles: t.candidate_groups.join(', '), unit: t.unit_id ?? '' });
       }
       const reassign = !!t.assignee && t.assignee !== input.username;
       if (reassign && !input.reason?.trim()) throw taskError(400, 'InvalidRequestException', 'tasks.reassignReason', {}, [{ field: 'body.reason', message: 'required' }]);

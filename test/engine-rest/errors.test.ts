@@ -62,5 +62,15 @@ describe('engine errors → HTTP, in one place (server/engine-rest/errors.ts)', 
       expect(res.body).toMatchObject({ type: 'ParseException', message: expect.stringContaining("element 'code'"), details: { findings: expect.arrayContaining([expect.objectContaining({ elementId: 'code' })]) } });
       expect(res.body.key).toBeUndefined();
     });
+
+    test('a multi-instance behavior that cannot run (§10.2.8: One without oneBehaviorEventRef) is a 400 naming the activity', async () => {
+      const xml = '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" targetNamespace="t"><bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s"/>'
+        + '<bpmn:userTask id="each"><bpmn:multiInstanceLoopCharacteristics behavior="One"><bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>'
+        + '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="each"/></bpmn:process></bpmn:definitions>';
+      const res = await request(platform.app).post('/engine-rest/deployment/create').set('Authorization', basicAuthHeader('admin'))
+        .field('deployment-name', 'mi').attach('file', Buffer.from(xml), 'mi.bpmn');
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ type: 'ParseException', message: "mi.bpmn: element 'each': Multi-instance behavior One needs oneBehaviorEventRef naming the event definition it throws (§10.2.8)" });
+    });
   });
 });

@@ -65,15 +65,25 @@ describe('a storm of due timers', () => {
     expect(external).toHaveLength(60);
     const fired = await db.knex('engine_history').whereIn('instance_id', ids).where({ kind: 'activity-end', activity_id: 'wait' }).count({ n: '*' });
     expect(Number(fired[0]!.n)).toBe(60);
-    // The fired instances go on as usual: their reminders are fetched and completed, their user tasks too.
+    // The fired instances go on as usual: their reminders fetched and completed side by side (their writes
+    // batched too), a completion by a worker that does not hold the lock refused among them.
     const locked = await nodeB.fetchAndLock({ workerId: 'w', maxTasks: 100, topics: [{ topicName: 'batchremind', lockDuration: 60000 }] });
-    expect(locked.filter((t) => ids.includes(t.processInstanceId))).toHaveLength(60);
-    for (const t of locked) await nodeA.completeExternalTask(t.id, { workerId: 'w' });
-    for (const id of ids.slice(0, 5)) {
+    const mine = locked.filter((t) => ids.includes(t.processInstanceId));
+    expect(mine).toHaveLength(60);
+    const outcomes = await Promise.allSettled(mine.map((t, i) => nodeA.completeExternalTask(t.id, { workerId: i < 3 ? 'intruder' : 'w' })));
+    expect(outcomes.slice(0, 3).map((o) => o.status === 'rejected' && (o.reason as { kind?: string }).kind)).toEqual(['HeldByOther', 'HeldByOther', 'HeldByOther']);
+    expect(outcomes.slice(3).every((o) => o.status === 'fulfilled')).toBe(true);
+    expect((await db.knex('engine_external_task').whereIn('instance_id', ids)).map((r: { id: string }) => r.id).sort()).toEqual(mine.slice(0, 3).map((t) => t.id).sort());
+    // Then the user tasks of ten instances, side by side: those whose reminder was done end, the others wait for it.
+    const refused = new Set(mine.slice(0, 3).map((t) => t.processInstanceId));
+    const ten = [...refused, ...ids.filter((id) => !refused.has(id)).slice(0, 7)];
+    await Promise.all(ten.map(async (id) => {
       const [work] = await nodeB.listTasks({ processInstanceId: id }, { all: true });
       await nodeB.completeTask(work!.id, { userId: 'u' }, { all: true });
-      expect((await nodeA.getInstance(id)).state).toBe('COMPLETED');
-    }
+    }));
+    for (const id of ten) expect((await nodeA.getInstance(id)).state).toBe(refused.has(id) ? 'ACTIVE' : 'COMPLETED');
+    const completed = await db.knex('engine_history').whereIn('instance_id', ten).where({ kind: 'task-completed' }).count({ n: '*' });
+    expect(Number(completed[0]!.n)).toBe(10);
   });
 
   test('instances moved on by a command after the timers fell due are fired from their latest state', async () => {

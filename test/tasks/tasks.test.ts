@@ -212,3 +212,28 @@ describe('claim, assign, complete with outcomes', () => {
     await c.thanhtra!.get(`/api/tasks/${t2.id}`).expect(200);
   });
 });
+
+describe('a step offered to a person by name', () => {
+  // camunda:candidateUsers, no candidate group: the group tab listed the task (its SQL reads candidate_users) but the
+  // line was read-only, because the list's columns left candidate_users out and the "may act" check read it as absent.
+  it('is in that person\'s group tab and actionable there, as on its own page', async () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs_named" targetNamespace="http://tthc-platform.github.io/processes">
+<bpmn:process id="named_offer" name="Giao đích danh" isExecutable="true">
+  <bpmn:startEvent id="start"/>
+  <bpmn:userTask id="N1" name="Soạn văn bản" camunda:candidateUsers="vanthu.xa"/>
+  <bpmn:endEvent id="end"/>
+  <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="N1"/>
+  <bpmn:sequenceFlow id="f1" sourceRef="N1" targetRef="end"/>
+</bpmn:process>
+</bpmn:definitions>`;
+    await request(platform.app).post('/engine-rest/deployment/create').set('Authorization', ADMIN)
+      .field('deployment-name', 'named').attach('file', Buffer.from(xml), 'named.bpmn').expect(200);
+    const started = await request(platform.app).post('/engine-rest/process-definition/key/named_offer/start').set('Authorization', ADMIN)
+      .send({ businessKey: 'XPL-260101-0009', variables: { unitId: { value: 'xa-phu-long', type: 'String' } } }).expect(200);
+    const task = await openTaskOf(started.body.id as string);
+    const line = (await tab('vanthu.xa', 'group')).items.find((t: { id: string }) => t.id === task.id);
+    expect(line).toMatchObject({ step: { key: 'N1' }, readOnly: false });
+    expect((await c['vanthu.xa']!.get(`/api/tasks/${task.id}`).expect(200)).body.actions).toContain('claim');
+  });
+});

@@ -19,8 +19,9 @@ async function pushRecord(portalUrl: string, record: unknown, timeoutMs: number)
       method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(record), signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
-    let body: { receiptId?: string; error?: string; issues?: Array<{ path: string; message: string }> } = {};
-    try { body = text ? JSON.parse(text) : {}; } catch { /* not JSON: keep the status */ }
+    type Answer = { receiptId?: string; error?: string; issues?: Array<{ path: string; message: string }> };
+    let body: Answer = {};
+    try { body = text ? JSON.parse(text) as Answer : {}; } catch { /* not JSON: keep the status */ }
     const durationMs = Date.now() - started;
     if (res.ok && body.receiptId) return { outcome: 'acked', httpStatus: res.status, receipt: String(body.receiptId).slice(0, 200), durationMs };
     const why = [body.error, ...(body.issues ?? []).map((i) => `${i.path}: ${i.message}`)].filter(Boolean).join('; ') || `HTTP ${res.status}`;
@@ -32,7 +33,7 @@ async function pushRecord(portalUrl: string, record: unknown, timeoutMs: number)
 }
 
 async function pushAll(records: Claimed[], config: WorkerConfig, api: Http, log: Logger): Promise<Outcome[]> {
-  const out: Outcome[] = new Array(records.length);
+  const out = new Array<Outcome>(records.length);
   let next = 0;
   const lane = async () => {
     while (next < records.length) {

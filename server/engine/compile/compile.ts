@@ -1,10 +1,10 @@
 import type { Finding } from '../model.js';
-import { checkTimerLiteral } from '../runtime/timers.js';
 import { compensation, retryOf } from './rules.js';
 import { checkExpression } from '../expression.js';
-import type { CallDef, CallMapping, EventDef, GFlow, GNode, Graph, LoopDef, Param, ParamValue } from './graph.js';
-
-type El = any;
+import { eventOf } from './events.js';
+import type { CallDef, CallMapping, GFlow, GNode, Graph, Param, ParamValue } from './graph.js';
+import { loopOf } from './loops.js';
+import { body, camunda, type El } from './moddle.js';
 
 const short = (t: string): string => t.replace(/^bpmn:/, '').replace(/^./, (c) => c.toLowerCase());
 
@@ -17,20 +17,7 @@ const RUNS = new Set([
 const NOT_YET: Record<string, string> = {};
 /** Containers whose flow elements form a scope of their own. */
 const SCOPES = new Set(['subProcess', 'transaction', 'adHocSubProcess']);
-const KINDS: Record<string, EventDef['kind']> = {
-  'bpmn:MessageEventDefinition': 'message', 'bpmn:TimerEventDefinition': 'timer', 'bpmn:SignalEventDefinition': 'signal',
-  'bpmn:ErrorEventDefinition': 'error', 'bpmn:EscalationEventDefinition': 'escalation', 'bpmn:TerminateEventDefinition': 'terminate',
-  'bpmn:LinkEventDefinition': 'link', 'bpmn:ConditionalEventDefinition': 'conditional',
-  'bpmn:CompensateEventDefinition': 'compensate', 'bpmn:CancelEventDefinition': 'cancel',
-};
 
-function body(x: El): string | undefined {
-  return x && typeof x.body === 'string' && x.body.trim() ? x.body.trim() : undefined;
-}
-function camunda(el: El, name: string): string | undefined {
-  const v = el?.get ? el.get(`camunda:${name}`) : undefined;
-  return v === undefined || v === null || v === '' ? undefined : String(v);
-}
 
 /**
  * Compiles one executable process (moddle element) into the interpreter's graph. Everything the
@@ -51,61 +38,6 @@ export function compileProcess(proc: El, findings: Finding[], sends: Record<stri
   return g;
 }
 
-function eventOf(el: El, type: string, findings: Finding[]): EventDef | undefined {
-  const defs: El[] = [...(el.eventDefinitions ?? []), ...(el.eventDefinitionRef ?? [])];
-  if (!defs.length) return type.endsWith('Event') ? { kind: 'none' } : undefined;
-  if (defs.length > 1) return multipleOf(el, type, defs, findings);
-  return oneEvent(el, defs[0], findings);
-}
-
-/**
- * §10.5.1 multiple events: an intermediate catch of signals and timers (the first triggers it, or all
- * with parallelMultiple) or an intermediate/end throw of signals and escalations (all thrown).
- */
-function multipleOf(el: El, type: string, defs: El[], findings: Finding[]): EventDef | undefined {
-  const all = defs.map((d) => oneEvent(el, d, findings)).filter((x): x is EventDef => Boolean(x));
-  const catching = type === 'intermediateCatchEvent';
-  const throwing = type === 'intermediateThrowEvent' || type === 'endEvent';
-  const ok = catching ? all.every((x) => x.kind === 'signal' || x.kind === 'timer') : throwing && all.every((x) => x.kind === 'signal' || x.kind === 'escalation');
-  if (!ok) {
-    findings.push({ elementId: el.id, message: 'Multiple events are supported as intermediate catch events of signals and timers, and as intermediate or end throw events of signals and escalations; give this event one definition' });
-    return undefined;
-  }
-  return { kind: 'multiple', all, parallel: Boolean(el.parallelMultiple) };
-}
-
-function oneEvent(el: El, d: El, findings: Finding[]): EventDef | undefined {
-  const kind = KINDS[d.$type];
-  if (!kind) { findings.push({ elementId: el.id, message: `${String(d.$type).replace('bpmn:', '')} is not supported yet` }); return undefined; }
-  const ev: EventDef = { kind };
-  if (kind === 'message') { ev.ref = d.messageRef?.id; ev.name = d.messageRef?.name; }
-  if (kind === 'signal') {
-    ev.name = d.signalRef?.name ?? d.signalRef?.id;
-    if (!ev.name) findings.push({ elementId: el.id, message: 'A signal event needs a signal with a name' });
-  }
-  if (kind === 'error') ev.code = d.errorRef?.errorCode ?? d.errorRef?.id;
-  if (kind === 'escalation') ev.code = d.escalationRef?.escalationCode ?? d.escalationRef?.id;
-  if (kind === 'link') ev.name = d.name ?? el.name;
-  if (kind === 'compensate') {
-    if (d.activityRef?.id) ev.activityRef = d.activityRef.id;
-    ev.wait = d.waitForCompletion !== false;
-  }
-  if (kind === 'conditional') {
-    ev.condition = body(d.condition);
-    if (!ev.condition) findings.push({ elementId: el.id, message: 'A conditional event needs a condition' });
-  }
-  if (kind === 'timer') {
-    const spec = { timeDate: body(d.timeDate), timeDuration: body(d.timeDuration), timeCycle: body(d.timeCycle) };
-    const given = Object.entries(spec).filter(([, v]) => v !== undefined);
-    if (given.length > 1) findings.push({ elementId: el.id, message: `A timer has one definition; this one has ${given.map(([k]) => k).join(' and ')}` });
-    for (const [k, v] of given) {
-      const why = checkTimerLiteral(k as 'timeDate', v!);
-      if (why) findings.push({ elementId: el.id, message: `${k} "${v}": ${why}` });
-    }
-    ev.timer = spec;
-  }
-  return ev;
-}
 
 /**
  * Camunda extension elements: inputOutput mappings run; listeners and connectors would run code
@@ -197,23 +129,6 @@ function paramValue(d: El, id: string, what: string, findings: Finding[]): Param
   return null;
 }
 
-function loopOf(el: El, findings: Finding[]): LoopDef | undefined {
-  const l = el.loopCharacteristics;
-  if (!l) return undefined;
-  if (l.$type === 'bpmn:MultiInstanceLoopCharacteristics') {
-    // §13.2.7 behavior None/One/Complex throws events per instance; not run yet, so refused rather than ignored.
-    if ((l.behavior && l.behavior !== 'All') || l.complexBehaviorDefinition?.length || l.oneBehaviorEventRef || l.noneBehaviorEventRef) {
-      findings.push({ elementId: el.id, message: `Multi-instance behavior '${l.behavior ?? 'Complex'}' (events thrown per instance) is not supported; use behavior All` });
-    }
-    return {
-      mi: true, sequential: Boolean(l.isSequential), cardinality: body(l.loopCardinality), completion: body(l.completionCondition),
-      collection: camunda(l, 'collection') ?? l.loopDataInputRef?.id, elementVariable: camunda(l, 'elementVariable') ?? l.inputDataItem?.name ?? l.inputDataItem?.id,
-    };
-  }
-  const maximum = l.loopMaximum === undefined || l.loopMaximum === null ? undefined : Number(l.loopMaximum);
-  if (maximum !== undefined && !(Number.isInteger(maximum) && maximum >= 0)) findings.push({ elementId: el.id, message: `loopMaximum ${String(l.loopMaximum)} must be a whole number ≥ 0 (§13.2.6)` });
-  return { mi: false, condition: body(l.loopCondition), testBefore: Boolean(l.testBefore), maximum };
-}
 
 function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): void {
   const scope = { starts: [] as string[], eventStarts: [] as string[] };
@@ -347,7 +262,9 @@ function link(g: Graph, findings: Finding[]): void {
     if (n.attachedTo) {
       const host = g.nodes[n.attachedTo];
       if (host) host.boundary.push(n.id);
-      if (host && (n.event?.kind === 'escalation') && host.type !== 'subProcess' && host.type !== 'callActivity') findings.push({ elementId: n.id, message: 'An escalation boundary event sits on a subprocess or a call activity' });
+      if (host && (n.event?.kind === 'escalation') && host.type !== 'subProcess' && host.type !== 'callActivity' && !host.loop?.throws?.some((t) => t.event.kind === 'escalation')) {
+        findings.push({ elementId: n.id, message: 'An escalation boundary event sits on a subprocess, a call activity or a multi-instance activity whose behavior throws escalations (§10.2.8)' });
+      }
     }
     if (n.type === 'intermediateThrowEvent' && n.event?.kind === 'link') {
       const target = Object.values(g.nodes).find((x) => x.scope === n.scope && x.type === 'intermediateCatchEvent' && x.event?.kind === 'link' && x.event.name === n.event!.name);

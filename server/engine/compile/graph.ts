@@ -35,6 +35,13 @@ export interface LoopDef {
   collection?: string;
   elementVariable?: string;
   completion?: string;
+  /**
+   * §13.2.7 / §10.2.8 behavior: events the activity throws as its instances complete. None: `throws`
+   * (the noneBehaviorEventRef definition) at every completion; One: `throws` (oneBehaviorEventRef) at the
+   * first; Complex: each complexBehaviorDefinition whose condition holds. All (absent) throws none.
+   */
+  behavior?: 'None' | 'One' | 'Complex';
+  throws?: Array<{ condition?: string; event: EventDef }>;
   /** Standard loop. */
   condition?: string;
   testBefore?: boolean;

@@ -130,15 +130,16 @@ export abstract class RunEvents extends RunMultiInstance {
     this.run(this.add({ p: inst.id, a: start.id, k: 'token' }));
   }
 
-  protected broadcast(name: string): void {
+  /** `skip`: the subscriptions this execution owns do not get it (they had it already). */
+  protected broadcast(name: string, skip?: string): void {
     this.thrown.push(name);
     // A branch of a split may throw before its sibling branch has reached the event that catches it (§10.5.4 broadcast).
-    if (this.unplaced) { this.queued.push(name); return; }
-    this.deliverSignal(name);
+    if (this.unplaced) { this.queued.push({ name, skip }); return; }
+    this.deliverSignal(name, skip);
   }
 
-  protected deliverSignal(name: string): void {
-    for (const s of [...this.x.values()]) if (s.w === 'signal' && this.evOf(s)?.name === name && this.x.get(s.id) === s) this.trigger(s);
+  protected deliverSignal(name: string, skip?: string): void {
+    for (const s of [...this.x.values()]) if (s.w === 'signal' && (skip === undefined || s.on !== skip) && this.evOf(s)?.name === name && this.x.get(s.id) === s) this.trigger(s);
   }
 
   /** §10.5.6 errors: the innermost handler (event subprocess, then boundary) going outwards; none = the instance fails. */

@@ -38,7 +38,10 @@ export abstract class RunMultiInstance extends RunFlow {
     this.x.delete(it.id);
     body.mi!.done++;
     Object.assign(vars, this.miVars(body));
-    const early = n.loop!.completion ? Boolean(this.eval(n.loop!.completion, vars, n.id)) : false;
+    const held = this.behaviorThrows(body, n, vars);
+    // What the completion threw may have ended the activity (an escalation handled outside it, a terminate).
+    if (this.x.get(body.id) !== body) return;
+    const early = held || (n.loop!.completion ? Boolean(this.eval(n.loop!.completion, vars, n.id)) : false);
     if (early || body.mi!.done >= body.mi!.n) {
       for (const k of this.kids(body.id)) this.cancel(k);
       this.disarm(body);
@@ -46,5 +49,36 @@ export abstract class RunMultiInstance extends RunFlow {
       return;
     }
     if (n.loop!.sequential) this.nextIteration(body, n);
+  }
+
+  /**
+   * §13.2.7 / §10.2.8 behavior, as an instance completes: None throws its event every time, One at
+   * the first completion, Complex each definition whose condition holds (with nrOfInstances,
+   * nrOfCompletedInstances, nrOfActiveInstances) — and such a condition "cancels the remaining
+   * Activity instances and produces a token" (Table 10.29), so the activity then completes.
+   * The events are thrown from the activity: its own boundary event of that signal or escalation
+   * starts its path without cancelling the activity (the events report instances completing; the
+   * activity still produces its token — as the outside conformance suite betsy expects); a signal is
+   * also broadcast, an escalation no boundary event of the activity catches goes outwards. Returns
+   * whether a Complex condition held.
+   */
+  protected behaviorThrows(body: Exec, n: GNode, vars: Record<string, unknown>): boolean {
+    const L = n.loop!;
+    if (!L.throws?.length || (L.behavior === 'One' && body.mi!.done !== 1)) return false;
+    let held = false;
+    for (const t of L.throws) {
+      if (this.x.get(body.id) !== body) return held;
+      if (t.condition) {
+        if (!this.eval(t.condition, vars, n.id)) continue;
+        held = true;
+      }
+      const ev = t.event;
+      const own = n.boundary.map((b) => this.node(b)).find((b) => b.event?.kind === ev.kind
+        && (ev.kind === 'signal' ? b.event.name === ev.name : b.event.code === undefined || b.event.code === ev.code));
+      if (own) this.run(this.add({ p: body.p, a: own.id, k: 'token' }));
+      if (ev.kind === 'signal') this.broadcast(ev.name!, body.id);
+      else if (!own && !this.escalateFrom(this.x.get(body.p!)!, ev.code ?? '')) this.escalated.push(ev.code ?? '');
+    }
+    return held;
   }
 }

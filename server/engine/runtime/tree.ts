@@ -37,7 +37,7 @@ export abstract class RunTree {
   protected epoch = new Map<string, number>();
   protected steps = 0;
   /** Signals thrown in this instance while a fan-out was still placing tokens: delivered once all are placed. */
-  protected queued: string[] = [];
+  protected queued: Array<{ name: string; skip?: string }> = [];
   /** Tokens fan-outs in progress have still to place. */
   protected unplaced = 0;
 
@@ -104,7 +104,7 @@ export abstract class RunTree {
 
   /** Signals thrown while sibling tokens of a split were still unplaced go out once every token is placed. */
   protected flushSignals(): void {
-    while (!this.unplaced && this.queued.length && !this.ended) this.deliverSignal(this.queued.shift()!);
+    while (!this.unplaced && this.queued.length && !this.ended) { const q = this.queued.shift()!; this.deliverSignal(q.name, q.skip); }
   }
 
   /** Every token of a scope is cancelled (the scope itself stays). */
@@ -252,9 +252,10 @@ export abstract class RunTree {
   protected abstract conditionHolds(n: GNode, e: Exec): boolean;
   protected abstract arm(e: Exec, n: GNode): void;
   protected abstract park(e: Exec, which: 'b' | 'a'): void;
-  protected abstract broadcast(name: string): void;
-  protected abstract deliverSignal(name: string): void;
+  protected abstract broadcast(name: string, skip?: string): void;
+  protected abstract deliverSignal(name: string, skip?: string): void;
   protected abstract escalate(from: Exec, code: string): void;
+  protected abstract escalateFrom(at: Exec, code: string): boolean;
   protected abstract throwError(from: Exec, code: string, message: string | undefined): void;
   protected abstract recordCompensation(e: Exec, n: GNode): void;
   protected abstract throwCompensation(e: Exec, n: GNode, scopeIn: Exec): void;

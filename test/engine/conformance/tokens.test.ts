@@ -120,13 +120,6 @@ describe('refused at deployment rather than run wrongly', () => {
     const f = await refusals(`${S}<bpmn:task id="t"><bpmn:standardLoopCharacteristics loopMaximum="-1"><bpmn:loopCondition xsi:type="bpmn:tFormalExpression">\${true}</bpmn:loopCondition></bpmn:standardLoopCharacteristics></bpmn:task>${E()}${chainFlows('start', 't', 'end')}`);
     expect(f).toEqual([expect.objectContaining({ elementId: 't', message: expect.stringMatching(/loopMaximum/) })]);
   });
-  test('§13.2.7 multi-instance behavior None/One/Complex (events per instance) is refused, All runs', async () => {
-    for (const b of ['None', 'One', 'Complex']) {
-      const f = await refusals(`${S}<bpmn:task id="t"><bpmn:multiInstanceLoopCharacteristics behavior="${b}"><bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:task>${E()}${chainFlows('start', 't', 'end')}`);
-      expect(f).toEqual([expect.objectContaining({ elementId: 't', message: expect.stringMatching(/behavior/) })]);
-    }
-    expect(await refusals(`${S}<bpmn:task id="t"><bpmn:multiInstanceLoopCharacteristics behavior="All"><bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:task>${E()}${chainFlows('start', 't', 'end')}`)).toEqual([]);
-  });
 });
 
 describe('BPMN 2.0 §13.3.3 the inclusive join\'s upstream rule, exactly', () => {

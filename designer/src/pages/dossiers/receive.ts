@@ -24,7 +24,7 @@ export function applicantFields(prefix: string) {
   };
   return {
     el: h('fieldset', null, h('legend', null, t('receive.applicant')), ...Object.values(f).map((x) => x.row)),
-    read: () => Object.fromEntries(Object.entries(f).map(([k, v]) => [k, v.input.value.trim()]).filter(([, v]) => v !== '')),
+    read: (): Record<string, string> => Object.fromEntries(Object.entries(f).map(([k, v]): [string, string] => [k, v.input.value.trim()]).filter(([, v]) => v !== '')),
   };
 }
 

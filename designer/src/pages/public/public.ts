@@ -38,9 +38,9 @@ export async function publicFilePage(root: HTMLElement): Promise<void> {
       if (files?.length) { for (const f of files) form.append(`component:${slot}`, f, f.name); slot++; }
     });
     const res = await fetch('/api/public/dossiers', { method: 'POST', body: form });
-    const body = await res.json().catch(() => ({}));
+    const body = await res.json().catch(() => ({})) as { type?: string; message?: string; code?: string };
     if (!res.ok) { clear(msg, errorBox(new ApiFailure(res.status, body.type ?? '', body.message ?? res.statusText))); return; }
-    clear(msg, h('p', { class: 'ok', 'data-testid': 'filed-code' }, t('public.file.done', { code: body.code })));
+    clear(msg, h('p', { class: 'ok', 'data-testid': 'filed-code' }, t('public.file.done', { code: body.code ?? '' })));
   };
   main.append(
     h('p', null, t('public.file.intro')),
