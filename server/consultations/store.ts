@@ -133,12 +133,16 @@ export async function events(db: Db, consultationId: string): Promise<EventLine[
     .where({ 'e.consultation_id': consultationId }).orderBy('e.id').select<EventLine[]>('e.*', 'u.display_name as actor_name');
 }
 
-/** The events of a process instance's consultations, with the actor's display name and both units' names. */
+/**
+ * The events of a process instance's consultations — those its steps opened, and those opened for its
+ * dossier outside a step (by hand, the demo) — with the actor's display name and both units' names.
+ */
 export async function eventsOfInstance(db: Db, instanceId: string): Promise<InstanceEventLine[]> {
   return db('consultation_event as e').join('consultation as c', 'c.id', 'e.consultation_id')
     .leftJoin('app_user as u', 'u.username', 'e.actor')
     .leftJoin('org_unit as ru', 'ru.id', 'c.requesting_unit_id').leftJoin('org_unit as cu', 'cu.id', 'c.consulted_unit_id')
-    .where('c.instance_id', instanceId).orderBy('e.id')
+    .where((w) => w.where('c.instance_id', instanceId).orWhereIn('c.dossier_id', db('dossier').whereRaw('instance_id::text = ?', [instanceId]).select('id')))
+    .orderBy('e.id')
     .select<InstanceEventLine[]>('e.kind', 'e.at', 'e.actor', 'e.data', 'c.agency_name', 'c.requesting_unit_id', 'c.consulted_unit_id', 'c.step_key', 'c.step_name',
       'u.display_name as actor_name', 'ru.name as requesting_unit_name', 'cu.name as consulted_unit_name');
 }

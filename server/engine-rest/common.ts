@@ -16,7 +16,8 @@ export const id = (req: Request) => String(req.params.id);
 export const userOf = (req: Request) => req.principal?.username ?? null;
 
 export function noContent(res: Response): void {
-  res.status(204).end();
+  res.statusCode = 204;
+  res.end();
 }
 
 export const wrap = (fn: (req: Request, res: Response) => Promise<void>): RequestHandler => (req, res, next: NextFunction) => { fn(req, res).catch(next); };

@@ -115,6 +115,8 @@ export function createLeanDispatch(mounts: readonly LeanMount[], chain: readonly
       return next(); // an undecodable parameter: the general stack answers it
     }
     if (!found) return next();
+    // express 5 parses the query string again at every read of req.query (input guard, schema, access log): once here.
+    Object.defineProperty(req, 'query', { value: req.query, writable: true, configurable: true, enumerable: true });
     runChain(chain, req, res, (err) => {
       if (err) return next(err);
       // As the router does for a mount: the URL without the mount path, the mount as the base URL.

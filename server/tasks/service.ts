@@ -79,6 +79,12 @@ export function createTasksService(deps: TasksDeps) {
   const { knex, engine, calendar, steps } = deps;
   const near: NearDue = { workingDays: deps.nearDue?.workingDays ?? 1, ratio: deps.nearDue?.ratio ?? 0.2 };
 
+  /** The steps of open tasks in the viewer's units (indexed by unit: a unit's tasks, not every task) and of their completions. */
+  function stepsOfViewer(viewer: Viewer): Promise<StepRef[]> {
+    const units = viewer.all || viewer.overseeAll ? 'all' as const : [...new Set([...viewer.unitRoles.map((r) => r.unitId), ...viewer.overseenUnitIds])];
+    return tasksStore.stepNames(knex, viewer.username, units);
+  }
+
   async function viewerOf(p: Principal): Promise<Viewer> {
     const all = actsOnAll(p);
     const visible = await deps.units.visibleUnitIds(p);
@@ -199,9 +205,7 @@ export function createTasksService(deps: TasksDeps) {
 
     /** The step names the step filter offers: of open tasks in the caller's units, and of the steps they completed. */
     async stepNames(p: Principal): Promise<StepRef[]> {
-      const viewer = await viewerOf(p);
-      const units = viewer.all || viewer.overseeAll ? 'all' as const : [...new Set([...viewer.unitRoles.map((r) => r.unitId), ...viewer.overseenUnitIds])];
-      const rows = await tasksStore.stepNames(knex, viewer.username, units);
+      const rows = await stepsOfViewer(await viewerOf(p));
       return rows.sort((a, b) => (a.name ?? a.key).localeCompare(b.name ?? b.key, 'vi'));
     },
 
@@ -214,7 +218,7 @@ export function createTasksService(deps: TasksDeps) {
       const f: TaskFilter = { ...rest, applicant: filter.applicant ? foldText(filter.applicant) : undefined };
       if (step?.trim()) {
         const folded = foldText(step);
-        const known = await tasksStore.stepNames(knex, viewer.username, 'all');
+        const known = await stepsOfViewer(viewer);
         f.steps = known.filter((s) => s.key === step.trim() || (!!folded && foldText(s.name ?? '').includes(folded)));
       }
       // Filters read the projected dossier facts: project what is still missing in the caller's units first.

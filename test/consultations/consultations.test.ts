@@ -214,6 +214,14 @@ describe('on the dossier', () => {
     const kinds = tl.body.map((e: { kind: string }) => e.kind).filter((k: string) => k.startsWith('consultation-'));
     expect(kinds).toEqual(['consultation-sent', 'consultation-answered', 'consultation-late', 'consultation-explanation']);
     expect(tl.body.find((e: { kind: string }) => e.kind === 'consultation-explanation').reason).toBe('Hệ thống dữ liệu dân cư gián đoạn');
+    // The work page's consultation history names people and units, not accounts and ids; the consultation page too.
+    const work = await officer.get(`/api/dossiers/${d.id}/handovers`).expect(200);
+    const answered = work.body.entries.find((e: { kind: string }) => e.kind === 'consultation-answered');
+    expect(answered).toMatchObject({ by: 'chuyenvien.stnmt', byName: 'Trịnh Văn Đất Đai', unitId: 'stnmt', unitName: 'Sở Nông nghiệp và Môi trường' });
+    expect(work.body.entries.find((e: { kind: string }) => e.kind === 'consultation-sent')).toMatchObject({ unitName: 'UBND xã Phú Long' });
+    const page = await consulted.get(`/api/consultations/${c.id}`).expect(200);
+    expect(page.body.events.map((e: { kind: string; actorName: string | null }) => [e.kind, e.actorName]))
+      .toEqual([['sent', null], ['answered', 'Trịnh Văn Đất Đai'], ['late', 'Trịnh Văn Đất Đai'], ['explanation', 'Trịnh Văn Đất Đai']]);
     // The requesting unit sees it among the consultations it sent.
     expect(await knex()('notification').where({ dossier_code: d.code, recipient: 'chuyenvien.xa', template: 'consultation-answered' }).pluck('title'))
       .toEqual([`Sở Nông nghiệp và Môi trường đã trả lời ý kiến về hồ sơ ${d.code}`]);

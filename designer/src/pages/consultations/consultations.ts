@@ -126,7 +126,7 @@ export async function consultationPage(root: HTMLElement, params: { id: string }
 }
 
 /** A reminder's working day (stored as yyyy-mm-dd, local) as dd/mm/yyyy, and how late it was. */
-export function remindedText(data: Record<string, unknown> | null): string {
+function remindedText(data: Record<string, unknown> | null): string {
   const day = String(data?.day ?? '');
   const dmy = /^\d{4}-\d{2}-\d{2}$/.test(day) ? day.split('-').reverse().join('/') : day;
   return t('consult.remindedDay', { day: dmy, n: Number(data?.lateDays ?? 0) });
