@@ -14,9 +14,8 @@ import tthcModeModule from './tthc-mode/index.js';
 import type { LiveValidationConfig } from './live-validation/LiveValidation.js';
 
 /** `advanced`: the properties panel shows the Camunda engine internals too (administrators). */
-export function createModeler(opts: { container: HTMLElement; propertiesParent: HTMLElement; validation: LiveValidationConfig; advanced?: boolean }): any {
-  // (TypeScript sees bpmn-js' ESM files as CommonJS under NodeNext; the bundler uses the class.)
-  return new (Modeler as any)({
+export function createModeler(opts: { container: HTMLElement; propertiesParent: HTMLElement; validation: LiveValidationConfig; advanced?: boolean }): Modeler {
+  return new Modeler({
     container: opts.container,
     // The official's fields open at once; the rest stays folded.
     propertiesPanel: { parent: opts.propertiesParent, layout: { groups: { 'tthc-step': { open: true }, general: { open: true } } } },
@@ -27,5 +26,5 @@ export function createModeler(opts: { container: HTMLElement; propertiesParent: 
     tthcMode: { advanced: !!opts.advanced },
     moddleExtensions,
     tthcValidation: opts.validation,
-  } as any);
+  });
 }

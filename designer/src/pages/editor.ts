@@ -92,7 +92,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     },
   }, '»');
   const advancedSwitch = hasRole('system-admin') ? h('label', { class: 'advanced small' },
-    h('input', { type: 'checkbox', 'data-testid': 'advanced', onchange: (e: Event) => (modeler.get('tthcMode') as { setAdvanced(on: boolean): void }).setAdvanced((e.target as HTMLInputElement).checked) }),
+    h('input', { type: 'checkbox', 'data-testid': 'advanced', onchange: (e: Event) => modeler.get<{ setAdvanced(on: boolean): void }>('tthcMode').setAdvanced((e.target as HTMLInputElement).checked) }),
     ' ', t('editor.advanced')) : null;
   const side = h('aside', { class: 'side', 'data-testid': 'side' },
     h('div', { class: 'side-head' }, h('div', { role: 'tablist', 'aria-label': t('editor.tab.properties') }, tabs.map((k) => tabButtons[k])), collapse),
@@ -126,15 +126,15 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     container: canvasEl, propertiesParent: propsEl, advanced: false,
     validation: { validate: (xml) => post<ValidationReport>('/api/process-versions/validate', { xml, procedureId: version.procedureId }) },
   });
-  const commandStack = modeler.get('commandStack') as { undo(): void; redo(): void; canUndo(): boolean };
-  const eventBus = modeler.get('eventBus') as { on(e: string, cb: (ev: any) => void): void };
-  const selection = modeler.get('selection') as { select(el: unknown): void };
-  const registry = modeler.get('elementRegistry') as { get(id: string): unknown };
-  const canvas = modeler.get('canvas') as { scrollToElement(el: unknown): void; zoom(z: string, center?: string): void };
+  const commandStack = modeler.get<{ undo(): void; redo(): void; canUndo(): boolean }>('commandStack');
+  const eventBus = modeler.get<{ on<E>(e: string, cb: (ev: E) => void): void }>('eventBus');
+  const selection = modeler.get<{ select(el: unknown): void }>('selection');
+  const registry = modeler.get<{ get(id: string): unknown }>('elementRegistry');
+  const canvas = modeler.get<{ scrollToElement(el: unknown): void; zoom(z: string, center?: string): void }>('canvas');
   window.__tthc = { modeler };
-  const menu = addStepMenu(modeler.get('tthcStepPalette') as Parameters<typeof addStepMenu>[0]);
+  const menu = addStepMenu(modeler.get<Parameters<typeof addStepMenu>[0]>('tthcStepPalette'));
   stepMenuHost.append(menu.button, menu.panel);
-  const directEditing = modeler.get('directEditing') as { isActive(): boolean; cancel(): void };
+  const directEditing = modeler.get<{ isActive(): boolean; cancel(): void }>('directEditing');
 
   // bpmn-js opens a label editor on every new step: drop it (uncommitted) before undoing, so the
   // undo takes back the step rather than a label commit.
@@ -214,12 +214,12 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     if (defs) clear(stepsEl, stepTableView(buildStepTable(defs, getLang()), (id) => { select(id); showTab('properties'); }, limitText(proc) || undefined));
   }
 
-  eventBus.on('tthc.validation.changed', (e) => renderValidation(e.state));
-  eventBus.on('commandStack.changed', (e) => {
+  eventBus.on('tthc.validation.changed', (e: { state: ValidationState }) => renderValidation(e.state));
+  eventBus.on('commandStack.changed', (e: { trigger?: string }) => {
     if (e.trigger === 'clear') return; // a fresh import, not an edit
     dirty = true;
     setStatus(t('editor.unsaved'));
-    void (modeler).saveXML().then((r: { xml: string }) => localStorage.setItem(backupKey, r.xml)).catch(() => {});
+    void modeler.saveXML().then((r) => { if (r.xml !== undefined) localStorage.setItem(backupKey, r.xml); }).catch(() => {});
     scheduleAutosave();
   });
 
@@ -239,7 +239,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   const onKey = (e: KeyboardEvent) => {
     if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 's') {
       e.preventDefault();
-      if (directEditing.isActive()) (modeler.get('directEditing') as { complete(): void }).complete();
+      if (directEditing.isActive()) modeler.get<{ complete(): void }>('directEditing').complete();
       void save();
     }
   };
@@ -324,7 +324,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   }
 
   async function submit(note = ''): Promise<void> {
-    const state = await (modeler.get('tthcLiveValidation') as { run(): Promise<ValidationState> }).run();
+    const state = await modeler.get<{ run(): Promise<ValidationState> }>('tthcLiveValidation').run();
     const errors = state.findings.filter((f) => f.severity === 'error');
     if (errors.length) {
       setStatus(t('editor.submitBlocked', { n: errors.length }), 'error');

@@ -1,4 +1,8 @@
+import type BaseViewer from 'bpmn-js/lib/BaseViewer.js';
 import Linter from 'bpmnlint/lib/linter.js';
+import type Canvas from 'diagram-js/lib/core/Canvas.js';
+import type ElementRegistry from 'diagram-js/lib/core/ElementRegistry.js';
+import type EventBus from 'diagram-js/lib/core/EventBus.js';
 import { longestPathOf, type LongestPath } from '../../tthc/graph.js';
 import type { Finding, ValidationReport } from '../../types.js';
 import { lintConfig, lintResolver } from './lint-config.js';
@@ -35,10 +39,10 @@ export default class LiveValidation {
 
   constructor(
     private config: LiveValidationConfig | undefined,
-    private eventBus: any,
-    private bpmnjs: any,
-    private canvas: any,
-    private elementRegistry: any,
+    private eventBus: EventBus,
+    private bpmnjs: BaseViewer,
+    private canvas: Canvas,
+    private elementRegistry: ElementRegistry,
     private translate: (s: string) => string,
   ) {
     eventBus.on('import.done', () => this.schedule(0));
@@ -64,6 +68,7 @@ export default class LiveValidation {
     if (!this.config?.validate) return this.state;
     try {
       const { xml } = await this.bpmnjs.saveXML();
+      if (xml === undefined) throw new Error('the modeler exported no XML');
       const report = await this.config.validate(xml);
       if (mine !== this.seq) return this.state;
       const server = (report.findings ?? []).map((f) => ({ ...f, source: 'server' as const }));
