@@ -135,8 +135,8 @@ function unzipEntry(zip: Buffer, name: string): string {
   throw new Error(`${name} not in zip`);
 }
 
-async function downloadOf(page: Page, testid: string): Promise<Buffer> {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+async function downloadOf(page: Page, testid: string, timeout = 20_000): Promise<Buffer> {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout }), page.click(`[data-testid=${testid}]`)]);
   const file = await dl.path();
   const buf = fs.readFileSync(file);
   fs.copyFileSync(file, path.join(ART, dl.suggestedFilename()));
@@ -169,12 +169,36 @@ function checkDocxLook(look: DocxLook, kind: 'draft' | 'approved', name: string,
   if (kind === 'approved' && (look.text.includes('DỰ THẢO') || !look.text.includes(`Kèm theo Quyết định số ${decision}`))) throw new Error(`${where}: DRAFT mark left or decision missing`);
   if (!look.fonts.length || look.fonts.some((f) => !f.includes('Times New Roman'))) throw new Error(`${where}: fonts ${look.fonts.join(' | ')}`);
   if (!look.sizesPt.includes(13) || look.sizesPt.some((pt) => pt > 16)) throw new Error(`${where}: font sizes ${look.sizesPt.join(', ')} pt`);
-  const [img, ...more] = look.images;
-  if (!img || more.length) throw new Error(`${where}: ${look.images.length} images, expected the diagram once`);
-  // The PNG is drawn at twice the diagram's size: label size on paper = 12 px × printed width / (natural width / 2).
-  const labelPx = 12 * img.width / (img.naturalWidth / 2);
-  if (img.width < 500 || labelPx < 7 || img.naturalWidth < 1.5 * img.width) throw new Error(`${where}: diagram too small to read: ${JSON.stringify(img)} (labels ${labelPx.toFixed(1)} px)`);
-  figures[`${name}: pages / diagram printed (px) / label size (px)`] = `${look.pages.length} / ${img.width}×${img.height} / ${labelPx.toFixed(1)}`;
+  checkDocxDiagram(look, name);
+}
+
+/** The diagram's images in a rendered DOCX: present, sharp, labels at 8 pt or more on every tile. */
+function checkDocxDiagram(look: DocxLook, name: string): void {
+  const where = `${name} as rendered`;
+  const [img] = look.images;
+  if (!img) throw new Error(`${where}: no diagram image`);
+  // The PNG is drawn at twice the diagram's size: the smallest label (11 px in the modeler) on paper is
+  // 11 px × printed width / (natural width / 2), in CSS px; × 0.75 in points. A long process is cut into
+  // tiles (one per page) rather than shrunk: every tile keeps labels at 8 pt or more (#16).
+  const labelsPt = look.images.map((i) => 11 * i.width / (i.naturalWidth / 2) * 0.75);
+  const smallest = Math.min(...labelsPt);
+  if (img.width < 500 || smallest < 8 || look.images.some((i) => i.naturalWidth < 1.5 * i.width)) {
+    throw new Error(`${where}: diagram too small to read: ${JSON.stringify(look.images)} (labels ${smallest.toFixed(1)} pt)`);
+  }
+  figures[`${name}: pages / diagram images / smallest label (pt)`] = `${look.pages.length} / ${look.images.length} × ${img.width}×${img.height} / ${smallest.toFixed(1)}`;
+}
+
+/**
+ * The PDF's diagram images (pdfimages -list): drawn at twice the diagram's size, an 11 px label prints
+ * at 11 × 2 / ppi × 72 pt; every tile must keep it at 8 pt or more.
+ */
+function checkPdfDiagram(file: string, name: string): void {
+  const list = execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' }).split('\n').slice(2).filter((l) => l.trim());
+  const ppi = list.map((l) => l.trim().split(/\s+/)).filter((c) => c[2] === 'image').map((c) => Number(c[12]));
+  if (!ppi.length || ppi.some((p) => !Number.isFinite(p))) throw new Error(`${name}: no diagram image in the PDF: ${list.join(' | ')}`);
+  const smallest = Math.min(...ppi.map((p) => 11 * 2 / p * 72));
+  if (smallest < 8) throw new Error(`${name}: diagram labels print at ${smallest.toFixed(1)} pt`);
+  figures[`${name}: diagram images / smallest label (pt)`] = `${ppi.length} / ${smallest.toFixed(1)}`;
 }
 
 /** Reads the PDF back (pdftotext) and renders its pages (pdftoppm) for a look. */
@@ -187,6 +211,7 @@ function checkAnnexPdf(pdf: Buffer, kind: 'draft' | 'approved', name: string, de
   }
   if (kind === 'draft' && !text.includes('DỰ THẢO')) throw new Error('draft annex PDF has no DRAFT watermark');
   if (kind === 'approved' && (text.includes('DỰ THẢO') || !text.includes(`Kèm theo Quyết định số ${decision}`))) throw new Error('approved annex PDF: watermark left or decision missing');
+  checkPdfDiagram(file, name);
   execFileSync('pdftoppm', ['-png', '-r', '50', file, path.join(ART, name)]);
 }
 
@@ -229,6 +254,41 @@ async function exports(page: Page): Promise<void> {
   const bpmn = (await downloadOf(page, 'export-bpmn')).toString('utf8');
   if (!bpmn.includes('tthc:budget=') || !bpmn.includes('camunda:candidateGroups=')) throw new Error('.bpmn export lost the extension attributes');
   figures['exports (docx/pdf/svg/png/bpmn bytes)'] = [docx.length, pdf.length, svg.length, png.length, bpmn.length].join('/');
+}
+
+/** Each review diagram's zoom, whether its shapes lie inside its canvas, and how much of the canvas they fill. */
+async function reviewLook(page: Page): Promise<Array<{ scale: number; fits: boolean; fill: number }>> {
+  return page.evaluate(() => ['old-diagram', 'new-diagram'].map((id) => {
+    const el = document.querySelector(`[data-testid=${id}]`)!;
+    const box = el.getBoundingClientRect();
+    const vp = el.querySelector('svg .viewport') as SVGGElement;
+    const scale = vp.transform.baseVal.consolidate()?.matrix.a ?? 1;
+    const shapes = [...el.querySelectorAll('.djs-element.djs-shape')].map((s) => s.getBoundingClientRect()).filter((r) => r.width);
+    const [l, r, t, b] = [Math.min(...shapes.map((x) => x.left)), Math.max(...shapes.map((x) => x.right)), Math.min(...shapes.map((x) => x.top)), Math.max(...shapes.map((x) => x.bottom))];
+    return { scale, fits: l >= box.left - 2 && r <= box.right + 2 && t >= box.top - 2 && b <= box.bottom + 2, fill: Math.max((r - l) / box.width, (b - t) / box.height) };
+  }));
+}
+
+/**
+ * Before and after each fit their own diagram (or show its start at the legible minimum zoom, 0.65)
+ * instead of sharing one viewbox; a zoom on one zooms the other by the same factor (#16).
+ */
+async function checkReviewViewboxes(page: Page): Promise<void> {
+  const before = await reviewLook(page);
+  for (const [i, d] of before.entries()) {
+    if (d.fits ? d.fill < 0.7 : d.scale < 0.64) throw new Error(`review diagram ${i} does not fit its own diagram: ${JSON.stringify(before)}`);
+  }
+  const box = (await page.locator('[data-testid=new-diagram]').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -120);
+  await page.keyboard.up('Control');
+  await page.waitForTimeout(300);
+  const after = await reviewLook(page);
+  const [kOld, kNew] = [after[0]!.scale / before[0]!.scale, after[1]!.scale / before[1]!.scale];
+  if (kNew < 1.05 || Math.abs(kOld - kNew) > 0.02) throw new Error(`review zoom not synchronized: old ×${kOld.toFixed(3)}, new ×${kNew.toFixed(3)}`);
+  figures['review: zoom before/after (fitted each) / zoom factor applied to both'] = `${before.map((d) => d.scale.toFixed(2)).join('/')} / ×${kNew.toFixed(2)}`;
+  await snap(page, 'review-zoomed');
 }
 
 async function validationSettled(page: Page): Promise<{ total: number; findings: number; latencyMs: number }> {
@@ -497,6 +557,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   if (firstWords.some((w) => /\bProcess\b/.test(w)) || !firstWords.some((w) => /Thêm bước '.+'/.test(w)) || !firstWords.some((w) => /Bỏ bước '.+'/.test(w))) throw new Error(`a replaced process is not compared step by step: ${firstWords.join(' | ')}`);
   if (!(await page.locator('[data-testid=step-table] tr.row-changed').count())) throw new Error('no changed row marked in the step tables of a replaced process');
   await snap(page, 'review-diff');
+  if (hasBaseline) await checkReviewViewboxes(page);
 
   step('approver approves (dates dd/mm/yyyy), attaches the signed decision PDF and activates after a confirmation that says what changes');
   const navLabel = (await page.textContent('[data-testid=nav-inbox]'))?.trim();
@@ -787,6 +848,16 @@ async function miwgAndPerformance(page: Page, base: string, procedureId: string)
   figures['300-element diagram: elements'] = elements;
   figures['300-element diagram: importXML (median ms)'] = Math.round(openTimes[1]!);
   await snap(page, 'big-diagram');
+  // A long process's annex: the diagram cut into tiles, labels legible on each (#16).
+  const bigDocx = await downloadOf(page, 'export-docx');
+  // (docx-preview breaks pages only where the document does: its 150-row step table renders as one tall page.)
+  checkDocxDiagram(await renderDocx(page.context(), bigDocx, path.join(ART, 'annex-big-docx.png')), 'annex DOCX (300 elements)');
+  const bigPdf = path.join(ART, 'annex-big.pdf');
+  const t0 = Date.now();
+  fs.writeFileSync(bigPdf, await downloadOf(page, 'export-pdf', 120_000));
+  figures['annex PDF (300 elements): click to file (ms)'] = Date.now() - t0;
+  checkPdfDiagram(bigPdf, 'annex PDF (300 elements)');
+  execFileSync('pdftoppm', ['-png', '-r', '40', '-f', '3', '-l', '4', bigPdf, path.join(ART, 'annex-big')]);
 
   const dir = path.join(ROOT, 'designer/test/fixtures/miwg');
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.bpmn')).sort();

@@ -1,4 +1,4 @@
-import { messageCatalogue } from '../http/errors.js';
+import { catalogueKeys, messageCatalogue } from '../http/errors.js';
 
 /** The calendar administrator's refusals, by key, in Vietnamese and English (the admin screens show them as they come). */
 const CALENDAR_MESSAGES = {
@@ -15,9 +15,13 @@ const CALENDAR_MESSAGES = {
   'calendar.yearRange': { vi: 'Năm phải là số nguyên từ {min} đến {max}', en: 'Year must be an integer between {min} and {max}' },
   'calendar.notADate': { vi: 'Không phải ngày hợp lệ (YYYY-MM-DD): {date}', en: 'Not a date (YYYY-MM-DD): {date}' },
   'calendar.dateNotInYear': { vi: 'Ngày {date} không thuộc năm {year}', en: '{date} is not in {year}' },
+  'calendar.oneLimit': { vi: 'chỉ cho một trong hai: workingDays hoặc workingHours', en: 'give exactly one of workingDays or workingHours' },
+  'calendar.tooManyRequests': { vi: 'Quá nhiều yêu cầu, hãy thử lại sau', en: 'Too many requests; try again later' },
 } as const;
 
 const keyed = messageCatalogue(CALENDAR_MESSAGES);
+/** A key of this catalogue as a zod message. */
+export const calendarKey = catalogueKeys(CALENDAR_MESSAGES);
 
 /** Dates in a refusal read dd/mm/yyyy, as everywhere else a person reads one. */
 export const calendarError: typeof keyed = (status, type, key, params = {}, details) => keyed(status, type, key,

@@ -1,8 +1,8 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import { ApiError, badRequest } from '../http/errors.js';
-import { calendarError } from './messages.js';
+import { badRequest } from '../http/errors.js';
+import { calendarError, calendarKey } from './messages.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
@@ -28,7 +28,7 @@ const LimitSchema = z.object({
   workingDays: z.number().min(0).max(2000).optional(),
   workingHours: z.number().min(0).max(16000).optional(),
 }).strict().refine((l) => (l.workingDays === undefined) !== (l.workingHours === undefined), {
-  message: 'give exactly one of workingDays or workingHours / chỉ một trong hai',
+  message: calendarKey('calendar.oneLimit'),
 });
 
 const Instant = z.string().refine((s) => parseInstant(s) !== undefined, {
@@ -116,7 +116,7 @@ export function createCalendarRouter(deps: CalendarRouterDeps): Router {
     limit: deps.publicRateLimit?.limit ?? 300,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new ApiError(429, 'TooManyRequests', 'Too many requests, try again later / Quá nhiều yêu cầu')),
+    handler: (_req, _res, next) => next(calendarError(429, 'TooManyRequests', 'calendar.tooManyRequests')),
   });
 
   r.post('/deadline', guard('public'), doc({ summary: 'Compute a dossier deadline in working time', body: DeadlineBody }), limiter, async (req, res) => {

@@ -40,8 +40,8 @@ describe('calendar API', () => {
     it.each([
       ['missing limit', { receivedAt: '2026-03-02T08:00:00+07:00' }, /limit/],
       ['negative limit', { receivedAt: '2026-03-02T08:00:00+07:00', limit: { workingDays: -1 } }, /workingDays/],
-      ['both limits', { receivedAt: '2026-03-02T08:00:00+07:00', limit: { workingDays: 1, workingHours: 2 } }, /exactly one/],
-      ['empty limit', { receivedAt: '2026-03-02T08:00:00+07:00', limit: {} }, /exactly one/],
+      ['both limits', { receivedAt: '2026-03-02T08:00:00+07:00', limit: { workingDays: 1, workingHours: 2 } }, /một trong hai/],
+      ['empty limit', { receivedAt: '2026-03-02T08:00:00+07:00', limit: {} }, /một trong hai/],
       ['unparseable date', { receivedAt: 'next tuesday', limit: { workingDays: 1 } }, /receivedAt/],
       ['impossible date', { receivedAt: '2026-02-30T08:00:00+07:00', limit: { workingDays: 1 } }, /receivedAt/],
       ['date without offset', { receivedAt: '2026-03-02T08:00:00', limit: { workingDays: 1 } }, /offset/],

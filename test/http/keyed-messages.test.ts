@@ -25,10 +25,11 @@ function sources(dir: string): string[] {
 const VIETNAMESE = /[À-ỹđĐ]/;
 const LITERAL = /'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g;
 
-/** "tiếng Việt / English" inside one string literal: a Vietnamese half followed by a half with no Vietnamese letter. */
+/** "tiếng Việt / English" (or the other way round) inside one string literal: one half Vietnamese, the next with English words only. */
 function bilingualPair(literal: string): boolean {
   const parts = literal.split(' / ');
-  return parts.some((p, i) => i > 0 && VIETNAMESE.test(parts[i - 1]!) && /[A-Za-z]{2}/.test(p) && !VIETNAMESE.test(p));
+  const english = (p: string) => /[A-Za-z]{2}/.test(p) && !VIETNAMESE.test(p);
+  return parts.some((p, i) => i > 0 && ((VIETNAMESE.test(parts[i - 1]!) && english(p)) || (english(parts[i - 1]!) && VIETNAMESE.test(p))));
 }
 
 /** Every line outside comments and OpenAPI summaries holding such a pair, as `file:line: text`. */
@@ -49,7 +50,8 @@ describe('person-facing server messages are keyed, never "tiếng Việt / Engli
     expect(bilingualPair("'Không có hồ sơ ${id} / no dossier ${id}'")).toBe(true);
     expect(bilingualPair("'Bản chính / bản sao'")).toBe(false);
     expect(bilingualPair("'đồng ý / đồng ý có điều kiện / không đồng ý'")).toBe(false);
-    expect(bilingualPair("'give exactly one / chỉ một'")).toBe(false);
+    expect(bilingualPair("'give exactly one / chỉ một'")).toBe(true);
+    expect(bilingualPair("'PDF / JPEG'")).toBe(false);
   });
 
   it('no server file outside the engine sends one', () => {

@@ -3,7 +3,7 @@ import {
 } from 'docx';
 import { messages, type Lang } from '../i18n/messages.js';
 import type { StepRow, StepTable } from '../tthc/steps.js';
-import { svgToPng } from './image.js';
+import { diagramTiles, type DiagramTile } from './tiles.js';
 
 /**
  * The step table as the annex of an approval decision (administrative format, Nghị định 30/2020):
@@ -49,15 +49,12 @@ function annexRows(doc: StepTableDoc): Array<StepRow & { no: string; branch: boo
   return [...main, ...branches].map((r, i) => ({ ...r, no: String(i + 1), branch: side.has(r.elementId) }));
 }
 
-async function pngOf(svg: string): Promise<{ data: Uint8Array; width: number; height: number }> {
-  const blob = await svgToPng(svg, 2);
-  const bitmap = await createImageBitmap(blob);
-  return { data: new Uint8Array(await blob.arrayBuffer()), width: bitmap.width / 2, height: bitmap.height / 2 };
-}
-
-function fit(w: number, h: number, maxW: number, maxH: number): { width: number; height: number } {
-  const k = Math.min(maxW / w, maxH / h, 1.6);
-  return { width: Math.round(w * k), height: Math.round(h * k) };
+/** The caption over each part of a diagram cut into tiles ("Sơ đồ quy trình (phần 2/6: hàng 1, cột 2)"). */
+function tileCaption(x: ReturnType<typeof texts>, tiles: DiagramTile[], i: number): string {
+  if (tiles.length === 1) return x.diagram;
+  const tile = tiles[i]!;
+  return x.diagramPart.replace('{title}', x.diagram).replace('{n}', String(i + 1)).replace('{total}', String(tiles.length))
+    .replace('{row}', String(tile.row + 1)).replace('{col}', String(tile.col + 1));
 }
 
 function texts(doc: StepTableDoc) {
@@ -76,6 +73,7 @@ function texts(doc: StepTableDoc) {
     cols: [t('annex.col.no'), t('steps.col.who'), t('steps.col.task'), t('steps.col.time'), t('steps.col.form')],
     total: t('steps.total'),
     diagram: t('export.diagram'),
+    diagramPart: t('export.diagramPart'),
     branch: t('annex.branch'),
     draft: t('annex.watermark'),
     signTitle: t('annex.signTitle'),
@@ -122,9 +120,8 @@ export async function stepTableDocx(doc: StepTableDoc): Promise<Blob> {
       new TableRow({ children: [cell(''), cell(x.total, { bold: true }), cell(''), cell(doc.table.totalText, { bold: true }), cell('')] }),
     ],
   });
-  const png = await pngOf(doc.svg);
-  // Landscape A4 text width is about 25 cm ≈ 940 px at 96 dpi; the diagram takes a page of its own.
-  const size = fit(png.width, png.height, 940, 560);
+  // Landscape A4 text width is about 25 cm ≈ 940 px at 96 dpi (1 px = 0.75 pt); the diagram takes pages of its own.
+  const tiles = await diagramTiles(doc.svg, { maxW: 940, maxH: 560, unitPt: 0.75 });
   const signature = new Table({
     width: { size: 100, type: WidthType.PERCENTAGE }, borders: noBorders,
     rows: [new TableRow({ children: [
@@ -152,8 +149,10 @@ export async function stepTableDocx(doc: StepTableDoc): Promise<Blob> {
         table,
         para([run('')]),
         signature,
-        new Paragraph({ pageBreakBefore: true, alignment: AlignmentType.CENTER, children: [run(x.diagram, { bold: true })] }),
-        new Paragraph({ alignment: AlignmentType.CENTER, children: [new ImageRun({ type: 'png', data: png.data, transformation: size })] }),
+        ...tiles.flatMap((tile, i) => [
+          new Paragraph({ pageBreakBefore: true, alignment: AlignmentType.CENTER, children: [run(tileCaption(x, tiles, i), { bold: true })] }),
+          new Paragraph({ alignment: AlignmentType.CENTER, children: [new ImageRun({ type: 'png', data: tile.data, transformation: { width: tile.width, height: tile.height } })] }),
+        ]),
       ],
     }],
   });
@@ -174,12 +173,13 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
   const [{ default: pdfMake }, { tinosFonts, tinosText: T }] = await Promise.all([import('pdfmake/build/pdfmake.js'), import('./tinos.js')]);
 
   const x = texts(doc);
-  const png = await pngOf(doc.svg);
-  const dataUrl = await new Promise<string>((resolve) => {
+  // The page's room below the caption, in points; labels print at 8.5 pt or more.
+  const tiles = await diagramTiles(doc.svg, { maxW: 760, maxH: 470, unitPt: 1, type: 'image/jpeg' });
+  const dataUrls = await Promise.all(tiles.map((tile) => new Promise<string>((resolve) => {
     const r = new FileReader();
     r.onload = () => resolve(String(r.result));
-    r.readAsDataURL(new Blob([png.data as BlobPart], { type: 'image/png' }));
-  });
+    r.readAsDataURL(new Blob([tile.data as BlobPart], { type: 'image/jpeg' }));
+  })));
   const rows = annexRows(doc);
   // Only the subset files the text needs are declared, so pdfmake fetches only those.
   const used = new Set<string>(['Tinos-latin']);
@@ -226,8 +226,10 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
         columns: [{ width: '55%', text: '' }, { width: '45%', stack: [txt(x.signTitle, { bold: true, alignment: 'center', margin: [0, 16, 0, 56] }), txt(x.signer, { bold: true, alignment: 'center' })] }],
         unbreakable: true,
       },
-      txt(x.diagram, { bold: true, alignment: 'center', margin: [0, 0, 0, 6], pageBreak: 'before' }),
-      { image: dataUrl, fit: [760, 470], alignment: 'center' },
+      ...tiles.flatMap((tile, i) => [
+        txt(tileCaption(x, tiles, i), { bold: true, alignment: 'center', margin: [0, 0, 0, 6], pageBreak: 'before' }),
+        { image: dataUrls[i], width: tile.width, height: tile.height, alignment: 'center' },
+      ]),
     ],
     // 13 pt Times (Nghị định 30/2020: 13–14 pt).
     defaultStyle: { font: 'Tinos-latin', fontSize: 13 },

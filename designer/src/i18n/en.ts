@@ -199,6 +199,7 @@ export const en: Record<keyof typeof vi, string> = {
   'export.heading': 'ELECTRONIC PROCESS FOR RESOLVING THE ADMINISTRATIVE PROCEDURE',
   'export.limit': 'Statutory time limit',
   'export.diagram': 'Process diagram',
+  'export.diagramPart': '{title} (part {n} of {total}: row {row}, column {col})',
   ...designerEn,
   ...tasksEn,
   ...workersEn,

@@ -198,6 +198,7 @@ export const vi = {
   'export.heading': 'QUY TRÌNH ĐIỆN TỬ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH',
   'export.limit': 'Thời hạn giải quyết',
   'export.diagram': 'Sơ đồ quy trình',
+  'export.diagramPart': '{title} (phần {n}/{total}: hàng {row}, cột {col})',
   ...designerVi,
   ...tasksVi,
   ...workersVi,

@@ -51,17 +51,37 @@ export function markElement(viewer: Viewer, id: string, cls: string): void {
   if (viewer.get('elementRegistry').get(id) && !canvas.hasMarker(id, cls)) canvas.addMarker(id, cls);
 }
 
-/** Keeps two viewers on the same part of the diagram: zoom or scroll one, the other follows. */
+type Box = { x: number; y: number; width: number; height: number };
+
+/**
+ * Keeps two viewers in step while each shows its own diagram fitted (#16): each keeps the viewbox it
+ * opened with (its diagram fitted, or its start at a legible zoom), and a zoom or scroll on one is
+ * applied to the other relative to that home — the same zoom factor, the centre moved by the same
+ * fraction of the home view — so before and after stay side by side even when one diagram is larger.
+ */
 export function syncViewboxes(a: Viewer, b: Viewer): void {
+  const home = new Map<Viewer, Box>();
+  for (const v of [a, b]) { const { x, y, width, height } = v.get('canvas').viewbox(); home.set(v, { x, y, width, height }); }
   let busy = false;
-  const follow = (from: Viewer, to: Viewer) => from.get('eventBus').on('canvas.viewbox.changed', (e: { viewbox: { x: number; y: number; width: number; height: number } }) => {
+  const follow = (from: Viewer, to: Viewer) => from.get('eventBus').on('canvas.viewbox.changed', (e: { viewbox: Box }) => {
     if (busy) return;
     busy = true;
-    try { to.get('canvas').viewbox({ x: e.viewbox.x, y: e.viewbox.y, width: e.viewbox.width, height: e.viewbox.height }); } finally { busy = false; }
+    try { to.get('canvas').viewbox(relativeBox(home.get(from)!, e.viewbox, home.get(to)!)); } finally { busy = false; }
   });
   follow(a, b);
   follow(b, a);
-  b.get('canvas').viewbox(a.get('canvas').viewbox());
+}
+
+/** `box` seen from `fromHome`, carried over to `toHome`: same zoom factor, centre shifted by the same fraction. */
+function relativeBox(fromHome: Box, box: Box, toHome: Box): Box {
+  const zoom = fromHome.width / box.width;
+  const dx = (box.x + box.width / 2 - (fromHome.x + fromHome.width / 2)) / fromHome.width;
+  const dy = (box.y + box.height / 2 - (fromHome.y + fromHome.height / 2)) / fromHome.height;
+  const width = toHome.width / zoom;
+  const height = toHome.height / zoom;
+  const cx = toHome.x + toHome.width / 2 + dx * toHome.width;
+  const cy = toHome.y + toHome.height / 2 + dy * toHome.height;
+  return { x: cx - width / 2, y: cy - height / 2, width, height };
 }
 
 /** Selects an element (if the diagram has it) and brings it into view. */

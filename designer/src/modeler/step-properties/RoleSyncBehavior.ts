@@ -1,4 +1,7 @@
+import type Modeling from 'bpmn-js/lib/features/modeling/Modeling.js';
+import type { Element } from 'bpmn-js/lib/model/Types.js';
 import CommandInterceptor from 'diagram-js/lib/command/CommandInterceptor.js';
+import type EventBus from 'diagram-js/lib/core/EventBus.js';
 import { ROLES } from '../../tthc/model.js';
 
 /**
@@ -6,12 +9,15 @@ import { ROLES } from '../../tthc/model.js';
  * "User assignment" group: a single known role is copied, an emptied field clears the role, and
  * anything else (several groups, custom names) leaves tthc:role for the author to set.
  */
-export default class RoleSyncBehavior extends (CommandInterceptor as any) {
-  static $inject = ['eventBus', 'modeling'];
+/** What the property-update commands carry. */
+interface UpdateContext { element: Element; properties?: { 'camunda:candidateGroups'?: string | null; [name: string]: unknown }; moddleElement?: unknown }
 
-  constructor(eventBus: any, modeling: any) {
+export default class RoleSyncBehavior extends CommandInterceptor {
+  static override $inject = ['eventBus', 'modeling'];
+
+  constructor(eventBus: EventBus, modeling: Modeling) {
     super(eventBus);
-    this.postExecuted(['element.updateModdleProperties', 'element.updateProperties'], (context: any) => {
+    this.postExecuted(['element.updateModdleProperties', 'element.updateProperties'], (context: UpdateContext) => {
       const props = context.properties ?? {};
       if (!('camunda:candidateGroups' in props) || 'tthc:role' in props) return; // our own panel sets both
       const element = context.element;
