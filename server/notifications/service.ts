@@ -70,9 +70,11 @@ function render<T extends Record<string, { params: z.ZodType; render(p: never): 
   const r = t.params.safeParse(params);
   if (!r.success) {
     const i = r.error.issues[0]!;
+    // The field's own text (a catalogue key, or zod's) inside the sentence, each language with its own.
     const detail = isNotificationKey(i.message) ? notificationText(i.message) : { vi: i.message, en: i.message };
-    const e = notificationError(400, 'InvalidRequestException', 'notifications.badParams', { name, path: ['params', ...i.path].join('.'), detail: detail.vi });
-    throw new ApiError(400, e.type, e.message, undefined, { ...e.text!, en: notificationText('notifications.badParams', { name, path: ['params', ...i.path].join('.'), detail: detail.en }).en });
+    const path = ['params', ...i.path].join('.');
+    const [vi, en] = [notificationText('notifications.badParams', { name, path, detail: detail.vi }), notificationText('notifications.badParams', { name, path, detail: detail.en })];
+    throw new ApiError(400, 'InvalidRequestException', vi.vi, undefined, { key: vi.key, vi: vi.vi, en: en.en });
   }
   return { ...t.render(r.data as never), ...(t.renderEn ? { en: t.renderEn(r.data as never) } : {}) };
 }
