@@ -1,4 +1,6 @@
 import CommandInterceptor from 'diagram-js/lib/command/CommandInterceptor.js';
+import type EventBus from 'diagram-js/lib/core/EventBus.js';
+import type { Element } from 'diagram-js/lib/model/Types.js';
 import { selfAndAllChildren } from 'diagram-js/lib/util/Elements.js';
 
 interface Bounds { x: number; y: number; width: number; height: number }
@@ -12,12 +14,17 @@ const INSERT_GAP = 40;
  * is missing, so the new step never overlaps its neighbours (no space tool, no dragging). Runs after
  * bpmn-js' DropOnFlowBehavior has recognised the flow, in the same command (one undo).
  */
-export default class MakeRoomBehavior extends (CommandInterceptor as any) {
-  static $inject = ['eventBus', 'spaceTool', 'canvas', 'modeling'];
+/** What the behaviour uses of diagram-js' space tool, canvas and modeling. */
+interface SpaceTool { calculateAdjustments(elements: Element[], axis: 'x' | 'y', delta: number, start: number): { movingShapes: unknown[]; resizingShapes: unknown[] } }
+interface Canvas { getRootElement(): Element }
+interface Modeling { createSpace(moving: unknown[], resizing: unknown[], delta: { x: number; y: number }, direction: string, start: number): void }
 
-  constructor(eventBus: unknown, spaceTool: any, canvas: any, modeling: any) {
+export default class MakeRoomBehavior extends CommandInterceptor {
+  static override $inject = ['eventBus', 'spaceTool', 'canvas', 'modeling'];
+
+  constructor(eventBus: EventBus, spaceTool: SpaceTool, canvas: Canvas, modeling: Modeling) {
     super(eventBus);
-    (this as any).preExecute('shape.create', 500, (context: { targetFlow?: Flow; shape: Bounds; position: { x: number; y: number; width?: number; height?: number } }) => {
+    this.preExecute('shape.create', 500, (context: { targetFlow?: Flow; shape: Bounds; position: { x: number; y: number; width?: number; height?: number } }) => {
       const flow = context.targetFlow;
       if (!flow?.source || !flow.target) return;
       const src = flow.source;

@@ -1,6 +1,8 @@
 import type { StepTemplate } from '../../tthc/step-templates.js';
 
 type Translate = (s: string) => string;
+/** What the menu reads of the selected element: a flow (with waypoints), a step or a label. */
+interface Selected { type: string; waypoints?: Array<{ x: number; y: number }>; x: number; y: number; width: number; height: number }
 
 /**
  * The usual procedure steps, pre-filled with role, budget and form, offered by the searchable
@@ -12,12 +14,12 @@ export default class StepPalette {
   constructor(
     private create: { start(event: Event, shape: unknown): void },
     private elementFactory: { createShape(attrs: Record<string, unknown>): unknown },
-    private bpmnFactory: { create(type: string, attrs?: Record<string, unknown>): any },
+    private bpmnFactory: { create(type: string, attrs?: Record<string, unknown>): unknown },
     private translate: Translate,
-    private selection: { get(): any[]; select(e: unknown): void },
-    private modeling: { createShape(shape: unknown, position: { x: number; y: number }, target: unknown, hints?: Record<string, unknown>): any },
-    private autoPlace: { append(source: unknown, shape: unknown): any },
-    private canvas: { getRootElement(): any; viewbox(): { x: number; y: number; width: number; height: number } },
+    private selection: { get(): Selected[]; select(e: unknown): void },
+    private modeling: { createShape(shape: unknown, position: { x: number; y: number }, target: unknown, hints?: Record<string, unknown>): unknown },
+    private autoPlace: { append(source: unknown, shape: unknown): unknown },
+    private canvas: { getRootElement(): unknown; viewbox(): { x: number; y: number; width: number; height: number } },
   ) {}
 
   /**
@@ -34,7 +36,7 @@ export default class StepPalette {
     const sel = this.selection.get()[0];
     let created: unknown;
     if (sel?.waypoints && sel.type === 'bpmn:SequenceFlow') {
-      const w = sel.waypoints as Array<{ x: number; y: number }>;
+      const w = sel.waypoints;
       const a = w[0]!; const b = w[w.length - 1]!;
       created = this.modeling.createShape(shape, { x: (a.x + b.x) / 2, y: a.y }, sel);
     } else if (sel && !sel.waypoints && tpl.type === 'bpmn:IntermediateCatchEvent' && /Task$/.test(sel.type)) {
