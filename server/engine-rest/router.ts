@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import { formatDate, normaliseVariables, type EngineService, type FetchAndLockInput } from '../engine/index.js';
+import { formatDate, normaliseVariables, type EngineService, type FetchAndLockInput, type TypedValue } from '../engine/index.js';
 import { ApiError, badRequest } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { guard } from '../http/policy.js';
@@ -184,7 +184,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
     await engine.modifyInstance(id(req), {
       instructions: b.instructions.map((i) => ({ type: i.type, activityId: i.activityId ?? undefined, activityInstanceId: i.activityInstanceId ?? undefined })),
       annotation: b.annotation ?? null, userId: userOf(req),
-      variables: Object.assign({}, ...b.instructions.map((i) => normaliseVariables(i.variables, 'variables'))),
+      variables: b.instructions.reduce<Record<string, TypedValue>>((all, i) => Object.assign(all, normaliseVariables(i.variables, 'variables')), {}),
     });
     noContent(res);
   }));
