@@ -25,7 +25,7 @@ const UNTYPED = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'designer/dist/', 'data/', 'test-artifacts/', 'coverage/', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  { ignores: ['node_modules/', 'designer/dist/', 'data/', 'test-artifacts/', 'coverage/', '.scratch/', '**/*.js', '**/*.cjs', '**/*.mjs'] },
   ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['**/*.ts'] })),
   {
     files: ['**/*.ts'],

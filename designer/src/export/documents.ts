@@ -3,6 +3,7 @@ import {
 } from 'docx';
 import { messages, type Lang } from '../i18n/messages.js';
 import type { StepRow, StepTable } from '../tthc/steps.js';
+import { dataUrlBytes } from './image.js';
 import { diagramTiles, type DiagramTile } from './tiles.js';
 
 /**
@@ -151,7 +152,7 @@ export async function stepTableDocx(doc: StepTableDoc): Promise<Blob> {
         signature,
         ...tiles.flatMap((tile, i) => [
           new Paragraph({ pageBreakBefore: true, alignment: AlignmentType.CENTER, children: [run(tileCaption(x, tiles, i), { bold: true })] }),
-          new Paragraph({ alignment: AlignmentType.CENTER, children: [new ImageRun({ type: 'png', data: tile.data, transformation: { width: tile.width, height: tile.height } })] }),
+          new Paragraph({ alignment: AlignmentType.CENTER, children: [new ImageRun({ type: 'png', data: dataUrlBytes(tile.dataUrl), transformation: { width: tile.width, height: tile.height } })] }),
         ]),
       ],
     }],
@@ -175,11 +176,6 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
   const x = texts(doc);
   // The page's room below the caption, in points; labels print at 8.5 pt or more.
   const tiles = await diagramTiles(doc.svg, { maxW: 760, maxH: 470, unitPt: 1, type: 'image/jpeg' });
-  const dataUrls = await Promise.all(tiles.map((tile) => new Promise<string>((resolve) => {
-    const r = new FileReader();
-    r.onload = () => resolve(String(r.result));
-    r.readAsDataURL(new Blob([tile.data as BlobPart], { type: 'image/jpeg' }));
-  })));
   const rows = annexRows(doc);
   // Only the subset files the text needs are declared, so pdfmake fetches only those.
   const used = new Set<string>(['Tinos-latin']);
@@ -228,7 +224,7 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
       },
       ...tiles.flatMap((tile, i) => [
         txt(tileCaption(x, tiles, i), { bold: true, alignment: 'center', margin: [0, 0, 0, 6], pageBreak: 'before' }),
-        { image: dataUrls[i], width: tile.width, height: tile.height, alignment: 'center' },
+        { image: tile.dataUrl, width: tile.width, height: tile.height, alignment: 'center' },
       ]),
     ],
     // 13 pt Times (Nghị định 30/2020: 13–14 pt).
