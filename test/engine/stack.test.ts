@@ -34,8 +34,8 @@ describe('the service around the interpreter', () => {
   test('counts are true counts, not capped at a page of 1,000', async () => {
     const [seed] = await engine.listInstances({ businessKey: 'L-0' });
     // 1,200 more instances, cloned in SQL (starting them one by one would only slow the test).
-    await db.knex.raw(`insert into engine_instance (id, definition_id, definition_key, business_key, state, engine_state, revision, start_time)
-      select gen_random_uuid(), definition_id, definition_key, 'CLONE', 'ACTIVE', engine_state, 1, now() from engine_instance, generate_series(1, 1200) where id = ?`, [seed!.id]);
+    await db.knex.raw(`insert into engine_instance (id, definition_id, definition_key, business_key, state, revision, start_time)
+      select gen_random_uuid(), definition_id, definition_key, 'CLONE', 'ACTIVE', 1, now() from engine_instance, generate_series(1, 1200) where id = ?`, [seed!.id]);
     expect(await engine.countInstances({ businessKey: 'CLONE', active: true })).toBe(1200);
     expect(await engine.countInstances({ processDefinitionKey: 'work', active: true })).toBe(1230);
     expect(await engine.countDefinitions({ key: 'work' })).toBe(1);
