@@ -177,10 +177,11 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
   ownerActions.append(
     h('button', { type: 'button', 'data-testid': 'annex-pdf', onclick: () => void exportAnnex('pdf') }, t('version.annexPdf')),
     h('button', { type: 'button', 'data-testid': 'annex-docx', onclick: () => void exportAnnex('docx') }, t('version.annexDocx')));
+  const diagramsEl = h('div', { class: base ? 'compare' : 'single' },
+    base ? h('section', null, h('h2', null, t('version.before', { n: base.number })), oldEl) : null,
+    h('section', null, h('h2', null, base ? t('version.after', { n: v.number }) : t('version.diagram')), newEl));
   root.append(
-    h('div', { class: base ? 'compare' : 'single' },
-      base ? h('section', null, h('h2', null, t('version.before', { n: base.number })), oldEl) : null,
-      h('section', null, h('h2', null, base ? t('version.after', { n: v.number }) : t('version.diagram')), newEl)),
+    diagramsEl,
     h('div', { class: 'legend' }, ['added', 'removed', 'changed'].map((k) => h('span', { class: `swatch diff-${k}` }, t(`diff.${k}` as never)))),
     h('section', null, h('h2', null, t('diff.title')), changesEl),
     h('div', { class: 'compare' },
@@ -200,7 +201,7 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
       const baseFull = await get<Version>(`/api/process-versions/${base.id}`);
       const oldViewer = await openViewer(oldEl, baseFull.xml);
       viewers.push(oldViewer);
-      syncViewboxes(oldViewer, newViewer);
+      const sync = syncViewboxes(oldViewer, newViewer);
       const oldDefs = await definitionsOf(baseFull.xml);
       try {
         const diff = await get<Diff>(`/api/process-versions/${v.id}/diff${qs({ against: base.id })}`);
@@ -218,7 +219,13 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
         }
         stepsOld.append(stepTableView(buildStepTable(oldDefs, getLang()), undefined, limitText(proc) || undefined, touched));
         stepsNew.append(stepTableView(buildStepTable(newDefs, getLang()), undefined, limitText(proc) || undefined, touched));
-        const select = (id: string, oldId = id) => { selectInViewer(oldViewer, oldId); selectInViewer(newViewer, id); };
+        // Each diagram scrolls to its own element (an added step is only in the new one): not one after the other.
+        const select = (id: string, oldId = id) => {
+          sync.apart(() => { selectInViewer(oldViewer, oldId); selectInViewer(newViewer, id); });
+          // A change clicked far down the list: the diagrams come back into view, the list (its own scroll box) under them.
+          const r = diagramsEl.getBoundingClientRect();
+          if (r.top < 0 || r.bottom > innerHeight) diagramsEl.scrollIntoView({ block: 'start' });
+        };
         changesEl.append(lines.length || layoutOnly
           ? h('ul', { class: 'changes', 'data-testid': 'changes' },
             lines.map((l) => h('li', { class: `change ${l.kind}` },
