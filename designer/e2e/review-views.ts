@@ -120,6 +120,10 @@ export async function reviewShortAgainstLong(page: Page, base: string, procedure
     checkFirstSight(first, where);
     const [oldLook, newLook] = first as [DiagramLook, DiagramLook];
     if (!oldLook.fits || newLook.fits) throw new Error(`${where}: the short diagram should show whole, the long one from its start: ${JSON.stringify(first)}`);
+    // The long one says it shows its start only (under its own pane), in the reader's language.
+    const hint = await page.evaluate(() => [...document.querySelectorAll('[data-testid=partial-hint]')].map((p) => `${p.previousElementSibling?.getAttribute('data-testid')}: ${p.textContent}`));
+    const words = lang === 'vi' ? 'Kéo để xem tiếp' : 'Drag to see the rest';
+    if (hint.length !== 1 || !hint[0]!.startsWith('new-diagram: ') || !hint[0]!.includes(words)) throw new Error(`${where}: the long diagram's hint: ${JSON.stringify(hint)}`);
     await snap(page, `review-short-long-${lang}`);
 
     // A step added far along the long row: shown selected there; the short diagram stays in its pane.

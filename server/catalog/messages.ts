@@ -1,4 +1,4 @@
-import { messageCatalogue } from '../http/errors.js';
+import { catalogueKeys, messageCatalogue } from '../http/errors.js';
 
 /** Every refusal of the procedure catalogue a person reads, by key, in Vietnamese and English. */
 const CATALOG_MESSAGES = {
@@ -13,11 +13,20 @@ const CATALOG_MESSAGES = {
   'catalog.importEmpty': { vi: 'Tệp nhập trống', en: 'The import file is empty' },
   'catalog.badJson': { vi: 'Tệp không phải JSON hợp lệ', en: 'The file is not valid JSON' },
   'catalog.jsonNotArray': { vi: 'Tệp JSON phải là một mảng thủ tục', en: 'The JSON file must be an array of procedures' },
-  'catalog.badCsv': { vi: 'Tệp CSV lỗi cú pháp: {detail}', en: 'Malformed CSV: {detail}' },
+  'catalog.csv.textAfterQuote': { vi: 'Tệp CSV lỗi cú pháp ở dòng {line}: có chữ sau dấu ngoặc kép đóng', en: 'Malformed CSV, line {line}: text after a closing quote' },
+  'catalog.csv.quoteInCell': { vi: 'Tệp CSV lỗi cú pháp ở dòng {line}: dấu ngoặc kép giữa ô không đặt trong ngoặc kép', en: 'Malformed CSV, line {line}: a quote inside an unquoted cell' },
+  'catalog.csv.unclosedQuote': { vi: 'Tệp CSV lỗi cú pháp ở dòng {line}: ô trong ngoặc kép chưa đóng', en: 'Malformed CSV, line {line}: a quoted cell is not closed' },
   'catalog.emptyCsv': { vi: 'Tệp CSV trống', en: 'The CSV file is empty' },
   'catalog.missingColumns': { vi: 'Tệp CSV thiếu cột: {columns}', en: 'The CSV header lacks: {columns}' },
   'catalog.unknownColumns': { vi: 'Tệp CSV có cột không rõ: {columns}', en: 'Unknown CSV columns: {columns}' },
+  'catalog.levelIdFormat': { vi: 'mã viết thường (chữ, số, gạch nối), vd. "commune"', en: 'a lower-case id such as "commune"' },
+  'catalog.codeFormat': { vi: 'mã thủ tục quốc gia, vd. 1.001806', en: 'a national procedure code such as 1.001806' },
+  'catalog.giveDuration': { vi: 'cho {value, unit} hoặc workingDays hoặc workingHours', en: 'give {value, unit} or workingDays or workingHours' },
+  'catalog.unknownLevel': { vi: 'Không có cấp thực hiện "{level}"', en: 'Unknown level "{level}"' },
+  'catalog.unknownUnit': { vi: 'Không có đơn vị "{unit}"', en: 'Unknown unit "{unit}"' },
   'catalog.tooManyRows': { vi: 'Mỗi tệp tối đa {max} thủ tục', en: 'At most {max} procedures per file' },
 } as const;
 
 export const catalogError = messageCatalogue(CATALOG_MESSAGES);
+/** A key of this catalogue as a zod message. */
+export const catalogKey = catalogueKeys(CATALOG_MESSAGES);

@@ -3,7 +3,7 @@ import type { Database } from '../../server/db/connect.js';
 import { createEngine, createInstanceMigrator, type EngineService } from '../../server/engine/index.js';
 import { instanceState } from '../../server/engine/store.js';
 import { createLogger } from '../../server/log.js';
-import { createTestDatabase } from '../helpers/db.js';
+import { engineWith } from './engine-with.js';
 import { bpmn } from './fixtures.js';
 
 const ALL = { all: true } as const;
@@ -34,8 +34,7 @@ const THROWS_SIGNAL = bpmn('thrower', `
   <bpmn:sequenceFlow id="f2" sourceRef="send" targetRef="end"/><bpmn:endEvent id="end"/>`, '<bpmn:signal id="S" name="holiday-changed"/>');
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  native = createEngine({ db, log: createLogger('silent') });
+  ({ db, engine: native } = await engineWith());
   legacy = createEngine({ db, log: createLogger('silent'), interpreter: 'bpmn-engine' });
 });
 afterAll(async () => { await db.close(); });

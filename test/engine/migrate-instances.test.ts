@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Database } from '../../server/db/connect.js';
-import { createEngine, createInstanceMigrator, type EngineService, type InstanceMigrator } from '../../server/engine/index.js';
+import { createInstanceMigrator, type EngineService, type InstanceMigrator } from '../../server/engine/index.js';
 import { runningElements } from '../../server/engine/migrate-instances.js';
-import { createLogger } from '../../server/log.js';
-import { createTestDatabase } from '../helpers/db.js';
+import { engineWith } from './engine-with.js';
 import { bpmn, WORK } from './fixtures.js';
 
 const ALL = { all: true } as const;
@@ -59,8 +58,7 @@ async function deploy(xml: string, name = 'mig.bpmn'): Promise<string> {
 const instanceRow = (id: string) => db.knex('engine_instance').where({ id }).first();
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  engine = createEngine({ db, log: createLogger('silent') });
+  ({ db, engine } = await engineWith());
   migrator = createInstanceMigrator({ db });
   v1 = await deploy(version({ withOld: true, messageName: 'paid' }));
   v2 = await deploy(version({ withOld: false, messageName: 'paid-v2', after: 'b' }));

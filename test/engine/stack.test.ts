@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Database } from '../../server/db/connect.js';
-import { createLogger } from '../../server/log.js';
-import { createEngine, type EngineService } from '../../server/engine/index.js';
-import { createTestDatabase } from '../helpers/db.js';
+import type { EngineService } from '../../server/engine/index.js';
+import { engineWith } from './engine-with.js';
 import { bpmn } from './fixtures.js';
 
 /** What issue 13's "our own stack" list asked of the service around the interpreter, as behaviour. */
@@ -15,12 +14,7 @@ const WORK = bpmn('work', `
 
 let db: Database;
 let engine: EngineService;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  engine = createEngine({ db, log: createLogger('silent') });
-  await engine.deploy({ name: 'stack', resources: [{ name: 'work.bpmn', content: WORK }] });
-});
+beforeAll(async () => { ({ db, engine } = await engineWith({ 'work.bpmn': WORK })); });
 afterAll(async () => { await db.close(); });
 
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

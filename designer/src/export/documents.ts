@@ -165,6 +165,13 @@ function taskText(r: StepRow & { branch: boolean }, x: ReturnType<typeof texts>)
   return [r.branch ? `${r.task} (${x.branch})` : r.task, r.outcomes ? x.outcomes.replace('{list}', r.outcomes) : ''].filter(Boolean).join('\n');
 }
 
+const A4_LANDSCAPE = { width: 841.89, height: 595.28 };
+const PDF_MARGINS = [56, 40, 40, 40] as const;
+/** The text width between the PDF's margins: a node placed absolutely is centred within it. */
+const CONTENT_WIDTH = A4_LANDSCAPE.width - PDF_MARGINS[0] - PDF_MARGINS[2];
+/** The DRAFT mark across a draft annex's pages: large, light, behind the text. */
+const DRAFT_MARK = { fontSize: 110, bold: true, color: '#c00000', opacity: 0.1, alignment: 'center' };
+
 /**
  * The same annex as a PDF (A4 landscape) in Tinos, metric-compatible with Times New Roman, like the
  * DOCX and every printed document of the platform: each text is split into runs by the Tinos subset
@@ -187,14 +194,12 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
   const definition = {
     pageSize: 'A4',
     pageOrientation: 'landscape',
-    pageMargins: [56, 40, 40, 40],
+    pageMargins: [...PDF_MARGINS],
     // Uncompressed text keeps the ToUnicode maps inspectable (the browser test checks the diacritics);
     // the diagram image is PNG-compressed anyway.
     compress: false,
     ...(doc.decision ? {} : {
-      background: (_page: number, size: { width: number; height: number }) => txt(x.draft, {
-        fontSize: 110, bold: true, color: '#c00000', opacity: 0.1, alignment: 'center', absolutePosition: { x: 0, y: size.height / 2 - 70 },
-      }),
+      background: (_page: number, size: { width: number; height: number }) => txt(x.draft, { ...DRAFT_MARK, absolutePosition: { x: 0, y: size.height / 2 - 70 } }),
     }),
     footer: (page: number, pages: number) => txt(`${doc.decision ? '' : `${x.draft} — `}${x.version} — ${page}/${pages}`, { alignment: 'right', italics: true, fontSize: 10, margin: [0, 10, 40, 0] }),
     content: [
@@ -225,6 +230,8 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
       ...tiles.flatMap((tile, i) => [
         txt(tileCaption(x, tiles, i), { bold: true, alignment: 'center', margin: [0, 0, 0, 6], pageBreak: 'before' }),
         { image: tile.dataUrl, width: tile.width, height: tile.height, alignment: 'center' },
+        // The diagram is an opaque image over the background mark: a draft's is marked again on top of it.
+        ...(doc.decision ? [] : [txt(x.draft, { ...DRAFT_MARK, absolutePosition: { x: (A4_LANDSCAPE.width - CONTENT_WIDTH) / 2, y: A4_LANDSCAPE.height / 2 - 70 } })]),
       ]),
     ],
     // 13 pt Times (Nghị định 30/2020: 13–14 pt).

@@ -32,6 +32,12 @@ export async function openViewer(container: HTMLElement, xml: string): Promise<V
   return viewer;
 }
 
+/** Whether the whole diagram is in view (a long process opens at a legible zoom from its start instead). */
+export function showsWhole(viewer: Viewer): boolean {
+  const vb = viewer.get('canvas').viewbox();
+  return vb.inner.x >= vb.x - 1 && vb.inner.y >= vb.y - 1 && vb.inner.x + vb.inner.width <= vb.x + vb.width + 1 && vb.inner.y + vb.inner.height <= vb.y + vb.height + 1;
+}
+
 /** Colours a diagram with the diff: added/changed on the new side, removed/changed on the old side. */
 export function markDiff(viewer: Viewer, diff: Diff, side: 'old' | 'new'): number {
   const canvas = viewer.get('canvas');

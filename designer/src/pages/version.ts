@@ -1,7 +1,7 @@
 import { get, post, qs } from '../api.js';
 import { add, clear, h } from '../dom.js';
 import { getLang, pick, t } from '../i18n/index.js';
-import { markDiff, markElement, openViewer, selectInViewer, syncViewboxes, type Viewer } from '../modeler/viewer.js';
+import { markDiff, markElement, openViewer, selectInViewer, showsWhole, syncViewboxes, type Viewer } from '../modeler/viewer.js';
 import { navigate, render } from '../router.js';
 import { describeChanges, indexElements } from '../tthc/describe-changes.js';
 import { buildStepTable } from '../tthc/steps.js';
@@ -192,8 +192,13 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
       h('section', null, h('h2', null, t('version.history')), historyTable(history))),
     decisionEl);
 
+  // A diagram too large for its pane at a legible zoom opens at its start: the reader is told there is more.
+  const partialHint = (viewer: Viewer, pane: HTMLElement) => {
+    if (!showsWhole(viewer)) pane.after(h('p', { class: 'muted hint', 'data-testid': 'partial-hint' }, t('version.partialDiagram')));
+  };
   try {
     const newViewer = await openViewer(newEl, v.xml);
+    partialHint(newViewer, newEl);
     viewers.push(newViewer);
     annexSource = { viewer: newViewer, xml: v.xml };
     const newDefs = await definitionsOf(v.xml);
@@ -201,6 +206,7 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
       const baseFull = await get<Version>(`/api/process-versions/${base.id}`);
       const oldViewer = await openViewer(oldEl, baseFull.xml);
       viewers.push(oldViewer);
+      partialHint(oldViewer, oldEl);
       const sync = syncViewboxes(oldViewer, newViewer);
       const oldDefs = await definitionsOf(baseFull.xml);
       try {
