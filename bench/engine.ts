@@ -22,6 +22,8 @@ const STEPS = 10;
 const CLIENTS = Number(process.env.BENCH_ENGINE_CLIENTS ?? 24);
 const PER_CLIENT = Number(process.env.BENCH_ENGINE_INSTANCES ?? 4);
 const EXTERNAL = Number(process.env.BENCH_ENGINE_EXTERNAL ?? 1000);
+/** (b)'s warm-up, in instances per client before the measured ones. */
+const WARMUP = Number(process.env.BENCH_ENGINE_WARMUP ?? 1);
 const BIG = Number(process.env.BENCH_ENGINE_WAITING ?? 100_000);
 const COLD = Number(process.env.BENCH_ENGINE_COLD ?? 2000);
 const TIMERS = Number(process.env.BENCH_ENGINE_TIMERS ?? 10_000);
@@ -173,7 +175,8 @@ async function rest(child: Child, db: Awaited<ReturnType<typeof childDatabase>>)
       if (record) latencies.push(performance.now() - t);
     }
   };
-  await Promise.all(Array.from({ length: CLIENTS }, (_, c) => drive(c, -1, false))); // warm-up
+  // Warm-up: WARMUP instances per client, so that the figures are the hot server's, not its JIT's.
+  for (let w = 1; w <= WARMUP; w++) await Promise.all(Array.from({ length: CLIENTS }, (_, c) => drive(c, -w, false)));
   const pg0 = await pgCpu(db);
   const t0 = performance.now();
   const cpu0 = cpuSeconds(child);
