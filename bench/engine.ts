@@ -266,6 +266,15 @@ function rssMb(child: Child): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
+/**
+ * A clone's execution rows (CTE part after `i`, the clones' ids): the seed's, with the seed's id prefix
+ * (a uuid, 36 characters) replaced by the clone's id wherever an execution id appears.
+ */
+const CLONE_EXECUTIONS = `x as (insert into engine_execution (instance_id, id, parent_id, activity_id, kind, wait, ord, data)
+  select i.id, i.id::text || substr(e.id, 37), i.id::text || substr(e.parent_id, 37), e.activity_id, e.kind, e.wait, e.ord,
+         replace(e.data::text, s.exec_prefix, i.id::text)::jsonb
+  from i, engine_execution e join engine_instance s on s.id = e.instance_id where e.instance_id = ?)`;
+
 /** Restarts the server on `n` waiting instances (clones of one, in SQL), exercises it, reads its RSS. */
 async function rss(db: Awaited<ReturnType<typeof childDatabase>>, child: Child): Promise<{ small: number; big: number; huge: number | null; child: Child; coldRate: number; coldCpuMs: number; coldGenMs: number; stored: number; bigAfter: number }> {
   await deployXml(child.base, 'wait.bpmn', chain(STEPS, 'waiting'));
@@ -277,10 +286,12 @@ async function rss(db: Awaited<ReturnType<typeof childDatabase>>, child: Child):
     try {
       await d.knex.raw(`
         with ids as (select gen_random_uuid() as id from generate_series(1, ?)),
-        i as (insert into engine_instance (id, definition_id, definition_key, business_key, unit_id, state, engine_state, revision, start_time)
-              select ids.id, s.definition_id, s.definition_key, 'RSS', null, 'ACTIVE', replace(s.engine_state::text, s.engine_state->>'p', ids.id::text)::jsonb, 1, now() from ids, engine_instance s where s.id = ? returning id)
-        insert into engine_task (id, instance_id, execution_id, definition_id, task_definition_key, name, created, priority)
-        select gen_random_uuid(), i.id, i.id::text || substr(t.execution_id, 37), t.definition_id, t.task_definition_key, t.name, now(), 50 from i, engine_task t where t.instance_id = ?`, [n, seed.id, seed.id]);
+        i as (insert into engine_instance (id, definition_id, definition_key, business_key, unit_id, state, exec_prefix, exec_seq, revision, start_time)
+              select ids.id, s.definition_id, s.definition_key, 'RSS', null, 'ACTIVE', ids.id::text, s.exec_seq, 1, now() from ids, engine_instance s where s.id = ? returning id),
+        ${CLONE_EXECUTIONS},
+        t as (insert into engine_task (id, instance_id, execution_id, definition_id, task_definition_key, name, created, priority)
+        select gen_random_uuid(), i.id, i.id::text || substr(t.execution_id, 37), t.definition_id, t.task_definition_key, t.name, now(), 50 from i, engine_task t where t.instance_id = ?)
+        select 1`, [n, seed.id, seed.id, seed.id]);
       await d.knex.raw('analyze');
     } finally {
       await d.close();
@@ -300,7 +311,9 @@ async function rss(db: Awaited<ReturnType<typeof childDatabase>>, child: Child):
   let stored: number;
   try {
     ids = (await d.knex.raw('select id from engine_task where task_definition_key = ? order by random() limit ?', ['t1', COLD])).rows.map((r: { id: string }) => r.id);
-    stored = Number((await d.knex.raw("select avg(octet_length(engine_state::text)) as b from engine_instance where business_key = 'RSS'")).rows[0].b);
+    // The execution rows' tuples (engine_execution) of each waiting instance.
+    stored = Number((await d.knex.raw(`select avg(b) as b from (select sum(pg_column_size(e.*)) as b from engine_execution e join engine_instance i on i.id = e.instance_id
+      where i.business_key = 'RSS' group by e.instance_id) x`)).rows[0].b);
   } finally {
     await d.close();
   }
@@ -336,10 +349,12 @@ async function timerStorm(child: Child, db: Awaited<ReturnType<typeof childDatab
   try {
     await d.knex.raw(`
       with ids as (select gen_random_uuid() as id from generate_series(1, ?)),
-      i as (insert into engine_instance (id, definition_id, definition_key, business_key, unit_id, state, engine_state, revision, start_time)
-            select ids.id, s.definition_id, s.definition_key, 'STORM', null, 'ACTIVE', replace(s.engine_state::text, s.engine_state->>'p', ids.id::text)::jsonb, 1, now() from ids, engine_instance s where s.id = ? returning id)
-      insert into engine_timer (id, instance_id, definition_id, execution_id, activity_id, due_at)
-      select gen_random_uuid(), i.id, t.definition_id, i.id::text || substr(t.execution_id, 37), t.activity_id, t.due_at from i, engine_timer t where t.instance_id = ?`, [TIMERS - 1, seed.id, seed.id]);
+      i as (insert into engine_instance (id, definition_id, definition_key, business_key, unit_id, state, exec_prefix, exec_seq, revision, start_time)
+            select ids.id, s.definition_id, s.definition_key, 'STORM', null, 'ACTIVE', ids.id::text, s.exec_seq, 1, now() from ids, engine_instance s where s.id = ? returning id),
+      ${CLONE_EXECUTIONS},
+      t as (insert into engine_timer (id, instance_id, definition_id, execution_id, activity_id, due_at)
+      select gen_random_uuid(), i.id, t.definition_id, i.id::text || substr(t.execution_id, 37), t.activity_id, t.due_at from i, engine_timer t where t.instance_id = ?)
+      select 1`, [TIMERS - 1, seed.id, seed.id, seed.id]);
     // Every storm timer (the seed's too) falls due at the same instant, a few seconds from now.
     due = Date.now() + dueInS * 1000;
     await d.knex.raw("update engine_timer set due_at = ? where definition_id like 'storm:%'", [new Date(due)]);

@@ -1,6 +1,10 @@
-/** A synthetic diagram with `tasks` user tasks in rows (≈ 2 elements per task plus DI): the open-time benchmark. */
-export function bigDiagramXml(tasks: number): string {
-  const perRow = 15;
+/**
+ * A synthetic diagram with `tasks` user tasks in rows of `perRow` (≈ 2 elements per task plus DI): the
+ * open-time benchmark, and the review's short and long diagrams (one long row). `budgets` overrides a
+ * task's budget by id (1h otherwise).
+ */
+export function bigDiagramXml(tasks: number, o: { perRow?: number; budgets?: Record<string, string> } = {}): string {
+  const perRow = o.perRow ?? 15;
   const nodes: string[] = [];
   const flows: string[] = [];
   const shapes: string[] = [];
@@ -16,7 +20,7 @@ export function bigDiagramXml(tasks: number): string {
       nodes.push(`<bpmn:endEvent id="End"/>`);
       shapes.push(`<bpmndi:BPMNShape id="End_di" bpmnElement="End"><dc:Bounds x="${p.x + 32}" y="${p.y + 22}" width="36" height="36"/></bpmndi:BPMNShape>`);
     } else {
-      nodes.push(`<bpmn:userTask id="${id}" name="Bước ${i}: thẩm định hồ sơ" tthc:role="specialist" camunda:candidateGroups="specialist" tthc:budget="1h"/>`);
+      nodes.push(`<bpmn:userTask id="${id}" name="Bước ${i}: thẩm định hồ sơ" tthc:role="specialist" camunda:candidateGroups="specialist" tthc:budget="${o.budgets?.[id] ?? '1h'}"/>`);
       shapes.push(`<bpmndi:BPMNShape id="${id}_di" bpmnElement="${id}"><dc:Bounds x="${p.x}" y="${p.y}" width="100" height="80"/></bpmndi:BPMNShape>`);
     }
     if (i > 0) {

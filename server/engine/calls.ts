@@ -9,7 +9,26 @@ import type { Run } from './runtime/types.js';
 import type { EngineStore } from './store.js';
 import { plainValue, typedFromPlain, type TypedValue } from './values.js';
 
-type Row = Record<string, any>;
+/** An `engine_call` row (migrations/0871_engine_call.ts): one waiting call activity and what it called. */
+type CallRow = {
+  id: string;
+  instance_id: string;
+  execution_id: string;
+  activity_id: string;
+  definition_id: string;
+  called_key: string;
+  binding: CallDef['binding'];
+  version: string | null;
+  /** Typed values mapped in by camunda:in: JSON text as written, parsed jsonb as PostgreSQL reads it back. */
+  variables: string | Record<string, TypedValue> | null;
+  business_key: string | null;
+  child_id: string | null;
+  created: Date;
+};
+/** The columns of `engine_instance`, `engine_incident` and `engine_definition` a call reads. */
+type InstanceCols = { id: string; unit_id: string | null; state: string; delete_reason: string | null };
+type IncidentCols = { id: string; configuration: string | null; resolved: Date | null };
+type DefinitionCols = { id: string; key: string; deployment_id: string; version: number; version_tag: string | null };
 
 /**
  * Call activities (BPMN 2.0 §10.2.5) between instances. The calling instance's command writes an
@@ -23,15 +42,16 @@ export interface CallDeps {
   knex: Knex;
   store: EngineStore;
   log: Logger;
-  definitionRow(id: string): Promise<Row>;
+  /** The deployment a definition came with (binding "deployment" resolves against the caller's). */
+  deploymentOf(definitionId: string): Promise<string>;
   start(input: { id: string; definitionId: string; businessKey: string | null; variables: Record<string, TypedValue>; idempotencyKey: string; unitId: string | null }): Promise<{ id: string; ended: boolean }>;
   /** Runs one command on the calling instance: `fn` sets variables at the execution and acts on the run. */
   onCaller(instanceId: string, fn: (run: Run, setAt: (executionId: string, vars: Record<string, TypedValue>) => void, def: ProcessModel) => void): Promise<void>;
   deleteInstance(id: string, reason: string): Promise<void>;
 }
 
-/** The row a waiting call activity gets, with camunda:in evaluated where it waits. */
-export function callRow(run: Run, item: { activityId: string; executionId: string }, model: ProcessModel, base: Row, typed: Record<string, TypedValue>, now: Date): Row {
+/** The row a waiting call activity gets, with camunda:in evaluated where it waits; `base` is the calling instance's row. */
+export function callRow(run: Run, item: { activityId: string; executionId: string }, model: ProcessModel, base: Readonly<Record<string, unknown>>, typed: Record<string, TypedValue>, now: Date): CallRow {
   const call = model.graph?.nodes[item.activityId]?.call as CallDef;
   const seen = run instanceof NativeRun ? run.visibleAt(item.executionId) : run.vars;
   const ev = (t: string) => run.evaluate(t, { id: item.activityId, executionId: item.executionId });
@@ -39,7 +59,7 @@ export function callRow(run: Run, item: { activityId: string; executionId: strin
   let businessKey: string | null = null;
   for (const m of call.ins) {
     if (m.businessKey) {
-      businessKey = /execution\.processBusinessKey/.test(m.businessKey) ? (base.business_key ?? null) : String(ev(m.businessKey) ?? '') || null;
+      businessKey = /execution\.processBusinessKey/.test(m.businessKey) ? (typeof base.business_key === 'string' ? base.business_key : null) : String(ev(m.businessKey) ?? '') || null;
     } else if (m.all) {
       for (const [k, v] of Object.entries(seen)) variables[k] = typed[k] && run.vars[k] === v ? typed[k] : typedFromPlain(v);
     } else {
@@ -49,7 +69,7 @@ export function callRow(run: Run, item: { activityId: string; executionId: strin
   }
   const version = call.version ?? call.versionTag;
   return {
-    id: crypto.randomUUID(), instance_id: base.id, execution_id: item.executionId, activity_id: item.activityId, definition_id: base.definition_id,
+    id: crypto.randomUUID(), instance_id: String(base.id), execution_id: item.executionId, activity_id: item.activityId, definition_id: String(base.definition_id),
     called_key: String(ev(call.element)), binding: call.binding, version: version === undefined ? null : String(ev(version)),
     variables: JSON.stringify(variables), business_key: businessKey, child_id: null, created: now,
   };
@@ -74,8 +94,8 @@ const MAX_CALL_DEPTH = 20;
 export function createCalls(deps: CallDeps) {
   const { knex, log } = deps;
 
-  async function incident(row: Row, message: string): Promise<void> {
-    const open = await knex('engine_incident').where({ configuration: row.id }).whereNull('resolved').first();
+  async function incident(row: CallRow, message: string): Promise<void> {
+    const open = await knex<IncidentCols>('engine_incident').where({ configuration: row.id }).whereNull('resolved').first('id');
     if (open) return;
     await deps.store.insertIncident(knex, {
       id: crypto.randomUUID(), instance_id: row.instance_id, definition_id: row.definition_id, activity_id: row.activity_id,
@@ -83,11 +103,11 @@ export function createCalls(deps: CallDeps) {
     });
   }
 
-  async function resolveCalled(row: Row): Promise<Row | undefined> {
-    const q = knex('engine_definition').where({ key: row.called_key });
-    if (row.binding === 'deployment') q.where({ deployment_id: (await deps.definitionRow(row.definition_id)).deployment_id });
+  async function resolveCalled(row: CallRow): Promise<Pick<DefinitionCols, 'id'> | undefined> {
+    const q = knex<DefinitionCols>('engine_definition').where({ key: row.called_key });
+    if (row.binding === 'deployment') q.where({ deployment_id: await deps.deploymentOf(row.definition_id) });
     if (row.binding === 'version') q.where({ version: Number(row.version) });
-    if (row.binding === 'versionTag') q.where({ version_tag: row.version });
+    if (row.binding === 'versionTag') q.where({ version_tag: row.version ?? '' });
     return q.orderBy('version', 'desc').first('id');
   }
 
@@ -95,13 +115,13 @@ export function createCalls(deps: CallDeps) {
   async function callDepth(instanceId: string): Promise<number> {
     let depth = 0;
     for (let id: string | undefined = instanceId; id && depth <= MAX_CALL_DEPTH; depth++) {
-      id = (await knex('engine_call').where({ child_id: id }).first('instance_id'))?.instance_id;
+      id = (await knex<CallRow>('engine_call').where({ child_id: id }).first('instance_id'))?.instance_id;
     }
     return depth;
   }
 
   /** Starts what one call row calls (idempotent: keyed by the row). */
-  async function startChild(row: Row): Promise<void> {
+  async function startChild(row: CallRow): Promise<void> {
     if (await callDepth(row.instance_id) > MAX_CALL_DEPTH) {
       await incident(row, `Call activity '${row.activity_id}': more than ${MAX_CALL_DEPTH} calling instances above it (a process calling itself without end?)`);
       return;
@@ -111,34 +131,35 @@ export function createCalls(deps: CallDeps) {
       await incident(row, `Call activity '${row.activity_id}': no process '${row.called_key}' (binding ${row.binding}${row.version ? ` ${row.version}` : ''}) is deployed`);
       return;
     }
-    const parent = await knex('engine_instance').where({ id: row.instance_id }).first('unit_id', 'state');
+    const parent = await knex<InstanceCols>('engine_instance').where({ id: row.instance_id }).first('unit_id', 'state');
     if (!parent || parent.state !== 'ACTIVE') return;
     // Linked before it starts, so what its first command does (end, escalate) already finds its caller.
     const childId = crypto.randomUUID();
-    if (!(await knex('engine_call').where({ id: row.id }).whereNull('child_id').update({ child_id: childId }))) return;
+    if (!(await knex<CallRow>('engine_call').where({ id: row.id }).whereNull('child_id').update({ child_id: childId }))) return;
     let child: { id: string; ended: boolean };
     try {
-      const variables = (typeof row.variables === 'string' ? JSON.parse(row.variables) : row.variables ?? {}) as Record<string, TypedValue>;
+      const variables = typeof row.variables === 'string' ? JSON.parse(row.variables) as Record<string, TypedValue> : row.variables ?? {};
       child = await deps.start({ id: childId, definitionId: called.id, businessKey: row.business_key ?? null, variables, idempotencyKey: `call:${row.id}`, unitId: parent.unit_id ?? null });
     } catch (err) {
-      await knex('engine_call').where({ id: row.id, child_id: childId }).update({ child_id: null });
+      await knex<CallRow>('engine_call').where({ id: row.id, child_id: childId }).update({ child_id: null });
       await incident(row, `Call activity '${row.activity_id}': the called process could not start: ${(err as Error).message}`);
       return;
     }
     // A retried start answered an instance started before (a node died after starting it): link that one.
-    if (child.id !== childId) await knex('engine_call').where({ id: row.id }).update({ child_id: child.id });
+    if (child.id !== childId) await knex<CallRow>('engine_call').where({ id: row.id }).update({ child_id: child.id });
     if (child.ended) await finish(row.id);
   }
 
   /** The called instance has ended: its caller's call activity completes, or gets its error. */
   async function finish(callId: string): Promise<void> {
-    const row = await knex('engine_call').where({ id: callId }).first();
+    const row = await knex<CallRow>('engine_call').where({ id: callId }).first();
     if (!row?.child_id) return;
-    const child = await knex('engine_instance').where({ id: row.child_id }).first('state', 'delete_reason');
+    const childId = row.child_id;
+    const child = await knex<InstanceCols>('engine_instance').where({ id: childId }).first('state', 'delete_reason');
     if (!child || child.state === 'ACTIVE') return;
     // Deleted by someone: the caller keeps waiting (an administrator decides: modification).
     if (child.state === 'EXTERNALLY_TERMINATED') return;
-    const childVars = child.state === 'COMPLETED' ? await deps.store.variables(knex, row.child_id) : {};
+    const childVars = child.state === 'COMPLETED' ? await deps.store.variables(knex, childId) : {};
     await deps.onCaller(row.instance_id, (run, setAt, model) => {
       if (!(run instanceof NativeRun)) return;
       if (child.state === 'COMPLETED') {
@@ -155,16 +176,16 @@ export function createCalls(deps: CallDeps) {
   return {
     /** After a caller's command committed new call rows. */
     async startPending(instanceId: string): Promise<void> {
-      for (const row of await knex('engine_call').where({ instance_id: instanceId }).whereNull('child_id')) await startChild(row);
+      for (const row of await knex<CallRow>('engine_call').where({ instance_id: instanceId }).whereNull('child_id')) await startChild(row);
     },
     /** After an instance ended: if something called it, that call activity goes on. */
     async ended(instanceId: string): Promise<void> {
-      const row = await knex('engine_call').where({ child_id: instanceId }).first('id');
+      const row = await knex<CallRow>('engine_call').where({ child_id: instanceId }).first('id');
       if (row) await finish(row.id);
     },
     /** Escalations a called instance did not catch: its caller's call activity gets them (§10.5.7). */
     async escalated(instanceId: string, codes: string[]): Promise<void> {
-      const row = await knex('engine_call').where({ child_id: instanceId }).first();
+      const row = await knex<CallRow>('engine_call').where({ child_id: instanceId }).first();
       if (!row) return;
       await deps.onCaller(row.instance_id, (run) => {
         if (run instanceof NativeRun) for (const c of codes) run.escalateCall(row.execution_id, c);
@@ -185,12 +206,12 @@ export function createCalls(deps: CallDeps) {
       // Linked to an instance that never got written (the node died in between): start it again.
       await knex('engine_call as c').whereNotNull('c.child_id').where('c.created', '<', stale)
         .whereNotExists((q) => q.select(knex.raw('1')).from('engine_instance as i').whereRaw('i.id = c.child_id')).update({ child_id: null });
-      for (const row of await knex('engine_call').whereNull('child_id').where('created', '<', stale).orderBy('created').limit(limit)) {
-        const open = await knex('engine_incident').where({ configuration: row.id }).whereNull('resolved').first();
+      for (const row of await knex<CallRow>('engine_call').whereNull('child_id').where('created', '<', stale).orderBy('created').limit(limit)) {
+        const open = await knex<IncidentCols>('engine_incident').where({ configuration: row.id }).whereNull('resolved').first('id');
         if (!open) { await startChild(row); n++; }
       }
       const done = await knex('engine_call as c').join('engine_instance as i', 'i.id', 'c.child_id')
-        .whereIn('i.state', ['COMPLETED', 'INTERNALLY_TERMINATED']).limit(limit).select('c.id');
+        .whereIn('i.state', ['COMPLETED', 'INTERNALLY_TERMINATED']).limit(limit).select<Array<{ id: string }>>('c.id');
       for (const r of done) { await finish(r.id); n++; }
       return n;
     },

@@ -27,6 +27,8 @@ export type EngineErrorKind =
   /** The request conflicts with an earlier one (an idempotency key reused for another start). */
   | 'Conflict';
 
+import { reasonText, type CompileKey, type Finding, type FindingParams } from './compile/messages.js';
+
 interface Entry { kind: EngineErrorKind; type: string; vi: string; en: string }
 
 const NOT_FOUND = { kind: 'NotFound', type: 'NotFound' } as const;
@@ -70,7 +72,7 @@ export const ENGINE_MESSAGES = {
   'engine.variableJson': { ...INPUT, vi: 'Biến \'{name}\' kiểu {type} không phải JSON hợp lệ', en: 'Variable \'{name}\' of type {type} is not valid JSON' },
   'engine.variableFormat': { ...INPUT, vi: 'Biến \'{name}\' kiểu {type} phải dùng serializationDataFormat application/json', en: 'Variable \'{name}\' of type {type} must use serializationDataFormat application/json' },
 
-  'engine.modelRefusedAt': { kind: 'InvalidModel', type: 'ParseException', vi: '{resource}: phần tử \'{elementId}\': {reason}', en: '{resource}: element \'{elementId}\': {reason}' },
+  'engine.modelRefusedAt': { kind: 'InvalidModel', type: 'ParseException', vi: '{resource}: phần tử “{elementId}”: {reason}', en: '{resource}: element \'{elementId}\': {reason}' },
   'engine.modelRefused': { kind: 'InvalidModel', type: 'ParseException', vi: '{resource}: {reason}', en: '{resource}: {reason}' },
   'engine.bpmnEngineCannotLoad': { kind: 'InvalidModel', type: 'ParseException', vi: '{resource}: bpmn-engine không nạp được: {reason}', en: '{resource}: bpmn-engine cannot load it: {reason}' },
 
@@ -104,25 +106,39 @@ export class EngineError extends Error {
   readonly kind: EngineErrorKind;
   /** Camunda's exception name for it (`/engine-rest` answers it as `type`). */
   readonly type: string;
-  /** The message by key in Vietnamese and English (`message` is the English one). */
-  readonly text: { key: EngineMessageKey; vi: string; en: string };
+  /** The message by key in Vietnamese and English (`message` is the English one); a refused model's is its finding's key. */
+  readonly text: { key: EngineMessageKey | CompileKey; vi: string; en: string };
   /** Extra facts for the caller (a refused model's findings). */
   readonly details?: unknown;
   /** The element a refusal is about (InvalidModel). */
   readonly elementId?: string;
 
-  constructor(key: EngineMessageKey, params: Record<string, string | number> = {}, extra: { details?: unknown; elementId?: string } = {}) {
+  constructor(key: EngineMessageKey, params: FindingParams = {}, extra: { details?: unknown; elementId?: string } = {}) {
     const e: Entry = ENGINE_MESSAGES[key];
-    const fill = (s: string) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
-    const en = fill(e.en);
+    // A refused model: its first finding (the one `reason` gives in English) read in each language, the step by its name.
+    const refused = e.kind === 'InvalidModel' ? firstFinding(extra.details) : undefined;
+    const all: FindingParams = refused
+      ? { ...params, reason: reasonText(refused), elementId: { vi: refused.elementName ?? refused.elementId ?? '', en: refused.elementId ?? '' } }
+      : params;
+    const fill = (s: string, lang: 'vi' | 'en') => s.replace(/\{(\w+)\}/g, (m, k: string) => {
+      const v = all[k];
+      return v === undefined ? m : typeof v === 'object' ? v[lang] : String(v);
+    });
+    const en = fill(e.en, 'en');
     super(en);
     this.name = 'EngineError';
     this.kind = e.kind;
     this.type = e.type;
-    this.text = { key, vi: fill(e.vi), en };
+    this.text = { key: refused?.key ?? key, vi: fill(e.vi, 'vi'), en };
     if (extra.details !== undefined) this.details = extra.details;
     if (extra.elementId !== undefined) this.elementId = extra.elementId;
   }
+}
+
+/** The first keyed finding of a refused model's details (`{findings}`), when there is one. */
+function firstFinding(details: unknown): Finding | undefined {
+  const f = (details as { findings?: unknown[] } | undefined)?.findings?.[0] as Partial<Finding> | undefined;
+  return f?.key && f.params ? (f as Finding) : undefined;
 }
 
 /** Whether `err` is the engine's refusal, optionally of one of these kinds. */

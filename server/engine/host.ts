@@ -1,4 +1,5 @@
-import { Engine } from 'bpmn-engine';
+import { Engine, type BpmnEngineExecutionState, type Execution } from 'bpmn-engine';
+import type { SerializableContext } from 'moddle-context-serializer';
 import { LRUCache } from 'lru-cache';
 import type { ProcessModel } from './model.js';
 import { moddleOptions } from './model.js';
@@ -15,11 +16,30 @@ import { CommandError, type HistoryFact, type LiveItem, type LiveKind, type Run,
 
 export { CommandError, type HistoryFact, type LiveItem, type LiveKind, type RunResult };
 
-interface TimerRef { owner: Record<string, unknown>; cb: (...a: unknown[]) => void; args: unknown[]; executionId: string }
+/**
+ * What bpmn-elements puts in an event's content, or in the owner of a timer, as far as this host reads it
+ * (a multi-instance iteration also carries its element variable under its own name).
+ */
+interface Content {
+  id?: string;
+  executionId?: string;
+  parent?: { executionId?: string; path?: Array<{ executionId?: string }> };
+  index?: number | null;
+  item?: unknown;
+  expireAt?: string | Date;
+  error?: { message?: string };
+  [name: string]: unknown;
+}
 
-type Msg = { content: any };
+/** A captured timer, in the shape bpmn-elements' timers answer (it calls `callback` with `args` when due). */
+interface TimerRef { owner: Content; callback: CallableFunction; delay: number; args: unknown[]; executionId: string; timerId: string; timerRef: null }
 
-function ancestorsOf(content: any): string[] {
+type Msg = { content?: unknown };
+
+/** The state bpmn-engine saves and recovers: only each definition's `source` is read here. */
+type EngineState = Omit<BpmnEngineExecutionState, 'definitions'> & { definitions?: Array<{ id?: string; source?: string }> };
+
+function ancestorsOf(content: Content | undefined): string[] {
   const out: string[] = [];
   const p = content?.parent;
   if (p?.executionId) out.push(p.executionId);
@@ -34,8 +54,8 @@ export class EngineRun implements Run {
   history: HistoryFact[] = [];
   private readonly timers = new Map<string, TimerRef>();
   private readonly serviceCallbacks = new Map<string, (err: unknown, out?: unknown) => void>();
-  private engine: any;
-  private execution: any;
+  private engine: Engine | undefined;
+  private execution: Execution | undefined;
   private runError: Error | null = null;
   private failure: string | undefined;
   private ended = false;
@@ -47,32 +67,33 @@ export class EngineRun implements Run {
     readonly vars: Record<string, unknown>,
   ) {}
 
-  private build(sourceContext: unknown): any {
+  private build(sourceContext: SerializableContext): Engine {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the listener object below has a `this` of its own
     const run = this;
     const executing: TimerRef[] = [];
     const timers = {
       get executing() { return [...executing]; },
-      register(owner: Record<string, unknown>) {
+      register(owner: Content) {
         return {
-          setTimeout(cb: (...a: unknown[]) => void, _delay: number, ...args: unknown[]) {
+          owner,
+          setTimeout(callback: CallableFunction, delay: number, ...args: unknown[]) {
             const executionId = String(owner.executionId);
-            const ref: TimerRef = { owner, cb, args, executionId };
+            const ref: TimerRef = { owner, callback, delay, args, executionId, timerId: executionId, timerRef: null };
             executing.push(ref);
             run.timers.set(executionId, ref);
             run.live.set(executionId, {
               kind: 'timer', executionId, activityId: String(owner.id), ancestors: ancestorsOf(owner),
-              dueAt: owner.expireAt ? new Date(owner.expireAt as string) : new Date(),
+              dueAt: owner.expireAt ? new Date(owner.expireAt) : new Date(),
             });
             return ref;
           },
           clearTimeout(ref: TimerRef) { timers.clearTimeout(ref); },
         };
       },
-      setTimeout(cb: (...a: unknown[]) => void) {
+      setTimeout(callback: CallableFunction, delay: number) {
         // Only bpmn-elements internals without an owner end up here; run them on the next tick.
-        const ref = { owner: {}, cb, args: [], executionId: '' };
-        setImmediate(cb);
+        const ref: TimerRef = { owner: {}, callback, delay, args: [], executionId: '', timerId: '', timerRef: null };
+        setImmediate(() => { Reflect.apply(callback, undefined, []); });
         return ref;
       },
       clearTimeout(ref: TimerRef | undefined) {
@@ -86,7 +107,7 @@ export class EngineRun implements Run {
       },
     };
     const expressions = {
-      resolveExpression(expr: unknown, ctx: any) {
+      resolveExpression(expr: unknown, ctx?: { content?: Content }) {
         if (typeof expr !== 'string' || !hasExpression(expr)) return expr;
         return run.evaluate(expr, ctx?.content);
       },
@@ -94,16 +115,17 @@ export class EngineRun implements Run {
       hasExpression: (s: unknown) => typeof s === 'string' && hasExpression(s),
     };
     const extensions = {
-      durable(activity: any) {
+      durable(activity: { id: string; behaviour: Record<string, unknown> }) {
         const info = run.model.activities[activity.id];
         if (info && (info.type === 'bpmn:ServiceTask' || info.type === 'bpmn:SendTask')) {
           activity.behaviour.Service = function ExternalService() {
             return {
               execute(message: Msg, callback: (err: unknown, out?: unknown) => void) {
-                const c = message.content;
-                run.serviceCallbacks.set(c.executionId, callback);
-                run.live.set(c.executionId, {
-                  kind: 'external', executionId: c.executionId, activityId: activity.id, ancestors: ancestorsOf(c),
+                const c = (message.content ?? {}) as Content;
+                const executionId = String(c.executionId);
+                run.serviceCallbacks.set(executionId, callback);
+                run.live.set(executionId, {
+                  kind: 'external', executionId, activityId: activity.id, ancestors: ancestorsOf(c),
                   loop: run.loopOf(c),
                 });
               },
@@ -112,6 +134,8 @@ export class EngineRun implements Run {
             };
           };
         }
+        // Nothing to switch on or off as the activity runs.
+        return { activate() { /* no-op */ }, deactivate() { /* no-op */ } };
       },
     };
     const engine = new Engine({
@@ -123,34 +147,36 @@ export class EngineRun implements Run {
       extensions,
       settings: { enableDummyService: false },
       Logger: silentLogger,
-    } as any);
+    });
     engine.on('error', (err: Error) => { this.failure = err?.message ?? String(err); this.ended = true; });
-    engine.broker.subscribeTmp('event', '#', ((routingKey: string, msg: Msg) => this.onEvent(routingKey, msg)) as any, { noAck: true, priority: 10000 });
+    engine.broker.subscribeTmp('event', '#', (routingKey: string, msg: Msg) => this.onEvent(routingKey, msg), { noAck: true, priority: 10000 });
     this.engine = engine;
     return engine;
   }
 
   private onEvent(routingKey: string, msg: Msg): void {
-    const c = msg.content ?? {};
+    const c = (msg.content ?? {}) as Content;
+    const id = String(c.id);
+    const executionId = String(c.executionId);
     if (routingKey === 'activity.wait') {
-      const info = this.model.activities[c.id];
+      const info = this.model.activities[id];
       if (!info) return;
       if (info.type === 'bpmn:UserTask') {
-        this.live.set(c.executionId, {
-          kind: 'userTask', executionId: c.executionId, activityId: c.id, ancestors: ancestorsOf(c),
+        this.live.set(executionId, {
+          kind: 'userTask', executionId, activityId: id, ancestors: ancestorsOf(c),
           loop: this.loopOf(c),
         });
       } else if (info.message && info.type !== 'bpmn:StartEvent') {
-        this.live.set(c.executionId, { kind: 'message', executionId: c.executionId, activityId: c.id, ancestors: ancestorsOf(c) });
+        this.live.set(executionId, { kind: 'message', executionId, activityId: id, ancestors: ancestorsOf(c) });
       }
       return;
     }
     if (routingKey === 'activity.start' || routingKey === 'activity.end') {
-      const info = this.model.activities[c.id];
+      const info = this.model.activities[id];
       if (info) {
         this.history.push({
           kind: routingKey === 'activity.start' ? 'activity-start' : 'activity-end',
-          activityId: c.id, activityType: info.type.replace('bpmn:', ''), activityName: info.name, executionId: c.executionId, at: new Date(),
+          activityId: id, activityType: info.type.replace('bpmn:', ''), activityName: info.name, executionId, at: new Date(),
         });
       }
     }
@@ -174,17 +200,17 @@ export class EngineRun implements Run {
     }
   }
 
-  loopOf(c: any): LiveItem['loop'] {
+  loopOf(c: Content | undefined): LiveItem['loop'] {
     if (!c || c.index === undefined || c.index === null) return undefined;
-    const ev = this.model.activities[c.id]?.elementVariable ?? 'item';
+    const ev = this.model.activities[String(c.id)]?.elementVariable ?? 'item';
     return { item: c.item !== undefined ? c.item : c[ev], index: c.index };
   }
 
-  evaluate(expr: string, content?: any): unknown {
+  evaluate(expr: string, content?: Content): unknown {
     let vars = this.vars;
     const loop = this.loopOf(content);
     if (loop) {
-      const info = this.model.activities[content.id];
+      const info = this.model.activities[String(content?.id)];
       vars = { ...vars, loopCounter: loop.index, item: loop.item };
       if (info?.elementVariable) vars = { ...vars, [info.elementVariable]: loop.item };
     }
@@ -197,12 +223,11 @@ export class EngineRun implements Run {
     }
   }
 
-  private async recoverFrom(state: any): Promise<void> {
+  private async recoverFrom(state: EngineState | null): Promise<void> {
     // The deserialized model is shared by every run of the definition: recover() finds it by
     // definition id among the engine's sources when the state carries no `source` of its own.
     const context = await sourceContextOf(this.engineSource);
-    this.build(context);
-    const engine = this.engine;
+    const engine = this.build(context);
     if (state) {
       // A state saved under another definitions id (an instance moved to a new version) brings its source.
       for (const d of state.definitions ?? []) {
@@ -222,7 +247,7 @@ export class EngineRun implements Run {
   }
 
   async resume(state: unknown): Promise<void> {
-    await this.recoverFrom(structuredClone(state));
+    await this.recoverFrom(structuredClone(state) as EngineState);
   }
 
   async settle(): Promise<void> {
@@ -232,7 +257,7 @@ export class EngineRun implements Run {
 
   signalTask(activityId: string, executionId: string): void {
     this.live.delete(executionId);
-    this.execution.signal({ id: activityId, executionId });
+    this.execution?.signal({ id: activityId, executionId });
   }
 
   completeExternal(executionId: string): boolean {
@@ -259,12 +284,12 @@ export class EngineRun implements Run {
     if (!ref) return false;
     this.timers.delete(executionId);
     this.live.delete(executionId);
-    ref.cb(...ref.args);
+    Reflect.apply(ref.callback, undefined, ref.args);
     return true;
   }
 
   message(messageRef: string): void {
-    this.execution.signal({ id: messageRef });
+    this.execution?.signal({ id: messageRef });
   }
 
   liveOf(kind: LiveKind): LiveItem[] {
@@ -284,10 +309,10 @@ export class EngineRun implements Run {
 
   async finish(): Promise<RunResult> {
     await this.settle();
-    const ended = this.ended || this.engine.state === 'idle';
-    const state = ended ? null : this.execution.getState();
+    const ended = this.ended || String(this.engine?.state) === 'idle';
+    const state: EngineState | null = ended || !this.execution ? null : this.execution.getState();
     if (state) for (const d of state.definitions ?? []) delete d.source;
-    return { state, live: ended ? new Map() : this.live, history: this.history, ended, failure: this.failure };
+    return { state, live: ended ? new Map<string, LiveItem>() : this.live, history: this.history, ended, failure: this.failure };
   }
 }
 
@@ -295,37 +320,37 @@ export class EngineRun implements Run {
  * Deserialized models by serialized source (the same string instance per loaded definition).
  * Read-only once built: bpmn-elements copies each element's behaviour into its activity.
  */
-const contexts = new LRUCache<string, object>({ max: 200 });
-async function sourceContextOf(engineSource: string): Promise<object> {
+const contexts = new LRUCache<string, SerializableContext>({ max: 200 });
+async function sourceContextOf(engineSource: string): Promise<SerializableContext> {
   const hit = contexts.get(engineSource);
   if (hit) return hit;
   const { deserialize, TypeResolver } = await loadSerializer();
-  const ctx = deserialize(JSON.parse(engineSource), TypeResolver(await loadElements()));
+  const ctx = deserialize(JSON.parse(engineSource) as object, TypeResolver(await loadElements()));
   contexts.set(engineSource, ctx);
   return ctx;
 }
 
-let serializerMod: any;
-let elementsMod: any;
-async function loadSerializer(): Promise<any> {
+let serializerMod: typeof import('moddle-context-serializer') | undefined;
+let elementsMod: typeof import('bpmn-elements') | undefined;
+async function loadSerializer(): Promise<typeof import('moddle-context-serializer')> {
   serializerMod ??= await import('moddle-context-serializer');
   return serializerMod;
 }
-async function loadElements(): Promise<any> {
+async function loadElements(): Promise<typeof import('bpmn-elements')> {
   elementsMod ??= await import('bpmn-elements');
   return elementsMod;
 }
 
 /** Serialises BPMN XML into the moddle context bpmn-engine recovers from (stored once per definition). */
 export async function serializeSource(xml: string): Promise<string> {
-  const engine: any = new Engine({ name: 'deploy', source: xml, moddleOptions, Logger: silentLogger } as any);
+  const engine = new Engine({ name: 'deploy', source: xml, moddleOptions, Logger: silentLogger });
   const state = await engine.getState();
   const src = state.definitions?.[0]?.source;
   if (typeof src !== 'string') throw new Error('bpmn-engine could not load the definition');
   return src;
 }
 
-function silentLogger(): Record<string, () => void> {
+function silentLogger(): { debug(): void; error(): void; warn(): void; info(): void } {
   const noop = () => undefined;
   return { debug: noop, error: noop, warn: noop, info: noop };
 }

@@ -73,14 +73,10 @@ export function xmlShape(xml: string, stopDepth = Infinity, stopElements = Infin
   return { depth: max, elements };
 }
 
-/** What is wrong with a model's nesting or size (English, like the other engine findings), or null. */
-export function nestingProblem(xml: string): string | null {
-  return structureProblem(xml)?.message ?? null;
-}
-
-export function structureProblem(xml: string): { code: 'too-deep' | 'too-large'; message: string } | null {
+/** What is wrong with a model's nesting or size (the limit passed in `max`), or null. */
+export function structureProblem(xml: string): { code: 'too-deep' | 'too-large'; message: string; max: number } | null {
   const s = xmlShape(xml, MAX_XML_DEPTH, MAX_XML_ELEMENTS);
-  if (s.depth > MAX_XML_DEPTH) return { code: 'too-deep', message: `The model nests elements deeper than ${MAX_XML_DEPTH} levels` };
-  if (s.elements > MAX_XML_ELEMENTS) return { code: 'too-large', message: `The model has more than ${MAX_XML_ELEMENTS} XML elements` };
+  if (s.depth > MAX_XML_DEPTH) return { code: 'too-deep', message: `The model nests elements deeper than ${MAX_XML_DEPTH} levels`, max: MAX_XML_DEPTH };
+  if (s.elements > MAX_XML_ELEMENTS) return { code: 'too-large', message: `The model has more than ${MAX_XML_ELEMENTS} XML elements`, max: MAX_XML_ELEMENTS };
   return null;
 }

@@ -7,7 +7,7 @@ import { convertWaitingState } from './runtime/convert.js';
 import type { NativeState } from './runtime/exec.js';
 import { NativeRun } from './runtime/run.js';
 import type { ProcessModel } from './model.js';
-import { isUuid } from './store.js';
+import { instanceState, isUuid, replaceState } from './store.js';
 import { plainValue, type TypedValue } from './values.js';
 
 /**
@@ -100,7 +100,8 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
 
   async function assess(db: Db, row: Row, from: Def, to: Def): Promise<InstanceMigrationPlan> {
     const plan: InstanceMigrationPlan = { instanceId: row.id, businessKey: row.business_key ?? null, waitingActivityIds: [], canMigrate: false, missing: [], problems: [] };
-    if (row.state !== 'ACTIVE' || !row.engine_state) {
+    const state = row.state === 'ACTIVE' ? await instanceState(db, row.id) : null;
+    if (!state) {
       plan.problems.push(`not running (${row.state})`);
       return plan;
     }
@@ -109,7 +110,7 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
       return plan;
     }
     const items = await sql.projections(db, row.id);
-    const running = runningElements(row.engine_state, from.model);
+    const running = runningElements(state, from.model);
     plan.waitingActivityIds = [...new Set([...items.map((i) => i.activityId), ...running.map((r) => r.id)])].sort();
     const target = to.model.activities;
     plan.missing = plan.waitingActivityIds.filter((id) => !target[id]);
@@ -124,7 +125,7 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
       if (t && !KIND_FITS[i.kind]!(t)) plan.problems.push(`'${i.activityId}' waits as ${i.kind} but the new version's element cannot`);
     }
     if (!plan.missing.length && !plan.problems.length) {
-      const why = await trialResume(db, row, from, to, items);
+      const why = await trialResume(db, row, state, from, to, items);
       if (typeof why === 'string') plan.problems.push(why);
       else if (why) converted.set(row.id, why);
     }
@@ -137,14 +138,14 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
    * Returns null when the stored state resumes as it is on the target, a converted state when an
    * instance of bpmn-engine moves to a natively run version (convert.ts), or why it cannot move.
    */
-  async function trialResume(db: Db, row: Row, from: Def, to: Def, items: Array<{ kind: string; executionId: string; activityId: string }>): Promise<string | NativeState | null> {
+  async function trialResume(db: Db, row: Row, stored: unknown, from: Def, to: Def, items: Array<{ kind: string; executionId: string; activityId: string }>): Promise<string | NativeState | null> {
     const vars: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(await sql.variables(db, row.id))) vars[k] = plainValue(v);
-    let state = row.engine_state;
+    let state = stored;
     let converted: NativeState | null = null;
     if (to.model.graph && !from.model.graph) {
       const dues = await sql.timerDues(db, row.id);
-      const c = convertWaitingState(to.model.graph, runningElements(row.engine_state), items.map((i) => ({ ...i, dueAt: dues.get(i.executionId) })));
+      const c = convertWaitingState(to.model.graph, runningElements(stored), items.map((i) => ({ ...i, dueAt: dues.get(i.executionId) })));
       if (typeof c === 'string') return `its bpmn-engine state cannot be converted for the native interpreter: ${c}`;
       state = converted = c;
     } else if (!to.model.graph && from.model.graph) return 'a natively run instance cannot move back to a bpmn-engine version';
@@ -267,7 +268,8 @@ const sql = {
   },
   /** Switches the instance and its open projections; the revision moves on (a converted state replaces the stored one). */
   async moveInstance(trx: Knex.Transaction, row: Row, from: Def, to: Def, actor: string | null, state?: NativeState): Promise<void> {
-    await trx('engine_instance').where({ id: row.id }).update({ definition_id: to.id, revision: trx.raw('revision + 1'), ...(state ? { engine_state: JSON.stringify(state) } : {}) });
+    await trx('engine_instance').where({ id: row.id }).update({ definition_id: to.id, revision: trx.raw('revision + 1') });
+    if (state) await replaceState(trx, row.id, state);
     for (const t of ['engine_task', 'engine_external_task', 'engine_timer']) await trx(t).where({ instance_id: row.id }).update({ definition_id: to.id });
     // Correlation reads the message from the instance's definition: keep the subscription in step with it.
     for (const s of await trx('engine_message_sub').where({ instance_id: row.id }).select('id', 'activity_id')) {

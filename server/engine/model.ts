@@ -2,8 +2,9 @@ import { createRequire } from 'node:module';
 import { BpmnModdle } from 'bpmn-moddle';
 import { compileProcess } from './compile/compile.js';
 import type { Graph } from './compile/graph.js';
+import { finding, findingOf, type Finding } from './compile/messages.js';
 import { checkExpression } from './expression.js';
-import { MAX_SUBPROCESS_DEPTH, nestingProblem, xmlSafetyProblem } from './limits.js';
+import { MAX_SUBPROCESS_DEPTH, MAX_XML_BYTES, structureProblem, xmlSafetyProblem } from './limits.js';
 import { timerSpecProblems } from './timer-spec.js';
 import { parseBudget } from '../calendar/index.js';
 import { TTHC_NS } from './tthc-ns.js';
@@ -14,11 +15,7 @@ import { TTHC_NS } from './tthc-ns.js';
 const camundaDescriptor: unknown = createRequire(import.meta.url)('camunda-bpmn-moddle/resources/camunda.json');
 export const moddleOptions = { camunda: camundaDescriptor };
 
-/** A refusal: the element it concerns and why. */
-export interface Finding {
-  elementId?: string;
-  message: string;
-}
+export type { Finding } from './compile/messages.js';
 
 /** What the durable host needs to know about one flow element, read once at deployment. */
 interface ActivityInfo {
@@ -81,8 +78,10 @@ const EVENT_DEFS = new Set(['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefin
 /** Size, DOCTYPE and ENTITY are refused before any parser sees the text (limits.ts); then it must be BPMN. */
 function xmlSafetyFinding(xml: string): Finding | null {
   const unsafe = xmlSafetyProblem(xml);
-  if (unsafe) return { message: unsafe.message };
-  if (!/<([\w-]+:)?definitions[\s>]/.test(xml)) return { message: 'Not a BPMN 2.0 document: no <definitions> root element' };
+  if (unsafe) return unsafe.kind === 'too-large' ? finding(undefined, 'engine.xml.tooLarge', { mb: MAX_XML_BYTES / 1024 / 1024 }) : finding(undefined, 'engine.xml.doctype');
+  if (!/<([\w-]+:)?definitions[\s>]/.test(xml)) return finding(undefined, 'engine.xml.noDefinitions');
+  const shape = structureProblem(xml);
+  if (shape) return finding(undefined, shape.code === 'too-deep' ? 'engine.xml.tooDeep' : 'engine.xml.tooManyElements', { max: shape.max });
   return null;
 }
 
@@ -118,19 +117,19 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
   const findings: Finding[] = [];
   const unsafe = xmlSafetyFinding(xml);
   if (unsafe) return { processes: [], findings: [unsafe] };
-  const deep = nestingProblem(xml);
-  if (deep) return { processes: [], findings: [{ message: deep }] };
   let root: El;
   let warnings: Array<{ message: string }> = [];
+  let byId: Record<string, El> = {};
   try {
     const moddle = new BpmnModdle(moddleOptions);
     const res = await moddle.fromXML(xml.trim(), 'bpmn:Definitions');
     root = res.rootElement;
     warnings = (res.warnings ?? []) as Array<{ message: string }>;
+    byId = (res.elementsById ?? {}) as Record<string, El>;
   } catch (err) {
-    return { processes: [], findings: [{ message: `Malformed BPMN XML: ${(err as Error).message.split('\n')[0]}` }] };
+    return { processes: [], findings: [finding(undefined, 'engine.xml.malformed', { detail: (err as Error).message.split('\n')[0] ?? '' })] };
   }
-  if (!root || root.$type !== 'bpmn:Definitions') return { processes: [], findings: [{ message: 'Not a BPMN 2.0 document' }] };
+  if (!root || root.$type !== 'bpmn:Definitions') return { processes: [], findings: [finding(undefined, 'engine.xml.notBpmn')] };
   // A structureRef naming a type (structureRef="String") is data typing the engine never uses: not a reason to refuse.
   const typing = (w: { property?: string }) => /structureRef|itemSubjectRef/.test(String(w.property ?? ''));
   // §8.3.2 imports: a pool whose processRef names a process of an imported BPMN file (`processRef="ns:key"`, the
@@ -144,14 +143,14 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
   }
   const crossFile = (w: { property?: string; element?: El }) => w.property === 'bpmn:processRef' && importedPools.has(w.element?.id as string);
   const unparsable = warnings.find((w) => /unparsable content|unresolved reference|illegal/i.test(w.message) && !typing(w as { property?: string }) && !crossFile(w as { element?: El }));
-  if (unparsable) findings.push({ message: `Invalid BPMN: ${unparsable.message.split('\n')[0]}` });
+  if (unparsable) findings.push(finding(undefined, 'engine.xml.invalid', { detail: unparsable.message.split('\n')[0] ?? '' }));
 
   const processes: ProcessModel[] = [];
   const executable = (root.rootElements ?? []).filter((e: El) => e.$type === 'bpmn:Process' && e.isExecutable !== false);
-  if (!executable.length) findings.push({ message: 'The file has no executable process (isExecutable="true")' });
+  if (!executable.length) findings.push(finding(undefined, 'engine.process.noneExecutable'));
   // The native interpreter deploys every executable process of a collaboration, each as a definition of its own.
   if (executable.length > 1 && !native) {
-    findings.push({ elementId: executable[1].id, message: 'Only one executable process per file is supported; split the collaboration into one file per process' });
+    findings.push(finding(executable[1].id, 'engine.process.onlyOne'));
   }
   // Message flows (§13.4.1 collaborations): from a message throw event or send task without a worker topic to an
   // executable process of this file, or to a pool of an imported file's process (by its key, deployed from that
@@ -170,7 +169,7 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
         const target = elsewhere ?? (mf.targetRef?.$type === 'bpmn:Participant' ? mf.targetRef.processRef?.id : processOf(mf.targetRef?.id ?? ''));
         const message = (src.$type === 'bpmn:SendTask' ? src.messageRef : (src.eventDefinitions ?? []).find((d: El) => d.$type === 'bpmn:MessageEventDefinition')?.messageRef)?.name;
         if (!target || !(elsewhere || executable.some((p: El) => p.id === target)) || !message) {
-          findings.push({ elementId: src.id, message: 'This message goes along a message flow to no executable process of this file (nor to the pool of an imported file\'s process) with a named message, so nobody would get it: give it a camunda:topic so a worker sends it, or correlate the message over REST' });
+          findings.push(finding(src.id, 'engine.messageFlow.nowhere'));
           continue;
         }
         sends[src.id] = { process: target, message };
@@ -186,13 +185,18 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
     if (native) model.graph = compileProcess(proc, findings, sends);
     processes.push(model);
   }
+  // People know a step by its name: the refusal names it (the id stays for tools).
+  for (const f of findings) {
+    const name = f.elementId ? byId[f.elementId]?.name : undefined;
+    if (typeof name === 'string' && name.trim()) f.elementName = name.trim();
+  }
   return { processes, findings };
 }
 
 function checkExpr(findings: Finding[], id: string, what: string, text: string | undefined): void {
   if (!text) return;
   const why = checkExpression(text);
-  if (why) findings.push({ elementId: id, message: `Unsupported expression in ${what} "${text}": ${why}` });
+  if (why) findings.push(finding(id, 'engine.expression.unsupportedIn', { what, text, detail: why }));
 }
 
 function walk(container: El, model: ProcessModel, findings: Finding[], topLevel: boolean, native = false, depth = 0, sends: Record<string, unknown> = {}): void {
@@ -205,21 +209,21 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
     const t: string = el.$type;
     if (IGNORED.has(t)) continue;
     const id: string = el.id;
-    if (t === 'bpmn:ScriptTask') { findings.push({ elementId: id, message: 'Script tasks are not allowed: scripts cannot run safely on the server; use an external service task' }); continue; }
-    if (native && NATIVE_EXTRA.has(t)) { if (t === 'bpmn:CallActivity') continue; } else if (!SUPPORTED.has(t)) { findings.push({ elementId: id, message: `${t.replace('bpmn:', '')} is not supported by this engine` }); continue; }
+    if (t === 'bpmn:ScriptTask') { findings.push(finding(id, 'engine.script.task')); continue; }
+    if (native && NATIVE_EXTRA.has(t)) { if (t === 'bpmn:CallActivity') continue; } else if (!SUPPORTED.has(t)) { findings.push(finding(id, 'engine.element.unsupported', { type: t.replace('bpmn:', '') })); continue; }
     if (t === 'bpmn:SequenceFlow') {
       const cond = el.conditionExpression;
       if (cond) {
-        if (cond.language) findings.push({ elementId: id, message: `Script conditions (${cond.language}) are not allowed; use an expression like \${approved}` });
+        if (cond.language) findings.push(finding(id, 'engine.script.condition', { language: String(cond.language) }));
         else checkExpr(findings, id, 'condition', formal(cond));
       }
       continue;
     }
     if (!native && t === 'bpmn:InclusiveGateway' && (incoming.get(id) ?? 0) > 1) {
-      findings.push({ elementId: id, message: 'Converging inclusive gateways (OR-join) are not supported; join with a parallel or exclusive gateway' });
+      findings.push(finding(id, 'engine.gateway.orJoin'));
     }
     if (!native && t === 'bpmn:SubProcess' && el.triggeredByEvent) {
-      findings.push({ elementId: id, message: 'Event subprocesses are not supported' });
+      findings.push(finding(id, 'engine.eventSubprocess.unsupported'));
       continue;
     }
     const info: ActivityInfo = { type: t, name: el.name };
@@ -227,7 +231,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
     if (loop) {
       if (loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') {
         if (native) checkExpr(findings, id, 'loopCondition', formal(loop.loopCondition));
-        else findings.push({ elementId: id, message: 'Standard loops are not supported; use multi-instance' });
+        else findings.push(finding(id, 'engine.loop.standard'));
       } else {
         checkExpr(findings, id, 'loopCardinality', formal(loop.loopCardinality));
         checkExpr(findings, id, 'completionCondition', formal(loop.completionCondition));
@@ -241,11 +245,11 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
         if (v !== undefined) { info[a] = v; checkExpr(findings, id, `camunda:${a}`, v); }
       }
       info.budget = tthcAttr(el, 'budget');
-      if (info.budget && !parseBudget(info.budget)) findings.push({ elementId: id, message: `tthc:budget "${info.budget}" must look like 4h, 0.5d (0,5d) or 7d` });
+      if (info.budget && !parseBudget(info.budget)) findings.push(finding(id, 'engine.budget.invalid', { attr: 'tthc:budget', value: info.budget }));
     }
     if (t === 'bpmn:ServiceTask' || t === 'bpmn:SendTask' || t === 'bpmn:BusinessRuleTask') {
       if ((attr(el, 'type') !== 'external' || !attr(el, 'topic')) && !sends[id]) {
-        findings.push({ elementId: id, message: 'Service tasks must be external (camunda:type="external" with a camunda:topic): the server runs no code of its own' });
+        findings.push(finding(id, 'engine.serviceTask.external'));
       }
       info.topic = attr(el, 'topic');
       info.taskPriority = attr(el, 'taskPriority');
@@ -253,7 +257,7 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
       checkExpr(findings, id, 'camunda:taskPriority', info.taskPriority);
     }
     if (t === 'bpmn:ReceiveTask') {
-      if (!el.messageRef?.name) findings.push({ elementId: id, message: 'A receive task needs a message with a name' });
+      if (!el.messageRef?.name) findings.push(finding(id, 'engine.receiveTask.message'));
       else info.message = { id: el.messageRef.id, name: el.messageRef.name };
       // §10.2.3 instantiate="true" without incoming flows: the message starts the process (the compiler checks the placement).
       if (native && topLevel && el.instantiate && info.message && !incoming.get(id)) { model.messageStarts[info.message.name] = id; info.isStart = true; }
@@ -273,15 +277,15 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
           continue;
         }
         if (dt === 'bpmn:ConditionalEventDefinition') checkExpr(findings, id, 'condition', formal(def.condition));
-      } else if (!EVENT_DEFS.has(dt)) { findings.push({ elementId: id, message: `${dt.replace('bpmn:', '')} is not supported by this engine` }); continue; }
+      } else if (!EVENT_DEFS.has(dt)) { findings.push(finding(id, 'engine.element.unsupported', { type: dt.replace('bpmn:', '') })); continue; }
       if (dt === 'bpmn:MessageEventDefinition') {
         if (throwing) {
-          findings.push({ elementId: id, message: 'Message throw events are not supported; use an external service task to send messages' });
-        } else if (!def.messageRef?.name) findings.push({ elementId: id, message: 'A message event needs a message with a name' });
+          findings.push(finding(id, 'engine.message.throwUnsupported'));
+        } else if (!def.messageRef?.name) findings.push(finding(id, 'engine.message.needsName'));
         else {
           info.message = { id: def.messageRef.id, name: def.messageRef.name };
           if (t === 'bpmn:StartEvent') {
-            if (!topLevel && !native) findings.push({ elementId: id, message: 'Message start events are only supported at the process level' });
+            if (!topLevel && !native) findings.push(finding(id, 'engine.message.startTopLevel'));
             if (topLevel) model.messageStarts[def.messageRef.name] = id;
           }
         }
@@ -290,28 +294,28 @@ function walk(container: El, model: ProcessModel, findings: Finding[], topLevel:
         info.timer = true;
         const spec = { timeDate: formal(def.timeDate), timeDuration: formal(def.timeDuration), timeCycle: formal(def.timeCycle) };
         for (const [k, v] of Object.entries(spec)) checkExpr(findings, id, k, v);
-        for (const problem of timerSpecProblems(spec)) findings.push({ elementId: id, message: problem });
+        for (const problem of timerSpecProblems(spec)) findings.push(findingOf(id, problem));
         info.beforeDue = tthcAttr(el, 'beforeDue');
-        if (info.beforeDue && !parseBudget(info.beforeDue)) findings.push({ elementId: id, message: `tthc:beforeDue "${info.beforeDue}" must look like 4h, 0.5d (0,5d) or 7d` });
-        if (!spec.timeDate && !spec.timeDuration && !spec.timeCycle) findings.push({ elementId: id, message: 'A timer needs timeDate, timeDuration or timeCycle' });
+        if (info.beforeDue && !parseBudget(info.beforeDue)) findings.push(finding(id, 'engine.budget.invalid', { attr: 'tthc:beforeDue', value: info.beforeDue }));
+        if (!spec.timeDate && !spec.timeDuration && !spec.timeCycle) findings.push(finding(id, 'engine.timer.needsDefinition'));
         if (t === 'bpmn:StartEvent') {
-          if (!topLevel && !native) findings.push({ elementId: id, message: 'Timer start events are only supported at the process level' });
+          if (!topLevel && !native) findings.push(finding(id, 'engine.timer.startTopLevel'));
           if (topLevel) model.timerStarts.push({ activityId: id, ...spec });
         }
       }
-      if (!native && dt === 'bpmn:ErrorEventDefinition' && t === 'bpmn:StartEvent') findings.push({ elementId: id, message: 'Error start events are not supported' });
+      if (!native && dt === 'bpmn:ErrorEventDefinition' && t === 'bpmn:StartEvent') findings.push(finding(id, 'engine.error.startUnsupported'));
     }
     if (t === 'bpmn:StartEvent' && topLevel && !(el.eventDefinitions ?? []).length && !(el.eventDefinitionRef ?? []).length) model.noneStart = true;
     if (t === 'bpmn:StartEvent' && topLevel) info.isStart = true;
     model.activities[id] = info;
     if (t === 'bpmn:SubProcess' || t === 'bpmn:AdHocSubProcess' || t === 'bpmn:Transaction') {
-      if (depth + 1 > MAX_SUBPROCESS_DEPTH) findings.push({ elementId: id, message: `Sub-processes are nested deeper than ${MAX_SUBPROCESS_DEPTH} levels` });
+      if (depth + 1 > MAX_SUBPROCESS_DEPTH) findings.push(finding(id, 'engine.subprocess.tooDeep', { max: MAX_SUBPROCESS_DEPTH }));
       else walk(el, model, findings, false, native, depth + 1, sends);
     }
   }
   if (topLevel) {
     const starts = Number(model.noneStart) + Object.keys(model.messageStarts).length + model.timerStarts.length + Object.keys(model.signalStarts ?? {}).length;
-    if (starts > 1) findings.push({ elementId: model.processId, message: 'A process may have only one start event' });
-    if (starts === 0) findings.push({ elementId: model.processId, message: 'The process has no start event' });
+    if (starts > 1) findings.push(finding(model.processId, 'engine.process.oneStart'));
+    if (starts === 0) findings.push(finding(model.processId, 'engine.process.noStart'));
   }
 }

@@ -22,7 +22,7 @@ export function createEngine(deps: EngineDeps) {
   const { db, knex, store, wake } = k;
   k.calls = createCalls({
     knex, store, log: deps.log,
-    definitionRow: async (id) => (await k.loadDefinition(knex, id)).row,
+    deploymentOf: async (id) => String((await k.loadDefinition(knex, id)).row.deployment_id),
     start: (input) => k.startProcess({ ...input, startUser: null }),
     onCaller: (instanceId, fn) => k.command(instanceId, null, async (ctx) => {
       fn(ctx.run, (executionId, vars) => k.setVariablesAt(ctx, executionId, vars), ctx.def.model);

@@ -9,7 +9,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids in uuid columns: anything else cannot exist, and must not reach PostgreSQL as a cast error. */
 export const isUuid = (id: string) => UUID.test(id);
 
-/** engine_instance without engine_state (kilobytes a command on a hot instance never reads). */
+/** An instance's execution rows (alias `i`) as one JSON column, compact arrays in tree order (runtime/exec.ts `stateFromRows`). */
+export const EXECUTIONS_OF_I = `(select coalesce(jsonb_agg(jsonb_build_array(e.id, e.parent_id, e.activity_id, e.kind, e.wait, e.ord, e.data) order by e.ord), '[]'::jsonb)
+  from engine_execution e where e.instance_id = i.id) as executions`;
+
+/** engine_instance without its stored state (kilobytes a command on a hot instance never reads). */
 export const INSTANCE_COLUMNS = ['id', 'definition_id', 'definition_key', 'business_key', 'unit_id', 'state', 'revision', 'start_user', 'start_time', 'end_time', 'delete_reason'];
 
 /**
@@ -65,11 +69,11 @@ let statements = 0;
  * once per connection instead of at every call; `?` bindings as in knex.raw); in a transaction,
  * or on the embedded database, as knex.raw.
  */
-export async function exec(db: Db, sql: string, bindings: unknown[]): Promise<Row[]> {
+export async function exec<T extends object = Row>(db: Db, sql: string, bindings: unknown[]): Promise<T[]> {
   const client = (db as Knex).client as unknown as { config: { client: unknown }; acquireConnection(): Promise<Conn>; releaseConnection(c: Conn): Promise<void> };
   if ((db as Knex.Transaction).isTransaction || client.config.client !== 'pg') {
     const res = await db.raw(sql, bindings as Knex.RawBinding[]);
-    return (res.rows ?? res) as Row[];
+    return (res.rows ?? res) as T[];
   }
   let p = positional.get(sql);
   if (!p) {
@@ -81,7 +85,7 @@ export async function exec(db: Db, sql: string, bindings: unknown[]): Promise<Ro
   }
   const conn = await client.acquireConnection();
   try {
-    return (await conn.query({ ...(p.name ? { name: p.name } : {}), text: p.text, values: bindings.map(pgValue) })).rows;
+    return (await conn.query({ ...(p.name ? { name: p.name } : {}), text: p.text, values: bindings.map(pgValue) })).rows as T[];
   } finally {
     await client.releaseConnection(conn);
   }

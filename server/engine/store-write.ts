@@ -1,8 +1,17 @@
+import type { ExecRow, StateRows } from './runtime/exec.js';
 import { exec, guardSql, INSTANCE_COLUMNS, type Db, type Row, type WriteGuard } from './sql.js';
+
+/**
+ * The instance row's state columns after a command: bpmn-engine's blob (JSON text), or the native
+ * interpreter's id prefix and counter (its executions are `CommandWrite.executions`).
+ */
+export interface InstancePatch { engine_state: string | null; exec_prefix: string | null; exec_seq: number | null; state?: string; end_time?: Date; delete_reason?: string }
 
 /** What one command writes (server/engine/service/persist.ts builds it). */
 export interface CommandWrite {
-  instanceId: string; patch: { engine_state: string | null; state?: string; end_time?: Date; delete_reason?: string };
+  instanceId: string; patch: InstancePatch;
+  /** The execution rows the command changed (native instances). */
+  executions?: Pick<StateRows, 'put' | 'del'>;
   variables: Row[]; deletes: Record<string, string[]>; inserts: Record<string, Row[]>; history: Row[];
   notify?: { channel: string; payload: string };
   guard?: WriteGuard;
@@ -23,6 +32,12 @@ export interface WriteResult { ok: boolean; inserted: Record<string, Array<{ id:
  * they are still as the caller saw them; `ok` is false otherwise and nothing was written. With
  * `insertInstance` it creates the instance too.
  */
+/** engine_execution's columns, and a JSON array of ExecRow as records (the instance id bound apart). */
+const EXEC_COLS = 'instance_id, id, parent_id, activity_id, kind, wait, ord, data';
+const EXEC_COLS_X = 'x.id, x.parent_id, x.activity_id, x.kind, x.wait, x.ord, x.data';
+const EXEC_RECORDS = 'jsonb_to_recordset(?::jsonb) as x(id text, parent_id text, activity_id text, kind text, wait text, ord int, data jsonb, instance_id uuid)';
+const EXEC_UPDATE = 'parent_id = excluded.parent_id, activity_id = excluded.activity_id, kind = excluded.kind, wait = excluded.wait, ord = excluded.ord, data = excluded.data';
+
 async function writeOne(db: Db, w: CommandWrite): Promise<WriteResult> {
   const ctes: string[] = [];
   const bindings: unknown[] = [];
@@ -58,6 +73,19 @@ async function writeOne(db: Db, w: CommandWrite): Promise<WriteResult> {
     ctes.push(`d${n++} as (delete from ${table} where id in (select jsonb_array_elements_text(?::jsonb)::uuid)${after})`);
     bindings.push(JSON.stringify(ids));
   }
+  const x = w.executions;
+  if (x?.del === 'all') {
+    ctes.push(`xd as (delete from engine_execution where instance_id = ?${after})`);
+    bindings.push(w.instanceId);
+  } else if (x?.del.length) {
+    ctes.push(`xd as (delete from engine_execution where instance_id = ? and id in (select jsonb_array_elements_text(?::jsonb))${after})`);
+    bindings.push(w.instanceId, JSON.stringify(x.del));
+  }
+  if (x?.put.length) {
+    ctes.push(`xp as (insert into engine_execution (${EXEC_COLS}) select ?::uuid, ${EXEC_COLS_X} from ${EXEC_RECORDS} where true${after}
+      on conflict (instance_id, id) do update set ${EXEC_UPDATE})`);
+    bindings.push(w.instanceId, JSON.stringify(x.put));
+  }
   const inserted: string[] = [];
   for (const [table, rows] of Object.entries(w.inserts)) {
     if (!rows.length) continue;
@@ -76,9 +104,9 @@ async function writeOne(db: Db, w: CommandWrite): Promise<WriteResult> {
   }
   if (!w.insertInstance) {
     const p = w.patch;
-    ctes.push(`u as (update engine_instance set engine_state = ?::jsonb, state = coalesce(?, state), end_time = coalesce(?, end_time),
+    ctes.push(`u as (update engine_instance set engine_state = ?::jsonb, exec_prefix = ?, exec_seq = ?::int, state = coalesce(?, state), end_time = coalesce(?, end_time),
       delete_reason = coalesce(?, delete_reason), revision = revision + 1 where id = ?${when})`);
-    bindings.push(p.engine_state, p.state ?? null, p.end_time ?? null, p.delete_reason ?? null, w.instanceId);
+    bindings.push(p.engine_state, p.exec_prefix, p.exec_seq, p.state ?? null, p.end_time ?? null, p.delete_reason ?? null, w.instanceId);
   }
   const outs = inserted.map((t) => `(select coalesce(jsonb_agg(jsonb_build_object('id', id, 'execution_id', execution_id)), '[]'::jsonb) from i_${t}) as "${t}"`);
   if (w.notify && inserted.includes('engine_external_task')) {
@@ -162,6 +190,19 @@ async function writeMany(db: Db, ws: CommandWrite[]): Promise<WriteResult[]> {
     ctes.push(`d${n++} as (delete from ${table} where id in (select x.id from jsonb_to_recordset(?::jsonb) as x(id uuid, instance_id uuid) where true${passed('x')}))`);
     bindings.push(JSON.stringify(ids));
   }
+  // Executions: ids of each instance to delete (an id of null: all of them, the instance ended), rows to upsert.
+  const xdel = ws.flatMap((w): Array<{ instance_id: string; id: string | null }> => (w.executions?.del === 'all' ? [{ instance_id: w.instanceId, id: null }] : (w.executions?.del ?? []).map((id) => ({ instance_id: w.instanceId, id }))));
+  if (xdel.length) {
+    ctes.push(`xd as (delete from engine_execution e using jsonb_to_recordset(?::jsonb) as x(instance_id uuid, id text)
+      where e.instance_id = x.instance_id and (x.id is null or e.id = x.id)${passed('x')})`);
+    bindings.push(JSON.stringify(xdel));
+  }
+  const xput: Array<ExecRow & { instance_id: string }> = ws.flatMap((w) => (w.executions?.put ?? []).map((r) => ({ ...r, instance_id: w.instanceId })));
+  if (xput.length) {
+    ctes.push(`xp as (insert into engine_execution (${EXEC_COLS}) select x.instance_id, ${EXEC_COLS_X} from ${EXEC_RECORDS} where true${passed('x')}
+      on conflict (instance_id, id) do update set ${EXEC_UPDATE})`);
+    bindings.push(JSON.stringify(xput));
+  }
   // One insert per table and column set: a column a row does not name keeps its default.
   const inserted: Array<{ table: string; cte: string }> = [];
   for (const table of tables((w) => w.inserts)) {
@@ -188,8 +229,8 @@ async function writeMany(db: Db, ws: CommandWrite[]): Promise<WriteResult[]> {
     bindings.push(JSON.stringify(history.map((h) => ({ ...h, data: typeof h.data === 'string' ? JSON.parse(h.data) : h.data ?? null }))));
   }
   // The states as JSON text put together, not parsed and serialised again.
-  const patches = `[${ws.map((w) => `{"id":${quote(w.instanceId)},"engine_state":${w.patch.engine_state ?? 'null'},"state":${quote(w.patch.state)},"end_time":${quote(w.patch.end_time)},"delete_reason":${quote(w.patch.delete_reason)}}`).join(',')}]`;
-  ctes.push(`u as (update engine_instance e set engine_state = x.engine_state, state = coalesce(x.state, e.state), end_time = coalesce(x.end_time, e.end_time),
+  const patches = `[${ws.map((w) => `{"id":${quote(w.instanceId)},"engine_state":${w.patch.engine_state ?? 'null'},"exec_prefix":${quote(w.patch.exec_prefix)},"exec_seq":${quote(w.patch.exec_seq)},"state":${quote(w.patch.state)},"end_time":${quote(w.patch.end_time)},"delete_reason":${quote(w.patch.delete_reason)}}`).join(',')}]`;
+  ctes.push(`u as (update engine_instance e set engine_state = x.engine_state, exec_prefix = x.exec_prefix, exec_seq = x.exec_seq, state = coalesce(x.state, e.state), end_time = coalesce(x.end_time, e.end_time),
     delete_reason = coalesce(x.delete_reason, e.delete_reason), revision = e.revision + 1
     from jsonb_populate_recordset(null::engine_instance, ?::jsonb) x where e.id = x.id and x.id in (select id from ok))`);
   bindings.push(patches);

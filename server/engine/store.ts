@@ -4,8 +4,11 @@ import type {
   DefinitionRow, ExternalTaskRow, FetchTopic, HistoryRow, InstanceRow, TaskQuery, TaskRow, TaskScope,
 } from './types.js';
 
-import { exec, INSTANCE_COLUMNS, isUuid, scopeSql, type Db, type Row } from './sql.js';
+import { execRow, stateFromRows, type NativeState } from './runtime/exec.js';
+import { exec, EXECUTIONS_OF_I, INSTANCE_COLUMNS, isUuid, scopeSql, type Db, type Row } from './sql.js';
 import { createCommandWriter, type CommandWrite } from './store-write.js';
+
+export type { InstancePatch } from './store-write.js';
 
 export { isUuid, type WriteGuard } from './sql.js';
 
@@ -46,8 +49,37 @@ const STATE_OF_I = `(select coalesce(jsonb_agg(jsonb_build_object('name', v.name
              'engine_external_task', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_external_task x where x.instance_id = i.id),
              'engine_timer', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_timer x where x.instance_id = i.id),
              'engine_message_sub', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_message_sub x where x.instance_id = i.id),
-             'engine_call', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_call x where x.instance_id = i.id))) as projections`;
+             'engine_call', (select coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) from engine_call x where x.instance_id = i.id))) as projections,
+          i.engine_state, i.exec_prefix, i.exec_seq, ${EXECUTIONS_OF_I}`;
 const parseJson = (v: unknown): any => (typeof v === 'string' ? JSON.parse(v) : v);
+
+/** The columns a stored state is made of: bpmn-engine's blob, or the native prefix, counter and execution rows. */
+interface StateColumns { engine_state?: unknown; exec_prefix?: string | null; exec_seq?: number | null; executions?: unknown }
+
+/** An instance's stored state from its state columns (null: ended, or nothing stored). */
+export function stateOf(r: StateColumns): unknown {
+  if (r.engine_state !== null && r.engine_state !== undefined) return parseJson(r.engine_state);
+  if (r.exec_prefix === null || r.exec_prefix === undefined) return null;
+  return stateFromRows(r.exec_prefix, Number(r.exec_seq ?? 0), parseJson(r.executions ?? '[]') as Parameters<typeof stateFromRows>[2]);
+}
+
+/** An instance's stored state in one statement: the bpmn-engine blob, or the native state from its execution rows. */
+export async function instanceState(db: Db, id: string): Promise<unknown> {
+  if (!isUuid(id)) return null;
+  const rows = await exec<StateColumns>(db, `select i.engine_state, i.exec_prefix, i.exec_seq, ${EXECUTIONS_OF_I} from engine_instance i where i.id = ?`, [id]);
+  return rows[0] ? stateOf(rows[0]) : null;
+}
+
+/** Replaces an instance's stored native state whole (a bpmn-engine instance converted by a migration). */
+export async function replaceState(db: Db, id: string, state: NativeState): Promise<void> {
+  await db('engine_execution').where({ instance_id: id }).delete();
+  const rows = state.x.map((e, i) => {
+    const { row } = execRow(e);
+    return { instance_id: id, ...row, ord: state.o?.[i] ?? i, data: row.data === null ? null : JSON.stringify(row.data) };
+  });
+  for (let i = 0; i < rows.length; i += 500) await db('engine_execution').insert(rows.slice(i, i + 500));
+  await db('engine_instance').where({ id }).update({ engine_state: null, exec_prefix: state.p, exec_seq: state.n });
+}
 
 export function createEngineStore() {
   const writer = createCommandWriter();
@@ -109,10 +141,8 @@ export function createEngineStore() {
       if (!isUuid(id)) return undefined;
       return db('engine_instance').where({ id }).forUpdate().first(INSTANCE_COLUMNS);
     },
-    async instanceState(db: Db, id: string): Promise<unknown> {
-      const r = await db('engine_instance').where({ id }).first('engine_state');
-      return r?.engine_state ?? null;
-    },
+    instanceState,
+    replaceState,
     /**
      * Locks a task or external task together with its instance, in one statement. FOR UPDATE OF
      * both returns their latest committed versions after any wait (a row deleted meanwhile drops
@@ -176,8 +206,9 @@ export function createEngineStore() {
     async deleteByIds(db: Db, table: string, ids: string[]): Promise<void> {
       if (ids.length) await db(table).whereIn('id', ids).delete();
     },
+    /** What an instance waits for and its executions: it no longer runs. */
     async deleteAllOf(db: Db, instanceId: string): Promise<void> {
-      for (const t of ['engine_task', 'engine_external_task', 'engine_timer', 'engine_message_sub', 'engine_call']) await db(t).where({ instance_id: instanceId }).delete();
+      for (const t of ['engine_task', 'engine_external_task', 'engine_timer', 'engine_message_sub', 'engine_call', 'engine_execution']) await db(t).where({ instance_id: instanceId }).delete();
     },
     async updateTimerDue(db: Db, id: string, dueAt: Date): Promise<void> {
       await db('engine_timer').where({ id }).update({ due_at: dueAt, locked_until: null, locked_by: null });
@@ -270,7 +301,7 @@ export function createEngineStore() {
           where id in (select id from engine_timer where due_at <= now() and (locked_until is null or locked_until < now())
             order by due_at limit ? for update skip locked)
           returning *)
-        select to_jsonb(c) as timer, to_jsonb(i) - 'engine_state' as instance, i.engine_state, ${STATE_OF_I}
+        select to_jsonb(c) as timer, to_jsonb(i) - 'engine_state' - 'exec_prefix' - 'exec_seq' as instance, ${STATE_OF_I}
         from c left join engine_instance i on i.id = c.instance_id
         order by c.due_at`, [new Date(Date.now() + leaseMs), nodeId, limit]);
     },
@@ -283,13 +314,13 @@ export function createEngineStore() {
     async readItemWithState(db: Db, table: 'engine_task' | 'engine_external_task', id: string, scope?: TaskScope): Promise<{ instance: Row; item: Row; state: unknown; variables: Row[]; projections: Record<string, Row[]> } | undefined> {
       if (!isUuid(id)) return undefined;
       const sc = scope ? scopeSql(scope) : null;
-      const rows = await exec(db, `select ${INSTANCE_COLUMNS.map((c) => `i.${c}`).join(', ')}, i.engine_state, to_jsonb(t) as item, ${STATE_OF_I}
+      const rows = await exec(db, `select ${INSTANCE_COLUMNS.map((c) => `i.${c}`).join(', ')}, to_jsonb(t) as item, ${STATE_OF_I}
         from ${table === 'engine_task' ? 'engine_task' : 'engine_external_task'} t join engine_instance i on i.id = t.instance_id
         where t.id = ?${sc ? ` and ${sc.sql}` : ''}`, [id, ...(sc?.bindings ?? [])]);
       const r = rows[0];
       if (!r) return undefined;
-      const { engine_state: state, item, variables, projections, ...instance } = r;
-      return { instance, item: parseJson(item), state: parseJson(state), variables: parseJson(variables), projections: parseJson(projections) };
+      const { engine_state, exec_prefix, exec_seq, executions, item, variables, projections, ...instance } = r;
+      return { instance, item: parseJson(item), state: stateOf({ engine_state, exec_prefix, exec_seq, executions }), variables: parseJson(variables), projections: parseJson(projections) };
     },
     /** A cycle's next occurrence: counted, unleased, attempts reset. */
     async rescheduleTimer(db: Db, id: string, due: Date, fired: number): Promise<void> {

@@ -1,4 +1,5 @@
 import { parseDuration, parseInterval } from '@0dep/piso';
+import { reason, type Reason } from './compile/messages.js';
 import { parseCamundaDate } from './values.js';
 
 /**
@@ -42,17 +43,22 @@ interface Cycle {
 
 const isExpression = (s: string) => /[$#]\{/.test(s);
 
+/** Why a cycle does not parse, as a keyed reason (the parser's own errors stay plain Errors). */
+class CycleProblem extends Error {
+  constructor(readonly reason: Reason) { super(reason.key); }
+}
+
 function parseCycle(text: string): Cycle {
   const source = text.trim();
-  if (!/^R/i.test(source)) throw new Error('a cycle starts with R or R<n> (for example R3/PT10M or R/P1D)');
+  if (!/^R/i.test(source)) throw new CycleProblem(reason('engine.timer.cycleNoR', { value: text }));
   const iv = parseInterval(source);
-  if (!iv.duration) throw new Error('a cycle needs a duration (for example R/P1D)');
+  if (!iv.duration) throw new CycleProblem(reason('engine.timer.cycleNoDuration', { value: text }));
   const parts = source.split('/');
   // piso reads a date without offset as the process's local time; here it is Vietnamese time.
   const dateOf = (part: string | undefined) => {
     if (!part) return null;
     const d = parseCamundaDate(part);
-    if (!d) throw new Error(`"${part}" is not a date-time such as 2026-01-05T08:00:00+07:00`);
+    if (!d) throw new CycleProblem(reason('engine.timer.cycleBadDate', { value: text, part }));
     return d;
   };
   const start = iv.start ? dateOf(parts[1]) : null;
@@ -73,23 +79,21 @@ function durationAfter(text: string, from: Date): Date {
   return parseDuration(text.trim()).getExpireAt(from);
 }
 
-/** What is wrong with one timer spec value (English, like the other model findings), or null. */
-export function timerSpecProblem(kind: keyof TimerSpec, value: string | undefined): string | null {
+/** What is wrong with one timer spec value (a keyed reason, like the other model findings), or null. */
+export function timerSpecProblem(kind: keyof TimerSpec, value: string | undefined): Reason | null {
   if (!value) return null;
   if (kind === 'timeCycle') {
-    if (isExpression(value)) return `timeCycle "${value}" must be written literally (no expression), so its interval can be checked`;
+    if (isExpression(value)) return reason('engine.timer.cycleExpression', { value });
     let c: Cycle;
     try {
       c = parseCycle(value);
     } catch (err) {
-      return `timeCycle "${value}" is not an ISO-8601 cycle: ${(err as Error).message}`;
+      return err instanceof CycleProblem ? err.reason : reason('engine.timer.cycleInvalid', { value, detail: (err as Error).message });
     }
-    if (c.repeat === 0) return `timeCycle "${value}" never fires (R0)`;
-    if (c.repeat !== null && c.repeat > MAX_REPETITIONS) return `timeCycle "${value}" repeats more than ${MAX_REPETITIONS} times`;
-    if (c.intervalMs < MIN_CYCLE_MS) return `timeCycle "${value}" repeats more often than once a minute (minimum interval PT1M)`;
-    if (c.repeat === null && c.intervalMs < MIN_UNBOUNDED_CYCLE_MS) {
-      return `timeCycle "${value}" repeats without end more often than every 5 minutes (minimum PT5M, or give R<n>)`;
-    }
+    if (c.repeat === 0) return reason('engine.timer.cycleNever', { value });
+    if (c.repeat !== null && c.repeat > MAX_REPETITIONS) return reason('engine.timer.cycleTooMany', { value, max: MAX_REPETITIONS });
+    if (c.intervalMs < MIN_CYCLE_MS) return reason('engine.timer.cycleTooOften', { value });
+    if (c.repeat === null && c.intervalMs < MIN_UNBOUNDED_CYCLE_MS) return reason('engine.timer.cycleEndlessTooOften', { value });
     return null;
   }
   if (isExpression(value)) return null;
@@ -97,17 +101,17 @@ export function timerSpecProblem(kind: keyof TimerSpec, value: string | undefine
     try {
       parseDuration(value.trim());
     } catch (err) {
-      return `timeDuration "${value}" is not an ISO-8601 duration such as PT10M or P3D: ${(err as Error).message}`;
+      return reason('engine.timer.durationInvalid', { value, detail: (err as Error).message });
     }
     return null;
   }
-  if (!parseCamundaDate(value)) return `timeDate "${value}" is not a date-time such as 2026-01-05T08:00:00+07:00`;
+  if (!parseCamundaDate(value)) return reason('engine.timer.dateInvalid', { value });
   return null;
 }
 
 /** Every problem of a timer definition (empty: deployable). */
-export function timerSpecProblems(spec: TimerSpec): string[] {
-  const out: string[] = [];
+export function timerSpecProblems(spec: TimerSpec): Reason[] {
+  const out: Reason[] = [];
   for (const k of ['timeDate', 'timeDuration', 'timeCycle'] as const) {
     const p = timerSpecProblem(k, spec[k]);
     if (p) out.push(p);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import express, { type RequestHandler, type Router } from 'express';
 import type { Logger } from '../log.js';
 import { byteLimit, createJsonBody } from './body.js';
-import { createErrorHandler, notFound, type ErrorMapper } from './errors.js';
+import { createErrorHandler, noSuchEndpoint, type ErrorMapper } from './errors.js';
 import { createInputGuard } from './input.js';
 import { createLeanDispatch } from './lean.js';
 import { sendJson } from './json.js';
@@ -82,7 +82,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // Unknown API paths answer in the API's error shape, not with the designer's HTML.
-  app.use(['/api', '/engine-rest'], (req, _res, next) => next(notFound(`No such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`)));
+  app.use(['/api', '/engine-rest'], (req, _res, next) => next(noSuchEndpoint(req.method, req.originalUrl)));
 
   if (deps.staticDir && fs.existsSync(path.join(deps.staticDir, 'index.html'))) {
     const dir = deps.staticDir;
@@ -90,6 +90,6 @@ export function createApp(deps: AppDeps): express.Express {
     app.get(/^\/(?!api\/|engine-rest\/).*/, guard('public'), (_req, res) => res.sendFile(path.join(dir, 'index.html')));
   }
 
-  app.use(createErrorHandler(deps.log, deps.mapError));
+  app.use(createErrorHandler(deps.log, deps.mapError, (req) => req.originalUrl.startsWith('/engine-rest')));
   return app;
 }

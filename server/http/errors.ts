@@ -2,6 +2,9 @@ import type { ErrorRequestHandler, Request } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../log.js';
 import { sendJson } from './json.js';
+import { httpText, type HttpKey } from './messages.js';
+import { requestLang, textCatalogue, textIn, type LocalizedText, type MessageTable } from './texts.js';
+import { fieldWords, issueText, withMore } from './zod-texts.js';
 
 /**
  * The one error shape every client sees: `{type, message}` (plus `details` naming fields).
@@ -20,92 +23,85 @@ export class ApiError extends Error {
   }
 }
 
-/** A message a person reads, by key, in Vietnamese and English (placeholders already filled); `enDetails` replaces the details for English. */
-export interface LocalizedText { key: string; vi: string; en: string; enDetails?: unknown }
+export type { LocalizedText, MessageTable } from './texts.js';
+export { textCatalogue } from './texts.js';
 
-/** Every catalogue's texts by key: a zod schema may name a key as its message (see `fromZodError`). */
-const KNOWN_TEXTS = new Map<string, { vi: string; en: string }>();
-
-/** The client's language: English when its Accept-Language prefers it, Vietnamese otherwise. */
-function requestLang(header: string | undefined): 'vi' | 'en' {
-  return /^\s*en\b/i.test(header ?? '') ? 'en' : 'vi';
+/** A keyed refusal of the HTTP layer itself (server/http/messages.ts). */
+export function httpError(status: number, type: string, key: HttpKey, params: Record<string, string | number> = {}, details?: unknown): ApiError {
+  const text = httpText(key, params);
+  return new ApiError(status, type, text.vi, details, text);
 }
 
+export const unauthorized = () => httpError(401, 'Unauthorized', 'http.loginRequired');
+export const forbidden = () => httpError(403, 'Forbidden', 'http.forbidden');
+/** 404 for a path no route serves, in the API's error shape. */
+export const noSuchEndpoint = (method: string, url: string) => httpError(404, 'NotFound', 'http.noSuchEndpoint', { method, path: url.split('?')[0]! });
 export const badRequest = (message: string, details?: unknown) =>
   new ApiError(400, 'InvalidRequestException', message, details);
 export const notFound = (message: string) => new ApiError(404, 'NotFound', message);
-export const unauthorized = (message = 'Login required') => new ApiError(401, 'Unauthorized', message);
-export const forbidden = (message = 'You do not have permission for this action') =>
-  new ApiError(403, 'Forbidden', message);
 
-/** Turns a zod failure into a 400 naming each offending field. */
+/** Turns a zod failure into a 400 naming each offending field in words, in the reader's language. */
 export function fromZodError(err: ZodError, where = 'body'): ApiError {
-  const details = err.issues.map((i) => ({ field: [where, ...i.path].join('.'), message: i.message }));
-  const first = details[0];
-  const known = details.map((d) => KNOWN_TEXTS.get(d.message));
-  if (first && known[0]) {
-    // A schema naming a catalogue key: the message and each field's text in the reader's language.
-    const viDetails = details.map((d, i) => ({ ...d, message: known[i]?.vi ?? d.message }));
-    const enDetails = details.map((d, i) => ({ ...d, message: known[i]?.en ?? d.message }));
-    const text: LocalizedText = { key: first.message, vi: `${first.field}: ${known[0].vi}`, en: `${first.field}: ${known[0].en}`, enDetails };
-    return new ApiError(400, 'ValidationError', text.vi, viDetails, text);
+  const texts = err.issues.map((i) => issueText(i, where));
+  const fields = err.issues.map((i) => [where, ...i.path].join('.'));
+  const first = texts[0];
+  if (!first) {
+    const f = fieldWords(where, []);
+    const t = textIn('input.invalid', { field: f.vi }, { field: f.en });
+    return new ApiError(400, 'ValidationError', t.vi, undefined, t);
   }
-  return new ApiError(400, 'ValidationError', first ? `${first.field}: ${first.message}` : 'Invalid input', details);
+  const text = withMore(first, texts.length - 1);
+  const enDetails = texts.map((t, i) => ({ field: fields[i], message: t.en }));
+  return new ApiError(400, 'ValidationError', text.vi, texts.map((t, i) => ({ field: fields[i], message: t.vi })), { ...text, enDetails });
 }
 
-interface BodyParserError extends Error { type?: string; status?: number; limit?: number }
+interface BodyParserError extends Error { type?: string; status?: number; limit?: number; encoding?: string; charset?: string }
 
 /** Turns a capability's own (domain) error into an ApiError, or returns it unchanged; the composition root supplies it. */
 export type ErrorMapper = (err: unknown, req: Request) => unknown;
 
-export function createErrorHandler(log: Logger, mapError?: ErrorMapper): ErrorRequestHandler {
+/**
+ * Answers every error as `{type, message, key, details}` in the reader's language (Accept-Language).
+ * `camunda` marks requests of an API that keeps Camunda's shape: its English text, no key.
+ */
+export function createErrorHandler(log: Logger, mapError?: ErrorMapper, camunda?: (req: Request) => boolean): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const e = toApiError((mapError ? mapError(err, req) : err) as Error);
+    const e = toApiError((mapError ? mapError(err, req) : err) as Error, req);
     if (e.status >= 500) log.error({ err, requestId: req.requestId, path: req.path }, 'request failed');
     if (res.headersSent) return;
     const body: Record<string, unknown> = { type: e.type, message: e.message };
-    const lang = requestLang(req.headers['accept-language']);
-    if (e.text) Object.assign(body, { key: e.text.key, message: e.text[lang] });
+    const plain = camunda?.(req) ?? false;
+    const lang = plain ? 'en' : requestLang(req.headers['accept-language']);
+    if (e.text) Object.assign(body, plain ? { message: e.text.en } : { key: e.text.key, message: e.text[lang] });
     if (e.details !== undefined) body.details = lang === 'en' && e.text?.enDetails !== undefined ? e.text.enDetails : e.details;
     sendJson(res, e.status, body);
   };
 }
 
-function toApiError(err: Error): ApiError {
+function toApiError(err: Error, req: Request): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof ZodError) return fromZodError(err);
   const bp = err as BodyParserError;
   switch (bp.type) {
     case 'entity.parse.failed':
-      return badRequest('Request body is not valid JSON');
+      return httpError(400, 'InvalidRequestException', 'http.badJson');
     case 'entity.too.large':
-      return new ApiError(413, 'PayloadTooLarge', `Request body exceeds the limit of ${bp.limit} bytes`);
+      return httpError(413, 'PayloadTooLarge', 'http.bodyTooLarge', { limit: bp.limit ?? '?' });
     case 'encoding.unsupported':
+      return httpError(415, 'UnsupportedMediaType', 'http.unsupportedEncoding', { encoding: bp.encoding ?? '?' });
     case 'charset.unsupported':
-      return new ApiError(415, 'UnsupportedMediaType', err.message);
+      return httpError(415, 'UnsupportedMediaType', 'http.unsupportedCharset', { charset: bp.charset ?? '?' });
     default:
       break;
   }
-  if (bp.status && bp.status >= 400 && bp.status < 500) return new ApiError(bp.status, 'BadRequest', err.message);
+  if (bp.status && bp.status >= 400 && bp.status < 500) return httpError(bp.status, 'BadRequest', 'http.badRequest', { detail: err.message });
   // The database refusing a value (out of range, malformed date, oversized index entry) is a
   // bad input that got past validation: a 400, never a 500 (server/http/input.ts stops most earlier).
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(code)) {
-    return badRequest('A value in the request cannot be stored (out of range, malformed or too large)');
+    return httpError(400, 'InvalidRequestException', 'http.unstorableValue');
   }
-  return new ApiError(500, 'InternalError', 'Internal server error');
-}
-
-/** A capability's table of person-facing messages, by key; `{name}` placeholders are filled from params. */
-export type MessageTable = Record<string, { vi: string; en: string }>;
-
-/** The texts of one table, placeholders filled: `text('lifecycle.supersededBy', {n})` (for notes a platform records). */
-export function textCatalogue<T extends MessageTable>(table: T) {
-  for (const [key, text] of Object.entries(table)) KNOWN_TEXTS.set(key, text);
-  return (key: keyof T & string, params: Record<string, string | number> = {}): LocalizedText => {
-    const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
-    return { key, vi: fill(table[key]!.vi), en: fill(table[key]!.en) };
-  };
+  return httpError(500, 'InternalError', 'http.internal', { requestId: req.requestId ?? '-' });
 }
 
 /** Makes the keyed errors of one table: `err(403, 'Forbidden', 'lifecycle.mayNotDraft', {agency})`. */

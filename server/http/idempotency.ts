@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { httpError } from './messages.js';
+import { httpError } from './errors.js';
 
 /** Printable ASCII without spaces, as clients generate them (a UUID, or a business key plus a request id). */
 const KEY = /^[\x21-\x7e]{1,200}$/;

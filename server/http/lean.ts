@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
-import { notFound } from './errors.js';
+import { noSuchEndpoint } from './errors.js';
 
 /** The parts of router@2's Layer and Route this file relies on (express 5 builds both). */
 interface RouteLike {
@@ -138,7 +138,7 @@ export function createLeanDispatch(mounts: readonly LeanMount[], chain: readonly
             let again: ReturnType<typeof find>;
             try { again = find(hit.at + 1); } catch (x) { return leave(x); }
             if (again) return enter(again);
-            leave(notFound(`No such endpoint: ${method} ${(req.originalUrl ?? url).split('?')[0]}`));
+            leave(noSuchEndpoint(method, req.originalUrl ?? url));
           });
         });
       };

@@ -1,8 +1,91 @@
-import { messageCatalogue } from './errors.js';
+import { textCatalogue } from './texts.js';
 
 /** Refusals of the HTTP layer itself a person reads, by key, in Vietnamese and English. */
 const HTTP_MESSAGES = {
   'http.badIdempotencyKey': { vi: 'Idempotency-Key: 1–200 ký tự ASCII in được, không có dấu cách', en: 'Idempotency-Key: 1–200 printable ASCII characters, no spaces' },
+  'http.loginRequired': { vi: 'Cần đăng nhập', en: 'Login required' },
+  'http.forbidden': { vi: 'Bạn không có quyền thực hiện thao tác này', en: 'You do not have permission for this action' },
+  'http.noSuchEndpoint': { vi: 'Không có địa chỉ API {method} {path}', en: 'No such endpoint: {method} {path}' },
+  'http.badJson': { vi: 'Nội dung yêu cầu không phải JSON hợp lệ', en: 'Request body is not valid JSON' },
+  'http.bodyTooLarge': { vi: 'Nội dung yêu cầu vượt quá giới hạn {limit} byte', en: 'Request body exceeds the limit of {limit} bytes' },
+  'http.unsupportedEncoding': { vi: 'Không hỗ trợ mã hoá nội dung “{encoding}”', en: 'Unsupported content encoding “{encoding}”' },
+  'http.unsupportedCharset': { vi: 'Không hỗ trợ bảng mã “{charset}”', en: 'Unsupported charset “{charset}”' },
+  'http.badRequest': { vi: 'Yêu cầu không hợp lệ', en: 'Bad request: {detail}' },
+  'http.unstorableValue': {
+    vi: 'Một giá trị trong yêu cầu không lưu được (ngoài phạm vi, sai dạng hoặc quá lớn)',
+    en: 'A value in the request cannot be stored (out of range, malformed or too large)',
+  },
+  'http.internal': { vi: 'Lỗi máy chủ; hãy thử lại sau hoặc báo quản trị viên (mã yêu cầu {requestId})', en: 'Internal server error; retry later or tell the administrator (request id {requestId})' },
+  'http.needEventStream': { vi: 'Cần gửi Accept: text/event-stream (EventSource tự gửi)', en: 'Send Accept: text/event-stream (EventSource does)' },
+  'http.metricsAuth': {
+    vi: '/metrics: cần Authorization: Bearer METRICS_TOKEN, hoặc đăng nhập của quản trị hệ thống',
+    en: '/metrics: Authorization: Bearer METRICS_TOKEN, or a system administrator\'s login',
+  },
+  // The input gate (server/http/input.ts): a text that cannot be stored, nesting too deep.
+  'input.hasNul': { vi: '{field} chứa ký tự NUL (\\u0000)', en: '{field} contains a NUL character (\\u0000)' },
+  'input.loneSurrogate': { vi: '{field} không phải Unicode hợp lệ (surrogate lẻ)', en: '{field} is not valid Unicode (lone surrogate)' },
+  'input.badPercentEncoding': { vi: '{field} không phải UTF-8 mã hoá phần trăm hợp lệ', en: '{field} is not valid percent-encoded UTF-8' },
+  'input.tooDeep': { vi: '{field} lồng nhau quá {depth} cấp', en: '{field} nests deeper than {depth} levels' },
+  'input.tooManyElements': { vi: '{field} có quá nhiều phần tử', en: '{field} has too many elements' },
+  // What a schema refuses (server/http/zod-texts.ts): `{field}` is the field named in words.
+  'input.required': { vi: '{field} là bắt buộc', en: '{field} is required' },
+  'input.wrongType': { vi: '{field} phải là {expected}', en: '{field} must be {expected}' },
+  'input.wrongTypeAny': { vi: '{field} có kiểu không đúng', en: '{field} has the wrong type' },
+  'input.empty': { vi: '{field} không được để trống', en: '{field} must not be empty' },
+  'input.textMin': { vi: '{field} cần ít nhất {n} ký tự', en: '{field} needs at least {n} characters' },
+  'input.textMax': { vi: '{field} tối đa {n} ký tự', en: '{field} has at most {n} characters' },
+  'input.textExact': { vi: '{field} phải có đúng {n} ký tự', en: '{field} must have exactly {n} characters' },
+  'input.itemsMin': { vi: '{field} cần ít nhất {n} phần tử', en: '{field} needs at least {n} items' },
+  'input.itemsMax': { vi: '{field} có tối đa {n} phần tử', en: '{field} has at most {n} items' },
+  'input.itemsExact': { vi: '{field} phải có đúng {n} phần tử', en: '{field} must have exactly {n} items' },
+  'input.numberMin': { vi: '{field} phải lớn hơn hoặc bằng {n}', en: '{field} must be at least {n}' },
+  'input.numberAbove': { vi: '{field} phải lớn hơn {n}', en: '{field} must be greater than {n}' },
+  'input.numberMax': { vi: '{field} phải nhỏ hơn hoặc bằng {n}', en: '{field} must be at most {n}' },
+  'input.numberBelow': { vi: '{field} phải nhỏ hơn {n}', en: '{field} must be less than {n}' },
+  'input.dateMin': { vi: '{field} không được trước {n}', en: '{field} must not be before {n}' },
+  'input.dateMax': { vi: '{field} không được sau {n}', en: '{field} must not be after {n}' },
+  'input.fileMin': { vi: '{field} cần ít nhất {n} byte', en: '{field} needs at least {n} bytes' },
+  'input.fileMax': { vi: '{field} vượt quá {n} byte', en: '{field} exceeds {n} bytes' },
+  'input.tooSmall': { vi: '{field} quá nhỏ (tối thiểu {n})', en: '{field} is too small (minimum {n})' },
+  'input.tooBig': { vi: '{field} quá lớn (tối đa {n})', en: '{field} is too big (maximum {n})' },
+  'input.email': { vi: '{field} phải là địa chỉ email', en: '{field} must be an e-mail address' },
+  'input.uuid': { vi: '{field} phải là mã định danh UUID', en: '{field} must be a UUID' },
+  'input.url': { vi: '{field} phải là địa chỉ URL', en: '{field} must be a URL' },
+  'input.datetime': {
+    vi: '{field} phải là thời điểm ISO 8601 có múi giờ, vd. 2026-02-13T15:30:00+07:00',
+    en: '{field} must be an ISO 8601 date-time with an offset, e.g. 2026-02-13T15:30:00+07:00',
+  },
+  'input.date': { vi: '{field} phải là ngày dạng YYYY-MM-DD', en: '{field} must be a date YYYY-MM-DD' },
+  'input.time': { vi: '{field} phải là giờ dạng HH:MM hoặc HH:MM:SS', en: '{field} must be a time HH:MM or HH:MM:SS' },
+  'input.format': { vi: '{field} không đúng định dạng', en: '{field} has the wrong format' },
+  'input.multipleOf': { vi: '{field} phải là bội số của {n}', en: '{field} must be a multiple of {n}' },
+  'input.unknownFields': { vi: '{field} có trường không được phép: {keys}', en: '{field} has fields that are not allowed: {keys}' },
+  'input.oneValue': { vi: '{field} phải là {values}', en: '{field} must be {values}' },
+  'input.oneOf': { vi: '{field} phải là một trong: {values}', en: '{field} must be one of: {values}' },
+  'input.noForm': { vi: '{field} không khớp dạng nào được chấp nhận', en: '{field} matches none of the accepted forms' },
+  'input.badKey': { vi: '{field} có khoá không hợp lệ', en: '{field} has an invalid key' },
+  'input.badElement': { vi: '{field} có phần tử không hợp lệ', en: '{field} has an invalid element' },
+  'input.invalid': { vi: '{field} không hợp lệ', en: '{field} is invalid' },
+  'input.andMore': { vi: '{text} (và {n} lỗi khác)', en: '{text} (and {n} more)' },
+  // A field named in words: the subject of the sentences above.
+  'input.field.body': { vi: 'Trường “{path}”', en: 'Field “{path}”' },
+  'input.field.bodyRoot': { vi: 'Nội dung yêu cầu', en: 'The request body' },
+  'input.field.query': { vi: 'Tham số truy vấn “{path}”', en: 'Query parameter “{path}”' },
+  'input.field.queryRoot': { vi: 'Chuỗi truy vấn', en: 'The query string' },
+  'input.field.params': { vi: 'Tham số đường dẫn “{path}”', en: 'Path parameter “{path}”' },
+  'input.field.form': { vi: 'Trường biểu mẫu “{path}”', en: 'Form field “{path}”' },
+  'input.field.other': { vi: 'Giá trị “{path}”', en: 'Value “{path}”' },
+  // The kinds of value a schema expects, as `{expected}` above.
+  'input.type.string': { vi: 'chuỗi ký tự', en: 'a text' },
+  'input.type.number': { vi: 'số', en: 'a number' },
+  'input.type.int': { vi: 'số nguyên', en: 'a whole number' },
+  'input.type.boolean': { vi: 'giá trị đúng/sai (true hoặc false)', en: 'true or false' },
+  'input.type.array': { vi: 'danh sách', en: 'a list' },
+  'input.type.object': { vi: 'đối tượng', en: 'an object' },
+  'input.type.date': { vi: 'ngày tháng', en: 'a date' },
+  'input.type.null': { vi: 'null (để trống)', en: 'null' },
+  'input.type.file': { vi: 'tệp', en: 'a file' },
 } as const;
 
-export const httpError = messageCatalogue(HTTP_MESSAGES);
+export const httpText = textCatalogue(HTTP_MESSAGES);
+export type HttpKey = keyof typeof HTTP_MESSAGES;

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
-import { unauthorized } from '../http/errors.js';
+import { httpError } from '../http/errors.js';
 import { guard, POLICY, type Guard } from '../http/policy.js';
 import type { Metrics } from './metrics.js';
 
@@ -22,7 +22,7 @@ function metricsGuard(access: MetricsAccess): Guard {
     const m = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
     if (expected && m && crypto.timingSafeEqual(crypto.createHash('sha256').update(m[1]!).digest(), expected)) return next();
     if (req.principal?.permissions.has('identity:admin')) return next();
-    next(unauthorized('/metrics: Authorization: Bearer METRICS_TOKEN, or a system administrator\'s login'));
+    next(httpError(401, 'Unauthorized', 'http.metricsAuth'));
   };
   return Object.assign(handler, { [POLICY]: 'identity:admin' as const });
 }

@@ -9,7 +9,7 @@ const NOTIFICATION_MESSAGES = {
   'notifications.notInstant': { vi: 'thời điểm ISO-8601 có múi giờ', en: 'an ISO-8601 instant with an offset' },
   'notifications.deliveryFailed': { vi: 'Chưa gửi được thông báo, sẽ thử lại', en: 'Delivery failed; it will be retried' },
   'notifications.unknownTemplate': { vi: 'Mẫu thông báo không tồn tại: {name}', en: 'Unknown notification template: {name}' },
-  'notifications.badParams': { vi: 'Tham số mẫu {name} không hợp lệ: {path}: {detail}', en: 'Invalid parameters of template {name}: {path}: {detail}' },
+  'notifications.badParams': { vi: 'Tham số mẫu {name} không hợp lệ: {detail}', en: 'Invalid parameters of template {name}: {detail}' },
   'notifications.noEmail': {
     vi: 'Chưa cấu hình máy chủ thư (SMTP_URL) nên chưa gửi được thư đề nghị',
     en: 'Email is not configured (SMTP_URL); the request letter cannot be sent',
@@ -20,4 +20,3 @@ export const notificationError = messageCatalogue(NOTIFICATION_MESSAGES);
 export const notificationText = textCatalogue(NOTIFICATION_MESSAGES);
 /** A key of this catalogue as a zod message. */
 export const notificationKey = catalogueKeys(NOTIFICATION_MESSAGES);
-export const isNotificationKey = (s: string): s is keyof typeof NOTIFICATION_MESSAGES => Object.hasOwn(NOTIFICATION_MESSAGES, s);

@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { ApiError } from '../http/errors.js';
+import { issueText } from '../http/zod-texts.js';
 import type { Logger } from '../log.js';
 import type { NotificationAdapter } from './adapters.js';
 import * as store from './store.js';
 import { AGENCY_TEMPLATES, CITIZEN_TEMPLATES, STAFF_TEMPLATES, type AgencyTemplate, type CitizenTemplate, type StaffTemplate } from './templates.js';
-import { isNotificationKey, notificationError, notificationKey, notificationText } from './messages.js';
+import { notificationError, notificationKey, notificationText } from './messages.js';
 
 interface StaffDirectory {
   /** Active users holding `role` in any of `unitIds`. */
@@ -69,11 +70,9 @@ function render<T extends Record<string, { params: z.ZodType; render(p: never): 
   if (!t) throw notificationError(400, 'InvalidRequestException', 'notifications.unknownTemplate', { name });
   const r = t.params.safeParse(params);
   if (!r.success) {
-    const i = r.error.issues[0]!;
-    // The field's own text (a catalogue key, or zod's) inside the sentence, each language with its own.
-    const detail = isNotificationKey(i.message) ? notificationText(i.message) : { vi: i.message, en: i.message };
-    const path = ['params', ...i.path].join('.');
-    const [vi, en] = [notificationText('notifications.badParams', { name, path, detail: detail.vi }), notificationText('notifications.badParams', { name, path, detail: detail.en })];
+    // The field's own text (a catalogue key, or zod's issue in words) inside the sentence, each language with its own.
+    const detail = issueText(r.error.issues[0]!, 'params', true);
+    const [vi, en] = [notificationText('notifications.badParams', { name, detail: detail.vi }), notificationText('notifications.badParams', { name, detail: detail.en })];
     throw new ApiError(400, 'InvalidRequestException', vi.vi, undefined, { key: vi.key, vi: vi.vi, en: en.en });
   }
   return { ...t.render(r.data as never), ...(t.renderEn ? { en: t.renderEn(r.data as never) } : {}) };

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { localDayStart } from '../calendar/index.js';
-import { ApiError } from '../http/errors.js';
+import { httpError } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
@@ -71,7 +71,7 @@ export function createTasksRouter(deps: TasksRouterDeps): Router {
   /** Server-sent events: `event: tasks` whenever a task of the caller's units arrives, is taken or is done. */
   r.get('/events', guard('engine:read'), doc({ summary: 'Live updates (server-sent events): `tasks` when a task of your units arrives, is taken or done', responseType: 'text/event-stream' }), async (req, res) => {
     // Only an event stream client gets the stream: a plain request must not hang open.
-    if (!String(req.headers.accept ?? '').includes('text/event-stream')) throw new ApiError(406, 'NotAcceptable', 'Send Accept: text/event-stream (EventSource does)');
+    if (!String(req.headers.accept ?? '').includes('text/event-stream')) throw httpError(406, 'NotAcceptable', 'http.needEventStream');
     const p = req.principal!;
     const visible = await deps.units.visibleUnitIds(p);
     const own = [...new Set(p.roles.map((x) => x.unitId))];

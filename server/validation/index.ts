@@ -1,7 +1,7 @@
 import { lintXml } from './lint.js';
 import { BpmnInputError, parseBpmn, type ModdleElement } from './moddle.js';
 import { checkDomainRules } from './rules.js';
-import type { Interpreter } from '../engine/index.js';
+import { reasonText, type Interpreter } from '../engine/index.js';
 import { worthOffloading, type ValidationPool } from './pool.js';
 import type { DeployabilityCheck, Finding, ProcedureRules, ValidationResult } from './types.js';
 
@@ -69,7 +69,8 @@ export function createValidator(deps: ValidatorDeps = {}): Validator {
       }
       if (deps.checkDeployable && opts.engineCheck !== false) {
         for (const f of await deps.checkDeployable(xml as string)) {
-          findings.push({ ruleId: 'engine/deployable', severity: 'error', elementId: f.elementId, message: { vi: `Máy thực thi không chạy được: ${f.message}`, en: f.message } });
+          const text = f.key ? reasonText({ key: f.key, params: f.params ?? {} }) : { vi: f.message, en: f.message };
+          findings.push({ ruleId: 'engine/deployable', severity: 'error', elementId: f.elementId, message: { vi: `Máy thực thi không chạy được: ${text.vi}`, en: text.en } });
         }
       }
       return { findings, longestPath: domain.longestPath };

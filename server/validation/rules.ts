@@ -5,7 +5,7 @@ import { isUncounted, longestPath } from './paths.js';
 import { TASK_ROLES, WORKER_TOPICS } from './topics.js';
 import type { Finding, LongestPath, ProcedureRules } from './types.js';
 import { foldText } from '../text/fold.js';
-import { MAX_SUBPROCESS_DEPTH, timerSpecProblems } from '../engine/index.js';
+import { MAX_SUBPROCESS_DEPTH, reasonText, timerSpecProblems } from '../engine/index.js';
 
 /** The domain rules: id → messages. Each finding names the rule and, where it can, the element. */
 export const DOMAIN_RULES = {
@@ -103,7 +103,7 @@ function checkElement(el: ModdleElement, out: Finding[]): void {
       return typeof b === 'string' && b.trim() ? b.trim() : undefined;
     };
     for (const problem of timerSpecProblems({ timeDate: body('timeDate'), timeDuration: body('timeDuration'), timeCycle: body('timeCycle') })) {
-      out.push(finding('tthc/timer', id, { vi: problem, en: problem }));
+      out.push(finding('tthc/timer', id, reasonText(problem)));
     }
   }
   if (isType(el, 'bpmn:SequenceFlow')) {

@@ -1,3 +1,5 @@
+import type { CompileKey, FindingParams } from '../engine/index.js';
+
 type Severity = 'error' | 'warning';
 
 /** One validation result, shown the same way by the server and the designer. */
@@ -28,5 +30,8 @@ export interface ProcedureRules {
   requiresRefusalPath?: boolean;
 }
 
+/** One engine refusal: English `message`, and (from the engine's compiler) its key and parameters for the other language. */
+interface EngineFinding { elementId?: string; message: string; key?: CompileKey; params?: FindingParams }
+
 /** Engine-side deployability check (script tasks, unsupported gateways, unparseable expressions). */
-export type DeployabilityCheck = (xml: string) => Promise<Array<{ elementId?: string; message: string }>> | Array<{ elementId?: string; message: string }>;
+export type DeployabilityCheck = (xml: string) => Promise<EngineFinding[]> | EngineFinding[];

@@ -100,8 +100,8 @@ describe('audit trail over HTTP', () => {
     const unknown = await inspector.get('/api/audit?dropTable=1').expect(400);
     expect(unknown.body.type).toBe('ValidationError');
     const badDate = await inspector.get('/api/audit?from=yesterday').expect(400);
-    expect(badDate.body.message).toMatch(/query\.from/);
+    expect(badDate.body.message).toMatch(/Tham số truy vấn “from”/);
     const badLimit = await inspector.get('/api/audit?limit=100000').expect(400);
-    expect(badLimit.body.message).toMatch(/query\.limit/);
+    expect(badLimit.body.message).toMatch(/Tham số truy vấn “limit”/);
   });
 });

@@ -90,7 +90,7 @@ describe('bad input to /api/consultations: 4xx, Vietnamese message, nothing writ
     await expectKeyedRefusal(() => open({ ...base, consultAgency: 'xa-phu-long', replyDeadline: '5d' }), 400, 'consultations.notItself',
       'Không lấy ý kiến chính đơn vị mình', 'A unit does not consult itself');
     await expectKeyedRefusal(() => request(platform.app).get('/api/consultations/abc').set('Authorization', WORKER), 400, 'consultations.notAnId',
-      'params.id: mã đề nghị không hợp lệ', 'params.id: not a consultation id');
+      'Tham số đường dẫn “id”: mã đề nghị không hợp lệ', 'Path parameter “id”: not a consultation id');
   });
 
   const base = { dossierCode: 'HS-B-1', stepKey: 'Consult', requestingUnitId: 'xa-phu-long' };

@@ -94,7 +94,7 @@ describe('form 04: apology and new date, from the recorded apology', () => {
     expect(beyond.body.message).toMatch(/tối đa/);
     const early = new Date(new Date(d.dueAt).getTime() - 3_600_000).toISOString();
     await expectKeyedRefusal(() => sign({ reason: 'Chờ xác minh', newDueAt: early }), 400, 'deadlines.notAfterOriginal', /sau hạn ban đầu/, /must be after the original due date/);
-    await expectKeyedRefusal(() => sign({ reason: 'x', newDueAt: 'ngày mai' }), 400, 'deadlines.giveDelayReason', 'body.reason: nêu lý do chậm trễ', 'body.reason: give the reason for the delay');
+    await expectKeyedRefusal(() => sign({ reason: 'x', newDueAt: 'ngày mai' }), 400, 'deadlines.giveDelayReason', 'Trường “reason”: nêu lý do chậm trễ', 'Field “reason”: give the reason for the delay');
     // Someone else's unit: not found, and the task stays open.
     const other = await loginAs(env.platform.app, 'chuyenvien.xa2');
     expect((await other.post(`/api/apologies/tasks/${task.id}`).send({ reason: 'Chờ xác minh', newDueAt: (await addWorkingDays(d.dueAt, 2)).toISOString() })).status).toBe(404);

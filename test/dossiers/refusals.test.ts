@@ -17,7 +17,7 @@ describe('dossier refusals by key, in Vietnamese and English', () => {
   const missing = '00000000-0000-4000-8000-000000000000';
   it.each([
     ['an unknown dossier', () => clerk.get(`/api/dossiers/${missing}`), 404, 'dossiers.noDossier', `Không có hồ sơ ${missing}`, `No dossier ${missing}`],
-    ['a malformed id (zod)', () => clerk.get('/api/dossiers/abc'), 400, 'dossiers.notADossierId', 'params.id: không phải mã hồ sơ hợp lệ', 'params.id: not a dossier id'],
+    ['a malformed id (zod)', () => clerk.get('/api/dossiers/abc'), 400, 'dossiers.notADossierId', 'Tham số đường dẫn “id”: không phải mã hồ sơ hợp lệ', 'Path parameter “id”: not a dossier id'],
     ['a malformed code', () => clerk.get('/api/dossiers/by-code/xyz'), 400, 'dossiers.notACode', 'không đúng dạng', 'not a dossier code'],
     ['a bad agency code', () => admin.put('/api/units/xa-phu-long/agency-code').send({ agencyCode: 'x' }), 400, 'dossiers.badAgencyCode', 'chữ in hoa', 'capital letters'],
   ])('%s', async (_name, call, status, key, vi, en) => {

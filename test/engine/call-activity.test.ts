@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Database } from '../../server/db/connect.js';
-import { createLogger } from '../../server/log.js';
-import { createEngine, parseDefinitions, type EngineService } from '../../server/engine/index.js';
-import { createTestDatabase } from '../helpers/db.js';
+import { parseDefinitions, type EngineService } from '../../server/engine/index.js';
+import { engineWith } from './engine-with.js';
 import { bpmn } from './fixtures.js';
 
 /**
@@ -53,10 +52,7 @@ const parent = (binding: string) => bpmn('hoSoCha', `
 
 let db: Database;
 let engine: EngineService;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  engine = createEngine({ db, log: createLogger('silent') });
-});
+beforeAll(async () => { ({ db, engine } = await engineWith()); });
 afterAll(async () => { await db.close(); });
 
 const vars = (fail = 'no') => ({ applicant: str('Nguyễn Văn An'), fee: { value: 10, type: 'Integer' }, fail: str(fail), unitId: str('xa-phu-long') });

@@ -72,6 +72,19 @@ export const WORK = bpmn('work', `
   <bpmn:sequenceFlow id="f3" sourceRef="check" targetRef="end"/>
   <bpmn:endEvent id="end"/>`);
 
+/**
+ * start → review (camunda:asyncAfter: a job continues the token, retried as `retryCycle`
+ * (camunda:failedJobRetryTimeCycle) says when it fails) → sign (assignee `${boss.name}`: fails without `boss`) → end.
+ */
+export const asyncReview = (key: string, retryCycle?: string) => bpmn(key, `
+  <bpmn:startEvent id="start"/>
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+  <bpmn:userTask id="review" camunda:asyncAfter="true">${retryCycle ? `<bpmn:extensionElements><camunda:failedJobRetryTimeCycle>${retryCycle}</camunda:failedJobRetryTimeCycle></bpmn:extensionElements>` : ''}</bpmn:userTask>
+  <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="sign"/>
+  <bpmn:userTask id="sign" camunda:assignee="\${boss.name}"/>
+  <bpmn:sequenceFlow id="f3" sourceRef="sign" targetRef="end"/>
+  <bpmn:endEvent id="end"/>`);
+
 /** A 10-step chain of user tasks (benchmark). */
 export function chain(n: number, id = 'chain'): string {
   let body = '<bpmn:startEvent id="start"/>';

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Database } from '../../server/db/connect.js';
 import { createEngine, createInstanceMigrator, type EngineService } from '../../server/engine/index.js';
+import { instanceState } from '../../server/engine/store.js';
 import { createLogger } from '../../server/log.js';
-import { createTestDatabase } from '../helpers/db.js';
+import { engineWith } from './engine-with.js';
 import { bpmn } from './fixtures.js';
 
 const ALL = { all: true } as const;
@@ -33,8 +34,7 @@ const THROWS_SIGNAL = bpmn('thrower', `
   <bpmn:sequenceFlow id="f2" sourceRef="send" targetRef="end"/><bpmn:endEvent id="end"/>`, '<bpmn:signal id="S" name="holiday-changed"/>');
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  native = createEngine({ db, log: createLogger('silent') });
+  ({ db, engine: native } = await engineWith());
   legacy = createEngine({ db, log: createLogger('silent'), interpreter: 'bpmn-engine' });
 });
 afterAll(async () => { await db.close(); });
@@ -46,10 +46,11 @@ describe('interpreter switch and existing instances', () => {
     const v2 = (await native.deploy({ resources: [{ name: 'review.bpmn', content: REVIEW('v2') }] })).deployedProcessDefinitions[0]!;
     const fresh = await native.startProcess({ key: 'review' });
     expect(fresh.definitionId).toBe(v2.id);
-    const states = await db.knex('engine_instance').whereIn('id', [old.id, fresh.id]).select('id', 'engine_state');
-    const stateOf = (id: string) => states.find((r) => r.id === id)!.engine_state;
-    expect(stateOf(fresh.id)).toMatchObject({ v: 1 });
-    expect(stateOf(old.id)).toHaveProperty('definitions');
+    // The native state is execution rows; bpmn-engine's stays its blob.
+    expect(await instanceState(db.knex, fresh.id)).toMatchObject({ v: 1 });
+    expect(await db.knex('engine_execution').where({ instance_id: fresh.id })).not.toHaveLength(0);
+    expect(await instanceState(db.knex, old.id)).toHaveProperty('definitions');
+    expect(await db.knex('engine_execution').where({ instance_id: old.id })).toHaveLength(0);
     // The native-configured service completes the old instance on bpmn-engine, as it was deployed.
     for (const id of [old.id, fresh.id]) {
       const [t] = await native.listTasks({ processInstanceId: id }, ALL);
@@ -74,7 +75,8 @@ describe('interpreter switch and existing instances', () => {
     const outcome = await migrator.migrateInstances(v1.id, v2.id, [old.id], 'admin');
     expect(outcome.migrated.map((p) => p.instanceId)).toEqual([old.id]);
     const row = await db.knex('engine_instance').where({ id: old.id }).first();
-    expect(row.engine_state).toMatchObject({ v: 1 });
+    expect(row.engine_state).toBeNull();
+    expect(await instanceState(db.knex, old.id)).toMatchObject({ v: 1, x: expect.arrayContaining([expect.objectContaining({ id: task!.executionId, w: 'user' })]) });
     // The same task row and timer row carry on under the native interpreter.
     const [same] = await native.listTasks({ processInstanceId: old.id }, ALL);
     expect(same!.id).toBe(task!.id);

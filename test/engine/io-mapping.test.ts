@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Database } from '../../server/db/connect.js';
-import { createLogger } from '../../server/log.js';
-import { createEngine, type EngineService } from '../../server/engine/index.js';
-import { createTestDatabase } from '../helpers/db.js';
+import type { EngineService } from '../../server/engine/index.js';
+import { engineWith } from './engine-with.js';
 import { bpmn } from './fixtures.js';
 
 /** camunda:inputOutput through the service: what workers and the tasklist see, what is stored. */
@@ -25,11 +24,7 @@ const MODEL = bpmn('io', `
 
 let db: Database;
 let engine: EngineService;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  engine = createEngine({ db, log: createLogger('silent') });
-  await engine.deploy({ name: 'io', resources: [{ name: 'io.bpmn', content: MODEL }] });
-});
+beforeAll(async () => { ({ db, engine } = await engineWith({ 'io.bpmn': MODEL })); });
 afterAll(async () => { await db.close(); });
 
 describe('camunda:inputOutput in the service', () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Database } from '../../server/db/connect.js';
-import { createLogger } from '../../server/log.js';
-import { createEngine, parseDefinitions, type EngineService } from '../../server/engine/index.js';
-import { createTestDatabase } from '../helpers/db.js';
+import { parseDefinitions, type EngineService } from '../../server/engine/index.js';
+import { engineWith } from './engine-with.js';
 
 /**
  * BPMN 2.0 §13.4.1 collaborations: a message flow from a message throw event or send task (with no
@@ -21,11 +20,7 @@ const COLLAB = `${HEAD}<bpmn:collaboration id="co"><bpmn:participant id="pa" pro
 
 let db: Database;
 let engine: EngineService;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  engine = createEngine({ db, log: createLogger('silent') });
-  await engine.deploy({ name: 'collab', resources: [{ name: 'collab.bpmn', content: COLLAB }] });
-});
+beforeAll(async () => { ({ db, engine } = await engineWith({ 'collab.bpmn': COLLAB })); });
 afterAll(async () => { await db.close(); });
 
 describe('BPMN 2.0 §13.4.1 message flows inside one file', () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Database } from '../../server/db/connect.js';
 import { createLogger } from '../../server/log.js';
 import { createEngine, type EngineService } from '../../server/engine/index.js';
-import { createTestDatabase } from '../helpers/db.js';
+import { engineWith } from './engine-with.js';
 import { APPROVAL, bpmn, SHAPES, TIMERS } from './fixtures.js';
 
 const ALL = { all: true } as const;
@@ -10,11 +10,7 @@ const str = (value: string) => ({ value, type: 'String' });
 let db: Database;
 let engine: EngineService;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  engine = createEngine({ db, log: createLogger('silent') });
-  await engine.deploy({ name: 'test', resources: [{ name: 'approval.bpmn', content: APPROVAL }, { name: 'timers.bpmn', content: TIMERS }, { name: 'shapes.bpmn', content: SHAPES }] });
-});
+beforeAll(async () => { ({ db, engine } = await engineWith({ 'approval.bpmn': APPROVAL, 'timers.bpmn': TIMERS, 'shapes.bpmn': SHAPES })); });
 afterAll(async () => { await db.close(); });
 
 async function fetchOne(topic: string, workerId = 'w1') {

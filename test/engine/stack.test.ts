@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Database } from '../../server/db/connect.js';
-import { createLogger } from '../../server/log.js';
-import { createEngine, type EngineService } from '../../server/engine/index.js';
-import { createTestDatabase } from '../helpers/db.js';
+import type { EngineService } from '../../server/engine/index.js';
+import { engineWith } from './engine-with.js';
 import { bpmn } from './fixtures.js';
 
 /** What issue 13's "our own stack" list asked of the service around the interpreter, as behaviour. */
@@ -15,12 +14,7 @@ const WORK = bpmn('work', `
 
 let db: Database;
 let engine: EngineService;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  engine = createEngine({ db, log: createLogger('silent') });
-  await engine.deploy({ name: 'stack', resources: [{ name: 'work.bpmn', content: WORK }] });
-});
+beforeAll(async () => { ({ db, engine } = await engineWith({ 'work.bpmn': WORK })); });
 afterAll(async () => { await db.close(); });
 
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -40,8 +34,8 @@ describe('the service around the interpreter', () => {
   test('counts are true counts, not capped at a page of 1,000', async () => {
     const [seed] = await engine.listInstances({ businessKey: 'L-0' });
     // 1,200 more instances, cloned in SQL (starting them one by one would only slow the test).
-    await db.knex.raw(`insert into engine_instance (id, definition_id, definition_key, business_key, state, engine_state, revision, start_time)
-      select gen_random_uuid(), definition_id, definition_key, 'CLONE', 'ACTIVE', engine_state, 1, now() from engine_instance, generate_series(1, 1200) where id = ?`, [seed!.id]);
+    await db.knex.raw(`insert into engine_instance (id, definition_id, definition_key, business_key, state, revision, start_time)
+      select gen_random_uuid(), definition_id, definition_key, 'CLONE', 'ACTIVE', 1, now() from engine_instance, generate_series(1, 1200) where id = ?`, [seed!.id]);
     expect(await engine.countInstances({ businessKey: 'CLONE', active: true })).toBe(1200);
     expect(await engine.countInstances({ processDefinitionKey: 'work', active: true })).toBe(1230);
     expect(await engine.countDefinitions({ key: 'work' })).toBe(1);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Database } from '../../server/db/connect.js';
 import { createLogger } from '../../server/log.js';
 import { createEngine, type EngineService } from '../../server/engine/index.js';
-import { createTestDatabase } from '../helpers/db.js';
+import { engineWith } from './engine-with.js';
 import { bpmn } from './fixtures.js';
 
 /**
@@ -30,11 +30,8 @@ let nodeA: EngineService;
 let nodeB: EngineService;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  const log = createLogger('silent');
-  nodeA = createEngine({ db, log, nodeId: 'a' });
-  nodeB = createEngine({ db, log, nodeId: 'b' });
-  await nodeA.deploy({ name: 'test', resources: [{ name: 'remind.bpmn', content: REMIND }] });
+  ({ db, engine: nodeA } = await engineWith({ 'remind.bpmn': REMIND }, { nodeId: 'a' }));
+  nodeB = createEngine({ db, log: createLogger('silent'), nodeId: 'b' });
 });
 afterAll(async () => { await db.close(); });
 

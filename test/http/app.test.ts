@@ -16,7 +16,7 @@ describe('http foundation', () => {
 
   it('answers an unknown API path with a JSON 404', async () => {
     const res = await request(platform.app).get('/api/no-such-thing').expect(404);
-    expect(res.body).toEqual({ type: 'NotFound', message: 'No such endpoint: GET /api/no-such-thing' });
+    expect(res.body).toEqual({ type: 'NotFound', key: 'http.noSuchEndpoint', message: 'Không có địa chỉ API GET /api/no-such-thing' });
     expect(res.headers['content-type']).toBe('application/json');
   });
 

@@ -68,8 +68,8 @@ describe('person-facing server messages are keyed, never "tiếng Việt / Engli
     app.post('/', (req, _res, next) => { try { z.object({ name: z.string().min(3, key('test.tooShort')) }).parse(req.body); } catch (e) { next(e); } });
     app.use(createErrorHandler(createLogger('silent')));
     const vi = await request(app).post('/').send({ name: 'a' }).expect(400);
-    expect(vi.body).toMatchObject({ type: 'ValidationError', key: 'test.tooShort', message: 'body.name: quá ngắn', details: [{ field: 'body.name', message: 'quá ngắn' }] });
+    expect(vi.body).toMatchObject({ type: 'ValidationError', key: 'test.tooShort', message: 'Trường “name”: quá ngắn', details: [{ field: 'body.name', message: 'Trường “name”: quá ngắn' }] });
     const en = await request(app).post('/').set('Accept-Language', 'en-GB,en;q=0.9').send({ name: 'a' }).expect(400);
-    expect(en.body).toMatchObject({ key: 'test.tooShort', message: 'body.name: too short', details: [{ field: 'body.name', message: 'too short' }] });
+    expect(en.body).toMatchObject({ key: 'test.tooShort', message: 'Field “name”: too short', details: [{ field: 'body.name', message: 'Field “name”: too short' }] });
   });
 });

@@ -42,7 +42,7 @@ describe('lean dispatch', () => {
   it('keeps the guard: no principal, no route', async () => {
     const { app, seen } = build();
     const res = await request(app).post('/engine-rest/task/1/complete').send({}).expect(401);
-    expect(res.body.error).toMatch(/login/i);
+    expect(res.body.error).toBe('Cần đăng nhập');
     expect(seen.filter((s) => s.startsWith('general'))).toEqual([]);
   });
 

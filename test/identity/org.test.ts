@@ -68,14 +68,14 @@ describe('organisation and users over HTTP', () => {
     const users = await count('app_user');
     const units = await count('org_unit');
     const cases: Array<[string, string, unknown, RegExp]> = [
-      ['post', '/api/users', { username: 'ok.name', displayName: 'A', isAdmin: true }, /body/],
-      ['post', '/api/users', { username: 'ok.name', displayName: 42 }, /body\.displayName/],
-      ['post', '/api/users', { username: "x'; drop table app_user; --", displayName: 'A' }, /body\.username/],
-      ['post', '/api/units', { id: 'Bad Id', parentId: 'tinh', name: 'A', kind: 'commune' }, /body\.id/],
+      ['post', '/api/users', { username: 'ok.name', displayName: 'A', isAdmin: true }, /“isAdmin”/],
+      ['post', '/api/users', { username: 'ok.name', displayName: 42 }, /“displayName”/],
+      ['post', '/api/users', { username: "x'; drop table app_user; --", displayName: 'A' }, /“username”/],
+      ['post', '/api/units', { id: 'Bad Id', parentId: 'tinh', name: 'A', kind: 'commune' }, /“id”/],
       ['post', '/api/units', { id: 'ok', parentId: 'nope', name: 'A', kind: 'commune' }, /parent/i],
       ['post', '/api/units', { id: 'ok', parentId: 'tinh', name: 'A', kind: 'planet' }, /kind/],
-      ['post', '/api/users/admin/roles', { role: 'emperor', unitId: 'tinh' }, /body\.role/],
-      ['patch', '/api/users/admin', { disabled: 'yes' }, /body\.disabled/],
+      ['post', '/api/users/admin/roles', { role: 'emperor', unitId: 'tinh' }, /“role”/],
+      ['patch', '/api/users/admin', { disabled: 'yes' }, /“disabled”/],
     ];
     for (const [method, url, body, msg] of cases) {
       const res = await (admin as unknown as Record<string, (u: string) => request.Test>)[method]!(url).send(body as object);

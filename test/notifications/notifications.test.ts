@@ -80,7 +80,7 @@ describe('citizen notifications (email + SMS)', () => {
       400, 'notifications.badPhone', 'số điện thoại không hợp lệ', 'invalid phone number');
     const badDate = { ...accepted('HS-N-3'), params: { dossierCode: 'HS-N-3', procedureName: 'X', dueAt: '02/12/2026' } };
     await expectKeyedRefusal(() => request(platform.app).post('/api/notifications/citizen').set('Authorization', WORKER).send(badDate),
-      400, 'notifications.badParams', 'params.dueAt: thời điểm ISO-8601 có múi giờ', 'params.dueAt: an ISO-8601 instant with an offset');
+      400, 'notifications.badParams', 'Giá trị “params.dueAt”: thời điểm ISO-8601 có múi giờ', 'Value “params.dueAt”: an ISO-8601 instant with an offset');
     expect(await platform.db.knex('worker_effect').where('key', 'like', 'HS-N-3%').select('key')).toEqual([]);
   });
 

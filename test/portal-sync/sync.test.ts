@@ -169,7 +169,7 @@ describe('national-portal sync (real workers, the mock portal)', () => {
     await request(mock.url).put('/control').send({ mode: 'down' }).expect(200);
     await officer.post(`/api/portal-sync/records/${attention.body.items[0].id}/retry`).expect(403);
     await expectKeyedRefusal(() => admin.post('/api/portal-sync/records/999999999/retry'), 404, 'portalSync.noRecord', 'Không có bản ghi đồng bộ 999999999', 'No sync record 999999999');
-    await expectKeyedRefusal(() => admin.post('/api/portal-sync/records/abc/retry'), 400, 'portalSync.recordId', 'params.id: mã bản ghi là số', 'params.id: a numeric record id');
+    await expectKeyedRefusal(() => admin.post('/api/portal-sync/records/abc/retry'), 400, 'portalSync.recordId', 'Tham số đường dẫn “id”: mã bản ghi là số', 'Path parameter “id”: a numeric record id');
     const again = await admin.post(`/api/portal-sync/records/${attention.body.items[0].id}/retry`).expect(200);
     expect(again.body).toMatchObject({ seq: 3, state: 'pending' });
     expect((await logOf(d.id))[3]!.heldBehind).toBeNull(); // record 3 is on its way again

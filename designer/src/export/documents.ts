@@ -3,6 +3,7 @@ import {
 } from 'docx';
 import { messages, type Lang } from '../i18n/messages.js';
 import type { StepRow, StepTable } from '../tthc/steps.js';
+import { dataUrlBytes } from './image.js';
 import { diagramTiles, type DiagramTile } from './tiles.js';
 
 /**
@@ -151,7 +152,7 @@ export async function stepTableDocx(doc: StepTableDoc): Promise<Blob> {
         signature,
         ...tiles.flatMap((tile, i) => [
           new Paragraph({ pageBreakBefore: true, alignment: AlignmentType.CENTER, children: [run(tileCaption(x, tiles, i), { bold: true })] }),
-          new Paragraph({ alignment: AlignmentType.CENTER, children: [new ImageRun({ type: 'png', data: tile.data, transformation: { width: tile.width, height: tile.height } })] }),
+          new Paragraph({ alignment: AlignmentType.CENTER, children: [new ImageRun({ type: 'png', data: dataUrlBytes(tile.dataUrl), transformation: { width: tile.width, height: tile.height } })] }),
         ]),
       ],
     }],
@@ -164,6 +165,13 @@ function taskText(r: StepRow & { branch: boolean }, x: ReturnType<typeof texts>)
   return [r.branch ? `${r.task} (${x.branch})` : r.task, r.outcomes ? x.outcomes.replace('{list}', r.outcomes) : ''].filter(Boolean).join('\n');
 }
 
+const A4_LANDSCAPE = { width: 841.89, height: 595.28 };
+const PDF_MARGINS = [56, 40, 40, 40] as const;
+/** The text width between the PDF's margins: a node placed absolutely is centred within it. */
+const CONTENT_WIDTH = A4_LANDSCAPE.width - PDF_MARGINS[0] - PDF_MARGINS[2];
+/** The DRAFT mark across a draft annex's pages: large, light, behind the text. */
+const DRAFT_MARK = { fontSize: 110, bold: true, color: '#c00000', opacity: 0.1, alignment: 'center' };
+
 /**
  * The same annex as a PDF (A4 landscape) in Tinos, metric-compatible with Times New Roman, like the
  * DOCX and every printed document of the platform: each text is split into runs by the Tinos subset
@@ -175,11 +183,6 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
   const x = texts(doc);
   // The page's room below the caption, in points; labels print at 8.5 pt or more.
   const tiles = await diagramTiles(doc.svg, { maxW: 760, maxH: 470, unitPt: 1, type: 'image/jpeg' });
-  const dataUrls = await Promise.all(tiles.map((tile) => new Promise<string>((resolve) => {
-    const r = new FileReader();
-    r.onload = () => resolve(String(r.result));
-    r.readAsDataURL(new Blob([tile.data as BlobPart], { type: 'image/jpeg' }));
-  })));
   const rows = annexRows(doc);
   // Only the subset files the text needs are declared, so pdfmake fetches only those.
   const used = new Set<string>(['Tinos-latin']);
@@ -191,14 +194,12 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
   const definition = {
     pageSize: 'A4',
     pageOrientation: 'landscape',
-    pageMargins: [56, 40, 40, 40],
+    pageMargins: [...PDF_MARGINS],
     // Uncompressed text keeps the ToUnicode maps inspectable (the browser test checks the diacritics);
     // the diagram image is PNG-compressed anyway.
     compress: false,
     ...(doc.decision ? {} : {
-      background: (_page: number, size: { width: number; height: number }) => txt(x.draft, {
-        fontSize: 110, bold: true, color: '#c00000', opacity: 0.1, alignment: 'center', absolutePosition: { x: 0, y: size.height / 2 - 70 },
-      }),
+      background: (_page: number, size: { width: number; height: number }) => txt(x.draft, { ...DRAFT_MARK, absolutePosition: { x: 0, y: size.height / 2 - 70 } }),
     }),
     footer: (page: number, pages: number) => txt(`${doc.decision ? '' : `${x.draft} — `}${x.version} — ${page}/${pages}`, { alignment: 'right', italics: true, fontSize: 10, margin: [0, 10, 40, 0] }),
     content: [
@@ -228,7 +229,9 @@ export async function stepTablePdf(doc: StepTableDoc): Promise<Blob> {
       },
       ...tiles.flatMap((tile, i) => [
         txt(tileCaption(x, tiles, i), { bold: true, alignment: 'center', margin: [0, 0, 0, 6], pageBreak: 'before' }),
-        { image: dataUrls[i], width: tile.width, height: tile.height, alignment: 'center' },
+        { image: tile.dataUrl, width: tile.width, height: tile.height, alignment: 'center' },
+        // The diagram is an opaque image over the background mark: a draft's is marked again on top of it.
+        ...(doc.decision ? [] : [txt(x.draft, { ...DRAFT_MARK, absolutePosition: { x: (A4_LANDSCAPE.width - CONTENT_WIDTH) / 2, y: A4_LANDSCAPE.height / 2 - 70 } })]),
       ]),
     ],
     // 13 pt Times (Nghị định 30/2020: 13–14 pt).

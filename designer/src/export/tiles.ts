@@ -1,4 +1,4 @@
-import { svgToPng } from './image.js';
+import { canvasDataUrl, svgToCanvas } from './image.js';
 
 /** The smallest label bpmn-js draws (external labels 11 px; step names 12 px). */
 const LABEL_PX = 11;
@@ -7,8 +7,8 @@ const RASTER = 2;
 /** Tiles overlap by this many diagram pixels, so a step cut at a border is whole on one of them. */
 const OVERLAP = 40;
 
-/** One image of the annex's diagram, sized in the document's unit (pt for PDF, px at 96 dpi for DOCX). */
-export interface DiagramTile { data: Uint8Array; width: number; height: number; row: number; col: number }
+/** One image of the annex's diagram (a data URL), sized in the document's unit (pt for PDF, px at 96 dpi for DOCX). */
+export interface DiagramTile { dataUrl: string; width: number; height: number; row: number; col: number }
 
 /**
  * The diagram for the annex, its labels printed at `minLabelPt` or more: one image fitted to the
@@ -20,14 +20,14 @@ export interface DiagramTile { data: Uint8Array; width: number; height: number; 
 export async function diagramTiles(
   svg: string, room: { maxW: number; maxH: number; unitPt: number; type?: 'image/png' | 'image/jpeg' }, minLabelPt = 8.5,
 ): Promise<DiagramTile[]> {
-  const blob = await svgToPng(svg, RASTER);
-  const bitmap = await createImageBitmap(blob);
-  const w = bitmap.width / RASTER;
-  const h = bitmap.height / RASTER;
+  // The SVG is drawn once; the tiles are cut from that raster.
+  const full = await svgToCanvas(svg, RASTER);
+  const w = full.width / RASTER;
+  const h = full.height / RASTER;
   const fitK = Math.min(room.maxW / w, room.maxH / h, 1.6);
   const needK = minLabelPt / (LABEL_PX * room.unitPt);
   if (fitK >= needK && (room.type ?? 'image/png') === 'image/png') {
-    return [{ data: new Uint8Array(await blob.arrayBuffer()), width: Math.round(w * fitK), height: Math.round(h * fitK), row: 0, col: 0 }];
+    return [{ dataUrl: canvasDataUrl(full), width: Math.round(w * fitK), height: Math.round(h * fitK), row: 0, col: 0 }];
   }
   const k = Math.max(fitK, needK);
   const span = (total: number, room: number) => {
@@ -47,10 +47,9 @@ export async function diagramTiles(
       const ctx = canvas.getContext('2d')!;
       ctx.fillStyle = '#fff';
       ctx.fillRect(0, 0, canvas.width, canvas.height);
-      ctx.drawImage(bitmap, x.from * RASTER, y.from * RASTER, canvas.width, canvas.height, 0, 0, canvas.width, canvas.height);
+      ctx.drawImage(full, x.from * RASTER, y.from * RASTER, canvas.width, canvas.height, 0, 0, canvas.width, canvas.height);
       // JPEG for the PDF: pdfmake embeds it as is, where a PNG is decoded and re-compressed in JavaScript (seconds per tile).
-      const part = await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('image encoding failed'))), room.type ?? 'image/png', 0.92));
-      tiles.push({ data: new Uint8Array(await part.arrayBuffer()), width: Math.round(x.size * k), height: Math.round(y.size * k), row: r, col: c });
+      tiles.push({ dataUrl: canvasDataUrl(canvas, room.type ?? 'image/png', 0.92), width: Math.round(x.size * k), height: Math.round(y.size * k), row: r, col: c });
     }
   }
   return tiles;

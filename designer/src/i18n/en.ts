@@ -176,6 +176,7 @@ export const en: Record<keyof typeof vi, string> = {
   'version.diagram': 'Process diagram',
   'version.before': 'Before (v{n})',
   'version.after': 'After (v{n})',
+  'version.partialDiagram': 'The diagram is larger than its frame: its start is shown at a readable size. Drag to see the rest; Ctrl + mouse wheel zooms.',
   'version.approveTitle': 'Approve the process',
   'version.decisionNumber': 'Decision number',
   'version.decisionDate': 'Decision date',

@@ -175,6 +175,7 @@ export const vi = {
   'version.diagram': 'Sơ đồ quy trình',
   'version.before': 'Trước (v{n})',
   'version.after': 'Sau (v{n})',
+  'version.partialDiagram': 'Sơ đồ lớn hơn khung nhìn: đang hiện phần đầu ở cỡ chữ đọc được. Kéo để xem tiếp; Ctrl + lăn chuột để phóng to, thu nhỏ.',
   'version.approveTitle': 'Phê duyệt quy trình',
   'version.decisionNumber': 'Số quyết định',
   'version.decisionDate': 'Ngày quyết định',

@@ -1,4 +1,5 @@
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer.js';
+import OutlineModule from 'bpmn-js/lib/features/outline/index.js';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import type Canvas from 'diagram-js/lib/core/Canvas.js';
@@ -16,7 +17,8 @@ export type Viewer = NavigatedViewer<ViewerServices>;
 const MIN_ZOOM = 0.65;
 
 export async function openViewer(container: HTMLElement, xml: string): Promise<Viewer> {
-  const viewer = new NavigatedViewer<ViewerServices>({ container, moddleExtensions });
+  // The outline shows the selection (a change clicked in the list); the bare viewer marks it invisibly.
+  const viewer = new NavigatedViewer<ViewerServices>({ container, moddleExtensions, additionalModules: [OutlineModule] });
   await viewer.importXML(xml);
   const canvas = viewer.get('canvas');
   // 'auto' centres the diagram (diagram-js accepts it; its declaration names only a point).
@@ -28,6 +30,12 @@ export async function openViewer(container: HTMLElement, xml: string): Promise<V
     canvas.viewbox({ x: vb.inner.x - 20, y: vb.inner.y + vb.inner.height / 2 - hgt / 2, width: w, height: hgt });
   }
   return viewer;
+}
+
+/** Whether the whole diagram is in view (a long process opens at a legible zoom from its start instead). */
+export function showsWhole(viewer: Viewer): boolean {
+  const vb = viewer.get('canvas').viewbox();
+  return vb.inner.x >= vb.x - 1 && vb.inner.y >= vb.y - 1 && vb.inner.x + vb.inner.width <= vb.x + vb.width + 1 && vb.inner.y + vb.inner.height <= vb.y + vb.height + 1;
 }
 
 /** Colours a diagram with the diff: added/changed on the new side, removed/changed on the old side. */
@@ -53,13 +61,22 @@ export function markElement(viewer: Viewer, id: string, cls: string): void {
 
 type Box = { x: number; y: number; width: number; height: number };
 
+/** Two viewers kept in step (syncViewboxes). */
+export interface ViewSync {
+  /**
+   * Runs `move` with each view on its own (each scrolls to its own element), then keeps them in step
+   * from where they are: a selection on one side does not carry the other diagram off its pane.
+   */
+  apart(move: () => void): void;
+}
+
 /**
  * Keeps two viewers in step while each shows its own diagram fitted (#16): each keeps the viewbox it
  * opened with (its diagram fitted, or its start at a legible zoom), and a zoom or scroll on one is
  * applied to the other relative to that home — the same zoom factor, the centre moved by the same
  * fraction of the home view — so before and after stay side by side even when one diagram is larger.
  */
-export function syncViewboxes(a: Viewer, b: Viewer): void {
+export function syncViewboxes(a: Viewer, b: Viewer): ViewSync {
   const home = new Map<Viewer, Box>();
   for (const v of [a, b]) { const { x, y, width, height } = v.get('canvas').viewbox(); home.set(v, { x, y, width, height }); }
   let busy = false;
@@ -70,6 +87,18 @@ export function syncViewboxes(a: Viewer, b: Viewer): void {
   });
   follow(a, b);
   follow(b, a);
+  return {
+    apart(move) {
+      busy = true;
+      try { move(); } finally { busy = false; }
+      // Each home keeps its size (the zoom factor stays shared) and moves to where its view now is.
+      for (const v of [a, b]) {
+        const h = home.get(v)!;
+        const vb = v.get('canvas').viewbox();
+        home.set(v, { x: vb.x + vb.width / 2 - h.width / 2, y: vb.y + vb.height / 2 - h.height / 2, width: h.width, height: h.height });
+      }
+    },
+  };
 }
 
 /** `box` seen from `fromHome`, carried over to `toHome`: same zoom factor, centre shifted by the same fraction. */

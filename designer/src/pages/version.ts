@@ -1,7 +1,7 @@
 import { get, post, qs } from '../api.js';
 import { add, clear, h } from '../dom.js';
 import { getLang, pick, t } from '../i18n/index.js';
-import { markDiff, markElement, openViewer, selectInViewer, syncViewboxes, type Viewer } from '../modeler/viewer.js';
+import { markDiff, markElement, openViewer, selectInViewer, showsWhole, syncViewboxes, type Viewer } from '../modeler/viewer.js';
 import { navigate, render } from '../router.js';
 import { describeChanges, indexElements } from '../tthc/describe-changes.js';
 import { buildStepTable } from '../tthc/steps.js';
@@ -177,10 +177,11 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
   ownerActions.append(
     h('button', { type: 'button', 'data-testid': 'annex-pdf', onclick: () => void exportAnnex('pdf') }, t('version.annexPdf')),
     h('button', { type: 'button', 'data-testid': 'annex-docx', onclick: () => void exportAnnex('docx') }, t('version.annexDocx')));
+  const diagramsEl = h('div', { class: base ? 'compare' : 'single' },
+    base ? h('section', null, h('h2', null, t('version.before', { n: base.number })), oldEl) : null,
+    h('section', null, h('h2', null, base ? t('version.after', { n: v.number }) : t('version.diagram')), newEl));
   root.append(
-    h('div', { class: base ? 'compare' : 'single' },
-      base ? h('section', null, h('h2', null, t('version.before', { n: base.number })), oldEl) : null,
-      h('section', null, h('h2', null, base ? t('version.after', { n: v.number }) : t('version.diagram')), newEl)),
+    diagramsEl,
     h('div', { class: 'legend' }, ['added', 'removed', 'changed'].map((k) => h('span', { class: `swatch diff-${k}` }, t(`diff.${k}` as never)))),
     h('section', null, h('h2', null, t('diff.title')), changesEl),
     h('div', { class: 'compare' },
@@ -191,8 +192,13 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
       h('section', null, h('h2', null, t('version.history')), historyTable(history))),
     decisionEl);
 
+  // A diagram too large for its pane at a legible zoom opens at its start: the reader is told there is more.
+  const partialHint = (viewer: Viewer, pane: HTMLElement) => {
+    if (!showsWhole(viewer)) pane.after(h('p', { class: 'muted hint', 'data-testid': 'partial-hint' }, t('version.partialDiagram')));
+  };
   try {
     const newViewer = await openViewer(newEl, v.xml);
+    partialHint(newViewer, newEl);
     viewers.push(newViewer);
     annexSource = { viewer: newViewer, xml: v.xml };
     const newDefs = await definitionsOf(v.xml);
@@ -200,7 +206,8 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
       const baseFull = await get<Version>(`/api/process-versions/${base.id}`);
       const oldViewer = await openViewer(oldEl, baseFull.xml);
       viewers.push(oldViewer);
-      syncViewboxes(oldViewer, newViewer);
+      partialHint(oldViewer, oldEl);
+      const sync = syncViewboxes(oldViewer, newViewer);
       const oldDefs = await definitionsOf(baseFull.xml);
       try {
         const diff = await get<Diff>(`/api/process-versions/${v.id}/diff${qs({ against: base.id })}`);
@@ -218,7 +225,13 @@ export async function versionPage(root: HTMLElement, params: Record<string, stri
         }
         stepsOld.append(stepTableView(buildStepTable(oldDefs, getLang()), undefined, limitText(proc) || undefined, touched));
         stepsNew.append(stepTableView(buildStepTable(newDefs, getLang()), undefined, limitText(proc) || undefined, touched));
-        const select = (id: string, oldId = id) => { selectInViewer(oldViewer, oldId); selectInViewer(newViewer, id); };
+        // Each diagram scrolls to its own element (an added step is only in the new one): not one after the other.
+        const select = (id: string, oldId = id) => {
+          sync.apart(() => { selectInViewer(oldViewer, oldId); selectInViewer(newViewer, id); });
+          // A change clicked far down the list: the diagrams come back into view, the list (its own scroll box) under them.
+          const r = diagramsEl.getBoundingClientRect();
+          if (r.top < 0 || r.bottom > innerHeight) diagramsEl.scrollIntoView({ block: 'start' });
+        };
         changesEl.append(lines.length || layoutOnly
           ? h('ul', { class: 'changes', 'data-testid': 'changes' },
             lines.map((l) => h('li', { class: `change ${l.kind}` },

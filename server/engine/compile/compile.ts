@@ -1,4 +1,4 @@
-import type { Finding } from '../model.js';
+import { finding, type CompileKey, type Finding } from './messages.js';
 import { compensation, retryOf } from './rules.js';
 import { checkExpression } from '../expression.js';
 import { eventOf } from './events.js';
@@ -14,7 +14,6 @@ const RUNS = new Set([
   'task', 'userTask', 'serviceTask', 'sendTask', 'receiveTask', 'manualTask', 'businessRuleTask',
   'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway', 'complexGateway', 'subProcess', 'transaction', 'callActivity', 'adHocSubProcess',
 ]);
-const NOT_YET: Record<string, string> = {};
 /** Containers whose flow elements form a scope of their own. */
 const SCOPES = new Set(['subProcess', 'transaction', 'adHocSubProcess']);
 
@@ -47,19 +46,19 @@ function extensionsOf(el: El, node: GNode | undefined, findings: Finding[]): voi
   for (const x of el.extensionElements?.values ?? []) {
     const t = String(x.$type);
     if (t === 'camunda:ExecutionListener' || t === 'camunda:TaskListener') {
-      findings.push({ elementId: el.id, message: `${t.slice(8)}s are not supported: they would run code on the server; model the step as an external service task` });
+      findings.push(finding(el.id, 'engine.listener.unsupported', { what: t.slice(8) }));
     } else if (t === 'camunda:Connector') {
-      findings.push({ elementId: el.id, message: 'Connectors are not supported: use an external service task' });
+      findings.push(finding(el.id, 'engine.connector.unsupported'));
     } else if (t === 'camunda:InputOutput') {
-      if (!node) { findings.push({ elementId: el.id, message: 'camunda:inputOutput belongs on an activity, not on the process' }); continue; }
+      if (!node) { findings.push(finding(el.id, 'engine.io.onProcess')); continue; }
       if (node.type === 'startEvent' || node.type === 'boundaryEvent' || node.type.endsWith('Gateway')) {
-        findings.push({ elementId: el.id, message: `camunda:inputOutput is not supported on a ${node.type} (Camunda neither)` });
+        findings.push(finding(el.id, 'engine.io.notOn', { type: node.type }));
         continue;
       }
-      const params = (list: El[] | undefined, what: string): Param[] => (list ?? []).map((p: El) => ({ name: String(p.name ?? ''), value: paramValue(p.definition ?? (p.value === undefined ? null : { $type: 'text', value: p.value }), el.id, `${what} '${p.name}'`, findings) }));
-      const inputs = params(x.inputParameters, 'input parameter');
-      const outputs = params(x.outputParameters, 'output parameter');
-      for (const p of [...inputs, ...outputs]) if (!p.name) findings.push({ elementId: el.id, message: 'An input/output parameter needs a name' });
+      const params = (list: El[] | undefined, dir: Dir): Param[] => (list ?? []).map((p: El) => ({ name: String(p.name ?? ''), value: paramValue(p.definition ?? (p.value === undefined ? null : { $type: 'text', value: p.value }), el.id, { dir, param: String(p.name) }, findings) }));
+      const inputs = params(x.inputParameters, 'input');
+      const outputs = params(x.outputParameters, 'output');
+      for (const p of [...inputs, ...outputs]) if (!p.name) findings.push(finding(el.id, 'engine.io.paramName'));
       if (inputs.length) node.inputs = inputs;
       if (outputs.length) node.outputs = outputs;
     }
@@ -68,26 +67,26 @@ function extensionsOf(el: El, node: GNode | undefined, findings: Finding[]): voi
 
 /** §10.2.5 call activity, with Camunda's binding and variable mappings (camunda:in / camunda:out). */
 function callOf(el: El, findings: Finding[]): CallDef | undefined {
-  const refuse = (message: string) => { findings.push({ elementId: el.id, message }); };
+  const refuse = (key: CompileKey, params: Record<string, string> = {}) => { findings.push(finding(el.id, key, params)); };
   const element = typeof el.calledElement === 'string' ? el.calledElement.trim() : '';
-  if (!element) { refuse('A call activity needs calledElement (the key of the process it calls)'); return undefined; }
-  if (camunda(el, 'caseRef')) refuse('Calling a CMMN case is not supported');
-  if (camunda(el, 'calledElementTenantId')) refuse('Tenants are not supported: remove calledElementTenantId');
-  if (camunda(el, 'variableMappingClass') || camunda(el, 'variableMappingDelegateExpression')) refuse('Variable mapping classes would run code on the server; use camunda:in / camunda:out');
+  if (!element) { refuse('engine.call.needsElement'); return undefined; }
+  if (camunda(el, 'caseRef')) refuse('engine.call.cmmn');
+  if (camunda(el, 'calledElementTenantId')) refuse('engine.call.tenant');
+  if (camunda(el, 'variableMappingClass') || camunda(el, 'variableMappingDelegateExpression')) refuse('engine.call.mappingClass');
   const binding = (camunda(el, 'calledElementBinding') ?? 'latest') as CallDef['binding'];
-  if (!['latest', 'deployment', 'version', 'versionTag'].includes(binding)) refuse(`calledElementBinding '${binding}' is not one of latest, deployment, version, versionTag`);
+  if (!['latest', 'deployment', 'version', 'versionTag'].includes(binding)) refuse('engine.call.binding', { binding });
   const def: CallDef = { element, binding, ins: [], outs: [] };
   if (binding === 'version') {
     def.version = camunda(el, 'calledElementVersion');
-    if (!def.version) refuse('calledElementBinding="version" needs camunda:calledElementVersion');
+    if (!def.version) refuse('engine.call.needsVersion');
   }
   if (binding === 'versionTag') {
     def.versionTag = camunda(el, 'calledElementVersionTag');
-    if (!def.versionTag) refuse('calledElementBinding="versionTag" needs camunda:calledElementVersionTag');
+    if (!def.versionTag) refuse('engine.call.needsVersionTag');
   }
   for (const text of [element, def.version, def.versionTag]) {
     const why = text ? checkExpression(text) : null;
-    if (why) refuse(`Unsupported expression "${text}": ${why}`);
+    if (why) refuse('engine.expression.unsupported', { text: text!, detail: why });
   }
   for (const x of el.extensionElements?.values ?? []) {
     const t = String(x.$type);
@@ -99,24 +98,30 @@ function callOf(el: El, findings: Finding[]): CallDef | undefined {
     if (x.target) m.target = String(x.target);
     if (x.local) m.local = true;
     if (x.businessKey) m.businessKey = String(x.businessKey);
-    if (!m.all && !m.businessKey && !((m.source || m.sourceExpression) && m.target)) refuse(`camunda:${t.slice(8).toLowerCase()} needs variables="all", or a source (or sourceExpression) and a target`);
+    if (!m.all && !m.businessKey && !((m.source || m.sourceExpression) && m.target)) refuse('engine.call.mapping', { which: t.slice(8).toLowerCase() });
     for (const e of [m.sourceExpression, m.businessKey]) {
       const why = e ? checkExpression(e) : null;
-      if (why) refuse(`Unsupported expression "${e}": ${why}`);
+      if (why) refuse('engine.expression.unsupported', { text: e!, detail: why });
     }
     (t === 'camunda:In' ? def.ins : def.outs).push(m);
   }
   return def;
 }
 
-function paramValue(d: El, id: string, what: string, findings: Finding[]): ParamValue {
+type Dir = 'input' | 'output';
+const IO_KEYS = {
+  input: { expression: 'engine.io.inputExpression', script: 'engine.io.inputScript', unsupported: 'engine.io.inputUnsupported' },
+  output: { expression: 'engine.io.outputExpression', script: 'engine.io.outputScript', unsupported: 'engine.io.outputUnsupported' },
+} as const satisfies Record<Dir, Record<string, CompileKey>>;
+
+function paramValue(d: El, id: string, what: { dir: Dir; param: string }, findings: Finding[]): ParamValue {
   if (d === null || d === undefined) return null;
   const t = String(d.$type);
   if (t === 'text' || t === 'camunda:Value' || t === 'camunda:Entry') {
     if (d.definition) return paramValue(d.definition, id, what, findings);
     const text = typeof d.value === 'string' ? d.value.trim() : '';
     const why = text ? checkExpression(text) : null;
-    if (why) findings.push({ elementId: id, message: `Unsupported expression in ${what} "${text}": ${why}` });
+    if (why) findings.push(finding(id, IO_KEYS[what.dir].expression, { param: what.param, text, detail: why }));
     return { text };
   }
   if (t === 'camunda:List') return { list: (d.items ?? []).map((i: El) => paramValue(i, id, what, findings)) };
@@ -125,7 +130,7 @@ function paramValue(d: El, id: string, what: string, findings: Finding[]): Param
     for (const e of d.entries ?? []) map[String(e.key)] = paramValue(e, id, what, findings);
     return { map };
   }
-  findings.push({ elementId: id, message: `${what}: ${t === 'camunda:Script' ? 'script mappings are not allowed (no code runs on the server)' : `${t} is not supported`}` });
+  findings.push(t === 'camunda:Script' ? finding(id, IO_KEYS[what.dir].script, { param: what.param }) : finding(id, IO_KEYS[what.dir].unsupported, { param: what.param, type: t }));
   return null;
 }
 
@@ -140,14 +145,13 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
       continue;
     }
     const type = short(el.$type);
-    if (NOT_YET[type]) { findings.push({ elementId: el.id, message: NOT_YET[type] }); continue; }
     if (!RUNS.has(type)) continue; // data objects, annotations … (model.ts refuses the rest)
     const node: GNode = {
       id: el.id, type, name: el.name, scope: scopeId, in: [], out: [], boundary: [],
       startQuantity: Number(el.startQuantity ?? 1), completionQuantity: Number(el.completionQuantity ?? 1),
     };
     for (const q of ['startQuantity', 'completionQuantity'] as const) {
-      if (!(Number.isInteger(node[q]) && node[q] >= 1)) { findings.push({ elementId: el.id, message: `${q} ${String(el[q])} must be a whole number ≥ 1 (§13.2.1)` }); node[q] = 1; }
+      if (!(Number.isInteger(node[q]) && node[q] >= 1)) { findings.push(finding(el.id, 'engine.quantity', { attr: q, value: String(el[q]) })); node[q] = 1; }
     }
     if (el.default?.id) node.default = el.default.id;
     node.event = eventOf(el, type, findings);
@@ -161,7 +165,7 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
       // Betsy and the spec's examples write the bare expression (activationCount >= 1); ours are ${…}.
       if (a) node.activation = /[$#]\{/.test(a) ? a : `\${${a}}`;
       const why = node.activation ? checkExpression(node.activation) : null;
-      if (why) findings.push({ elementId: el.id, message: `Unsupported expression in activationCondition "${a}": ${why}` });
+      if (why) findings.push(finding(el.id, 'engine.expression.unsupportedIn', { what: 'activationCondition', text: a ?? '', detail: why }));
     }
     const lp = loopOf(el, findings);
     if (lp) node.loop = lp;
@@ -179,7 +183,7 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
     if (type === 'adHocSubProcess') {
       walk(el, el.id, g, findings);
       node.adhoc = { sequential: el.ordering === 'Sequential', completion: body(el.completionCondition), cancelRemaining: el.cancelRemainingInstances !== false, order: [] };
-      if (Object.values(g.nodes).some((x) => x.scope === el.id && x.type === 'startEvent' && !g.nodes[x.scope]?.triggeredByEvent)) findings.push({ elementId: el.id, message: 'An ad-hoc subprocess has no start event' });
+      if (Object.values(g.nodes).some((x) => x.scope === el.id && x.type === 'startEvent' && !g.nodes[x.scope]?.triggeredByEvent)) findings.push(finding(el.id, 'engine.adhoc.noStart'));
     }
   }
   for (const a of container.artifacts ?? []) {
@@ -195,12 +199,12 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
     }
     if (n.type === 'subProcess' && n.triggeredByEvent) {
       const start = Object.values(g.nodes).find((x) => x.scope === n.id && x.type === 'startEvent');
-      if (!start) findings.push({ elementId: n.id, message: 'An event subprocess needs a start event' });
+      if (!start) findings.push(finding(n.id, 'engine.eventSubprocess.needsStart'));
       else scope.eventStarts.push(start.id);
       if (start?.event?.kind === 'compensate') {
         const owner = g.nodes[scopeId];
         // §10.2.4 / §10.5.5: a compensation event subprocess compensates the subprocess it sits in.
-        if (!owner || !SCOPES.has(owner.type)) findings.push({ elementId: n.id, message: 'A compensation event subprocess belongs in a subprocess (it compensates that subprocess)' });
+        if (!owner || !SCOPES.has(owner.type)) findings.push(finding(n.id, 'engine.compensation.subprocessPlace'));
         else owner.compStart = start.id;
       }
     }
@@ -209,30 +213,30 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
 
 function checkPlacement(el: El, n: GNode, container: El, findings: Finding[]): void {
   const k = n.event?.kind;
-  const refuse = (message: string) => findings.push({ elementId: n.id, message });
-  if (k === 'terminate' && n.type !== 'endEvent') refuse('A terminate event can only be an end event');
-  if (k === 'error' && (n.type === 'intermediateThrowEvent' || n.type === 'intermediateCatchEvent')) refuse('An error event can only be an end, boundary or event-subprocess start event');
-  if (k === 'error' && n.type === 'boundaryEvent' && el.cancelActivity === false) refuse('An error boundary event always interrupts (cancelActivity cannot be false)');
-  if (k === 'error' && n.type === 'startEvent' && !container.triggeredByEvent) refuse('An error start event belongs in an event subprocess');
-  if (k === 'escalation' && n.type === 'startEvent' && !container.triggeredByEvent) refuse('An escalation start event belongs in an event subprocess');
-  if (k === 'escalation' && n.type === 'intermediateCatchEvent') refuse('Escalations are caught by boundary events or event subprocesses only');
-  if (k === 'link' && !['intermediateThrowEvent', 'intermediateCatchEvent'].includes(n.type)) refuse('Link events are intermediate events only');
-  if (k === 'message' && n.type === 'startEvent' && container.$type === 'bpmn:SubProcess' && !container.triggeredByEvent) refuse('Message start events are only supported at the process level or in event subprocesses');
-  if (k === 'timer' && n.type === 'startEvent' && container.$type === 'bpmn:SubProcess' && !container.triggeredByEvent) refuse('Timer start events are only supported at the process level or in event subprocesses');
-  if (n.type === 'startEvent' && container.$type === 'bpmn:SubProcess' && !container.triggeredByEvent && k !== 'none') refuse('An embedded subprocess starts with a none start event');
-  if (n.type === 'startEvent' && container.triggeredByEvent && k === 'none') refuse('An event subprocess starts with a triggered start event (message, timer, signal, error, escalation or conditional)');
+  const refuse = (key: CompileKey) => findings.push(finding(n.id, key));
+  if (k === 'terminate' && n.type !== 'endEvent') refuse('engine.terminate.notEnd');
+  if (k === 'error' && (n.type === 'intermediateThrowEvent' || n.type === 'intermediateCatchEvent')) refuse('engine.error.placement');
+  if (k === 'error' && n.type === 'boundaryEvent' && el.cancelActivity === false) refuse('engine.error.boundaryInterrupts');
+  if (k === 'error' && n.type === 'startEvent' && !container.triggeredByEvent) refuse('engine.error.startPlace');
+  if (k === 'escalation' && n.type === 'startEvent' && !container.triggeredByEvent) refuse('engine.escalation.startPlace');
+  if (k === 'escalation' && n.type === 'intermediateCatchEvent') refuse('engine.escalation.catchPlace');
+  if (k === 'link' && !['intermediateThrowEvent', 'intermediateCatchEvent'].includes(n.type)) refuse('engine.link.placement');
+  if (k === 'message' && n.type === 'startEvent' && container.$type === 'bpmn:SubProcess' && !container.triggeredByEvent) refuse('engine.message.startPlace');
+  if (k === 'timer' && n.type === 'startEvent' && container.$type === 'bpmn:SubProcess' && !container.triggeredByEvent) refuse('engine.timer.startPlace');
+  if (n.type === 'startEvent' && container.$type === 'bpmn:SubProcess' && !container.triggeredByEvent && k !== 'none') refuse('engine.subprocess.noneStart');
+  if (n.type === 'startEvent' && container.triggeredByEvent && k === 'none') refuse('engine.eventSubprocess.triggeredStart');
   if (el.gatewayDirection && el.gatewayDirection !== 'Unspecified') n.direction = el.gatewayDirection;
-  if (n.type === 'boundaryEvent' && !el.attachedToRef) refuse('A boundary event must be attached to an activity');
-  if (n.type === 'boundaryEvent' && (k === 'none' || k === 'link' || k === 'terminate')) refuse(`A ${k} event cannot be a boundary event`);
+  if (n.type === 'boundaryEvent' && !el.attachedToRef) refuse('engine.boundary.attached');
+  if (n.type === 'boundaryEvent' && (k === 'none' || k === 'link' || k === 'terminate')) refuse(`engine.boundary.${k}` as const);
   // §10.5.x cancel events belong to transactions: an end event inside one, a boundary event on one.
   if (k === 'cancel') {
-    if (n.type === 'endEvent' && container.$type !== 'bpmn:Transaction') refuse('A cancel end event can only be used inside a transaction subprocess');
-    if (n.type !== 'endEvent' && n.type !== 'boundaryEvent') refuse('A cancel event is an end event inside a transaction or a boundary event on one');
-    if (n.type === 'boundaryEvent' && el.cancelActivity === false) refuse('A cancel boundary event always interrupts (cancelActivity cannot be false)');
+    if (n.type === 'endEvent' && container.$type !== 'bpmn:Transaction') refuse('engine.cancel.endPlace');
+    if (n.type !== 'endEvent' && n.type !== 'boundaryEvent') refuse('engine.cancel.placement');
+    if (n.type === 'boundaryEvent' && el.cancelActivity === false) refuse('engine.cancel.boundaryInterrupts');
   }
   if (k === 'compensate') {
-    if (n.type === 'intermediateCatchEvent') refuse('Compensation is caught by a boundary event (with an associated handler) or a compensation event subprocess, not by an intermediate catch event');
-    if (n.type === 'startEvent' && !container.triggeredByEvent) refuse('A compensation start event belongs in an event subprocess');
+    if (n.type === 'intermediateCatchEvent') refuse('engine.compensation.intermediateCatch');
+    if (n.type === 'startEvent' && !container.triggeredByEvent) refuse('engine.compensation.startPlace');
   }
 }
 
@@ -241,21 +245,21 @@ function link(g: Graph, findings: Finding[]): void {
     const s = g.nodes[f.source];
     const t = g.nodes[f.target];
     if (!s || !t) continue;
-    if (s.scope !== t.scope) findings.push({ elementId: f.id, message: 'A sequence flow cannot cross a subprocess boundary' });
+    if (s.scope !== t.scope) findings.push(finding(f.id, 'engine.flow.crossesSubprocess'));
     s.out.push(f.id);
     t.in.push(f.id);
     if (s.type === 'parallelGateway' && f.condition) delete f.condition; // the spec ignores them (13.3.2)
   }
   for (const n of Object.values(g.nodes)) {
-    const refuse = (message: string) => findings.push({ elementId: n.id, message });
+    const refuse = (key: CompileKey, params: Record<string, string> = {}) => findings.push(finding(n.id, key, params));
     // Gateway direction (§8.3.9): checked on the flows themselves, <incoming>/<outgoing> are optional in XML.
-    if (n.direction === 'Converging' && n.out.length > 1) refuse('A converging gateway has one outgoing flow');
-    if (n.direction === 'Diverging' && n.in.length > 1) refuse('A diverging gateway has one incoming flow');
+    if (n.direction === 'Converging' && n.out.length > 1) refuse('engine.gateway.convergingOut');
+    if (n.direction === 'Diverging' && n.in.length > 1) refuse('engine.gateway.divergingIn');
     if (n.type === 'eventBasedGateway') {
       for (const f of n.out) {
         const t = g.nodes[g.flows[f]!.target];
         if (!(t?.type === 'receiveTask' || (t?.type === 'intermediateCatchEvent' && t.event?.kind !== 'link' && t.event?.kind !== 'none'))) {
-          refuse(`An event-based gateway leads only to catch events or receive tasks ('${t?.id ?? g.flows[f]!.target}' is not one)`);
+          refuse('engine.gateway.eventBasedTarget', { target: t?.id ?? g.flows[f]!.target });
         }
       }
     }
@@ -263,15 +267,15 @@ function link(g: Graph, findings: Finding[]): void {
       const host = g.nodes[n.attachedTo];
       if (host) host.boundary.push(n.id);
       if (host && (n.event?.kind === 'escalation') && host.type !== 'subProcess' && host.type !== 'callActivity' && !host.loop?.throws?.some((t) => t.event.kind === 'escalation')) {
-        findings.push({ elementId: n.id, message: 'An escalation boundary event sits on a subprocess, a call activity or a multi-instance activity whose behavior throws escalations (§10.2.8)' });
+        refuse('engine.escalation.boundaryHost');
       }
     }
     if (n.type === 'intermediateThrowEvent' && n.event?.kind === 'link') {
       const target = Object.values(g.nodes).find((x) => x.scope === n.scope && x.type === 'intermediateCatchEvent' && x.event?.kind === 'link' && x.event.name === n.event!.name);
-      if (!target) findings.push({ elementId: n.id, message: `No link catch event named '${n.event.name ?? ''}' in the same scope` });
+      if (!target) refuse('engine.link.noCatch', { name: n.event.name ?? '' });
     }
-    if (n.type === 'startEvent' && n.in.length) findings.push({ elementId: n.id, message: 'A start event has no incoming flow' });
-    if (n.type === 'endEvent' && n.out.length) findings.push({ elementId: n.id, message: 'An end event has no outgoing flow' });
+    if (n.type === 'startEvent' && n.in.length) refuse('engine.start.incoming');
+    if (n.type === 'endEvent' && n.out.length) refuse('engine.end.outgoing');
   }
 }
 

@@ -1,6 +1,6 @@
-import type { Finding } from '../model.js';
-import { checkTimerLiteral } from '../runtime/timers.js';
+import { checkTimerLiteral, parseCycle } from '../runtime/timers.js';
 import type { EventDef } from './graph.js';
+import { finding, type CompileKey, type Finding } from './messages.js';
 import { body, type El } from './moddle.js';
 
 /** Event definitions (BPMN 2.0 §10.5): one, several (multiple), or by reference (eventDefinitionRef). */
@@ -29,7 +29,7 @@ function multipleOf(el: El, type: string, defs: El[], findings: Finding[]): Even
   const throwing = type === 'intermediateThrowEvent' || type === 'endEvent';
   const ok = catching ? all.every((x) => x.kind === 'signal' || x.kind === 'timer') : throwing && all.every((x) => x.kind === 'signal' || x.kind === 'escalation');
   if (!ok) {
-    findings.push({ elementId: el.id, message: 'Multiple events are supported as intermediate catch events of signals and timers, and as intermediate or end throw events of signals and escalations; give this event one definition' });
+    findings.push(finding(el.id, 'engine.event.multiple'));
     return undefined;
   }
   return { kind: 'multiple', all, parallel: Boolean(el.parallelMultiple) };
@@ -37,12 +37,12 @@ function multipleOf(el: El, type: string, defs: El[], findings: Finding[]): Even
 
 export function oneEvent(el: El, d: El, findings: Finding[]): EventDef | undefined {
   const kind = KINDS[d.$type];
-  if (!kind) { findings.push({ elementId: el.id, message: `${String(d.$type).replace('bpmn:', '')} is not supported yet` }); return undefined; }
+  if (!kind) { findings.push(finding(el.id, 'engine.element.notYet', { type: String(d.$type).replace('bpmn:', '') })); return undefined; }
   const ev: EventDef = { kind };
   if (kind === 'message') { ev.ref = d.messageRef?.id; ev.name = d.messageRef?.name; }
   if (kind === 'signal') {
     ev.name = d.signalRef?.name ?? d.signalRef?.id;
-    if (!ev.name) findings.push({ elementId: el.id, message: 'A signal event needs a signal with a name' });
+    if (!ev.name) findings.push(finding(el.id, 'engine.signal.needsName'));
   }
   if (kind === 'error') ev.code = d.errorRef?.errorCode ?? d.errorRef?.id;
   if (kind === 'escalation') ev.code = d.escalationRef?.escalationCode ?? d.escalationRef?.id;
@@ -53,17 +53,24 @@ export function oneEvent(el: El, d: El, findings: Finding[]): EventDef | undefin
   }
   if (kind === 'conditional') {
     ev.condition = body(d.condition);
-    if (!ev.condition) findings.push({ elementId: el.id, message: 'A conditional event needs a condition' });
+    if (!ev.condition) findings.push(finding(el.id, 'engine.conditional.needsCondition'));
   }
   if (kind === 'timer') {
     const spec = { timeDate: body(d.timeDate), timeDuration: body(d.timeDuration), timeCycle: body(d.timeCycle) };
-    const given = Object.entries(spec).filter(([, v]) => v !== undefined);
-    if (given.length > 1) findings.push({ elementId: el.id, message: `A timer has one definition; this one has ${given.map(([k]) => k).join(' and ')}` });
+    const given = (Object.entries(spec) as Array<[keyof typeof spec, string | undefined]>).filter(([, v]) => v !== undefined);
+    const kinds = given.map(([k]) => k);
+    if (given.length > 1) findings.push(finding(el.id, 'engine.timer.several', { kinds: { vi: kinds.join(' và '), en: kinds.join(' and ') } }));
     for (const [k, v] of given) {
-      const why = checkTimerLiteral(k as 'timeDate', v!);
-      if (why) findings.push({ elementId: el.id, message: `${k} "${v}": ${why}` });
+      if (checkTimerLiteral(k, v!)) findings.push(finding(el.id, literalKey(k, v!), { value: v! }));
     }
     ev.timer = spec;
   }
   return ev;
+}
+
+/** Which literal rule a timer text breaks (checkTimerLiteral said it breaks one). */
+function literalKey(kind: 'timeDate' | 'timeDuration' | 'timeCycle', text: string): CompileKey {
+  if (kind === 'timeDate') return 'engine.timer.literalDate';
+  if (kind === 'timeDuration') return 'engine.timer.literalDuration';
+  return parseCycle(text)?.repeat === 0 ? 'engine.timer.literalR0' : 'engine.timer.literalCycle';
 }

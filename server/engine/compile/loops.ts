@@ -1,9 +1,15 @@
-import type { Finding } from '../model.js';
 import { oneEvent } from './events.js';
 import type { EventDef, LoopDef } from './graph.js';
+import { finding, type Finding, type FindingParam } from './messages.js';
 import { body, camunda, type El } from './moddle.js';
 
 /** Loop characteristics: standard loops (§13.2.6) and multi-instance (§13.2.7) with its behavior (§10.2.8). */
+
+/** Event kinds as the Vietnamese texts name them. */
+const EVENT_KIND_VI: Record<EventDef['kind'], string> = {
+  none: 'không định nghĩa', message: 'thông điệp', timer: 'hẹn giờ', signal: 'tín hiệu', error: 'lỗi', escalation: 'leo thang',
+  terminate: 'chấm dứt', link: 'liên kết', conditional: 'điều kiện', multiple: 'nhiều định nghĩa', compensate: 'bù trừ', cancel: 'hủy',
+};
 
 /**
  * §13.2.7 / §10.2.8 multi-instance behavior: the events thrown as instances complete (implicit
@@ -14,14 +20,14 @@ function behaviorOf(el: El, l: El, findings: Finding[]): Pick<LoopDef, 'behavior
   const behavior = (l.behavior ?? 'All') as string;
   if (behavior === 'All') return {};
   if (!['None', 'One', 'Complex'].includes(behavior)) {
-    findings.push({ elementId: el.id, message: `Multi-instance behavior '${behavior}' is not one of All, None, One, Complex (§10.2.8)` });
+    findings.push(finding(el.id, 'engine.mi.behaviorUnknown', { behavior }));
     return {};
   }
-  const thrown = (d: El, what: string): EventDef | undefined => {
-    if (!d) { findings.push({ elementId: el.id, message: `Multi-instance behavior ${behavior} needs ${what} naming the event definition it throws (§10.2.8)` }); return undefined; }
+  const thrown = (d: El, what: FindingParam): EventDef | undefined => {
+    if (!d) { findings.push(finding(el.id, 'engine.mi.behaviorNeedsRef', { behavior, what })); return undefined; }
     const ev = oneEvent(el, d, findings);
     if (ev && ev.kind !== 'signal' && ev.kind !== 'escalation') {
-      findings.push({ elementId: el.id, message: `Multi-instance behavior ${behavior} throws signals and escalations; ${what} names a ${ev.kind} event definition` });
+      findings.push(finding(el.id, 'engine.mi.behaviorThrows', { behavior, what, kind: { vi: EVENT_KIND_VI[ev.kind], en: ev.kind } }));
       return undefined;
     }
     return ev;
@@ -29,13 +35,13 @@ function behaviorOf(el: El, l: El, findings: Finding[]): Pick<LoopDef, 'behavior
   const throws: NonNullable<LoopDef['throws']> = [];
   if (behavior === 'Complex') {
     const defs = (l.complexBehaviorDefinition ?? []) as El[];
-    if (!defs.length) findings.push({ elementId: el.id, message: 'Multi-instance behavior Complex needs a complexBehaviorDefinition (§10.2.8)' });
+    if (!defs.length) findings.push(finding(el.id, 'engine.mi.complexNeedsDefinition'));
     for (const c of defs) {
       const condition = body(c.condition);
-      if (!condition) findings.push({ elementId: el.id, message: 'A complexBehaviorDefinition needs a condition (§10.2.8)' });
+      if (!condition) findings.push(finding(el.id, 'engine.mi.complexNeedsCondition'));
       const evDefs = (c.event?.eventDefinitions ?? []) as El[];
-      if (!evDefs.length) findings.push({ elementId: el.id, message: 'A complexBehaviorDefinition needs an event with a signal or escalation definition (§10.2.8)' });
-      for (const d of evDefs) { const event = thrown(d, 'its complexBehaviorDefinition event'); if (event) throws.push({ condition, event }); }
+      if (!evDefs.length) findings.push(finding(el.id, 'engine.mi.complexNeedsEvent'));
+      for (const d of evDefs) { const event = thrown(d, { vi: 'sự kiện của complexBehaviorDefinition', en: 'its complexBehaviorDefinition event' }); if (event) throws.push({ condition, event }); }
     }
   } else {
     const event = thrown(behavior === 'None' ? l.noneBehaviorEventRef : l.oneBehaviorEventRef, behavior === 'None' ? 'noneBehaviorEventRef' : 'oneBehaviorEventRef');
@@ -55,6 +61,6 @@ export function loopOf(el: El, findings: Finding[]): LoopDef | undefined {
     };
   }
   const maximum = l.loopMaximum === undefined || l.loopMaximum === null ? undefined : Number(l.loopMaximum);
-  if (maximum !== undefined && !(Number.isInteger(maximum) && maximum >= 0)) findings.push({ elementId: el.id, message: `loopMaximum ${String(l.loopMaximum)} must be a whole number ≥ 0 (§13.2.6)` });
+  if (maximum !== undefined && !(Number.isInteger(maximum) && maximum >= 0)) findings.push(finding(el.id, 'engine.loop.maximum', { value: String(l.loopMaximum) }));
   return { mi: false, condition: body(l.loopCondition), testBefore: Boolean(l.testBefore), maximum };
 }

@@ -1,6 +1,6 @@
-import type { Finding } from '../model.js';
 import { addDuration, parseCycle } from '../runtime/timers.js';
 import type { GNode, Graph } from './graph.js';
+import { finding, type CompileKey, type Finding } from './messages.js';
 
 type El = any;
 
@@ -17,11 +17,11 @@ export function retryOf(el: El, node: GNode, findings: Finding[]): void {
   const c = parseCycle(text);
   const step = c ? addDuration(new Date(0), c.duration) : null;
   if (!c || !step || c.start || c.repeat === null || c.repeat < 1 || c.repeat > 100) {
-    findings.push({ elementId: el.id, message: `failedJobRetryTimeCycle "${text}" must look like R5/PT5M (1 to 100 retries, a duration between them)` });
+    findings.push(finding(el.id, 'engine.retry.format', { text }));
     return;
   }
   if (!node.asyncBefore && !node.asyncAfter && node.event?.kind !== 'timer') {
-    findings.push({ elementId: el.id, message: `failedJobRetryTimeCycle applies to jobs: an async continuation (camunda:asyncBefore/asyncAfter) or a timer event${node.external ? "; an external task's retries are its worker's (it reports them with each failure)" : ''}` });
+    findings.push(finding(el.id, node.external ? 'engine.retry.notJobExternal' : 'engine.retry.notJob'));
     return;
   }
   node.retry = { times: c.repeat, intervalMs: step.getTime() };
@@ -34,33 +34,33 @@ export function retryOf(el: El, node: GNode, findings: Finding[]): void {
  */
 export function compensation(g: Graph, findings: Finding[]): void {
   for (const n of Object.values(g.nodes)) {
-    const refuse = (message: string) => findings.push({ elementId: n.id, message });
+    const refuse = (key: CompileKey, params: Record<string, string> = {}) => findings.push(finding(n.id, key, params));
     if (n.type === 'boundaryEvent' && n.event?.kind === 'compensate') {
       const host = n.attachedTo ? g.nodes[n.attachedTo] : undefined;
       const h = n.handler ? g.nodes[n.handler] : undefined;
-      if (n.out.length) refuse('A compensation boundary event has no outgoing sequence flow: associate it with its handler activity');
-      if (!h) refuse('A compensation boundary event needs an association to its compensation handler activity (isForCompensation="true")');
-      else if (!h.forCompensation) refuse(`The compensation handler '${h.id}' must be marked isForCompensation="true"`);
+      if (n.out.length) refuse('engine.compensation.boundaryFlow');
+      if (!h) refuse('engine.compensation.needsHandler');
+      else if (!h.forCompensation) refuse('engine.compensation.handlerFlag', { handler: h.id });
       else if (host) host.compHandler = h.id;
     }
     if (n.type === 'boundaryEvent' && n.event?.kind === 'cancel') {
       const host = n.attachedTo ? g.nodes[n.attachedTo] : undefined;
-      if (host && host.type !== 'transaction') refuse('A cancel boundary event sits on a transaction subprocess');
+      if (host && host.type !== 'transaction') refuse('engine.cancel.boundaryHost');
     }
-    if (n.forCompensation && (n.in.length || n.out.length)) refuse('A compensation handler (isForCompensation) has no incoming or outgoing sequence flow');
+    if (n.forCompensation && (n.in.length || n.out.length)) refuse('engine.compensation.handlerFlows');
     if (n.type === 'transaction') {
       const cancels = Object.values(g.nodes).some((x) => x.scope === n.id && x.type === 'endEvent' && x.event?.kind === 'cancel');
       const caught = n.boundary.some((b) => g.nodes[b]?.event?.kind === 'cancel');
-      if (cancels && !caught) refuse('A transaction with a cancel end event needs a cancel boundary event (where the cancelled transaction continues)');
+      if (cancels && !caught) refuse('engine.transaction.cancelBoundary');
     }
     const ref = n.event?.kind === 'compensate' && (n.type === 'intermediateThrowEvent' || n.type === 'endEvent') ? n.event.activityRef : undefined;
     if (ref) {
       const scopeNode = g.nodes[n.scope];
       const inCompSub = scopeNode?.triggeredByEvent && g.nodes[g.nodes[scopeNode.scope]?.compStart ?? '']?.scope === scopeNode.id;
       const where = inCompSub ? scopeNode.scope : n.scope;
-      if (g.nodes[ref]?.scope !== where) refuse(`activityRef '${ref}' names no activity of this event's scope`);
+      if (g.nodes[ref]?.scope !== where) refuse('engine.compensation.activityRef', { ref });
     }
-    if (n.instantiate && (n.in.length || n.scope !== g.processId)) refuse('A receive task with instantiate="true" starts the process: it sits at process level without incoming sequence flows');
-    if (n.type === 'complexGateway' && n.in.length > 1 && !n.activation) refuse('A converging complex gateway needs an activationCondition (e.g. ${activationCount >= 2})');
+    if (n.instantiate && (n.in.length || n.scope !== g.processId)) refuse('engine.receiveTask.instantiate');
+    if (n.type === 'complexGateway' && n.in.length > 1 && !n.activation) refuse('engine.gateway.complexActivation');
   }
 }

@@ -52,7 +52,43 @@ export interface Exec {
   ph?: 'reset';
 }
 
-export interface NativeState { v: 1; p: string; n: number; x: Exec[] }
+/** `o`: the stored rows' order keys, parallel to `x` (absent: the array's order is all there is). */
+export interface NativeState { v: 1; p: string; n: number; x: Exec[]; o?: number[] }
+
+/**
+ * One execution as a row of engine_execution: the tree's columns, and the rest of the compact record
+ * as `data`. `ord` keeps the tree's order (the interpreter walks executions in creation order, and
+ * that order decides which of two equal candidates a command takes), so it survives a reload.
+ */
+export interface ExecRow { id: string; parent_id: string | null; activity_id: string; kind: Exec['k']; wait: Wait | null; ord: number; data: Record<string, unknown> | null }
+
+/**
+ * What a command changed in the tree, by id: rows to insert or update, ids to delete (`'all'`: the
+ * instance ended), and the id prefix and counter (`p`, `n`: columns of engine_instance, null once ended).
+ */
+export interface StateRows { p: string | null; n: number | null; put: ExecRow[]; del: string[] | 'all' }
+
+/** An execution's row without its order key, as text: equal text, unchanged row. */
+export function execRow(e: Exec): { row: Omit<ExecRow, 'ord'>; text: string } {
+  const { id, p, a, k, w, ...rest } = e;
+  const data = Object.keys(rest).length ? rest : null;
+  const row = { id, parent_id: p, activity_id: a, kind: k, wait: w ?? null, data };
+  return { row, text: JSON.stringify([p, a, k, w ?? null, data]) };
+}
+
+/** The stored rows of an instance (in `ord` order, as `[id, parent_id, activity_id, kind, wait, ord, data]`) as its state. */
+export function stateFromRows(p: string, n: number, rows: ReadonlyArray<readonly [string, string | null, string, Exec['k'], Wait | null, number, Record<string, unknown> | null]>): NativeState {
+  const x: Exec[] = [];
+  const o: number[] = [];
+  for (const [id, parent, a, k, w, ord, data] of rows) {
+    const e: Exec = { id, p: parent, a, k };
+    if (w) e.w = w;
+    if (data) Object.assign(e, data);
+    x.push(e);
+    o.push(ord);
+  }
+  return { v: 1, p, n, x, o };
+}
 
 /** Steps (activities entered) one command may take: a model looping without a wait state stops here. */
 export const MAX_STEPS = 5000;

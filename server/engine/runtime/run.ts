@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { RunCompensation } from './compensation.js';
-import type { Exec, NativeState, Wait } from './exec.js';
+import { execRow, type Exec, type ExecRow, type NativeState, type StateRows, type Wait } from './exec.js';
 import { CommandError, type LiveItem, type LiveKind, type Run, type RunResult } from './types.js';
 
 const LIVE: Partial<Record<Wait, LiveKind>> = { user: 'userTask', external: 'external', message: 'message', signal: 'message', timer: 'timer', call: 'call' };
@@ -38,6 +38,41 @@ export class NativeRun extends RunCompensation implements Run {
     this.p = s.p;
     this.n = s.n;
     this.x = new Map(s.x.map((e) => [e.id, { ...e }]));
+    this.saved = new Map(s.x.map((e, i) => [e.id, { text: execRow(e).text, ord: s.o?.[i] ?? i }]));
+  }
+
+  /** The executions as last stored (or read), by id: what `finish` diffs against. */
+  private saved = new Map<string, { text: string; ord: number }>();
+  private unsaved: Map<string, { text: string; ord: number }> | null = null;
+
+  /** The write of the last `finish` succeeded: its rows are now the stored ones. */
+  stored(): void {
+    if (this.unsaved) this.saved = this.unsaved;
+    this.unsaved = null;
+  }
+
+  /**
+   * The rows this command changed. Order keys stay where they still increase along the tree's order;
+   * an execution that moved (re-added) or is new takes one above every stored key.
+   */
+  private changedRows(): StateRows {
+    if (this.ended) { this.unsaved = new Map(); return { p: null, n: null, put: [], del: 'all' }; }
+    let top = -1;
+    for (const s of this.saved.values()) if (s.ord > top) top = s.ord;
+    const next = new Map<string, { text: string; ord: number }>();
+    const put: ExecRow[] = [];
+    let last = -1;
+    for (const e of this.x.values()) {
+      const { row, text } = execRow(e);
+      const was = this.saved.get(e.id);
+      const ord = was && was.ord > last ? was.ord : ++top;
+      if (!was || was.text !== text || was.ord !== ord) put.push({ ...row, ord });
+      next.set(e.id, { text, ord });
+      last = ord;
+    }
+    const del = [...this.saved.keys()].filter((id) => !next.has(id));
+    this.unsaved = next;
+    return { p: this.p, n: this.n, put, del };
   }
 
   beginCommand(): void { this.history = []; this.thrown = []; this.sent = []; this.escalated = []; this.writes = {}; this.steps = 0; }
@@ -143,7 +178,7 @@ export class NativeRun extends RunCompensation implements Run {
   async finish(): Promise<RunResult> {
     if (!this.ended) this.guard(() => this.settle());
     const state: NativeState | null = this.ended ? null : { v: 1, p: this.p, n: this.n, x: [...this.x.values()] };
-    return { state, live: this.live, history: this.history, ended: this.ended, failure: this.failure, errorCode: this.failureCode, writes: this.writes };
+    return { state, rows: this.changedRows(), live: this.live, history: this.history, ended: this.ended, failure: this.failure, errorCode: this.failureCode, writes: this.writes };
   }
 
   /**

@@ -1,3 +1,5 @@
+import type { StateRows } from './exec.js';
+
 /** What one command of one instance reports back to the service, whichever interpreter ran it. */
 
 export type LiveKind = 'userTask' | 'external' | 'timer' | 'message' | 'call';
@@ -28,6 +30,8 @@ export interface HistoryFact {
 
 export interface RunResult {
   state: unknown;
+  /** The native interpreter's state as row changes since it was last stored (engine_execution); bpmn-engine's is the `state` blob. */
+  rows?: StateRows;
   live: Map<string, LiveItem>;
   history: HistoryFact[];
   ended: boolean;

@@ -24,7 +24,7 @@ export function createInstances(k: Kernel) {
       for (const e of ext) await k.resolveIncidentsOf(trx, e.id, hist, base, now);
       for (const t of await store.rowsOf(trx, 'engine_task', id)) hist.push({ ...base, kind: 'task-deleted', task_id: t.id, activity_id: t.task_definition_key, user_id: userId, at: now });
       await store.deleteAllOf(trx, id);
-      await store.updateInstance(trx, id, { state: 'EXTERNALLY_TERMINATED', end_time: now, delete_reason: reason ?? 'deleted', engine_state: null });
+      await store.updateInstance(trx, id, { state: 'EXTERNALLY_TERMINATED', end_time: now, delete_reason: reason ?? 'deleted', engine_state: null, exec_prefix: null, exec_seq: null });
       hist.push({ ...base, kind: 'instance-deleted', user_id: userId, data: JSON.stringify({ reason }), at: now });
       await store.appendHistory(trx, hist);
     });

@@ -3,6 +3,7 @@ import { EngineError, isEngineError } from '../errors.js';
 import { CommandError, type RunResult } from '../host.js';
 import { NativeRun } from '../runtime/run.js';
 import type { Run } from '../runtime/types.js';
+import { stateOf } from '../store.js';
 import { MAX_TIMER_ATTEMPTS, nextCycleDue } from '../timer-spec.js';
 import type { TypedValue } from '../values.js';
 import { Stale, type Ctx, type Kernel, type Persisted, type Projections, type Row } from './kernel.js';
@@ -90,7 +91,8 @@ export function createJobs(k: Kernel) {
   /** One timer fired from what its claim read, as one guarded statement; false: not done (nothing written). */
   async function fireOptimistic(t: Row, c: Row): Promise<boolean> {
     const inst = json(c.instance) as Row | null;
-    if (!inst || inst.state !== 'ACTIVE' || !c.engine_state) return false;
+    const state = stateOf(c);
+    if (!inst || inst.state !== 'ACTIVE' || !state) return false;
     const instanceId = inst.id as string;
     let done: { ctx: Ctx; res: RunResult; run: Run; row: Row; typed: Record<string, TypedValue>; written: Persisted };
     try {
@@ -109,7 +111,7 @@ export function createJobs(k: Kernel) {
         run.beginCommand();
       } else {
         run = newRun(def, plainVars(typed));
-        await run.resume(json(c.engine_state));
+        await run.resume(state);
       }
       const row: Row = { ...inst, start_time: new Date(inst.start_time) };
       const ctx: Ctx = {

@@ -4,6 +4,7 @@ import { callRow } from '../calls.js';
 import { CommandError, type LiveItem, type RunResult } from '../host.js';
 import { NativeRun } from '../runtime/run.js';
 import type { Run } from '../runtime/types.js';
+import type { InstancePatch } from '../store.js';
 import { parseCamundaDate, typedFromPlain } from '../values.js';
 import { EXTERNAL_TASK_CHANNEL, Replay, Stale, TABLE, type Ctx, type Kernel, type LoadedDefinition, type Persisted, type Projections, type Row, type Trx } from './kernel.js';
 
@@ -85,7 +86,11 @@ export function createPersist(k: Kernel) {
         }
       }
     }
-    const patch: { engine_state: string | null; state?: string; end_time?: Date; delete_reason?: string } = { engine_state: res.state ? JSON.stringify(res.state) : null };
+    // Native instances store their executions as rows (only those the command changed); bpmn-engine's state stays a blob.
+    const rows = res.rows;
+    const patch: InstancePatch = rows
+      ? { engine_state: null, exec_prefix: rows.p, exec_seq: rows.n }
+      : { engine_state: res.state ? JSON.stringify(res.state) : null, exec_prefix: null, exec_seq: null };
     if (res.ended) {
       patch.state = res.failure ? 'INTERNALLY_TERMINATED' : 'COMPLETED';
       patch.end_time = now;
@@ -104,11 +109,12 @@ export function createPersist(k: Kernel) {
     }
     if (res.ended) (ctx.after ??= []).push(() => k.calls.ended(row.id));
     const written = await store.writeCommand(ctx.trx, {
-      instanceId: row.id, patch, variables, deletes, inserts, history: hist, notify: { channel: EXTERNAL_TASK_CHANNEL, payload: row.id },
+      instanceId: row.id, patch, executions: rows, variables, deletes, inserts, history: hist, notify: { channel: EXTERNAL_TASK_CHANNEL, payload: row.id },
       guard: ctx.optimistic, insertInstance: start,
     });
     if (written.existing !== undefined) throw new Replay(written.existing);
     if (!written.ok) throw new Stale();
+    if (run instanceof NativeRun) run.stored();
     const inserted = written.inserted;
     let complete = true;
     for (const [table, rows] of Object.entries(inserts)) {

@@ -1,39 +1,22 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Database } from '../../../server/db/connect.js';
-import { createLogger } from '../../../server/log.js';
-import { createEngine, MAX_TIMER_ATTEMPTS, type EngineService } from '../../../server/engine/index.js';
-import { createTestDatabase } from '../../helpers/db.js';
-import { bpmn } from '../fixtures.js';
+import { MAX_TIMER_ATTEMPTS, type EngineService } from '../../../server/engine/index.js';
+import { engineWith, fireDueJobs } from '../engine-with.js';
+import { asyncReview } from '../fixtures.js';
 
 /**
  * camunda:failedJobRetryTimeCycle (Camunda 7: how a failing job is retried) on an async
  * continuation: `R3/PT5M` = three attempts, five minutes apart, then a failedJob incident; the
  * user's completion before the job is never rolled back. Without it: MAX_TIMER_ATTEMPTS attempts.
  */
-const model = (key: string, cycle?: string) => bpmn(key, `
-  <bpmn:startEvent id="start"/>
-  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
-  <bpmn:userTask id="review" camunda:asyncAfter="true">${cycle ? `<bpmn:extensionElements><camunda:failedJobRetryTimeCycle>${cycle}</camunda:failedJobRetryTimeCycle></bpmn:extensionElements>` : ''}</bpmn:userTask>
-  <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="sign"/>
-  <bpmn:userTask id="sign" camunda:assignee="\${boss.name}"/>
-  <bpmn:sequenceFlow id="f3" sourceRef="sign" targetRef="end"/>
-  <bpmn:endEvent id="end"/>`);
 
 let db: Database;
 let engine: EngineService;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  engine = createEngine({ db, log: createLogger('silent') });
-  await engine.deploy({ name: 'retry', resources: [{ name: 'retry.bpmn', content: model('retryCycle', 'R3/PT5M') }, { name: 'plain.bpmn', content: model('retryDefault') }] });
-});
+beforeAll(async () => { ({ db, engine } = await engineWith({ 'retry.bpmn': asyncReview('retryCycle', 'R3/PT5M'), 'plain.bpmn': asyncReview('retryDefault') })); });
 afterAll(async () => { await db.close(); });
 
 const job = async (instanceId: string) => db.knex('engine_timer').where({ instance_id: instanceId }).first();
-/** The job's wait is over (its due time and any retry wait are in the past); the scheduler's pass runs. */
-async function timePasses(instanceId: string): Promise<number> {
-  await db.knex('engine_timer').where({ instance_id: instanceId }).whereNot({ locked_by: 'incident' }).update({ locked_until: null, due_at: new Date(Date.now() - 1000) });
-  return engine.fireDueTimers();
-}
+const timePasses = (instanceId: string) => fireDueJobs(db, engine, instanceId);
 
 async function failingJob(key: string): Promise<string> {
   const inst = await engine.startProcess({ key });

@@ -37,7 +37,8 @@ export async function publicFilePage(root: HTMLElement): Promise<void> {
       const files = inputs[i]!.files;
       if (files?.length) { for (const f of files) form.append(`component:${slot}`, f, f.name); slot++; }
     });
-    const res = await fetch('/api/public/dossiers', { method: 'POST', body: form });
+    // The refusal reads in the page's language, not the browser's.
+    const res = await fetch('/api/public/dossiers', { method: 'POST', body: form, headers: { 'Accept-Language': getLang() } });
     const body = await res.json().catch(() => ({})) as { type?: string; message?: string; code?: string };
     if (!res.ok) { clear(msg, errorBox(new ApiFailure(res.status, body.type ?? '', body.message ?? res.statusText))); return; }
     clear(msg, h('p', { class: 'ok', 'data-testid': 'filed-code' }, t('public.file.done', { code: body.code ?? '' })));
