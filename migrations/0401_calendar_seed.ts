@@ -13,7 +13,7 @@ export async function up(knex: Knex): Promise<void> {
     const notice = NoticeYearSchema.parse(raw);
     if (!notice.notice) continue;
     const { record, problems } = noticeToYear(Number(key), notice, 'confirmed');
-    if (!record) throw new Error(`holidays-vn.json ${key}: ${problems.join('; ')}`);
+    if (!record) throw new Error(`holidays-vn.json ${key}: ${problems.map((p) => p.en).join('; ')}`);
     await knex('calendar_year').insert({ year: record.year, status: record.status, notice: record.notice, updated_by: 'seed' });
     if (record.days.length) {
       await knex('calendar_day').insert(record.days.map((d) => ({

@@ -1,4 +1,4 @@
-import { catalogueKeys, messageCatalogue } from '../http/errors.js';
+import { catalogueKeys, messageCatalogue, textCatalogue } from '../http/errors.js';
 
 /** The calendar administrator's refusals, by key, in Vietnamese and English (the admin screens show them as they come). */
 const CALENDAR_MESSAGES = {
@@ -17,9 +17,20 @@ const CALENDAR_MESSAGES = {
   'calendar.dateNotInYear': { vi: 'Ngày {date} không thuộc năm {year}', en: '{date} is not in {year}' },
   'calendar.oneLimit': { vi: 'chỉ cho một trong hai: workingDays hoặc workingHours', en: 'give exactly one of workingDays or workingHours' },
   'calendar.tooManyRequests': { vi: 'Quá nhiều yêu cầu, hãy thử lại sau', en: 'Too many requests; try again later' },
+  'calendar.badClock': { vi: 'Khoảng giờ thứ {n}: giờ phải có dạng HH:MM', en: 'Interval {n}: times must be HH:MM' },
+  'calendar.endNotAfterStart': { vi: 'Khoảng giờ thứ {n}: {end} không sau {start}', en: 'Interval {n}: {end} is not after {start}' },
+  'calendar.intervalsOverlap': { vi: 'Các khoảng giờ làm việc chồng lên nhau', en: 'The working-hour intervals overlap' },
+  'calendar.outOfRange': { vi: 'Ngày giờ nằm ngoài phạm vi lịch làm việc hỗ trợ', en: 'Outside the supported calendar range: {detail}' },
+  'calendar.toBeforeFrom': { vi: 'Ngày kết thúc (to) không được trước ngày bắt đầu (from)', en: 'to must not be before from' },
+  'calendar.rangeTooLong': { vi: 'Khoảng ngày tối đa 3 năm', en: 'The range may cover at most 3 years' },
+  'calendar.notice.notInYear': { vi: '{field}: ngày {date} không thuộc năm {year}', en: '{field}: {date} is not in {year}' },
+  'calendar.notice.twice': { vi: '{field}: ngày {date} có hai lần', en: '{field}: {date} is listed twice' },
+  'calendar.notice.notWeekend': { vi: '{field}: ngày {date} không phải thứ Bảy hoặc Chủ nhật', en: '{field}: {date} is not a weekend day' },
 } as const;
 
 const keyed = messageCatalogue(CALENDAR_MESSAGES);
+/** The texts themselves, for problems a notice check collects before any refusal. */
+export const calendarText = textCatalogue(CALENDAR_MESSAGES);
 /** A key of this catalogue as a zod message. */
 export const calendarKey = catalogueKeys(CALENDAR_MESSAGES);
 

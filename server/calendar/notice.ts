@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { inputKey } from '../http/messages.js';
 import type { DayEntry, YearRecord } from './calendar.js';
+import type { LocalizedText } from '../http/errors.js';
+import { calendarText } from './messages.js';
 import { ordinalOfDate, weekdayOf } from './time.js';
 
 /** One year of an official notice, in the shape of `holidays-vn.json` (snake_case as published there). */
 const NoticeDay = z.object({
-  date: z.string().refine((d) => ordinalOfDate(d) !== undefined, 'must be a real date YYYY-MM-DD'),
+  date: z.string().refine((d) => ordinalOfDate(d) !== undefined, inputKey('input.date')),
   name: z.string().trim().min(1).max(200),
   confidence: z.string().max(40).optional(),
 }).strict();
@@ -18,16 +21,17 @@ export const NoticeYearSchema = z.object({
 export type NoticeYear = z.infer<typeof NoticeYearSchema>;
 
 /** Checks a notice for one year and turns it into days; returns problems instead of throwing. */
-export function noticeToYear(year: number, notice: NoticeYear, status: YearRecord['status']): { record?: YearRecord; problems: string[] } {
-  const problems: string[] = [];
+export function noticeToYear(year: number, notice: NoticeYear, status: YearRecord['status']): { record?: YearRecord; problems: LocalizedText[] } {
+  const problems: LocalizedText[] = [];
   const days: DayEntry[] = [];
   const seen = new Set<string>();
   const take = (list: NoticeYear['days_off'], kind: DayEntry['kind'], field: string) => {
     list.forEach((d, i) => {
-      if (!d.date.startsWith(`${year}-`)) problems.push(`${field}[${i}].date ${d.date} is not in ${year}`);
-      if (seen.has(d.date)) problems.push(`${field}[${i}].date ${d.date} is listed twice`);
+      const at = { field: `${field}[${i}].date`, date: d.date, year };
+      if (!d.date.startsWith(`${year}-`)) problems.push(calendarText('calendar.notice.notInYear', at));
+      if (seen.has(d.date)) problems.push(calendarText('calendar.notice.twice', at));
       if (kind === 'working' && ![0, 6].includes(weekdayOf(ordinalOfDate(d.date)!))) {
-        problems.push(`${field}[${i}].date ${d.date} is not a weekend day`);
+        problems.push(calendarText('calendar.notice.notWeekend', at));
       }
       seen.add(d.date);
       days.push({ date: d.date, kind, name: d.name, confidence: d.confidence ?? null });

@@ -1,7 +1,8 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import { badRequest } from '../http/errors.js';
+import { onField } from '../http/errors.js';
+import { inputKey } from '../http/messages.js';
 import { calendarError, calendarKey } from './messages.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
@@ -31,10 +32,8 @@ const LimitSchema = z.object({
   message: calendarKey('calendar.oneLimit'),
 });
 
-const Instant = z.string().refine((s) => parseInstant(s) !== undefined, {
-  message: 'must be an ISO-8601 date-time with an offset, e.g. 2026-02-13T15:30:00+07:00',
-});
-const DateText = z.string().refine((s) => ordinalOfDate(s) !== undefined, { message: 'must be a date YYYY-MM-DD' });
+const Instant = z.string().refine((s) => parseInstant(s) !== undefined, { message: inputKey('input.datetime') });
+const DateText = z.string().refine((s) => ordinalOfDate(s) !== undefined, { message: inputKey('input.date') });
 const UnitId = z.string().trim().min(1).max(100);
 
 const DeadlineBody = z.object({
@@ -79,12 +78,12 @@ function toHours(body: z.infer<typeof HoursBody>): WorkingHours {
   const intervals = body.intervals.map(([a, b], i) => {
     const s = parseClock(a);
     const e = parseClock(b);
-    if (s === undefined || e === undefined) throw badRequest(`body.intervals[${i}]: times must be HH:MM`);
-    if (e <= s) throw badRequest(`body.intervals[${i}]: ${b} is not after ${a}`);
+    if (s === undefined || e === undefined) throw onField(calendarError(400, 'InvalidRequestException', 'calendar.badClock', { n: i + 1 }), `body.intervals.${i}`);
+    if (e <= s) throw onField(calendarError(400, 'InvalidRequestException', 'calendar.endNotAfterStart', { n: i + 1, start: a, end: b }), `body.intervals.${i}`);
     return [s, e] as [number, number];
   }).sort((x, y) => x[0] - y[0]);
   for (let i = 1; i < intervals.length; i++) {
-    if (intervals[i]![0] < intervals[i - 1]![1]) throw badRequest('body.intervals: intervals overlap');
+    if (intervals[i]![0] < intervals[i - 1]![1]) throw onField(calendarError(400, 'InvalidRequestException', 'calendar.intervalsOverlap'), 'body.intervals');
   }
   const weekdays = [...new Set(body.weekdays)].sort();
   return { intervals, weekdays };
@@ -103,7 +102,7 @@ const actorOf = (req: Request) => req.principal?.username ?? 'unknown';
 
 /** Calendar errors that come from input (dates out of the supported range) are the client's, not ours. */
 function rangeTo400(e: unknown): never {
-  if (e instanceof CalendarRangeError) throw badRequest(e.message);
+  if (e instanceof CalendarRangeError) throw calendarError(400, 'InvalidRequestException', 'calendar.outOfRange', { detail: e.message });
   throw e;
 }
 
@@ -137,8 +136,8 @@ export function createCalendarRouter(deps: CalendarRouterDeps): Router {
     const q = parseQuery(DaysQuery, req);
     const from = ordinalOfDate(q.from)!;
     const to = ordinalOfDate(q.to)!;
-    if (to < from) throw badRequest('query.to: must not be before query.from');
-    if (to >= threeYearsAfter(q.from)) throw badRequest('query.to: the range may cover at most 3 years');
+    if (to < from) throw onField(calendarError(400, 'InvalidRequestException', 'calendar.toBeforeFrom'), 'query.to');
+    if (to >= threeYearsAfter(q.from)) throw onField(calendarError(400, 'InvalidRequestException', 'calendar.rangeTooLong'), 'query.to');
     if (q.unitId) await service.checkUnit(q.unitId);
     try {
       const days = [];

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { notify, type Database, type Unlisten } from '../db/connect.js';
-import { badRequest } from '../http/errors.js';
+import { ApiError } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { WorkingCalendar, type CalendarOptions, type DayEntry, type EffectiveHours, type YearRecord, type YearView } from './calendar.js';
 import { calendarError } from './messages.js';
@@ -194,7 +194,10 @@ export function createCalendarService(deps: CalendarServiceDeps): CalendarServic
     async importYear(actor: string, year: number, notice: NoticeYear): Promise<YearView> {
       checkYear(year);
       const { record, problems } = noticeToYear(year, notice, 'confirmed');
-      if (!record) throw badRequest(problems[0]!, problems);
+      if (!record) {
+        const text = { ...problems[0]!, enDetails: problems.map((p) => p.en) };
+        throw new ApiError(400, 'InvalidRequestException', text.vi, problems.map((p) => p.vi), text);
+      }
       await write(actor, null, async (trx) => {
         const before = calendar.year(year);
         await store.replaceYear(trx, record, actor);

@@ -1,4 +1,4 @@
-import { messageCatalogue } from '../http/errors.js';
+import { catalogueKeys, messageCatalogue } from '../http/errors.js';
 
 /** Every refusal of the procedure catalogue a person reads, by key, in Vietnamese and English. */
 const CATALOG_MESSAGES = {
@@ -17,7 +17,14 @@ const CATALOG_MESSAGES = {
   'catalog.emptyCsv': { vi: 'Tệp CSV trống', en: 'The CSV file is empty' },
   'catalog.missingColumns': { vi: 'Tệp CSV thiếu cột: {columns}', en: 'The CSV header lacks: {columns}' },
   'catalog.unknownColumns': { vi: 'Tệp CSV có cột không rõ: {columns}', en: 'Unknown CSV columns: {columns}' },
+  'catalog.levelIdFormat': { vi: 'mã viết thường (chữ, số, gạch nối), vd. "commune"', en: 'a lower-case id such as "commune"' },
+  'catalog.codeFormat': { vi: 'mã thủ tục quốc gia, vd. 1.001806', en: 'a national procedure code such as 1.001806' },
+  'catalog.giveDuration': { vi: 'cho {value, unit} hoặc workingDays hoặc workingHours', en: 'give {value, unit} or workingDays or workingHours' },
+  'catalog.unknownLevel': { vi: 'Không có cấp thực hiện "{level}"', en: 'Unknown level "{level}"' },
+  'catalog.unknownUnit': { vi: 'Không có đơn vị "{unit}"', en: 'Unknown unit "{unit}"' },
   'catalog.tooManyRows': { vi: 'Mỗi tệp tối đa {max} thủ tục', en: 'At most {max} procedures per file' },
 } as const;
 
 export const catalogError = messageCatalogue(CATALOG_MESSAGES);
+/** A key of this catalogue as a zod message. */
+export const catalogKey = catalogueKeys(CATALOG_MESSAGES);

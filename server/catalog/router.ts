@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { catalogError } from './messages.js';
+import { catalogError, catalogKey } from './messages.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
@@ -27,7 +27,7 @@ const UpdateBody = ProcedureInputSchema.extend({
   managingAgencyName: z.string().max(500).optional(),
 }).strict();
 
-const LevelParams = z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'a lower-case id such as "commune"') });
+const LevelParams = z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, catalogKey('catalog.levelIdFormat')) });
 const LevelBody = z.object({
   nameVi: z.string().trim().min(1).max(100), nameEn: z.string().trim().min(1).max(100),
   active: z.boolean().default(true), sort: z.number().int().min(0).max(1000).default(10),

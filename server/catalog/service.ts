@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { badRequest } from '../http/errors.js';
+import { onField, type ApiError } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 import { CsvSyntaxError, formatCsv, parseCsv } from '../text/csv.js';
 import { catalogError } from './messages.js';
@@ -38,15 +38,17 @@ export function createCatalogService(deps: CatalogDeps) {
   const { knex, access } = deps;
 
   /** `known` memoises lookups within one import: levels and units do not change under it. */
-  async function checkRefs(db: Knex | Knex.Transaction, p: ProcedureInput, known = new Map<string, boolean>()): Promise<string | undefined> {
+  /** The first reference to a level or unit that does not exist: the field and a refusal naming it. */
+  async function checkRefs(db: Knex | Knex.Transaction, p: ProcedureInput, known = new Map<string, boolean>()): Promise<{ field: string; error: ApiError } | undefined> {
     const has = async (key: string, look: () => Promise<boolean>) => {
       if (!known.has(key)) known.set(key, await look());
       return known.get(key)!;
     };
-    if (!(await has(`level:${p.level}`, () => store.levelExists(db, p.level)))) return `level: unknown level "${p.level}"`;
-    if (!(await has(`unit:${p.agencyId}`, () => store.unitExists(db, p.agencyId)))) return `agencyId: unknown unit "${p.agencyId}"`;
+    const bad = (field: string, error: ApiError) => ({ field, error: onField(error, `body.${field}`) });
+    if (!(await has(`level:${p.level}`, () => store.levelExists(db, p.level)))) return bad('level', catalogError(400, 'InvalidRequestException', 'catalog.unknownLevel', { level: p.level }));
+    if (!(await has(`unit:${p.agencyId}`, () => store.unitExists(db, p.agencyId)))) return bad('agencyId', catalogError(400, 'InvalidRequestException', 'catalog.unknownUnit', { unit: p.agencyId }));
     const m = p.managingAgencyId;
-    if (m && !(await has(`unit:${m}`, () => store.unitExists(db, m)))) return `managingAgencyId: unknown unit "${m}"`;
+    if (m && !(await has(`unit:${m}`, () => store.unitExists(db, m)))) return bad('managingAgencyId', catalogError(400, 'InvalidRequestException', 'catalog.unknownUnit', { unit: m }));
     return undefined;
   }
 
@@ -83,7 +85,7 @@ export function createCatalogService(deps: CatalogDeps) {
       await mayWrite(actor, managerOf(input));
       const id = await knex.transaction(async (trx) => {
         const bad = await checkRefs(trx, input);
-        if (bad) throw badRequest(bad);
+        if (bad) throw bad.error;
         if (await store.getByCode(trx, input.code)) throw catalogError(409, 'Conflict', 'catalog.codeExists', { code: input.code });
         return store.insert(trx, input);
       });
@@ -106,7 +108,7 @@ export function createCatalogService(deps: CatalogDeps) {
         }
         if (locked.managingAgencyId !== current.managingAgencyId) throw catalogError(409, 'Conflict', 'catalog.agencyChanged');
         const bad = await checkRefs(trx, input);
-        if (bad) throw badRequest(bad);
+        if (bad) throw bad.error;
         const other = await store.getByCode(trx, input.code);
         if (other && other.id !== id) throw catalogError(409, 'Conflict', 'catalog.codeExists', { code: input.code });
         await store.update(trx, id, input);
@@ -182,7 +184,7 @@ export function createCatalogService(deps: CatalogDeps) {
         if (seen.has(input.code)) return reject(`code: ${input.code} appears twice in the file`);
         seen.add(input.code);
         const bad = await checkRefs(trx, input, known);
-        if (bad) return reject(bad);
+        if (bad) return reject(`${bad.field}: ${bad.error.text?.en ?? bad.error.message}`);
         if (!mayImport(managerOf(input))) return reject(`managingAgencyId: you may not edit procedures managed by ${managerOf(input)}`);
         const existing = existingByCode.get(input.code);
         if (existing) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { catalogKey } from './messages.js';
 
 const CODE_RE = /^[0-9]\.[0-9]{6}(\.[0-9A-Za-z.-]+)?$/;
 
@@ -35,12 +36,12 @@ const LimitSchema = z.object({
   if (l.value !== undefined && l.unit) return { value: l.value, unit: l.unit };
   if (l.workingDays !== undefined) return { value: l.workingDays, unit: 'days' };
   if (l.workingHours !== undefined) return { value: l.workingHours, unit: 'hours' };
-  ctx.addIssue({ code: 'custom', message: 'give {value, unit} or workingDays or workingHours' });
+  ctx.addIssue({ code: 'custom', message: catalogKey('catalog.giveDuration') });
   return z.NEVER;
 });
 
 export const ProcedureInputSchema = z.object({
-  code: z.string().trim().regex(CODE_RE, 'a national procedure code such as 1.001806'),
+  code: z.string().trim().regex(CODE_RE, catalogKey('catalog.codeFormat')),
   name: z.string().trim().min(3).max(500),
   field: z.string().trim().min(2).max(200),
   level: z.string().trim().min(1).max(40),

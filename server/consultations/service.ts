@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { onField } from '../http/errors.js';
 import { LRUCache } from 'lru-cache';
 import { formatLocal, parseBudget, type WorkingCalendar } from '../calendar/index.js';
 import { formatDate, type TypedValue } from '../engine/index.js';
@@ -236,8 +237,7 @@ export function createConsultationService(deps: ConsultationDeps) {
       const late = answeredAt > new Date(c.reply_due_at);
       const explanation = input.explanation?.trim() || null;
       if (late && !explanation) {
-        throw consultationError(400, 'InvalidRequestException', 'consultations.lateNeedsExplanation', { due: vnDateTime(iso(c.reply_due_at)!) },
-          [{ field: 'body.explanation', message: 'required when late' }]);
+        throw onField(consultationError(400, 'InvalidRequestException', 'consultations.lateNeedsExplanation', { due: vnDateTime(iso(c.reply_due_at)!) }), 'body.explanation');
       }
       const saved: DocRef[] = [...(input.documents ?? [])];
       for (const [i, f] of uploads.entries()) {

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { onField } from '../http/errors.js';
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -57,7 +58,7 @@ export function createDossierFilesRouter(deps: DossierFilesRouterDeps): Router {
     const { id } = parseParams(Id, req);
     const { label } = parse(UploadFields, req.body ?? {}, 'body');
     const uploads = uploadedFiles(req);
-    if (!uploads.length) throw dossierError(400, 'InvalidRequestException', 'dossiers.noFileChosen', {}, [{ field: 'body.file', message: 'required' }]);
+    if (!uploads.length) throw onField(dossierError(400, 'InvalidRequestException', 'dossiers.noFileChosen'), 'body.file');
     const d = await dossiers.get(id, req.principal!);
     if (FINAL_STATUSES.has(d.status)) throw dossierError(409, 'Conflict', 'dossiers.closedNoAttach', { code: d.code, status: d.status }, { status: d.status });
     const p = req.principal!;

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { inputKey } from '../http/messages.js';
 import { localDayStart } from '../calendar/index.js';
 import { sendDocument } from '../documents/index.js';
 import { idempotencyKeyOf } from '../http/idempotency.js';
@@ -24,7 +25,7 @@ export interface DossierRouterDeps {
 
 const Id = z.object({ id: z.uuid(dossierKey('dossiers.notADossierId')) });
 const StatusList = z.string().regex(/^(10|[1-9])(,(10|[1-9]))*$/, 'status: comma-separated codes 1–10').transform((s) => s.split(',').map(Number));
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, inputKey('input.date'));
 
 const ListQuery = z.object({
   status: StatusList.optional(),

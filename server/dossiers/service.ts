@@ -8,7 +8,7 @@ import {
 } from '../calendar/index.js';
 import { formatDate, isEngineError, type TypedValue } from '../engine/index.js';
 import type { Procedure } from '../catalog/index.js';
-import { ApiError, badRequest } from '../http/errors.js';
+import { ApiError } from '../http/errors.js';
 import { isUniqueViolation } from '../http/idempotency.js';
 import type { Principal } from '../http/policy.js';
 import { foldText, likeContains } from '../text/fold.js';
@@ -677,7 +677,8 @@ export function createDossierService(deps: DossierDeps) {
 
     /** Timeline hook for other capabilities (tasks, consultations, notifications…): one row on the dossier. */
     async recordEvent(id: string, e: { kind: string; reason?: string; data?: unknown }, actor: Actor, db?: Knex | Knex.Transaction): Promise<void> {
-      if (e.kind === 'status') throw badRequest('kind "status" is reserved for transitions');
+      // A caller's bug, not a person's input: no capability records a status change by hand.
+      if (e.kind === 'status') throw new Error('recordEvent: kind "status" is reserved for transitions');
       await store.appendEvent(db ?? knex, { dossierId: id, kind: e.kind, reason: e.reason ?? null, data: e.data, actorId: actor.id, actorName: actor.name });
     },
 

@@ -57,10 +57,15 @@ function callMethod(obj: unknown, method: string, args: unknown[]): unknown {
     case 'toUpperCase': if (str !== undefined) return str.toUpperCase(); break;
     case 'trim': if (str !== undefined) return str.trim(); break;
   }
-  throw new ExpressionError(`${method}() cannot be called on ${obj === null || obj === undefined ? 'null' : Array.isArray(obj) ? 'a list' : typeof obj}`);
+  const on = obj === null || obj === undefined ? 'null' : Array.isArray(obj) ? 'a list' : typeof obj;
+  const onVi = on === 'null' ? 'giá trị rỗng (null)' : on === 'a list' ? 'một danh sách' : `giá trị kiểu ${on}`;
+  throw new ExpressionError(`${method}() cannot be called on ${on}`, `không gọi được ${method}() trên ${onVi}`);
 }
 
-export class ExpressionError extends Error {}
+/** Why an expression cannot be read or evaluated: `message` in English, `vi` in Vietnamese (a refused model shows either). */
+export class ExpressionError extends Error {
+  constructor(message: string, readonly vi: string) { super(message); }
+}
 
 const WORD_OPS: Record<string, string> = {
   and: '&&', or: '||', not: '!', eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=', div: '/', mod: '%', empty: 'empty',
@@ -87,7 +92,7 @@ function tokenize(src: string): Token[] {
         if (src[j] === '\\' && j + 1 < src.length) { s += src[j + 1]; j += 2; continue; }
         s += src[j++];
       }
-      if (j >= src.length) throw new ExpressionError('unterminated string literal');
+      if (j >= src.length) throw new ExpressionError('unterminated string literal', 'chuỗi ký tự chưa được đóng dấu nháy');
       out.push({ t: 'str', v: s });
       i = j + 1;
       continue;
@@ -103,7 +108,7 @@ function tokenize(src: string): Token[] {
     const two = src.slice(i, i + 2);
     if (['==', '!=', '<=', '>=', '&&', '||'].includes(two)) { out.push({ t: 'op', v: two }); i += 2; continue; }
     if ('<>!+-*/%?:().[]'.includes(c)) { out.push({ t: 'op', v: c }); i++; continue; }
-    throw new ExpressionError(`unexpected character '${c}'`);
+    throw new ExpressionError(`unexpected character '${c}'`, `ký tự không hợp lệ '${c}'`);
   }
   return out;
 }
@@ -114,7 +119,7 @@ class Parser {
 
   parse(): Node {
     const n = this.ternary();
-    if (this.i < this.toks.length) throw new ExpressionError(`unexpected '${String(this.toks[this.i]!.v)}'`);
+    if (this.i < this.toks.length) throw new ExpressionError(`unexpected '${String(this.toks[this.i]!.v)}'`, `gặp '${String(this.toks[this.i]!.v)}' không đúng chỗ`);
     return n;
   }
   private peekOp(...ops: string[]): string | undefined {
@@ -122,7 +127,7 @@ class Parser {
     return t && t.t === 'op' && ops.includes(t.v) ? t.v : undefined;
   }
   private expectOp(op: string): void {
-    if (!this.peekOp(op)) throw new ExpressionError(`expected '${op}'`);
+    if (!this.peekOp(op)) throw new ExpressionError(`expected '${op}'`, `thiếu '${op}'`);
     this.i++;
   }
   private ternary(): Node {
@@ -160,14 +165,14 @@ class Parser {
       if (this.peekOp('.')) {
         this.i++;
         const t = this.toks[this.i++];
-        if (!t || t.t !== 'id') throw new ExpressionError('expected a property name after "."');
+        if (!t || t.t !== 'id') throw new ExpressionError('expected a property name after "."', 'sau dấu "." phải là tên thuộc tính');
         if (this.peekOp('(')) {
-          if (!(t.v in METHODS)) throw new ExpressionError(`method calls are not supported except ${Object.keys(METHODS).join(', ')} (on strings, lists and maps)`);
+          if (!(t.v in METHODS)) throw new ExpressionError(`method calls are not supported except ${Object.keys(METHODS).join(', ')} (on strings, lists and maps)`, `chỉ được gọi các phương thức ${Object.keys(METHODS).join(', ')} (trên chuỗi, danh sách và bảng)`);
           this.i++;
           const args: Node[] = [];
           if (!this.peekOp(')')) for (;;) { args.push(this.ternary()); if (!this.peekOp(',')) break; this.i++; }
           this.expectOp(')');
-          if (args.length !== METHODS[t.v]) throw new ExpressionError(`${t.v}() takes ${METHODS[t.v]} argument(s)`);
+          if (args.length !== METHODS[t.v]) throw new ExpressionError(`${t.v}() takes ${METHODS[t.v]} argument(s)`, `${t.v}() nhận ${METHODS[t.v]} tham số`);
           n = { k: 'call', obj: n, method: t.v, args };
           continue;
         }
@@ -178,13 +183,13 @@ class Parser {
         this.expectOp(']');
         n = { k: 'prop', obj: n, name };
       } else if (this.peekOp('(')) {
-        throw new ExpressionError('method calls are not supported');
+        throw new ExpressionError('method calls are not supported', 'không được gọi phương thức');
       } else return n;
     }
   }
   private primary(): Node {
     const t = this.toks[this.i++];
-    if (!t) throw new ExpressionError('unexpected end of expression');
+    if (!t) throw new ExpressionError('unexpected end of expression', 'biểu thức kết thúc giữa chừng');
     if (t.t === 'num' || t.t === 'str') return { k: 'lit', v: t.v };
     if (t.t === 'id') return t.v in KEYWORDS ? { k: 'lit', v: KEYWORDS[t.v] } : { k: 'var', name: t.v };
     if (t.v === '(') {
@@ -192,7 +197,7 @@ class Parser {
       this.expectOp(')');
       return n;
     }
-    throw new ExpressionError(`unexpected '${t.v}'`);
+    throw new ExpressionError(`unexpected '${t.v}'`, `gặp '${t.v}' không đúng chỗ`);
   }
 }
 
@@ -201,7 +206,7 @@ export type Vars = Readonly<Record<string, unknown>>;
 function own(obj: unknown, key: unknown): unknown {
   if (obj === null || obj === undefined) return undefined;
   const k = String(key);
-  if (FORBIDDEN_PROPS.has(k)) throw new ExpressionError(`property '${k}' is not accessible`);
+  if (FORBIDDEN_PROPS.has(k)) throw new ExpressionError(`property '${k}' is not accessible`, `không được truy cập thuộc tính '${k}'`);
   if (Array.isArray(obj) && k === 'length') return obj.length;
   if (typeof obj === 'string' && k === 'length') return obj.length;
   if (typeof obj !== 'object') return undefined;
@@ -233,7 +238,7 @@ function evalNode(n: Node, vars: Vars): unknown {
   switch (n.k) {
     case 'lit': return n.v;
     case 'var':
-      if (!Object.prototype.hasOwnProperty.call(vars, n.name)) throw new ExpressionError(`Unknown property used in expression: ${n.name}`);
+      if (!Object.prototype.hasOwnProperty.call(vars, n.name)) throw new ExpressionError(`Unknown property used in expression: ${n.name}`, `biểu thức dùng biến chưa có: ${n.name}`);
       return vars[n.name];
     case 'prop': return own(evalNode(n.obj, vars), evalNode(n.name, vars));
     case 'un': {
@@ -282,9 +287,9 @@ function parseTemplate(text: string): Template {
       const c = text[j];
       if (quote) { if (c === '\\') j++; else if (c === quote) quote = null; } else if (c === '"' || c === "'") quote = c; else if (c === '}') break;
     }
-    if (j >= text.length) throw new ExpressionError('missing closing "}"');
+    if (j >= text.length) throw new ExpressionError('missing closing "}"', 'thiếu dấu đóng "}"');
     const body = text.slice(open, j);
-    if (!body.trim()) throw new ExpressionError('empty expression');
+    if (!body.trim()) throw new ExpressionError('empty expression', 'biểu thức trống');
     parts.push(new Parser(tokenize(body)).parse());
     i = j + 1;
   }
@@ -309,12 +314,12 @@ export function evaluate(text: string, vars: Vars): unknown {
   }).join('');
 }
 
-/** Null when the text is valid; otherwise why not. */
-export function checkExpression(text: string): string | null {
+/** Null when the text is valid; otherwise why not, in both languages. */
+export function expressionProblem(text: string): { vi: string; en: string } | null {
   try {
     parseTemplate(text);
     return null;
   } catch (err) {
-    return err instanceof ExpressionError ? err.message : String(err);
+    return err instanceof ExpressionError ? { vi: err.vi, en: err.message } : { vi: String(err), en: String(err) };
   }
 }

@@ -2,7 +2,7 @@
 export { createEngine, type EngineService } from './service.js';
 export { EngineError, isEngineError, type EngineErrorKind } from './errors.js';
 export { parseDefinitions, type Interpreter, type ParsedDefinitions } from './model.js';
-export { checkExpression } from './expression.js';
+export { expressionProblem } from './expression.js';
 export { reasonText, type CompileKey, type FindingParams } from './compile/messages.js';
 export { TTHC_NS } from './tthc-ns.js';
 export { createTimerScheduler } from './scheduler.js';

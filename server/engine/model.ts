@@ -3,7 +3,7 @@ import { BpmnModdle } from 'bpmn-moddle';
 import { compileProcess } from './compile/compile.js';
 import type { Graph } from './compile/graph.js';
 import { finding, findingOf, type Finding } from './compile/messages.js';
-import { checkExpression } from './expression.js';
+import { expressionProblem } from './expression.js';
 import { MAX_SUBPROCESS_DEPTH, MAX_XML_BYTES, structureProblem, xmlSafetyProblem } from './limits.js';
 import { timerSpecProblems } from './timer-spec.js';
 import { parseBudget } from '../calendar/index.js';
@@ -195,7 +195,7 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
 
 function checkExpr(findings: Finding[], id: string, what: string, text: string | undefined): void {
   if (!text) return;
-  const why = checkExpression(text);
+  const why = expressionProblem(text);
   if (why) findings.push(finding(id, 'engine.expression.unsupportedIn', { what, text, detail: why }));
 }
 

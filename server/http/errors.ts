@@ -36,9 +36,16 @@ export const unauthorized = () => httpError(401, 'Unauthorized', 'http.loginRequ
 export const forbidden = () => httpError(403, 'Forbidden', 'http.forbidden');
 /** 404 for a path no route serves, in the API's error shape. */
 export const noSuchEndpoint = (method: string, url: string) => httpError(404, 'NotFound', 'http.noSuchEndpoint', { method, path: url.split('?')[0]! });
+
+/** The same keyed refusal naming one field: its details carry the message in each language. */
+export function onField(e: ApiError, field: string): ApiError {
+  if (!e.text) return new ApiError(e.status, e.type, e.message, [{ field, message: e.message }]);
+  return new ApiError(e.status, e.type, e.message, [{ field, message: e.text.vi }], { ...e.text, enDetails: [{ field, message: e.text.en }] });
+}
+
+/** An unkeyed English 400: only for /engine-rest, which answers in Camunda's English (every /api refusal is keyed). */
 export const badRequest = (message: string, details?: unknown) =>
   new ApiError(400, 'InvalidRequestException', message, details);
-export const notFound = (message: string) => new ApiError(404, 'NotFound', message);
 
 /** Turns a zod failure into a 400 naming each offending field in words, in the reader's language. */
 export function fromZodError(err: ZodError, where = 'body'): ApiError {

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { httpError } from './errors.js';
+import { httpError, onField } from './errors.js';
 
 /** Printable ASCII without spaces, as clients generate them (a UUID, or a business key plus a request id). */
 const KEY = /^[\x21-\x7e]{1,200}$/;
@@ -13,7 +13,7 @@ export function idempotencyKeyOf(req: Request): string | undefined {
   if (raw === undefined) return undefined;
   const key = Array.isArray(raw) ? raw[0] : raw;
   if (typeof key !== 'string' || !KEY.test(key)) {
-    throw httpError(400, 'InvalidRequestException', 'http.badIdempotencyKey', {}, [{ field: 'header.Idempotency-Key', message: 'invalid' }]);
+    throw onField(httpError(400, 'InvalidRequestException', 'http.badIdempotencyKey'), 'header.Idempotency-Key');
   }
   return key;
 }

@@ -35,7 +35,12 @@ export function storableText(s: string, max: number): string {
   return out;
 }
 
-export interface TextIssue { path: string; problem: string }
+/** Which refusal a problem is (server/http/messages.ts), with the depth limit for `input.tooDeep`. */
+export type TextIssueKey = 'input.hasNul' | 'input.loneSurrogate' | 'input.tooDeep' | 'input.tooManyElements' | 'input.badFieldName';
+export interface TextIssue { path: string; problem: string; key: TextIssueKey; depth?: number }
+
+/** The key of a `textProblem` answer. */
+export const textProblemKey = (problem: string): TextIssueKey => (problem.includes('NUL') ? 'input.hasNul' : 'input.loneSurrogate');
 
 /**
  * Walks a parsed JSON value (body, query) and reports the first string — key or value — that
@@ -47,14 +52,14 @@ export function findTextIssue(value: unknown, root: string, maxDepth: number): T
   let seen = 0;
   while (stack.length) {
     const { v, path, depth } = stack.pop()!;
-    if (++seen > 1_000_000) return { path: root, problem: 'has too many elements' };
+    if (++seen > 1_000_000) return { path: root, problem: 'has too many elements', key: 'input.tooManyElements' };
     if (typeof v === 'string') {
       const p = textProblem(v);
-      if (p) return { path, problem: p };
+      if (p) return { path, problem: p, key: textProblemKey(p) };
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= maxDepth) return { path, problem: `is nested deeper than ${maxDepth} levels` };
+    if (depth >= maxDepth) return { path, problem: `is nested deeper than ${maxDepth} levels`, key: 'input.tooDeep', depth: maxDepth };
     if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: `${path}[${i}]`, depth: depth + 1 });
       continue;
@@ -62,7 +67,7 @@ export function findTextIssue(value: unknown, root: string, maxDepth: number): T
     for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
       const kp = textProblem(k);
       const childPath = `${path}.${kp ? JSON.stringify(k).slice(0, 40) : k.slice(0, 80)}`;
-      if (kp) return { path: childPath, problem: `has a field name that ${kp}` };
+      if (kp) return { path: childPath, problem: `has a field name that ${kp}`, key: 'input.badFieldName' };
       stack.push({ v: child, path: childPath, depth: depth + 1 });
     }
   }

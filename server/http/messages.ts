@@ -27,6 +27,10 @@ const HTTP_MESSAGES = {
   'input.badPercentEncoding': { vi: '{field} không phải UTF-8 mã hoá phần trăm hợp lệ', en: '{field} is not valid percent-encoded UTF-8' },
   'input.tooDeep': { vi: '{field} lồng nhau quá {depth} cấp', en: '{field} nests deeper than {depth} levels' },
   'input.tooManyElements': { vi: '{field} có quá nhiều phần tử', en: '{field} has too many elements' },
+  'input.badFieldName': {
+    vi: '{field} có tên trường chứa ký tự không lưu được (NUL hoặc surrogate lẻ)',
+    en: '{field} has a field name with a character that cannot be stored (NUL or lone surrogate)',
+  },
   // What a schema refuses (server/http/zod-texts.ts): `{field}` is the field named in words.
   'input.required': { vi: '{field} là bắt buộc', en: '{field} is required' },
   'input.wrongType': { vi: '{field} phải là {expected}', en: '{field} must be {expected}' },
@@ -75,6 +79,10 @@ const HTTP_MESSAGES = {
   'input.field.params': { vi: 'Tham số đường dẫn “{path}”', en: 'Path parameter “{path}”' },
   'input.field.form': { vi: 'Trường biểu mẫu “{path}”', en: 'Form field “{path}”' },
   'input.field.other': { vi: 'Giá trị “{path}”', en: 'Value “{path}”' },
+  'input.field.pathSegment': { vi: 'Đoạn thứ {n} của đường dẫn', en: 'Path segment {n}' },
+  'input.field.fileField': { vi: 'Tên trường tệp tải lên', en: 'The upload\'s field name' },
+  'input.field.fileName': { vi: 'Tên tệp tải lên', en: 'The uploaded file\'s name' },
+  'input.field.fileContent': { vi: 'Nội dung tệp {name}', en: 'The content of file {name}' },
   // The kinds of value a schema expects, as `{expected}` above.
   'input.type.string': { vi: 'chuỗi ký tự', en: 'a text' },
   'input.type.number': { vi: 'số', en: 'a number' },
@@ -88,4 +96,6 @@ const HTTP_MESSAGES = {
 } as const;
 
 export const httpText = textCatalogue(HTTP_MESSAGES);
+/** One of these sentences as a zod message: `.refine(ok, { message: inputKey('input.date') })` names the field itself. */
+export const inputKey = (key: HttpKey & `input.${string}`): string => key;
 export type HttpKey = keyof typeof HTTP_MESSAGES;

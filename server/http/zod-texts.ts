@@ -103,6 +103,7 @@ function sentence(issue: Issue): Sentence {
  */
 export function issueText(issue: Issue, where: string, plain = false): LocalizedText {
   const field = fieldWords(where, issue.path, plain);
+  if (issue.message.startsWith('input.') && knownText(issue.message)) return textIn(issue.message, { field: field.vi }, { field: field.en });
   const own = knownText(issue.message);
   if (own) return { key: issue.message, vi: `${field.vi}: ${own.vi}`, en: `${field.en}: ${own.en}` };
   const s = sentence(issue);

@@ -1,4 +1,4 @@
-import { ApiError, messageCatalogue } from '../http/errors.js';
+import { ApiError, catalogueKeys, messageCatalogue } from '../http/errors.js';
 
 /** Every refusal of logins, users, units and roles a person reads, by key, in Vietnamese and English. */
 const IDENTITY_MESSAGES = {
@@ -20,11 +20,16 @@ const IDENTITY_MESSAGES = {
   'identity.authorCannotApprove': { vi: 'Người soạn thảo không được tự phê duyệt', en: 'The author cannot approve their own version (four-eyes)' },
   'identity.outsideApprovalScope': { vi: 'Ngoài phạm vi phê duyệt', en: 'Outside the approver\'s scope' },
   'identity.noUnit': { vi: 'Không có đơn vị {id}', en: 'No unit {id}' },
+  'identity.unknownParent': { vi: 'Không có đơn vị cấp trên {id}', en: 'Unknown parent unit: {id}' },
+  'identity.unknownKind': { vi: 'Không có loại đơn vị {kind}', en: 'Unknown unit kind: {kind}' },
+  'identity.sessionUserGone': { vi: 'Tài khoản của phiên đăng nhập không còn tồn tại', en: 'The session\'s user no longer exists' },
   'identity.unitExists': { vi: 'Mã đơn vị {id} đã tồn tại', en: 'Unit id {id} already exists' },
   'identity.unitInUse': { vi: 'Đơn vị còn đơn vị con hoặc người giữ chức danh', en: 'The unit still has sub-units or role holders' },
   'identity.noUser': { vi: 'Không có người dùng {username}', en: 'No user {username}' },
   'identity.usernameExists': { vi: 'Tên đăng nhập {username} đã tồn tại', en: 'Username {username} already exists' },
   'identity.noSuchRole': { vi: '{username} không giữ {role} tại {unit}', en: '{username} does not hold {role} at {unit}' },
+  'identity.slugFormat': { vi: 'chữ thường, chữ số và dấu gạch nối', en: 'lower-case letters, digits and hyphens (a slug)' },
+  'identity.usernameFormat': { vi: 'chữ, chữ số, dấu chấm, gạch dưới, gạch nối', en: 'letters, digits, dot, underscore, hyphen' },
   'identity.noToken': { vi: 'Không có mã truy cập này', en: 'No such token' },
 } as const;
 
@@ -32,6 +37,8 @@ type IdentityKey = keyof typeof IDENTITY_MESSAGES;
 export type PasswordProblem = Extract<IdentityKey, `identity.password${string}`>;
 
 export const identityError = messageCatalogue(IDENTITY_MESSAGES);
+/** A key of this catalogue as a zod message. */
+export const identityKey = catalogueKeys(IDENTITY_MESSAGES);
 
 /** 429 before any credential check once an address has failed too often. */
 export const tooManyFromSource = (retry: number): ApiError =>

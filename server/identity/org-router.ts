@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { identityKey } from './messages.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
 import { guard } from '../http/policy.js';
@@ -7,8 +8,8 @@ import { parseBody, parseParams, parseQuery } from '../http/validate.js';
 import { ROLES } from './permissions.js';
 import type { IdentityService } from './service.js';
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and hyphens (a slug)');
-const username = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'letters, digits, dot, underscore, hyphen');
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, identityKey('identity.slugFormat'));
+const username = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, identityKey('identity.usernameFormat'));
 const name = z.string().trim().min(1).max(300);
 const role = z.enum(ROLES);
 

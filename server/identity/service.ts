@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import { notify, type Unlisten } from '../db/connect.js';
-import { badRequest, notFound } from '../http/errors.js';
+import { onField } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 import { hashPassword, passwordProblems, verifyPassword } from './password.js';
 import { permissionsOf, ROLES, type Role } from './permissions.js';
@@ -254,7 +254,7 @@ export function createIdentityService(opts: IdentityOptions) {
 
     async me(principal: Principal): Promise<UserView> {
       const u = await store.userWithRoles(knex, { id: principal.userId });
-      if (!u) throw notFound('User not found');
+      if (!u) throw identityError(404, 'NotFound', 'identity.sessionUserGone');
       return toView(u);
     },
 
@@ -342,11 +342,11 @@ export function createIdentityService(opts: IdentityOptions) {
     async createUnit(input: { id: string; parentId: string | null; name: string; kind: string }): Promise<store.Unit> {
       return knex.transaction(async (trx) => {
         if (await store.getUnit(trx, input.id)) throw identityError(409, 'Conflict', 'identity.unitExists', { id: input.id });
-        if (!(await store.unitKinds(trx)).some((k) => k.id === input.kind)) throw badRequest(`Unknown unit kind: ${input.kind}`, [{ field: 'body.kind', message: 'unknown kind' }]);
+        if (!(await store.unitKinds(trx)).some((k) => k.id === input.kind)) throw onField(identityError(400, 'InvalidRequestException', 'identity.unknownKind', { kind: input.kind }), 'body.kind');
         let level = 0;
         if (input.parentId) {
           const parent = await store.getUnit(trx, input.parentId);
-          if (!parent) throw badRequest(`Unknown parent unit: ${input.parentId}`, [{ field: 'body.parentId', message: 'unknown unit' }]);
+          if (!parent) throw onField(identityError(400, 'InvalidRequestException', 'identity.unknownParent', { id: input.parentId }), 'body.parentId');
           level = parent.level + 1;
         }
         await store.insertUnit(trx, { ...input, level });
@@ -357,7 +357,7 @@ export function createIdentityService(opts: IdentityOptions) {
     async updateUnit(id: string, patch: { name?: string; kind?: string }): Promise<store.Unit> {
       return knex.transaction(async (trx) => {
         if (!(await store.getUnit(trx, id))) throw identityError(404, 'NotFound', 'identity.noUnit', { id });
-        if (patch.kind && !(await store.unitKinds(trx)).some((k) => k.id === patch.kind)) throw badRequest(`Unknown unit kind: ${patch.kind}`, [{ field: 'body.kind', message: 'unknown kind' }]);
+        if (patch.kind && !(await store.unitKinds(trx)).some((k) => k.id === patch.kind)) throw onField(identityError(400, 'InvalidRequestException', 'identity.unknownKind', { kind: patch.kind }), 'body.kind');
         await store.updateUnit(trx, id, patch);
         return (await store.getUnit(trx, id))!;
       });
@@ -392,7 +392,7 @@ export function createIdentityService(opts: IdentityOptions) {
         const id = await store.insertUser(trx, { username: input.username, displayName: input.displayName, kind: input.kind, passwordHash: hash });
         if (!id) throw identityError(409, 'Conflict', 'identity.usernameExists', { username: input.username });
         for (const r of input.roles ?? []) {
-          if (!(await store.getUnit(trx, r.unitId))) throw badRequest(`Unknown unit: ${r.unitId}`, [{ field: 'body.roles.unitId', message: 'unknown unit' }]);
+          if (!(await store.getUnit(trx, r.unitId))) throw onField(identityError(400, 'InvalidRequestException', 'identity.noUnit', { id: r.unitId }), 'body.roles.unitId');
           await store.addRole(trx, id, r.role, r.unitId, r.title ?? null);
         }
         await rolesChanged(trx, (input.roles ?? []).map((r) => r.role), (input.roles ?? []).map((r) => r.unitId));
@@ -427,7 +427,7 @@ export function createIdentityService(opts: IdentityOptions) {
       await knex.transaction(async (trx) => {
         const u = await store.findUser(trx, username);
         if (!u) throw identityError(404, 'NotFound', 'identity.noUser', { username });
-        if (!(await store.getUnit(trx, unitId))) throw badRequest(`Unknown unit: ${unitId}`, [{ field: 'body.unitId', message: 'unknown unit' }]);
+        if (!(await store.getUnit(trx, unitId))) throw onField(identityError(400, 'InvalidRequestException', 'identity.noUnit', { id: unitId }), 'body.unitId');
         if (await store.addRole(trx, u.id, role, unitId, title ?? null)) await rolesChanged(trx, [role], [unitId]);
         await announce(trx, { userId: u.id });
         userId = u.id;

@@ -1,4 +1,4 @@
-import { messageCatalogue, textCatalogue } from '../http/errors.js';
+import { catalogueKeys, messageCatalogue, textCatalogue } from '../http/errors.js';
 
 /** Every refusal of the process lifecycle a person reads, by key, in Vietnamese and English. */
 const LIFECYCLE_MESSAGES = {
@@ -24,6 +24,8 @@ const LIFECYCLE_MESSAGES = {
   'lifecycle.decisionNeedsApproval': { vi: 'Chỉ đính kèm quyết định đã ký cho phiên bản đã được phê duyệt', en: 'The signed decision can be attached only to an approved version' },
   'lifecycle.decisionNotPdf': { vi: 'Tệp "{name}" không phải PDF: quyết định đã ký phải là tệp PDF', en: 'File "{name}" is not a PDF: the signed decision must be a PDF' },
   'lifecycle.noDecisionFile': { vi: 'Không có tệp quyết định {id} của phiên bản này', en: 'No decision file {id} for this version' },
+  'lifecycle.rejectNeedsComment': { vi: 'Từ chối cần có ý kiến nêu lý do', en: 'A rejection needs a comment' },
+  'lifecycle.diffOtherProcedure': { vi: 'Hai phiên bản thuộc hai thủ tục khác nhau, không so sánh được', en: 'The versions belong to different procedures' },
   'lifecycle.noFile': { vi: 'Chưa chọn tệp quyết định', en: 'No file was chosen' },
   'lifecycle.tooManyValidations': { vi: 'Kiểm tra quy trình quá nhiều lần, hãy đợi một phút', en: 'Too many validations; wait a minute' },
   'lifecycle.modelTooLarge': { vi: 'Quy trình quá lớn (tối đa {max} phần tử XML)', en: 'The process is too large (at most {max} XML elements)' },
@@ -40,6 +42,8 @@ const LIFECYCLE_MESSAGES = {
 } as const;
 
 export const lifecycleError = messageCatalogue(LIFECYCLE_MESSAGES);
+/** A key of this catalogue as a zod message. */
+export const lifecycleKey = catalogueKeys(LIFECYCLE_MESSAGES);
 
 /** The notes the platform itself records in a version's history: `comment` holds the Vietnamese, `details.noteEn` the English. */
 const LIFECYCLE_NOTES = {

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
+import { inputKey } from '../http/messages.js';
 import { MAX_XML_ELEMENTS, structureProblem } from '../engine/index.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
@@ -9,17 +10,17 @@ import { parseBody, parseParams, parseQuery } from '../http/validate.js';
 import { MAX_XML_BYTES } from '../validation/index.js';
 import { uploadFiles, uploadedFiles } from '../files/index.js';
 import type { DecisionFiles } from './decision-files.js';
-import { lifecycleError } from './messages.js';
+import { lifecycleError, lifecycleKey } from './messages.js';
 import type { LifecycleService } from './service.js';
 
-const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date');
+const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, inputKey('input.date')).refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), inputKey('input.date'));
 const Xml = z.string().min(1).max(MAX_XML_BYTES);
 const NewVersionBody = z.object({ level: z.string().max(40).optional(), xml: Xml.optional(), fromVersionId: z.string().max(64).optional() }).strict();
 const SaveBody = z.object({ xml: Xml, revision: z.number().int().min(1) }).strict();
 const ApproveBody = z.object({
   decisionNumber: z.string().trim().min(1).max(100), decisionDate: DATE, signer: z.string().trim().min(1).max(200), effectiveDate: DATE,
 }).strict();
-const RejectBody = z.object({ comment: z.string().trim().min(1, 'a rejection needs a comment').max(5000) }).strict();
+const RejectBody = z.object({ comment: z.string().trim().min(1, lifecycleKey('lifecycle.rejectNeedsComment')).max(5000) }).strict();
 const CommentBody = z.object({ comment: z.string().max(5000).optional() }).strict();
 const ValidateBody = z.object({ xml: z.string().max(MAX_XML_BYTES), procedureId: z.string().max(64).optional(), engineCheck: z.boolean().optional() }).strict();
 const MigrateBody = z.object({ fromVersionId: z.string().max(64).optional(), dryRun: z.boolean().default(true), instanceIds: z.array(z.string().max(64)).min(1).max(10_000).optional() }).strict();

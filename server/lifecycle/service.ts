@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { CatalogService, Procedure } from '../catalog/index.js';
-import { ApiError, badRequest } from '../http/errors.js';
+import { ApiError, onField } from '../http/errors.js';
 import { createValidator, hasErrors, type Finding, type ValidationResult, type Validator } from '../validation/index.js';
-import { BpmnInputError, isType, parseBpmn, type ModdleElement } from '../validation/index.js';
+import { BpmnInputError, isType, parseBpmn, xmlInputText, type ModdleElement } from '../validation/index.js';
 import { diffXml, type VersionDiff } from './diff.js';
 import { canTransition, TRANSITIONS, type LifecycleActionName } from './states.js';
 import { lifecycleError, lifecycleNote } from './messages.js';
@@ -64,7 +64,8 @@ export async function inspectXml(xml: string): Promise<{ processKey?: string; ro
     defs = (await parseBpmn(xml)).definitions;
   } catch (err) {
     if (err instanceof BpmnInputError) {
-      throw new ApiError(err.code === 'too-large' ? 413 : 400, err.code === 'too-large' ? 'PayloadTooLarge' : 'InvalidBpmn', err.message);
+      const text = xmlInputText(err.code, err.message);
+      throw new ApiError(err.code === 'too-large' ? 413 : 400, err.code === 'too-large' ? 'PayloadTooLarge' : 'InvalidBpmn', text.vi, undefined, text);
     }
     throw err;
   }
@@ -395,7 +396,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
     },
 
     async reject(id: string, comment: string, actor: Actor): Promise<Version> {
-      if (!comment.trim()) throw badRequest('comment: a rejection needs a comment');
+      if (!comment.trim()) throw onField(lifecycleError(400, 'InvalidRequestException', 'lifecycle.rejectNeedsComment'), 'body.comment');
       const pre = await requireVersion(knex, id);
       transition('reject', pre);
       await mayReview(actor, pre);
@@ -490,7 +491,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
 
     async diff(id: string, againstId: string): Promise<VersionDiff & { from: { id: string; number: number }; to: { id: string; number: number } }> {
       const [v, other] = await Promise.all([requireVersion(knex, id), requireVersion(knex, againstId)]);
-      if (v.procedureId !== other.procedureId) throw badRequest('against: the versions belong to different procedures');
+      if (v.procedureId !== other.procedureId) throw onField(lifecycleError(400, 'InvalidRequestException', 'lifecycle.diffOtherProcedure'), 'query.against');
       // Changes read from the older version to the newer one.
       const [older, newer] = other.number <= v.number ? [other, v] : [v, other];
       return { ...(await diffXml(older.xml, newer.xml)), from: { id: older.id, number: older.number }, to: { id: newer.id, number: newer.number } };

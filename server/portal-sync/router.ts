@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { inputKey } from '../http/messages.js';
 import { midnightOf, ordinalOfDate } from '../calendar/index.js';
 import { sendJson } from '../http/json.js';
 import { doc } from '../http/openapi.js';
@@ -26,7 +27,7 @@ const ReportBody = z.object({
   receipt: z.string().max(200).optional(),
   durationMs: z.number().int().min(0).max(3_600_000).optional(),
 }).strict();
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, inputKey('input.date'));
 const StatsQuery = z.object({ from: Day.optional(), to: Day.optional() }).strict();
 const ListQuery = z.object({
   state: z.enum(['pending', 'acked', 'rejected', 'attention']).optional(),

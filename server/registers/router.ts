@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
+import { inputKey } from '../http/messages.js';
 import { localDate, localDayStart } from '../calendar/index.js';
 import { sendDocument } from '../documents/index.js';
 import { doc } from '../http/openapi.js';
@@ -11,9 +12,9 @@ import { registerError } from './messages.js';
 
 interface OrgUnitHead { id: string; name: string; parent_id: string | null }
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').transform((s, ctx) => {
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, inputKey('input.date')).transform((s, ctx) => {
   const d = localDayStart(s);
-  if (!d) ctx.addIssue({ code: 'custom', message: 'not a real date' });
+  if (!d) ctx.addIssue({ code: 'custom', message: inputKey('input.date') });
   return d ?? new Date(0);
 });
 const RegisterQuery = z.object({

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { onField } from '../http/errors.js';
 import type { Knex } from 'knex';
 import { dueState, type WorkingCalendar } from '../calendar/index.js';
 import type { Principal } from '../http/policy.js';
@@ -100,7 +101,7 @@ export function createSosService(deps: SosDeps) {
   return {
     async raise(p: Principal, instanceId: string, input: { reason: string; cause?: SosCause }): Promise<SosView> {
       const reason = input.reason.trim();
-      if (reason.length < 5) throw sosError(400, 'InvalidRequestException', 'sos.reasonRequired', {}, [{ field: 'body.reason', message: 'too short' }]);
+      if (reason.length < 5) throw onField(sosError(400, 'InvalidRequestException', 'sos.reasonRequired'), 'body.reason');
       const row = await knex.transaction(async (trx) => {
         await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`sos:${instanceId}`]);
         const i = await instanceOf(trx, instanceId);
@@ -147,7 +148,7 @@ export function createSosService(deps: SosDeps) {
     async resolve(p: Principal, id: string, input: { action: string }): Promise<SosView> {
       const scope = await boardScope(p);
       const action = input.action.trim();
-      if (action.length < 5) throw sosError(400, 'InvalidRequestException', 'sos.actionRequired', {}, [{ field: 'body.action', message: 'too short' }]);
+      if (action.length < 5) throw onField(sosError(400, 'InvalidRequestException', 'sos.actionRequired'), 'body.action');
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw sosError(404, 'NotFound', 'sos.notFound');
       const row = await knex.transaction(async (trx) => {
         const r = await trx<SosRow>('sos').where('id', id).forUpdate().first();

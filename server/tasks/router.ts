@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
+import { inputKey } from '../http/messages.js';
 import { localDayStart } from '../calendar/index.js';
 import { httpError } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
@@ -16,9 +17,9 @@ export interface TasksRouterDeps {
 }
 
 /** A Vietnamese calendar day (YYYY-MM-DD) as the instant its local midnight starts. */
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').transform((s, ctx) => {
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, inputKey('input.date')).transform((s, ctx) => {
   const d = localDayStart(s);
-  if (!d) ctx.addIssue({ code: 'custom', message: 'not a real date' });
+  if (!d) ctx.addIssue({ code: 'custom', message: inputKey('input.date') });
   return d ?? new Date(0);
 });
 

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { dueState, parseBudget, type WorkingCalendar } from '../calendar/index.js';
 import { isEngineError, type EngineService } from '../engine/index.js';
 import { taskScopeOf } from '../engine-rest/index.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError, onField } from '../http/errors.js';
 import type { Principal } from '../http/policy.js';
 import { foldText } from '../text/fold.js';
 import { projectFromEngine } from './dossier-facts.js';
@@ -313,7 +313,7 @@ export function createTasksService(deps: TasksDeps) {
         throw taskError(400, 'NotACandidate', 'tasks.notACandidate', { username: input.username, roles: t.candidate_groups.join(', '), unit: t.unit_id ?? '' });
       }
       const reassign = !!t.assignee && t.assignee !== input.username;
-      if (reassign && !input.reason?.trim()) throw taskError(400, 'InvalidRequestException', 'tasks.reassignReason', {}, [{ field: 'body.reason', message: 'required' }]);
+      if (reassign && !input.reason?.trim()) throw onField(taskError(400, 'InvalidRequestException', 'tasks.reassignReason'), 'body.reason');
       if (t.assignee === input.username) return;
       await engine.setAssignee(id, input.username, p.username, { all: true }).catch((e) => engineError(e, id));
       await record(p, t, reassign ? 'reassigned' : 'assigned', { target_user: input.username, comment: input.reason?.trim() || null });
@@ -335,19 +335,19 @@ export function createTasksService(deps: TasksDeps) {
       const comment = input.comment?.trim() || null;
       let outcome: Outcome | null = null;
       if (step.outcomes.length) {
-        if (!input.outcome) throw taskError(400, 'InvalidRequestException', 'tasks.outcomeRequired', { outcomes: step.outcomes.map((o) => o.key).join(', ') }, [{ field: 'body.outcome', message: 'required' }]);
+        if (!input.outcome) throw onField(taskError(400, 'InvalidRequestException', 'tasks.outcomeRequired', { outcomes: step.outcomes.map((o) => o.key).join(', ') }), 'body.outcome');
         outcome = step.outcomes.find((o) => o.key === input.outcome) ?? null;
       }
       if (input.outcome && !outcome) {
         const named = { step: t.name ?? t.task_definition_key, outcome: input.outcome, allowed: step.outcomes.map((o) => o.key).join(', ') };
         throw taskError(400, 'UnknownOutcome', step.outcomes.length ? 'tasks.unknownOutcome' : 'tasks.noOutcomes', named);
       }
-      if (outcome?.reasonRequired && !comment) throw taskError(400, 'InvalidRequestException', 'tasks.outcomeNeedsReason', { outcome: outcome.label }, [{ field: 'body.comment', message: 'required' }]);
+      if (outcome?.reasonRequired && !comment) throw onField(taskError(400, 'InvalidRequestException', 'tasks.outcomeNeedsReason', { outcome: outcome.label }), 'body.comment');
       // Documents are cited by id after they were attached to the dossier (POST /api/dossiers/:id/files).
       const wanted = [...new Set((input.documents ?? []).map((d) => d.id))];
       const documents = wanted.length ? await tasksStore.dossierFiles(knex, t.instance_id, wanted.filter((x) => /^[0-9a-f-]{36}$/i.test(x))) : [];
       const unknown = wanted.filter((x) => !documents.some((d) => d.id === x));
-      if (unknown.length) throw taskError(400, 'InvalidRequestException', 'tasks.unknownDocuments', { ids: unknown.join(', ') }, [{ field: 'body.documents', message: 'unknown file id' }]);
+      if (unknown.length) throw onField(taskError(400, 'InvalidRequestException', 'tasks.unknownDocuments', { ids: unknown.join(', ') }), 'body.documents');
       const variables: Record<string, { value: unknown; type: string }> = { ...extra };
       if (outcome) variables.outcome = { value: outcome.key, type: 'String' };
       if (comment) variables.outcomeComment = { value: comment, type: 'String' };

@@ -2,6 +2,7 @@ import { lintXml } from './lint.js';
 import { BpmnInputError, parseBpmn, type ModdleElement } from './moddle.js';
 import { checkDomainRules } from './rules.js';
 import { reasonText, type Interpreter } from '../engine/index.js';
+import { xmlInputText } from './messages.js';
 import { worthOffloading, type ValidationPool } from './pool.js';
 import type { DeployabilityCheck, Finding, ProcedureRules, ValidationResult } from './types.js';
 
@@ -10,6 +11,7 @@ export { DOMAIN_RULES } from './rules.js';
 export { LINT_MESSAGES_VI, lintMode, stopLintWorker } from './lint.js';
 export { BpmnInputError, isType, parseBpmn, MAX_XML_BYTES, type ModdleElement } from './moddle.js';
 export { createValidationPool, worthOffloading } from './pool.js';
+export { xmlInputText } from './messages.js';
 export type { Finding, ValidationResult } from './types.js';
 
 export interface Validator {
@@ -55,7 +57,7 @@ export function createValidator(deps: ValidatorDeps = {}): Validator {
       } catch (err) {
         if (!(err instanceof BpmnInputError)) throw err;
         return {
-          findings: [{ ruleId: `xml/${err.code}`, severity: 'error', message: { vi: xmlMessageVi(err.code), en: err.message } }],
+          findings: [{ ruleId: `xml/${err.code}`, severity: 'error', message: { vi: xmlInputText(err.code, err.message).vi, en: err.message } }],
           longestPath: { totalHours: 0, elementIds: [] },
         };
       }
@@ -76,16 +78,6 @@ export function createValidator(deps: ValidatorDeps = {}): Validator {
       return { findings, longestPath: domain.longestPath };
     },
   };
-}
-
-function xmlMessageVi(code: BpmnInputError['code']): string {
-  switch (code) {
-    case 'too-large': return 'Tệp quy trình quá lớn';
-    case 'doctype': return 'Không chấp nhận XML có khai báo DOCTYPE hoặc ENTITY';
-    case 'not-xml': return 'Nội dung không phải XML';
-    case 'too-deep': return 'Quy trình lồng nhau quá sâu (tối đa 10 cấp quy trình con)';
-    default: return 'Không phải tài liệu BPMN 2.0 hợp lệ';
-  }
 }
 
 export const hasErrors = (findings: Finding[]) => findings.some((f) => f.severity === 'error');

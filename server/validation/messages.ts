@@ -1,4 +1,4 @@
-import { messageCatalogue } from '../http/errors.js';
+import { messageCatalogue, textCatalogue, type LocalizedText } from '../http/errors.js';
 
 /** Every refusal of the model checker a person reads, by key, in Vietnamese and English. */
 const VALIDATION_MESSAGES = {
@@ -8,6 +8,17 @@ const VALIDATION_MESSAGES = {
   'validation.stopping': { vi: 'Máy chủ đang dừng', en: 'The server is stopping' },
   'validation.ownerBusy': { vi: 'Bạn đang có một lần kiểm tra quy trình chưa xong', en: 'You already have a model being checked; wait for it' },
   'validation.queueFull': { vi: 'Máy chủ đang kiểm tra nhiều quy trình, hãy thử lại sau ít phút', en: 'Too many models are being checked; retry shortly' },
+  // A document that is not BPMN at all (BpmnInputError's codes); the English is the parser's own, more precise sentence.
+  'validation.xml.too-large': { vi: 'Tệp quy trình quá lớn', en: 'The process model is too large' },
+  'validation.xml.doctype': { vi: 'Không chấp nhận XML có khai báo DOCTYPE hoặc ENTITY', en: 'XML with a DOCTYPE or ENTITY declaration is refused' },
+  'validation.xml.not-xml': { vi: 'Nội dung không phải XML', en: 'The content is not XML' },
+  'validation.xml.too-deep': { vi: 'Quy trình lồng nhau quá sâu (tối đa 10 cấp quy trình con)', en: 'The process nests too deep (at most 10 levels of sub-processes)' },
+  'validation.xml.not-bpmn': { vi: 'Không phải tài liệu BPMN 2.0 hợp lệ', en: 'Not a valid BPMN 2.0 document' },
 } as const;
 
 export const validationError = messageCatalogue(VALIDATION_MESSAGES);
+const validationText = textCatalogue(VALIDATION_MESSAGES);
+
+/** Why a document is no BPMN, keyed: the Vietnamese from the table, the English the parser's own sentence. */
+export const xmlInputText = (code: 'too-large' | 'not-xml' | 'doctype' | 'not-bpmn' | 'too-deep', message: string): LocalizedText =>
+  ({ ...validationText(`validation.xml.${code}`), en: message });

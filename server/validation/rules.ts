@@ -110,7 +110,7 @@ function checkElement(el: ModdleElement, out: Finding[]): void {
     const body = (el.conditionExpression as ModdleElement | undefined)?.body;
     if (typeof body === 'string' && body.trim()) {
       const problem = checkExpression(body);
-      if (problem) out.push(finding('tthc/expression', id, { vi: problem, en: problem }));
+      if (problem) out.push(finding('tthc/expression', id, problem));
     }
   }
 }

@@ -44,11 +44,11 @@ describe('calendar API', () => {
       ['empty limit', { receivedAt: '2026-03-02T08:00:00+07:00', limit: {} }, /một trong hai/],
       ['unparseable date', { receivedAt: 'next tuesday', limit: { workingDays: 1 } }, /receivedAt/],
       ['impossible date', { receivedAt: '2026-02-30T08:00:00+07:00', limit: { workingDays: 1 } }, /receivedAt/],
-      ['date without offset', { receivedAt: '2026-03-02T08:00:00', limit: { workingDays: 1 } }, /offset/],
+      ['date without offset', { receivedAt: '2026-03-02T08:00:00', limit: { workingDays: 1 } }, /múi giờ/],
       ['unknown unit', { receivedAt: '2026-03-02T08:00:00+07:00', limit: { workingDays: 1 }, unitId: 'no-such-unit' }, /no-such-unit/],
       ['unknown field', { receivedAt: '2026-03-02T08:00:00+07:00', limit: { workingDays: 1 }, foo: 1 }, /foo|unrecognized/i],
       ['string limit', { receivedAt: '2026-03-02T08:00:00+07:00', limit: { workingDays: '3' } }, /workingDays/],
-      ['date beyond the supported range', { receivedAt: '2099-12-30T08:00:00+07:00', limit: { workingDays: 2000 } }, /between/],
+      ['date beyond the supported range', { receivedAt: '2099-12-30T08:00:00+07:00', limit: { workingDays: 2000 } }, /ngoài phạm vi lịch/],
     ])('400 on %s', async (_n, body, message) => {
       const res = await deadline(body);
       expect(res.status).toBe(400);
@@ -103,8 +103,8 @@ describe('calendar API', () => {
     });
 
     it.each([
-      ['from=2026-01-01&to=2029-01-01', /3 years/],
-      ['from=2026-02-01&to=2026-01-01', /before/],
+      ['from=2026-01-01&to=2029-01-01', /tối đa 3 năm/],
+      ['from=2026-02-01&to=2026-01-01', /không được trước/],
       ['from=2026-13-01&to=2026-12-31', /from/],
       ['to=2026-12-31', /from/],
       ['from=2026-01-01&to=2026-01-02&unitId=nope', /nope/],

@@ -81,7 +81,7 @@ describe('procedure catalogue over HTTP', () => {
     const r2 = await owner.post('/api/procedures').send({ ...procedureInput({ code: '1.100002' }), colour: 'red' }).expect(400);
     expect(r2.body.message).toMatch(/colour|Unrecognized/i);
     const r3 = await owner.post('/api/procedures').send(procedureInput({ code: '1.100003', level: 'galaxy' })).expect(400);
-    expect(r3.body.message).toMatch(/level/);
+    expect(r3.body).toMatchObject({ key: 'catalog.unknownLevel', details: [{ field: 'body.level' }] });
     await owner.post('/api/procedures').send(procedureInput({ code: '1.100004', agencyId: 'sxd' })).expect(403);
     await owner.post('/api/procedures').send(procedureInput({ code: '1.001193' })).expect(409);
     await owner.post('/api/procedures').send(procedureInput({ code: '1.100005', limit: { value: -1, unit: 'days' } })).expect(400);

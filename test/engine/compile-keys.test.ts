@@ -79,6 +79,13 @@ const REFUSALS = [
     en: "m.bpmn: element 'each': Multi-instance behavior One needs oneBehaviorEventRef naming the event definition it throws (§10.2.8)",
   },
   {
+    what: 'a condition the expression parser cannot read (its reason in both languages too)',
+    xml: bpmn('p6', `${S}<bpmn:exclusiveGateway id="g" name="Đủ hồ sơ?"/>${E}${seq('f0', 'start', 'g')}<bpmn:sequenceFlow id="f1" sourceRef="g" targetRef="end"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${du ==}</bpmn:conditionExpression></bpmn:sequenceFlow>`),
+    key: 'engine.expression.unsupportedIn',
+    vi: 'm.bpmn: phần tử “f1”: Biểu thức “${du ==}” ở condition không dùng được: biểu thức kết thúc giữa chừng',
+    en: 'm.bpmn: element \'f1\': Unsupported expression in condition "${du ==}": unexpected end of expression',
+  },
+  {
     what: 'a file that is not BPMN (no element)',
     xml: '<notes/>',
     key: 'engine.xml.noDefinitions',

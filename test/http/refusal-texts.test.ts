@@ -53,6 +53,11 @@ describe('every /api refusal is keyed and reads in the reader\'s language (issue
     await expectReadable(() => api().post('/api/auth/login').set('Content-Type', 'application/json').send('{"username":'), 400, 'http.badJson');
     await expectReadable(() => api().post('/api/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ x: 'a'.repeat(2 * 1024 * 1024) })), 413, 'http.bodyTooLarge');
     await expectReadable(() => api().post('/api/auth/login').set('Content-Type', 'application/json').set('Content-Encoding', 'x-unknown').send('{}'), 415, 'http.unsupportedEncoding');
+    await expectReadable(() => admin.get('/api/users?q=a%00b'), 400, 'input.hasNul');
+    await expectReadable(() => api().post('/api/auth/login').send({ username: 'a\uD800', password: 'x' }), 400, 'input.loneSurrogate');
+    await expectReadable(() => admin.get('/api/units/%E0%A4%A'), 400, 'input.badPercentEncoding');
+    const nul = await admin.get('/api/users?q=a%00b').expect(400);
+    expect(nul.body).toMatchObject({ message: 'Tham số truy vấn “q” chứa ký tự NUL (\\u0000)', details: [{ field: 'query.q' }] });
   });
 
   it('schema refusals name the field in words: wrong type, missing, empty, unknown field, format, enum, query and path', async () => {
@@ -66,6 +71,15 @@ describe('every /api refusal is keyed and reads in the reader\'s language (issue
     await expectReadable(() => admin.get('/api/users?limit=9999'), 400, 'input.numberMax');
     await expectReadable(() => admin.delete('/api/users/worker/tokens/not-a-uuid'), 400, 'input.uuid');
     await expectReadable(() => admin.post('/api/users/worker/tokens').send({ name: 'n', expiresAt: 'tomorrow' }), 400, 'input.datetime');
+  });
+
+  it('capability refusals name their field in both languages (details included)', async () => {
+    await expectReadable(() => admin.post('/api/units').send({ id: 'x-2', parentId: 'tinh', name: 'X', kind: 'planet' }), 400, 'identity.unknownKind');
+    await expectReadable(() => admin.post('/api/units').send({ id: 'Bad Id', parentId: 'tinh', name: 'X', kind: 'ward' }), 400, 'identity.slugFormat');
+    await expectReadable(() => api().get('/api/calendar/days?from=2026-03-10&to=2026-03-01'), 400, 'calendar.toBeforeFrom');
+    await expectReadable(() => api().post('/api/calendar/deadline').send({ receivedAt: 'hôm nay', limit: { workingDays: 1 } }), 400, 'input.datetime');
+    const slug = await admin.post('/api/units').set('Accept-Language', 'en').send({ id: 'Bad Id', parentId: 'tinh', name: 'X', kind: 'ward' }).expect(400);
+    expect(slug.body).toMatchObject({ message: 'Field “id”: lower-case letters, digits and hyphens (a slug)', details: [{ field: 'body.id' }] });
   });
 
   it('the Vietnamese sentence names the field as a reader writes it', async () => {

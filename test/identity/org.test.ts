@@ -72,8 +72,8 @@ describe('organisation and users over HTTP', () => {
       ['post', '/api/users', { username: 'ok.name', displayName: 42 }, /“displayName”/],
       ['post', '/api/users', { username: "x'; drop table app_user; --", displayName: 'A' }, /“username”/],
       ['post', '/api/units', { id: 'Bad Id', parentId: 'tinh', name: 'A', kind: 'commune' }, /“id”/],
-      ['post', '/api/units', { id: 'ok', parentId: 'nope', name: 'A', kind: 'commune' }, /parent/i],
-      ['post', '/api/units', { id: 'ok', parentId: 'tinh', name: 'A', kind: 'planet' }, /kind/],
+      ['post', '/api/units', { id: 'ok', parentId: 'nope', name: 'A', kind: 'commune' }, /cấp trên/],
+      ['post', '/api/units', { id: 'ok', parentId: 'tinh', name: 'A', kind: 'planet' }, /loại đơn vị/],
       ['post', '/api/users/admin/roles', { role: 'emperor', unitId: 'tinh' }, /“role”/],
       ['patch', '/api/users/admin', { disabled: 'yes' }, /“disabled”/],
     ];

@@ -1,6 +1,6 @@
-import { finding, type CompileKey, type Finding } from './messages.js';
+import { finding, type CompileKey, type Finding, type FindingParams } from './messages.js';
 import { compensation, retryOf } from './rules.js';
-import { checkExpression } from '../expression.js';
+import { expressionProblem } from '../expression.js';
 import { eventOf } from './events.js';
 import type { CallDef, CallMapping, GFlow, GNode, Graph, Param, ParamValue } from './graph.js';
 import { loopOf } from './loops.js';
@@ -67,7 +67,7 @@ function extensionsOf(el: El, node: GNode | undefined, findings: Finding[]): voi
 
 /** §10.2.5 call activity, with Camunda's binding and variable mappings (camunda:in / camunda:out). */
 function callOf(el: El, findings: Finding[]): CallDef | undefined {
-  const refuse = (key: CompileKey, params: Record<string, string> = {}) => { findings.push(finding(el.id, key, params)); };
+  const refuse = (key: CompileKey, params: FindingParams = {}) => { findings.push(finding(el.id, key, params)); };
   const element = typeof el.calledElement === 'string' ? el.calledElement.trim() : '';
   if (!element) { refuse('engine.call.needsElement'); return undefined; }
   if (camunda(el, 'caseRef')) refuse('engine.call.cmmn');
@@ -85,7 +85,7 @@ function callOf(el: El, findings: Finding[]): CallDef | undefined {
     if (!def.versionTag) refuse('engine.call.needsVersionTag');
   }
   for (const text of [element, def.version, def.versionTag]) {
-    const why = text ? checkExpression(text) : null;
+    const why = text ? expressionProblem(text) : null;
     if (why) refuse('engine.expression.unsupported', { text: text!, detail: why });
   }
   for (const x of el.extensionElements?.values ?? []) {
@@ -100,7 +100,7 @@ function callOf(el: El, findings: Finding[]): CallDef | undefined {
     if (x.businessKey) m.businessKey = String(x.businessKey);
     if (!m.all && !m.businessKey && !((m.source || m.sourceExpression) && m.target)) refuse('engine.call.mapping', { which: t.slice(8).toLowerCase() });
     for (const e of [m.sourceExpression, m.businessKey]) {
-      const why = e ? checkExpression(e) : null;
+      const why = e ? expressionProblem(e) : null;
       if (why) refuse('engine.expression.unsupported', { text: e!, detail: why });
     }
     (t === 'camunda:In' ? def.ins : def.outs).push(m);
@@ -120,7 +120,7 @@ function paramValue(d: El, id: string, what: { dir: Dir; param: string }, findin
   if (t === 'text' || t === 'camunda:Value' || t === 'camunda:Entry') {
     if (d.definition) return paramValue(d.definition, id, what, findings);
     const text = typeof d.value === 'string' ? d.value.trim() : '';
-    const why = text ? checkExpression(text) : null;
+    const why = text ? expressionProblem(text) : null;
     if (why) findings.push(finding(id, IO_KEYS[what.dir].expression, { param: what.param, text, detail: why }));
     return { text };
   }
@@ -164,7 +164,7 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
       const a = body(el.activationCondition);
       // Betsy and the spec's examples write the bare expression (activationCount >= 1); ours are ${…}.
       if (a) node.activation = /[$#]\{/.test(a) ? a : `\${${a}}`;
-      const why = node.activation ? checkExpression(node.activation) : null;
+      const why = node.activation ? expressionProblem(node.activation) : null;
       if (why) findings.push(finding(el.id, 'engine.expression.unsupportedIn', { what: 'activationCondition', text: a ?? '', detail: why }));
     }
     const lp = loopOf(el, findings);
@@ -251,7 +251,7 @@ function link(g: Graph, findings: Finding[]): void {
     if (s.type === 'parallelGateway' && f.condition) delete f.condition; // the spec ignores them (13.3.2)
   }
   for (const n of Object.values(g.nodes)) {
-    const refuse = (key: CompileKey, params: Record<string, string> = {}) => findings.push(finding(n.id, key, params));
+    const refuse = (key: CompileKey, params: FindingParams = {}) => findings.push(finding(n.id, key, params));
     // Gateway direction (§8.3.9): checked on the flows themselves, <incoming>/<outgoing> are optional in XML.
     if (n.direction === 'Converging' && n.out.length > 1) refuse('engine.gateway.convergingOut');
     if (n.direction === 'Diverging' && n.in.length > 1) refuse('engine.gateway.divergingIn');
