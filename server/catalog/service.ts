@@ -236,7 +236,7 @@ function readCsv(content: string): Array<{ row: number; value: unknown; error?: 
   try {
     table = parseCsv(content);
   } catch (err) {
-    if (err instanceof CsvSyntaxError) throw catalogError(400, 'InvalidRequestException', 'catalog.badCsv', { detail: err.message });
+    if (err instanceof CsvSyntaxError) throw catalogError(400, 'InvalidRequestException', `catalog.csv.${err.kind}`, { line: err.line });
     throw err;
   }
   const header = table[0]?.map((h) => h.trim());

@@ -8,6 +8,9 @@ import { notificationKey } from './messages.js';
  * Parameters are validated per template, so a worker sending a malformed request gets a 400.
  */
 
+/** "17:00, 23/02/2026" (Vietnamese local time), for the English text of a staff notice. */
+const enDateTime = (iso: string): string => vnDateTime(iso).replace(' ngày ', ', ');
+
 /** "17:00 ngày 23/02/2026", read from the Vietnamese local time (formatLocal), never hand-shifted. */
 export function vnDateTime(iso: string): string {
   const d = parseInstant(iso);
@@ -58,24 +61,42 @@ export const STAFF_TEMPLATES = {
     subject: `Hồ sơ ${p.dossierCode} sắp đến hạn`,
     body: `Hồ sơ ${p.dossierCode} đến hạn trả kết quả lúc ${vnDateTime(p.dueAt)}`
       + (p.step ? `, đang ở bước "${p.step}"` : '') + '. Đề nghị xử lý hoặc lập thư xin lỗi (mẫu 04) nếu không kịp hạn.',
+  }), (p) => ({
+    subject: `Dossier ${p.dossierCode} is nearly due`,
+    body: `Dossier ${p.dossierCode} is due at ${enDateTime(p.dueAt)}`
+      + (p.step ? `, now at step "${p.step}"` : '') + '. Please handle it, or write an apology letter (form 04) if it cannot be done in time.',
   })),
   'write-apology': tpl(z.object({ dossierCode: code, dueAt: instant }).strict(), (p) => ({
     subject: `Lập thư xin lỗi (mẫu 04) cho hồ sơ ${p.dossierCode}`,
     body: `Hồ sơ ${p.dossierCode} có nguy cơ quá hạn (${vnDateTime(p.dueAt)}). Đề nghị ký thư xin lỗi, nêu lý do và ngày hẹn mới trước hạn.`,
+  }), (p) => ({
+    subject: `Write the apology letter (form 04) for dossier ${p.dossierCode}`,
+    body: `Dossier ${p.dossierCode} may miss its due time (${enDateTime(p.dueAt)}). Please sign an apology letter with the reason and the new date.`,
   })),
   overdue: tpl(z.object({ dossierCode: code, dueAt: instant, apologised: z.boolean() }).strict(), (p) => ({
     subject: `Hồ sơ ${p.dossierCode} đã quá hạn`,
     body: `Hồ sơ ${p.dossierCode} đã quá hạn trả kết quả (${vnDateTime(p.dueAt)})`
       + (p.apologised ? '.' : ' và chưa có thư xin lỗi.') + ' Đã phát tín hiệu SOS.',
+  }), (p) => ({
+    subject: `Dossier ${p.dossierCode} is overdue`,
+    body: `Dossier ${p.dossierCode} missed its due time (${enDateTime(p.dueAt)})`
+      + (p.apologised ? '.' : ' and has no apology letter.') + ' An SOS was raised.',
   })),
   'consultation-request': tpl(z.object({ dossierCode: code, question: text, replyBy: instant }).strict(), (p) => ({
     subject: `Đề nghị cho ý kiến về hồ sơ ${p.dossierCode}`,
     body: `Đề nghị cho ý kiến: ${p.question}. Hạn trả lời: ${vnDateTime(p.replyBy)}.`,
+  }), (p) => ({
+    subject: `Request for an opinion on dossier ${p.dossierCode}`,
+    body: `Please give your opinion: ${p.question}. Reply by ${enDateTime(p.replyBy)}.`,
   })),
   'consultation-overdue': tpl(z.object({ dossierCode: code, replyBy: instant, days: z.number().int().min(0) }).strict(), (p) => ({
     subject: `Quá hạn trả lời ý kiến về hồ sơ ${p.dossierCode}`,
     body: `Đề nghị cho ý kiến về hồ sơ ${p.dossierCode} đã quá hạn trả lời (${vnDateTime(p.replyBy)})`
       + (p.days > 0 ? `, chậm ${p.days} ngày làm việc.` : '.') + ' Đề nghị trả lời và giải trình lý do chậm.',
+  }), (p) => ({
+    subject: `Opinion on dossier ${p.dossierCode} is overdue`,
+    body: `The request for an opinion on dossier ${p.dossierCode} was due ${enDateTime(p.replyBy)}`
+      + (p.days > 0 ? `, ${p.days} working day(s) late.` : '.') + ' Please reply and explain the delay.',
   })),
   // The author of a process version is told of the decision on it (server/lifecycle/notify.ts).
   'process-approved': tpl(z.object({ procedure: text, version: z.number().int().min(1), approver: text, decisionNumber: text, effectiveDate: text }).strict(), (p) => ({
@@ -103,14 +124,24 @@ export const STAFF_TEMPLATES = {
     subject: `${p.agency} đã trả lời ý kiến về hồ sơ ${p.dossierCode}`,
     body: `${p.agency} đã trả lời: ${{ agree: 'đồng ý', agree_with_conditions: 'đồng ý có điều kiện', disagree: 'không đồng ý' }[p.opinion]}`
       + (p.late ? ' (trả lời chậm, có giải trình lý do).' : '.') + ' Quy trình xử lý hồ sơ tiếp tục.',
+  }), (p) => ({
+    subject: `${p.agency} answered the request for an opinion on dossier ${p.dossierCode}`,
+    body: `${p.agency} answered: ${{ agree: 'agree', agree_with_conditions: 'agree with conditions', disagree: 'disagree' }[p.opinion]}`
+      + (p.late ? ' (late, with an explanation).' : '.') + ' The dossier\'s process continues.',
   })),
   'portal-unacknowledged': tpl(z.object({ dossierCode: code, since: instant }).strict(), (p) => ({
     subject: `Cổng DVC quốc gia chưa xác nhận hồ sơ ${p.dossierCode}`,
     body: `Bản ghi đồng bộ hồ sơ ${p.dossierCode} gửi từ ${vnDateTime(p.since)} chưa được Cổng Dịch vụ công quốc gia xác nhận sau 2 giờ làm việc.`,
+  }), (p) => ({
+    subject: `The national portal has not acknowledged dossier ${p.dossierCode}`,
+    body: `The sync record of dossier ${p.dossierCode} sent ${enDateTime(p.since)} has not been acknowledged by the national public-service portal after 2 working hours.`,
   })),
   'portal-rejected': tpl(z.object({ dossierCode: code, error: text }).strict(), (p) => ({
     subject: `Cổng DVC quốc gia từ chối bản ghi của hồ sơ ${p.dossierCode}`,
     body: `Cổng Dịch vụ công quốc gia từ chối bản ghi đồng bộ hồ sơ ${p.dossierCode} vì dữ liệu không hợp lệ: ${p.error}. Đề nghị kiểm tra, sửa dữ liệu và gửi lại.`,
+  }), (p) => ({
+    subject: `The national portal refused the record of dossier ${p.dossierCode}`,
+    body: `The national public-service portal refused the sync record of dossier ${p.dossierCode} as invalid: ${p.error}. Please check and correct the data, then send it again.`,
   })),
 } as const;
 

@@ -6,7 +6,11 @@
  * by spreadsheet programs (`=HYPERLINK(…)` planted in a name). The writer prefixes such a cell with `'`; the reader
  * removes that one quote again, so exports still round-trip through imports.
  */
-export class CsvSyntaxError extends Error {}
+export class CsvSyntaxError extends Error {
+  constructor(readonly kind: 'textAfterQuote' | 'quoteInCell' | 'unclosedQuote', readonly line: number, message: string) {
+    super(`line ${line}: ${message}`);
+  }
+}
 
 export function parseCsv(text: string): string[][] {
   const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -22,7 +26,7 @@ export function parseCsv(text: string): string[][] {
       if (c === '"') {
         if (s[i + 1] === '"') { cell += '"'; i += 2; continue; }
         quoted = false; i++;
-        if (i < s.length && !',\r\n'.includes(s[i]!)) throw new CsvSyntaxError(`line ${line}: text after a closing quote`);
+        if (i < s.length && !',\r\n'.includes(s[i]!)) throw new CsvSyntaxError('textAfterQuote', line, 'text after a closing quote');
         continue;
       }
       if (c === '\n') line++;
@@ -30,7 +34,7 @@ export function parseCsv(text: string): string[][] {
       continue;
     }
     if (c === '"') {
-      if (cell !== '') throw new CsvSyntaxError(`line ${line}: a quote inside an unquoted cell`);
+      if (cell !== '') throw new CsvSyntaxError('quoteInCell', line, 'a quote inside an unquoted cell');
       quoted = true; i++;
       continue;
     }
@@ -44,7 +48,7 @@ export function parseCsv(text: string): string[][] {
     }
     cell += c; i++;
   }
-  if (quoted) throw new CsvSyntaxError(`line ${line}: a quoted cell is not closed`);
+  if (quoted) throw new CsvSyntaxError('unclosedQuote', line, 'a quoted cell is not closed');
   if (cell !== '' || row.length) { row.push(unguard(cell)); rows.push(row); }
   return rows.filter((r) => !(r.length === 1 && r[0] === ''));
 }

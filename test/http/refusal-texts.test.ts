@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import request, { type Test } from 'supertest';
 import { allKnownTexts } from '../../server/http/texts.js';
+import { STAFF_TEMPLATES } from '../../server/notifications/templates.js';
 import { loginAs, type AuthedClient } from '../helpers/auth.js';
 import { createTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
@@ -111,5 +112,10 @@ describe('every catalogue key has a Vietnamese and an English text', () => {
     expect(texts.length).toBeGreaterThan(200);
     const bad = texts.filter(([, t]) => !t.vi.trim() || !t.en.trim() || !VIETNAMESE.test(t.vi) || VIETNAMESE.test(t.en) || t.vi === t.en).map(([k]) => k);
     expect(bad).toEqual([]);
+  });
+
+  it('every staff notice has an English text (the bell shows the reader\'s language)', () => {
+    const withoutEn = Object.entries(STAFF_TEMPLATES).filter(([, t]) => !('renderEn' in t)).map(([name]) => name);
+    expect(withoutEn).toEqual([]);
   });
 });
