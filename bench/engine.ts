@@ -1,10 +1,11 @@
 import fs from 'node:fs';
+import nodeHttp from 'node:http';
 import { Engine } from 'bpmn-engine';
 import { BasicAuthInterceptor, Client } from 'camunda-external-task-client-js';
 import { EngineRun, serializeSource } from '../server/engine/host.js';
 import { moddleOptions, parseDefinitions } from '../server/engine/model.js';
 import { NativeRun } from '../server/engine/runtime/run.js';
-import { ADMIN, WORKER, childDatabase, deployXml, http, startServer, stopServer, type Child } from '../test/engine/cluster-helpers.js';
+import { ADMIN, WORKER, childDatabase, deployXml, startServer, stopServer, type Child } from '../test/engine/cluster-helpers.js';
 import { bpmn, chain, WORK } from '../test/engine/fixtures.js';
 import { percentile, type BenchRow } from './table.js';
 
@@ -21,6 +22,8 @@ const STEPS = 10;
 const CLIENTS = Number(process.env.BENCH_ENGINE_CLIENTS ?? 24);
 const PER_CLIENT = Number(process.env.BENCH_ENGINE_INSTANCES ?? 4);
 const EXTERNAL = Number(process.env.BENCH_ENGINE_EXTERNAL ?? 1000);
+/** (b)'s warm-up, in instances per client before the measured ones. */
+const WARMUP = Number(process.env.BENCH_ENGINE_WARMUP ?? 1);
 const BIG = Number(process.env.BENCH_ENGINE_WAITING ?? 100_000);
 const COLD = Number(process.env.BENCH_ENGINE_COLD ?? 2000);
 const TIMERS = Number(process.env.BENCH_ENGINE_TIMERS ?? 10_000);
@@ -125,10 +128,32 @@ async function floor(): Promise<{ startMs: number; stepMs: number; externalMs: n
   return { startMs: spent.start / ROUNDS, stepMs: spent.step / ROUNDS / STEPS, externalMs: spent.external / ROUNDS };
 }
 
-async function call(base: string, method: string, url: string, body?: unknown, auth = ADMIN): Promise<any> {
-  const r = await http(base, method, url, body, auth);
-  if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
+/**
+ * The load generator's requests: node:http over a keep-alive agent, bodies serialised once (`{}`), not
+ * fetch — undici's streams cost more CPU per small request than the server's own HTTP layer, and the
+ * generator shares the machine's cores with the server it measures.
+ */
+const agent = new nodeHttp.Agent({ keepAlive: true, maxSockets: 256 });
+const EMPTY = Buffer.from('{}');
+function call(base: string, method: string, url: string, body?: unknown, auth = ADMIN): Promise<any> {
+  const payload = body === undefined ? undefined : typeof body === 'object' && body && !Object.keys(body).length ? EMPTY : Buffer.from(JSON.stringify(body));
+  const headers: nodeHttp.OutgoingHttpHeaders = { Authorization: auth };
+  if (payload) { headers['Content-Type'] = 'application/json'; headers['Content-Length'] = payload.length; }
+  return new Promise((resolve, reject) => {
+    const req = nodeHttp.request(`${base}${url}`, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString();
+        const parsed = text ? JSON.parse(text) : null;
+        if (res.statusCode! >= 300) reject(new Error(`${method} ${url}: ${res.statusCode} ${text}`));
+        else resolve(parsed);
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 async function walBytes(db: Awaited<ReturnType<typeof childDatabase>>): Promise<number | null> {
@@ -150,7 +175,8 @@ async function rest(child: Child, db: Awaited<ReturnType<typeof childDatabase>>)
       if (record) latencies.push(performance.now() - t);
     }
   };
-  await Promise.all(Array.from({ length: CLIENTS }, (_, c) => drive(c, -1, false))); // warm-up
+  // Warm-up: WARMUP instances per client, so that the figures are the hot server's, not its JIT's.
+  for (let w = 1; w <= WARMUP; w++) await Promise.all(Array.from({ length: CLIENTS }, (_, c) => drive(c, -w, false)));
   const pg0 = await pgCpu(db);
   const t0 = performance.now();
   const cpu0 = cpuSeconds(child);

@@ -36,27 +36,42 @@ export async function insertMany(db: Db, rows: StoredRow[]): Promise<void> {
   })));
 }
 
+const APPEND_SQL = `with h as (
+    update audit_chain_head set seq = $1, hash = $2, updated_at = now() where id = 1 and seq = $3 and hash = $4 returning 1
+  )
+  insert into audit_log (seq, at, user_id, username, unit_id, role, action, target_type, target_id, outcome, request_id, ip, details, prev_hash, hash)
+  select * from unnest($5::bigint[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[])
+  where exists (select 1 from h)
+  returning seq`;
+
+type PgConn = { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> };
+type Pool = { config: { client: unknown }; acquireConnection(): Promise<PgConn>; releaseConnection(c: PgConn): Promise<void> };
+
 /**
  * Appends rows in ONE statement if the head is still `expected` (optimistic group commit):
  * the conditional UPDATE takes the head row lock, and a writer that lost the race updates
  * nothing, so inserts nothing, and retries from the new head. Returns whether it appended.
+ * On PostgreSQL a named prepared statement on a pooled connection (parsed and planned once per
+ * connection, no query building: the writer runs it for every few writes the API answers);
+ * in a transaction or on the embedded database, knex.raw.
  */
 export async function appendIfHead(db: Db, expected: { seq: number; hash: string }, rows: StoredRow[]): Promise<boolean> {
   const last = rows[rows.length - 1]!;
   const col = <K extends keyof StoredRow>(k: K) => rows.map((r) => r[k]);
-  const { rows: out } = await db.raw<{ rows: unknown[] }>(
-    `with h as (
-       update audit_chain_head set seq = ?, hash = ?, updated_at = now() where id = 1 and seq = ? and hash = ? returning 1
-     )
-     insert into audit_log (seq, at, user_id, username, unit_id, role, action, target_type, target_id, outcome, request_id, ip, details, prev_hash, hash)
-     select * from unnest(?::bigint[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-     where exists (select 1 from h)
-     returning seq`,
-    [last.seq, last.hash, expected.seq, expected.hash,
-      col('seq'), rows.map((r) => new Date(r.at).toISOString()), col('userId'), col('username'), col('unitId'), col('role'), col('action'),
-      col('targetType'), col('targetId'), col('outcome'), col('requestId'), col('ip'), col('details'), col('prevHash'), col('hash')] as unknown as Knex.RawBinding[],
-  );
-  return out.length === rows.length;
+  const values = [last.seq, last.hash, expected.seq, expected.hash,
+    col('seq'), rows.map((r) => new Date(r.at).toISOString()), col('userId'), col('username'), col('unitId'), col('role'), col('action'),
+    col('targetType'), col('targetId'), col('outcome'), col('requestId'), col('ip'), col('details'), col('prevHash'), col('hash')];
+  const pool = (db as Knex).client as unknown as Pool;
+  if ((db as Knex.Transaction).isTransaction || pool.config.client !== 'pg') {
+    const { rows: out } = await db.raw<{ rows: unknown[] }>(APPEND_SQL.replace(/\$\d+/g, '?'), values as unknown as Knex.RawBinding[]);
+    return out.length === rows.length;
+  }
+  const conn = await pool.acquireConnection();
+  try {
+    return (await conn.query({ name: 'tthc_audit_append', text: APPEND_SQL, values })).rows.length === rows.length;
+  } finally {
+    await pool.releaseConnection(conn);
+  }
 }
 
 /**

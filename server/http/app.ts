@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type RequestHandler, type Router } from 'express';
 import type { Logger } from '../log.js';
+import { byteLimit, createJsonBody } from './body.js';
 import { createErrorHandler, noSuchEndpoint, type ErrorMapper } from './errors.js';
 import { createInputGuard } from './input.js';
 import { createLeanDispatch } from './lean.js';
@@ -57,7 +58,10 @@ export function createApp(deps: AppDeps): express.Express {
     requestId,
     ...(deps.early ?? []),
     createSecurityHeaders({ upgradeInsecureRequests: deps.upgradeInsecureRequests }),
-    express.json({ limit: deps.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'] }),
+    createJsonBody({
+      limit: byteLimit(deps.jsonLimit ?? '1mb'),
+      fallback: express.json({ limit: deps.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'] }),
+    }),
     deps.authenticate,
     ...(deps.middleware ?? []),
     createInputGuard(),
