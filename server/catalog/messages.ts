@@ -1,4 +1,4 @@
-import { catalogueKeys, messageCatalogue } from '../http/errors.js';
+import { catalogueKeys, messageCatalogue, textCatalogue } from '../http/errors.js';
 
 /** Every refusal of the procedure catalogue a person reads, by key, in Vietnamese and English. */
 const CATALOG_MESSAGES = {
@@ -24,9 +24,17 @@ const CATALOG_MESSAGES = {
   'catalog.giveDuration': { vi: 'cho {value, unit} hoặc workingDays hoặc workingHours', en: 'give {value, unit} or workingDays or workingHours' },
   'catalog.unknownLevel': { vi: 'Không có cấp thực hiện "{level}"', en: 'Unknown level "{level}"' },
   'catalog.unknownUnit': { vi: 'Không có đơn vị "{unit}"', en: 'Unknown unit "{unit}"' },
+  'catalog.import.twice': { vi: 'code: mã {code} xuất hiện hai lần trong tệp', en: 'code: {code} appears twice in the file' },
+  'catalog.import.mayNotEdit': { vi: 'managingAgencyId: bạn không có quyền sửa thủ tục do {agency} quản lý', en: 'managingAgencyId: you may not edit procedures managed by {agency}' },
+  'catalog.import.cellCount': { vi: 'Dòng cần {expected} ô, có {found} ô', en: 'expected {expected} cells, found {found}' },
+  'catalog.import.notBool': { vi: '{name}: "{value}" không phải true/false (có/không)', en: '{name}: "{value}" is not true/false' },
+  'catalog.import.notNumber': { vi: '{name}: "{value}" không phải là số', en: '{name}: "{value}" is not a number' },
+  'catalog.import.notWhole': { vi: '{name}: số lượng "{value}" không phải số nguyên', en: '{name}: quantity "{value}" is not a whole number' },
   'catalog.tooManyRows': { vi: 'Mỗi tệp tối đa {max} thủ tục', en: 'At most {max} procedures per file' },
 } as const;
 
 export const catalogError = messageCatalogue(CATALOG_MESSAGES);
+/** The texts themselves, for the rows an import report rejects. */
+export const catalogText = textCatalogue(CATALOG_MESSAGES);
 /** A key of this catalogue as a zod message. */
 export const catalogKey = catalogueKeys(CATALOG_MESSAGES);

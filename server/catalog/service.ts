@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { onField, type ApiError } from '../http/errors.js';
+import { onField, type ApiError, type LocalizedText } from '../http/errors.js';
+import { issueText } from '../http/zod-texts.js';
 import type { Principal } from '../http/policy.js';
 import { CsvSyntaxError, formatCsv, parseCsv } from '../text/csv.js';
-import { catalogError } from './messages.js';
+import { catalogError, catalogText } from './messages.js';
 import * as store from './store.js';
 import { ProcedureInputSchema, type ImportRowResult, type Page, type Procedure, type ProcedureInput, type ProcedureQuery } from './types.js';
 
@@ -171,24 +172,24 @@ export function createCatalogService(deps: CatalogDeps) {
       const n = (o: ImportRowResult['outcome']) => rows.filter((r) => r.outcome === o).length;
       return { rows, created: n('created'), updated: n('updated'), rejected: n('rejected'), dryRun: !!opts.dryRun };
 
-      async function importOne(trx: Knex.Transaction, rec: { row: number; value: unknown; error?: string }, seen: Set<string>, known: Map<string, boolean>, existingByCode: Map<string, Procedure>): Promise<ImportRowResult> {
+      async function importOne(trx: Knex.Transaction, rec: { row: number; value: unknown; error?: LocalizedText }, seen: Set<string>, known: Map<string, boolean>, existingByCode: Map<string, Procedure>): Promise<ImportRowResult> {
         const code = typeof (rec.value as { code?: unknown })?.code === 'string' ? (rec.value as { code: string }).code.trim() : undefined;
-        const reject = (reason: string): ImportRowResult => ({ row: rec.row, code, outcome: 'rejected', reason });
+        // The reason in Vietnamese, its English and key beside it (the report is read in either language).
+        const reject = (reason: LocalizedText): ImportRowResult => ({ row: rec.row, code, outcome: 'rejected', reason: reason.vi, reasonEn: reason.en, reasonKey: reason.key });
         if (rec.error) return reject(rec.error);
         const parsed = ProcedureInputSchema.safeParse(rec.value);
         if (!parsed.success) {
-          const i = parsed.error.issues[0]!;
-          return reject(`${i.path.join('.') || 'row'}: ${i.message}`);
+          return reject(issueText(parsed.error.issues[0]!, '', true));
         }
         const input = parsed.data;
-        if (seen.has(input.code)) return reject(`code: ${input.code} appears twice in the file`);
+        if (seen.has(input.code)) return reject(catalogText('catalog.import.twice', { code: input.code }));
         seen.add(input.code);
         const bad = await checkRefs(trx, input, known);
-        if (bad) return reject(`${bad.field}: ${bad.error.text?.en ?? bad.error.message}`);
-        if (!mayImport(managerOf(input))) return reject(`managingAgencyId: you may not edit procedures managed by ${managerOf(input)}`);
+        if (bad) return reject({ key: bad.error.text!.key, vi: `${bad.field}: ${bad.error.text!.vi}`, en: `${bad.field}: ${bad.error.text!.en}` });
+        if (!mayImport(managerOf(input))) return reject(catalogText('catalog.import.mayNotEdit', { agency: managerOf(input) }));
         const existing = existingByCode.get(input.code);
         if (existing) {
-          if (!mayImport(existing.managingAgencyId)) return reject(`managingAgencyId: you may not edit procedures managed by ${existing.managingAgencyId}`);
+          if (!mayImport(existing.managingAgencyId)) return reject(catalogText('catalog.import.mayNotEdit', { agency: existing.managingAgencyId }));
           // Keep the step table when the file does not carry one (CSV never does).
           await store.update(trx, existing.id, { ...input, steps: input.steps.length ? input.steps : existing.steps });
           if (input.status === 'withdrawn' && existing.status !== 'withdrawn') await deps.onWithdrawn?.(trx, existing.id, actor);
@@ -231,7 +232,7 @@ function readJson(content: string): Array<{ row: number; value: unknown }> {
   return (list as unknown[]).map((value, i) => ({ row: i + 1, value }));
 }
 
-function readCsv(content: string): Array<{ row: number; value: unknown; error?: string }> {
+function readCsv(content: string): Array<{ row: number; value: unknown; error?: LocalizedText }> {
   let table: string[][];
   try {
     table = parseCsv(content);
@@ -248,36 +249,42 @@ function readCsv(content: string): Array<{ row: number; value: unknown; error?: 
   if (table.length - 1 > MAX_IMPORT_ROWS) throw catalogError(400, 'InvalidRequestException', 'catalog.tooManyRows', { max: MAX_IMPORT_ROWS });
   return table.slice(1).map((cells, i) => {
     const row = i + 1;
-    if (cells.length !== header.length) return { row, value: {}, error: `expected ${header.length} cells, found ${cells.length}` };
+    if (cells.length !== header.length) return { row, value: {}, error: catalogText('catalog.import.cellCount', { expected: header.length, found: cells.length }) };
     const c = Object.fromEntries(header.map((h, j) => [h, cells[j]!.trim()]));
     try {
       return { row, value: fromCsvCells(c) };
     } catch (err) {
-      return { row, value: { code: c.code }, error: (err as Error).message };
+      if (!(err instanceof CellError)) throw err;
+      return { row, value: { code: c.code }, error: err.text };
     }
   });
+}
+
+/** A CSV cell that is no value of its column, with the reason in both languages. */
+class CellError extends Error {
+  constructor(readonly text: LocalizedText) { super(text.en); }
 }
 
 function bool(v: string | undefined, name: string, dflt: boolean): boolean {
   if (v === undefined || v === '') return dflt;
   if (/^(true|1|yes|có|co)$/i.test(v)) return true;
   if (/^(false|0|no|không|khong)$/i.test(v)) return false;
-  throw new Error(`${name}: "${v}" is not true/false`);
+  throw new CellError(catalogText('catalog.import.notBool', { name, value: v }));
 }
 
 function fromCsvCells(c: Record<string, string>): unknown {
   const limitValue = Number(c.limitValue);
-  if (!c.limitValue || !Number.isFinite(limitValue)) throw new Error(`limitValue: "${c.limitValue}" is not a number`);
+  if (!c.limitValue || !Number.isFinite(limitValue)) throw new CellError(catalogText('catalog.import.notNumber', { name: 'limitValue', value: c.limitValue ?? '' }));
   const components = (c.components ?? '').split(';').map((s) => s.trim()).filter(Boolean).map((s) => {
     const [name, copyType, quantity, required] = s.split('|').map((x) => x.trim());
     const q = Number(quantity ?? '1');
-    if (!Number.isInteger(q)) throw new Error(`components: quantity "${quantity}" is not a whole number`);
+    if (!Number.isInteger(q)) throw new CellError(catalogText('catalog.import.notWhole', { name: 'components', value: quantity ?? '' }));
     return { name, copyType: copyType || 'either', quantity: q, required: (required ?? 'required') !== 'optional' };
   });
   const fees = (c.fees ?? '').split(';').map((s) => s.trim()).filter(Boolean).map((s) => {
     const [description, amount] = s.split('|').map((x) => x.trim());
     const a = Number(amount);
-    if (!Number.isFinite(a)) throw new Error(`fees: amount "${amount}" is not a number`);
+    if (!Number.isFinite(a)) throw new CellError(catalogText('catalog.import.notNumber', { name: 'fees', value: amount ?? '' }));
     return { description, amount: a };
   });
   return {

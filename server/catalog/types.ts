@@ -88,4 +88,5 @@ export interface ProcedureQuery {
 
 export interface Page<T> { items: T[]; total: number; page: number; pageSize: number }
 
-export interface ImportRowResult { row: number; code?: string; outcome: 'created' | 'updated' | 'rejected'; reason?: string; id?: string }
+/** One row of an import report: a rejected row's `reason` is Vietnamese, `reasonEn` its English, `reasonKey` the key of both. */
+export interface ImportRowResult { row: number; code?: string; outcome: 'created' | 'updated' | 'rejected'; reason?: string; reasonEn?: string; reasonKey?: string; id?: string }

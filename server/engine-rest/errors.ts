@@ -17,5 +17,5 @@ export function engineErrorToHttp(err: unknown, flavour: 'camunda' | 'api'): unk
   const status = STATUS[err.kind];
   return flavour === 'camunda'
     ? new ApiError(status, err.type, err.message, err.details)
-    : new ApiError(status, err.type, err.text.vi, err.details, err.text);
+    : new ApiError(status, err.type, err.text.vi, err.text.viDetails ?? err.details, err.text.viDetails === undefined ? err.text : { ...err.text, enDetails: err.details });
 }

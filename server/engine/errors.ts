@@ -107,7 +107,7 @@ export class EngineError extends Error {
   /** Camunda's exception name for it (`/engine-rest` answers it as `type`). */
   readonly type: string;
   /** The message by key in Vietnamese and English (`message` is the English one); a refused model's is its finding's key. */
-  readonly text: { key: EngineMessageKey | CompileKey; vi: string; en: string };
+  readonly text: { key: EngineMessageKey | CompileKey; vi: string; en: string; viDetails?: unknown };
   /** Extra facts for the caller (a refused model's findings). */
   readonly details?: unknown;
   /** The element a refusal is about (InvalidModel). */
@@ -130,15 +130,20 @@ export class EngineError extends Error {
     this.kind = e.kind;
     this.type = e.type;
     this.text = { key: refused?.key ?? key, vi: fill(e.vi, 'vi'), en };
+    // A refused model's findings read in Vietnamese too (`details` stays English: Camunda's tools read it).
+    if (refused) this.text.viDetails = { ...(extra.details as object), findings: findingsOf(extra.details).map((f) => (isKeyed(f) ? { ...f, message: reasonText(f).vi } : f)) };
     if (extra.details !== undefined) this.details = extra.details;
     if (extra.elementId !== undefined) this.elementId = extra.elementId;
   }
 }
 
-/** The first keyed finding of a refused model's details (`{findings}`), when there is one. */
+const findingsOf = (details: unknown): unknown[] => (details as { findings?: unknown[] } | undefined)?.findings ?? [];
+const isKeyed = (f: unknown): f is Finding => Boolean((f as Partial<Finding> | undefined)?.key && (f as Partial<Finding>).params);
+
+/** The first finding of a refused model's details (`{findings}`), when it is keyed. */
 function firstFinding(details: unknown): Finding | undefined {
-  const f = (details as { findings?: unknown[] } | undefined)?.findings?.[0] as Partial<Finding> | undefined;
-  return f?.key && f.params ? (f as Finding) : undefined;
+  const f = findingsOf(details)[0];
+  return isKeyed(f) ? f : undefined;
 }
 
 /** Whether `err` is the engine's refusal, optionally of one of these kinds. */

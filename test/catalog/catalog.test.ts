@@ -131,11 +131,11 @@ describe('procedure catalogue over HTTP', () => {
     expect(res.body.rows).toEqual([
       expect.objectContaining({ row: 1, code: '1.200001', outcome: 'created' }),
       expect.objectContaining({ row: 2, code: '1.001193', outcome: 'updated' }),
-      expect.objectContaining({ row: 3, code: 'bad-code', outcome: 'rejected', reason: expect.stringMatching(/^code:/) }),
-      expect.objectContaining({ row: 4, code: '1.200002', outcome: 'rejected', reason: expect.stringMatching(/limitValue/) }),
-      expect.objectContaining({ row: 5, code: '1.200003', outcome: 'rejected', reason: expect.stringMatching(/agencyId/) }),
-      expect.objectContaining({ row: 6, code: '1.200001', outcome: 'rejected', reason: expect.stringMatching(/twice/) }),
-      expect.objectContaining({ row: 7, outcome: 'rejected', reason: expect.stringMatching(/cells/) }),
+      expect.objectContaining({ row: 3, code: 'bad-code', outcome: 'rejected', reason: expect.stringMatching(/^Giá trị “code”: mã thủ tục quốc gia/), reasonEn: expect.stringMatching(/^Value “code”: a national procedure code/), reasonKey: 'catalog.codeFormat' }),
+      expect.objectContaining({ row: 4, code: '1.200002', outcome: 'rejected', reason: 'limitValue: "năm" không phải là số', reasonEn: 'limitValue: "năm" is not a number' }),
+      expect.objectContaining({ row: 5, code: '1.200003', outcome: 'rejected', reason: 'agencyId: Không có đơn vị "khong-co"', reasonEn: 'agencyId: Unknown unit "khong-co"', reasonKey: 'catalog.unknownUnit' }),
+      expect.objectContaining({ row: 6, code: '1.200001', outcome: 'rejected', reasonEn: expect.stringMatching(/twice/), reason: expect.stringMatching(/hai lần/) }),
+      expect.objectContaining({ row: 7, outcome: 'rejected', reasonEn: expect.stringMatching(/cells/), reasonKey: 'catalog.import.cellCount' }),
     ]);
     const created = (await admin.get('/api/procedures?q=1.200001').expect(200)).body.items[0];
     expect(created).toMatchObject({ name: 'Thủ tục mới, có dấu phẩy', fees: [{ description: 'Lệ phí', amount: 10000 }] });
@@ -145,7 +145,7 @@ describe('procedure catalogue over HTTP', () => {
     ]);
     // A process owner imports only for their own units.
     const scoped = await owner.post('/api/procedures/import?format=json').send([procedureInput({ code: '1.200005', agencyId: 'sxd' })]).expect(200);
-    expect(scoped.body.rows[0]).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/managingAgencyId/) });
+    expect(scoped.body.rows[0]).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/^managingAgencyId: bạn không có quyền/), reasonEn: expect.stringMatching(/managingAgencyId/) });
   });
 
   it('a dry run reports without writing', async () => {

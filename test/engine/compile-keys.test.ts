@@ -121,6 +121,12 @@ describe('a refused model at /api and /engine-rest', () => {
     expect(vi.body).toMatchObject({ type: 'ParseException', key: r.key, message: r.vi });
     const en = await request(api).post(`/api/deploy/${i}`).set('Accept-Language', 'en');
     expect(en.body.message).toBe(r.en);
+    // Each finding in the details reads in the same language as the message.
+    const [viFinding] = vi.body.details.findings as Array<{ key: string; message: string }>;
+    const [enFinding] = en.body.details.findings as Array<{ key: string; message: string }>;
+    expect([viFinding!.key, enFinding!.key]).toEqual([r.key, r.key]);
+    expect(r.vi.endsWith(`: ${viFinding!.message}`)).toBe(true);
+    expect(r.en.endsWith(`: ${enFinding!.message}`)).toBe(true);
   });
 
   test.each(REFUSALS.map((r, i) => [r.what, i] as const))('%s: /engine-rest keeps Camunda\'s English ParseException', async (_what, i) => {

@@ -339,7 +339,9 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
       const details = (err as ApiFailure).details as Finding[] | { findings?: Finding[] } | undefined;
       const list = Array.isArray(details) ? details : details?.findings;
       setStatus(serverMessage(err), 'error',
-        list?.length ? h('ul', null, list.map((f) => h('li', { class: 'clickable', onclick: () => f.elementId && select(f.elementId) }, namesForIds(pick(f.message))))) : undefined);
+        // The server's full check (the engine's own included, which the as-you-type check skips) names each step as the findings tab does.
+        list?.length ? h('ul', null, list.map((f) => h('li', { class: 'clickable', onclick: () => f.elementId && select(f.elementId) },
+          namesForIds(pick(f.message)), f.elementId ? h('span', { class: 'muted' }, ` — ${nameOf(f.elementId)}`) : null))) : undefined);
     }
   }
 
