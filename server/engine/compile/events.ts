@@ -1,7 +1,7 @@
 import { checkTimerLiteral, parseCycle } from '../runtime/timers.js';
 import type { EventDef } from './graph.js';
 import { finding, type CompileKey, type Finding } from './messages.js';
-import { body, type El } from './moddle.js';
+import { body, type ModdleElement as El } from './moddle.js';
 
 /** Event definitions (BPMN 2.0 §10.5): one, several (multiple), or by reference (eventDefinitionRef). */
 
@@ -16,7 +16,7 @@ export function eventOf(el: El, type: string, findings: Finding[]): EventDef | u
   const defs: El[] = [...(el.eventDefinitions ?? []), ...(el.eventDefinitionRef ?? [])];
   if (!defs.length) return type.endsWith('Event') ? { kind: 'none' } : undefined;
   if (defs.length > 1) return multipleOf(el, type, defs, findings);
-  return oneEvent(el, defs[0], findings);
+  return oneEvent(el, defs[0]!, findings);
 }
 
 /**

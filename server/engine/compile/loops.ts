@@ -1,7 +1,7 @@
 import { oneEvent } from './events.js';
 import type { EventDef, LoopDef } from './graph.js';
 import { finding, type Finding, type FindingParam } from './messages.js';
-import { body, camunda, type El } from './moddle.js';
+import { body, camunda, type ModdleElement as El } from './moddle.js';
 
 /** Loop characteristics: standard loops (§13.2.6) and multi-instance (§13.2.7) with its behavior (§10.2.8). */
 
@@ -17,13 +17,13 @@ const EVENT_KIND_VI: Record<EventDef['kind'], string> = {
  * and escalations are thrown; other definitions are refused naming the activity.
  */
 function behaviorOf(el: El, l: El, findings: Finding[]): Pick<LoopDef, 'behavior' | 'throws'> {
-  const behavior = (l.behavior ?? 'All') as string;
+  const behavior = l.behavior ?? 'All';
   if (behavior === 'All') return {};
   if (!['None', 'One', 'Complex'].includes(behavior)) {
     findings.push(finding(el.id, 'engine.mi.behaviorUnknown', { behavior }));
     return {};
   }
-  const thrown = (d: El, what: FindingParam): EventDef | undefined => {
+  const thrown = (d: El | undefined, what: FindingParam): EventDef | undefined => {
     if (!d) { findings.push(finding(el.id, 'engine.mi.behaviorNeedsRef', { behavior, what })); return undefined; }
     const ev = oneEvent(el, d, findings);
     if (ev && ev.kind !== 'signal' && ev.kind !== 'escalation') {
@@ -34,12 +34,12 @@ function behaviorOf(el: El, l: El, findings: Finding[]): Pick<LoopDef, 'behavior
   };
   const throws: NonNullable<LoopDef['throws']> = [];
   if (behavior === 'Complex') {
-    const defs = (l.complexBehaviorDefinition ?? []) as El[];
+    const defs = l.complexBehaviorDefinition ?? [];
     if (!defs.length) findings.push(finding(el.id, 'engine.mi.complexNeedsDefinition'));
     for (const c of defs) {
       const condition = body(c.condition);
       if (!condition) findings.push(finding(el.id, 'engine.mi.complexNeedsCondition'));
-      const evDefs = (c.event?.eventDefinitions ?? []) as El[];
+      const evDefs = c.event?.eventDefinitions ?? [];
       if (!evDefs.length) findings.push(finding(el.id, 'engine.mi.complexNeedsEvent'));
       for (const d of evDefs) { const event = thrown(d, { vi: 'sự kiện của complexBehaviorDefinition', en: 'its complexBehaviorDefinition event' }); if (event) throws.push({ condition, event }); }
     }

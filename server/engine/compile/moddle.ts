@@ -11,9 +11,9 @@ export function camunda(el: El, name: string): string | undefined {
 }
 
 /**
- * A moddle element as the deployment check reads it (model.ts): bpmn-moddle ships no types, so this states the
- * properties read, each optional where BPMN XML may leave it out. `El` above is the same tree, untyped, until
- * the compiler's files read it through this too.
+ * A moddle element as the deployment check (model.ts) and the compiler's rules, events and loops read it:
+ * bpmn-moddle ships no types, so this states the properties read, each optional where BPMN XML may leave it out.
+ * `El` above is the same tree, untyped, until compile.ts reads it through this too.
  */
 export interface ModdleElement {
   $type: string;
@@ -48,9 +48,25 @@ export interface ModdleElement {
   signalRef?: ModdleElement;
   eventDefinitions?: ModdleElement[];
   eventDefinitionRef?: ModdleElement[];
+  parallelMultiple?: boolean;
+  extensionElements?: { values?: ModdleElement[] };
   // event definitions
   condition?: ModdleElement;
   timeDate?: ModdleElement;
   timeDuration?: ModdleElement;
   timeCycle?: ModdleElement;
+  errorRef?: ModdleElement & { errorCode?: string };
+  escalationRef?: ModdleElement & { escalationCode?: string };
+  activityRef?: ModdleElement;
+  waitForCompletion?: boolean;
+  // loop characteristics (§13.2.6, §13.2.7)
+  isSequential?: boolean;
+  loopDataInputRef?: ModdleElement;
+  inputDataItem?: ModdleElement;
+  loopMaximum?: unknown;
+  testBefore?: boolean;
+  behavior?: string;
+  complexBehaviorDefinition?: Array<{ condition?: ModdleElement; event?: ModdleElement }>;
+  noneBehaviorEventRef?: ModdleElement;
+  oneBehaviorEventRef?: ModdleElement;
 }

@@ -1,8 +1,7 @@
 import { addDuration, parseCycle } from '../runtime/timers.js';
 import type { GNode, Graph } from './graph.js';
 import { finding, type CompileKey, type Finding } from './messages.js';
-
-type El = any;
+import type { ModdleElement as El } from './moddle.js';
 
 /**
  * Compilation rules for compensation, transactions' cancel events, complex gateways and job
@@ -11,7 +10,7 @@ type El = any;
 
 /** camunda:failedJobRetryTimeCycle (R<n>/<duration>): how an async continuation's failing job is retried. */
 export function retryOf(el: El, node: GNode, findings: Finding[]): void {
-  const x = (el.extensionElements?.values ?? []).find((v: El) => v.$type === 'camunda:FailedJobRetryTimeCycle');
+  const x = (el.extensionElements?.values ?? []).find((v) => v.$type === 'camunda:FailedJobRetryTimeCycle');
   const text = x ? String(x.body ?? '').trim() : undefined;
   if (!text) return;
   const c = parseCycle(text);
