@@ -4,27 +4,12 @@ import type { Logger } from '../log.js';
 import type { CallDef, CallMapping } from './compile/graph.js';
 import { evaluate } from './expression.js';
 import type { ProcessModel } from './model.js';
+import type { EngineCallRow as CallRow, InstanceHead } from './rows.js';
 import { NativeRun } from './runtime/run.js';
 import type { Run } from './runtime/types.js';
 import type { EngineStore } from './store.js';
 import { plainValue, typedFromPlain, type TypedValue } from './values.js';
 
-/** An `engine_call` row (migrations/0871_engine_call.ts): one waiting call activity and what it called. */
-type CallRow = {
-  id: string;
-  instance_id: string;
-  execution_id: string;
-  activity_id: string;
-  definition_id: string;
-  called_key: string;
-  binding: CallDef['binding'];
-  version: string | null;
-  /** Typed values mapped in by camunda:in: JSON text as written, parsed jsonb as PostgreSQL reads it back. */
-  variables: string | Record<string, TypedValue> | null;
-  business_key: string | null;
-  child_id: string | null;
-  created: Date;
-};
 /** The columns of `engine_instance`, `engine_incident` and `engine_definition` a call reads. */
 type InstanceCols = { id: string; unit_id: string | null; state: string; delete_reason: string | null };
 type IncidentCols = { id: string; configuration: string | null; resolved: Date | null };
@@ -51,7 +36,7 @@ export interface CallDeps {
 }
 
 /** The row a waiting call activity gets, with camunda:in evaluated where it waits; `base` is the calling instance's row. */
-export function callRow(run: Run, item: { activityId: string; executionId: string }, model: ProcessModel, base: Readonly<Record<string, unknown>>, typed: Record<string, TypedValue>, now: Date): CallRow {
+export function callRow(run: Run, item: { activityId: string; executionId: string }, model: ProcessModel, base: Pick<InstanceHead, 'id' | 'definition_id' | 'business_key'>, typed: Record<string, TypedValue>, now: Date): CallRow {
   const call = model.graph?.nodes[item.activityId]?.call as CallDef;
   const seen = run instanceof NativeRun ? run.visibleAt(item.executionId) : run.vars;
   const ev = (t: string) => run.evaluate(t, { id: item.activityId, executionId: item.executionId });

@@ -7,6 +7,7 @@ import { convertWaitingState } from './runtime/convert.js';
 import type { NativeState } from './runtime/exec.js';
 import { NativeRun } from './runtime/run.js';
 import type { ProcessModel } from './model.js';
+import type { EngineDefinitionRow, EngineInstanceRow, EngineMessageSubRow, EngineTimerRow, EngineVariableRow } from './rows.js';
 import { instanceState, isUuid, replaceState } from './store.js';
 import { plainValue, type TypedValue } from './values.js';
 
@@ -43,8 +44,14 @@ export interface InstanceMigrator {
   migrateInstances(fromDefinitionId: string, toDefinitionId: string, instanceIds: string[], actor: string | null): Promise<MigrationOutcome>;
 }
 
-type Row = Record<string, any>;
 type Db = Knex | Knex.Transaction;
+/** What is read of an instance: the stored state is read apart (instanceState). */
+type Instance = Omit<EngineInstanceRow, 'engine_state'>;
+/** bpmn-engine's state, as far as it is read here: the element executions and whether each runs. */
+interface EngineStateNode { id?: unknown; type?: unknown; status?: unknown; execution?: { children?: Array<EngineStateNode | null> } }
+interface EngineStateShape { definitions?: Array<{ execution?: { processes?: Array<{ execution?: { children?: Array<EngineStateNode | null> } }> } }> }
+/** bpmn-engine's serialised moddle context, as far as it is read here: where each activity sits. */
+interface EngineSourceShape { activities?: Array<{ id?: unknown; parent?: { id?: string }; behaviour?: { attachedTo?: { id?: string } } }> }
 interface Def { id: string; key: string; version: number; suspended: boolean; engineSource: string; model: ProcessModel; shape?: Map<string, string> }
 
 const PROJECTIONS = [
@@ -68,14 +75,14 @@ export function runningElements(state: unknown, model?: ProcessModel): Array<{ i
     return native.x.filter((e) => e.k !== 'root' && e.w !== 'join').map((e) => ({ id: e.a, type: model?.activities[e.a]?.type ?? 'unknown' }));
   }
   const out: Array<{ id: string; type: string }> = [];
-  const visit = (children: Row[] | undefined) => {
+  const visit = (children: Array<EngineStateNode | null> | undefined) => {
     for (const c of children ?? []) {
       if (!c?.status) continue;
       out.push({ id: String(c.id), type: String(c.type) });
       visit(c.execution?.children);
     }
   };
-  for (const d of (state as Row | null)?.definitions ?? []) for (const p of d.execution?.processes ?? []) visit(p.execution?.children);
+  for (const d of (state as EngineStateShape | null)?.definitions ?? []) for (const p of d.execution?.processes ?? []) visit(p.execution?.children);
   return out;
 }
 
@@ -98,7 +105,7 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
   /** States converted by the last assessment of an instance (bpmn-engine → native), written by the move. */
   const converted = new Map<string, NativeState>();
 
-  async function assess(db: Db, row: Row, from: Def, to: Def): Promise<InstanceMigrationPlan> {
+  async function assess(db: Db, row: Instance, from: Def, to: Def): Promise<InstanceMigrationPlan> {
     const plan: InstanceMigrationPlan = { instanceId: row.id, businessKey: row.business_key ?? null, waitingActivityIds: [], canMigrate: false, missing: [], problems: [] };
     const state = row.state === 'ACTIVE' ? await instanceState(db, row.id) : null;
     if (!state) {
@@ -138,7 +145,7 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
    * Returns null when the stored state resumes as it is on the target, a converted state when an
    * instance of bpmn-engine moves to a natively run version (convert.ts), or why it cannot move.
    */
-  async function trialResume(db: Db, row: Row, stored: unknown, from: Def, to: Def, items: Array<{ kind: string; executionId: string; activityId: string }>): Promise<string | NativeState | null> {
+  async function trialResume(db: Db, row: Instance, stored: unknown, from: Def, to: Def, items: Array<{ kind: string; executionId: string; activityId: string }>): Promise<string | NativeState | null> {
     const vars: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(await sql.variables(db, row.id))) vars[k] = plainValue(v);
     let state = stored;
@@ -173,7 +180,7 @@ export function createInstanceMigrator(deps: { db: Database; log?: Logger }): In
     const [from, to] = await loadPair(knex, fromDefinitionId, toDefinitionId);
     const rows = instanceIds ? await sql.instancesByIds(knex, instanceIds) : await sql.activeInstancesOf(knex, from.id);
     const out: InstanceMigrationPlan[] = [];
-    for (const id of instanceIds ?? rows.map((r) => r.id as string)) {
+    for (const id of instanceIds ?? rows.map((r) => r.id)) {
       const row = rows.find((r) => r.id === id);
       if (row) converted.delete(row.id);
       out.push(row ? await assess(knex, row, from, to).finally(() => converted.delete(row.id)) : { instanceId: id, businessKey: null, waitingActivityIds: [], canMigrate: false, missing: [], problems: ['no such process instance'] });
@@ -220,7 +227,7 @@ function shapeOf(def: Def): Map<string, string> {
     def.shape = shape;
     return shape;
   }
-  const ctx = JSON.parse(def.engineSource) as { activities?: Row[] };
+  const ctx = JSON.parse(def.engineSource) as EngineSourceShape;
   for (const a of ctx.activities ?? []) {
     shape.set(String(a.id), `in ${a.parent?.id ?? '?'}${a.behaviour?.attachedTo?.id ? `, attached to ${a.behaviour.attachedTo.id}` : ''}`);
   }
@@ -232,47 +239,47 @@ function shapeOf(def: Def): Map<string, string> {
 
 const sql = {
   async definitions(db: Db, ids: string[]): Promise<Def[]> {
-    const rows = await db('engine_definition').whereIn('id', ids).select('id', 'key', 'version', 'suspended', 'engine_source', 'model');
-    return rows.map((r: Row) => ({
+    const rows = await db<EngineDefinitionRow>('engine_definition').whereIn('id', ids).select('id', 'key', 'version', 'suspended', 'engine_source', 'model');
+    return rows.map((r) => ({
       id: r.id, key: r.key, version: r.version, suspended: r.suspended, engineSource: r.engine_source,
-      model: (typeof r.model === 'string' ? JSON.parse(r.model) : r.model) as ProcessModel,
+      model: (typeof r.model === 'string' ? JSON.parse(r.model) as unknown : r.model) as ProcessModel,
     }));
   },
-  async activeInstancesOf(db: Db, definitionId: string): Promise<Row[]> {
-    return db('engine_instance').where({ definition_id: definitionId, state: 'ACTIVE' }).orderBy('start_time').orderBy('id');
+  async activeInstancesOf(db: Db, definitionId: string): Promise<EngineInstanceRow[]> {
+    return db<EngineInstanceRow>('engine_instance').where({ definition_id: definitionId, state: 'ACTIVE' }).orderBy('start_time').orderBy('id');
   },
-  async instancesByIds(db: Db, ids: string[]): Promise<Row[]> {
+  async instancesByIds(db: Db, ids: string[]): Promise<EngineInstanceRow[]> {
     const valid = ids.filter((i) => isUuid(i));
-    return valid.length ? db('engine_instance').whereIn('id', valid) : [];
+    return valid.length ? db<EngineInstanceRow>('engine_instance').whereIn('id', valid) : [];
   },
-  async lockInstance(trx: Knex.Transaction, id: string): Promise<Row | undefined> {
+  async lockInstance(trx: Knex.Transaction, id: string): Promise<EngineInstanceRow | undefined> {
     if (!isUuid(id)) return undefined;
-    return trx('engine_instance').where({ id }).forUpdate().first();
+    return trx<EngineInstanceRow>('engine_instance').where({ id }).forUpdate().first();
   },
   async projections(db: Db, instanceId: string): Promise<Array<{ kind: string; executionId: string; activityId: string }>> {
     const out: Array<{ kind: string; executionId: string; activityId: string }> = [];
     for (const p of PROJECTIONS) {
-      const rows = await db(p.table).where({ instance_id: instanceId }).select('execution_id', `${p.activity} as activity_id`);
+      const rows = await db(p.table).where({ instance_id: instanceId }).select<Array<{ execution_id: string; activity_id: string }>>('execution_id', `${p.activity} as activity_id`);
       for (const r of rows) out.push({ kind: p.kind, executionId: r.execution_id, activityId: r.activity_id });
     }
     return out;
   },
   async variables(db: Db, instanceId: string): Promise<Record<string, TypedValue>> {
     const out: Record<string, TypedValue> = {};
-    for (const r of await db('engine_variable').where({ instance_id: instanceId })) out[r.name] = { type: r.type, value: r.value, valueInfo: r.value_info ?? {} };
+    for (const r of await db<EngineVariableRow>('engine_variable').where({ instance_id: instanceId })) out[r.name] = { type: r.type, value: r.value, valueInfo: r.value_info ?? {} };
     return out;
   },
   async timerDues(db: Db, instanceId: string): Promise<Map<string, Date>> {
-    const rows = await db('engine_timer').where({ instance_id: instanceId }).select('execution_id', 'due_at');
-    return new Map(rows.map((r: Row) => [r.execution_id as string, new Date(r.due_at)]));
+    const rows = await db<EngineTimerRow>('engine_timer').where({ instance_id: instanceId }).select('execution_id', 'due_at');
+    return new Map(rows.map((r) => [r.execution_id, new Date(r.due_at)]));
   },
   /** Switches the instance and its open projections; the revision moves on (a converted state replaces the stored one). */
-  async moveInstance(trx: Knex.Transaction, row: Row, from: Def, to: Def, actor: string | null, state?: NativeState): Promise<void> {
+  async moveInstance(trx: Knex.Transaction, row: Instance, from: Def, to: Def, actor: string | null, state?: NativeState): Promise<void> {
     await trx('engine_instance').where({ id: row.id }).update({ definition_id: to.id, revision: trx.raw('revision + 1') });
     if (state) await replaceState(trx, row.id, state);
     for (const t of ['engine_task', 'engine_external_task', 'engine_timer']) await trx(t).where({ instance_id: row.id }).update({ definition_id: to.id });
     // Correlation reads the message from the instance's definition: keep the subscription in step with it.
-    for (const s of await trx('engine_message_sub').where({ instance_id: row.id }).select('id', 'activity_id')) {
+    for (const s of await trx<EngineMessageSubRow>('engine_message_sub').where({ instance_id: row.id }).select('id', 'activity_id')) {
       const m = to.model.activities[s.activity_id]?.message;
       if (m) await trx('engine_message_sub').where({ id: s.id }).update({ message_name: m.name, message_ref: m.id });
     }

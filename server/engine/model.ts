@@ -3,6 +3,7 @@ import { BpmnModdle } from 'bpmn-moddle';
 import { compileProcess } from './compile/compile.js';
 import type { Graph } from './compile/graph.js';
 import { finding, findingOf, type Finding } from './compile/messages.js';
+import type { ModdleElement as El } from './compile/moddle.js';
 import { expressionProblem } from './expression.js';
 import { MAX_SUBPROCESS_DEPTH, MAX_XML_BYTES, structureProblem, xmlSafetyProblem } from './limits.js';
 import { timerSpecProblems } from './timer-spec.js';
@@ -62,8 +63,6 @@ export interface ParsedDefinitions {
   findings: Finding[];
 }
 
-type El = any;
-
 const SUPPORTED = new Set([
   'bpmn:StartEvent', 'bpmn:EndEvent', 'bpmn:IntermediateCatchEvent', 'bpmn:IntermediateThrowEvent', 'bpmn:BoundaryEvent',
   'bpmn:UserTask', 'bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:ReceiveTask', 'bpmn:Task', 'bpmn:ManualTask',
@@ -85,7 +84,7 @@ function xmlSafetyFinding(xml: string): Finding | null {
   return null;
 }
 
-function attr(el: El, name: string): string | undefined {
+function attr(el: Pick<El, 'get'>, name: string): string | undefined {
   const v = el.get ? el.get(`camunda:${name}`) : undefined;
   if (v === undefined || v === null || v === '') return undefined;
   return Array.isArray(v) ? v.join(',') : String(v);
@@ -97,7 +96,7 @@ function tthcAttr(el: El, local: string): string | undefined {
     const [prefix, name] = k.includes(':') ? k.split(':') : ['', k];
     if (name !== local || !prefix) continue;
     // The prefix is whatever the author chose; resolve it against the declared namespaces.
-    let p: El = el;
+    let p: El | undefined = el;
     while (p) {
       if (p.$attrs?.[`xmlns:${prefix}`] === TTHC_NS) return v;
       p = p.$parent;
@@ -106,7 +105,7 @@ function tthcAttr(el: El, local: string): string | undefined {
   return undefined;
 }
 
-function formal(x: El): string | undefined {
+function formal(x: El | undefined): string | undefined {
   if (!x) return undefined;
   return typeof x.body === 'string' ? x.body.trim() : undefined;
 }
@@ -117,13 +116,13 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
   const findings: Finding[] = [];
   const unsafe = xmlSafetyFinding(xml);
   if (unsafe) return { processes: [], findings: [unsafe] };
-  let root: El;
+  let root: El | undefined;
   let warnings: Array<{ message: string }> = [];
   let byId: Record<string, El> = {};
   try {
     const moddle = new BpmnModdle(moddleOptions);
     const res = await moddle.fromXML(xml.trim(), 'bpmn:Definitions');
-    root = res.rootElement;
+    root = res.rootElement as El | undefined;
     warnings = (res.warnings ?? []) as Array<{ message: string }>;
     byId = (res.elementsById ?? {}) as Record<string, El>;
   } catch (err) {
@@ -134,23 +133,23 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
   const typing = (w: { property?: string }) => /structureRef|itemSubjectRef/.test(String(w.property ?? ''));
   // §8.3.2 imports: a pool whose processRef names a process of an imported BPMN file (`processRef="ns:key"`, the
   // prefix bound to an <import>ed namespace) is that process, deployed from its own file: messages flow to it by key.
-  const importedNs = new Set(((root.imports ?? []) as El[]).filter((i) => /BPMN\/20100524\/MODEL/.test(String(i.importType ?? ''))).map((i) => String(i.namespace)));
+  const importedNs = new Set((root.imports ?? []).filter((i) => /BPMN\/20100524\/MODEL/.test(String(i.importType ?? ''))).map((i) => String(i.namespace)));
   const importedPools = new Map<string, string>();
   for (const w of warnings as Array<{ message: string; property?: string; value?: unknown; element?: El }>) {
     const [prefix, key] = String(w.value ?? '').split(':');
     if (w.property !== 'bpmn:processRef' || w.element?.$type !== 'bpmn:Participant' || !prefix || !key) continue;
-    if (importedNs.has(String(root.$attrs?.[`xmlns:${prefix}`]))) importedPools.set(w.element.id as string, key);
+    if (importedNs.has(String(root.$attrs?.[`xmlns:${prefix}`]))) importedPools.set(w.element.id, key);
   }
   const crossFile = (w: { property?: string; element?: El }) => w.property === 'bpmn:processRef' && importedPools.has(w.element?.id as string);
   const unparsable = warnings.find((w) => /unparsable content|unresolved reference|illegal/i.test(w.message) && !typing(w as { property?: string }) && !crossFile(w as { element?: El }));
   if (unparsable) findings.push(finding(undefined, 'engine.xml.invalid', { detail: unparsable.message.split('\n')[0] ?? '' }));
 
   const processes: ProcessModel[] = [];
-  const executable = (root.rootElements ?? []).filter((e: El) => e.$type === 'bpmn:Process' && e.isExecutable !== false);
+  const executable = (root.rootElements ?? []).filter((e) => e.$type === 'bpmn:Process' && e.isExecutable !== false);
   if (!executable.length) findings.push(finding(undefined, 'engine.process.noneExecutable'));
   // The native interpreter deploys every executable process of a collaboration, each as a definition of its own.
   if (executable.length > 1 && !native) {
-    findings.push(finding(executable[1].id, 'engine.process.onlyOne'));
+    findings.push(finding(executable[1]!.id, 'engine.process.onlyOne'));
   }
   // Message flows (§13.4.1 collaborations): from a message throw event or send task without a worker topic to an
   // executable process of this file, or to a pool of an imported file's process (by its key, deployed from that
@@ -158,17 +157,17 @@ export async function parseDefinitions(xml: string, interpreter: Interpreter = '
   const sends: Record<string, { process: string; message: string }> = {};
   if (native) {
     const processOf = (id: string): string | undefined => {
-      const has = (c: El): boolean => (c.flowElements ?? []).some((e: El) => e.id === id || (e.flowElements && has(e)));
-      return executable.find((p: El) => p.id === id || has(p))?.id;
+      const has = (c: El): boolean => (c.flowElements ?? []).some((e) => e.id === id || (e.flowElements && has(e)));
+      return executable.find((p) => p.id === id || has(p))?.id;
     };
-    for (const c of (root.rootElements ?? []).filter((e: El) => e.$type === 'bpmn:Collaboration')) {
+    for (const c of (root.rootElements ?? []).filter((e) => e.$type === 'bpmn:Collaboration')) {
       for (const mf of c.messageFlows ?? []) {
         const src = mf.sourceRef;
         if (!src || !['bpmn:IntermediateThrowEvent', 'bpmn:EndEvent', 'bpmn:SendTask'].includes(src.$type) || attr(src, 'topic')) continue;
-        const elsewhere = mf.targetRef?.$type === 'bpmn:Participant' ? importedPools.get(mf.targetRef.id as string) : undefined;
+        const elsewhere = mf.targetRef?.$type === 'bpmn:Participant' ? importedPools.get(mf.targetRef.id) : undefined;
         const target = elsewhere ?? (mf.targetRef?.$type === 'bpmn:Participant' ? mf.targetRef.processRef?.id : processOf(mf.targetRef?.id ?? ''));
-        const message = (src.$type === 'bpmn:SendTask' ? src.messageRef : (src.eventDefinitions ?? []).find((d: El) => d.$type === 'bpmn:MessageEventDefinition')?.messageRef)?.name;
-        if (!target || !(elsewhere || executable.some((p: El) => p.id === target)) || !message) {
+        const message = (src.$type === 'bpmn:SendTask' ? src.messageRef : (src.eventDefinitions ?? []).find((d) => d.$type === 'bpmn:MessageEventDefinition')?.messageRef)?.name;
+        if (!target || !(elsewhere || executable.some((p) => p.id === target)) || !message) {
           findings.push(finding(src.id, 'engine.messageFlow.nowhere'));
           continue;
         }

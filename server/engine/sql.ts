@@ -3,7 +3,6 @@ import type { TaskScope } from './types.js';
 
 /** What the engine's SQL modules share: statement execution, the write guard and the scope as SQL text. */
 export type Db = Knex | Knex.Transaction;
-export type Row = Record<string, any>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids in uuid columns: anything else cannot exist, and must not reach PostgreSQL as a cast error. */
@@ -61,7 +60,12 @@ export function scopeSql(scope: TaskScope): { sql: string; bindings: unknown[] }
   return { sql: `(${parts.join(' or ')})`, bindings };
 }
 
-type Conn = { query(q: unknown, values?: unknown[]): Promise<{ rows: Row[] }> };
+/** knex.raw's answer: pg's result (`rows`), or the embedded database's row array. */
+export function rawRows<T>(res: unknown): T[] {
+  return ((res as { rows?: T[] }).rows ?? res) as T[];
+}
+
+type Conn = { query(q: unknown, values?: unknown[]): Promise<{ rows: unknown[] }> };
 const positional = new Map<string, { text: string; name: string }>();
 let statements = 0;
 /**
@@ -69,11 +73,10 @@ let statements = 0;
  * once per connection instead of at every call; `?` bindings as in knex.raw); in a transaction,
  * or on the embedded database, as knex.raw.
  */
-export async function exec<T extends object = Row>(db: Db, sql: string, bindings: unknown[]): Promise<T[]> {
+export async function exec<T extends object>(db: Db, sql: string, bindings: unknown[]): Promise<T[]> {
   const client = (db as Knex).client as unknown as { config: { client: unknown }; acquireConnection(): Promise<Conn>; releaseConnection(c: Conn): Promise<void> };
   if ((db as Knex.Transaction).isTransaction || client.config.client !== 'pg') {
-    const res = await db.raw(sql, bindings as Knex.RawBinding[]);
-    return (res.rows ?? res) as T[];
+    return rawRows<T>(await db.raw(sql, bindings as Knex.RawBinding[]));
   }
   let p = positional.get(sql);
   if (!p) {

@@ -1,5 +1,8 @@
-import type { ExecRow, StateRows } from './runtime/exec.js';
-import { exec, guardSql, INSTANCE_COLUMNS, type Db, type Row, type WriteGuard } from './sql.js';
+import type {
+  AsJson, EngineCallRow, EngineExecutionRow, EngineExternalTaskRow, EngineMessageSubRow, EngineTaskRow, EngineTimerRow, InstanceHead, NewHistory, NewInstance, ProjectionTable,
+} from './rows.js';
+import type { StateRows } from './runtime/exec.js';
+import { exec, guardSql, INSTANCE_COLUMNS, type Db, type WriteGuard } from './sql.js';
 
 /**
  * The instance row's state columns after a command: bpmn-engine's blob (JSON text), or the native
@@ -7,18 +10,36 @@ import { exec, guardSql, INSTANCE_COLUMNS, type Db, type Row, type WriteGuard } 
  */
 export interface InstancePatch { engine_state: string | null; exec_prefix: string | null; exec_seq: number | null; state?: string; end_time?: Date; delete_reason?: string }
 
+/** A variable as a command upserts it (engine_variable). */
+export interface NewVariable { instance_id: string; name: string; type: string; value: unknown; value_info: Record<string, unknown> }
+
+/** A new external task: unlocked, without an error; its input mappings as JSON text. */
+export type NewExternalTask = Omit<EngineExternalTaskRow, 'worker_id' | 'lock_expiration' | 'error_message' | 'error_details' | 'local_variables'> & { local_variables: string | null };
+/** A new timer: unleased, never fired (those columns keep their defaults). */
+export type NewTimer = Pick<EngineTimerRow, 'id' | 'instance_id' | 'definition_id' | 'execution_id' | 'activity_id' | 'due_at'> & { repeat?: string | null };
+/** A row a command inserts into a projection table (a column it does not name keeps its default). */
+export type NewProjectionRow = EngineTaskRow | NewExternalTask | NewTimer | EngineMessageSubRow | EngineCallRow;
+
 /** What one command writes (server/engine/service/persist.ts builds it). */
 export interface CommandWrite {
   instanceId: string; patch: InstancePatch;
   /** The execution rows the command changed (native instances). */
   executions?: Pick<StateRows, 'put' | 'del'>;
-  variables: Row[]; deletes: Record<string, string[]>; inserts: Record<string, Row[]>; history: Row[];
+  variables: NewVariable[]; deletes: Partial<Record<ProjectionTable, string[]>>; inserts: Partial<Record<ProjectionTable, NewProjectionRow[]>>; history: NewHistory[];
   notify?: { channel: string; payload: string };
   guard?: WriteGuard;
-  insertInstance?: Row;
+  insertInstance?: NewInstance;
 }
 
-export interface WriteResult { ok: boolean; inserted: Record<string, Array<{ id: string; execution_id: string }>>; existing?: Row | null }
+/** An instance a start's idempotency key already made, as the write statement reads it back (to_jsonb). */
+export type ExistingInstance = AsJson<Omit<InstanceHead, 'revision'>>;
+
+export interface WriteResult { ok: boolean; inserted: Partial<Record<ProjectionTable, Array<{ id: string; execution_id: string }>>>; existing?: ExistingInstance | null }
+
+/** JSON a statement hands back: parsed already (pg) or as text (the embedded database). */
+const parse = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+/** A history row's data for jsonb_populate_recordset: the JSON itself, not its text. */
+const historyRecord = (h: NewHistory) => ({ ...h, data: typeof h.data === 'string' ? parse(h.data) : h.data ?? null });
 
 /**
  * Writes one command's outcome in one statement (each round trip costs more than the SQL):
@@ -53,7 +74,7 @@ async function writeOne(db: Db, w: CommandWrite): Promise<WriteResult> {
   }
   const when = conds.length ? ` and ${conds.join(' and ')}` : '';
   if (w.insertInstance) {
-    const inst = { ...w.insertInstance, ...w.patch, engine_state: w.patch.engine_state === null ? null : JSON.parse(w.patch.engine_state) };
+    const inst = { ...w.insertInstance, ...w.patch, engine_state: w.patch.engine_state === null ? null : parse(w.patch.engine_state) };
     const cols = Object.keys(inst).map((c) => `"${c}"`).join(', ');
     ctes.push(`ins as (insert into engine_instance (${cols}) select ${cols} from jsonb_populate_record(null::engine_instance, ?::jsonb) where true${when}
       ${keyed ? 'on conflict (idempotency_key) where idempotency_key is not null do nothing' : ''} returning id)`);
@@ -69,7 +90,7 @@ async function writeOne(db: Db, w: CommandWrite): Promise<WriteResult> {
   }
   let n = 0;
   for (const [table, ids] of Object.entries(w.deletes)) {
-    if (!ids.length) continue;
+    if (!ids?.length) continue;
     ctes.push(`d${n++} as (delete from ${table} where id in (select jsonb_array_elements_text(?::jsonb)::uuid)${after})`);
     bindings.push(JSON.stringify(ids));
   }
@@ -86,9 +107,9 @@ async function writeOne(db: Db, w: CommandWrite): Promise<WriteResult> {
       on conflict (instance_id, id) do update set ${EXEC_UPDATE})`);
     bindings.push(w.instanceId, JSON.stringify(x.put));
   }
-  const inserted: string[] = [];
-  for (const [table, rows] of Object.entries(w.inserts)) {
-    if (!rows.length) continue;
+  const inserted: ProjectionTable[] = [];
+  for (const [table, rows] of Object.entries(w.inserts) as Array<[ProjectionTable, NewProjectionRow[] | undefined]>) {
+    if (!rows?.length) continue;
     const cols = Object.keys(rows[0]!).map((c) => `"${c}"`).join(', ');
     ctes.push(`i_${table} as (insert into ${table} (${cols}) select ${cols} from jsonb_populate_recordset(null::${table}, ?::jsonb) where true${after}
       on conflict (execution_id) do nothing returning id, execution_id)`);
@@ -100,7 +121,7 @@ async function writeOne(db: Db, w: CommandWrite): Promise<WriteResult> {
     const created = inserted.includes('engine_task') ? 'select execution_id from i_engine_task' : 'select null::text where false';
     ctes.push(`h as (insert into engine_history (${cols}) select ${cols} from jsonb_populate_recordset(null::engine_history, ?::jsonb) with ordinality x
       where (x.kind <> 'task-created' or x.execution_id in (${created}))${after} order by ordinality)`);
-    bindings.push(JSON.stringify(w.history.map((h) => ({ ...h, data: typeof h.data === 'string' ? JSON.parse(h.data) : h.data ?? null }))));
+    bindings.push(JSON.stringify(w.history.map(historyRecord)));
   }
   if (!w.insertInstance) {
     const p = w.patch;
@@ -120,13 +141,13 @@ async function writeOne(db: Db, w: CommandWrite): Promise<WriteResult> {
       where idempotency_key = ? and not exists (select 1 from ins)) e) as existing`, 'exists (select 1 from ins) as created');
     bindings.push(w.insertInstance!.idempotency_key);
   }
-  const row = (await exec(db, `with ${ctes.join(',\n')} select ${outs.join(', ')}`, bindings))[0] ?? {};
-  const out: Record<string, Array<{ id: string; execution_id: string }>> = {};
-  for (const t of inserted) out[t] = typeof row[t] === 'string' ? JSON.parse(row[t]) : row[t];
+  const row = (await exec<Record<string, unknown>>(db, `with ${ctes.join(',\n')} select ${outs.join(', ')}`, bindings))[0] ?? {};
+  const out: WriteResult['inserted'] = {};
+  for (const t of inserted) out[t] = parse(row[t]) as Array<{ id: string; execution_id: string }>;
   const ok = row.ok === true || row.ok === 't';
   if (!keyed) return { ok, inserted: out };
   const created = row.created === true || row.created === 't';
-  const existing = typeof row.existing === 'string' ? JSON.parse(row.existing) : row.existing ?? null;
+  const existing = (parse(row.existing) ?? null) as ExistingInstance | null;
   return { ok: ok && created, inserted: out, existing: ok && !created ? existing : undefined };
 }
 
@@ -183,7 +204,7 @@ async function writeMany(db: Db, ws: CommandWrite[]): Promise<WriteResult[]> {
       on conflict (instance_id, name) do update set type = excluded.type, value = excluded.value, value_info = excluded.value_info)`);
     bindings.push(JSON.stringify(variables));
   }
-  const tables = (pick: (w: CommandWrite) => Record<string, unknown[]>) => [...new Set(ws.flatMap((w) => Object.keys(pick(w)).filter((t) => pick(w)[t]!.length)))].sort();
+  const tables = (pick: (w: CommandWrite) => Partial<Record<ProjectionTable, unknown[]>>) => [...new Set(ws.flatMap((w) => (Object.keys(pick(w)) as ProjectionTable[]).filter((t) => pick(w)[t]!.length)))].sort();
   let n = 0;
   for (const table of tables((w) => w.deletes)) {
     const ids = ws.flatMap((w) => (w.deletes[table] ?? []).map((id) => ({ id, instance_id: w.instanceId })));
@@ -197,16 +218,16 @@ async function writeMany(db: Db, ws: CommandWrite[]): Promise<WriteResult[]> {
       where e.instance_id = x.instance_id and (x.id is null or e.id = x.id)${passed('x')})`);
     bindings.push(JSON.stringify(xdel));
   }
-  const xput: Array<ExecRow & { instance_id: string }> = ws.flatMap((w) => (w.executions?.put ?? []).map((r) => ({ ...r, instance_id: w.instanceId })));
+  const xput: EngineExecutionRow[] = ws.flatMap((w) => (w.executions?.put ?? []).map((r) => ({ ...r, instance_id: w.instanceId })));
   if (xput.length) {
     ctes.push(`xp as (insert into engine_execution (${EXEC_COLS}) select x.instance_id, ${EXEC_COLS_X} from ${EXEC_RECORDS} where true${passed('x')}
       on conflict (instance_id, id) do update set ${EXEC_UPDATE})`);
     bindings.push(JSON.stringify(xput));
   }
   // One insert per table and column set: a column a row does not name keeps its default.
-  const inserted: Array<{ table: string; cte: string }> = [];
+  const inserted: Array<{ table: ProjectionTable; cte: string }> = [];
   for (const table of tables((w) => w.inserts)) {
-    const byCols = new Map<string, Row[]>();
+    const byCols = new Map<string, NewProjectionRow[]>();
     for (const w of ws) for (const r of w.inserts[table] ?? []) {
       const cols = Object.keys(r).map((c) => `"${c}"`).join(', ');
       if (!byCols.has(cols)) byCols.set(cols, []);
@@ -226,7 +247,7 @@ async function writeMany(db: Db, ws: CommandWrite[]): Promise<WriteResult[]> {
     const tasks = inserted.filter((i) => i.table === 'engine_task').map((i) => `select execution_id from ${i.cte}`);
     ctes.push(`h as (insert into engine_history (${cols}) select ${cols} from jsonb_populate_recordset(null::engine_history, ?::jsonb) with ordinality x
       where (x.kind <> 'task-created' or x.execution_id in (${tasks.length ? tasks.join(' union all ') : 'select null::text where false'}))${passed('x')} order by ordinality)`);
-    bindings.push(JSON.stringify(history.map((h) => ({ ...h, data: typeof h.data === 'string' ? JSON.parse(h.data) : h.data ?? null }))));
+    bindings.push(JSON.stringify(history.map(historyRecord)));
   }
   // The states as JSON text put together, not parsed and serialised again.
   const patches = `[${ws.map((w) => `{"id":${quote(w.instanceId)},"engine_state":${w.patch.engine_state ?? 'null'},"exec_prefix":${quote(w.patch.exec_prefix)},"exec_seq":${quote(w.patch.exec_seq)},"state":${quote(w.patch.state)},"end_time":${quote(w.patch.end_time)},"delete_reason":${quote(w.patch.delete_reason)}}`).join(',')}]`;
@@ -242,12 +263,11 @@ async function writeMany(db: Db, ws: CommandWrite[]): Promise<WriteResult[]> {
     outs.push(`(select pg_notify(?, ?) where exists (${external.map((i) => `select 1 from ${i.cte}`).join(' union all ')})) as notified`);
     bindings.push(notify.channel, notify.payload);
   }
-  const row = (await exec(db, `with ${ctes.join(',\n')} select ${outs.join(', ')}`, bindings))[0] ?? {};
-  const parse = (v: unknown): any => (typeof v === 'string' ? JSON.parse(v) : v);
+  const row = (await exec<Record<string, unknown>>(db, `with ${ctes.join(',\n')} select ${outs.join(', ')}`, bindings))[0] ?? {};
   const ok = new Set(parse(row.ok) as string[]);
   const results = ws.map((w): WriteResult => ({ ok: ok.has(w.instanceId), inserted: {} }));
   const index = new Map(ws.map((w, i) => [w.instanceId, i]));
-  for (const w of ws) for (const t of Object.keys(w.inserts)) if (w.inserts[t]!.length) results[index.get(w.instanceId)!]!.inserted[t] = [];
+  for (const w of ws) for (const t of Object.keys(w.inserts) as ProjectionTable[]) if (w.inserts[t]!.length) results[index.get(w.instanceId)!]!.inserted[t] = [];
   for (const i of inserted) {
     for (const r of parse(row[i.cte]) as Array<{ id: string; execution_id: string; instance_id: string }>) {
       results[index.get(r.instance_id)!]!.inserted[i.table]!.push({ id: r.id, execution_id: r.execution_id });

@@ -9,7 +9,7 @@ const FILE_MESSAGES = {
   'files.totalTooLarge': { vi: 'Tổng dung lượng tệp vượt quá {mb} MB', en: 'The files exceed {mb} MB in total' },
   'files.badType': { vi: 'Tệp "{name}" không phải PDF, JPEG hoặc PNG (kiểm tra theo nội dung)', en: 'File "{name}" is not a PDF, JPEG or PNG by its content' },
   'files.uploadLimit': { vi: 'Yêu cầu tải lên vượt giới hạn ({code})', en: 'Upload limit exceeded ({code})' },
-  'files.uploadFailed': { vi: 'Tải tệp không thành công: {detail}', en: 'Upload failed: {detail}' },
+  'files.uploadFailed': { vi: 'Tải tệp không thành công: không đọc được nội dung biểu mẫu gửi lên (multipart)', en: 'Upload failed: {detail}' },
 } as const;
 
 export const fileError = messageCatalogue(FILE_MESSAGES);

@@ -54,6 +54,7 @@ describe('every /api refusal is keyed and reads in the reader\'s language (issue
     await expectReadable(() => api().post('/api/auth/login').set('Content-Type', 'application/json').send('{"username":'), 400, 'http.badJson');
     await expectReadable(() => api().post('/api/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ x: 'a'.repeat(2 * 1024 * 1024) })), 413, 'http.bodyTooLarge');
     await expectReadable(() => api().post('/api/auth/login').set('Content-Type', 'application/json').set('Content-Encoding', 'x-unknown').send('{}'), 415, 'http.unsupportedEncoding');
+    await expectReadable(() => api().post('/api/public/dossiers').set('Content-Type', 'multipart/form-data; boundary=zzz').send('--zzz\r\nnot a part header'), 400, 'files.uploadFailed');
     await expectReadable(() => admin.get('/api/users?q=a%00b'), 400, 'input.hasNul');
     await expectReadable(() => api().post('/api/auth/login').send({ username: 'a\uD800', password: 'x' }), 400, 'input.loneSurrogate');
     await expectReadable(() => admin.get('/api/units/%E0%A4%A'), 400, 'input.badPercentEncoding');

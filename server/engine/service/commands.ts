@@ -4,11 +4,12 @@ import { NativeRun } from '../runtime/run.js';
 import type { Run } from '../runtime/types.js';
 import type { WriteGuard } from '../store.js';
 import type { TypedValue } from '../values.js';
-import { Stale, type Ctx, type Hot, type ItemTarget, type Kernel, type LoadedDefinition, type Projections, type Row } from './kernel.js';
+import type { ProjectionKey } from '../rows.js';
+import { Stale, type CommandItem, type Ctx, type Hot, type ItemTarget, type Kernel, type LoadedDefinition, type Projections } from './kernel.js';
 
 /** The worker must hold the external task's lock, unexpired. */
-export function checkWorker(t: Row, workerId: string): Row {
-  const id = t.id as string;
+export function checkWorker<T extends { id: string; worker_id?: string | null; lock_expiration?: string | Date | null }>(t: T, workerId: string): T {
+  const id = t.id;
   if (t.worker_id !== workerId) {
     throw new EngineError('engine.lockedByOther', { id, worker: workerId, holder: t.worker_id ?? 'nobody' });
   }
@@ -42,7 +43,7 @@ export function createCommands(k: Kernel) {
       const locked = typeof target === 'string' ? { instance: await store.lockInstance(trx, target), item: undefined } : await store.lockInstanceOf(trx, target.table, target.id, target.scope);
       const row = locked?.instance;
       if (!row) throw typeof target === 'string' ? new EngineError('engine.instanceNotFound', { id: target }) : new EngineError(target.missing, { id: target.id });
-      const instanceId = row.id as string;
+      const instanceId = row.id;
       if (row.state !== 'ACTIVE') throw new EngineError('engine.instanceEnded', { id: instanceId, state: row.state });
       if (typeof target !== 'string') checkItem(target, locked.item!);
       const def = await loadDefinition(trx, row.definition_id);
@@ -113,7 +114,7 @@ export function createCommands(k: Kernel) {
     }
   }
 
-  type State = { instanceId: string; cached: Hot; item: Row; def: LoadedDefinition; fresh: boolean; readRows: Map<string, Row> };
+  type State = { instanceId: string; cached: Hot; item: CommandItem; def: LoadedDefinition; fresh: boolean; readRows: Map<string, ProjectionKey> };
 
   /** The hot instance of the item, when its projections are trusted (no timers: the scheduler leases them without the lock). */
   function hotState(target: ItemTarget): State | null {
@@ -125,7 +126,7 @@ export function createCommands(k: Kernel) {
     hot.delete(instanceId);
     cached.run.beginCommand();
     const item = {
-      ...known, instance_id: instanceId, definition_id: cached.row.definition_id, name: def.model.activities[known.task_definition_key]?.name ?? null,
+      ...known, instance_id: instanceId, definition_id: cached.row.definition_id, name: def.model.activities[known.task_definition_key ?? '']?.name ?? null,
       // The guard admits an external task only while it has retries left, so it has no open incident.
       retries: null,
     };
@@ -137,12 +138,13 @@ export function createCommands(k: Kernel) {
     try {
       const r = await store.readItemWithState(knex, target.table, target.id, target.scope);
       if (!r || r.instance.state !== 'ACTIVE' || !r.state) return null;
-      const { instance, item } = r;
+      const { instance } = r;
+      const item: CommandItem = r.item;
       if (target.assignee && item.assignee && item.assignee !== target.assignee) return null;
       if (target.workerId !== undefined) checkWorker(item, target.workerId);
-      const instanceId = instance.id as string;
+      const instanceId = instance.id;
       const def = await loadDefinition(knex, instance.definition_id);
-      const readRows = new Map<string, Row>();
+      const readRows = new Map<string, ProjectionKey>();
       for (const rows of Object.values(r.projections)) for (const x of rows) readRows.set(x.id, x);
       readRows.set(item.id, item);
       const typed: Record<string, TypedValue> = {};
@@ -165,7 +167,7 @@ export function createCommands(k: Kernel) {
     }
   }
 
-  function checkItem(target: ItemTarget, item: Row): void {
+  function checkItem(target: ItemTarget, item: CommandItem): void {
     if (target.assignee && item.assignee && item.assignee !== target.assignee) {
       throw new EngineError('engine.taskAssigned', { id: target.id, assignee: item.assignee });
     }

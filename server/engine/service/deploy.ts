@@ -6,7 +6,8 @@ import type { Finding, ProcessModel } from '../model.js';
 import { toDefinition } from '../store.js';
 import type { DeployInput, Deployment } from '../types.js';
 import { firstDue } from '../timer-spec.js';
-import type { Kernel, Row, Trx } from './kernel.js';
+import type { EngineDefinitionRow } from '../rows.js';
+import type { Kernel, Trx } from './kernel.js';
 
 /** Deployments and process definitions: compile, version, schedule start timers; definition queries. */
 export function createDeployment(k: Kernel) {
@@ -44,7 +45,7 @@ export function createDeployment(k: Kernel) {
       const deploymentId = crypto.randomUUID();
       const deploymentTime = new Date();
       await store.insertDeployment(trx, { id: deploymentId, name: input.name ?? null, source: input.source ?? null, deployment_time: deploymentTime });
-      const deployed: Row[] = [];
+      const deployed: Array<EngineDefinitionRow & { model: string }> = [];
       const resourceIds = new Map<DeployInput['resources'][number], string>();
       for (const p of parsed) {
         const key = p.model.processId;
@@ -58,7 +59,7 @@ export function createDeployment(k: Kernel) {
           await store.insertResource(trx, { id: resourceId, deployment_id: deploymentId, name: p.res.name, content: p.res.content, hash: p.hash });
         }
         const version = (latest?.version ?? 0) + 1;
-        const row = {
+        const row: EngineDefinitionRow & { model: string } = {
           id: `${key}:${version}:${crypto.randomUUID()}`, key, version, version_tag: p.model.versionTag ?? null, name: p.model.name ?? null,
           deployment_id: deploymentId, resource_id: resourceId, resource_name: p.res.name, hash: p.hash,
           engine_source: p.engineSource, model: JSON.stringify(p.model), suspended: false,
@@ -94,7 +95,7 @@ export function createDeployment(k: Kernel) {
   const queries = {
     listDeployments: async (q: Parameters<typeof store.listDeployments>[1]) => {
       const rows = await store.listDeployments(knex, q);
-      return rows.map((r) => ({ id: r.id as string, name: (r.name ?? null) as string | null, source: (r.source ?? null) as string | null, deploymentTime: r.deployment_time as Date }));
+      return rows.map((r) => ({ id: r.id, name: r.name ?? null, source: r.source ?? null, deploymentTime: r.deployment_time }));
     },
     listDefinitions: async (q: Parameters<typeof store.listDefinitions>[1]) => (await store.listDefinitions(knex, q)).map(toDefinition),
     countDefinitions: (q: Parameters<typeof store.countDefinitions>[1]) => store.countDefinitions(knex, q),
@@ -109,9 +110,9 @@ export function createDeployment(k: Kernel) {
       return toDefinition(r);
     },
     getDefinitionXml: async (id: string) => {
-      const r = await knex('engine_resource as r').join('engine_definition as d', 'd.resource_id', 'r.id').where('d.id', id).first('r.content', 'd.id');
+      const r = await knex('engine_resource as r').join('engine_definition as d', 'd.resource_id', 'r.id').where('d.id', id).first<{ content: string; id: string } | undefined>('r.content', 'd.id');
       if (!r) throw new EngineError('engine.definitionIdNotFound', { id });
-      return { id: r.id as string, bpmn20Xml: r.content as string };
+      return { id: r.id, bpmn20Xml: r.content };
     },
   };
 

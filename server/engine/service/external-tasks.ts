@@ -5,7 +5,9 @@ import { toExternalTask } from '../store.js';
 import type { ExternalTaskRow, FetchAndLockInput, LockedExternalTask } from '../types.js';
 import type { TypedValue } from '../values.js';
 import { checkWorker } from './commands.js';
-import { type Kernel, type Row, type Trx } from './kernel.js';
+import type { EngineExternalTaskRow } from '../rows.js';
+import type { StoredVariable } from '../store.js';
+import { type Kernel, type Trx } from './kernel.js';
 
 /** External tasks (Camunda's worker protocol): fetch and lock with long polling, complete, fail, BPMN errors, retries, locks. */
 export function createExternalTasks(k: Kernel) {
@@ -29,7 +31,7 @@ export function createExternalTasks(k: Kernel) {
     // One topic is one atomic UPDATE; several share a transaction so a failure locks nothing.
     const run = <T>(fn: (db: Knex | Trx) => Promise<T>) => (input.topics.length === 1 ? fn(knex) : knex.transaction(fn));
     return run(async (trx) => {
-      const out: Row[] = [];
+      const out: Array<EngineExternalTaskRow & { variables: unknown }> = [];
       for (const t of input.topics) {
         const left = input.maxTasks - out.length;
         if (left <= 0) break;
@@ -38,9 +40,9 @@ export function createExternalTasks(k: Kernel) {
       }
       return out.map(({ variables: vars, local_variables: localVars, ...r }) => {
         const variables: Record<string, TypedValue> = {};
-        for (const v of (typeof vars === 'string' ? JSON.parse(vars) : vars ?? []) as Row[]) variables[v.name] = { type: v.type, value: v.value, valueInfo: v.valueInfo ?? {} };
+        for (const v of (typeof vars === 'string' ? JSON.parse(vars) as unknown : vars ?? []) as StoredVariable[]) variables[v.name] = { type: v.type, value: v.value, valueInfo: v.valueInfo ?? {} };
         // The task's own input mappings hide instance variables of the same name (Camunda: local first).
-        const locals = (typeof localVars === 'string' ? JSON.parse(localVars) : localVars ?? {}) as Record<string, TypedValue>;
+        const locals = (typeof localVars === 'string' ? JSON.parse(localVars) as unknown : localVars ?? {}) as Record<string, TypedValue>;
         const wanted = input.topics.find((x) => x.topicName === r.topic)?.variables;
         for (const [k, v] of Object.entries(locals)) if (!wanted || wanted.includes(k)) variables[k] = v;
         return { ...toExternalTask(r), variables };
@@ -68,7 +70,7 @@ export function createExternalTasks(k: Kernel) {
     }
   }
 
-  async function lockedTask(trx: Knex | Trx, id: string, workerId: string, lock = true): Promise<Row> {
+  async function lockedTask(trx: Knex | Trx, id: string, workerId: string, lock = true): Promise<EngineExternalTaskRow> {
     const t = await store.externalTaskById(trx, id, lock);
     if (!t) throw new EngineError('engine.externalTaskNotFound', { id });
     return checkWorker(t, workerId);
@@ -116,7 +118,8 @@ export function createExternalTasks(k: Kernel) {
       const t = await store.externalTaskById(trx, id, true);
       if (!t) throw new EngineError('engine.externalTaskNotFound', { id });
       await store.updateExternalTask(trx, id, { retries });
-      if (retries > 0) await k.resolveIncidentsOf(trx, id, [], {}, new Date()).then(async () => {
+      // Resolving writes history of its own only into the list given (dropped here: the row below says it).
+      if (retries > 0) await k.resolveIncidentsOf(trx, id, [], { instance_id: t.instance_id, definition_id: t.definition_id }, new Date()).then(async () => {
         await store.appendHistory(trx, [{ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'incident-resolved', activity_id: t.activity_id, data: JSON.stringify({ externalTaskId: id }), at: new Date() }]);
       });
     });

@@ -3,7 +3,8 @@ import { NativeRun } from '../runtime/run.js';
 import { toInstance } from '../store.js';
 import type { InstanceRow } from '../types.js';
 import type { TypedValue } from '../values.js';
-import type { Kernel, Row } from './kernel.js';
+import type { NewHistory } from '../rows.js';
+import type { Kernel } from './kernel.js';
 
 /** Process instances: delete, modify (administrators), read; incidents and history queries. */
 export function createInstances(k: Kernel) {
@@ -17,9 +18,9 @@ export function createInstances(k: Kernel) {
       if (!row) throw new EngineError('engine.instanceDoesNotExist', { id });
       if (row.state !== 'ACTIVE') throw new EngineError('engine.instanceDoesNotExist', { id });
       const ext = await store.rowsOf(trx, 'engine_external_task', id);
-      children = (await store.rowsOf(trx, 'engine_call', id)).filter((c) => c.child_id).map((c) => c.child_id as string);
+      children = (await store.rowsOf(trx, 'engine_call', id)).map((c) => c.child_id).filter((c): c is string => Boolean(c));
       const now = new Date();
-      const hist: Row[] = [];
+      const hist: NewHistory[] = [];
       const base = { instance_id: id, definition_id: row.definition_id };
       for (const e of ext) await k.resolveIncidentsOf(trx, e.id, hist, base, now);
       for (const t of await store.rowsOf(trx, 'engine_task', id)) hist.push({ ...base, kind: 'task-deleted', task_id: t.id, activity_id: t.task_definition_key, user_id: userId, at: now });

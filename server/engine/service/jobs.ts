@@ -3,10 +3,14 @@ import { EngineError, isEngineError } from '../errors.js';
 import { CommandError, type RunResult } from '../host.js';
 import { NativeRun } from '../runtime/run.js';
 import type { Run } from '../runtime/types.js';
-import { stateOf } from '../store.js';
+import type { AsJson, EngineTimerRow, InstanceHead, ProjectionKey } from '../rows.js';
+import { stateOf, type ClaimedTimer, type StoredVariable } from '../store.js';
 import { MAX_TIMER_ATTEMPTS, nextCycleDue } from '../timer-spec.js';
 import type { TypedValue } from '../values.js';
-import { Stale, type Ctx, type Kernel, type Persisted, type Projections, type Row } from './kernel.js';
+import { Stale, type Ctx, type Kernel, type Persisted, type Projections } from './kernel.js';
+
+/** A timer as its claim reads it (to_jsonb: timestamps as text). */
+type ClaimedRow = AsJson<EngineTimerRow>;
 
 /** Timers and jobs (async continuations): claimed in batches, fired in memory under guarded writes, retried, parked with an incident. */
 export function createJobs(k: Kernel) {
@@ -25,8 +29,8 @@ export function createJobs(k: Kernel) {
     await k.calls.sweep().catch((err) => log.error({ err }, 'call activity sweep failed'));
     const claimed = await store.claimDueTimersWithState(knex, nodeId, limit, 10_000);
     let fired = 0;
-    const fireOne = async (c: Row, first: boolean): Promise<void> => {
-      const t = json(c.timer) as Row;
+    const fireOne = async (c: ClaimedTimer, first: boolean): Promise<void> => {
+      const t = json(c.timer) as ClaimedRow;
       try {
         if (t.instance_id && firesTooOften(t.instance_id)) {
           await parkFailingTimer(t, new Error(`instance fired more than ${LOOP_FIRES} timers within a minute (a timer loop); parked`));
@@ -64,11 +68,11 @@ export function createJobs(k: Kernel) {
     // multi-row statements (server/engine/store-write.ts), so many in flight cost no connections; the
     // embedded database has one connection, so one at a time there. A second timer of an instance, and
     // start timers, after them, one by one.
-    const firsts: Row[] = [];
-    const rest: Row[] = [];
+    const firsts: ClaimedTimer[] = [];
+    const rest: ClaimedTimer[] = [];
     const seen = new Set<string>();
     for (const c of claimed) {
-      const id = (json(c.timer) as Row).instance_id as string | null;
+      const id = (json(c.timer) as ClaimedRow).instance_id;
       if (id && !seen.has(id)) { seen.add(id); firsts.push(c); } else rest.push(c);
     }
     let next = 0;
@@ -89,19 +93,19 @@ export function createJobs(k: Kernel) {
   const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
   /** One timer fired from what its claim read, as one guarded statement; false: not done (nothing written). */
-  async function fireOptimistic(t: Row, c: Row): Promise<boolean> {
-    const inst = json(c.instance) as Row | null;
+  async function fireOptimistic(t: ClaimedRow, c: ClaimedTimer): Promise<boolean> {
+    const inst = json(c.instance) as AsJson<InstanceHead> | null;
     const state = stateOf(c);
     if (!inst || inst.state !== 'ACTIVE' || !state) return false;
-    const instanceId = inst.id as string;
-    let done: { ctx: Ctx; res: RunResult; run: Run; row: Row; typed: Record<string, TypedValue>; written: Persisted };
+    const instanceId = inst.id;
+    let done: { ctx: Ctx; res: RunResult; run: Run; row: InstanceHead; typed: Record<string, TypedValue>; written: Persisted };
     try {
       const def = await loadDefinition(knex, inst.definition_id);
       const typed: Record<string, TypedValue> = {};
-      for (const v of json(c.variables) as Row[]) typed[v.name] = { type: v.type, value: v.value, valueInfo: v.valueInfo ?? {} };
+      for (const v of json(c.variables) as StoredVariable[]) typed[v.name] = { type: v.type, value: v.value, valueInfo: v.valueInfo ?? {} };
       const proj = json(c.projections) as Projections;
       if (!proj.engine_timer?.some((x) => x.id === t.id)) return false;
-      const readRows = new Map<string, Row>();
+      const readRows = new Map<string, ProjectionKey>();
       for (const rows of Object.values(proj)) for (const r of rows) readRows.set(r.id, r);
       const cached = hot.get(instanceId);
       hot.delete(instanceId);
@@ -113,7 +117,8 @@ export function createJobs(k: Kernel) {
         run = newRun(def, plainVars(typed));
         await run.resume(state);
       }
-      const row: Row = { ...inst, start_time: new Date(inst.start_time) };
+      // An active instance: its end_time is null.
+      const row: InstanceHead = { ...inst, start_time: new Date(inst.start_time), end_time: inst.end_time ? new Date(inst.end_time) : null };
       const ctx: Ctx = {
         trx: knex, optimistic: { kind: 'instance', revision: inst.revision, table: 'engine_timer', itemId: t.id, leasedBy: nodeId },
         row, def, run, typed, changed: {}, userId: null, hist: [], completedTasks: new Set(), proj, projFresh: true, readRows,
@@ -149,7 +154,7 @@ export function createJobs(k: Kernel) {
     return ++r.n > LOOP_FIRES;
   }
 
-  async function fireStartTimer(t: Row): Promise<void> {
+  async function fireStartTimer(t: ClaimedRow): Promise<void> {
     const def = await loadDefinition(knex, t.definition_id);
     await k.startProcess({ definitionId: t.definition_id, trigger: { timerActivityId: t.activity_id } });
     const spec = def.model.timerStarts.find((s) => s.activityId === t.activity_id);
@@ -163,7 +168,7 @@ export function createJobs(k: Kernel) {
    * A timer that failed MAX_TIMER_ATTEMPTS times in a row stops retrying: it is parked (no
    * node claims it again) and an incident says why, instead of looping for ever.
    */
-  async function parkFailingTimer(t: Row, err: unknown): Promise<void> {
+  async function parkFailingTimer(t: ClaimedRow, err: unknown): Promise<void> {
     const message = String((err as Error)?.message ?? err).slice(0, 500);
     await knex.transaction(async (trx) => {
       await trx('engine_timer').where({ id: t.id }).update({ locked_until: new Date('9999-12-31T00:00:00Z'), locked_by: 'incident' });

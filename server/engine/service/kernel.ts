@@ -9,7 +9,9 @@ import { CommandError, EngineRun, type LiveItem, type RunResult } from '../host.
 import { parseDefinitions, type Interpreter, type ParsedDefinitions, type ProcessModel } from '../model.js';
 import { NativeRun } from '../runtime/run.js';
 import type { Run } from '../runtime/types.js';
+import type { EngineDefinitionRow, InstanceHead, NewHistory, NewInstance, ProjectionKey, Projections, ProjectionTable } from '../rows.js';
 import { createEngineStore, type EngineStore, type WriteGuard } from '../store.js';
+import type { ExistingInstance } from '../store-write.js';
 import type { InstanceRow, TaskScope, WorkingTime } from '../types.js';
 import { plainValue, type TypedValue } from '../values.js';
 
@@ -41,15 +43,21 @@ export interface EngineDeps {
   compile?: (xml: string) => Promise<ParsedDefinitions>;
 }
 
-export type Row = Record<string, any>;
 export type Trx = Knex.Transaction;
+export type { Projections };
 
-export interface LoadedDefinition { row: Row; model: ProcessModel; engineSource: string }
+export interface LoadedDefinition { row: EngineDefinitionRow; model: ProcessModel; engineSource: string }
 
-/** What an instance waits for, per projection table: the columns reconciling needs. */
-export type Projections = Record<string, Row[]>;
+export interface Hot { revision: number; row: InstanceHead; run: Run; typed: Record<string, TypedValue>; proj: Projections | null }
 
-export interface Hot { revision: number; row: Row; run: Run; typed: Record<string, TypedValue>; proj: Projections | null }
+/**
+ * The task or external task a command targets: locked or read whole (as JSON), or, on a hot instance,
+ * what its projections remember of it (a user task's key columns; the guard re-checks the rest).
+ */
+export interface CommandItem extends ProjectionKey {
+  instance_id: string; definition_id: string; name?: string | null; assignee?: string | null;
+  activity_id?: string; worker_id?: string | null; lock_expiration?: string | Date | null;
+}
 
 /** The task or external task a command acts on, and what must hold for the caller to act on it. */
 export interface ItemTarget {
@@ -65,11 +73,11 @@ export interface ItemTarget {
 }
 
 export interface Ctx {
-  trx: Trx | Knex; row: Row; def: LoadedDefinition; run: Run; typed: Record<string, TypedValue>; changed: Record<string, TypedValue>; userId: string | null;
+  trx: Trx | Knex; row: InstanceHead; def: LoadedDefinition; run: Run; typed: Record<string, TypedValue>; changed: Record<string, TypedValue>; userId: string | null;
   /** Set when the command runs without a transaction (a hot instance, a start): persist writes under this guard or throws Stale. */
   optimistic?: WriteGuard;
   /** History rows the command itself adds; written with the rest in one insert. */
-  hist: Row[];
+  hist: NewHistory[];
   /** User tasks this command completed: persist drops them without a 'task-deleted' fact. */
   completedTasks: Set<string>;
   /** The hot instance's projection rows, when trusted (same revision). */
@@ -77,9 +85,9 @@ export interface Ctx {
   /** `proj` holds full rows read with the instance's revision (a timer's claim): trusted even with timers. */
   projFresh?: boolean;
   /** Projection rows read under the instance lock in this command, by id. */
-  readRows: Map<string, Row>;
+  readRows: Map<string, ProjectionKey>;
   /** The task / external task a command targets, locked (latest version) with its instance. */
-  item?: Row;
+  item?: CommandItem;
   /** Work for after the commit: call activities to start, called instances to delete, a caller to resume. */
   after?: Array<() => Promise<void>>;
 }
@@ -103,6 +111,9 @@ export interface StartInput {
   idempotencyKey?: string | null;
 }
 
+/** The instance a history row belongs to. */
+export type HistoryBase = Pick<NewHistory, 'instance_id' | 'definition_id'>;
+
 export type Started = InstanceRow & { ended: boolean; replayed?: boolean };
 export interface Persisted { newExternal: number; proj: Projections | null }
 export interface SignalInput { name: string; variables?: Record<string, TypedValue>; userId?: string | null }
@@ -113,9 +124,9 @@ export class Stale extends Error {}
 /** A start by key found a newer version than the cached latest: it is redone with the latest. */
 export class NotLatest extends Error {}
 /** A keyed start whose key was already used: nothing was written; `existing` is the instance it made (if visible). */
-export class Replay extends Error { constructor(readonly existing: Row | null) { super('replayed start'); } }
+export class Replay extends Error { constructor(readonly existing: ExistingInstance | null) { super('replayed start'); } }
 
-export const TABLE: Record<LiveItem['kind'], string> = {
+export const TABLE: Record<LiveItem['kind'], ProjectionTable> = {
   userTask: 'engine_task', external: 'engine_external_task', timer: 'engine_timer', message: 'engine_message_sub', call: 'engine_call',
 };
 
@@ -155,13 +166,13 @@ export interface Kernel {
 
   // Steps of the concern modules, wired by createEngine (used only once it has returned).
   calls: ReturnType<typeof createCalls>;
-  persist(ctx: Ctx, res: RunResult, start?: Row): Promise<Persisted>;
-  resolveIncidentsOf(trx: Trx, externalTaskId: string, hist: Row[], base: Row, now: Date): Promise<void>;
+  persist(ctx: Ctx, res: RunResult, start?: NewInstance): Promise<Persisted>;
+  resolveIncidentsOf(trx: Trx, externalTaskId: string, hist: NewHistory[], base: HistoryBase, now: Date): Promise<void>;
   command<T>(target: string | ItemTarget, userId: string | null, fn: (ctx: Ctx) => Promise<T>): Promise<T>;
   startProcess(input: StartInput): Promise<Started>;
   deleteInstance(id: string, reason: string | null, userId: string | null): Promise<void>;
   throwSignal(input: SignalInput, origin?: string): Promise<void>;
-  deliverSent(sent: SentMessages, from: Row): Promise<void>;
+  deliverSent(sent: SentMessages, from: InstanceHead): Promise<void>;
 }
 
 /** The shared state; the steps of the concern modules are added by createEngine. */
@@ -181,7 +192,7 @@ export function createKernel(deps: EngineDeps): Kernel {
     if (hit) return hit;
     const row = await store.definitionById(trx, id);
     if (!row) throw new EngineError('engine.definitionNotFound', { id });
-    const loaded = { row, model: row.model as ProcessModel, engineSource: row.engine_source as string };
+    const loaded = { row, model: row.model as ProcessModel, engineSource: row.engine_source };
     defCache.set(id, loaded);
     return loaded;
   }
@@ -239,7 +250,7 @@ export function createKernel(deps: EngineDeps): Kernel {
     newRun: (def, vars) => (def.model.graph ? new NativeRun(def.model.graph, vars) : new EngineRun(def.engineSource, def.model, vars)),
     keep(id, h) {
       hot.set(id, h);
-      for (const t of ['engine_task', 'engine_external_task']) for (const r of h.proj?.[t] ?? []) itemOwner.set(r.id, id);
+      for (const t of ['engine_task', 'engine_external_task'] as const) for (const r of h.proj?.[t] ?? []) itemOwner.set(r.id, id);
     },
     latestByKey: new LRUCache<string, string>({ max: 500 }),
     loadDefinition, runAfter, setVariables, setVariablesAt, plainVars, guardRun,

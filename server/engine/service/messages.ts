@@ -2,7 +2,8 @@ import { EngineError, isEngineError } from '../errors.js';
 import type { ProcessModel } from '../model.js';
 import { NativeRun } from '../runtime/run.js';
 import type { TypedValue } from '../values.js';
-import { type Kernel, type Row, type SentMessages, type SignalInput } from './kernel.js';
+import type { EngineMessageSubRow, InstanceHead } from '../rows.js';
+import { type Kernel, type SentMessages, type SignalInput } from './kernel.js';
 
 /** Messages (correlation by name, business key, instance, correlation keys), message flows between processes, signals (broadcast). */
 export function createMessaging(k: Kernel) {
@@ -16,7 +17,7 @@ export function createMessaging(k: Kernel) {
     const keys = Object.entries(input.correlationKeys ?? {});
     const correlationKeys = keys.length ? Object.fromEntries(keys.map(([k, v]) => [k, v.value])) : undefined;
     const subs = await store.messageSubscriptions(knex, { messageName: input.messageName, businessKey: input.businessKey ?? undefined, processInstanceId: input.processInstanceId ?? undefined, correlationKeys, unitIds: input.unitIds });
-    const byInstance = new Map<string, Row>();
+    const byInstance = new Map<string, EngineMessageSubRow>();
     for (const s of subs) if (!byInstance.has(s.instance_id)) byInstance.set(s.instance_id, s);
     const targets = [...byInstance.values()];
     if (targets.length > 1 && !input.all) {
@@ -38,7 +39,7 @@ export function createMessaging(k: Kernel) {
       const defs = await store.latestWithMessageStart(knex, input.messageName);
       if (defs.length > 1 && !input.all) throw new EngineError('engine.messageStartsMany', { name: input.messageName, count: defs.length });
       for (const d of defs) {
-        const model = (typeof d.model === 'string' ? JSON.parse(d.model) : d.model) as ProcessModel;
+        const model = (typeof d.model === 'string' ? JSON.parse(d.model) as unknown : d.model) as ProcessModel;
         const startId = model.messageStarts[input.messageName]!;
         const inst = await k.startProcess({ definitionId: d.id, businessKey: input.businessKey ?? null, variables: input.processVariables, startUser: input.userId ?? null, trigger: { messageRef: model.activities[startId]!.message!.id } });
         results.push({ resultType: 'ProcessDefinition', processInstanceId: inst.id });
@@ -56,17 +57,17 @@ export function createMessaging(k: Kernel) {
    * instances of that process with the sender's business key waiting for it, or, if none waits,
    * starts that process when it has a start event for the message. Chains stop after 10 hops.
    */
-  async function deliverSent(sent: SentMessages, from: Row): Promise<void> {
+  async function deliverSent(sent: SentMessages, from: InstanceHead): Promise<void> {
     if (sendDepth >= 10) { log.warn({ instanceId: from.id }, 'message chain too deep; not delivered further'); return; }
     sendDepth++;
     try {
       for (const m of sent) {
         const q = knex('engine_message_sub as s').join('engine_instance as i', 'i.id', 's.instance_id')
-          .where({ 's.message_name': m.message, 'i.definition_key': m.process, 'i.state': 'ACTIVE' }).whereNot('i.id', from.id).distinct('i.id');
+          .where({ 's.message_name': m.message, 'i.definition_key': m.process, 'i.state': 'ACTIVE' }).whereNot('i.id', from.id).distinct<Array<{ id: string }>>('i.id');
         if (from.business_key) q.where('i.business_key', from.business_key); else q.whereNull('i.business_key');
         let delivered = 0;
         for (const { id } of await q) {
-          await k.command(id as string, null, async (ctx) => {
+          await k.command(id, null, async (ctx) => {
             const live = [...ctx.run.live.values()].find((i) => i.kind === 'message' && ctx.def.model.activities[i.activityId]?.message?.name === m.message);
             if (!live) return;
             ctx.run.message(ctx.def.model.activities[live.activityId]!.message!.id);
@@ -75,7 +76,7 @@ export function createMessaging(k: Kernel) {
         }
         if (delivered) continue;
         const latest = await store.latestDefinition(knex, m.process);
-        const model = latest ? ((typeof latest.model === 'string' ? JSON.parse(latest.model) : latest.model) as ProcessModel) : undefined;
+        const model = latest ? ((typeof latest.model === 'string' ? JSON.parse(latest.model) as unknown : latest.model) as ProcessModel) : undefined;
         const startId = model?.messageStarts[m.message];
         if (!latest || !startId) { log.warn({ message: m.message, process: m.process }, 'message flow: nobody waits for the message and it starts nothing'); continue; }
         await k.startProcess({ definitionId: latest.id, businessKey: from.business_key ?? null, unitId: from.unit_id ?? null, trigger: { messageRef: model.activities[startId]!.message!.id } });
@@ -99,7 +100,7 @@ export function createMessaging(k: Kernel) {
     signalDepth++;
     try {
       const subs = await store.messageSubscriptions(knex, { messageName: `signal:${input.name}` });
-      for (const instanceId of new Set(subs.map((x) => x.instance_id as string))) {
+      for (const instanceId of new Set(subs.map((x) => x.instance_id))) {
         if (instanceId === origin) continue;
         try {
           await k.command(instanceId, input.userId ?? null, async (ctx) => {

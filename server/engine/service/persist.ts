@@ -4,9 +4,11 @@ import { callRow } from '../calls.js';
 import { CommandError, type LiveItem, type RunResult } from '../host.js';
 import { NativeRun } from '../runtime/run.js';
 import type { Run } from '../runtime/types.js';
+import type { EngineMessageSubRow, EngineTaskRow, NewHistory, NewInstance, ProjectionKey, ProjectionTable } from '../rows.js';
 import type { InstancePatch } from '../store.js';
+import type { NewExternalTask, NewProjectionRow, NewTimer, NewVariable } from '../store-write.js';
 import { parseCamundaDate, typedFromPlain } from '../values.js';
-import { EXTERNAL_TASK_CHANNEL, Replay, Stale, TABLE, type Ctx, type Kernel, type LoadedDefinition, type Persisted, type Projections, type Row, type Trx } from './kernel.js';
+import { EXTERNAL_TASK_CHANNEL, Replay, Stale, TABLE, type Ctx, type HistoryBase, type Kernel, type LoadedDefinition, type Persisted, type Projections, type Trx } from './kernel.js';
 
 /** A model's tthc:budget / tthc:beforeDue (parseDefinitions refused malformed ones at deployment). */
 function workingAmount(text: string): WorkingAmount {
@@ -15,7 +17,13 @@ function workingAmount(text: string): WorkingAmount {
   return a;
 }
 
-const projectionKey = (r: Row): Row => ({ id: r.id, execution_id: r.execution_id, task_definition_key: r.task_definition_key, due_at: r.due_at, locked_by: r.locked_by });
+/** What a hot instance remembers of a projection row (ProjectionKey); `r` is a row read or inserted. */
+const projectionKey = (r: ProjectionKey | NewProjectionRow): ProjectionKey => ({
+  id: r.id, execution_id: r.execution_id,
+  task_definition_key: 'task_definition_key' in r ? r.task_definition_key : undefined,
+  due_at: 'due_at' in r ? r.due_at : undefined,
+  locked_by: 'locked_by' in r ? r.locked_by : undefined,
+});
 
 /** Writing a command: state, variables, history and the projections of what the instance waits for, in one statement. */
 export function createPersist(k: Kernel) {
@@ -27,14 +35,14 @@ export function createPersist(k: Kernel) {
    * remembers it (projection rows change only under the instance lock, at a known revision);
    * timers are always re-read, since the scheduler leases them without that lock.
    */
-  async function persist(ctx: Ctx, res: RunResult, start?: Row): Promise<Persisted> {
+  async function persist(ctx: Ctx, res: RunResult, start?: NewInstance): Promise<Persisted> {
     const { row, def, run } = ctx;
     // The optimistic path has no transaction: anything that needs a read first goes the locked way.
     const trx = ctx.optimistic ? null : (ctx.trx as Trx);
     const locked = (): Trx => { if (!trx) throw new Stale(); return trx; };
     const now = new Date();
-    const hist: Row[] = ctx.hist;
-    const base = { instance_id: row.id, definition_id: row.definition_id };
+    const hist: NewHistory[] = ctx.hist;
+    const base: HistoryBase = { instance_id: row.id, definition_id: row.definition_id };
     // Output mappings wrote instance variables: stored like the caller's.
     for (const [k, v] of Object.entries(res.writes ?? {})) { const tv = typedFromPlain(v); ctx.typed[k] = tv; ctx.changed[k] = tv; }
     // Without timers the hot projections are exact; timers are leased by the scheduler without the instance lock.
@@ -43,8 +51,8 @@ export function createPersist(k: Kernel) {
     for (const h of res.history) {
       hist.push({ ...base, kind: h.kind, activity_id: h.activityId, activity_type: h.activityType, activity_name: h.activityName ?? null, execution_id: h.executionId, at: h.at });
     }
-    const deletes: Record<string, string[]> = {};
-    const inserts: Record<string, Row[]> = {};
+    const deletes: Partial<Record<ProjectionTable, string[]>> = {};
+    const inserts: Partial<Record<ProjectionTable, NewProjectionRow[]>> = {};
     const kept: Projections = {};
     for (const kind of Object.keys(TABLE) as Array<LiveItem['kind']>) {
       const table = TABLE[kind];
@@ -59,7 +67,7 @@ export function createPersist(k: Kernel) {
       }
       if (kind === 'call' && gone.length) {
         // Cancelled call activities take what they called with them (after the commit).
-        const children = (await locked()('engine_call').whereIn('id', gone.map((g) => g.id)).whereNotNull('child_id').select('child_id')).map((r: Row) => r.child_id as string);
+        const children = (await locked()('engine_call').whereIn('id', gone.map((g) => g.id)).whereNotNull('child_id').select<Array<{ child_id: string }>>('child_id')).map((r) => r.child_id);
         if (children.length) (ctx.after ??= []).push(() => k.calls.cancelChildren(children));
       }
       if (kind === 'external') {
@@ -75,16 +83,17 @@ export function createPersist(k: Kernel) {
         for (const t of live) {
           const e = have.get(t.executionId);
           const due = timerDue(t, def, run);
-          if (e && due && new Date(e.due_at).getTime() !== due.getTime() && !e.locked_by) await store.updateTimerDue(locked(), e.id, due);
+          if (e && due && new Date(e.due_at!).getTime() !== due.getTime() && !e.locked_by) await store.updateTimerDue(locked(), e.id, due);
         }
       }
-      inserts[table] = fresh.map((i) => projectionRow(kind, i, ctx, now));
       if (kind === 'userTask') {
+        const tasks = fresh.map((i) => taskRow(i, ctx, now));
+        inserts[table] = tasks;
         // Written only for rows the insert really creates (the statement filters on its RETURNING).
-        for (const t of inserts[table]) {
+        for (const t of tasks) {
           hist.push({ ...base, kind: 'task-created', task_id: t.id, activity_id: t.task_definition_key, activity_name: t.name, execution_id: t.execution_id, user_id: t.assignee, data: JSON.stringify({ assignee: t.assignee, candidateGroups: t.candidate_groups, due: t.due }), at: now });
         }
-      }
+      } else inserts[table] = fresh.map((i) => projectionRow(kind, i, ctx, now));
     }
     // Native instances store their executions as rows (only those the command changed); bpmn-engine's state stays a blob.
     const rows = res.rows;
@@ -97,7 +106,7 @@ export function createPersist(k: Kernel) {
       if (res.failure) patch.delete_reason = res.failure.slice(0, 1000);
       hist.push({ ...base, kind: res.failure ? 'instance-failed' : 'instance-end', data: res.failure ? JSON.stringify({ message: res.failure }) : null, at: now });
     }
-    const variables = Object.entries(ctx.changed).map(([name, v]) => ({ instance_id: row.id, name, type: v.type, value: v.value ?? null, value_info: v.valueInfo ?? {} }));
+    const variables = Object.entries(ctx.changed).map(([name, v]): NewVariable => ({ instance_id: row.id, name, type: v.type, value: v.value ?? null, value_info: v.valueInfo ?? {} }));
     if (inserts.engine_call?.length) (ctx.after ??= []).push(() => k.calls.startPending(row.id));
     if (run instanceof NativeRun && run.escalated.length) {
       const codes = [...run.escalated];
@@ -117,17 +126,17 @@ export function createPersist(k: Kernel) {
     if (run instanceof NativeRun) run.stored();
     const inserted = written.inserted;
     let complete = true;
-    for (const [table, rows] of Object.entries(inserts)) {
+    for (const [table, rows] of Object.entries(inserts) as Array<[ProjectionTable, NewProjectionRow[]]>) {
       const got = inserted[table] ?? [];
       if (got.length !== rows.length) complete = false;
-      const byExec = new Map(rows.map((r) => [r.execution_id as string, r]));
-      for (const g of got) kept[table]!.push(projectionKey({ ...byExec.get(g.execution_id), id: g.id }));
+      const byExec = new Map(rows.map((r) => [r.execution_id, r]));
+      for (const g of got) kept[table]!.push(projectionKey({ ...(byExec.get(g.execution_id) ?? { execution_id: g.execution_id }), id: g.id }));
     }
     // A row that already existed (insert ignored) is not in `kept` as it is: read afresh next time.
     return { newExternal: inserted.engine_external_task?.length ?? 0, proj: complete ? kept : null };
   }
 
-  async function resolveIncidentsOf(trx: Trx, externalTaskId: string, hist: Row[], base: Row, now: Date): Promise<void> {
+  async function resolveIncidentsOf(trx: Trx, externalTaskId: string, hist: NewHistory[], base: HistoryBase, now: Date): Promise<void> {
     const resolved = await store.resolveIncidents(trx, externalTaskId);
     for (const r of resolved) hist.push({ ...base, kind: 'incident-resolved', activity_id: r.activity_id, data: JSON.stringify({ incidentId: r.id }), at: now });
   }
@@ -156,43 +165,56 @@ export function createPersist(k: Kernel) {
     return item.dueAt;
   }
 
-  function projectionRow(kind: LiveItem['kind'], i: LiveItem, ctx: Ctx, now: Date): Row {
+  /** Attribute expressions see what the execution sees: its iteration's element variable, its scope's local variables. */
+  function evaluator(i: LiveItem, ctx: Ctx) {
+    const evalCtx = { id: i.activityId, item: i.loop?.item, index: i.loop?.index, executionId: i.executionId };
+    return (t: string | undefined) => (t === undefined ? undefined : ctx.run.evaluate(t, i.loop ? evalCtx : { id: i.activityId, executionId: i.executionId }));
+  }
+
+  function taskRow(i: LiveItem, ctx: Ctx, now: Date): EngineTaskRow {
+    const { row, def } = ctx;
+    const info = def.model.activities[i.activityId] ?? { type: 'unknown' };
+    const ev = evaluator(i, ctx);
+    const unitId = row.unit_id ?? undefined;
+    let due = toDate(ev(info.dueDate), 'dueDate');
+    if (!due && info.budget && deps.workingTime) due = deps.workingTime.add(now, workingAmount(info.budget), unitId);
+    const assignee = ev(info.assignee);
+    const prio = ev(info.priority);
+    return {
+      id: crypto.randomUUID(), instance_id: row.id, execution_id: i.executionId, definition_id: row.definition_id, task_definition_key: i.activityId, name: info.name ?? null,
+      assignee: assignee === undefined || assignee === null || assignee === '' ? null : String(assignee),
+      candidate_users: list(ev(info.candidateUsers)), candidate_groups: list(ev(info.candidateGroups)),
+      due, follow_up: toDate(ev(info.followUpDate), 'followUpDate'), priority: prio === undefined ? 50 : Number(prio) || 0,
+      form_key: info.formKey ? String(ev(info.formKey)) : null, unit_id: row.unit_id ?? null, business_key: row.business_key ?? null, created: now,
+    };
+  }
+
+  /** The row of anything else an instance waits for (user tasks: taskRow). */
+  function projectionRow(kind: Exclude<LiveItem['kind'], 'userTask'>, i: LiveItem, ctx: Ctx, now: Date): NewProjectionRow {
     const { row, def, run } = ctx;
     const info = def.model.activities[i.activityId] ?? { type: 'unknown' };
     const common = { id: crypto.randomUUID(), instance_id: row.id, execution_id: i.executionId };
-    // Multi-instance iterations see their element variable in attribute expressions.
-    // Attribute expressions see what the execution sees: its iteration's element variable, its scope's local variables.
-    const evalCtx = { id: i.activityId, item: i.loop?.item, index: i.loop?.index, executionId: i.executionId };
-    const ev = (t: string | undefined) => (t === undefined ? undefined : run.evaluate(t, i.loop ? evalCtx : { id: i.activityId, executionId: i.executionId }));
+    const ev = evaluator(i, ctx);
     switch (kind) {
-      case 'userTask': {
-        const unitId = (row.unit_id as string | null) ?? undefined;
-        let due = toDate(ev(info.dueDate), 'dueDate');
-        if (!due && info.budget && deps.workingTime) due = deps.workingTime.add(now, workingAmount(info.budget), unitId);
-        const assignee = ev(info.assignee);
-        const prio = ev(info.priority);
-        return {
-          ...common, definition_id: row.definition_id, task_definition_key: i.activityId, name: info.name ?? null,
-          assignee: assignee === undefined || assignee === null || assignee === '' ? null : String(assignee),
-          candidate_users: list(ev(info.candidateUsers)), candidate_groups: list(ev(info.candidateGroups)),
-          due, follow_up: toDate(ev(info.followUpDate), 'followUpDate'), priority: prio === undefined ? 50 : Number(prio) || 0,
-          form_key: info.formKey ? String(ev(info.formKey)) : null, unit_id: row.unit_id ?? null, business_key: row.business_key ?? null, created: now,
-        };
-      }
       case 'external': {
         const prio = ev(info.taskPriority);
-        return {
+        const external: NewExternalTask = {
           ...common, activity_id: i.activityId, topic: String(ev(info.topic) ?? ''), priority: prio === undefined ? 0 : Number(prio) || 0,
           retries: null, business_key: row.business_key ?? null, definition_id: row.definition_id, definition_key: row.definition_key, created: now,
           local_variables: i.locals ? JSON.stringify(Object.fromEntries(Object.entries(i.locals).map(([k, v]) => [k, typedFromPlain(v)]))) : null,
         };
+        return external;
       }
-      case 'timer':
-        return { ...common, definition_id: row.definition_id, activity_id: i.activityId, due_at: timerDue(i, def, run) ?? now };
+      case 'timer': {
+        const timer: NewTimer = { ...common, definition_id: row.definition_id, activity_id: i.activityId, due_at: timerDue(i, def, run) ?? now };
+        return timer;
+      }
       case 'call':
         return callRow(run, i, def.model, row, ctx.typed, now);
-      case 'message':
-        return { ...common, activity_id: i.activityId, message_name: i.messageName ?? info.message?.name ?? '', message_ref: i.messageName ?? info.message?.id ?? '', business_key: row.business_key ?? null, created: now };
+      case 'message': {
+        const sub: EngineMessageSubRow = { ...common, activity_id: i.activityId, message_name: i.messageName ?? info.message?.name ?? '', message_ref: i.messageName ?? info.message?.id ?? '', business_key: row.business_key ?? null, created: now };
+        return sub;
+      }
     }
   }
 

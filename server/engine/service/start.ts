@@ -6,7 +6,9 @@ import { NativeRun } from '../runtime/run.js';
 import { toInstance } from '../store.js';
 import type { InstanceRow } from '../types.js';
 import { plainValue } from '../values.js';
-import { NotLatest, Replay, Stale, type Ctx, type Kernel, type LoadedDefinition, type Persisted, type Row, type StartInput, type Started, type Trx } from './kernel.js';
+import type { InstanceHead, NewInstance } from '../rows.js';
+import type { ExistingInstance } from '../store-write.js';
+import { NotLatest, Replay, Stale, type Ctx, type Kernel, type LoadedDefinition, type Persisted, type StartInput, type Started, type Trx } from './kernel.js';
 
 /** Starting process instances: by definition id or key, idempotent with a key, in one guarded statement. */
 export function createStarts(k: Kernel) {
@@ -25,12 +27,12 @@ export function createStarts(k: Kernel) {
   }
 
   /** The instance a key already started, answered again; a key reused for another start is a conflict. */
-  function replayOf(prior: Row, def: LoadedDefinition, businessKey: string | null): InstanceRow & { ended: boolean; replayed: true } {
+  /** `prior` as the write statement read it back (timestamps as text) or as read on its own. */
+  function replayOf(prior: ExistingInstance | Parameters<typeof toInstance>[0], def: LoadedDefinition, businessKey: string | null): InstanceRow & { ended: boolean; replayed: true } {
     if (prior.definition_key !== def.row.key || (prior.business_key ?? null) !== businessKey) {
       throw new EngineError('engine.idempotencyKeyReused');
     }
-    const at = (v: unknown) => (v === null || v === undefined ? v : new Date(v as string));
-    return { ...toInstance({ ...prior, start_time: at(prior.start_time), end_time: at(prior.end_time) }), ended: prior.state !== 'ACTIVE', replayed: true };
+    return { ...toInstance({ ...prior, start_time: new Date(prior.start_time), end_time: prior.end_time ? new Date(prior.end_time) : null }), ended: prior.state !== 'ACTIVE', replayed: true };
   }
 
   async function replayed(key: string, def: LoadedDefinition, businessKey: string | null): Promise<(InstanceRow & { ended: boolean; replayed: true }) | null> {
@@ -68,14 +70,16 @@ export function createStarts(k: Kernel) {
     const unit = input.unitId !== undefined ? input.unitId : typed.unitId ? plainValue(typed.unitId) : null;
     const id = input.id ?? crypto.randomUUID();
     const now = new Date();
-    const row: Row = {
+    const row: NewInstance = {
       id, definition_id: def.row.id, definition_key: def.row.key, business_key: businessKey, unit_id: typeof unit === 'string' ? unit : null,
       state: 'ACTIVE', revision: 1, start_user: input.startUser ?? null, start_time: now,
       ...(key ? { idempotency_key: key } : {}),
     };
+    // What the command holds of it (the insert leaves the other columns to their defaults).
+    const head: InstanceHead = { ...row, end_time: null, delete_reason: null };
     const run = newRun(def, plainVars(typed));
     const ctx: Ctx = {
-      trx: knex, optimistic: { kind: 'definition', definitionId: def.row.id, latest: def.byKey }, row, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null,
+      trx: knex, optimistic: { kind: 'definition', definitionId: def.row.id, latest: def.byKey }, row: head, def, run, typed, changed: { ...typed }, userId: input.startUser ?? null,
       completedTasks: new Set(), proj: {}, readRows: new Map(),
       hist: [{ instance_id: id, definition_id: def.row.id, kind: 'instance-start', user_id: input.startUser ?? null, data: JSON.stringify({ businessKey }), at: now }],
     };
@@ -109,10 +113,10 @@ export function createStarts(k: Kernel) {
       throw err;
     }
     if (written.newExternal) wake.emit('task');
-    if (!res.ended) keep(id, { revision: 1, row, run, typed, proj: written.proj });
+    if (!res.ended) keep(id, { revision: 1, row: head, run, typed, proj: written.proj });
     if (run instanceof NativeRun) for (const name of run.thrown) await k.throwSignal({ name, userId: input.startUser ?? null }, id);
     await runAfter(ctx);
-    return { ...toInstance({ ...row, state: res.ended ? (res.failure ? 'INTERNALLY_TERMINATED' : 'COMPLETED') : 'ACTIVE' }), ended: res.ended };
+    return { ...toInstance({ ...head, state: res.ended ? (res.failure ? 'INTERNALLY_TERMINATED' : 'COMPLETED') : 'ACTIVE' }), ended: res.ended };
   }
 
   return { startProcess };

@@ -39,12 +39,14 @@ export function createUserTasks(k: Kernel) {
     return k.command({ table: 'engine_task', id, missing: 'engine.taskNotFound', scope, assignee }, input.userId, async (ctx) => {
       // Locked with the instance, so a concurrent completion on another node has either finished or not begun.
       const t = ctx.item!;
+      // A user task's row, or what the hot instance's projections remember of it: its key either way.
+      const key = t.task_definition_key!;
       if (!ctx.run.live.has(t.execution_id)) throw new EngineError('engine.taskNotWaiting', { id });
       setVariablesAt(ctx, t.execution_id, input.variables);
-      ctx.hist.push({ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'task-completed', task_id: id, activity_id: t.task_definition_key, activity_name: t.name, execution_id: t.execution_id, user_id: input.userId ?? t.assignee, at: new Date() });
+      ctx.hist.push({ instance_id: t.instance_id, definition_id: t.definition_id, kind: 'task-completed', task_id: id, activity_id: key, activity_name: t.name, execution_id: t.execution_id, user_id: input.userId ?? t.assignee, at: new Date() });
       ctx.completedTasks.add(id);
-      ctx.run.signalTask(t.task_definition_key, t.execution_id);
-      return { processInstanceId: ctx.row.id as string };
+      ctx.run.signalTask(key, t.execution_id);
+      return { processInstanceId: ctx.row.id };
     });
   }
 

@@ -39,8 +39,9 @@ export async function publicFilePage(root: HTMLElement): Promise<void> {
     });
     // The refusal reads in the page's language, not the browser's.
     const res = await fetch('/api/public/dossiers', { method: 'POST', body: form, headers: { 'Accept-Language': getLang() } });
-    const body = await res.json().catch(() => ({})) as { type?: string; message?: string; code?: string };
-    if (!res.ok) { clear(msg, errorBox(new ApiFailure(res.status, body.type ?? '', body.message ?? res.statusText))); return; }
+    const body = await res.json().catch(() => ({})) as { type?: string; message?: string; code?: string; details?: unknown; key?: string };
+    // With its key, the error box shows the server's sentence (already in the page's language), not a generic one.
+    if (!res.ok) { clear(msg, errorBox(new ApiFailure(res.status, body.type ?? '', body.message ?? res.statusText, body.details, body.key))); return; }
     clear(msg, h('p', { class: 'ok', 'data-testid': 'filed-code' }, t('public.file.done', { code: body.code ?? '' })));
   };
   main.append(
