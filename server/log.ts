@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import pino from 'pino';
+import { onResponseDone } from './http/finished.js';
 
 /**
  * Fields that carry personal data wherever they appear: a party's name, ID number, phone, e-mail and address
@@ -64,10 +65,7 @@ export function createAccessLog(log: Logger): RequestHandler {
   return (req, res, next) => {
     const start = Date.now();
     const r = req as unknown as Req;
-    const done = (err?: unknown) => {
-      res.off('finish', done);
-      res.off('close', done);
-      res.off('error', done);
+    onResponseDone(res, (err?: unknown) => {
       const level: Level = err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : isMachineTraffic(r) ? 'debug' : 'info';
       if (!log.isLevelEnabled(level)) return;
       const url = redactUrl(r.originalUrl ?? r.url ?? '');
@@ -82,10 +80,7 @@ export function createAccessLog(log: Logger): RequestHandler {
         responseTime: ms,
         ...(err ? { err } : {}),
       }, level === 'error' ? `${r.method} ${url} ${res.statusCode}` : `${r.method} ${url} ${res.statusCode} ${ms}ms`);
-    };
-    res.on('finish', done);
-    res.on('close', done);
-    res.on('error', done);
+    });
     next();
   };
 }

@@ -1,5 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from '../log.js';
+import { onResponseDone } from '../http/finished.js';
+import { leanMatchOf } from '../http/lean.js';
 import { policyOf } from '../http/policy.js';
 import { actorOf, type AuditService } from './service.js';
 
@@ -57,9 +59,9 @@ export interface AuditMiddleware extends RequestHandler {
 export function createAuditMiddleware(audit: AuditService, _knex?: unknown, _log?: Logger): AuditMiddleware {
   const handler: RequestHandler = (req, res, next) => {
     if (!WRITES.has(req.method)) return next();
-    const seen = watchRouting(req);
+    const seen = leanMatchOf(req) ?? watchRouting(req);
     const path = req.path;
-    res.once('close', () => {
+    onResponseDone(res, () => {
       const route = req.route as { path: string; stack?: Array<{ handle: unknown }> } | undefined;
       const policy = route?.stack?.map((l: { handle: unknown }) => policyOf(l.handle)).find(Boolean);
       const principal = req.principal;

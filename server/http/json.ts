@@ -11,9 +11,10 @@ import type { Response } from 'express';
  * request (issue 13). A HEAD request gets the headers only (Node drops the body).
  */
 export function sendJson(res: Response, status: number, body: unknown): void {
-  const buf = Buffer.from(JSON.stringify(body) ?? 'null');
+  const text = JSON.stringify(body) ?? 'null';
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json');
-  res.setHeader('Content-Length', buf.length);
-  res.end(buf);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  // A string, not a Buffer: Node sends the head and a string body as one chunk (one write, no copy).
+  res.end(text);
 }

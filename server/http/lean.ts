@@ -64,6 +64,16 @@ function runChain(fns: readonly RequestHandler[], req: Request, res: Response, d
 
 export interface LeanMount { path: string; router: Router }
 
+const MATCH = Symbol('lean match');
+/** The mount path and params of the route the lean dispatch entered, kept after an error leaves it. */
+export interface LeanMatch { baseUrl: string; params: Record<string, string> }
+type Matched = { [MATCH]?: LeanMatch };
+/**
+ * What the lean dispatch entered for this request, if it took it (filled in as it enters the route):
+ * the audit hook reads it instead of watching req.params and req.baseUrl (server/audit/middleware.ts).
+ */
+export const leanMatchOf = (req: Request): LeanMatch | undefined => (req as Matched)[MATCH];
+
 /**
  * A lean dispatch for API mounts that machines call at a high rate (/engine-rest: workers, load).
  * It runs the SAME handlers the general express stack would — the app's request middleware (`chain`:
@@ -117,10 +127,14 @@ export function createLeanDispatch(mounts: readonly LeanMount[], chain: readonly
     if (!found) return next();
     // express 5 parses the query string again at every read of req.query (input guard, schema, access log): once here.
     Object.defineProperty(req, 'query', { value: req.query, writable: true, configurable: true, enumerable: true });
+    // Filled in as the route is entered, as the router would set req.baseUrl and req.params.
+    const match: LeanMatch = { baseUrl: '', params: {} };
+    (req as Matched)[MATCH] = match;
     runChain(chain, req, res, (err) => {
       if (err) return next(err);
       // As the router does for a mount: the URL without the mount path, the mount as the base URL.
       req.baseUrl = mount.base;
+      match.baseUrl = mount.base;
       req.url = url.slice(mount.base.length);
       const leave = (e?: unknown) => {
         req.url = url;
@@ -130,6 +144,7 @@ export function createLeanDispatch(mounts: readonly LeanMount[], chain: readonly
       const enter = (hit: NonNullable<typeof found>) => {
         const e = candidates[hit.at]!;
         req.params = hit.params;
+        if (Object.keys(hit.params).length) match.params = hit.params;
         runChain(e.pre, req, res, (err2) => {
           if (err2) return leave(err2);
           e.route.dispatch(req, res, (err3) => {

@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express';
+import { onResponseDone } from '../http/finished.js';
 import type { Metrics } from './metrics.js';
 
 /** Set by `markMount` while a mounted router handles the request: the mount path the route template starts with. */
@@ -27,7 +28,8 @@ function routeTemplate(req: Parameters<RequestHandler>[0]): string {
 export function createHttpMetrics(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const end = metrics.httpDuration.startTimer();
-    res.once('finish', () => end({ method: req.method, route: routeTemplate(req), status: String(res.statusCode) }));
+    // Finished answers only (a client that went away has no duration to report).
+    onResponseDone(res, () => { if (res.writableFinished) end({ method: req.method, route: routeTemplate(req), status: String(res.statusCode) }); });
     next();
   };
 }
