@@ -12,7 +12,7 @@ const UNTYPED = {
   // moddle / bpmn-js / bpmn-engine / diagram-js objects: the libraries ship no types (or `any` ones); their
   // element trees are read by `$type` and dynamic attribute names.
   bpmn: [
-    'server/engine/**/*.ts', 'server/validation/**/*.ts', 'server/lifecycle/diff.ts',
+    'server/validation/**/*.ts', 'server/lifecycle/diff.ts',
     'designer/src/modeler/**/*.ts', 'designer/src/viewer/**/*.ts', 'designer/src/shims.d.ts', 'designer/src/tthc/graph.ts',
     'designer/src/tthc/model.ts', 'designer/src/pages/editor.ts', 'designer/src/pages/version.ts', 'designer/src/export/documents.ts',
   ],
@@ -70,22 +70,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
-    },
-  },
-  {
-    // The engine is typed through (a row interface per table, server/engine/rows.ts; bpmn-engine's host; the deployment
-    // check's and the compiler's rules' moddle tree as compile/moddle.ts's ModdleElement; JSON read as `unknown` and
-    // narrowed): the rules are back on, so `any` does not creep back in. Still untyped: compile.ts's walk over the
-    // moddle tree (moddle.ts's `El`); empty `ignores` once it reads ModdleElement too.
-    files: ['server/engine/**/*.ts'],
-    ignores: ['server/engine/compile/{compile,moddle}.ts'],
-    rules: {
-      '@typescript-eslint/no-unsafe-member-access': 'error',
-      '@typescript-eslint/no-unsafe-assignment': 'error',
-      '@typescript-eslint/no-unsafe-call': 'error',
-      '@typescript-eslint/no-unsafe-argument': 'error',
-      '@typescript-eslint/no-unsafe-return': 'error',
-      '@typescript-eslint/no-explicit-any': 'error',
     },
   },
 );

@@ -4,7 +4,7 @@ import { expressionProblem } from '../expression.js';
 import { eventOf } from './events.js';
 import type { CallDef, CallMapping, GFlow, GNode, Graph, Param, ParamValue } from './graph.js';
 import { loopOf } from './loops.js';
-import { body, camunda, type El } from './moddle.js';
+import { body, camunda, type ModdleElement as El } from './moddle.js';
 
 const short = (t: string): string => t.replace(/^bpmn:/, '').replace(/^./, (c) => c.toLowerCase());
 
@@ -55,7 +55,7 @@ function extensionsOf(el: El, node: GNode | undefined, findings: Finding[]): voi
         findings.push(finding(el.id, 'engine.io.notOn', { type: node.type }));
         continue;
       }
-      const params = (list: El[] | undefined, dir: Dir): Param[] => (list ?? []).map((p: El) => ({ name: String(p.name ?? ''), value: paramValue(p.definition ?? (p.value === undefined ? null : { $type: 'text', value: p.value }), el.id, { dir, param: String(p.name) }, findings) }));
+      const params = (list: El[] | undefined, dir: Dir): Param[] => (list ?? []).map((p) => ({ name: String(p.name ?? ''), value: paramValue(p.definition ?? (p.value === undefined ? null : { $type: 'text', value: p.value }), el.id, { dir, param: String(p.name) }, findings) }));
       const inputs = params(x.inputParameters, 'input');
       const outputs = params(x.outputParameters, 'output');
       for (const p of [...inputs, ...outputs]) if (!p.name) findings.push(finding(el.id, 'engine.io.paramName'));
@@ -114,7 +114,10 @@ const IO_KEYS = {
   output: { expression: 'engine.io.outputExpression', script: 'engine.io.outputScript', unsupported: 'engine.io.outputUnsupported' },
 } as const satisfies Record<Dir, Record<string, CompileKey>>;
 
-function paramValue(d: El, id: string, what: { dir: Dir; param: string }, findings: Finding[]): ParamValue {
+/** A parameter's value element, or a bare text value as `{ $type: 'text', value }`. */
+type ValueEl = Pick<El, '$type' | 'definition' | 'value' | 'items' | 'entries'>;
+
+function paramValue(d: ValueEl | null | undefined, id: string, what: { dir: Dir; param: string }, findings: Finding[]): ParamValue {
   if (d === null || d === undefined) return null;
   const t = String(d.$type);
   if (t === 'text' || t === 'camunda:Value' || t === 'camunda:Entry') {
@@ -124,7 +127,7 @@ function paramValue(d: El, id: string, what: { dir: Dir; param: string }, findin
     if (why) findings.push(finding(id, IO_KEYS[what.dir].expression, { param: what.param, text, detail: why }));
     return { text };
   }
-  if (t === 'camunda:List') return { list: (d.items ?? []).map((i: El) => paramValue(i, id, what, findings)) };
+  if (t === 'camunda:List') return { list: (d.items ?? []).map((i) => paramValue(i, id, what, findings)) };
   if (t === 'camunda:Map') {
     const map: Record<string, ParamValue> = {};
     for (const e of d.entries ?? []) map[String(e.key)] = paramValue(e, id, what, findings);
@@ -140,7 +143,8 @@ function walk(container: El, scopeId: string, g: Graph, findings: Finding[]): vo
   g.scopes[scopeId] = scope;
   for (const el of container.flowElements ?? []) {
     if (el.$type === 'bpmn:SequenceFlow') {
-      const f: GFlow = { id: el.id, source: el.sourceRef?.id, target: el.targetRef?.id, condition: body(el.conditionExpression) };
+      // A flow missing an end is refused as an unresolved reference (model.ts); link() skips it.
+      const f: GFlow = { id: el.id, source: el.sourceRef?.id as string, target: el.targetRef?.id as string, condition: body(el.conditionExpression) };
       g.flows[el.id] = f;
       continue;
     }

@@ -1,19 +1,17 @@
 /** Reading moddle elements (the parsed BPMN tree): shared by the compiler's files. */
 
-export type El = any;
-
-export function body(x: El): string | undefined {
+/** A formal expression's text (conditionExpression, timeDuration, …), trimmed; undefined when empty. */
+export function body(x: ModdleElement | undefined): string | undefined {
   return x && typeof x.body === 'string' && x.body.trim() ? x.body.trim() : undefined;
 }
-export function camunda(el: El, name: string): string | undefined {
+export function camunda(el: Pick<ModdleElement, 'get'> | undefined, name: string): string | undefined {
   const v = el?.get ? el.get(`camunda:${name}`) : undefined;
   return v === undefined || v === null || v === '' ? undefined : String(v);
 }
 
 /**
- * A moddle element as the deployment check (model.ts) and the compiler's rules, events and loops read it:
- * bpmn-moddle ships no types, so this states the properties read, each optional where BPMN XML may leave it out.
- * `El` above is the same tree, untyped, until compile.ts reads it through this too.
+ * A moddle element as the deployment check (model.ts) and the compiler read it: bpmn-moddle ships no types, so
+ * this states the properties read, each optional where BPMN XML may leave it out.
  */
 export interface ModdleElement {
   $type: string;
@@ -50,6 +48,34 @@ export interface ModdleElement {
   eventDefinitionRef?: ModdleElement[];
   parallelMultiple?: boolean;
   extensionElements?: { values?: ModdleElement[] };
+  default?: ModdleElement;
+  attachedToRef?: ModdleElement;
+  cancelActivity?: boolean;
+  isInterrupting?: boolean;
+  isForCompensation?: boolean;
+  startQuantity?: unknown;
+  completionQuantity?: unknown;
+  gatewayDirection?: string;
+  activationCondition?: ModdleElement;
+  calledElement?: unknown;
+  artifacts?: ModdleElement[];
+  // ad-hoc subprocesses
+  ordering?: string;
+  cancelRemainingInstances?: boolean;
+  // camunda extension elements: camunda:In / camunda:Out, camunda:InputOutput and its parameters' values
+  variables?: unknown;
+  source?: unknown;
+  sourceExpression?: unknown;
+  target?: unknown;
+  local?: unknown;
+  businessKey?: unknown;
+  inputParameters?: ModdleElement[];
+  outputParameters?: ModdleElement[];
+  definition?: ModdleElement;
+  value?: unknown;
+  items?: ModdleElement[];
+  entries?: ModdleElement[];
+  key?: unknown;
   // event definitions
   condition?: ModdleElement;
   timeDate?: ModdleElement;
