@@ -9,10 +9,10 @@ import tseslint from 'typescript-eslint';
  * for every new file. Shrink these lists; do not grow them.
  */
 const UNTYPED = {
-  // moddle / bpmn-js / bpmn-engine / diagram-js objects: the libraries ship no types (or `any` ones); their
-  // element trees are read by `$type` and dynamic attribute names.
+  // bpmn-js / diagram-js objects in the designer: the libraries ship no types (or `any` ones) and their element
+  // trees are read by `$type` and dynamic attribute names. The server reads moddle trees typed (the engine's
+  // ModdleElement, the validation's own shapes), so nothing under server/ is on this list: keep it so.
   bpmn: [
-    'server/validation/**/*.ts', 'server/lifecycle/diff.ts',
     'designer/src/modeler/**/*.ts', 'designer/src/viewer/**/*.ts', 'designer/src/shims.d.ts', 'designer/src/tthc/graph.ts',
     'designer/src/tthc/model.ts', 'designer/src/pages/editor.ts', 'designer/src/pages/version.ts', 'designer/src/export/documents.ts',
   ],

@@ -29,7 +29,7 @@ function plain(v: unknown): unknown {
   if (typeof o.body === 'string') return o.body;
   if (o.id) return o.id;
   if (o.$type) return o.$type;
-  return JSON.parse(JSON.stringify(v, (k, x) => (k.startsWith('$') ? undefined : x)));
+  return JSON.parse(JSON.stringify(v, (k, x: unknown) => (k.startsWith('$') ? undefined : x))) as unknown;
 }
 
 /**
