@@ -2,7 +2,7 @@ import type { EventDef, GNode } from '../compile/graph.js';
 import type { Exec } from './exec.js';
 import { RunMultiInstance } from './multi-instance.js';
 import { firstDue, nextDue } from './timers.js';
-import { CommandError } from './types.js';
+import { CommandError, named } from './types.js';
 
 /** Events (BPMN 2.0 §10.5, §13.5): subscriptions, timers, conditions, triggers, boundary events, event subprocesses, signals, errors, escalations. */
 export abstract class RunEvents extends RunMultiInstance {
@@ -26,7 +26,7 @@ export abstract class RunEvents extends RunMultiInstance {
     const spec = this.evOf(e)?.timer ?? n.event!.timer!;
     const evaluated = { timeDate: this.text(spec.timeDate, e), timeDuration: this.text(spec.timeDuration, e), timeCycle: this.text(spec.timeCycle, e) };
     const due = firstDue(evaluated, new Date());
-    if (!due) throw new CommandError(`Timer '${n.id}': cannot compute when it is due from ${JSON.stringify(evaluated)}`);
+    if (!due) throw new CommandError(`Timer ${named(n).en}: cannot compute when it is due from ${JSON.stringify(evaluated)}`, `Hẹn giờ ${named(n).vi}: không tính được thời điểm đến hạn từ ${JSON.stringify(evaluated)}`);
     e.w = 'timer';
     e.due = due.at.toISOString();
     if (due.cycle) { e.cycle = due.cycle; e.left = due.left ?? null; }

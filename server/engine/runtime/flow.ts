@@ -31,7 +31,7 @@ export abstract class RunFlow extends RunGateways {
 
   /** Runs the behaviour of the node an execution sits at. */
   protected run(e: Exec): void {
-    if (++this.steps > MAX_STEPS) throw new CommandError(`The process runs more than ${MAX_STEPS} steps without waiting (an endless loop without a wait state?)`);
+    if (++this.steps > MAX_STEPS) throw new CommandError(`The process runs more than ${MAX_STEPS} steps without waiting (an endless loop without a wait state?)`, `Quy trình chạy quá ${MAX_STEPS} bước mà không dừng chờ (một vòng lặp không có bước chờ?)`);
     const n = this.node(e.a);
     // camunda:asyncBefore: the command that got here commits; a job enters the activity in a command of its own.
     if (n.asyncBefore && !e.jb) { this.park(e, 'b'); return; }

@@ -1,7 +1,7 @@
 import type { GNode } from '../compile/graph.js';
 import type { Exec } from './exec.js';
 import { RunTree } from './tree.js';
-import { CommandError } from './types.js';
+import { CommandError, named } from './types.js';
 
 /** Gateways (BPMN 2.0 §13.3): joins (parallel, inclusive with the upstream-token rule, complex) and which outgoing flows a node takes. */
 export abstract class RunGateways extends RunTree {
@@ -117,7 +117,11 @@ export abstract class RunGateways extends RunTree {
     // §13.2.1: an activity's default flow is taken when none of its *conditional* flows holds; unconditional ones are taken anyway.
     const conditionalHeld = n.type.endsWith('Gateway') ? taken.length > 0 : taken.some((f) => this.g.flows[f]!.condition);
     if (!conditionalHeld && n.default) taken = [...taken, n.default];
-    if (!taken.length && n.out.length) throw new CommandError(`No outgoing sequence flow of '${n.id}' applies: none of their conditions holds and there is no default flow`);
+    if (!taken.length && n.out.length) {
+      const g = named(n);
+      throw new CommandError(`No outgoing sequence flow of ${g.en} applies: none of their conditions holds and there is no default flow`,
+        `Không nhánh nào đi ra từ ${g.vi} được chọn: không điều kiện nào đúng và không có nhánh mặc định`);
+    }
     return taken;
   }
 }

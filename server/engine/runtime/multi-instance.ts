@@ -2,7 +2,7 @@ import type { GNode } from '../compile/graph.js';
 import { hasExpression } from '../expression.js';
 import type { Exec } from './exec.js';
 import { RunFlow } from './flow.js';
-import { CommandError } from './types.js';
+import { CommandError, named } from './types.js';
 
 /** Multi-instance activities (BPMN 2.0 §13.2.7): the body, its iterations, the completion condition. */
 export abstract class RunMultiInstance extends RunFlow {
@@ -14,12 +14,12 @@ export abstract class RunMultiInstance extends RunFlow {
     let count: number;
     if (L.collection) {
       const c = hasExpression(L.collection) ? this.eval(L.collection, this.varsAt(body), n.id) : this.vars[L.collection];
-      if (!Array.isArray(c)) throw new CommandError(`Multi-instance '${n.id}': collection ${L.collection} is not a list`);
+      if (!Array.isArray(c)) throw new CommandError(`Multi-instance ${named(n).en}: collection ${L.collection} is not a list`, `Bước lặp ${named(n).vi}: tập ${L.collection} không phải một danh sách`);
       items = c;
       count = c.length;
     } else {
       count = Number(L.cardinality === undefined ? NaN : this.eval(L.cardinality.includes('{') ? L.cardinality : `\${${L.cardinality}}`, this.varsAt(body), n.id));
-      if (!Number.isInteger(count) || count < 0) throw new CommandError(`Multi-instance '${n.id}': loopCardinality is not a whole number ≥ 0`);
+      if (!Number.isInteger(count) || count < 0) throw new CommandError(`Multi-instance ${named(n).en}: loopCardinality is not a whole number ≥ 0`, `Bước lặp ${named(n).vi}: số lần lặp (loopCardinality) không phải số nguyên ≥ 0`);
     }
     body.mi = { n: count, done: 0, next: 0, items };
     if (!count) { this.disarm(body); this.leave(body); return; }

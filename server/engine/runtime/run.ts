@@ -34,7 +34,7 @@ export class NativeRun extends RunCompensation implements Run {
 
   async resume(state: unknown): Promise<void> {
     const s = state as NativeState;
-    if (!s || s.v !== 1) throw new CommandError('The stored instance state is not the native interpreter\'s');
+    if (!s || s.v !== 1) throw new CommandError('The stored instance state is not the native interpreter\'s', 'Trạng thái đã lưu của phiên xử lý không thuộc bộ thông dịch của nền tảng');
     this.p = s.p;
     this.n = s.n;
     this.x = new Map(s.x.map((e) => [e.id, { ...e }]));
@@ -82,7 +82,7 @@ export class NativeRun extends RunCompensation implements Run {
 
   signalTask(_activityId: string, executionId: string): void {
     const e = this.x.get(executionId);
-    if (!e || (e.w !== 'user' && e.w !== 'message')) throw new CommandError(`Execution ${executionId} is not waiting`);
+    if (!e || (e.w !== 'user' && e.w !== 'message')) throw new CommandError(`Execution ${executionId} is not waiting`, `Nhánh thực thi ${executionId} không còn chờ`);
     this.guard(() => { delete e.w; this.complete(e); });
   }
 
@@ -191,12 +191,12 @@ export class NativeRun extends RunCompensation implements Run {
       // Scopes left empty by a cancel complete only after every instruction (cancel + start = a move).
       const emptied: Exec[] = [];
       for (const ins of instructions) {
-        if (this.ended) throw new CommandError('The instance has ended; nothing more can be modified');
+        if (this.ended) throw new CommandError('The instance has ended; nothing more can be modified', 'Phiên xử lý đã kết thúc; không sửa thêm được');
         if (ins.type === 'cancel') {
           const targets = ins.activityInstanceId
             ? [this.x.get(ins.activityInstanceId)].filter((e): e is Exec => Boolean(e && e.k !== 'sub'))
             : [...this.x.values()].filter((e) => e.a === ins.activityId && e.k !== 'sub' && e.k !== 'root' && e.k !== 'comp');
-          if (!targets.length) throw new CommandError(`Nothing to cancel: no active instance of '${ins.activityInstanceId ?? ins.activityId}'`);
+          if (!targets.length) throw new CommandError(`Nothing to cancel: no active instance of '${ins.activityInstanceId ?? ins.activityId}'`, `Không có gì để hủy: “${ins.activityInstanceId ?? ins.activityId}” không đang chạy`);
           for (const e of targets) {
             if (this.x.get(e.id) !== e) continue;
             const parent = e.p ? this.x.get(e.p) : undefined;
@@ -210,14 +210,14 @@ export class NativeRun extends RunCompensation implements Run {
           continue;
         }
         const n = this.g.nodes[ins.activityId ?? ''];
-        if (!n) throw new CommandError(`Element '${ins.activityId ?? ''}' is not in this process`);
+        if (!n) throw new CommandError(`Element '${ins.activityId ?? ''}' is not in this process`, `Quy trình không có phần tử “${ins.activityId ?? ''}”`);
         const scope = n.scope === this.g.processId
           ? [...this.x.values()].find((e) => e.k === 'root')
           : [...this.x.values()].find((e) => e.k === 'scope' && e.a === n.scope);
-        if (!scope) throw new CommandError(`'${n.id}' sits in '${n.scope}', which is not active in this instance`);
+        if (!scope) throw new CommandError(`'${n.id}' sits in '${n.scope}', which is not active in this instance`, `“${n.name ?? n.id}” nằm trong “${n.scope}”, phần này không đang chạy trong phiên xử lý`);
         if (ins.type === 'startBeforeActivity') this.start(scope, n);
         else {
-          if (!n.out.length) throw new CommandError(`'${n.id}' has no outgoing sequence flow to start after`);
+          if (!n.out.length) throw new CommandError(`'${n.id}' has no outgoing sequence flow to start after`, `“${n.name ?? n.id}” không có luồng đi ra để bắt đầu sau nó`);
           for (const f of n.out) this.take(scope, f);
         }
       }

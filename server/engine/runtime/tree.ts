@@ -70,7 +70,7 @@ export abstract class RunTree {
     try { fn(); } catch (err) {
       this.broken = true;
       // A model that loops without ever waiting ends here rather than taking the node down.
-      if (err instanceof RangeError) throw new CommandError(`The process runs more than ${MAX_STEPS} steps without waiting (an endless loop without a wait state?)`);
+      if (err instanceof RangeError) throw new CommandError(`The process runs more than ${MAX_STEPS} steps without waiting (an endless loop without a wait state?)`, `Quy trình chạy quá ${MAX_STEPS} bước mà không dừng chờ (một vòng lặp không có bước chờ?)`);
       throw err;
     }
   }
@@ -157,7 +157,9 @@ export abstract class RunTree {
       return evaluate(expr, vars);
     } catch (err) {
       const message = err instanceof ExpressionError ? err.message : String(err);
-      throw new CommandError(`Cannot evaluate expression '${expr}'${where ? ` on '${where}'` : ''}: ${message}`);
+      const vi = err instanceof ExpressionError ? err.vi : message;
+      throw new CommandError(`Cannot evaluate expression '${expr}'${where ? ` on '${where}'` : ''}: ${message}`,
+        `Không tính được biểu thức '${expr}'${where ? ` tại “${this.g.nodes[where]?.name ?? where}”` : ''}: ${vi}`);
     }
   }
 
@@ -225,7 +227,7 @@ export abstract class RunTree {
 
   protected node(id: string): GNode {
     const n = this.g.nodes[id];
-    if (!n) throw new CommandError(`Element '${id}' is not in this process`);
+    if (!n) throw new CommandError(`Element '${id}' is not in this process`, `Quy trình không có phần tử “${id}”`);
     return n;
   }
 

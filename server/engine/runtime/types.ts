@@ -43,8 +43,22 @@ export interface RunResult {
   writes?: Record<string, unknown>;
 }
 
-/** A command that cannot be carried out as asked (bad expression, no applicable flow): nothing is written. */
-export class CommandError extends Error {}
+/**
+ * A command that cannot be carried out as asked (bad expression, no applicable flow): nothing is written.
+ * `message` is English (/engine-rest, logs, incidents); `reason` carries the Vietnamese text too, because a
+ * staff member completing a step reads it at /api.
+ */
+export class CommandError extends Error {
+  readonly reason: { vi: string; en: string };
+  constructor(en: string, vi?: string) {
+    super(en);
+    this.reason = { vi: vi ?? en, en };
+  }
+}
+
+/** How a run-time refusal names an element: by its name when it has one, else by its id. */
+export const named = (n: { id: string; name?: string }): { vi: string; en: string } =>
+  n.name ? { vi: `“${n.name}”`, en: `'${n.name}' (${n.id})` } : { vi: `“${n.id}”`, en: `'${n.id}'` };
 
 /** One instance's interpreter for the length of a command (or several, while hot). */
 export interface Run {

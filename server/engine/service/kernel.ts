@@ -231,7 +231,7 @@ export function createKernel(deps: EngineDeps): Kernel {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof CommandError) throw new EngineError('engine.modelFailure', { reason: err.message });
+      if (err instanceof CommandError) throw new EngineError('engine.modelFailure', { reason: err.reason });
       throw err;
     }
   }

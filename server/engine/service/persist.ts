@@ -145,7 +145,7 @@ export function createPersist(k: Kernel) {
     if (v === undefined || v === null || v === '') return null;
     if (v instanceof Date) return v;
     const d = parseCamundaDate(String(v));
-    if (!d) throw new CommandError(`${what} '${String(v)}' is not a date`);
+    if (!d) throw new CommandError(`${what} '${String(v)}' is not a date`, `${what === 'dueDate' ? 'Hạn xử lý' : 'Ngày theo dõi'} '${String(v)}' không phải một ngày`);
     return d;
   }
 
