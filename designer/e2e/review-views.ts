@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { bigDiagramXml } from './big-diagram.js';
-import { expectText } from './support.js';
+import { expectText, pageApi } from './support.js';
 
 type Figures = Record<string, string | number>;
 type Snap = (page: Page, name: string) => Promise<void>;
@@ -88,15 +88,7 @@ async function shownSelected(page: Page, elementId: string): Promise<[boolean, b
  * has no process at, so the long draft is compared with the short one (the newest earlier version).
  */
 export async function reviewShortAgainstLong(page: Page, base: string, procedureId: string, figures: Figures, snap: Snap): Promise<void> {
-  const api = <T>(method: string, url: string, body?: unknown) => page.evaluate(async ({ method, url, body }) => {
-    const res = await fetch(url, {
-      method, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('tthc.csrf') ?? '' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  }, { method, url, body }) as Promise<T>;
+  const api = <T>(method: string, url: string, body?: unknown) => pageApi<T>(page, method, url, body);
   const proc = await api<{ id: string; level: string }>('GET', `/api/procedures/${encodeURIComponent(procedureId)}`);
   const levels = await api<Array<{ id: string; active: boolean }>>('GET', '/api/catalog/levels');
   const level = levels.find((l) => l.id !== proc.level && l.active)?.id;

@@ -16,7 +16,7 @@ import { buildDesigner, bundleSize } from '../build.js';
 import { bigDiagramXml } from './big-diagram.js';
 import { renderDocx, type DocxLook } from './docx-render.js';
 import { checkReviewViewboxes, reviewShortAgainstLong } from './review-views.js';
-import { expectText } from './support.js';
+import { expectText, pageApi } from './support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ART = path.join(ROOT, 'test-artifacts', 'designer');
@@ -88,18 +88,6 @@ async function logout(page: Page): Promise<void> {
   await page.waitForSelector('input[name=username]');
 }
 
-/** The API from inside the page (same session and CSRF token as the app). */
-async function pageApi<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
-  return page.evaluate(async ({ method, url, body }) => {
-    const res = await fetch(url, {
-      method, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('tthc.csrf') ?? '' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  }, { method, url, body }) as Promise<T>;
-}
 
 /** A session of its own for a demo user, from node (cookie + CSRF token), e.g. the administrator starting dossiers. */
 async function apiSession(base: string, username: string): Promise<(method: string, url: string, body?: unknown) => Promise<unknown>> {

@@ -89,3 +89,16 @@ export async function axeViolations(page: Page): Promise<string[]> {
   });
   return violations;
 }
+
+/** The API from inside the page (same session and CSRF token as the app). */
+export async function pageApi<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
+  return page.evaluate(async ({ method, url, body }) => {
+    const res = await fetch(url, {
+      method, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('tthc.csrf') ?? '' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  }, { method, url, body }) as Promise<T>;
+}
