@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { bigDiagramXml } from './big-diagram.js';
-import { expectText, pageApi } from './support.js';
+import { expectText, pageApi, switchLang } from './support.js';
 
 type Figures = Record<string, string | number>;
 type Snap = (page: Page, name: string) => Promise<void>;
@@ -104,7 +104,7 @@ export async function reviewShortAgainstLong(page: Page, base: string, procedure
     await page.waitForSelector('[data-testid=old-diagram] .djs-element');
     await page.waitForSelector('[data-testid=changes] li');
     if ((await page.inputValue('[data-testid=lang]')) !== lang) {
-      await page.selectOption('[data-testid=lang]', lang);
+      await switchLang(page, lang);
       await page.waitForSelector('[data-testid=old-diagram] .djs-element');
       await page.waitForSelector('[data-testid=changes] li');
     }
@@ -140,5 +140,5 @@ export async function reviewShortAgainstLong(page: Page, base: string, procedure
     figures[`review short/long (${lang}): zoom at first sight old/new / zoom factor applied to both`] = `${first.map((d) => d.scale.toFixed(2)).join('/')} / ×${k.toFixed(2)}`;
     await snap(page, `review-short-long-zoomed-${lang}`);
   }
-  await page.selectOption('[data-testid=lang]', 'vi');
+  await switchLang(page, 'vi');
 }

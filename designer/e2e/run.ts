@@ -16,7 +16,7 @@ import { buildDesigner, bundleSize } from '../build.js';
 import { bigDiagramXml } from './big-diagram.js';
 import { renderDocx, type DocxLook } from './docx-render.js';
 import { checkReviewViewboxes, reviewShortAgainstLong } from './review-views.js';
-import { expectText, pageApi } from './support.js';
+import { expectText, pageApi, switchLang } from './support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ART = path.join(ROOT, 'test-artifacts', 'designer');
@@ -553,24 +553,24 @@ async function scenario(page: Page, base: string): Promise<string> {
   await snap(page, 'activate-confirm');
   await a11y(page, 'activate-confirm');
   await page.click('[data-testid=activate-cancel]');
-  await page.selectOption('[data-testid=lang]', 'en');
+  await switchLang(page, 'en');
   await page.click('[data-testid=activate]');
   await expectText(page, '[data-testid=activate-running]', `${running} dossier(s) in progress run on version v${oldN}: they stay on version v${oldN}`);
   await expectText(page, '[data-testid=activate-new]', 'New dossiers received from now on will run on version v');
   await snap(page, 'activate-confirm-en');
   await page.click('[data-testid=activate-cancel]');
-  await page.selectOption('[data-testid=lang]', 'vi');
+  await switchLang(page, 'vi');
   await page.click('[data-testid=activate]');
   await page.click('[data-testid=activate-confirm]');
   await page.waitForFunction(() => document.querySelector('[data-testid=state]')?.className.includes('state-active'));
   await page.waitForSelector('[data-testid=active-since]');
   await expectText(page, '[data-testid=history]', 'Đính kèm quyết định đã ký');
   await snap(page, 'active');
-  await page.selectOption('[data-testid=lang]', 'en');
+  await switchLang(page, 'en');
   await expectText(page, '.decision-files h2', 'Signed decision');
   await expectText(page, '[data-testid=history]', 'Attached the signed decision');
   await snap(page, 'active-en');
-  await page.selectOption('[data-testid=lang]', 'vi');
+  await switchLang(page, 'vi');
   await page.goto(procedureUrl);
   await page.waitForSelector('[data-testid=versions] .state-active');
   await snap(page, 'versions-active');
@@ -663,7 +663,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   if (!why?.includes('Sở Tư pháp')) throw new Error(`no reason given: ${why}`);
   await snap(page, 'no-draft-right-vi');
   await a11y(page, 'procedure');
-  await page.selectOption('[data-testid=lang]', 'en');
+  await switchLang(page, 'en');
   await page.waitForFunction(() => /drafted by the process owners of/.test(document.querySelector('[data-testid=no-draft-right]')?.textContent ?? ''));
   const refusal = await page.evaluate(async (url) => {
     const id = url.split('#/procedures/')[1];
@@ -672,7 +672,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   }, procedureUrl);
   if (refusal.key !== 'lifecycle.mayNotDraft' || !/^You may not draft/.test(refusal.message)) throw new Error(`refusal not in English: ${JSON.stringify(refusal)}`);
   await snap(page, 'no-draft-right-en');
-  await page.selectOption('[data-testid=lang]', 'vi');
+  await switchLang(page, 'vi');
 
   step('keyboard: a skip link first, focus on the heading after navigation');
   await page.goto(`${base}/#/procedures`);
@@ -688,8 +688,8 @@ async function scenario(page: Page, base: string): Promise<string> {
 
   step('administrator screens: units tree, users and roles, calendar year, audit search with CSV');
   await login(page, base, 'admin');
-  for (const lang of ['vi', 'en']) {
-    await page.selectOption('[data-testid=lang]', lang);
+  for (const lang of ['vi', 'en'] as const) {
+    await switchLang(page, lang);
     await page.waitForSelector('[data-testid=nav-admin-menu]');
     // Eight entries grouped: the bar is one row at 1366 px and nothing spills past the screen's edge.
     const bar = await page.evaluate(() => {
@@ -701,7 +701,7 @@ async function scenario(page: Page, base: string): Promise<string> {
     if (bar.height > 56 || bar.right > 1366 || bar.rows > 1) throw new Error(`the administrator's bar does not fit 1366 px (${lang}): ${JSON.stringify(bar)}`);
     figures[`admin bar at 1366 px (${lang}): height px`] = Math.round(bar.height);
   }
-  await page.selectOption('[data-testid=lang]', 'vi');
+  await switchLang(page, 'vi');
   // The group opens from the keyboard and lists the administration pages.
   await page.focus('[data-testid=nav-admin-menu]');
   await page.keyboard.press('Enter');
@@ -750,14 +750,14 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.fill('[data-testid=swap-off]', dmy(mon));
   await page.click('[data-testid=swap-add]');
   await expectText(page, '[role=status] [role=alert]', `Ngày ${dmy(mon)} đã là ngày nghỉ`);
-  await page.selectOption('[data-testid=lang]', 'en');
+  await switchLang(page, 'en');
   await page.waitForSelector('[data-testid=swap-add]');
   await page.fill('[data-testid=swap-working]', dmy(sat2));
   await page.fill('[data-testid=swap-off]', dmy(mon));
   await page.click('[data-testid=swap-add]');
   await expectText(page, '[role=status] [role=alert]', `${dmy(mon)} is already a day off`);
   await snap(page, 'admin-calendar-refusal-en');
-  await page.selectOption('[data-testid=lang]', 'vi');
+  await switchLang(page, 'vi');
   await page.waitForSelector(`[data-testid=remove-${sat}]`);
   await page.click(`[data-testid=remove-${sat}]`);
   await page.waitForFunction((d) => !document.querySelector(`[data-testid=days] tr[data-date="${d}"]`), sat);
@@ -772,10 +772,10 @@ async function scenario(page: Page, base: string): Promise<string> {
   if (!csvText.includes('owner.sxd') || csvText.includes('owner.stp,')) throw new Error('the CSV export does not follow the filter');
   await snap(page, 'admin-audit');
   await a11y(page, 'admin-audit');
-  await page.selectOption('[data-testid=lang]', 'en');
+  await switchLang(page, 'en');
   await page.waitForSelector('h1:has-text("Audit trail")');
   await snap(page, 'admin-audit-en');
-  await page.selectOption('[data-testid=lang]', 'vi');
+  await switchLang(page, 'vi');
   await logout(page);
   figures['budget bar after edit'] = budgetText ?? '';
   return decodeURIComponent(procedureUrl.split('#/procedures/')[1]!);

@@ -70,6 +70,15 @@ export function snapper(dir: string): (page: Page, name: string) => Promise<void
   };
 }
 
+/**
+ * Switches the language and waits for the re-render it starts to finish (the app's root is
+ * aria-busy meanwhile), so the next focus or click lands on the new page, not the one leaving.
+ */
+export async function switchLang(page: Page, lang: 'vi' | 'en'): Promise<void> {
+  await page.selectOption('[data-testid=lang]', lang);
+  await page.waitForSelector('#app:not([aria-busy])', { state: 'attached' });
+}
+
 /** Waits until the element shows the text (pages re-render after a command). */
 export async function expectText(page: Page, selector: string, text: string): Promise<void> {
   try {

@@ -27,6 +27,7 @@ export function queryParam(name: string): string | null {
 let root: HTMLElement;
 let cleanup: void | (() => void);
 let renders = 0;
+let started = 0;
 let before: (path: string) => Promise<string | null> = async () => null;
 
 export function startRouter(el: HTMLElement, guard: (path: string) => Promise<string | null>): void {
@@ -36,7 +37,21 @@ export function startRouter(el: HTMLElement, guard: (path: string) => Promise<st
   void render();
 }
 
+/**
+ * The app's root is aria-busy from the moment a render starts (a language switch, a navigation)
+ * until the last one started has finished: assistive technology waits, and so can a browser test.
+ */
 export async function render(): Promise<void> {
+  const ticket = ++started;
+  root.setAttribute('aria-busy', 'true');
+  try {
+    await renderPath();
+  } finally {
+    if (ticket === started) root.removeAttribute('aria-busy');
+  }
+}
+
+async function renderPath(): Promise<void> {
   const path = currentPath();
   const redirect = await before(path);
   if (redirect && redirect !== path) {

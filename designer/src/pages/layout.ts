@@ -97,7 +97,9 @@ async function reviewCount(link: HTMLElement): Promise<void> {
 /** After navigation, focus goes to the page's heading so a screen reader announces the new page. */
 function focusHeading(main: HTMLElement): void {
   const heading = main.querySelector<HTMLElement>('h1');
-  if (!heading || main.contains(document.activeElement) && document.activeElement !== document.body && document.activeElement !== main) return;
+  // Focus the user (or the page itself) moved somewhere while the page loaded stays where it is.
+  const active = document.activeElement;
+  if (!heading || active && active !== document.body && active !== main && active.isConnected) return;
   if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
   heading.focus({ preventScroll: true });
 }
