@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildDesigner } from '../build.js';
-import { expectText, launch, loginPage, ROOT, snapper, startPlatform } from './support.js';
+import { eventually, expectText, launch, loginPage, ROOT, snapper, startPlatform } from './support.js';
 
 const ART = path.join(ROOT, 'test-artifacts', 'portal');
 const snap = snapper(ART);
@@ -34,12 +34,11 @@ async function main(): Promise<void> {
     await (await popup)?.close();
     const dossierUrl = page.url();
     // The sync log: both status records (2, 4) acknowledged by the (mock) national portal.
-    for (let i = 0; i < 60; i++) {
+    await eventually('both status records acknowledged', 180, async () => {
       await page.reload();
       await page.waitForSelector('[data-testid=portal-sync-log]');
-      if ((await page.locator('[data-testid=portal-sync-log] tr[data-state=acked]').count()) === 2) break;
-      await page.waitForTimeout(1000);
-    }
+      return (await page.locator('[data-testid=portal-sync-log] tr[data-state=acked]').count()) === 2;
+    });
     await expectText(page, '[data-testid=portal-sync-log]', 'DVCQG-');
     await page.locator('[data-testid=portal-sync-log]').scrollIntoViewIfNeeded();
     await snap(page, 'dossier-sync-log');
@@ -52,14 +51,13 @@ async function main(): Promise<void> {
 
     // The reminder fell due at once: the leader's apology task.
     const leader = await loginPage(browser, base, 'lanhdao.xa');
-    for (let i = 0; i < 30; i++) {
+    await eventually("the leader's apology task", 180, async () => {
       await leader.goto(`${base}/#/tasks`);
       // The "write the apology" task is offered to the unit's leaders: the group tab.
       await leader.click('[data-testid=tab-group]');
       await leader.waitForSelector('[data-testid=tasks], [data-testid=tasks-empty]');
-      if (await leader.locator('[data-testid=task-row]', { hasText: 'thư xin lỗi' }).count()) break;
-      await leader.waitForTimeout(1000);
-    }
+      return (await leader.locator('[data-testid=task-row]', { hasText: 'thư xin lỗi' }).count()) > 0;
+    });
     await snap(leader, 'leader-tasks');
     await leader.locator('[data-testid=task-row]', { hasText: 'thư xin lỗi' }).first().locator('[data-testid=task-link]').click();
     await leader.waitForSelector('[data-testid=apology]');
@@ -81,13 +79,12 @@ async function main(): Promise<void> {
     await snap(leader, 'apology-signed');
 
     // The worker issues it: the dossier page offers form 04.
-    for (let i = 0; i < 60; i++) {
+    await eventually('form 04 offered on the dossier page', 180, async () => {
       await page.goto(dossierUrl);
       await page.reload();
       await page.waitForSelector('[data-testid=status]');
-      if (await page.locator('[data-testid=form-04-pdf]').count()) break;
-      await page.waitForTimeout(1000);
-    }
+      return (await page.locator('[data-testid=form-04-pdf]').count()) > 0;
+    });
     const href = await page.locator('[data-testid=form-04-pdf]').getAttribute('href');
     const pdf = await page.request.get(`${base}${href}`);
     if (pdf.status() !== 200) throw new Error(`form 04: ${pdf.status()}`);

@@ -79,6 +79,19 @@ export async function switchLang(page: Page, lang: 'vi' | 'en'): Promise<void> {
   await page.waitForSelector('#app:not([aria-busy])', { state: 'attached' });
 }
 
+/**
+ * Repeats `look` (a reload and a look) until it answers true, for up to `seconds`: the workers and
+ * pollers run on their own clock, so a loaded machine is given time, not a count of tries.
+ */
+export async function eventually(what: string, seconds: number, look: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    if (await look()) return;
+    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${seconds} s`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /** Waits until the element shows the text (pages re-render after a command). */
 export async function expectText(page: Page, selector: string, text: string): Promise<void> {
   try {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { pdfText } from '../../test/helpers/pdf-text.js';
 import { buildDesigner } from '../build.js';
-import { axeViolations, expectText, launch, loginPage, ROOT, snapper, startPlatform } from './support.js';
+import { axeViolations, eventually, expectText, launch, loginPage, ROOT, snapper, startPlatform } from './support.js';
 
 const snap = snapper(path.join(ROOT, 'test-artifacts', 'tasklist'));
 const accessibility: Record<string, string[]> = {};
@@ -115,12 +115,12 @@ async function scenario(browser: Browser, base: string): Promise<void> {
   }, code);
   // The resolution poller runs every 2 s; reload (going to the same hash again would not re-render the page).
   await motcua.goto(`${base}/${dossierUrl}`);
-  for (let i = 0; i < 60; i++) {
+  await eventually('the dossier resolved (status 9)', 180, async () => {
     await motcua.locator('[data-testid=status]').waitFor();
-    if ((await motcua.locator('[data-testid=status]').innerText()).startsWith('9')) break;
-    await motcua.waitForTimeout(1000);
+    if ((await motcua.locator('[data-testid=status]').innerText()).startsWith('9')) return true;
     await motcua.reload();
-  }
+    return false;
+  });
   await motcua.click('[data-testid=do-return]');
   await expectText(motcua, '[data-testid=status]', 'Đã trả kết quả');
   await snap(motcua, 'returned');
