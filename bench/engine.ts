@@ -20,7 +20,13 @@ import { percentile, type BenchRow } from './table.js';
  */
 const STEPS = 10;
 const CLIENTS = Number(process.env.BENCH_ENGINE_CLIENTS ?? 24);
-const PER_CLIENT = Number(process.env.BENCH_ENGINE_INSTANCES ?? 4);
+/**
+ * (b) measures 24 × 20 × 10 = 4,800 steps (about 6 s): with 4 instances per client the run lasted 1.5 s
+ * and swung ±20 % between runs on the same machine (JIT, GC and the pool still settling).
+ */
+const PER_CLIENT = Number(process.env.BENCH_ENGINE_INSTANCES ?? 20);
+/** (a)'s measured instances of the 10-step chain (after 5 warm-up ones). */
+const BARE = Number(process.env.BENCH_ENGINE_BARE ?? 30);
 const EXTERNAL = Number(process.env.BENCH_ENGINE_EXTERNAL ?? 1000);
 /** (b)'s warm-up, in instances per client before the measured ones. */
 const WARMUP = Number(process.env.BENCH_ENGINE_WARMUP ?? 1);
@@ -88,7 +94,7 @@ async function bare(): Promise<number> {
     }
   };
   await run(5); // warm-up, as (b) gets
-  const instances = 30;
+  const instances = BARE;
   const t0 = performance.now();
   await run(instances);
   return (instances * STEPS) / ((performance.now() - t0) / 1000);

@@ -17,6 +17,7 @@ import { bigDiagramXml } from './big-diagram.js';
 import { renderDocx, type DocxLook } from './docx-render.js';
 import { checkReviewViewboxes, reviewShortAgainstLong } from './review-views.js';
 import { expectText, pageApi, switchLang } from './support.js';
+import { serverNodeArgs } from '../../test/helpers/server-command.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ART = path.join(ROOT, 'test-artifacts', 'designer');
@@ -44,7 +45,7 @@ async function startPlatform(): Promise<{ child: ChildProcess; base: string; dat
   // Always the embedded database: the scenario needs fresh demo data.
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DEMO_MODE: 'true', LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, serverNodeArgs(), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { out += d; });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { openDatabase, type Database } from '../../server/db/connect.js';
 import { basicAuthHeader } from '../helpers/auth.js';
 import { createTestDatabaseUrl } from '../helpers/db.js';
+import { serverNodeArgs } from '../helpers/server-command.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ADMIN = basicAuthHeader('admin');
@@ -40,7 +41,7 @@ export function startServer(db: { url?: string; dataDir?: string }, name: string
   if (db.dataDir) env.DATA_DIR = db.dataDir;
   // TTHC_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers a bench starts.
   const extra = (process.env.TTHC_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...extra, '--import', 'tsx', 'server/main.ts'], {
+  const proc = spawn(process.execPath, [...extra, ...serverNodeArgs()], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
