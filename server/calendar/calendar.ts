@@ -100,7 +100,7 @@ export class WorkingCalendar {
     if (s) return s;
     let c = this.computed.get(year);
     if (!c) {
-      if (year < MIN_YEAR || year > MAX_YEAR) throw new CalendarRangeError(`Year must be between ${MIN_YEAR} and ${MAX_YEAR}`);
+      if (year < MIN_YEAR || year > MAX_YEAR) throw new CalendarRangeError(`Year must be between ${MIN_YEAR} and ${MAX_YEAR}`, 'calendar.yearRange', { min: MIN_YEAR, max: MAX_YEAR });
       const days: DayEntry[] = computeDefaultYear(year, this.placement);
       c = { year, status: 'provisional', notice: null, days, source: 'computed', byDate: new Map(days.map((d) => [d.date, d])) };
       this.computed.set(year, c);
@@ -187,7 +187,7 @@ export class WorkingCalendar {
 
   isWorkingDay(day: Date | string, unitId?: string): boolean {
     const ord = typeof day === 'string' ? ordinalOfDate(day) : ordinalOf(day.getTime());
-    if (ord === undefined) throw new CalendarRangeError(`Not a date: ${String(day)}`);
+    if (ord === undefined) throw new CalendarRangeError(`Not a date: ${String(day)}`, 'calendar.notADate', { date: String(day) });
     return this.schedule(unitId).isWorkingDay(ord);
   }
 

@@ -102,7 +102,7 @@ const actorOf = (req: Request) => req.principal?.username ?? 'unknown';
 
 /** Calendar errors that come from input (dates out of the supported range) are the client's, not ours. */
 function rangeTo400(e: unknown): never {
-  if (e instanceof CalendarRangeError) throw calendarError(400, 'InvalidRequestException', 'calendar.outOfRange', { detail: e.message });
+  if (e instanceof CalendarRangeError) throw calendarError(400, 'InvalidRequestException', e.key, e.params);
   throw e;
 }
 

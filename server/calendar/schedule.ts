@@ -16,7 +16,15 @@ const MIN_ORD = ordinalOfDate(`${MIN_YEAR}-01-01`)!;
 const MAX_ORD = ordinalOfDate(`${MAX_YEAR}-12-31`)!;
 const GROW_DAYS = 5 * 366;
 
-export class CalendarRangeError extends RangeError {}
+/** What a CalendarRangeError says, as a key of the calendar's texts (messages.ts) with its parameters. */
+export type CalendarRangeKey = 'calendar.range.invalidDate' | 'calendar.range.years' | 'calendar.range.workingTime' | 'calendar.notADate' | 'calendar.yearRange';
+
+/** A date, year or amount outside what the calendar tabulates: the message is for logs, the key for the person. */
+export class CalendarRangeError extends RangeError {
+  constructor(message: string, readonly key: CalendarRangeKey, readonly params: Record<string, string | number> = {}) {
+    super(message);
+  }
+}
 
 /**
  * One unit's working time as precomputed tables, so every operation is a few array reads:
@@ -60,9 +68,9 @@ export class Schedule {
 
   /** Makes the tables cover [fromOrd, toOrd]; positions computed before a growth are invalid after it. */
   private cover(fromOrd: number, toOrd: number): void {
-    if (!Number.isFinite(fromOrd) || !Number.isFinite(toOrd)) throw new CalendarRangeError('Invalid date');
+    if (!Number.isFinite(fromOrd) || !Number.isFinite(toOrd)) throw new CalendarRangeError('Invalid date', 'calendar.range.invalidDate');
     if (fromOrd < MIN_ORD || toOrd > MAX_ORD) {
-      throw new CalendarRangeError(`Dates must fall between ${MIN_YEAR} and ${MAX_YEAR}`);
+      throw new CalendarRangeError(`Dates must fall between ${MIN_YEAR} and ${MAX_YEAR}`, 'calendar.range.years', { min: MIN_YEAR, max: MAX_YEAR });
     }
     if (fromOrd >= this.first && toOrd <= this.last()) return;
     this.build(Math.min(this.first, fromOrd - GROW_DAYS), Math.max(this.last(), toOrd + GROW_DAYS));
@@ -121,7 +129,7 @@ export class Schedule {
       const span = Math.ceil(Math.abs(delta) / this.dayMs) * 2 + 14;
       this.cover(delta < 0 ? ord - span : ord, delta < 0 ? ord : ord + span);
     }
-    throw new CalendarRangeError('Working time out of range');
+    throw new CalendarRangeError('Working time out of range', 'calendar.range.workingTime', { min: MIN_YEAR, max: MAX_YEAR });
   }
 
   /** `start` plus `ms` working milliseconds (negative goes back). */

@@ -48,7 +48,7 @@ describe('calendar API', () => {
       ['unknown unit', { receivedAt: '2026-03-02T08:00:00+07:00', limit: { workingDays: 1 }, unitId: 'no-such-unit' }, /no-such-unit/],
       ['unknown field', { receivedAt: '2026-03-02T08:00:00+07:00', limit: { workingDays: 1 }, foo: 1 }, /foo|unrecognized/i],
       ['string limit', { receivedAt: '2026-03-02T08:00:00+07:00', limit: { workingDays: '3' } }, /workingDays/],
-      ['date beyond the supported range', { receivedAt: '2099-12-30T08:00:00+07:00', limit: { workingDays: 2000 } }, /ngoài phạm vi lịch/],
+      ['date beyond the supported range', { receivedAt: '2099-12-30T08:00:00+07:00', limit: { workingDays: 2000 } }, /các năm từ 1976 đến 2100/],
     ])('400 on %s', async (_n, body, message) => {
       const res = await deadline(body);
       expect(res.status).toBe(400);

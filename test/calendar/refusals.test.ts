@@ -18,6 +18,8 @@ describe('calendar refusals by key, in Vietnamese and English', () => {
     ['a swap onto a day off', (c: AuthedClient) => c.post('/api/calendar/years/2027/swaps').send({ workingDate: '2027-08-28', dayOff: '2027-09-02' }), 409, 'calendar.alreadyOff', 'Ngày 02/09/2027 đã là ngày nghỉ', '02/09/2027 is already a day off'],
     ['removing a day not listed', (c: AuthedClient) => c.delete('/api/calendar/years/2027/days/2027-03-03'), 404, 'calendar.dayNotListed', 'không có trong danh sách', 'is not a listed day'],
     ['a date outside the year', (c: AuthedClient) => c.delete('/api/calendar/years/2027/days/2028-03-03'), 400, 'calendar.dateNotInYear', 'không thuộc năm 2027', 'is not in 2027'],
+    // The supported years are said in both languages (the Vietnamese used to drop them).
+    ['days before the supported years', (c: AuthedClient) => c.get('/api/calendar/days?from=1900-01-01&to=1900-01-05'), 400, 'calendar.range.years', 'trong các năm từ 1976 đến 2100', 'between 1976 and 2100'],
   ])('%s', async (_name, call, status, key, vi, en) => {
     const inVi = await call(admin).expect(status);
     expect(inVi.body.key).toBe(key);
