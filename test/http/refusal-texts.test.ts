@@ -55,6 +55,11 @@ describe('every /api refusal is keyed and reads in the reader\'s language (issue
     await expectReadable(() => api().post('/api/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ x: 'a'.repeat(2 * 1024 * 1024) })), 413, 'http.bodyTooLarge');
     await expectReadable(() => api().post('/api/auth/login').set('Content-Type', 'application/json').set('Content-Encoding', 'x-unknown').send('{}'), 415, 'http.unsupportedEncoding');
     await expectReadable(() => api().post('/api/public/dossiers').set('Content-Type', 'multipart/form-data; boundary=zzz').send('--zzz\r\nnot a part header'), 400, 'files.uploadFailed');
+    // multer's limits are said as what was sent too much of, not as its code.
+    const manyFields = () => { let r = api().post('/api/public/dossiers'); for (let i = 0; i < 40; i++) r = r.field(`f${i}`, 'x'); return r; };
+    await expectReadable(manyFields, 400, 'files.tooManyFields');
+    const tooMany = await manyFields().expect(400);
+    expect(tooMany.body.message).toMatch(/^Biểu mẫu gửi lên có quá nhiều trường \(tối đa \d+\)$/);
     await expectReadable(() => admin.get('/api/users?q=a%00b'), 400, 'input.hasNul');
     await expectReadable(() => api().post('/api/auth/login').send({ username: 'a\uD800', password: 'x' }), 400, 'input.loneSurrogate');
     await expectReadable(() => admin.get('/api/units/%E0%A4%A'), 400, 'input.badPercentEncoding');
