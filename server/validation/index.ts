@@ -2,7 +2,7 @@ import { lintXml } from './lint.js';
 import { BpmnInputError, parseBpmn, type ModdleElement } from './moddle.js';
 import { checkDomainRules } from './rules.js';
 import { reasonText, type Interpreter } from '../engine/index.js';
-import { xmlInputText } from './messages.js';
+import { xmlInputText, xmlWarningText } from './messages.js';
 import { worthOffloading, type ValidationPool } from './pool.js';
 import type { DeployabilityCheck, Finding, ProcedureRules, ValidationResult } from './types.js';
 
@@ -67,7 +67,7 @@ export function createValidator(deps: ValidatorDeps = {}): Validator {
       const lint = await linting;
       const findings: Finding[] = [...lint, ...domain.findings];
       for (const w of parsed.warnings) {
-        findings.push({ ruleId: 'xml/warning', severity: 'warning', message: { vi: `Cảnh báo khi đọc XML: ${w}`, en: w } });
+        findings.push({ ruleId: 'xml/warning', severity: 'warning', message: xmlWarningText(w) });
       }
       if (deps.checkDeployable && opts.engineCheck !== false) {
         for (const f of await deps.checkDeployable(xml as string)) {

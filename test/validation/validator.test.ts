@@ -1,3 +1,4 @@
+import { xmlWarningText } from '../../server/validation/messages.js';
 import { createValidator, DOMAIN_RULES, LINT_MESSAGES_VI, WORKER_TOPICS, type Finding } from '../../server/validation/index.js';
 import { checkExpression } from '../../server/validation/expression.js';
 import { positiveBudgetHours } from '../../server/validation/budget.js';
@@ -176,5 +177,24 @@ describe('validation: bad input becomes a finding, never an exception', () => {
 describe('budgets', () => {
   it.each([['4h', 4], ['0.5d', 4], ['0,5d', 4], ['7d', 56], [' 2D ', 16], ['0h', undefined], ['4', undefined], ['-1d', undefined], ['1w', undefined]])('%s → %s', (text, hours) => {
     expect(positiveBudgetHours(text)).toBe(hours);
+  });
+});
+
+describe('validation: the XML reader\'s warnings read in Vietnamese', () => {
+  it('a model with an attribute outside BPMN gets a warning said in Vietnamese', async () => {
+    const r = await validator.validate(mutate(goodXml(), 'isExecutable="true"', 'isExecutable="true" la="1"'));
+    const warnings = r.findings.filter((f) => f.ruleId === 'xml/warning');
+    expect(warnings).toEqual([{ ruleId: 'xml/warning', severity: 'warning', message: {
+      vi: 'Cảnh báo khi đọc XML: thuộc tính <la> không thuộc BPMN 2.0 hay phần mở rộng được hỗ trợ; thuộc tính này bị bỏ qua',
+      en: 'unknown attribute <la>',
+    } }]);
+  });
+
+  it.each([
+    ['unresolved reference <Flow_9>', 'Cảnh báo khi đọc XML: tham chiếu tới <Flow_9> không trỏ tới phần tử nào trong tệp'],
+    ['unparsable content <bpmn:foo> detected\n\tline: 12\n\tcolumn: 4\n\tnested error: unrecognized element <bpmn:foo>', 'Cảnh báo khi đọc XML: không đọc được nội dung <bpmn:foo> ở dòng 12, cột 4; phần này bị bỏ qua (chi tiết kỹ thuật: unrecognized element <bpmn:foo>)'],
+    ['something else entirely', 'Cảnh báo khi đọc XML: chi tiết kỹ thuật: something else entirely'],
+  ])('%s', (warning, vi) => {
+    expect(xmlWarningText(warning)).toEqual({ vi, en: warning });
   });
 });
