@@ -27,10 +27,11 @@ describe('changes in words for a replaced process', () => {
       changed: [], layoutChanged: [],
     };
     const { lines } = describeChanges(diff, indexElements(before), indexElements(after), 'vi');
+    // What moves the time promised to the citizen comes first, then the steps added and removed.
     expect(lines).toEqual([
+      { id: 'Task_Receive', oldId: 'B1', kind: 'changed', text: "Thời hạn của 'Tiếp nhận hồ sơ': 4 giờ → 0,5 ngày" },
       { id: 'Task_Appraise', kind: 'added', text: "Thêm bước 'Thẩm định hồ sơ' (Chuyên viên, 5 ngày)" },
       { id: 'B6', kind: 'removed', text: "Bỏ bước 'Tra cứu, lấy ý kiến Công an tỉnh'" },
-      { id: 'Task_Receive', oldId: 'B1', kind: 'changed', text: "Thời hạn của 'Tiếp nhận hồ sơ': 4 giờ → 0,5 ngày" },
     ]);
     expect(lines.some((l) => /Process|Quy trình/.test(l.text))).toBe(false);
     const en = describeChanges(diff, indexElements(before), indexElements(after), 'en').lines.map((l) => l.text);

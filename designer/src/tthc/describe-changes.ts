@@ -51,6 +51,24 @@ function label(e: ModdleElement | undefined, fallback: string): string {
   return e?.name?.trim() || fallback;
 }
 
+/**
+ * The order an approver reads changes in: what moves the time promised to the citizen first (a step's
+ * budget, a reply deadline, whether a step counts toward the legal limit), then steps added or removed,
+ * then who does a step and how, then the flows between steps; within a group, the diagram's order.
+ */
+const RANK = { timing: 0, step: 1, work: 2, flow: 3, other: 4 } as const;
+const TIMING = new Set(['budget', 'replyDeadline', 'countsTowardLimit']);
+const WORK = new Set(['name', 'role', 'form', 'consultAgency', 'outcomes']);
+const rankOfAttr = (attr: string): number => (TIMING.has(attr) ? RANK.timing : WORK.has(attr) ? RANK.work : attr === 'sourceRef' || attr === 'targetRef' ? RANK.flow : RANK.other);
+
+function push(lines: ChangeLine[], ranks: Map<ChangeLine, number>, rank: number, line: ChangeLine): void {
+  lines.push(line);
+  ranks.set(line, rank);
+}
+
+/** A stable sort by rank (Array.prototype.sort is stable). */
+const byWeight = (lines: ChangeLine[], ranks: Map<ChangeLine, number>): ChangeLine[] => [...lines].sort((a, b) => ranks.get(a)! - ranks.get(b)!);
+
 function roleName(role: string | undefined, d: Dict): string {
   return role ? d[`role.${role}`] ?? role : '';
 }
@@ -62,6 +80,7 @@ function roleName(role: string | undefined, d: Dict): string {
 export function describeChanges(diff: Diff, before: Map<string, ModdleElement>, after: Map<string, ModdleElement>, lang: Lang): { lines: ChangeLine[]; layoutOnly: number } {
   const d = messages[lang] as unknown as Dict;
   const lines: ChangeLine[] = [];
+  const ranks = new Map<ChangeLine, number>();
   const kindOf = (c: Change, m: Map<string, ModdleElement>) => {
     const e = m.get(c.id);
     const type = (e?.$type ?? c.type).replace('bpmn:', '');
@@ -95,22 +114,22 @@ export function describeChanges(diff: Diff, before: Map<string, ModdleElement>, 
   for (const c of added) {
     const { e, isFlow, isStep, type } = kindOf(c, after);
     if (isFlow) {
-      lines.push({ id: c.id, kind: 'added', text: fill(d['chg.addedFlow']!, { from: nameOf((e?.sourceRef as ModdleElement)?.id, after), to: nameOf((e?.targetRef as ModdleElement)?.id, after) }) });
+      push(lines, ranks, RANK.flow, { id: c.id, kind: 'added', text: fill(d['chg.addedFlow']!, { from: nameOf((e?.sourceRef as ModdleElement)?.id, after), to: nameOf((e?.targetRef as ModdleElement)?.id, after) }) });
       continue;
     }
     const s = e ? readStep(e) : undefined;
     const facts = [roleName(s?.role, d), s?.budget ? formatDuration(s.budget, lang) : ''].filter(Boolean).join(', ');
     const after0 = predecessor(e, after);
     const key = isStep ? 'chg.addedStep' : 'chg.addedElement';
-    lines.push({ id: c.id, kind: 'added', text: fill(d[key]!, { name: label(e, c.name ?? c.id), type: d[`chg.type.${type}`] ?? type, facts: facts ? ` (${facts})` : '', after: after0 ? fill(d['chg.after']!, { name: after0 }) : '' }) });
+    push(lines, ranks, isStep ? RANK.step : RANK.flow, { id: c.id, kind: 'added', text: fill(d[key]!, { name: label(e, c.name ?? c.id), type: d[`chg.type.${type}`] ?? type, facts: facts ? ` (${facts})` : '', after: after0 ? fill(d['chg.after']!, { name: after0 }) : '' }) });
   }
   for (const c of removed) {
     const { e, isFlow, isStep, type } = kindOf(c, before);
     if (isFlow) {
-      lines.push({ id: c.id, kind: 'removed', text: fill(d['chg.removedFlow']!, { from: nameOf((e?.sourceRef as ModdleElement)?.id, before), to: nameOf((e?.targetRef as ModdleElement)?.id, before) }) });
+      push(lines, ranks, RANK.flow, { id: c.id, kind: 'removed', text: fill(d['chg.removedFlow']!, { from: nameOf((e?.sourceRef as ModdleElement)?.id, before), to: nameOf((e?.targetRef as ModdleElement)?.id, before) }) });
       continue;
     }
-    lines.push({ id: c.id, kind: 'removed', text: fill(d[isStep ? 'chg.removedStep' : 'chg.removedElement']!, { name: label(e, c.name ?? c.id), type: d[`chg.type.${type}`] ?? type }) });
+    push(lines, ranks, isStep ? RANK.step : RANK.flow, { id: c.id, kind: 'removed', text: fill(d[isStep ? 'chg.removedStep' : 'chg.removedElement']!, { name: label(e, c.name ?? c.id), type: d[`chg.type.${type}`] ?? type }) });
   }
   for (const c of changed) {
     const eNew = after.get(c.id);
@@ -132,10 +151,10 @@ export function describeChanges(diff: Diff, before: Map<string, ModdleElement>, 
       else if (attr === 'outcomes') text = fill(d['chg.outcomes']!, { name, old: outcomesText(v.old == null ? '' : String(v.old), lang) || d['chg.none']!, new: outcomesText(v.new == null ? '' : String(v.new), lang) || d['chg.none']! });
       else if (attr === 'sourceRef' || attr === 'targetRef') text = fill(d['chg.rerouted']!, { from: nameOf((eNew?.sourceRef as ModdleElement)?.id, after), to: nameOf((eNew?.targetRef as ModdleElement)?.id, after) });
       else text = fill(d['chg.other']!, { name, attr });
-      lines.push({ id: c.id, kind: 'changed', text, ...(c.oldId && c.oldId !== c.id ? { oldId: c.oldId } : {}) });
+      push(lines, ranks, rankOfAttr(attr), { id: c.id, kind: 'changed', text, ...(c.oldId && c.oldId !== c.id ? { oldId: c.oldId } : {}) });
     }
   }
   const listed = new Set([...diff.added, ...diff.removed, ...diff.changed].map((c) => c.id));
   const layoutOnly = (diff.layoutChanged ?? []).filter((c) => !listed.has(c.id)).length;
-  return { lines, layoutOnly };
+  return { lines: byWeight(lines, ranks), layoutOnly };
 }
