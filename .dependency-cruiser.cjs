@@ -13,7 +13,7 @@
 const CAPABILITY = '^server/([^/]+)/';
 const LIBRARIES = '^server/(http|db|text)/';
 /** What the designer may take from server/: pure files with no imports of their own (and the tthc moddle descriptor). */
-const DESIGNER_SHARED = '^server/(calendar/budget\\.ts|documents/font-runs\\.ts|engine/tthc-ns\\.ts|validation/tthc-moddle\\.json|tasks/outcome-format\\.ts)$';
+const DESIGNER_SHARED = '^server/(calendar/budget\\.ts|documents/font-runs\\.ts|engine/tthc-ns\\.ts|validation/tthc-moddle\\.json|validation/topics\\.ts|tasks/outcome-format\\.ts)$';
 
 module.exports = {
   forbidden: [

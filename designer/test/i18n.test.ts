@@ -6,6 +6,7 @@ import { vi } from '../src/i18n/vi.js';
 import { bpmnVi } from '../src/modeler/translate/bpmn-vi.js';
 import { FORMS, ROLES } from '../src/tthc/model.js';
 import { STEP_TEMPLATES } from '../src/tthc/step-templates.js';
+import { WORKER_TOPICS } from '../../server/validation/topics.js';
 import { repoRoot } from './helpers.js';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -55,6 +56,8 @@ describe('translations', () => {
     for (const s of ['draft', 'in_review', 'approved', 'active', 'superseded', 'retired', 'rejected']) used.add(`state.${s}`);
     for (const s of ['error', 'warning', 'info']) used.add(`findings.${s}`);
     for (const s of ['added', 'removed', 'changed', 'layout']) used.add(`diff.${s}`);
+    // The incidents page says each worker topic in words.
+    for (const topic of WORKER_TOPICS) used.add(`topic.${topic}`);
     const missing = [...used].filter((k) => !keys.has(k));
     expect(missing).toEqual([]);
     expect(used.size).toBeGreaterThan(150);
