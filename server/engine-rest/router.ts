@@ -13,6 +13,7 @@ import {
   activityInstances, definitionDto, externalTaskDto, historicInstanceDto, historicTasks, incidentDto, instanceDto, lockedTaskDto,
 } from './dto.js';
 import { actsOnAll, canReadUnit, instanceUnitsOf, type UnitVisibility } from './scope.js';
+import { registerJobRoutes } from './job-routes.js';
 import { registerTaskRoutes } from './task-routes.js';
 import {
   StartBody, FetchBody, ModificationBody, SignalBody, DeploymentQuery, DeleteQuery, ExternalTaskQuery, CompleteExternalBody, FailureBody, BpmnErrorBody, ExtendLockBody, RetriesBody, MessageBody, IncidentQuery, HistoricInstanceQuery, HistoricActivityQuery, HistoricTaskQuery,
@@ -191,6 +192,7 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
 
   // ---- user tasks
   registerTaskRoutes(r, deps);
+  registerJobRoutes(r, { engine, onlyReadable });
 
   // ---- external tasks
   r.post('/external-task/fetchAndLock', guard('engine:external-task'), wrap(async (req, res) => {

@@ -47,6 +47,7 @@ export const ENGINE_MESSAGES = {
   'engine.instanceDoesNotExist': { ...NOT_FOUND, vi: 'Không có phiên xử lý {id}', en: 'Process instance with id {id} does not exist' },
   'engine.taskNotFound': { ...NOT_FOUND, vi: 'Không tìm thấy công việc {id}', en: 'Cannot find task with id {id}' },
   'engine.externalTaskNotFound': { ...NOT_FOUND, vi: 'Không có tác vụ tự động {id}', en: 'External task with id {id} does not exist' },
+  'engine.jobNotFound': { ...NOT_FOUND, vi: 'Không có hẹn giờ hay bước chạy nền {id}', en: 'Job with id {id} does not exist' },
 
   'engine.deployNoResource': { ...INPUT, vi: 'Gói triển khai cần ít nhất một tệp .bpmn', en: 'A deployment needs at least one .bpmn resource' },
   'engine.notBpmnFile': { ...INPUT, vi: 'Tệp \'{name}\' không phải tệp BPMN (.bpmn)', en: 'Resource \'{name}\' is not a BPMN file (.bpmn)' },
@@ -54,6 +55,7 @@ export const ENGINE_MESSAGES = {
   'engine.definitionOrKey': { ...INPUT, vi: 'Cần definitionId hoặc key', en: 'Either definitionId or key is required' },
   'engine.businessKeyInvalid': { ...INPUT, vi: 'businessKey phải là chuỗi tối đa 255 ký tự', en: 'businessKey must be a string of at most 255 characters' },
   'engine.retriesInvalid': { ...INPUT, vi: 'retries phải là số nguyên không âm', en: 'retries must be a non-negative integer' },
+  'engine.jobRetriesInvalid': { ...INPUT, vi: 'retries phải là số nguyên từ 1 trở lên: số lần chạy lại được cấp cho hẹn giờ', en: 'retries must be an integer of at least 1: the attempts given back to the job' },
   'engine.signalName': { ...INPUT, vi: 'Tín hiệu cần tên tối đa 255 ký tự', en: 'A signal needs a name of at most 255 characters' },
   'engine.migrateSameDefinition': { ...INPUT, vi: 'Phiên bản nguồn và phiên bản đích là một', en: 'The source and target process definitions are the same' },
   'engine.migrateOtherProcess': { ...INPUT, vi: 'Chỉ chuyển được giữa các phiên bản của cùng một quy trình: \'{from}\' không phải \'{to}\'', en: 'Instances can only move between versions of one process: \'{from}\' is not \'{to}\'' },

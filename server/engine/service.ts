@@ -4,6 +4,7 @@ import { createCommands } from './service/commands.js';
 import { createDeployment } from './service/deploy.js';
 import { createExternalTasks } from './service/external-tasks.js';
 import { createInstances } from './service/instances.js';
+import { createJobAdmin } from './service/job-admin.js';
 import { createJobs } from './service/jobs.js';
 import { createKernel, EXTERNAL_TASK_CHANNEL, type EngineDeps } from './service/kernel.js';
 import { createMessaging } from './service/messages.js';
@@ -36,6 +37,7 @@ export function createEngine(deps: EngineDeps) {
   const external = createExternalTasks(k);
   const messaging = createMessaging(k);
   const jobs = createJobs(k);
+  const jobAdmin = createJobAdmin(k);
   const instances = createInstances(k);
   Object.assign(k, { startProcess, deleteInstance: instances.deleteInstance, throwSignal: messaging.throwSignal, deliverSent: messaging.deliverSent });
 
@@ -62,6 +64,7 @@ export function createEngine(deps: EngineDeps) {
     correlateMessage: messaging.correlateMessage,
     throwSignal: (input: { name: string; variables?: Record<string, TypedValue>; userId?: string | null }) => messaging.throwSignal(input),
     ...jobs,
+    ...jobAdmin,
     /** Starts listening for external-task notifications from other nodes (long-poll wake-up). */
     start,
     stop,
