@@ -32,11 +32,15 @@ export const externalTaskDto = (t: ExternalTaskRow) => ({
 
 export const lockedTaskDto = (t: LockedExternalTask) => ({ ...externalTaskDto(t), errorDetails: t.errorDetails, variables: t.variables, extensionProperties: {} });
 
-export function incidentDto(r: Record<string, unknown>) {
+/**
+ * Camunda's incident. The message is the English Camunda's tools read, unless the reader asked for
+ * Vietnamese (Accept-Language) and the engine raised the incident itself with a Vietnamese text.
+ */
+export function incidentDto(r: Record<string, unknown>, lang: 'vi' | 'en' = 'en') {
   return {
     id: r.id, processDefinitionId: r.definition_id, processInstanceId: r.instance_id, executionId: null,
     incidentTimestamp: formatDate(r.created as Date), incidentType: r.incident_type, activityId: r.activity_id, failedActivityId: r.activity_id,
-    causeIncidentId: r.id, rootCauseIncidentId: r.id, configuration: r.configuration, tenantId: null, incidentMessage: r.message,
+    causeIncidentId: r.id, rootCauseIncidentId: r.id, configuration: r.configuration, tenantId: null, incidentMessage: lang === 'vi' && r.message_vi ? r.message_vi : r.message,
     jobDefinitionId: null, annotation: null,
   };
 }

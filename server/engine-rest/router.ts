@@ -6,6 +6,7 @@ import { ApiError, badRequest } from '../http/errors.js';
 import { sendJson } from '../http/json.js';
 import { guard } from '../http/policy.js';
 import { parseBody, parseQuery } from '../http/validate.js';
+import { requestLang } from '../http/texts.js';
 import { idempotencyKeyOf } from '../http/idempotency.js';
 import { multipartTextGuard } from '../http/input.js';
 import { bool, id, noContent, page, userOf, wrap } from './common.js';
@@ -288,7 +289,10 @@ export function createEngineRestRouter(deps: EngineRestDeps): Router {
   }));
   r.get('/incident', guard('engine:read'), wrap(async (req, res) => {
     const q = parseQuery(IncidentQuery, req);
-    sendJson(res, 200, await onlyReadable(req, (await engine.listIncidents(q)).map(incidentDto)));
+    // English unless the reader asks for Vietnamese: Camunda's tools and scripts send no preference.
+    const header = req.get('accept-language');
+    const lang = header ? requestLang(header) : 'en';
+    sendJson(res, 200, await onlyReadable(req, (await engine.listIncidents(q)).map((i) => incidentDto(i, lang))));
   }));
 
   const keyOf = (definitionId: string) => definitionId.split(':')[0]!;

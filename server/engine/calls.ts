@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from '../log.js';
 import type { CallDef, CallMapping } from './compile/graph.js';
+import { isEngineError } from './errors.js';
 import { evaluate } from './expression.js';
 import type { ProcessModel } from './model.js';
 import type { EngineCallRow as CallRow, InstanceHead } from './rows.js';
@@ -79,12 +80,12 @@ const MAX_CALL_DEPTH = 20;
 export function createCalls(deps: CallDeps) {
   const { knex, log } = deps;
 
-  async function incident(row: CallRow, message: string): Promise<void> {
+  async function incident(row: CallRow, message: { vi: string; en: string }): Promise<void> {
     const open = await knex<IncidentCols>('engine_incident').where({ configuration: row.id }).whereNull('resolved').first('id');
     if (open) return;
     await deps.store.insertIncident(knex, {
       id: crypto.randomUUID(), instance_id: row.instance_id, definition_id: row.definition_id, activity_id: row.activity_id,
-      incident_type: 'failedCallActivity', configuration: row.id, message: message.slice(0, 500), created: new Date(),
+      incident_type: 'failedCallActivity', configuration: row.id, message: message.en.slice(0, 500), message_vi: message.vi.slice(0, 500), created: new Date(),
     });
   }
 
@@ -108,12 +109,18 @@ export function createCalls(deps: CallDeps) {
   /** Starts what one call row calls (idempotent: keyed by the row). */
   async function startChild(row: CallRow): Promise<void> {
     if (await callDepth(row.instance_id) > MAX_CALL_DEPTH) {
-      await incident(row, `Call activity '${row.activity_id}': more than ${MAX_CALL_DEPTH} calling instances above it (a process calling itself without end?)`);
+      await incident(row, {
+        en: `Call activity '${row.activity_id}': more than ${MAX_CALL_DEPTH} calling instances above it (a process calling itself without end?)`,
+        vi: `Bước gọi quy trình '${row.activity_id}': đã có hơn ${MAX_CALL_DEPTH} phiên gọi lồng nhau phía trên (một quy trình tự gọi chính nó không dừng?)`,
+      });
       return;
     }
     const called = await resolveCalled(row);
     if (!called) {
-      await incident(row, `Call activity '${row.activity_id}': no process '${row.called_key}' (binding ${row.binding}${row.version ? ` ${row.version}` : ''}) is deployed`);
+      await incident(row, {
+        en: `Call activity '${row.activity_id}': no process '${row.called_key}' (binding ${row.binding}${row.version ? ` ${row.version}` : ''}) is deployed`,
+        vi: `Bước gọi quy trình '${row.activity_id}': chưa triển khai quy trình '${row.called_key}' (ràng buộc ${row.binding}${row.version ? ` ${row.version}` : ''})`,
+      });
       return;
     }
     const parent = await knex<InstanceCols>('engine_instance').where({ id: row.instance_id }).first('unit_id', 'state');
@@ -127,7 +134,11 @@ export function createCalls(deps: CallDeps) {
       child = await deps.start({ id: childId, definitionId: called.id, businessKey: row.business_key ?? null, variables, idempotencyKey: `call:${row.id}`, unitId: parent.unit_id ?? null });
     } catch (err) {
       await knex<CallRow>('engine_call').where({ id: row.id, child_id: childId }).update({ child_id: null });
-      await incident(row, `Call activity '${row.activity_id}': the called process could not start: ${(err as Error).message}`);
+      const why = isEngineError(err) ? err.text : { vi: (err as Error).message, en: (err as Error).message };
+      await incident(row, {
+        en: `Call activity '${row.activity_id}': the called process could not start: ${why.en}`,
+        vi: `Bước gọi quy trình '${row.activity_id}': quy trình được gọi không khởi động được: ${why.vi}`,
+      });
       return;
     }
     // A retried start answered an instance started before (a node died after starting it): link that one.

@@ -84,6 +84,8 @@ export interface EngineCallRow {
 export type EngineIncidentRow = {
   id: string; instance_id: string | null; definition_id: string; activity_id: string | null; incident_type: string;
   configuration: string | null; message: string | null; created: Date; resolved: Date | null;
+  /** The Vietnamese text of an incident the engine raised itself (migrations/1010); null for a worker's message. */
+  message_vi?: string | null;
 };
 
 export interface EngineHistoryRow {

@@ -28,7 +28,7 @@ beforeAll(async () => {
   // Parked as the scheduler parks a job that failed as often as allowed (server/engine/service/jobs.ts).
   await platform.db.knex('engine_timer').where({ id: jobId }).update({ attempts: 3, locked_by: 'incident', locked_until: new Date('9999-12-31T00:00:00Z') });
   await platform.db.knex('engine_incident').insert({ id: crypto.randomUUID(), instance_id: instanceId, definition_id: timer.definition_id, activity_id: 'review',
-    incident_type: 'failedJob', configuration: jobId, message: "Unknown property 'boss'", created: new Date() });
+    incident_type: 'failedJob', configuration: jobId, message: "Unknown property 'boss'", message_vi: 'Không có biến boss', created: new Date() });
   for (const u of ['chuyenvien.xa', 'chuyenvien.stp']) clients[u] = await loginAs(platform.app, u);
 });
 afterAll(async () => { await platform.close(); });
@@ -47,6 +47,16 @@ describe('GET /job and PUT /job/{id}/retries', () => {
     expect(other.body.type).toBe(unknown.body.type);
     expect(other.body.message).toContain(jobId);
     expect((await clients['chuyenvien.stp']!.get('/engine-rest/job').expect(200)).body).toEqual([]);
+  });
+
+  it('says the engine\'s own incident in Vietnamese to a reader who asks for it, in English otherwise', async () => {
+    const read = async (lang?: string) => {
+      const r = api().get('/engine-rest/incident').query({ processInstanceId: instanceId }).set('Authorization', ADMIN);
+      return (await (lang ? r.set('Accept-Language', lang) : r).expect(200)).body.map((i: { incidentMessage: string }) => i.incidentMessage);
+    };
+    expect(await read()).toEqual(["Unknown property 'boss'"]);
+    expect(await read('en')).toEqual(["Unknown property 'boss'"]);
+    expect(await read('vi-VN,vi;q=0.9')).toEqual(['Không có biến boss']);
   });
 
   it('refuses bad input and callers who may not repair, changing nothing', async () => {

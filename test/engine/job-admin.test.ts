@@ -30,7 +30,10 @@ describe('jobs for administrators (Camunda GET /job, PUT /job/{id}/retries)', ()
     expect(parked).toMatchObject({ instanceId, activityId: 'review', parked: true, retries: 0 });
     expect(parked.exceptionMessage).toMatch(/boss/);
     expect((await engine.listJobs({ noRetriesLeft: true })).map((j) => j.id)).toContain(jobId);
-    expect(await engine.listIncidents({ processInstanceId: instanceId })).toHaveLength(1);
+    const [incident] = await engine.listIncidents({ processInstanceId: instanceId });
+    // The administrator reads why in Vietnamese, the step by its name; Camunda's tools keep the English.
+    expect(incident).toMatchObject({ incident_type: 'failedJob', message: expect.stringMatching(/^Cannot evaluate expression/) });
+    expect(incident!.message_vi).toMatch(/^Quy trình không thể tiếp tục: Không tính được biểu thức '\$\{boss\.name\}'/);
 
     await engine.setJobRetries(jobId, 2);
     expect(await engine.getJob(jobId)).toMatchObject({ parked: false, retries: 2, exceptionMessage: null });

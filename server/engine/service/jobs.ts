@@ -170,6 +170,10 @@ export function createJobs(k: Kernel) {
    */
   async function parkFailingTimer(t: ClaimedRow, err: unknown): Promise<void> {
     const message = String((err as Error)?.message ?? err).slice(0, 500);
+    // The Vietnamese an administrator reads on the incidents page: the model's own refusal, or why it was parked.
+    const messageVi = (isEngineError(err) ? err.text.vi
+      : err instanceof CommandError ? `Quy trình không thể tiếp tục: ${err.reason.vi}`
+        : `Hẹn giờ hoặc bước chạy nền bị tạm dừng sau nhiều lần lỗi (chi tiết kỹ thuật: ${message})`).slice(0, 500);
     await knex.transaction(async (trx) => {
       await trx('engine_timer').where({ id: t.id }).update({ locked_until: new Date('9999-12-31T00:00:00Z'), locked_by: 'incident' });
       // An async continuation is a job, not a timer event: Camunda calls its incident failedJob.
@@ -177,7 +181,7 @@ export function createJobs(k: Kernel) {
       const job = Boolean(node && (node.asyncBefore || node.asyncAfter) && node.event?.kind !== 'timer');
       await store.insertIncident(trx, {
         id: crypto.randomUUID(), instance_id: t.instance_id ?? null, definition_id: t.definition_id, activity_id: t.activity_id,
-        incident_type: job ? 'failedJob' : 'failedTimer', configuration: t.id, message, created: new Date(),
+        incident_type: job ? 'failedJob' : 'failedTimer', configuration: t.id, message, message_vi: messageVi, created: new Date(),
       });
     });
   }
