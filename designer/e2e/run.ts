@@ -687,7 +687,7 @@ async function scenario(page: Page, base: string): Promise<string> {
   if (await page.evaluate(() => document.activeElement?.id) !== 'main') throw new Error('the skip link does not move focus to the content');
   await logout(page);
 
-  step('administrator screens: units tree, users and roles, calendar year, audit search with CSV');
+  step('administrator screens: units tree, users and roles, calendar year, audit search with CSV, the incident of an automated step retried');
   await login(page, base, 'admin');
   for (const lang of ['vi', 'en'] as const) {
     await switchLang(page, lang);
@@ -777,9 +777,44 @@ async function scenario(page: Page, base: string): Promise<string> {
   await page.waitForSelector('h1:has-text("Audit trail")');
   await snap(page, 'admin-audit-en');
   await switchLang(page, 'vi');
+  await incidentRetried(page, base);
   await logout(page);
   figures['budget bar after edit'] = budgetText ?? '';
   return decodeURIComponent(procedureUrl.split('#/procedures/')[1]!);
+}
+
+/**
+ * An automated step whose worker gave up (retries 0) is on the incidents page with its step's name and
+ * its job in words; "Thử lại" gives it new attempts and the incident goes. The task is on a topic no
+ * demo worker polls, failed through the REST API as the worker service account would.
+ */
+async function incidentRetried(page: Page, base: string): Promise<void> {
+  const worker = { Authorization: `Basic ${Buffer.from(`worker:${PASSWORD}`).toString('base64')}` };
+  const xml = `<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D_inc" targetNamespace="x"><bpmn:process id="e2e_incident" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="notify"/><bpmn:serviceTask id="notify" name="Gửi thông báo kết quả" camunda:type="external" camunda:topic="tthc.e2e.unpolled"/><bpmn:sequenceFlow id="f2" sourceRef="notify" targetRef="e"/><bpmn:endEvent id="e"/></bpmn:process></bpmn:definitions>`;
+  const ids = await page.evaluate(async ({ xml, worker }) => {
+    const csrf = { 'X-CSRF-Token': sessionStorage.getItem('tthc.csrf') ?? '' };
+    const form = new FormData();
+    form.set('deployment-name', 'e2e-incident');
+    form.set('data', new Blob([xml], { type: 'text/xml' }), 'e2e-incident.bpmn');
+    if (!(await fetch('/engine-rest/deployment/create', { method: 'POST', headers: csrf, body: form })).ok) throw new Error('deploy failed');
+    const inst = await (await fetch('/engine-rest/process-definition/key/e2e_incident/start', { method: 'POST', headers: { ...csrf, 'Content-Type': 'application/json' }, body: JSON.stringify({ businessKey: 'E2E-SU-CO-01' }) })).json() as { id: string };
+    const locked = await (await fetch('/engine-rest/external-task/fetchAndLock', { method: 'POST', credentials: 'omit', headers: { ...worker, 'Content-Type': 'application/json' }, body: JSON.stringify({ workerId: 'e2e', maxTasks: 1, topics: [{ topicName: 'tthc.e2e.unpolled', lockDuration: 60000 }] }) })).json() as Array<{ id: string }>;
+    const failed = await fetch(`/engine-rest/external-task/${locked[0]!.id}/failure`, { method: 'POST', credentials: 'omit', headers: { ...worker, 'Content-Type': 'application/json' }, body: JSON.stringify({ workerId: 'e2e', errorMessage: 'Máy chủ thư không trả lời', retries: 0, retryTimeout: 0 }) });
+    if (failed.status !== 204) throw new Error(`failure not recorded: ${failed.status}`);
+    return { instance: inst.id, task: locked[0]!.id };
+  }, { xml, worker });
+  await page.goto(`${base}/#/incidents`);
+  const row = page.locator('[data-testid=incidents] tbody tr', { hasText: 'E2E-SU-CO-01' });
+  await row.waitFor();
+  const text = await row.innerText();
+  if (!text.includes('Gửi thông báo kết quả') || !text.includes('Máy chủ thư không trả lời')) throw new Error(`the incident does not name its step and error: ${text}`);
+  await snap(page, 'admin-incidents');
+  await a11y(page, 'incidents');
+  await row.locator('[data-testid=incident-retry]').click();
+  await expectText(page, '[data-testid=incidents-status]', 'Đã cấp thêm 3 lần thử');
+  await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=incidents] tbody tr')].some((tr) => tr.textContent?.includes('E2E-SU-CO-01')));
+  const retries = await pageApi<{ retries: number }>(page, 'GET', `/engine-rest/external-task/${ids.task}`);
+  if (retries.retries !== 3) throw new Error(`the retry did not give the task 3 attempts: ${JSON.stringify(retries)}`);
 }
 
 async function miwgAndPerformance(page: Page, base: string, procedureId: string): Promise<void> {
