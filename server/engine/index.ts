@@ -1,6 +1,6 @@
 /** The durable BPMN engine: what other capabilities may import. */
 export { createEngine, type EngineService } from './service.js';
-export type { JobQuery, JobRow } from './service/job-admin.js';
+export type { JobRow } from './service/job-admin.js';
 export { EngineError, isEngineError, type EngineErrorKind } from './errors.js';
 export { parseDefinitions, type Interpreter, type ParsedDefinitions } from './model.js';
 export { expressionProblem } from './expression.js';
