@@ -1,25 +1,32 @@
 // Packages that ship without type declarations.
 declare module 'bpmn-js-properties-panel' {
-  export const BpmnPropertiesPanelModule: any;
-  export const BpmnPropertiesProviderModule: any;
-  export const CamundaPlatformPropertiesProviderModule: any;
-  export function useService(name: string, strict?: boolean): any;
+  type ModuleDeclaration = import('didi').ModuleDeclaration;
+  export const BpmnPropertiesPanelModule: ModuleDeclaration;
+  export const BpmnPropertiesProviderModule: ModuleDeclaration;
+  export const CamundaPlatformPropertiesProviderModule: ModuleDeclaration;
+  /** A diagram-js service inside a panel component (a Preact hook); the caller names its type. */
+  export function useService<T = unknown>(name: string, strict?: boolean): T;
 }
 declare module '@bpmn-io/properties-panel' {
-  export const SelectEntry: any;
-  export const TextFieldEntry: any;
-  export const TextAreaEntry: any;
-  export const isTextAreaEntryEdited: any;
-  export const CheckboxEntry: any;
-  export const isSelectEntryEdited: any;
-  export const isTextFieldEntryEdited: any;
-  export const isCheckboxEntryEdited: any;
+  /** A panel entry component; its props are the entry's own (element, id, label, getValue, setValue, …). */
+  type Entry = (props: Record<string, unknown>) => unknown;
+  /** Whether an entry's field holds a value (the panel marks the group as edited). */
+  type IsEdited = (node: HTMLElement) => boolean;
+  export const SelectEntry: Entry;
+  export const TextFieldEntry: Entry;
+  export const TextAreaEntry: Entry;
+  export const CheckboxEntry: Entry;
+  export const isTextAreaEntryEdited: IsEdited;
+  export const isSelectEntryEdited: IsEdited;
+  export const isTextFieldEntryEdited: IsEdited;
+  export const isCheckboxEntryEdited: IsEdited;
 }
 declare module '@bpmn-io/properties-panel/preact' {
-  export function h(type: any, props?: any, ...children: any[]): any;
+  export function h(type: unknown, props?: Record<string, unknown> | null, ...children: unknown[]): unknown;
 }
 declare module 'camunda-bpmn-moddle/resources/camunda.json' {
-  const descriptor: any;
+  /** A moddle package descriptor (name, uri, prefix, types, …). */
+  const descriptor: Record<string, unknown>;
   export default descriptor;
 }
 declare module 'bpmnlint/lib/linter.js' {
@@ -29,15 +36,21 @@ declare module 'bpmnlint/lib/linter.js' {
   }
 }
 declare module 'bpmnlint/rules/*' {
-  const rule: any;
+  /** A bpmnlint rule factory: `() => { check(node, reporter) }`, handed to the linter's resolver as is. */
+  const rule: () => { check(node: unknown, reporter: unknown): void };
   export default rule;
 }
 declare module 'pdfmake/build/pdfmake.js' {
-  const pdfMake: any;
+  /** The part of pdfmake's browser build the annex export uses (0.2 calls back, 0.3 returns promises). */
+  interface PdfDocument {
+    getBlob(cb?: (blob: Blob) => void): Promise<Blob> | void;
+    getBuffer(cb?: (buffer: Uint8Array<ArrayBuffer>) => void): Promise<Uint8Array<ArrayBuffer>>;
+  }
+  const pdfMake: { createPdf(definition: unknown): PdfDocument; setFonts?(fonts: unknown): void };
   export default pdfMake;
 }
 declare module 'pdfmake/build/vfs_fonts.js' {
-  const vfs: any;
+  const vfs: Record<string, string>;
   export default vfs;
 }
 declare module '*.css';

@@ -7,6 +7,7 @@ import type { ValidationState } from '../modeler/live-validation/LiveValidation.
 import { navigate, render } from '../router.js';
 import { formatHours } from '../tthc/duration.js';
 import { buildStepTable } from '../tthc/steps.js';
+import type { ModdleElement } from '../tthc/model.js';
 import { renameConflictingPrefixes } from '../tthc/xml-prefixes.js';
 import { budgetStatus } from '../tthc/budget-bar.js';
 import { limitHours, type Finding, type Procedure, type ValidationReport, type Version } from '../types.js';
@@ -210,7 +211,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
   }
 
   function renderSteps(): void {
-    const defs = (modeler).getDefinitions();
+    const defs = modeler.getDefinitions() as ModdleElement | undefined;
     if (defs) clear(stepsEl, stepTableView(buildStepTable(defs, getLang()), (id) => { select(id); showTab('properties'); }, limitText(proc) || undefined));
   }
 
@@ -361,7 +362,7 @@ export async function editorPage(root: HTMLElement, params: Record<string, strin
     const { svg } = await (modeler).saveSVG();
     const mod = await import('../export/documents.js');
     const { annexInput } = await import('../export/annex-input.js');
-    const input = await annexInput({ definitions: (modeler).getDefinitions(), svg, proc, version, lang: getLang(), limitText: limitText(proc) });
+    const input = await annexInput({ definitions: modeler.getDefinitions() as ModdleElement, svg, proc, version, lang: getLang(), limitText: limitText(proc) });
     const blob = kind === 'docx' ? await mod.stepTableDocx(input) : await mod.stepTablePdf(input);
     download(`${proc?.code ?? 'process'}-v${version.number}.${kind}`, blob);
     setStatus(t('editor.exported'), 'ok');

@@ -21,8 +21,8 @@ export function mainFlow(container: ModdleElement): MainFlow {
   const hasIncoming = new Set<string>();
   for (const f of all) {
     if (!isType(f, 'bpmn:SequenceFlow')) continue;
-    const s = f.sourceRef?.id as string | undefined;
-    const t = f.targetRef?.id as string | undefined;
+    const s = (f.sourceRef as ModdleElement | undefined)?.id;
+    const t = (f.targetRef as ModdleElement | undefined)?.id;
     if (!s || !t || !byId.has(s) || !byId.has(t)) continue;
     (out.get(s) ?? out.set(s, []).get(s)!).push(t);
     hasIncoming.add(t);

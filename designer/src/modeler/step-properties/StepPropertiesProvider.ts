@@ -7,6 +7,8 @@ import { FORMS, ROLES, readStep, stepUpdates, StepValueError, type ModdleElement
 
 interface Shape { id: string; businessObject: ModdleElement }
 type Translate = (s: string, r?: Record<string, string>) => string;
+/** The one bpmn-js modeling command this panel runs (through the command stack: undo/redo follow). */
+interface Modeling { updateProperties(element: Shape, properties: Record<string, unknown>): void }
 
 function isStepElement(bo: ModdleElement): boolean {
   return !!bo.$instanceOf?.('bpmn:Activity');
@@ -18,7 +20,7 @@ function isTimerEvent(bo: ModdleElement): boolean {
 
 /** Writes one field through the command stack, so undo/redo and the dirty state follow. */
 function useSetter(element: Shape, field: StepField) {
-  const modeling = useService('modeling');
+  const modeling = useService<Modeling>('modeling');
   return (value: string | boolean) => {
     try {
       modeling.updateProperties(element, stepUpdates(field, value));
