@@ -1,6 +1,7 @@
 import { EngineError } from '../errors.js';
 import type { EngineIncidentRow, EngineTimerRow } from '../rows.js';
 import { MAX_TIMER_ATTEMPTS } from '../timer-spec.js';
+import { PARKED_BY, retryCycleOf } from './jobs.js';
 import type { Kernel } from './kernel.js';
 
 /** A timer or async continuation as an administrator sees it: Camunda's job, with the retries it has left. */
@@ -11,9 +12,6 @@ export interface JobRow {
 
 export interface JobQuery { processInstanceId?: string; noRetriesLeft?: boolean; withException?: boolean; firstResult?: number; maxResults?: number }
 
-/** How the scheduler parks a timer that failed too often (jobs.ts): no node claims it again. */
-const PARKED_BY = 'incident';
-
 /**
  * Jobs for administrators repairing a dossier: list the timers and async continuations, and give a
  * parked one (it failed as often as its model allows, with an incident saying why) new retries — the
@@ -21,13 +19,9 @@ const PARKED_BY = 'incident';
  * Camunda's `GET /job`, `GET /job/{id}`, `PUT /job/{id}/retries`.
  */
 export function createJobAdmin(k: Kernel) {
-  const { knex, store, loadDefinition } = k;
+  const { knex, store } = k;
 
-  async function attemptsAllowed(t: EngineTimerRow): Promise<number> {
-    if (!t.instance_id) return MAX_TIMER_ATTEMPTS;
-    const node = await loadDefinition(knex, t.definition_id).then((d) => d.model.graph?.nodes[t.activity_id], () => undefined);
-    return node?.retry?.times ?? MAX_TIMER_ATTEMPTS;
-  }
+  const attemptsAllowed = async (t: EngineTimerRow): Promise<number> => (await retryCycleOf(k, t))?.times ?? MAX_TIMER_ATTEMPTS;
 
   async function toJob(t: EngineTimerRow, incident: EngineIncidentRow | undefined): Promise<JobRow> {
     const parked = t.locked_by === PARKED_BY;

@@ -12,6 +12,15 @@ import { Stale, type Ctx, type Kernel, type Persisted, type Projections } from '
 /** A timer as its claim reads it (to_jsonb: timestamps as text). */
 type ClaimedRow = AsJson<EngineTimerRow>;
 
+/** How a timer that failed as often as allowed is parked: no node claims it again until an administrator gives it retries (job-admin.ts). */
+export const PARKED_BY = 'incident';
+
+/** camunda:failedJobRetryTimeCycle of a timer's element (R<n>/<duration>, compiled into the graph), if its model has one. */
+export async function retryCycleOf(k: Pick<Kernel, 'knex' | 'loadDefinition'>, t: Pick<EngineTimerRow, 'instance_id' | 'definition_id' | 'activity_id'>) {
+  if (!t.instance_id) return undefined;
+  return k.loadDefinition(k.knex, t.definition_id).then((d) => d.model.graph?.nodes[t.activity_id]?.retry, () => undefined);
+}
+
 /** Timers and jobs (async continuations): claimed in batches, fired in memory under guarded writes, retried, parked with an incident. */
 export function createJobs(k: Kernel) {
   const { deps, db, knex, store, log, nodeId, hot, wake, keep, loadDefinition, newRun, plainVars, runAfter } = k;
@@ -54,7 +63,7 @@ export function createJobs(k: Kernel) {
         // cannot go on at that point (an expression failing) is retried, then parked with an incident.
         if (isEngineError(err) && err.kind !== 'ModelFailure') { await knex('engine_timer').where({ id: t.id }).delete(); return; }
         // camunda:failedJobRetryTimeCycle (R<n>/<duration>, compiled into the graph): n attempts, that far apart.
-        const retry = t.instance_id ? await loadDefinition(knex, t.definition_id).then((d) => d.model.graph?.nodes[t.activity_id]?.retry, () => undefined) : undefined;
+        const retry = await retryCycleOf(k, t);
         if (Number(t.attempts) >= (retry?.times ?? MAX_TIMER_ATTEMPTS)) {
           log.error({ err, timerId: t.id }, 'timer failed too often; parked with an incident');
           await parkFailingTimer(t, err).catch((e2) => log.error({ err: e2, timerId: t.id }, 'could not park a failing timer'));
@@ -175,7 +184,7 @@ export function createJobs(k: Kernel) {
       : err instanceof CommandError ? `Quy trình không thể tiếp tục: ${err.reason.vi}`
         : `Hẹn giờ hoặc bước chạy nền bị tạm dừng sau nhiều lần lỗi (chi tiết kỹ thuật: ${message})`).slice(0, 500);
     await knex.transaction(async (trx) => {
-      await trx('engine_timer').where({ id: t.id }).update({ locked_until: new Date('9999-12-31T00:00:00Z'), locked_by: 'incident' });
+      await trx('engine_timer').where({ id: t.id }).update({ locked_until: new Date('9999-12-31T00:00:00Z'), locked_by: PARKED_BY });
       // An async continuation is a job, not a timer event: Camunda calls its incident failedJob.
       const node = t.instance_id ? (await loadDefinition(trx, t.definition_id)).model.graph?.nodes[t.activity_id] : undefined;
       const job = Boolean(node && (node.asyncBefore || node.asyncAfter) && node.event?.kind !== 'timer');
